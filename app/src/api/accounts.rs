@@ -1,0 +1,92 @@
+use leptos::prelude::*;
+use model::UserView;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod imp {
+    use crate::error::AppError;
+    use crate::ssr::{internal, session};
+    use domain::accounts;
+    use domain::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
+
+    /// A new session id at every sign-in (no fixation), then the user's id and sign-in time.
+    pub async fn sign_in(user: &accounts::User) -> Result<(), AppError> {
+        let session = session().await?;
+        session.cycle_id().await.map_err(internal)?;
+        session.insert(USER_ID_KEY, user.id).await.map_err(internal)?;
+        session
+            .insert(SIGNED_IN_AT_KEY, domain::clock::now_ms())
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+}
+
+/// Creates a shopper account and signs it in.
+#[server(endpoint = "register")]
+pub async fn register(name: String, email: String, password: String, next: String) -> Result<UserView, AppError> {
+    use domain::accounts;
+    let services = crate::ssr::services()?;
+    let user = accounts::register(&services.db, &accounts::Registration { name, email, password }).await?;
+    imp::sign_in(&user).await?;
+    // Where a form post without JS lands; the island navigates by itself.
+    leptos_axum::redirect(&crate::api::safe_next(&next));
+    Ok(user.to_view())
+}
+
+/// Signs in with email and password.
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String, next: String) -> Result<UserView, AppError> {
+    use domain::accounts;
+    let services = crate::ssr::services()?;
+    let client = crate::ssr::client_key();
+    let user = accounts::login(&services.db, &services.throttle, &client, &email, &password).await?;
+    imp::sign_in(&user).await?;
+    // Where a form post without JS lands; the island navigates by itself.
+    leptos_axum::redirect(&crate::api::safe_next(&next));
+    Ok(user.to_view())
+}
+
+/// Ends this session.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = crate::ssr::session().await?;
+    session.flush().await.map_err(crate::ssr::internal)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Changes the signed-in user's name and email.
+#[server(endpoint = "update_profile")]
+pub async fn update_profile(name: String, email: String) -> Result<UserView, AppError> {
+    use domain::accounts;
+    let services = crate::ssr::services()?;
+    let me = crate::ssr::require_user()?;
+    let user = accounts::update_profile(&services.db, me.id, &accounts::ProfileUpdate { name, email }).await?;
+    leptos_axum::redirect("/account?saved=profile");
+    Ok(user.to_view())
+}
+
+/// Changes the password; every other session of the user ends.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    use domain::accounts;
+    use model::FieldError;
+    let services = crate::ssr::services()?;
+    let me = crate::ssr::require_user()?;
+    if new_password != confirm_password {
+        return Err(crate::ssr::fail(AppError::Validation(vec![FieldError::new(
+            "confirm_password",
+            "The two new passwords do not match.",
+        )])));
+    }
+    let session = crate::ssr::session().await?;
+    let keep = session.id().map(|id| id.to_string());
+    accounts::change_password(&services.db, me.id, &current_password, &new_password, keep.as_deref()).await?;
+    Ok(())
+}

@@ -1,0 +1,31 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Figures for the admin dashboard's first card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminFigures {
+    pub shoppers: i64,
+    pub sellers: i64,
+    pub admins: i64,
+    pub active_sessions: i64,
+}
+
+#[server(endpoint = "admin_overview")]
+pub async fn admin_overview() -> Result<AdminFigures, AppError> {
+    let services = crate::ssr::services()?;
+    let me = crate::ssr::require_user()?;
+    let counts = domain::admin::overview(&services.db, me.role)
+        .await
+        .map_err(|e| match e {
+            domain::admin::AdminError::Forbidden => crate::ssr::fail(AppError::Forbidden),
+            other => crate::ssr::internal(other),
+        })?;
+    Ok(AdminFigures {
+        shoppers: counts.shoppers,
+        sellers: counts.sellers,
+        admins: counts.admins,
+        active_sessions: counts.active_sessions,
+    })
+}

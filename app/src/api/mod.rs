@@ -1,0 +1,30 @@
+//! Server functions, one module per context. Each is a thin wrapper: services and user from context, one domain
+//! use case, a wire type back.
+
+pub mod accounts;
+pub mod admin;
+
+/// A redirect target supplied by the client must stay on this site: a path, not `//host` or `https://…`.
+pub fn safe_next(next: &str) -> String {
+    let ok =
+        next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n']);
+    if ok {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next("/account"), "/account");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+}

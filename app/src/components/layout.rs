@@ -1,0 +1,59 @@
+//! The storefront shell around every page: header, footer. Server-rendered; only the account menu is an island.
+
+use leptos::prelude::*;
+use model::UserView;
+
+use crate::components::account_menu::AccountMenu;
+
+#[component]
+pub fn Header(user: Option<UserView>) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="logo" href="/" aria-label="Bazaar home">
+                    <span class="logo__mark" aria-hidden="true">"B"</span>
+                    <span>"Bazaar"</span>
+                </a>
+                <form class="search-form" role="search" action="/search" method="get">
+                    <label class="visually-hidden" for="site-search">"Search products"</label>
+                    <input id="site-search" type="search" name="q" placeholder="Search products, brands and stores" autocomplete="off" maxlength="200"/>
+                    <button class="button" type="submit">"Search"</button>
+                </form>
+                <nav class="header-actions" aria-label="Account and cart">
+                    <a class="header-link cart-link" href="/cart">
+                        "Cart" <span class="cart-link__count" aria-label="0 items in cart">"0"</span>
+                    </a>
+                    {match user {
+                        Some(user) => view! {
+                            {user.is_admin().then(|| view! { <a class="header-link" href="/admin">"Admin"</a> })}
+                            <AccountMenu user=user/>
+                        }.into_any(),
+                        None => view! {
+                            <a class="header-link" href="/login">"Log in"</a>
+                            <a class="button" href="/register">"Register"</a>
+                        }.into_any(),
+                    }}
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <div class="site-footer__inner">
+                <p>"© 2026 Bazaar · a marketplace of independent sellers"</p>
+                <nav aria-label="Footer">
+                    <ul>
+                        <li><a href="/">"Home"</a></li>
+                        <li><a href="/account">"Your account"</a></li>
+                        <li><a href="/register">"Sell on Bazaar"</a></li>
+                    </ul>
+                </nav>
+            </div>
+        </footer>
+    }
+}

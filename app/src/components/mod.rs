@@ -1,0 +1,3 @@
+pub mod account_menu;
+pub mod forms;
+pub mod layout;

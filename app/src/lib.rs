@@ -1,0 +1,83 @@
+//! Bazaar's UI. Rendered on the server for every page; only `#[island]` components are shipped to the browser
+//! as wasm and hydrated (docs/decisions/0003-islands.md).
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use model::UserView;
+
+use components::account_menu::HydrationMarker;
+use components::layout::{Footer, Header};
+use pages::account::{AccountPage, LoginPage, RegisterPage};
+use pages::admin::AdminPage;
+use pages::errors::NotFoundPage;
+use pages::home::HomePage;
+
+pub use error::AppError;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options islands=true/>
+                <leptos_meta::MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user of the request being rendered (server only; islands get the user as a prop).
+pub fn request_user() -> Option<UserView> {
+    #[cfg(feature = "ssr")]
+    {
+        ssr::current_user()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    ssr::set_page_csp();
+    let user = request_user();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bazaar.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Meta name="description" content="Bazaar: a marketplace of independent sellers."/>
+        <Title formatter=|text: String| format!("{text} · Bazaar")/>
+        <Router>
+            <Header user=user.clone()/>
+            <main id="main">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("login") view=LoginPage/>
+                    <Route path=path!("register") view=RegisterPage/>
+                    <Route path=path!("account") view=AccountPage/>
+                    <Route path=path!("admin") view=AdminPage/>
+                </Routes>
+            </main>
+            <Footer/>
+            {user.is_none().then(|| view! { <HydrationMarker/> })}
+        </Router>
+    }
+}

@@ -1,0 +1,132 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::accounts::{ChangePassword, Login, Register, UpdateProfile};
+use crate::components::forms::{LoginForm, PasswordForm, ProfileForm, RegisterForm};
+use crate::pages::{next_param, url_error};
+
+/// Sends a signed-in visitor away from the login and register pages.
+fn redirect_if_signed_in(next: &str) -> bool {
+    if crate::request_user().is_some() {
+        #[cfg(feature = "ssr")]
+        crate::ssr::page_redirect(next);
+        return true;
+    }
+    false
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let next = next_param();
+    if redirect_if_signed_in(&next) {
+        return ().into_any();
+    }
+    let register_href = format!("/register?next={}", urlencode(&next));
+    view! {
+        <Title text="Log in"/>
+        <div class="narrow stack">
+            <h1 class="page-title">"Log in"</h1>
+            <div class="card">
+                <LoginForm next=next initial_error={url_error::<Login>()}/>
+            </div>
+            <p class="form-footer">"New to Bazaar? " <a href=register_href>"Create an account"</a></p>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let next = next_param();
+    if redirect_if_signed_in(&next) {
+        return ().into_any();
+    }
+    let login_href = format!("/login?next={}", urlencode(&next));
+    view! {
+        <Title text="Create your account"/>
+        <div class="narrow stack">
+            <h1 class="page-title">"Create your account"</h1>
+            <div class="card">
+                <RegisterForm next=next initial_error={url_error::<Register>()}/>
+            </div>
+            <p class="form-footer">"Already have an account? " <a href=login_href>"Log in"</a></p>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let Some(user) = crate::request_user() else {
+        #[cfg(feature = "ssr")]
+        crate::ssr::page_redirect("/login?next=%2Faccount");
+        return ().into_any();
+    };
+    let query = leptos_router::hooks::use_query_map();
+    let saved = query.with_untracked(|q| q.get("saved")) == Some("profile".to_string());
+    let joined = format_date(user.created_at);
+    view! {
+        <Title text="Your account"/>
+        <h1 class="page-title">"Your account"</h1>
+        {saved.then(|| view! { <p class="alert alert--success" role="status">"Profile saved."</p> })}
+        <div class="grid-2">
+            <section class="card stack" aria-labelledby="profile-title">
+                <h2 id="profile-title">"Profile"</h2>
+                <dl class="details">
+                    <dt>"Name"</dt><dd>{user.name.clone()}</dd>
+                    <dt>"Email"</dt><dd>{user.email.clone()}</dd>
+                    <dt>"Role"</dt><dd><span class="badge">{user.role.label()}</span></dd>
+                    <dt>"Member since"</dt><dd>{joined}</dd>
+                </dl>
+                <ProfileForm name=user.name.clone() email=user.email.clone() initial_error={url_error::<UpdateProfile>()}/>
+            </section>
+            <section class="card stack" aria-labelledby="password-title">
+                <h2 id="password-title">"Password"</h2>
+                <PasswordForm initial_error={url_error::<ChangePassword>()}/>
+            </section>
+        </div>
+    }
+    .into_any()
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `YYYY-MM-DD` (UTC) from unix milliseconds, without a date crate in the wasm bundle.
+pub fn format_date(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_formatted_in_utc() {
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(1_795_219_200_000), "2026-11-21");
+        assert_eq!(format_date(951_782_400_000), "2000-02-29");
+    }
+
+    #[test]
+    fn next_is_percent_encoded() {
+        assert_eq!(urlencode("/a b?c=d"), "%2Fa%20b%3Fc%3Dd");
+    }
+}

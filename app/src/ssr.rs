@@ -1,0 +1,162 @@
+//! Server-side glue between Leptos and the domain: the services in context, the current user, the session,
+//! and the mapping of domain errors to `AppError` (logging the cause of internal ones with the request id).
+
+use std::fmt::Display;
+use std::time::Duration;
+
+use domain::accounts::{AccountError, ClientKey, ThrottlePolicy};
+use domain::Db;
+use http::request::Parts;
+use http::{HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use model::UserView;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+
+/// Everything a server function needs, provided as Leptos context by the server for SSR and server functions.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub db: Db,
+    pub throttle: ThrottlePolicy,
+    pub session_policy: SessionPolicy,
+    /// Whether to add the live-reload websocket to the CSP.
+    pub dev_mode: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+/// The id of the current request (set by the server's outermost middleware).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// The signed-in user, loaded by the server's auth middleware before any page or server function runs.
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub UserView);
+
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| internal("services missing from context"))
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+pub fn request_id() -> String {
+    parts()
+        .and_then(|p| p.extensions.get::<RequestId>().map(|r| r.0.clone()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+pub fn client_key() -> ClientKey {
+    parts()
+        .and_then(|p| p.extensions.get::<ClientKey>().cloned())
+        .unwrap_or_else(|| ClientKey("unknown".to_string()))
+}
+
+/// The signed-in user of this request, if any.
+pub fn current_user() -> Option<UserView> {
+    parts().and_then(|p| p.extensions.get::<CurrentUser>().map(|u| u.0.clone()))
+}
+
+pub fn require_user() -> Result<UserView, AppError> {
+    current_user().ok_or_else(|| fail(AppError::Unauthenticated))
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| internal(format!("session unavailable: {e}")))
+}
+
+/// Logs the cause with the request id and returns the opaque error the user sees.
+pub fn internal(cause: impl Display) -> AppError {
+    let request_id = request_id();
+    tracing::error!(request_id, error = %cause, "internal error");
+    fail(AppError::Internal { request_id })
+}
+
+/// Sets the HTTP status (and `Retry-After`) for an error answered to a script. A plain HTML form post (no JS
+/// yet) keeps Leptos' redirect back to the form, which then shows the error.
+pub fn fail(err: AppError) -> AppError {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        let form_post = parts()
+            .and_then(|p| p.headers.get(http::header::ACCEPT).cloned())
+            .and_then(|v| v.to_str().ok().map(|v| v.contains("text/html")))
+            .unwrap_or(false);
+        if !form_post {
+            if let Ok(status) = StatusCode::from_u16(err.status()) {
+                response.set_status(status);
+            }
+        }
+        if let AppError::RateLimited { retry_after_secs } = &err {
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.insert_header(http::header::RETRY_AFTER, value);
+            }
+        }
+    }
+    err
+}
+
+impl From<AccountError> for AppError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Invalid(fields) => fail(AppError::Validation(fields)),
+            AccountError::BadCredentials => fail(AppError::BadCredentials),
+            AccountError::Throttled { retry_after_secs } => fail(AppError::RateLimited { retry_after_secs }),
+            AccountError::NotFound => fail(AppError::NotFound),
+            other @ (AccountError::Hashing | AccountError::Db(_)) => internal(other),
+        }
+    }
+}
+
+/// The Content-Security-Policy of an HTML page: scripts only from us or carrying this response's nonce.
+pub fn content_security_policy(nonce: Option<&str>, dev_mode: bool) -> String {
+    let connect_src = if dev_mode {
+        // cargo-leptos' live reload talks over a websocket on the reload port.
+        "'self' ws://127.0.0.1:3001 ws://localhost:3001"
+    } else {
+        "'self'"
+    };
+    let script_src = match nonce {
+        Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+         connect-src {connect_src}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Puts this render's nonce into the page's CSP header (the server's middleware keeps a header already set).
+pub fn set_page_csp() {
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    let dev_mode = use_context::<Services>().map(|s| s.dev_mode).unwrap_or(false);
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&content_security_policy(nonce.as_deref(), dev_mode)),
+    ) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Sets the status of the page being rendered (404 page, 403 page).
+pub fn set_status(code: u16) {
+    if let (Some(response), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(code)) {
+        response.set_status(status);
+    }
+}
+
+/// Answers the page being rendered with a 302 to `location`, whatever the client's Accept header says
+/// (`leptos_axum::redirect` only sets the status for clients that ask for HTML).
+pub fn page_redirect(location: &str) {
+    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(location)) {
+        response.set_status(StatusCode::FOUND);
+        response.insert_header(http::header::LOCATION, value);
+    }
+}

@@ -1,0 +1,62 @@
+//! Admin use cases. Authorization is checked here, not only in the UI: every function takes the caller's role.
+
+use model::Role;
+use sqlx::Row;
+
+use crate::clock::now_ms;
+use crate::db::Db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("only admins may do this")]
+    Forbidden,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    pub shoppers: i64,
+    pub sellers: i64,
+    pub admins: i64,
+    pub active_sessions: i64,
+}
+
+pub fn require_admin(role: Role) -> Result<(), AdminError> {
+    if role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AdminError::Forbidden)
+    }
+}
+
+/// Accounts per role and live signed-in sessions.
+pub async fn overview(db: &Db, caller: Role) -> Result<Overview, AdminError> {
+    require_admin(caller)?;
+    let rows = sqlx::query("SELECT role, COUNT(*) FROM users GROUP BY role")
+        .fetch_all(db.pool())
+        .await?;
+    let mut overview = Overview {
+        shoppers: 0,
+        sellers: 0,
+        admins: 0,
+        active_sessions: 0,
+    };
+    for row in rows {
+        let role: String = row.try_get(0)?;
+        let count: i64 = row.try_get(1)?;
+        match Role::parse(&role) {
+            Some(Role::Shopper) => overview.shoppers = count,
+            Some(Role::Seller) => overview.sellers = count,
+            Some(Role::Admin) => overview.admins = count,
+            None => {}
+        }
+    }
+    overview.active_sessions =
+        sqlx::query("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL AND expires_at > $1")
+            .bind(now_ms())
+            .fetch_one(db.pool())
+            .await?
+            .try_get(0)?;
+    Ok(overview)
+}

@@ -1,0 +1,204 @@
+//! One SQL path for SQLite and PostgreSQL through sqlx's `Any` driver.
+//!
+//! Queries use `$n` placeholders (understood by both backends), BIGINT/TEXT columns, and integer
+//! timestamps, so every query is written once. See docs/decisions/0002-one-sql-path.md.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor, Row};
+
+/// Which database a pool talks to. Only start-up code and a few diagnostics look at this; queries never do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, DbError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(DbError::UnsupportedUrl)
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:")]
+    UnsupportedUrl,
+    #[error("could not create the database directory {path}: {source}")]
+    CreateDir { path: String, source: std::io::Error },
+    #[error("SQLite setting {pragma} is {actual}, expected {expected}")]
+    Pragma {
+        pragma: &'static str,
+        actual: String,
+        expected: String,
+    },
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// SQLite settings applied to every connection. `synchronous=FULL`: a committed order survives power loss.
+const SQLITE_PRAGMAS: [(&str, &str); 4] = [
+    ("journal_mode", "wal"),
+    ("synchronous", "2"), // FULL
+    ("busy_timeout", "5000"),
+    ("foreign_keys", "1"),
+];
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// The database handle every use case takes. Cheap to clone (a pool).
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects, applies the SQLite settings, and verifies them. Does not migrate.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            create_sqlite_parent_dir(url)?;
+        }
+        let url = match backend {
+            // mode=rwc creates the file on first start.
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        for (name, value) in SQLITE_PRAGMAS {
+                            conn.execute(format!("PRAGMA {name} = {value}").as_str()).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db { pool, backend };
+        if backend == Backend::Sqlite {
+            db.verify_sqlite_settings().await?;
+        }
+        Ok(db)
+    }
+
+    /// Applies pending migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A cheap round trip, for readiness probes.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it begins IMMEDIATE so the write lock is taken up front and two
+    /// writers queue on busy_timeout instead of failing with SQLITE_BUSY at their first write.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn verify_sqlite_settings(&self) -> Result<(), DbError> {
+        let mut conn = self.pool.acquire().await?;
+        for (name, expected) in SQLITE_PRAGMAS {
+            let row = sqlx::query(&format!("PRAGMA {name}")).fetch_one(&mut *conn).await?;
+            let actual: String = match row.try_get::<String, _>(0) {
+                Ok(text) => text,
+                Err(_) => row.try_get::<i64, _>(0)?.to_string(),
+            };
+            // An in-memory database cannot use WAL; it reports "memory", which is expected there.
+            let in_memory = name == "journal_mode" && actual == "memory";
+            if !actual.eq_ignore_ascii_case(expected) && !in_memory {
+                return Err(DbError::Pragma {
+                    pragma: name,
+                    actual,
+                    expected: expected.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn create_sqlite_parent_dir(url: &str) -> Result<(), DbError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// True when the error is a unique-constraint violation (both backends report it through sqlx's DatabaseError).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
+        assert!(Backend::from_url("mysql://u@h/db").is_err());
+    }
+}

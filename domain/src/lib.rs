@@ -1,0 +1,11 @@
+//! Bazaar's domain: business rules and persistence, shared by the web app, the REST API and the CLI.
+//! No Leptos here: server functions are thin wrappers over these use cases.
+
+pub mod accounts;
+pub mod admin;
+pub mod clock;
+pub mod db;
+pub mod ids;
+pub mod sessions;
+
+pub use db::{Backend, Db, DbError};

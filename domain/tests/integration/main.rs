@@ -1,0 +1,7 @@
+//! Domain integration tests. Every test in `db_tests!` runs twice: on SQLite and on PostgreSQL.
+
+mod harness;
+
+mod accounts;
+mod database;
+mod sessions;

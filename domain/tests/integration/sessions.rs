@@ -1,0 +1,149 @@
+use std::collections::HashMap;
+
+use domain::accounts::{self, Registration};
+use domain::sessions::{self, SqlSessionStore, USER_ID_KEY};
+use domain::Db;
+use time::{Duration, OffsetDateTime};
+use tower_sessions_core::session::{Id, Record};
+use tower_sessions_core::session_store::{ExpiredDeletion, SessionStore};
+
+use crate::db_tests;
+
+fn record(user_id: Option<i64>, expires_in: Duration) -> Record {
+    let mut data = HashMap::new();
+    if let Some(id) = user_id {
+        data.insert(USER_ID_KEY.to_string(), serde_json::json!(id));
+    }
+    data.insert("greeting".to_string(), serde_json::json!("héllo"));
+    Record {
+        id: Id::default(),
+        data,
+        expiry_date: OffsetDateTime::now_utc() + expires_in,
+    }
+}
+
+async fn user(db: &Db, email: &str) -> i64 {
+    accounts::register(
+        db,
+        &Registration {
+            name: "Session Tester".into(),
+            email: email.into(),
+            password: "session-tester-pass".into(),
+        },
+    )
+    .await
+    .expect("register")
+    .id
+}
+
+async fn a_saved_session_loads_back_unchanged(db: Db) {
+    let store = SqlSessionStore::new(db.clone());
+    let mut rec = record(None, Duration::hours(1));
+    store.create(&mut rec).await.expect("create");
+    let loaded = store.load(&rec.id).await.expect("load").expect("present");
+    assert_eq!(loaded.data, rec.data);
+    // Millisecond precision is what the table keeps.
+    let drift = (loaded.expiry_date - rec.expiry_date).abs();
+    assert!(drift < Duration::milliseconds(1), "{drift:?}");
+
+    store.delete(&rec.id).await.expect("delete");
+    assert!(store.load(&rec.id).await.expect("load").is_none());
+}
+
+async fn an_expired_session_is_not_loaded_and_is_purged(db: Db) {
+    let store = SqlSessionStore::new(db.clone());
+    let mut old = record(None, Duration::seconds(-5));
+    let mut live = record(None, Duration::hours(1));
+    store.create(&mut old).await.expect("create");
+    store.create(&mut live).await.expect("create");
+    assert!(store.load(&old.id).await.expect("load").is_none());
+    store.delete_expired().await.expect("purge");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+    assert_eq!(left, 1);
+}
+
+async fn create_never_overwrites_an_existing_session(db: Db) {
+    let store = SqlSessionStore::new(db.clone());
+    let mut first = record(None, Duration::hours(1));
+    store.create(&mut first).await.expect("create");
+    let mut clash = record(None, Duration::hours(1));
+    clash.id = first.id;
+    clash.data.insert("greeting".into(), serde_json::json!("intruder"));
+    store.create(&mut clash).await.expect("create");
+    assert_ne!(clash.id, first.id, "colliding id was kept");
+    let original = store.load(&first.id).await.expect("load").expect("present");
+    assert_eq!(original.data["greeting"], serde_json::json!("héllo"));
+}
+
+async fn saving_a_signed_in_session_records_its_user(db: Db) {
+    let uid = user(&db, "s1@example.com").await;
+    let store = SqlSessionStore::new(db.clone());
+    let mut rec = record(None, Duration::hours(1));
+    store.create(&mut rec).await.expect("create");
+    assert_eq!(store.count_for_user(uid).await.expect("count"), 0);
+    rec.data.insert(USER_ID_KEY.into(), serde_json::json!(uid));
+    store.save(&rec).await.expect("save");
+    assert_eq!(store.count_for_user(uid).await.expect("count"), 1);
+}
+
+async fn a_password_change_ends_the_users_other_sessions_only(db: Db) {
+    let uid = user(&db, "s2@example.com").await;
+    let other_uid = user(&db, "s3@example.com").await;
+    let store = SqlSessionStore::new(db.clone());
+    let mut current = record(Some(uid), Duration::hours(1));
+    let mut laptop = record(Some(uid), Duration::hours(1));
+    let mut someone_else = record(Some(other_uid), Duration::hours(1));
+    for rec in [&mut current, &mut laptop, &mut someone_else] {
+        store.create(rec).await.expect("create");
+    }
+    accounts::change_password(
+        &db,
+        uid,
+        "session-tester-pass",
+        "rotated-secret-2026",
+        Some(&current.id.to_string()),
+    )
+    .await
+    .expect("change password");
+    assert!(
+        store.load(&current.id).await.expect("load").is_some(),
+        "the session that changed it must survive"
+    );
+    assert!(
+        store.load(&laptop.id).await.expect("load").is_none(),
+        "other session survived"
+    );
+    assert!(
+        store.load(&someone_else.id).await.expect("load").is_some(),
+        "another user's session ended"
+    );
+}
+
+async fn logout_everywhere_deletes_every_session_of_the_user(db: Db) {
+    let uid = user(&db, "s4@example.com").await;
+    let store = SqlSessionStore::new(db.clone());
+    for _ in 0..3 {
+        store
+            .create(&mut record(Some(uid), Duration::hours(1)))
+            .await
+            .expect("create");
+    }
+    let mut conn = db.pool().acquire().await.expect("conn");
+    let ended = sessions::delete_user_sessions(&mut conn, uid, None)
+        .await
+        .expect("delete");
+    assert_eq!(ended, 3);
+    assert_eq!(store.count_for_user(uid).await.expect("count"), 0);
+}
+
+db_tests!(
+    a_saved_session_loads_back_unchanged,
+    an_expired_session_is_not_loaded_and_is_purged,
+    create_never_overwrites_an_existing_session,
+    saving_a_signed_in_session_records_its_user,
+    a_password_change_ends_the_users_other_sessions_only,
+    logout_everywhere_deletes_every_session_of_the_user,
+);

@@ -1,0 +1,127 @@
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+
+function uniqueEmail(testInfo: TestInfo, who: string): string {
+  return `${who}-${testInfo.project.name}-${Date.now()}@example.com`;
+}
+
+async function waitForHydration(page: Page): Promise<void> {
+  // Set by an island's effect: proves the wasm loaded and the islands hydrated.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+async function register(page: Page, name: string, email: string, password: string): Promise<void> {
+  await page.goto("/register");
+  await waitForHydration(page);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+test("a visitor registers, logs out, logs back in and edits the profile", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo, "ada");
+  const password = "analytical-engine-1843";
+
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("independent sellers");
+  await page.getByRole("link", { name: "Register" }).click();
+  await expect(page).toHaveURL(/\/register/);
+  await register(page, "Ada Lovelace", email, password);
+
+  // Signed in: the header shows the account menu, which only opens once the page has hydrated.
+  const menuButton = page.getByRole("button", { name: /account menu/ });
+  await expect(menuButton).toContainText("Ada Lovelace");
+  await waitForHydration(page);
+  await expect(menuButton).toHaveAttribute("aria-expanded", "false");
+  await menuButton.click();
+  await expect(menuButton).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByRole("link", { name: "Your account" })).toBeVisible();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+
+  // Log in again.
+  await page.getByRole("link", { name: "Log in" }).click();
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+
+  // Edit the profile.
+  await page.getByRole("button", { name: /account menu/ }).click();
+  await page.getByRole("link", { name: "Your account" }).click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await waitForHydration(page);
+  const profile = page.getByRole("form", { name: "Profile" });
+  await profile.getByLabel("Name").fill("Augusta Ada King");
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByText("Profile saved.")).toBeVisible();
+  await expect(page.getByRole("button", { name: /account menu/ })).toContainText("Augusta Ada King");
+
+  // A wrong current password is reported next to its field, and nothing changes.
+  const passwordForm = page.getByRole("form", { name: "Change password" });
+  await passwordForm.getByLabel("Current password").fill("not-my-password");
+  await passwordForm.getByLabel("New password", { exact: true }).fill("difference-engine-1822");
+  await passwordForm.getByLabel("Confirm new password").fill("difference-engine-1822");
+  await passwordForm.getByRole("button", { name: "Change password" }).click();
+  await expect(passwordForm.getByText("The current password is not correct.")).toBeVisible();
+  await expect(passwordForm.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
+
+  // The right one works.
+  await passwordForm.getByLabel("Current password").fill(password);
+  await passwordForm.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Password changed.")).toBeVisible();
+});
+
+test("registration explains what is wrong and keeps the visitor on the form", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo, "twin");
+  await register(page, "First Twin", email, "twin-password-2026");
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+  await page.context().clearCookies();
+
+  await register(page, "Second Twin", email.toUpperCase(), "twin-password-2026");
+  await expect(page.getByText("An account with this email already exists.")).toBeVisible();
+  await expect(page).toHaveURL(/\/register/);
+
+  await page.getByLabel("Email").fill(uniqueEmail(testInfo, "fresh"));
+  await page.getByLabel("Password").fill("password123");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("This password is one of the most common")).toBeVisible();
+});
+
+test("a wrong password gets the same answer as an unknown email", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo, "same");
+  await register(page, "Same Answer", email, "same-answer-pass-1");
+  await page.context().clearCookies();
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  const wrong = await page.getByRole("alert").filter({ hasText: "incorrect" }).textContent();
+  await page.getByLabel("Email").fill(`nobody-${Date.now()}@example.com`);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "incorrect" })).toHaveText(wrong ?? "");
+});
+
+test("an admin sees the Admin link and the dashboard; a shopper does not", async ({ page }) => {
+  const adminEmail = process.env.E2E_ADMIN_EMAIL;
+  const adminPassword = process.env.E2E_ADMIN_PASSWORD;
+  if (!adminEmail || !adminPassword) throw new Error("run through scripts/e2e.sh, which creates the admin and sets E2E_ADMIN_*");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(adminEmail!);
+  await page.getByLabel("Password").fill(adminPassword!);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("link", { name: "Admin", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Admin dashboard" })).toBeVisible();
+  await expect(page.getByText("Shoppers")).toBeVisible();
+});
+
+test("an unknown address shows the 404 page inside the shop", async ({ page }) => {
+  const response = await page.goto("/this/page/does/not/exist");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "We could not find that page" })).toBeVisible();
+  await page.getByRole("link", { name: "Back to the shop" }).click();
+  await expect(page).toHaveURL(/\/$/);
+});

@@ -1,0 +1,115 @@
+//! Wire types shared by the browser (wasm) and the server.
+//!
+//! Nothing here may pull in a server-only dependency: the wasm bundle compiles this crate.
+//! Rows from the database are not wire types; the server converts them into these views.
+
+use serde::{Deserialize, Serialize};
+
+/// Limits the forms can show before a request is made; the server enforces the same numbers.
+pub mod limits {
+    pub const PASSWORD_MIN_CHARS: usize = 8;
+    pub const PASSWORD_MAX_CHARS: usize = 128;
+    pub const NAME_MAX_CHARS: usize = 80;
+    pub const EMAIL_MAX_CHARS: usize = 254;
+}
+
+/// What a user may do on the platform. Everyone who registers is a shopper; sellers and admins are granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Shopper,
+    Seller,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Shopper, Role::Seller, Role::Admin];
+
+    /// The spelling stored in the database (a CHECK constraint lists the same words).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Shopper => "shopper",
+            Role::Seller => "seller",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Shopper => "Shopper",
+            Role::Seller => "Seller",
+            Role::Admin => "Admin",
+        }
+    }
+}
+
+/// The signed-in user as the UI sees them. Never carries the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+impl UserView {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// The first letter of the name, for the avatar in the account menu.
+    pub fn initial(&self) -> String {
+        self.name
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_else(|| "?".to_string())
+    }
+}
+
+/// One problem with one form field, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_round_trips_through_its_stored_spelling() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn initial_is_the_uppercased_first_letter() {
+        let user = UserView {
+            id: 1,
+            name: "émile".into(),
+            email: "e@example.com".into(),
+            role: Role::Shopper,
+            created_at: 0,
+        };
+        assert_eq!(user.initial(), "É");
+    }
+}

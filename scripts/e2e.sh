@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the Playwright journeys against the real release server on a fresh SQLite database.
+# Expects the site to be built (scripts/build-site.sh); scripts/test.sh calls both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${E2E_PORT:-3107}"
+WORK="$(mktemp -d)"
+export DATABASE_URL="sqlite://${WORK}/e2e.db"
+export LEPTOS_SITE_ADDR="127.0.0.1:${PORT}"
+export LEPTOS_SITE_ROOT="target/site"
+export BASE_URL="http://127.0.0.1:${PORT}"
+export E2E_ADMIN_EMAIL="admin-e2e@example.com"
+export E2E_ADMIN_PASSWORD="e2e-admin-$(date +%s)-secret"
+export RUST_LOG="${RUST_LOG:-warn,bazaar::access=warn}"
+
+BIN=target/release/bazaar
+echo "$E2E_ADMIN_PASSWORD" | "$BIN" create-admin --email "$E2E_ADMIN_EMAIL" --name "E2E Admin" >/dev/null
+
+"$BIN" serve >"${WORK}/server.log" 2>&1 &
+SERVER_PID=$!
+cleanup() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+status=0
+(cd end2end && PATH="$PWD/node_modules/.bin:$PATH" npx playwright test "$@") || status=$?
+if [ "$status" != 0 ]; then
+  echo "---- server log (last 60 lines) ----"
+  tail -n 60 "${WORK}/server.log" || true
+fi
+exit "$status"

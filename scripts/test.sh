@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test: unit + domain (SQLite and PostgreSQL) + HTTP, the wasm guard, then Playwright journeys.
+# The PostgreSQL half runs whenever PostgreSQL answers (BAZAAR_TEST_PG_URL, default the local `test` database)
+# and is mandatory when CI is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+echo "== cargo test (domain on SQLite + PostgreSQL, server over HTTP, units)"
+cargo test --locked 2>&1 | tee target/cargo-test.log
+echo "== wasm dependency guard"
+scripts/check-wasm-deps.sh
+echo "== release site build"
+scripts/build-site.sh
+echo "== Playwright journeys (Debian Chromium)"
+scripts/e2e.sh
+echo "== all tests passed"

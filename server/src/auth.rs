@@ -1,0 +1,57 @@
+//! Loads the signed-in user for every request, before pages and server functions run, and enforces the absolute
+//! session timeout (the idle one is the session expiry itself).
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::accounts;
+use domain::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
+use tower_sessions::Session;
+
+use app::ssr::{CurrentUser, RequestId, Services};
+
+pub async fn load_current_user(
+    State(services): State<Services>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    match session.get::<i64>(USER_ID_KEY).await {
+        Ok(Some(user_id)) => {
+            let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await.ok().flatten().unwrap_or(0);
+            let age_ms = domain::clock::now_ms() - signed_in_at;
+            let too_old = age_ms > services.session_policy.absolute.as_millis() as i64;
+            let user = if too_old {
+                None
+            } else {
+                match accounts::find_user(&services.db, user_id).await {
+                    Ok(user) => user,
+                    Err(e) => {
+                        // Treat as signed out for this request; the page still renders.
+                        tracing::error!(request_id, error = %e, "could not load the signed-in user");
+                        None
+                    }
+                }
+            };
+            match user {
+                Some(user) if user.disabled_at.is_none() => {
+                    req.extensions_mut().insert(CurrentUser(user.to_view()));
+                }
+                _ => {
+                    // Expired sign-in, deleted or disabled account: end the session.
+                    if let Err(e) = session.flush().await {
+                        tracing::error!(request_id, error = %e, "could not end a stale session");
+                    }
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(request_id, error = %e, "could not read the session"),
+    }
+    next.run(req).await
+}

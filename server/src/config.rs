@@ -1,0 +1,213 @@
+//! Typed configuration from environment variables (and an optional `.env` file, loaded by `main`).
+//! Every setting has a documented default (README, "Configuration"); secrets are wrapped so they never print.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A value that must not reach logs: `Debug` and `Display` print `***`.
+#[derive(Clone)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Secret(value)
+    }
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl<T> fmt::Display for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `LEPTOS_SITE_ADDR`, as cargo-leptos sets it. Default 127.0.0.1:3000.
+    pub site_addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: the built site (wasm, css, public files). Default `target/site`.
+    pub site_root: String,
+    /// `DATABASE_URL`: may hold a password, hence secret. Default a SQLite file under ./data/.
+    pub database_url: Secret<String>,
+    /// `DATABASE_MAX_CONNECTIONS`. Default 10.
+    pub database_max_connections: u32,
+    /// `PUBLIC_URL`: the origin users reach the shop at, e.g. https://shop.example.com. When it is https the
+    /// session cookie is Secure with the `__Host-` prefix and HSTS is sent. Default: none (plain local http).
+    pub public_url: Option<String>,
+    /// `SESSION_IDLE_MINUTES`: a session unused this long ends. Default 2 days.
+    pub session_idle: Duration,
+    /// `SESSION_ABSOLUTE_HOURS`: a sign-in lasts at most this long however active. Default 30 days.
+    pub session_absolute: Duration,
+    /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` / `LOGIN_MAX_FAILURES_PER_CLIENT` / `LOGIN_THROTTLE_WINDOW_SECONDS`.
+    pub login_per_account: u32,
+    pub login_per_client: u32,
+    pub login_window: Duration,
+    /// `TRUST_PROXY_HEADERS`: take the client address from X-Forwarded-For (only behind a proxy you run).
+    pub trust_proxy_headers: bool,
+    /// `LOG_FORMAT`: `human` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `LEPTOS_ENV`: DEV enables live reload; PROD (the default outside cargo-leptos) does not.
+    pub dev_mode: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/bazaar.db";
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can build a config without touching the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
+        fn parse<T: std::str::FromStr>(name: &'static str, raw: Option<String>, default: T) -> Result<T, ConfigError>
+        where
+            T::Err: fmt::Display,
+        {
+            match raw {
+                None => Ok(default),
+                Some(text) => text.trim().parse().map_err(|e: T::Err| ConfigError {
+                    name,
+                    problem: format!("cannot read {text:?}: {e}"),
+                }),
+            }
+        }
+        let public_url = get("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
+        if let Some(url) = &public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError {
+                    name: "PUBLIC_URL",
+                    problem: "must start with http:// or https://".into(),
+                });
+            }
+        }
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    problem: format!("expected human or json, got {other:?}"),
+                })
+            }
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        domain::Backend::from_url(&database_url).map_err(|e| ConfigError {
+            name: "DATABASE_URL",
+            problem: e.to_string(),
+        })?;
+        Ok(Config {
+            site_addr: parse(
+                "LEPTOS_SITE_ADDR",
+                get("LEPTOS_SITE_ADDR"),
+                SocketAddr::from(([127, 0, 0, 1], 3000)),
+            )?,
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
+            database_url: Secret::new(database_url),
+            database_max_connections: parse("DATABASE_MAX_CONNECTIONS", get("DATABASE_MAX_CONNECTIONS"), 10)?,
+            public_url,
+            session_idle: Duration::from_secs(
+                60 * parse("SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES"), 2 * 24 * 60)?,
+            ),
+            session_absolute: Duration::from_secs(
+                3600 * parse("SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS"), 30 * 24)?,
+            ),
+            login_per_account: parse(
+                "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                get("LOGIN_MAX_FAILURES_PER_ACCOUNT"),
+                5,
+            )?,
+            login_per_client: parse(
+                "LOGIN_MAX_FAILURES_PER_CLIENT",
+                get("LOGIN_MAX_FAILURES_PER_CLIENT"),
+                20,
+            )?,
+            login_window: Duration::from_secs(parse(
+                "LOGIN_THROTTLE_WINDOW_SECONDS",
+                get("LOGIN_THROTTLE_WINDOW_SECONDS"),
+                900,
+            )?),
+            trust_proxy_headers: parse("TRUST_PROXY_HEADERS", get("TRUST_PROXY_HEADERS"), false)?,
+            log_format,
+            dev_mode: get("LEPTOS_ENV")
+                .map(|e| e.eq_ignore_ascii_case("dev"))
+                .unwrap_or(false),
+        })
+    }
+
+    /// Served over https: Secure cookies with the `__Host-` prefix, HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The database URL with any password masked, for the start-up log line.
+    pub fn database_url_for_log(&self) -> String {
+        let url = self.database_url.expose();
+        match (url.find("://"), url.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let creds = &url[scheme_end + 3..at];
+                let user = creds.split(':').next().unwrap_or_default();
+                format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+            }
+            _ => url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_give_a_local_sqlite_shop() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert!(!c.is_https());
+        assert_eq!(c.session_idle, Duration::from_secs(2 * 24 * 3600));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = config(&[("DATABASE_URL", "postgres://shop:hunter22@db/shop")]).expect("config");
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("hunter22"), "{debug}");
+        assert_eq!(c.database_url_for_log(), "postgres://shop:***@db/shop");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = config(&[("DATABASE_MAX_CONNECTIONS", "many")]).expect_err("accepted");
+        assert_eq!(err.name, "DATABASE_MAX_CONNECTIONS");
+        let err = config(&[("DATABASE_URL", "mysql://x")]).expect_err("accepted");
+        assert_eq!(err.name, "DATABASE_URL");
+    }
+}

@@ -1,0 +1,151 @@
+//! The Bazaar server: router assembly, middleware order, health endpoints, background housekeeping.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod security;
+pub mod telemetry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::ssr::{Services, SessionPolicy};
+use app::{shell, App};
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use domain::accounts::ThrottlePolicy;
+use domain::sessions::SqlSessionStore;
+use domain::Db;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Config;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+    pub config: Arc<Config>,
+}
+
+/// Leptos options built from our config, so the binary runs outside cargo-leptos with only env vars.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("bazaar")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .reload_port(3001)
+        .env(if config.dev_mode {
+            leptos_config::Env::DEV
+        } else {
+            leptos_config::Env::PROD
+        })
+        .build()
+}
+
+pub fn services(config: &Config, db: Db) -> Services {
+    Services {
+        db,
+        throttle: ThrottlePolicy {
+            per_account: config.login_per_account,
+            per_client: config.login_per_client,
+            window_ms: config.login_window.as_millis() as i64,
+        },
+        session_policy: SessionPolicy {
+            idle: config.session_idle,
+            absolute: config.session_absolute,
+        },
+        dev_mode: config.dev_mode,
+    }
+}
+
+/// The session cookie's name: `__Host-` prefixed over https, which pins it to this host, path / and Secure.
+pub fn session_cookie_name(config: &Config) -> &'static str {
+    if config.is_https() {
+        "__Host-bazaar_session"
+    } else {
+        "bazaar_session"
+    }
+}
+
+/// The whole application: pages, server functions, health endpoints, files, with every layer in its place.
+pub fn router(config: Arc<Config>, db: Db) -> Router {
+    let leptos_options = leptos_options(&config);
+    let services = services(&config, db.clone());
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        services: services.clone(),
+        config: config.clone(),
+    };
+    let routes = generate_route_list(App);
+    let idle = time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::days(2));
+    let session_layer = SessionManagerLayer::new(SqlSessionStore::new(db))
+        .with_name(session_cookie_name(&config))
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.is_https())
+        .with_path("/")
+        // Every request of a signed-in user moves the idle deadline.
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(idle));
+
+    let context_services = services.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, move || provide_context(context_services.clone()), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            services.clone(),
+            auth::load_current_user,
+        ))
+        .layer(session_layer)
+        .with_state(state.clone());
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(config, security::request_context))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(services): State<Services>) -> impl IntoResponse {
+    match tokio::time::timeout(Duration::from_secs(2), services.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database timed out"),
+    }
+}
+
+/// Purges expired sessions and old login failures every few minutes.
+pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match domain::sessions::purge_expired(&services.db).await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+            if let Err(e) = domain::accounts::throttle::purge_old_failures(&services.db, &services.throttle).await {
+                tracing::warn!(error = %e, "login-failure purge failed");
+            }
+        }
+    })
+}

@@ -1,0 +1,135 @@
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use domain::accounts::{self, AccountError, Registration};
+use domain::Db;
+use server::cli::{Cli, Command};
+use server::config::Config;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // A .env file is optional; real environment variables win over it.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    server::telemetry::init(config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+        Command::CreateAdmin { email, name } => create_admin(&config, email, name).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_db(config: &Config) -> Result<Db, String> {
+    tracing::info!(database = config.database_url_for_log(), "opening database");
+    let db = Db::connect(config.database_url.expose(), config.database_max_connections)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot apply migrations: {e}"))?;
+    Ok(db)
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    open_db(config).await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let db = open_db(&config).await?;
+    let config = Arc::new(config);
+    let services = server::services(&config, db.clone());
+    let housekeeping = server::spawn_housekeeping(services);
+    let app = server::router(config.clone(), db.clone());
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    tracing::info!("Bazaar is serving http://{}", config.site_addr);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    housekeeping.abort();
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+async fn create_admin(config: &Config, email: String, name: String) -> Result<(), String> {
+    let password = read_password()?;
+    let db = open_db(config).await?;
+    match accounts::create_admin(&db, &Registration { name, email, password }).await {
+        Ok(user) => {
+            println!("admin created: {} <{}> (id {})", user.name, user.email, user.id);
+            Ok(())
+        }
+        Err(AccountError::Invalid(fields)) => Err(fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// One line from stdin when it is piped; otherwise a prompt without echo, asked twice.
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        let password = line.trim_end_matches(['\r', '\n']).to_string();
+        if password.is_empty() {
+            return Err("no password on standard input".into());
+        }
+        return Ok(password);
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+    let second = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+    if first != second {
+        return Err("the two passwords differ".into());
+    }
+    Ok(first)
+}

@@ -1,0 +1,443 @@
+//! Server tests over HTTP against the real router on port 0, with a cookie-keeping client.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use domain::Db;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use server::config::Config;
+
+struct TestApp {
+    base: String,
+    db: Db,
+    db_path: std::path::PathBuf,
+}
+
+impl TestApp {
+    fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Posts a form to a server function the way the hydrated page does (same origin, JSON answer).
+    async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    async fn register(&self, client: &Client, email: &str) -> reqwest::Response {
+        self.call(
+            client,
+            "register",
+            &[
+                ("name", "Test Shopper"),
+                ("email", email),
+                ("password", "correct-horse-77"),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+
+    async fn login(&self, client: &Client, email: &str, password: &str) -> reqwest::Response {
+        self.call(
+            client,
+            "login",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.db_path.display()));
+        }
+    }
+}
+
+async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    let db_path = std::env::temp_dir().join(format!(
+        "bazaar_http_{}_{}.db",
+        std::process::id(),
+        domain::ids::next_id()
+    ));
+    let url = format!("sqlite://{}", db_path.display());
+    let mut pairs: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    pairs.push(("DATABASE_URL".into(), url.clone()));
+    let config =
+        Config::from_lookup(|k| pairs.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone())).expect("config");
+    let db = Db::connect(&url, 4).await.expect("db");
+    db.migrate().await.expect("migrate");
+    let app = server::router(Arc::new(config), db.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+        db_path,
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bazaar_session="))
+        .map(|v| v.to_string())
+}
+
+#[tokio::test]
+async fn register_then_logout_then_login_again() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let registered = app.register(&client, "Shopper@Example.com").await;
+    assert_eq!(registered.status(), StatusCode::OK);
+    let user: serde_json::Value = registered.json().await.expect("json");
+    assert_eq!(user["email"], "shopper@example.com");
+    assert_eq!(user["role"], "shopper");
+    assert!(user.get("password_hash").is_none());
+
+    let account = client.get(app.url("/account")).send().await.expect("account");
+    assert_eq!(account.status(), StatusCode::OK);
+    assert!(account.text().await.expect("body").contains("Test Shopper"));
+
+    let out = app.call(&client, "logout", &[]).await;
+    assert!(out.status().is_success(), "{}", out.status());
+    let account = client.get(app.url("/account")).send().await.expect("account");
+    assert_eq!(account.status(), StatusCode::FOUND);
+    assert_eq!(account.headers()["location"], "/login?next=%2Faccount");
+
+    let back = app.login(&client, "shopper@example.com", "correct-horse-77").await;
+    assert_eq!(back.status(), StatusCode::OK);
+    let account = client.get(app.url("/account")).send().await.expect("account");
+    assert_eq!(account.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_session_cookie_changes_at_login_and_the_old_one_stops_working() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let first = app.register(&client, "fixation@example.com").await;
+    let before = session_cookie(&first).expect("cookie at registration");
+    assert!(before.contains("HttpOnly"), "{before}");
+    assert!(before.contains("SameSite=Lax"), "{before}");
+    assert!(!before.contains("Secure"), "plain http must not set Secure: {before}");
+
+    let second = app.login(&client, "fixation@example.com", "correct-horse-77").await;
+    let after = session_cookie(&second).expect("cookie at login");
+    let value = |c: &str| c.split(';').next().unwrap_or_default().to_string();
+    assert_ne!(value(&before), value(&after), "session id was not changed at login");
+
+    // Replaying the pre-login cookie gets nobody signed in.
+    let stale = Client::builder().redirect(Policy::none()).build().expect("client");
+    let response = stale
+        .get(app.url("/account"))
+        .header("cookie", value(&before))
+        .send()
+        .await
+        .expect("account");
+    assert_eq!(response.status(), StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn secure_cookie_with_host_prefix_when_served_over_https() {
+    let app = spawn_app_with(&[("PUBLIC_URL", "https://shop.example")]).await;
+    let client = app.client();
+    let response = client
+        .post(app.url("/api/register"))
+        .header("origin", "https://shop.example")
+        .header("accept", "application/json")
+        .form(&[
+            ("name", "Tls"),
+            ("email", "tls@example.com"),
+            ("password", "correct-horse-77"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-bazaar_session="))
+        .expect("__Host- cookie")
+        .to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/"), "{cookie}");
+    assert!(response.headers().contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_with_403() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let form = [("email", "a@example.com"), ("password", "whatever-123"), ("next", "/")];
+    let foreign_origin = client
+        .post(app.url("/api/login"))
+        .header("origin", "http://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(foreign_origin.status(), StatusCode::FORBIDDEN);
+    let cross_site = client
+        .post(app.url("/api/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let null_origin = client
+        .post(app.url("/api/logout"))
+        .header("origin", "null")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(null_origin.status(), StatusCode::FORBIDDEN);
+    // The same request from our own origin reaches the login check.
+    let same_origin = app.login(&client, "a@example.com", "whatever-123").await;
+    assert_eq!(same_origin.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_answer_identically() {
+    let app = spawn_app().await;
+    let client = app.client();
+    app.register(&client, "known@example.com").await;
+    let other = app.client();
+    let unknown = app.login(&other, "unknown@example.com", "correct-horse-77").await;
+    let wrong = app.login(&other, "known@example.com", "not-the-password").await;
+    assert_eq!(unknown.status(), wrong.status());
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let (a, b) = (unknown.text().await.expect("body"), wrong.text().await.expect("body"));
+    assert_eq!(a, b);
+}
+
+#[tokio::test]
+async fn repeated_failures_answer_429_with_retry_after() {
+    let app = spawn_app_with(&[("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")]).await;
+    let client = app.client();
+    app.register(&client, "target@example.com").await;
+    let attacker = app.client();
+    for _ in 0..3 {
+        let r = app.login(&attacker, "target@example.com", "guess-guess-1").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let blocked = app.login(&attacker, "target@example.com", "guess-guess-1").await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = blocked.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=900).contains(&retry), "{retry}");
+    let body: serde_json::Value = blocked.json().await.expect("json");
+    assert!(body.get("RateLimited").is_some(), "{body}");
+}
+
+#[tokio::test]
+async fn a_password_change_signs_out_the_other_devices() {
+    let app = spawn_app().await;
+    let phone = app.client();
+    app.register(&phone, "two@example.com").await;
+    let laptop = app.client();
+    assert_eq!(
+        app.login(&laptop, "two@example.com", "correct-horse-77").await.status(),
+        StatusCode::OK
+    );
+
+    let changed = app
+        .call(
+            &phone,
+            "change_password",
+            &[
+                ("current_password", "correct-horse-77"),
+                ("new_password", "fresh-battery-88"),
+                ("confirm_password", "fresh-battery-88"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(
+        phone.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        laptop.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND
+    );
+}
+
+#[tokio::test]
+async fn bad_registration_returns_field_errors_and_creates_nothing() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let response = app
+        .call(
+            &client,
+            "register",
+            &[("name", ""), ("email", "nope"), ("password", "short"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = response.json().await.expect("json");
+    let fields: Vec<&str> = body["Validation"]
+        .as_array()
+        .expect("field list")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["name", "email", "password"]);
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn admin_dashboard_is_for_admins_only() {
+    let app = spawn_app().await;
+    let shopper = app.client();
+    app.register(&shopper, "shop@example.com").await;
+    assert_eq!(
+        shopper.get(app.url("/admin")).send().await.expect("get").status(),
+        StatusCode::FORBIDDEN
+    );
+    let api = app.call(&shopper, "admin_overview", &[]).await;
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+
+    domain::accounts::create_admin(
+        &app.db,
+        &domain::accounts::Registration {
+            name: "Operator".into(),
+            email: "ops@example.com".into(),
+            password: "operator-secret-1".into(),
+        },
+    )
+    .await
+    .expect("admin");
+    let admin = app.client();
+    assert_eq!(
+        app.login(&admin, "ops@example.com", "operator-secret-1").await.status(),
+        StatusCode::OK
+    );
+    let page = admin.get(app.url("/admin")).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("Admin dashboard"));
+    assert!(html.contains("Shoppers"));
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_matching_script_nonce() {
+    let app = spawn_app().await;
+    let response = app.client().get(app.url("/")).send().await.expect("home");
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers: HeaderMap = response.headers().clone();
+    let csp = headers["content-security-policy"].to_str().expect("csp").to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], HeaderValue::from_static("nosniff"));
+    assert!(headers.contains_key("referrer-policy"));
+    assert!(headers.contains_key("x-request-id"));
+    assert!(
+        !headers.contains_key("strict-transport-security"),
+        "no HSTS over plain http"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("nonce in CSP")
+        .to_string();
+    let html = response.text().await.expect("body");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "scripts do not carry the CSP nonce"
+    );
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404_with_the_shop_shell() {
+    let app = spawn_app().await;
+    let response = app.client().get(app.url("/no/such/page")).send().await.expect("get");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("We could not find that page"));
+    assert!(html.contains("Bazaar"));
+}
+
+#[tokio::test]
+async fn readyz_answers_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    let client = app.client();
+    assert_eq!(
+        client.get(app.url("/healthz")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        client.get(app.url("/readyz")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
+    app.db.close().await;
+    let ready = client.get(app.url("/readyz")).send().await.expect("get");
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = ready.text().await.expect("body");
+    assert!(
+        !body.to_lowercase().contains("pool"),
+        "internal error text leaked: {body}"
+    );
+    assert_eq!(
+        client.get(app.url("/healthz")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn internal_errors_show_a_reference_and_never_the_cause() {
+    let app = spawn_app().await;
+    let client = app.client();
+    // Break the database under the running app: the next registration fails inside sqlx.
+    sqlx::query("ALTER TABLE users RENAME TO users_gone")
+        .execute(app.db.pool())
+        .await
+        .expect("rename");
+    let response = app.register(&client, "broken@example.com").await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let request_id = response.headers()["x-request-id"].to_str().expect("id").to_string();
+    let body = response.text().await.expect("body");
+    assert!(body.contains(&request_id), "{body}");
+    for leak in ["no such table", "users", "sqlite", "sqlx", "error returned"] {
+        assert!(!body.to_lowercase().contains(leak), "leaked {leak}: {body}");
+    }
+}
