@@ -19,6 +19,13 @@ async function register(page: Page, name: string, email: string, password: strin
 }
 
 test("a visitor registers, logs out, logs back in and edits the profile", async ({ page }, testInfo) => {
+  // A blocked script (CSP) or a failed hydration shows up as a console error.
+  const consoleErrors: string[] = [];
+  page.on("console", (msg) => {
+    // Answers 4xx to a wrong form are expected; the browser logs each one as a failed resource.
+    if (msg.type() === "error" && !/status of 4\d\d/.test(msg.text())) consoleErrors.push(msg.text());
+  });
+  page.on("pageerror", (err) => consoleErrors.push(String(err)));
   const email = uniqueEmail(testInfo, "ada");
   const password = "analytical-engine-1843";
 
@@ -35,7 +42,8 @@ test("a visitor registers, logs out, logs back in and edits the profile", async 
   await expect(menuButton).toHaveAttribute("aria-expanded", "false");
   await menuButton.click();
   await expect(menuButton).toHaveAttribute("aria-expanded", "true");
-  await expect(page.getByRole("link", { name: "Your account" })).toBeVisible();
+  const accountNav = page.getByRole("navigation", { name: "Account and cart" });
+  await expect(accountNav.getByRole("link", { name: "Your account", exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
 
@@ -49,7 +57,7 @@ test("a visitor registers, logs out, logs back in and edits the profile", async 
 
   // Edit the profile.
   await page.getByRole("button", { name: /account menu/ }).click();
-  await page.getByRole("link", { name: "Your account" }).click();
+  await accountNav.getByRole("link", { name: "Your account", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await waitForHydration(page);
   const profile = page.getByRole("form", { name: "Profile" });
@@ -71,6 +79,7 @@ test("a visitor registers, logs out, logs back in and edits the profile", async 
   await passwordForm.getByLabel("Current password").fill(password);
   await passwordForm.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByText("Password changed.")).toBeVisible();
+  expect(consoleErrors).toEqual([]);
 });
 
 test("registration explains what is wrong and keeps the visitor on the form", async ({ page }, testInfo) => {
@@ -92,6 +101,7 @@ test("registration explains what is wrong and keeps the visitor on the form", as
 test("a wrong password gets the same answer as an unknown email", async ({ page }, testInfo) => {
   const email = uniqueEmail(testInfo, "same");
   await register(page, "Same Answer", email, "same-answer-pass-1");
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
   await page.context().clearCookies();
   await page.goto("/login");
   await waitForHydration(page);
@@ -104,7 +114,15 @@ test("a wrong password gets the same answer as an unknown email", async ({ page 
   await expect(page.getByRole("alert").filter({ hasText: "incorrect" })).toHaveText(wrong ?? "");
 });
 
-test("an admin sees the Admin link and the dashboard; a shopper does not", async ({ page }) => {
+test("an admin sees the Admin link and the dashboard; a shopper does not", async ({ page }, testInfo) => {
+  await register(page, "Plain Shopper", uniqueEmail(testInfo, "plain"), "plain-shopper-pass-9");
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Admin", exact: true })).toHaveCount(0);
+  const forbidden = await page.goto("/admin");
+  expect(forbidden?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "This page is not for your account" })).toBeVisible();
+  await page.context().clearCookies();
+
   const adminEmail = process.env.E2E_ADMIN_EMAIL;
   const adminPassword = process.env.E2E_ADMIN_PASSWORD;
   if (!adminEmail || !adminPassword) throw new Error("run through scripts/e2e.sh, which creates the admin and sets E2E_ADMIN_*");

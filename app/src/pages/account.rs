@@ -10,6 +10,8 @@ fn redirect_if_signed_in(next: &str) -> bool {
     if crate::request_user().is_some() {
         #[cfg(feature = "ssr")]
         crate::ssr::page_redirect(next);
+        #[cfg(not(feature = "ssr"))]
+        let _ = next;
         return true;
     }
     false
