@@ -15,6 +15,7 @@ export E2E_ADMIN_PASSWORD="e2e-admin-$(date +%s)-secret"
 export RUST_LOG="${RUST_LOG:-warn,bazaar::access=warn}"
 
 BIN=target/release/bazaar
+"$BIN" seed --products 200 --seed 7 >/dev/null
 echo "$E2E_ADMIN_PASSWORD" | "$BIN" create-admin --email "$E2E_ADMIN_EMAIL" --name "E2E Admin" >/dev/null
 
 "$BIN" serve >"${WORK}/server.log" 2>&1 &

@@ -11,7 +11,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 use model::UserView;
 
 use components::account_menu::HydrationMarker;
@@ -20,6 +20,8 @@ use pages::account::{AccountPage, LoginPage, RegisterPage};
 use pages::admin::AdminPage;
 use pages::errors::NotFoundPage;
 use pages::home::HomePage;
+use pages::listing::{CategoryPage, SearchPage};
+use pages::product::ProductPage;
 
 pub use error::AppError;
 
@@ -40,6 +42,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Percent-encodes a query value (space as `+`, as HTML forms do).
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The signed-in user of the request being rendered (server only; islands get the user as a prop).
@@ -69,11 +82,15 @@ pub fn App() -> impl IntoView {
             <Header user=user.clone()/>
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("login") view=LoginPage/>
                     <Route path=path!("register") view=RegisterPage/>
                     <Route path=path!("account") view=AccountPage/>
                     <Route path=path!("admin") view=AdminPage/>
+                    // Async: the status (404 for an unknown slug) is known before the first byte is sent.
+                    <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("c/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("p/:slug") view=ProductPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

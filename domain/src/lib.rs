@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod catalog;
 pub mod clock;
 pub mod db;
 pub mod ids;
+pub mod seed;
 pub mod sessions;
 
 pub use db::{Backend, Db, DbError};

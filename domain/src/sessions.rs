@@ -52,17 +52,12 @@ fn user_id_of(record: &Record) -> Option<i64> {
     record.data.get(USER_ID_KEY).and_then(|v| v.as_i64())
 }
 
-#[async_trait]
-impl SessionStore for SqlSessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+impl SqlSessionStore {
+    /// Writes `record`; `on_conflict` decides between "never overwrite" (create) and "upsert" (save).
+    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        // A fresh random 128-bit id practically never collides; if it does, draw another instead of overwriting
-        // somebody else's session.
-        loop {
-            let done = sqlx::query(
-                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
+        let sql = format!("INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) {on_conflict}");
+        let done = sqlx::query(&sql)
             .bind(record.id.to_string())
             .bind(user_id_of(record))
             .bind(&data)
@@ -70,27 +65,28 @@ impl SessionStore for SqlSessionStore {
             .execute(self.db.pool())
             .await
             .map_err(backend)?;
-            if done.rows_affected() == 1 {
-                return Ok(());
-            }
+        Ok(done.rows_affected())
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqlSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A fresh random 128-bit id practically never collides; if it does, draw another instead of overwriting
+        // somebody else's session.
+        while self.write(record, "ON CONFLICT (id) DO NOTHING").await? != 1 {
             record.id = Id::default();
         }
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
+        self.write(
+            record,
+            "ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
              expires_at = excluded.expires_at",
         )
-        .bind(record.id.to_string())
-        .bind(user_id_of(record))
-        .bind(&data)
-        .bind(expiry_ms(record))
-        .execute(self.db.pool())
-        .await
-        .map_err(backend)?;
+        .await?;
         Ok(())
     }
 

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod catalog;
+
 /// Limits the forms can show before a request is made; the server enforces the same numbers.
 pub mod limits {
     pub const PASSWORD_MIN_CHARS: usize = 8;

@@ -31,4 +31,16 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Fill an empty database with a deterministic demo catalog (categories, 20 sellers, products, stock).
+    Seed {
+        /// How many products to create.
+        #[arg(long, default_value_t = 500)]
+        products: usize,
+        /// The random seed: the same seed gives the same catalog.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Do nothing (successfully) when the catalog already has products, instead of failing.
+        #[arg(long)]
+        if_empty: bool,
+    },
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod rest;
 pub mod security;
 pub mod telemetry;
 
@@ -109,10 +110,15 @@ pub fn router(config: Arc<Config>, db: Db) -> Router {
         .layer(session_layer)
         .with_state(state.clone());
 
+    let api = rest::routes()
+        .route("/media/card/{file}", get(rest::product_card_image))
+        .with_state(services.clone());
+
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
+        .merge(api)
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(config, security::request_context))
 }

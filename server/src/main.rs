@@ -26,6 +26,11 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::CreateAdmin { email, name } => create_admin(&config, email, name).await,
+        Command::Seed {
+            products,
+            seed,
+            if_empty,
+        } => seed_catalog(&config, products, seed, if_empty).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -70,6 +75,28 @@ async fn serve(config: Config) -> Result<(), String> {
     housekeeping.abort();
     db.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn seed_catalog(config: &Config, products: usize, seed: u64, if_empty: bool) -> Result<(), String> {
+    let db = open_db(config).await?;
+    if if_empty && domain::seed::has_products(&db).await.map_err(|e| e.to_string())? {
+        println!("catalog already has products; nothing seeded");
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let report = domain::seed::seed(&db, products, seed)
+        .await
+        .map_err(|e| e.to_string())?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "seeded {} categories, {} sellers, {} products, {} variants in {secs:.1} s ({:.0} products/s)",
+        report.categories,
+        report.sellers,
+        report.products,
+        report.variants,
+        report.products as f64 / secs.max(0.001)
+    );
     Ok(())
 }
 

@@ -441,3 +441,177 @@ async fn internal_errors_show_a_reference_and_never_the_cause() {
         assert!(!body.to_lowercase().contains(leak), "leaked {leak}: {body}");
     }
 }
+
+async fn seeded_app() -> TestApp {
+    let app = spawn_app().await;
+    domain::seed::seed(&app.db, 40, 7).await.expect("seed");
+    app
+}
+
+async fn get_json(app: &TestApp, path: &str) -> (StatusCode, serde_json::Value) {
+    let response = app.client().get(app.url(path)).send().await.expect("get");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn product_search_api_follows_the_contract() {
+    let app = seeded_app().await;
+    let (status, body) = get_json(&app, "/api/v1/products/search").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], 40);
+    assert_eq!(body["page"], 1);
+    assert_eq!(body["per_page"], 20);
+    let results = body["results"].as_array().expect("results");
+    assert_eq!(results.len(), 20);
+    for key in ["id", "name", "price", "category", "rating", "image_url"] {
+        assert!(results[0].get(key).is_some(), "missing {key}: {}", results[0]);
+    }
+    let (_, page2) = get_json(&app, "/api/v1/products/search?page=2&per_page=30").await;
+    assert_eq!(page2["results"].as_array().map(Vec::len), Some(10));
+    let (_, cheap) = get_json(&app, "/api/v1/products/search?price_max=30&per_page=100").await;
+    assert!(cheap["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .all(|r| r["price"].as_f64().unwrap_or(99.0) <= 30.0));
+}
+
+#[tokio::test]
+async fn bad_search_parameters_answer_400_with_an_error_object() {
+    let app = seeded_app().await;
+    for query in [
+        "price_min=abc",
+        "price_min=-1",
+        "price_min=50&price_max=10",
+        "per_page=101",
+        "per_page=abc",
+        "page=0",
+        "page=-3",
+        "sort=cheapest",
+    ] {
+        let (status, body) = get_json(&app, &format!("/api/v1/products/search?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(body["error"]["code"], "invalid_parameter", "{query}: {body}");
+        assert!(
+            body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{query}"
+        );
+    }
+    let long = "x".repeat(10_240);
+    let started = std::time::Instant::now();
+    let (status, body) = get_json(&app, &format!("/api/v1/products/search?q={long}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], 0);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let (status, _) = get_json(&app, "/api/v1/products/search?q=%F0%9F%A6%80%E2%80%AE%00caf%C3%A9").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn product_and_category_api_answer_404_and_400_properly() {
+    let app = seeded_app().await;
+    let (_, list) = get_json(&app, "/api/v1/products/search?per_page=1").await;
+    let id = list["results"][0]["id"].as_i64().expect("id");
+    let (status, product) = get_json(&app, &format!("/api/v1/products/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!product["variants"].as_array().expect("variants").is_empty());
+    let (status, body) = get_json(&app, "/api/v1/products/999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, body) = get_json(&app, "/api/v1/products/abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "invalid_parameter");
+    let (status, cats) = get_json(&app, "/api/v1/categories").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(cats["categories"].as_array().expect("list").len() >= 12);
+}
+
+#[tokio::test]
+async fn catalog_responses_carry_an_etag_that_revalidates() {
+    let app = seeded_app().await;
+    let client = app.client();
+    let first = client.get(app.url("/api/v1/categories")).send().await.expect("get");
+    let etag = first.headers()["etag"].clone();
+    assert!(first.headers()["cache-control"]
+        .to_str()
+        .expect("ascii")
+        .contains("max-age"));
+    let again = client
+        .get(app.url("/api/v1/categories"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn storefront_pages_render_real_data_and_404_for_unknown_slugs() {
+    let app = seeded_app().await;
+    let client = app.client();
+    let (_, list) = get_json(&app, "/api/v1/products/search?per_page=1").await;
+    let name = list["results"][0]["name"].as_str().expect("name").to_string();
+    let slug: String = sqlx::query_scalar("SELECT slug FROM products WHERE title = $1")
+        .bind(&name)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("slug");
+    let page = client.get(app.url(&format!("/p/{slug}"))).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("body");
+    assert!(html.contains(&name));
+    assert!(html.contains("Specifications"));
+    for path in ["/p/no-such-product", "/c/no-such-category"] {
+        let r = client.get(app.url(path)).send().await.expect("get");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let home = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(home.contains("New arrivals") && home.contains(&name) || home.contains("Top rated"));
+    let category = client.get(app.url("/c/fashion")).send().await.expect("get");
+    assert_eq!(category.status(), StatusCode::OK);
+    let bad = client.get(app.url("/search?price_min=abc")).send().await.expect("get");
+    assert_ne!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(bad.text().await.expect("body").contains("Check your search"));
+    let image = client
+        .get(app.url(&format!("/media/card/{}.svg", list["results"][0]["id"])))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(image.headers()["content-type"], "image/svg+xml");
+}
+
+#[tokio::test]
+async fn product_descriptions_never_carry_markup_into_the_page() {
+    let app = seeded_app().await;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM products ORDER BY id LIMIT 1")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("slug");
+    sqlx::query("UPDATE products SET description_md = $1 WHERE slug = $2")
+        .bind("Nice **bold** <script>alert('x')</script> <img src=x onerror=alert(1)>")
+        .bind(&slug)
+        .execute(app.db.pool())
+        .await
+        .expect("update");
+    let html = app
+        .client()
+        .get(app.url(&format!("/p/{slug}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("<strong>bold</strong>"));
+    assert!(!html.contains("<script>alert"));
+    assert!(!html.contains("<img src=x"));
+    assert!(html.contains("&lt;script&gt;"));
+}

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod catalog;
 
 /// A redirect target supplied by the client must stay on this site: a path, not `//host` or `https://…`.
 pub fn safe_next(next: &str) -> String {

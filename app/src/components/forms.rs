@@ -91,16 +91,21 @@ fn go_to(url: &str) {
     let _ = window().location().set_href(url);
 }
 
+/// After a successful sign-in or registration, a full page load to `next` (the header is server-rendered).
+fn go_on_success<T: 'static>(value: impl Fn() -> Option<Result<T, AppError>> + 'static, next: &str) {
+    let target = crate::api::safe_next(next);
+    Effect::new(move |_| {
+        if matches!(value(), Some(Ok(_))) {
+            go_to(&target);
+        }
+    });
+}
+
 #[island]
 pub fn LoginForm(next: String, initial_error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = current_error(move || action.value().get(), initial_error);
-    let target = crate::api::safe_next(&next);
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            go_to(&target);
-        }
-    });
+    go_on_success(move || action.value().get(), &next);
     view! {
         <ActionForm action=action attr:class="form" attr:aria-label="Log in">
             <input type="hidden" name="next" value=next/>
@@ -116,12 +121,7 @@ pub fn LoginForm(next: String, initial_error: Option<AppError>) -> impl IntoView
 pub fn RegisterForm(next: String, initial_error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<Register>::new();
     let error = current_error(move || action.value().get(), initial_error);
-    let target = crate::api::safe_next(&next);
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            go_to(&target);
-        }
-    });
+    go_on_success(move || action.value().get(), &next);
     view! {
         <ActionForm action=action attr:class="form" attr:aria-label="Create your account">
             <input type="hidden" name="next" value=next/>

@@ -1,3 +1,4 @@
 pub mod account_menu;
+pub mod catalog;
 pub mod forms;
 pub mod layout;

@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
     if redirect_if_signed_in(&next) {
         return ().into_any();
     }
-    let register_href = format!("/register?next={}", urlencode(&next));
+    let register_href = format!("/register?next={}", crate::url_encode(&next));
     view! {
         <Title text="Log in"/>
         <div class="narrow stack">
@@ -43,7 +43,7 @@ pub fn RegisterPage() -> impl IntoView {
     if redirect_if_signed_in(&next) {
         return ().into_any();
     }
-    let login_href = format!("/login?next={}", urlencode(&next));
+    let login_href = format!("/login?next={}", crate::url_encode(&next));
     view! {
         <Title text="Create your account"/>
         <div class="narrow stack">
@@ -91,15 +91,6 @@ pub fn AccountPage() -> impl IntoView {
     .into_any()
 }
 
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// `YYYY-MM-DD` (UTC) from unix milliseconds, without a date crate in the wasm bundle.
 pub fn format_date(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
@@ -129,6 +120,6 @@ mod tests {
 
     #[test]
     fn next_is_percent_encoded() {
-        assert_eq!(urlencode("/a b?c=d"), "%2Fa%20b%3Fc%3Dd");
+        assert_eq!(crate::url_encode("/a b?c=d"), "%2Fa+b%3Fc%3Dd");
     }
 }

@@ -47,3 +47,9 @@ pub fn ServerErrorPage(request_id: String) -> impl IntoView {
         </section>
     }
 }
+
+/// A section of a page could not load: the message of the error (never its cause).
+#[component]
+pub fn LoadError(error: crate::error::AppError) -> impl IntoView {
+    view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }
+}

@@ -1,28 +1,45 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::catalog::home_data;
+use crate::components::catalog::ProductGrid;
+use crate::pages::errors::LoadError;
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="A marketplace of independent sellers"/>
-        <section class="hero" aria-labelledby="hero-title">
+        <section class="hero hero--compact" aria-labelledby="hero-title">
             <h1 id="hero-title">"Everything from independent sellers, in one cart."</h1>
             <p>"Bazaar brings hundreds of small shops together: browse, compare and check out once."</p>
-            <a class="button" href="/register">"Create your account"</a>
         </section>
-        <section class="features" aria-label="Why Bazaar">
-            <div class="card feature">
-                <h2>"One cart, many sellers"</h2>
-                <p>"Buy from several shops at once; each ships your items with its own option."</p>
-            </div>
-            <div class="card feature">
-                <h2>"Honest stock"</h2>
-                <p>"What you see in stock is reserved when you order: no overselling, no surprises."</p>
-            </div>
-            <div class="card feature">
-                <h2>"Sell with us"</h2>
-                <p>"Open a store, list your products and manage stock and orders from the seller portal."</p>
-            </div>
-        </section>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match home_data().await {
+                    Ok(data) => {
+                        let roots: Vec<_> = data.categories.iter().filter(|c| c.parent_id.is_none()).cloned().collect();
+                        view! {
+                            <section aria-labelledby="categories-title" class="section">
+                                <h2 id="categories-title">"Shop by category"</h2>
+                                <ul class="category-tiles">
+                                    {roots.into_iter().map(|c| view! {
+                                        <li><a class="category-tile" href=format!("/c/{}", c.slug)>{c.name}</a></li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                            <section aria-labelledby="new-title" class="section">
+                                <h2 id="new-title">"New arrivals"</h2>
+                                <ProductGrid products=data.new_arrivals/>
+                            </section>
+                            <section aria-labelledby="top-title" class="section">
+                                <h2 id="top-title">"Top rated"</h2>
+                                <ProductGrid products=data.top_rated/>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <LoadError error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

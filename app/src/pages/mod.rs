@@ -2,6 +2,8 @@ pub mod account;
 pub mod admin;
 pub mod errors;
 pub mod home;
+pub mod listing;
+pub mod product;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,82 @@
+use leptos::prelude::*;
+use model::catalog::{CategoryView, ProductCard, ProductDetail, SearchResults};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeContent {
+    pub categories: Vec<CategoryView>,
+    pub new_arrivals: Vec<ProductCard>,
+    pub top_rated: Vec<ProductCard>,
+}
+
+/// Raw URL parameters of a listing; validated in the domain so bad input becomes a message, not a 500.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingParams {
+    pub pairs: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingData {
+    pub categories: Vec<CategoryView>,
+    pub query: model::catalog::SearchQuery,
+    pub results: SearchResults,
+    /// The category the listing is scoped to, with its trail and children (category pages).
+    pub category: Option<(CategoryView, Vec<CategoryView>, Vec<CategoryView>)>,
+}
+
+#[cfg(feature = "ssr")]
+fn catalog_error(e: domain::catalog::CatalogError) -> AppError {
+    use domain::catalog::CatalogError;
+    match e {
+        CatalogError::NotFound => crate::ssr::fail(AppError::NotFound),
+        CatalogError::Invalid(fields) => crate::ssr::fail(AppError::Validation(fields)),
+        CatalogError::Db(e) => crate::ssr::internal(e),
+    }
+}
+
+#[server(endpoint = "home_data")]
+pub async fn home_data() -> Result<HomeContent, AppError> {
+    use domain::catalog;
+    let db = crate::ssr::services()?.db;
+    Ok(HomeContent {
+        categories: catalog::categories(&db).await.map_err(catalog_error)?,
+        new_arrivals: catalog::new_arrivals(&db, 8).await.map_err(catalog_error)?,
+        top_rated: catalog::top_rated(&db, 8).await.map_err(catalog_error)?,
+    })
+}
+
+#[server(endpoint = "product_page")]
+pub async fn product_page(slug: String) -> Result<ProductDetail, AppError> {
+    let db = crate::ssr::services()?.db;
+    domain::catalog::product_by_slug(&db, &slug)
+        .await
+        .map_err(catalog_error)
+}
+
+/// A listing (search page, or a category page when `category_slug` is set).
+#[server(endpoint = "listing")]
+pub async fn listing(params: ListingParams, category_slug: Option<String>) -> Result<ListingData, AppError> {
+    use domain::catalog::{self, RawSearch};
+    let db = crate::ssr::services()?.db;
+    let mut raw = RawSearch::from_pairs(params.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let category = match &category_slug {
+        Some(slug) => {
+            let found = catalog::category_by_slug(&db, slug).await.map_err(catalog_error)?;
+            if found.is_none() {
+                return Err(crate::ssr::fail(AppError::NotFound));
+            }
+            raw.category = Some(slug.clone());
+            found
+        }
+        None => None,
+    };
+    let query = catalog::parse_search(&raw).map_err(|fields| crate::ssr::fail(AppError::Validation(fields)))?;
+    Ok(ListingData {
+        categories: catalog::categories(&db).await.map_err(catalog_error)?,
+        results: catalog::search(&db, &query).await.map_err(catalog_error)?,
+        query,
+        category,
+    })
+}

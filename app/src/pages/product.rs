@@ -1,0 +1,99 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::catalog::product_page;
+use crate::components::catalog::{Breadcrumbs, Markdown, Rating};
+use crate::error::AppError;
+use crate::pages::errors::{LoadError, NotFoundPage};
+
+/// "In stock", "Only 3 left", "Out of stock".
+pub fn stock_label(available: i64) -> String {
+    match available {
+        n if n <= 0 => "Out of stock".to_string(),
+        n if n <= 5 => format!("Only {n} left"),
+        _ => "In stock".to_string(),
+    }
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
+    view! {
+        <Suspense fallback=|| ()>
+            {let slug = slug.clone(); Suspend::new(async move {
+                match product_page(slug).await {
+                    Ok(p) => {
+                        let card = p.card.clone();
+                        view! {
+                            <Title text=card.title.clone()/>
+                            <Breadcrumbs trail=p.breadcrumbs.clone() current=card.title.clone()/>
+                            <article class="product">
+                                <div class="product__gallery">
+                                    <img src=card.image_url.clone() alt=format!("{} (product image)", card.title) width="600" height="600"/>
+                                </div>
+                                <div class="product__info">
+                                    <h1 class="page-title">{card.title.clone()}</h1>
+                                    <p class="product__seller">"Sold by "
+                                        <a href=format!("/search?seller={}", card.seller_slug)>{card.seller_name.clone()}</a>
+                                    </p>
+                                    <Rating rating=card.rating count=card.rating_count/>
+                                    <p class="price price--large">"From " {card.price.display()}</p>
+                                    <section aria-labelledby="options-title">
+                                        <h2 id="options-title" class="section-title">"Options"</h2>
+                                        <ul class="variant-list">
+                                            {p.variants.iter().map(|v| {
+                                                let out = v.available <= 0;
+                                                view! {
+                                                    <li class="variant">
+                                                        <span class="variant__title">{v.title.clone()}</span>
+                                                        <span class="price">{v.price.display()}</span>
+                                                        {v.compare_at_price.as_ref().map(|c| view! {
+                                                            <s class="price price--was" aria-label=format!("was {}", c.display())>{c.display()}</s>
+                                                        })}
+                                                        <span class=if out { "stock stock--out" } else { "stock" }>{stock_label(v.available)}</span>
+                                                        <span class="variant__sku">"SKU " {v.sku.clone()}</span>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    </section>
+                                    <section aria-labelledby="description-title">
+                                        <h2 id="description-title" class="section-title">"Description"</h2>
+                                        <Markdown source=p.description_md.clone()/>
+                                    </section>
+                                    {(!p.attributes.is_empty()).then(|| view! {
+                                        <section aria-labelledby="specs-title">
+                                            <h2 id="specs-title" class="section-title">"Specifications"</h2>
+                                            <table class="specs">
+                                                <tbody>
+                                                    {p.attributes.iter().map(|(k, v)| view! {
+                                                        <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr>
+                                                    }).collect_view()}
+                                                </tbody>
+                                            </table>
+                                        </section>
+                                    })}
+                                </div>
+                            </article>
+                        }.into_any()
+                    }
+                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Err(e) => view! { <LoadError error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stock_label;
+
+    #[test]
+    fn stock_labels_follow_the_thresholds() {
+        assert_eq!(stock_label(0), "Out of stock");
+        assert_eq!(stock_label(3), "Only 3 left");
+        assert_eq!(stock_label(40), "In stock");
+    }
+}

@@ -1,0 +1,408 @@
+//! `bazaar seed`: a realistic, deterministic demo catalog made without downloads. The same seed gives the same
+//! shop; inserts are batched in write transactions so 100,000 products take minutes, not hours.
+
+use crate::clock::now_ms;
+use crate::db::Db;
+use crate::ids::next_id;
+
+/// SplitMix64: tiny, fast, and stable across versions (unlike a library RNG whose stream may change).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+struct Leaf {
+    slug: &'static str,
+    name: &'static str,
+    nouns: &'static [&'static str],
+    /// Option name and values that make the variants.
+    option: (&'static str, &'static [&'static str]),
+    /// Price range in cents.
+    price: (u64, u64),
+}
+
+const TREE: &[(&str, &str, &[Leaf])] = &[
+    (
+        "electronics",
+        "Electronics",
+        &[
+            Leaf {
+                slug: "headphones",
+                name: "Headphones",
+                nouns: &["Headphones", "Earbuds", "Headset"],
+                option: ("Colour", &["Black", "White", "Blue"]),
+                price: (1_999, 34_999),
+            },
+            Leaf {
+                slug: "speakers",
+                name: "Speakers",
+                nouns: &["Speaker", "Soundbar", "Radio"],
+                option: ("Colour", &["Black", "Grey", "Red"]),
+                price: (2_499, 49_999),
+            },
+            Leaf {
+                slug: "chargers",
+                name: "Chargers & Cables",
+                nouns: &["Charger", "Cable", "Power Bank"],
+                option: ("Length", &["1 m", "2 m", "3 m"]),
+                price: (799, 6_999),
+            },
+        ],
+    ),
+    (
+        "fashion",
+        "Fashion",
+        &[
+            Leaf {
+                slug: "t-shirts",
+                name: "T-shirts",
+                nouns: &["T-shirt", "Tee", "Polo"],
+                option: ("Size", &["S", "M", "L", "XL"]),
+                price: (1_299, 4_999),
+            },
+            Leaf {
+                slug: "jackets",
+                name: "Jackets",
+                nouns: &["Jacket", "Parka", "Windbreaker"],
+                option: ("Size", &["S", "M", "L", "XL"]),
+                price: (4_999, 24_999),
+            },
+            Leaf {
+                slug: "shoes",
+                name: "Shoes",
+                nouns: &["Sneakers", "Boots", "Sandals"],
+                option: ("Size", &["39", "40", "41", "42", "43", "44"]),
+                price: (3_999, 17_999),
+            },
+        ],
+    ),
+    (
+        "home",
+        "Home & Kitchen",
+        &[
+            Leaf {
+                slug: "cookware",
+                name: "Cookware",
+                nouns: &["Frying Pan", "Saucepan", "Dutch Oven"],
+                option: ("Size", &["20 cm", "24 cm", "28 cm"]),
+                price: (1_999, 19_999),
+            },
+            Leaf {
+                slug: "mugs",
+                name: "Mugs & Cups",
+                nouns: &["Mug", "Cup", "Tumbler"],
+                option: ("Colour", &["White", "Green", "Blue", "Terracotta"]),
+                price: (899, 3_499),
+            },
+            Leaf {
+                slug: "lighting",
+                name: "Lighting",
+                nouns: &["Desk Lamp", "Floor Lamp", "Pendant Light"],
+                option: ("Finish", &["Brass", "Black", "White"]),
+                price: (2_999, 29_999),
+            },
+        ],
+    ),
+    (
+        "outdoors",
+        "Sports & Outdoors",
+        &[
+            Leaf {
+                slug: "camping",
+                name: "Camping",
+                nouns: &["Tent", "Sleeping Bag", "Camp Stove"],
+                option: ("Capacity", &["1 person", "2 people", "4 people"]),
+                price: (2_999, 39_999),
+            },
+            Leaf {
+                slug: "cycling",
+                name: "Cycling",
+                nouns: &["Bike Light", "Helmet", "Saddle Bag"],
+                option: ("Colour", &["Black", "Yellow", "Orange"]),
+                price: (1_499, 12_999),
+            },
+        ],
+    ),
+];
+
+const ADJECTIVES: &[&str] = &[
+    "Classic",
+    "Everyday",
+    "Compact",
+    "Premium",
+    "Lightweight",
+    "Rugged",
+    "Vintage",
+    "Modern",
+    "Organic",
+    "Wireless",
+    "Handmade",
+    "Travel",
+    "Studio",
+    "Essential",
+    "Deluxe",
+    "Eco",
+    "Pro",
+    "Urban",
+    "Nordic",
+    "Cosy",
+];
+const BRANDS: &[&str] = &[
+    "Arbor", "Lumen", "Kestrel", "Halcyon", "Nimbus", "Ferro", "Juniper", "Orca", "Tundra", "Vela", "Marlow", "Quill",
+];
+const MATERIALS: &[&str] = &[
+    "Cotton",
+    "Aluminium",
+    "Stainless steel",
+    "Recycled plastic",
+    "Oak",
+    "Ceramic",
+    "Nylon",
+    "Leather",
+];
+const STORE_WORDS: (&[&str], &[&str]) = (
+    &[
+        "Maple", "Harbor", "Copper", "Willow", "Granite", "Saffron", "Cedar", "Indigo", "Meadow", "Pebble",
+    ],
+    &["Goods", "Supply", "Trading Co.", "Workshop", "Market", "Studio"],
+);
+const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "NL", "CA"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("the catalog already has products; seed only an empty database")]
+    NotEmpty,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedReport {
+    pub categories: usize,
+    pub sellers: usize,
+    pub products: usize,
+    pub variants: usize,
+}
+
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+pub async fn has_products(db: &Db) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n > 0)
+}
+
+/// Builds categories, 20 sellers with warehouses, and `products` products with variants, stock and ratings.
+pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, SeedError> {
+    if has_products(db).await? {
+        return Err(SeedError::NotEmpty);
+    }
+    let mut rng = Rng(seed);
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+
+    // Categories: roots, then leaves.
+    let mut leaves: Vec<(i64, &Leaf)> = Vec::new();
+    let mut category_count = 0;
+    for (position, (slug, name, children)) in TREE.iter().enumerate() {
+        let root = next_id();
+        sqlx::query("INSERT INTO categories (id, parent_id, slug, name, position) VALUES ($1, NULL, $2, $3, $4)")
+            .bind(root)
+            .bind(*slug)
+            .bind(*name)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+        category_count += 1;
+        for (child_pos, leaf) in children.iter().enumerate() {
+            let id = next_id();
+            sqlx::query("INSERT INTO categories (id, parent_id, slug, name, position) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(root)
+                .bind(leaf.slug)
+                .bind(leaf.name)
+                .bind(child_pos as i64)
+                .execute(&mut *tx)
+                .await?;
+            category_count += 1;
+            leaves.push((id, leaf));
+        }
+    }
+
+    // Sellers, each with one or two warehouses.
+    let mut sellers: Vec<(i64, Vec<i64>)> = Vec::new();
+    for i in 0..20 {
+        let name = format!(
+            "{} {}",
+            STORE_WORDS.0[i % STORE_WORDS.0.len()],
+            STORE_WORDS.1[(i / STORE_WORDS.0.len() + i) % STORE_WORDS.1.len()]
+        );
+        let id = next_id();
+        sqlx::query(
+            "INSERT INTO sellers (id, store_name, slug, description, status, created_at) VALUES ($1, $2, $3, $4, 'active', $5)",
+        )
+        .bind(id)
+        .bind(&name)
+        .bind(slugify(&name))
+        .bind(format!("{name} is an independent seller on Bazaar."))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut warehouses = Vec::new();
+        for w in 0..(1 + rng.below(2)) {
+            let wid = next_id();
+            sqlx::query(
+                "INSERT INTO warehouses (id, seller_id, name, country, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(wid)
+            .bind(id)
+            .bind(format!("{name} warehouse {}", w + 1))
+            .bind(*rng.pick(COUNTRIES))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            warehouses.push(wid);
+        }
+        sellers.push((id, warehouses));
+    }
+
+    let mut variant_total = 0;
+    for n in 0..products {
+        if n > 0 && n % 1_000 == 0 {
+            // Commit in batches: bounded transaction size, and progress survives an interruption.
+            tx.commit().await?;
+            tx = db.begin_write().await?;
+        }
+        let (category_id, leaf) = *rng.pick(&leaves);
+        let (seller_id, warehouses) = rng.pick(&sellers).clone();
+        let brand = *rng.pick(BRANDS);
+        let title = format!("{} {} {}", brand, rng.pick(ADJECTIVES), rng.pick(leaf.nouns));
+        let material = *rng.pick(MATERIALS);
+        let id = next_id();
+        let slug = format!("{}-{}", slugify(&title), n + 1);
+        let base = leaf.price.0 + rng.below(leaf.price.1 - leaf.price.0);
+        let base = (base / 100) * 100 + 99; // prices end in .99
+        let rating_count = if rng.below(5) == 0 {
+            0
+        } else {
+            rng.below(400) as i64 + 1
+        };
+        let rating_sum = rating_count * (30 + rng.below(21) as i64) / 10; // averages 3.0 to 5.0
+        let description = format!(
+            "The **{title}** by {brand} is made of {material} and built for daily use.\n\n\
+             - {material} construction\n- Backed by {brand}'s one-year warranty\n- Ships from an independent seller"
+        );
+        let created = now - (products - n) as i64 * 60_000;
+        let search_text = format!("{} {} {} {}", title, brand, leaf.name, material).to_lowercase();
+        let option_values = leaf.option.1;
+        let variant_count = 1 + rng.below(option_values.len() as u64) as usize;
+        sqlx::query(
+            "INSERT INTO products (id, seller_id, category_id, title, slug, description_md, status, min_price, currency, \
+             search_text, rating_sum, rating_count, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 'USD', $8, $9, $10, $11, $11)",
+        )
+        .bind(id)
+        .bind(seller_id)
+        .bind(category_id)
+        .bind(&title)
+        .bind(&slug)
+        .bind(&description)
+        .bind(base as i64)
+        .bind(&search_text)
+        .bind(rating_sum)
+        .bind(rating_count)
+        .bind(created)
+        .execute(&mut *tx)
+        .await?;
+        for (position, (name, value)) in [("Brand", brand), ("Material", material)].into_iter().enumerate() {
+            sqlx::query("INSERT INTO product_attributes (product_id, name, value, position) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(name)
+                .bind(value)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (position, value) in option_values.iter().take(variant_count).enumerate() {
+            let vid = next_id();
+            // Larger options cost a little more; some variants are on sale.
+            let price = base as i64 + position as i64 * 200;
+            let compare_at = (rng.below(4) == 0).then(|| price + 500 + (rng.below(20) as i64) * 100);
+            let options = serde_json::json!({ leaf.option.0: value }).to_string();
+            sqlx::query(
+                "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, weight_grams, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'USD', $8, $9)",
+            )
+            .bind(vid)
+            .bind(id)
+            .bind(format!("BZ-{:06}-{}", n + 1, position + 1))
+            .bind(format!("{}: {}", leaf.option.0, value))
+            .bind(&options)
+            .bind(price)
+            .bind(compare_at)
+            .bind(200 + rng.below(2_000) as i64)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+            for wid in &warehouses {
+                // About one variant in eight is sold out; low stock shows "Only N left".
+                let available = if rng.below(8) == 0 { 0 } else { rng.below(60) as i64 + 1 };
+                sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
+                    .bind(vid)
+                    .bind(*wid)
+                    .bind(available)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            variant_total += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(SeedReport {
+        categories: category_count,
+        sellers: sellers.len(),
+        products,
+        variants: variant_total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_dashes() {
+        assert_eq!(slugify("Arbor Classic T-shirt!"), "arbor-classic-t-shirt");
+        assert_eq!(slugify("  Trading Co. "), "trading-co");
+    }
+
+    #[test]
+    fn the_same_seed_draws_the_same_numbers() {
+        let (mut a, mut b) = (Rng(7), Rng(7));
+        assert!((0..100).all(|_| a.next() == b.next()));
+    }
+}

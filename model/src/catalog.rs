@@ -1,0 +1,151 @@
+//! Catalog wire types: what listings, product pages and the REST API show.
+
+use serde::{Deserialize, Serialize};
+
+/// An amount of money in minor units (cents) of a currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub amount: i64,
+    pub currency: String,
+}
+
+impl Money {
+    pub fn new(amount: i64, currency: impl Into<String>) -> Self {
+        Money {
+            amount,
+            currency: currency.into(),
+        }
+    }
+
+    /// "$12.99", "€5.00", or "12.99 CHF" for currencies without a symbol here.
+    pub fn display(&self) -> String {
+        let sign = if self.amount < 0 { "-" } else { "" };
+        let abs = self.amount.unsigned_abs();
+        let number = format!("{}.{:02}", abs / 100, abs % 100);
+        match self.currency.as_str() {
+            "USD" => format!("{sign}${number}"),
+            "EUR" => format!("{sign}€{number}"),
+            "GBP" => format!("{sign}£{number}"),
+            other => format!("{sign}{number} {other}"),
+        }
+    }
+
+    /// Major units as a JSON number for the REST API (exact for amounts below 2^53 cents).
+    pub fn major(&self) -> f64 {
+        self.amount as f64 / 100.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryView {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A product in a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductCard {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub price: Money,
+    pub category_name: String,
+    pub category_slug: String,
+    pub seller_name: String,
+    pub seller_slug: String,
+    /// Average rating 0–5, `None` without ratings.
+    pub rating: Option<f32>,
+    pub rating_count: i64,
+    pub in_stock: bool,
+    pub image_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantView {
+    pub id: i64,
+    pub sku: String,
+    pub title: String,
+    pub options: Vec<(String, String)>,
+    pub price: Money,
+    pub compare_at_price: Option<Money>,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductDetail {
+    pub card: ProductCard,
+    pub description_md: String,
+    pub attributes: Vec<(String, String)>,
+    pub variants: Vec<VariantView>,
+    /// Root first, ending with the product's own category.
+    pub breadcrumbs: Vec<CategoryView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+    Rating,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 5] = [
+        Sort::Relevance,
+        Sort::PriceAsc,
+        Sort::PriceDesc,
+        Sort::Newest,
+        Sort::Rating,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::PriceAsc => "price_asc",
+            Sort::PriceDesc => "price_desc",
+            Sort::Newest => "newest",
+            Sort::Rating => "rating",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Relevance => "Relevance",
+            Sort::PriceAsc => "Price: low to high",
+            Sort::PriceDesc => "Price: high to low",
+            Sort::Newest => "Newest",
+            Sort::Rating => "Top rated",
+        }
+    }
+}
+
+/// A validated product search (parse with `domain::catalog::SearchQuery::parse`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SearchQuery {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub seller: Option<String>,
+    /// Minor units, inclusive.
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    pub page: u32,
+    pub per_page: u32,
+    pub sort: Sort,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<ProductCard>,
+}
