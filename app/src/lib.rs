@@ -20,7 +20,7 @@ use pages::account::{AccountPage, LoginPage, RegisterPage};
 use pages::admin::AdminPage;
 use pages::errors::NotFoundPage;
 use pages::home::HomePage;
-use pages::listing::{CategoryPage, SearchPage};
+use pages::listing::{CategoryPage, SearchPage, StorePage};
 use pages::product::ProductPage;
 
 pub use error::AppError;
@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("c/:slug") view=CategoryPage ssr=SsrMode::Async/>
                     <Route path=path!("p/:slug") view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("store/:slug") view=StorePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use model::catalog::{CategoryView, Money, ProductCard, ProductDetail, SearchQuery, SearchResults, Sort, VariantView};
+use model::catalog::{
+    CategoryView, Money, ProductCard, ProductDetail, SearchQuery, SearchResults, SellerView, Sort, VariantView,
+};
 use model::FieldError;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -411,6 +413,23 @@ pub async fn product_counts_by_category(db: &Db) -> Result<HashMap<i64, i64>, Ca
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
+}
+
+/// An active seller's store profile; `None` for unknown or inactive stores.
+pub async fn seller_by_slug(db: &Db, slug: &str) -> Result<Option<SellerView>, CatalogError> {
+    let row = sqlx::query("SELECT slug, store_name, description FROM sellers WHERE slug = $1 AND status = 'active'")
+        .bind(slug)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| {
+        Ok(SellerView {
+            slug: r.try_get(0)?,
+            store_name: r.try_get(1)?,
+            description: r.try_get(2)?,
+        })
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| e.into())
 }
 
 /// The title of an active product, for its generated image.

@@ -46,3 +46,48 @@ test("a search with no results offers a way on", async ({ page }) => {
   await page.getByRole("link", { name: "Clear all filters" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "All products" })).toBeVisible();
 });
+
+test("a shopper opens a store from a product and searches inside it", async ({ page }) => {
+  await page.goto("/c/home");
+  await page.getByRole("region", { name: "Results" }).getByRole("heading", { level: 3 }).first().getByRole("link").click();
+  const sellerLink = page.getByText("Sold by").getByRole("link");
+  const store = (await sellerLink.textContent()) ?? "";
+  await sellerLink.click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(store);
+  await expect(page).toHaveURL(/\/store\//);
+  const filters = page.getByRole("form", { name: "Filters" });
+  await filters.getByLabel("Search this store").fill("a");
+  await filters.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/\/store\/[^?]+\?q=a/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(store);
+  // Every result is sold by this store.
+  const sellers = await page.getByRole("region", { name: "Results" }).getByRole("article").filter({ hasText: store }).count();
+  const cards = await page.getByRole("region", { name: "Results" }).getByRole("article").count();
+  expect(cards).toBeGreaterThan(0);
+  expect(sellers).toBe(cards);
+});
+
+test("choosing a variant changes the price, SKU and stock shown", async ({ page, request }) => {
+  const list = await (await request.get("/api/v1/products/search?category=fashion&per_page=100")).json();
+  let product: { url: string; variants: { sku: string; price: number; available: number }[] } | undefined;
+  for (const r of list.results) {
+    const p = await (await request.get(`/api/v1/products/${r.id}`)).json();
+    if (p.variants.length >= 2 && p.variants[0].price !== p.variants[1].price) {
+      product = { url: r.url, variants: p.variants };
+      break;
+    }
+  }
+  if (!product) throw new Error("the seeded catalog has no product with two differently priced variants");
+  await page.goto(product.url);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const choices = page.getByRole("group", { name: "Size" }).getByRole("radio");
+  const money = (n: number) => `$${n.toFixed(2)}`;
+  const stock = (n: number) => (n <= 0 ? "Out of stock" : n <= 5 ? `Only ${n} left` : "In stock");
+  for (const i of [1, 0]) {
+    const v = product.variants[i];
+    await choices.nth(i).check();
+    await expect(page.getByText(`SKU ${v.sku}`)).toBeVisible();
+    await expect(page.getByText(money(v.price), { exact: true })).toBeVisible();
+    await expect(page.getByText(stock(v.available), { exact: true })).toBeVisible();
+  }
+});

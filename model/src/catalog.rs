@@ -36,6 +36,14 @@ impl Money {
     }
 }
 
+/// A seller's public store profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerView {
+    pub slug: String,
+    pub store_name: String,
+    pub description: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryView {
     pub id: i64,

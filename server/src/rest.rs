@@ -101,6 +101,7 @@ fn card_json(card: &ProductCard) -> Value {
         "category": card.category_name,
         "rating": card.rating,
         "image_url": card.image_url,
+        "url": format!("/p/{}", card.slug),
     })
 }
 

@@ -577,6 +577,19 @@ async fn storefront_pages_render_real_data_and_404_for_unknown_slugs() {
     assert!(home.contains("New arrivals") && home.contains(&name) || home.contains("Top rated"));
     let category = client.get(app.url("/c/fashion")).send().await.expect("get");
     assert_eq!(category.status(), StatusCode::OK);
+    let store_slug: String = sqlx::query_scalar("SELECT slug FROM sellers ORDER BY slug LIMIT 1")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("store");
+    let store = client
+        .get(app.url(&format!("/store/{store_slug}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(store.status(), StatusCode::OK);
+    assert!(store.text().await.expect("body").contains("Search this store"));
+    let missing = client.get(app.url("/store/no-such-store")).send().await.expect("get");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let bad = client.get(app.url("/search?price_min=abc")).send().await.expect("get");
     assert_ne!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(bad.text().await.expect("body").contains("Check your search"));

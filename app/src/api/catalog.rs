@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use model::catalog::{CategoryView, ProductCard, ProductDetail, SearchResults};
+use model::catalog::{CategoryView, ProductCard, ProductDetail, SearchResults, SellerView};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -24,6 +24,8 @@ pub struct ListingData {
     pub results: SearchResults,
     /// The category the listing is scoped to, with its trail and children (category pages).
     pub category: Option<(CategoryView, Vec<CategoryView>, Vec<CategoryView>)>,
+    /// The store the listing is scoped to (store pages).
+    pub store: Option<SellerView>,
 }
 
 #[cfg(feature = "ssr")]
@@ -55,9 +57,13 @@ pub async fn product_page(slug: String) -> Result<ProductDetail, AppError> {
         .map_err(catalog_error)
 }
 
-/// A listing (search page, or a category page when `category_slug` is set).
+/// A listing: the search page, a category page (`category_slug`) or a store page (`store_slug`).
 #[server(endpoint = "listing")]
-pub async fn listing(params: ListingParams, category_slug: Option<String>) -> Result<ListingData, AppError> {
+pub async fn listing(
+    params: ListingParams,
+    category_slug: Option<String>,
+    store_slug: Option<String>,
+) -> Result<ListingData, AppError> {
     use domain::catalog::{self, RawSearch};
     let db = crate::ssr::services()?.db;
     let mut raw = RawSearch::from_pairs(params.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -72,11 +78,23 @@ pub async fn listing(params: ListingParams, category_slug: Option<String>) -> Re
         }
         None => None,
     };
+    let store = match &store_slug {
+        Some(slug) => {
+            let found = catalog::seller_by_slug(&db, slug).await.map_err(catalog_error)?;
+            if found.is_none() {
+                return Err(crate::ssr::fail(AppError::NotFound));
+            }
+            raw.seller = Some(slug.clone());
+            found
+        }
+        None => None,
+    };
     let query = catalog::parse_search(&raw).map_err(|fields| crate::ssr::fail(AppError::Validation(fields)))?;
     Ok(ListingData {
         categories: catalog::categories(&db).await.map_err(catalog_error)?,
         results: catalog::search(&db, &query).await.map_err(catalog_error)?,
         query,
         category,
+        store,
     })
 }

@@ -61,27 +61,34 @@ fn price_text(minor: Option<i64>) -> String {
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
-    view! { <Listing category_slug=None/> }
+    view! { <Listing category_slug=None store_slug=None/> }
+}
+
+#[component]
+pub fn StorePage() -> impl IntoView {
+    let slug = use_params_map().with_untracked(|p| p.get("slug"));
+    view! { <Listing category_slug=None store_slug=slug/> }
 }
 
 #[component]
 pub fn CategoryPage() -> impl IntoView {
     let slug = use_params_map().with_untracked(|p| p.get("slug"));
-    view! { <Listing category_slug=slug/> }
+    view! { <Listing category_slug=slug store_slug=None/> }
 }
 
 #[component]
-fn Listing(category_slug: Option<String>) -> impl IntoView {
+fn Listing(category_slug: Option<String>, store_slug: Option<String>) -> impl IntoView {
     let pairs = url_pairs();
-    let base = match &category_slug {
-        Some(slug) => format!("/c/{slug}"),
-        None => "/search".to_string(),
+    let base = match (&category_slug, &store_slug) {
+        (Some(slug), _) => format!("/c/{slug}"),
+        (None, Some(slug)) => format!("/store/{slug}"),
+        (None, None) => "/search".to_string(),
     };
     view! {
         <Suspense fallback=|| ()>
-            {let pairs = pairs.clone(); let base = base.clone(); let category_slug = category_slug.clone();
+            {let pairs = pairs.clone(); let base = base.clone(); let category_slug = category_slug.clone(); let store_slug = store_slug.clone();
             Suspend::new(async move {
-                match listing(ListingParams { pairs: pairs.clone() }, category_slug.clone()).await {
+                match listing(ListingParams { pairs: pairs.clone() }, category_slug.clone(), store_slug.clone()).await {
                     Ok(data) => view! { <ListingView data=data pairs=pairs base=base/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(AppError::Validation(fields)) => view! {
@@ -107,6 +114,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
         query,
         results,
         category,
+        store,
     } = data;
     let SearchQuery {
         q,
@@ -115,11 +123,13 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
         sort,
         ..
     } = query.clone();
-    let heading = match (&category, &q) {
-        (Some((c, _, _)), _) => c.name.clone(),
-        (None, Some(q)) => format!("Results for “{q}”"),
-        (None, None) => "All products".to_string(),
+    let heading = match (&category, &store, &q) {
+        (Some((c, _, _)), _, _) => c.name.clone(),
+        (None, Some(s), _) => s.store_name.clone(),
+        (None, None, Some(q)) => format!("Results for “{q}”"),
+        (None, None, None) => "All products".to_string(),
     };
+    let in_store = store.is_some();
     let pages = ((results.total + i64::from(results.per_page) - 1) / i64::from(results.per_page)).max(1) as u32;
     let page = results.page;
     let total = results.total;
@@ -132,6 +142,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
             view! { <Breadcrumbs trail=parents current=c.name/> }
         })}
         <h1 class="page-title">{heading}</h1>
+        {store.map(|s| view! { <p class="lead">{s.description}</p> })}
         {category.map(|(_, children, _)| (!children.is_empty()).then(|| view! {
             <nav aria-label="Subcategories">
                 <ul class="chips">
@@ -142,7 +153,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
         <div class="listing">
             <form class="filters card" method="get" action=base.clone() aria-label="Filters">
                 <div class="field">
-                    <label for="filter-q">"Keywords"</label>
+                    <label for="filter-q">{if in_store { "Search this store" } else { "Keywords" }}</label>
                     <input id="filter-q" type="search" name="q" value=q.clone().unwrap_or_default() maxlength="200"/>
                 </div>
                 {(!in_category).then(|| view! {
@@ -158,7 +169,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
                         </select>
                     </div>
                 })}
-                {query.seller.clone().map(|s| view! { <input type="hidden" name="seller" value=s/> })}
+                {query.seller.clone().filter(|_| !in_store).map(|s| view! { <input type="hidden" name="seller" value=s/> })}
                 <div class="field-row">
                     <div class="field">
                         <label for="filter-min">"Min price"</label>

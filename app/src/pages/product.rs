@@ -4,6 +4,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::catalog::product_page;
 use crate::components::catalog::{Breadcrumbs, Markdown, Rating};
+use crate::components::variant_picker::VariantPicker;
 use crate::error::AppError;
 use crate::pages::errors::{LoadError, NotFoundPage};
 
@@ -35,28 +36,12 @@ pub fn ProductPage() -> impl IntoView {
                                 <div class="product__info">
                                     <h1 class="page-title">{card.title.clone()}</h1>
                                     <p class="product__seller">"Sold by "
-                                        <a href=format!("/search?seller={}", card.seller_slug)>{card.seller_name.clone()}</a>
+                                        <a href=format!("/store/{}", card.seller_slug)>{card.seller_name.clone()}</a>
                                     </p>
                                     <Rating rating=card.rating count=card.rating_count/>
-                                    <p class="price price--large">"From " {card.price.display()}</p>
                                     <section aria-labelledby="options-title">
                                         <h2 id="options-title" class="section-title">"Options"</h2>
-                                        <ul class="variant-list">
-                                            {p.variants.iter().map(|v| {
-                                                let out = v.available <= 0;
-                                                view! {
-                                                    <li class="variant">
-                                                        <span class="variant__title">{v.title.clone()}</span>
-                                                        <span class="price">{v.price.display()}</span>
-                                                        {v.compare_at_price.as_ref().map(|c| view! {
-                                                            <s class="price price--was" aria-label=format!("was {}", c.display())>{c.display()}</s>
-                                                        })}
-                                                        <span class=if out { "stock stock--out" } else { "stock" }>{stock_label(v.available)}</span>
-                                                        <span class="variant__sku">"SKU " {v.sku.clone()}</span>
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
+                                        <VariantPicker variants=p.variants.clone()/>
                                     </section>
                                     <section aria-labelledby="description-title">
                                         <h2 id="description-title" class="section-title">"Description"</h2>

@@ -156,7 +156,38 @@ async fn seeding_refuses_a_catalog_that_has_products(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM products").await, 60);
 }
 
+async fn a_store_lists_only_its_own_products(db: Db) {
+    seeded(&db).await;
+    let slug: String = sqlx::query_scalar(
+        "SELECT s.slug FROM sellers s JOIN products p ON p.seller_id = s.id GROUP BY s.slug ORDER BY COUNT(*) DESC, s.slug LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("busiest seller");
+    let store = catalog::seller_by_slug(&db, &slug)
+        .await
+        .expect("query")
+        .expect("store");
+    assert_eq!(store.slug, slug);
+    let results = catalog::search(&db, &query(&[("seller", slug.as_str()), ("per_page", "100")]))
+        .await
+        .expect("search");
+    let brute: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM products p JOIN sellers s ON s.id = p.seller_id WHERE s.slug = $1")
+            .bind(&slug)
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+    assert_eq!(results.total, brute);
+    assert!(results.items.iter().all(|p| p.seller_slug == slug));
+    assert!(catalog::seller_by_slug(&db, "no-such-store")
+        .await
+        .expect("query")
+        .is_none());
+}
+
 db_tests!(
+    a_store_lists_only_its_own_products,
     unfiltered_search_lists_every_active_product_in_pages,
     a_root_category_includes_its_subcategories,
     price_range_and_words_narrow_the_results,
