@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Bazaar's UI. Rendered on the server for every page; only `#[island]` components are shipped to the browser
 //! as wasm and hydrated (docs/decisions/0003-islands.md).
 

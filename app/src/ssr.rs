@@ -19,6 +19,10 @@ use crate::error::AppError;
 #[derive(Clone, Debug)]
 pub struct Services {
     pub db: Db,
+    /// The product search index (tantivy or Meilisearch); listings fall back to `db` when it fails.
+    pub search: std::sync::Arc<dyn domain::search::SearchIndex>,
+    /// Product pictures and their thumbnails.
+    pub images: std::sync::Arc<dyn domain::images::ImageStore>,
     pub throttle: ThrottlePolicy,
     pub session_policy: SessionPolicy,
     /// Whether to add the live-reload websocket to the CSP.

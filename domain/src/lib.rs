@@ -3,10 +3,13 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod attributes;
 pub mod catalog;
 pub mod clock;
 pub mod db;
 pub mod ids;
+pub mod images;
+pub mod search;
 pub mod seed;
 pub mod sessions;
 

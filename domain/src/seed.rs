@@ -4,6 +4,7 @@
 use crate::clock::now_ms;
 use crate::db::Db;
 use crate::ids::next_id;
+use crate::images::{demo_card, ImageError, ImageStore, StoredImage};
 
 /// SplitMix64: tiny, fast, and stable across versions (unlike a library RNG whose stream may change).
 struct Rng(u64);
@@ -187,6 +188,8 @@ pub enum SeedError {
     NotEmpty,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Image(#[from] ImageError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,9 +220,61 @@ pub async fn has_products(db: &Db) -> Result<bool, sqlx::Error> {
 }
 
 /// Builds categories, 20 sellers with warehouses, and `products` products with variants, stock and ratings.
+async fn define_attribute(
+    tx: &mut sqlx::AnyConnection,
+    category_id: i64,
+    name: &str,
+    choices: &[&str],
+    position: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO attribute_definitions (id, category_id, name, kind, choices, position) \
+         VALUES ($1, $2, $3, 'choice', $4, $5)",
+    )
+    .bind(next_id())
+    .bind(category_id)
+    .bind(name)
+    .bind(serde_json::to_string(choices).unwrap_or_else(|_| "[]".into()))
+    .bind(position)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Seeds without pictures (products show a generated placeholder card).
 pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, SeedError> {
+    seed_inner(db, products, seed, None).await
+}
+
+/// Seeds with pictures: a palette of drawn cards is stored once in `images` and shared between products.
+pub async fn seed_with_images(
+    db: &Db,
+    products: usize,
+    seed: u64,
+    images: &dyn ImageStore,
+) -> Result<SeedReport, SeedError> {
+    seed_inner(db, products, seed, Some(images)).await
+}
+
+const PALETTE_HUES: u32 = 12;
+const PALETTE_SHAPES: u32 = 3;
+
+async fn seed_inner(
+    db: &Db,
+    products: usize,
+    seed: u64,
+    images: Option<&dyn ImageStore>,
+) -> Result<SeedReport, SeedError> {
     if has_products(db).await? {
         return Err(SeedError::NotEmpty);
+    }
+    let mut palette: Vec<StoredImage> = Vec::new();
+    if let Some(store) = images {
+        for hue in 0..PALETTE_HUES {
+            for shape in 0..PALETTE_SHAPES {
+                palette.push(store.put(demo_card(hue * 360 / PALETTE_HUES, shape, 600)).await?);
+            }
+        }
     }
     let mut rng = Rng(seed);
     let now = now_ms();
@@ -250,7 +305,11 @@ pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, See
                 .await?;
             category_count += 1;
             leaves.push((id, leaf));
+            define_attribute(&mut tx, id, leaf.option.0, leaf.option.1, 0).await?;
         }
+        // Brand and material are defined once on the root and inherited by its subcategories.
+        define_attribute(&mut tx, root, "Brand", BRANDS, 0).await?;
+        define_attribute(&mut tx, root, "Material", MATERIALS, 1).await?;
     }
 
     // Sellers, each with one or two warehouses.
@@ -338,6 +397,27 @@ pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, See
         .bind(created)
         .execute(&mut *tx)
         .await?;
+        if !palette.is_empty() {
+            let hue = rng.below(u64::from(PALETTE_HUES)) as usize;
+            let shape = rng.below(u64::from(PALETTE_SHAPES)) as usize;
+            let views = [(shape, "front view"), ((shape + 1) % PALETTE_SHAPES as usize, "detail")];
+            for (position, (s, view)) in views.into_iter().enumerate() {
+                let image = &palette[hue * PALETTE_SHAPES as usize + s];
+                sqlx::query(
+                    "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(position as i64)
+                .bind(&image.key)
+                .bind(image.ext)
+                .bind(format!("{title}, {view}"))
+                .bind(i64::from(image.width))
+                .bind(i64::from(image.height))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         for (position, (name, value)) in [("Brand", brand), ("Material", material)].into_iter().enumerate() {
             sqlx::query("INSERT INTO product_attributes (product_id, name, value, position) VALUES ($1, $2, $3, $4)")
                 .bind(id)

@@ -16,12 +16,13 @@ test("a shopper browses from the home page to a product", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Options" })).toBeVisible();
   await expect(page.getByText(/In stock|Only \d+ left|Out of stock/).first()).toBeVisible();
   await expect(page.getByRole("table").getByRole("rowheader", { name: "Brand" })).toBeVisible();
-  await expect(page.getByRole("img", { name: `${title} (product image)` })).toBeVisible();
+  await expect(page.getByRole("img", { name: `${title}, front view`, exact: true })).toBeVisible();
+  await expect(page.getByRole("list", { name: "More pictures" }).getByRole("link", { name: `${title}, detail (full size)` })).toBeVisible();
 });
 
 test("search from the header, narrow by price, and go back to the previous results", async ({ page }) => {
   await page.goto("/");
-  await page.getByRole("searchbox", { name: "Search products" }).fill("mug");
+  await page.getByRole("combobox", { name: "Search products" }).fill("mug");
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(/\/search\?q=mug/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("mug");

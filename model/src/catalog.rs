@@ -81,9 +81,25 @@ pub struct VariantView {
     pub available: i64,
 }
 
+/// One picture of a product: a display size, a thumbnail, the original, and its alt text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageView {
+    /// 480 px wide WebP.
+    pub url: String,
+    /// 160 px wide WebP.
+    pub thumb_url: String,
+    pub full_url: String,
+    pub alt: String,
+    /// Of the 480 px rendition, so the page reserves the space before it loads.
+    pub width: u32,
+    pub height: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductDetail {
     pub card: ProductCard,
+    /// In the seller's order; empty when the product has no pictures yet.
+    pub images: Vec<ImageView>,
     pub description_md: String,
     pub attributes: Vec<(String, String)>,
     pub variants: Vec<VariantView>,
@@ -145,9 +161,61 @@ pub struct SearchQuery {
     /// Minor units, inclusive.
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
+    /// Minimum average rating, 1 to 4 stars.
+    pub rating_min: Option<u8>,
+    pub in_stock: bool,
+    /// Attribute filters as (name, value); at most one value per name, all must hold.
+    pub attrs: Vec<(String, String)>,
     pub page: u32,
     pub per_page: u32,
     pub sort: Sort,
+}
+
+/// Price ranges offered as a facet, in minor units: `[from, to)`; `None` = open ended.
+pub const PRICE_BUCKETS: [(i64, Option<i64>); 5] = [
+    (0, Some(2_500)),
+    (2_500, Some(5_000)),
+    (5_000, Some(10_000)),
+    (10_000, Some(20_000)),
+    (20_000, None),
+];
+
+/// One value of a facet with the number of results choosing it would give.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetValue {
+    /// What goes into the URL parameter (a slug, `Brand:Arbor`, `4`, `25-50`).
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub selected: bool,
+}
+
+/// Which URL parameter a facet drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacetKind {
+    Category,
+    Seller,
+    Price,
+    Rating,
+    InStock,
+    Attribute,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facet {
+    pub kind: FacetKind,
+    pub label: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// A product or category offered while typing in the search box.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub label: String,
+    pub url: String,
+    /// "Product" or "Category", read out by screen readers.
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,4 +224,8 @@ pub struct SearchResults {
     pub page: u32,
     pub per_page: u32,
     pub items: Vec<ProductCard>,
+    /// Counts for narrowing the results; each facet counts as if its own filter were not set.
+    pub facets: Vec<Facet>,
+    /// True when the search index was unavailable and the database answered: results may be incomplete.
+    pub degraded: bool,
 }

@@ -43,4 +43,6 @@ pub enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
+    Reindex,
 }

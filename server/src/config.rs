@@ -63,6 +63,14 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `LEPTOS_ENV`: DEV enables live reload; PROD (the default outside cargo-leptos) does not.
     pub dev_mode: bool,
+    /// `SEARCH_DIR`: where the embedded search index lives (default `data/search`).
+    pub search_dir: std::path::PathBuf,
+    /// `IMAGE_DIR`: where product images and their thumbnails are stored (default `data/images`).
+    pub image_dir: std::path::PathBuf,
+    /// `MEILI_URL`: use a Meilisearch server instead of the embedded index.
+    pub meili_url: Option<String>,
+    /// `MEILI_KEY`: the Meilisearch API key.
+    pub meili_key: Option<Secret<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +162,10 @@ impl Config {
             dev_mode: get("LEPTOS_ENV")
                 .map(|e| e.eq_ignore_ascii_case("dev"))
                 .unwrap_or(false),
+            search_dir: get("SEARCH_DIR").unwrap_or_else(|| "data/search".into()).into(),
+            image_dir: get("IMAGE_DIR").unwrap_or_else(|| "data/images".into()).into(),
+            meili_url: get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string()),
+            meili_key: get("MEILI_KEY").map(Secret::new),
         })
     }
 

@@ -3,7 +3,9 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod page_cache;
 pub mod rest;
+pub mod search;
 pub mod security;
 pub mod telemetry;
 
@@ -18,6 +20,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use domain::accounts::ThrottlePolicy;
+use domain::search::SearchIndex;
 use domain::sessions::SqlSessionStore;
 use domain::Db;
 use leptos::prelude::*;
@@ -50,9 +53,11 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn services(config: &Config, db: Db) -> Services {
+pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Services {
     Services {
         db,
+        search,
+        images: Arc::new(domain::images::LocalImageStore::new(config.image_dir.clone())),
         throttle: ThrottlePolicy {
             per_account: config.login_per_account,
             per_client: config.login_per_client,
@@ -76,9 +81,9 @@ pub fn session_cookie_name(config: &Config) -> &'static str {
 }
 
 /// The whole application: pages, server functions, health endpoints, files, with every layer in its place.
-pub fn router(config: Arc<Config>, db: Db) -> Router {
+pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::PageCache>) -> Router {
     let leptos_options = leptos_options(&config);
-    let services = services(&config, db.clone());
+    let db = services.db.clone();
     let state = AppState {
         leptos_options: leptos_options.clone(),
         services: services.clone(),
@@ -108,10 +113,13 @@ pub fn router(config: Arc<Config>, db: Db) -> Router {
             auth::load_current_user,
         ))
         .layer(session_layer)
+        // Outside the session and auth layers: a cached page costs neither a session lookup nor a user load.
+        .layer(axum::middleware::from_fn_with_state(cache, page_cache::middleware))
         .with_state(state.clone());
 
     let api = rest::routes()
         .route("/media/card/{file}", get(rest::product_card_image))
+        .route("/media/{file}", get(rest::stored_image))
         .with_state(services.clone());
 
     Router::new()

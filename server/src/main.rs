@@ -31,6 +31,7 @@ async fn main() -> ExitCode {
             seed,
             if_empty,
         } => seed_catalog(&config, products, seed, if_empty).await,
+        Command::Reindex => reindex(&config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,9 +62,15 @@ async fn migrate(config: &Config) -> Result<(), String> {
 async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config).await?;
     let config = Arc::new(config);
-    let services = server::services(&config, db.clone());
-    let housekeeping = server::spawn_housekeeping(services);
-    let app = server::router(config.clone(), db.clone());
+    let index = server::search::open_index(&config)?;
+    let services = server::services(&config, db.clone(), index);
+    let cache = Arc::new(server::page_cache::PageCache::new(
+        db.clone(),
+        server::session_cookie_name(&config),
+    ));
+    let indexer = server::search::start(&services, cache.clone());
+    let housekeeping = server::spawn_housekeeping(services.clone());
+    let app = server::router(config.clone(), services, cache);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
@@ -73,6 +80,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("server error: {e}"))?;
     housekeeping.abort();
+    indexer.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -85,9 +93,13 @@ async fn seed_catalog(config: &Config, products: usize, seed: u64, if_empty: boo
         return Ok(());
     }
     let started = std::time::Instant::now();
-    let report = domain::seed::seed(&db, products, seed)
+    let images = domain::images::LocalImageStore::new(config.image_dir.clone());
+    let report = domain::seed::seed_with_images(&db, products, seed, &images)
         .await
         .map_err(|e| e.to_string())?;
+    // Seeding writes in bulk without the outbox: rebuild the index once instead.
+    let index = server::search::open_index(config)?;
+    domain::search::reindex(&db, &*index).await.map_err(|e| e.to_string())?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "seeded {} categories, {} sellers, {} products, {} variants in {secs:.1} s ({:.0} products/s)",
@@ -96,6 +108,21 @@ async fn seed_catalog(config: &Config, products: usize, seed: u64, if_empty: boo
         report.products,
         report.variants,
         report.products as f64 / secs.max(0.001)
+    );
+    Ok(())
+}
+
+/// Rebuilds the search index from the database and prints the throughput.
+async fn reindex(config: &Config) -> Result<(), String> {
+    let db = open_db(config).await?;
+    let index = server::search::open_index(config)?;
+    let started = std::time::Instant::now();
+    let n = domain::search::reindex(&db, &*index).await.map_err(|e| e.to_string())?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "indexed {n} products into {} in {secs:.2} s ({:.0} documents/s)",
+        index.name(),
+        n as f64 / secs.max(0.001)
     );
     Ok(())
 }

@@ -120,7 +120,7 @@ async fn search(
             .join(" ");
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", message)
     })?;
-    let results = catalog::search(&services.db, &query)
+    let results = domain::search::search(&services.db, &*services.search, &query)
         .await
         .map_err(|e| ApiError::internal(&rid, e))?;
     Ok(cached_json(
@@ -225,4 +225,24 @@ pub async fn product_card_image(State(services): State<Services>, Path(file): Pa
         svg,
     )
         .into_response()
+}
+
+/// A stored product image or thumbnail. Names are content hashes, so a name's bytes never change: browsers and
+/// CDNs may keep them for a year without asking again.
+pub async fn stored_image(State(services): State<Services>, Path(file): Path<String>) -> Response {
+    match services.images.get(&file).await {
+        Ok(Some((bytes, content_type))) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "image read failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }

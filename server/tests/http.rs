@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use domain::Db;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -13,6 +14,7 @@ struct TestApp {
     base: String,
     db: Db,
     db_path: std::path::PathBuf,
+    index: Arc<domain::search::TantivyIndex>,
 }
 
 impl TestApp {
@@ -86,7 +88,15 @@ async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
         Config::from_lookup(|k| pairs.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone())).expect("config");
     let db = Db::connect(&url, 4).await.expect("db");
     db.migrate().await.expect("migrate");
-    let app = server::router(Arc::new(config), db.clone());
+    let index = Arc::new(domain::search::TantivyIndex::in_memory().expect("index"));
+    let services = server::services(&config, db.clone(), index.clone());
+    let cache = Arc::new(server::page_cache::PageCache::new(
+        db.clone(),
+        server::session_cookie_name(&config),
+    ));
+    // The real indexer loop: catalog changes reach search and the page cache as in production.
+    server::search::start(&services, cache.clone());
+    let app = server::router(Arc::new(config), services, cache);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
@@ -96,6 +106,7 @@ async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
         base: format!("http://{addr}"),
         db,
         db_path,
+        index,
     }
 }
 
@@ -445,6 +456,7 @@ async fn internal_errors_show_a_reference_and_never_the_cause() {
 async fn seeded_app() -> TestApp {
     let app = spawn_app().await;
     domain::seed::seed(&app.db, 40, 7).await.expect("seed");
+    domain::search::reindex(&app.db, &*app.index).await.expect("reindex");
     app
 }
 
@@ -627,4 +639,130 @@ async fn product_descriptions_never_carry_markup_into_the_page() {
     assert!(!html.contains("<script>alert"));
     assert!(!html.contains("<img src=x"));
     assert!(html.contains("&lt;script&gt;"));
+}
+
+#[tokio::test]
+async fn product_pages_are_cached_with_a_fresh_nonce_and_a_price_change_shows_within_a_second() {
+    let app = seeded_app().await;
+    let (slug, variant): (String, i64) = sqlx::query_as(
+        "SELECT p.slug, v.id FROM products p JOIN variants v ON v.product_id = p.id ORDER BY v.position, p.id LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("product");
+    let client = app.client();
+    let get = || client.get(app.url(&format!("/p/{slug}"))).send();
+    let first = get().await.expect("get");
+    assert_eq!(first.headers()["x-page-cache"], "miss");
+    let first_csp = first.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_string();
+    let etag = first.headers()["etag"].clone();
+    let second = get().await.expect("get");
+    assert_eq!(second.headers()["x-page-cache"], "hit");
+    let second_csp = second.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_string();
+    assert_ne!(first_csp, second_csp, "every answer has its own nonce");
+    let nonce = second_csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("nonce");
+    let body = second.text().await.expect("body");
+    assert!(
+        body.contains(&format!("nonce=\"{nonce}\"")),
+        "the body carries the header's nonce"
+    );
+    let revalidated = client
+        .get(app.url(&format!("/p/{slug}")))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+
+    domain::catalog::set_variant_price(&app.db, variant, 123_456)
+        .await
+        .expect("price");
+    let started = std::time::Instant::now();
+    loop {
+        let html = get().await.expect("get").text().await.expect("body");
+        if html.contains("$1234.56") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the new price did not show within a second"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn signed_in_visitors_never_get_a_cached_page() {
+    let app = seeded_app().await;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM products ORDER BY id LIMIT 1")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("slug");
+    let anonymous = app.client();
+    anonymous
+        .get(app.url(&format!("/p/{slug}")))
+        .send()
+        .await
+        .expect("warm");
+    let client = app.client();
+    app.register(&client, "cached@example.com").await;
+    let page = client.get(app.url(&format!("/p/{slug}"))).send().await.expect("get");
+    assert!(page.headers().get("x-page-cache").is_none());
+    assert!(!page.text().await.expect("body").contains("href=\"/login\""));
+}
+
+#[tokio::test]
+async fn search_tolerates_typos_and_suggests_while_typing() {
+    let app = seeded_app().await;
+    let (status, body) = get_json(&app, "/api/v1/products/search?q=headphnes").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, exact) = get_json(&app, "/api/v1/products/search?q=headphones").await;
+    assert!(body["total"].as_i64().expect("total") > 0);
+    assert_eq!(body["total"], exact["total"]);
+    let response = app.call(&app.client(), "suggest", &[("q", "headph")]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let suggestions: serde_json::Value = response.json().await.expect("json");
+    let list = suggestions.as_array().expect("list");
+    assert!(list.iter().any(|s| s["url"] == "/c/headphones"), "{suggestions}");
+    assert!(list.iter().any(|s| s["kind"] == "Product"), "{suggestions}");
+}
+
+#[tokio::test]
+async fn product_images_are_served_by_content_hash_with_immutable_caching() {
+    let dir = std::env::temp_dir().join(format!("bazaar_http_images_{}", domain::ids::next_id()));
+    let app = spawn_app_with(&[("IMAGE_DIR", dir.to_str().expect("utf-8 path"))]).await;
+    let store = domain::images::LocalImageStore::new(&dir);
+    domain::seed::seed_with_images(&app.db, 5, 2, &store)
+        .await
+        .expect("seed");
+    domain::search::reindex(&app.db, &*app.index).await.expect("reindex");
+    let (_, list) = get_json(&app, "/api/v1/products/search").await;
+    let image_url = list["results"][0]["image_url"].as_str().expect("image url").to_string();
+    assert!(
+        image_url.starts_with("/media/") && image_url.ends_with("-480.webp"),
+        "{image_url}"
+    );
+    let image = app.client().get(app.url(&image_url)).send().await.expect("get");
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()["content-type"], "image/webp");
+    assert_eq!(image.headers()["cache-control"], "public, max-age=31536000, immutable");
+    for bad in [
+        "/media/..%2F..%2Fetc%2Fpasswd",
+        "/media/nothing.png",
+        "/media/%2e%2e.webp",
+    ] {
+        let response = app.client().get(app.url(bad)).send().await.expect("get");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }

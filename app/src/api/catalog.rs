@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use model::catalog::{CategoryView, ProductCard, ProductDetail, SearchResults, SellerView};
+use model::catalog::{CategoryView, ProductCard, ProductDetail, SearchResults, SellerView, Suggestion};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -35,6 +35,7 @@ fn catalog_error(e: domain::catalog::CatalogError) -> AppError {
         CatalogError::NotFound => crate::ssr::fail(AppError::NotFound),
         CatalogError::Invalid(fields) => crate::ssr::fail(AppError::Validation(fields)),
         CatalogError::Db(e) => crate::ssr::internal(e),
+        CatalogError::Search(e) => crate::ssr::internal(e),
     }
 }
 
@@ -65,7 +66,8 @@ pub async fn listing(
     store_slug: Option<String>,
 ) -> Result<ListingData, AppError> {
     use domain::catalog::{self, RawSearch};
-    let db = crate::ssr::services()?.db;
+    let services = crate::ssr::services()?;
+    let db = services.db;
     let mut raw = RawSearch::from_pairs(params.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let category = match &category_slug {
         Some(slug) => {
@@ -92,9 +94,20 @@ pub async fn listing(
     let query = catalog::parse_search(&raw).map_err(|fields| crate::ssr::fail(AppError::Validation(fields)))?;
     Ok(ListingData {
         categories: catalog::categories(&db).await.map_err(catalog_error)?,
-        results: catalog::search(&db, &query).await.map_err(catalog_error)?,
+        results: domain::search::search(&db, &*services.search, &query)
+            .await
+            .map_err(catalog_error)?,
         query,
         category,
         store,
     })
+}
+
+/// Products and categories matching what is typed in the search box so far.
+#[server(endpoint = "suggest")]
+pub async fn suggest(q: String) -> Result<Vec<Suggestion>, AppError> {
+    let services = crate::ssr::services()?;
+    domain::search::suggest(&services.db, &*services.search, &q)
+        .await
+        .map_err(catalog_error)
 }

@@ -1,9 +1,10 @@
-//! The storefront shell around every page: header, footer. Server-rendered; only the account menu is an island.
+//! The storefront shell around every page: header, footer. Server-rendered; the account menu and the search box are islands.
 
 use leptos::prelude::*;
 use model::UserView;
 
 use crate::components::account_menu::AccountMenu;
+use crate::components::search_box::SearchBox;
 
 #[component]
 pub fn Header(user: Option<UserView>) -> impl IntoView {
@@ -15,11 +16,7 @@ pub fn Header(user: Option<UserView>) -> impl IntoView {
                     <span class="logo__mark" aria-hidden="true">"B"</span>
                     <span>"Bazaar"</span>
                 </a>
-                <form class="search-form" role="search" action="/search" method="get">
-                    <label class="visually-hidden" for="site-search">"Search products"</label>
-                    <input id="site-search" type="search" name="q" placeholder="Search products, brands and stores" autocomplete="off" maxlength="200"/>
-                    <button class="button" type="submit">"Search"</button>
-                </form>
+                <SearchBox/>
                 <nav class="header-actions" aria-label="Account and cart">
                     <a class="header-link cart-link" href="/cart">
                         "Cart" <span class="cart-link__count" aria-label="0 items in cart">"0"</span>

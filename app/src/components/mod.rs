@@ -2,4 +2,5 @@ pub mod account_menu;
 pub mod catalog;
 pub mod forms;
 pub mod layout;
+pub mod search_box;
 pub mod variant_picker;

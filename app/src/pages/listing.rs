@@ -3,19 +3,22 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use model::catalog::{SearchQuery, Sort};
+use model::catalog::{Facet, FacetKind, SearchQuery, Sort};
 
 use crate::api::catalog::{listing, ListingData, ListingParams};
 use crate::components::catalog::{Breadcrumbs, ProductGrid};
 use crate::error::AppError;
 use crate::pages::errors::{LoadError, NotFoundPage};
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 11] = [
     "q",
     "category",
     "seller",
     "price_min",
     "price_max",
+    "rating",
+    "in_stock",
+    "attr",
     "page",
     "per_page",
     "sort",
@@ -25,26 +28,114 @@ fn url_pairs() -> Vec<(String, String)> {
     let query = use_query_map();
     query.with_untracked(|q| {
         KEYS.iter()
-            .filter_map(|k| q.get(k).map(|v| (k.to_string(), v)))
+            .flat_map(|k| {
+                q.get_all(k)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |v| (k.to_string(), v))
+            })
             .collect()
     })
 }
 
-/// The URL of this listing with `page` replaced.
-fn page_href(base: &str, pairs: &[(String, String)], page: u32) -> String {
-    let mut parts: Vec<String> = pairs
+fn href(base: &str, pairs: &[(String, String)]) -> String {
+    let parts: Vec<String> = pairs
         .iter()
-        .filter(|(k, v)| k != "page" && !v.is_empty())
+        .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}", crate::url_encode(v)))
         .collect();
-    if page > 1 {
-        parts.push(format!("page={page}"));
-    }
     if parts.is_empty() {
         base.to_string()
     } else {
         format!("{base}?{}", parts.join("&"))
     }
+}
+
+/// The URL of this listing with `page` replaced.
+fn page_href(base: &str, pairs: &[(String, String)], page: u32) -> String {
+    let mut kept: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "page").cloned().collect();
+    if page > 1 {
+        kept.push(("page".into(), page.to_string()));
+    }
+    href(base, &kept)
+}
+
+/// The URL after choosing (or, when `selected`, removing) one facet value; always back to page 1.
+fn facet_href(base: &str, pairs: &[(String, String)], kind: FacetKind, value: &str, selected: bool) -> String {
+    let attr_name = value.split_once(':').map_or(value, |(n, _)| n);
+    let replaced = |k: &str, v: &str| match kind {
+        FacetKind::Category => k == "category",
+        FacetKind::Seller => k == "seller",
+        FacetKind::Price => k == "price_min" || k == "price_max",
+        FacetKind::Rating => k == "rating",
+        FacetKind::InStock => k == "in_stock",
+        FacetKind::Attribute => k == "attr" && v.split_once(':').map_or(v, |(n, _)| n) == attr_name,
+    };
+    let mut kept: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, v)| k != "page" && !replaced(k, v))
+        .cloned()
+        .collect();
+    if !selected {
+        match kind {
+            FacetKind::Price => {
+                let (min, max) = value.split_once('-').unwrap_or((value, ""));
+                kept.push(("price_min".into(), min.to_string()));
+                kept.push(("price_max".into(), max.to_string()));
+            }
+            FacetKind::Category => {
+                // On a category page the subcategory has its own page; elsewhere it is a filter.
+                if base.starts_with("/c/") {
+                    return href(&format!("/c/{value}"), &kept);
+                }
+                kept.push(("category".into(), value.to_string()));
+            }
+            FacetKind::Seller => kept.push(("seller".into(), value.to_string())),
+            FacetKind::Rating => kept.push(("rating".into(), value.to_string())),
+            FacetKind::InStock => kept.push(("in_stock".into(), value.to_string())),
+            FacetKind::Attribute => kept.push(("attr".into(), value.to_string())),
+        }
+    }
+    href(base, &kept)
+}
+
+#[component]
+fn Facets(facets: Vec<Facet>, base: String, pairs: Vec<(String, String)>, in_store: bool) -> impl IntoView {
+    let facets: Vec<Facet> = facets
+        .into_iter()
+        .filter(|f| !(in_store && f.kind == FacetKind::Seller))
+        .collect();
+    (!facets.is_empty()).then(|| view! {
+        <nav class="facets" aria-label="Refine results">
+            {facets.into_iter().enumerate().map(|(i, facet)| {
+                let kind = facet.kind;
+                let heading_id = format!("facet-{i}");
+                let labelled_by = heading_id.clone();
+                view! {
+                    <section class="facet" aria-labelledby=labelled_by>
+                        <h2 class="facet__title" id=heading_id>{facet.label.clone()}</h2>
+                        <ul class="facet__values">
+                            {facet.values.into_iter().map(|v| {
+                                let link = facet_href(&base, &pairs, kind, &v.value, v.selected);
+                                let label = if v.selected { format!("{} (remove)", v.label) } else { v.label.clone() };
+                                view! {
+                                    <li>
+                                        <a class="facet__link" class:facet__link--on=v.selected
+                                            href=link aria-current=v.selected.then_some("true")
+                                            aria-label=format!("{label}, {} results", v.count)>
+                                            <span class="facet__box" aria-hidden="true">{if v.selected { "✓" } else { "" }}</span>
+                                            <span class="facet__label">{v.label}</span>
+                                            <span class="facet__count" aria-hidden="true">{v.count}</span>
+                                        </a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }
+            }).collect_view()}
+        </nav>
+    })
 }
 
 fn price_text(minor: Option<i64>) -> String {
@@ -135,6 +226,8 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
     let total = results.total;
     let empty = results.items.is_empty();
     let in_category = category.is_some();
+    let degraded = results.degraded;
+    let facets = results.facets.clone();
     view! {
         <Title text=heading.clone()/>
         {category.clone().map(|(c, _, trail)| {
@@ -188,9 +281,18 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
                         }).collect_view()}
                     </select>
                 </div>
+                {query.attrs.iter().map(|(n, v)| view! { <input type="hidden" name="attr" value=format!("{n}:{v}")/> }).collect_view()}
+                {query.rating_min.map(|r| view! { <input type="hidden" name="rating" value=r.to_string()/> })}
+                {query.in_stock.then(|| view! { <input type="hidden" name="in_stock" value="1"/> })}
                 <button class="button" type="submit">"Apply filters"</button>
+                <Facets facets=facets base=base.clone() pairs=pairs.clone() in_store=in_store/>
             </form>
             <section class="results" aria-label="Results">
+                {degraded.then(|| view! {
+                    <p class="alert alert--warning" role="status">
+                        "Search is running in a simpler mode right now, so results may be incomplete: spelling mistakes are not corrected and filters cannot show counts."
+                    </p>
+                })}
                 <p class="results__count" role="status">{format!("{total} {}", if total == 1 { "product" } else { "products" })}</p>
                 {if empty {
                     view! {
@@ -232,5 +334,31 @@ mod tests {
         ];
         assert_eq!(page_href("/search", &pairs, 3), "/search?q=red+mug&page=3");
         assert_eq!(page_href("/search", &pairs, 1), "/search?q=red+mug");
+    }
+
+    #[test]
+    fn facet_links_replace_their_own_filter_and_keep_the_others() {
+        let pairs = vec![
+            ("q".to_string(), "mug".to_string()),
+            ("attr".to_string(), "Colour:Blue".to_string()),
+            ("attr".to_string(), "Brand:Orca".to_string()),
+            ("page".to_string(), "4".to_string()),
+        ];
+        assert_eq!(
+            facet_href("/search", &pairs, FacetKind::Attribute, "Colour:White", false),
+            "/search?q=mug&attr=Brand%3AOrca&attr=Colour%3AWhite"
+        );
+        assert_eq!(
+            facet_href("/search", &pairs, FacetKind::Attribute, "Brand:Orca", true),
+            "/search?q=mug&attr=Colour%3ABlue"
+        );
+        assert_eq!(
+            facet_href("/search", &pairs, FacetKind::Price, "25-50", false),
+            "/search?q=mug&attr=Colour%3ABlue&attr=Brand%3AOrca&price_min=25&price_max=50"
+        );
+        assert_eq!(
+            facet_href("/c/home", &pairs, FacetKind::Category, "mugs", false),
+            "/c/mugs?q=mug&attr=Colour%3ABlue&attr=Brand%3AOrca"
+        );
     }
 }

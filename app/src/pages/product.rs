@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use model::catalog::ImageView;
 
 use crate::api::catalog::product_page;
 use crate::components::catalog::{Breadcrumbs, Markdown, Rating};
@@ -17,6 +18,37 @@ pub fn stock_label(available: i64) -> String {
     }
 }
 
+/// The main picture (the page's largest element: loaded first, never lazily) and thumbnails linking to the
+/// full-size originals. Width and height are always set, so nothing moves while pictures load.
+#[component]
+fn Gallery(images: Vec<ImageView>, fallback: String, title: String) -> impl IntoView {
+    let Some(main) = images.first().cloned() else {
+        return view! {
+            <div class="product__gallery">
+                <img class="product__image" src=fallback alt=format!("{title} (product image)") width="480" height="480" fetchpriority="high"/>
+            </div>
+        }
+        .into_any();
+    };
+    view! {
+        <div class="product__gallery">
+            <img class="product__image" src=main.url.clone() alt=main.alt.clone() width=main.width height=main.height fetchpriority="high"/>
+            {(images.len() > 1).then(|| view! {
+                <ul class="gallery__thumbs" aria-label="More pictures">
+                    {images.into_iter().map(|img| view! {
+                        <li>
+                            <a href=img.full_url.clone()>
+                                <img src=img.thumb_url.clone() alt=format!("{} (full size)", img.alt) width="80" height="80" loading="lazy"/>
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
@@ -30,9 +62,7 @@ pub fn ProductPage() -> impl IntoView {
                             <Title text=card.title.clone()/>
                             <Breadcrumbs trail=p.breadcrumbs.clone() current=card.title.clone()/>
                             <article class="product">
-                                <div class="product__gallery">
-                                    <img src=card.image_url.clone() alt=format!("{} (product image)", card.title) width="600" height="600"/>
-                                </div>
+                                <Gallery images=p.images.clone() fallback=card.image_url.clone() title=card.title.clone()/>
                                 <div class="product__info">
                                     <h1 class="page-title">{card.title.clone()}</h1>
                                     <p class="product__seller">"Sold by "

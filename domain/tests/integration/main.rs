@@ -5,4 +5,6 @@ mod harness;
 mod accounts;
 mod catalog;
 mod database;
+mod meili;
+mod search;
 mod sessions;

@@ -1,0 +1,286 @@
+//! Product images: an `ImageStore` keeps each image under its content hash (never the uploader's file name) and
+//! makes WebP thumbnails when the image is stored, so serving is a file read with an immutable cache lifetime.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
+use sha2::{Digest, Sha256};
+
+/// Widths of the thumbnails made for every image (listing cards and the product gallery).
+pub const THUMB_WIDTHS: [u32; 2] = [160, 480];
+/// Uploads above this are refused: the decoder's work and memory grow with the pixel count.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+const MAX_PIXELS: u64 = 40_000_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("Upload a PNG, JPEG or WebP image.")]
+    UnsupportedFormat,
+    #[error("The image is larger than 10 MB or 40 megapixels.")]
+    TooLarge,
+    #[error("The image file is damaged and cannot be read.")]
+    Corrupt,
+    #[error("image storage: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What the database keeps about a stored image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    /// Hex SHA-256 of the original bytes: the same picture uploaded twice is stored once.
+    pub key: String,
+    pub width: u32,
+    pub height: u32,
+    /// `png`, `jpg` or `webp`.
+    pub ext: &'static str,
+}
+
+#[async_trait]
+pub trait ImageStore: Send + Sync {
+    /// Stores the image and its thumbnails; returns its key and dimensions.
+    async fn put(&self, bytes: Vec<u8>) -> Result<StoredImage, ImageError>;
+    /// The bytes of a stored file by its public name (`{key}.{ext}` or `{key}-{width}.webp`), and its type.
+    async fn get(&self, name: &str) -> Result<Option<(Vec<u8>, &'static str)>, ImageError>;
+}
+
+impl std::fmt::Debug for dyn ImageStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ImageStore")
+    }
+}
+
+/// A public file name is a 64-digit hex key, optionally a thumbnail width, and a known extension. Anything else
+/// (dots, slashes, other names) is not ours, so a request can never reach outside the image folder.
+pub fn parse_name(name: &str) -> Option<(&str, Option<u32>, &'static str)> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    let (ext, content_type) = match ext {
+        "webp" => ("webp", "image/webp"),
+        "png" => ("png", "image/png"),
+        "jpg" => ("jpg", "image/jpeg"),
+        _ => return None,
+    };
+    let (key, width) = match stem.split_once('-') {
+        Some((key, w)) => (key, Some(w.parse::<u32>().ok().filter(|w| THUMB_WIDTHS.contains(w))?)),
+        None => (stem, None),
+    };
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    if width.is_some() && ext != "webp" {
+        return None;
+    }
+    Some((key, width, content_type))
+}
+
+pub fn thumb_url(key: &str, width: u32) -> String {
+    format!("/media/{key}-{width}.webp")
+}
+
+/// Images on the local disk under `root/{first two hex digits}/`.
+pub struct LocalImageStore {
+    root: PathBuf,
+}
+
+impl LocalImageStore {
+    pub fn new(root: impl Into<PathBuf>) -> LocalImageStore {
+        LocalImageStore { root: root.into() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.root.join(&name[..2]).join(name)
+    }
+}
+
+fn sniff(bytes: &[u8]) -> Option<(ImageFormat, &'static str)> {
+    match image::guess_format(bytes).ok()? {
+        ImageFormat::Png => Some((ImageFormat::Png, "png")),
+        ImageFormat::Jpeg => Some((ImageFormat::Jpeg, "jpg")),
+        ImageFormat::WebP => Some((ImageFormat::WebP, "webp")),
+        _ => None,
+    }
+}
+
+fn encode_webp(img: &DynamicImage) -> Result<Vec<u8>, ImageError> {
+    let mut out = Cursor::new(Vec::new());
+    img.to_rgba8()
+        .write_to(&mut out, ImageFormat::WebP)
+        .map_err(|_| ImageError::Corrupt)?;
+    Ok(out.into_inner())
+}
+
+/// Decodes, checks and resizes: CPU work, run off the async threads.
+/// Files to write for one image: (public name, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
+fn prepare(bytes: &[u8]) -> Result<(StoredImage, Files), ImageError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(ImageError::TooLarge);
+    }
+    let (format, ext) = sniff(bytes).ok_or(ImageError::UnsupportedFormat)?;
+    let reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let (w, h) = reader.into_dimensions().map_err(|_| ImageError::Corrupt)?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(ImageError::TooLarge);
+    }
+    let img = image::load_from_memory_with_format(bytes, format).map_err(|_| ImageError::Corrupt)?;
+    let key = hex(&Sha256::digest(bytes));
+    let mut files = vec![(format!("{key}.{ext}"), bytes.to_vec())];
+    for width in THUMB_WIDTHS {
+        // Never enlarged: a small original gives a thumbnail of its own size.
+        let thumb = if img.width() > width {
+            let height = (u64::from(img.height()) * u64::from(width) / u64::from(img.width())).max(1) as u32;
+            img.resize_exact(width, height, image::imageops::FilterType::Triangle)
+        } else {
+            img.clone()
+        };
+        files.push((format!("{key}-{width}.webp"), encode_webp(&thumb)?));
+    }
+    Ok((
+        StoredImage {
+            key,
+            width: w,
+            height: h,
+            ext,
+        },
+        files,
+    ))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[async_trait]
+impl ImageStore for LocalImageStore {
+    async fn put(&self, bytes: Vec<u8>) -> Result<StoredImage, ImageError> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let (stored, files) = prepare(&bytes)?;
+            let store = LocalImageStore::new(root);
+            for (name, data) in files {
+                let path = store.path(&name);
+                if path.exists() {
+                    continue; // content-addressed: the same name always holds the same bytes
+                }
+                write_atomically(&path, &data)?;
+            }
+            Ok(stored)
+        })
+        .await
+        .map_err(|e| ImageError::Io(std::io::Error::other(e)))?
+    }
+
+    async fn get(&self, name: &str) -> Result<Option<(Vec<u8>, &'static str)>, ImageError> {
+        let Some((_, _, content_type)) = parse_name(name) else {
+            return Ok(None);
+        };
+        match tokio::fs::read(self.path(name)).await {
+            Ok(bytes) => Ok(Some((bytes, content_type))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Written under a temporary name and renamed, so a reader never sees half a file.
+fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", rand::random::<u32>()));
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// A demo product picture (no downloads, no fonts): a soft background, a shape and a band in the product's hue.
+/// Seeding draws a small palette of these and shares them between products, as a content-addressed store would.
+pub fn demo_card(hue: u32, shape: u32, size: u32) -> Vec<u8> {
+    let (bg, fg, band) = (hsl(hue, 0.55, 0.88), hsl(hue, 0.45, 0.60), hsl(hue, 0.40, 0.25));
+    let mut img = RgbaImage::from_pixel(size, size, bg);
+    let c = size as f32 / 2.0;
+    let r = size as f32 * 0.28;
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let (dx, dy) = (x as f32 - c, y as f32 - c * 0.85);
+        let inside = match shape % 3 {
+            0 => dx * dx + dy * dy <= r * r,
+            1 => dx.abs() <= r && dy.abs() <= r,
+            _ => dy >= -r && dy <= r && dx.abs() <= (dy + r) / 2.0,
+        };
+        if inside {
+            *px = fg;
+        } else if y as f32 > size as f32 * 0.82 && (y as f32) < size as f32 * 0.88 {
+            *px = band;
+        }
+    }
+    let mut out = Cursor::new(Vec::new());
+    // PNG for the original, like a typical upload; thumbnails are WebP.
+    let _ = DynamicImage::ImageRgba8(img).write_to(&mut out, ImageFormat::Png);
+    out.into_inner()
+}
+
+fn hsl(h: u32, s: f32, l: f32) -> Rgba<u8> {
+    let h = (h % 360) as f32 / 60.0;
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
+    let (r, g, b) = match h as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let to = |v: f32| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    Rgba([to(r), to(g), to(b), 255])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_own_file_names_are_accepted() {
+        let key = "a".repeat(64);
+        assert!(parse_name(&format!("{key}.png")).is_some());
+        assert!(parse_name(&format!("{key}-160.webp")).is_some());
+        assert!(parse_name(&format!("{key}-161.webp")).is_none());
+        assert!(parse_name(&format!("{key}-160.png")).is_none());
+        assert!(parse_name("../../etc/passwd.png").is_none());
+        assert!(parse_name(&format!("{}.png", "A".repeat(64))).is_none());
+        assert!(parse_name(&format!("{key}.svg")).is_none());
+    }
+
+    #[tokio::test]
+    async fn storing_makes_thumbnails_under_the_content_hash() {
+        let dir = std::env::temp_dir().join(format!("bazaar_img_{}", crate::ids::next_id()));
+        let store = LocalImageStore::new(&dir);
+        let png = demo_card(200, 1, 600);
+        let stored = store.put(png.clone()).await.expect("store");
+        assert_eq!((stored.width, stored.height, stored.ext), (600, 600, "png"));
+        assert_eq!(stored.key.len(), 64);
+        let again = store.put(png).await.expect("store again");
+        assert_eq!(again.key, stored.key, "same bytes, same key");
+        for width in THUMB_WIDTHS {
+            let (bytes, kind) = store
+                .get(&format!("{}-{width}.webp", stored.key))
+                .await
+                .expect("read")
+                .expect("thumbnail exists");
+            assert_eq!(kind, "image/webp");
+            let thumb = image::load_from_memory(&bytes).expect("decodes");
+            assert_eq!(thumb.width(), width);
+        }
+        assert!(matches!(
+            store.put(b"GIF89a not really".to_vec()).await,
+            Err(ImageError::UnsupportedFormat)
+        ));
+        assert!(matches!(
+            store.put(b"\x89PNG\r\n\x1a\n broken".to_vec()).await,
+            Err(ImageError::Corrupt)
+        ));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

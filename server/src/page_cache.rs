@@ -1,0 +1,212 @@
+//! A cache of rendered product pages for visitors without a session, invalidated through the search outbox.
+//!
+//! A product page depends on the product, its variants and stock; every change to those writes an outbox row,
+//! and the indexer hands the product ids it applied to [`PageCache::invalidate`], so a price or stock change
+//! shows within the indexer's period (250 ms). Signed-in visitors (any session cookie) and URLs with a query
+//! string always get a fresh render.
+//!
+//! Each answer gets its own CSP nonce: the cached HTML keeps the nonce it was rendered with, which is replaced
+//! by a fresh one in the body and the header of every response.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use domain::Db;
+
+/// Bounded so a crawler walking 100,000 products cannot grow memory without end (~30 KB per page).
+const MAX_ENTRIES: usize = 4_096;
+const MAX_BODY: usize = 1 << 20;
+
+struct Entry {
+    product_id: i64,
+    body: String,
+    nonce: String,
+    headers: HeaderMap,
+    etag: String,
+}
+
+#[derive(Default)]
+struct Inner {
+    pages: HashMap<String, Arc<Entry>>,
+}
+
+pub struct PageCache {
+    db: Db,
+    inner: RwLock<Inner>,
+    /// Bumped by every invalidation: a render that started before one is not stored (it may be stale).
+    generation: AtomicU64,
+    session_cookie: &'static str,
+}
+
+impl PageCache {
+    pub fn new(db: Db, session_cookie: &'static str) -> PageCache {
+        PageCache {
+            db,
+            inner: RwLock::new(Inner::default()),
+            generation: AtomicU64::new(0),
+            session_cookie,
+        }
+    }
+
+    /// Drops the pages of these products.
+    pub fn invalidate(&self, product_ids: &[i64]) {
+        if product_ids.is_empty() {
+            return;
+        }
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut inner) = self.inner.write() {
+            inner.pages.retain(|_, e| !product_ids.contains(&e.product_id));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.read().map(|i| i.pages.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, path: &str) -> Option<Arc<Entry>> {
+        self.inner.read().ok()?.pages.get(path).cloned()
+    }
+
+    fn put(&self, path: String, entry: Entry, generation: u64) {
+        let Ok(mut inner) = self.inner.write() else { return };
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        if inner.pages.len() >= MAX_ENTRIES {
+            // Any entry will do: what matters is the bound, and hot pages come straight back.
+            if let Some(victim) = inner.pages.keys().next().cloned() {
+                inner.pages.remove(&victim);
+            }
+        }
+        inner.pages.insert(path, Arc::new(entry));
+    }
+
+    fn cacheable(&self, req: &Request) -> bool {
+        req.method() == Method::GET
+            && req.uri().path().starts_with("/p/")
+            && req.uri().query().is_none()
+            && !req
+                .headers()
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|c| c.split(';').any(|p| p.trim().starts_with(self.session_cookie)))
+    }
+}
+
+fn fresh_nonce() -> String {
+    // Hex digits are valid in a CSP nonce (base64 alphabet), and 128 random bits are plenty.
+    format!("{:032x}", rand::random::<u128>())
+}
+
+fn nonce_of(headers: &HeaderMap) -> Option<String> {
+    let csp = headers.get(header::CONTENT_SECURITY_POLICY)?.to_str().ok()?;
+    let start = csp.find("'nonce-")? + "'nonce-".len();
+    let len = csp[start..].find('\'')?;
+    Some(csp[start..start + len].to_string())
+}
+
+fn not_modified(req_headers: &HeaderMap, etag: &str) -> bool {
+    req_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+fn answer(entry: &Entry, req_headers: &HeaderMap) -> Response {
+    let etag = HeaderValue::from_str(&entry.etag).ok();
+    if not_modified(req_headers, &entry.etag) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Some(etag) = etag {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
+        return response;
+    }
+    let nonce = fresh_nonce();
+    let body = entry.body.replace(&entry.nonce, &nonce);
+    let mut response = Response::new(Body::from(body));
+    *response.headers_mut() = entry.headers.clone();
+    let headers = response.headers_mut();
+    if let Some(csp) = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Ok(v) = HeaderValue::from_str(&csp.replace(&entry.nonce, &nonce)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    if let Some(etag) = etag {
+        headers.insert(header::ETAG, etag);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=0, must-revalidate"),
+    );
+    headers.insert("x-page-cache", HeaderValue::from_static("hit"));
+    response
+}
+
+pub async fn middleware(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
+    if !cache.cacheable(&req) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    if let Some(entry) = cache.get(&path) {
+        return answer(&entry, req.headers());
+    }
+    let generation = cache.generation.load(Ordering::SeqCst);
+    let request_headers = req.headers().clone();
+    let response = next.run(req).await;
+    // Only a plain page: no new session (Set-Cookie), a nonce to swap, a known product.
+    if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+        return response;
+    }
+    let Some(nonce) = nonce_of(response.headers()) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "page too large or unreadable; not cached");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let slug = path.trim_start_matches("/p/");
+    let product_id = domain::catalog::product_id_by_slug(&cache.db, slug)
+        .await
+        .ok()
+        .flatten();
+    let Some(product_id) = product_id else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    // The ETag covers the page as rendered, not the per-response nonce, so it stays stable between answers.
+    let etag = format!("W/\"{:016x}\"", crate::rest::fnv1a(text.replace(&nonce, "").as_bytes()));
+    let headers = parts.headers.clone();
+    let entry = Entry {
+        product_id,
+        body: text,
+        nonce,
+        headers,
+        etag,
+    };
+    let mut response = answer(&entry, &request_headers);
+    cache.put(path, entry, generation);
+    response
+        .headers_mut()
+        .insert("x-page-cache", HeaderValue::from_static("miss"));
+    response
+}
