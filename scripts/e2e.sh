@@ -14,6 +14,7 @@ export SEARCH_DIR="${WORK}/search"
 export IMAGE_DIR="${WORK}/images"
 export E2E_ADMIN_EMAIL="admin-e2e@example.com"
 export E2E_ADMIN_PASSWORD="e2e-admin-$(date +%s)-secret"
+export DEV_MAILBOX=true
 export RUST_LOG="${RUST_LOG:-warn,bazaar::access=warn}"
 
 BIN=target/release/bazaar

@@ -20,6 +20,10 @@ pub enum AppError {
     Forbidden,
     #[error("We could not find that.")]
     NotFound,
+    /// The request was fine but the shop's state does not allow it now (sold out, already shipped…); the
+    /// message says why and what to do.
+    #[error("{0}")]
+    Conflict(String),
     #[error(
         "Something went wrong on our side. Please try again; if it keeps happening, quote reference {request_id}."
     )]
@@ -55,6 +59,7 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
             AppError::Internal { .. } => 500,
             AppError::Transport(_) => 400,
         }

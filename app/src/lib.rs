@@ -56,7 +56,7 @@ pub fn url_encode(text: &str) -> String {
         .collect()
 }
 
-/// The signed-in user of the request being rendered (server only; islands get the user as a prop).
+/// The signed-in user of the request being rendered (server only: islands take no props, decision 0008).
 pub fn request_user() -> Option<UserView> {
     #[cfg(feature = "ssr")]
     {
@@ -65,6 +65,18 @@ pub fn request_user() -> Option<UserView> {
     #[cfg(not(feature = "ssr"))]
     {
         None
+    }
+}
+
+/// Units in the visitor's cart, for the header (server only).
+pub fn request_cart_count() -> i64 {
+    #[cfg(feature = "ssr")]
+    {
+        ssr::cart_count()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        0
     }
 }
 
@@ -80,7 +92,7 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Bazaar: a marketplace of independent sellers."/>
         <Title formatter=|text: String| format!("{text} · Bazaar")/>
         <Router>
-            <Header user=user.clone()/>
+            <Header user=user.clone() cart_count=request_cart_count()/>
             <main id="main">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
@@ -88,6 +100,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("register") view=RegisterPage/>
                     <Route path=path!("account") view=AccountPage/>
                     <Route path=path!("admin") view=AdminPage/>
+                    <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("checkout/review") view=pages::checkout::ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("pay/test/:session") view=pages::checkout::TestPaymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("orders/:number") view=pages::checkout::OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/orders") view=pages::checkout::OrderHistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("dev/mailbox") view=pages::checkout::MailboxPage ssr=SsrMode::Async/>
                     // Async: the status (404 for an unknown slug) is known before the first byte is sent.
                     <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("c/:slug") view=CategoryPage ssr=SsrMode::Async/>

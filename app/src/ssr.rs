@@ -23,6 +23,12 @@ pub struct Services {
     pub search: std::sync::Arc<dyn domain::search::SearchIndex>,
     /// Product pictures and their thumbnails.
     pub images: std::sync::Arc<dyn domain::images::ImageStore>,
+    /// Payments: the built-in test gateway (Stripe comes with `STRIPE_SECRET_KEY`).
+    pub payments: std::sync::Arc<dyn domain::payments::PaymentGateway>,
+    /// The test gateway itself, whose hosted payment page the shop serves; `None` with a real provider.
+    pub test_gateway: Option<domain::payments::TestGateway>,
+    /// Whether `/dev/mailbox` shows the development mailbox (`DEV_MAILBOX=1`).
+    pub dev_mailbox: bool,
     pub throttle: ThrottlePolicy,
     pub session_policy: SessionPolicy,
     /// Whether to add the live-reload websocket to the CSP.
@@ -42,6 +48,17 @@ pub struct RequestId(pub String);
 /// The signed-in user, loaded by the server's auth middleware before any page or server function runs.
 #[derive(Clone, Debug)]
 pub struct CurrentUser(pub UserView);
+
+/// Units in the visitor's cart, loaded with the user for the header's count.
+#[derive(Clone, Copy, Debug)]
+pub struct CartCount(pub i64);
+
+/// The header's cart count for this request (0 without a cart).
+pub fn cart_count() -> i64 {
+    parts()
+        .and_then(|p| p.extensions.get::<CartCount>().map(|c| c.0))
+        .unwrap_or(0)
+}
 
 pub fn services() -> Result<Services, AppError> {
     use_context::<Services>().ok_or_else(|| internal("services missing from context"))

@@ -244,11 +244,16 @@ fn card_from_row(row: &AnyRow) -> Result<ProductCard, sqlx::Error> {
         rating: (rating_count > 0).then(|| ((rating_sum * 10 / rating_count) as f32) / 10.0),
         rating_count,
         in_stock: in_stock > 0,
-        image_url: image.map_or_else(
-            || format!("/media/card/{id}.svg"),
-            |k| crate::images::thumb_url(&k, 480),
-        ),
+        image_url: product_image_url(id, image.as_deref(), 480),
     })
+}
+
+/// A product's first picture at `width` px, or its generated card when it has none.
+pub fn product_image_url(product_id: i64, image_key: Option<&str>, width: u32) -> String {
+    image_key.map_or_else(
+        || format!("/media/card/{product_id}.svg"),
+        |k| crate::images::thumb_url(k, width),
+    )
 }
 
 /// An argument of a dynamically built query (the Any driver binds these four kinds here).

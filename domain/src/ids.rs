@@ -11,6 +11,11 @@ const SEQ_MASK: i64 = (1 << SEQ_BITS) - 1;
 
 static STATE: Mutex<(i64, i64)> = Mutex::new((0, -1));
 
+/// 128 random bits as 32 hex digits: idempotency keys of forms, the secret of a guest's order link.
+pub fn random_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
 /// A new id, strictly greater than every id this process made before.
 pub fn next_id() -> i64 {
     let now = crate::clock::now_ms() - EPOCH_MS;

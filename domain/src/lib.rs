@@ -4,13 +4,20 @@
 pub mod accounts;
 pub mod admin;
 pub mod attributes;
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod clock;
 pub mod db;
 pub mod ids;
 pub mod images;
+pub mod inventory;
+pub mod mail;
+pub mod orders;
+pub mod payments;
 pub mod search;
 pub mod seed;
 pub mod sessions;
+pub mod shipping;
 
 pub use db::{Backend, Db, DbError};

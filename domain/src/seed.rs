@@ -242,6 +242,69 @@ async fn define_attribute(
 }
 
 /// Seeds without pictures (products show a generated placeholder card).
+/// Shipping rates of the `i`-th demo seller (no random draws: the catalog stays what it was for a given seed):
+/// Standard (flat, free over $50; every fifth seller charges per item instead) and Express; every seventh seller
+/// has a cheaper Standard rate for the United States.
+async fn seed_shipping_rates(conn: &mut sqlx::AnyConnection, seller_id: i64, i: usize) -> Result<(), sqlx::Error> {
+    let standard = if i % 5 == 4 {
+        ("per_item", 299, None)
+    } else {
+        ("flat", 499, Some(5_000))
+    };
+    let mut rates = vec![
+        ("Standard", "*", standard.0, standard.1, standard.2, 3, 6),
+        ("Express", "*", "flat", 1_499, None, 1, 2),
+    ];
+    if i % 7 == 6 {
+        rates.push(("Standard", "US", "flat", 299, Some(3_500), 2, 4));
+    }
+    for (position, (name, country, kind, amount, free_over, days_min, days_max)) in rates.into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO shipping_rates (id, seller_id, name, country, kind, amount, free_over, days_min, days_max, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(next_id())
+        .bind(seller_id)
+        .bind(name)
+        .bind(country)
+        .bind(kind)
+        .bind(amount)
+        .bind(free_over)
+        .bind(days_min)
+        .bind(days_max)
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The platform's demo tax table: VAT included in Europe, sales tax added in the US and Canada, none elsewhere.
+async fn seed_tax_rates(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    for (country, bp, inclusive) in [
+        ("US", 725, 0),
+        ("CA", 500, 0),
+        ("GB", 2_000, 1),
+        ("DE", 1_900, 1),
+        ("FR", 2_000, 1),
+        ("NL", 2_100, 1),
+        ("ES", 2_100, 1),
+        ("IT", 2_200, 1),
+        ("AU", 1_000, 1),
+        ("JP", 1_000, 1),
+    ] {
+        sqlx::query(
+            "INSERT INTO tax_rates (country, rate_bp, inclusive) VALUES ($1, $2, $3) ON CONFLICT (country) DO NOTHING",
+        )
+        .bind(country)
+        .bind(bp)
+        .bind(inclusive)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, SeedError> {
     seed_inner(db, products, seed, None).await
 }
@@ -312,6 +375,7 @@ async fn seed_inner(
         define_attribute(&mut tx, root, "Material", MATERIALS, 1).await?;
     }
 
+    seed_tax_rates(&mut tx).await?;
     // Sellers, each with one or two warehouses.
     let mut sellers: Vec<(i64, Vec<i64>)> = Vec::new();
     for i in 0..20 {
@@ -331,6 +395,7 @@ async fn seed_inner(
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        seed_shipping_rates(&mut tx, id, i).await?;
         let mut warehouses = Vec::new();
         for w in 0..(1 + rng.below(2)) {
             let wid = next_id();

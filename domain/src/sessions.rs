@@ -18,6 +18,8 @@ use crate::db::Db;
 pub const USER_ID_KEY: &str = "user_id";
 /// The session key holding when the user signed in (unix ms), for the absolute timeout.
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// The cart of the session: a guest cart, or the account's cart once signed in.
+pub const CART_ID_KEY: &str = "cart_id";
 
 #[derive(Clone, Debug)]
 pub struct SqlSessionStore {

@@ -75,8 +75,10 @@ test("a visitor registers, logs out, logs back in and edits the profile", async 
   await expect(passwordForm.getByText("The current password is not correct.")).toBeVisible();
   await expect(passwordForm.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
 
-  // The right one works.
+  // The right one works (the form came back empty: it is a plain post, decision 0008).
   await passwordForm.getByLabel("Current password").fill(password);
+  await passwordForm.getByLabel("New password", { exact: true }).fill("difference-engine-1822");
+  await passwordForm.getByLabel("Confirm new password").fill("difference-engine-1822");
   await passwordForm.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByText("Password changed.")).toBeVisible();
   expect(consoleErrors).toEqual([]);
@@ -92,6 +94,7 @@ test("registration explains what is wrong and keeps the visitor on the form", as
   await expect(page.getByText("An account with this email already exists.")).toBeVisible();
   await expect(page).toHaveURL(/\/register/);
 
+  await page.getByLabel("Name").fill("Second Twin");
   await page.getByLabel("Email").fill(uniqueEmail(testInfo, "fresh"));
   await page.getByLabel("Password").fill("password123");
   await page.getByRole("button", { name: "Create account" }).click();
@@ -110,7 +113,9 @@ test("a wrong password gets the same answer as an unknown email", async ({ page 
   await page.getByRole("button", { name: "Log in" }).click();
   const wrong = await page.getByRole("alert").filter({ hasText: "incorrect" }).textContent();
   await page.getByLabel("Email").fill(`nobody-${Date.now()}@example.com`);
+  await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByLabel("Email")).toHaveValue("");
   await expect(page.getByRole("alert").filter({ hasText: "incorrect" })).toHaveText(wrong ?? "");
 });
 

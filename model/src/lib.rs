@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod cart;
 pub mod catalog;
+pub mod orders;
 
 /// Limits the forms can show before a request is made; the server enforces the same numbers.
 pub mod limits {

@@ -5,10 +5,10 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::accounts;
-use domain::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
+use domain::sessions::{CART_ID_KEY, SIGNED_IN_AT_KEY, USER_ID_KEY};
 use tower_sessions::Session;
 
-use app::ssr::{CurrentUser, RequestId, Services};
+use app::ssr::{CartCount, CurrentUser, RequestId, Services};
 
 pub async fn load_current_user(
     State(services): State<Services>,
@@ -52,6 +52,16 @@ pub async fn load_current_user(
         }
         Ok(None) => {}
         Err(e) => tracing::error!(request_id, error = %e, "could not read the session"),
+    }
+    // The header's cart count. Only visitors with a session can have a cart, so anonymous page views (and the
+    // page cache) never pay for this query.
+    if let Ok(Some(cart_id)) = session.get::<i64>(CART_ID_KEY).await {
+        match domain::cart::item_count(&services.db, cart_id).await {
+            Ok(count) => {
+                req.extensions_mut().insert(CartCount(count));
+            }
+            Err(e) => tracing::error!(request_id, error = %e, "could not count the cart"),
+        }
     }
     next.run(req).await
 }

@@ -63,6 +63,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `LEPTOS_ENV`: DEV enables live reload; PROD (the default outside cargo-leptos) does not.
     pub dev_mode: bool,
+    /// Shows the development mailbox at /dev/mailbox (every message the shop "sent"). Never in production: it
+    /// shows everyone's mail to anyone.
+    pub dev_mailbox: bool,
     /// `SEARCH_DIR`: where the embedded search index lives (default `data/search`).
     pub search_dir: std::path::PathBuf,
     /// `IMAGE_DIR`: where product images and their thumbnails are stored (default `data/images`).
@@ -162,6 +165,7 @@ impl Config {
             dev_mode: get("LEPTOS_ENV")
                 .map(|e| e.eq_ignore_ascii_case("dev"))
                 .unwrap_or(false),
+            dev_mailbox: parse("DEV_MAILBOX", get("DEV_MAILBOX"), false)?,
             search_dir: get("SEARCH_DIR").unwrap_or_else(|| "data/search".into()).into(),
             image_dir: get("IMAGE_DIR").unwrap_or_else(|| "data/images".into()).into(),
             meili_url: get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string()),

@@ -54,7 +54,11 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Services {
+    let test_gateway = domain::payments::TestGateway::new(db.clone());
     Services {
+        payments: Arc::new(test_gateway.clone()),
+        test_gateway: Some(test_gateway),
+        dev_mailbox: config.dev_mailbox,
         db,
         search,
         images: Arc::new(domain::images::LocalImageStore::new(config.image_dir.clone())),
@@ -147,6 +151,29 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
 }
 
 /// Purges expired sessions and old login failures every few minutes.
+/// Sends queued mail (every second) and ends unpaid orders whose stock hold ran out (every 15 seconds).
+pub fn spawn_order_workers(services: Services) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mailer = domain::mail::DevMailbox::new(services.db.clone());
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            n += 1;
+            if let Err(e) = domain::mail::deliver_due(&services.db, &mailer, 50).await {
+                tracing::warn!(error = %e, "mail delivery failed; will retry");
+            }
+            if n.is_multiple_of(15) {
+                match domain::orders::expire_unpaid(&services.db, domain::clock::now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(expired = n, "unpaid orders expired; stock released"),
+                    Err(e) => tracing::warn!(error = %e, "order expiry failed; will retry"),
+                }
+            }
+        }
+    })
+}
+
 pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));

@@ -70,6 +70,7 @@ async fn serve(config: Config) -> Result<(), String> {
     ));
     let indexer = server::search::start(&services, cache.clone());
     let housekeeping = server::spawn_housekeeping(services.clone());
+    let order_workers = server::spawn_order_workers(services.clone());
     let app = server::router(config.clone(), services, cache);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
@@ -80,6 +81,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("server error: {e}"))?;
     housekeeping.abort();
+    order_workers.abort();
     indexer.abort();
     db.close().await;
     tracing::info!("stopped");

@@ -1,9 +1,10 @@
-//! A cache of rendered product pages for visitors without a session, invalidated through the search outbox.
+//! A cache of rendered catalog pages for visitors without a session, invalidated through the search outbox.
 //!
 //! A product page depends on the product, its variants and stock; every change to those writes an outbox row,
 //! and the indexer hands the product ids it applied to [`PageCache::invalidate`], so a price or stock change
-//! shows within the indexer's period (250 ms). Signed-in visitors (any session cookie) and URLs with a query
-//! string always get a fresh render.
+//! shows within the indexer's period (250 ms). Listing pages (home, categories, stores, search) may show any
+//! product, so every invalidation drops all of them. Signed-in visitors (any session cookie) always get a fresh
+//! render, and product pages with a query string too.
 //!
 //! Each answer gets its own CSP nonce: the cached HTML keeps the nonce it was rendered with, which is replaced
 //! by a fresh one in the body and the header of every response.
@@ -22,9 +23,12 @@ use domain::Db;
 /// Bounded so a crawler walking 100,000 products cannot grow memory without end (~30 KB per page).
 const MAX_ENTRIES: usize = 4_096;
 const MAX_BODY: usize = 1 << 20;
+/// Longer listing queries (a pasted essay in the search box) are rendered every time rather than kept.
+const MAX_QUERY: usize = 512;
 
 struct Entry {
-    product_id: i64,
+    /// The product a product page shows; `None` for a listing, which any product change may alter.
+    product_id: Option<i64>,
     body: String,
     nonce: String,
     headers: HeaderMap,
@@ -61,7 +65,9 @@ impl PageCache {
         }
         self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut inner) = self.inner.write() {
-            inner.pages.retain(|_, e| !product_ids.contains(&e.product_id));
+            inner
+                .pages
+                .retain(|_, e| e.product_id.is_some_and(|id| !product_ids.contains(&id)));
         }
     }
 
@@ -92,9 +98,13 @@ impl PageCache {
     }
 
     fn cacheable(&self, req: &Request) -> bool {
+        let uri = req.uri();
+        let path = uri.path();
+        let page = (path.starts_with("/p/") && uri.query().is_none())
+            || ((path == "/" || path == "/search" || path.starts_with("/c/") || path.starts_with("/store/"))
+                && uri.query().is_none_or(|q| q.len() <= MAX_QUERY));
         req.method() == Method::GET
-            && req.uri().path().starts_with("/p/")
-            && req.uri().query().is_none()
+            && page
             && !req
                 .headers()
                 .get_all(header::COOKIE)
@@ -160,7 +170,8 @@ pub async fn middleware(State(cache): State<Arc<PageCache>>, req: Request, next:
     if !cache.cacheable(&req) {
         return next.run(req).await;
     }
-    let path = req.uri().path().to_string();
+    // Listings are kept per query string: `/search?q=a` and `/search?q=b` are different pages.
+    let path = req.uri().to_string();
     if let Some(entry) = cache.get(&path) {
         return answer(&entry, req.headers());
     }
@@ -185,13 +196,16 @@ pub async fn middleware(State(cache): State<Arc<PageCache>>, req: Request, next:
     let Ok(text) = String::from_utf8(bytes.to_vec()) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    let slug = path.trim_start_matches("/p/");
-    let product_id = domain::catalog::product_id_by_slug(&cache.db, slug)
-        .await
-        .ok()
-        .flatten();
-    let Some(product_id) = product_id else {
+    // Results from the database fallback (search index unavailable) are not kept: the next request may do better.
+    if text.contains("data-degraded") {
         return Response::from_parts(parts, Body::from(bytes));
+    }
+    let product_id = match path.strip_prefix("/p/") {
+        Some(slug) => match domain::catalog::product_id_by_slug(&cache.db, slug).await {
+            Ok(Some(id)) => Some(id),
+            _ => return Response::from_parts(parts, Body::from(bytes)),
+        },
+        None => None,
     };
     // The ETag covers the page as rendered, not the per-response nonce, so it stays stable between answers.
     let etag = format!("W/\"{:016x}\"", crate::rest::fnv1a(text.replace(&nonce, "").as_bytes()));

@@ -96,6 +96,7 @@ async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     ));
     // The real indexer loop: catalog changes reach search and the page cache as in production.
     server::search::start(&services, cache.clone());
+    server::spawn_order_workers(services.clone());
     let app = server::router(Arc::new(config), services, cache);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -702,6 +703,55 @@ async fn product_pages_are_cached_with_a_fresh_nonce_and_a_price_change_shows_wi
 }
 
 #[tokio::test]
+async fn listing_pages_are_cached_per_query_and_a_price_change_shows_within_a_second() {
+    let app = seeded_app().await;
+    let (category, variant): (String, i64) = sqlx::query_as(
+        "SELECT c.slug, v.id FROM products p JOIN variants v ON v.product_id = p.id \
+         JOIN categories c ON c.id = p.category_id WHERE p.status = 'active' ORDER BY p.id, v.position LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("product");
+    let client = app.client();
+    let path = format!("/c/{category}?sort=price_asc");
+    let get = || client.get(app.url(&path)).send();
+    let first = get().await.expect("get");
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["x-page-cache"], "miss");
+    let etag = first.headers()["etag"].clone();
+    assert_eq!(get().await.expect("get").headers()["x-page-cache"], "hit");
+    let other = client
+        .get(app.url(&format!("/c/{category}?sort=newest")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(other.headers()["x-page-cache"], "miss", "another query is another page");
+    let revalidated = client
+        .get(app.url(&path))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+
+    domain::catalog::set_variant_price(&app.db, variant, 1)
+        .await
+        .expect("price");
+    let started = std::time::Instant::now();
+    loop {
+        let html = get().await.expect("get").text().await.expect("body");
+        if html.contains("$0.01") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the new price did not show on the category page within a second"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
 async fn signed_in_visitors_never_get_a_cached_page() {
     let app = seeded_app().await;
     let slug: String = sqlx::query_scalar("SELECT slug FROM products ORDER BY id LIMIT 1")
@@ -729,7 +779,13 @@ async fn search_tolerates_typos_and_suggests_while_typing() {
     let (_, exact) = get_json(&app, "/api/v1/products/search?q=headphones").await;
     assert!(body["total"].as_i64().expect("total") > 0);
     assert_eq!(body["total"], exact["total"]);
-    let response = app.call(&app.client(), "suggest", &[("q", "headph")]).await;
+    // A GET, as the search box's fetch sends it.
+    let response = app
+        .client()
+        .get(app.url("/api/suggest?q=headph"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), StatusCode::OK);
     let suggestions: serde_json::Value = response.json().await.expect("json");
     let list = suggestions.as_array().expect("list");

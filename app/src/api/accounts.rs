@@ -10,7 +10,8 @@ mod imp {
     use domain::accounts;
     use domain::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
 
-    /// A new session id at every sign-in (no fixation), then the user's id and sign-in time.
+    /// A new session id at every sign-in (no fixation; the session's data, such as the guest cart, is kept), then
+    /// the user's id and sign-in time.
     pub async fn sign_in(user: &accounts::User) -> Result<(), AppError> {
         let session = session().await?;
         session.cycle_id().await.map_err(internal)?;
@@ -19,7 +20,8 @@ mod imp {
             .insert(SIGNED_IN_AT_KEY, domain::clock::now_ms())
             .await
             .map_err(internal)?;
-        Ok(())
+        // The cart filled as a guest is kept: it joins the account's cart.
+        crate::api::cart::imp::adopt_cart(user.id).await
     }
 }
 
@@ -30,7 +32,7 @@ pub async fn register(name: String, email: String, password: String, next: Strin
     let services = crate::ssr::services()?;
     let user = accounts::register(&services.db, &accounts::Registration { name, email, password }).await?;
     imp::sign_in(&user).await?;
-    // Where a form post without JS lands; the island navigates by itself.
+    // The forms are plain posts (no island): the answer is this redirect.
     leptos_axum::redirect(&crate::api::safe_next(&next));
     Ok(user.to_view())
 }
@@ -43,7 +45,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<User
     let client = crate::ssr::client_key();
     let user = accounts::login(&services.db, &services.throttle, &client, &email, &password).await?;
     imp::sign_in(&user).await?;
-    // Where a form post without JS lands; the island navigates by itself.
+    // The forms are plain posts (no island): the answer is this redirect.
     leptos_axum::redirect(&crate::api::safe_next(&next));
     Ok(user.to_view())
 }
@@ -88,5 +90,6 @@ pub async fn change_password(
     let session = crate::ssr::session().await?;
     let keep = session.id().map(|id| id.to_string());
     accounts::change_password(&services.db, me.id, &current_password, &new_password, keep.as_deref()).await?;
+    leptos_axum::redirect("/account?saved=password");
     Ok(())
 }

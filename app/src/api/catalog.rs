@@ -103,8 +103,9 @@ pub async fn listing(
     })
 }
 
-/// Products and categories matching what is typed in the search box so far.
-#[server(endpoint = "suggest")]
+/// Products and categories matching what is typed in the search box so far. A GET, so the search box can call it
+/// with a plain fetch and browsers and CDNs may cache it.
+#[server(endpoint = "suggest", input = leptos::server_fn::codec::GetUrl)]
 pub async fn suggest(q: String) -> Result<Vec<Suggestion>, AppError> {
     let services = crate::ssr::services()?;
     domain::search::suggest(&services.db, &*services.search, &q)

@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
 
 /// A redirect target supplied by the client must stay on this site: a path, not `//host` or `https://…`.
 pub fn safe_next(next: &str) -> String {

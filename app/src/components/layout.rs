@@ -7,7 +7,7 @@ use crate::components::account_menu::AccountMenu;
 use crate::components::search_box::SearchBox;
 
 #[component]
-pub fn Header(user: Option<UserView>) -> impl IntoView {
+pub fn Header(user: Option<UserView>, cart_count: i64) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
@@ -19,7 +19,7 @@ pub fn Header(user: Option<UserView>) -> impl IntoView {
                 <SearchBox/>
                 <nav class="header-actions" aria-label="Account and cart">
                     <a class="header-link cart-link" href="/cart">
-                        "Cart" <span class="cart-link__count" aria-label="0 items in cart">"0"</span>
+                        "Cart" <span class="cart-link__count" data-cart-count aria-label=cart_count_label(cart_count)>{cart_count}</span>
                     </a>
                     {match user {
                         Some(user) => view! {
@@ -35,6 +35,11 @@ pub fn Header(user: Option<UserView>) -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// The cart count's accessible text ("1 item in cart"); the add-to-cart island writes the same words.
+pub fn cart_count_label(count: i64) -> String {
+    format!("{count} item{} in cart", if count == 1 { "" } else { "s" })
 }
 
 #[component]

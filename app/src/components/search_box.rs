@@ -4,9 +4,12 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use model::catalog::Suggestion;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
-use crate::api::catalog::suggest;
+use crate::api::catalog::Suggest;
 
 const LIST_ID: &str = "search-suggestions";
 /// Typing pauses shorter than this send no request: one request per pause, not per key.
@@ -14,6 +17,46 @@ const DEBOUNCE: Duration = Duration::from_millis(150);
 
 fn option_id(i: usize) -> String {
     format!("search-suggestion-{i}")
+}
+
+/// Asks the `suggest` server function (a GET) with the browser's own fetch and reads the JSON with the browser's
+/// own parser: the island then needs neither serde nor the server-function client in the bundle (decision 0008).
+/// Any failure means no suggestions; the form still searches.
+async fn fetch_suggestions(text: &str) -> Vec<Suggestion> {
+    let url = format!(
+        "{}?q={}",
+        Suggest::url(),
+        String::from(js_sys::encode_uri_component(text))
+    );
+    let Ok(answer) = JsFuture::from(window().fetch_with_str(&url)).await else {
+        return Vec::new();
+    };
+    let Some(json) = answer
+        .dyn_into::<web_sys::Response>()
+        .ok()
+        .filter(web_sys::Response::ok)
+        .and_then(|r| r.json().ok())
+    else {
+        return Vec::new();
+    };
+    let Ok(list) = JsFuture::from(json).await else {
+        return Vec::new();
+    };
+    let text_of = |item: &JsValue, key: &str| {
+        js_sys::Reflect::get(item, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    js_sys::Array::from(&list)
+        .iter()
+        .map(|item| Suggestion {
+            label: text_of(&item, "label"),
+            url: text_of(&item, "url"),
+            kind: text_of(&item, "kind"),
+        })
+        .filter(|s| s.url.starts_with('/'))
+        .collect()
 }
 
 #[island]
@@ -41,7 +84,7 @@ pub fn SearchBox() -> impl IntoView {
         let handle = set_timeout_with_handle(
             move || {
                 leptos::task::spawn_local(async move {
-                    let found = suggest(text).await.unwrap_or_default();
+                    let found = fetch_suggestions(&text).await;
                     if generation.get_value() == mine {
                         open.set(!found.is_empty());
                         active.set(None);

@@ -29,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
         <div class="narrow stack">
             <h1 class="page-title">"Log in"</h1>
             <div class="card">
-                <LoginForm next=next initial_error={url_error::<Login>()}/>
+                <LoginForm next=next error={url_error::<Login>()}/>
             </div>
             <p class="form-footer">"New to Bazaar? " <a href=register_href>"Create an account"</a></p>
         </div>
@@ -49,7 +49,7 @@ pub fn RegisterPage() -> impl IntoView {
         <div class="narrow stack">
             <h1 class="page-title">"Create your account"</h1>
             <div class="card">
-                <RegisterForm next=next initial_error={url_error::<Register>()}/>
+                <RegisterForm next=next error={url_error::<Register>()}/>
             </div>
             <p class="form-footer">"Already have an account? " <a href=login_href>"Log in"</a></p>
         </div>
@@ -65,7 +65,9 @@ pub fn AccountPage() -> impl IntoView {
         return ().into_any();
     };
     let query = leptos_router::hooks::use_query_map();
-    let saved = query.with_untracked(|q| q.get("saved")) == Some("profile".to_string());
+    let saved_what = query.with_untracked(|q| q.get("saved"));
+    let saved = saved_what.as_deref() == Some("profile");
+    let password_saved = saved_what.as_deref() == Some("password");
     let joined = format_date(user.created_at);
     view! {
         <Title text="Your account"/>
@@ -80,11 +82,11 @@ pub fn AccountPage() -> impl IntoView {
                     <dt>"Role"</dt><dd><span class="badge">{user.role.label()}</span></dd>
                     <dt>"Member since"</dt><dd>{joined}</dd>
                 </dl>
-                <ProfileForm name=user.name.clone() email=user.email.clone() initial_error={url_error::<UpdateProfile>()}/>
+                <ProfileForm name=user.name.clone() email=user.email.clone() error={url_error::<UpdateProfile>()}/>
             </section>
             <section class="card stack" aria-labelledby="password-title">
                 <h2 id="password-title">"Password"</h2>
-                <PasswordForm initial_error={url_error::<ChangePassword>()}/>
+                <PasswordForm saved=password_saved error={url_error::<ChangePassword>()}/>
             </section>
         </div>
     }

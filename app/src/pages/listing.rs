@@ -289,7 +289,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
             </form>
             <section class="results" aria-label="Results">
                 {degraded.then(|| view! {
-                    <p class="alert alert--warning" role="status">
+                    <p class="alert alert--warning" role="status" data-degraded="true">
                         "Search is running in a simpler mode right now, so results may be incomplete: spelling mistakes are not corrected and filters cannot show counts."
                     </p>
                 })}

@@ -1,5 +1,7 @@
 pub mod account;
 pub mod admin;
+pub mod cart;
+pub mod checkout;
 pub mod errors;
 pub mod home;
 pub mod listing;

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use model::catalog::ImageView;
 
+use crate::api::cart::AddToCart;
 use crate::api::catalog::product_page;
 use crate::components::catalog::{Breadcrumbs, Markdown, Rating};
 use crate::components::variant_picker::VariantPicker;
@@ -71,7 +72,7 @@ pub fn ProductPage() -> impl IntoView {
                                     <Rating rating=card.rating count=card.rating_count/>
                                     <section aria-labelledby="options-title">
                                         <h2 id="options-title" class="section-title">"Options"</h2>
-                                        <VariantPicker variants=p.variants.clone()/>
+                                        <VariantPicker variants=p.variants.clone() error={crate::pages::url_error::<AddToCart>()}/>
                                     </section>
                                     <section aria-labelledby="description-title">
                                         <h2 id="description-title" class="section-title">"Description"</h2>

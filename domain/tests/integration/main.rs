@@ -3,7 +3,9 @@
 mod harness;
 
 mod accounts;
+mod cart;
 mod catalog;
+mod checkout;
 mod database;
 mod meili;
 mod search;

@@ -1,0 +1,124 @@
+//! The cart's server functions. The cart id comes from the session (a guest's cart, or the account's cart put
+//! there at sign-in), never from the request, so nobody can read or change another visitor's cart.
+
+use leptos::prelude::*;
+use model::cart::CartView;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod imp {
+    use domain::cart::{self, CartError};
+    use model::FieldError;
+
+    use crate::error::AppError;
+    use domain::sessions::CART_ID_KEY;
+
+    use crate::ssr::{fail, internal, session};
+
+    impl From<CartError> for AppError {
+        fn from(err: CartError) -> Self {
+            match err {
+                CartError::Invalid(fields) => fail(AppError::Validation(fields)),
+                CartError::NotFound => fail(AppError::Validation(vec![FieldError::new(
+                    "variant",
+                    "This item is no longer available.",
+                )])),
+                CartError::Db(e) => internal(e),
+            }
+        }
+    }
+
+    /// This visitor's cart id; with `create`, a cart is made (and remembered in the session) when there is none.
+    pub async fn cart_id(create: bool) -> Result<Option<i64>, AppError> {
+        let services = crate::ssr::services()?;
+        let session = session().await?;
+        let remembered = session.get::<i64>(CART_ID_KEY).await.map_err(internal)?;
+        if let Some(user) = crate::ssr::current_user() {
+            let id = match remembered {
+                Some(id) if cart::belongs_to(&services.db, id, Some(user.id)).await? => id,
+                _ => cart::user_cart(&services.db, user.id).await?,
+            };
+            if remembered != Some(id) {
+                session.insert(CART_ID_KEY, id).await.map_err(internal)?;
+            }
+            return Ok(Some(id));
+        }
+        if let Some(id) = remembered {
+            if cart::belongs_to(&services.db, id, None).await? {
+                return Ok(Some(id));
+            }
+        }
+        if !create {
+            return Ok(None);
+        }
+        let id = cart::create_guest_cart(&services.db).await?;
+        session.insert(CART_ID_KEY, id).await.map_err(internal)?;
+        Ok(Some(id))
+    }
+
+    /// At sign-in: the guest cart of this session joins the account's cart, which becomes the session's cart.
+    pub async fn adopt_cart(user_id: i64) -> Result<(), AppError> {
+        let services = crate::ssr::services()?;
+        let session = session().await?;
+        let guest = session.get::<i64>(CART_ID_KEY).await.map_err(internal)?;
+        let id = match guest {
+            Some(guest) if cart::belongs_to(&services.db, guest, None).await? => {
+                cart::merge_into_user(&services.db, guest, user_id).await?
+            }
+            _ => cart::user_cart(&services.db, user_id).await?,
+        };
+        session.insert(CART_ID_KEY, id).await.map_err(internal)?;
+        Ok(())
+    }
+}
+
+/// Adds a variant to the cart. Answers the cart's new item count (the add-to-cart island updates the header with
+/// it); a plain form post is sent on to the cart page.
+#[server(endpoint = "cart_add")]
+pub async fn add_to_cart(variant: String, quantity: String) -> Result<i64, AppError> {
+    let services = crate::ssr::services()?;
+    let (variant, quantity) = domain::cart::parse_line(&variant, &quantity)?;
+    let id = imp::cart_id(true)
+        .await?
+        .ok_or_else(|| crate::ssr::internal("no cart"))?;
+    let count = domain::cart::add(&services.db, id, variant, quantity).await?;
+    leptos_axum::redirect("/cart");
+    Ok(count)
+}
+
+/// Changes a line's quantity (0 removes it).
+#[server(endpoint = "cart_update")]
+pub async fn update_cart_line(variant: String, quantity: String) -> Result<i64, AppError> {
+    let services = crate::ssr::services()?;
+    let (variant, quantity) = domain::cart::parse_line(&variant, &quantity)?;
+    let Some(id) = imp::cart_id(false).await? else {
+        return Err(crate::ssr::fail(AppError::NotFound));
+    };
+    let count = domain::cart::set_quantity(&services.db, id, variant, quantity).await?;
+    leptos_axum::redirect("/cart");
+    Ok(count)
+}
+
+/// Removes a line.
+#[server(endpoint = "cart_remove")]
+pub async fn remove_cart_line(variant: String) -> Result<i64, AppError> {
+    let services = crate::ssr::services()?;
+    let (variant, _) = domain::cart::parse_line(&variant, "1")?;
+    let count = match imp::cart_id(false).await? {
+        Some(id) => domain::cart::remove(&services.db, id, variant).await?,
+        None => 0,
+    };
+    leptos_axum::redirect("/cart");
+    Ok(count)
+}
+
+/// The cart page's content.
+#[server(endpoint = "cart_contents")]
+pub async fn cart_contents() -> Result<CartView, AppError> {
+    let services = crate::ssr::services()?;
+    match imp::cart_id(false).await? {
+        Some(id) => Ok(domain::cart::view(&services.db, id).await?),
+        None => Ok(CartView::default()),
+    }
+}

@@ -1,0 +1,365 @@
+//! Checkout, payment (the built-in test gateway's hosted page), orders and the development mailbox. Thin: the
+//! session gives the cart and the draft, the domain does the work.
+
+use leptos::prelude::*;
+use model::cart::CartView;
+use model::orders::{CheckoutDraft, OrderGroupView, OrderSummaryView, QuoteView};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutContent {
+    pub cart: CartView,
+    pub draft: CheckoutDraft,
+    pub quote: Option<QuoteView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewContent {
+    pub draft: CheckoutDraft,
+    pub quote: Option<QuoteView>,
+    /// A fresh idempotency key for the "Pay" form: a double submit of this page makes one order.
+    pub key: String,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestPaymentContent {
+    pub session: String,
+    pub amount: model::catalog::Money,
+    pub reference: String,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailView {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub sent_at: i64,
+}
+
+#[cfg(feature = "ssr")]
+mod imp {
+    use domain::checkout::CheckoutError;
+    use domain::orders::{OrderError, Viewer};
+    use model::orders::CheckoutDraft;
+
+    use crate::error::AppError;
+    use crate::ssr::{fail, internal, session};
+
+    pub const DRAFT_KEY: &str = "checkout_draft";
+    pub const FLASH_KEY: &str = "flash";
+
+    impl From<CheckoutError> for AppError {
+        fn from(err: CheckoutError) -> Self {
+            match err {
+                CheckoutError::Invalid(fields) => fail(AppError::Validation(fields)),
+                CheckoutError::CannotPlace(problems) => fail(AppError::Conflict(problems.join(" "))),
+                CheckoutError::EmptyCart => fail(AppError::Conflict("Your cart is empty.".to_string())),
+                CheckoutError::Gateway(e) => {
+                    tracing::error!(error = %e, "payment provider unavailable");
+                    fail(AppError::Conflict(
+                        "Payments are unavailable right now; nothing was charged. Please try again in a few minutes."
+                            .to_string(),
+                    ))
+                }
+                CheckoutError::Db(e) => internal(e),
+            }
+        }
+    }
+
+    impl From<OrderError> for AppError {
+        fn from(err: OrderError) -> Self {
+            match err {
+                OrderError::NotFound => fail(AppError::NotFound),
+                OrderError::NotAllowed(message) => fail(AppError::Conflict(message)),
+                OrderError::Refund(e) => {
+                    tracing::error!(error = %e, "refund failed");
+                    fail(AppError::Conflict(
+                        "The refund could not be made right now; your order is unchanged. Please try again."
+                            .to_string(),
+                    ))
+                }
+                OrderError::Db(e) => internal(e),
+            }
+        }
+    }
+
+    pub async fn draft() -> Result<CheckoutDraft, AppError> {
+        let session = session().await?;
+        let mut draft = session
+            .get::<CheckoutDraft>(DRAFT_KEY)
+            .await
+            .map_err(internal)?
+            .unwrap_or_default();
+        if draft.email.is_empty() {
+            if let Some(user) = crate::ssr::current_user() {
+                draft.email = user.email.clone();
+                draft.name = user.name.clone();
+            }
+        }
+        if draft.country.is_empty() {
+            draft.country = "US".to_string();
+        }
+        Ok(draft)
+    }
+
+    /// A one-time message for the next page (set before a redirect).
+    pub async fn flash(message: &str) -> Result<(), AppError> {
+        session().await?.insert(FLASH_KEY, message).await.map_err(internal)
+    }
+
+    pub async fn take_flash() -> Result<Option<String>, AppError> {
+        session().await?.remove::<String>(FLASH_KEY).await.map_err(internal)
+    }
+
+    pub fn viewer(token: Option<String>) -> Viewer {
+        match crate::ssr::current_user() {
+            Some(user) if user.is_admin() => Viewer::Admin,
+            Some(user) if token.as_deref().unwrap_or("").is_empty() => Viewer::User(user.id),
+            _ => Viewer::Token(token.unwrap_or_default()),
+        }
+    }
+}
+
+/// The checkout page: the cart, what was typed before, and the shipping options for the chosen country.
+#[server(endpoint = "checkout_data")]
+pub async fn checkout_data() -> Result<CheckoutContent, AppError> {
+    let services = crate::ssr::services()?;
+    let draft = imp::draft().await?;
+    let cart = match crate::api::cart::imp::cart_id(false).await? {
+        Some(id) => domain::cart::view(&services.db, id).await?,
+        None => CartView::default(),
+    };
+    let quote = if cart.is_empty() {
+        None
+    } else {
+        Some(domain::checkout::quote(&services.db, &cart, &draft, services.payments.test_mode()).await?)
+    };
+    Ok(CheckoutContent { cart, draft, quote })
+}
+
+/// Keeps the typed details in the session (so nothing typed is lost), then sends the shopper on to the review, or
+/// back to the form with the field errors.
+#[server(endpoint = "checkout_details")]
+#[allow(clippy::too_many_arguments)] // one argument per form field
+pub async fn save_checkout_details(
+    email: String,
+    name: String,
+    line1: String,
+    line2: Option<String>,
+    city: String,
+    postal: String,
+    country: String,
+    ship: Option<HashMap<String, String>>,
+) -> Result<(), AppError> {
+    let shipping = ship
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(seller, rate)| Some((seller.strip_prefix('s')?.parse().ok()?, rate.parse().ok()?)))
+        .collect();
+    let mut draft = CheckoutDraft {
+        email,
+        name,
+        line1,
+        line2: line2.unwrap_or_default(),
+        city,
+        postal,
+        country,
+        shipping,
+        errors: Vec::new(),
+    };
+    draft.errors = domain::checkout::validate_details(&draft);
+    let ok = draft.errors.is_empty();
+    let session = crate::ssr::session().await?;
+    session
+        .insert(imp::DRAFT_KEY, &draft)
+        .await
+        .map_err(crate::ssr::internal)?;
+    leptos_axum::redirect(if ok { "/checkout/review" } else { "/checkout" });
+    Ok(())
+}
+
+/// The review page's figures, recomputed from the database now.
+#[server(endpoint = "review_data")]
+pub async fn review_data() -> Result<ReviewContent, AppError> {
+    let services = crate::ssr::services()?;
+    let draft = imp::draft().await?;
+    let notice = imp::take_flash().await?;
+    let quote = match crate::api::cart::imp::cart_id(false).await? {
+        Some(id) => {
+            let cart = domain::cart::view(&services.db, id).await?;
+            if cart.is_empty() {
+                None
+            } else {
+                Some(domain::checkout::quote(&services.db, &cart, &draft, services.payments.test_mode()).await?)
+            }
+        }
+        None => None,
+    };
+    Ok(ReviewContent {
+        draft,
+        quote,
+        key: domain::ids::random_token(),
+        notice,
+    })
+}
+
+/// Places the order and sends the shopper to the payment page.
+#[server(endpoint = "place_order")]
+pub async fn place_order(key: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let draft = imp::draft().await?;
+    let Some(cart_id) = crate::api::cart::imp::cart_id(false).await? else {
+        return Err(crate::ssr::fail(AppError::Conflict("Your cart is empty.".to_string())));
+    };
+    let user = crate::ssr::current_user().map(|u| u.id);
+    match domain::checkout::place_order(&services.db, &*services.payments, cart_id, user, &draft, &key).await {
+        Ok(placed) => {
+            leptos_axum::redirect(&placed.redirect_url);
+            Ok(())
+        }
+        Err(e) => {
+            let err = AppError::from(e);
+            imp::flash(&err.to_string()).await?;
+            leptos_axum::redirect("/checkout/review");
+            Err(err)
+        }
+    }
+}
+
+/// The test gateway's hosted page.
+#[server(endpoint = "test_payment_data")]
+pub async fn test_payment_data(session: String) -> Result<TestPaymentContent, AppError> {
+    let services = crate::ssr::services()?;
+    let gateway = services
+        .test_gateway
+        .as_ref()
+        .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
+    let found = gateway
+        .session(&session)
+        .await
+        .map_err(crate::ssr::internal)?
+        .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
+    Ok(TestPaymentContent {
+        session: found.id,
+        amount: model::catalog::Money::new(found.amount, found.currency),
+        reference: found.reference,
+        status: found.status,
+        error: imp::take_flash().await?,
+    })
+}
+
+/// The card form of the test gateway's page: decides by test card, then (as the provider's webhook would) the
+/// outcome event is applied, and the shopper returns to the shop.
+#[server(endpoint = "test_pay")]
+pub async fn test_pay(session: String, card: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let gateway = services
+        .test_gateway
+        .as_ref()
+        .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
+    match gateway.pay(&session, &card).await {
+        Err(message) => {
+            imp::flash(&message).await?;
+            leptos_axum::redirect(&format!("/pay/test/{session}"));
+        }
+        Ok(None) => return Err(crate::ssr::fail(AppError::NotFound)),
+        Ok(Some(event)) => {
+            let applied = domain::payments::apply_event(&services.db, &event)
+                .await
+                .map_err(crate::ssr::internal)?;
+            if let domain::payments::Applied::MustRefund { group_id } = applied {
+                domain::payments::refund_unfulfillable(&services.db, &*services.payments, group_id)
+                    .await
+                    .map_err(crate::ssr::internal)?;
+            }
+            let (number, token) = domain::checkout::order_link_of_payment(&services.db, "test", &session)
+                .await
+                .map_err(crate::ssr::internal)?;
+            leptos_axum::redirect(&format!("/orders/{number}?token={token}&placed=1"));
+        }
+    }
+    Ok(())
+}
+
+/// "Cancel and return to the shop" on the test gateway's page: the payment fails, the stock is released, the
+/// cart is untouched.
+#[server(endpoint = "test_cancel")]
+pub async fn test_cancel(session: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let gateway = services
+        .test_gateway
+        .as_ref()
+        .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
+    if let Some(event) = gateway.cancel(&session).await.map_err(crate::ssr::internal)? {
+        domain::payments::apply_event(&services.db, &event)
+            .await
+            .map_err(crate::ssr::internal)?;
+    }
+    imp::flash("The payment was cancelled and nothing was charged. Your cart is unchanged.").await?;
+    leptos_axum::redirect("/checkout/review");
+    Ok(())
+}
+
+/// An order as its shopper (account, or guest with the link's token) or an admin sees it.
+#[server(endpoint = "order_data")]
+pub async fn order_data(number: String, token: Option<String>) -> Result<(OrderGroupView, Option<String>), AppError> {
+    let services = crate::ssr::services()?;
+    let view = domain::orders::group_view(&services.db, &number, &imp::viewer(token)).await?;
+    Ok((view, imp::take_flash().await?))
+}
+
+/// Cancels one seller's order of a group (refunded through the gateway).
+#[server(endpoint = "cancel_order")]
+pub async fn cancel_order(number: String, order: String, token: Option<String>) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let back = match token.as_deref() {
+        Some(t) if !t.is_empty() => format!("/orders/{number}?token={t}"),
+        _ => format!("/orders/{number}"),
+    };
+    let viewer = imp::viewer(token);
+    match domain::orders::cancel(&services.db, &*services.payments, &number, &order, &viewer).await {
+        Ok(()) => imp::flash(&format!("Order {order} is cancelled; the refund is on its way.")).await?,
+        Err(e) => {
+            let err = AppError::from(e);
+            imp::flash(&err.to_string()).await?;
+        }
+    }
+    leptos_axum::redirect(&back);
+    Ok(())
+}
+
+/// The signed-in shopper's orders.
+#[server(endpoint = "order_history")]
+pub async fn order_history() -> Result<Vec<OrderSummaryView>, AppError> {
+    let services = crate::ssr::services()?;
+    let me = crate::ssr::require_user()?;
+    domain::orders::history(&services.db, me.id)
+        .await
+        .map_err(crate::ssr::internal)
+}
+
+/// The development mailbox (only when enabled: `DEV_MAILBOX=1`).
+#[server(endpoint = "dev_mailbox")]
+pub async fn dev_mailbox() -> Result<Vec<MailView>, AppError> {
+    let services = crate::ssr::services()?;
+    if !services.dev_mailbox {
+        return Err(crate::ssr::fail(AppError::NotFound));
+    }
+    Ok(domain::mail::dev_mailbox(&services.db, 100)
+        .await
+        .map_err(crate::ssr::internal)?
+        .into_iter()
+        .map(|m| MailView {
+            to: m.to,
+            subject: m.subject,
+            body: m.body,
+            sent_at: m.created_at,
+        })
+        .collect())
+}

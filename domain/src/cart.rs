@@ -1,0 +1,321 @@
+//! Carts. A guest's cart id lives in its session (persisted by the session store, so the cart survives server
+//! restarts); a signed-in shopper has one cart, into which the guest cart is merged at sign-in. The cart id
+//! always comes from the server side (session or user), never from the client, so one visitor cannot touch
+//! another's cart. Prices shown come from the database; the cart only remembers the price at add time to say
+//! when it moved.
+
+use model::cart::{CartLineView, CartView, SellerGroupView, MAX_QUANTITY};
+use model::catalog::Money;
+use model::FieldError;
+use sqlx::Row;
+
+use crate::catalog::{parse_options, product_image_url};
+use crate::clock::now_ms;
+use crate::ids::next_id;
+use crate::Db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CartError {
+    #[error("invalid cart change")]
+    Invalid(Vec<FieldError>),
+    /// The variant does not exist or its product is not for sale.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+fn quantity_error(message: impl Into<String>) -> CartError {
+    CartError::Invalid(vec![FieldError::new("quantity", message)])
+}
+
+/// A new guest cart; its id goes into the visitor's session.
+pub async fn create_guest_cart(db: &Db) -> Result<i64, CartError> {
+    let id = next_id();
+    let now = now_ms();
+    sqlx::query("INSERT INTO carts (id, user_id, created_at, updated_at) VALUES ($1, NULL, $2, $2)")
+        .bind(id)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(id)
+}
+
+/// The user's cart, created on first use.
+pub async fn user_cart(db: &Db, user_id: i64) -> Result<i64, CartError> {
+    let find = || sqlx::query_scalar::<_, i64>("SELECT id FROM carts WHERE user_id = $1").bind(user_id);
+    if let Some(id) = find().fetch_optional(db.pool()).await? {
+        return Ok(id);
+    }
+    let now = now_ms();
+    let created = sqlx::query("INSERT INTO carts (id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+        .bind(next_id())
+        .bind(user_id)
+        .bind(now)
+        .execute(db.pool())
+        .await;
+    match created {
+        Ok(_) => {}
+        // Two first requests at once: the other one made it.
+        Err(e) if crate::db::is_unique_violation(&e) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(find().fetch_one(db.pool()).await?)
+}
+
+/// Today's price and units on hand of a variant that is for sale.
+async fn sellable(conn: &mut sqlx::AnyConnection, variant_id: i64) -> Result<(i64, i64), CartError> {
+    let row = sqlx::query(
+        "SELECT v.price, (SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st WHERE st.variant_id = v.id) \
+         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1 AND p.status = 'active'",
+    )
+    .bind(variant_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(CartError::NotFound)?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// Checks a line's total quantity against the limits and the stock, with messages a shopper can act on.
+fn check_quantity(total: i64, already: i64, available: i64) -> Result<(), CartError> {
+    if total < 1 {
+        return Err(quantity_error("Choose a quantity of at least 1."));
+    }
+    if total > MAX_QUANTITY {
+        return Err(quantity_error(format!("At most {MAX_QUANTITY} of one item per order.")));
+    }
+    if available <= 0 {
+        return Err(quantity_error("Sorry, this item is sold out."));
+    }
+    if total > available {
+        let message = if already > 0 {
+            format!("Only {available} left, and {already} are already in your cart.")
+        } else {
+            format!("Only {available} left.")
+        };
+        return Err(quantity_error(message));
+    }
+    Ok(())
+}
+
+async fn write_line(
+    conn: &mut sqlx::AnyConnection,
+    cart_id: i64,
+    variant_id: i64,
+    quantity: i64,
+    price: i64,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    // The same upsert on both databases; the line keeps its place (added_at) when its quantity changes.
+    sqlx::query(
+        "INSERT INTO cart_lines (cart_id, variant_id, quantity, price_at_add, added_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity, price_at_add = excluded.price_at_add",
+    )
+    .bind(cart_id)
+    .bind(variant_id)
+    .bind(quantity)
+    .bind(price)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE carts SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(cart_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn line_quantity(conn: &mut sqlx::AnyConnection, cart_id: i64, variant_id: i64) -> Result<i64, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = $1 AND variant_id = $2")
+            .bind(cart_id)
+            .bind(variant_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0),
+    )
+}
+
+/// Adds `quantity` of a variant (to a line already holding some, if any). Returns the cart's item count.
+pub async fn add(db: &Db, cart_id: i64, variant_id: i64, quantity: i64) -> Result<i64, CartError> {
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Err(quantity_error(format!("Choose a quantity from 1 to {MAX_QUANTITY}.")));
+    }
+    let mut tx = db.begin_write().await?;
+    let (price, available) = sellable(&mut tx, variant_id).await?;
+    let already = line_quantity(&mut tx, cart_id, variant_id).await?;
+    check_quantity(already + quantity, already, available)?;
+    write_line(&mut tx, cart_id, variant_id, already + quantity, price).await?;
+    let count = count_in(&mut tx, cart_id).await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+/// Sets a line's quantity; 0 removes the line. Returns the cart's item count.
+pub async fn set_quantity(db: &Db, cart_id: i64, variant_id: i64, quantity: i64) -> Result<i64, CartError> {
+    if quantity == 0 {
+        return remove(db, cart_id, variant_id).await;
+    }
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Err(quantity_error(format!("Choose a quantity from 1 to {MAX_QUANTITY}.")));
+    }
+    let mut tx = db.begin_write().await?;
+    if line_quantity(&mut tx, cart_id, variant_id).await? == 0 {
+        return Err(CartError::NotFound);
+    }
+    let (price, available) = sellable(&mut tx, variant_id).await?;
+    check_quantity(quantity, 0, available)?;
+    write_line(&mut tx, cart_id, variant_id, quantity, price).await?;
+    let count = count_in(&mut tx, cart_id).await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+/// Removes a line (no error when it is already gone: a second click on "Remove" is harmless).
+pub async fn remove(db: &Db, cart_id: i64, variant_id: i64) -> Result<i64, CartError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id = $2")
+        .bind(cart_id)
+        .bind(variant_id)
+        .execute(&mut *tx)
+        .await?;
+    let count = count_in(&mut tx, cart_id).await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+async fn count_in(conn: &mut sqlx::AnyConnection, cart_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM cart_lines WHERE cart_id = $1")
+        .bind(cart_id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Units in the cart (the header's count).
+pub async fn item_count(db: &Db, cart_id: i64) -> Result<i64, CartError> {
+    let mut conn = db.pool().acquire().await?;
+    Ok(count_in(&mut conn, cart_id).await?)
+}
+
+/// Moves a guest cart's lines into the user's cart at sign-in: quantities are added, capped at the stock and
+/// at the per-line limit; the guest cart is deleted. Returns the user's cart id.
+pub async fn merge_into_user(db: &Db, guest_cart_id: i64, user_id: i64) -> Result<i64, CartError> {
+    let target = user_cart(db, user_id).await?;
+    if target == guest_cart_id {
+        return Ok(target);
+    }
+    let mut tx = db.begin_write().await?;
+    let guest_lines: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1 ORDER BY added_at")
+            .bind(guest_cart_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    for (variant_id, quantity) in guest_lines {
+        let (price, available) = match sellable(&mut tx, variant_id).await {
+            Ok(found) => found,
+            // No longer for sale: nothing to carry over.
+            Err(CartError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        let already = line_quantity(&mut tx, target, variant_id).await?;
+        let merged = (already + quantity).min(MAX_QUANTITY).min(available.max(already));
+        if merged > 0 {
+            write_line(&mut tx, target, variant_id, merged, price).await?;
+        }
+    }
+    sqlx::query("DELETE FROM carts WHERE id = $1 AND user_id IS NULL")
+        .bind(guest_cart_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(target)
+}
+
+/// The cart grouped by seller (in the order the sellers' first lines were added), with today's prices.
+pub async fn view(db: &Db, cart_id: i64) -> Result<CartView, CartError> {
+    let rows = sqlx::query(
+        "SELECT l.variant_id, l.quantity, l.price_at_add, v.price, v.currency, v.sku, v.options, \
+         p.id, p.slug, p.title, s.store_name, s.slug, s.id, \
+         (SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st WHERE st.variant_id = v.id), \
+         (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) \
+         FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id \
+         JOIN sellers s ON s.id = p.seller_id WHERE l.cart_id = $1 ORDER BY l.added_at, l.variant_id",
+    )
+    .bind(cart_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut cart = CartView::default();
+    let mut total: Option<Money> = None;
+    for row in rows {
+        let quantity: i64 = row.try_get(1)?;
+        let price_at_add: i64 = row.try_get(2)?;
+        let price: i64 = row.try_get(3)?;
+        let currency: String = row.try_get(4)?;
+        let product_id: i64 = row.try_get(7)?;
+        let options: String = row.try_get(6)?;
+        let image: Option<String> = row.try_get(14)?;
+        let line = CartLineView {
+            variant_id: row.try_get(0)?,
+            product_title: row.try_get(9)?,
+            product_url: format!("/p/{}", row.try_get::<String, _>(8)?),
+            variant_label: parse_options(&options)
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect::<Vec<_>>()
+                .join(" / "),
+            sku: row.try_get(5)?,
+            image_url: product_image_url(product_id, image.as_deref(), 160),
+            quantity,
+            unit_price: Money::new(price, currency.clone()),
+            price_was: (price_at_add != price).then(|| Money::new(price_at_add, currency.clone())),
+            available: row.try_get(13)?,
+            line_total: Money::new(price * quantity, currency.clone()),
+        };
+        let seller_slug: String = row.try_get(11)?;
+        let seller_url = format!("/store/{seller_slug}");
+        cart.item_count += quantity;
+        total = Some(match total {
+            Some(t) => Money::new(t.amount + price * quantity, t.currency),
+            None => Money::new(price * quantity, currency.clone()),
+        });
+        match cart.groups.iter_mut().find(|g| g.seller_url == seller_url) {
+            Some(group) => {
+                group.subtotal.amount += line.line_total.amount;
+                group.lines.push(line);
+            }
+            None => cart.groups.push(SellerGroupView {
+                seller_id: row.try_get(12)?,
+                seller_name: row.try_get(10)?,
+                seller_url,
+                subtotal: line.line_total.clone(),
+                lines: vec![line],
+            }),
+        }
+    }
+    cart.total = total;
+    Ok(cart)
+}
+
+/// Whether cart `id` exists and belongs to `user_id` (`None`: a guest cart). A session may remember a cart that
+/// was merged away or belongs to an account that signed out.
+pub async fn belongs_to(db: &Db, id: i64, user_id: Option<i64>) -> Result<bool, CartError> {
+    let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT user_id FROM carts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(owner == Some(user_id))
+}
+
+/// Parses a cart form's variant id and quantity as typed, with messages for the fields.
+pub fn parse_line(variant: &str, quantity: &str) -> Result<(i64, i64), CartError> {
+    let variant = variant
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| CartError::Invalid(vec![FieldError::new("variant", "Choose an option first.")]))?;
+    let quantity = quantity
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| quantity_error("Enter the quantity as a whole number."))?;
+    Ok((variant, quantity))
+}

@@ -1,0 +1,148 @@
+//! Stock reservations. Placing an order takes the units out of `stock.available` with a conditional decrement
+//! (`available >= n` in the UPDATE's WHERE), so two checkouts can never both take the last unit, on either
+//! database, and `available` never goes negative (a CHECK constraint backs this up). The units are then:
+//! committed when the payment succeeds, released (given back) on expiry, failure or cancellation before
+//! payment, and restocked when a paid order is cancelled or refunded.
+//!
+//! Functions take the caller's transaction: a reservation is part of the use case that makes it.
+
+use sqlx::AnyConnection;
+
+use crate::ids::next_id;
+
+/// Not enough units of a variant: how many there are now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoldOut {
+    pub variant_id: i64,
+    pub available: i64,
+}
+
+/// Takes `quantity` units of a variant for an order, from the warehouses holding most first (splitting across
+/// them when one is not enough). On `Err` some warehouses may already have been decremented: the caller must roll
+/// its transaction back, which every caller does by returning the error.
+pub async fn reserve(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    order_id: i64,
+    variant_id: i64,
+    quantity: i64,
+    expires_at: i64,
+) -> Result<Result<(), SoldOut>, sqlx::Error> {
+    let warehouses: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT warehouse_id, available FROM stock WHERE variant_id = $1 AND available > 0 \
+         ORDER BY available DESC, warehouse_id",
+    )
+    .bind(variant_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut remaining = quantity;
+    for (warehouse_id, available) in warehouses {
+        if remaining == 0 {
+            break;
+        }
+        let take = available.min(remaining);
+        // The guard that makes overselling impossible: the row changes only if the units are still there when
+        // this statement runs (PostgreSQL re-checks it after waiting for a concurrent writer's lock).
+        let taken = sqlx::query(
+            "UPDATE stock SET available = available - $1 WHERE variant_id = $2 AND warehouse_id = $3 AND available >= $1",
+        )
+        .bind(take)
+        .bind(variant_id)
+        .bind(warehouse_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if taken == 1 {
+            sqlx::query(
+                "INSERT INTO reservations (id, group_id, order_id, variant_id, warehouse_id, quantity, state, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'held', $7)",
+            )
+            .bind(next_id())
+            .bind(group_id)
+            .bind(order_id)
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .bind(take)
+            .bind(expires_at)
+            .execute(&mut *conn)
+            .await?;
+            remaining -= take;
+        }
+    }
+    if remaining > 0 {
+        return Ok(Err(SoldOut {
+            variant_id,
+            available: quantity - remaining,
+        }));
+    }
+    Ok(Ok(()))
+}
+
+/// Moves a group's reservations from `from` to `to`, giving the units back to `stock` when `give_back`. Each row
+/// changes state with a conditional UPDATE, so a reservation is given back at most once even when an expiry
+/// sweep and a cancellation race. Returns the number of units moved.
+async fn settle(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    order_id: Option<i64>,
+    from: &str,
+    to: &str,
+    give_back: bool,
+) -> Result<i64, sqlx::Error> {
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, variant_id, warehouse_id, quantity FROM reservations \
+         WHERE group_id = $1 AND state = $2 AND ($3 = 0 OR order_id = $3) ORDER BY variant_id, warehouse_id",
+    )
+    .bind(group_id)
+    .bind(from)
+    .bind(order_id.unwrap_or(0))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved = 0;
+    for (id, variant_id, warehouse_id, quantity) in rows {
+        let changed = sqlx::query("UPDATE reservations SET state = $1 WHERE id = $2 AND state = $3")
+            .bind(to)
+            .bind(id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if changed == 1 {
+            if give_back {
+                sqlx::query("UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3")
+                    .bind(quantity)
+                    .bind(variant_id)
+                    .bind(warehouse_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            moved += quantity;
+        }
+    }
+    Ok(moved)
+}
+
+/// Payment succeeded: the held units are sold.
+pub async fn commit(conn: &mut AnyConnection, group_id: i64) -> Result<i64, sqlx::Error> {
+    settle(conn, group_id, None, "held", "committed", false).await
+}
+
+/// Expiry, payment failure or cancellation before payment: the held units go back on sale.
+pub async fn release(conn: &mut AnyConnection, group_id: i64) -> Result<i64, sqlx::Error> {
+    settle(conn, group_id, None, "held", "released", true).await
+}
+
+/// A paid seller order is cancelled or refunded in full: its sold units go back on sale.
+pub async fn restock(conn: &mut AnyConnection, group_id: i64, order_id: i64) -> Result<i64, sqlx::Error> {
+    settle(conn, group_id, Some(order_id), "committed", "restocked", true).await
+}
+
+/// Products whose stock a group's reservations touch (for the search outbox).
+pub async fn products_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT v.product_id FROM reservations r JOIN variants v ON v.id = r.variant_id WHERE r.group_id = $1",
+    )
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await
+}

@@ -1,0 +1,177 @@
+//! Outgoing mail. Use cases write a message into `mail_outbox` in the same transaction as the change it reports
+//! (so an order and its confirmation commit together, and a unique `dedupe_key` makes "one confirmation per
+//! order" a constraint); a worker delivers due messages through a [`Mailer`], retrying with backoff.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use sqlx::AnyConnection;
+
+use crate::clock::now_ms;
+use crate::ids::next_id;
+use crate::Db;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("mail not sent: {0}")]
+pub struct MailError(pub String);
+
+/// Where mail goes: the development mailbox by default (SMTP comes with `SMTP_URL`, see the README).
+#[async_trait]
+pub trait Mailer: Send + Sync + Debug {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError>;
+}
+
+/// Keeps every message in the `dev_mailbox` table, readable at `/dev/mailbox` when that page is enabled.
+#[derive(Debug, Clone)]
+pub struct DevMailbox {
+    db: Db,
+}
+
+impl DevMailbox {
+    pub fn new(db: Db) -> DevMailbox {
+        DevMailbox { db }
+    }
+}
+
+#[async_trait]
+impl Mailer for DevMailbox {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        sqlx::query("INSERT INTO dev_mailbox (id, to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(next_id())
+            .bind(&mail.to)
+            .bind(&mail.subject)
+            .bind(&mail.body)
+            .bind(now_ms())
+            .execute(self.db.pool())
+            .await
+            .map_err(|e| MailError(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Queues a message unless one with the same `dedupe_key` was queued before. Returns whether it was queued.
+pub async fn enqueue(conn: &mut AnyConnection, dedupe_key: &str, mail: &Mail) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO mail_outbox (id, dedupe_key, to_addr, subject, body, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(next_id())
+    .bind(dedupe_key)
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// Milliseconds to wait before attempt `n + 1`: 1, 2, 4 … minutes, at most 64.
+fn backoff_ms(attempts: i64) -> i64 {
+    60_000 * (1_i64 << attempts.clamp(0, 6))
+}
+
+/// How long a claimed message is left alone by other workers while this one sends it.
+const CLAIM_MS: i64 = 120_000;
+
+/// Sends the messages that are due. Each is claimed first (a conditional UPDATE moves its next attempt into the
+/// future), so two workers never send the same message at once. Returns (sent, failed).
+pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(usize, usize), sqlx::Error> {
+    let now = now_ms();
+    let due: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, to_addr, subject, body, attempts FROM mail_outbox \
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    let (mut sent, mut failed) = (0, 0);
+    for (id, to, subject, body, attempts) in due {
+        let claimed = sqlx::query(
+            "UPDATE mail_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+             WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
+        )
+        .bind(now + CLAIM_MS)
+        .bind(id)
+        .bind(now)
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            continue;
+        }
+        match mailer.send(&Mail { to, subject, body }).await {
+            Ok(()) => {
+                sqlx::query("UPDATE mail_outbox SET sent_at = $1, last_error = '' WHERE id = $2")
+                    .bind(now_ms())
+                    .bind(id)
+                    .execute(db.pool())
+                    .await?;
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(mail_id = id, error = %e, "mail not sent; will retry");
+                sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(now_ms() + backoff_ms(attempts))
+                    .bind(e.0.chars().take(500).collect::<String>())
+                    .bind(id)
+                    .execute(db.pool())
+                    .await?;
+                failed += 1;
+            }
+        }
+    }
+    Ok((sent, failed))
+}
+
+/// One message of the development mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// The development mailbox, newest first.
+pub async fn dev_mailbox(db: &Db, limit: i64) -> Result<Vec<StoredMail>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, to_addr, subject, body, created_at FROM dev_mailbox ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, to, subject, body, created_at)| StoredMail {
+            id,
+            to,
+            subject,
+            body,
+            created_at,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn retries_back_off_up_to_an_hour() {
+        assert_eq!(backoff_ms(0), 60_000);
+        assert_eq!(backoff_ms(3), 480_000);
+        assert_eq!(backoff_ms(40), 3_840_000);
+    }
+}

@@ -1,0 +1,130 @@
+//! The seller order's state machine. Every status change goes through [`OrderStatus::can_become`]; the database
+//! update is conditional on the old status, so two racing changes cannot both apply.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    PendingPayment,
+    Paid,
+    Shipped,
+    Delivered,
+    Cancelled,
+    Refunded,
+    PartiallyRefunded,
+    PaymentFailed,
+    Expired,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 9] = [
+        OrderStatus::PendingPayment,
+        OrderStatus::Paid,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+        OrderStatus::Refunded,
+        OrderStatus::PartiallyRefunded,
+        OrderStatus::PaymentFailed,
+        OrderStatus::Expired,
+    ];
+
+    /// The spelling stored in the database (the CHECK constraint lists the same words).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "pending_payment",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Refunded => "refunded",
+            OrderStatus::PartiallyRefunded => "partially_refunded",
+            OrderStatus::PaymentFailed => "payment_failed",
+            OrderStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// What a shopper reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "Awaiting payment",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Shipped => "Shipped",
+            OrderStatus::Delivered => "Delivered",
+            OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::Refunded => "Refunded",
+            OrderStatus::PartiallyRefunded => "Partially refunded",
+            OrderStatus::PaymentFailed => "Payment failed",
+            OrderStatus::Expired => "Expired (not paid in time)",
+        }
+    }
+
+    /// Whether a change from `self` to `next` is allowed.
+    pub fn can_become(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, next),
+            (PendingPayment, Paid | PaymentFailed | Expired | Cancelled)
+                // A payment that succeeds after the reservation expired is re-checked (and refunded if the
+                // stock is gone): the order may still become paid.
+                | (Expired | PaymentFailed, Paid)
+                | (Paid, Shipped | Cancelled | Refunded | PartiallyRefunded)
+                | (PartiallyRefunded, Shipped | Refunded | PartiallyRefunded | Cancelled)
+                | (Shipped, Delivered | Refunded | PartiallyRefunded)
+                | (Delivered, Refunded | PartiallyRefunded)
+        )
+    }
+
+    /// Whether the shopper may still cancel (nothing has left the warehouse).
+    pub fn cancellable(self) -> bool {
+        matches!(self, OrderStatus::Paid | OrderStatus::PartiallyRefunded)
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderStatus::{self, *};
+
+    #[test]
+    fn the_happy_path_is_allowed_and_the_spelling_round_trips() {
+        for (a, b) in [
+            (PendingPayment, Paid),
+            (Paid, Shipped),
+            (Shipped, Delivered),
+            (Delivered, Refunded),
+        ] {
+            assert!(a.can_become(b), "{a:?} → {b:?}");
+        }
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(OrderStatus::parse("lost"), None);
+    }
+
+    #[test]
+    fn illegal_transitions_are_rejected() {
+        for (a, b) in [
+            (PendingPayment, Shipped),
+            (Shipped, Cancelled),
+            (Delivered, Paid),
+            (Cancelled, Paid),
+            (Refunded, Shipped),
+            (Paid, PendingPayment),
+            (Refunded, Refunded),
+        ] {
+            assert!(!a.can_become(b), "{a:?} → {b:?} must be refused");
+        }
+        assert!(!Shipped.cancellable());
+        assert!(Paid.cancellable());
+    }
+}

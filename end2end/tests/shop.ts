@@ -1,0 +1,38 @@
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+// Steps shared by the shopping journeys (not a spec file: Playwright only runs *.spec.ts).
+
+export type Pick = { url: string; title: string; seller: string; available: number };
+
+/** Two products in stock (first variant) from two different sellers, found through the public API. */
+export async function twoSellers(request: APIRequestContext): Promise<[Pick, Pick]> {
+  const list = await (await request.get("/api/v1/products/search?per_page=60")).json();
+  const picks: Pick[] = [];
+  for (const r of list.results) {
+    const p = await (await request.get(`/api/v1/products/${r.id}`)).json();
+    const first = p.variants.find((v: { available: number }) => v.available >= 3);
+    if (!first || picks.some((q) => q.seller === p.seller.name)) continue;
+    picks.push({ url: r.url, title: r.name, seller: p.seller.name, available: first.available });
+    if (picks.length === 2) return [picks[0], picks[1]];
+  }
+  throw new Error("the seeded catalog has no two sellers with stock");
+}
+
+export async function addToCart(page: Page, pick: Pick, quantity: number, expectedCount: number) {
+  await page.goto(pick.url);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // Choose the first variant that is in stock, as a shopper would.
+  const radios = page.getByRole("radio");
+  const n = await radios.count();
+  for (let i = 0; i < n; i++) {
+    await radios.nth(i).check();
+    if (await page.getByRole("button", { name: "Add to cart" }).isEnabled()) break;
+  }
+  await page.getByLabel("Quantity").fill(String(quantity));
+  const url = page.url();
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Added to your cart." })).toBeVisible();
+  expect(page.url()).toBe(url); // no page load
+  await expect(page.getByRole("link", { name: new RegExp(`Cart ${expectedCount} items? in cart`) })).toBeVisible();
+}
+

@@ -1,0 +1,83 @@
+//! The cart as the pages show it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Money;
+
+/// At most this many of one variant per cart line (and per order line).
+pub const MAX_QUANTITY: i64 = 99;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLineView {
+    pub variant_id: i64,
+    pub product_title: String,
+    pub product_url: String,
+    /// Option values such as "Blue / M"; empty for a product with one variant.
+    pub variant_label: String,
+    pub sku: String,
+    pub image_url: String,
+    pub quantity: i64,
+    /// Today's unit price (what checkout will charge).
+    pub unit_price: Money,
+    /// The unit price when the line was added, when it differs from today's.
+    pub price_was: Option<Money>,
+    /// Units on hand across the seller's warehouses.
+    pub available: i64,
+    pub line_total: Money,
+}
+
+impl CartLineView {
+    /// What the cart must tell the shopper about this line, if anything.
+    pub fn notice(&self) -> Option<String> {
+        if self.available <= 0 {
+            Some("Sold out: remove it to check out.".to_string())
+        } else if self.quantity > self.available {
+            Some(format!(
+                "Only {} left: lower the quantity to check out.",
+                self.available
+            ))
+        } else {
+            self.price_was.as_ref().map(|was| {
+                let direction = if was.amount > self.unit_price.amount {
+                    "dropped"
+                } else {
+                    "went up"
+                };
+                format!("The price {direction} from {} since you added it.", was.display())
+            })
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerGroupView {
+    pub seller_id: i64,
+    pub seller_name: String,
+    pub seller_url: String,
+    pub lines: Vec<CartLineView>,
+    pub subtotal: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CartView {
+    pub groups: Vec<SellerGroupView>,
+    pub item_count: i64,
+    /// Sum of the line totals; `None` for an empty cart.
+    pub total: Option<Money>,
+}
+
+impl CartView {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Whether every line can be bought as it stands.
+    pub fn ready_for_checkout(&self) -> bool {
+        !self.is_empty()
+            && self
+                .groups
+                .iter()
+                .flat_map(|g| &g.lines)
+                .all(|l| l.available > 0 && l.quantity <= l.available)
+    }
+}
