@@ -81,9 +81,7 @@ fn check_quantity(total: i64, already: i64, available: i64) -> Result<(), CartEr
     if total < 1 {
         return Err(quantity_error("Choose a quantity of at least 1."));
     }
-    if total > MAX_QUANTITY {
-        return Err(quantity_error(format!("At most {MAX_QUANTITY} of one item per order.")));
-    }
+    // Stock first: "only 3 left" is what a shopper can act on, more than the per-line limit.
     if available <= 0 {
         return Err(quantity_error("Sorry, this item is sold out."));
     }
@@ -94,6 +92,9 @@ fn check_quantity(total: i64, already: i64, available: i64) -> Result<(), CartEr
             format!("Only {available} left.")
         };
         return Err(quantity_error(message));
+    }
+    if total > MAX_QUANTITY {
+        return Err(quantity_error(format!("At most {MAX_QUANTITY} of one item per order.")));
     }
     Ok(())
 }

@@ -62,7 +62,7 @@ test("a new account checks out two sellers' items, pays, and finds the order and
   // The confirmation email, once.
   await expect(async () => {
     await page.goto("/dev/mailbox");
-    await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toHaveCount(1);
+    await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
   await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toContainText(email);
 });

@@ -99,7 +99,9 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                             type="number"
                             inputmode="numeric"
                             min="1"
-                            max=current.available.clamp(1, MAX_QUANTITY).to_string()
+                            // Not the stock: the server's answer says how many are left counting what is
+                            // already in the cart, which the browser's own range message cannot.
+                            max=MAX_QUANTITY.to_string()
                             value="1"
                             required=true
                         />
@@ -147,9 +149,6 @@ pub fn PurchaseForm(children: Children) -> impl IntoView {
             radio.get_attribute("data-compare").unwrap_or_default().is_empty(),
         );
         let available = radio.get_attribute("data-available").unwrap_or_default();
-        if let Ok(Some(quantity)) = root.query_selector("input[name=quantity]") {
-            let _ = quantity.set_attribute("max", if available == "0" { "1" } else { &available });
-        }
         if let Ok(Some(button)) = root.query_selector("button[type=submit]") {
             let _ = if available == "0" {
                 button.set_attribute("disabled", "")
