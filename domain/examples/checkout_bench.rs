@@ -17,17 +17,7 @@ use domain::{cart, seed, Db};
 use model::orders::CheckoutDraft;
 
 async fn draft_for(db: &Db, cart_id: i64) -> CheckoutDraft {
-    let view = cart::view(db, cart_id).await.expect("cart");
-    let mut shipping = Vec::new();
-    for group in &view.groups {
-        let rate: i64 = sqlx::query_scalar("SELECT id FROM shipping_rates WHERE seller_id = $1 AND country = '*' ORDER BY position")
-            .bind(group.seller_id)
-            .fetch_one(db.pool())
-            .await
-            .expect("rate");
-        shipping.push((group.seller_id, rate));
-    }
-    CheckoutDraft {
+    let mut draft = CheckoutDraft {
         email: "bench@example.com".into(),
         name: "Bench Buyer".into(),
         line1: "1 Load Street".into(),
@@ -35,9 +25,17 @@ async fn draft_for(db: &Db, cart_id: i64) -> CheckoutDraft {
         city: "Springfield".into(),
         postal: "12345".into(),
         country: "US".into(),
-        shipping,
+        shipping: Vec::new(),
         errors: Vec::new(),
-    }
+    };
+    let view = cart::view(db, cart_id).await.expect("cart");
+    let quote = checkout::quote(db, &view, &draft, true).await.expect("quote");
+    draft.shipping = quote
+        .groups
+        .iter()
+        .filter_map(|g| Some((g.seller_id, g.options.first()?.rate_id)))
+        .collect();
+    draft
 }
 
 /// Places and pays one order for this cart; returns whether it was paid.
@@ -45,15 +43,27 @@ async fn buy(db: &Db, gateway: &TestGateway, cart_id: i64, draft: &CheckoutDraft
     match checkout::place_order(db, gateway, cart_id, None, draft, &domain::ids::random_token()).await {
         Ok(placed) => {
             let session = placed.redirect_url.trim_start_matches("/pay/test/");
-            let event = gateway.pay(session, TEST_CARD_SUCCESS).await.expect("pay").expect("event");
-            matches!(payments::apply_event(db, &event).await.expect("apply"), payments::Applied::Paid { .. })
+            let event = gateway
+                .pay(session, TEST_CARD_SUCCESS)
+                .await
+                .expect("pay")
+                .expect("event");
+            matches!(
+                payments::apply_event(db, &event).await.expect("apply"),
+                payments::Applied::Paid { .. }
+            )
         }
         Err(checkout::CheckoutError::CannotPlace(_)) => false,
         Err(e) => panic!("checkout failed: {e:?}"),
     }
 }
 
-async fn run(db: &Db, gateway: &Arc<TestGateway>, carts: Vec<(i64, CheckoutDraft)>, concurrency: usize) -> (usize, f64) {
+async fn run(
+    db: &Db,
+    gateway: &Arc<TestGateway>,
+    carts: Vec<(i64, CheckoutDraft)>,
+    concurrency: usize,
+) -> (usize, f64) {
     let started = Instant::now();
     let queue = Arc::new(tokio::sync::Mutex::new(carts));
     let workers = (0..concurrency).map(|_| {
@@ -85,8 +95,13 @@ async fn main() {
     let concurrency: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(16);
     let db = Db::connect(&url, 16).await.expect("open database");
     db.migrate().await.expect("migrate");
-    seed::seed(&db, 200, 1).await.expect("seed (the database must be empty)");
-    sqlx::query("UPDATE stock SET available = 1000000").execute(db.pool()).await.expect("stock");
+    seed::seed(&db, 200, 1)
+        .await
+        .expect("seed (the database must be empty)");
+    sqlx::query("UPDATE stock SET available = 1000000")
+        .execute(db.pool())
+        .await
+        .expect("stock");
     let gateway = Arc::new(TestGateway::new(db.clone()));
     let variants: Vec<i64> = sqlx::query_scalar(
         "SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'active' ORDER BY v.id",
@@ -99,8 +114,12 @@ async fn main() {
     let mut carts = Vec::with_capacity(orders);
     for i in 0..orders {
         let id = cart::create_guest_cart(&db).await.expect("cart");
-        cart::add(&db, id, variants[(i * 7) % variants.len()], 1).await.expect("add");
-        cart::add(&db, id, variants[(i * 13 + 5) % variants.len()], 2).await.expect("add");
+        cart::add(&db, id, variants[(i * 7) % variants.len()], 1)
+            .await
+            .expect("add");
+        cart::add(&db, id, variants[(i * 13 + 5) % variants.len()], 2)
+            .await
+            .expect("add");
         let draft = draft_for(&db, id).await;
         carts.push((id, draft));
     }
@@ -113,7 +132,11 @@ async fn main() {
 
     // Hot item: 500 buyers, 50 units.
     let hot = variants[0];
-    sqlx::query("UPDATE stock SET available = 0 WHERE variant_id = $1").bind(hot).execute(db.pool()).await.expect("zero");
+    sqlx::query("UPDATE stock SET available = 0 WHERE variant_id = $1")
+        .bind(hot)
+        .execute(db.pool())
+        .await
+        .expect("zero");
     sqlx::query("UPDATE stock SET available = 50 WHERE variant_id = $1 AND warehouse_id = (SELECT MIN(warehouse_id) FROM stock WHERE variant_id = $1)")
         .bind(hot)
         .execute(db.pool())

@@ -437,10 +437,12 @@ async fn resume(db: &Db, gateway: &dyn PaymentGateway, key: &str) -> Result<Opti
             start_payment(db, gateway, group_id, payment_id).await?
         }
         "paid" => format!("/orders/{number}?token={view_token}&placed=1"),
-        _ => return Err(CheckoutError::CannotPlace(vec![
+        _ => {
+            return Err(CheckoutError::CannotPlace(vec![
             "This checkout has ended (not paid in time, or the payment was cancelled). Review your order to try again."
                 .to_string(),
-        ])),
+        ]))
+        }
     };
     Ok(Some(Placed {
         group_id,

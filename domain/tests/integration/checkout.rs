@@ -56,22 +56,9 @@ async fn set_units(db: &Db, variant: i64, units: i64) {
     .expect("units");
 }
 
-/// Checkout details choosing each seller's first shipping rate for `country`.
+/// Checkout details choosing each seller's first shipping option for `country` (as offered by the quote).
 async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
-    let view = cart::view(db, cart_id).await.expect("cart");
-    let mut shipping = Vec::new();
-    for group in &view.groups {
-        let rate: i64 = sqlx::query_scalar(
-            "SELECT id FROM shipping_rates WHERE seller_id = $1 AND (country = '*' OR country = $2) ORDER BY position, id",
-        )
-        .bind(group.seller_id)
-        .bind(country)
-        .fetch_one(db.pool())
-        .await
-        .expect("rate");
-        shipping.push((group.seller_id, rate));
-    }
-    CheckoutDraft {
+    let mut details = CheckoutDraft {
         email: "buyer@example.com".into(),
         name: "Grace Hopper".into(),
         line1: "1 Compiler Way".into(),
@@ -79,9 +66,17 @@ async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
         city: "Arlington".into(),
         postal: "22201".into(),
         country: country.into(),
-        shipping,
+        shipping: Vec::new(),
         errors: Vec::new(),
-    }
+    };
+    let view = cart::view(db, cart_id).await.expect("cart");
+    let quote = checkout::quote(db, &view, &details, true).await.expect("quote");
+    details.shipping = quote
+        .groups
+        .iter()
+        .filter_map(|g| Some((g.seller_id, g.options.first()?.rate_id)))
+        .collect();
+    details
 }
 
 fn key() -> String {
