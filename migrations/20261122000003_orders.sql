@@ -148,9 +148,11 @@ CREATE TABLE payment_events (
     PRIMARY KEY (provider, event_id)
 );
 
--- The test gateway's hosted payment sessions (what Stripe would keep on its side).
+-- The test gateway's hosted payment sessions (what Stripe would keep on its side). The id is in the payment page's
+-- URL, so it carries a random part (it must not be guessable); `payment_id` makes starting twice find one session.
 CREATE TABLE test_gateway_sessions (
     id         TEXT   PRIMARY KEY,
+    payment_id BIGINT NOT NULL,
     amount     BIGINT NOT NULL,
     currency   TEXT   NOT NULL,
     reference  TEXT   NOT NULL,
@@ -158,6 +160,7 @@ CREATE TABLE test_gateway_sessions (
     refunded   BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL
 );
+CREATE UNIQUE INDEX test_gateway_sessions_payment ON test_gateway_sessions (payment_id);
 
 -- Mail to send, written in the same transaction as what it reports. `dedupe_key` makes "once per order" a
 -- constraint, not a hope.

@@ -393,20 +393,28 @@ impl PaymentGateway for TestGateway {
     }
 
     async fn start(&self, request: &PaymentRequest) -> Result<PaymentStart, GatewayError> {
-        // Derived from our payment id: starting the same payment twice finds the same session.
-        let id = format!("tgs_{}", request.payment_id);
+        let unavailable = |e: sqlx::Error| GatewayError::Unavailable(e.to_string());
+        // Keyed by our payment id (starting the same payment twice finds the same session); the id in the page's
+        // URL has a random part, so nobody can pay or cancel another shopper's session by guessing it.
+        let id = format!("tgs_{}_{}", request.payment_id, crate::ids::random_token());
         sqlx::query(
-            "INSERT INTO test_gateway_sessions (id, amount, currency, reference, status, created_at) \
-             VALUES ($1, $2, $3, $4, 'open', $5) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO test_gateway_sessions (id, payment_id, amount, currency, reference, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (payment_id) DO NOTHING",
         )
         .bind(&id)
+        .bind(request.payment_id)
         .bind(request.amount)
         .bind(&request.currency)
         .bind(&request.reference)
         .bind(now_ms())
         .execute(self.db.pool())
         .await
-        .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+        .map_err(unavailable)?;
+        let id: String = sqlx::query_scalar("SELECT id FROM test_gateway_sessions WHERE payment_id = $1")
+            .bind(request.payment_id)
+            .fetch_one(self.db.pool())
+            .await
+            .map_err(unavailable)?;
         Ok(PaymentStart {
             redirect_url: format!("/pay/test/{id}"),
             provider_ref: id,
