@@ -26,10 +26,11 @@ async fn draft_for(db: &Db, cart_id: i64) -> CheckoutDraft {
         postal: "12345".into(),
         country: "US".into(),
         shipping: Vec::new(),
+        promo: String::new(),
         errors: Vec::new(),
     };
     let view = cart::view(db, cart_id).await.expect("cart");
-    let quote = checkout::quote(db, &view, &draft, true).await.expect("quote");
+    let quote = checkout::quote(db, &view, &draft, None, true).await.expect("quote");
     draft.shipping = quote
         .groups
         .iter()

@@ -8,7 +8,7 @@
 
 use model::cart::CartView;
 use model::catalog::Money;
-use model::orders::{CheckoutDraft, QuoteGroupView, QuoteView, ShippingOptionView, COUNTRIES};
+use model::orders::{CheckoutDraft, PromoView, QuoteGroupView, QuoteView, ShippingOptionView, COUNTRIES};
 use model::FieldError;
 use rand::Rng;
 
@@ -18,6 +18,7 @@ use crate::ids::next_id;
 use crate::inventory;
 use crate::orders::{self, OrderStatus, HOLD_MS};
 use crate::payments::{PaymentGateway, PaymentRequest};
+use crate::promo::{self, Discount};
 use crate::shipping;
 use crate::Db;
 
@@ -87,12 +88,24 @@ pub fn validate_details(draft: &CheckoutDraft) -> Vec<FieldError> {
 }
 
 /// The review page's figures for this cart and these details. `problems` lists what stops the order.
+/// `user_id` is the signed-in shopper (for a promo code's per-customer limit).
 pub async fn quote(
     db: &Db,
     cart: &CartView,
     draft: &CheckoutDraft,
+    user_id: Option<i64>,
     test_mode: bool,
 ) -> Result<QuoteView, CheckoutError> {
+    Ok(quote_with_discount(db, cart, draft, user_id, test_mode).await?.0)
+}
+
+async fn quote_with_discount(
+    db: &Db,
+    cart: &CartView,
+    draft: &CheckoutDraft,
+    user_id: Option<i64>,
+    test_mode: bool,
+) -> Result<(QuoteView, Option<Discount>), CheckoutError> {
     let mut conn = db.pool().acquire().await?;
     let currency = cart
         .total
@@ -105,10 +118,24 @@ pub async fn quote(
     };
     let (rate_bp, inclusive) = shipping::tax_rate(&mut conn, country).await?;
     let mut problems = Vec::new();
+    let subtotals: Vec<(i64, i64)> = cart.groups.iter().map(|g| (g.seller_id, g.subtotal.amount)).collect();
+    let (discount, promo_error) = if draft.promo.trim().is_empty() {
+        (None, None)
+    } else {
+        let customer = promo::customer_key(user_id, &draft.email);
+        match promo::check(&mut conn, &draft.promo, &customer, &subtotals, &currency).await? {
+            Ok(d) => (Some(d), None),
+            Err(why) => {
+                problems.push(format!("{why} Remove the code to go on without it."));
+                (None, Some(why))
+            }
+        }
+    };
     let mut groups = Vec::new();
     let (mut items_total, mut shipping_total, mut tax_total) = (0, 0, 0);
     for group in &cart.groups {
         let subtotal = group.subtotal.amount;
+        let off = discount.as_ref().map_or(0, |d| d.of_seller(group.seller_id));
         let items: i64 = group.lines.iter().map(|l| l.quantity).sum();
         for line in &group.lines {
             if line.available <= 0 {
@@ -137,7 +164,7 @@ pub async fn quote(
         if chosen.is_none() && !options.is_empty() {
             problems.push(format!("Choose how {} ships your items.", group.seller_name));
         }
-        let taxed = subtotal + shipping.unwrap_or(0);
+        let taxed = subtotal - off + shipping.unwrap_or(0);
         let tax = shipping::tax(taxed, rate_bp, inclusive);
         items_total += subtotal;
         shipping_total += shipping.unwrap_or(0);
@@ -159,6 +186,7 @@ pub async fn quote(
             chosen,
             items_total: Money::new(subtotal, currency.clone()),
             shipping: shipping.map(|s| Money::new(s, currency.clone())),
+            discount: Money::new(off, currency.clone()),
             tax: Money::new(tax, currency.clone()),
         });
     }
@@ -169,18 +197,26 @@ pub async fn quote(
         (_, true) => format!("VAT {percent} % (included)"),
         (_, false) => format!("Tax {percent} %"),
     };
-    let grand = items_total + shipping_total + if inclusive { 0 } else { tax_total };
-    Ok(QuoteView {
+    let discount_total = discount.as_ref().map_or(0, |d| d.total);
+    let grand = items_total - discount_total + shipping_total + if inclusive { 0 } else { tax_total };
+    let view = QuoteView {
         groups,
         items_total: Money::new(items_total, currency.clone()),
         shipping_total: Money::new(shipping_total, currency.clone()),
+        discount_total: Money::new(discount_total, currency.clone()),
+        promo: discount.as_ref().map(|d| PromoView {
+            code: d.code.clone(),
+            label: d.label.clone(),
+        }),
+        promo_error,
         tax_total: Money::new(tax_total, currency.clone()),
         tax_label,
         tax_inclusive: inclusive,
         grand_total: Money::new(grand, currency),
         problems,
         test_mode,
-    })
+    };
+    Ok((view, discount))
 }
 
 /// A readable, unambiguous order number: "BZ-" and 8 characters without 0/O, 1/I/L.
@@ -225,7 +261,7 @@ pub async fn place_order(
     if cart.is_empty() {
         return Err(CheckoutError::EmptyCart);
     }
-    let quote = quote(db, &cart, draft, gateway.test_mode()).await?;
+    let (quote, discount) = quote_with_discount(db, &cart, draft, user_id, gateway.test_mode()).await?;
     if !quote.problems.is_empty() {
         return Err(CheckoutError::CannotPlace(quote.problems));
     }
@@ -238,9 +274,10 @@ pub async fn place_order(
     let inserted = sqlx::query(
         "INSERT INTO order_groups (id, number, idempotency_key, user_id, cart_id, email, ship_name, ship_line1, \
          ship_line2, ship_city, ship_postal, ship_country, currency, items_total, shipping_total, tax_total, \
-         tax_inclusive, grand_total, status, reserved_until, view_token, created_at, updated_at) \
+         tax_inclusive, grand_total, status, reserved_until, view_token, created_at, updated_at, discount_total, \
+         promo_code) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'pending_payment', \
-         $19, $20, $21, $21) ON CONFLICT (idempotency_key) DO NOTHING",
+         $19, $20, $21, $21, $22, $23) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(group_id)
     .bind(&number)
@@ -267,6 +304,8 @@ pub async fn place_order(
     .bind(now + HOLD_MS)
     .bind(&view_token)
     .bind(now)
+    .bind(quote.discount_total.amount)
+    .bind(discount.as_ref().map(|d| d.code.clone()))
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -277,12 +316,23 @@ pub async fn place_order(
             .await?
             .ok_or_else(|| CheckoutError::CannotPlace(vec!["Please try again.".to_string()]));
     }
+    if let Some(user_id) = user_id {
+        crate::addresses::remember(&mut tx, user_id, draft).await?;
+    }
+    if let Some(discount) = &discount {
+        let customer = promo::customer_key(user_id, &draft.email);
+        if let Err(why) = promo::redeem(&mut tx, discount, group_id, &customer).await? {
+            tx.rollback().await?;
+            return Err(CheckoutError::CannotPlace(vec![why]));
+        }
+    }
     let mut to_reserve = Vec::new();
     for (i, group) in quote.groups.iter().enumerate() {
         let order_id = next_id();
         let shipping = group.shipping.as_ref().map_or(0, |s| s.amount);
         let tax = group.tax.amount;
-        let total = group.items_total.amount + shipping + if quote.tax_inclusive { 0 } else { tax };
+        let discount = group.discount.amount;
+        let total = group.items_total.amount - discount + shipping + if quote.tax_inclusive { 0 } else { tax };
         let shipping_name = group
             .chosen
             .and_then(|r| group.options.iter().find(|o| o.rate_id == r))
@@ -290,7 +340,8 @@ pub async fn place_order(
             .unwrap_or_default();
         sqlx::query(
             "INSERT INTO orders (id, group_id, seller_id, number, status, shipping_name, shipping_amount, items_total, \
-             tax_amount, total, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending_payment', $5, $6, $7, $8, $9, $10, $10)",
+             tax_amount, total, created_at, updated_at, discount) \
+             VALUES ($1, $2, $3, $4, 'pending_payment', $5, $6, $7, $8, $9, $10, $10, $11)",
         )
         .bind(order_id)
         .bind(group_id)
@@ -302,6 +353,7 @@ pub async fn place_order(
         .bind(tax)
         .bind(total)
         .bind(now)
+        .bind(discount)
         .execute(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO order_events (id, order_id, status, note, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -343,6 +395,20 @@ pub async fn place_order(
         }
     }
     let payment_id = next_id();
+    let request = PaymentRequest {
+        payment_id,
+        reference: number.clone(),
+        amount: quote.grand_total.amount,
+        currency: currency.clone(),
+        email: Email::parse(&draft.email)
+            .map(|e| e.as_str().to_string())
+            .unwrap_or_default(),
+    };
+    // A provider in our own database starts inside this transaction; a remote one after the commit.
+    let started = gateway
+        .start_in(&mut tx, &request)
+        .await
+        .map_err(|e| CheckoutError::Gateway(e.to_string()))?;
     sqlx::query(
         "INSERT INTO payments (id, group_id, provider, provider_ref, amount, currency, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
@@ -350,7 +416,11 @@ pub async fn place_order(
     .bind(payment_id)
     .bind(group_id)
     .bind(gateway.provider())
-    .bind(format!("pending-{payment_id}"))
+    .bind(
+        started
+            .as_ref()
+            .map_or_else(|| format!("pending-{payment_id}"), |s| s.provider_ref.clone()),
+    )
     .bind(quote.grand_total.amount)
     .bind(&currency)
     .bind(now)
@@ -360,7 +430,10 @@ pub async fn place_order(
         crate::search::enqueue(&mut tx, product).await?;
     }
     tx.commit().await?;
-    let redirect_url = start_payment(db, gateway, group_id, payment_id).await?;
+    let redirect_url = match started {
+        Some(start) => start.redirect_url,
+        None => start_payment(db, gateway, group_id, payment_id).await?,
+    };
     Ok(Placed {
         group_id,
         number,

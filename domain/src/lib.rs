@@ -2,6 +2,7 @@
 //! No Leptos here: server functions are thin wrappers over these use cases.
 
 pub mod accounts;
+pub mod addresses;
 pub mod admin;
 pub mod attributes;
 pub mod cart;
@@ -15,6 +16,7 @@ pub mod inventory;
 pub mod mail;
 pub mod orders;
 pub mod payments;
+pub mod promo;
 pub mod search;
 pub mod seed;
 pub mod sessions;

@@ -56,6 +56,57 @@ impl Mailer for DevMailbox {
     }
 }
 
+/// Sends through an SMTP relay (`SMTP_URL`: `smtp://host:25` plain, `smtp://host:587?tls=required` STARTTLS,
+/// `smtps://user:pass@host:465` implicit TLS — lettre's URL forms).
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    from: lettre::message::Mailbox,
+}
+
+impl Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold the relay's password: never printed.
+        f.debug_struct("SmtpMailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    pub fn new(url: &str, from: &str) -> Result<SmtpMailer, MailError> {
+        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError(format!("SMTP_URL: {e}")))?
+            .timeout(Some(std::time::Duration::from_secs(30)))
+            .build();
+        let from = from.parse().map_err(|e| MailError(format!("MAIL_FROM: {e}")))?;
+        Ok(SmtpMailer { transport, from })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        use lettre::AsyncTransport;
+        let to = mail
+            .to
+            .parse()
+            .map_err(|e| MailError(format!("recipient {:?}: {e}", mail.to)))?;
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject.clone())
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(mail.body.clone())
+            .map_err(|e| MailError(e.to_string()))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailError(e.to_string()))?;
+        Ok(())
+    }
+}
+
 /// Queues a message unless one with the same `dedupe_key` was queued before. Returns whether it was queued.
 pub async fn enqueue(conn: &mut AnyConnection, dedupe_key: &str, mail: &Mail) -> Result<bool, sqlx::Error> {
     let now = now_ms();

@@ -305,6 +305,39 @@ async fn seed_tax_rates(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Erro
     Ok(())
 }
 
+/// Demo codes, named in the README: a once-per-customer welcome code, a fixed amount over a minimum, and one
+/// seller's own code (named after the store, e.g. `ACME-15`).
+async fn seed_promo_codes(
+    conn: &mut sqlx::AnyConnection,
+    seller_id: i64,
+    slug: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let store_code = format!("{}-15", slug.to_uppercase());
+    let codes: [(&str, Option<i64>, &str, i64, i64, Option<i64>); 3] = [
+        ("WELCOME10", None, "percent", 10, 0, Some(1)),
+        ("FIVEOFF", None, "fixed", 500, 3_000, None),
+        (&store_code, Some(seller_id), "percent", 15, 0, None),
+    ];
+    for (code, seller, kind, value, min_subtotal, per_customer) in codes {
+        sqlx::query(
+            "INSERT INTO promo_codes (id, code, seller_id, kind, value, min_subtotal, starts_at, per_customer, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(next_id())
+        .bind(code)
+        .bind(seller)
+        .bind(kind)
+        .bind(value)
+        .bind(min_subtotal)
+        .bind(now)
+        .bind(per_customer)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, SeedError> {
     seed_inner(db, products, seed, None).await
 }
@@ -396,6 +429,9 @@ async fn seed_inner(
         .execute(&mut *tx)
         .await?;
         seed_shipping_rates(&mut tx, id, i).await?;
+        if i == 0 {
+            seed_promo_codes(&mut tx, id, &slugify(&name), now).await?;
+        }
         let mut warehouses = Vec::new();
         for w in 0..(1 + rng.below(2)) {
             let wid = next_id();

@@ -36,6 +36,18 @@ test("a new account checks out two sellers' items, pays, and finds the order and
   await expect(page.getByRole("region", { name: `From ${b.seller}` })).toContainText("Shipping: Express");
   await expect(page.getByText("Tax 7.25 %")).toBeVisible();
   await expect(page.getByRole("note")).toContainText("Test mode");
+
+  // A promo code: a wrong one says why, the demo's welcome code takes 10 % off.
+  const fullTotal = (await page.getByRole("button", { name: /^Pay \$/ }).textContent()) ?? "";
+  await page.getByLabel("Promo code").fill("NOPE123");
+  await page.getByRole("button", { name: "Apply code" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "We don't know the code NOPE123" })).toBeVisible();
+  await page.getByLabel("Promo code").fill("welcome10");
+  await page.getByRole("button", { name: "Apply code" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Code WELCOME10: 10 % off everything" })).toBeVisible();
+  await expect(page.getByText("Discount (WELCOME10)")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Pay \$/ })).not.toHaveText(fullTotal);
+
   const pay = page.getByRole("button", { name: /^Pay \$\d+\.\d\d$/ });
   const total = ((await pay.textContent()) ?? "").replace("Pay ", "");
   await pay.click();
@@ -65,6 +77,13 @@ test("a new account checks out two sellers' items, pays, and finds the order and
     await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
   await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toContainText(email);
+  await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toContainText("Promo code WELCOME10");
+
+  // The next checkout offers the saved address, filled in.
+  await addToCart(page, a, 1, 1);
+  await page.goto("/checkout");
+  await expect(page.getByRole("region", { name: "Saved addresses" })).toContainText("1 Market Street, 94105 San Francisco, United States");
+  await expect(page.getByLabel("Street address")).toHaveValue("1 Market Street");
 });
 
 test("a declined card says so clearly and the cart is kept", async ({ page, request }, info) => {

@@ -36,6 +36,9 @@ pub struct CheckoutDraft {
     pub country: String,
     /// (seller id, shipping rate id) chosen per seller.
     pub shipping: Vec<(i64, i64)>,
+    /// The promo code the shopper applied (empty: none).
+    #[serde(default)]
+    pub promo: String,
     pub errors: Vec<FieldError>,
 }
 
@@ -46,6 +49,40 @@ impl CheckoutDraft {
 
     pub fn rate_for(&self, seller_id: i64) -> Option<i64> {
         self.shipping.iter().find(|(s, _)| *s == seller_id).map(|(_, r)| *r)
+    }
+}
+
+/// A shipping address the account used before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAddress {
+    pub id: i64,
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub postal: String,
+    pub country: String,
+}
+
+impl SavedAddress {
+    /// "Ada Shopper, 1 Market Street, 94105 San Francisco, United States".
+    pub fn label(&self) -> String {
+        let mut parts = vec![self.name.clone(), self.line1.clone()];
+        if !self.line2.is_empty() {
+            parts.push(self.line2.clone());
+        }
+        parts.push(format!("{} {}", self.postal, self.city));
+        parts.push(country_name(&self.country).to_string());
+        parts.join(", ")
+    }
+
+    pub fn fill(&self, draft: &mut CheckoutDraft) {
+        draft.name = self.name.clone();
+        draft.line1 = self.line1.clone();
+        draft.line2 = self.line2.clone();
+        draft.city = self.city.clone();
+        draft.postal = self.postal.clone();
+        draft.country = self.country.clone();
     }
 }
 
@@ -68,7 +105,17 @@ pub struct QuoteGroupView {
     pub chosen: Option<i64>,
     pub items_total: Money,
     pub shipping: Option<Money>,
+    /// The promo code's share of this seller's items (0 when none).
+    pub discount: Money,
     pub tax: Money,
+}
+
+/// A promo code that applies to the cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoView {
+    pub code: String,
+    /// "10 % off everything".
+    pub label: String,
 }
 
 /// Everything the review page shows; prices from the database at the time of the quote.
@@ -77,6 +124,10 @@ pub struct QuoteView {
     pub groups: Vec<QuoteGroupView>,
     pub items_total: Money,
     pub shipping_total: Money,
+    pub discount_total: Money,
+    pub promo: Option<PromoView>,
+    /// Why the code in the draft does not apply (also listed in `problems`).
+    pub promo_error: Option<String>,
     pub tax_total: Money,
     /// "VAT 19 % (included)" or "Tax 7 %"; empty when there is no tax.
     pub tax_label: String,
@@ -115,6 +166,7 @@ pub struct SellerOrderView {
     pub lines: Vec<OrderLineView>,
     pub shipping_name: String,
     pub shipping: Money,
+    pub discount: Money,
     pub tax: Money,
     pub total: Money,
     pub refunded: Money,
@@ -134,6 +186,8 @@ pub struct OrderGroupView {
     pub address: Vec<String>,
     pub items_total: Money,
     pub shipping_total: Money,
+    pub discount_total: Money,
+    pub promo_code: Option<String>,
     pub tax_total: Money,
     pub tax_inclusive: bool,
     pub grand_total: Money,

@@ -74,6 +74,17 @@ pub struct Config {
     pub meili_url: Option<String>,
     /// `MEILI_KEY`: the Meilisearch API key.
     pub meili_key: Option<Secret<String>>,
+    /// `STRIPE_SECRET_KEY`: take payments with Stripe instead of the built-in test gateway.
+    pub stripe_secret_key: Option<Secret<String>>,
+    /// `STRIPE_WEBHOOK_SECRET`: the signing secret of the `/webhooks/stripe` endpoint (required with Stripe).
+    pub stripe_webhook_secret: Option<Secret<String>>,
+    /// `STRIPE_API_BASE`: another address for Stripe's API (a local fake Stripe in tests).
+    pub stripe_api_base: Option<String>,
+    /// `SMTP_URL`: send mail through this SMTP relay (e.g. `smtps://user:pass@mail.example.com`), else the
+    /// development mailbox keeps it.
+    pub smtp_url: Option<Secret<String>>,
+    /// `MAIL_FROM`: the sender of the shop's mail.
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +135,14 @@ impl Config {
                 })
             }
         };
+        let stripe_secret_key = get("STRIPE_SECRET_KEY").map(Secret::new);
+        let stripe_webhook_secret = get("STRIPE_WEBHOOK_SECRET").map(Secret::new);
+        if stripe_secret_key.is_some() && stripe_webhook_secret.is_none() {
+            return Err(ConfigError {
+                name: "STRIPE_WEBHOOK_SECRET",
+                problem: "required with STRIPE_SECRET_KEY (the webhook endpoint's signing secret, whsec_…)".into(),
+            });
+        }
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         domain::Backend::from_url(&database_url).map_err(|e| ConfigError {
             name: "DATABASE_URL",
@@ -170,6 +189,11 @@ impl Config {
             image_dir: get("IMAGE_DIR").unwrap_or_else(|| "data/images".into()).into(),
             meili_url: get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string()),
             meili_key: get("MEILI_KEY").map(Secret::new),
+            stripe_secret_key,
+            stripe_webhook_secret,
+            stripe_api_base: get("STRIPE_API_BASE"),
+            smtp_url: get("SMTP_URL").map(Secret::new),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "Bazaar <orders@bazaar.localhost>".to_string()),
         })
     }
 

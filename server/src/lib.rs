@@ -8,6 +8,7 @@ pub mod rest;
 pub mod search;
 pub mod security;
 pub mod telemetry;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use app::{shell, App};
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use domain::accounts::ThrottlePolicy;
 use domain::search::SearchIndex;
@@ -53,11 +54,30 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Services {
-    let test_gateway = domain::payments::TestGateway::new(db.clone());
-    Services {
-        payments: Arc::new(test_gateway.clone()),
-        test_gateway: Some(test_gateway),
+/// The shop's services. Payments: Stripe when `STRIPE_SECRET_KEY` is set, else the built-in test gateway.
+pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result<Services, String> {
+    let (payments, test_gateway): (Arc<dyn domain::payments::PaymentGateway>, _) = match &config.stripe_secret_key {
+        Some(key) => {
+            let public_url = config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.site_addr));
+            let stripe = domain::payments::stripe::StripeGateway::new(
+                key.expose(),
+                config.stripe_api_base.as_deref(),
+                &public_url,
+            )
+            .map_err(|e| format!("cannot set up Stripe: {e}"))?;
+            (Arc::new(stripe), None)
+        }
+        None => {
+            let test = domain::payments::TestGateway::new(db.clone());
+            (Arc::new(test.clone()), Some(test))
+        }
+    };
+    Ok(Services {
+        payments,
+        test_gateway,
         dev_mailbox: config.dev_mailbox,
         db,
         search,
@@ -72,6 +92,16 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Servic
             absolute: config.session_absolute,
         },
         dev_mode: config.dev_mode,
+    })
+}
+
+/// Where the shop's mail goes: the SMTP relay of `SMTP_URL`, else the development mailbox.
+pub fn mailer(config: &Config, db: Db) -> Result<Arc<dyn domain::mail::Mailer>, String> {
+    match &config.smtp_url {
+        Some(url) => Ok(Arc::new(
+            domain::mail::SmtpMailer::new(url.expose(), &config.mail_from).map_err(|e| e.to_string())?,
+        )),
+        None => Ok(Arc::new(domain::mail::DevMailbox::new(db))),
     }
 }
 
@@ -121,6 +151,16 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .layer(axum::middleware::from_fn_with_state(cache, page_cache::middleware))
         .with_state(state.clone());
 
+    let webhooks = match &config.stripe_webhook_secret {
+        Some(secret) => Router::new()
+            .route("/webhooks/stripe", post(webhooks::stripe))
+            .with_state(webhooks::StripeWebhook {
+                db: services.db.clone(),
+                gateway: services.payments.clone(),
+                secret: Arc::new(config::Secret::new(secret.expose().clone())),
+            }),
+        None => Router::new(),
+    };
     let api = rest::routes()
         .route("/media/card/{file}", get(rest::product_card_image))
         .route("/media/{file}", get(rest::stored_image))
@@ -131,6 +171,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/readyz", get(readyz))
         .with_state(state)
         .merge(api)
+        .merge(webhooks)
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(config, security::request_context))
 }
@@ -152,15 +193,14 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
 
 /// Purges expired sessions and old login failures every few minutes.
 /// Sends queued mail (every second) and ends unpaid orders whose stock hold ran out (every 15 seconds).
-pub fn spawn_order_workers(services: Services) -> tokio::task::JoinHandle<()> {
+pub fn spawn_order_workers(services: Services, mailer: Arc<dyn domain::mail::Mailer>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mailer = domain::mail::DevMailbox::new(services.db.clone());
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let mut n: u64 = 0;
         loop {
             tick.tick().await;
             n += 1;
-            if let Err(e) = domain::mail::deliver_due(&services.db, &mailer, 50).await {
+            if let Err(e) = domain::mail::deliver_due(&services.db, &*mailer, 50).await {
                 tracing::warn!(error = %e, "mail delivery failed; will retry");
             }
             if n.is_multiple_of(15) {

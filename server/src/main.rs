@@ -63,14 +63,15 @@ async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config).await?;
     let config = Arc::new(config);
     let index = server::search::open_index(&config)?;
-    let services = server::services(&config, db.clone(), index);
+    let services = server::services(&config, db.clone(), index)?;
+    let mailer = server::mailer(&config, db.clone())?;
     let cache = Arc::new(server::page_cache::PageCache::new(
         db.clone(),
         server::session_cookie_name(&config),
     ));
     let indexer = server::search::start(&services, cache.clone());
     let housekeeping = server::spawn_housekeeping(services.clone());
-    let order_workers = server::spawn_order_workers(services.clone());
+    let order_workers = server::spawn_order_workers(services.clone(), mailer);
     let app = server::router(config.clone(), services, cache);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

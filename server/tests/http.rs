@@ -89,14 +89,14 @@ async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     let db = Db::connect(&url, 4).await.expect("db");
     db.migrate().await.expect("migrate");
     let index = Arc::new(domain::search::TantivyIndex::in_memory().expect("index"));
-    let services = server::services(&config, db.clone(), index.clone());
+    let services = server::services(&config, db.clone(), index.clone()).expect("services");
     let cache = Arc::new(server::page_cache::PageCache::new(
         db.clone(),
         server::session_cookie_name(&config),
     ));
     // The real indexer loop: catalog changes reach search and the page cache as in production.
     server::search::start(&services, cache.clone());
-    server::spawn_order_workers(services.clone());
+    server::spawn_order_workers(services.clone(), server::mailer(&config, db.clone()).expect("mailer"));
     let app = server::router(Arc::new(config), services, cache);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -821,4 +821,54 @@ async fn product_images_are_served_by_content_hash_with_immutable_caching() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad}");
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_stripe_webhook_checks_the_signature_on_the_raw_body() {
+    let secret = "whsec_http_test";
+    let app = spawn_app_with(&[
+        ("STRIPE_SECRET_KEY", "sk_test_unused"),
+        ("STRIPE_WEBHOOK_SECRET", secret),
+        ("STRIPE_API_BASE", "http://127.0.0.1:9"),
+    ])
+    .await;
+    let body = r#"{"id":"evt_http_1","type":"checkout.session.completed","data":{"object":{"id":"cs_unknown","payment_status":"paid","payment_intent":"pi_x"}}}"#;
+    let now = domain::clock::now_ms() / 1000;
+    let post = |signature: String, body: &'static str| {
+        let client = app.client();
+        let url = app.url("/webhooks/stripe");
+        async move {
+            client
+                .post(url)
+                .header("stripe-signature", signature)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    let good = domain::payments::stripe::sign(body.as_bytes(), secret, now);
+    assert_eq!(post(good.clone(), body).await.status(), StatusCode::OK);
+    // Redelivered: still 200, still one inbox row.
+    assert_eq!(post(good, body).await.status(), StatusCode::OK);
+    let forged = domain::payments::stripe::sign(body.as_bytes(), "whsec_other", now);
+    assert_eq!(post(forged, body).await.status(), StatusCode::BAD_REQUEST);
+    let stale = domain::payments::stripe::sign(body.as_bytes(), secret, now - 600);
+    assert_eq!(post(stale, body).await.status(), StatusCode::BAD_REQUEST);
+    // A body changed by one byte (e.g. re-serialised JSON) fails: the signature is over the raw bytes.
+    let spaced = r#"{"id": "evt_http_1","type":"checkout.session.completed","data":{"object":{"id":"cs_unknown","payment_status":"paid","payment_intent":"pi_x"}}}"#;
+    let signed_original = domain::payments::stripe::sign(body.as_bytes(), secret, now);
+    assert_eq!(post(signed_original, spaced).await.status(), StatusCode::BAD_REQUEST);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_events")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn stripe_without_a_webhook_secret_is_a_configuration_error() {
+    let err = Config::from_lookup(|k| (k == "STRIPE_SECRET_KEY").then(|| "sk_test_x".to_string())).unwrap_err();
+    assert_eq!(err.name, "STRIPE_WEBHOOK_SECRET");
 }

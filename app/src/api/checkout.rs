@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use model::cart::CartView;
-use model::orders::{CheckoutDraft, OrderGroupView, OrderSummaryView, QuoteView};
+use model::orders::{CheckoutDraft, OrderGroupView, OrderSummaryView, QuoteView, SavedAddress};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -14,6 +14,8 @@ pub struct CheckoutContent {
     pub cart: CartView,
     pub draft: CheckoutDraft,
     pub quote: Option<QuoteView>,
+    /// The signed-in account's saved addresses, most recent first.
+    pub saved: Vec<SavedAddress>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,7 +132,19 @@ mod imp {
 #[server(endpoint = "checkout_data")]
 pub async fn checkout_data() -> Result<CheckoutContent, AppError> {
     let services = crate::ssr::services()?;
-    let draft = imp::draft().await?;
+    let mut draft = imp::draft().await?;
+    let saved = match crate::ssr::current_user() {
+        Some(user) => domain::addresses::list(&services.db, user.id)
+            .await
+            .map_err(crate::ssr::internal)?,
+        None => Vec::new(),
+    };
+    // Nothing typed yet: the address used last is filled in.
+    if draft.line1.is_empty() {
+        if let Some(last) = saved.first() {
+            last.fill(&mut draft);
+        }
+    }
     let cart = match crate::api::cart::imp::cart_id(false).await? {
         Some(id) => domain::cart::view(&services.db, id).await?,
         None => CartView::default(),
@@ -138,9 +152,37 @@ pub async fn checkout_data() -> Result<CheckoutContent, AppError> {
     let quote = if cart.is_empty() {
         None
     } else {
-        Some(domain::checkout::quote(&services.db, &cart, &draft, services.payments.test_mode()).await?)
+        let user = crate::ssr::current_user().map(|u| u.id);
+        Some(domain::checkout::quote(&services.db, &cart, &draft, user, services.payments.test_mode()).await?)
     };
-    Ok(CheckoutContent { cart, draft, quote })
+    Ok(CheckoutContent {
+        cart,
+        draft,
+        quote,
+        saved,
+    })
+}
+
+/// Fills the checkout's address from one of the account's saved addresses.
+#[server(endpoint = "use_saved_address")]
+pub async fn use_saved_address(id: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let me = crate::ssr::require_user()?;
+    let mut draft = imp::draft().await?;
+    let id = id.parse().unwrap_or(0);
+    if domain::addresses::fill(&services.db, me.id, id, &mut draft)
+        .await
+        .map_err(crate::ssr::internal)?
+    {
+        draft.errors.clear();
+        crate::ssr::session()
+            .await?
+            .insert(imp::DRAFT_KEY, &draft)
+            .await
+            .map_err(crate::ssr::internal)?;
+    }
+    leptos_axum::redirect("/checkout");
+    Ok(())
 }
 
 /// Keeps the typed details in the session (so nothing typed is lost), then sends the shopper on to the review, or
@@ -171,6 +213,8 @@ pub async fn save_checkout_details(
         postal,
         country,
         shipping,
+        // An applied code stays applied when the details change.
+        promo: imp::draft().await?.promo,
         errors: Vec::new(),
     };
     draft.errors = domain::checkout::validate_details(&draft);
@@ -196,7 +240,8 @@ pub async fn review_data() -> Result<ReviewContent, AppError> {
             if cart.is_empty() {
                 None
             } else {
-                Some(domain::checkout::quote(&services.db, &cart, &draft, services.payments.test_mode()).await?)
+                let user = crate::ssr::current_user().map(|u| u.id);
+                Some(domain::checkout::quote(&services.db, &cart, &draft, user, services.payments.test_mode()).await?)
             }
         }
         None => None,
@@ -207,6 +252,63 @@ pub async fn review_data() -> Result<ReviewContent, AppError> {
         key: domain::ids::random_token(),
         notice,
     })
+}
+
+/// Applies a promo code to the checkout if it fits the cart; otherwise the review page says why.
+#[server(endpoint = "apply_promo")]
+pub async fn apply_promo(code: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let mut draft = imp::draft().await?;
+    let code = domain::promo::normalise(&code);
+    if code.is_empty() {
+        // An emptied field takes a code that stopped applying off the order.
+        draft.promo.clear();
+        crate::ssr::session()
+            .await?
+            .insert(imp::DRAFT_KEY, &draft)
+            .await
+            .map_err(crate::ssr::internal)?;
+    } else {
+        let cart = match crate::api::cart::imp::cart_id(false).await? {
+            Some(id) => domain::cart::view(&services.db, id).await?,
+            None => CartView::default(),
+        };
+        let subtotals: Vec<(i64, i64)> = cart.groups.iter().map(|g| (g.seller_id, g.subtotal.amount)).collect();
+        let currency = cart.total.as_ref().map_or("USD", |t| t.currency.as_str());
+        let user = crate::ssr::current_user().map(|u| u.id);
+        let customer = domain::promo::customer_key(user, &draft.email);
+        let mut conn = services.db.pool().acquire().await.map_err(crate::ssr::internal)?;
+        match domain::promo::check(&mut conn, &code, &customer, &subtotals, currency)
+            .await
+            .map_err(crate::ssr::internal)?
+        {
+            Ok(_) => {
+                draft.promo = code;
+                crate::ssr::session()
+                    .await?
+                    .insert(imp::DRAFT_KEY, &draft)
+                    .await
+                    .map_err(crate::ssr::internal)?;
+            }
+            Err(why) => imp::flash(&why).await?,
+        }
+    }
+    leptos_axum::redirect("/checkout/review");
+    Ok(())
+}
+
+/// Takes the promo code off the checkout.
+#[server(endpoint = "remove_promo")]
+pub async fn remove_promo() -> Result<(), AppError> {
+    let mut draft = imp::draft().await?;
+    draft.promo.clear();
+    crate::ssr::session()
+        .await?
+        .insert(imp::DRAFT_KEY, &draft)
+        .await
+        .map_err(crate::ssr::internal)?;
+    leptos_axum::redirect("/checkout/review");
+    Ok(())
 }
 
 /// Places the order and sends the shopper to the payment page.
@@ -270,20 +372,47 @@ pub async fn test_pay(session: String, card: String) -> Result<(), AppError> {
         }
         Ok(None) => return Err(crate::ssr::fail(AppError::NotFound)),
         Ok(Some(event)) => {
-            let applied = domain::payments::apply_event(&services.db, &event)
+            domain::payments::receive(&services.db, &*services.payments, &event)
                 .await
                 .map_err(crate::ssr::internal)?;
-            if let domain::payments::Applied::MustRefund { group_id } = applied {
-                domain::payments::refund_unfulfillable(&services.db, &*services.payments, group_id)
-                    .await
-                    .map_err(crate::ssr::internal)?;
-            }
             let (number, token) = domain::checkout::order_link_of_payment(&services.db, "test", &session)
                 .await
                 .map_err(crate::ssr::internal)?;
             leptos_axum::redirect(&format!("/orders/{number}?token={token}&placed=1"));
         }
     }
+    Ok(())
+}
+
+/// Where Stripe's hosted page sends the shopper after paying (`success_url`). The webhook may not have arrived
+/// yet, so the session's outcome is asked from Stripe and applied (the webhook's event then changes nothing).
+#[server(endpoint = "stripe_return", input = leptos::server_fn::codec::GetUrl)]
+pub async fn stripe_return(session_id: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let (number, token) = domain::checkout::order_link_of_payment(&services.db, "stripe", &session_id)
+        .await
+        .map_err(|_| crate::ssr::fail(AppError::NotFound))?;
+    match services.payments.status(&session_id).await {
+        Ok(Some(event)) => {
+            domain::payments::receive(&services.db, &*services.payments, &event)
+                .await
+                .map_err(crate::ssr::internal)?;
+        }
+        Ok(None) => {}
+        // The webhook will still settle it; the order page shows "Awaiting payment" until then.
+        Err(e) => tracing::warn!(error = %e, "could not ask Stripe for the session's outcome"),
+    }
+    leptos_axum::redirect(&format!("/orders/{number}?token={token}&placed=1"));
+    Ok(())
+}
+
+/// Where Stripe's hosted page sends a shopper who goes back without paying (`cancel_url`): the review page, cart
+/// untouched. The order's hold ends by itself (or when Stripe reports the session expired).
+#[server(endpoint = "stripe_cancel", input = leptos::server_fn::codec::GetUrl)]
+pub async fn stripe_cancel(session_id: String) -> Result<(), AppError> {
+    let _ = session_id;
+    imp::flash("The payment was not completed and nothing was charged. Your cart is unchanged.").await?;
+    leptos_axum::redirect("/checkout/review");
     Ok(())
 }
 

@@ -9,11 +9,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use model::orders::{country_name, OrderGroupView, SellerOrderView, COUNTRIES};
 
 use crate::api::checkout::{
-    checkout_data, dev_mailbox, order_data, order_history, review_data, test_payment_data, CancelOrder, PlaceOrder,
-    SaveCheckoutDetails, TestCancel, TestPay,
+    checkout_data, dev_mailbox, order_data, order_history, review_data, test_payment_data, ApplyPromo, CancelOrder,
+    PlaceOrder, RemovePromo, SaveCheckoutDetails, TestCancel, TestPay, UseSavedAddress,
 };
 use crate::components::forms::Field;
-use crate::pages::account::format_date;
+use model::format_date;
 
 fn error_view(e: crate::error::AppError) -> AnyView {
     if matches!(e, crate::error::AppError::NotFound) {
@@ -50,7 +50,28 @@ pub fn CheckoutPage() -> impl IntoView {
                 };
                 let d = data.draft;
                 let has_errors = !d.errors.is_empty();
+                let saved = data.saved;
                 view! {
+                    {(!saved.is_empty()).then(|| view! {
+                        <section class="card checkout__saved" aria-labelledby="saved-title">
+                            <h2 id="saved-title" class="cart-group__title">"Saved addresses"</h2>
+                            <ul class="saved-addresses">
+                                {saved.into_iter().map(|a| {
+                                    let label = a.label();
+                                    view! {
+                                        <li>
+                                            <form method="post" action=UseSavedAddress::url()>
+                                                <input type="hidden" name="id" value=a.id.to_string()/>
+                                                <span>{label.clone()}</span>
+                                                <button class="button button--secondary" type="submit"
+                                                    aria-label=format!("Deliver to {label}")>"Deliver here"</button>
+                                            </form>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    })}
                     <form method="post" action=SaveCheckoutDetails::url() class="form checkout" aria-label="Checkout details">
                         {has_errors.then(|| view! {
                             <p class="alert alert--error" role="alert">"Please correct the highlighted fields."</p>
@@ -154,6 +175,9 @@ pub fn ReviewPage() -> impl IntoView {
                                                     <span>{l.line_total.display()}</span>
                                                 </li>
                                             }).collect_view()}
+                                            {(g.discount.amount > 0).then(|| view! {
+                                                <li class="discount"><span>"Promo code"</span><span>{format!("-{}", g.discount.display())}</span></li>
+                                            })}
                                             <li class="muted">
                                                 <span>{shipping.as_ref().map_or_else(|| "Shipping: not chosen".to_string(), |o| format!("Shipping: {}", o.name))}</span>
                                                 <span>{shipping.map(|o| if o.free { "Free".to_string() } else { o.cost.display() })}</span>
@@ -166,12 +190,30 @@ pub fn ReviewPage() -> impl IntoView {
                         <aside class="card cart__summary" aria-label="Order total">
                             <dl class="totals">
                                 <dt>"Items"</dt><dd>{q.items_total.display()}</dd>
+                                {q.promo.clone().map(|p| view! {
+                                    <dt>{format!("Discount ({})", p.code)}</dt><dd>{format!("-{}", q.discount_total.display())}</dd>
+                                })}
                                 <dt>"Shipping"</dt><dd>{q.shipping_total.display()}</dd>
                                 {(!q.tax_label.is_empty()).then(|| view! {
                                     <dt>{q.tax_label.clone()}</dt><dd>{q.tax_total.display()}</dd>
                                 })}
                                 <dt class="totals__grand">"Total"</dt><dd class="totals__grand">{q.grand_total.display()}</dd>
                             </dl>
+                            {match q.promo.clone() {
+                                Some(p) => view! {
+                                    <form method="post" action=RemovePromo::url() class="promo" aria-label="Promo code">
+                                        <p role="status">"Code " <strong>{p.code.clone()}</strong> ": " {p.label.clone()}</p>
+                                        <button class="link-button" type="submit">"Remove code"</button>
+                                    </form>
+                                }.into_any(),
+                                None => view! {
+                                    <form method="post" action=ApplyPromo::url() class="promo form" aria-label="Promo code">
+                                        <Field name="code" label="Promo code" autocomplete="off" maxlength=32 required=false
+                                            value=d.promo.clone() error=q.promo_error.clone()/>
+                                        <button class="button button--secondary" type="submit">"Apply code"</button>
+                                    </form>
+                                }.into_any(),
+                            }}
                             {(!q.problems.is_empty()).then(|| view! {
                                 <div class="alert alert--error" role="alert">
                                     <ul>{q.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
@@ -317,6 +359,10 @@ pub fn OrderPage() -> impl IntoView {
                         <aside class="card cart__summary stack" aria-label="Order summary">
                             <dl class="totals">
                                 <dt>"Items"</dt><dd>{g.items_total.display()}</dd>
+                                {(g.discount_total.amount > 0).then(|| view! {
+                                    <dt>{format!("Discount ({})", g.promo_code.clone().unwrap_or_default())}</dt>
+                                    <dd>{format!("-{}", g.discount_total.display())}</dd>
+                                })}
                                 <dt>"Shipping"</dt><dd>{g.shipping_total.display()}</dd>
                                 <dt>{if g.tax_inclusive { "Tax (included)" } else { "Tax" }}</dt><dd>{g.tax_total.display()}</dd>
                                 <dt class="totals__grand">"Total"</dt><dd class="totals__grand">{g.grand_total.display()}</dd>

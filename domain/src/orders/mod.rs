@@ -142,9 +142,87 @@ pub(crate) async fn end_unpaid_group(
     .execute(&mut *conn)
     .await?;
     inventory::release(conn, group_id).await?;
+    // The promo code's use goes back too (a late payment that re-takes the stock keeps its discount).
+    crate::promo::release(conn, group_id).await?;
     for order in order_ids(conn, group_id).await? {
         transition(conn, order, to, note).await?;
     }
+    enqueue_reindex(conn, group_id).await
+}
+
+/// The provider reports refunds of a paid group beyond those we made (from its dashboard, say). A full refund
+/// ends every order that can still become refunded; what had not shipped goes back on sale. A partial one is
+/// noted on the timelines (which seller's order it was for is not known). The shopper gets an email.
+pub(crate) async fn refunded_elsewhere(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    total: i64,
+    full: bool,
+) -> Result<(), sqlx::Error> {
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(SUM(refunded), 0) AS BIGINT) FROM orders WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if total <= recorded {
+        return Ok(()); // our own refunds, recorded when made
+    }
+    let (email, currency): (String, String) = sqlx::query_as("SELECT email, currency FROM order_groups WHERE id = $1")
+        .bind(group_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let amount = money(total - recorded, &currency).display();
+    let orders: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM orders WHERE group_id = $1 ORDER BY number")
+            .bind(group_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (order_id, status) in orders {
+        if full {
+            if transition(
+                conn,
+                order_id,
+                OrderStatus::Refunded,
+                "Refunded in full through the payment provider",
+            )
+            .await?
+            {
+                if status == OrderStatus::Paid.as_str() {
+                    inventory::restock(conn, group_id, order_id).await?;
+                }
+                sqlx::query("UPDATE orders SET refunded = total, updated_at = $1 WHERE id = $2")
+                    .bind(now_ms())
+                    .bind(order_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        } else if status != OrderStatus::Cancelled.as_str() {
+            sqlx::query(
+                "INSERT INTO order_events (id, order_id, status, note, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(next_id())
+            .bind(order_id)
+            .bind(&status)
+            .bind(format!("A refund of {amount} was made through the payment provider"))
+            .bind(now_ms())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let number: String = sqlx::query_scalar("SELECT number FROM order_groups WHERE id = $1")
+        .bind(group_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    mail::enqueue(
+        conn,
+        &format!("order-refunded:{group_id}:{total}"),
+        &mail::Mail {
+            to: email,
+            subject: format!("A refund for your Bazaar order {number}"),
+            body: format!("{amount} of your order {number} has been refunded to your card.\n"),
+        },
+    )
+    .await?;
     enqueue_reindex(conn, group_id).await
 }
 
@@ -208,13 +286,23 @@ fn money(amount: i64, currency: &str) -> Money {
 
 /// The confirmation email's text.
 async fn confirmation_mail(conn: &mut AnyConnection, group_id: i64) -> Result<mail::Mail, sqlx::Error> {
-    let (number, email, currency, total, token, user_id): (String, String, String, i64, String, Option<i64>) =
-        sqlx::query_as(
-            "SELECT number, email, currency, grand_total, view_token, user_id FROM order_groups WHERE id = $1",
-        )
-        .bind(group_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    #[allow(clippy::type_complexity)] // one row, read once
+    let (number, email, currency, total, token, user_id, discount, code): (
+        String,
+        String,
+        String,
+        i64,
+        String,
+        Option<i64>,
+        i64,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT number, email, currency, grand_total, view_token, user_id, discount_total, promo_code \
+             FROM order_groups WHERE id = $1",
+    )
+    .bind(group_id)
+    .fetch_one(&mut *conn)
+    .await?;
     let lines: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
         "SELECT o.number, l.title, l.variant, l.quantity, l.unit_price FROM order_lines l \
          JOIN orders o ON o.id = l.order_id WHERE o.group_id = $1 ORDER BY o.number, l.title",
@@ -232,6 +320,13 @@ async fn confirmation_mail(conn: &mut AnyConnection, group_id: i64) -> Result<ma
         body.push_str(&format!(
             "{order}  {quantity} × {title}{variant}  {}\n",
             money(unit * quantity, &currency).display()
+        ));
+    }
+    if discount > 0 {
+        body.push_str(&format!(
+            "Promo code {}: -{}\n",
+            code.unwrap_or_default(),
+            money(discount, &currency).display()
         ));
     }
     body.push_str(&format!("\nTotal paid: {}\n\n", money(total, &currency).display()));
@@ -253,8 +348,8 @@ async fn confirmation_mail(conn: &mut AnyConnection, group_id: i64) -> Result<ma
 pub async fn group_view(db: &Db, number: &str, viewer: &Viewer) -> Result<OrderGroupView, OrderError> {
     let row = sqlx::query(
         "SELECT id, number, created_at, status, email, ship_name, ship_line1, ship_line2, ship_city, ship_postal, \
-         ship_country, currency, items_total, shipping_total, tax_total, tax_inclusive, grand_total, user_id, view_token \
-         FROM order_groups WHERE number = $1",
+         ship_country, currency, items_total, shipping_total, tax_total, tax_inclusive, grand_total, user_id, view_token, \
+         discount_total, promo_code FROM order_groups WHERE number = $1",
     )
     .bind(number)
     .fetch_optional(db.pool())
@@ -297,6 +392,8 @@ pub async fn group_view(db: &Db, number: &str, viewer: &Viewer) -> Result<OrderG
         address,
         items_total: money(row.try_get(12)?, &currency),
         shipping_total: money(row.try_get(13)?, &currency),
+        discount_total: money(row.try_get(19)?, &currency),
+        promo_code: row.try_get(20)?,
         tax_total: money(row.try_get(14)?, &currency),
         tax_inclusive: row.try_get::<i64, _>(15)? == 1,
         grand_total: money(row.try_get(16)?, &currency),
@@ -333,7 +430,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 async fn seller_orders(db: &Db, group_id: i64, currency: &str) -> Result<Vec<SellerOrderView>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT o.id, o.number, s.store_name, s.slug, o.status, o.shipping_name, o.shipping_amount, o.tax_amount, \
-         o.total, o.refunded, o.carrier, o.tracking_number FROM orders o JOIN sellers s ON s.id = o.seller_id \
+         o.total, o.refunded, o.carrier, o.tracking_number, o.discount FROM orders o JOIN sellers s ON s.id = o.seller_id \
          WHERE o.group_id = $1 ORDER BY o.number",
     )
     .bind(group_id)
@@ -376,6 +473,7 @@ async fn seller_orders(db: &Db, group_id: i64, currency: &str) -> Result<Vec<Sel
                 .collect(),
             shipping_name: row.try_get(5)?,
             shipping: money(row.try_get(6)?, currency),
+            discount: money(row.try_get(12)?, currency),
             tax: money(row.try_get(7)?, currency),
             total: money(row.try_get(8)?, currency),
             refunded: money(row.try_get(9)?, currency),

@@ -9,11 +9,11 @@ use model::orders::CheckoutDraft;
 
 use crate::db_tests;
 
-async fn count(db: &Db, sql: &str) -> i64 {
+pub(crate) async fn count(db: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db.pool()).await.expect("count")
 }
 
-async fn available(db: &Db, variant: i64) -> i64 {
+pub(crate) async fn available(db: &Db, variant: i64) -> i64 {
     sqlx::query_scalar("SELECT CAST(COALESCE(SUM(available), 0) AS BIGINT) FROM stock WHERE variant_id = $1")
         .bind(variant)
         .fetch_one(db.pool())
@@ -22,7 +22,7 @@ async fn available(db: &Db, variant: i64) -> i64 {
 }
 
 /// Two in-stock variants of two sellers, each with `units` in one warehouse and none elsewhere.
-async fn two_sellers(db: &Db, units: i64) -> (i64, i64) {
+pub(crate) async fn two_sellers(db: &Db, units: i64) -> (i64, i64) {
     seed::seed(db, 40, 11).await.expect("seed");
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT v.id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
@@ -39,7 +39,7 @@ async fn two_sellers(db: &Db, units: i64) -> (i64, i64) {
     (a.0, b.0)
 }
 
-async fn set_units(db: &Db, variant: i64, units: i64) {
+pub(crate) async fn set_units(db: &Db, variant: i64, units: i64) {
     sqlx::query("UPDATE stock SET available = 0 WHERE variant_id = $1")
         .bind(variant)
         .execute(db.pool())
@@ -57,7 +57,7 @@ async fn set_units(db: &Db, variant: i64, units: i64) {
 }
 
 /// Checkout details choosing each seller's first shipping option for `country` (as offered by the quote).
-async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
+pub(crate) async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
     let mut details = CheckoutDraft {
         email: "buyer@example.com".into(),
         name: "Grace Hopper".into(),
@@ -67,10 +67,11 @@ async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
         postal: "22201".into(),
         country: country.into(),
         shipping: Vec::new(),
+        promo: String::new(),
         errors: Vec::new(),
     };
     let view = cart::view(db, cart_id).await.expect("cart");
-    let quote = checkout::quote(db, &view, &details, true).await.expect("quote");
+    let quote = checkout::quote(db, &view, &details, None, true).await.expect("quote");
     details.shipping = quote
         .groups
         .iter()
@@ -79,11 +80,11 @@ async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
     details
 }
 
-fn key() -> String {
+pub(crate) fn key() -> String {
     format!("test-key-{:032x}", rand::random::<u128>())
 }
 
-fn session_of(url: &str) -> String {
+pub(crate) fn session_of(url: &str) -> String {
     url.trim_start_matches("/pay/test/").to_string()
 }
 
@@ -95,7 +96,9 @@ async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation
     cart::add(&db, cart_id, b, 1).await.expect("add");
     let details = draft(&db, cart_id, "US").await;
     let cart_view = cart::view(&db, cart_id).await.expect("cart");
-    let quote = checkout::quote(&db, &cart_view, &details, true).await.expect("quote");
+    let quote = checkout::quote(&db, &cart_view, &details, None, true)
+        .await
+        .expect("quote");
     assert!(quote.problems.is_empty(), "{:?}", quote.problems);
     assert_eq!(quote.groups.len(), 2);
     // US sales tax (7.25 %) is added on top of items and shipping.

@@ -1,12 +1,17 @@
 //! Domain integration tests. Every test in `db_tests!` runs twice: on SQLite and on PostgreSQL.
 
 mod harness;
+mod inventory;
 
 mod accounts;
+mod addresses;
 mod cart;
 mod catalog;
 mod checkout;
 mod database;
 mod meili;
+mod promo;
 mod search;
 mod sessions;
+mod smtp;
+mod stripe_payments;

@@ -4,6 +4,8 @@
 //! applies in the same transaction. The built-in [`TestGateway`] plays the provider for the demo shop and the
 //! tests: its hosted page is `/pay/test/{session}`, its test cards decide the outcome.
 
+pub mod stripe;
+
 use std::fmt::Debug;
 
 use async_trait::async_trait;
@@ -47,8 +49,23 @@ pub trait PaymentGateway: Send + Sync + Debug {
     /// Shown to shoppers: no real money moves.
     fn test_mode(&self) -> bool;
     async fn start(&self, request: &PaymentRequest) -> Result<PaymentStart, GatewayError>;
+    /// Starts the payment inside the order's own transaction when the provider lives in our database (the test
+    /// gateway): one commit instead of three. `None`: a remote provider, called by [`Self::start`] after commit
+    /// (never an HTTP call while holding the write lock).
+    async fn start_in(
+        &self,
+        _conn: &mut AnyConnection,
+        _request: &PaymentRequest,
+    ) -> Result<Option<PaymentStart>, GatewayError> {
+        Ok(None)
+    }
     /// Refunds `amount` of a payment; `idempotency_key` makes a retried refund a no-op.
     async fn refund(&self, provider_ref: &str, amount: i64, idempotency_key: &str) -> Result<(), GatewayError>;
+    /// The outcome of a hosted payment as the provider knows it now, as an event (the shopper's return to the
+    /// shop can come before the provider's webhook); `None` while it is not finished.
+    async fn status(&self, _provider_ref: &str) -> Result<Option<PaymentEvent>, GatewayError> {
+        Ok(None)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +90,11 @@ impl EventKind {
 pub struct PaymentEvent {
     pub provider: String,
     pub event_id: String,
+    /// What the event names: our `provider_ref` (the hosted session) or the provider's payment behind it.
     pub provider_ref: String,
+    /// On a success: the provider's payment behind the session (Stripe's PaymentIntent), which later refund
+    /// events name.
+    pub provider_payment: Option<String>,
     pub kind: EventKind,
 }
 
@@ -84,6 +105,9 @@ pub enum Applied {
     Duplicate,
     /// Not about a payment of ours, or nothing left to change.
     Ignored,
+    /// About a payment we cannot match yet (a refund reported before the success): kept in the inbox and
+    /// applied when the success arrives.
+    Waiting,
     Paid {
         group_id: i64,
     },
@@ -113,12 +137,14 @@ async fn payment_by_ref(
     provider: &str,
     provider_ref: &str,
 ) -> Result<Option<PaymentRow>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id, group_id, amount, status FROM payments WHERE provider = $1 AND provider_ref = $2")
-            .bind(provider)
-            .bind(provider_ref)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row = sqlx::query(
+        "SELECT id, group_id, amount, status FROM payments \
+         WHERE provider = $1 AND (provider_ref = $2 OR provider_payment = $2)",
+    )
+    .bind(provider)
+    .bind(provider_ref)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(|r| {
         Ok(PaymentRow {
             id: r.try_get(0)?,
@@ -139,14 +165,15 @@ pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx:
         EventKind::Refunded(amount) => amount.to_string(),
     };
     let fresh = sqlx::query(
-        "INSERT INTO payment_events (provider, event_id, kind, payload, received_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (provider, event_id) DO NOTHING",
+        "INSERT INTO payment_events (provider, event_id, kind, payload, received_at, subject, applied) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (provider, event_id) DO NOTHING",
     )
     .bind(&event.provider)
     .bind(&event.event_id)
     .bind(event.kind.name())
     .bind(&payload)
     .bind(now_ms())
+    .bind(&event.provider_ref)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -154,45 +181,124 @@ pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx:
         return Ok(Applied::Duplicate);
     }
     let Some(payment) = payment_by_ref(&mut tx, &event.provider, &event.provider_ref).await? else {
+        // Not ours, or not matchable yet: kept, unapplied, until a success names this payment.
+        sqlx::query("UPDATE payment_events SET applied = 0 WHERE provider = $1 AND event_id = $2")
+            .bind(&event.provider)
+            .bind(&event.event_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        return Ok(Applied::Ignored);
+        return Ok(Applied::Waiting);
     };
-    let applied = match &event.kind {
-        EventKind::Succeeded => succeeded(&mut tx, &payment).await?,
-        EventKind::Failed(reason) => failed(&mut tx, &payment, reason).await?,
-        EventKind::Refunded(total) => {
-            let status = if *total >= payment.amount {
-                "refunded"
-            } else {
-                "partially_refunded"
-            };
-            sqlx::query(
-                "UPDATE payments SET refunded = $1, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1",
-            )
-            .bind(*total)
-            .bind(status)
-            .bind(now_ms())
+    let mut applied = apply_kind(&mut tx, &payment, &event.kind).await?;
+    if let (EventKind::Succeeded, Some(provider_payment)) = (&event.kind, &event.provider_payment) {
+        sqlx::query("UPDATE payments SET provider_payment = $1 WHERE id = $2")
+            .bind(provider_payment)
             .bind(payment.id)
             .execute(&mut *tx)
             .await?;
-            Applied::Refunded {
-                group_id: payment.group_id,
+        // Events that came before this one and name the provider's payment (a refund reported first).
+        let waiting: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT event_id, kind, payload FROM payment_events \
+             WHERE provider = $1 AND subject = $2 AND applied = 0 ORDER BY received_at",
+        )
+        .bind(&event.provider)
+        .bind(provider_payment)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (event_id, kind, payload) in waiting {
+            let kind = match kind.as_str() {
+                "refunded" => EventKind::Refunded(payload.parse().unwrap_or(0)),
+                "failed" => EventKind::Failed(payload),
+                _ => EventKind::Succeeded,
+            };
+            let payment = payment_by_ref(&mut tx, &event.provider, provider_payment)
+                .await?
+                .expect("matched above");
+            let later = apply_kind(&mut tx, &payment, &kind).await?;
+            if later != Applied::Ignored {
+                applied = later;
             }
+            sqlx::query("UPDATE payment_events SET applied = 1 WHERE provider = $1 AND event_id = $2")
+                .bind(&event.provider)
+                .bind(&event_id)
+                .execute(&mut *tx)
+                .await?;
         }
-    };
+    }
     tx.commit().await?;
     Ok(applied)
+}
+
+async fn apply_kind(conn: &mut AnyConnection, payment: &PaymentRow, kind: &EventKind) -> Result<Applied, sqlx::Error> {
+    match kind {
+        EventKind::Succeeded => succeeded(conn, payment).await,
+        EventKind::Failed(reason) => failed(conn, payment, reason).await,
+        EventKind::Refunded(total) => refunded(conn, payment, *total).await,
+    }
+}
+
+/// The provider reports the payment's refunded total. Refunds we made (an order cancelled) were recorded when we
+/// made them, so their event changes nothing; a refund made elsewhere (the provider's dashboard) is recorded, and
+/// a full one ends the orders: unpaid ones are cancelled and their held stock released, paid ones become
+/// refunded and what had not shipped goes back on sale.
+async fn refunded(conn: &mut AnyConnection, payment: &PaymentRow, total: i64) -> Result<Applied, sqlx::Error> {
+    let status = if total >= payment.amount {
+        "refunded"
+    } else {
+        "partially_refunded"
+    };
+    let changed =
+        sqlx::query("UPDATE payments SET refunded = $1, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1")
+            .bind(total)
+            .bind(status)
+            .bind(now_ms())
+            .bind(payment.id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        return Ok(Applied::Ignored);
+    }
+    let group_status: String = sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
+        .bind(payment.group_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let full = total >= payment.amount;
+    match group_status.as_str() {
+        "pending_payment" | "expired" | "payment_failed" if full => {
+            orders::end_unpaid_group(
+                conn,
+                payment.group_id,
+                OrderStatus::Cancelled,
+                "The payment was refunded before the order was confirmed",
+            )
+            .await?;
+        }
+        "paid" => orders::refunded_elsewhere(conn, payment.group_id, total, full).await?,
+        _ => {}
+    }
+    Ok(Applied::Refunded {
+        group_id: payment.group_id,
+    })
 }
 
 async fn succeeded(conn: &mut AnyConnection, payment: &PaymentRow) -> Result<Applied, sqlx::Error> {
     if !matches!(payment.status.as_str(), "pending" | "failed") {
         return Ok(Applied::Ignored);
     }
-    sqlx::query("UPDATE payments SET status = 'succeeded', updated_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(payment.id)
-        .execute(&mut *conn)
-        .await?;
+    // Conditional: of two successes racing (the webhook and the shopper's return), one applies.
+    let changed = sqlx::query(
+        "UPDATE payments SET status = 'succeeded', updated_at = $1 WHERE id = $2 AND status IN ('pending', 'failed')",
+    )
+    .bind(now_ms())
+    .bind(payment.id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(Applied::Ignored);
+    }
     let group_status: String = sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
         .bind(payment.group_id)
         .fetch_one(&mut *conn)
@@ -235,6 +341,15 @@ async fn failed(conn: &mut AnyConnection, payment: &PaymentRow, reason: &str) ->
         group_id: payment.group_id,
         reason: reason.to_string(),
     })
+}
+
+/// Applies a provider event and, when money arrived for an order whose stock is gone, refunds it.
+pub async fn receive(db: &Db, gateway: &dyn PaymentGateway, event: &PaymentEvent) -> Result<Applied, RefundError> {
+    let applied = apply_event(db, event).await?;
+    if let Applied::MustRefund { group_id } = applied {
+        refund_unfulfillable(db, gateway, group_id).await?;
+    }
+    Ok(applied)
 }
 
 /// Refunds a payment that arrived for an order whose stock is gone, and cancels the order.
@@ -377,9 +492,42 @@ impl TestGateway {
             provider: "test".to_string(),
             event_id: format!("evt_{}_{}", session.id, kind.name()),
             provider_ref: session.id,
+            provider_payment: None,
             kind,
         }))
     }
+}
+
+/// Opens the test gateway's hosted session for a payment, or finds the one it has. Keyed by our payment id
+/// (starting the same payment twice finds the same session); the id in the page's URL has a random part, so
+/// nobody can pay or cancel another shopper's session by guessing it.
+async fn open_session(conn: &mut AnyConnection, request: &PaymentRequest) -> Result<PaymentStart, sqlx::Error> {
+    let id = format!("tgs_{}_{}", request.payment_id, crate::ids::random_token());
+    let inserted = sqlx::query(
+        "INSERT INTO test_gateway_sessions (id, payment_id, amount, currency, reference, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (payment_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(request.payment_id)
+    .bind(request.amount)
+    .bind(&request.currency)
+    .bind(&request.reference)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let id = if inserted == 1 {
+        id
+    } else {
+        sqlx::query_scalar("SELECT id FROM test_gateway_sessions WHERE payment_id = $1")
+            .bind(request.payment_id)
+            .fetch_one(&mut *conn)
+            .await?
+    };
+    Ok(PaymentStart {
+        redirect_url: format!("/pay/test/{id}"),
+        provider_ref: id,
+    })
 }
 
 #[async_trait]
@@ -393,32 +541,26 @@ impl PaymentGateway for TestGateway {
     }
 
     async fn start(&self, request: &PaymentRequest) -> Result<PaymentStart, GatewayError> {
-        let unavailable = |e: sqlx::Error| GatewayError::Unavailable(e.to_string());
-        // Keyed by our payment id (starting the same payment twice finds the same session); the id in the page's
-        // URL has a random part, so nobody can pay or cancel another shopper's session by guessing it.
-        let id = format!("tgs_{}_{}", request.payment_id, crate::ids::random_token());
-        sqlx::query(
-            "INSERT INTO test_gateway_sessions (id, payment_id, amount, currency, reference, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (payment_id) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(request.payment_id)
-        .bind(request.amount)
-        .bind(&request.currency)
-        .bind(&request.reference)
-        .bind(now_ms())
-        .execute(self.db.pool())
-        .await
-        .map_err(unavailable)?;
-        let id: String = sqlx::query_scalar("SELECT id FROM test_gateway_sessions WHERE payment_id = $1")
-            .bind(request.payment_id)
-            .fetch_one(self.db.pool())
+        let mut conn = self
+            .db
+            .pool()
+            .acquire()
             .await
-            .map_err(unavailable)?;
-        Ok(PaymentStart {
-            redirect_url: format!("/pay/test/{id}"),
-            provider_ref: id,
-        })
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+        open_session(&mut conn, request)
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))
+    }
+
+    async fn start_in(
+        &self,
+        conn: &mut AnyConnection,
+        request: &PaymentRequest,
+    ) -> Result<Option<PaymentStart>, GatewayError> {
+        open_session(conn, request)
+            .await
+            .map(Some)
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))
     }
 
     async fn refund(&self, provider_ref: &str, amount: i64, idempotency_key: &str) -> Result<(), GatewayError> {
