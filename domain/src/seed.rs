@@ -314,7 +314,9 @@ async fn seed_promo_codes(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let store_code = format!("{}-15", slug.to_uppercase());
-    let codes: [(&str, Option<i64>, &str, i64, i64, Option<i64>); 3] = [
+    // (code, seller, kind, value, minimum subtotal, uses per customer)
+    type Code<'a> = (&'a str, Option<i64>, &'a str, i64, i64, Option<i64>);
+    let codes: [Code; 3] = [
         ("WELCOME10", None, "percent", 10, 0, Some(1)),
         ("FIVEOFF", None, "fixed", 500, 3_000, None),
         (&store_code, Some(seller_id), "percent", 15, 0, None),

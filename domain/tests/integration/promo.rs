@@ -123,7 +123,7 @@ async fn a_seller_code_covers_only_that_sellers_items(db: Db) {
     let quote = checkout::quote(&db, &view, &details, None, true).await.expect("quote");
     assert!(quote.problems.is_empty(), "{:?}", quote.problems);
     for group in &quote.groups {
-        let expected = if group.seller_id == fixed.seller_id.unwrap() {
+        let expected = if group.seller_id == fixed.seller_id.expect("ok") {
             500.min(group.items_total.amount)
         } else {
             0

@@ -43,7 +43,7 @@ async fn spawn_relay() -> (u16, Arc<Mutex<Relay>>) {
                                 message.push_str(&data);
                                 message.push('\n');
                             }
-                            let mut relay = state.lock().unwrap();
+                            let mut relay = state.lock().expect("ok");
                             if relay.refused_once {
                                 relay.accepted.push(message);
                                 b"250 OK queued\r\n"
@@ -86,7 +86,7 @@ async fn mail_reaches_the_relay_once_after_a_temporary_failure(db: Db) {
     tx.commit().await.expect("commit");
 
     assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (0, 1));
-    assert!(relay.lock().unwrap().accepted.is_empty());
+    assert!(relay.lock().expect("ok").accepted.is_empty());
     // Not due again until the backoff has passed…
     assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (0, 0));
     // …which the test skips.
@@ -96,7 +96,7 @@ async fn mail_reaches_the_relay_once_after_a_temporary_failure(db: Db) {
         .expect("due");
     assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (1, 0));
     assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (0, 0));
-    let accepted = relay.lock().unwrap().accepted.clone();
+    let accepted = relay.lock().expect("ok").accepted.clone();
     assert_eq!(accepted.len(), 1, "exactly once");
     assert!(
         accepted[0].contains("Subject: Your Bazaar order BZ-TEST is confirmed"),

@@ -25,15 +25,19 @@ use crate::db_tests;
 const API_KEY: &str = "sk_test_fake";
 const WEBHOOK_SECRET: &str = "whsec_fake_signing_secret";
 
+type Params = Vec<(String, String)>;
+/// A request as the fake saw it: its parameters and its Idempotency-Key.
+type Recorded = (Params, Option<String>);
+
 #[derive(Default)]
 struct Fake {
     sessions: HashMap<String, Value>,
     /// Idempotency-Key → (the request's parameters, the answer given): a replay answers the same; the same key
     /// with other parameters is an error, as at Stripe.
-    idempotency: HashMap<String, (Vec<(String, String)>, Value)>,
+    idempotency: HashMap<String, (Params, Value)>,
     refunded: HashMap<String, i64>,
     amounts: HashMap<String, i64>,
-    requests: Vec<(String, Vec<(String, String)>, Option<String>)>,
+    requests: Vec<(String, Recorded)>,
     next: u32,
 }
 
@@ -60,15 +64,15 @@ fn idempotent(
     fake: &mut Fake,
     headers: &HeaderMap,
     path: &str,
-    mut form: Vec<(String, String)>,
-    create: impl FnOnce(&mut Fake, &[(String, String)]) -> Result<Value, Response>,
+    mut form: Params,
+    create: impl FnOnce(&mut Fake, &[(String, String)]) -> Result<Value, Box<Response>>,
 ) -> Response {
     form.sort();
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    fake.requests.push((path.to_string(), form.clone(), key.clone()));
+    fake.requests.push((path.to_string(), (form.clone(), key.clone())));
     if let Some(key) = &key {
         if let Some((params, answer)) = fake.idempotency.get(key) {
             if *params != form {
@@ -89,7 +93,7 @@ fn idempotent(
             }
             Json(answer).into_response()
         }
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -106,7 +110,7 @@ async fn create_session(
             "Invalid API Key provided",
         );
     }
-    let mut fake = s.lock().unwrap();
+    let mut fake = s.lock().expect("ok");
     idempotent(&mut fake, &headers, "/v1/checkout/sessions", form, |fake, form| {
         let required = [
             "mode",
@@ -117,18 +121,18 @@ async fn create_session(
             "line_items[0][quantity]",
         ];
         if let Some(missing) = required.iter().find(|p| param(form, p).is_none()) {
-            return Err(stripe_error(
+            return Err(Box::new(stripe_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request_error",
                 "parameter_missing",
                 &format!("Missing required param: {missing}."),
-            ));
+            )));
         }
         let unit: i64 = param(form, "line_items[0][price_data][unit_amount]")
-            .unwrap()
+            .expect("ok")
             .parse()
-            .unwrap();
-        let quantity: i64 = param(form, "line_items[0][quantity]").unwrap().parse().unwrap();
+            .expect("ok");
+        let quantity: i64 = param(form, "line_items[0][quantity]").expect("ok").parse().expect("ok");
         fake.next += 1;
         let id = format!("cs_test_{}", fake.next);
         let metadata: serde_json::Map<String, Value> = form
@@ -160,7 +164,7 @@ async fn retrieve_session(State(s): State<Shared>, headers: HeaderMap, Path(id):
             "Invalid API Key provided",
         );
     }
-    match s.lock().unwrap().sessions.get(&id) {
+    match s.lock().expect("ok").sessions.get(&id) {
         Some(session) => Json(session.clone()).into_response(),
         None => stripe_error(
             StatusCode::NOT_FOUND,
@@ -184,33 +188,33 @@ async fn create_refund(
             "Invalid API Key provided",
         );
     }
-    let mut fake = s.lock().unwrap();
+    let mut fake = s.lock().expect("ok");
     idempotent(&mut fake, &headers, "/v1/refunds", form, |fake, form| {
         let Some(intent) = param(form, "payment_intent").map(str::to_string) else {
-            return Err(stripe_error(
+            return Err(Box::new(stripe_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request_error",
                 "parameter_missing",
                 "Missing required param: payment_intent.",
-            ));
+            )));
         };
         let Some(paid) = fake.amounts.get(&intent).copied() else {
-            return Err(stripe_error(
+            return Err(Box::new(stripe_error(
                 StatusCode::NOT_FOUND,
                 "invalid_request_error",
                 "resource_missing",
                 &format!("No such payment_intent: '{intent}'"),
-            ));
+            )));
         };
         let already = fake.refunded.get(&intent).copied().unwrap_or(0);
-        let amount = param(form, "amount").map_or(paid - already, |a| a.parse().unwrap());
+        let amount = param(form, "amount").map_or(paid - already, |a| a.parse().expect("ok"));
         if amount <= 0 || already + amount > paid {
-            return Err(stripe_error(
+            return Err(Box::new(stripe_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request_error",
                 "amount_too_large",
                 "Refund amount is greater than unrefunded amount on charge.",
-            ));
+            )));
         }
         fake.refunded.insert(intent.clone(), already + amount);
         fake.next += 1;
@@ -251,14 +255,14 @@ impl FakeStripe {
 
     /// The shopper pays on Stripe's page: the session completes with a PaymentIntent. Returns the webhook body.
     fn complete(&self, session_id: &str) -> String {
-        let mut fake = self.state.lock().unwrap();
+        let mut fake = self.state.lock().expect("ok");
         fake.next += 1;
         let intent = format!("pi_test_{}", fake.next);
         let session = fake.sessions.get_mut(session_id).expect("session");
         session["payment_status"] = json!("paid");
         session["status"] = json!("complete");
         session["payment_intent"] = json!(intent);
-        let amount = session["amount_total"].as_i64().unwrap();
+        let amount = session["amount_total"].as_i64().expect("ok");
         let object = session.clone();
         fake.amounts.insert(intent, amount);
         event("checkout.session.completed", object, fake.next)
@@ -266,23 +270,23 @@ impl FakeStripe {
 
     /// Stripe's `charge.refunded` for a PaymentIntent, with the cumulative refunded amount.
     fn refund_event(&self, session_id: &str, total: i64) -> String {
-        let mut fake = self.state.lock().unwrap();
+        let mut fake = self.state.lock().expect("ok");
         fake.next += 1;
         let intent = fake.sessions[session_id]["payment_intent"]
             .as_str()
-            .unwrap()
+            .expect("ok")
             .to_string();
         let charge = json!({"id": format!("ch_{}", fake.next), "object": "charge", "payment_intent": intent,
             "amount_refunded": total, "refunded": true});
         event("charge.refunded", charge, fake.next)
     }
 
-    fn requests_to(&self, path: &str) -> Vec<(Vec<(String, String)>, Option<String>)> {
-        let fake = self.state.lock().unwrap();
+    fn requests_to(&self, path: &str) -> Vec<Recorded> {
+        let fake = self.state.lock().expect("ok");
         fake.requests
             .iter()
-            .filter(|(p, ..)| p == path)
-            .map(|(_, form, key)| (form.clone(), key.clone()))
+            .filter(|(p, _)| p == path)
+            .map(|(_, recorded)| recorded.clone())
             .collect()
     }
 }
@@ -302,7 +306,7 @@ async fn deliver(db: &Db, gateway: &dyn PaymentGateway, body: &str) -> Result<Op
 }
 
 fn session_of(url: &str) -> String {
-    url.rsplit('/').next().unwrap().to_string()
+    url.rsplit('/').next().expect("ok").to_string()
 }
 
 /// A guest cart with one unit from each of two sellers, placed with Stripe.
@@ -353,7 +357,7 @@ async fn a_stripe_checkout_is_paid_once_however_often_the_webhook_comes(db: Db) 
         Some(payment_id.to_string())
     );
     assert!(field("success_url")
-        .unwrap()
+        .expect("ok")
         .starts_with("https://shop.example/api/stripe_return?session_id="));
 
     // Starting the same payment again (a retry after a timeout) gets the same session from Stripe.
