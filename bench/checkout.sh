@@ -11,7 +11,9 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cargo build --release -p domain --example checkout_bench >/dev/null
 BIN=target/release/examples/checkout_bench
-"$BIN" "sqlite://${WORK}/checkout.db" "$ORDERS" "$CONCURRENCY"
+echo "disk: $(dd if=/dev/zero of="$WORK/dsync" bs=4k count=500 oflag=dsync 2>&1 | tail -1)  (500 synchronous 4 KiB writes)"
+"$BIN" "sqlite://${WORK}/checkout.db" "$ORDERS" "$CONCURRENCY" full
+"$BIN" "sqlite://${WORK}/checkout-normal.db" "$ORDERS" "$CONCURRENCY" normal
 if psql "$PG/postgres" -qAtc 'select 1' >/dev/null 2>&1; then
   psql "$PG/postgres" -qc 'DROP DATABASE IF EXISTS bazaar_checkout_bench' -qc 'CREATE DATABASE bazaar_checkout_bench'
   "$BIN" "$PG/bazaar_checkout_bench" "$ORDERS" "$CONCURRENCY"

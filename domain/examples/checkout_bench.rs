@@ -94,7 +94,8 @@ async fn main() {
     let url = args.next().unwrap_or_else(|| "sqlite://data/checkout-bench.db".into());
     let orders: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(2_000);
     let concurrency: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(16);
-    let db = Db::connect(&url, 16).await.expect("open database");
+    let sync: domain::SqliteSync = args.next().and_then(|s| s.parse().ok()).unwrap_or_default();
+    let db = Db::connect_with(&url, 16, sync).await.expect("open database");
     db.migrate().await.expect("migrate");
     seed::seed(&db, 200, 1)
         .await
@@ -126,8 +127,13 @@ async fn main() {
     }
     let (paid, secs) = run(&db, &gateway, carts, concurrency).await;
     println!(
-        "{} full checkouts (place + pay + apply), concurrency {concurrency}: {paid} paid in {secs:.2} s = {:.0} orders/s",
+        "{}{} full checkouts (place + pay + apply), concurrency {concurrency}: {paid} paid in {secs:.2} s = {:.0} orders/s",
         db.backend().name(),
+        match (db.backend(), sync) {
+            (domain::Backend::Sqlite, domain::SqliteSync::Full) => " (synchronous=FULL)",
+            (domain::Backend::Sqlite, domain::SqliteSync::Normal) => " (synchronous=NORMAL)",
+            _ => "",
+        },
         paid as f64 / secs
     );
 

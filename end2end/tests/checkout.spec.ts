@@ -39,10 +39,10 @@ test("a new account checks out two sellers' items, pays, and finds the order and
 
   // A promo code: a wrong one says why, the demo's welcome code takes 10 % off.
   const fullTotal = (await page.getByRole("button", { name: /^Pay \$/ }).textContent()) ?? "";
-  await page.getByLabel("Promo code").fill("NOPE123");
+  await page.getByRole("textbox", { name: "Promo code" }).fill("NOPE123");
   await page.getByRole("button", { name: "Apply code" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "We don't know the code NOPE123" })).toBeVisible();
-  await page.getByLabel("Promo code").fill("welcome10");
+  await page.getByRole("textbox", { name: "Promo code" }).fill("welcome10");
   await page.getByRole("button", { name: "Apply code" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Code WELCOME10: 10 % off everything" })).toBeVisible();
   await expect(page.getByText("Discount (WELCOME10)")).toBeVisible();

@@ -44,6 +44,9 @@ pub struct Config {
     pub site_root: String,
     /// `DATABASE_URL`: may hold a password, hence secret. Default a SQLite file under ./data/.
     pub database_url: Secret<String>,
+    /// `SQLITE_SYNC`: `full` (default; a committed order survives power loss) or `normal` (survives a crash of the
+    /// process; faster commits). PostgreSQL ignores it.
+    pub sqlite_sync: domain::SqliteSync,
     /// `DATABASE_MAX_CONNECTIONS`. Default 10.
     pub database_max_connections: u32,
     /// `PUBLIC_URL`: the origin users reach the shop at, e.g. https://shop.example.com. When it is https the
@@ -157,6 +160,7 @@ impl Config {
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
             database_url: Secret::new(database_url),
             database_max_connections: parse("DATABASE_MAX_CONNECTIONS", get("DATABASE_MAX_CONNECTIONS"), 10)?,
+            sqlite_sync: parse("SQLITE_SYNC", get("SQLITE_SYNC"), domain::SqliteSync::Full)?,
             public_url,
             session_idle: Duration::from_secs(
                 60 * parse("SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES"), 2 * 24 * 60)?,

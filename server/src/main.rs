@@ -44,9 +44,13 @@ async fn main() -> ExitCode {
 
 async fn open_db(config: &Config) -> Result<Db, String> {
     tracing::info!(database = config.database_url_for_log(), "opening database");
-    let db = Db::connect(config.database_url.expose(), config.database_max_connections)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let db = Db::connect_with(
+        config.database_url.expose(),
+        config.database_max_connections,
+        config.sqlite_sync,
+    )
+    .await
+    .map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate()
         .await
         .map_err(|e| format!("cannot apply migrations: {e}"))?;
