@@ -21,7 +21,7 @@ for (const [name, viewport] of [["phone", { width: 390, height: 844 }], ["deskto
   await page.goto(base + "/cart");
   await page.screenshot({ path: `${out}/${name}-cart.png`, fullPage: true });
   await page.goto(base + "/checkout");
-  await page.getByLabel("Email").fill("shots@example.com");
+  await page.getByLabel("Email").fill(`shots-${name}@example.com`);
   await page.getByLabel("Full name").fill("Shot Taker");
   await page.getByLabel("Street address").fill("5 Camera Road");
   await page.getByLabel("City").fill("Berlin");
@@ -29,6 +29,11 @@ for (const [name, viewport] of [["phone", { width: 390, height: 844 }], ["deskto
   await page.getByLabel("Country").selectOption("DE");
   await page.screenshot({ path: `${out}/${name}-checkout.png`, fullPage: true });
   await page.getByRole("button", { name: "Continue to review" }).click();
+  await page.getByRole("textbox", { name: "Promo code" }).fill("NOPE");
+  await page.getByRole("button", { name: "Apply code" }).click();
+  await page.screenshot({ path: `${out}/${name}-promo-error.png`, fullPage: true });
+  await page.getByRole("textbox", { name: "Promo code" }).fill("WELCOME10");
+  await page.getByRole("button", { name: "Apply code" }).click();
   await page.screenshot({ path: `${out}/${name}-review.png`, fullPage: true });
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.getByLabel("Card number").fill("4000 0000 0000 0002");

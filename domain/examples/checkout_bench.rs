@@ -39,20 +39,37 @@ async fn draft_for(db: &Db, cart_id: i64) -> CheckoutDraft {
     draft
 }
 
+/// Microseconds spent in each phase, summed over all orders (where the time goes).
+static PHASES: [std::sync::atomic::AtomicU64; 3] = [
+    std::sync::atomic::AtomicU64::new(0),
+    std::sync::atomic::AtomicU64::new(0),
+    std::sync::atomic::AtomicU64::new(0),
+];
+
+fn lap(phase: usize, since: Instant) -> Instant {
+    PHASES[phase].fetch_add(since.elapsed().as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
+    Instant::now()
+}
+
 /// Places and pays one order for this cart; returns whether it was paid.
 async fn buy(db: &Db, gateway: &TestGateway, cart_id: i64, draft: &CheckoutDraft) -> bool {
+    let t = Instant::now();
     match checkout::place_order(db, gateway, cart_id, None, draft, &domain::ids::random_token()).await {
         Ok(placed) => {
+            let t = lap(0, t);
             let session = placed.redirect_url.trim_start_matches("/pay/test/");
             let event = gateway
                 .pay(session, TEST_CARD_SUCCESS)
                 .await
                 .expect("pay")
                 .expect("event");
-            matches!(
+            let t = lap(1, t);
+            let paid = matches!(
                 payments::apply_event(db, &event).await.expect("apply"),
                 payments::Applied::Paid { .. }
-            )
+            );
+            lap(2, t);
+            paid
         }
         Err(checkout::CheckoutError::CannotPlace(_)) => false,
         Err(e) => panic!("checkout failed: {e:?}"),
@@ -135,6 +152,15 @@ async fn main() {
             _ => "",
         },
         paid as f64 / secs
+    );
+
+    let per_order =
+        |phase: usize| PHASES[phase].load(std::sync::atomic::Ordering::Relaxed) as f64 / paid.max(1) as f64 / 1000.0;
+    println!(
+        "  per order (wall time inside each call, summed over workers): place {:.2} ms, pay {:.2} ms, apply {:.2} ms",
+        per_order(0),
+        per_order(1),
+        per_order(2)
     );
 
     // Hot item: 500 buyers, 50 units.

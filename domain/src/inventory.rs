@@ -78,7 +78,7 @@ pub async fn reserve(
     Ok(Ok(()))
 }
 
-/// Moves a group's reservations from `from` to `to`, giving the units back to `stock` when `give_back`. Each row
+/// Moves a group's reservations from `from` to `to` and gives their units back to `stock`. Each row
 /// changes state with a conditional UPDATE, so a reservation is given back at most once even when an expiry
 /// sweep and a cancellation race. Returns the number of units moved.
 async fn settle(
@@ -87,7 +87,6 @@ async fn settle(
     order_id: Option<i64>,
     from: &str,
     to: &str,
-    give_back: bool,
 ) -> Result<i64, sqlx::Error> {
     let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT id, variant_id, warehouse_id, quantity FROM reservations \
@@ -108,33 +107,38 @@ async fn settle(
             .await?
             .rows_affected();
         if changed == 1 {
-            if give_back {
-                sqlx::query("UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3")
-                    .bind(quantity)
-                    .bind(variant_id)
-                    .bind(warehouse_id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            sqlx::query("UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3")
+                .bind(quantity)
+                .bind(variant_id)
+                .bind(warehouse_id)
+                .execute(&mut *conn)
+                .await?;
             moved += quantity;
         }
     }
     Ok(moved)
 }
 
-/// Payment succeeded: the held units are sold.
-pub async fn commit(conn: &mut AnyConnection, group_id: i64) -> Result<i64, sqlx::Error> {
-    settle(conn, group_id, None, "held", "committed", false).await
+/// Payment succeeded: the held units are sold. Nothing goes back to `stock`, so one statement does it; returns the
+/// number of reservations committed.
+pub async fn commit(conn: &mut AnyConnection, group_id: i64) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("UPDATE reservations SET state = 'committed' WHERE group_id = $1 AND state = 'held'")
+            .bind(group_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Expiry, payment failure or cancellation before payment: the held units go back on sale.
 pub async fn release(conn: &mut AnyConnection, group_id: i64) -> Result<i64, sqlx::Error> {
-    settle(conn, group_id, None, "held", "released", true).await
+    settle(conn, group_id, None, "held", "released").await
 }
 
 /// A paid seller order is cancelled or refunded in full: its sold units go back on sale.
 pub async fn restock(conn: &mut AnyConnection, group_id: i64, order_id: i64) -> Result<i64, sqlx::Error> {
-    settle(conn, group_id, Some(order_id), "committed", "restocked", true).await
+    settle(conn, group_id, Some(order_id), "committed", "restocked").await
 }
 
 /// Products whose stock a group's reservations touch (for the search outbox).

@@ -22,4 +22,4 @@ pub mod seed;
 pub mod sessions;
 pub mod shipping;
 
-pub use db::{Backend, Db, DbError, SqliteSync};
+pub use db::{Backend, Db, DbError, SqliteSync, WriteTx};
