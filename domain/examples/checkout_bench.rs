@@ -98,6 +98,8 @@ async fn run(
             paid
         })
     });
+    // Collected first: every worker is spawned before any is awaited (a lazy iterator would run them one by one).
+    let workers: Vec<_> = workers.collect();
     let mut paid = 0;
     for w in workers {
         paid += w.await.expect("worker");
@@ -182,7 +184,7 @@ async fn main() {
         let draft = draft_for(&db, id).await;
         buyers.push((id, draft));
     }
-    let (paid, secs) = run(&db, &gateway, buyers, 500.min(concurrency * 8)).await;
+    let (paid, secs) = run(&db, &gateway, buyers, 500).await;
     let left: i64 = sqlx::query_scalar("SELECT CAST(SUM(available) AS BIGINT) FROM stock WHERE variant_id = $1")
         .bind(hot)
         .fetch_one(db.pool())

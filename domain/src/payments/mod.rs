@@ -459,22 +459,27 @@ impl TestGateway {
         if let CardOutcome::Declined(reason) = test_card_outcome(card_number)? {
             return Err(reason);
         }
-        sqlx::query("UPDATE test_gateway_sessions SET status = 'succeeded' WHERE id = $1 AND status = 'open'")
-            .bind(session_id)
-            .execute(self.db.pool())
-            .await
-            .map_err(|e| e.to_string())?;
+        self.finish(session_id, "succeeded").await.map_err(|e| e.to_string())?;
         self.finished_event(session_id).await.map_err(|e| e.to_string())
     }
 
     /// The shopper gave up on the hosted page: the session fails (once) and the provider's "failed" event is
     /// returned.
     pub async fn cancel(&self, session_id: &str) -> Result<Option<PaymentEvent>, sqlx::Error> {
-        sqlx::query("UPDATE test_gateway_sessions SET status = 'failed' WHERE id = $1 AND status = 'open'")
-            .bind(session_id)
-            .execute(self.db.pool())
-            .await?;
+        self.finish(session_id, "failed").await?;
         self.finished_event(session_id).await
+    }
+
+    /// Closes an open session once. A write transaction (not a bare UPDATE on the pool), so on SQLite it takes its
+    /// turn with the shop's other writers instead of polling the lock.
+    async fn finish(&self, session_id: &str, status: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE test_gateway_sessions SET status = $1 WHERE id = $2 AND status = 'open'")
+            .bind(status)
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
     }
 
     /// The event for a finished session: its id is derived from the session and outcome, so delivering it twice
