@@ -873,3 +873,32 @@ async fn stripe_without_a_webhook_secret_is_a_configuration_error() {
         Config::from_lookup(|k| (k == "STRIPE_SECRET_KEY").then(|| "sk_test_x".to_string())).expect_err("refused");
     assert_eq!(err.name, "STRIPE_WEBHOOK_SECRET");
 }
+
+#[tokio::test]
+async fn returning_from_stripe_without_paying_goes_back_to_the_review_page() {
+    let app = spawn_app_with(&[
+        ("STRIPE_SECRET_KEY", "sk_test_unused"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_unused"),
+        ("STRIPE_API_BASE", "http://127.0.0.1:9"),
+    ])
+    .await;
+    let client = app.client();
+    // A browser following Stripe's cancel_url: a plain GET, answered with a redirect.
+    let response = client
+        .get(app.url("/api/stripe_cancel?session_id=cs_test_1"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("get");
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()["location"], "/checkout/review");
+    // The success_url with a session that is not ours: back to the shop's home page, nothing revealed.
+    let response = client
+        .get(app.url("/api/stripe_return?session_id=cs_unknown"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("get");
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()["location"], "/");
+}
