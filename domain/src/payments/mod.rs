@@ -212,9 +212,10 @@ pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx:
                 "failed" => EventKind::Failed(payload),
                 _ => EventKind::Succeeded,
             };
-            let payment = payment_by_ref(&mut tx, &event.provider, provider_payment)
-                .await?
-                .expect("matched above");
+            // Read again: the success above changed its status.
+            let Some(payment) = payment_by_ref(&mut tx, &event.provider, provider_payment).await? else {
+                break;
+            };
             let later = apply_kind(&mut tx, &payment, &kind).await?;
             if later != Applied::Ignored {
                 applied = later;
@@ -260,10 +261,7 @@ async fn refunded(conn: &mut AnyConnection, payment: &PaymentRow, total: i64) ->
     if changed == 0 {
         return Ok(Applied::Ignored);
     }
-    let group_status: String = sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
-        .bind(payment.group_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let group_status = group_status(conn, payment.group_id).await?;
     let full = total >= payment.amount;
     match group_status.as_str() {
         "pending_payment" | "expired" | "payment_failed" if full => {
@@ -283,6 +281,13 @@ async fn refunded(conn: &mut AnyConnection, payment: &PaymentRow, total: i64) ->
     })
 }
 
+async fn group_status(conn: &mut AnyConnection, group_id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
+        .bind(group_id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
 async fn succeeded(conn: &mut AnyConnection, payment: &PaymentRow) -> Result<Applied, sqlx::Error> {
     if !matches!(payment.status.as_str(), "pending" | "failed") {
         return Ok(Applied::Ignored);
@@ -299,10 +304,7 @@ async fn succeeded(conn: &mut AnyConnection, payment: &PaymentRow) -> Result<App
     if changed == 0 {
         return Ok(Applied::Ignored);
     }
-    let group_status: String = sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
-        .bind(payment.group_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let group_status = group_status(conn, payment.group_id).await?;
     match group_status.as_str() {
         "pending_payment" => {}
         // Paid after the hold ran out (or after a failure): the stock was given back, so take it again if it is
