@@ -110,6 +110,11 @@ mod imp {
         Ok(draft)
     }
 
+    /// Keeps the checkout draft in the session for the next page.
+    pub async fn save_draft(draft: &CheckoutDraft) -> Result<(), AppError> {
+        session().await?.insert(DRAFT_KEY, draft).await.map_err(internal)
+    }
+
     /// A one-time message for the next page (set before a redirect).
     pub async fn flash(message: &str) -> Result<(), AppError> {
         session().await?.insert(FLASH_KEY, message).await.map_err(internal)
@@ -175,11 +180,7 @@ pub async fn use_saved_address(id: String) -> Result<(), AppError> {
         .map_err(crate::ssr::internal)?
     {
         draft.errors.clear();
-        crate::ssr::session()
-            .await?
-            .insert(imp::DRAFT_KEY, &draft)
-            .await
-            .map_err(crate::ssr::internal)?;
+        imp::save_draft(&draft).await?;
     }
     leptos_axum::redirect("/checkout");
     Ok(())
@@ -219,11 +220,7 @@ pub async fn save_checkout_details(
     };
     draft.errors = domain::checkout::validate_details(&draft);
     let ok = draft.errors.is_empty();
-    let session = crate::ssr::session().await?;
-    session
-        .insert(imp::DRAFT_KEY, &draft)
-        .await
-        .map_err(crate::ssr::internal)?;
+    imp::save_draft(&draft).await?;
     leptos_axum::redirect(if ok { "/checkout/review" } else { "/checkout" });
     Ok(())
 }
@@ -263,11 +260,7 @@ pub async fn apply_promo(code: String) -> Result<(), AppError> {
     if code.is_empty() {
         // An emptied field takes a code that stopped applying off the order.
         draft.promo.clear();
-        crate::ssr::session()
-            .await?
-            .insert(imp::DRAFT_KEY, &draft)
-            .await
-            .map_err(crate::ssr::internal)?;
+        imp::save_draft(&draft).await?;
     } else {
         let cart = match crate::api::cart::imp::cart_id(false).await? {
             Some(id) => domain::cart::view(&services.db, id).await?,
@@ -284,11 +277,7 @@ pub async fn apply_promo(code: String) -> Result<(), AppError> {
         {
             Ok(_) => {
                 draft.promo = code;
-                crate::ssr::session()
-                    .await?
-                    .insert(imp::DRAFT_KEY, &draft)
-                    .await
-                    .map_err(crate::ssr::internal)?;
+                imp::save_draft(&draft).await?;
             }
             Err(why) => imp::flash(&why).await?,
         }
@@ -302,11 +291,7 @@ pub async fn apply_promo(code: String) -> Result<(), AppError> {
 pub async fn remove_promo() -> Result<(), AppError> {
     let mut draft = imp::draft().await?;
     draft.promo.clear();
-    crate::ssr::session()
-        .await?
-        .insert(imp::DRAFT_KEY, &draft)
-        .await
-        .map_err(crate::ssr::internal)?;
+    imp::save_draft(&draft).await?;
     leptos_axum::redirect("/checkout/review");
     Ok(())
 }
