@@ -7,7 +7,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 echo "== cargo test (domain on SQLite + PostgreSQL, server over HTTP, units)"
+rm -f target/tmp/postgres-skipped
 cargo test --locked 2>&1 | tee target/cargo-test.log
+if [ -f target/tmp/postgres-skipped ]; then
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  echo "!! The PostgreSQL half of the domain tests was SKIPPED: $(cat target/tmp/postgres-skipped)"
+  echo "!! Only SQLite was tested. Start PostgreSQL (or set BAZAAR_TEST_PG_URL) to test both."
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+fi
 echo "== wasm dependency guard"
 scripts/check-wasm-deps.sh
 echo "== release site build"

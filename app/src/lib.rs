@@ -90,7 +90,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/bazaar.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="description" content="Bazaar: a marketplace of independent sellers."/>
-        <Title formatter=|text: String| format!("{text} · Bazaar")/>
+        <Title formatter=|text: String| format!("{} · Bazaar", escape_head_text(&text))/>
         <Router>
             <Header user=user.clone() cart_count=request_cart_count()/>
             <main id="main">
@@ -117,5 +117,33 @@ pub fn App() -> impl IntoView {
             <Footer/>
             {user.is_none().then(|| view! { <HydrationMarker/> })}
         </Router>
+    }
+}
+
+/// Text for `<title>`: leptos_meta writes the title into the head as it is, so a search query or a product's
+/// title with markup in it would otherwise end the element and inject tags (`</title><meta http-equiv=…>`).
+pub fn escape_head_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod head_text_tests {
+    #[test]
+    fn markup_in_a_title_stays_text() {
+        assert_eq!(
+            super::escape_head_text("</title><b>hi</b> & \"x\""),
+            "&lt;/title&gt;&lt;b&gt;hi&lt;/b&gt; &amp; &quot;x&quot;"
+        );
     }
 }

@@ -4,8 +4,9 @@
 use std::fmt::Display;
 use std::time::Duration;
 
-use domain::accounts::{AccountError, ClientKey, ThrottlePolicy};
-use domain::Db;
+use domain::accounts::{ClientKey, ThrottlePolicy};
+use domain::platform::Problem;
+use domain::{Actor, Db};
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use leptos::prelude::*;
@@ -22,7 +23,7 @@ pub struct Services {
     /// The product search index (tantivy or Meilisearch); listings fall back to `db` when it fails.
     pub search: std::sync::Arc<dyn domain::search::SearchIndex>,
     /// Product pictures and their thumbnails.
-    pub images: std::sync::Arc<dyn domain::images::ImageStore>,
+    pub images: std::sync::Arc<dyn domain::catalog::images::ImageStore>,
     /// Payments: the built-in test gateway (Stripe comes with `STRIPE_SECRET_KEY`).
     pub payments: std::sync::Arc<dyn domain::payments::PaymentGateway>,
     /// The test gateway itself, whose hosted payment page the shop serves; `None` with a real provider.
@@ -48,6 +49,11 @@ pub struct RequestId(pub String);
 /// The signed-in user, loaded by the server's auth middleware before any page or server function runs.
 #[derive(Clone, Debug)]
 pub struct CurrentUser(pub UserView);
+
+/// Who this request acts as, made by the auth middleware from the verified session's user row (a visitor when
+/// nobody is signed in). Nothing a client sends can set it.
+#[derive(Clone, Copy, Debug)]
+pub struct CurrentActor(pub Actor);
 
 /// Units in the visitor's cart, loaded with the user for the header's count.
 #[derive(Clone, Copy, Debug)]
@@ -83,6 +89,13 @@ pub fn client_key() -> ClientKey {
 /// The signed-in user of this request, if any.
 pub fn current_user() -> Option<UserView> {
     parts().and_then(|p| p.extensions.get::<CurrentUser>().map(|u| u.0.clone()))
+}
+
+/// The actor of this request: who every use case is called for.
+pub fn actor() -> Actor {
+    parts()
+        .and_then(|p| p.extensions.get::<CurrentActor>().map(|a| a.0))
+        .unwrap_or_else(Actor::visitor)
 }
 
 pub fn require_user() -> Result<UserView, AppError> {
@@ -124,17 +137,49 @@ pub fn fail(err: AppError) -> AppError {
     err
 }
 
-impl From<AccountError> for AppError {
-    fn from(err: AccountError) -> Self {
-        match err {
-            AccountError::Invalid(fields) => fail(AppError::Validation(fields)),
-            AccountError::BadCredentials => fail(AppError::BadCredentials),
-            AccountError::Throttled { retry_after_secs } => fail(AppError::RateLimited { retry_after_secs }),
-            AccountError::NotFound => fail(AppError::NotFound),
-            other @ (AccountError::Hashing | AccountError::Db(_)) => internal(other),
+/// The one mapping from a domain problem to what the user sees: statuses set, internal causes logged once with
+/// the request id and never sent.
+impl From<Problem> for AppError {
+    fn from(problem: Problem) -> Self {
+        match problem {
+            Problem::Invalid(fields) => fail(AppError::Validation(fields)),
+            Problem::BadCredentials => fail(AppError::BadCredentials),
+            Problem::Throttled { retry_after_secs } => fail(AppError::RateLimited { retry_after_secs }),
+            Problem::Forbidden => fail(AppError::Forbidden),
+            Problem::NotFound => fail(AppError::NotFound),
+            Problem::Conflict(message) => fail(AppError::Conflict(message)),
+            Problem::Unavailable { message, cause } => {
+                tracing::error!(request_id = request_id(), error = %cause, "a service we depend on failed");
+                fail(AppError::Conflict(message))
+            }
+            Problem::Internal(cause) => internal(cause),
         }
     }
 }
+
+/// Every domain error reaches the user through [`Problem`].
+macro_rules! through_problem {
+    ($($error:ty),* $(,)?) => {
+        $(
+            impl From<$error> for AppError {
+                fn from(err: $error) -> Self {
+                    AppError::from(Problem::from(err))
+                }
+            }
+        )*
+    };
+}
+
+through_problem!(
+    domain::accounts::AccountError,
+    domain::admin::AdminError,
+    domain::cart::CartError,
+    domain::catalog::CatalogError,
+    domain::checkout::CheckoutError,
+    domain::orders::OrderError,
+    domain::workflows::settle_payment::SettleError,
+    domain::platform::db::SqlError,
+);
 
 /// The Content-Security-Policy of an HTML page: scripts only from us or carrying this response's nonce.
 pub fn content_security_policy(nonce: Option<&str>, dev_mode: bool) -> String {
@@ -170,6 +215,20 @@ pub fn set_page_csp() {
 pub fn set_status(code: u16) {
     if let (Some(response), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(code)) {
         response.set_status(status);
+    }
+}
+
+/// Sends the visitor on to `location` after a server function. A location that cannot be a header (a newline
+/// from a crafted token, say) goes to the home page instead: `leptos_axum::redirect` would panic on it.
+pub fn redirect(location: &str) {
+    if HeaderValue::from_str(location).is_ok() {
+        leptos_axum::redirect(location);
+    } else {
+        tracing::warn!(
+            request_id = request_id(),
+            "refused a redirect that is not a valid header value"
+        );
+        leptos_axum::redirect("/");
     }
 }
 

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use domain::checkout;
-use domain::payments::{self, TestGateway, TEST_CARD_SUCCESS};
-use domain::{cart, seed, Db};
+use domain::payments::{TestGateway, TEST_CARD_SUCCESS};
+use domain::workflows::{place_order, settle_payment};
+use domain::{cart, seed, Actor, Db};
 use model::orders::CheckoutDraft;
 
 async fn draft_for(db: &Db, cart_id: i64) -> CheckoutDraft {
@@ -54,7 +55,16 @@ fn lap(phase: usize, since: Instant) -> Instant {
 /// Places and pays one order for this cart; returns whether it was paid.
 async fn buy(db: &Db, gateway: &TestGateway, cart_id: i64, draft: &CheckoutDraft) -> bool {
     let t = Instant::now();
-    match checkout::place_order(db, gateway, cart_id, None, draft, &domain::ids::random_token()).await {
+    match place_order::place_order(
+        db,
+        gateway,
+        &Actor::visitor(),
+        cart_id,
+        draft,
+        &domain::platform::ids::random_token(),
+    )
+    .await
+    {
         Ok(placed) => {
             let t = lap(0, t);
             let session = placed.redirect_url.trim_start_matches("/pay/test/");
@@ -65,8 +75,8 @@ async fn buy(db: &Db, gateway: &TestGateway, cart_id: i64, draft: &CheckoutDraft
                 .expect("event");
             let t = lap(1, t);
             let paid = matches!(
-                payments::apply_event(db, &event).await.expect("apply"),
-                payments::Applied::Paid { .. }
+                settle_payment::apply_event(db, &event).await.expect("apply"),
+                settle_payment::Applied::Paid { .. }
             );
             lap(2, t);
             paid

@@ -1,25 +1,25 @@
 //! Bazaar's domain: business rules and persistence, shared by the web app, the REST API and the CLI.
 //! No Leptos here: server functions are thin wrappers over these use cases.
+//!
+//! One folder per bounded context; a context writes only its own tables. A change that must span contexts in one
+//! transaction is a workflow (`workflows/`), which passes the same connection to each context's functions. See
+//! docs/architecture.md.
+
+pub mod platform;
 
 pub mod accounts;
-pub mod addresses;
 pub mod admin;
-pub mod attributes;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
-pub mod clock;
-pub mod db;
-pub mod ids;
-pub mod images;
 pub mod inventory;
-pub mod mail;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
-pub mod promo;
 pub mod search;
-pub mod seed;
-pub mod sessions;
-pub mod shipping;
 
-pub use db::{Backend, Db, DbError, SqliteSync, WriteTx};
+pub mod workflows;
+
+pub mod seed;
+
+pub use platform::{Actor, ActorKind, Backend, Db, DbError, SqliteSync, WriteTx};

@@ -1,10 +1,10 @@
 //! `bazaar seed`: a realistic, deterministic demo catalog made without downloads. The same seed gives the same
 //! shop; inserts are batched in write transactions so 100,000 products take minutes, not hours.
 
-use crate::clock::now_ms;
-use crate::db::Db;
-use crate::ids::next_id;
-use crate::images::{demo_card, ImageError, ImageStore, StoredImage};
+use crate::catalog::images::{demo_card, ImageError, ImageStore, StoredImage};
+use crate::platform::clock::now_ms;
+use crate::platform::db::Db;
+use crate::platform::ids::next_id;
 
 /// SplitMix64: tiny, fast, and stable across versions (unlike a library RNG whose stream may change).
 struct Rng(u64);

@@ -24,12 +24,16 @@ pub struct CartLineView {
     /// Units on hand across the seller's warehouses.
     pub available: i64,
     pub line_total: Money,
+    /// Whether the product is still for sale (published, its store active): a line can outlive either.
+    pub on_sale: bool,
 }
 
 impl CartLineView {
     /// What the cart must tell the shopper about this line, if anything.
     pub fn notice(&self) -> Option<String> {
-        if self.available <= 0 {
+        if !self.on_sale {
+            Some("No longer available: remove it to check out.".to_string())
+        } else if self.available <= 0 {
             Some("Sold out: remove it to check out.".to_string())
         } else if self.quantity > self.available {
             Some(format!(

@@ -229,3 +229,24 @@ pub struct SearchResults {
     /// True when the search index was unavailable and the database answered: results may be incomplete.
     pub degraded: bool,
 }
+
+/// "In stock", "Only 3 left", "Out of stock": what the product page and its variant picker say of a variant.
+pub fn stock_label(available: i64) -> String {
+    match available {
+        n if n <= 0 => "Out of stock".to_string(),
+        n if n <= 5 => format!("Only {n} left"),
+        _ => "In stock".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod stock_label_tests {
+    use super::stock_label;
+
+    #[test]
+    fn stock_labels_follow_the_thresholds() {
+        assert_eq!(stock_label(0), "Out of stock");
+        assert_eq!(stock_label(3), "Only 3 left");
+        assert_eq!(stock_label(40), "In stock");
+    }
+}

@@ -5,10 +5,10 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::accounts;
-use domain::sessions::{CART_ID_KEY, SIGNED_IN_AT_KEY, USER_ID_KEY};
+use domain::accounts::sessions::{CART_ID_KEY, SIGNED_IN_AT_KEY, USER_ID_KEY};
 use tower_sessions::Session;
 
-use app::ssr::{CartCount, CurrentUser, RequestId, Services};
+use app::ssr::{CartCount, CurrentActor, CurrentUser, RequestId, Services};
 
 pub async fn load_current_user(
     State(services): State<Services>,
@@ -24,7 +24,7 @@ pub async fn load_current_user(
     match session.get::<i64>(USER_ID_KEY).await {
         Ok(Some(user_id)) => {
             let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await.ok().flatten().unwrap_or(0);
-            let age_ms = domain::clock::now_ms() - signed_in_at;
+            let age_ms = domain::platform::clock::now_ms() - signed_in_at;
             let too_old = age_ms > services.session_policy.absolute.as_millis() as i64;
             let user = if too_old {
                 None
@@ -40,6 +40,8 @@ pub async fn load_current_user(
             };
             match user {
                 Some(user) if user.disabled_at.is_none() => {
+                    // The actor every use case of this request acts for, from the row just read.
+                    req.extensions_mut().insert(CurrentActor(user.actor()));
                     req.extensions_mut().insert(CurrentUser(user.to_view()));
                 }
                 _ => {

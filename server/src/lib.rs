@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod form_errors;
 pub mod page_cache;
 pub mod rest;
 pub mod search;
@@ -20,9 +21,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
+use domain::accounts::sessions::SqlSessionStore;
 use domain::accounts::ThrottlePolicy;
 use domain::search::SearchIndex;
-use domain::sessions::SqlSessionStore;
 use domain::Db;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -81,7 +82,7 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
         dev_mailbox: config.dev_mailbox,
         db,
         search,
-        images: Arc::new(domain::images::LocalImageStore::new(config.image_dir.clone())),
+        images: Arc::new(domain::catalog::images::LocalImageStore::new(config.image_dir.clone())),
         throttle: ThrottlePolicy {
             per_account: config.login_per_account,
             per_client: config.login_per_client,
@@ -96,12 +97,12 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
 }
 
 /// Where the shop's mail goes: the SMTP relay of `SMTP_URL`, else the development mailbox.
-pub fn mailer(config: &Config, db: Db) -> Result<Arc<dyn domain::mail::Mailer>, String> {
+pub fn mailer(config: &Config, db: Db) -> Result<Arc<dyn domain::notifications::Mailer>, String> {
     match &config.smtp_url {
         Some(url) => Ok(Arc::new(
-            domain::mail::SmtpMailer::new(url.expose(), &config.mail_from).map_err(|e| e.to_string())?,
+            domain::notifications::SmtpMailer::new(url.expose(), &config.mail_from).map_err(|e| e.to_string())?,
         )),
-        None => Ok(Arc::new(domain::mail::DevMailbox::new(db))),
+        None => Ok(Arc::new(domain::notifications::DevMailbox::new(db))),
     }
 }
 
@@ -146,6 +147,8 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
             services.clone(),
             auth::load_current_user,
         ))
+        // Form errors travel in the session, never in a URL an attacker can write.
+        .layer(axum::middleware::from_fn(form_errors::middleware))
         .layer(session_layer)
         // Outside the session and auth layers: a cached page costs neither a session lookup nor a user load.
         .layer(axum::middleware::from_fn_with_state(cache, page_cache::middleware))
@@ -193,18 +196,23 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
 
 /// Purges expired sessions and old login failures every few minutes.
 /// Sends queued mail (every second) and ends unpaid orders whose stock hold ran out (every 15 seconds).
-pub fn spawn_order_workers(services: Services, mailer: Arc<dyn domain::mail::Mailer>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_order_workers(
+    services: Services,
+    mailer: Arc<dyn domain::notifications::Mailer>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let mut n: u64 = 0;
         loop {
             tick.tick().await;
             n += 1;
-            if let Err(e) = domain::mail::deliver_due(&services.db, &*mailer, 50).await {
+            if let Err(e) = domain::notifications::deliver_due(&services.db, &*mailer, 50).await {
                 tracing::warn!(error = %e, "mail delivery failed; will retry");
             }
             if n.is_multiple_of(15) {
-                match domain::orders::expire_unpaid(&services.db, domain::clock::now_ms()).await {
+                match domain::workflows::expire_holds::expire_unpaid(&services.db, domain::platform::clock::now_ms())
+                    .await
+                {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(expired = n, "unpaid orders expired; stock released"),
                     Err(e) => tracing::warn!(error = %e, "order expiry failed; will retry"),
@@ -219,7 +227,7 @@ pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
-            match domain::sessions::purge_expired(&services.db).await {
+            match domain::accounts::sessions::purge_expired(&services.db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions purged"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session purge failed"),

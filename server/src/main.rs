@@ -100,7 +100,7 @@ async fn seed_catalog(config: &Config, products: usize, seed: u64, if_empty: boo
         return Ok(());
     }
     let started = std::time::Instant::now();
-    let images = domain::images::LocalImageStore::new(config.image_dir.clone());
+    let images = domain::catalog::images::LocalImageStore::new(config.image_dir.clone());
     let report = domain::seed::seed_with_images(&db, products, seed, &images)
         .await
         .map_err(|e| e.to_string())?;

@@ -6,7 +6,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use domain::catalog::{self, CatalogError, RawSearch};
+use domain::catalog::{self, RawSearch};
+use domain::platform::Problem;
 use model::catalog::ProductCard;
 use serde_json::{json, Value};
 
@@ -41,6 +42,37 @@ impl ApiError {
             "internal",
             format!("Something went wrong on our side; quote reference {request_id}."),
         )
+    }
+
+    /// The one mapping from a domain problem to the REST error object (the web app's is `AppError`'s). `what` names
+    /// the thing a 404 is about.
+    fn from_problem(request_id: &str, problem: impl Into<Problem>, what: &str) -> Self {
+        match problem.into() {
+            Problem::Invalid(fields) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Problem::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("No {what} has this id.")),
+            Problem::Forbidden | Problem::BadCredentials => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "You do not have access to this.")
+            }
+            Problem::Throttled { .. } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests; try again later.",
+            ),
+            Problem::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            Problem::Unavailable { message, cause } => {
+                tracing::error!(request_id, error = %cause, "a service we depend on failed");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            }
+            Problem::Internal(cause) => ApiError::internal(request_id, cause),
+        }
     }
 }
 
@@ -112,17 +144,11 @@ async fn search(
 ) -> Result<Response, ApiError> {
     let rid = request_id(&req);
     let raw = RawSearch::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let query = catalog::parse_search(&raw).map_err(|fields| {
-        let message = fields
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join(" ");
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", message)
-    })?;
+    let query = catalog::parse_search(&raw)
+        .map_err(|fields| ApiError::from_problem(&rid, Problem::Invalid(fields), "product"))?;
     let results = domain::search::search(&services.db, &*services.search, &query)
         .await
-        .map_err(|e| ApiError::internal(&rid, e))?;
+        .map_err(|e| ApiError::from_problem(&rid, e, "product"))?;
     Ok(cached_json(
         req.headers(),
         json!({
@@ -143,17 +169,9 @@ async fn product(State(services): State<Services>, Path(id): Path<String>, req: 
             "id: expected a positive whole number.",
         )
     })?;
-    let detail = match catalog::product_by_id(&services.db, id).await {
-        Ok(d) => d,
-        Err(CatalogError::NotFound) => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "No product has this id.",
-            ))
-        }
-        Err(e) => return Err(ApiError::internal(&rid, e)),
-    };
+    let detail = catalog::product_by_id(&services.db, id)
+        .await
+        .map_err(|e| ApiError::from_problem(&rid, e, "product"))?;
     let mut body = card_json(&detail.card);
     body["description"] = json!(detail.description_md);
     body["seller"] = json!({ "name": detail.card.seller_name, "slug": detail.card.seller_slug });
@@ -182,7 +200,7 @@ async fn categories(State(services): State<Services>, req: Request) -> Result<Re
     let rid = request_id(&req);
     let all = catalog::categories(&services.db)
         .await
-        .map_err(|e| ApiError::internal(&rid, e))?;
+        .map_err(|e| ApiError::from_problem(&rid, e, "category"))?;
     let body = json!({
         "categories": all.iter().map(|c| json!({
             "id": c.id, "parent_id": c.parent_id, "slug": c.slug, "name": c.name

@@ -39,7 +39,8 @@ pub async fn request_context(State(config): State<Arc<Config>>, mut req: Request
     req.extensions_mut().insert(RequestId(request_id.clone()));
     req.extensions_mut().insert(client);
 
-    let mut response = match reject_cross_site(&req, &config) {
+    let personal = is_personal(&req);
+    let response = match reject_cross_site(&req, &config).or_else(|| reject_foreign_encoding(&req)) {
         Some(rejection) => rejection,
         // A panic below becomes the generic 500 page with this request's id; the panic text goes to the log only.
         None => match std::panic::AssertUnwindSafe(next.run(req)).catch_unwind().await {
@@ -55,7 +56,16 @@ pub async fn request_context(State(config): State<Arc<Config>>, mut req: Request
             }
         },
     };
+    let mut response = client_mistake_status(response).await;
     add_security_headers(response.headers_mut(), &config);
+    if personal {
+        // Personal data (an account, an order, a checkout, a payment page) is never kept by a browser's cache or
+        // its back/forward cache, nor by a shared cache: Back after paying must not show a live payment form.
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -124,6 +134,87 @@ fn origin_allowed(origin: &str, headers: &HeaderMap, config: &Config) -> bool {
         .or_else(|| origin.strip_prefix("https://"))
         .unwrap_or("");
     origin_host.eq_ignore_ascii_case(host)
+}
+
+/// A server function whose arguments could not be read (a missing field, bytes that are not UTF-8, a body over
+/// the limit) is answered by Leptos with 500 and a `Transport` error: the client's mistake, so 400 (413 for the
+/// size), with the same body. Our own failures keep their 500 (they are `Internal`, with a reference).
+async fn client_mistake_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Response::from_parts(parts, Body::empty()),
+    };
+    if bytes.starts_with(b"{\"Transport\"") {
+        let text = String::from_utf8_lossy(&bytes);
+        parts.status = if text.contains("length limit") {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Pages and answers that carry personal data: the account, orders, checkout and payment pages, the cart, the
+/// mailbox, admin screens, every server function, and any page rendered for a signed-in visitor or a visitor with
+/// a session (their name and cart count are on it). Anonymous catalog pages and the public REST API are not.
+fn is_personal(req: &Request) -> bool {
+    const PERSONAL: [&str; 9] = [
+        "/account",
+        "/orders",
+        "/checkout",
+        "/cart",
+        "/pay/",
+        "/dev/",
+        "/admin",
+        "/login",
+        "/register",
+    ];
+    let path = req.uri().path();
+    if PERSONAL.iter().any(|p| path.starts_with(p)) {
+        return true;
+    }
+    if path.starts_with("/api/") {
+        return !path.starts_with("/api/v1/");
+    }
+    req.headers().contains_key(header::COOKIE)
+}
+
+/// Server functions take only the encoding our forms and islands send (`application/x-www-form-urlencoded`):
+/// a `text/plain` body (which a cross-site form may send without a preflight) or any other is refused with 415.
+fn reject_foreign_encoding(req: &Request) -> Option<Response> {
+    let path = req.uri().path();
+    if req.method() != Method::POST || !path.starts_with("/api/") || path.starts_with("/api/v1/") {
+        return None;
+    }
+    let acceptable = match req.headers().get(header::CONTENT_TYPE) {
+        Some(value) => value.to_str().ok().is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        }),
+        // A post without a body (a sign-out button) says no type; a body without a type is refused.
+        None => req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|n| n.trim() == "0"),
+    };
+    if acceptable {
+        return None;
+    }
+    Some(
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Send this form as application/x-www-form-urlencoded.",
+        )
+            .into_response(),
+    )
 }
 
 fn forbidden() -> Response {

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use domain::payments::stripe::{handle_webhook, WebhookFailure};
+use domain::payments::stripe::WebhookFailure;
 use domain::payments::PaymentGateway;
+use domain::workflows::settle_payment::stripe_webhook;
 use domain::Db;
 
 use crate::config::Secret;
@@ -25,7 +26,7 @@ pub async fn stripe(State(hook): State<StripeWebhook>, headers: HeaderMap, body:
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    match handle_webhook(&hook.db, &*hook.gateway, &body, signature, hook.secret.expose()).await {
+    match stripe_webhook(&hook.db, &*hook.gateway, &body, signature, hook.secret.expose()).await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(WebhookFailure::Rejected(reason)) => {
             tracing::warn!(%reason, "Stripe webhook rejected");

@@ -8,7 +8,7 @@ mod imp {
     use crate::error::AppError;
     use crate::ssr::{internal, session};
     use domain::accounts;
-    use domain::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
+    use domain::accounts::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
 
     /// A new session id at every sign-in (no fixation; the session's data, such as the guest cart, is kept), then
     /// the user's id and sign-in time.
@@ -17,7 +17,7 @@ mod imp {
         session.cycle_id().await.map_err(internal)?;
         session.insert(USER_ID_KEY, user.id).await.map_err(internal)?;
         session
-            .insert(SIGNED_IN_AT_KEY, domain::clock::now_ms())
+            .insert(SIGNED_IN_AT_KEY, domain::platform::clock::now_ms())
             .await
             .map_err(internal)?;
         // The cart filled as a guest is kept: it joins the account's cart.
@@ -33,7 +33,7 @@ pub async fn register(name: String, email: String, password: String, next: Strin
     let user = accounts::register(&services.db, &accounts::Registration { name, email, password }).await?;
     imp::sign_in(&user).await?;
     // The forms are plain posts (no island): the answer is this redirect.
-    leptos_axum::redirect(&crate::api::safe_next(&next));
+    crate::ssr::redirect(&crate::api::safe_next(&next));
     Ok(user.to_view())
 }
 
@@ -46,7 +46,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<User
     let user = accounts::login(&services.db, &services.throttle, &client, &email, &password).await?;
     imp::sign_in(&user).await?;
     // The forms are plain posts (no island): the answer is this redirect.
-    leptos_axum::redirect(&crate::api::safe_next(&next));
+    crate::ssr::redirect(&crate::api::safe_next(&next));
     Ok(user.to_view())
 }
 
@@ -55,7 +55,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<User
 pub async fn logout() -> Result<(), AppError> {
     let session = crate::ssr::session().await?;
     session.flush().await.map_err(crate::ssr::internal)?;
-    leptos_axum::redirect("/");
+    crate::ssr::redirect("/");
     Ok(())
 }
 
@@ -66,7 +66,7 @@ pub async fn update_profile(name: String, email: String) -> Result<UserView, App
     let services = crate::ssr::services()?;
     let me = crate::ssr::require_user()?;
     let user = accounts::update_profile(&services.db, me.id, &accounts::ProfileUpdate { name, email }).await?;
-    leptos_axum::redirect("/account?saved=profile");
+    crate::ssr::redirect("/account?saved=profile");
     Ok(user.to_view())
 }
 
@@ -90,6 +90,6 @@ pub async fn change_password(
     let session = crate::ssr::session().await?;
     let keep = session.id().map(|id| id.to_string());
     accounts::change_password(&services.db, me.id, &current_password, &new_password, keep.as_deref()).await?;
-    leptos_axum::redirect("/account?saved=password");
+    crate::ssr::redirect("/account?saved=password");
     Ok(())
 }

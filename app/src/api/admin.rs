@@ -15,13 +15,8 @@ pub struct AdminFigures {
 #[server(endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<AdminFigures, AppError> {
     let services = crate::ssr::services()?;
-    let me = crate::ssr::require_user()?;
-    let counts = domain::admin::overview(&services.db, me.role)
-        .await
-        .map_err(|e| match e {
-            domain::admin::AdminError::Forbidden => crate::ssr::fail(AppError::Forbidden),
-            other => crate::ssr::internal(other),
-        })?;
+    crate::ssr::require_user()?;
+    let counts = domain::admin::overview(&services.db, &crate::ssr::actor()).await?;
     Ok(AdminFigures {
         shoppers: counts.shoppers,
         sellers: counts.sellers,

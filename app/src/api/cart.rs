@@ -8,66 +8,30 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod imp {
-    use domain::cart::{self, CartError};
-    use model::FieldError;
+    use domain::accounts::sessions::CART_ID_KEY;
 
     use crate::error::AppError;
-    use domain::sessions::CART_ID_KEY;
+    use crate::ssr::{internal, session};
 
-    use crate::ssr::{fail, internal, session};
-
-    impl From<CartError> for AppError {
-        fn from(err: CartError) -> Self {
-            match err {
-                CartError::Invalid(fields) => fail(AppError::Validation(fields)),
-                CartError::NotFound => fail(AppError::Validation(vec![FieldError::new(
-                    "variant",
-                    "This item is no longer available.",
-                )])),
-                CartError::Db(e) => internal(e),
-            }
-        }
-    }
-
-    /// This visitor's cart id; with `create`, a cart is made (and remembered in the session) when there is none.
+    /// This visitor's cart id (the domain's rule, `cart::for_session`); with `create`, a cart is made when there
+    /// is none. The session remembers whichever cart the rule chose.
     pub async fn cart_id(create: bool) -> Result<Option<i64>, AppError> {
         let services = crate::ssr::services()?;
         let session = session().await?;
         let remembered = session.get::<i64>(CART_ID_KEY).await.map_err(internal)?;
-        if let Some(user) = crate::ssr::current_user() {
-            let id = match remembered {
-                Some(id) if cart::belongs_to(&services.db, id, Some(user.id)).await? => id,
-                _ => cart::user_cart(&services.db, user.id).await?,
-            };
-            if remembered != Some(id) {
-                session.insert(CART_ID_KEY, id).await.map_err(internal)?;
-            }
-            return Ok(Some(id));
+        let chosen = domain::cart::for_session(&services.db, &crate::ssr::actor(), remembered, create).await?;
+        if let Some(id) = chosen.remember {
+            session.insert(CART_ID_KEY, id).await.map_err(internal)?;
         }
-        if let Some(id) = remembered {
-            if cart::belongs_to(&services.db, id, None).await? {
-                return Ok(Some(id));
-            }
-        }
-        if !create {
-            return Ok(None);
-        }
-        let id = cart::create_guest_cart(&services.db).await?;
-        session.insert(CART_ID_KEY, id).await.map_err(internal)?;
-        Ok(Some(id))
+        Ok(chosen.id)
     }
 
     /// At sign-in: the guest cart of this session joins the account's cart, which becomes the session's cart.
     pub async fn adopt_cart(user_id: i64) -> Result<(), AppError> {
         let services = crate::ssr::services()?;
         let session = session().await?;
-        let guest = session.get::<i64>(CART_ID_KEY).await.map_err(internal)?;
-        let id = match guest {
-            Some(guest) if cart::belongs_to(&services.db, guest, None).await? => {
-                cart::merge_into_user(&services.db, guest, user_id).await?
-            }
-            _ => cart::user_cart(&services.db, user_id).await?,
-        };
+        let remembered = session.get::<i64>(CART_ID_KEY).await.map_err(internal)?;
+        let id = domain::cart::adopt_at_sign_in(&services.db, remembered, user_id).await?;
         session.insert(CART_ID_KEY, id).await.map_err(internal)?;
         Ok(())
     }
@@ -83,7 +47,7 @@ pub async fn add_to_cart(variant: String, quantity: String) -> Result<i64, AppEr
         .await?
         .ok_or_else(|| crate::ssr::internal("no cart"))?;
     let count = domain::cart::add(&services.db, id, variant, quantity).await?;
-    leptos_axum::redirect("/cart");
+    crate::ssr::redirect("/cart");
     Ok(count)
 }
 
@@ -96,7 +60,7 @@ pub async fn update_cart_line(variant: String, quantity: String) -> Result<i64, 
         return Err(crate::ssr::fail(AppError::NotFound));
     };
     let count = domain::cart::set_quantity(&services.db, id, variant, quantity).await?;
-    leptos_axum::redirect("/cart");
+    crate::ssr::redirect("/cart");
     Ok(count)
 }
 
@@ -109,7 +73,7 @@ pub async fn remove_cart_line(variant: String) -> Result<i64, AppError> {
         Some(id) => domain::cart::remove(&services.db, id, variant).await?,
         None => 0,
     };
-    leptos_axum::redirect("/cart");
+    crate::ssr::redirect("/cart");
     Ok(count)
 }
 

@@ -28,34 +28,21 @@ pub struct ListingData {
     pub store: Option<SellerView>,
 }
 
-#[cfg(feature = "ssr")]
-fn catalog_error(e: domain::catalog::CatalogError) -> AppError {
-    use domain::catalog::CatalogError;
-    match e {
-        CatalogError::NotFound => crate::ssr::fail(AppError::NotFound),
-        CatalogError::Invalid(fields) => crate::ssr::fail(AppError::Validation(fields)),
-        CatalogError::Db(e) => crate::ssr::internal(e),
-        CatalogError::Search(e) => crate::ssr::internal(e),
-    }
-}
-
 #[server(endpoint = "home_data")]
 pub async fn home_data() -> Result<HomeContent, AppError> {
     use domain::catalog;
     let db = crate::ssr::services()?.db;
     Ok(HomeContent {
-        categories: catalog::categories(&db).await.map_err(catalog_error)?,
-        new_arrivals: catalog::new_arrivals(&db, 8).await.map_err(catalog_error)?,
-        top_rated: catalog::top_rated(&db, 8).await.map_err(catalog_error)?,
+        categories: catalog::categories(&db).await?,
+        new_arrivals: catalog::new_arrivals(&db, 8).await?,
+        top_rated: catalog::top_rated(&db, 8).await?,
     })
 }
 
 #[server(endpoint = "product_page")]
 pub async fn product_page(slug: String) -> Result<ProductDetail, AppError> {
     let db = crate::ssr::services()?.db;
-    domain::catalog::product_by_slug(&db, &slug)
-        .await
-        .map_err(catalog_error)
+    Ok(domain::catalog::product_by_slug(&db, &slug).await?)
 }
 
 /// A listing: the search page, a category page (`category_slug`) or a store page (`store_slug`).
@@ -65,41 +52,22 @@ pub async fn listing(
     category_slug: Option<String>,
     store_slug: Option<String>,
 ) -> Result<ListingData, AppError> {
-    use domain::catalog::{self, RawSearch};
     let services = crate::ssr::services()?;
-    let db = services.db;
-    let mut raw = RawSearch::from_pairs(params.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let category = match &category_slug {
-        Some(slug) => {
-            let found = catalog::category_by_slug(&db, slug).await.map_err(catalog_error)?;
-            if found.is_none() {
-                return Err(crate::ssr::fail(AppError::NotFound));
-            }
-            raw.category = Some(slug.clone());
-            found
-        }
-        None => None,
-    };
-    let store = match &store_slug {
-        Some(slug) => {
-            let found = catalog::seller_by_slug(&db, slug).await.map_err(catalog_error)?;
-            if found.is_none() {
-                return Err(crate::ssr::fail(AppError::NotFound));
-            }
-            raw.seller = Some(slug.clone());
-            found
-        }
-        None => None,
-    };
-    let query = catalog::parse_search(&raw).map_err(|fields| crate::ssr::fail(AppError::Validation(fields)))?;
+    let pairs = params.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let listing = domain::search::listing(
+        &services.db,
+        &*services.search,
+        pairs,
+        category_slug.as_deref(),
+        store_slug.as_deref(),
+    )
+    .await?;
     Ok(ListingData {
-        categories: catalog::categories(&db).await.map_err(catalog_error)?,
-        results: domain::search::search(&db, &*services.search, &query)
-            .await
-            .map_err(catalog_error)?,
-        query,
-        category,
-        store,
+        categories: listing.categories,
+        query: listing.query,
+        results: listing.results,
+        category: listing.category,
+        store: listing.store,
     })
 }
 
@@ -108,7 +76,5 @@ pub async fn listing(
 #[server(endpoint = "suggest", input = leptos::server_fn::codec::GetUrl)]
 pub async fn suggest(q: String) -> Result<Vec<Suggestion>, AppError> {
     let services = crate::ssr::services()?;
-    domain::search::suggest(&services.db, &*services.search, &q)
-        .await
-        .map_err(catalog_error)
+    Ok(domain::search::suggest(&services.db, &*services.search, &q).await?)
 }

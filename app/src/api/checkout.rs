@@ -34,6 +34,8 @@ pub struct TestPaymentContent {
     pub reference: String,
     pub status: String,
     pub error: Option<String>,
+    /// The order page, once this payment is made.
+    pub order_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,50 +48,13 @@ pub struct MailView {
 
 #[cfg(feature = "ssr")]
 mod imp {
-    use domain::checkout::CheckoutError;
-    use domain::orders::{OrderError, Viewer};
     use model::orders::CheckoutDraft;
 
     use crate::error::AppError;
-    use crate::ssr::{fail, internal, session};
+    use crate::ssr::{internal, session};
 
     pub const DRAFT_KEY: &str = "checkout_draft";
     pub const FLASH_KEY: &str = "flash";
-
-    impl From<CheckoutError> for AppError {
-        fn from(err: CheckoutError) -> Self {
-            match err {
-                CheckoutError::Invalid(fields) => fail(AppError::Validation(fields)),
-                CheckoutError::CannotPlace(problems) => fail(AppError::Conflict(problems.join(" "))),
-                CheckoutError::EmptyCart => fail(AppError::Conflict("Your cart is empty.".to_string())),
-                CheckoutError::Gateway(e) => {
-                    tracing::error!(error = %e, "payment provider unavailable");
-                    fail(AppError::Conflict(
-                        "Payments are unavailable right now; nothing was charged. Please try again in a few minutes."
-                            .to_string(),
-                    ))
-                }
-                CheckoutError::Db(e) => internal(e),
-            }
-        }
-    }
-
-    impl From<OrderError> for AppError {
-        fn from(err: OrderError) -> Self {
-            match err {
-                OrderError::NotFound => fail(AppError::NotFound),
-                OrderError::NotAllowed(message) => fail(AppError::Conflict(message)),
-                OrderError::Refund(e) => {
-                    tracing::error!(error = %e, "refund failed");
-                    fail(AppError::Conflict(
-                        "The refund could not be made right now; your order is unchanged. Please try again."
-                            .to_string(),
-                    ))
-                }
-                OrderError::Db(e) => internal(e),
-            }
-        }
-    }
 
     pub async fn draft() -> Result<CheckoutDraft, AppError> {
         let session = session().await?;
@@ -124,12 +89,9 @@ mod imp {
         session().await?.remove::<String>(FLASH_KEY).await.map_err(internal)
     }
 
-    pub fn viewer(token: Option<String>) -> Viewer {
-        match crate::ssr::current_user() {
-            Some(user) if user.is_admin() => Viewer::Admin,
-            Some(user) if token.as_deref().unwrap_or("").is_empty() => Viewer::User(user.id),
-            _ => Viewer::Token(token.unwrap_or_default()),
-        }
+    /// The guest link's token, if one was given.
+    pub fn token(token: &Option<String>) -> Option<&str> {
+        token.as_deref().filter(|t| !t.is_empty())
     }
 }
 
@@ -139,9 +101,7 @@ pub async fn checkout_data() -> Result<CheckoutContent, AppError> {
     let services = crate::ssr::services()?;
     let mut draft = imp::draft().await?;
     let saved = match crate::ssr::current_user() {
-        Some(user) => domain::addresses::list(&services.db, user.id)
-            .await
-            .map_err(crate::ssr::internal)?,
+        Some(user) => domain::accounts::addresses::list(&services.db, user.id).await?,
         None => Vec::new(),
     };
     // Nothing typed yet: the address used last is filled in.
@@ -157,7 +117,7 @@ pub async fn checkout_data() -> Result<CheckoutContent, AppError> {
     let quote = if cart.is_empty() {
         None
     } else {
-        let user = crate::ssr::current_user().map(|u| u.id);
+        let user = crate::ssr::actor().user_id();
         Some(domain::checkout::quote(&services.db, &cart, &draft, user, services.payments.test_mode()).await?)
     };
     Ok(CheckoutContent {
@@ -175,14 +135,11 @@ pub async fn use_saved_address(id: String) -> Result<(), AppError> {
     let me = crate::ssr::require_user()?;
     let mut draft = imp::draft().await?;
     let id = id.parse().unwrap_or(0);
-    if domain::addresses::fill(&services.db, me.id, id, &mut draft)
-        .await
-        .map_err(crate::ssr::internal)?
-    {
+    if domain::accounts::addresses::fill(&services.db, me.id, id, &mut draft).await? {
         draft.errors.clear();
         imp::save_draft(&draft).await?;
     }
-    leptos_axum::redirect("/checkout");
+    crate::ssr::redirect("/checkout");
     Ok(())
 }
 
@@ -205,7 +162,7 @@ pub async fn save_checkout_details(
         .into_iter()
         .filter_map(|(seller, rate)| Some((seller.strip_prefix('s')?.parse().ok()?, rate.parse().ok()?)))
         .collect();
-    let mut draft = CheckoutDraft {
+    let draft = CheckoutDraft {
         email,
         name,
         line1,
@@ -218,10 +175,11 @@ pub async fn save_checkout_details(
         promo: imp::draft().await?.promo,
         errors: Vec::new(),
     };
+    let mut draft = domain::checkout::bounded(draft);
     draft.errors = domain::checkout::validate_details(&draft);
     let ok = draft.errors.is_empty();
     imp::save_draft(&draft).await?;
-    leptos_axum::redirect(if ok { "/checkout/review" } else { "/checkout" });
+    crate::ssr::redirect(if ok { "/checkout/review" } else { "/checkout" });
     Ok(())
 }
 
@@ -237,7 +195,7 @@ pub async fn review_data() -> Result<ReviewContent, AppError> {
             if cart.is_empty() {
                 None
             } else {
-                let user = crate::ssr::current_user().map(|u| u.id);
+                let user = crate::ssr::actor().user_id();
                 Some(domain::checkout::quote(&services.db, &cart, &draft, user, services.payments.test_mode()).await?)
             }
         }
@@ -246,7 +204,7 @@ pub async fn review_data() -> Result<ReviewContent, AppError> {
     Ok(ReviewContent {
         draft,
         quote,
-        key: domain::ids::random_token(),
+        key: domain::platform::ids::random_token(),
         notice,
     })
 }
@@ -256,33 +214,12 @@ pub async fn review_data() -> Result<ReviewContent, AppError> {
 pub async fn apply_promo(code: String) -> Result<(), AppError> {
     let services = crate::ssr::services()?;
     let mut draft = imp::draft().await?;
-    let code = domain::promo::normalise(&code);
-    if code.is_empty() {
-        // An emptied field takes a code that stopped applying off the order.
-        draft.promo.clear();
-        imp::save_draft(&draft).await?;
-    } else {
-        let cart = match crate::api::cart::imp::cart_id(false).await? {
-            Some(id) => domain::cart::view(&services.db, id).await?,
-            None => CartView::default(),
-        };
-        let subtotals: Vec<(i64, i64)> = cart.groups.iter().map(|g| (g.seller_id, g.subtotal.amount)).collect();
-        let currency = cart.total.as_ref().map_or("USD", |t| t.currency.as_str());
-        let user = crate::ssr::current_user().map(|u| u.id);
-        let customer = domain::promo::customer_key(user, &draft.email);
-        let mut conn = services.db.pool().acquire().await.map_err(crate::ssr::internal)?;
-        match domain::promo::check(&mut conn, &code, &customer, &subtotals, currency)
-            .await
-            .map_err(crate::ssr::internal)?
-        {
-            Ok(_) => {
-                draft.promo = code;
-                imp::save_draft(&draft).await?;
-            }
-            Err(why) => imp::flash(&why).await?,
-        }
+    let cart_id = crate::api::cart::imp::cart_id(false).await?;
+    match domain::checkout::apply_promo(&services.db, &crate::ssr::actor(), cart_id, &mut draft, &code).await? {
+        Ok(()) => imp::save_draft(&draft).await?,
+        Err(why) => imp::flash(&why).await?,
     }
-    leptos_axum::redirect("/checkout/review");
+    crate::ssr::redirect("/checkout/review");
     Ok(())
 }
 
@@ -292,7 +229,7 @@ pub async fn remove_promo() -> Result<(), AppError> {
     let mut draft = imp::draft().await?;
     draft.promo.clear();
     imp::save_draft(&draft).await?;
-    leptos_axum::redirect("/checkout/review");
+    crate::ssr::redirect("/checkout/review");
     Ok(())
 }
 
@@ -304,16 +241,18 @@ pub async fn place_order(key: String) -> Result<(), AppError> {
     let Some(cart_id) = crate::api::cart::imp::cart_id(false).await? else {
         return Err(crate::ssr::fail(AppError::Conflict("Your cart is empty.".to_string())));
     };
-    let user = crate::ssr::current_user().map(|u| u.id);
-    match domain::checkout::place_order(&services.db, &*services.payments, cart_id, user, &draft, &key).await {
+    let actor = crate::ssr::actor();
+    match domain::workflows::place_order::place_order(&services.db, &*services.payments, &actor, cart_id, &draft, &key)
+        .await
+    {
         Ok(placed) => {
-            leptos_axum::redirect(&placed.redirect_url);
+            crate::ssr::redirect(&placed.redirect_url);
             Ok(())
         }
         Err(e) => {
             let err = AppError::from(e);
             imp::flash(&err.to_string()).await?;
-            leptos_axum::redirect("/checkout/review");
+            crate::ssr::redirect("/checkout/review");
             Err(err)
         }
     }
@@ -327,10 +266,8 @@ pub async fn test_payment_data(session: String) -> Result<TestPaymentContent, Ap
         .test_gateway
         .as_ref()
         .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
-    let found = gateway
-        .session(&session)
-        .await
-        .map_err(crate::ssr::internal)?
+    let (found, order_url) = domain::workflows::settle_payment::test_payment_page(&services.db, gateway, &session)
+        .await?
         .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
     Ok(TestPaymentContent {
         session: found.id,
@@ -338,6 +275,7 @@ pub async fn test_payment_data(session: String) -> Result<TestPaymentContent, Ap
         reference: found.reference,
         status: found.status,
         error: imp::take_flash().await?,
+        order_url,
     })
 }
 
@@ -345,26 +283,19 @@ pub async fn test_payment_data(session: String) -> Result<TestPaymentContent, Ap
 /// outcome event is applied, and the shopper returns to the shop.
 #[server(endpoint = "test_pay")]
 pub async fn test_pay(session: String, card: String) -> Result<(), AppError> {
+    use domain::workflows::settle_payment::{self, TestPayOutcome};
     let services = crate::ssr::services()?;
     let gateway = services
         .test_gateway
         .as_ref()
         .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
-    match gateway.pay(&session, &card).await {
-        Err(message) => {
+    match settle_payment::test_pay(&services.db, &*services.payments, gateway, &session, &card).await? {
+        TestPayOutcome::Declined(message) => {
             imp::flash(&message).await?;
-            leptos_axum::redirect(&format!("/pay/test/{session}"));
+            crate::ssr::redirect(&format!("/pay/test/{session}"));
         }
-        Ok(None) => return Err(crate::ssr::fail(AppError::NotFound)),
-        Ok(Some(event)) => {
-            domain::payments::receive(&services.db, &*services.payments, &event)
-                .await
-                .map_err(crate::ssr::internal)?;
-            let (number, token) = domain::checkout::order_link_of_payment(&services.db, "test", &session)
-                .await
-                .map_err(crate::ssr::internal)?;
-            leptos_axum::redirect(&format!("/orders/{number}?token={token}&placed=1"));
-        }
+        TestPayOutcome::NotFound => return Err(crate::ssr::fail(AppError::NotFound)),
+        TestPayOutcome::Paid(page) => crate::ssr::redirect(&page),
     }
     Ok(())
 }
@@ -374,20 +305,10 @@ pub async fn test_pay(session: String, card: String) -> Result<(), AppError> {
 #[server(endpoint = "stripe_return", input = leptos::server_fn::codec::GetUrl)]
 pub async fn stripe_return(session_id: String) -> Result<(), AppError> {
     let services = crate::ssr::services()?;
-    let (number, token) = domain::checkout::order_link_of_payment(&services.db, "stripe", &session_id)
-        .await
-        .map_err(|_| crate::ssr::fail(AppError::NotFound))?;
-    match services.payments.status(&session_id).await {
-        Ok(Some(event)) => {
-            domain::payments::receive(&services.db, &*services.payments, &event)
-                .await
-                .map_err(crate::ssr::internal)?;
-        }
-        Ok(None) => {}
-        // The webhook will still settle it; the order page shows "Awaiting payment" until then.
-        Err(e) => tracing::warn!(error = %e, "could not ask Stripe for the session's outcome"),
-    }
-    leptos_axum::redirect(&format!("/orders/{number}?token={token}&placed=1"));
+    let page = domain::workflows::settle_payment::provider_return(&services.db, &*services.payments, &session_id)
+        .await?
+        .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
+    crate::ssr::redirect(&page);
     Ok(())
 }
 
@@ -397,7 +318,7 @@ pub async fn stripe_return(session_id: String) -> Result<(), AppError> {
 pub async fn stripe_cancel(session_id: String) -> Result<(), AppError> {
     let _ = session_id;
     imp::flash("The payment was not completed and nothing was charged. Your cart is unchanged.").await?;
-    leptos_axum::redirect("/checkout/review");
+    crate::ssr::redirect("/checkout/review");
     Ok(())
 }
 
@@ -410,13 +331,9 @@ pub async fn test_cancel(session: String) -> Result<(), AppError> {
         .test_gateway
         .as_ref()
         .ok_or_else(|| crate::ssr::fail(AppError::NotFound))?;
-    if let Some(event) = gateway.cancel(&session).await.map_err(crate::ssr::internal)? {
-        domain::payments::apply_event(&services.db, &event)
-            .await
-            .map_err(crate::ssr::internal)?;
-    }
+    domain::workflows::settle_payment::test_cancel(&services.db, gateway, &session).await?;
     imp::flash("The payment was cancelled and nothing was charged. Your cart is unchanged.").await?;
-    leptos_axum::redirect("/checkout/review");
+    crate::ssr::redirect("/checkout/review");
     Ok(())
 }
 
@@ -424,7 +341,7 @@ pub async fn test_cancel(session: String) -> Result<(), AppError> {
 #[server(endpoint = "order_data")]
 pub async fn order_data(number: String, token: Option<String>) -> Result<(OrderGroupView, Option<String>), AppError> {
     let services = crate::ssr::services()?;
-    let view = domain::orders::group_view(&services.db, &number, &imp::viewer(token)).await?;
+    let view = domain::orders::group_view(&services.db, &number, &crate::ssr::actor(), imp::token(&token)).await?;
     Ok((view, imp::take_flash().await?))
 }
 
@@ -436,15 +353,24 @@ pub async fn cancel_order(number: String, order: String, token: Option<String>) 
         Some(t) if !t.is_empty() => format!("/orders/{number}?token={t}"),
         _ => format!("/orders/{number}"),
     };
-    let viewer = imp::viewer(token);
-    match domain::orders::cancel(&services.db, &*services.payments, &number, &order, &viewer).await {
+    let actor = crate::ssr::actor();
+    let cancelled = domain::workflows::cancel_order::cancel(
+        &services.db,
+        &*services.payments,
+        &actor,
+        &number,
+        &order,
+        imp::token(&token),
+    )
+    .await;
+    match cancelled {
         Ok(()) => imp::flash(&format!("Order {order} is cancelled; the refund is on its way.")).await?,
         Err(e) => {
             let err = AppError::from(e);
             imp::flash(&err.to_string()).await?;
         }
     }
-    leptos_axum::redirect(&back);
+    crate::ssr::redirect(&back);
     Ok(())
 }
 
@@ -452,10 +378,8 @@ pub async fn cancel_order(number: String, order: String, token: Option<String>) 
 #[server(endpoint = "order_history")]
 pub async fn order_history() -> Result<Vec<OrderSummaryView>, AppError> {
     let services = crate::ssr::services()?;
-    let me = crate::ssr::require_user()?;
-    domain::orders::history(&services.db, me.id)
-        .await
-        .map_err(crate::ssr::internal)
+    crate::ssr::require_user()?;
+    Ok(domain::orders::history(&services.db, &crate::ssr::actor()).await?)
 }
 
 /// The development mailbox (only when enabled: `DEV_MAILBOX=1`).
@@ -465,9 +389,8 @@ pub async fn dev_mailbox() -> Result<Vec<MailView>, AppError> {
     if !services.dev_mailbox {
         return Err(crate::ssr::fail(AppError::NotFound));
     }
-    Ok(domain::mail::dev_mailbox(&services.db, 100)
-        .await
-        .map_err(crate::ssr::internal)?
+    Ok(domain::notifications::dev_mailbox(&services.db, 100)
+        .await?
         .into_iter()
         .map(|m| MailView {
             to: m.to,

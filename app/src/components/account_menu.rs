@@ -35,6 +35,12 @@ pub fn AccountMenu(user: UserView) -> impl IntoView {
                 </li>
             </ul>
         </MenuDisclosure>
+        // Without JavaScript the menu cannot open: signing out must still work.
+        <noscript>
+            <form method="post" action=Logout::url() class="account-menu__fallback">
+                <button type="submit">"Log out"</button>
+            </form>
+        </noscript>
     }
 }
 

@@ -37,10 +37,14 @@ pub fn Rating(rating: Option<f32>, count: i64) -> impl IntoView {
         Some(r) => {
             let label = format!("Rated {r:.1} out of 5 from {count} reviews");
             let stars = "★".repeat(r.round() as usize) + &"☆".repeat(5 - (r.round() as usize).min(5));
+            // The words are text (visually hidden) rather than an aria-label on a paragraph, which screen readers
+            // skip: the stars are for the eye only.
+            let title = label.clone();
             view! {
-                <p class="rating" aria-label=label.clone() title=label>
+                <p class="rating" title=title>
                     <span aria-hidden="true">{stars}</span>
                     <span class="rating__count" aria-hidden="true">{format!("({count})")}</span>
+                    <span class="visually-hidden">{label}</span>
                 </p>
             }
             .into_any()

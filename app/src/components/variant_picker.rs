@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::api::cart::AddToCart;
 use crate::components::layout::cart_count_label;
 use crate::error::AppError;
-use crate::pages::product::stock_label;
+use model::catalog::stock_label;
 
 fn stock_class(available: i64) -> &'static str {
     if available > 0 {

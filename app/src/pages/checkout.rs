@@ -274,7 +274,16 @@ pub fn TestPaymentPage() -> impl IntoView {
                                     </form>
                                 }.into_any()
                             } else {
-                                view! { <p role="status">{format!("This payment is {}.", data.status)}</p> <p><a href="/">"Back to the shop"</a></p> }.into_any()
+                                match (data.status == "succeeded", data.order_url.clone()) {
+                                    (true, url) => view! {
+                                        <p role="status">"This order is paid."</p>
+                                        <p><a class="button" href=url.unwrap_or_else(|| "/account/orders".to_string())>"See your order"</a></p>
+                                    }.into_any(),
+                                    (false, _) => view! {
+                                        <p role="status">"This payment was cancelled; nothing was charged."</p>
+                                        <p><a href="/">"Back to the shop"</a></p>
+                                    }.into_any(),
+                                }
                             }}
                         </div>
                     </div>

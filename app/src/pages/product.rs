@@ -10,15 +10,6 @@ use crate::components::variant_picker::VariantPicker;
 use crate::error::AppError;
 use crate::pages::errors::{LoadError, NotFoundPage};
 
-/// "In stock", "Only 3 left", "Out of stock".
-pub fn stock_label(available: i64) -> String {
-    match available {
-        n if n <= 0 => "Out of stock".to_string(),
-        n if n <= 5 => format!("Only {n} left"),
-        _ => "In stock".to_string(),
-    }
-}
-
 /// The main picture (the page's largest element: loaded first, never lazily) and thumbnails linking to the
 /// full-size originals. Width and height are always set, so nothing moves while pictures load.
 #[component]
@@ -99,17 +90,5 @@ pub fn ProductPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::stock_label;
-
-    #[test]
-    fn stock_labels_follow_the_thresholds() {
-        assert_eq!(stock_label(0), "Out of stock");
-        assert_eq!(stock_label(3), "Only 3 left");
-        assert_eq!(stock_label(40), "In stock");
     }
 }

@@ -1,9 +1,13 @@
-//! Accounts: registration, login with throttling, profile, password changes, admins made by the operator.
+//! The accounts context: registration, login with throttling, profile, password changes, admins made by the
+//! operator, sessions and saved addresses. Owns `users`, `login_failures`, `sessions` and `addresses`. It is the
+//! only maker of signed-in [`Actor`]s: from a user row it has just read.
 //!
 //! Inputs are parsed into newtypes (`Email`, `DisplayName`, `NewPassword`) before anything touches the database,
 //! and every problem with a form comes back as a `FieldError` on the field the user must fix.
 
+pub mod addresses;
 mod passwords;
+pub mod sessions;
 pub mod throttle;
 
 use std::fmt;
@@ -11,9 +15,10 @@ use std::fmt;
 use model::{limits, FieldError, Role, UserView};
 use sqlx::Row;
 
-use crate::clock::now_ms;
-use crate::db::{is_unique_violation, Db};
-use crate::ids::next_id;
+use crate::platform::clock::now_ms;
+use crate::platform::db::{is_unique_violation, Db};
+use crate::platform::ids::next_id;
+use crate::platform::{Actor, ActorKind};
 pub use passwords::{hash_password, verify_password, PasswordHash};
 pub use throttle::{ClientKey, ThrottlePolicy};
 
@@ -149,10 +154,28 @@ pub struct User {
     pub role: Role,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    /// The store this account runs, if it is a seller's.
+    pub store_id: Option<i64>,
     password_hash: PasswordHash,
 }
 
 impl User {
+    /// Who this user acts as. Only a row read from the database makes a `User`, so this is the one way to a
+    /// signed-in actor. A disabled account acts as a visitor; a seller account without a store as a shopper.
+    pub fn actor(&self) -> Actor {
+        if self.disabled_at.is_some() {
+            return Actor::visitor();
+        }
+        Actor::from_kind(match (self.role, self.store_id) {
+            (Role::Admin, _) => ActorKind::Admin { user_id: self.id },
+            (Role::Seller, Some(store_id)) => ActorKind::Seller {
+                user_id: self.id,
+                store_id,
+            },
+            _ => ActorKind::Shopper { user_id: self.id },
+        })
+    }
+
     pub fn to_view(&self) -> UserView {
         UserView {
             id: self.id,
@@ -176,12 +199,14 @@ impl User {
             role,
             created_at: row.try_get("created_at")?,
             disabled_at: row.try_get("disabled_at")?,
+            store_id: row.try_get("store_id")?,
             password_hash: PasswordHash::from_stored(row.try_get("password_hash")?),
         })
     }
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, created_at, disabled_at, password_hash";
+const USER_COLUMNS: &str = "id, email, name, role, created_at, disabled_at, password_hash, \
+     (SELECT MIN(s.id) FROM sellers s WHERE s.user_id = users.id) AS store_id";
 
 /// What the registration form sends.
 #[derive(Debug, Clone)]
@@ -239,6 +264,7 @@ async fn create_user(db: &Db, input: &Registration, role: Role) -> Result<User, 
         role,
         created_at: now,
         disabled_at: None,
+        store_id: None,
         password_hash: hash,
     })
 }
@@ -382,10 +408,23 @@ pub async fn change_password(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    crate::sessions::delete_user_sessions(&mut tx, user_id, keep_session_id).await?;
+    crate::accounts::sessions::delete_user_sessions(&mut tx, user_id, keep_session_id).await?;
     tx.commit().await?;
     tracing::info!(user_id, "password changed; other sessions ended");
     Ok(())
+}
+
+impl From<AccountError> for crate::platform::Problem {
+    fn from(err: AccountError) -> Self {
+        use crate::platform::Problem;
+        match err {
+            AccountError::Invalid(fields) => Problem::Invalid(fields),
+            AccountError::BadCredentials => Problem::BadCredentials,
+            AccountError::Throttled { retry_after_secs } => Problem::Throttled { retry_after_secs },
+            AccountError::NotFound => Problem::NotFound,
+            other @ (AccountError::Hashing | AccountError::Db(_)) => Problem::Internal(other.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! When a scope reaches its limit, login answers "retry after N s" until the oldest failure in the window ages
 //! out, so an attacker cannot lock the owner out for good, only slow everyone's guessing to the limit.
 
-use crate::clock::now_ms;
-use crate::db::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::db::Db;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
@@ -57,7 +57,7 @@ pub(super) async fn retry_after(
         .fetch_optional(db.pool())
         .await?;
         if let Some(row) = row {
-            let at: i64 = row.try_get(0)?;
+            let at: i64 = row.try_get("failed_at")?;
             wait_ms = wait_ms.max(at + policy.window_ms - now);
         }
     }

@@ -91,6 +91,58 @@ impl fmt::Display for OrderStatus {
     }
 }
 
+/// An order group's status: the checkout as a whole (its one payment), apart from each seller's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupStatus {
+    PendingPayment,
+    Paid,
+    PaymentFailed,
+    Expired,
+    Cancelled,
+}
+
+impl GroupStatus {
+    pub const ALL: [GroupStatus; 5] = [
+        GroupStatus::PendingPayment,
+        GroupStatus::Paid,
+        GroupStatus::PaymentFailed,
+        GroupStatus::Expired,
+        GroupStatus::Cancelled,
+    ];
+
+    /// The spelling stored in the database (the CHECK constraint lists the same words).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupStatus::PendingPayment => "pending_payment",
+            GroupStatus::Paid => "paid",
+            GroupStatus::PaymentFailed => "payment_failed",
+            GroupStatus::Expired => "expired",
+            GroupStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<GroupStatus> {
+        GroupStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Not paid (yet): waiting, or ended before the money arrived. A payment may still land on such a group.
+    pub fn unpaid(self) -> bool {
+        matches!(
+            self,
+            GroupStatus::PendingPayment | GroupStatus::Expired | GroupStatus::PaymentFailed
+        )
+    }
+
+    /// The group status an unpaid group takes when its orders end this way.
+    pub fn ending(to: OrderStatus) -> GroupStatus {
+        match to {
+            OrderStatus::Expired => GroupStatus::Expired,
+            OrderStatus::PaymentFailed => GroupStatus::PaymentFailed,
+            _ => GroupStatus::Cancelled,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::OrderStatus::{self, *};
@@ -126,5 +178,13 @@ mod tests {
         }
         assert!(!Shipped.cancellable());
         assert!(Paid.cancellable());
+    }
+
+    #[test]
+    fn group_statuses_round_trip() {
+        for s in super::GroupStatus::ALL {
+            assert_eq!(super::GroupStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(super::GroupStatus::parse("lost"), None);
     }
 }

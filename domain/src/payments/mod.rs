@@ -1,20 +1,26 @@
-//! Payments. A [`PaymentGateway`] starts a hosted payment (the shopper types card details on the provider's
-//! page, never on ours) and refunds; the provider reports the outcome as events, which [`apply_event`] records in
-//! the `payment_events` inbox (keyed by provider and event id, so a redelivered event changes nothing) and
-//! applies in the same transaction. The built-in [`TestGateway`] plays the provider for the demo shop and the
-//! tests: its hosted page is `/pay/test/{session}`, its test cards decide the outcome.
+//! The payments context. A [`PaymentGateway`] starts a hosted payment (the shopper types card details on the
+//! provider's page, never on ours) and refunds; the provider reports the outcome as events. This module records
+//! payments and refunds and keeps the `payment_events` inbox (keyed by provider and event id, so a redelivered
+//! event changes nothing). Owns `payments`, `refunds`, `payment_events`, and the test gateway's
+//! `test_gateway_sessions` and `test_gateway_refunds`.
+//!
+//! Applying an event to orders, stock and mail is `workflows::settle_payment`'s job: gateways and this module
+//! never touch another context's tables.
 
 pub mod stripe;
+pub mod test_gateway;
+
+pub use test_gateway::{
+    test_card_outcome, CardOutcome, PayError, TestGateway, TestSession, TEST_CARD_DECLINED, TEST_CARD_NO_FUNDS,
+    TEST_CARD_SUCCESS,
+};
 
 use std::fmt::Debug;
 
 use async_trait::async_trait;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::clock::now_ms;
-use crate::inventory;
-use crate::orders::{self, OrderStatus};
-use crate::Db;
+use crate::platform::clock::now_ms;
 
 /// What to ask the provider for.
 #[derive(Debug, Clone)]
@@ -77,7 +83,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             EventKind::Succeeded => "succeeded",
             EventKind::Failed(_) => "failed",
@@ -98,67 +104,320 @@ pub struct PaymentEvent {
     pub kind: EventKind,
 }
 
-/// What applying an event did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Applied {
-    /// Seen before: nothing changed.
-    Duplicate,
-    /// Not about a payment of ours, or nothing left to change.
-    Ignored,
-    /// About a payment we cannot match yet (a refund reported before the success): kept in the inbox and
-    /// applied when the success arrives.
-    Waiting,
-    Paid {
-        group_id: i64,
-    },
-    Failed {
-        group_id: i64,
-        reason: String,
-    },
-    Refunded {
-        group_id: i64,
-    },
-    /// The money arrived after the reservation expired and the stock is gone: the caller refunds it
-    /// (see [`refund_unfulfillable`]).
-    MustRefund {
-        group_id: i64,
-    },
+/// A payment's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    Refunded,
+    PartiallyRefunded,
 }
 
+impl PaymentStatus {
+    pub const ALL: [PaymentStatus; 5] = [
+        PaymentStatus::Pending,
+        PaymentStatus::Succeeded,
+        PaymentStatus::Failed,
+        PaymentStatus::Refunded,
+        PaymentStatus::PartiallyRefunded,
+    ];
+
+    /// The spelling stored in the database (the CHECK constraint lists the same words).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Succeeded => "succeeded",
+            PaymentStatus::Failed => "failed",
+            PaymentStatus::Refunded => "refunded",
+            PaymentStatus::PartiallyRefunded => "partially_refunded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PaymentStatus> {
+        PaymentStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether money was taken and some of it is still ours to refund.
+    pub fn refundable(self) -> bool {
+        matches!(self, PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded)
+    }
+}
+
+/// A payment row.
+#[derive(Debug, Clone)]
+pub struct Payment {
+    pub id: i64,
+    pub group_id: i64,
+    pub provider_ref: String,
+    pub amount: i64,
+    pub refunded: i64,
+    pub status: PaymentStatus,
+}
+
+#[derive(sqlx::FromRow)]
 struct PaymentRow {
     id: i64,
     group_id: i64,
+    provider_ref: String,
     amount: i64,
+    refunded: i64,
     status: String,
 }
 
-async fn payment_by_ref(
+impl PaymentRow {
+    fn into_payment(self) -> Result<Payment, sqlx::Error> {
+        let status = PaymentStatus::parse(&self.status).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "status".into(),
+            source: format!("unknown payment status {:?}", self.status).into(),
+        })?;
+        Ok(Payment {
+            id: self.id,
+            group_id: self.group_id,
+            provider_ref: self.provider_ref,
+            amount: self.amount,
+            refunded: self.refunded,
+            status,
+        })
+    }
+}
+
+const PAYMENT_COLUMNS: &str = "id, group_id, provider_ref, amount, refunded, status";
+
+async fn one_payment(conn: &mut AnyConnection, sql: &str, binds: (&str, &str)) -> Result<Option<Payment>, sqlx::Error> {
+    let row: Option<PaymentRow> = sqlx::query_as(sql)
+        .bind(binds.0)
+        .bind(binds.1)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(PaymentRow::into_payment).transpose()
+}
+
+/// The payment an event names: our `provider_ref` (the hosted session) or the provider's payment behind it.
+pub async fn by_ref(conn: &mut AnyConnection, provider: &str, reference: &str) -> Result<Option<Payment>, sqlx::Error> {
+    one_payment(
+        conn,
+        &format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND (provider_ref = $2 OR provider_payment = $2)"
+        ),
+        (provider, reference),
+    )
+    .await
+}
+
+/// The newest payment of a group that is in `status` (one of them).
+pub async fn of_group(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    statuses: &[PaymentStatus],
+) -> Result<Option<Payment>, sqlx::Error> {
+    let list = statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // `list` is built from our own enum's spellings, never from input.
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE group_id = $1 AND status IN ({list})          ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(group_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(PaymentRow::into_payment).transpose()
+}
+
+/// The group a provider's payment belongs to.
+pub async fn group_of(
     conn: &mut AnyConnection,
     provider: &str,
     provider_ref: &str,
-) -> Result<Option<PaymentRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, group_id, amount, status FROM payments \
-         WHERE provider = $1 AND (provider_ref = $2 OR provider_payment = $2)",
-    )
-    .bind(provider)
-    .bind(provider_ref)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        Ok(PaymentRow {
-            id: r.try_get(0)?,
-            group_id: r.try_get(1)?,
-            amount: r.try_get(2)?,
-            status: r.try_get(3)?,
-        })
-    })
-    .transpose()
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT group_id FROM payments WHERE provider = $1 AND provider_ref = $2")
+        .bind(provider)
+        .bind(provider_ref)
+        .fetch_optional(&mut *conn)
+        .await
 }
 
-/// Records and applies a provider event exactly once.
-pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+/// Records a new pending payment of a group.
+pub async fn create_pending(
+    conn: &mut AnyConnection,
+    request: &PaymentRequest,
+    group_id: i64,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO payments (id, group_id, provider, provider_ref, amount, currency, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(request.payment_id)
+    .bind(group_id)
+    .bind(provider)
+    .bind(provider_ref)
+    .bind(request.amount)
+    .bind(&request.currency)
+    .bind(PaymentStatus::Pending.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The provider's reference of a payment started after the order's commit (a remote provider).
+pub async fn set_provider_ref(
+    conn: &mut AnyConnection,
+    payment_id: i64,
+    provider_ref: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET provider_ref = $1, updated_at = $2 WHERE id = $3")
+        .bind(provider_ref)
+        .bind(now_ms())
+        .bind(payment_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// What the provider needs to start (again) the pending payment of a group: the request, rebuilt from our rows.
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: i64,
+    amount: i64,
+    currency: String,
+}
+
+pub async fn pending_request(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    reference: &str,
+    email: &str,
+) -> Result<Option<PaymentRequest>, sqlx::Error> {
+    let row: Option<PendingRow> = sqlx::query_as(
+        "SELECT id, amount, currency FROM payments WHERE group_id = $1 AND status = $2 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(group_id)
+    .bind(PaymentStatus::Pending.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| PaymentRequest {
+        payment_id: r.id,
+        reference: reference.to_string(),
+        amount: r.amount,
+        currency: r.currency,
+        email: email.to_string(),
+    }))
+}
+
+/// The success: pending (or failed, when the shopper retried) becomes succeeded. Conditional, so of two
+/// successes racing (the webhook and the shopper's return) one applies. Returns whether it changed.
+pub async fn mark_succeeded(
+    conn: &mut AnyConnection,
+    payment_id: i64,
+    provider_payment: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE payments SET status = $1, updated_at = $2, provider_payment = COALESCE($3, provider_payment) \
+         WHERE id = $4 AND status IN ($5, $6)",
+    )
+    .bind(PaymentStatus::Succeeded.as_str())
+    .bind(now_ms())
+    .bind(provider_payment)
+    .bind(payment_id)
+    .bind(PaymentStatus::Pending.as_str())
+    .bind(PaymentStatus::Failed.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// A pending payment failed. Returns whether it changed.
+pub async fn mark_failed(conn: &mut AnyConnection, payment_id: i64, reason: &str) -> Result<bool, sqlx::Error> {
+    let changed =
+        sqlx::query("UPDATE payments SET status = $1, failure = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+            .bind(PaymentStatus::Failed.as_str())
+            .bind(reason)
+            .bind(now_ms())
+            .bind(payment_id)
+            .bind(PaymentStatus::Pending.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    Ok(changed == 1)
+}
+
+fn status_after_refunds(refunded: i64, amount: i64) -> PaymentStatus {
+    if refunded >= amount {
+        PaymentStatus::Refunded
+    } else {
+        PaymentStatus::PartiallyRefunded
+    }
+}
+
+/// The provider reports the payment's refunded total (cumulative). Recorded when it is more than we know of;
+/// returns whether it was.
+pub async fn record_reported_refund_total(
+    conn: &mut AnyConnection,
+    payment: &Payment,
+    total: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed =
+        sqlx::query("UPDATE payments SET refunded = $1, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1")
+            .bind(total)
+            .bind(status_after_refunds(total, payment.amount).as_str())
+            .bind(now_ms())
+            .bind(payment.id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    Ok(changed == 1)
+}
+
+/// A refund we made at the gateway, recorded once per idempotency key (the key the gateway call carried) in the
+/// transaction that changes what was refunded. A second request with the same key (a double-clicked cancel)
+/// records nothing and returns `false`, so the payment's refunded amount counts each refund once.
+pub async fn record_refund(
+    conn: &mut AnyConnection,
+    idempotency_key: &str,
+    payment: &Payment,
+    order_id: Option<i64>,
+    amount: i64,
+) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let fresh = sqlx::query(
+        "INSERT INTO refunds (idempotency_key, payment_id, order_id, amount, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(idempotency_key)
+    .bind(payment.id)
+    .bind(order_id)
+    .bind(amount)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if fresh {
+        // The new status is computed in the statement from the row as it is now, never from an earlier read.
+        sqlx::query(
+            "UPDATE payments SET refunded = refunded + $1, \
+             status = CASE WHEN refunded + $1 >= amount THEN $2 ELSE $3 END, updated_at = $4 WHERE id = $5",
+        )
+        .bind(amount)
+        .bind(PaymentStatus::Refunded.as_str())
+        .bind(PaymentStatus::PartiallyRefunded.as_str())
+        .bind(now)
+        .bind(payment.id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(fresh)
+}
+
+/// Records a provider event in the inbox. `false`: seen before (a redelivery), nothing to do.
+pub async fn record_event(conn: &mut AnyConnection, event: &PaymentEvent) -> Result<bool, sqlx::Error> {
     let payload = match &event.kind {
         EventKind::Succeeded => String::new(),
         EventKind::Failed(reason) => reason.clone(),
@@ -174,438 +433,60 @@ pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx:
     .bind(&payload)
     .bind(now_ms())
     .bind(&event.provider_ref)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if fresh == 0 {
-        return Ok(Applied::Duplicate);
-    }
-    let Some(payment) = payment_by_ref(&mut tx, &event.provider, &event.provider_ref).await? else {
-        // Not ours, or not matchable yet: kept, unapplied, until a success names this payment.
-        sqlx::query("UPDATE payment_events SET applied = 0 WHERE provider = $1 AND event_id = $2")
-            .bind(&event.provider)
-            .bind(&event.event_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        return Ok(Applied::Waiting);
-    };
-    let mut applied = apply_kind(&mut tx, &payment, &event.kind).await?;
-    if let (EventKind::Succeeded, Some(provider_payment)) = (&event.kind, &event.provider_payment) {
-        sqlx::query("UPDATE payments SET provider_payment = $1 WHERE id = $2")
-            .bind(provider_payment)
-            .bind(payment.id)
-            .execute(&mut *tx)
-            .await?;
-        // Events that came before this one and name the provider's payment (a refund reported first).
-        let waiting: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT event_id, kind, payload FROM payment_events \
-             WHERE provider = $1 AND subject = $2 AND applied = 0 ORDER BY received_at",
-        )
-        .bind(&event.provider)
-        .bind(provider_payment)
-        .fetch_all(&mut *tx)
-        .await?;
-        for (event_id, kind, payload) in waiting {
-            let kind = match kind.as_str() {
-                "refunded" => EventKind::Refunded(payload.parse().unwrap_or(0)),
-                "failed" => EventKind::Failed(payload),
-                _ => EventKind::Succeeded,
-            };
-            // Read again: the success above changed its status.
-            let Some(payment) = payment_by_ref(&mut tx, &event.provider, provider_payment).await? else {
-                break;
-            };
-            let later = apply_kind(&mut tx, &payment, &kind).await?;
-            if later != Applied::Ignored {
-                applied = later;
-            }
-            sqlx::query("UPDATE payment_events SET applied = 1 WHERE provider = $1 AND event_id = $2")
-                .bind(&event.provider)
-                .bind(&event_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(applied)
-}
-
-async fn apply_kind(conn: &mut AnyConnection, payment: &PaymentRow, kind: &EventKind) -> Result<Applied, sqlx::Error> {
-    match kind {
-        EventKind::Succeeded => succeeded(conn, payment).await,
-        EventKind::Failed(reason) => failed(conn, payment, reason).await,
-        EventKind::Refunded(total) => refunded(conn, payment, *total).await,
-    }
-}
-
-/// The provider reports the payment's refunded total. Refunds we made (an order cancelled) were recorded when we
-/// made them, so their event changes nothing; a refund made elsewhere (the provider's dashboard) is recorded, and
-/// a full one ends the orders: unpaid ones are cancelled and their held stock released, paid ones become
-/// refunded and what had not shipped goes back on sale.
-async fn refunded(conn: &mut AnyConnection, payment: &PaymentRow, total: i64) -> Result<Applied, sqlx::Error> {
-    let status = if total >= payment.amount {
-        "refunded"
-    } else {
-        "partially_refunded"
-    };
-    let changed =
-        sqlx::query("UPDATE payments SET refunded = $1, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1")
-            .bind(total)
-            .bind(status)
-            .bind(now_ms())
-            .bind(payment.id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    if changed == 0 {
-        return Ok(Applied::Ignored);
-    }
-    let group_status = group_status(conn, payment.group_id).await?;
-    let full = total >= payment.amount;
-    match group_status.as_str() {
-        "pending_payment" | "expired" | "payment_failed" if full => {
-            orders::end_unpaid_group(
-                conn,
-                payment.group_id,
-                OrderStatus::Cancelled,
-                "The payment was refunded before the order was confirmed",
-            )
-            .await?;
-        }
-        "paid" => orders::refunded_elsewhere(conn, payment.group_id, total, full).await?,
-        _ => {}
-    }
-    Ok(Applied::Refunded {
-        group_id: payment.group_id,
-    })
-}
-
-async fn group_status(conn: &mut AnyConnection, group_id: i64) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
-        .bind(group_id)
-        .fetch_one(&mut *conn)
-        .await
-}
-
-async fn succeeded(conn: &mut AnyConnection, payment: &PaymentRow) -> Result<Applied, sqlx::Error> {
-    if !matches!(payment.status.as_str(), "pending" | "failed") {
-        return Ok(Applied::Ignored);
-    }
-    // Conditional: of two successes racing (the webhook and the shopper's return), one applies.
-    let changed = sqlx::query(
-        "UPDATE payments SET status = 'succeeded', updated_at = $1 WHERE id = $2 AND status IN ('pending', 'failed')",
-    )
-    .bind(now_ms())
-    .bind(payment.id)
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if changed == 0 {
-        return Ok(Applied::Ignored);
-    }
-    let group_status = group_status(conn, payment.group_id).await?;
-    match group_status.as_str() {
-        "pending_payment" => {}
-        // Paid after the hold ran out (or after a failure): the stock was given back, so take it again if it is
-        // still there; otherwise the money goes back.
-        "expired" | "payment_failed" => {
-            if !orders::reserve_again(conn, payment.group_id).await? {
-                return Ok(Applied::MustRefund {
-                    group_id: payment.group_id,
-                });
-            }
-        }
-        _ => return Ok(Applied::Ignored),
-    }
-    inventory::commit(conn, payment.group_id).await?;
-    orders::mark_group_paid(conn, payment.group_id).await?;
-    Ok(Applied::Paid {
-        group_id: payment.group_id,
-    })
+    Ok(fresh == 1)
 }
 
-async fn failed(conn: &mut AnyConnection, payment: &PaymentRow, reason: &str) -> Result<Applied, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE payments SET status = 'failed', failure = $1, updated_at = $2 WHERE id = $3 AND status = 'pending'",
-    )
-    .bind(reason)
-    .bind(now_ms())
-    .bind(payment.id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Ok(Applied::Ignored);
-    }
-    orders::end_unpaid_group(conn, payment.group_id, OrderStatus::PaymentFailed, reason).await?;
-    Ok(Applied::Failed {
-        group_id: payment.group_id,
-        reason: reason.to_string(),
-    })
-}
-
-/// Applies a provider event and, when money arrived for an order whose stock is gone, refunds it.
-pub async fn receive(db: &Db, gateway: &dyn PaymentGateway, event: &PaymentEvent) -> Result<Applied, RefundError> {
-    let applied = apply_event(db, event).await?;
-    if let Applied::MustRefund { group_id } = applied {
-        refund_unfulfillable(db, gateway, group_id).await?;
-    }
-    Ok(applied)
-}
-
-/// Refunds a payment that arrived for an order whose stock is gone, and cancels the order.
-pub async fn refund_unfulfillable(db: &Db, gateway: &dyn PaymentGateway, group_id: i64) -> Result<(), RefundError> {
-    let (payment_id, provider_ref, amount): (i64, String, i64) = sqlx::query_as(
-        "SELECT id, provider_ref, amount FROM payments WHERE group_id = $1 AND status = 'succeeded' ORDER BY created_at DESC",
-    )
-    .bind(group_id)
-    .fetch_one(db.pool())
-    .await?;
-    gateway
-        .refund(&provider_ref, amount, &format!("refund-unfulfillable-{payment_id}"))
+/// Marks an inbox event applied (`true`) or waiting for the payment it names to become known (`false`).
+pub async fn mark_event(
+    conn: &mut AnyConnection,
+    provider: &str,
+    event_id: &str,
+    applied: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payment_events SET applied = $1 WHERE provider = $2 AND event_id = $3")
+        .bind(i64::from(applied))
+        .bind(provider)
+        .bind(event_id)
+        .execute(&mut *conn)
         .await?;
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE payments SET status = 'refunded', refunded = amount, updated_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(payment_id)
-        .execute(&mut *tx)
-        .await?;
-    orders::end_unpaid_group(
-        &mut tx,
-        group_id,
-        OrderStatus::Cancelled,
-        "Paid after the reservation ran out and the items had sold out; the payment was refunded in full.",
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum RefundError {
-    #[error(transparent)]
-    Gateway(#[from] GatewayError),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-/// The built-in test gateway: hosted page at `/pay/test/{session}`, test cards, no money.
+/// An event kept in the inbox until the payment it names is known.
 #[derive(Debug, Clone)]
-pub struct TestGateway {
-    db: Db,
+pub struct WaitingEvent {
+    pub event_id: String,
+    pub kind: EventKind,
 }
 
-/// Test card numbers and what they do.
-pub const TEST_CARD_SUCCESS: &str = "4242424242424242";
-pub const TEST_CARD_DECLINED: &str = "4000000000000002";
-pub const TEST_CARD_NO_FUNDS: &str = "4000000000009995";
-
-/// A hosted test payment as its page shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestSession {
-    pub id: String,
-    pub amount: i64,
-    pub currency: String,
-    pub reference: String,
-    pub status: String,
-}
-
-/// The outcome of a card on the test gateway's page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CardOutcome {
-    Approved,
-    Declined(String),
-}
-
-/// What the test gateway answers for a card number (spaces allowed).
-pub fn test_card_outcome(number: &str) -> Result<CardOutcome, String> {
-    let digits: String = number.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || !(13..=19).contains(&digits.len()) {
-        return Err("Enter the card number: 13 to 19 digits.".to_string());
-    }
-    Ok(match digits.as_str() {
-        TEST_CARD_SUCCESS => CardOutcome::Approved,
-        TEST_CARD_DECLINED => CardOutcome::Declined("Your card was declined.".to_string()),
-        TEST_CARD_NO_FUNDS => CardOutcome::Declined("Your card has insufficient funds.".to_string()),
-        _ => CardOutcome::Declined(
-            "This is test mode: real cards are declined. Use 4242 4242 4242 4242 to pay.".to_string(),
-        ),
-    })
-}
-
-impl TestGateway {
-    pub fn new(db: Db) -> TestGateway {
-        TestGateway { db }
-    }
-
-    pub async fn session(&self, id: &str) -> Result<Option<TestSession>, sqlx::Error> {
-        let row: Option<(String, i64, String, String, String)> =
-            sqlx::query_as("SELECT id, amount, currency, reference, status FROM test_gateway_sessions WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.db.pool())
-                .await?;
-        Ok(row.map(|(id, amount, currency, reference, status)| TestSession {
-            id,
-            amount,
-            currency,
-            reference,
-            status,
-        }))
-    }
-
-    /// The shopper submitted a card on the hosted page. An approved card completes the session once and returns
-    /// the provider's "succeeded" event (the same event again for a session already paid); a declined card
-    /// leaves the session open, as a hosted checkout does, and returns the message to show.
-    pub async fn pay(&self, session_id: &str, card_number: &str) -> Result<Option<PaymentEvent>, String> {
-        if let CardOutcome::Declined(reason) = test_card_outcome(card_number)? {
-            return Err(reason);
-        }
-        self.finish(session_id, "succeeded").await.map_err(|e| e.to_string())?;
-        self.finished_event(session_id).await.map_err(|e| e.to_string())
-    }
-
-    /// The shopper gave up on the hosted page: the session fails (once) and the provider's "failed" event is
-    /// returned.
-    pub async fn cancel(&self, session_id: &str) -> Result<Option<PaymentEvent>, sqlx::Error> {
-        self.finish(session_id, "failed").await?;
-        self.finished_event(session_id).await
-    }
-
-    /// Closes an open session once. A write transaction (not a bare UPDATE on the pool), so on SQLite it takes its
-    /// turn with the shop's other writers instead of polling the lock.
-    async fn finish(&self, session_id: &str, status: &str) -> Result<(), sqlx::Error> {
-        let mut tx = self.db.begin_write().await?;
-        sqlx::query("UPDATE test_gateway_sessions SET status = $1 WHERE id = $2 AND status = 'open'")
-            .bind(status)
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    }
-
-    /// The event for a finished session: its id is derived from the session and outcome, so delivering it twice
-    /// is a duplicate in the inbox.
-    async fn finished_event(&self, session_id: &str) -> Result<Option<PaymentEvent>, sqlx::Error> {
-        let Some(session) = self.session(session_id).await? else {
-            return Ok(None);
-        };
-        let kind = match session.status.as_str() {
-            "succeeded" => EventKind::Succeeded,
-            "failed" => EventKind::Failed("The payment was cancelled.".to_string()),
-            _ => return Ok(None),
-        };
-        Ok(Some(PaymentEvent {
-            provider: "test".to_string(),
-            event_id: format!("evt_{}_{}", session.id, kind.name()),
-            provider_ref: session.id,
-            provider_payment: None,
-            kind,
-        }))
-    }
-}
-
-/// Opens the test gateway's hosted session for a payment, or finds the one it has. Keyed by our payment id
-/// (starting the same payment twice finds the same session); the id in the page's URL has a random part, so
-/// nobody can pay or cancel another shopper's session by guessing it.
-async fn open_session(conn: &mut AnyConnection, request: &PaymentRequest) -> Result<PaymentStart, sqlx::Error> {
-    let id = format!("tgs_{}_{}", request.payment_id, crate::ids::random_token());
-    let inserted = sqlx::query(
-        "INSERT INTO test_gateway_sessions (id, payment_id, amount, currency, reference, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (payment_id) DO NOTHING",
+/// The events waiting for the provider's payment `subject` (a refund reported before the success), oldest first.
+pub async fn waiting_for(
+    conn: &mut AnyConnection,
+    provider: &str,
+    subject: &str,
+) -> Result<Vec<WaitingEvent>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT event_id, kind, payload FROM payment_events \
+         WHERE provider = $1 AND subject = $2 AND applied = 0 ORDER BY received_at",
     )
-    .bind(&id)
-    .bind(request.payment_id)
-    .bind(request.amount)
-    .bind(&request.currency)
-    .bind(&request.reference)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    let id = if inserted == 1 {
-        id
-    } else {
-        sqlx::query_scalar("SELECT id FROM test_gateway_sessions WHERE payment_id = $1")
-            .bind(request.payment_id)
-            .fetch_one(&mut *conn)
-            .await?
-    };
-    Ok(PaymentStart {
-        redirect_url: format!("/pay/test/{id}"),
-        provider_ref: id,
-    })
-}
-
-#[async_trait]
-impl PaymentGateway for TestGateway {
-    fn provider(&self) -> &'static str {
-        "test"
-    }
-
-    fn test_mode(&self) -> bool {
-        true
-    }
-
-    async fn start(&self, request: &PaymentRequest) -> Result<PaymentStart, GatewayError> {
-        let mut conn = self
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
-        open_session(&mut conn, request)
-            .await
-            .map_err(|e| GatewayError::Unavailable(e.to_string()))
-    }
-
-    async fn start_in(
-        &self,
-        conn: &mut AnyConnection,
-        request: &PaymentRequest,
-    ) -> Result<Option<PaymentStart>, GatewayError> {
-        open_session(conn, request)
-            .await
-            .map(Some)
-            .map_err(|e| GatewayError::Unavailable(e.to_string()))
-    }
-
-    async fn refund(&self, provider_ref: &str, amount: i64, idempotency_key: &str) -> Result<(), GatewayError> {
-        let unavailable = |e: sqlx::Error| GatewayError::Unavailable(e.to_string());
-        let mut tx = self.db.begin_write().await.map_err(unavailable)?;
-        let fresh = sqlx::query(
-            "INSERT INTO test_gateway_refunds (idempotency_key, session_id, amount, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(idempotency_key)
-        .bind(provider_ref)
-        .bind(amount)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?
-        .rows_affected();
-        if fresh == 0 {
-            return Ok(()); // a retry of a refund already made
-        }
-        let changed = sqlx::query(
-            "UPDATE test_gateway_sessions SET refunded = refunded + $1 \
-             WHERE id = $2 AND status = 'succeeded' AND refunded + $1 <= amount",
-        )
-        .bind(amount)
-        .bind(provider_ref)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?
-        .rows_affected();
-        if changed == 0 {
-            return Err(GatewayError::Refused(
-                "nothing to refund: not paid, or more than was paid".to_string(),
-            ));
-        }
-        tx.commit().await.map_err(unavailable)?;
-        Ok(())
-    }
+    .bind(provider)
+    .bind(subject)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(event_id, kind, payload)| WaitingEvent {
+            event_id,
+            kind: match kind.as_str() {
+                "refunded" => EventKind::Refunded(payload.parse().unwrap_or(0)),
+                "failed" => EventKind::Failed(payload),
+                _ => EventKind::Succeeded,
+            },
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -613,15 +494,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn test_cards_decide_the_outcome() {
-        assert_eq!(test_card_outcome("4242 4242 4242 4242"), Ok(CardOutcome::Approved));
-        assert!(
-            matches!(test_card_outcome("4000 0000 0000 0002"), Ok(CardOutcome::Declined(m)) if m.contains("declined"))
-        );
-        assert!(
-            matches!(test_card_outcome("4000000000009995"), Ok(CardOutcome::Declined(m)) if m.contains("insufficient"))
-        );
-        assert!(test_card_outcome("4242").is_err());
-        assert!(test_card_outcome("abcd abcd abcd abcd").is_err());
+    fn payment_statuses_round_trip() {
+        for s in PaymentStatus::ALL {
+            assert_eq!(PaymentStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(PaymentStatus::parse("lost"), None);
+        assert_eq!(status_after_refunds(100, 100), PaymentStatus::Refunded);
+        assert_eq!(status_after_refunds(40, 100), PaymentStatus::PartiallyRefunded);
     }
 }

@@ -20,15 +20,14 @@ use stripe_checkout::{CheckoutSessionMode, CheckoutSessionPaymentStatus};
 use stripe_core::refund::CreateRefund;
 use stripe_types::Currency;
 
-use super::{Applied, EventKind, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart};
-use crate::clock::now_ms;
-use crate::Db;
+use super::{EventKind, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart};
+use crate::platform::clock::now_ms;
 
 /// How far a webhook's signed timestamp may be from our clock (Stripe's own libraries use 300 s).
 pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;
 
 /// A hosted session lives this long (Stripe's minimum is 30 minutes); our stock hold is shorter, and a payment
-/// that lands after the hold is re-checked (see `payments::apply_event`).
+/// that lands after the hold is re-checked (see `workflows::settle_payment`).
 const SESSION_LIFETIME_SECS: i64 = 30 * 60;
 
 #[derive(Clone)]
@@ -315,25 +314,6 @@ pub enum WebhookFailure {
     Rejected(#[from] WebhookError),
     #[error("the event could not be processed: {0}")]
     Failed(String),
-}
-
-/// `POST /webhooks/stripe`: verifies the raw body's signature, then records and applies the event exactly once.
-/// `Ok(None)` for event types we do not act on.
-pub async fn handle_webhook(
-    db: &Db,
-    gateway: &dyn PaymentGateway,
-    payload: &[u8],
-    signature_header: &str,
-    secret: &str,
-) -> Result<Option<Applied>, WebhookFailure> {
-    verify_signature(payload, signature_header, secret, now_ms() / 1000)?;
-    let Some(event) = parse_event(payload)? else {
-        return Ok(None);
-    };
-    super::receive(db, gateway, &event)
-        .await
-        .map(Some)
-        .map_err(|e| WebhookFailure::Failed(e.to_string()))
 }
 
 #[cfg(test)]

@@ -17,9 +17,7 @@ use model::catalog::{
 use sqlx::Row;
 
 use crate::catalog::{self, CatalogError};
-use crate::clock::now_ms;
-use crate::db::Db;
-use crate::ids::next_id;
+use crate::platform::db::Db;
 
 pub use tantivy_index::TantivyIndex;
 
@@ -120,15 +118,54 @@ impl std::fmt::Debug for dyn SearchIndex {
     }
 }
 
-/// Records, inside the caller's transaction, that a product must be re-read by the indexer.
-pub async fn enqueue(conn: &mut sqlx::AnyConnection, product_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO search_outbox (id, product_id, created_at) VALUES ($1, $2, $3)")
-        .bind(next_id())
-        .bind(product_id)
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
-    Ok(())
+/// A listing page's content: the search page, a category page or a store page.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub categories: Vec<CategoryView>,
+    pub query: SearchQuery,
+    pub results: SearchResults,
+    /// The category the listing is scoped to, with its trail and children (category pages).
+    pub category: Option<(CategoryView, Vec<CategoryView>, Vec<CategoryView>)>,
+    /// The store the listing is scoped to (store pages).
+    pub store: Option<model::catalog::SellerView>,
+}
+
+/// A listing from its raw URL parameters, scoped to a category or a store by slug. An unknown slug is
+/// `NotFound`; bad parameters are field errors.
+pub async fn listing<'a>(
+    db: &Db,
+    index: &dyn SearchIndex,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    category_slug: Option<&str>,
+    store_slug: Option<&str>,
+) -> Result<Listing, CatalogError> {
+    let mut raw = catalog::RawSearch::from_pairs(pairs);
+    let category = match category_slug {
+        Some(slug) => {
+            let found = catalog::category_by_slug(db, slug)
+                .await?
+                .ok_or(CatalogError::NotFound)?;
+            raw.category = Some(slug.to_string());
+            Some(found)
+        }
+        None => None,
+    };
+    let store = match store_slug {
+        Some(slug) => {
+            let found = catalog::seller_by_slug(db, slug).await?.ok_or(CatalogError::NotFound)?;
+            raw.seller = Some(slug.to_string());
+            Some(found)
+        }
+        None => None,
+    };
+    let query = catalog::parse_search(&raw).map_err(CatalogError::Invalid)?;
+    Ok(Listing {
+        categories: catalog::categories(db).await?,
+        results: search(db, index, &query).await?,
+        query,
+        category,
+        store,
+    })
 }
 
 /// Ancestors of every category, self first.
@@ -169,28 +206,28 @@ pub async fn load_docs(db: &Db, only: Option<&[i64]>) -> Result<Vec<SearchDoc>, 
         filter("p.id")
     );
     for row in sqlx::query(&sql).fetch_all(db.pool()).await? {
-        let id: i64 = row.try_get(0)?;
-        let category_id: i64 = row.try_get(4)?;
-        let rating_sum: i64 = row.try_get(7)?;
-        let rating_count: i64 = row.try_get(8)?;
-        let search_text: String = row.try_get(3)?;
-        let store: String = row.try_get(10)?;
+        let id: i64 = row.try_get("id")?;
+        let category_id: i64 = row.try_get("category_id")?;
+        let rating_sum: i64 = row.try_get("rating_sum")?;
+        let rating_count: i64 = row.try_get("rating_count")?;
+        let search_text: String = row.try_get("search_text")?;
+        let store: String = row.try_get("store_name")?;
         position.insert(id, docs.len());
         docs.push(SearchDoc {
             id,
-            title: row.try_get(1)?,
-            slug: row.try_get(2)?,
+            title: row.try_get("title")?,
+            slug: row.try_get("slug")?,
             text: format!("{search_text} {store}"),
             category_path: paths.get(&category_id).cloned().unwrap_or_else(|| vec![category_id]),
-            seller_id: row.try_get(5)?,
-            price: row.try_get(6)?,
+            seller_id: row.try_get("seller_id")?,
+            price: row.try_get("min_price")?,
             rating_x10: if rating_count > 0 {
                 rating_sum * 10 / rating_count
             } else {
                 0
             },
             rating_count,
-            created_at: row.try_get(9)?,
+            created_at: row.try_get("created_at")?,
             in_stock: false,
             attrs: Vec::new(),
         });
@@ -200,23 +237,23 @@ pub async fn load_docs(db: &Db, only: Option<&[i64]>) -> Result<Vec<SearchDoc>, 
         filter("product_id")
     );
     for row in sqlx::query(&attr_sql).fetch_all(db.pool()).await? {
-        let id: i64 = row.try_get(0)?;
+        let id: i64 = row.try_get("product_id")?;
         if let Some(&i) = position.get(&id) {
-            let (name, value): (String, String) = (row.try_get(1)?, row.try_get(2)?);
+            let (name, value): (String, String) = (row.try_get("name")?, row.try_get("value")?);
             docs[i].attrs.push(format!("{name}={value}"));
         }
     }
     let variant_sql = format!(
         "SELECT v.product_id, v.options, \
          CAST(COALESCE((SELECT SUM(available) FROM stock st WHERE st.variant_id = v.id), 0) AS BIGINT) \
-         FROM variants v WHERE 1 = 1{}",
+         AS stock_available FROM variants v WHERE 1 = 1{}",
         filter("v.product_id")
     );
     for row in sqlx::query(&variant_sql).fetch_all(db.pool()).await? {
-        let id: i64 = row.try_get(0)?;
+        let id: i64 = row.try_get("product_id")?;
         let Some(&i) = position.get(&id) else { continue };
-        let options: String = row.try_get(1)?;
-        let available: i64 = row.try_get(2)?;
+        let options: String = row.try_get("options")?;
+        let available: i64 = row.try_get("stock_available")?;
         let doc = &mut docs[i];
         doc.in_stock |= available > 0;
         for (name, value) in catalog::parse_options(&options) {
@@ -295,8 +332,8 @@ impl Indexer {
         let mut row_ids = Vec::with_capacity(rows.len());
         let mut products: Vec<i64> = Vec::new();
         for row in &rows {
-            row_ids.push(row.try_get::<i64, _>(0)?);
-            let product: i64 = row.try_get(1)?;
+            row_ids.push(row.try_get::<i64, _>("id")?);
+            let product: i64 = row.try_get("product_id")?;
             if !products.contains(&product) {
                 products.push(product);
             }

@@ -1,6 +1,9 @@
+use domain::accounts::addresses;
 use domain::accounts::{self, Registration};
 use domain::payments::TestGateway;
-use domain::{addresses, cart, checkout, Db};
+use domain::workflows::place_order;
+use domain::{cart, Db};
+
 use model::orders::CheckoutDraft;
 
 use crate::checkout::{draft, key, two_sellers};
@@ -25,9 +28,16 @@ async fn order_to(db: &Db, variant: i64, user: i64, edit: impl Fn(&mut CheckoutD
     cart::add(db, cart_id, variant, 1).await.expect("add");
     let mut details = draft(db, cart_id, "US").await;
     edit(&mut details);
-    checkout::place_order(db, &TestGateway::new(db.clone()), cart_id, Some(user), &details, &key())
-        .await
-        .expect("placed");
+    place_order::place_order(
+        db,
+        &TestGateway::new(db.clone()),
+        &crate::harness::actors::of_user(db, user).await,
+        cart_id,
+        &details,
+        &key(),
+    )
+    .await
+    .expect("placed");
 }
 
 async fn an_accounts_checkout_remembers_its_address_once_and_only_for_it(db: Db) {

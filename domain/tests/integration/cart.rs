@@ -32,7 +32,7 @@ async fn set_available(db: &Db, variant: i64, units: i64) {
             .fetch_one(db.pool())
             .await
             .expect("warehouse");
-    domain::catalog::set_stock(db, variant, warehouse, units)
+    domain::catalog::set_stock(db, &crate::harness::actors::admin(db).await, variant, warehouse, units)
         .await
         .expect("stock");
 }
@@ -76,7 +76,7 @@ async fn a_cart_groups_lines_by_seller_with_subtotals_from_database_prices(db: D
     assert_eq!(cart::item_count(&db, id).await.expect("count"), 4);
 
     // A price change since the line was added is shown, and the new price is what counts.
-    domain::catalog::set_variant_price(&db, b, pb + 500)
+    domain::catalog::set_variant_price(&db, &crate::harness::actors::admin(&db).await, b, pb + 500)
         .await
         .expect("price");
     let view = cart::view(&db, id).await.expect("view");
@@ -136,7 +136,7 @@ async fn quantities_are_checked_against_limits_and_stock(db: Db) {
         .fetch_one(db.pool())
         .await
         .expect("product");
-    domain::catalog::set_product_status(&db, product, "draft")
+    domain::catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "draft")
         .await
         .expect("draft");
     assert!(matches!(cart::add(&db, id, a, 1).await, Err(CartError::NotFound)));

@@ -1,9 +1,13 @@
 use std::sync::Arc;
 
 use domain::checkout::{self, CheckoutError};
-use domain::mail::{self, DevMailbox};
-use domain::orders::{self, Viewer};
-use domain::payments::{self, Applied, TestGateway, TEST_CARD_DECLINED, TEST_CARD_SUCCESS};
+use domain::notifications::{self, DevMailbox};
+use domain::orders;
+use domain::payments::{TestGateway, TEST_CARD_DECLINED, TEST_CARD_SUCCESS};
+use domain::workflows::settle_payment::Applied;
+use domain::workflows::{cancel_order, place_order, settle_payment};
+use domain::Actor;
+
 use domain::{cart, seed, Db};
 use model::orders::CheckoutDraft;
 
@@ -109,7 +113,7 @@ async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation
     );
     assert_eq!(quote.grand_total.amount, taxable + quote.tax_total.amount);
 
-    let placed = checkout::place_order(&db, &gateway, cart_id, None, &details, &key())
+    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
         .await
         .expect("placed");
     assert!(placed.number.starts_with("BZ-"));
@@ -130,30 +134,42 @@ async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation
     let results = futures::future::join_all((0..10).map(|_| {
         let db = db2.clone();
         let event = event.clone();
-        async move { payments::apply_event(&db, &event).await.expect("apply") }
+        async move { settle_payment::apply_event(&db, &event).await.expect("apply") }
     }))
     .await;
     assert_eq!(results.iter().filter(|r| matches!(r, Applied::Paid { .. })).count(), 1);
     assert_eq!(results.iter().filter(|r| **r == Applied::Duplicate).count(), 9);
 
-    let view = orders::group_view(&db, &placed.number, &Viewer::Token(placed.view_token.clone()))
+    let view = orders::group_view(&db, &placed.number, &Actor::visitor(), Some(&placed.view_token))
         .await
         .expect("order");
     assert_eq!(view.status, "paid");
     assert_eq!(view.orders.len(), 2);
     assert!(view.orders.iter().all(|o| o.status == "paid"));
     assert_eq!(view.grand_total.amount, quote.grand_total.amount);
-    assert!(orders::group_view(&db, &placed.number, &Viewer::Token("wrong".into()))
-        .await
-        .is_err());
-    assert!(orders::group_view(&db, &placed.number, &Viewer::User(1)).await.is_err());
+    assert!(
+        orders::group_view(&db, &placed.number, &Actor::visitor(), Some("wrong"))
+            .await
+            .is_err()
+    );
+    assert!(
+        orders::group_view(&db, &placed.number, &crate::harness::actors::shopper(&db).await.1, None)
+            .await
+            .is_err()
+    );
     assert_eq!(available(&db, a).await, 6, "sold");
     assert!(cart::view(&db, cart_id).await.expect("cart").is_empty());
 
     let mailbox = DevMailbox::new(db.clone());
-    assert_eq!(mail::deliver_due(&db, &mailbox, 10).await.expect("deliver"), (1, 0));
-    assert_eq!(mail::deliver_due(&db, &mailbox, 10).await.expect("deliver"), (0, 0));
-    let sent = mail::dev_mailbox(&db, 10).await.expect("mailbox");
+    assert_eq!(
+        notifications::deliver_due(&db, &mailbox, 10).await.expect("deliver"),
+        (1, 0)
+    );
+    assert_eq!(
+        notifications::deliver_due(&db, &mailbox, 10).await.expect("deliver"),
+        (0, 0)
+    );
+    let sent = notifications::dev_mailbox(&db, 10).await.expect("mailbox");
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].to, "buyer@example.com");
     assert!(sent[0].subject.contains(&placed.number));
@@ -166,7 +182,7 @@ async fn a_cancelled_payment_gives_the_stock_back_and_keeps_the_cart(db: Db) {
     let cart_id = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, cart_id, a, 3).await.expect("add");
     let details = draft(&db, cart_id, "DE").await;
-    let placed = checkout::place_order(&db, &gateway, cart_id, None, &details, &key())
+    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
         .await
         .expect("placed");
     assert_eq!(available(&db, a).await, 2);
@@ -176,7 +192,7 @@ async fn a_cancelled_payment_gives_the_stock_back_and_keeps_the_cart(db: Db) {
         .expect("cancel")
         .expect("event");
     assert!(matches!(
-        payments::apply_event(&db, &event).await.expect("apply"),
+        settle_payment::apply_event(&db, &event).await.expect("apply"),
         Applied::Failed { .. }
     ));
     assert_eq!(available(&db, a).await, 5);
@@ -190,7 +206,7 @@ async fn a_cancelled_payment_gives_the_stock_back_and_keeps_the_cart(db: Db) {
         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
         .await
         .expect("answer")
-        .is_some_and(|e| e.kind != payments::EventKind::Succeeded));
+        .is_some_and(|e| e.kind != domain::payments::EventKind::Succeeded));
 }
 
 async fn a_double_submit_makes_one_order_and_one_payment(db: Db) {
@@ -200,9 +216,10 @@ async fn a_double_submit_makes_one_order_and_one_payment(db: Db) {
     cart::add(&db, cart_id, a, 1).await.expect("add");
     let details = draft(&db, cart_id, "US").await;
     let k = key();
+    let visitor = Actor::visitor();
     let (first, second) = tokio::join!(
-        checkout::place_order(&db, &gateway, cart_id, None, &details, &k),
-        checkout::place_order(&db, &gateway, cart_id, None, &details, &k),
+        place_order::place_order(&db, &gateway, &visitor, cart_id, &details, &k),
+        place_order::place_order(&db, &gateway, &visitor, cart_id, &details, &k),
     );
     let (first, second) = (first.expect("first"), second.expect("second"));
     assert_eq!(first.number, second.number);
@@ -225,14 +242,14 @@ async fn two_hundred_checkouts_for_the_last_ten_units_make_exactly_ten_orders(db
     let tasks = carts.into_iter().map(|cart_id| {
         let (db, gateway, details) = (db.clone(), gateway.clone(), details.clone());
         tokio::spawn(async move {
-            match checkout::place_order(&db, &*gateway, cart_id, None, &details, &key()).await {
+            match place_order::place_order(&db, &*gateway, &Actor::visitor(), cart_id, &details, &key()).await {
                 Ok(placed) => {
                     let event = gateway
                         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
                         .await
                         .expect("pay")
                         .expect("event");
-                    payments::apply_event(&db, &event).await.expect("apply");
+                    settle_payment::apply_event(&db, &event).await.expect("apply");
                     "paid"
                 }
                 Err(CheckoutError::CannotPlace(problems)) => {
@@ -292,7 +309,7 @@ async fn an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refu
             let cart_id = cart::create_guest_cart(&db).await.expect("cart");
             cart::add(&db, cart_id, a, units).await.expect("add");
             let details = draft(&db, cart_id, "US").await;
-            checkout::place_order(&db, &gateway, cart_id, None, &details, &key())
+            place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
                 .await
                 .expect("placed")
         }
@@ -300,8 +317,13 @@ async fn an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refu
     // Expires, stock comes back; paid later while the stock is still there: re-held and paid.
     let first = late(2).await;
     assert_eq!(available(&db, a).await, 0);
-    let later = domain::clock::now_ms() + orders::HOLD_MS + 1_000;
-    assert_eq!(orders::expire_unpaid(&db, later).await.expect("expire"), 1);
+    let later = domain::platform::clock::now_ms() + orders::HOLD_MS + 1_000;
+    assert_eq!(
+        domain::workflows::expire_holds::expire_unpaid(&db, later)
+            .await
+            .expect("expire"),
+        1
+    );
     assert_eq!(available(&db, a).await, 2);
     let event = gateway
         .pay(&session_of(&first.redirect_url), TEST_CARD_SUCCESS)
@@ -309,7 +331,7 @@ async fn an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refu
         .expect("pay")
         .expect("event");
     assert!(matches!(
-        payments::apply_event(&db, &event).await.expect("apply"),
+        settle_payment::apply_event(&db, &event).await.expect("apply"),
         Applied::Paid { .. }
     ));
     assert_eq!(available(&db, a).await, 0);
@@ -317,7 +339,7 @@ async fn an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refu
     // Expires, someone else buys the stock, then the late payment arrives: refunded, never oversold.
     set_units(&db, a, 1).await;
     let second = late(1).await;
-    orders::expire_unpaid(&db, later + orders::HOLD_MS)
+    domain::workflows::expire_holds::expire_unpaid(&db, later + orders::HOLD_MS)
         .await
         .expect("expire");
     let third = late(1).await;
@@ -326,24 +348,24 @@ async fn an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refu
         .await
         .expect("pay")
         .expect("event");
-    payments::apply_event(&db, &event).await.expect("apply");
+    settle_payment::apply_event(&db, &event).await.expect("apply");
     let event = gateway
         .pay(&session_of(&second.redirect_url), TEST_CARD_SUCCESS)
         .await
         .expect("pay")
         .expect("event");
-    let applied = payments::apply_event(&db, &event).await.expect("apply");
+    let applied = settle_payment::apply_event(&db, &event).await.expect("apply");
     assert_eq!(
         applied,
         Applied::MustRefund {
             group_id: second.group_id
         }
     );
-    payments::refund_unfulfillable(&db, &gateway, second.group_id)
+    settle_payment::refund_unfulfillable(&db, &gateway, second.group_id)
         .await
         .expect("refund");
     assert_eq!(available(&db, a).await, 0);
-    let view = orders::group_view(&db, &second.number, &Viewer::Admin)
+    let view = orders::group_view(&db, &second.number, &crate::harness::actors::admin(&db).await, None)
         .await
         .expect("order");
     assert_eq!(view.status, "cancelled");
@@ -362,7 +384,7 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
     cart::add(&db, cart_id, a, 1).await.expect("add");
     cart::add(&db, cart_id, b, 2).await.expect("add");
     let details = draft(&db, cart_id, "GB").await;
-    let placed = checkout::place_order(&db, &gateway, cart_id, None, &details, &key())
+    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
         .await
         .expect("placed");
     let event = gateway
@@ -370,9 +392,11 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
         .await
         .expect("pay")
         .expect("event");
-    payments::apply_event(&db, &event).await.expect("apply");
-    let viewer = Viewer::Token(placed.view_token.clone());
-    let view = orders::group_view(&db, &placed.number, &viewer).await.expect("order");
+    settle_payment::apply_event(&db, &event).await.expect("apply");
+    let (viewer, token) = (Actor::visitor(), Some(placed.view_token.clone()));
+    let view = orders::group_view(&db, &placed.number, &viewer, token.as_deref())
+        .await
+        .expect("order");
     let (first, second) = (view.orders[0].clone(), view.orders[1].clone());
 
     // The second seller ships; the first order is cancelled and refunded.
@@ -382,34 +406,50 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
         .await
         .expect("seller");
     assert!(
-        orders::mark_shipped(&db, seller + 1, &second.number, "DHL", "123")
-            .await
-            .is_err(),
+        orders::mark_shipped(
+            &db,
+            &crate::harness::actors::seller_of(&db, seller + 1).await,
+            &second.number,
+            "DHL",
+            "123"
+        )
+        .await
+        .is_err(),
         "not their order"
     );
-    orders::mark_shipped(&db, seller, &second.number, "DHL", "JD0146")
+    orders::mark_shipped(
+        &db,
+        &crate::harness::actors::seller_of(&db, seller).await,
+        &second.number,
+        "DHL",
+        "JD0146",
+    )
+    .await
+    .expect("shipped");
+    let view = orders::group_view(&db, &placed.number, &viewer, token.as_deref())
         .await
-        .expect("shipped");
-    let view = orders::group_view(&db, &placed.number, &viewer).await.expect("order");
+        .expect("order");
     assert_eq!(view.status_label, "Partially shipped");
     assert!(
-        orders::cancel(&db, &gateway, &placed.number, &second.number, &viewer)
+        cancel_order::cancel(&db, &gateway, &viewer, &placed.number, &second.number, token.as_deref())
             .await
             .is_err(),
         "shipped"
     );
 
     let before = available(&db, a).await + available(&db, b).await;
-    orders::cancel(&db, &gateway, &placed.number, &first.number, &viewer)
+    cancel_order::cancel(&db, &gateway, &viewer, &placed.number, &first.number, token.as_deref())
         .await
         .expect("cancel");
     assert!(
-        orders::cancel(&db, &gateway, &placed.number, &first.number, &viewer)
+        cancel_order::cancel(&db, &gateway, &viewer, &placed.number, &first.number, token.as_deref())
             .await
             .is_err(),
         "only once"
     );
-    let view = orders::group_view(&db, &placed.number, &viewer).await.expect("order");
+    let view = orders::group_view(&db, &placed.number, &viewer, token.as_deref())
+        .await
+        .expect("order");
     let cancelled = view.orders.iter().find(|o| o.number == first.number).expect("order");
     assert_eq!(cancelled.status, "cancelled");
     assert_eq!(cancelled.refunded.amount, cancelled.total.amount);
@@ -425,6 +465,279 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
     assert_eq!(session_refunded, cancelled.total.amount);
 }
 
+/// A paid two-seller order placed by a guest: (placed, first seller order number, second seller order number).
+async fn paid_two_seller_order(db: &Db, gateway: &TestGateway) -> (place_order::Placed, String, String) {
+    let (a, b) = two_sellers(db, 4).await;
+    let cart_id = cart::create_guest_cart(db).await.expect("cart");
+    cart::add(db, cart_id, a, 1).await.expect("add");
+    cart::add(db, cart_id, b, 2).await.expect("add");
+    let details = draft(db, cart_id, "GB").await;
+    let placed = place_order::place_order(db, gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
+    let event = gateway
+        .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
+        .await
+        .expect("pay")
+        .expect("event");
+    settle_payment::apply_event(db, &event).await.expect("apply");
+    let view = orders::group_view(db, &placed.number, &Actor::visitor(), Some(&placed.view_token))
+        .await
+        .expect("order");
+    let (first, second) = (view.orders[0].number.clone(), view.orders[1].number.clone());
+    (placed, first, second)
+}
+
+async fn ten_concurrent_cancels_of_one_order_refund_and_record_it_once(db: Db) {
+    let gateway = Arc::new(TestGateway::new(db.clone()));
+    let (placed, first, second) = paid_two_seller_order(&db, &gateway).await;
+    let order_total: i64 = sqlx::query_scalar("SELECT total FROM orders WHERE number = $1")
+        .bind(&first)
+        .fetch_one(db.pool())
+        .await
+        .expect("total");
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (db, gateway, number, order, token) = (
+            db.clone(),
+            gateway.clone(),
+            placed.number.clone(),
+            first.clone(),
+            placed.view_token.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            cancel_order::cancel(&db, &*gateway, &Actor::visitor(), &number, &order, Some(&token)).await
+        }));
+    }
+    let mut done = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(()) => done += 1,
+            // A request that starts after the first committed finds the order cancelled already.
+            Err(orders::OrderError::NotAllowed(message)) => assert!(message.contains("cancelled"), "{message}"),
+            Err(e) => panic!("unexpected: {e}"),
+        }
+    }
+    assert!(done >= 1);
+    let session = session_of(&placed.redirect_url);
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM test_gateway_refunds WHERE session_id = '{session}'")
+        )
+        .await,
+        1,
+        "one refund at the gateway"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM refunds").await,
+        1,
+        "one refund recorded"
+    );
+    let (refunded, status): (i64, String) = sqlx::query_as("SELECT refunded, status FROM payments WHERE group_id = $1")
+        .bind(placed.group_id)
+        .fetch_one(db.pool())
+        .await
+        .expect("payment");
+    assert_eq!((refunded, status.as_str()), (order_total, "partially_refunded"));
+
+    // The other seller's order can still be cancelled, and the amounts add up to the whole payment.
+    cancel_order::cancel(
+        &db,
+        &*gateway,
+        &Actor::visitor(),
+        &placed.number,
+        &second,
+        Some(&placed.view_token),
+    )
+    .await
+    .expect("the other order cancels");
+    let (refunded, amount, status): (i64, i64, String) =
+        sqlx::query_as("SELECT refunded, amount, status FROM payments WHERE group_id = $1")
+            .bind(placed.group_id)
+            .fetch_one(db.pool())
+            .await
+            .expect("payment");
+    assert_eq!((refunded, status.as_str()), (amount, "refunded"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM refunds").await, 2);
+}
+
+async fn the_timeline_names_who_cancelled(db: Db) {
+    let gateway = TestGateway::new(db.clone());
+    let (placed, first, second) = paid_two_seller_order(&db, &gateway).await;
+    let admin = crate::harness::actors::admin(&db).await;
+    cancel_order::cancel(&db, &gateway, &admin, &placed.number, &first, None)
+        .await
+        .expect("an admin cancels");
+    let store: i64 = sqlx::query_scalar("SELECT seller_id FROM orders WHERE number = $1")
+        .bind(&second)
+        .fetch_one(db.pool())
+        .await
+        .expect("store");
+    let other_store = crate::harness::actors::seller_of(&db, store + 1).await;
+    assert!(
+        matches!(
+            cancel_order::cancel(&db, &gateway, &other_store, &placed.number, &second, None).await,
+            Err(orders::OrderError::NotFound)
+        ),
+        "another store's seller is not told the order exists"
+    );
+    let seller = crate::harness::actors::seller_of(&db, store).await;
+    cancel_order::cancel(&db, &gateway, &seller, &placed.number, &second, None)
+        .await
+        .expect("its seller cancels");
+    let view = orders::group_view(&db, &placed.number, &Actor::visitor(), Some(&placed.view_token))
+        .await
+        .expect("order");
+    let note = |number: &str| {
+        view.orders
+            .iter()
+            .find(|o| o.number == number)
+            .and_then(|o| o.timeline.last())
+            .map(|t| t.note.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(note(&first), "Cancelled by an administrator; refunded in full");
+    assert_eq!(note(&second), "Cancelled by the seller; refunded in full");
+    assert_eq!(view.status, "cancelled");
+}
+
+async fn a_replayed_checkout_key_never_reveals_another_shoppers_order(db: Db) {
+    let gateway = TestGateway::new(db.clone());
+    let (a, _) = two_sellers(&db, 4).await;
+    let mine = cart::create_guest_cart(&db).await.expect("cart");
+    cart::add(&db, mine, a, 1).await.expect("add");
+    let details = draft(&db, mine, "US").await;
+    let k = key();
+    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), mine, &details, &k)
+        .await
+        .expect("placed");
+    // Someone else, with their own cart, submits the same key.
+    let theirs = cart::create_guest_cart(&db).await.expect("cart");
+    cart::add(&db, theirs, a, 1).await.expect("add");
+    match place_order::place_order(&db, &gateway, &Actor::visitor(), theirs, &details, &k).await {
+        Err(CheckoutError::CannotPlace(messages)) => {
+            let text = messages.join(" ");
+            assert!(
+                !text.contains(&placed.number) && !text.contains(&placed.view_token),
+                "{text}"
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // The one who placed it gets it back.
+    let again = place_order::place_order(&db, &gateway, &Actor::visitor(), mine, &details, &k)
+        .await
+        .expect("resumed");
+    assert_eq!(again.number, placed.number);
+}
+
+async fn a_database_failure_is_never_shown_as_a_card_decline(db: Db) {
+    let gateway = TestGateway::new(db.clone());
+    let (a, _) = two_sellers(&db, 4).await;
+    let cart_id = cart::create_guest_cart(&db).await.expect("cart");
+    cart::add(&db, cart_id, a, 1).await.expect("add");
+    let details = draft(&db, cart_id, "US").await;
+    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
+    let session = session_of(&placed.redirect_url);
+    db.close().await;
+    match gateway.pay(&session, TEST_CARD_SUCCESS).await {
+        Err(domain::payments::PayError::Db(_)) => {}
+        other => panic!("a database failure must not read as a decline: {other:?}"),
+    }
+    // The shopper's return from a provider's page: a failure is an error (logged, answered with a reference),
+    // not "no such payment".
+    assert!(matches!(
+        settle_payment::provider_return(&db, &gateway, &session).await,
+        Err(settle_payment::SettleError::Db(_))
+    ));
+}
+
+async fn a_product_taken_off_sale_cannot_be_bought_from_a_cart_that_holds_it(db: Db) {
+    let gateway = TestGateway::new(db.clone());
+    let (a, _) = two_sellers(&db, 4).await;
+    let cart_id = cart::create_guest_cart(&db).await.expect("cart");
+    cart::add(&db, cart_id, a, 1).await.expect("add");
+    let details = draft(&db, cart_id, "US").await;
+    let product: i64 = sqlx::query_scalar("SELECT product_id FROM variants WHERE id = $1")
+        .bind(a)
+        .fetch_one(db.pool())
+        .await
+        .expect("product");
+    let admin = crate::harness::actors::admin(&db).await;
+    domain::catalog::set_product_status(&db, &admin, product, "draft")
+        .await
+        .expect("draft");
+    let view = cart::view(&db, cart_id).await.expect("cart");
+    let line = &view.groups[0].lines[0];
+    assert_eq!(
+        line.notice().as_deref(),
+        Some("No longer available: remove it to check out.")
+    );
+    match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
+        Err(CheckoutError::CannotPlace(problems)) => {
+            assert!(
+                problems.iter().any(|p| p.contains("no longer available")),
+                "{problems:?}"
+            )
+        }
+        other => panic!("a draft product must not be bought: {other:?}"),
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM order_groups").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM reservations").await, 0);
+}
+
+async fn a_declined_card_never_locks_the_shopper_out_of_the_last_units(db: Db) {
+    let gateway = TestGateway::new(db.clone());
+    let (a, _) = two_sellers(&db, 2).await;
+    let cart_id = cart::create_guest_cart(&db).await.expect("cart");
+    cart::add(&db, cart_id, a, 2).await.expect("add the last two");
+    let details = draft(&db, cart_id, "US").await;
+    let first = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
+    assert!(gateway
+        .pay(&session_of(&first.redirect_url), TEST_CARD_DECLINED)
+        .await
+        .is_err());
+    assert_eq!(available(&db, a).await, 0, "held by the unpaid order");
+    // Back in the cart: the shopper's own hold does not make the line sold out.
+    let view = cart::view(&db, cart_id).await.expect("cart");
+    let line = &view.groups[0].lines[0];
+    assert_eq!((line.available, line.notice()), (2, None));
+    // Checking out again works, and the first order's hold is given back.
+    let second = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed again");
+    assert_ne!(second.number, first.number);
+    let status: String = sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
+        .bind(first.group_id)
+        .fetch_one(db.pool())
+        .await
+        .expect("status");
+    assert_eq!(status, "expired");
+    assert_eq!(available(&db, a).await, 0, "held once, by the new order");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM reservations WHERE state = 'held'"
+        )
+        .await,
+        2
+    );
+    let event = gateway
+        .pay(&session_of(&second.redirect_url), TEST_CARD_SUCCESS)
+        .await
+        .expect("pay")
+        .expect("event");
+    assert!(matches!(
+        settle_payment::apply_event(&db, &event).await.expect("apply"),
+        Applied::Paid { .. }
+    ));
+}
+
 async fn bad_checkout_details_are_reported_per_field(db: Db) {
     let (a, _) = two_sellers(&db, 4).await;
     let gateway = TestGateway::new(db.clone());
@@ -435,7 +748,7 @@ async fn bad_checkout_details_are_reported_per_field(db: Db) {
     details.postal = "<script>".into();
     details.country = "XX".into();
     details.name = " ".into();
-    match checkout::place_order(&db, &gateway, cart_id, None, &details, &key()).await {
+    match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
         Err(CheckoutError::Invalid(fields)) => {
             let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
             for field in ["email", "name", "postal", "country"] {
@@ -445,7 +758,15 @@ async fn bad_checkout_details_are_reported_per_field(db: Db) {
         other => panic!("expected field errors, got {other:?}"),
     }
     assert!(matches!(
-        checkout::place_order(&db, &gateway, cart_id, None, &draft(&db, cart_id, "US").await, "short").await,
+        place_order::place_order(
+            &db,
+            &gateway,
+            &Actor::visitor(),
+            cart_id,
+            &draft(&db, cart_id, "US").await,
+            "short"
+        )
+        .await,
         Err(CheckoutError::CannotPlace(_))
     ));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM order_groups").await, 0);
@@ -459,5 +780,11 @@ db_tests!(
     two_hundred_checkouts_for_the_last_ten_units_make_exactly_ten_orders,
     an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refunded,
     a_paid_order_can_be_cancelled_until_it_ships,
+    ten_concurrent_cancels_of_one_order_refund_and_record_it_once,
+    the_timeline_names_who_cancelled,
+    a_replayed_checkout_key_never_reveals_another_shoppers_order,
+    a_database_failure_is_never_shown_as_a_card_decline,
+    a_product_taken_off_sale_cannot_be_bought_from_a_cart_that_holds_it,
+    a_declined_card_never_locks_the_shopper_out_of_the_last_units,
     bad_checkout_details_are_reported_per_field,
 );

@@ -9,10 +9,13 @@
 //!
 //! Seeds are fixed, so a failure names the seed and step that reproduce it.
 
-use domain::checkout::{self, CheckoutError};
-use domain::clock::now_ms;
-use domain::orders::{self, Viewer};
-use domain::payments::{self, EventKind, PaymentEvent, TestGateway, TEST_CARD_SUCCESS};
+use domain::checkout::CheckoutError;
+use domain::orders;
+use domain::payments::{EventKind, PaymentEvent, TestGateway, TEST_CARD_SUCCESS};
+use domain::platform::clock::now_ms;
+use domain::workflows::{cancel_order, place_order, settle_payment};
+use domain::Actor;
+
 use domain::{cart, Db};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -129,7 +132,7 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                         }
                     }
                     let details = draft(&db, cart_id, "US").await;
-                    match checkout::place_order(&db, &gateway, cart_id, None, &details, &key()).await {
+                    match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
                         Ok(_) | Err(CheckoutError::CannotPlace(_)) | Err(CheckoutError::EmptyCart) => {}
                         Err(e) => panic!("seed {seed} step {step}: {e:?}"),
                     }
@@ -143,7 +146,9 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                             .execute(db.pool())
                             .await
                             .expect("age");
-                        orders::expire_unpaid(&db, now_ms()).await.expect("expire");
+                        domain::workflows::expire_holds::expire_unpaid(&db, now_ms())
+                            .await
+                            .expect("expire");
                     }
                     "expire"
                 }
@@ -159,7 +164,7 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                         let (group, _) = &candidates[rng.gen_range(0..candidates.len())];
                         let session = session_of_group(&db, *group).await;
                         if let Ok(Some(event)) = gateway.pay(&session, TEST_CARD_SUCCESS).await {
-                            payments::receive(&db, &gateway, &event).await.expect("receive");
+                            settle_payment::receive(&db, &gateway, &event).await.expect("receive");
                         }
                     }
                     "pay"
@@ -169,11 +174,20 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                     let paid = groups(&db, "paid").await;
                     if !paid.is_empty() {
                         let (_, number) = &paid[rng.gen_range(0..paid.len())];
-                        let view = orders::group_view(&db, number, &Viewer::Admin).await.expect("view");
+                        let view = orders::group_view(&db, number, &crate::harness::actors::admin(&db).await, None)
+                            .await
+                            .expect("view");
                         if let Some(order) = view.orders.iter().find(|o| o.cancellable) {
-                            orders::cancel(&db, &gateway, number, &order.number, &Viewer::Admin)
-                                .await
-                                .expect("cancel");
+                            cancel_order::cancel(
+                                &db,
+                                &gateway,
+                                &crate::harness::actors::admin(&db).await,
+                                number,
+                                &order.number,
+                                None,
+                            )
+                            .await
+                            .expect("cancel");
                         }
                     }
                     "cancel"
@@ -197,12 +211,12 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                             provider_payment: None,
                             kind: EventKind::Refunded(amount),
                         };
-                        payments::receive(&db, &gateway, &event).await.expect("refund");
+                        settle_payment::receive(&db, &gateway, &event).await.expect("refund");
                         "refund"
                     } else if let Some((group, _)) = groups(&db, "pending_payment").await.first() {
                         let session = session_of_group(&db, *group).await;
                         if let Some(event) = gateway.cancel(&session).await.expect("cancel") {
-                            payments::receive(&db, &gateway, &event).await.expect("fail");
+                            settle_payment::receive(&db, &gateway, &event).await.expect("fail");
                         }
                         "fail"
                     } else {

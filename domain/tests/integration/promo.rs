@@ -1,10 +1,13 @@
 use std::sync::Arc;
 
 use domain::checkout::{self, CheckoutError};
-use domain::clock::now_ms;
-use domain::orders::{self, Viewer};
-use domain::payments::{self, TestGateway, TEST_CARD_SUCCESS};
-use domain::promo::{self, NewPromo, PromoKind};
+use domain::orders;
+use domain::payments::{TestGateway, TEST_CARD_SUCCESS};
+use domain::platform::clock::now_ms;
+use domain::workflows::{place_order, settle_payment};
+use domain::Actor;
+
+use domain::checkout::promo::{self, NewPromo, PromoKind};
 use domain::{cart, Db};
 
 use crate::checkout::{count, draft, key, session_of, two_sellers};
@@ -34,9 +37,13 @@ async fn seller_of(db: &Db, variant: i64) -> i64 {
 
 async fn a_platform_code_discounts_every_seller_and_the_charge(db: Db) {
     let (a, b) = two_sellers(&db, 5).await;
-    promo::create(&db, &code("save10", PromoKind::Percent, 10))
-        .await
-        .expect("code");
+    promo::create(
+        &db,
+        &crate::harness::actors::admin(&db).await,
+        &code("save10", PromoKind::Percent, 10),
+    )
+    .await
+    .expect("code");
     let gateway = TestGateway::new(db.clone());
     let cart_id = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, cart_id, a, 2).await.expect("add");
@@ -62,7 +69,7 @@ async fn a_platform_code_discounts_every_seller_and_the_charge(db: Db) {
         quote.items_total.amount - quote.discount_total.amount + quote.shipping_total.amount + quote.tax_total.amount
     );
 
-    let placed = checkout::place_order(&db, &gateway, cart_id, None, &details, &key())
+    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
         .await
         .expect("placed");
     let session = gateway
@@ -79,8 +86,8 @@ async fn a_platform_code_discounts_every_seller_and_the_charge(db: Db) {
         .await
         .expect("paid")
         .expect("event");
-    payments::apply_event(&db, &event).await.expect("apply");
-    let order = orders::group_view(&db, &placed.number, &Viewer::Token(placed.view_token))
+    settle_payment::apply_event(&db, &event).await.expect("apply");
+    let order = orders::group_view(&db, &placed.number, &Actor::visitor(), Some(&placed.view_token))
         .await
         .expect("order");
     assert_eq!(order.discount_total.amount, quote.discount_total.amount);
@@ -102,7 +109,9 @@ async fn a_seller_code_covers_only_that_sellers_items(db: Db) {
     let mut fixed = code("ACME5", PromoKind::Fixed, 500);
     fixed.seller_id = Some(seller_of(&db, b).await);
     fixed.min_subtotal = 1;
-    promo::create(&db, &fixed).await.expect("code");
+    promo::create(&db, &crate::harness::actors::admin(&db).await, &fixed)
+        .await
+        .expect("code");
     let cart_id = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, cart_id, a, 1).await.expect("add");
     let mut details = draft(&db, cart_id, "US").await;
@@ -138,25 +147,47 @@ async fn expired_future_and_unknown_codes_say_why_and_block_the_order(db: Db) {
     let mut old = code("OLD", PromoKind::Percent, 20);
     old.starts_at = now - 10 * 86_400_000;
     old.ends_at = Some(now - 86_400_000);
-    promo::create(&db, &old).await.expect("code");
+    promo::create(&db, &crate::harness::actors::admin(&db).await, &old)
+        .await
+        .expect("code");
     let mut soon = code("SOON", PromoKind::Percent, 20);
     soon.starts_at = now + 86_400_000;
-    promo::create(&db, &soon).await.expect("code");
+    promo::create(&db, &crate::harness::actors::admin(&db).await, &soon)
+        .await
+        .expect("code");
     let mut big = code("BIG", PromoKind::Percent, 20);
     big.min_subtotal = 100_000_000;
-    promo::create(&db, &big).await.expect("code");
+    promo::create(&db, &crate::harness::actors::admin(&db).await, &big)
+        .await
+        .expect("code");
     assert!(
-        promo::create(&db, &code("old", PromoKind::Percent, 5)).await.is_err(),
+        promo::create(
+            &db,
+            &crate::harness::actors::admin(&db).await,
+            &code("old", PromoKind::Percent, 5)
+        )
+        .await
+        .is_err(),
         "codes are unique"
     );
     assert!(
-        promo::create(&db, &code("x", PromoKind::Percent, 5)).await.is_err(),
+        promo::create(
+            &db,
+            &crate::harness::actors::admin(&db).await,
+            &code("x", PromoKind::Percent, 5)
+        )
+        .await
+        .is_err(),
         "too short"
     );
     assert!(
-        promo::create(&db, &code("HALF", PromoKind::Percent, 101))
-            .await
-            .is_err(),
+        promo::create(
+            &db,
+            &crate::harness::actors::admin(&db).await,
+            &code("HALF", PromoKind::Percent, 101)
+        )
+        .await
+        .is_err(),
         "over 100 %"
     );
 
@@ -175,7 +206,7 @@ async fn expired_future_and_unknown_codes_say_why_and_block_the_order(db: Db) {
         let quote = checkout::quote(&db, &view, &details, None, true).await.expect("quote");
         let why = quote.promo_error.clone().expect("error");
         assert!(why.contains(says), "{typed}: {why}");
-        match checkout::place_order(&db, &gateway, cart_id, None, &details, &key()).await {
+        match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
             Err(CheckoutError::CannotPlace(problems)) => assert!(problems.iter().any(|p| p.contains(says))),
             other => panic!("{typed}: expected a refusal, got {other:?}"),
         }
@@ -189,7 +220,9 @@ async fn usage_limits_hold_under_concurrent_checkouts(db: Db) {
     let (a, _) = two_sellers(&db, 100).await;
     let mut limited = code("FIRST5", PromoKind::Fixed, 100);
     limited.max_uses = Some(5);
-    promo::create(&db, &limited).await.expect("code");
+    promo::create(&db, &crate::harness::actors::admin(&db).await, &limited)
+        .await
+        .expect("code");
     let gateway = Arc::new(TestGateway::new(db.clone()));
     let mut shoppers = Vec::new();
     for i in 0..20 {
@@ -203,7 +236,7 @@ async fn usage_limits_hold_under_concurrent_checkouts(db: Db) {
     let results = futures::future::join_all(shoppers.into_iter().map(|(cart_id, details)| {
         let db = db.clone();
         let gateway = gateway.clone();
-        async move { checkout::place_order(&db, &*gateway, cart_id, None, &details, &key()).await }
+        async move { place_order::place_order(&db, &*gateway, &Actor::visitor(), cart_id, &details, &key()).await }
     }))
     .await;
     let placed = results.iter().filter(|r| r.is_ok()).count();
@@ -223,7 +256,7 @@ async fn usage_limits_hold_under_concurrent_checkouts(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM promo_redemptions").await, 5);
 
     // Nobody pays: the holds expire and the uses come back.
-    orders::expire_unpaid(&db, now_ms() + orders::HOLD_MS + 1_000)
+    domain::workflows::expire_holds::expire_unpaid(&db, now_ms() + orders::HOLD_MS + 1_000)
         .await
         .expect("expire");
     assert_eq!(
@@ -237,7 +270,9 @@ async fn a_customer_uses_a_once_per_customer_code_once(db: Db) {
     let (a, _) = two_sellers(&db, 10).await;
     let mut once = code("WELCOME", PromoKind::Percent, 15);
     once.per_customer = Some(1);
-    promo::create(&db, &once).await.expect("code");
+    promo::create(&db, &crate::harness::actors::admin(&db).await, &once)
+        .await
+        .expect("code");
     let gateway = TestGateway::new(db.clone());
     let buy = |email: &'static str| {
         let db = db.clone();
@@ -248,7 +283,7 @@ async fn a_customer_uses_a_once_per_customer_code_once(db: Db) {
             let mut details = draft(&db, cart_id, "US").await;
             details.email = email.into();
             details.promo = "welcome".into();
-            checkout::place_order(&db, &gateway, cart_id, None, &details, &key()).await
+            place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await
         }
     };
     let first = buy("ada@example.com").await.expect("first use");
@@ -257,12 +292,67 @@ async fn a_customer_uses_a_once_per_customer_code_once(db: Db) {
         .await
         .expect("paid")
         .expect("event");
-    payments::apply_event(&db, &event).await.expect("apply");
+    settle_payment::apply_event(&db, &event).await.expect("apply");
     match buy("ADA@example.com").await {
         Err(CheckoutError::CannotPlace(p)) => assert!(p.iter().any(|m| m.contains("already used")), "{p:?}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
     buy("grace@example.com").await.expect("another customer");
+}
+
+async fn an_accounts_once_per_customer_code_is_not_reused_as_a_guest_or_with_a_plus_address(db: Db) {
+    let (a, _) = two_sellers(&db, 10).await;
+    let mut once = code("ONCE", PromoKind::Percent, 15);
+    once.per_customer = Some(1);
+    promo::create(&db, &crate::harness::actors::admin(&db).await, &once)
+        .await
+        .expect("code");
+    let gateway = TestGateway::new(db.clone());
+    let (user_id, account) = crate::harness::actors::shopper(&db).await;
+    let buy = |actor: Actor, email: &'static str| {
+        let db = db.clone();
+        let gateway = gateway.clone();
+        async move {
+            let cart_id = match actor.user_id() {
+                Some(user) => cart::user_cart(&db, user).await.expect("cart"),
+                None => cart::create_guest_cart(&db).await.expect("cart"),
+            };
+            cart::add(&db, cart_id, a, 1).await.expect("add");
+            let mut details = draft(&db, cart_id, "US").await;
+            details.email = email.into();
+            details.promo = "once".into();
+            let placed = place_order::place_order(&db, &gateway, &actor, cart_id, &details, &key()).await?;
+            let event = gateway
+                .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
+                .await
+                .expect("paid")
+                .expect("event");
+            settle_payment::apply_event(&db, &event).await.expect("apply");
+            Ok::<_, CheckoutError>(placed)
+        }
+    };
+    let refused = |result: Result<place_order::Placed, CheckoutError>| match result {
+        Err(CheckoutError::CannotPlace(p)) => p.iter().any(|m| m.contains("already used")),
+        _ => false,
+    };
+    assert!(user_id > 0);
+    buy(account, "ada@example.com").await.expect("the account's first use");
+    assert!(
+        refused(buy(Actor::visitor(), "ada@example.com").await),
+        "the same email as a guest"
+    );
+    assert!(
+        refused(buy(Actor::visitor(), "Ada+promo@Example.com").await),
+        "a plus-address of it"
+    );
+    assert!(
+        refused(buy(account, "other@example.com").await),
+        "the account with another email"
+    );
+    buy(Actor::visitor(), "grace@example.com")
+        .await
+        .expect("another customer");
+    assert_eq!(promo::customer_email(" Ada+x@Example.COM "), "ada@example.com");
 }
 
 db_tests!(
@@ -271,4 +361,5 @@ db_tests!(
     expired_future_and_unknown_codes_say_why_and_block_the_order,
     usage_limits_hold_under_concurrent_checkouts,
     a_customer_uses_a_once_per_customer_code_once,
+    an_accounts_once_per_customer_code_is_not_reused_as_a_guest_or_with_a_plus_address,
 );

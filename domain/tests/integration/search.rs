@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use domain::catalog::attributes;
 use domain::catalog::{self, parse_search, RawSearch};
 use domain::search::{self, edit_distance, typo_distance, IndexQuery, Indexer, SearchDoc, SearchIndex, TantivyIndex};
-use domain::{attributes, seed, Db};
+use domain::{seed, Db};
 use model::catalog::{FacetKind, Sort, PRICE_BUCKETS};
 use std::sync::Arc;
 
@@ -259,7 +260,9 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
         ..IndexQuery::default()
     };
     assert_eq!(index.search(&cheap).await.expect("search").total, 0);
-    catalog::set_variant_price(&db, variant, 1).await.expect("price");
+    catalog::set_variant_price(&db, &crate::harness::actors::admin(&db).await, variant, 1)
+        .await
+        .expect("price");
     // Not visible before the indexer runs; visible after, and the outbox is empty again.
     assert_eq!(index.search(&cheap).await.expect("search").total, 0);
     assert_eq!(indexer.run_once().await.expect("index"), vec![product]);
@@ -271,13 +274,17 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
     assert_eq!(left, 0);
 
     // Archiving removes it from search; stock changes move it in and out of the in-stock facet.
-    catalog::set_product_status(&db, product, "archived")
+    catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "archived")
         .await
         .expect("status");
     indexer.drain().await.expect("index");
     assert_eq!(index.search(&cheap).await.expect("search").total, 0);
-    assert!(catalog::set_product_status(&db, product, "gone").await.is_err());
-    catalog::set_product_status(&db, product, "active")
+    assert!(
+        catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "gone")
+            .await
+            .is_err()
+    );
+    catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "active")
         .await
         .expect("status");
     let warehouses: Vec<i64> = sqlx::query_scalar("SELECT warehouse_id FROM stock WHERE variant_id = $1")
@@ -286,7 +293,9 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
         .await
         .expect("stock");
     for w in &warehouses {
-        catalog::set_stock(&db, variant, *w, 0).await.expect("stock");
+        catalog::set_stock(&db, &crate::harness::actors::admin(&db).await, variant, *w, 0)
+            .await
+            .expect("stock");
     }
     sqlx::query("UPDATE stock SET available = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = $1)")
         .bind(product)
@@ -300,7 +309,15 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
     };
     assert_eq!(index.search(&cheap).await.expect("search").total, 1);
     assert_eq!(index.search(&in_stock).await.expect("search").total, 0);
-    assert!(catalog::set_stock(&db, variant, warehouses[0], -1).await.is_err());
+    assert!(catalog::set_stock(
+        &db,
+        &crate::harness::actors::admin(&db).await,
+        variant,
+        warehouses[0],
+        -1
+    )
+    .await
+    .is_err());
 }
 
 async fn listings_fall_back_to_the_database_when_the_index_is_down(db: Db) {

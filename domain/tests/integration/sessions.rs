@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
+use domain::accounts::sessions::{self, SqlSessionStore, USER_ID_KEY};
 use domain::accounts::{self, Registration};
-use domain::sessions::{self, SqlSessionStore, USER_ID_KEY};
 use domain::Db;
 use time::{Duration, OffsetDateTime};
 use tower_sessions_core::session::{Id, Record};
@@ -139,7 +139,56 @@ async fn logout_everywhere_deletes_every_session_of_the_user(db: Db) {
     assert_eq!(store.count_for_user(uid).await.expect("count"), 0);
 }
 
+async fn stored_data(db: &Db, id: &Id) -> String {
+    sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(db.pool())
+        .await
+        .expect("row")
+}
+
+async fn an_unchanged_session_is_not_written_again_and_a_huge_one_is_refused(db: Db) {
+    let store = SqlSessionStore::new(db.clone());
+    let mut rec = record(None, Duration::hours(1));
+    store.create(&mut rec).await.expect("create");
+    // Mark the row behind the store's back: a save that writes would overwrite the mark.
+    sqlx::query("UPDATE sessions SET data = '{\"marked\":true}' WHERE id = $1")
+        .bind(rec.id.to_string())
+        .execute(db.pool())
+        .await
+        .expect("mark");
+    rec.expiry_date += Duration::seconds(5);
+    store.save(&rec).await.expect("save unchanged");
+    assert!(
+        stored_data(&db, &rec.id).await.contains("marked"),
+        "nothing changed: no write"
+    );
+    // A real change is written; so is an expiry that moved by more than a minute.
+    rec.data.insert("cart_id".into(), serde_json::json!(7));
+    store.save(&rec).await.expect("save changed");
+    assert!(stored_data(&db, &rec.id).await.contains("cart_id"));
+    sqlx::query("UPDATE sessions SET data = '{\"marked\":true}' WHERE id = $1")
+        .bind(rec.id.to_string())
+        .execute(db.pool())
+        .await
+        .expect("mark");
+    rec.expiry_date += Duration::minutes(5);
+    store.save(&rec).await.expect("save later");
+    assert!(
+        stored_data(&db, &rec.id).await.contains("cart_id"),
+        "the sliding expiry is written"
+    );
+
+    rec.data.insert(
+        "junk".into(),
+        serde_json::json!("x".repeat(sessions::MAX_SESSION_BYTES)),
+    );
+    assert!(store.save(&rec).await.is_err(), "a session over the limit is refused");
+    assert!(!stored_data(&db, &rec.id).await.contains("junk"));
+}
+
 db_tests!(
+    an_unchanged_session_is_not_written_again_and_a_huge_one_is_refused,
     a_saved_session_loads_back_unchanged,
     an_expired_session_is_not_loaded_and_is_purged,
     create_never_overwrites_an_existing_session,

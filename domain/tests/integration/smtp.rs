@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use domain::mail::{self, Mail, SmtpMailer};
+use domain::notifications::{self, Mail, SmtpMailer};
 use domain::Db;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -77,25 +77,37 @@ async fn mail_reaches_the_relay_once_after_a_temporary_failure(db: Db) {
         subject: "Your Bazaar order BZ-TEST is confirmed".into(),
         body: "Thank you for your order BZ-TEST.\n".into(),
     };
-    assert!(mail::enqueue(&mut tx, "order-confirmation:1", &confirmation)
+    assert!(notifications::enqueue(&mut tx, "order-confirmation:1", &confirmation)
         .await
         .expect("queued"));
-    assert!(!mail::enqueue(&mut tx, "order-confirmation:1", &confirmation)
+    assert!(!notifications::enqueue(&mut tx, "order-confirmation:1", &confirmation)
         .await
         .expect("deduped"));
     tx.commit().await.expect("commit");
 
-    assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (0, 1));
+    assert_eq!(
+        notifications::deliver_due(&db, &mailer, 10).await.expect("attempt"),
+        (0, 1)
+    );
     assert!(relay.lock().expect("ok").accepted.is_empty());
     // Not due again until the backoff has passed…
-    assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (0, 0));
+    assert_eq!(
+        notifications::deliver_due(&db, &mailer, 10).await.expect("attempt"),
+        (0, 0)
+    );
     // …which the test skips.
     sqlx::query("UPDATE mail_outbox SET next_attempt_at = 0")
         .execute(db.pool())
         .await
         .expect("due");
-    assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (1, 0));
-    assert_eq!(mail::deliver_due(&db, &mailer, 10).await.expect("attempt"), (0, 0));
+    assert_eq!(
+        notifications::deliver_due(&db, &mailer, 10).await.expect("attempt"),
+        (1, 0)
+    );
+    assert_eq!(
+        notifications::deliver_due(&db, &mailer, 10).await.expect("attempt"),
+        (0, 0)
+    );
     let accepted = relay.lock().expect("ok").accepted.clone();
     assert_eq!(accepted.len(), 1, "exactly once");
     assert!(

@@ -12,10 +12,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use domain::checkout;
-use domain::clock::now_ms;
-use domain::orders::{self, Viewer};
-use domain::payments::stripe::{handle_webhook, sign, StripeGateway, WebhookFailure};
-use domain::payments::{self, Applied, PaymentGateway};
+use domain::orders;
+use domain::payments::stripe::{sign, StripeGateway, WebhookFailure};
+use domain::payments::PaymentGateway;
+use domain::platform::clock::now_ms;
+use domain::workflows::settle_payment::Applied;
+use domain::workflows::{cancel_order, place_order, settle_payment};
+use domain::Actor;
+
 use domain::{cart, Db};
 use serde_json::{json, Value};
 
@@ -302,7 +306,7 @@ fn signed(body: &str) -> String {
 }
 
 async fn deliver(db: &Db, gateway: &dyn PaymentGateway, body: &str) -> Result<Option<Applied>, WebhookFailure> {
-    handle_webhook(db, gateway, body.as_bytes(), &signed(body), WEBHOOK_SECRET).await
+    settle_payment::stripe_webhook(db, gateway, body.as_bytes(), &signed(body), WEBHOOK_SECRET).await
 }
 
 fn session_of(url: &str) -> String {
@@ -310,13 +314,13 @@ fn session_of(url: &str) -> String {
 }
 
 /// A guest cart with one unit from each of two sellers, placed with Stripe.
-async fn placed_with_stripe(db: &Db, gateway: &StripeGateway) -> (checkout::Placed, i64, i64) {
+async fn placed_with_stripe(db: &Db, gateway: &StripeGateway) -> (place_order::Placed, i64, i64) {
     let (a, b) = two_sellers(db, 5).await;
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, a, 1).await.expect("add");
     cart::add(db, cart_id, b, 1).await.expect("add");
     let details = draft(db, cart_id, "US").await;
-    let placed = checkout::place_order(db, gateway, cart_id, None, &details, &key())
+    let placed = place_order::place_order(db, gateway, &Actor::visitor(), cart_id, &details, &key())
         .await
         .expect("placed");
     (placed, a, b)
@@ -362,7 +366,7 @@ async fn a_stripe_checkout_is_paid_once_however_often_the_webhook_comes(db: Db) 
 
     // Starting the same payment again (a retry after a timeout) gets the same session from Stripe.
     let again = gateway
-        .start(&payments::PaymentRequest {
+        .start(&domain::payments::PaymentRequest {
             payment_id,
             reference: placed.number.clone(),
             amount: grand,
@@ -375,11 +379,11 @@ async fn a_stripe_checkout_is_paid_once_however_often_the_webhook_comes(db: Db) 
 
     let body = stripe.complete(&session);
     // A forged or stale delivery is refused and changes nothing.
-    let forged = handle_webhook(&db, &gateway, body.as_bytes(), &signed(&body), "whsec_wrong").await;
+    let forged = settle_payment::stripe_webhook(&db, &gateway, body.as_bytes(), &signed(&body), "whsec_wrong").await;
     assert!(matches!(forged, Err(WebhookFailure::Rejected(_))));
     let stale = sign(body.as_bytes(), WEBHOOK_SECRET, now_ms() / 1000 - 301);
     assert!(matches!(
-        handle_webhook(&db, &gateway, body.as_bytes(), &stale, WEBHOOK_SECRET).await,
+        settle_payment::stripe_webhook(&db, &gateway, body.as_bytes(), &stale, WEBHOOK_SECRET).await,
         Err(WebhookFailure::Rejected(_))
     ));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM payment_events").await, 0);
@@ -406,10 +410,12 @@ async fn a_stripe_checkout_is_paid_once_however_often_the_webhook_comes(db: Db) 
     // The shopper's return asks Stripe too: already paid, nothing changes.
     let returned = gateway.status(&session).await.expect("status").expect("paid");
     assert_eq!(
-        payments::receive(&db, &gateway, &returned).await.expect("receive"),
+        settle_payment::receive(&db, &gateway, &returned)
+            .await
+            .expect("receive"),
         Applied::Ignored
     );
-    let view = orders::group_view(&db, &placed.number, &Viewer::Token(placed.view_token))
+    let view = orders::group_view(&db, &placed.number, &Actor::visitor(), Some(&placed.view_token))
         .await
         .expect("order");
     assert_eq!(view.status, "paid");
@@ -440,7 +446,7 @@ async fn a_refund_reported_before_the_success_still_ends_refunded(db: Db) {
         deliver(&db, &gateway, &completed).await.expect("delivered"),
         Some(Applied::Refunded { .. })
     ));
-    let view = orders::group_view(&db, &placed.number, &Viewer::Token(placed.view_token.clone()))
+    let view = orders::group_view(&db, &placed.number, &Actor::visitor(), Some(&placed.view_token))
         .await
         .expect("order");
     assert!(view.orders.iter().all(|o| o.status == "refunded"), "{:?}", view.orders);
@@ -474,10 +480,12 @@ async fn cancelling_one_seller_order_refunds_part_of_the_payment_through_stripe(
     let session = session_of(&placed.redirect_url);
     let completed = stripe.complete(&session);
     deliver(&db, &gateway, &completed).await.expect("paid");
-    let viewer = Viewer::Token(placed.view_token.clone());
-    let view = orders::group_view(&db, &placed.number, &viewer).await.expect("order");
+    let (viewer, token) = (Actor::visitor(), Some(placed.view_token.clone()));
+    let view = orders::group_view(&db, &placed.number, &viewer, token.as_deref())
+        .await
+        .expect("order");
     let first = view.orders[0].clone();
-    orders::cancel(&db, &gateway, &placed.number, &first.number, &viewer)
+    cancel_order::cancel(&db, &gateway, &viewer, &placed.number, &first.number, token.as_deref())
         .await
         .expect("cancelled");
     let refunds = stripe.requests_to("/v1/refunds");
@@ -499,7 +507,9 @@ async fn cancelling_one_seller_order_refunds_part_of_the_payment_through_stripe(
         deliver(&db, &gateway, &reported).await.expect("delivered"),
         Some(Applied::Ignored)
     );
-    let view = orders::group_view(&db, &placed.number, &viewer).await.expect("order");
+    let view = orders::group_view(&db, &placed.number, &viewer, token.as_deref())
+        .await
+        .expect("order");
     assert_eq!(view.orders[0].status, "cancelled");
     assert_eq!(view.orders[1].status, "paid", "the other seller's order stands");
     let (status, refunded): (String, i64) = sqlx::query_as("SELECT status, refunded FROM payments")
@@ -515,7 +525,7 @@ async fn a_stripe_outage_fails_the_order_cleanly_and_frees_the_stock(db: Db) {
     let cart_id = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, cart_id, a, 2).await.expect("add");
     let details = draft(&db, cart_id, "US").await;
-    let result = checkout::place_order(&db, &gateway, cart_id, None, &details, &key()).await;
+    let result = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await;
     assert!(matches!(result, Err(checkout::CheckoutError::Gateway(_))), "{result:?}");
     assert_eq!(available(&db, a).await, 3, "nothing held");
     assert_eq!(

@@ -11,9 +11,9 @@ use model::catalog::Money;
 use model::format_date;
 use sqlx::{AnyConnection, Row};
 
-use crate::clock::now_ms;
-use crate::ids::next_id;
-use crate::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::ids::next_id;
+use crate::platform::Db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromoKind {
@@ -68,6 +68,9 @@ pub struct NewPromo {
 pub enum PromoError {
     #[error("{0}")]
     Invalid(String),
+    /// Only an admin makes platform-wide codes, only a store's seller (or an admin) that store's codes.
+    #[error("not allowed")]
+    Forbidden,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -98,11 +101,34 @@ pub fn normalise(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
-/// Who counts as one customer for per-customer limits: the account when signed in, else the email.
-pub fn customer_key(user_id: Option<i64>, email: &str) -> String {
-    match user_id {
-        Some(id) => format!("u:{id}"),
-        None => format!("e:{}", email.trim().to_lowercase()),
+/// Who counts as one customer for per-customer limits: the account (when signed in) and the email given at
+/// checkout, together. A use by either counts against both, so signing out and checking out as a guest with the
+/// same address does not make a "once per customer" code usable again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub user_id: Option<i64>,
+    /// Normalised by [`customer_email`].
+    pub email: String,
+}
+
+/// The email as it counts for per-customer limits: trimmed, lower-case, and without a plus-address tag
+/// (`ada+shop@example.com` is `ada@example.com`): most mail providers deliver both to one mailbox, so a tag
+/// would otherwise make a new "customer" at will.
+pub fn customer_email(email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let local = local.split_once('+').map_or(local, |(base, _)| base);
+            format!("{local}@{domain}")
+        }
+        None => email,
+    }
+}
+
+pub fn customer_key(user_id: Option<i64>, email: &str) -> Customer {
+    Customer {
+        user_id,
+        email: customer_email(email),
     }
 }
 
@@ -110,8 +136,15 @@ fn valid_code(code: &str) -> bool {
     (3..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Creates a code; returns its id.
-pub async fn create(db: &Db, new: &NewPromo) -> Result<i64, PromoError> {
+/// Creates a code for `actor`; returns its id.
+pub async fn create(db: &Db, actor: &crate::platform::Actor, new: &NewPromo) -> Result<i64, PromoError> {
+    let allowed = match new.seller_id {
+        None => actor.is_admin(),
+        Some(store) => actor.may_manage_store(store),
+    };
+    if !allowed {
+        return Err(PromoError::Forbidden);
+    }
     let code = normalise(&new.code);
     if !valid_code(&code) {
         return Err(PromoError::Invalid(
@@ -169,35 +202,40 @@ pub async fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Promo>,
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
-        let kind: String = r.try_get(4)?;
+        let kind: String = r.try_get("kind")?;
         Ok(Promo {
-            id: r.try_get(0)?,
-            code: r.try_get(1)?,
-            seller_id: r.try_get(2)?,
-            seller_name: r.try_get(3)?,
+            id: r.try_get("id")?,
+            code: r.try_get("code")?,
+            seller_id: r.try_get("seller_id")?,
+            seller_name: r.try_get("store_name")?,
             kind: if kind == "percent" {
                 PromoKind::Percent
             } else {
                 PromoKind::Fixed
             },
-            value: r.try_get(5)?,
-            min_subtotal: r.try_get(6)?,
-            starts_at: r.try_get(7)?,
-            ends_at: r.try_get(8)?,
-            max_uses: r.try_get(9)?,
-            per_customer: r.try_get(10)?,
-            uses: r.try_get(11)?,
+            value: r.try_get("value")?,
+            min_subtotal: r.try_get("min_subtotal")?,
+            starts_at: r.try_get("starts_at")?,
+            ends_at: r.try_get("ends_at")?,
+            max_uses: r.try_get("max_uses")?,
+            per_customer: r.try_get("per_customer")?,
+            uses: r.try_get("uses")?,
         })
     })
     .transpose()
 }
 
-async fn uses_by(conn: &mut AnyConnection, promo_id: i64, customer: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM promo_redemptions WHERE promo_id = $1 AND customer = $2")
-        .bind(promo_id)
-        .bind(customer)
-        .fetch_one(&mut *conn)
-        .await
+/// The uses of a code by the customer's account or email.
+async fn uses_by(conn: &mut AnyConnection, promo_id: i64, customer: &Customer) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM promo_redemptions WHERE promo_id = $1 \
+         AND ((email <> '' AND email = $2) OR (user_id IS NOT NULL AND user_id = $3))",
+    )
+    .bind(promo_id)
+    .bind(&customer.email)
+    .bind(customer.user_id)
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// Whether `promo` applies to a cart with these (seller id, item subtotal) groups, at `now`, for a customer who
@@ -290,7 +328,7 @@ pub fn evaluate(
 pub async fn check(
     conn: &mut AnyConnection,
     code: &str,
-    customer: &str,
+    customer: &Customer,
     subtotals: &[(i64, i64)],
     currency: &str,
 ) -> Result<Result<Discount, String>, sqlx::Error> {
@@ -310,7 +348,7 @@ pub(crate) async fn redeem(
     conn: &mut AnyConnection,
     discount: &Discount,
     group_id: i64,
-    customer: &str,
+    customer: &Customer,
 ) -> Result<Result<(), String>, sqlx::Error> {
     let taken =
         sqlx::query("UPDATE promo_codes SET uses = uses + 1 WHERE id = $1 AND (max_uses IS NULL OR uses < max_uses)")
@@ -333,13 +371,20 @@ pub(crate) async fn redeem(
         }
     }
     sqlx::query(
-        "INSERT INTO promo_redemptions (promo_id, group_id, customer, amount, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO promo_redemptions (promo_id, group_id, customer, amount, created_at, user_id, email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(discount.promo_id)
     .bind(group_id)
-    .bind(customer)
+    .bind(
+        customer
+            .user_id
+            .map_or_else(|| format!("e:{}", customer.email), |id| format!("u:{id}")),
+    )
     .bind(discount.total)
     .bind(now_ms())
+    .bind(customer.user_id)
+    .bind(&customer.email)
     .execute(&mut *conn)
     .await?;
     Ok(Ok(()))

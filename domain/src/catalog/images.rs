@@ -255,7 +255,7 @@ mod tests {
 
     #[tokio::test]
     async fn storing_makes_thumbnails_under_the_content_hash() {
-        let dir = std::env::temp_dir().join(format!("bazaar_img_{}", crate::ids::next_id()));
+        let dir = std::env::temp_dir().join(format!("bazaar_img_{}", crate::platform::ids::next_id()));
         let store = LocalImageStore::new(&dir);
         let png = demo_card(200, 1, 600);
         let stored = store.put(png.clone()).await.expect("store");

@@ -18,7 +18,7 @@ pub fn random_token() -> String {
 
 /// A new id, strictly greater than every id this process made before.
 pub fn next_id() -> i64 {
-    let now = crate::clock::now_ms() - EPOCH_MS;
+    let now = crate::platform::clock::now_ms() - EPOCH_MS;
     let mut state = STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let (last_ms, last_seq) = *state;
     let (ms, seq) = if last_seq < 0 {

@@ -46,26 +46,26 @@ pub async fn options(
     let mut out: Vec<ShippingOption> = Vec::new();
     let mut specific: Vec<String> = Vec::new();
     for row in &rows {
-        let rate_country: String = row.try_get(2)?;
+        let rate_country: String = row.try_get("country")?;
         if rate_country != "*" {
-            specific.push(row.try_get(1)?);
+            specific.push(row.try_get("name")?);
         }
     }
     for row in rows {
-        let name: String = row.try_get(1)?;
-        let rate_country: String = row.try_get(2)?;
+        let name: String = row.try_get("name")?;
+        let rate_country: String = row.try_get("country")?;
         if rate_country == "*" && specific.contains(&name) {
             continue;
         }
-        let kind: String = row.try_get(3)?;
-        let free_over: Option<i64> = row.try_get(5)?;
-        let (cost, free) = cost(&kind, row.try_get(4)?, free_over, items, subtotal);
+        let kind: String = row.try_get("kind")?;
+        let free_over: Option<i64> = row.try_get("free_over")?;
+        let (cost, free) = cost(&kind, row.try_get("amount")?, free_over, items, subtotal);
         out.push(ShippingOption {
-            rate_id: row.try_get(0)?,
+            rate_id: row.try_get("id")?,
             name,
             cost,
-            days_min: row.try_get(6)?,
-            days_max: row.try_get(7)?,
+            days_min: row.try_get("days_min")?,
+            days_max: row.try_get("days_max")?,
             free,
             free_over,
         });

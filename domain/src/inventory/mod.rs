@@ -8,7 +8,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::ids::next_id;
+use crate::platform::ids::next_id;
 
 /// Not enough units of a variant: how many there are now.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 use model::orders::{CheckoutDraft, SavedAddress};
 use sqlx::AnyConnection;
 
-use crate::clock::now_ms;
-use crate::ids::next_id;
-use crate::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::ids::next_id;
+use crate::platform::Db;
 
 /// How many addresses an account keeps (the least recently used go first).
 const KEEP: i64 = 10;

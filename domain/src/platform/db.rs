@@ -10,6 +10,10 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 
+/// The database error, for crates that do not depend on sqlx themselves (the web app maps it to its opaque
+/// internal error).
+pub use sqlx::Error as SqlError;
+
 /// Which database a pool talks to. Only start-up code and a few diagnostics look at this; queries never do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

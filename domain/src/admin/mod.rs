@@ -1,10 +1,11 @@
-//! Admin use cases. Authorization is checked here, not only in the UI: every function takes the caller's role.
+//! Admin use cases. Authorization is checked here, not only in the UI: every function takes the acting user.
 
 use model::Role;
 use sqlx::Row;
 
-use crate::clock::now_ms;
-use crate::db::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::db::Db;
+use crate::platform::Actor;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -22,8 +23,8 @@ pub struct Overview {
     pub active_sessions: i64,
 }
 
-pub fn require_admin(role: Role) -> Result<(), AdminError> {
-    if role == Role::Admin {
+pub fn require_admin(actor: &Actor) -> Result<(), AdminError> {
+    if actor.is_admin() {
         Ok(())
     } else {
         Err(AdminError::Forbidden)
@@ -31,9 +32,9 @@ pub fn require_admin(role: Role) -> Result<(), AdminError> {
 }
 
 /// Accounts per role and live signed-in sessions.
-pub async fn overview(db: &Db, caller: Role) -> Result<Overview, AdminError> {
-    require_admin(caller)?;
-    let rows = sqlx::query("SELECT role, COUNT(*) FROM users GROUP BY role")
+pub async fn overview(db: &Db, actor: &Actor) -> Result<Overview, AdminError> {
+    require_admin(actor)?;
+    let rows = sqlx::query("SELECT role, COUNT(*) AS user_count FROM users GROUP BY role")
         .fetch_all(db.pool())
         .await?;
     let mut overview = Overview {
@@ -43,8 +44,8 @@ pub async fn overview(db: &Db, caller: Role) -> Result<Overview, AdminError> {
         active_sessions: 0,
     };
     for row in rows {
-        let role: String = row.try_get(0)?;
-        let count: i64 = row.try_get(1)?;
+        let role: String = row.try_get("role")?;
+        let count: i64 = row.try_get("user_count")?;
         match Role::parse(&role) {
             Some(Role::Shopper) => overview.shoppers = count,
             Some(Role::Seller) => overview.sellers = count,
@@ -53,10 +54,20 @@ pub async fn overview(db: &Db, caller: Role) -> Result<Overview, AdminError> {
         }
     }
     overview.active_sessions =
-        sqlx::query("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL AND expires_at > $1")
+        sqlx::query("SELECT COUNT(*) AS active_sessions FROM sessions WHERE user_id IS NOT NULL AND expires_at > $1")
             .bind(now_ms())
             .fetch_one(db.pool())
             .await?
-            .try_get(0)?;
+            .try_get("active_sessions")?;
     Ok(overview)
+}
+
+impl From<AdminError> for crate::platform::Problem {
+    fn from(err: AdminError) -> Self {
+        use crate::platform::Problem;
+        match err {
+            AdminError::Forbidden => Problem::Forbidden,
+            AdminError::Db(e) => e.into(),
+        }
+    }
 }

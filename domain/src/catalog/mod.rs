@@ -1,6 +1,17 @@
-//! Catalog reads: categories, product listings with filters, product pages.
+//! The catalog context: categories, sellers' stores, products with variants and attributes, pictures, and the
+//! seller writes to them. Owns `categories`, `attributes`, `sellers`, `warehouses`, `products`, `variants`,
+//! `stock` (levels; reservations are inventory's), `product_images`.
 //!
-//! `search` here is the database path: the source of truth, and the fallback when a search index is down.
+//! The reads here are the database path of listings: the source of truth, and the fallback when the search index
+//! is down.
+
+pub mod attributes;
+pub mod images;
+pub mod params;
+pub mod writes;
+
+pub use params::{parse_search, RawSearch, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
+pub use writes::{set_product_status, set_stock, set_variant_price};
 
 use std::collections::HashMap;
 
@@ -12,12 +23,7 @@ use model::FieldError;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::db::Db;
-
-pub const DEFAULT_PER_PAGE: u32 = 20;
-pub const MAX_PER_PAGE: u32 = 100;
-/// Longer queries are cut: nobody types more, and it bounds the work a request can cause.
-pub const MAX_QUERY_CHARS: usize = 200;
+use crate::platform::Db;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -31,148 +37,6 @@ pub enum CatalogError {
     Search(String),
 }
 
-/// Raw search parameters as they arrive in a URL (every value still text).
-#[derive(Debug, Clone, Default)]
-pub struct RawSearch {
-    pub q: Option<String>,
-    pub category: Option<String>,
-    pub seller: Option<String>,
-    pub price_min: Option<String>,
-    pub price_max: Option<String>,
-    pub page: Option<String>,
-    pub per_page: Option<String>,
-    pub sort: Option<String>,
-    pub rating: Option<String>,
-    pub in_stock: Option<String>,
-    /// Every `attr=Name:Value` parameter.
-    pub attrs: Vec<String>,
-}
-
-impl RawSearch {
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> RawSearch {
-        let mut raw = RawSearch::default();
-        for (key, value) in pairs {
-            let value = Some(value.to_string());
-            match key {
-                "q" => raw.q = value,
-                "category" => raw.category = value,
-                "seller" => raw.seller = value,
-                "price_min" => raw.price_min = value,
-                "price_max" => raw.price_max = value,
-                "page" => raw.page = value,
-                "per_page" => raw.per_page = value,
-                "sort" => raw.sort = value,
-                "rating" => raw.rating = value,
-                "in_stock" => raw.in_stock = value,
-                "attr" => raw.attrs.extend(value),
-                _ => {}
-            }
-        }
-        raw
-    }
-}
-
-/// Parses a price in major units ("12", "12.5", "12.99") into minor units.
-fn parse_price(field: &str, text: &str) -> Result<i64, FieldError> {
-    let bad = || FieldError::new(field, "Enter a price like 10 or 10.50, zero or more.");
-    let text = text.trim();
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() || whole.len() > 9 || frac.len() > 2 {
-        return Err(bad());
-    }
-    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    let whole: i64 = whole.parse().map_err(|_| bad())?;
-    let frac: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().map_err(|_| bad())?
-    };
-    Ok(whole * 100 + frac)
-}
-
-fn parse_count(field: &str, text: &str, min: u32, max: u32) -> Result<u32, FieldError> {
-    let bad = || FieldError::new(field, format!("Enter a whole number from {min} to {max}."));
-    let n: u32 = text.trim().parse().map_err(|_| bad())?;
-    if n < min || n > max {
-        return Err(bad());
-    }
-    Ok(n)
-}
-
-fn non_empty(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// Validates URL parameters: every problem is reported, nothing is silently clamped except the query length.
-pub fn parse_search(raw: &RawSearch) -> Result<SearchQuery, Vec<FieldError>> {
-    fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| errors.push(e)).ok()
-    }
-    let mut errors = Vec::new();
-    let e = &mut errors;
-    let price_min = non_empty(&raw.price_min).and_then(|t| keep(e, parse_price("price_min", t)));
-    let price_max = non_empty(&raw.price_max).and_then(|t| keep(e, parse_price("price_max", t)));
-    let page = non_empty(&raw.page).map_or(Some(1), |t| keep(e, parse_count("page", t, 1, 10_000)));
-    let per_page = non_empty(&raw.per_page).map_or(Some(DEFAULT_PER_PAGE), |t| {
-        keep(e, parse_count("per_page", t, 1, MAX_PER_PAGE))
-    });
-    let sort = match non_empty(&raw.sort) {
-        None => Some(Sort::default()),
-        Some(text) => keep(
-            e,
-            Sort::parse(text)
-                .ok_or_else(|| FieldError::new("sort", "Choose relevance, price_asc, price_desc, newest or rating.")),
-        ),
-    };
-    let rating_min = non_empty(&raw.rating).and_then(|t| keep(e, parse_count("rating", t, 1, 4)));
-    let in_stock = match non_empty(&raw.in_stock) {
-        None | Some("0") => false,
-        Some("1") => true,
-        Some(_) => {
-            errors.push(FieldError::new("in_stock", "Use 1 to show only products in stock."));
-            false
-        }
-    };
-    let mut attrs: Vec<(String, String)> = Vec::new();
-    for text in raw.attrs.iter().take(16) {
-        match text.split_once(':').map(|(n, v)| (n.trim(), v.trim())) {
-            Some((name, value)) if !name.is_empty() && !value.is_empty() => {
-                // One value per attribute name: a later value of the same name replaces the earlier one.
-                attrs.retain(|(n, _)| n != name);
-                attrs.push((name.to_string(), value.to_string()));
-            }
-            _ => errors.push(FieldError::new("attr", "Write attribute filters as Name:Value.")),
-        }
-    }
-    if let (Some(min), Some(max)) = (price_min, price_max) {
-        if min > max {
-            errors.push(FieldError::new(
-                "price_min",
-                "The minimum price is above the maximum price.",
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let q = non_empty(&raw.q).map(|q| q.chars().filter(|c| !c.is_control()).take(MAX_QUERY_CHARS).collect());
-    Ok(SearchQuery {
-        q,
-        category: non_empty(&raw.category).map(str::to_string),
-        seller: non_empty(&raw.seller).map(str::to_string),
-        price_min,
-        price_max,
-        rating_min: rating_min.map(|r| r as u8),
-        in_stock,
-        attrs,
-        page: page.unwrap_or(1),
-        per_page: per_page.unwrap_or(DEFAULT_PER_PAGE),
-        sort: sort.unwrap_or_default(),
-    })
-}
-
 /// All categories, parents before children, by position.
 pub async fn categories(db: &Db) -> Result<Vec<CategoryView>, CatalogError> {
     let rows = sqlx::query("SELECT id, parent_id, slug, name FROM categories ORDER BY position, name")
@@ -181,10 +45,10 @@ pub async fn categories(db: &Db) -> Result<Vec<CategoryView>, CatalogError> {
     rows.iter()
         .map(|r| {
             Ok(CategoryView {
-                id: r.try_get(0)?,
-                parent_id: r.try_get(1)?,
-                slug: r.try_get(2)?,
-                name: r.try_get(3)?,
+                id: r.try_get("id")?,
+                parent_id: r.try_get("parent_id")?,
+                slug: r.try_get("slug")?,
+                name: r.try_get("name")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -219,28 +83,28 @@ pub fn breadcrumbs(all: &[CategoryView], id: i64) -> Vec<CategoryView> {
 }
 
 const CARD_SELECT: &str =
-    "SELECT p.id, p.slug, p.title, p.min_price, p.currency, c.name, c.slug, s.store_name, s.slug, \
-     p.rating_sum, p.rating_count, \
+    "SELECT p.id, p.slug, p.title, p.min_price, p.currency, c.name AS category_name, c.slug AS category_slug, \
+     s.store_name, s.slug AS seller_slug, p.rating_sum, p.rating_count, \
      (SELECT COUNT(*) FROM variants v JOIN stock st ON st.variant_id = v.id \
-        WHERE v.product_id = p.id AND st.available > 0), \
-     (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) \
+        WHERE v.product_id = p.id AND st.available > 0) AS in_stock_variants, \
+     (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) AS first_image_key \
      FROM products p JOIN categories c ON c.id = p.category_id JOIN sellers s ON s.id = p.seller_id";
 
 fn card_from_row(row: &AnyRow) -> Result<ProductCard, sqlx::Error> {
-    let id: i64 = row.try_get(0)?;
-    let rating_sum: i64 = row.try_get(9)?;
-    let rating_count: i64 = row.try_get(10)?;
-    let in_stock: i64 = row.try_get(11)?;
-    let image: Option<String> = row.try_get(12)?;
+    let id: i64 = row.try_get("id")?;
+    let rating_sum: i64 = row.try_get("rating_sum")?;
+    let rating_count: i64 = row.try_get("rating_count")?;
+    let in_stock: i64 = row.try_get("in_stock_variants")?;
+    let image: Option<String> = row.try_get("first_image_key")?;
     Ok(ProductCard {
         id,
-        slug: row.try_get(1)?,
-        title: row.try_get(2)?,
-        price: Money::new(row.try_get(3)?, row.try_get::<String, _>(4)?),
-        category_name: row.try_get(5)?,
-        category_slug: row.try_get(6)?,
-        seller_name: row.try_get(7)?,
-        seller_slug: row.try_get(8)?,
+        slug: row.try_get("slug")?,
+        title: row.try_get("title")?,
+        price: Money::new(row.try_get("min_price")?, row.try_get::<String, _>("currency")?),
+        category_name: row.try_get("category_name")?,
+        category_slug: row.try_get("category_slug")?,
+        seller_name: row.try_get("store_name")?,
+        seller_slug: row.try_get("seller_slug")?,
         rating: (rating_count > 0).then(|| ((rating_sum * 10 / rating_count) as f32) / 10.0),
         rating_count,
         in_stock: in_stock > 0,
@@ -252,7 +116,7 @@ fn card_from_row(row: &AnyRow) -> Result<ProductCard, sqlx::Error> {
 pub fn product_image_url(product_id: i64, image_key: Option<&str>, width: u32) -> String {
     image_key.map_or_else(
         || format!("/media/card/{product_id}.svg"),
-        |k| crate::images::thumb_url(k, width),
+        |k| crate::catalog::images::thumb_url(k, width),
     )
 }
 
@@ -313,7 +177,7 @@ pub async fn active_sellers(db: &Db) -> Result<Vec<(i64, String, String)>, Catal
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("slug")?, r.try_get("store_name")?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -394,13 +258,16 @@ pub async fn search(db: &Db, query: &SearchQuery) -> Result<SearchResults, Catal
     };
     // Every condition is on `products` alone, so the count walks one index (5 ms instead of 67 ms for 27k rows
     // of a 100k catalog, measured with bench/storefront.sh).
-    let count_sql = format!("SELECT COUNT(*) FROM products p WHERE {where_sql}");
+    let count_sql = format!("SELECT COUNT(*) AS total FROM products p WHERE {where_sql}");
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(query.per_page);
     let list_sql = format!(
         "{CARD_SELECT} WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {offset}",
         query.per_page
     );
-    let total: i64 = bind_args(&count_sql, &args).fetch_one(db.pool()).await?.try_get(0)?;
+    let total: i64 = bind_args(&count_sql, &args)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("total")?;
     let rows = bind_args(&list_sql, &args).fetch_all(db.pool()).await?;
     let items = rows.iter().map(card_from_row).collect::<Result<_, _>>()?;
     Ok(SearchResults {
@@ -448,36 +315,38 @@ async fn product_by(db: &Db, column: &str, key: Arg) -> Result<ProductDetail, Ca
         .bind(card.id)
         .fetch_one(db.pool())
         .await?;
-    let description_md: String = extra.try_get(0)?;
-    let category_id: i64 = extra.try_get(1)?;
+    let description_md: String = extra.try_get("description_md")?;
+    let category_id: i64 = extra.try_get("category_id")?;
     let attributes =
         sqlx::query("SELECT name, value FROM product_attributes WHERE product_id = $1 ORDER BY position, name")
             .bind(card.id)
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("name")?, r.try_get("value")?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let variants = sqlx::query(
         "SELECT v.id, v.sku, v.title, v.options, v.price, v.compare_at_price, v.currency, \
          CAST(COALESCE((SELECT SUM(available) FROM stock st WHERE st.variant_id = v.id), 0) AS BIGINT) \
-         FROM variants v WHERE v.product_id = $1 ORDER BY v.position, v.id",
+         AS stock_available FROM variants v WHERE v.product_id = $1 ORDER BY v.position, v.id",
     )
     .bind(card.id)
     .fetch_all(db.pool())
     .await?
     .iter()
     .map(|r| {
-        let currency: String = r.try_get(6)?;
-        let options = parse_options(&r.try_get::<String, _>(3)?);
+        let currency: String = r.try_get("currency")?;
+        let options = parse_options(&r.try_get::<String, _>("options")?);
         Ok(VariantView {
-            id: r.try_get(0)?,
-            sku: r.try_get(1)?,
-            title: r.try_get(2)?,
+            id: r.try_get("id")?,
+            sku: r.try_get("sku")?,
+            title: r.try_get("title")?,
             options,
-            price: Money::new(r.try_get(4)?, currency.clone()),
-            compare_at_price: r.try_get::<Option<i64>, _>(5)?.map(|a| Money::new(a, currency.clone())),
-            available: r.try_get(7)?,
+            price: Money::new(r.try_get("price")?, currency.clone()),
+            compare_at_price: r
+                .try_get::<Option<i64>, _>("compare_at_price")?
+                .map(|a| Money::new(a, currency.clone())),
+            available: r.try_get("stock_available")?,
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -489,17 +358,17 @@ async fn product_by(db: &Db, column: &str, key: Arg) -> Result<ProductDetail, Ca
     .await?
     .iter()
     .map(|r| {
-        let key: String = r.try_get(0)?;
-        let ext: String = r.try_get(1)?;
-        let (w, h): (i64, i64) = (r.try_get(3)?, r.try_get(4)?);
+        let key: String = r.try_get("image_key")?;
+        let ext: String = r.try_get("ext")?;
+        let (w, h): (i64, i64) = (r.try_get("width")?, r.try_get("height")?);
         // The 480 px rendition keeps the aspect ratio (never enlarged).
         let width = w.min(480);
         let height = if w > 0 { h * width / w } else { h };
         Ok(ImageView {
-            url: crate::images::thumb_url(&key, 480),
-            thumb_url: crate::images::thumb_url(&key, 160),
+            url: crate::catalog::images::thumb_url(&key, 480),
+            thumb_url: crate::catalog::images::thumb_url(&key, 160),
             full_url: format!("/media/{key}.{ext}"),
-            alt: r.try_get(2)?,
+            alt: r.try_get("alt")?,
             width: width as u32,
             height: height as u32,
         })
@@ -540,11 +409,13 @@ pub async fn category_by_slug(
 
 /// Counts per category id (active products), used by tests and the category tiles.
 pub async fn product_counts_by_category(db: &Db) -> Result<HashMap<i64, i64>, CatalogError> {
-    let rows = sqlx::query("SELECT category_id, COUNT(*) FROM products WHERE status = 'active' GROUP BY category_id")
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT category_id, COUNT(*) AS product_count FROM products WHERE status = 'active' GROUP BY category_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("category_id")?, r.try_get("product_count")?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -557,9 +428,9 @@ pub async fn seller_by_slug(db: &Db, slug: &str) -> Result<Option<SellerView>, C
         .await?;
     row.map(|r| {
         Ok(SellerView {
-            slug: r.try_get(0)?,
-            store_name: r.try_get(1)?,
-            description: r.try_get(2)?,
+            slug: r.try_get("slug")?,
+            store_name: r.try_get("store_name")?,
+            description: r.try_get("description")?,
         })
     })
     .transpose()
@@ -584,145 +455,14 @@ pub async fn product_title(db: &Db, id: i64) -> Result<Option<String>, CatalogEr
     )
 }
 
-/// Sets a variant's price (minor units) and keeps the product's listing price in step; the search index and page
-/// caches learn of it through the outbox written in the same transaction.
-pub async fn set_variant_price(db: &Db, variant_id: i64, price: i64) -> Result<(), CatalogError> {
-    if price < 0 {
-        return Err(CatalogError::Invalid(vec![FieldError::new(
-            "price",
-            "A price cannot be negative.",
-        )]));
-    }
-    let mut tx = db.begin_write().await?;
-    let product_id: i64 = sqlx::query_scalar("SELECT product_id FROM variants WHERE id = $1")
-        .bind(variant_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(CatalogError::NotFound)?;
-    sqlx::query("UPDATE variants SET price = $1 WHERE id = $2")
-        .bind(price)
-        .bind(variant_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "UPDATE products SET min_price = (SELECT MIN(price) FROM variants WHERE product_id = $1), updated_at = $2 \
-         WHERE id = $1",
-    )
-    .bind(product_id)
-    .bind(crate::clock::now_ms())
-    .execute(&mut *tx)
-    .await?;
-    crate::search::enqueue(&mut tx, product_id).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Sets the units available of a variant in one warehouse (the seller's stock count), through the outbox.
-pub async fn set_stock(db: &Db, variant_id: i64, warehouse_id: i64, available: i64) -> Result<(), CatalogError> {
-    if available < 0 {
-        return Err(CatalogError::Invalid(vec![FieldError::new(
-            "available",
-            "Stock cannot be negative.",
-        )]));
-    }
-    let mut tx = db.begin_write().await?;
-    let product_id: i64 = sqlx::query_scalar(
-        "SELECT v.product_id FROM variants v JOIN products p ON p.id = v.product_id \
-         JOIN warehouses w ON w.seller_id = p.seller_id WHERE v.id = $1 AND w.id = $2",
-    )
-    .bind(variant_id)
-    .bind(warehouse_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(CatalogError::NotFound)?;
-    let updated = sqlx::query("UPDATE stock SET available = $1 WHERE variant_id = $2 AND warehouse_id = $3")
-        .bind(available)
-        .bind(variant_id)
-        .bind(warehouse_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
-            .bind(variant_id)
-            .bind(warehouse_id)
-            .bind(available)
-            .execute(&mut *tx)
-            .await?;
-    }
-    crate::search::enqueue(&mut tx, product_id).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Publishes, unpublishes or archives a product, through the outbox.
-pub async fn set_product_status(db: &Db, product_id: i64, status: &str) -> Result<(), CatalogError> {
-    if !["draft", "active", "archived"].contains(&status) {
-        return Err(CatalogError::Invalid(vec![FieldError::new(
-            "status",
-            "Choose draft, active or archived.",
-        )]));
-    }
-    let mut tx = db.begin_write().await?;
-    let updated = sqlx::query("UPDATE products SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(crate::clock::now_ms())
-        .bind(product_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        return Err(CatalogError::NotFound);
-    }
-    crate::search::enqueue(&mut tx, product_id).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raw(pairs: &[(&str, &str)]) -> RawSearch {
-        RawSearch::from_pairs(pairs.iter().copied())
-    }
-
-    fn fields(r: Result<SearchQuery, Vec<FieldError>>) -> Vec<String> {
-        r.expect_err("accepted").into_iter().map(|f| f.field).collect()
-    }
-
-    #[test]
-    fn defaults_are_page_one_twenty_per_page() {
-        let q = parse_search(&raw(&[])).expect("valid");
-        assert_eq!((q.page, q.per_page, q.sort), (1, 20, Sort::Relevance));
-    }
-
-    #[test]
-    fn prices_are_read_as_major_units() {
-        let q = parse_search(&raw(&[("price_min", "10"), ("price_max", "12.5")])).expect("valid");
-        assert_eq!((q.price_min, q.price_max), (Some(1000), Some(1250)));
-    }
-
-    #[test]
-    fn every_bad_parameter_is_named() {
-        assert_eq!(fields(parse_search(&raw(&[("price_min", "abc")]))), ["price_min"]);
-        assert_eq!(fields(parse_search(&raw(&[("price_min", "-5")]))), ["price_min"]);
-        assert_eq!(
-            fields(parse_search(&raw(&[("price_min", "20"), ("price_max", "10")]))),
-            ["price_min"]
-        );
-        assert_eq!(fields(parse_search(&raw(&[("per_page", "101")]))), ["per_page"]);
-        assert_eq!(fields(parse_search(&raw(&[("page", "0")]))), ["page"]);
-        assert_eq!(
-            fields(parse_search(&raw(&[("page", "x"), ("sort", "best")]))),
-            ["page", "sort"]
-        );
-    }
-
-    #[test]
-    fn a_huge_query_is_cut_not_rejected() {
-        let long = "ä".repeat(10_000);
-        let q = parse_search(&raw(&[("q", &long)])).expect("valid");
-        assert_eq!(q.q.map(|q| q.chars().count()), Some(MAX_QUERY_CHARS));
+impl From<CatalogError> for crate::platform::Problem {
+    fn from(err: CatalogError) -> Self {
+        use crate::platform::Problem;
+        match err {
+            CatalogError::NotFound => Problem::NotFound,
+            CatalogError::Invalid(fields) => Problem::Invalid(fields),
+            CatalogError::Db(e) => e.into(),
+            CatalogError::Search(e) => Problem::Internal(e),
+        }
     }
 }

@@ -5,7 +5,7 @@ use model::FieldError;
 use sqlx::Row;
 
 use crate::catalog::{self, CatalogError};
-use crate::db::Db;
+use crate::platform::db::Db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttributeKind {
@@ -93,15 +93,15 @@ pub async fn definitions_for(db: &Db, category_id: i64) -> Result<Vec<AttributeD
     .await?;
     let mut defs: Vec<AttributeDefinition> = Vec::new();
     for row in rows {
-        let kind: String = row.try_get(2)?;
-        let choices: String = row.try_get(3)?;
+        let kind: String = row.try_get("kind")?;
+        let choices: String = row.try_get("choices")?;
         defs.push(AttributeDefinition {
-            category_id: row.try_get(0)?,
-            name: row.try_get(1)?,
+            category_id: row.try_get("category_id")?,
+            name: row.try_get("name")?,
             // The CHECK constraint allows only the four kinds; anything else would be a schema change.
             kind: AttributeKind::parse(&kind).unwrap_or(AttributeKind::Text),
             choices: serde_json::from_str(&choices).unwrap_or_default(),
-            unit: row.try_get(4)?,
+            unit: row.try_get("unit")?,
         });
     }
     let depth = |d: &AttributeDefinition| trail.iter().position(|c| *c == d.category_id).unwrap_or(0);

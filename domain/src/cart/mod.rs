@@ -1,4 +1,4 @@
-//! Carts. A guest's cart id lives in its session (persisted by the session store, so the cart survives server
+//! The cart context (owns `carts` and `cart_lines`). A guest's cart id lives in its session (persisted by the session store, so the cart survives server
 //! restarts); a signed-in shopper has one cart, into which the guest cart is merged at sign-in. The cart id
 //! always comes from the server side (session or user), never from the client, so one visitor cannot touch
 //! another's cart. Prices shown come from the database; the cart only remembers the price at add time to say
@@ -10,9 +10,9 @@ use model::FieldError;
 use sqlx::Row;
 
 use crate::catalog::{parse_options, product_image_url};
-use crate::clock::now_ms;
-use crate::ids::next_id;
-use crate::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::ids::next_id;
+use crate::platform::{Actor, Db};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CartError {
@@ -57,7 +57,7 @@ pub async fn user_cart(db: &Db, user_id: i64) -> Result<i64, CartError> {
     match created {
         Ok(_) => {}
         // Two first requests at once: the other one made it.
-        Err(e) if crate::db::is_unique_violation(&e) => {}
+        Err(e) if crate::platform::db::is_unique_violation(&e) => {}
         Err(e) => return Err(e.into()),
     }
     Ok(find().fetch_one(db.pool()).await?)
@@ -67,13 +67,14 @@ pub async fn user_cart(db: &Db, user_id: i64) -> Result<i64, CartError> {
 async fn sellable(conn: &mut sqlx::AnyConnection, variant_id: i64) -> Result<(i64, i64), CartError> {
     let row = sqlx::query(
         "SELECT v.price, (SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st WHERE st.variant_id = v.id) \
-         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1 AND p.status = 'active'",
+         AS stock_available FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.id = $1 AND p.status = 'active'",
     )
     .bind(variant_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(CartError::NotFound)?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    Ok((row.try_get("price")?, row.try_get("stock_available")?))
 }
 
 /// Checks a line's total quantity against the limits and the stock, with messages a shopper can act on.
@@ -233,13 +234,21 @@ pub async fn merge_into_user(db: &Db, guest_cart_id: i64, user_id: i64) -> Resul
     Ok(target)
 }
 
-/// The cart grouped by seller (in the order the sellers' first lines were added), with today's prices.
+/// The cart grouped by seller (in the order the sellers' first lines were added), with today's prices. A line's
+/// `available` counts the units this cart's own unpaid order holds (a declined card leaves one): the shopper's
+/// own hold never makes their cart read "sold out", and placing the order again releases it.
 pub async fn view(db: &Db, cart_id: i64) -> Result<CartView, CartError> {
     let rows = sqlx::query(
         "SELECT l.variant_id, l.quantity, l.price_at_add, v.price, v.currency, v.sku, v.options, \
-         p.id, p.slug, p.title, s.store_name, s.slug, s.id, \
-         (SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st WHERE st.variant_id = v.id), \
-         (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) \
+         p.id AS product_id, p.slug AS product_slug, p.title AS product_title, s.store_name, s.slug AS seller_slug, \
+         s.id AS seller_id, \
+         (SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st WHERE st.variant_id = v.id) \
+         + (SELECT CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) FROM reservations r \
+            JOIN order_groups g ON g.id = r.group_id \
+            WHERE r.variant_id = v.id AND r.state = 'held' AND g.cart_id = l.cart_id AND g.status = 'pending_payment') \
+         AS stock_available, \
+         (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) AS first_image_key, \
+         CASE WHEN p.status = 'active' AND s.status = 'active' THEN 1 ELSE 0 END AS on_sale \
          FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id \
          JOIN sellers s ON s.id = p.seller_id WHERE l.cart_id = $1 ORDER BY l.added_at, l.variant_id",
     )
@@ -249,31 +258,32 @@ pub async fn view(db: &Db, cart_id: i64) -> Result<CartView, CartError> {
     let mut cart = CartView::default();
     let mut total: Option<Money> = None;
     for row in rows {
-        let quantity: i64 = row.try_get(1)?;
-        let price_at_add: i64 = row.try_get(2)?;
-        let price: i64 = row.try_get(3)?;
-        let currency: String = row.try_get(4)?;
-        let product_id: i64 = row.try_get(7)?;
-        let options: String = row.try_get(6)?;
-        let image: Option<String> = row.try_get(14)?;
+        let quantity: i64 = row.try_get("quantity")?;
+        let price_at_add: i64 = row.try_get("price_at_add")?;
+        let price: i64 = row.try_get("price")?;
+        let currency: String = row.try_get("currency")?;
+        let product_id: i64 = row.try_get("product_id")?;
+        let options: String = row.try_get("options")?;
+        let image: Option<String> = row.try_get("first_image_key")?;
         let line = CartLineView {
-            variant_id: row.try_get(0)?,
-            product_title: row.try_get(9)?,
-            product_url: format!("/p/{}", row.try_get::<String, _>(8)?),
+            variant_id: row.try_get("variant_id")?,
+            product_title: row.try_get("product_title")?,
+            product_url: format!("/p/{}", row.try_get::<String, _>("product_slug")?),
             variant_label: parse_options(&options)
                 .into_iter()
                 .map(|(_, v)| v)
                 .collect::<Vec<_>>()
                 .join(" / "),
-            sku: row.try_get(5)?,
+            sku: row.try_get("sku")?,
             image_url: product_image_url(product_id, image.as_deref(), 160),
             quantity,
             unit_price: Money::new(price, currency.clone()),
             price_was: (price_at_add != price).then(|| Money::new(price_at_add, currency.clone())),
-            available: row.try_get(13)?,
+            available: row.try_get("stock_available")?,
             line_total: Money::new(price * quantity, currency.clone()),
+            on_sale: row.try_get::<i64, _>("on_sale")? == 1,
         };
-        let seller_slug: String = row.try_get(11)?;
+        let seller_slug: String = row.try_get("seller_slug")?;
         let seller_url = format!("/store/{seller_slug}");
         cart.item_count += quantity;
         total = Some(match total {
@@ -286,8 +296,8 @@ pub async fn view(db: &Db, cart_id: i64) -> Result<CartView, CartError> {
                 group.lines.push(line);
             }
             None => cart.groups.push(SellerGroupView {
-                seller_id: row.try_get(12)?,
-                seller_name: row.try_get(10)?,
+                seller_id: row.try_get("seller_id")?,
+                seller_name: row.try_get("store_name")?,
                 seller_url,
                 subtotal: line.line_total.clone(),
                 lines: vec![line],
@@ -308,6 +318,87 @@ pub async fn belongs_to(db: &Db, id: i64, user_id: Option<i64>) -> Result<bool, 
     Ok(owner == Some(user_id))
 }
 
+/// Which cart a session's visitor uses. `remembered` is the cart id the session holds; the answer says which
+/// cart to use and whether the session must remember another id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCart {
+    pub id: Option<i64>,
+    /// The id the session must hold from now on, when it changed.
+    pub remember: Option<i64>,
+}
+
+/// The rule that ties carts to sessions: a signed-in shopper always uses their account's cart (made on first
+/// use); a visitor uses the guest cart their session remembers if it is still a guest cart, or, with `create`, a
+/// new one. A cart id the session remembers from another account, or one merged away, is never used.
+pub async fn for_session(
+    db: &Db,
+    actor: &Actor,
+    remembered: Option<i64>,
+    create: bool,
+) -> Result<SessionCart, CartError> {
+    if let Some(user_id) = actor.user_id() {
+        let id = match remembered {
+            Some(id) if belongs_to(db, id, Some(user_id)).await? => id,
+            _ => user_cart(db, user_id).await?,
+        };
+        return Ok(SessionCart {
+            id: Some(id),
+            remember: (remembered != Some(id)).then_some(id),
+        });
+    }
+    if let Some(id) = remembered {
+        if belongs_to(db, id, None).await? {
+            return Ok(SessionCart {
+                id: Some(id),
+                remember: None,
+            });
+        }
+    }
+    if !create {
+        return Ok(SessionCart {
+            id: None,
+            remember: None,
+        });
+    }
+    let id = create_guest_cart(db).await?;
+    Ok(SessionCart {
+        id: Some(id),
+        remember: Some(id),
+    })
+}
+
+/// At sign-in: the session's guest cart (if it still is one) joins the account's cart, which becomes the
+/// session's cart. Returns the account's cart id.
+pub async fn adopt_at_sign_in(db: &Db, remembered: Option<i64>, user_id: i64) -> Result<i64, CartError> {
+    match remembered {
+        Some(guest) if belongs_to(db, guest, None).await? => merge_into_user(db, guest, user_id).await,
+        _ => user_cart(db, user_id).await,
+    }
+}
+
+/// The lines a paid order bought leave the cart it was placed from (inside the settling transaction).
+pub async fn remove_bought(
+    conn: &mut sqlx::AnyConnection,
+    cart_id: i64,
+    variant_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    if variant_ids.is_empty() {
+        return Ok(());
+    }
+    // One statement whatever the number of lines; the placeholders are numbered by us, the values bound.
+    let placeholders = (2..variant_ids.len() + 2)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id IN ({placeholders})");
+    let mut query = sqlx::query(&sql).bind(cart_id);
+    for variant_id in variant_ids {
+        query = query.bind(*variant_id);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Parses a cart form's variant id and quantity as typed, with messages for the fields.
 pub fn parse_line(variant: &str, quantity: &str) -> Result<(i64, i64), CartError> {
     let variant = variant
@@ -319,4 +410,17 @@ pub fn parse_line(variant: &str, quantity: &str) -> Result<(i64, i64), CartError
         .parse::<i64>()
         .map_err(|_| quantity_error("Enter the quantity as a whole number."))?;
     Ok((variant, quantity))
+}
+
+impl From<CartError> for crate::platform::Problem {
+    fn from(err: CartError) -> Self {
+        use crate::platform::Problem;
+        match err {
+            CartError::Invalid(fields) => Problem::Invalid(fields),
+            CartError::NotFound => {
+                Problem::Invalid(vec![FieldError::new("variant", "This item is no longer available.")])
+            }
+            CartError::Db(e) => e.into(),
+        }
+    }
 }

@@ -1,15 +1,18 @@
-//! Outgoing mail. Use cases write a message into `mail_outbox` in the same transaction as the change it reports
-//! (so an order and its confirmation commit together, and a unique `dedupe_key` makes "one confirmation per
-//! order" a constraint); a worker delivers due messages through a [`Mailer`], retrying with backoff.
+//! The notifications context: outgoing mail. Owns `mail_outbox` and `dev_mailbox`. Use cases write a message
+//! into `mail_outbox` in the same transaction as the change it reports (so an order and its confirmation commit
+//! together, and a unique `dedupe_key` makes "one confirmation per order" a constraint); a worker delivers due
+//! messages through a [`Mailer`], retrying with backoff. The texts are in [`templates`].
+
+pub mod templates;
 
 use std::fmt::Debug;
 
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 
-use crate::clock::now_ms;
-use crate::ids::next_id;
-use crate::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::ids::next_id;
+use crate::platform::Db;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {

@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use tower_sessions_core::session::{Id, Record};
 use tower_sessions_core::session_store::{self, ExpiredDeletion, SessionStore};
 
-use crate::clock::now_ms;
-use crate::db::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::db::Db;
 
 /// The session key under which the signed-in user's id is kept.
 pub const USER_ID_KEY: &str = "user_id";
@@ -21,24 +21,67 @@ pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// The cart of the session: a guest cart, or the account's cart once signed in.
 pub const CART_ID_KEY: &str = "cart_id";
 
+/// The largest session we store. Every value the shop keeps in a session is bounded (a checkout draft is cut to
+/// its fields' limits); this is the backstop, so no visitor can make their session row grow without end.
+pub const MAX_SESSION_BYTES: usize = 32 * 1024;
+
+/// A session's expiry is written again only when it moved this much: an unchanged session costs no write on
+/// most requests (tower-sessions asks to save on every request to slide the idle deadline).
+const EXPIRY_REFRESH_MS: i64 = 60_000;
+
+/// What this process last read or wrote of a session: its data's fingerprint and the expiry written.
+type Written = HashMap<String, (u64, i64)>;
+
 #[derive(Clone, Debug)]
 pub struct SqlSessionStore {
     db: Db,
+    written: std::sync::Arc<std::sync::Mutex<Written>>,
 }
 
 impl SqlSessionStore {
     pub fn new(db: Db) -> Self {
-        SqlSessionStore { db }
+        SqlSessionStore {
+            db,
+            written: Default::default(),
+        }
+    }
+
+    /// Remembers what the database holds for a session (bounded: forgotten wholesale when large; a forgotten
+    /// session simply gets written).
+    fn remember(&self, id: &str, data: &str, expires_at: i64) {
+        if let Ok(mut written) = self.written.lock() {
+            if written.len() > 50_000 {
+                written.clear();
+            }
+            written.insert(id.to_string(), (fingerprint(data), expires_at));
+        }
+    }
+
+    fn forget(&self, id: &str) {
+        if let Ok(mut written) = self.written.lock() {
+            written.remove(id);
+        }
+    }
+
+    /// Whether saving would change nothing but an expiry that moved less than [`EXPIRY_REFRESH_MS`].
+    fn unchanged(&self, id: &str, data: &str, expires_at: i64) -> bool {
+        self.written
+            .lock()
+            .ok()
+            .and_then(|w| w.get(id).copied())
+            .is_some_and(|(hash, written_expiry)| {
+                hash == fingerprint(data) && (expires_at - written_expiry).abs() < EXPIRY_REFRESH_MS
+            })
     }
 
     /// How many live sessions a user has (for tests and the account page).
     pub async fn count_for_user(&self, user_id: i64) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND expires_at > $2")
+        let row = sqlx::query("SELECT COUNT(*) AS session_count FROM sessions WHERE user_id = $1 AND expires_at > $2")
             .bind(user_id)
             .bind(now_ms())
             .fetch_one(self.db.pool())
             .await?;
-        row.try_get(0)
+        row.try_get("session_count")
     }
 }
 
@@ -57,7 +100,7 @@ fn user_id_of(record: &Record) -> Option<i64> {
 impl SqlSessionStore {
     /// Writes `record`; `on_conflict` decides between "never overwrite" (create) and "upsert" (save).
     async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
-        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = encode(record)?;
         let sql = format!("INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) {on_conflict}");
         let done = sqlx::query(&sql)
             .bind(record.id.to_string())
@@ -67,8 +110,29 @@ impl SqlSessionStore {
             .execute(self.db.pool())
             .await
             .map_err(backend)?;
+        if done.rows_affected() == 1 {
+            self.remember(&record.id.to_string(), &data, expiry_ms(record));
+        }
         Ok(done.rows_affected())
     }
+}
+
+fn encode(record: &Record) -> session_store::Result<String> {
+    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    if data.len() > MAX_SESSION_BYTES {
+        return Err(session_store::Error::Encode(format!(
+            "session of {} bytes is over the {MAX_SESSION_BYTES}-byte limit",
+            data.len()
+        )));
+    }
+    Ok(data)
+}
+
+/// FNV-1a of the session's data: enough to tell "the same as last time" (not a security hash).
+fn fingerprint(data: &str) -> u64 {
+    data.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[async_trait]
@@ -83,6 +147,10 @@ impl SessionStore for SqlSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = encode(record)?;
+        if self.unchanged(&record.id.to_string(), &data, expiry_ms(record)) {
+            return Ok(());
+        }
         self.write(
             record,
             "ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
@@ -100,8 +168,9 @@ impl SessionStore for SqlSessionStore {
             .await
             .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get(0).map_err(backend)?;
-        let expires_at: i64 = row.try_get(1).map_err(backend)?;
+        let data: String = row.try_get("data").map_err(backend)?;
+        let expires_at: i64 = row.try_get("expires_at").map_err(backend)?;
+        self.remember(&id.to_string(), &data, expires_at);
         let data: HashMap<String, serde_json::Value> =
             serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = OffsetDateTime::from_unix_timestamp_nanos(i128::from(expires_at) * 1_000_000)
@@ -114,6 +183,7 @@ impl SessionStore for SqlSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.forget(&id.to_string());
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
             .execute(self.db.pool())

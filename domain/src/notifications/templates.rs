@@ -1,0 +1,64 @@
+//! The texts of the shop's emails. Use cases hand over the facts; the words live here.
+
+use model::catalog::Money;
+
+use super::Mail;
+use crate::orders::views::Confirmation;
+
+/// "Your order is confirmed", with every line, the promo code and the link to the order.
+pub fn order_confirmation(c: &Confirmation) -> Mail {
+    let money = |amount: i64| Money::new(amount, c.currency.as_str()).display();
+    let mut body = format!("Thank you for your order {}.\n\n", c.number);
+    for line in &c.lines {
+        let variant = if line.variant.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", line.variant)
+        };
+        body.push_str(&format!(
+            "{}  {} × {}{variant}  {}\n",
+            line.order_number,
+            line.quantity,
+            line.title,
+            money(line.unit_price * line.quantity)
+        ));
+    }
+    if c.discount_total > 0 {
+        body.push_str(&format!(
+            "Promo code {}: -{}\n",
+            c.promo_code.as_deref().unwrap_or_default(),
+            money(c.discount_total)
+        ));
+    }
+    body.push_str(&format!("\nTotal paid: {}\n\n", money(c.grand_total)));
+    body.push_str(&format!("View your order: {}\n", c.link));
+    Mail {
+        to: c.email.clone(),
+        subject: format!("Your Bazaar order {} is confirmed", c.number),
+        body,
+    }
+}
+
+/// One seller's order was cancelled and refunded.
+pub fn order_cancelled(to: &str, order_number: &str, store_name: &str, refund: &Money, by: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Your Bazaar order {order_number} is cancelled"),
+        body: format!(
+            "Order {order_number} from {store_name} was cancelled by {by} and {} is on its way back to your card.\n",
+            refund.display()
+        ),
+    }
+}
+
+/// A refund made through the payment provider (its dashboard, say).
+pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("A refund for your Bazaar order {number}"),
+        body: format!(
+            "{} of your order {number} has been refunded to your card.\n",
+            amount.display()
+        ),
+    }
+}

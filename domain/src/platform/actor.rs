@@ -1,0 +1,97 @@
+//! Who a use case acts for. Every use case that reads or writes on someone's behalf takes an [`Actor`] and checks
+//! authorization from it, in the domain, not only in the UI.
+//!
+//! An `Actor` other than a visitor cannot be made outside this crate: the accounts context builds it from a user
+//! row it has just read (a verified session, a sign-in). So no request parameter can make anyone an admin or a
+//! store's seller. The domain's own workers and the payment provider's events act as the shop through
+//! workflows that need no actor.
+
+/// The kinds of actor, as use cases match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    /// Signed out: a visitor with a session (their cart, a guest's order link).
+    Visitor,
+    Shopper {
+        user_id: i64,
+    },
+    /// An account that runs a store.
+    Seller {
+        user_id: i64,
+        store_id: i64,
+    },
+    Admin {
+        user_id: i64,
+    },
+    /// The shop itself: background workers, the payment provider's events.
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor(ActorKind);
+
+impl Actor {
+    /// A signed-out visitor: anyone may claim to be one.
+    pub fn visitor() -> Actor {
+        Actor(ActorKind::Visitor)
+    }
+
+    /// Only the accounts context makes signed-in actors, from a user row it read.
+    pub(crate) fn from_kind(kind: ActorKind) -> Actor {
+        Actor(kind)
+    }
+
+    pub fn kind(&self) -> ActorKind {
+        self.0
+    }
+
+    /// The signed-in account, if any.
+    pub fn user_id(&self) -> Option<i64> {
+        match self.0 {
+            ActorKind::Shopper { user_id } | ActorKind::Seller { user_id, .. } | ActorKind::Admin { user_id } => {
+                Some(user_id)
+            }
+            ActorKind::Visitor | ActorKind::System => None,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        matches!(self.0, ActorKind::Admin { .. })
+    }
+
+    /// Whether this actor may change the store's products, stock and orders: its seller, an admin, the shop.
+    pub fn may_manage_store(&self, store_id: i64) -> bool {
+        match self.0 {
+            ActorKind::Seller { store_id: own, .. } => own == store_id,
+            ActorKind::Admin { .. } | ActorKind::System => true,
+            ActorKind::Shopper { .. } | ActorKind::Visitor => false,
+        }
+    }
+
+    /// The name a timeline gives whoever did something.
+    pub fn described(&self) -> &'static str {
+        match self.0 {
+            ActorKind::Visitor | ActorKind::Shopper { .. } => "the shopper",
+            ActorKind::Seller { .. } => "the seller",
+            ActorKind::Admin { .. } => "an administrator",
+            ActorKind::System => "the shop",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seller_manages_only_their_own_store() {
+        let seller = Actor::from_kind(ActorKind::Seller {
+            user_id: 1,
+            store_id: 7,
+        });
+        assert!(seller.may_manage_store(7));
+        assert!(!seller.may_manage_store(8));
+        assert!(!Actor::visitor().may_manage_store(7));
+        assert!(!Actor::from_kind(ActorKind::Shopper { user_id: 1 }).may_manage_store(7));
+        assert!(Actor::from_kind(ActorKind::Admin { user_id: 2 }).may_manage_store(8));
+    }
+}

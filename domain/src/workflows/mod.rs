@@ -1,0 +1,8 @@
+//! Workflows: the only places where one transaction spans several contexts. Each opens the transaction and
+//! passes the same connection to each context's functions, so an order, its stock, its payment, its mail and
+//! its outbox rows commit together or not at all.
+
+pub mod cancel_order;
+pub mod expire_holds;
+pub mod place_order;
+pub mod settle_payment;

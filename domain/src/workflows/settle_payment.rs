@@ -1,0 +1,431 @@
+//! Settling a payment: a provider's event (the webhook, the shopper's return from the hosted page, the test
+//! gateway's page) is recorded in the payments inbox exactly once and applied, in the same transaction, to the
+//! payment, the orders, the stock, the cart, the promo code's uses, the mail outbox and the search outbox.
+
+use model::catalog::Money;
+use sqlx::AnyConnection;
+
+use crate::checkout::promo;
+use crate::notifications::{self, templates};
+use crate::orders::{lifecycle, views, GroupStatus, OrderStatus, HOLD_MS};
+use crate::payments::stripe::{parse_event, verify_signature, WebhookFailure};
+use crate::payments::{self, EventKind, GatewayError, Payment, PaymentEvent, PaymentGateway, PaymentStatus};
+use crate::platform::clock::now_ms;
+use crate::platform::{outbox, Db};
+use crate::{cart, inventory};
+
+/// What applying an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Seen before: nothing changed.
+    Duplicate,
+    /// Not about a payment of ours, or nothing left to change.
+    Ignored,
+    /// About a payment we cannot match yet (a refund reported before the success): kept in the inbox and
+    /// applied when the success arrives.
+    Waiting,
+    Paid {
+        group_id: i64,
+    },
+    Failed {
+        group_id: i64,
+        reason: String,
+    },
+    Refunded {
+        group_id: i64,
+    },
+    /// The money arrived after the reservation expired and the stock is gone: [`receive`] refunds it.
+    MustRefund {
+        group_id: i64,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<SettleError> for crate::platform::Problem {
+    fn from(err: SettleError) -> Self {
+        use crate::platform::Problem;
+        match err {
+            SettleError::Gateway(e) => Problem::Unavailable {
+                message: "The payment provider could not be reached; please try again in a few minutes.".to_string(),
+                cause: e.to_string(),
+            },
+            SettleError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Records and applies a provider event exactly once.
+pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    if !payments::record_event(&mut tx, event).await? {
+        return Ok(Applied::Duplicate);
+    }
+    let Some(payment) = payments::by_ref(&mut tx, &event.provider, &event.provider_ref).await? else {
+        // Not ours, or not matchable yet: kept, unapplied, until a success names this payment.
+        payments::mark_event(&mut tx, &event.provider, &event.event_id, false).await?;
+        tx.commit().await?;
+        return Ok(Applied::Waiting);
+    };
+    let provider_payment = match &event.kind {
+        EventKind::Succeeded => event.provider_payment.as_deref(),
+        _ => None,
+    };
+    let mut applied = apply_kind(&mut tx, &payment, &event.kind, provider_payment).await?;
+    if let Some(provider_payment) = provider_payment {
+        // Events that came before this one and name the provider's payment (a refund reported first).
+        for waiting in payments::waiting_for(&mut tx, &event.provider, provider_payment).await? {
+            // Read again: the success above changed its status.
+            let Some(payment) = payments::by_ref(&mut tx, &event.provider, provider_payment).await? else {
+                break;
+            };
+            let later = apply_kind(&mut tx, &payment, &waiting.kind, None).await?;
+            if later != Applied::Ignored {
+                applied = later;
+            }
+            payments::mark_event(&mut tx, &event.provider, &waiting.event_id, true).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(applied)
+}
+
+async fn apply_kind(
+    conn: &mut AnyConnection,
+    payment: &Payment,
+    kind: &EventKind,
+    provider_payment: Option<&str>,
+) -> Result<Applied, sqlx::Error> {
+    match kind {
+        EventKind::Succeeded => succeeded(conn, payment, provider_payment).await,
+        EventKind::Failed(reason) => failed(conn, payment, reason).await,
+        EventKind::Refunded(total) => refunded(conn, payment, *total).await,
+    }
+}
+
+/// Tells the search indexer (and the page cache) that the stock of a group's products changed.
+async fn stock_changed(conn: &mut AnyConnection, group_id: i64) -> Result<(), sqlx::Error> {
+    for product in inventory::products_of(conn, group_id).await? {
+        outbox::product_changed(conn, product).await?;
+    }
+    Ok(())
+}
+
+/// An unpaid group ends (payment failed or cancelled, hold expired): its stock goes back on sale and the promo
+/// code's use is given back (a late payment that re-takes the stock keeps its discount).
+pub(crate) async fn end_unpaid_group(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    to: OrderStatus,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    lifecycle::end_unpaid(conn, group_id, to, note).await?;
+    inventory::release(conn, group_id).await?;
+    promo::release(conn, group_id).await?;
+    stock_changed(conn, group_id).await
+}
+
+/// The money arrived: the stock is sold, the group and its orders are paid, the bought lines leave the cart, the
+/// confirmation is queued (once: its dedupe key is the group), and search learns the new stock.
+async fn succeeded(
+    conn: &mut AnyConnection,
+    payment: &Payment,
+    provider_payment: Option<&str>,
+) -> Result<Applied, sqlx::Error> {
+    if !matches!(payment.status, PaymentStatus::Pending | PaymentStatus::Failed) {
+        return Ok(Applied::Ignored);
+    }
+    if !payments::mark_succeeded(conn, payment.id, provider_payment).await? {
+        return Ok(Applied::Ignored);
+    }
+    let group_id = payment.group_id;
+    match lifecycle::group_status(conn, group_id).await? {
+        Some(GroupStatus::PendingPayment) => {}
+        // Paid after the hold ran out (or after a failure): the stock was given back, so take it again if it is
+        // still there; otherwise the money goes back.
+        Some(GroupStatus::Expired | GroupStatus::PaymentFailed) => {
+            if !reserve_again(conn, group_id).await? {
+                return Ok(Applied::MustRefund { group_id });
+            }
+        }
+        _ => return Ok(Applied::Ignored),
+    }
+    inventory::commit(conn, group_id).await?;
+    lifecycle::mark_paid(conn, group_id).await?;
+    if let Some(cart_id) = lifecycle::cart_of(conn, group_id).await? {
+        let bought: Vec<i64> = lifecycle::lines_of(conn, group_id)
+            .await?
+            .into_iter()
+            .map(|l| l.variant_id)
+            .collect();
+        cart::remove_bought(conn, cart_id, &bought).await?;
+    }
+    let confirmation = views::confirmation(conn, group_id).await?;
+    notifications::enqueue(
+        conn,
+        &format!("order-confirmation:{group_id}"),
+        &templates::order_confirmation(&confirmation),
+    )
+    .await?;
+    stock_changed(conn, group_id).await?;
+    Ok(Applied::Paid { group_id })
+}
+
+/// Holds the group's lines again (a payment that arrived after the hold ran out). All or nothing, inside a
+/// savepoint: returns false, changing nothing, when any line is no longer in stock.
+async fn reserve_again(conn: &mut AnyConnection, group_id: i64) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    let lines = lifecycle::lines_of(conn, group_id).await?;
+    let mut savepoint = conn.begin().await?;
+    let until = now_ms() + HOLD_MS;
+    for line in lines {
+        if inventory::reserve(
+            &mut savepoint,
+            group_id,
+            line.order_id,
+            line.variant_id,
+            line.quantity,
+            until,
+        )
+        .await?
+        .is_err()
+        {
+            savepoint.rollback().await?;
+            return Ok(false);
+        }
+    }
+    savepoint.commit().await?;
+    Ok(true)
+}
+
+async fn failed(conn: &mut AnyConnection, payment: &Payment, reason: &str) -> Result<Applied, sqlx::Error> {
+    if !payments::mark_failed(conn, payment.id, reason).await? {
+        return Ok(Applied::Ignored);
+    }
+    end_unpaid_group(conn, payment.group_id, OrderStatus::PaymentFailed, reason).await?;
+    Ok(Applied::Failed {
+        group_id: payment.group_id,
+        reason: reason.to_string(),
+    })
+}
+
+/// The provider reports the payment's refunded total. Refunds we made (an order cancelled) were recorded when we
+/// made them, so their event changes nothing; a refund made elsewhere (the provider's dashboard) is recorded, and
+/// a full one ends the orders: unpaid ones are cancelled and their held stock released, paid ones become
+/// refunded and what had not shipped goes back on sale.
+async fn refunded(conn: &mut AnyConnection, payment: &Payment, total: i64) -> Result<Applied, sqlx::Error> {
+    if !payments::record_reported_refund_total(conn, payment, total).await? {
+        return Ok(Applied::Ignored);
+    }
+    let group_id = payment.group_id;
+    let full = total >= payment.amount;
+    match lifecycle::group_status(conn, group_id).await? {
+        Some(status) if status.unpaid() && full => {
+            end_unpaid_group(
+                conn,
+                group_id,
+                OrderStatus::Cancelled,
+                "The payment was refunded before the order was confirmed",
+            )
+            .await?;
+        }
+        Some(GroupStatus::Paid) => refunded_elsewhere(conn, group_id, total, full).await?,
+        _ => {}
+    }
+    Ok(Applied::Refunded { group_id })
+}
+
+/// Refunds of a paid group beyond those we made. A full refund ends every order that can still become refunded;
+/// what had not shipped goes back on sale. A partial one is noted on the timelines (which seller's order it was
+/// for is not known). The shopper gets an email.
+async fn refunded_elsewhere(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    total: i64,
+    full: bool,
+) -> Result<(), sqlx::Error> {
+    let recorded = lifecycle::refunded_total(conn, group_id).await?;
+    if total <= recorded {
+        return Ok(()); // our own refunds, recorded when made
+    }
+    let (email, number, currency) = views::contact(conn, group_id).await?;
+    let amount = Money::new(total - recorded, currency.as_str());
+    for (order_id, status) in lifecycle::orders_of(conn, group_id).await? {
+        if full {
+            if lifecycle::transition(
+                conn,
+                order_id,
+                OrderStatus::Refunded,
+                "Refunded in full through the payment provider",
+            )
+            .await?
+            {
+                if status == OrderStatus::Paid {
+                    inventory::restock(conn, group_id, order_id).await?;
+                }
+                lifecycle::record_refunded_in_full(conn, order_id).await?;
+            }
+        } else if status != OrderStatus::Cancelled {
+            let note = format!("A refund of {} was made through the payment provider", amount.display());
+            lifecycle::note_on_timeline(conn, order_id, status, &note).await?;
+        }
+    }
+    notifications::enqueue(
+        conn,
+        &format!("order-refunded:{group_id}:{total}"),
+        &templates::order_refunded(&email, &number, &amount),
+    )
+    .await?;
+    stock_changed(conn, group_id).await
+}
+
+/// Applies a provider event and, when money arrived for an order whose stock is gone, refunds it.
+pub async fn receive(db: &Db, gateway: &dyn PaymentGateway, event: &PaymentEvent) -> Result<Applied, SettleError> {
+    let applied = apply_event(db, event).await?;
+    if let Applied::MustRefund { group_id } = applied {
+        refund_unfulfillable(db, gateway, group_id).await?;
+    }
+    Ok(applied)
+}
+
+/// Refunds a payment that arrived for an order whose stock is gone, and cancels the order.
+pub async fn refund_unfulfillable(db: &Db, gateway: &dyn PaymentGateway, group_id: i64) -> Result<(), SettleError> {
+    let payment = {
+        let mut conn = db.pool().acquire().await?;
+        payments::of_group(&mut conn, group_id, &[PaymentStatus::Succeeded]).await?
+    };
+    let Some(payment) = payment else {
+        return Ok(()); // refunded meanwhile
+    };
+    let key = format!("refund-unfulfillable-{}", payment.id);
+    let amount = payment.amount - payment.refunded;
+    gateway.refund(&payment.provider_ref, amount, &key).await?;
+    let mut tx = db.begin_write().await?;
+    if payments::record_refund(&mut tx, &key, &payment, None, amount).await? {
+        end_unpaid_group(
+            &mut tx,
+            group_id,
+            OrderStatus::Cancelled,
+            "Paid after the reservation ran out and the items had sold out; the payment was refunded in full.",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `POST /webhooks/stripe`: verifies the raw body's signature, then records and applies the event exactly once.
+/// `Ok(None)` for event types we do not act on.
+pub async fn stripe_webhook(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    payload: &[u8],
+    signature_header: &str,
+    secret: &str,
+) -> Result<Option<Applied>, WebhookFailure> {
+    verify_signature(payload, signature_header, secret, now_ms() / 1000)?;
+    let Some(event) = parse_event(payload)? else {
+        return Ok(None);
+    };
+    receive(db, gateway, &event)
+        .await
+        .map(Some)
+        .map_err(|e| WebhookFailure::Failed(e.to_string()))
+}
+
+/// Where the shopper of a provider's payment goes after paying: its order page. `None`: not a payment of ours.
+pub async fn order_page_of_payment(db: &Db, provider: &str, provider_ref: &str) -> Result<Option<String>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    match payments::group_of(&mut conn, provider, provider_ref).await? {
+        Some(group_id) => views::confirmation_url(&mut conn, group_id).await,
+        None => Ok(None),
+    }
+}
+
+/// The shopper is back from the provider's hosted page (`success_url`). The webhook may not have arrived yet, so
+/// the session's outcome is asked from the provider and applied (the webhook's event then changes nothing). A
+/// provider that cannot be asked now is logged; its webhook settles the payment later. Returns the order page,
+/// `None` for a session that is not ours.
+pub async fn provider_return(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    provider_ref: &str,
+) -> Result<Option<String>, SettleError> {
+    let Some(page) = order_page_of_payment(db, gateway.provider(), provider_ref).await? else {
+        return Ok(None);
+    };
+    match gateway.status(provider_ref).await {
+        Ok(Some(event)) => {
+            receive(db, gateway, &event).await?;
+        }
+        Ok(None) => {}
+        // The webhook will still settle it; the order page shows "Awaiting payment" until then.
+        Err(e) => tracing::warn!(error = %e, "could not ask the payment provider for the session's outcome"),
+    }
+    Ok(Some(page))
+}
+
+/// What the test gateway's card form led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestPayOutcome {
+    /// Paid (or paid before): the order page.
+    Paid(String),
+    /// The card was not taken; the message is ours, for the shopper.
+    Declined(String),
+    NotFound,
+}
+
+/// The card form of the test gateway's page: the test gateway decides by test card; its event is then applied as
+/// the provider's webhook would be.
+pub async fn test_pay(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    test_gateway: &payments::TestGateway,
+    session: &str,
+    card: &str,
+) -> Result<TestPayOutcome, SettleError> {
+    let event = match test_gateway.pay(session, card).await {
+        Ok(Some(event)) => event,
+        Ok(None) => return Ok(TestPayOutcome::NotFound),
+        Err(payments::PayError::Declined(message)) => return Ok(TestPayOutcome::Declined(message)),
+        Err(payments::PayError::Db(e)) => return Err(e.into()),
+    };
+    receive(db, gateway, &event).await?;
+    Ok(match order_page_of_payment(db, "test", session).await? {
+        Some(page) => TestPayOutcome::Paid(page),
+        None => TestPayOutcome::NotFound,
+    })
+}
+
+/// The test gateway's hosted page: its session and, once paid, the order page to go on to (a paid page offers no
+/// form: Back after paying must not show a live "Pay" button).
+pub async fn test_payment_page(
+    db: &Db,
+    test_gateway: &payments::TestGateway,
+    session: &str,
+) -> Result<Option<(payments::TestSession, Option<String>)>, sqlx::Error> {
+    let Some(found) = test_gateway.session(session).await? else {
+        return Ok(None);
+    };
+    let order_page = if found.status == "succeeded" {
+        order_page_of_payment(db, "test", session).await?
+    } else {
+        None
+    };
+    Ok(Some((found, order_page)))
+}
+
+/// "Cancel and return to the shop" on the test gateway's page: the payment fails, the stock is released, the cart
+/// is untouched.
+pub async fn test_cancel(db: &Db, test_gateway: &payments::TestGateway, session: &str) -> Result<(), sqlx::Error> {
+    if let Some(event) = test_gateway.cancel(session).await? {
+        apply_event(db, &event).await?;
+    }
+    Ok(())
+}

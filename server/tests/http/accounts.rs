@@ -1,0 +1,246 @@
+//! Accounts over HTTP: registration, sign-in and sign-out, the session cookie, login throttling, password change,
+//! and the admin role.
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+use crate::support::{session_cookie, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn register_then_logout_then_login_again() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let registered = app.register(&client, "Shopper@Example.com").await;
+    assert_eq!(registered.status(), StatusCode::OK);
+    let user: serde_json::Value = registered.json().await.expect("json");
+    assert_eq!(user["email"], "shopper@example.com");
+    assert_eq!(user["role"], "shopper");
+    assert!(user.get("password_hash").is_none());
+
+    let account = client.get(app.url("/account")).send().await.expect("account");
+    assert_eq!(account.status(), StatusCode::OK);
+    assert!(account.text().await.expect("body").contains("Test Shopper"));
+
+    let out = app.call(&client, "logout", &[]).await;
+    assert!(out.status().is_success(), "{}", out.status());
+    let account = client.get(app.url("/account")).send().await.expect("account");
+    assert_eq!(account.status(), StatusCode::FOUND);
+    assert_eq!(account.headers()["location"], "/login?next=%2Faccount");
+
+    let back = app.login(&client, "shopper@example.com", "correct-horse-77").await;
+    assert_eq!(back.status(), StatusCode::OK);
+    let account = client.get(app.url("/account")).send().await.expect("account");
+    assert_eq!(account.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_session_cookie_changes_at_login_and_the_old_one_stops_working() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let first = app.register(&client, "fixation@example.com").await;
+    let before = session_cookie(&first).expect("cookie at registration");
+    assert!(before.contains("HttpOnly"), "{before}");
+    assert!(before.contains("SameSite=Lax"), "{before}");
+    assert!(!before.contains("Secure"), "plain http must not set Secure: {before}");
+
+    let second = app.login(&client, "fixation@example.com", "correct-horse-77").await;
+    let after = session_cookie(&second).expect("cookie at login");
+    let value = |c: &str| c.split(';').next().unwrap_or_default().to_string();
+    assert_ne!(value(&before), value(&after), "session id was not changed at login");
+
+    // Replaying the pre-login cookie gets nobody signed in.
+    let stale = Client::builder().redirect(Policy::none()).build().expect("client");
+    let response = stale
+        .get(app.url("/account"))
+        .header("cookie", value(&before))
+        .send()
+        .await
+        .expect("account");
+    assert_eq!(response.status(), StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn secure_cookie_with_host_prefix_when_served_over_https() {
+    let app = spawn_app_with(&[("PUBLIC_URL", "https://shop.example")]).await;
+    let client = app.client();
+    let response = client
+        .post(app.url("/api/register"))
+        .header("origin", "https://shop.example")
+        .header("accept", "application/json")
+        .form(&[
+            ("name", "Tls"),
+            ("email", "tls@example.com"),
+            ("password", "correct-horse-77"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-bazaar_session="))
+        .expect("__Host- cookie")
+        .to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/"), "{cookie}");
+    assert!(response.headers().contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_answer_identically() {
+    let app = spawn_app().await;
+    let client = app.client();
+    app.register(&client, "known@example.com").await;
+    let other = app.client();
+    let unknown = app.login(&other, "unknown@example.com", "correct-horse-77").await;
+    let wrong = app.login(&other, "known@example.com", "not-the-password").await;
+    assert_eq!(unknown.status(), wrong.status());
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let (a, b) = (unknown.text().await.expect("body"), wrong.text().await.expect("body"));
+    assert_eq!(a, b);
+}
+
+#[tokio::test]
+async fn repeated_failures_answer_429_with_retry_after() {
+    let app = spawn_app_with(&[("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")]).await;
+    let client = app.client();
+    app.register(&client, "target@example.com").await;
+    let attacker = app.client();
+    for _ in 0..3 {
+        let r = app.login(&attacker, "target@example.com", "guess-guess-1").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let blocked = app.login(&attacker, "target@example.com", "guess-guess-1").await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = blocked.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=900).contains(&retry), "{retry}");
+    let body: serde_json::Value = blocked.json().await.expect("json");
+    assert!(body.get("RateLimited").is_some(), "{body}");
+}
+
+#[tokio::test]
+async fn a_password_change_signs_out_the_other_devices() {
+    let app = spawn_app().await;
+    let phone = app.client();
+    app.register(&phone, "two@example.com").await;
+    let laptop = app.client();
+    assert_eq!(
+        app.login(&laptop, "two@example.com", "correct-horse-77").await.status(),
+        StatusCode::OK
+    );
+
+    let changed = app
+        .call(
+            &phone,
+            "change_password",
+            &[
+                ("current_password", "correct-horse-77"),
+                ("new_password", "fresh-battery-88"),
+                ("confirm_password", "fresh-battery-88"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(
+        phone.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        laptop.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND
+    );
+}
+
+#[tokio::test]
+async fn bad_registration_returns_field_errors_and_creates_nothing() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let response = app
+        .call(
+            &client,
+            "register",
+            &[("name", ""), ("email", "nope"), ("password", "short"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = response.json().await.expect("json");
+    let fields: Vec<&str> = body["Validation"]
+        .as_array()
+        .expect("field list")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["name", "email", "password"]);
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn admin_dashboard_is_for_admins_only() {
+    let app = spawn_app().await;
+    let shopper = app.client();
+    app.register(&shopper, "shop@example.com").await;
+    assert_eq!(
+        shopper.get(app.url("/admin")).send().await.expect("get").status(),
+        StatusCode::FORBIDDEN
+    );
+    let api = app.call(&shopper, "admin_overview", &[]).await;
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+
+    domain::accounts::create_admin(
+        &app.db,
+        &domain::accounts::Registration {
+            name: "Operator".into(),
+            email: "ops@example.com".into(),
+            password: "operator-secret-1".into(),
+        },
+    )
+    .await
+    .expect("admin");
+    let admin = app.client();
+    assert_eq!(
+        app.login(&admin, "ops@example.com", "operator-secret-1").await.status(),
+        StatusCode::OK
+    );
+    let page = admin.get(app.url("/admin")).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("Admin dashboard"));
+    assert!(html.contains("Shoppers"));
+}
+
+#[tokio::test]
+async fn signing_out_works_without_javascript() {
+    let app = spawn_app().await;
+    let client = app.client();
+    assert_eq!(app.register(&client, "nojs@example.com").await.status(), StatusCode::OK);
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("body");
+    let fallback = page
+        .split("<noscript>")
+        .nth(1)
+        .and_then(|rest| rest.split("</noscript>").next())
+        .unwrap_or_default();
+    assert!(fallback.contains("action=\"/api/logout\""), "{fallback}");
+    // The plain form post a browser without JavaScript makes signs out and lands on the home page.
+    let out = app.submit(&client, "logout", &[]).await;
+    assert_eq!(out.status(), StatusCode::FOUND);
+    let account = client.get(app.url("/account")).send().await.expect("account");
+    assert_ne!(account.status(), StatusCode::OK, "signed out");
+}

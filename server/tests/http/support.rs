@@ -1,0 +1,201 @@
+//! Shared fixtures: the app on port 0 with its own SQLite file, cookie-keeping clients, server-function calls as
+//! the page makes them, and the one polling helper.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use domain::Db;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use server::config::Config;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    db_path: std::path::PathBuf,
+    pub index: Arc<domain::search::TantivyIndex>,
+}
+
+impl TestApp {
+    /// A browser of its own: keeps its cookies, does not follow redirects (tests read `Location`).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Posts a form to a server function the way the hydrated page does (same origin, JSON answer).
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts a form to a server function the way a browser without JS does (same origin, HTML accepted): the
+    /// answer is a 302 to the next page.
+    pub async fn submit(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "text/html,application/xhtml+xml")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn register(&self, client: &Client, email: &str) -> reqwest::Response {
+        self.call(
+            client,
+            "register",
+            &[
+                ("name", "Test Shopper"),
+                ("email", email),
+                ("password", "correct-horse-77"),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> reqwest::Response {
+        self.call(
+            client,
+            "login",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.db_path.display()));
+        }
+    }
+}
+
+pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    let db_path = std::env::temp_dir().join(format!(
+        "bazaar_http_{}_{}.db",
+        std::process::id(),
+        domain::platform::ids::next_id()
+    ));
+    let url = format!("sqlite://{}", db_path.display());
+    let mut pairs: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    pairs.push(("DATABASE_URL".into(), url.clone()));
+    let config =
+        Config::from_lookup(|k| pairs.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone())).expect("config");
+    let db = Db::connect(&url, 4).await.expect("db");
+    db.migrate().await.expect("migrate");
+    let index = Arc::new(domain::search::TantivyIndex::in_memory().expect("index"));
+    let services = server::services(&config, db.clone(), index.clone()).expect("services");
+    let cache = Arc::new(server::page_cache::PageCache::new(
+        db.clone(),
+        server::session_cookie_name(&config),
+    ));
+    // The real indexer loop: catalog changes reach search and the page cache as in production.
+    server::search::start(&services, cache.clone());
+    server::spawn_order_workers(services.clone(), server::mailer(&config, db.clone()).expect("mailer"));
+    let app = server::router(Arc::new(config), services, cache);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+        db_path,
+        index,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// The app with the demo catalog (40 products, seed 7), indexed for search.
+pub async fn seeded_app() -> TestApp {
+    let app = spawn_app().await;
+    domain::seed::seed(&app.db, 40, 7).await.expect("seed");
+    domain::search::reindex(&app.db, &*app.index).await.expect("reindex");
+    app
+}
+
+/// A GET with a fresh client: the status and the JSON body (`Null` when the body is not JSON).
+pub async fn get_json(app: &TestApp, path: &str) -> (StatusCode, serde_json::Value) {
+    let response = app.client().get(app.url(path)).send().await.expect("get");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bazaar_session="))
+        .map(|v| v.to_string())
+}
+
+/// The `Location` of an answer (a 302, or a server function's redirect answered to a script), or "" without one.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Runs `check` until it answers true, every 50 ms; fails the test with `what` once `within` has passed. The one
+/// place tests wait for something that happens in the background (the indexer, the page cache).
+pub async fn eventually<F, Fut>(within: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(started.elapsed() < within, "{what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// An admin's actor for domain calls a test makes directly (a price change, say), made as the domain allows: from
+/// the row of an admin account it just created.
+pub async fn admin_actor(db: &Db) -> domain::Actor {
+    let email = format!("ops-{}@example.com", domain::platform::ids::random_token());
+    domain::accounts::create_admin(
+        db,
+        &domain::accounts::Registration {
+            name: "Operator".into(),
+            email,
+            password: "correct horse battery".into(),
+        },
+    )
+    .await
+    .expect("create admin")
+    .actor()
+}
