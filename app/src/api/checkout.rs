@@ -99,32 +99,21 @@ mod imp {
 #[server(endpoint = "checkout_data")]
 pub async fn checkout_data() -> Result<CheckoutContent, AppError> {
     let services = crate::ssr::services()?;
-    let mut draft = imp::draft().await?;
-    let saved = match crate::ssr::current_user() {
-        Some(user) => domain::accounts::addresses::list(&services.db, user.id).await?,
-        None => Vec::new(),
-    };
-    // Nothing typed yet: the address used last is filled in.
-    if draft.line1.is_empty() {
-        if let Some(last) = saved.first() {
-            last.fill(&mut draft);
-        }
-    }
-    let cart = match crate::api::cart::imp::cart_id(false).await? {
-        Some(id) => domain::cart::view(&services.db, id).await?,
-        None => CartView::default(),
-    };
-    let quote = if cart.is_empty() {
-        None
-    } else {
-        let user = crate::ssr::actor().user_id();
-        Some(domain::checkout::quote(&services.db, &cart, &draft, user, services.payments.test_mode()).await?)
-    };
-    Ok(CheckoutContent {
-        cart,
+    let draft = imp::draft().await?;
+    let cart_id = crate::api::cart::imp::cart_id(false).await?;
+    let page = domain::checkout::page(
+        &services.db,
+        &crate::ssr::actor(),
+        cart_id,
         draft,
-        quote,
-        saved,
+        services.payments.test_mode(),
+    )
+    .await?;
+    Ok(CheckoutContent {
+        cart: page.cart,
+        draft: page.draft,
+        quote: page.quote,
+        saved: page.saved,
     })
 }
 
@@ -189,18 +178,9 @@ pub async fn review_data() -> Result<ReviewContent, AppError> {
     let services = crate::ssr::services()?;
     let draft = imp::draft().await?;
     let notice = imp::take_flash().await?;
-    let quote = match crate::api::cart::imp::cart_id(false).await? {
-        Some(id) => {
-            let cart = domain::cart::view(&services.db, id).await?;
-            if cart.is_empty() {
-                None
-            } else {
-                let user = crate::ssr::actor().user_id();
-                Some(domain::checkout::quote(&services.db, &cart, &draft, user, services.payments.test_mode()).await?)
-            }
-        }
-        None => None,
-    };
+    let cart_id = crate::api::cart::imp::cart_id(false).await?;
+    let actor = crate::ssr::actor();
+    let quote = domain::checkout::review(&services.db, &actor, cart_id, &draft, services.payments.test_mode()).await?;
     Ok(ReviewContent {
         draft,
         quote,

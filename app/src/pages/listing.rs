@@ -113,18 +113,19 @@ fn Facets(facets: Vec<Facet>, base: String, pairs: Vec<(String, String)>, in_sto
                 let labelled_by = heading_id.clone();
                 view! {
                     <section class="facet" aria-labelledby=labelled_by>
-                        <h2 class="facet__title" id=heading_id>{facet.label.clone()}</h2>
+                        <h2 class="facet__title" id=heading_id>{facet_title(&facet)}</h2>
                         <ul class="facet__values">
                             {facet.values.into_iter().map(|v| {
                                 let link = facet_href(&base, &pairs, kind, &v.value, v.selected);
-                                let label = if v.selected { format!("{} (remove)", v.label) } else { v.label.clone() };
+                                let worded = value_label(kind, &v);
+                                let label = if v.selected { format!("{worded} (remove)") } else { worded.clone() };
                                 view! {
                                     <li>
                                         <a class="facet__link" class:facet__link--on=v.selected
                                             href=link aria-current=v.selected.then_some("true")
                                             aria-label=format!("{label}, {} results", v.count)>
                                             <span class="facet__box" aria-hidden="true">{if v.selected { "✓" } else { "" }}</span>
-                                            <span class="facet__label">{v.label}</span>
+                                            <span class="facet__label">{worded}</span>
                                             <span class="facet__count" aria-hidden="true">{v.count}</span>
                                         </a>
                                     </li>
@@ -360,5 +361,55 @@ mod tests {
             facet_href("/c/home", &pairs, FacetKind::Category, "mugs", false),
             "/c/mugs?q=mug&attr=Colour%3ABlue&attr=Brand%3AOrca"
         );
+    }
+}
+
+/// A facet's heading: the page's words for the fixed facets, the attribute's own name for attributes.
+fn facet_title(facet: &model::catalog::Facet) -> String {
+    use model::catalog::FacetKind;
+    match facet.kind {
+        FacetKind::Category => "Category".to_string(),
+        FacetKind::Seller => "Seller".to_string(),
+        FacetKind::Price => "Price".to_string(),
+        FacetKind::Rating => "Customer rating".to_string(),
+        FacetKind::InStock => "Availability".to_string(),
+        FacetKind::Attribute => facet.label.clone(),
+    }
+}
+
+/// A facet value in words: price ranges from their URL value (`10-20`, `200-`), ratings from their stars, names
+/// (categories, sellers, attribute values) as they are.
+fn value_label(kind: model::catalog::FacetKind, value: &model::catalog::FacetValue) -> String {
+    use model::catalog::FacetKind;
+    match kind {
+        FacetKind::Price => match value.value.split_once('-') {
+            Some((from, "")) => format!("${from} and up"),
+            Some((from, to)) => format!("${from} to ${to}"),
+            None => value.value.clone(),
+        },
+        FacetKind::Rating => format!("{} stars & up", value.value),
+        FacetKind::InStock => "In stock".to_string(),
+        _ => value.label.clone(),
+    }
+}
+
+#[cfg(test)]
+mod facet_words_tests {
+    use model::catalog::{FacetKind, FacetValue};
+
+    fn value(v: &str) -> FacetValue {
+        FacetValue {
+            value: v.to_string(),
+            label: String::new(),
+            count: 1,
+            selected: false,
+        }
+    }
+
+    #[test]
+    fn price_and_rating_values_are_worded_from_their_url_values() {
+        assert_eq!(super::value_label(FacetKind::Price, &value("10-20")), "$10 to $20");
+        assert_eq!(super::value_label(FacetKind::Price, &value("200-")), "$200 and up");
+        assert_eq!(super::value_label(FacetKind::Rating, &value("4")), "4 stars & up");
     }
 }

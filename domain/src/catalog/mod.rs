@@ -1,6 +1,6 @@
 //! The catalog context: categories, sellers' stores, products with variants and attributes, pictures, and the
-//! seller writes to them. Owns `categories`, `attributes`, `sellers`, `warehouses`, `products`, `variants`,
-//! `stock` (levels; reservations are inventory's), `product_images`.
+//! seller writes to them. Owns `categories`, `attribute_definitions`, `sellers`, `warehouses`, `products`,
+//! `variants`, `product_attributes` and `product_images` (stock is inventory's).
 //!
 //! The reads here are the database path of listings: the source of truth, and the fallback when the search index
 //! is down.
@@ -11,7 +11,7 @@ pub mod params;
 pub mod writes;
 
 pub use params::{parse_search, RawSearch, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
-pub use writes::{set_product_status, set_stock, set_variant_price};
+pub use writes::{set_product_status, set_variant_price};
 
 use std::collections::HashMap;
 

@@ -52,52 +52,6 @@ pub async fn set_variant_price(db: &Db, actor: &Actor, variant_id: i64, price: i
     Ok(())
 }
 
-/// Sets the units available of a variant in one of its store's warehouses (the seller's stock count), through
-/// the outbox.
-pub async fn set_stock(
-    db: &Db,
-    actor: &Actor,
-    variant_id: i64,
-    warehouse_id: i64,
-    available: i64,
-) -> Result<(), CatalogError> {
-    if available < 0 {
-        return Err(CatalogError::Invalid(vec![FieldError::new(
-            "available",
-            "Stock cannot be negative.",
-        )]));
-    }
-    let mut tx = db.begin_write().await?;
-    let found: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT v.product_id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
-         JOIN warehouses w ON w.seller_id = p.seller_id WHERE v.id = $1 AND w.id = $2",
-    )
-    .bind(variant_id)
-    .bind(warehouse_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    authorize(actor, found.map(|(_, store)| store))?;
-    let product_id = found.map_or(0, |(product, _)| product);
-    let updated = sqlx::query("UPDATE stock SET available = $1 WHERE variant_id = $2 AND warehouse_id = $3")
-        .bind(available)
-        .bind(variant_id)
-        .bind(warehouse_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
-            .bind(variant_id)
-            .bind(warehouse_id)
-            .bind(available)
-            .execute(&mut *tx)
-            .await?;
-    }
-    outbox::product_changed(&mut tx, product_id).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// Publishes, unpublishes or archives a product, through the outbox.
 pub async fn set_product_status(db: &Db, actor: &Actor, product_id: i64, status: &str) -> Result<(), CatalogError> {
     if !["draft", "active", "archived"].contains(&status) {

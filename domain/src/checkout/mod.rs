@@ -259,13 +259,7 @@ pub async fn apply_promo(
         draft.promo.clear();
         return Ok(Ok(()));
     }
-    let cart = match cart_id {
-        Some(id) => crate::cart::view(db, id).await.map_err(|e| match e {
-            crate::cart::CartError::Db(e) => CheckoutError::Db(e),
-            _ => CheckoutError::EmptyCart,
-        })?,
-        None => CartView::default(),
-    };
+    let cart = cart_of(db, cart_id).await?;
     let subtotals: Vec<(i64, i64)> = cart.groups.iter().map(|g| (g.seller_id, g.subtotal.amount)).collect();
     let currency = cart.total.as_ref().map_or("USD", |t| t.currency.as_str());
     let customer = promo::customer_key(actor.user_id(), &draft.email);
@@ -279,6 +273,71 @@ pub async fn apply_promo(
             Err(why) => Err(why),
         },
     )
+}
+
+/// What the checkout page shows: the actor's cart (`cart_id` from their session), the details typed so far
+/// (the address used last filled in when nothing is typed yet), the quote, and the account's saved addresses.
+#[derive(Debug, Clone)]
+pub struct CheckoutPage {
+    pub cart: CartView,
+    pub draft: CheckoutDraft,
+    pub quote: Option<QuoteView>,
+    pub saved: Vec<model::orders::SavedAddress>,
+}
+
+pub async fn page(
+    db: &Db,
+    actor: &crate::platform::Actor,
+    cart_id: Option<i64>,
+    mut draft: CheckoutDraft,
+    test_mode: bool,
+) -> Result<CheckoutPage, CheckoutError> {
+    let saved = match actor.user_id() {
+        Some(user_id) => crate::accounts::addresses::list(db, user_id).await?,
+        None => Vec::new(),
+    };
+    if draft.line1.is_empty() {
+        if let Some(last) = saved.first() {
+            last.fill(&mut draft);
+        }
+    }
+    let cart = cart_of(db, cart_id).await?;
+    let quote = if cart.is_empty() {
+        None
+    } else {
+        Some(quote(db, &cart, &draft, actor.user_id(), test_mode).await?)
+    };
+    Ok(CheckoutPage {
+        cart,
+        draft,
+        quote,
+        saved,
+    })
+}
+
+/// The review page's figures for the actor's cart, recomputed from the database now (`None`: nothing to review).
+pub async fn review(
+    db: &Db,
+    actor: &crate::platform::Actor,
+    cart_id: Option<i64>,
+    draft: &CheckoutDraft,
+    test_mode: bool,
+) -> Result<Option<QuoteView>, CheckoutError> {
+    let cart = cart_of(db, cart_id).await?;
+    if cart.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(quote(db, &cart, draft, actor.user_id(), test_mode).await?))
+}
+
+async fn cart_of(db: &Db, cart_id: Option<i64>) -> Result<CartView, CheckoutError> {
+    match cart_id {
+        Some(id) => crate::cart::view(db, id).await.map_err(|e| match e {
+            crate::cart::CartError::Db(e) => CheckoutError::Db(e),
+            _ => CheckoutError::EmptyCart,
+        }),
+        None => Ok(CartView::default()),
+    }
 }
 
 #[cfg(test)]

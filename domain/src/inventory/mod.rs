@@ -4,11 +4,36 @@
 //! committed when the payment succeeds, released (given back) on expiry, failure or cancellation before
 //! payment, and restocked when a paid order is cancelled or refunded.
 //!
-//! Functions take the caller's transaction: a reservation is part of the use case that makes it.
+//! The inventory context owns `stock` (units per variant per warehouse) and `reservations`. Reservation functions
+//! take the caller's transaction: a reservation is part of the use case that makes it.
 
+use model::FieldError;
 use sqlx::AnyConnection;
 
 use crate::platform::ids::next_id;
+use crate::platform::{outbox, Actor, Db};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    #[error("invalid stock change")]
+    Invalid(Vec<FieldError>),
+    /// No such variant or warehouse, or not the actor's store.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<InventoryError> for crate::platform::Problem {
+    fn from(err: InventoryError) -> Self {
+        use crate::platform::Problem;
+        match err {
+            InventoryError::Invalid(fields) => Problem::Invalid(fields),
+            InventoryError::NotFound => Problem::NotFound,
+            InventoryError::Db(e) => e.into(),
+        }
+    }
+}
 
 /// Not enough units of a variant: how many there are now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,4 +174,53 @@ pub async fn products_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<
     .bind(group_id)
     .fetch_all(&mut *conn)
     .await
+}
+
+/// Sets the units available of a variant in one of its store's warehouses (the seller's stock count), through
+/// the outbox.
+pub async fn set_stock(
+    db: &Db,
+    actor: &Actor,
+    variant_id: i64,
+    warehouse_id: i64,
+    available: i64,
+) -> Result<(), InventoryError> {
+    if available < 0 {
+        return Err(InventoryError::Invalid(vec![FieldError::new(
+            "available",
+            "Stock cannot be negative.",
+        )]));
+    }
+    let mut tx = db.begin_write().await?;
+    let found: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT v.product_id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
+         JOIN warehouses w ON w.seller_id = p.seller_id WHERE v.id = $1 AND w.id = $2",
+    )
+    .bind(variant_id)
+    .bind(warehouse_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match found {
+        Some((_, store)) if actor.may_manage_store(store) => {}
+        _ => return Err(InventoryError::NotFound),
+    }
+    let product_id = found.map_or(0, |(product, _)| product);
+    let updated = sqlx::query("UPDATE stock SET available = $1 WHERE variant_id = $2 AND warehouse_id = $3")
+        .bind(available)
+        .bind(variant_id)
+        .bind(warehouse_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .bind(available)
+            .execute(&mut *tx)
+            .await?;
+    }
+    outbox::product_changed(&mut tx, product_id).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -429,7 +429,7 @@ fn empty(query: &SearchQuery) -> SearchResults {
     }
 }
 
-/// Major units for a price facet's label and URL value.
+/// Major units for a price facet's URL value.
 fn major(amount: i64) -> String {
     (amount / 100).to_string()
 }
@@ -439,7 +439,9 @@ pub fn price_bucket_value(bucket: (i64, Option<i64>)) -> String {
     format!("{}-{}", major(bucket.0), bucket.1.map(major).unwrap_or_default())
 }
 
-/// Turns the index's counts into the facets a page shows, in a fixed order, values with no results left out.
+/// Turns the index's counts into the facets a page shows, in a fixed order, values with no results left out. The
+/// words of the fixed facets and of price, rating and stock values are the listing page's; names of categories,
+/// sellers and attributes are data and come as labels.
 fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &[(i64, String, String)]) -> Vec<Facet> {
     let mut out = Vec::new();
     // Categories: the children of the chosen category, or the top level.
@@ -461,7 +463,7 @@ fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &
             })
         })
         .collect();
-    push(&mut out, FacetKind::Category, "Category", values);
+    push(&mut out, FacetKind::Category, "", values);
 
     let price_value = match (query.price_min, query.price_max) {
         (None, None) => None,
@@ -478,17 +480,15 @@ fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &
         .map(|(&bucket, count)| {
             let value = price_bucket_value(bucket);
             FacetValue {
-                label: match bucket.1 {
-                    Some(to) => format!("${} to ${}", major(bucket.0), major(to)),
-                    None => format!("${} and up", major(bucket.0)),
-                },
+                // Worded at the edge (the listing page) from `value`.
+                label: String::new(),
                 selected: price_value.as_deref() == Some(value.as_str()),
                 value,
                 count,
             }
         })
         .collect();
-    push(&mut out, FacetKind::Price, "Price", values);
+    push(&mut out, FacetKind::Price, "", values);
 
     let values = (1..=4u8)
         .rev()
@@ -496,22 +496,22 @@ fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &
             let count = raw.rating_at_least[usize::from(stars) - 1];
             (count > 0).then(|| FacetValue {
                 value: stars.to_string(),
-                label: format!("{stars} stars & up"),
+                label: String::new(),
                 count,
                 selected: query.rating_min == Some(stars),
             })
         })
         .collect();
-    push(&mut out, FacetKind::Rating, "Customer rating", values);
+    push(&mut out, FacetKind::Rating, "", values);
 
     if raw.in_stock > 0 {
         push(
             &mut out,
             FacetKind::InStock,
-            "Availability",
+            "",
             vec![FacetValue {
                 value: "1".into(),
-                label: "In stock".into(),
+                label: String::new(),
                 count: raw.in_stock,
                 selected: query.in_stock,
             }],
@@ -556,7 +556,7 @@ fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &
         .collect();
     values.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
     values.truncate(12);
-    push(&mut out, FacetKind::Seller, "Seller", values);
+    push(&mut out, FacetKind::Seller, "", values);
     out
 }
 

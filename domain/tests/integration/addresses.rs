@@ -6,8 +6,8 @@ use domain::{cart, Db};
 
 use model::orders::CheckoutDraft;
 
-use crate::checkout::{draft, key, two_sellers};
 use crate::db_tests;
+use crate::harness::fixtures::{draft, key, two_sellers};
 
 async fn account(db: &Db, email: &str) -> i64 {
     accounts::register(

@@ -32,7 +32,7 @@ async fn set_available(db: &Db, variant: i64, units: i64) {
             .fetch_one(db.pool())
             .await
             .expect("warehouse");
-    domain::catalog::set_stock(db, &crate::harness::actors::admin(db).await, variant, warehouse, units)
+    domain::inventory::set_stock(db, &crate::harness::actors::admin(db).await, variant, warehouse, units)
         .await
         .expect("stock");
 }

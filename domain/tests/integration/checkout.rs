@@ -8,89 +8,11 @@ use domain::workflows::settle_payment::Applied;
 use domain::workflows::{cancel_order, place_order, settle_payment};
 use domain::Actor;
 
-use domain::{cart, seed, Db};
+use domain::{cart, Db};
 use model::orders::CheckoutDraft;
 
 use crate::db_tests;
-
-pub(crate) async fn count(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db.pool()).await.expect("count")
-}
-
-pub(crate) async fn available(db: &Db, variant: i64) -> i64 {
-    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(available), 0) AS BIGINT) FROM stock WHERE variant_id = $1")
-        .bind(variant)
-        .fetch_one(db.pool())
-        .await
-        .expect("stock")
-}
-
-/// Two in-stock variants of two sellers, each with `units` in one warehouse and none elsewhere.
-pub(crate) async fn two_sellers(db: &Db, units: i64) -> (i64, i64) {
-    seed::seed(db, 40, 11).await.expect("seed");
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT v.id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
-         WHERE p.status = 'active' ORDER BY v.id",
-    )
-    .fetch_all(db.pool())
-    .await
-    .expect("variants");
-    let a = rows[0];
-    let b = rows.iter().find(|r| r.1 != a.1).copied().expect("another seller");
-    for variant in [a.0, b.0] {
-        set_units(db, variant, units).await;
-    }
-    (a.0, b.0)
-}
-
-pub(crate) async fn set_units(db: &Db, variant: i64, units: i64) {
-    sqlx::query("UPDATE stock SET available = 0 WHERE variant_id = $1")
-        .bind(variant)
-        .execute(db.pool())
-        .await
-        .expect("zero");
-    sqlx::query(
-        "UPDATE stock SET available = $1 WHERE variant_id = $2 \
-         AND warehouse_id = (SELECT MIN(warehouse_id) FROM stock WHERE variant_id = $2)",
-    )
-    .bind(units)
-    .bind(variant)
-    .execute(db.pool())
-    .await
-    .expect("units");
-}
-
-/// Checkout details choosing each seller's first shipping option for `country` (as offered by the quote).
-pub(crate) async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
-    let mut details = CheckoutDraft {
-        email: "buyer@example.com".into(),
-        name: "Grace Hopper".into(),
-        line1: "1 Compiler Way".into(),
-        line2: String::new(),
-        city: "Arlington".into(),
-        postal: "22201".into(),
-        country: country.into(),
-        shipping: Vec::new(),
-        promo: String::new(),
-        errors: Vec::new(),
-    };
-    let view = cart::view(db, cart_id).await.expect("cart");
-    let quote = checkout::quote(db, &view, &details, None, true).await.expect("quote");
-    details.shipping = quote
-        .groups
-        .iter()
-        .filter_map(|g| Some((g.seller_id, g.options.first()?.rate_id)))
-        .collect();
-    details
-}
-
-pub(crate) fn key() -> String {
-    format!("test-key-{:032x}", rand::random::<u128>())
-}
-
-pub(crate) fn session_of(url: &str) -> String {
-    url.trim_start_matches("/pay/test/").to_string()
-}
+use crate::harness::fixtures::{available, count, draft, key, session_of, set_units, two_sellers};
 
 async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation(db: Db) {
     let (a, b) = two_sellers(&db, 8).await;
@@ -465,6 +387,22 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
     assert_eq!(session_refunded, cancelled.total.amount);
 }
 
+/// A guest's cart holding `units` of `variant`, its checkout details, and the order placed from it.
+async fn guest_checkout(
+    db: &Db,
+    gateway: &TestGateway,
+    variant: i64,
+    units: i64,
+) -> (i64, CheckoutDraft, place_order::Placed) {
+    let cart_id = cart::create_guest_cart(db).await.expect("cart");
+    cart::add(db, cart_id, variant, units).await.expect("add");
+    let details = draft(db, cart_id, "US").await;
+    let placed = place_order::place_order(db, gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
+    (cart_id, details, placed)
+}
+
 /// A paid two-seller order placed by a guest: (placed, first seller order number, second seller order number).
 async fn paid_two_seller_order(db: &Db, gateway: &TestGateway) -> (place_order::Placed, String, String) {
     let (a, b) = two_sellers(db, 4).await;
@@ -635,12 +573,7 @@ async fn a_replayed_checkout_key_never_reveals_another_shoppers_order(db: Db) {
 async fn a_database_failure_is_never_shown_as_a_card_decline(db: Db) {
     let gateway = TestGateway::new(db.clone());
     let (a, _) = two_sellers(&db, 4).await;
-    let cart_id = cart::create_guest_cart(&db).await.expect("cart");
-    cart::add(&db, cart_id, a, 1).await.expect("add");
-    let details = draft(&db, cart_id, "US").await;
-    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    let (_, _, placed) = guest_checkout(&db, &gateway, a, 1).await;
     let session = session_of(&placed.redirect_url);
     db.close().await;
     match gateway.pay(&session, TEST_CARD_SUCCESS).await {
@@ -692,12 +625,7 @@ async fn a_product_taken_off_sale_cannot_be_bought_from_a_cart_that_holds_it(db:
 async fn a_declined_card_never_locks_the_shopper_out_of_the_last_units(db: Db) {
     let gateway = TestGateway::new(db.clone());
     let (a, _) = two_sellers(&db, 2).await;
-    let cart_id = cart::create_guest_cart(&db).await.expect("cart");
-    cart::add(&db, cart_id, a, 2).await.expect("add the last two");
-    let details = draft(&db, cart_id, "US").await;
-    let first = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    let (cart_id, details, first) = guest_checkout(&db, &gateway, a, 2).await;
     assert!(gateway
         .pay(&session_of(&first.redirect_url), TEST_CARD_DECLINED)
         .await
@@ -736,6 +664,53 @@ async fn a_declined_card_never_locks_the_shopper_out_of_the_last_units(db: Db) {
         settle_payment::apply_event(&db, &event).await.expect("apply"),
         Applied::Paid { .. }
     ));
+}
+
+async fn an_accounts_history_lists_every_paid_order_with_its_seller_orders(db: Db) {
+    let gateway = TestGateway::new(db.clone());
+    let (a, b) = two_sellers(&db, 20).await;
+    let (user_id, shopper) = crate::harness::actors::shopper(&db).await;
+    let mut numbers = Vec::new();
+    for round in 0..3 {
+        let cart_id = cart::user_cart(&db, user_id).await.expect("cart");
+        cart::add(&db, cart_id, a, 1).await.expect("add");
+        if round != 1 {
+            cart::add(&db, cart_id, b, 2).await.expect("add");
+        }
+        let details = draft(&db, cart_id, "US").await;
+        let placed = place_order::place_order(&db, &gateway, &shopper, cart_id, &details, &key())
+            .await
+            .expect("placed");
+        let event = gateway
+            .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
+            .await
+            .expect("pay")
+            .expect("event");
+        settle_payment::apply_event(&db, &event).await.expect("apply");
+        numbers.push(placed.number);
+    }
+    let history = orders::history(&db, &shopper).await.expect("history");
+    let listed: Vec<(String, i64, i64)> = history
+        .iter()
+        .map(|o| (o.number.clone(), o.seller_orders, o.items))
+        .collect();
+    let mut expected: Vec<(String, i64, i64)> = vec![
+        (numbers[0].clone(), 2, 3),
+        (numbers[1].clone(), 1, 1),
+        (numbers[2].clone(), 2, 3),
+    ];
+    expected.reverse(); // newest first
+    assert_eq!(listed, expected);
+    assert!(history.iter().all(|o| o.status_label == "Paid"));
+    // Another account, and a visitor, have none of them.
+    assert!(orders::history(&db, &crate::harness::actors::shopper(&db).await.1)
+        .await
+        .expect("history")
+        .is_empty());
+    assert!(orders::history(&db, &Actor::visitor())
+        .await
+        .expect("history")
+        .is_empty());
 }
 
 async fn bad_checkout_details_are_reported_per_field(db: Db) {
@@ -786,5 +761,6 @@ db_tests!(
     a_database_failure_is_never_shown_as_a_card_decline,
     a_product_taken_off_sale_cannot_be_bought_from_a_cart_that_holds_it,
     a_declined_card_never_locks_the_shopper_out_of_the_last_units,
+    an_accounts_history_lists_every_paid_order_with_its_seller_orders,
     bad_checkout_details_are_reported_per_field,
 );

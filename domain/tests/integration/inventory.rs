@@ -20,8 +20,8 @@ use domain::{cart, Db};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::checkout::{draft, key, two_sellers};
 use crate::db_tests;
+use crate::harness::fixtures::{draft, key, two_sellers};
 
 const SEEDS: u64 = 6;
 const STEPS: usize = 30;

@@ -10,8 +10,8 @@ use domain::Actor;
 use domain::checkout::promo::{self, NewPromo, PromoKind};
 use domain::{cart, Db};
 
-use crate::checkout::{count, draft, key, session_of, two_sellers};
 use crate::db_tests;
+use crate::harness::fixtures::{count, draft, key, session_of, two_sellers};
 
 fn code(code: &str, kind: PromoKind, value: i64) -> NewPromo {
     NewPromo {

@@ -293,7 +293,7 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
         .await
         .expect("stock");
     for w in &warehouses {
-        catalog::set_stock(&db, &crate::harness::actors::admin(&db).await, variant, *w, 0)
+        domain::inventory::set_stock(&db, &crate::harness::actors::admin(&db).await, variant, *w, 0)
             .await
             .expect("stock");
     }
@@ -309,7 +309,7 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
     };
     assert_eq!(index.search(&cheap).await.expect("search").total, 1);
     assert_eq!(index.search(&in_stock).await.expect("search").total, 0);
-    assert!(catalog::set_stock(
+    assert!(domain::inventory::set_stock(
         &db,
         &crate::harness::actors::admin(&db).await,
         variant,

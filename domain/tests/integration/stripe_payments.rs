@@ -23,8 +23,8 @@ use domain::Actor;
 use domain::{cart, Db};
 use serde_json::{json, Value};
 
-use crate::checkout::{available, count, draft, key, two_sellers};
 use crate::db_tests;
+use crate::harness::fixtures::{available, count, draft, key, two_sellers};
 
 const API_KEY: &str = "sk_test_fake";
 const WEBHOOK_SECRET: &str = "whsec_fake_signing_secret";

@@ -224,14 +224,7 @@ async fn signing_out_works_without_javascript() {
     let app = spawn_app().await;
     let client = app.client();
     assert_eq!(app.register(&client, "nojs@example.com").await.status(), StatusCode::OK);
-    let page = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("home")
-        .text()
-        .await
-        .expect("body");
+    let page = app.page(&client, "/").await;
     let fallback = page
         .split("<noscript>")
         .nth(1)

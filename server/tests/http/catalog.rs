@@ -118,14 +118,7 @@ async fn storefront_pages_render_real_data_and_404_for_unknown_slugs() {
         let r = client.get(app.url(path)).send().await.expect("get");
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
     }
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let home = app.page(&client, "/").await;
     assert!(home.contains("New arrivals") && home.contains(&name) || home.contains("Top rated"));
     let category = client.get(app.url("/c/fashion")).send().await.expect("get");
     assert_eq!(category.status(), StatusCode::OK);
@@ -191,20 +184,8 @@ fn head_title(html: &str) -> &str {
 #[tokio::test]
 async fn markup_in_a_search_or_a_product_title_never_reaches_the_head_as_tags() {
     let app = seeded_app().await;
-    let get = |path: String| {
-        let app = &app;
-        async move {
-            app.client()
-                .get(app.url(&path))
-                .send()
-                .await
-                .expect("get")
-                .text()
-                .await
-                .expect("body")
-        }
-    };
-    let html = get("/search?q=%3C%2Ftitle%3E%3Cb%3Ehi%3C%2Fb%3E".to_string()).await;
+    let client = app.client();
+    let html = app.page(&client, "/search?q=%3C%2Ftitle%3E%3Cb%3Ehi%3C%2Fb%3E").await;
     assert_eq!(
         head_title(&html),
         "Results for “&lt;/title&gt;&lt;b&gt;hi&lt;/b&gt;” · Bazaar"
@@ -221,7 +202,7 @@ async fn markup_in_a_search_or_a_product_title_never_reaches_the_head_as_tags() 
         .execute(app.db.pool())
         .await
         .expect("update");
-    let html = get(format!("/p/{slug}?r=1")).await;
+    let html = app.page(&client, &format!("/p/{slug}?r=1")).await;
     assert!(
         head_title(&html).starts_with("Lamp&lt;/title&gt;&lt;meta"),
         "{}",

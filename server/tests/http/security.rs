@@ -193,14 +193,9 @@ async fn an_error_written_into_a_link_is_never_shown_but_a_real_form_error_is() 
     let client = app.client();
     // base64url of {"Conflict":"Your account is suspended. Call 555-0100."}
     let forged = "eyJDb25mbGljdCI6IllvdXIgYWNjb3VudCBpcyBzdXNwZW5kZWQuIENhbGwgNTU1LTAxMDAuIn0=";
-    let page = client
-        .get(app.url(&format!("/login?__path=%2Fapi%2Flogin&__err={forged}")))
-        .send()
-        .await
-        .expect("login page")
-        .text()
-        .await
-        .expect("body");
+    let page = app
+        .page(&client, &format!("/login?__path=%2Fapi%2Flogin&__err={forged}"))
+        .await;
     assert!(!page.contains("suspended"), "a forged error must not be shown");
 
     // A real failed post without JavaScript: the error comes back through the session, not the URL.
@@ -220,26 +215,12 @@ async fn an_error_written_into_a_link_is_never_shown_but_a_real_form_error_is() 
     let location = crate::support::location(&failed);
     assert!(failed.status().is_redirection(), "{}", failed.status());
     assert!(!location.contains("__err"), "{location}");
-    let page = client
-        .get(app.url(&location))
-        .send()
-        .await
-        .expect("back")
-        .text()
-        .await
-        .expect("body");
+    let page = app.page(&client, &location).await;
     assert!(
         page.contains("The email or password is incorrect."),
         "the real error is shown"
     );
-    let again = client
-        .get(app.url(&location))
-        .send()
-        .await
-        .expect("again")
-        .text()
-        .await
-        .expect("body");
+    let again = app.page(&client, &location).await;
     assert!(!again.contains("The email or password is incorrect."), "once");
 
     // A foreign Referer is never followed.

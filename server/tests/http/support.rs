@@ -59,6 +59,18 @@ impl TestApp {
             .expect("request")
     }
 
+    /// The body of a page as `client` gets it.
+    pub async fn page(&self, client: &Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body")
+    }
+
     pub async fn register(&self, client: &Client, email: &str) -> reqwest::Response {
         self.call(
             client,

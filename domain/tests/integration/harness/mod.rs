@@ -2,6 +2,8 @@
 //! named by BAZAAR_TEST_PG_URL (default: the local `test` database). The PostgreSQL half runs whenever the server
 //! answers, and is mandatory when CI is set.
 
+pub mod fixtures;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 

@@ -1,0 +1,85 @@
+//! Fixtures shared by the domain tests: a seeded catalog with two sellers' stocked variants, checkout details
+//! chosen from the quote, keys and the test gateway's session ids.
+
+use domain::checkout;
+use domain::{cart, seed, Db};
+use model::orders::CheckoutDraft;
+
+pub async fn count(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db.pool()).await.expect("count")
+}
+
+pub async fn available(db: &Db, variant: i64) -> i64 {
+    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(available), 0) AS BIGINT) FROM stock WHERE variant_id = $1")
+        .bind(variant)
+        .fetch_one(db.pool())
+        .await
+        .expect("stock")
+}
+
+/// Two in-stock variants of two sellers, each with `units` in one warehouse and none elsewhere.
+pub async fn two_sellers(db: &Db, units: i64) -> (i64, i64) {
+    seed::seed(db, 40, 11).await.expect("seed");
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT v.id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE p.status = 'active' ORDER BY v.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("variants");
+    let a = rows[0];
+    let b = rows.iter().find(|r| r.1 != a.1).copied().expect("another seller");
+    for variant in [a.0, b.0] {
+        set_units(db, variant, units).await;
+    }
+    (a.0, b.0)
+}
+
+pub async fn set_units(db: &Db, variant: i64, units: i64) {
+    sqlx::query("UPDATE stock SET available = 0 WHERE variant_id = $1")
+        .bind(variant)
+        .execute(db.pool())
+        .await
+        .expect("zero");
+    sqlx::query(
+        "UPDATE stock SET available = $1 WHERE variant_id = $2 \
+         AND warehouse_id = (SELECT MIN(warehouse_id) FROM stock WHERE variant_id = $2)",
+    )
+    .bind(units)
+    .bind(variant)
+    .execute(db.pool())
+    .await
+    .expect("units");
+}
+
+/// Checkout details choosing each seller's first shipping option for `country` (as offered by the quote).
+pub async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
+    let mut details = CheckoutDraft {
+        email: "buyer@example.com".into(),
+        name: "Grace Hopper".into(),
+        line1: "1 Compiler Way".into(),
+        line2: String::new(),
+        city: "Arlington".into(),
+        postal: "22201".into(),
+        country: country.into(),
+        shipping: Vec::new(),
+        promo: String::new(),
+        errors: Vec::new(),
+    };
+    let view = cart::view(db, cart_id).await.expect("cart");
+    let quote = checkout::quote(db, &view, &details, None, true).await.expect("quote");
+    details.shipping = quote
+        .groups
+        .iter()
+        .filter_map(|g| Some((g.seller_id, g.options.first()?.rate_id)))
+        .collect();
+    details
+}
+
+pub fn key() -> String {
+    format!("test-key-{:032x}", rand::random::<u128>())
+}
+
+pub fn session_of(url: &str) -> String {
+    url.trim_start_matches("/pay/test/").to_string()
+}
