@@ -4,6 +4,8 @@
 # unless SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# wasm-opt must be npm's binaryen (see scripts/build-site.sh).
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
   cargo leptos build --release >/dev/null
 fi
