@@ -58,7 +58,14 @@ pub async fn request_context(State(config): State<Arc<Config>>, mut req: Request
     };
     let mut response = client_mistake_status(response).await;
     add_security_headers(response.headers_mut(), &config);
-    if personal {
+    // With a session cookie, a page is personal (the visitor's name and cart are on it); the site's files are not,
+    // so browsers keep caching the wasm, CSS and pictures.
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if personal == Personal::Always || (personal == Personal::IfPage && html) {
         // Personal data (an account, an order, a checkout, a payment page) is never kept by a browser's cache or
         // its back/forward cache, nor by a shared cache: Back after paying must not show a live payment form.
         response
@@ -159,10 +166,18 @@ async fn client_mistake_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Pages and answers that carry personal data: the account, orders, checkout and payment pages, the cart, the
-/// mailbox, admin screens, every server function, and any page rendered for a signed-in visitor or a visitor with
-/// a session (their name and cart count are on it). Anonymous catalog pages and the public REST API are not.
-fn is_personal(req: &Request) -> bool {
+/// Whether an answer carries personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Personal {
+    /// The account, orders, checkout, payment and cart pages, the mailbox, admin screens, every server function.
+    Always,
+    /// A page rendered for a visitor with a session (their name and cart count are on it).
+    IfPage,
+    /// Anonymous catalog pages, the public REST API, the site's files.
+    No,
+}
+
+fn is_personal(req: &Request) -> Personal {
     const PERSONAL: [&str; 9] = [
         "/account",
         "/orders",
@@ -175,13 +190,13 @@ fn is_personal(req: &Request) -> bool {
         "/register",
     ];
     let path = req.uri().path();
-    if PERSONAL.iter().any(|p| path.starts_with(p)) {
-        return true;
+    if PERSONAL.iter().any(|p| path.starts_with(p)) || (path.starts_with("/api/") && !path.starts_with("/api/v1/")) {
+        Personal::Always
+    } else if req.headers().contains_key(header::COOKIE) {
+        Personal::IfPage
+    } else {
+        Personal::No
     }
-    if path.starts_with("/api/") {
-        return !path.starts_with("/api/v1/");
-    }
-    req.headers().contains_key(header::COOKIE)
 }
 
 /// Server functions take only the encoding our forms and islands send (`application/x-www-form-urlencoded`):
