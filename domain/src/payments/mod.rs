@@ -184,25 +184,16 @@ impl PaymentRow {
 
 const PAYMENT_COLUMNS: &str = "id, group_id, provider_ref, amount, refunded, status";
 
-async fn one_payment(conn: &mut AnyConnection, sql: &str, binds: (&str, &str)) -> Result<Option<Payment>, sqlx::Error> {
-    let row: Option<PaymentRow> = sqlx::query_as(sql)
-        .bind(binds.0)
-        .bind(binds.1)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(PaymentRow::into_payment).transpose()
-}
-
 /// The payment an event names: our `provider_ref` (the hosted session) or the provider's payment behind it.
 pub async fn by_ref(conn: &mut AnyConnection, provider: &str, reference: &str) -> Result<Option<Payment>, sqlx::Error> {
-    one_payment(
-        conn,
-        &format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND (provider_ref = $2 OR provider_payment = $2)"
-        ),
-        (provider, reference),
-    )
-    .await
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND (provider_ref = $2 OR provider_payment = $2)"
+    ))
+    .bind(provider)
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(PaymentRow::into_payment).transpose()
 }
 
 /// The newest payment of a group that is in `status` (one of them).
