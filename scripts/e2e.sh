@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the Playwright journeys against the real release server on a fresh SQLite database.
-# Expects the site to be built (scripts/build-site.sh); scripts/test.sh calls both.
+# Runs the Playwright journeys against the real server on a fresh SQLite database, with the release site
+# (size-optimised wasm). Expects the site to be built (scripts/build-site.sh). The server binary is
+# target/release/bazaar, or BAZAAR_BIN: scripts/test.sh passes the debug binary its `cargo test` already built,
+# the same code without a second full compile of every crate at -O3 (decision 0014).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,7 @@ export E2E_ADMIN_PASSWORD="e2e-admin-$(date +%s)-secret"
 export DEV_MAILBOX=true
 export RUST_LOG="${RUST_LOG:-warn,bazaar::access=warn}"
 
-BIN=target/release/bazaar
+BIN="${BAZAAR_BIN:-target/release/bazaar}"
 "$BIN" seed --products 200 --seed 7 >/dev/null
 echo "$E2E_ADMIN_PASSWORD" | "$BIN" create-admin --email "$E2E_ADMIN_EMAIL" --name "E2E Admin" >/dev/null
 

@@ -28,9 +28,17 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "${WASM_BINDG
   cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}" --force
 fi
 
+if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+
+if ! command -v mold >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  # Optional: scripts/linker-gcc uses mold when it is there (links several times faster), else the system linker.
+  say "installing mold, a faster linker, from Debian's packages (optional: builds work without it)"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq mold >/dev/null; } ||
+    say "mold could not be installed: linking with the system linker (slower, same result)"
+fi
+
 if [ "${BAZAAR_SKIP_BROWSER:-0}" != "1" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   say "installing Chromium from Debian's packages (for Playwright)"
-  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi

@@ -17,8 +17,8 @@ if [ -f target/tmp/postgres-skipped ]; then
 fi
 echo "== wasm dependency guard"
 scripts/check-wasm-deps.sh
-echo "== release site build"
-scripts/build-site.sh
-echo "== Playwright journeys (Debian Chromium)"
-scripts/e2e.sh
+echo "== release site (wasm, CSS, files)"
+scripts/build-site.sh --frontend-only
+echo "== Playwright journeys (Debian Chromium; the server binary cargo test built)"
+BAZAAR_BIN=target/debug/bazaar scripts/e2e.sh
 echo "== all tests passed"

@@ -65,6 +65,15 @@ impl AppError {
         }
     }
 
+    /// The message to show where a form has no per-field places: the first message this error carries for one
+    /// of `fields`, else its general text.
+    pub fn message_for(&self, fields: &[&str]) -> String {
+        fields
+            .iter()
+            .find_map(|name| self.field(name))
+            .unwrap_or_else(|| self.to_string())
+    }
+
     /// The message for one form field, if this error carries one.
     pub fn field(&self, name: &str) -> Option<String> {
         match self {

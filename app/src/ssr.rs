@@ -137,6 +137,14 @@ pub fn fail(err: AppError) -> AppError {
     err
 }
 
+/// For an error a server function turns into an ordinary answer (a refusal the page shows in place): puts back
+/// the 200 that `fail` replaced, so the browser does not log a failed request.
+pub fn refusal_answered() {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::OK);
+    }
+}
+
 /// The one mapping from a domain problem to what the user sees: statuses set, internal causes logged once with
 /// the request id and never sent.
 impl From<Problem> for AppError {

@@ -21,5 +21,7 @@ pub mod search;
 pub mod workflows;
 
 pub mod seed;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use platform::{Actor, ActorKind, Backend, Db, DbError, SqliteSync, WriteTx};

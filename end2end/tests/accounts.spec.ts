@@ -1,4 +1,5 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { expectAccessible } from "./shop";
 
 function uniqueEmail(testInfo: TestInfo, who: string): string {
   return `${who}-${testInfo.project.name}-${Date.now()}@example.com`;
@@ -59,6 +60,7 @@ test("a visitor registers, logs out, logs back in and edits the profile", async 
   await page.getByRole("button", { name: /account menu/ }).click();
   await accountNav.getByRole("link", { name: "Your account", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await expectAccessible(page);
   await waitForHydration(page);
   const profile = page.getByRole("form", { name: "Profile" });
   await profile.getByLabel("Name").fill("Augusta Ada King");
@@ -74,6 +76,7 @@ test("a visitor registers, logs out, logs back in and edits the profile", async 
   await passwordForm.getByRole("button", { name: "Change password" }).click();
   await expect(passwordForm.getByText("The current password is not correct.")).toBeVisible();
   await expect(passwordForm.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
 
   // The right one works (the form came back empty: it is a plain post, decision 0008).
   await passwordForm.getByLabel("Current password").fill(password);
@@ -117,6 +120,7 @@ test("a wrong password gets the same answer as an unknown email", async ({ page 
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByLabel("Email")).toHaveValue("");
   await expect(page.getByRole("alert").filter({ hasText: "incorrect" })).toHaveText(wrong ?? "");
+  await expectAccessible(page);
 });
 
 test("an admin sees the Admin link and the dashboard; a shopper does not", async ({ page }, testInfo) => {
@@ -126,6 +130,7 @@ test("an admin sees the Admin link and the dashboard; a shopper does not", async
   const forbidden = await page.goto("/admin");
   expect(forbidden?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "This page is not for your account" })).toBeVisible();
+  await expectAccessible(page);
   await page.context().clearCookies();
 
   const adminEmail = process.env.E2E_ADMIN_EMAIL;
@@ -139,12 +144,14 @@ test("an admin sees the Admin link and the dashboard; a shopper does not", async
   await page.getByRole("link", { name: "Admin", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Admin dashboard" })).toBeVisible();
   await expect(page.getByText("Shoppers")).toBeVisible();
+  await expectAccessible(page);
 });
 
 test("an unknown address shows the 404 page inside the shop", async ({ page }) => {
   const response = await page.goto("/this/page/does/not/exist");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "We could not find that page" })).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole("link", { name: "Back to the shop" }).click();
   await expect(page).toHaveURL(/\/$/);
 });

@@ -1,12 +1,17 @@
 import { expect, test } from "@playwright/test";
+import { expectAccessible } from "./shop";
 
 // scripts/e2e.sh seeds a deterministic demo catalog before the server starts.
 
 test("a shopper browses from the home page to a product", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "New arrivals" })).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole("link", { name: "Fashion", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Fashion" })).toBeVisible();
+  await expectAccessible(page);
+  // Ratings are read out: their words are text in the accessibility tree, not a label on a plain paragraph.
+  expect(await page.getByRole("region", { name: "Results" }).ariaSnapshot()).toMatch(/Rated \d\.\d out of 5 from \d+ reviews/);
   await expect(page.getByRole("navigation", { name: "Subcategories" }).getByRole("link", { name: "Shoes" })).toBeVisible();
   const firstProduct = page.getByRole("region", { name: "Results" }).getByRole("heading", { level: 3 }).first();
   const title = (await firstProduct.textContent()) ?? "";
@@ -18,6 +23,7 @@ test("a shopper browses from the home page to a product", async ({ page }) => {
   await expect(page.getByRole("table").getByRole("rowheader", { name: "Brand" })).toBeVisible();
   await expect(page.getByRole("img", { name: `${title}, front view`, exact: true })).toBeVisible();
   await expect(page.getByRole("list", { name: "More pictures" }).getByRole("link", { name: `${title}, detail (full size)` })).toBeVisible();
+  await expectAccessible(page);
 });
 
 test("search from the header, narrow by price, and go back to the previous results", async ({ page }) => {
@@ -26,6 +32,7 @@ test("search from the header, narrow by price, and go back to the previous resul
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(/\/search\?q=mug/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("mug");
+  await expectAccessible(page);
   const count = page.getByRole("status").filter({ hasText: /products?$/ });
   const before = (await count.textContent()) ?? "";
 
@@ -44,6 +51,7 @@ test("search from the header, narrow by price, and go back to the previous resul
 test("a search with no results offers a way on", async ({ page }) => {
   await page.goto("/search?q=zzzqqqxxx");
   await expect(page.getByRole("heading", { name: "No products match" })).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole("link", { name: "Clear all filters" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "All products" })).toBeVisible();
 });
@@ -56,6 +64,7 @@ test("a shopper opens a store from a product and searches inside it", async ({ p
   await sellerLink.click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(store);
   await expect(page).toHaveURL(/\/store\//);
+  await expectAccessible(page);
   const filters = page.getByRole("form", { name: "Filters" });
   await filters.getByLabel("Search this store").fill("a");
   await filters.getByRole("button", { name: "Apply filters" }).click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addToCart, twoSellers } from "./shop";
+import { addToCart, expectAccessible, twoSellers } from "./shop";
 
 async function fillAddress(page: Page) {
   await page.getByLabel("Full name").fill("Ada Shopper");
@@ -17,6 +17,7 @@ test("a new account checks out two sellers' items, pays, and finds the order and
   const email = `buyer-${info.project.name}-${Date.now()}@example.com`;
   await page.getByRole("link", { name: "Register" }).click();
   await page.getByLabel("Name").fill("Ada Shopper");
+  await expectAccessible(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("a long and unusual passphrase");
   await page.getByRole("button", { name: "Create account" }).click();
@@ -25,8 +26,10 @@ test("a new account checks out two sellers' items, pays, and finds the order and
   await page.getByRole("link", { name: /Cart 2 items/ }).click();
   await expect(page.getByRole("region", { name: `Sold by ${a.seller}` })).toBeVisible();
   await expect(page.getByRole("region", { name: `Sold by ${b.seller}` })).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole("link", { name: "Check out" }).click();
   await expect(page.getByLabel("Email")).toHaveValue(email);
+  await expectAccessible(page);
   await fillAddress(page);
   await page.getByRole("group", { name: `Shipping from ${b.seller}` }).getByRole("radio", { name: /^Express/ }).check();
   await page.getByRole("button", { name: "Continue to review" }).click();
@@ -36,12 +39,14 @@ test("a new account checks out two sellers' items, pays, and finds the order and
   await expect(page.getByRole("region", { name: `From ${b.seller}` })).toContainText("Shipping: Express");
   await expect(page.getByText("Tax 7.25 %")).toBeVisible();
   await expect(page.getByRole("note")).toContainText("Test mode");
+  await expectAccessible(page);
 
   // A promo code: a wrong one says why, the demo's welcome code takes 10 % off.
   const fullTotal = (await page.getByRole("button", { name: /^Pay \$/ }).textContent()) ?? "";
   await page.getByRole("textbox", { name: "Promo code" }).fill("NOPE123");
   await page.getByRole("button", { name: "Apply code" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "We don't know the code NOPE123" })).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole("textbox", { name: "Promo code" }).fill("welcome10");
   await page.getByRole("button", { name: "Apply code" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Code WELCOME10: 10 % off everything" })).toBeVisible();
@@ -54,6 +59,7 @@ test("a new account checks out two sellers' items, pays, and finds the order and
 
   // The test gateway's hosted page.
   await expect(page.getByText("TEST MODE")).toBeVisible();
+  await expectAccessible(page);
   await expect(page.getByText(total, { exact: true })).toBeVisible();
   await page.getByLabel("Card number").fill("4242 4242 4242 4242");
   await page.getByRole("button", { name: `Pay ${total}` }).click();
@@ -64,12 +70,14 @@ test("a new account checks out two sellers' items, pays, and finds the order and
   await expect(page.getByRole("region", { name: `${number}-1 from`, exact: false })).toBeVisible();
   await expect(page.getByRole("region", { name: `${number}-2 from`, exact: false })).toBeVisible();
   await expect(page.getByRole("link", { name: /Cart 0 items in cart/ })).toBeVisible();
+  await expectAccessible(page);
 
   // The account's order history.
   await page.goto("/account/orders");
   await page.getByRole("link", { name: number }).click();
   await expect(page.getByRole("heading", { level: 1, name: `Order ${number}` })).toBeVisible();
   await expect(page.getByRole("list", { name: `Timeline of ${number}-1` })).toContainText("Paid");
+  await expectAccessible(page);
 
   // The confirmation email, once.
   await expect(async () => {
@@ -77,6 +85,7 @@ test("a new account checks out two sellers' items, pays, and finds the order and
     await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
   await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toContainText(email);
+  await expectAccessible(page);
   await expect(page.getByRole("article", { name: `Your Bazaar order ${number} is confirmed` })).toContainText("Promo code WELCOME10");
 
   // The next checkout offers the saved address, filled in.
@@ -96,6 +105,7 @@ test("a declined card says so clearly and the cart is kept", async ({ page, requ
   await page.getByLabel("Postal code").fill("<941>");
   await page.getByRole("button", { name: "Continue to review" }).click();
   await expect(page.getByText("Use only letters, digits, spaces and hyphens.")).toBeVisible();
+  await expectAccessible(page);
   await expect(page.getByLabel("City")).toHaveValue("San Francisco");
   await page.getByLabel("Postal code").fill("94105");
   await page.getByRole("button", { name: "Continue to review" }).click();
@@ -104,6 +114,7 @@ test("a declined card says so clearly and the cart is kept", async ({ page, requ
   await page.getByLabel("Card number").fill("4000 0000 0000 0002");
   await page.getByRole("button", { name: /^Pay \$/ }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Your card was declined." })).toBeVisible();
+  await expectAccessible(page);
   await page.getByLabel("Card number").fill("4000 0000 0000 9995");
   await page.getByRole("button", { name: /^Pay \$/ }).click();
   await expect(page.getByRole("alert").filter({ hasText: "insufficient funds" })).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addToCart, type Pick } from "./shop";
+import { addToCart, expectAccessible, type Pick } from "./shop";
 import type { APIRequestContext } from "@playwright/test";
 
 /** A product with one variant and a few units: buying all of them is buying the last units. */
@@ -52,6 +52,7 @@ test("after a declined card the shopper can still buy the last units, and Back a
   await page.goBack();
   await expect(page.getByRole("status").filter({ hasText: "This order is paid." })).toBeVisible();
   await expect(page.getByLabel("Card number")).toHaveCount(0);
+  await expectAccessible(page);
   await page.getByRole("link", { name: "See your order" }).click();
   await expect(page).toHaveURL(/\/orders\/BZ-/);
 });
@@ -68,4 +69,17 @@ test("without JavaScript a signed-in shopper can still log out", async ({ browse
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
   await context.close();
+});
+
+test("markup typed into a search stays text: the tab title shows it and nothing in it runs or redirects", async ({ page }) => {
+  const typed = '</title><meta http-equiv="refresh" content="0;url=/cart"><b>hi</b>';
+  await page.goto(`/search?q=${encodeURIComponent(typed)}`);
+  await expect(page).toHaveTitle(`Results for “${typed}” · Bazaar`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(typed);
+  await expect(page.locator('meta[http-equiv="refresh"]')).toHaveCount(0);
+  await expect(page.locator("b", { hasText: /^hi$/ })).toHaveCount(0);
+  // Had the meta tag been parsed, the browser would be on the cart by now.
+  await page.waitForTimeout(1_500);
+  await expect(page).toHaveURL(/\/search\?q=/);
+  await expectAccessible(page);
 });

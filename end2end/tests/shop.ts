@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 // Steps shared by the shopping journeys (not a spec file: Playwright only runs *.spec.ts).
@@ -36,3 +37,22 @@ export async function addToCart(page: Page, pick: Pick, quantity: number, expect
   await expect(page.getByRole("link", { name: new RegExp(`Cart ${expectedCount} items? in cart`) })).toBeVisible();
 }
 
+
+/** axe-core over the page as it is now: no serious or critical violation (each is named with where it is). */
+export async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  expect(bad, `axe-core on ${page.url()}`).toEqual([]);
+}
+
+/** Every console error and uncaught exception of `page` from now on. */
+export function consoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  return errors;
+}

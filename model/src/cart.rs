@@ -62,6 +62,15 @@ pub struct SellerGroupView {
     pub subtotal: Money,
 }
 
+/// What the buy box's island is told after adding to the cart without a page load: the cart's new item count, or
+/// why the shop refused (above stock, sold out, not on sale). A refusal is an expected answer, not a failed
+/// request, so it comes with status 200 and the browser's console stays clean.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddOutcome {
+    pub count: Option<i64>,
+    pub refused: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CartView {
     pub groups: Vec<SellerGroupView>,

@@ -2,7 +2,7 @@
 //! there at sign-in), never from the request, so nobody can read or change another visitor's cart.
 
 use leptos::prelude::*;
-use model::cart::CartView;
+use model::cart::{AddOutcome, CartView};
 
 use crate::error::AppError;
 
@@ -26,6 +26,14 @@ pub(crate) mod imp {
         Ok(chosen.id)
     }
 
+    /// Adds `quantity` of `variant` to this visitor's cart (made if there is none); the cart's new item count.
+    pub async fn add(variant: &str, quantity: &str) -> Result<i64, AppError> {
+        let services = crate::ssr::services()?;
+        let (variant, quantity) = domain::cart::parse_line(variant, quantity)?;
+        let id = cart_id(true).await?.ok_or_else(|| internal("no cart"))?;
+        Ok(domain::cart::add(&services.db, id, variant, quantity).await?)
+    }
+
     /// At sign-in: the guest cart of this session joins the account's cart, which becomes the session's cart.
     pub async fn adopt_cart(user_id: i64) -> Result<(), AppError> {
         let services = crate::ssr::services()?;
@@ -37,18 +45,36 @@ pub(crate) mod imp {
     }
 }
 
-/// Adds a variant to the cart. Answers the cart's new item count (the add-to-cart island updates the header with
-/// it); a plain form post is sent on to the cart page.
+/// The fields of a cart line's forms, in the order their messages are preferred.
+pub const LINE_FIELDS: [&str; 2] = ["quantity", "variant"];
+
+/// Adds a variant to the cart: the buy box's plain form post, sent on to the cart page (a refusal comes back to
+/// the product page with its message).
 #[server(endpoint = "cart_add")]
 pub async fn add_to_cart(variant: String, quantity: String) -> Result<i64, AppError> {
-    let services = crate::ssr::services()?;
-    let (variant, quantity) = domain::cart::parse_line(&variant, &quantity)?;
-    let id = imp::cart_id(true)
-        .await?
-        .ok_or_else(|| crate::ssr::internal("no cart"))?;
-    let count = domain::cart::add(&services.db, id, variant, quantity).await?;
+    let count = imp::add(&variant, &quantity).await?;
     crate::ssr::redirect("/cart");
     Ok(count)
+}
+
+/// The same addition for the buy box's island (no page load): answers the new item count, or the refusal's
+/// message as an ordinary answer (see `AddOutcome`). Failures that are not the shopper's doing stay errors.
+#[server(endpoint = "cart_add_inline")]
+pub async fn add_to_cart_inline(variant: String, quantity: String) -> Result<AddOutcome, AppError> {
+    match imp::add(&variant, &quantity).await {
+        Ok(count) => Ok(AddOutcome {
+            count: Some(count),
+            refused: None,
+        }),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::NotFound)) => {
+            crate::ssr::refusal_answered();
+            Ok(AddOutcome {
+                count: None,
+                refused: Some(e.message_for(&LINE_FIELDS)),
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Changes a line's quantity (0 removes it).

@@ -151,20 +151,26 @@ pub fn SearchBox() -> impl IntoView {
                     on:input=on_input
                     on:keydown=on_keydown
                     on:blur=move |_| {
-                        // Later than a click on a suggestion, which must still reach its link.
+                        // Later than a press on a suggestion, which must still reach it.
                         set_timeout(move || open.set(false), Duration::from_millis(200));
                     }
                 />
                 <ul id=LIST_ID class="suggestions" role="listbox" aria-label="Suggestions" hidden=move || !open.get()>
                     {move || items.get().into_iter().enumerate().map(|(i, s)| {
                         let selected = move || active.get() == Some(i);
+                        // An option is not a link (a link inside an option is a control inside a control, which
+                        // screen readers announce badly): choosing it with the pointer goes to its page, as
+                        // Enter does. On mousedown, before the field's blur closes the list.
+                        let url = s.url.clone();
+                        let choose = move |ev: leptos::ev::MouseEvent| {
+                            ev.prevent_default();
+                            let _ = window().location().set_href(&url);
+                        };
                         view! {
                             <li id=option_id(i) role="option" aria-selected=move || if selected() { "true" } else { "false" }
-                                class="suggestion" class:suggestion--active=selected>
-                                <a href=s.url.clone() tabindex="-1">
-                                    <span class="suggestion__label">{s.label.clone()}</span>
-                                    <span class="suggestion__kind">{s.kind.clone()}</span>
-                                </a>
+                                class="suggestion" class:suggestion--active=selected on:mousedown=choose>
+                                <span class="suggestion__label">{s.label.clone()}</span>
+                                <span class="suggestion__kind">{s.kind.clone()}</span>
                             </li>
                         }
                     }).collect_view()}

@@ -5,7 +5,7 @@ use model::catalog::VariantView;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api::cart::AddToCart;
+use crate::api::cart::{AddToCart, AddToCartInline, LINE_FIELDS};
 use crate::components::layout::cart_count_label;
 use crate::error::AppError;
 use model::catalog::stock_label;
@@ -41,14 +41,10 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
     };
     let current = variants[initial].clone();
     let compare = current.compare_at_price.map(|c| c.display());
-    let message = error.map(|e| {
-        e.field("quantity")
-            .or_else(|| e.field("variant"))
-            .unwrap_or_else(|| e.to_string())
-    });
+    let message = error.map(|e| e.message_for(&LINE_FIELDS));
     view! {
         <PurchaseForm>
-            <form method="post" action=AddToCart::url() class="purchase" aria-label="Add to cart">
+            <form method="post" action=AddToCart::url() data-inline=AddToCartInline::url() class="purchase" aria-label="Add to cart">
                 <fieldset class="variant-picker">
                     <legend>{legend}</legend>
                     <div class="variant-picker__choices">
@@ -171,12 +167,14 @@ pub fn PurchaseForm(children: Children) -> impl IntoView {
         else {
             return; // the browser posts the form itself
         };
-        ev.prevent_default();
         let button = root.query_selector("button[type=submit]").ok().flatten();
+        let Some(action) = form.get_attribute("data-inline") else {
+            return;
+        };
+        ev.prevent_default();
         if let Some(b) = &button {
             let _ = b.set_attribute("disabled", "");
         }
-        let action = form.action();
         leptos::task::spawn_local(async move {
             let text = match post_form(&action, &body).await {
                 Ok(count) => {
@@ -221,8 +219,9 @@ fn set_cart_count(count: i64) {
     }
 }
 
-/// Posts the form as `application/x-www-form-urlencoded` (what server functions read) and returns the cart's
-/// new item count, or the message to show: the first field error of a validation answer, else a general one.
+/// Posts the form as `application/x-www-form-urlencoded` (what server functions read) to the inline endpoint and
+/// returns the cart's new item count, or the message to show: the shop's refusal (an ordinary 200 answer,
+/// `AddOutcome`), else a general one for a failed request.
 async fn post_form(url: &str, body: &web_sys::UrlSearchParams) -> Result<i64, String> {
     const TRY_AGAIN: &str = "Could not add to your cart. Please try again.";
     let init = web_sys::RequestInit::new();
@@ -234,22 +233,19 @@ async fn post_form(url: &str, body: &web_sys::UrlSearchParams) -> Result<i64, St
     let response = answer
         .dyn_into::<web_sys::Response>()
         .map_err(|_| TRY_AGAIN.to_string())?;
-    let json = match response.json() {
-        Ok(promise) => JsFuture::from(promise).await.ok(),
-        Err(_) => None,
-    };
-    if response.ok() {
-        return json
-            .and_then(|j| j.as_f64())
-            .map(|n| n as i64)
-            .ok_or_else(|| TRY_AGAIN.to_string());
+    if !response.ok() {
+        return Err(TRY_AGAIN.to_string());
     }
-    // An error answer is the AppError as JSON: {"Validation":[{"field":…,"message":…}]} for a field problem.
-    let first_message = json
-        .and_then(|j| js_sys::Reflect::get(&j, &JsValue::from_str("Validation")).ok())
-        .filter(|v| v.is_object())
-        .and_then(|list| js_sys::Reflect::get(&list, &JsValue::from_f64(0.0)).ok())
-        .and_then(|first| js_sys::Reflect::get(&first, &JsValue::from_str("message")).ok())
-        .and_then(|m| m.as_string());
-    Err(first_message.unwrap_or_else(|| TRY_AGAIN.to_string()))
+    let json = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.map_err(|_| TRY_AGAIN.to_string())?,
+        Err(_) => return Err(TRY_AGAIN.to_string()),
+    };
+    let get = |key: &str| js_sys::Reflect::get(&json, &JsValue::from_str(key)).ok();
+    if let Some(refused) = get("refused").and_then(|m| m.as_string()) {
+        return Err(refused);
+    }
+    get("count")
+        .and_then(|n| n.as_f64())
+        .map(|n| n as i64)
+        .ok_or_else(|| TRY_AGAIN.to_string())
 }

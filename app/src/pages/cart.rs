@@ -16,7 +16,7 @@ pub fn CartPage() -> impl IntoView {
         <Title text="Your cart"/>
         <h1 class="page-title">"Your cart"</h1>
         {error.map(|e| {
-            let text = e.field("quantity").or_else(|| e.field("variant")).unwrap_or_else(|| e.to_string());
+            let text = e.message_for(&crate::api::cart::LINE_FIELDS);
             view! { <p class="alert alert--error" role="alert">{text}</p> }
         })}
         <Suspense fallback=|| ()>

@@ -12,7 +12,9 @@ use model::catalog::{Sort, PRICE_BUCKETS};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, Dictionary, StrColumn};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
     STRING,
@@ -30,11 +32,22 @@ const TOKENIZER: &str = "bazaar";
 const MAX_QUERY_WORDS: usize = 8;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
+// A query word's score by how it matches (`word_query`); a match in the title adds 1, so each step is 2 apart and
+// a title match never outranks a better match elsewhere. A document's score is the sum over the query's words.
+const TIER_EXACT: f32 = 10.0;
+const TIER_PREFIX: f32 = 8.0;
+const TIER_ONE_TYPO: f32 = 6.0;
+const TIER_ONE_TYPO_PREFIX: f32 = 4.0;
+const TIER_TWO_TYPOS: f32 = 2.0;
+
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
     title: Field,
     slug: Field,
+    /// The title's words alone, so a word found in the title can rank above the same word found elsewhere.
+    title_words: Field,
+    /// Every searchable word: title, category, brand, material, store.
     text: Field,
     category: Field,
     seller: Field,
@@ -48,15 +61,18 @@ struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fast = || NumericOptions::default().set_fast();
+    // Ranking is by how well each word matches (see `word_query`), not by frequencies: positions and
+    // frequencies are not stored.
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER)
-            .set_index_option(IndexRecordOption::WithFreqs),
+            .set_index_option(IndexRecordOption::Basic),
     );
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | FAST),
         title: b.add_text_field("title", STORED),
         slug: b.add_text_field("slug", STORED),
+        title_words: b.add_text_field("title_words", text.clone()),
         text: b.add_text_field("text", text),
         category: b.add_u64_field("category", fast()),
         seller: b.add_u64_field("seller", fast()),
@@ -98,7 +114,7 @@ impl TantivyIndex {
     /// Opens (or creates) the index in `dir`. The schema version is part of the folder name, so a release that
     /// changes the schema starts a fresh folder (and the server rebuilds it) instead of failing to open.
     pub fn open(dir: &Path) -> Result<TantivyIndex, SearchError> {
-        let dir = dir.join("tantivy-v1");
+        let dir = dir.join("tantivy-v2");
         std::fs::create_dir_all(&dir).map_err(backend)?;
         let (schema, fields) = schema();
         let directory = MmapDirectory::open(&dir).map_err(backend)?;
@@ -145,7 +161,7 @@ impl TantivyIndex {
         d.add_u64(f.id, doc.id as u64);
         d.add_text(f.title, &doc.title);
         d.add_text(f.slug, &doc.slug);
-        // The title twice: title words weigh more than words of the category or the seller's name.
+        d.add_text(f.title_words, &doc.title);
         d.add_text(f.text, &doc.title);
         d.add_text(f.text, &doc.text);
         for c in &doc.category_path {
@@ -173,34 +189,44 @@ impl TantivyIndex {
         self.inner.reader.reload().map_err(backend)
     }
 
-    /// One query word: exact (scored, weighted) or within the typo distance for its length. The last word is
-    /// still being typed, so it also matches as a prefix (with the same typo distance on the prefix), as in
-    /// Meilisearch.
+    /// One query word, scored by its best way of matching, as Meilisearch's ranking rules order them: an exact
+    /// word beats a prefix (only the last word, which is still being typed), which beats one typo, which beats
+    /// two; at each of those steps a match in the title beats one elsewhere. The typos allowed grow with the
+    /// word's length (`typo_distance`). What matches at all is the same as before ranking: exact, prefix of the
+    /// last word, or within the distance.
     fn word_query(&self, word: &str, last: bool) -> Box<dyn Query> {
-        let term = Term::from_field_text(self.inner.fields.text, word);
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                3.0,
-            )),
-        )];
+        let f = &self.inner.fields;
         let distance = typo_distance(word.chars().count()) as u8;
+        let mut tiers: Vec<Box<dyn Query>> = Vec::new();
+        let mut tier = |score: f32, query: &dyn Fn(Term) -> Box<dyn Query>| {
+            for (field, bonus) in [(f.title_words, 1.0), (f.text, 0.0)] {
+                let term = Term::from_field_text(field, word);
+                tiers.push(Box::new(ConstScoreQuery::new(query(term), score + bonus)));
+            }
+        };
+        tier(TIER_EXACT, &|t| Box::new(TermQuery::new(t, IndexRecordOption::Basic)));
         if last {
-            parts.push((
-                Occur::Should,
-                Box::new(FuzzyTermQuery::new_prefix(term, distance, true)),
-            ));
-        } else if distance > 0 {
-            parts.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(FuzzyTermQuery::new(term, distance, true)),
-                    0.5,
-                )),
-            ));
+            tier(TIER_PREFIX, &|t| Box::new(FuzzyTermQuery::new_prefix(t, 0, true)));
         }
-        Box::new(BooleanQuery::new(parts))
+        if distance >= 1 {
+            tier(TIER_ONE_TYPO, &|t| Box::new(FuzzyTermQuery::new(t, 1, true)));
+            if last {
+                tier(TIER_ONE_TYPO_PREFIX, &|t| {
+                    Box::new(FuzzyTermQuery::new_prefix(t, 1, true))
+                });
+            }
+        }
+        if distance >= 2 {
+            tier(TIER_TWO_TYPOS, &move |t| {
+                if last {
+                    Box::new(FuzzyTermQuery::new_prefix(t, 2, true))
+                } else {
+                    Box::new(FuzzyTermQuery::new(t, 2, true))
+                }
+            });
+        }
+        // The best way a word matches counts, not how many ways (an exact word also matches every fuzzy tier).
+        Box::new(DisjunctionMaxQuery::new(tiers))
     }
 
     fn text_query(&self, text: Option<&str>) -> Box<dyn Query> {

@@ -12,6 +12,7 @@ mod support;
 mod accounts;
 mod catalog;
 mod fuzz;
+mod hostile;
 mod orders;
 mod payments;
 mod security;

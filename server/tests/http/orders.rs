@@ -8,17 +8,17 @@ use serde_json::{json, Value};
 
 use crate::support::{location, seeded_app, TestApp};
 
-const OWNER: &str = "owner@example.com";
+pub(crate) const OWNER: &str = "owner@example.com";
 const OTHER: &str = "other@example.com";
 const GUEST: &str = "guest-buyer@example.com";
 /// The delivery name and street of every test order: what must never show to someone else.
-const SHIP_NAME: &str = "Ada Private-Buyer";
-const SHIP_LINE1: &str = "12 Hidden Mews";
+pub(crate) const SHIP_NAME: &str = "Ada Private-Buyer";
+pub(crate) const SHIP_LINE1: &str = "12 Hidden Mews";
 /// The test gateway's card that is approved.
 const CARD_APPROVED: &str = "4242424242424242";
 
 /// `count` variants of active products, each with 10 units in every warehouse.
-async fn stocked_variants(app: &TestApp, count: usize) -> Vec<i64> {
+pub(crate) async fn stocked_variants(app: &TestApp, count: usize) -> Vec<i64> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'active' \
          ORDER BY v.id LIMIT $1",
@@ -38,7 +38,7 @@ async fn stocked_variants(app: &TestApp, count: usize) -> Vec<i64> {
     ids
 }
 
-async fn signed_up(app: &TestApp, email: &str) -> Client {
+pub(crate) async fn signed_up(app: &TestApp, email: &str) -> Client {
     let client = app.client();
     assert_eq!(app.register(&client, email).await.status(), StatusCode::OK);
     client
@@ -48,6 +48,30 @@ async fn signed_up(app: &TestApp, email: &str) -> Client {
 /// the details with each seller's first shipping option, the order placed. Answers the test gateway's session id
 /// (the payment page is `/pay/test/{session}`).
 async fn place_order(app: &TestApp, client: &Client, email: &str, variant: i64) -> String {
+    // The review page's idempotency key: 16 to 64 letters, digits, '-' or '_'.
+    let key = format!("http-test-{:032x}", rand::random::<u128>());
+    let placed = submit_order(app, client, email, variant, &key).await;
+    assert_eq!(placed.status(), StatusCode::OK);
+    location(&placed)
+        .strip_prefix("/pay/test/")
+        .expect("sent to the test gateway's page")
+        .to_string()
+}
+
+/// `place_order`'s steps up to the review page, then `place_order` with `key`: the raw answer.
+pub(crate) async fn submit_order(
+    app: &TestApp,
+    client: &Client,
+    email: &str,
+    variant: i64,
+    key: &str,
+) -> reqwest::Response {
+    checkout_details(app, client, email, variant).await;
+    app.call(client, "place_order", &[("key", key)]).await
+}
+
+/// One of `variant` into the cart and the checkout details filled in (each seller's first shipping option).
+pub(crate) async fn checkout_details(app: &TestApp, client: &Client, email: &str, variant: i64) {
     let variant = variant.to_string();
     let added = app
         .call(client, "cart_add", &[("variant", &variant), ("quantity", "1")])
@@ -78,18 +102,10 @@ async fn place_order(app: &TestApp, client: &Client, email: &str, variant: i64) 
     let details = app.call(client, "checkout_details", &form).await;
     assert_eq!(details.status(), StatusCode::OK);
     assert_eq!(location(&details), "/checkout/review", "the details were refused");
-    // The review page's idempotency key: 16 to 64 letters, digits, '-' or '_'.
-    let key = format!("http-test-{:032x}", rand::random::<u128>());
-    let placed = app.call(client, "place_order", &[("key", &key)]).await;
-    assert_eq!(placed.status(), StatusCode::OK);
-    location(&placed)
-        .strip_prefix("/pay/test/")
-        .expect("sent to the test gateway's page")
-        .to_string()
 }
 
 /// An order as its shopper comes back to it from the payment page.
-struct Order {
+pub(crate) struct Order {
     number: String,
     /// The guest link's token (`None` when the gateway sends an account back without one).
     token: Option<String>,
@@ -97,7 +113,7 @@ struct Order {
 
 /// Pays a test-gateway session with the approved card; the order's number and token come from where the gateway
 /// sends the shopper back (`/orders/{number}?token={token}&placed=1` for a guest).
-async fn pay(app: &TestApp, client: &Client, session: &str) -> Order {
+pub(crate) async fn pay(app: &TestApp, client: &Client, session: &str) -> Order {
     let paid = app
         .call(client, "test_pay", &[("session", session), ("card", CARD_APPROVED)])
         .await;

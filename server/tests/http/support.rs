@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use domain::testing::TestDb;
 use domain::Db;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
@@ -14,8 +15,9 @@ use server::config::Config;
 pub struct TestApp {
     pub base: String,
     pub db: Db,
-    db_path: std::path::PathBuf,
     pub index: Arc<domain::search::TantivyIndex>,
+    /// The database's own handle, for `finish` (a SQLite file also goes when the app is dropped).
+    store: Option<TestDb>,
 }
 
 impl TestApp {
@@ -95,27 +97,27 @@ impl TestApp {
     }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.db_path.display()));
+impl TestApp {
+    /// Removes the app's database (needed for PostgreSQL; SQLite's file also goes on drop).
+    pub async fn finish(mut self) {
+        if let Some(store) = self.store.take() {
+            store.finish().await;
         }
     }
 }
 
 pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
-    let db_path = std::env::temp_dir().join(format!(
-        "bazaar_http_{}_{}.db",
-        std::process::id(),
-        domain::platform::ids::next_id()
-    ));
-    let url = format!("sqlite://{}", db_path.display());
+    spawn_app_on(domain::testing::sqlite().await, settings).await
+}
+
+/// The app on `store`, a fresh SQLite or PostgreSQL database.
+pub async fn spawn_app_on(store: TestDb, settings: &[(&str, &str)]) -> TestApp {
+    let url = store.url();
     let mut pairs: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     pairs.push(("DATABASE_URL".into(), url.clone()));
     let config =
         Config::from_lookup(|k| pairs.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone())).expect("config");
-    let db = Db::connect(&url, 4).await.expect("db");
-    db.migrate().await.expect("migrate");
+    let db = store.db.clone();
     let index = Arc::new(domain::search::TantivyIndex::in_memory().expect("index"));
     let services = server::services(&config, db.clone(), index.clone()).expect("services");
     let cache = Arc::new(server::page_cache::PageCache::new(
@@ -134,8 +136,8 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         db,
-        db_path,
         index,
+        store: Some(store),
     }
 }
 
@@ -145,10 +147,43 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app with the demo catalog (40 products, seed 7), indexed for search.
 pub async fn seeded_app() -> TestApp {
-    let app = spawn_app().await;
+    seeded_app_on(domain::testing::sqlite().await).await
+}
+
+/// The same on `store` (SQLite or PostgreSQL).
+pub async fn seeded_app_on(store: TestDb) -> TestApp {
+    let app = spawn_app_on(store, &[]).await;
     domain::seed::seed(&app.db, 40, 7).await.expect("seed");
     domain::search::reindex(&app.db, &*app.index).await.expect("reindex");
     app
+}
+
+/// Declares each listed `async fn name(app: &TestApp)` as two tests on the seeded app, `name::sqlite` and
+/// `name::postgres` (skipped with a note outside CI when PostgreSQL does not answer, as the domain tests are).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    let app = $crate::support::seeded_app_on(domain::testing::sqlite().await).await;
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    let marker = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("postgres-skipped");
+                    if let Some(store) = domain::testing::postgres(&marker).await {
+                        let app = $crate::support::seeded_app_on(store).await;
+                        super::$name(&app).await;
+                        app.finish().await;
+                    }
+                }
+            }
+        )*
+    };
 }
 
 /// A GET with a fresh client: the status and the JSON body (`Null` when the body is not JSON).

@@ -4,122 +4,15 @@
 
 pub mod fixtures;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
-
-use domain::Db;
-use sqlx::Connection;
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-pub struct TestDb {
-    pub db: Db,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    File(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-fn unique_name() -> String {
-    format!(
-        "bazaar_t_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        domain::platform::clock::now_ms()
-    )
-}
-
-pub async fn sqlite() -> TestDb {
-    let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()), 4)
-        .await
-        .expect("open sqlite");
-    db.migrate().await.expect("migrate sqlite");
-    TestDb {
-        db,
-        cleanup: Cleanup::File(path),
-    }
-}
+pub use domain::testing::{sqlite, TestDb};
 
 /// Written when the PostgreSQL half is skipped (outside CI); scripts/test.sh reports it after the run.
 pub fn skipped_marker() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("postgres-skipped")
 }
 
-pub fn pg_admin_url() -> String {
-    std::env::var("BAZAAR_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-/// `None` (with a note on stderr) when PostgreSQL is not reachable outside CI.
 pub async fn postgres() -> Option<TestDb> {
-    let admin_url = pg_admin_url();
-    let admin = tokio::time::timeout(Duration::from_secs(3), sqlx::PgConnection::connect(&admin_url)).await;
-    let mut admin = match admin {
-        Ok(Ok(conn)) => conn,
-        other => {
-            let why = match other {
-                Ok(Err(e)) => e.to_string(),
-                _ => "timed out".to_string(),
-            };
-            if std::env::var_os("CI").is_some() {
-                panic!("PostgreSQL at {admin_url} is required when CI is set: {why}");
-            }
-            eprintln!("note: PostgreSQL not reachable ({why}); PostgreSQL half skipped");
-            // The test output of passing tests is not shown: this file makes scripts/test.sh say it loudly.
-            let _ = std::fs::write(skipped_marker(), format!("PostgreSQL at {admin_url}: {why}\n"));
-            return None;
-        }
-    };
-    let name = unique_name();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("create test database");
-    let _ = admin.close().await;
-    let url = replace_db_name(&admin_url, &name);
-    let db = Db::connect(&url, 4).await.expect("connect to test database");
-    db.migrate().await.expect("migrate postgres");
-    Some(TestDb {
-        db,
-        cleanup: Cleanup::Postgres { admin_url, name },
-    })
-}
-
-pub fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let base = match base.rfind('/') {
-        Some(i) if i > "postgres://".len() => &base[..i],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-impl TestDb {
-    pub async fn finish(self) {
-        self.db.close().await;
-        match self.cleanup {
-            Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Cleanup::Postgres { admin_url, name } => {
-                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await;
-                }
-            }
-        }
-    }
+    domain::testing::postgres(&skipped_marker()).await
 }
 
 /// Declares each listed `async fn name(db: Db)` as two tests, `name::sqlite` and `name::postgres`.
@@ -153,7 +46,7 @@ pub mod actors {
     use domain::{Actor, Db};
 
     fn unique_email(prefix: &str) -> String {
-        format!("{prefix}-{}@example.com", super::unique_name())
+        format!("{prefix}-{}@example.com", domain::testing::unique_name())
     }
 
     /// The actor of an existing account.
