@@ -61,20 +61,22 @@ async fn an_error_written_into_a_link_is_never_shown_but_a_real_form_error_is(ap
         .await;
     assert!(!page.contains("suspended"), "a forged error must not be shown");
 
-    // A real failed post without JavaScript: the error comes back through the session, not the URL.
-    let failed = client
-        .post(app.url("/api/login"))
-        .header("origin", &app.base)
-        .header("accept", "text/html")
-        .header("referer", app.url("/login"))
-        .form(&[
-            ("email", "nobody@example.com"),
-            ("password", "wrong-password-1"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .expect("post");
+    // A failed login without JavaScript, sent from the page `referer` names.
+    let failed_login = |referer: String| {
+        client
+            .post(app.url("/api/login"))
+            .header("origin", &app.base)
+            .header("accept", "text/html")
+            .header("referer", referer)
+            .form(&[
+                ("email", "nobody@example.com"),
+                ("password", "wrong-password-1"),
+                ("next", "/"),
+            ])
+            .send()
+    };
+    // A real failed post: the error comes back through the session, not the URL.
+    let failed = failed_login(app.url("/login")).await.expect("post");
     let location = crate::support::location(&failed);
     assert!(failed.status().is_redirection(), "{}", failed.status());
     assert!(!location.contains("__err"), "{location}");
@@ -87,17 +89,7 @@ async fn an_error_written_into_a_link_is_never_shown_but_a_real_form_error_is(ap
     assert!(!again.contains("The email or password is incorrect."), "once");
 
     // A foreign Referer is never followed.
-    let phished = client
-        .post(app.url("/api/login"))
-        .header("origin", &app.base)
-        .header("accept", "text/html")
-        .header("referer", "https://evil.example/login")
-        .form(&[
-            ("email", "nobody@example.com"),
-            ("password", "wrong-password-1"),
-            ("next", "/"),
-        ])
-        .send()
+    let phished = failed_login("https://evil.example/login".to_string())
         .await
         .expect("post");
     let location = crate::support::location(&phished);
@@ -277,15 +269,6 @@ async fn a_once_per_customer_code_is_not_reused_as_a_guest_with_the_same_email(a
 
 async fn malformed_requests_get_a_clear_4xx_with_the_security_headers(app: &TestApp) {
     let client = app.client();
-    let post = |endpoint: &str, body: Vec<u8>| {
-        client
-            .post(app.url(&format!("/api/{endpoint}")))
-            .header("origin", &app.base)
-            .header("accept", "application/json")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-    };
     // (endpoint, body, the status: `None` for any 4xx)
     let cases: Vec<(&str, Vec<u8>, Option<StatusCode>)> = vec![
         // The answer names what is missing: `{"Transport":{"Args":"missing field `quantity`"}}`.
@@ -303,7 +286,7 @@ async fn malformed_requests_get_a_clear_4xx_with_the_security_headers(app: &Test
         ("test_payment_data", b"session=tgs_1%0D%0Ax".to_vec(), None),
     ];
     for (endpoint, body, expected) in cases {
-        let response = post(endpoint, body).await.expect("post");
+        let response = app.post_raw(&client, endpoint, "application/json", body).await;
         let status = response.status();
         assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{endpoint}");
         let text = response.text().await.unwrap_or_default();

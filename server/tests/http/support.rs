@@ -47,6 +47,20 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Posts raw bytes as a form body to a server function (same origin), accepting `accept`: what a careless
+    /// or hostile client sends.
+    pub async fn post_raw(&self, client: &Client, endpoint: &str, accept: &str, body: Vec<u8>) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("origin", &self.base)
+            .header("accept", accept)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Posts a form to a server function the way a browser without JS does (same origin, HTML accepted): the
     /// answer is a 302 to the next page.
     pub async fn submit(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
