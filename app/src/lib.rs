@@ -100,6 +100,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("register") view=RegisterPage/>
                     <Route path=path!("account") view=AccountPage/>
                     <Route path=path!("admin") view=AdminPage/>
+                    <Route path=path!("admin/sellers/applications") view=pages::admin::SellerApplicationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("sell") view=pages::sell::SellPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller") view=pages::seller::SellerHomePage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products") view=pages::seller_products::SellerProductsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/:id") view=pages::seller_products::SellerProductEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout/review") view=pages::checkout::ReviewPage ssr=SsrMode::Async/>

@@ -185,6 +185,7 @@ through_problem!(
     domain::catalog::CatalogError,
     domain::checkout::CheckoutError,
     domain::orders::OrderError,
+    domain::sellers::SellerError,
     domain::workflows::settle_payment::SettleError,
     domain::platform::db::SqlError,
 );
@@ -247,4 +248,20 @@ pub fn page_redirect(location: &str) {
         response.set_status(StatusCode::FOUND);
         response.insert_header(http::header::LOCATION, value);
     }
+}
+
+/// Keeps what a plain form post typed in the session under `key`, for the page the visitor is sent back to when
+/// a field is wrong (nothing typed is lost). Taken once by [`take_typed`].
+pub async fn keep_typed<T: serde::Serialize>(key: &str, typed: &T) -> Result<(), AppError> {
+    session().await?.insert(&typed_key(key), typed).await.map_err(internal)
+}
+
+/// What [`keep_typed`] kept under `key`, once.
+pub async fn take_typed<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, AppError> {
+    session().await?.remove::<T>(&typed_key(key)).await.map_err(internal)
+}
+
+/// The session key [`keep_typed`] uses for `key` (the upload handler keeps its refusals there too).
+pub fn typed_key(key: &str) -> String {
+    format!("typed:{key}")
 }

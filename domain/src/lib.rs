@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod search;
+pub mod sellers;
 
 pub mod workflows;
 

@@ -190,6 +190,8 @@ pub enum SeedError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Image(#[from] ImageError),
+    #[error("demo accounts: {0}")]
+    Demo(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,17 +202,7 @@ pub struct SeedReport {
     pub variants: usize,
 }
 
-pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
+pub use crate::platform::text::slugify;
 
 pub async fn has_products(db: &Db) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
@@ -340,6 +332,105 @@ async fn seed_promo_codes(
     Ok(())
 }
 
+/// The password of every demo account: printed by `bazaar seed` and listed in the README, so it is no secret.
+/// `serve` warns when these accounts exist on a shop served over https.
+pub const DEMO_PASSWORD: &str = "demo-pass-2026";
+/// Where the demo accounts' emails end: `seller1@…` runs the first demo store (by id), and so on.
+pub const DEMO_DOMAIN: &str = "demo.bazaar.test";
+
+/// A demo account `bazaar seed` made or found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub email: String,
+    pub role: &'static str,
+    /// The store a seller account runs.
+    pub store: Option<String>,
+}
+
+/// A demo store: its id, name and the account that runs it, if any.
+type DemoStore = (i64, String, Option<i64>);
+
+/// Creates (or finds) the demo accounts: an admin, a shopper and one seller per demo store, all with
+/// [`DEMO_PASSWORD`]. Only `bazaar seed` calls this: a shop that was never seeded has no known password.
+/// One hash serves every account (the password is the same and public), so seeding stays fast.
+pub async fn demo_accounts(db: &Db) -> Result<Vec<DemoAccount>, SeedError> {
+    let password =
+        crate::accounts::NewPassword::parse("password", DEMO_PASSWORD).map_err(|e| SeedError::Demo(e.message))?;
+    let hash = crate::accounts::hash_password(password)
+        .await
+        .map_err(|e| SeedError::Demo(e.to_string()))?;
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let mut accounts = Vec::new();
+    let stores: Vec<DemoStore> = sqlx::query_as("SELECT id, store_name, user_id FROM sellers ORDER BY id LIMIT 20")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut wanted: Vec<(String, &'static str, String, Option<DemoStore>)> = vec![
+        (format!("admin@{DEMO_DOMAIN}"), "admin", "Demo Admin".to_string(), None),
+        (
+            format!("shopper@{DEMO_DOMAIN}"),
+            "shopper",
+            "Demo Shopper".to_string(),
+            None,
+        ),
+    ];
+    for (n, store) in stores.into_iter().enumerate() {
+        wanted.push((
+            format!("seller{}@{DEMO_DOMAIN}", n + 1),
+            "seller",
+            format!("{} (demo seller)", store.1),
+            Some(store),
+        ));
+    }
+    for (email, role, name, store) in wanted {
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(next_id())
+        .bind(&email)
+        .bind(&name)
+        .bind(hash.as_str())
+        .bind(role)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_one(&mut *tx)
+            .await?;
+        let store_name = match store {
+            // A store someone already runs keeps its seller.
+            Some((store_id, store_name, None)) => {
+                sqlx::query("UPDATE sellers SET user_id = $1 WHERE id = $2 AND user_id IS NULL")
+                    .bind(user_id)
+                    .bind(store_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Some(store_name)
+            }
+            Some((_, store_name, Some(_))) => Some(store_name),
+            None => None,
+        };
+        accounts.push(DemoAccount {
+            email,
+            role,
+            store: store_name,
+        });
+    }
+    tx.commit().await?;
+    Ok(accounts)
+}
+
+/// Whether any demo account exists (`serve` warns about them on a public https shop).
+pub async fn has_demo_accounts(db: &Db) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email LIKE $1")
+        .bind(format!("%@{DEMO_DOMAIN}"))
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n > 0)
+}
+
 pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, SeedError> {
     seed_inner(db, products, seed, None).await
 }
@@ -421,12 +512,15 @@ async fn seed_inner(
         );
         let id = next_id();
         sqlx::query(
-            "INSERT INTO sellers (id, store_name, slug, description, status, created_at) VALUES ($1, $2, $3, $4, 'active', $5)",
+            "INSERT INTO sellers (id, store_name, slug, description, status, support_email, return_policy, created_at) \
+             VALUES ($1, $2, $3, $4, 'active', $5, $6, $7)",
         )
         .bind(id)
         .bind(&name)
         .bind(slugify(&name))
         .bind(format!("{name} is an independent seller on Bazaar."))
+        .bind(format!("help@{}.example", slugify(&name)))
+        .bind("Return unused items within 30 days for a full refund.")
         .bind(now)
         .execute(&mut *tx)
         .await?;

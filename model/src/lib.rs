@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub mod cart;
 pub mod catalog;
 pub mod orders;
+pub mod sellers;
 
 /// Limits the forms can show before a request is made; the server enforces the same numbers.
 pub mod limits {

@@ -9,6 +9,7 @@ pub mod rest;
 pub mod search;
 pub mod security;
 pub mod telemetry;
+pub mod uploads;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -138,6 +139,10 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
 
     let context_services = services.clone();
     let pages = Router::new()
+        .route(
+            "/seller/products/{id}/pictures",
+            post(uploads::pictures).layer(axum::extract::DefaultBodyLimit::max(uploads::BODY_LIMIT)),
+        )
         .leptos_routes_with_context(&state, routes, move || provide_context(context_services.clone()), {
             let options = leptos_options.clone();
             move || shell(options.clone())

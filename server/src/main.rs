@@ -65,6 +65,7 @@ async fn migrate(config: &Config) -> Result<(), String> {
 
 async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config).await?;
+    warn_of_demo_accounts(&config, &db).await;
     let config = Arc::new(config);
     let index = server::search::open_index(&config)?;
     let services = server::services(&config, db.clone(), index)?;
@@ -97,26 +98,53 @@ async fn seed_catalog(config: &Config, products: usize, seed: u64, if_empty: boo
     let db = open_db(config).await?;
     if if_empty && domain::seed::has_products(&db).await.map_err(|e| e.to_string())? {
         println!("catalog already has products; nothing seeded");
-        return Ok(());
+    } else {
+        let started = std::time::Instant::now();
+        let images = domain::catalog::images::LocalImageStore::new(config.image_dir.clone());
+        let report = domain::seed::seed_with_images(&db, products, seed, &images)
+            .await
+            .map_err(|e| e.to_string())?;
+        // Seeding writes in bulk without the outbox: rebuild the index once instead.
+        let index = server::search::open_index(config)?;
+        domain::search::reindex(&db, &*index).await.map_err(|e| e.to_string())?;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "seeded {} categories, {} sellers, {} products, {} variants in {secs:.1} s ({:.0} products/s)",
+            report.categories,
+            report.sellers,
+            report.products,
+            report.variants,
+            report.products as f64 / secs.max(0.001)
+        );
     }
-    let started = std::time::Instant::now();
-    let images = domain::catalog::images::LocalImageStore::new(config.image_dir.clone());
-    let report = domain::seed::seed_with_images(&db, products, seed, &images)
-        .await
-        .map_err(|e| e.to_string())?;
-    // Seeding writes in bulk without the outbox: rebuild the index once instead.
-    let index = server::search::open_index(config)?;
-    domain::search::reindex(&db, &*index).await.map_err(|e| e.to_string())?;
-    let secs = started.elapsed().as_secs_f64();
+    let accounts = domain::seed::demo_accounts(&db).await.map_err(|e| e.to_string())?;
     println!(
-        "seeded {} categories, {} sellers, {} products, {} variants in {secs:.1} s ({:.0} products/s)",
-        report.categories,
-        report.sellers,
-        report.products,
-        report.variants,
-        report.products as f64 / secs.max(0.001)
+        "demo accounts (password {}), for trying the shop only:",
+        domain::seed::DEMO_PASSWORD
     );
+    for account in accounts {
+        match account.store {
+            Some(store) => println!("  {:<34} {:<8} runs {store}", account.email, account.role),
+            None => println!("  {:<34} {}", account.email, account.role),
+        }
+    }
     Ok(())
+}
+
+/// Demo accounts have a published password: on a shop served over https (a public one), say so loudly.
+async fn warn_of_demo_accounts(config: &Config, db: &Db) {
+    let public = config.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    if public && domain::seed::has_demo_accounts(db).await.unwrap_or(false) {
+        let message = format!(
+            "DEMO ACCOUNTS EXIST (@{}, password {:?}) on a shop served at {}: anyone can sign in as an admin or \
+             a seller. Delete them, or do not serve this database publicly.",
+            domain::seed::DEMO_DOMAIN,
+            domain::seed::DEMO_PASSWORD,
+            config.public_url.as_deref().unwrap_or_default()
+        );
+        tracing::warn!("{message}");
+        eprintln!("WARNING: {message}");
+    }
 }
 
 /// Rebuilds the search index from the database and prints the throughput.

@@ -178,8 +178,10 @@ enum Personal {
 }
 
 fn is_personal(req: &Request) -> Personal {
-    const PERSONAL: [&str; 9] = [
+    const PERSONAL: [&str; 10] = [
         "/account",
+        // `/sell` and the seller portal under `/seller`.
+        "/sell",
         "/orders",
         "/checkout",
         "/cart",

@@ -10,6 +10,7 @@ pub struct AdminFigures {
     pub sellers: i64,
     pub admins: i64,
     pub active_sessions: i64,
+    pub pending_applications: i64,
 }
 
 #[server(endpoint = "admin_overview")]
@@ -22,5 +23,34 @@ pub async fn admin_overview() -> Result<AdminFigures, AppError> {
         sellers: counts.sellers,
         admins: counts.admins,
         active_sessions: counts.active_sessions,
+        pending_applications: counts.pending_applications,
     })
+}
+
+/// A page of the seller applications awaiting a decision, oldest first.
+#[server(endpoint = "seller_applications")]
+pub async fn seller_applications(after: Option<String>) -> Result<model::sellers::ApplicationQueue, AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    Ok(domain::sellers::applications::queue(&services.db, &crate::ssr::actor(), after.as_deref()).await?)
+}
+
+/// Approves an application: the store opens and the applicant becomes its seller.
+#[server(endpoint = "approve_application")]
+pub async fn approve_application(id: i64) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::workflows::onboard_seller::approve(&services.db, &crate::ssr::actor(), id).await?;
+    crate::ssr::redirect("/admin/sellers/applications?done=approved");
+    Ok(())
+}
+
+/// Rejects an application with the reason the applicant will read.
+#[server(endpoint = "reject_application")]
+pub async fn reject_application(id: i64, reason: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::workflows::onboard_seller::reject(&services.db, &crate::ssr::actor(), id, &reason).await?;
+    crate::ssr::redirect("/admin/sellers/applications?done=rejected");
+    Ok(())
 }

@@ -28,6 +28,11 @@ pub fn AccountMenu(user: UserView) -> impl IntoView {
                 <li><a href="/account">"Your account"</a></li>
                 <li><a href="/account/orders">"Your orders"</a></li>
                 {user.is_admin().then(|| view! { <li><a href="/admin">"Admin dashboard"</a></li> })}
+                {match user.role {
+                    model::Role::Seller => Some(view! { <li><a href="/seller">"Seller portal"</a></li> }),
+                    model::Role::Shopper => Some(view! { <li><a href="/sell">"Sell on Bazaar"</a></li> }),
+                    model::Role::Admin => None,
+                }}
                 <li>
                     <form method="post" action=Logout::url()>
                         <button type="submit">"Log out"</button>

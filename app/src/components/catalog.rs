@@ -97,6 +97,8 @@ pub fn parse_markdown(source: &str) -> Vec<Block> {
         out
     }
     let mut blocks = Vec::new();
+    // Browsers send a textarea's line breaks as CRLF: the preview of an unsaved description must read the same.
+    let source = source.replace("\r\n", "\n");
     for chunk in source.split("\n\n") {
         let lines: Vec<&str> = chunk.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         if lines.is_empty() {

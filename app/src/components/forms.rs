@@ -57,6 +57,105 @@ pub fn Field(
     }
 }
 
+/// A labelled multi-line input with its error, wired like [`Field`].
+#[component]
+pub fn TextAreaField(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(default = false)] required: bool,
+    #[prop(default = 4)] rows: u32,
+    error: Option<String>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by: Vec<String> = [hint.map(|_| hint_id.clone()), error.as_ref().map(|_| error_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                required=required
+                maxlength=maxlength
+                aria-invalid=error.is_some().to_string()
+                aria-describedby=(!described_by.is_empty()).then(|| described_by.join(" "))
+            >{value}</textarea>
+            {hint.map(|h| view! { <span class="field__hint" id=hint_id>{h}</span> })}
+            <span class="field__error" id=error_id role="alert">{error}</span>
+        </div>
+    }
+}
+
+/// A labelled choice from fixed options `(value, label)`, wired like [`Field`].
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] value: String,
+    error: Option<String>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=name
+                aria-invalid=error.is_some().to_string()
+                aria-describedby=error.is_some().then(|| error_id.clone())
+            >
+                {options.into_iter().map(|(v, l)| {
+                    let selected = v == value;
+                    view! { <option value=v selected=selected>{l}</option> }
+                }).collect_view()}
+            </select>
+            <span class="field__error" id=error_id role="alert">{error}</span>
+        </div>
+    }
+}
+
+/// The summary at the top of a form with wrong fields: each message links to its field (`fields`: the form's
+/// field names and labels, in order). Other errors show as one alert.
+#[component]
+pub fn ErrorSummary(error: Option<AppError>, fields: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    let Some(error) = error else {
+        return ().into_any();
+    };
+    if !matches!(error, AppError::Validation(_)) {
+        return view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }.into_any();
+    }
+    let items: Vec<_> = fields
+        .iter()
+        .filter_map(|(name, label)| error.field(name).map(|m| (*name, *label, m)))
+        .collect();
+    view! {
+        <div class="alert alert--error error-summary" role="alert" tabindex="-1">
+            <h2 class="error-summary__title">"Please correct these fields"</h2>
+            <ul>
+                {items.into_iter().map(|(name, label, message)| view! {
+                    <li><a href=format!("#field-{name}")>{format!("{label}: {message}")}</a></li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
+
+/// The error message for field `name`, if `error` carries one.
+pub fn error_for(error: &Option<AppError>, name: &str) -> Option<String> {
+    field_error(error, name)
+}
+
 fn field_error(error: &Option<AppError>, name: &str) -> Option<String> {
     error.as_ref().and_then(|e| e.field(name))
 }

@@ -24,6 +24,7 @@ pub fn Header(user: Option<UserView>, cart_count: i64) -> impl IntoView {
                     {match user {
                         Some(user) => view! {
                             {user.is_admin().then(|| view! { <a class="header-link" href="/admin">"Admin"</a> })}
+                            {(user.role == model::Role::Seller).then(|| view! { <a class="header-link" href="/seller">"Seller portal"</a> })}
                             <AccountMenu user=user/>
                         }.into_any(),
                         None => view! {
@@ -52,7 +53,7 @@ pub fn Footer() -> impl IntoView {
                     <ul>
                         <li><a href="/">"Home"</a></li>
                         <li><a href="/account">"Your account"</a></li>
-                        <li><a href="/register">"Sell on Bazaar"</a></li>
+                        <li><a href="/sell">"Sell on Bazaar"</a></li>
                     </ul>
                 </nav>
             </div>

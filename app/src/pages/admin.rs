@@ -32,11 +32,118 @@ pub fn AdminPage() -> impl IntoView {
                                 <dt>"Signed-in sessions"</dt><dd>{o.active_sessions}</dd>
                             </dl>
                         </section>
+                        <section class="card" aria-labelledby="sellers-title">
+                            <h2 id="sellers-title">"Sellers"</h2>
+                            <p><a href="/admin/sellers/applications">{format!("Seller applications ({} waiting)", o.pending_applications)}</a></p>
+                        </section>
                     }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+    .into_any()
+}
+
+/// Sends a signed-out visitor to the login (back to `path` after) and shows others than admins the 403 page.
+fn admin_gate(path: &str) -> Option<AnyView> {
+    let Some(user) = crate::request_user() else {
+        #[cfg(feature = "ssr")]
+        crate::ssr::page_redirect(&format!("/login?next={}", crate::url_encode(path)));
+        #[cfg(not(feature = "ssr"))]
+        let _ = path;
+        return Some(().into_any());
+    };
+    (!user.is_admin()).then(|| view! { <ForbiddenPage/> }.into_any())
+}
+
+/// `/admin/sellers/applications`: the queue of applications to sell, oldest first: approve, or reject with a
+/// reason the applicant reads.
+#[component]
+pub fn SellerApplicationsPage() -> impl IntoView {
+    use crate::api::admin::{seller_applications, ApproveApplication, RejectApplication};
+    use crate::components::portal::Notice;
+    use crate::pages::url_error;
+    use leptos::server_fn::ServerFn;
+
+    if let Some(instead) = admin_gate("/admin/sellers/applications") {
+        return instead;
+    }
+    let query = leptos_router::hooks::use_query_map();
+    let (after, done) = query.with_untracked(|q| (q.get("after"), q.get("done")));
+    let notice = match done.as_deref() {
+        Some("approved") => Some("Application approved: the store is open and the applicant has been emailed."),
+        Some("rejected") => Some("Application rejected: the applicant has been emailed the reason."),
+        _ => None,
+    };
+    let error = url_error::<ApproveApplication>().or_else(url_error::<RejectApplication>);
+    view! {
+        <Title text="Seller applications"/>
+        <div class="stack">
+            <p><a href="/admin">"← Admin dashboard"</a></p>
+            <h1 class="page-title">"Seller applications"</h1>
+            <Notice text=notice/>
+            {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.message_for(&["reason"])}</p> })}
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    match seller_applications(after).await {
+                        Ok(queue) if queue.items.is_empty() => view! {
+                            <section class="card empty stack">
+                                <h2>"No applications waiting"</h2>
+                                <p>"New applications appear here, oldest first, and each one is emailed to the admins."</p>
+                            </section>
+                        }.into_any(),
+                        Ok(queue) => view! {
+                            <p class="lead">{format!("{} waiting, oldest first", queue.pending)}</p>
+                            <ul class="plain-list stack">
+                                {queue.items.into_iter().map(|a| {
+                                    let heading = format!("application-{}", a.id);
+                                    let reason_id = format!("reason-{}", a.id);
+                                    let sent = model::format_date(a.created_at);
+                                    view! {
+                                        <li>
+                                            <article class="card stack" aria-labelledby=heading.clone()>
+                                                <h2 id=heading.clone()>{a.store_name.clone()}</h2>
+                                                <dl class="details">
+                                                    <dt>"Applicant"</dt><dd>{format!("{} ({})", a.applicant_name, a.applicant_email)}</dd>
+                                                    <dt>"Store address"</dt><dd><code>{format!("/store/{}", a.slug)}</code></dd>
+                                                    <dt>"Country"</dt><dd>{model::orders::country_name(&a.country).to_string()}</dd>
+                                                    <dt>"Support email"</dt><dd>{a.support_email.clone()}</dd>
+                                                    <dt>"Returns"</dt><dd>{format!("{} days. {}", a.return_days, a.return_policy)}</dd>
+                                                    <dt>"Sent"</dt><dd><time datetime=sent.clone()>{sent.clone()}</time></dd>
+                                                </dl>
+                                                <p class="prewrap">{a.description.clone()}</p>
+                                                <div class="actions">
+                                                    <form method="post" action=ApproveApplication::url()>
+                                                        <input type="hidden" name="id" value=a.id.to_string()/>
+                                                        <button class="button" type="submit">{format!("Approve {}", a.store_name)}</button>
+                                                    </form>
+                                                    <details class="reject">
+                                                        <summary class="button button--secondary">{format!("Reject {}…", a.store_name)}</summary>
+                                                        <form method="post" action=RejectApplication::url() class="form">
+                                                            <input type="hidden" name="id" value=a.id.to_string()/>
+                                                            <div class="field">
+                                                                <label for=reason_id.clone()>"Reason the applicant will read"</label>
+                                                                <textarea id=reason_id name="reason" rows="3" required maxlength="1000"></textarea>
+                                                            </div>
+                                                            <button class="button button--danger" type="submit">"Reject application"</button>
+                                                        </form>
+                                                    </details>
+                                                </div>
+                                            </article>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {queue.next.map(|next| view! {
+                                <p><a class="button button--secondary" href=format!("/admin/sellers/applications?after={}", crate::url_encode(&next))>"Next page"</a></p>
+                            })}
+                        }.into_any(),
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
     }
     .into_any()
 }

@@ -6,6 +6,9 @@ pub mod errors;
 pub mod home;
 pub mod listing;
 pub mod product;
+pub mod sell;
+pub mod seller;
+pub mod seller_products;
 
 use leptos::prelude::*;
 

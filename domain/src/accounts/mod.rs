@@ -377,6 +377,31 @@ pub async fn update_profile(db: &Db, user_id: i64, input: &ProfileUpdate) -> Res
     find_user(db, user_id).await?.ok_or(AccountError::NotFound)
 }
 
+/// Makes a shopper account a seller's (an approved application). Only a shopper becomes a seller: an admin's
+/// role is never lowered this way.
+pub async fn make_seller(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), AccountError> {
+    let done = sqlx::query(
+        "UPDATE users SET role = 'seller', updated_at = $1 WHERE id = $2 AND role IN ('shopper', 'seller')",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
+    }
+    Ok(())
+}
+
+/// The addresses of the admins who are not disabled (who hear of new seller applications).
+pub async fn admin_emails(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>, AccountError> {
+    Ok(
+        sqlx::query_scalar("SELECT email FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
 /// Changes the password after checking the current one, and ends every other session of the user in the same
 /// transaction (a stolen session does not survive the owner changing the password).
 pub async fn change_password(

@@ -21,6 +21,8 @@ pub struct Overview {
     pub sellers: i64,
     pub admins: i64,
     pub active_sessions: i64,
+    /// Seller applications awaiting a decision.
+    pub pending_applications: i64,
 }
 
 pub fn require_admin(actor: &Actor) -> Result<(), AdminError> {
@@ -42,6 +44,7 @@ pub async fn overview(db: &Db, actor: &Actor) -> Result<Overview, AdminError> {
         sellers: 0,
         admins: 0,
         active_sessions: 0,
+        pending_applications: 0,
     };
     for row in rows {
         let role: String = row.try_get("role")?;
@@ -59,6 +62,11 @@ pub async fn overview(db: &Db, actor: &Actor) -> Result<Overview, AdminError> {
             .fetch_one(db.pool())
             .await?
             .try_get("active_sessions")?;
+    overview.pending_applications =
+        sqlx::query("SELECT COUNT(*) AS pending FROM seller_applications WHERE status = 'pending'")
+            .fetch_one(db.pool())
+            .await?
+            .try_get("pending")?;
     Ok(overview)
 }
 

@@ -110,6 +110,27 @@ fn encode_webp(img: &DynamicImage) -> Result<Vec<u8>, ImageError> {
     Ok(out.into_inner())
 }
 
+/// The picture's pixels in its own format: JPEG at quality 90, PNG, or (lossless) WebP.
+fn reencode(img: &DynamicImage, format: ImageFormat) -> Result<Vec<u8>, ImageError> {
+    let mut out = Cursor::new(Vec::new());
+    match format {
+        ImageFormat::Jpeg => {
+            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+            img.to_rgb8()
+                .write_with_encoder(encoder)
+                .map_err(|_| ImageError::Corrupt)?;
+        }
+        ImageFormat::WebP => img
+            .to_rgba8()
+            .write_to(&mut out, ImageFormat::WebP)
+            .map_err(|_| ImageError::Corrupt)?,
+        _ => img
+            .write_to(&mut out, ImageFormat::Png)
+            .map_err(|_| ImageError::Corrupt)?,
+    }
+    Ok(out.into_inner())
+}
+
 /// Decodes, checks and resizes: CPU work, run off the async threads.
 /// Files to write for one image: (public name, bytes).
 type Files = Vec<(String, Vec<u8>)>;
@@ -126,7 +147,9 @@ fn prepare(bytes: &[u8]) -> Result<(StoredImage, Files), ImageError> {
     }
     let img = image::load_from_memory_with_format(bytes, format).map_err(|_| ImageError::Corrupt)?;
     let key = hex(&Sha256::digest(bytes));
-    let mut files = vec![(format!("{key}.{ext}"), bytes.to_vec())];
+    // The original is kept only as we re-encode it from its pixels: whatever else the file carried (EXIF with a
+    // GPS position, comments, a payload after the image data) is gone.
+    let mut files = vec![(format!("{key}.{ext}"), reencode(&img, format)?)];
     for width in THUMB_WIDTHS {
         // Never enlarged: a small original gives a thumbnail of its own size.
         let thumb = if img.width() > width {
@@ -282,5 +305,67 @@ mod tests {
             Err(ImageError::Corrupt)
         ));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A JPEG with an EXIF segment holding a GPS tag, as a phone writes it.
+    fn jpeg_with_gps() -> Vec<u8> {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(64, 48, image::Rgb([200, 120, 40])));
+        let mut plain = Cursor::new(Vec::new());
+        img.write_to(&mut plain, ImageFormat::Jpeg).expect("encode");
+        let plain = plain.into_inner();
+        let payload = b"Exif\0\0GPSLatitude=52.5200;GPSLongitude=13.4050";
+        let mut out = plain[..2].to_vec(); // SOI
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(payload);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[tokio::test]
+    async fn a_stored_picture_carries_no_metadata() {
+        let dir = std::env::temp_dir().join(format!("bazaar_img_{}", crate::platform::ids::next_id()));
+        let store = LocalImageStore::new(&dir);
+        let upload = jpeg_with_gps();
+        assert!(
+            upload.windows(11).any(|w| w == b"GPSLatitude"),
+            "the fixture has the tag"
+        );
+        let stored = store.put(upload).await.expect("store");
+        let (bytes, kind) = store
+            .get(&format!("{}.jpg", stored.key))
+            .await
+            .expect("read")
+            .expect("exists");
+        assert_eq!(kind, "image/jpeg");
+        assert!(!bytes.windows(3).any(|w| w == b"GPS"), "the GPS position is gone");
+        assert_eq!(image::load_from_memory(&bytes).expect("decodes").width(), 64);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_before_decoding() {
+        // A valid PNG whose header says 30,000 × 30,000 (900 megapixels, 3.6 GB decoded).
+        let mut png = demo_card(10, 0, 8);
+        png[16..20].copy_from_slice(&30_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&30_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(matches!(prepare(&png), Err(ImageError::TooLarge)));
     }
 }

@@ -1,12 +1,14 @@
 //! The catalog context: categories, sellers' stores, products with variants and attributes, pictures, and the
-//! seller writes to them. Owns `categories`, `attribute_definitions`, `sellers`, `warehouses`, `products`,
-//! `variants`, `product_attributes` and `product_images` (stock is inventory's).
+//! seller writes to them (`writes`, and the seller portal's `manage`). Owns `categories`, `attribute_definitions`,
+//! `products`, `variants`, `product_attributes` and `product_images` (stores and warehouses are the sellers
+//! context's, stock is inventory's).
 //!
 //! The reads here are the database path of listings: the source of truth, and the fallback when the search index
 //! is down.
 
 pub mod attributes;
 pub mod images;
+pub mod manage;
 pub mod params;
 pub mod writes;
 
@@ -35,6 +37,23 @@ pub enum CatalogError {
     Db(#[from] sqlx::Error),
     #[error("search index: {0}")]
     Search(String),
+    /// The request was fine but the state does not allow it; the message says why.
+    #[error("{0}")]
+    Conflict(String),
+    /// A save from a form opened at an older version: what changed since, and the version now stored.
+    #[error("this product changed since you opened it")]
+    Stale { changes: Vec<String>, version: i64 },
+}
+
+impl CatalogError {
+    /// The words a stale save is refused with.
+    pub fn stale_message(changes: &[String]) -> String {
+        format!(
+            "This product changed since you opened it: {}. Your version is kept below; check it and save again \
+             to replace theirs.",
+            changes.join("; ")
+        )
+    }
 }
 
 /// All categories, parents before children, by position.
@@ -463,6 +482,8 @@ impl From<CatalogError> for crate::platform::Problem {
             CatalogError::Invalid(fields) => Problem::Invalid(fields),
             CatalogError::Db(e) => e.into(),
             CatalogError::Search(e) => Problem::Internal(e),
+            CatalogError::Conflict(message) => Problem::Conflict(message),
+            CatalogError::Stale { changes, .. } => Problem::Conflict(CatalogError::stale_message(&changes)),
         }
     }
 }

@@ -224,3 +224,63 @@ pub async fn set_stock(
     tx.commit().await?;
     Ok(())
 }
+
+/// The seller's count of a variant in a warehouse, written only where it moved from what the seller saw
+/// (`was`; `None` for a new variant): a conditional update, so an order placed meanwhile is never overwritten.
+/// Answers `Err(now)` with the units stored now when someone else changed them first.
+pub async fn set_counted(
+    conn: &mut AnyConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+    units: i64,
+    was: Option<i64>,
+) -> Result<Result<(), i64>, sqlx::Error> {
+    match was {
+        Some(was) if was == units => Ok(Ok(())),
+        Some(was) => {
+            let done = sqlx::query(
+                "UPDATE stock SET available = $1 WHERE variant_id = $2 AND warehouse_id = $3 AND available = $4",
+            )
+            .bind(units)
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .bind(was)
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 1 {
+                return Ok(Ok(()));
+            }
+            let now: Option<i64> =
+                sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
+                    .bind(variant_id)
+                    .bind(warehouse_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            match now {
+                // No row yet reads as 0 units: the seller's figure starts the row.
+                None if was == 0 => {
+                    sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
+                        .bind(variant_id)
+                        .bind(warehouse_id)
+                        .bind(units)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(Ok(()))
+                }
+                now => Ok(Err(now.unwrap_or(0))),
+            }
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3) \
+                 ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET available = excluded.available",
+            )
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .bind(units)
+            .execute(&mut *conn)
+            .await?;
+            Ok(Ok(()))
+        }
+    }
+}

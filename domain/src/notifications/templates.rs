@@ -62,3 +62,38 @@ pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
         ),
     }
 }
+
+/// To an admin: a new application to sell waits in the queue.
+pub fn application_received(to: &str, store_name: &str, applicant: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("New seller application: {store_name}"),
+        body: format!(
+            "{applicant} applied to sell on Bazaar as \"{store_name}\".\n\nReview it: /admin/sellers/applications\n"
+        ),
+    }
+}
+
+/// To the applicant: the store is open.
+pub fn application_approved(to: &str, store_name: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("{store_name} is approved: welcome to Bazaar"),
+        body: format!(
+            "Your application to sell as \"{store_name}\" is approved and your store is open.\n\n\
+             Add your first products in the seller portal: /seller\n"
+        ),
+    }
+}
+
+/// To the applicant: the application was turned down, with the admin's reason.
+pub fn application_rejected(to: &str, store_name: &str, reason: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Your application for {store_name}"),
+        body: format!(
+            "Your application to sell as \"{store_name}\" was not approved.\n\nThe reason given: {reason}\n\n\
+             You can change it and apply again: /sell\n"
+        ),
+    }
+}

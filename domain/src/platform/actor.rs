@@ -54,6 +54,14 @@ impl Actor {
         }
     }
 
+    /// The store a seller runs: every seller portal query is scoped by it.
+    pub fn store_id(&self) -> Option<i64> {
+        match self.0 {
+            ActorKind::Seller { store_id, .. } => Some(store_id),
+            _ => None,
+        }
+    }
+
     pub fn is_admin(&self) -> bool {
         matches!(self.0, ActorKind::Admin { .. })
     }

@@ -7,6 +7,7 @@ pub mod db;
 pub mod ids;
 pub mod outbox;
 pub mod problem;
+pub mod text;
 
 pub use actor::{Actor, ActorKind};
 pub use db::{is_unique_violation, Backend, Db, DbError, SqliteSync, WriteTx};

@@ -4,5 +4,7 @@
 
 pub mod cancel_order;
 pub mod expire_holds;
+pub mod onboard_seller;
 pub mod place_order;
+pub mod save_product;
 pub mod settle_payment;

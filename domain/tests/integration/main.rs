@@ -12,6 +12,8 @@ mod database;
 mod meili;
 mod promo;
 mod search;
+mod seller_products;
+mod sellers;
 mod sessions;
 mod smtp;
 mod stripe_payments;

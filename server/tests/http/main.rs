@@ -16,3 +16,4 @@ mod hostile;
 mod orders;
 mod payments;
 mod security;
+mod sellers;

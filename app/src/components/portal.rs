@@ -1,0 +1,63 @@
+//! The seller portal's shell and the pieces every portal and admin screen shares (../shared/PORTALS.md): server
+//! rendered, no island, so none of it reaches a shopper's wasm (docs/decisions/0015-portal-without-wasm.md).
+
+use leptos::prelude::*;
+
+/// A section of the seller portal, for the navigation's `aria-current`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Overview,
+    Products,
+}
+
+const SECTIONS: [(Section, &str, &str); 2] = [
+    (Section::Overview, "/seller", "Overview"),
+    (Section::Products, "/seller/products", "Products"),
+];
+
+/// The portal's frame: the store's name, the navigation (a disclosure at phone width, which works without
+/// JavaScript) and a link back to the storefront, around the page's content.
+#[component]
+pub fn PortalShell(section: Section, store_name: String, store_slug: String, children: Children) -> impl IntoView {
+    let nav = move |class: &'static str| {
+        view! {
+            <ul class=class>
+                {SECTIONS.iter().map(|(s, href, label)| {
+                    let current = (*s == section).then_some("page");
+                    view! { <li><a href=*href aria-current=current>{*label}</a></li> }
+                }).collect_view()}
+                <li><a href=format!("/store/{store_slug}")>"View your storefront"</a></li>
+            </ul>
+        }
+    };
+    view! {
+        <div class="portal">
+            <nav class="portal-nav" aria-label="Seller portal">
+                <p class="portal-nav__store">{store_name}</p>
+                // Wide screens show the list; at phone width it folds into a disclosure (no JavaScript needed).
+                {nav("portal-nav__list portal-nav__wide")}
+                <details class="portal-nav__menu">
+                    <summary>"Menu"</summary>
+                    {nav("portal-nav__list")}
+                </details>
+            </nav>
+            <div class="portal__content stack">{children()}</div>
+        </div>
+    }
+}
+
+/// A status as a badge with its words (colour is never the only signal).
+#[component]
+pub fn Badge(label: &'static str, #[prop(default = "neutral")] tone: &'static str) -> impl IntoView {
+    view! { <span class=format!("badge badge--{tone}")>{label}</span> }
+}
+
+/// The notice after a change ("Application sent"), announced politely.
+#[component]
+pub fn Notice(text: Option<&'static str>) -> impl IntoView {
+    view! {
+        <div role="status">
+            {text.map(|t| view! { <p class="alert alert--success">{t}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,118 @@
+//! The seller portal (`/seller/…`): server-rendered pages inside the portal's shell.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use model::sellers::{ProductRef, SellerHome, StockRef};
+use model::Role;
+
+use crate::api::sellers::seller_home;
+use crate::components::portal::{PortalShell, Section};
+use crate::pages::errors::ForbiddenPage;
+
+/// Who may see the portal: a seller. Signed out → the login (back here after); a shopper → the application;
+/// an admin → 403. Returns the view to show instead of the page, if any.
+pub fn portal_gate(path: &str) -> Option<AnyView> {
+    let Some(user) = crate::request_user() else {
+        #[cfg(feature = "ssr")]
+        crate::ssr::page_redirect(&format!("/login?next={}", crate::url_encode(path)));
+        #[cfg(not(feature = "ssr"))]
+        let _ = path;
+        return Some(().into_any());
+    };
+    match user.role {
+        Role::Seller => None,
+        Role::Shopper => {
+            #[cfg(feature = "ssr")]
+            crate::ssr::page_redirect("/sell");
+            Some(().into_any())
+        }
+        Role::Admin => Some(view! { <ForbiddenPage/> }.into_any()),
+    }
+}
+
+#[component]
+pub fn SellerHomePage() -> impl IntoView {
+    if let Some(instead) = portal_gate("/seller") {
+        return instead;
+    }
+    view! {
+        <Title text="Seller portal"/>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match seller_home().await {
+                    Ok(home) => view! { <Overview home=home/> }.into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Overview(home: SellerHome) -> impl IntoView {
+    let nothing = home.drafts.is_empty()
+        && home.without_pictures.is_empty()
+        && home.low_stock.is_empty()
+        && home.out_of_stock.is_empty();
+    let products = home.products;
+    view! {
+        <PortalShell section=Section::Overview store_name=home.store_name.clone() store_slug=home.slug.clone()>
+            <h1 class="page-title">"Overview"</h1>
+            <p class="lead">{format!("{} · {products} product{}", home.store_name, if products == 1 { "" } else { "s" })}</p>
+            {nothing.then(|| view! {
+                <section class="card empty stack">
+                    <h2>"Nothing needs your attention"</h2>
+                    <p>{if products == 0 {
+                        "Your store has no products yet."
+                    } else {
+                        "Every product is live, has pictures and is in stock."
+                    }}</p>
+                </section>
+            })}
+            <ProductList title="Drafts" id="drafts" hint="Not on sale yet: add what is missing and publish." items=home.drafts/>
+            <ProductList title="Without pictures" id="no-pictures" hint="Products with a picture sell better; a product needs one to be published." items=home.without_pictures/>
+            <StockList title="Low on stock" id="low-stock" items=home.low_stock/>
+            <StockList title="Out of stock" id="out-of-stock" items=home.out_of_stock/>
+        </PortalShell>
+    }
+}
+
+#[component]
+fn ProductList(title: &'static str, id: &'static str, hint: &'static str, items: Vec<ProductRef>) -> impl IntoView {
+    (!items.is_empty()).then(|| {
+        view! {
+            <section class="card stack" aria-labelledby=id>
+                <h2 id=id>{title} " " <span class="badge">{items.len()}</span></h2>
+                <p class="muted">{hint}</p>
+                <ul class="plain-list">
+                    {items.into_iter().map(|p| view! { <li><a href=format!("/seller/products/{}", p.id)>{p.title}</a></li> }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn StockList(title: &'static str, id: &'static str, items: Vec<StockRef>) -> impl IntoView {
+    (!items.is_empty()).then(|| {
+        view! {
+            <section class="card stack" aria-labelledby=id>
+                <h2 id=id>{title} " " <span class="badge">{items.len()}</span></h2>
+                <table class="table">
+                    <thead><tr><th scope="col">"Product"</th><th scope="col">"Variant"</th><th scope="col">"SKU"</th><th scope="col" class="num">"Available"</th></tr></thead>
+                    <tbody>
+                        {items.into_iter().map(|s| view! {
+                            <tr>
+                                <td><a href=format!("/seller/products/{}", s.product_id)>{s.product_title}</a></td>
+                                <td>{s.variant_title}</td>
+                                <td><code>{s.sku}</code></td>
+                                <td class="num">{format!("{} (alert at {})", s.available, s.threshold)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }
+    })
+}

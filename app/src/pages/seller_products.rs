@@ -1,0 +1,638 @@
+//! The seller's products: the index (`/seller/products`: search, filters and sort in the URL, keyset pages, bulk
+//! publish / archive) and the editor (`/seller/products/new`, `/seller/products/{id}`). Plain forms, no island.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use model::sellers::{ProductEditor, ProductFilter, ProductForm, ProductPage, ProductRow};
+
+use crate::api::sellers::{product_editor, seller_products, BulkProducts, SaveProduct};
+use crate::components::catalog::Markdown;
+use crate::components::forms::{error_for, ErrorSummary};
+use crate::components::portal::{PortalShell, Section};
+use crate::error::AppError;
+use crate::pages::seller::portal_gate;
+use crate::pages::url_error;
+
+fn status_badge(status: &str) -> impl IntoView {
+    let (label, tone) = match status {
+        "active" => ("Active", "success"),
+        "archived" => ("Archived", "neutral"),
+        _ => ("Draft", "warning"),
+    };
+    view! { <span class=format!("badge badge--{tone}")>{label}</span> }
+}
+
+fn filter_from_query() -> ProductFilter {
+    let query = leptos_router::hooks::use_query_map();
+    query.with_untracked(|q| ProductFilter {
+        q: q.get("q").unwrap_or_default(),
+        status: q.get("status").unwrap_or_default(),
+        category: q.get("category").unwrap_or_default(),
+        stock: q.get("stock").unwrap_or_default(),
+        sort: q.get("sort").unwrap_or_default(),
+        dir: q.get("dir").unwrap_or_default(),
+        after: q.get("after").unwrap_or_default(),
+    })
+}
+
+/// The index's address for `filter` with `change` applied (the cursor is dropped: a new view starts at page 1).
+fn index_href(filter: &ProductFilter, change: impl FnOnce(&mut ProductFilter)) -> String {
+    let mut f = filter.clone();
+    f.after.clear();
+    change(&mut f);
+    let pairs = [
+        ("q", &f.q),
+        ("status", &f.status),
+        ("category", &f.category),
+        ("stock", &f.stock),
+        ("sort", &f.sort),
+        ("dir", &f.dir),
+        ("after", &f.after),
+    ];
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::url_encode(v)))
+        .collect();
+    if query.is_empty() {
+        "/seller/products".to_string()
+    } else {
+        format!("/seller/products?{}", query.join("&"))
+    }
+}
+
+#[component]
+pub fn SellerProductsPage() -> impl IntoView {
+    if let Some(instead) = portal_gate("/seller/products") {
+        return instead;
+    }
+    let filter = filter_from_query();
+    let done = leptos_router::hooks::use_query_map().with_untracked(|q| {
+        q.get("done").map(|action| {
+            let changed = q.get("changed").unwrap_or_default();
+            let skipped = q.get("skipped").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
+            let verb = match action.as_str() {
+                "active" => "published",
+                "archived" => "archived",
+                _ => "moved to drafts",
+            };
+            let mut text = format!("{changed} product(s) {verb}.");
+            if skipped > 0 {
+                text.push_str(&format!(
+                    " {skipped} not published: each needs a price and a picture first."
+                ));
+            }
+            text
+        })
+    });
+    let error = url_error::<BulkProducts>();
+    let f = filter.clone();
+    view! {
+        <Title text="Products · Seller portal"/>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                let f2 = f.clone();
+                match seller_products(f.q, f.status, f.category, f.stock, f.sort, f.dir, f.after).await {
+                    Ok(page) => view! { <ProductIndex page=page filter=f2 done=done error=error/> }.into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProductIndex(
+    page: ProductPage,
+    filter: ProductFilter,
+    done: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let (store_name, store_slug) = (page.store_name.clone(), page.store_slug.clone());
+    let filtered =
+        !filter.q.is_empty() || !filter.status.is_empty() || !filter.category.is_empty() || !filter.stock.is_empty();
+    let count = page.total;
+    let sort_header = {
+        let filter = filter.clone();
+        move |key: &'static str, label: &'static str| {
+            let active = filter.sort == key || (key == "updated" && filter.sort.is_empty());
+            let natural_asc = key != "updated";
+            let asc = match filter.dir.as_str() {
+                "asc" => true,
+                "desc" => false,
+                _ => natural_asc,
+            };
+            let aria = active.then_some(if asc { "ascending" } else { "descending" });
+            let next_dir = if active && asc {
+                "desc"
+            } else if active {
+                "asc"
+            } else {
+                ""
+            };
+            let href = index_href(&filter, |f| {
+                f.sort = key.to_string();
+                f.dir = next_dir.to_string();
+            });
+            view! { <th scope="col" aria-sort=aria><a href=href>{label}</a></th> }
+        }
+    };
+    let statuses = [
+        ("", "All statuses"),
+        ("draft", "Drafts"),
+        ("active", "Active"),
+        ("archived", "Archived"),
+    ];
+    let stocks = [
+        ("", "Any stock"),
+        ("in", "In stock"),
+        ("low", "Low on stock"),
+        ("out", "Out of stock"),
+    ];
+    let next = page.next.clone().map(|after| index_href(&filter, |f| f.after = after));
+    view! {
+        <PortalShell section=Section::Products store_name=store_name store_slug=store_slug>
+            <div class="page-head">
+                <h1 class="page-title">"Products"</h1>
+                <a class="button" href="/seller/products/new">"Add product"</a>
+            </div>
+            <div role="status">{done.map(|d| view! { <p class="alert alert--success">{d}</p> })}</div>
+            {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
+            <form method="get" action="/seller/products" class="filters card" role="search" aria-label="Filter products">
+                <div class="field">
+                    <label for="filter-q">"Search products"</label>
+                    <input id="filter-q" name="q" type="search" value=filter.q.clone() placeholder="Title or SKU"/>
+                </div>
+                <div class="field">
+                    <label for="filter-status">"Status"</label>
+                    <select id="filter-status" name="status">
+                        {statuses.iter().map(|(v, l)| view! { <option value=*v selected=filter.status == *v>{*l}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-category">"Category"</label>
+                    <select id="filter-category" name="category">
+                        <option value="">"All categories"</option>
+                        {page.categories.iter().map(|(slug, name)| view! {
+                            <option value=slug.clone() selected=filter.category == *slug>{name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-stock">"Stock"</label>
+                    <select id="filter-stock" name="stock">
+                        {stocks.iter().map(|(v, l)| view! { <option value=*v selected=filter.stock == *v>{*l}</option> }).collect_view()}
+                    </select>
+                </div>
+                <input type="hidden" name="sort" value=filter.sort.clone()/>
+                <input type="hidden" name="dir" value=filter.dir.clone()/>
+                <div class="filters__actions">
+                    <button class="button button--secondary" type="submit">"Apply filters"</button>
+                    {filtered.then(|| view! { <a href="/seller/products">"Clear filters"</a> })}
+                </div>
+            </form>
+            <p class="muted" aria-live="polite">{format!("{count} product{}", if count == 1 { "" } else { "s" })}</p>
+            {if page.items.is_empty() {
+                view! {
+                    <section class="card empty stack">
+                        {if filtered {
+                            view! {
+                                <h2>"No products match these filters"</h2>
+                                <p><a href="/seller/products">"Clear filters"</a></p>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <h2>"No products yet"</h2>
+                                <p>"Add your first product; it stays a draft until you publish it."</p>
+                                <p><a class="button" href="/seller/products/new">"Add product"</a></p>
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            } else {
+                view! {
+                    <form method="post" action=BulkProducts::url() class="stack">
+                        <div class="bulk">
+                            <label for="bulk-action">"With the selected products"</label>
+                            <select id="bulk-action" name="action">
+                                <option value="active">"Publish"</option>
+                                <option value="archived">"Archive"</option>
+                                <option value="draft">"Move to drafts"</option>
+                            </select>
+                            <button class="button button--secondary" type="submit">"Apply to selected"</button>
+                        </div>
+                        <table class="table">
+                            <caption class="visually-hidden">"Your products"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                                    {sort_header("title", "Product")}
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Category"</th>
+                                    {sort_header("price", "Price")}
+                                    <th scope="col" class="num">"Stock"</th>
+                                    {sort_header("updated", "Updated")}
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {page.items.into_iter().enumerate().map(|(i, row)| view! { <ProductIndexRow index=i row=row/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </form>
+                    {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                }.into_any()
+            }}
+        </PortalShell>
+    }
+}
+
+#[component]
+fn ProductIndexRow(index: usize, row: ProductRow) -> impl IntoView {
+    let updated = model::format_date(row.updated_at);
+    let stock = if row.available == 0 {
+        "Out of stock".to_string()
+    } else {
+        format!("{} in stock", row.available)
+    };
+    view! {
+        <tr>
+            <td>
+                <input type="checkbox" name=format!("ids[{index}]") value=row.id.to_string() aria-label=format!("Select {}", row.title)/>
+            </td>
+            <td>
+                <a href=format!("/seller/products/{}", row.id)>{row.title.clone()}</a>
+                {(!row.has_picture).then(|| view! { <span class="muted">" · no picture"</span> })}
+            </td>
+            <td>{status_badge(&row.status)}</td>
+            <td>{row.category_name.clone()}</td>
+            <td>{row.price.map(|p| p.display()).unwrap_or_else(|| "—".into())}</td>
+            <td class="num">{stock}</td>
+            <td><time datetime=updated.clone()>{updated.clone()}</time></td>
+        </tr>
+    }
+}
+
+const FIELDS: &[(&str, &str)] = &[
+    ("title", "Title"),
+    ("category", "Category"),
+    ("description", "Description"),
+    ("status", "Status"),
+    ("variants", "Variants"),
+    ("options", "Options"),
+];
+
+#[component]
+pub fn SellerProductEditorPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let raw = params.with_untracked(|p| p.get("id")).unwrap_or_default();
+    let path = format!("/seller/products/{raw}");
+    if let Some(instead) = portal_gate(&path) {
+        return instead;
+    }
+    let id: Option<i64> = if raw == "new" {
+        None
+    } else {
+        match raw.parse() {
+            Ok(id) => Some(id),
+            Err(_) => return view! { <crate::pages::errors::NotFoundPage/> }.into_any(),
+        }
+    };
+    let query = leptos_router::hooks::use_query_map();
+    let (saved, uploaded) = query.with_untracked(|q| (q.get("saved").is_some(), q.get("uploaded")));
+    let error = url_error::<SaveProduct>();
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match product_editor(id).await {
+                    Ok(page) => view! {
+                        <Editor editor=page.editor preview=page.preview refused=page.refused saved=saved uploaded=uploaded.clone() error=error.clone()/>
+                    }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::pages::errors::NotFoundPage/> }.into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Editor(
+    editor: ProductEditor,
+    preview: bool,
+    refused: Vec<(String, String)>,
+    saved: bool,
+    uploaded: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let ProductEditor {
+        store_name,
+        store_slug,
+        form,
+        categories,
+        attributes,
+        warehouses,
+        pictures,
+        slug,
+        currency,
+    } = editor;
+    let is_new = form.id.is_empty();
+    let heading = if is_new {
+        "Add product".to_string()
+    } else {
+        form.title.clone()
+    };
+    let page_title = format!(
+        "{} · Seller portal",
+        if is_new { "Add product" } else { "Edit product" }
+    );
+    // One polite announcement: the save, or the upload.
+    let notice: Option<String> = if saved {
+        Some("Product saved. It is on the storefront and in search within a second.".to_string())
+    } else {
+        uploaded.map(|n| format!("{n} picture(s) added."))
+    };
+    let ProductForm {
+        id,
+        version,
+        title,
+        category,
+        description,
+        status,
+        attributes: typed_attributes,
+        options,
+        variants,
+        images,
+    } = form;
+    // Owned: the portal shell's children are a 'static closure.
+    let err = {
+        let error = error.clone();
+        move |name: &str| error_for(&error, name)
+    };
+    let mut option_rows = options.clone();
+    while option_rows.len() < 3 {
+        option_rows.push(Default::default());
+    }
+    let option_names: Vec<String> = options
+        .iter()
+        .map(|o| o.name.clone())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let description_for_preview = description.clone();
+    let product_id = id.clone();
+    view! {
+        <Title text=page_title/>
+        <PortalShell section=Section::Products store_name=store_name store_slug=store_slug>
+            <p><a href="/seller/products">"← Products"</a></p>
+            <div class="page-head">
+                <h1 class="page-title">{heading}</h1>
+                {slug.clone().map(|s| view! { <a href=format!("/p/{s}")>"View on the storefront"</a> })}
+            </div>
+            <div role="status">{notice.map(|n| view! { <p class="alert alert--success">{n}</p> })}</div>
+            {(!refused.is_empty()).then(|| view! {
+                <div class="alert alert--error" role="alert">
+                    <p>"These files were not added:"</p>
+                    <ul>{refused.into_iter().map(|(name, why)| view! { <li>{format!("{name}: {why}")}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <ErrorSummary error=error.clone() fields=FIELDS/>
+            <form method="post" action=SaveProduct::url() class="form stack" novalidate aria-label="Product">
+                <input type="hidden" name="id" value=id.clone()/>
+                <input type="hidden" name="version" value=version/>
+                <section class="card stack" aria-labelledby="basics-title">
+                    <h2 id="basics-title">"Basics"</h2>
+                    <crate::components::forms::Field name="title" label="Title" value=title maxlength=150 error=err("title")/>
+                    <crate::components::forms::SelectField
+                        name="category"
+                        label="Category"
+                        options={
+                            let mut o = vec![(String::new(), "Choose a category".to_string())];
+                            o.extend(categories.iter().map(|(id, name)| (id.to_string(), name.clone())));
+                            o
+                        }
+                        value=category
+                        error=err("category")
+                    />
+                    <crate::components::forms::SelectField
+                        name="status"
+                        label="Status"
+                        options=vec![
+                            ("draft".to_string(), "Draft (not on sale)".to_string()),
+                            ("active".to_string(), "Active (on sale)".to_string()),
+                            ("archived".to_string(), "Archived".to_string()),
+                        ]
+                        value=status
+                        error=err("status")
+                    />
+                </section>
+                <section class="card stack" aria-labelledby="description-title" id="preview">
+                    <h2 id="description-title">"Description"</h2>
+                    <crate::components::forms::TextAreaField
+                        name="description"
+                        label="Description"
+                        value=description
+                        rows=8
+                        maxlength=10000
+                        hint="Paragraphs are separated by an empty line; lines starting with - make a list; **bold**."
+                        error=err("description")
+                    />
+                    <p><button class="button button--secondary" type="submit" name="intent" value="preview">"Preview description"</button></p>
+                    {preview.then(|| view! {
+                        <section class="preview" aria-labelledby="preview-title">
+                            <h3 id="preview-title">"Preview, as the product page shows it"</h3>
+                            <Markdown source=description_for_preview.clone()/>
+                        </section>
+                    })}
+                </section>
+                {(!attributes.is_empty()).then(|| view! {
+                    <section class="card stack" aria-labelledby="attributes-title">
+                        <h2 id="attributes-title">"Attributes"</h2>
+                        <p class="muted">"Shoppers filter by these. Leave one empty to leave it out."</p>
+                        {attributes.iter().enumerate().map(|(i, a)| {
+                            let value = typed_attributes.iter().find(|t| t.name == a.name).map(|t| t.value.clone()).unwrap_or_default();
+                            let field_id = format!("field-attributes-{i}");
+                            let error_id = format!("{field_id}-error");
+                            let error = err(&format!("attributes-{i}"));
+                            let label = if a.unit.is_empty() { a.name.clone() } else { format!("{} ({})", a.name, a.unit) };
+                            let input = match a.kind.as_str() {
+                                "choice" => view! {
+                                    <select id=field_id.clone() name=format!("attributes[{i}][value]") aria-invalid=error.is_some().to_string() aria-describedby=error_id.clone()>
+                                        <option value="">"—"</option>
+                                        {a.choices.iter().map(|c| view! { <option value=c.clone() selected=*c == value>{c.clone()}</option> }).collect_view()}
+                                    </select>
+                                }.into_any(),
+                                "boolean" => view! {
+                                    <select id=field_id.clone() name=format!("attributes[{i}][value]") aria-invalid=error.is_some().to_string() aria-describedby=error_id.clone()>
+                                        <option value="">"—"</option>
+                                        <option value="Yes" selected=value == "Yes">"Yes"</option>
+                                        <option value="No" selected=value == "No">"No"</option>
+                                    </select>
+                                }.into_any(),
+                                "number" => view! {
+                                    <input id=field_id.clone() name=format!("attributes[{i}][value]") type="text" inputmode="decimal" value=value aria-invalid=error.is_some().to_string() aria-describedby=error_id.clone()/>
+                                }.into_any(),
+                                _ => view! {
+                                    <input id=field_id.clone() name=format!("attributes[{i}][value]") type="text" maxlength="200" value=value aria-invalid=error.is_some().to_string() aria-describedby=error_id.clone()/>
+                                }.into_any(),
+                            };
+                            view! {
+                                <div class="field">
+                                    <input type="hidden" name=format!("attributes[{i}][name]") value=a.name.clone()/>
+                                    <label for=field_id>{label}</label>
+                                    {input}
+                                    <span class="field__error" id=error_id role="alert">{error}</span>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </section>
+                })}
+                <section class="card stack" aria-labelledby="pictures-title">
+                    <h2 id="pictures-title">"Pictures"</h2>
+                    {if images.is_empty() {
+                        view! { <p class="muted">{if is_new { "Save the product first, then add pictures below." } else { "No pictures yet: add some below. A product needs one to be published." }}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="pictures">
+                                {images.iter().enumerate().map(|(i, img)| {
+                                    let url = pictures.iter().find(|p| p.key == img.key).map(|p| p.url.clone()).unwrap_or_default();
+                                    let alt_id = format!("field-images-{i}-alt");
+                                    let pos_id = format!("field-images-{i}-position");
+                                    let rm_id = format!("field-images-{i}-remove");
+                                    let error = err(&format!("images-{i}-alt"));
+                                    view! {
+                                        <li class="picture">
+                                            <img src=url alt="" width="80" height="80"/>
+                                            <input type="hidden" name=format!("images[{i}][key]") value=img.key.clone()/>
+                                            <div class="field">
+                                                <label for=alt_id.clone()>{format!("Alt text of picture {}", i + 1)}</label>
+                                                <input id=alt_id.clone() name=format!("images[{i}][alt]") value=img.alt.clone() maxlength="200" aria-invalid=error.is_some().to_string()/>
+                                                <span class="field__error" role="alert">{error}</span>
+                                            </div>
+                                            <div class="field field--small">
+                                                <label for=pos_id.clone()>{format!("Position of picture {}", i + 1)}</label>
+                                                <input id=pos_id name=format!("images[{i}][position]") type="number" min="1" value=img.position.clone()/>
+                                            </div>
+                                            <label class="check" for=rm_id.clone()>
+                                                <input id=rm_id.clone() type="checkbox" name=format!("images[{i}][remove]") checked=img.remove == "on"/>
+                                                {format!(" Remove picture {}", i + 1)}
+                                            </label>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section class="card stack" aria-labelledby="variants-title" id="variants">
+                    <h2 id="variants-title">"Options and variants"</h2>
+                    {err("variants").map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+                    <p class="muted">"Name up to three options and list their values, separated by commas (Size: S, M, L). Generate variants makes one row per combination and keeps what you typed in existing rows."</p>
+                    <div class="options">
+                        {option_rows.iter().enumerate().map(|(i, o)| {
+                            let name_id = format!("field-options-{i}-name");
+                            let values_id = format!("field-options-{i}-values");
+                            let error = err(&format!("options-{i}-name"));
+                            view! {
+                                <div class="field-row">
+                                    <div class="field">
+                                        <label for=name_id.clone()>{format!("Option {} name", i + 1)}</label>
+                                        <input id=name_id name=format!("options[{i}][name]") value=o.name.clone() maxlength="40" aria-invalid=error.is_some().to_string()/>
+                                        <span class="field__error" role="alert">{error}</span>
+                                    </div>
+                                    <div class="field">
+                                        <label for=values_id.clone()>{format!("Option {} values", i + 1)}</label>
+                                        <input id=values_id name=format!("options[{i}][values]") value=o.values.clone()/>
+                                    </div>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                    <p><button class="button button--secondary" type="submit" name="intent" value="generate">"Generate variants"</button></p>
+                    <div class="table-scroll">
+                        <table class="table variants">
+                            <caption class="visually-hidden">"Variants"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Variant"</th>
+                                    <th scope="col">"SKU"</th>
+                                    <th scope="col">{format!("Price ({currency})")}</th>
+                                    <th scope="col">"Compare-at price"</th>
+                                    <th scope="col">"Weight (g)"</th>
+                                    {warehouses.iter().map(|(_, name)| view! { <th scope="col">{format!("Stock: {name}")}</th> }).collect_view()}
+                                    <th scope="col">"Remove"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {variants.iter().enumerate().map(|(i, v)| {
+                                    let label = if v.values.iter().all(|s| s.is_empty()) { format!("variant {}", i + 1) } else { v.values.join(" / ") };
+                                    let cell = |name: &'static str, value: String, what: &'static str, mode: &'static str| {
+                                        let fid = format!("field-variants-{i}-{name}");
+                                        let error = err(&format!("variants-{i}-{name}"));
+                                        let eid = format!("{fid}-error");
+                                        view! {
+                                            <td data-label=what>
+                                                <input id=fid name=format!("variants[{i}][{name}]") value=value inputmode=mode aria-label=format!("{what} of {label}") aria-invalid=error.is_some().to_string() aria-describedby=eid.clone()/>
+                                                <span class="field__error" id=eid role="alert">{error}</span>
+                                            </td>
+                                        }
+                                    };
+                                    let values_error = err(&format!("variants-{i}-values"));
+                                    view! {
+                                        <tr>
+                                            <th scope="row">
+                                                <input type="hidden" name=format!("variants[{i}][id]") value=v.id.clone()/>
+                                                {v.values.iter().enumerate().map(|(n, value)| view! {
+                                                    <input type="hidden" name=format!("variants[{i}][values][{n}]") value=value.clone()/>
+                                                }).collect_view()}
+                                                {if option_names.is_empty() { "Default".to_string() } else { v.values.join(" / ") }}
+                                                {values_error.map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
+                                            </th>
+                                            {cell("sku", v.sku.clone(), "SKU", "text")}
+                                            {cell("price", v.price.clone(), "Price", "decimal")}
+                                            {cell("compare_at", v.compare_at.clone(), "Compare-at price", "decimal")}
+                                            {cell("weight", v.weight.clone(), "Weight in grams", "numeric")}
+                                            {warehouses.iter().enumerate().map(|(w, (wid, wname))| {
+                                                let typed = v.stock.iter().find(|s| s.warehouse == wid.to_string()).cloned().unwrap_or_default();
+                                                let fid = format!("field-variants-{i}-stock-{w}");
+                                                let error = err(&format!("variants-{i}-stock-{w}"));
+                                                view! {
+                                                    <td data-label=format!("Stock: {wname}")>
+                                                        <input type="hidden" name=format!("variants[{i}][stock][{w}][warehouse]") value=wid.to_string()/>
+                                                        <input type="hidden" name=format!("variants[{i}][stock][{w}][was]") value=typed.was.clone()/>
+                                                        <input id=fid name=format!("variants[{i}][stock][{w}][units]") value=typed.units.clone() inputmode="numeric" aria-label=format!("Stock of {label} in {wname}") aria-invalid=error.is_some().to_string()/>
+                                                        <span class="field__error" role="alert">{error}</span>
+                                                    </td>
+                                                }
+                                            }).collect_view()}
+                                            <td data-label="Remove">
+                                                <input type="checkbox" name=format!("variants[{i}][remove]") checked=v.remove == "on" aria-label=format!("Remove {label}")/>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </section>
+                <div class="form-actions">
+                    <button class="button" type="submit" name="intent" value="save">"Save product"</button>
+                    <a href="/seller/products">"Cancel"</a>
+                </div>
+            </form>
+            {(!is_new).then(|| view! {
+                <section class="card stack" aria-labelledby="upload-title">
+                    <h2 id="upload-title">"Add pictures"</h2>
+                    <form method="post" enctype="multipart/form-data" action=format!("/seller/products/{product_id}/pictures") class="form">
+                        <div class="field">
+                            <label for="field-pictures">"Pictures (JPEG, PNG or WebP, up to 10 MB each)"</label>
+                            <input id="field-pictures" type="file" name="pictures" multiple accept="image/jpeg,image/png,image/webp"/>
+                        </div>
+                        <p><button class="button button--secondary" type="submit">"Upload pictures"</button></p>
+                    </form>
+                </section>
+            })}
+        </PortalShell>
+    }
+}

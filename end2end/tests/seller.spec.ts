@@ -1,0 +1,183 @@
+import { expect, test, type Page } from "@playwright/test";
+import { expectAccessible } from "./shop";
+
+// Becoming a seller, as people do it: a shopper applies, an admin approves, the new seller opens the portal.
+
+async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+async function logOut(page: Page): Promise<void> {
+  await waitForHydration(page);
+  await page.getByRole("button", { name: /account menu/ }).click();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+}
+
+async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+}
+
+test("a shopper applies to sell, an admin approves, and the new seller opens the portal", async ({ page }, testInfo) => {
+  const stamp = `${testInfo.project.name}-${Date.now()}`;
+  const email = `maker-${stamp}@example.com`;
+  const password = "copper-kettle-2026";
+  const store = `Kettle Works ${testInfo.project.name} ${Date.now() % 100000}`;
+
+  await page.goto("/register");
+  await waitForHydration(page);
+  await page.getByLabel("Name").fill("Mina Maker");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+
+  // The footer's "Sell on Bazaar" leads to the application.
+  await page.getByRole("contentinfo").getByRole("link", { name: "Sell on Bazaar" }).click();
+  await expect(page).toHaveURL(/\/sell$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sell on Bazaar");
+  await page.getByLabel("Store name").fill(store);
+  await page.getByLabel("Description").fill("Copper kettles, hammered by hand.");
+  await page.getByLabel("Support email").fill("not an email");
+  await page.getByLabel("Country").selectOption("GB");
+  await page.getByLabel("Return window (days)").fill("14");
+  await page.getByLabel("Return policy").fill("Unused kettles within 14 days.");
+  await page.getByRole("button", { name: "Send application" }).click();
+
+  // A wrong field: a summary linking to it, its own message, and everything typed still there.
+  const summary = page.getByRole("alert").filter({ hasText: "Please correct these fields" });
+  await expect(summary.getByRole("link", { name: /Support email: Enter an email address/ })).toBeVisible();
+  await expect(page.getByLabel("Support email")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Store name")).toHaveValue(store);
+  await expect(page.getByLabel("Return policy")).toHaveValue("Unused kettles within 14 days.");
+  await expect(page.getByLabel("Country")).toHaveValue("GB");
+  await expectAccessible(page);
+  await page.getByLabel("Support email").fill("help@kettle.example");
+  await page.getByRole("button", { name: "Send application" }).click();
+  await expect(page.getByRole("status")).toContainText("Application sent");
+  await expect(page.getByText("Pending review")).toBeVisible();
+  await expectAccessible(page);
+  await logOut(page);
+
+  // An admin finds it in the queue and approves it.
+  await logIn(page, process.env.E2E_ADMIN_EMAIL!, process.env.E2E_ADMIN_PASSWORD!);
+  await page.getByRole("link", { name: "Admin", exact: true }).click();
+  await page.getByRole("link", { name: /Seller applications \(\d+ waiting\)/ }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Seller applications");
+  const card = page.getByRole("article", { name: store });
+  await expect(card).toContainText("Copper kettles, hammered by hand.");
+  await expect(card).toContainText("Mina Maker");
+  await expectAccessible(page);
+  await card.getByRole("button", { name: `Approve ${store}` }).click();
+  await expect(page.getByRole("status")).toContainText("Application approved");
+  await expect(page.getByRole("article", { name: store })).toHaveCount(0);
+  await logOut(page);
+
+  // The applicant is told by email, and the account now runs the store.
+  // The mail worker sends within a second or two: look again until it is there.
+  await expect(async () => {
+    await page.goto("/dev/mailbox");
+    await expect(page.getByText(`${store} is approved: welcome to Bazaar`).first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await logIn(page, email, password);
+  await page.getByRole("link", { name: "Seller portal" }).click();
+  await expect(page).toHaveURL(/\/seller$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Overview");
+  const nav = page.getByRole("navigation", { name: "Seller portal" });
+  await expect(nav).toContainText(store);
+  if (testInfo.project.name === "phone") {
+    // At phone width the navigation folds into a menu.
+    await nav.getByText("Menu").click();
+  }
+  await expect(nav.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByText("Your store has no products yet.")).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-overview-${testInfo.project.name}.png`, fullPage: true });
+
+  // The application page now points to the portal instead of a second application.
+  await page.goto("/sell");
+  await expect(page.getByRole("link", { name: "Go to the seller portal" })).toBeVisible();
+});
+
+test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes it, and shoppers find it", async ({ page, request }, testInfo) => {
+  const title = `Hammered Kettle ${testInfo.project.name} ${Date.now() % 100000}`;
+  // Two real pictures to upload: thumbnails of demo products, as files on a seller's disk would be.
+  const search = await (await request.get("/api/v1/products/search?per_page=40")).json();
+  const urls = [...new Set<string>(search.results.map((r: { image_url: string }) => r.image_url))].filter((u) => u.endsWith(".webp"));
+  const pictures = [];
+  for (const [i, url] of urls.slice(0, 2).entries()) {
+    pictures.push({ name: `kettle-${i + 1}.webp`, mimeType: "image/webp", buffer: await (await request.get(url)).body() });
+  }
+  expect(pictures).toHaveLength(2);
+
+  await logIn(page, "seller3@demo.bazaar.test", "demo-pass-2026");
+  await page.goto("/seller");
+  const nav = page.getByRole("navigation", { name: "Seller portal" });
+  if (testInfo.project.name === "phone") await nav.getByText("Menu").click();
+  await nav.getByRole("link", { name: "Products" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Products");
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Add product" }).first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Add product");
+
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByLabel("Category").selectOption({ label: "Home & Kitchen › Cookware" });
+  await page.getByRole("textbox", { name: "Description" }).fill("Hammered by hand.\n\n- 1.5 litres\n- **Induction** ready");
+  await page.getByRole("button", { name: "Preview description" }).click();
+  const preview = page.getByRole("region", { name: "Preview, as the product page shows it" });
+  await expect(preview.getByRole("listitem")).toHaveCount(2);
+  await expect(preview.locator("strong")).toHaveText("Induction");
+  await expect(page.getByLabel("Title", { exact: true })).toHaveValue(title);
+
+  await page.getByLabel("Option 1 name").fill("Size");
+  await page.getByLabel("Option 1 values").fill("S, M");
+  await page.getByLabel("Option 2 name").fill("Colour");
+  await page.getByLabel("Option 2 values").fill("Red, Blue");
+  await page.getByLabel("Price of variant 1", { exact: true }).fill("24.50");
+  await page.getByRole("button", { name: "Generate variants" }).click();
+  for (const v of ["S / Red", "S / Blue", "M / Red", "M / Blue"]) {
+    await expect(page.getByLabel(`Price of ${v}`, { exact: true })).toHaveValue("24.50");
+  }
+  await page.getByLabel("Price of M / Blue", { exact: true }).fill("26.00");
+  await page.getByLabel(/^Stock of S \/ Red in /).first().fill("0");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Save product" }).click();
+  await expect(page.getByRole("status")).toContainText("Product saved");
+
+  // Publishing without a picture names what is missing; the form keeps what was typed.
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByRole("button", { name: "Save product" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "To publish, add a picture" }).first()).toBeVisible();
+  await expect(page.getByLabel("Price of M / Blue", { exact: true })).toHaveValue("26.00");
+
+  await page.getByLabel("Pictures (JPEG, PNG or WebP, up to 10 MB each)").setInputFiles(pictures);
+  await page.getByRole("button", { name: "Upload pictures" }).click();
+  await expect(page.getByRole("status")).toContainText("2 picture(s) added");
+  await page.getByLabel("Alt text of picture 1").fill(`${title}, front`);
+  await page.getByLabel("Status").selectOption("active");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Save product" }).click();
+  await expect(page.getByRole("status")).toContainText("Product saved");
+  await page.screenshot({ path: `test-results/seller-product-${testInfo.project.name}.png`, fullPage: true });
+
+  // The seller receives 5 units of S / Red.
+  await page.getByLabel(/^Stock of S \/ Red in /).first().fill("5");
+  await page.getByRole("button", { name: "Save product" }).click();
+  await expect(page.getByRole("status")).toContainText("Product saved");
+
+  // A shopper finds it in search within a second or two, with its picture and variants.
+  await expect(async () => {
+    await page.goto(`/search?q=${encodeURIComponent(title)}`);
+    await expect(page.getByRole("link", { name: title }).first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await page.getByRole("link", { name: title }).first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  await expect(page.getByRole("img", { name: `${title}, front` }).first()).toBeVisible();
+  await expect(page.getByRole("radio")).toHaveCount(4);
+  await expect(page.getByText("Only 5 left").first()).toBeVisible();
+});

@@ -1,0 +1,281 @@
+//! Becoming a seller and the seller portal, as the pages show them.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApplicationStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ApplicationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationStatus::Pending => "pending",
+            ApplicationStatus::Approved => "approved",
+            ApplicationStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ApplicationStatus> {
+        [
+            ApplicationStatus::Pending,
+            ApplicationStatus::Approved,
+            ApplicationStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ApplicationStatus::Pending => "Pending review",
+            ApplicationStatus::Approved => "Approved",
+            ApplicationStatus::Rejected => "Rejected",
+        }
+    }
+}
+
+/// An application to sell, with the applicant and the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub store_name: String,
+    pub slug: String,
+    pub description: String,
+    pub support_email: String,
+    pub country: String,
+    pub return_days: i64,
+    pub return_policy: String,
+    pub status: ApplicationStatus,
+    /// The admin's reason for a rejection ('' otherwise).
+    pub reason: String,
+    pub applicant_name: String,
+    pub applicant_email: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+/// What the application form sends, as typed (kept whole when a field is wrong).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ApplicationForm {
+    pub store_name: String,
+    pub slug: String,
+    pub description: String,
+    pub support_email: String,
+    pub country: String,
+    pub return_days: String,
+    pub return_policy: String,
+}
+
+/// One page of the admins' queue of applications awaiting a decision, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationQueue {
+    pub pending: i64,
+    pub items: Vec<ApplicationView>,
+    /// The `after` cursor of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+/// A product named on the seller's overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRef {
+    pub id: i64,
+    pub title: String,
+}
+
+/// A variant whose stock needs the seller's attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockRef {
+    pub product_id: i64,
+    pub product_title: String,
+    pub variant_title: String,
+    pub sku: String,
+    pub available: i64,
+    pub threshold: i64,
+}
+
+/// The seller portal's overview: the store and what needs attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerHome {
+    pub store_name: String,
+    pub slug: String,
+    pub products: i64,
+    pub drafts: Vec<ProductRef>,
+    pub without_pictures: Vec<ProductRef>,
+    pub low_stock: Vec<StockRef>,
+    pub out_of_stock: Vec<StockRef>,
+}
+
+/// The seller's products index as the URL says it (search, filters, sort, the keyset cursor).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProductFilter {
+    pub q: String,
+    /// '' (all), draft, active or archived.
+    pub status: String,
+    /// A category slug, or ''.
+    pub category: String,
+    /// '' (any), in, low or out.
+    pub stock: String,
+    /// updated (default), title or price.
+    pub sort: String,
+    /// asc or desc ('' = the sort's natural direction).
+    pub dir: String,
+    pub after: String,
+}
+
+/// One row of the seller's products index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub status: String,
+    pub category_name: String,
+    /// The cheapest variant's price, absent without variants.
+    pub price: Option<crate::catalog::Money>,
+    pub variants: i64,
+    pub available: i64,
+    pub has_picture: bool,
+    pub updated_at: i64,
+}
+
+/// A page of the seller's products.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub store_name: String,
+    pub store_slug: String,
+    /// Products matching the filters (all pages).
+    pub total: i64,
+    pub items: Vec<ProductRow>,
+    pub next: Option<String>,
+    /// Categories to filter by: (slug, name).
+    pub categories: Vec<(String, String)>,
+}
+
+/// One of up to three options (Size, Colour…) and its values, comma-separated as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OptionInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub values: String,
+}
+
+/// Units of a variant in one warehouse, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StockInput {
+    #[serde(default)]
+    pub warehouse: String,
+    #[serde(default)]
+    pub units: String,
+    /// The units the form was opened with ('' for a new variant): stock is written only where the seller changed
+    /// the figure, and only if nobody else (an order) changed it meanwhile.
+    #[serde(default)]
+    pub was: String,
+}
+
+/// A variant row of the product form, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VariantInput {
+    /// '' for a new variant.
+    #[serde(default)]
+    pub id: String,
+    /// Its value of each option, in the options' order.
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default)]
+    pub price: String,
+    #[serde(default)]
+    pub compare_at: String,
+    #[serde(default)]
+    pub weight: String,
+    #[serde(default)]
+    pub stock: Vec<StockInput>,
+    /// 'on' when the row's "Remove" box is ticked.
+    #[serde(default)]
+    pub remove: String,
+}
+
+/// A typed attribute's value, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AttributeInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// A picture's place and alt text, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImageInput {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub alt: String,
+    /// The position typed (1 = first).
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub remove: String,
+}
+
+/// The product form, as typed: what a save sends and what a wrong field brings back.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProductForm {
+    /// '' for a new product.
+    pub id: String,
+    /// The version the form was opened at ('' for a new product).
+    pub version: String,
+    pub title: String,
+    /// A category id.
+    pub category: String,
+    pub description: String,
+    /// draft, active or archived.
+    pub status: String,
+    pub attributes: Vec<AttributeInput>,
+    pub options: Vec<OptionInput>,
+    pub variants: Vec<VariantInput>,
+    pub images: Vec<ImageInput>,
+}
+
+/// A typed attribute the product's category asks for, with how to enter it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeField {
+    pub name: String,
+    /// text, number, boolean or choice.
+    pub kind: String,
+    pub choices: Vec<String>,
+    pub unit: String,
+}
+
+/// A stored picture of the product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PictureView {
+    pub key: String,
+    pub url: String,
+    pub alt: String,
+}
+
+/// Everything the product editor shows besides the form: the choices and the stored pictures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductEditor {
+    pub store_name: String,
+    pub store_slug: String,
+    pub form: ProductForm,
+    /// Leaf categories: (id, "Parent › Name").
+    pub categories: Vec<(i64, String)>,
+    pub attributes: Vec<AttributeField>,
+    /// The store's warehouses: (id, name).
+    pub warehouses: Vec<(i64, String)>,
+    pub pictures: Vec<PictureView>,
+    /// The product's public address, once it has one.
+    pub slug: Option<String>,
+    pub currency: String,
+}

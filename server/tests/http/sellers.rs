@@ -1,0 +1,433 @@
+//! Becoming a seller over HTTP, and the access matrix of the seller and admin routes: every role reaches what is
+//! its own and is sent where it belongs from the rest (signed out → the login with `next`, a shopper → the
+//! application or 403, a seller → 403 on admin screens), with no change made. Both databases.
+
+use reqwest::{Client, StatusCode};
+
+use crate::on_both_databases;
+use crate::support::{location, TestApp};
+
+/// A client signed in as a demo account (`bazaar seed` makes them; see the README).
+async fn demo(app: &TestApp, who: &str) -> Client {
+    domain::seed::demo_accounts(&app.db).await.expect("demo accounts");
+    let client = app.client();
+    let email = format!("{who}@{}", domain::seed::DEMO_DOMAIN);
+    let answer = app.login(&client, &email, domain::seed::DEMO_PASSWORD).await;
+    assert_eq!(answer.status(), StatusCode::OK, "{who} signs in");
+    client
+}
+
+async fn shopper(app: &TestApp) -> Client {
+    let client = app.client();
+    let email = format!("applicant-{}@example.com", domain::testing::unique_name());
+    assert_eq!(app.register(&client, &email).await.status(), StatusCode::OK);
+    client
+}
+
+async fn get(client: &Client, app: &TestApp, path: &str) -> reqwest::Response {
+    client.get(app.url(path)).send().await.expect("get")
+}
+
+const APPLICATION: &[(&str, &str)] = &[
+    ("store_name", "Copper Kettle"),
+    ("slug", ""),
+    ("description", "Kettles, pans and <b>pots</b>."),
+    ("support_email", "help@copper.example"),
+    ("country", "GB"),
+    ("return_days", "14"),
+    ("return_policy", "Unused, within 14 days."),
+];
+
+async fn pending(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM seller_applications WHERE status = 'pending'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+}
+
+async fn each_role_is_sent_where_it_belongs(app: &TestApp) {
+    let anonymous = app.client();
+    for (path, next) in [
+        ("/seller", "%2Fseller"),
+        ("/sell", "%2Fsell"),
+        ("/admin/sellers/applications", "%2Fadmin%2Fsellers%2Fapplications"),
+    ] {
+        let answer = get(&anonymous, app, path).await;
+        assert_eq!(answer.status(), StatusCode::FOUND, "{path} signed out");
+        assert_eq!(location(&answer), format!("/login?next={next}"), "{path}");
+    }
+    let shopper = shopper(app).await;
+    let portal = get(&shopper, app, "/seller").await;
+    assert_eq!(
+        (portal.status(), location(&portal).as_str()),
+        (StatusCode::FOUND, "/sell")
+    );
+    assert_eq!(get(&shopper, app, "/sell").await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&shopper, app, "/admin/sellers/applications").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let seller = demo(app, "seller1").await;
+    let home = get(&seller, app, "/seller").await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let store: String = sqlx::query_scalar("SELECT store_name FROM sellers ORDER BY id LIMIT 1")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("store");
+    assert!(home.text().await.expect("body").contains(&store));
+    assert_eq!(
+        get(&seller, app, "/admin/sellers/applications").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let admin = demo(app, "admin").await;
+    assert_eq!(get(&admin, app, "/seller").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&admin, app, "/admin/sellers/applications").await.status(),
+        StatusCode::OK
+    );
+
+    // The server functions answer the same way to scripts, and change nothing.
+    assert_eq!(
+        app.call(&anonymous, "apply_to_sell", APPLICATION).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call(&anonymous, "seller_home", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call(&shopper, "seller_home", &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.call(&seller, "apply_to_sell", APPLICATION).await.status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(pending(app).await, 0);
+    for client in [&shopper, &seller] {
+        assert_eq!(
+            app.call(client, "seller_applications", &[]).await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+}
+
+async fn an_applicant_becomes_a_seller_when_an_admin_approves(app: &TestApp) {
+    let applicant = shopper(app).await;
+    let sent = app.submit(&applicant, "apply_to_sell", APPLICATION).await;
+    assert_eq!(
+        (sent.status(), location(&sent).as_str()),
+        (StatusCode::FOUND, "/sell?applied=1")
+    );
+    let page = applicant
+        .get(app.url("/sell?applied=1"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("Pending review"), "the page shows the state");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM seller_applications")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("id");
+    let id = id.to_string();
+
+    // Neither a shopper nor a seller can decide; nothing changes.
+    let seller = demo(app, "seller2").await;
+    for client in [&applicant, &seller] {
+        let answer = app.call(client, "approve_application", &[("id", &id)]).await;
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+        let answer = app
+            .call(client, "reject_application", &[("id", &id), ("reason", "no")])
+            .await;
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    }
+    assert_eq!(pending(app).await, 1);
+
+    let admin = demo(app, "admin").await;
+    let queue = get(&admin, app, "/admin/sellers/applications")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(queue.contains("Copper Kettle"));
+    assert!(
+        queue.contains("Kettles, pans and &lt;b&gt;pots&lt;/b&gt;."),
+        "the applicant's text is escaped"
+    );
+    let approved = app.submit(&admin, "approve_application", &[("id", &id)]).await;
+    assert_eq!(location(&approved), "/admin/sellers/applications?done=approved");
+    let home = get(&applicant, app, "/seller").await;
+    assert_eq!(
+        home.status(),
+        StatusCode::OK,
+        "the applicant's next request acts as the seller"
+    );
+    assert!(home.text().await.expect("body").contains("Copper Kettle"));
+    let again = app.call(&admin, "approve_application", &[("id", &id)]).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "decided once");
+}
+
+async fn a_wrong_field_keeps_everything_typed(app: &TestApp) {
+    let applicant = shopper(app).await;
+    let mut form: Vec<(&str, &str)> = APPLICATION.to_vec();
+    form.retain(|(k, _)| *k != "support_email");
+    form.push(("support_email", "not-an-email"));
+    let sent = applicant
+        .post(app.url("/api/apply_to_sell"))
+        .header("origin", &app.base)
+        .header("referer", app.url("/sell"))
+        .header("accept", "text/html")
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(sent.status(), StatusCode::FOUND);
+    assert!(location(&sent).starts_with("/sell"), "{}", location(&sent));
+    let page = get(&applicant, app, &location(&sent)).await.text().await.expect("body");
+    assert!(
+        page.contains("Enter an email address like name@example.com."),
+        "the field's message"
+    );
+    assert!(
+        page.contains("value=\"Copper Kettle\""),
+        "the store name typed is kept: {page}"
+    );
+    assert!(
+        page.contains("value=\"not-an-email\""),
+        "the wrong value itself is kept"
+    );
+    assert!(page.contains("Unused, within 14 days."), "the text areas too");
+    assert_eq!(pending(app).await, 0);
+}
+
+on_both_databases!(
+    each_role_is_sent_where_it_belongs,
+    an_applicant_becomes_a_seller_when_an_admin_approves,
+    a_wrong_field_keeps_everything_typed,
+);
+
+/// The product form as the editor posts it without JavaScript: one variant, one warehouse.
+fn product_form(id: &str, version: &str, title: &str, category: &str, warehouse: &str) -> Vec<(String, String)> {
+    [
+        ("id", id),
+        ("version", version),
+        ("title", title),
+        ("category", category),
+        ("description", "Hand-thrown stoneware."),
+        ("status", "draft"),
+        ("variants[0][id]", ""),
+        ("variants[0][sku]", ""),
+        ("variants[0][price]", "18.00"),
+        ("variants[0][compare_at]", ""),
+        ("variants[0][weight]", "400"),
+        ("variants[0][stock][0][warehouse]", warehouse),
+        ("variants[0][stock][0][was]", ""),
+        ("variants[0][stock][0][units]", "4"),
+        ("intent", "save"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+async fn first_store(app: &TestApp) -> (i64, String, String) {
+    let store: i64 = sqlx::query_scalar("SELECT MIN(id) FROM sellers")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("store");
+    let warehouse: i64 = sqlx::query_scalar("SELECT MIN(id) FROM warehouses WHERE seller_id = $1")
+        .bind(store)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("warehouse");
+    let category: i64 = sqlx::query_scalar(
+        "SELECT MIN(c.id) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("category");
+    (store, warehouse.to_string(), category.to_string())
+}
+
+async fn post_form(
+    app: &TestApp,
+    client: &Client,
+    endpoint: &str,
+    form: &[(String, String)],
+    accept: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/{endpoint}")))
+        .header("origin", &app.base)
+        .header("referer", app.url("/seller/products/new"))
+        .header("accept", accept)
+        .form(form)
+        .send()
+        .await
+        .expect("post")
+}
+
+async fn upload(app: &TestApp, client: &Client, product: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    client
+        .post(app.url(&format!("/seller/products/{product}/pictures")))
+        .header("origin", &app.base)
+        .multipart(reqwest::multipart::Form::new().part("pictures", part))
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn a_sellers_products_are_theirs_alone(app: &TestApp) {
+    let (_, warehouse, category) = first_store(app).await;
+    let seller = demo(app, "seller1").await;
+    let saved = post_form(
+        app,
+        &seller,
+        "save_product",
+        &product_form("", "", "Stoneware Mug", &category, &warehouse),
+        "text/html",
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::FOUND);
+    let to = location(&saved);
+    let id = to
+        .strip_prefix("/seller/products/")
+        .and_then(|rest| rest.strip_suffix("?saved=1"))
+        .unwrap_or_else(|| panic!("sent to the saved product, not {to}"))
+        .to_string();
+    let editor = get(&seller, app, &format!("/seller/products/{id}")).await;
+    assert_eq!(editor.status(), StatusCode::OK);
+    assert!(editor.text().await.expect("body").contains("Stoneware Mug"));
+    assert!(get(&seller, app, "/seller/products")
+        .await
+        .text()
+        .await
+        .expect("body")
+        .contains("Stoneware Mug"));
+
+    // A picture: stored, and the editor says so.
+    let png = domain::catalog::images::demo_card(40, 2, 200);
+    let answer = upload(app, &seller, &id, "mug.png", png).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(location(&answer).contains("uploaded=1"), "{}", location(&answer));
+    let too_big = upload(
+        app,
+        &seller,
+        &id,
+        "huge.jpg",
+        vec![0xFF; domain::catalog::images::MAX_BYTES + 1],
+    )
+    .await;
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(too_big.text().await.expect("body").contains("at most 10 MB"));
+    let pictures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_images WHERE product_id = $1")
+        .bind(id.parse::<i64>().expect("id"))
+        .fetch_one(app.db.pool())
+        .await
+        .expect("pictures");
+    assert_eq!(pictures, 1);
+
+    // Another store's seller: 404 on the page, the save and the upload, and nothing changes.
+    let other = demo(app, "seller2").await;
+    assert_eq!(
+        get(&other, app, &format!("/seller/products/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let hijack = post_form(
+        app,
+        &other,
+        "save_product",
+        &product_form(&id, "1", "Hijacked", &category, &warehouse),
+        "application/json",
+    )
+    .await;
+    assert_eq!(hijack.status(), StatusCode::NOT_FOUND);
+    let answer = upload(app, &other, &id, "x.png", domain::catalog::images::demo_card(1, 1, 64)).await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let bulk = post_form(
+        app,
+        &other,
+        "bulk_products",
+        &[
+            ("ids[0]".to_string(), id.clone()),
+            ("action".to_string(), "archived".to_string()),
+        ],
+        "application/json",
+    )
+    .await;
+    assert_eq!(bulk.status(), StatusCode::OK, "an empty selection of one's own");
+    let (title, status, pictures): (String, String, i64) = sqlx::query_as(
+        "SELECT title, status, (SELECT COUNT(*) FROM product_images WHERE product_id = p.id) FROM products p WHERE id = $1",
+    )
+    .bind(id.parse::<i64>().expect("id"))
+    .fetch_one(app.db.pool())
+    .await
+    .expect("product");
+    assert_eq!(
+        (title.as_str(), status.as_str(), pictures),
+        ("Stoneware Mug", "draft", 1)
+    );
+
+    // Signed out, a shopper, an admin.
+    let anonymous = app.client();
+    let answer = get(&anonymous, app, "/seller/products").await;
+    assert_eq!(location(&answer), "/login?next=%2Fseller%2Fproducts");
+    let answer = upload(
+        app,
+        &anonymous,
+        &id,
+        "x.png",
+        domain::catalog::images::demo_card(1, 1, 64),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(location(&answer).starts_with("/login?next="));
+    let shopper = shopper(app).await;
+    assert_eq!(
+        location(&get(&shopper, app, &format!("/seller/products/{id}")).await),
+        "/sell"
+    );
+    let listed = shopper
+        .get(app.url("/api/seller_products"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(listed.status(), StatusCode::NOT_FOUND);
+    let admin = demo(app, "admin").await;
+    assert_eq!(
+        get(&admin, app, "/seller/products").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn a_wrong_product_field_keeps_the_form_as_typed(app: &TestApp) {
+    let (_, warehouse, category) = first_store(app).await;
+    let seller = demo(app, "seller1").await;
+    let mut form = product_form("", "", "Glazed Bowl", &category, &warehouse);
+    for (k, v) in &mut form {
+        if k == "variants[0][price]" {
+            *v = "twelve".into();
+        }
+    }
+    let answer = post_form(app, &seller, "save_product", &form, "text/html").await;
+    assert_eq!(answer.status(), StatusCode::FOUND);
+    let page = get(&seller, app, &location(&answer)).await.text().await.expect("body");
+    assert!(page.contains("Enter a price like 12.99."), "the row's message");
+    assert!(page.contains("value=\"Glazed Bowl\""), "the title is kept");
+    assert!(page.contains("value=\"twelve\""), "the wrong price itself is kept");
+    let saved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE title = 'Glazed Bowl'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(saved, 0);
+}
+
+on_both_databases!(
+    a_sellers_products_are_theirs_alone,
+    a_wrong_product_field_keeps_the_form_as_typed
+);
