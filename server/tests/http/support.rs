@@ -129,6 +129,11 @@ pub async fn spawn_app_on(store: TestDb, settings: &[(&str, &str)]) -> TestApp {
     let url = store.url();
     let mut pairs: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     pairs.push(("DATABASE_URL".into(), url.clone()));
+    if !pairs.iter().any(|(k, _)| k == "IMAGE_DIR") {
+        // Uploaded pictures go to a folder of this test's own, not the default `data/images`.
+        let images = std::env::temp_dir().join(format!("bazaar_http_images_{}", domain::testing::unique_name()));
+        pairs.push(("IMAGE_DIR".into(), images.display().to_string()));
+    }
     let config =
         Config::from_lookup(|k| pairs.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone())).expect("config");
     let db = store.db.clone();
