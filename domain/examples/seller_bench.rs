@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use domain::catalog::images::{ImageStore, LocalImageStore};
 use domain::catalog::manage;
-use domain::search::{self, Indexer, IndexQuery, SearchIndex, TantivyIndex};
+use domain::search::{self, IndexQuery, Indexer, SearchIndex, TantivyIndex};
 use domain::workflows::save_product::save_product;
 use domain::{seed, Db};
 
@@ -54,7 +54,9 @@ async fn main() {
         .await
         .expect("open database");
     db.migrate().await.expect("migrate");
-    seed::seed(&db, 500, 3).await.expect("seed");
+    // With pictures: the demo products are published, and a published product must keep one.
+    let demo_images = LocalImageStore::new(dir.join("demo-images"));
+    seed::seed_with_images(&db, 500, 3, &demo_images).await.expect("seed");
     seed::demo_accounts(&db).await.expect("demo accounts");
     let policy = domain::accounts::ThrottlePolicy::default();
     let client = domain::accounts::ClientKey("bench".into());
@@ -74,14 +76,19 @@ async fn main() {
     });
 
     // Save → searchable: a new title word each time, polled every 5 ms.
-    let product: i64 = sqlx::query_scalar("SELECT MIN(id) FROM products WHERE seller_id = (SELECT MIN(id) FROM sellers)")
-        .fetch_one(db.pool())
-        .await
-        .expect("product");
+    let product: i64 =
+        sqlx::query_scalar("SELECT MIN(id) FROM products WHERE seller_id = (SELECT MIN(id) FROM sellers)")
+            .fetch_one(db.pool())
+            .await
+            .expect("product");
     let mut times = Vec::new();
-    for n in 0..saves {
-        let mut form = manage::editor(&db, &seller, Some(product), None).await.expect("editor").form;
-        let word = format!("zqx{n:04}kettle");
+    for _ in 0..saves {
+        let mut form = manage::editor(&db, &seller, Some(product), None)
+            .await
+            .expect("editor")
+            .form;
+        // Ten random letters: no earlier title is within the index's two typos of it.
+        let word: String = (0..10).map(|_| (b'a' + rand::random::<u8>() % 26) as char).collect();
         form.title = format!("Bench {word}");
         let started = Instant::now();
         save_product(&db, &seller, &form).await.expect("save");
