@@ -104,6 +104,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sell") view=pages::sell::SellPage ssr=SsrMode::Async/>
                     <Route path=path!("seller") view=pages::seller::SellerHomePage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products") view=pages::seller_products::SellerProductsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/stock") view=pages::seller_stock::SellerStockPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/settings") view=pages::seller_settings::SellerSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/archive") view=pages::seller_products::ArchiveConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/:id") view=pages::seller_products::SellerProductEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async/>

@@ -165,10 +165,20 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await expect(page.getByRole("status")).toContainText("Product saved");
   await page.screenshot({ path: `test-results/seller-product-${testInfo.project.name}.png`, fullPage: true });
 
-  // The seller receives 5 units of S / Red.
-  await page.getByLabel(/^Stock of S \/ Red in /).first().fill("5");
-  await page.getByRole("button", { name: "Save product" }).click();
-  await expect(page.getByRole("status")).toContainText("Product saved");
+  // The seller receives 5 units of S / Red on the stock screen, and the history says so.
+  await page.goto("/seller/stock");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Stock");
+  await page.getByLabel("Search stock").fill(title);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  const units = page.getByLabel(new RegExp(`^Units of ${title} / S / Red in `)).first();
+  await units.fill("5");
+  await page.getByLabel(new RegExp(`^Reason for ${title} / S / Red in `)).first().selectOption("received");
+  await page.getByRole("button", { name: new RegExp(`^Apply the change to ${title} / S / Red in `) }).first().click();
+  await expect(page.getByRole("status")).toContainText(`Stock of ${title} (S / Red) updated: 5 unit(s)`);
+  const history = page.getByRole("region", { name: "Recent movements" });
+  await expect(history.getByRole("row").filter({ hasText: `${title} (S / Red)` }).filter({ hasText: "Received" })).toContainText("+5");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-stock-${testInfo.project.name}.png`, fullPage: true });
 
   // A shopper finds it in search within a second or two, with its picture and variants.
   await expect(async () => {
@@ -180,4 +190,43 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await expect(page.getByRole("img", { name: `${title}, front` }).first()).toBeVisible();
   await expect(page.getByRole("radio")).toHaveCount(4);
   await expect(page.getByText("Only 5 left").first()).toBeVisible();
+});
+
+test("a seller keeps the store's policies, warehouses and shipping rates", async ({ page }, testInfo) => {
+  const warehouse = `Overflow ${testInfo.project.name} ${Date.now() % 100000}`;
+  await logIn(page, "seller4@demo.bazaar.test", "demo-pass-2026");
+  await page.goto("/seller");
+  const nav = page.getByRole("navigation", { name: "Seller portal" });
+  if (testInfo.project.name === "phone") await nav.getByText("Menu").click();
+  await nav.getByRole("link", { name: "Store settings" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Store settings");
+
+  // A wrong field keeps what was typed.
+  await page.getByLabel("Return policy").fill("Unused items within 45 days, in their box.");
+  await page.getByLabel("Return window (days)").fill("forty-five");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Please correct these fields" })).toBeVisible();
+  await expect(page.getByLabel("Return policy")).toHaveValue("Unused items within 45 days, in their box.");
+  await page.getByLabel("Return window (days)").fill("45");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByRole("status")).toContainText("Store profile saved");
+  await expect(page.getByLabel("Return window (days)")).toHaveValue("45");
+
+  await page.getByLabel("Warehouse name").fill(warehouse);
+  await page.getByLabel("Warehouse country").selectOption("NL");
+  await page.getByRole("button", { name: "Add warehouse" }).click();
+  await expect(page.getByRole("status")).toContainText("Warehouse saved");
+  await page.getByText(`Remove ${warehouse}…`).click();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: `Remove ${warehouse}`, exact: true }).click();
+  await expect(page.getByRole("status")).toContainText("Warehouse removed");
+
+  await page.getByLabel("Rate name").fill("Courier");
+  await page.getByLabel("Destination").selectOption("DE");
+  await page.getByLabel("Cost (USD)").fill("7.50");
+  await page.getByRole("button", { name: "Add rate" }).click();
+  await expect(page.getByRole("status")).toContainText("Shipping rates saved");
+  await expect(page.getByRole("row").filter({ hasText: "Courier" }).first()).toContainText("$7.50");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-settings-${testInfo.project.name}.png`, fullPage: true });
 });

@@ -279,3 +279,114 @@ pub struct ProductEditor {
     pub slug: Option<String>,
     pub currency: String,
 }
+
+/// A variant's units in one warehouse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockCell {
+    pub warehouse_id: i64,
+    pub warehouse: String,
+    pub available: i64,
+    /// Held for orders awaiting payment.
+    pub reserved: i64,
+}
+
+/// One variant on the stock screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLine {
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub product_title: String,
+    pub variant_title: String,
+    pub sku: String,
+    /// The threshold in force (the variant's own, else the store's default).
+    pub threshold: i64,
+    /// The variant's own threshold, if it has one.
+    pub own_threshold: Option<i64>,
+    pub available: i64,
+    pub cells: Vec<StockCell>,
+}
+
+/// One change in the stock history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementView {
+    pub at: i64,
+    pub product_title: String,
+    pub variant_title: String,
+    pub sku: String,
+    pub warehouse: String,
+    pub delta: i64,
+    pub level_after: i64,
+    pub reason: String,
+    /// Who: the account's name, or "Bazaar" for orders and expiries.
+    pub who: String,
+}
+
+/// The stock screen: a page of variants with their units, and the latest movements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockPage {
+    pub store_name: String,
+    pub store_slug: String,
+    pub default_threshold: i64,
+    pub lines: Vec<StockLine>,
+    pub next: Option<String>,
+    pub movements: Vec<MovementView>,
+}
+
+/// The store's public profile and policies, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StoreProfileForm {
+    pub store_name: String,
+    pub description: String,
+    pub support_email: String,
+    pub return_days: String,
+    pub return_policy: String,
+    /// The low-stock alert level of variants that set none.
+    pub low_stock_default: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarehouseView {
+    pub id: i64,
+    pub name: String,
+    pub country: String,
+    /// Units held there (available and reserved): a warehouse holding stock cannot be removed.
+    pub units: i64,
+}
+
+/// A shipping rate as the store sets it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateView {
+    pub id: i64,
+    pub name: String,
+    /// A country code, or '*' for everywhere else.
+    pub country: String,
+    /// flat or per_item.
+    pub kind: String,
+    pub amount: crate::catalog::Money,
+    pub free_over: Option<crate::catalog::Money>,
+    pub days_min: i64,
+    pub days_max: i64,
+}
+
+/// A new shipping rate, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RateForm {
+    pub name: String,
+    pub country: String,
+    pub kind: String,
+    pub amount: String,
+    pub free_over: String,
+    pub days_min: String,
+    pub days_max: String,
+}
+
+/// The store settings screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSettings {
+    pub store_name: String,
+    pub slug: String,
+    pub country: String,
+    pub profile: StoreProfileForm,
+    pub warehouses: Vec<WarehouseView>,
+    pub rates: Vec<RateView>,
+}

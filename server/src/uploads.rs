@@ -98,9 +98,10 @@ pub async fn pictures(
         files.push((name, bytes.to_vec()));
     }
     let services = &state.services;
-    match manage::add_pictures(&services.db, &*services.images, &actor, id, files.clone()).await {
+    let sent = files.len();
+    match manage::add_pictures(&services.db, &*services.images, &actor, id, files).await {
         Ok(refused) => {
-            let added = files.len() - refused.len();
+            let added = sent - refused.len();
             if !refused.is_empty() {
                 let key = app::ssr::typed_key(app::api::sellers::REFUSED_UPLOADS);
                 if let Err(e) = session.insert(&key, &refused).await {

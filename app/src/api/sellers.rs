@@ -261,11 +261,21 @@ pub async fn save_product(
     }
 }
 
-/// Publishes, archives or returns to draft the ticked products of the index.
+/// Publishes, archives or returns to draft the ticked products of the index. Archiving asks first: without
+/// `confirmed` the seller is sent to the confirmation page naming the products.
 #[server(endpoint = "bulk_products")]
-pub async fn bulk_products(#[server(default)] ids: Vec<i64>, action: String) -> Result<(), AppError> {
+pub async fn bulk_products(
+    #[server(default)] ids: Vec<i64>,
+    action: String,
+    #[server(default)] confirmed: String,
+) -> Result<(), AppError> {
     let services = crate::ssr::services()?;
     crate::ssr::require_user()?;
+    if action == "archived" && confirmed != "1" && !ids.is_empty() {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        crate::ssr::redirect(&format!("/seller/archive?ids={}", list.join(",")));
+        return Ok(());
+    }
     let outcome = domain::catalog::manage::set_status_bulk(&services.db, &crate::ssr::actor(), &ids, &action).await?;
     let mut target = format!(
         "/seller/products?done={}&changed={}",
@@ -276,5 +286,215 @@ pub async fn bulk_products(#[server(default)] ids: Vec<i64>, action: String) -> 
         target.push_str(&format!("&skipped={}", outcome.skipped.len()));
     }
     crate::ssr::redirect(&target);
+    Ok(())
+}
+
+/// Where a refused stock adjustment waits, to show its row with what was typed.
+pub const STOCK_FORM: &str = "stock_adjustment";
+
+/// A stock adjustment as typed, kept when it was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct KeptAdjustment {
+    pub variant: i64,
+    pub warehouse: i64,
+    pub units: String,
+    pub reason: String,
+}
+
+/// The stock screen: a page of variants, and the kept adjustment if the last one was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockScreen {
+    pub page: model::sellers::StockPage,
+    pub kept: Option<KeptAdjustment>,
+}
+
+#[server(endpoint = "seller_stock", input = leptos::server_fn::codec::GetUrl)]
+pub async fn seller_stock(
+    #[server(default)] q: String,
+    #[server(default)] low: String,
+    #[server(default)] after: String,
+) -> Result<StockScreen, AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    let kept = crate::ssr::take_typed(STOCK_FORM).await?;
+    let page = domain::inventory::levels::page(&services.db, &crate::ssr::actor(), &q, !low.is_empty(), &after).await?;
+    Ok(StockScreen { page, kept })
+}
+
+/// Adds or removes units of a variant in a warehouse with a reason, or sets the counted figure (`mode=count`).
+#[server(endpoint = "adjust_stock")]
+pub async fn adjust_stock(
+    variant: i64,
+    warehouse: i64,
+    #[server(default)] units: String,
+    #[server(default)] reason: String,
+    #[server(default)] mode: String,
+    #[server(default)] back: String,
+) -> Result<(), AppError> {
+    use domain::workflows::adjust_stock::{adjust_stock, Adjustment};
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    let adjustment = Adjustment {
+        variant_id: variant,
+        warehouse_id: warehouse,
+        units: units.clone(),
+        reason: reason.clone(),
+        mode,
+    };
+    match adjust_stock(&services.db, &crate::ssr::actor(), &adjustment).await {
+        Ok(after) => {
+            let back = crate::api::safe_next(if back.is_empty() { "/seller/stock" } else { &back });
+            let join = if back.contains('?') { '&' } else { '?' };
+            crate::ssr::redirect(&format!(
+                "{back}{join}updated={variant}&level={after}#variant-{variant}"
+            ));
+            Ok(())
+        }
+        Err(e) => {
+            let kept = KeptAdjustment {
+                variant,
+                warehouse,
+                units,
+                reason,
+            };
+            crate::ssr::keep_typed(STOCK_FORM, &kept).await?;
+            Err(e.into())
+        }
+    }
+}
+
+/// Sets a variant's low-stock alert level ('' = the store's default).
+#[server(endpoint = "set_stock_threshold")]
+pub async fn set_stock_threshold(
+    variant: i64,
+    #[server(default)] threshold: String,
+    #[server(default)] back: String,
+) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::catalog::manage::set_threshold(&services.db, &crate::ssr::actor(), variant, &threshold).await?;
+    let back = crate::api::safe_next(if back.is_empty() { "/seller/stock" } else { &back });
+    let join = if back.contains('?') { '&' } else { '?' };
+    crate::ssr::redirect(&format!("{back}{join}threshold={variant}#variant-{variant}"));
+    Ok(())
+}
+
+/// The products a confirmation names: the actor's own among `ids` (comma-separated), as (id, title).
+#[server(endpoint = "products_to_confirm", input = leptos::server_fn::codec::GetUrl)]
+pub async fn products_to_confirm(#[server(default)] ids: String) -> Result<Vec<(i64, String)>, AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    let ids: Vec<i64> = ids
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .take(200)
+        .collect();
+    Ok(domain::catalog::manage::titles(&services.db, &crate::ssr::actor(), &ids).await?)
+}
+
+/// Where the typed store profile waits when a field is wrong.
+pub const PROFILE_FORM: &str = "store_profile";
+
+#[server(endpoint = "store_settings", input = leptos::server_fn::codec::GetUrl)]
+pub async fn store_settings() -> Result<model::sellers::StoreSettings, AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    let kept = crate::ssr::take_typed(PROFILE_FORM).await?;
+    Ok(domain::sellers::settings::settings(&services.db, &crate::ssr::actor(), kept).await?)
+}
+
+#[server(endpoint = "save_store_profile")]
+pub async fn save_store_profile(
+    #[server(default)] store_name: String,
+    #[server(default)] description: String,
+    #[server(default)] support_email: String,
+    #[server(default)] return_days: String,
+    #[server(default)] return_policy: String,
+    #[server(default)] low_stock_default: String,
+) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    let form = model::sellers::StoreProfileForm {
+        store_name,
+        description,
+        support_email,
+        return_days,
+        return_policy,
+        low_stock_default,
+    };
+    match domain::sellers::settings::update_profile(&services.db, &crate::ssr::actor(), &form).await {
+        Ok(()) => {
+            crate::ssr::redirect("/seller/settings?saved=profile");
+            Ok(())
+        }
+        Err(e) => {
+            crate::ssr::keep_typed(PROFILE_FORM, &form).await?;
+            Err(e.into())
+        }
+    }
+}
+
+#[server(endpoint = "add_warehouse")]
+pub async fn add_warehouse(
+    #[server(default)] name: String,
+    #[server(default)] country: String,
+) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::sellers::settings::add_warehouse(&services.db, &crate::ssr::actor(), &name, &country).await?;
+    crate::ssr::redirect("/seller/settings?saved=warehouse#warehouses-title");
+    Ok(())
+}
+
+#[server(endpoint = "rename_warehouse")]
+pub async fn rename_warehouse(id: i64, #[server(default)] name: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::sellers::settings::rename_warehouse(&services.db, &crate::ssr::actor(), id, &name).await?;
+    crate::ssr::redirect("/seller/settings?saved=warehouse#warehouses-title");
+    Ok(())
+}
+
+#[server(endpoint = "remove_warehouse")]
+pub async fn remove_warehouse(id: i64) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::sellers::settings::remove_warehouse(&services.db, &crate::ssr::actor(), id).await?;
+    crate::ssr::redirect("/seller/settings?saved=removed#warehouses-title");
+    Ok(())
+}
+
+#[server(endpoint = "add_shipping_rate")]
+pub async fn add_shipping_rate(
+    #[server(default)] name: String,
+    #[server(default)] country: String,
+    #[server(default)] kind: String,
+    #[server(default)] amount: String,
+    #[server(default)] free_over: String,
+    #[server(default)] days_min: String,
+    #[server(default)] days_max: String,
+) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    let form = model::sellers::RateForm {
+        name,
+        country,
+        kind,
+        amount,
+        free_over,
+        days_min,
+        days_max,
+    };
+    domain::checkout::rates::add(&services.db, &crate::ssr::actor(), &form).await?;
+    crate::ssr::redirect("/seller/settings?saved=rate#shipping-title");
+    Ok(())
+}
+
+#[server(endpoint = "remove_shipping_rate")]
+pub async fn remove_shipping_rate(id: i64) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::checkout::rates::remove(&services.db, &crate::ssr::actor(), id).await?;
+    crate::ssr::redirect("/seller/settings?saved=rate#shipping-title");
     Ok(())
 }

@@ -8,11 +8,15 @@ use leptos::prelude::*;
 pub enum Section {
     Overview,
     Products,
+    Stock,
+    Settings,
 }
 
-const SECTIONS: [(Section, &str, &str); 2] = [
+const SECTIONS: [(Section, &str, &str); 4] = [
     (Section::Overview, "/seller", "Overview"),
     (Section::Products, "/seller/products", "Products"),
+    (Section::Stock, "/seller/stock", "Stock"),
+    (Section::Settings, "/seller/settings", "Store settings"),
 ];
 
 /// The portal's frame: the store's name, the navigation (a disclosure at phone width, which works without

@@ -9,6 +9,8 @@ pub mod product;
 pub mod sell;
 pub mod seller;
 pub mod seller_products;
+pub mod seller_settings;
+pub mod seller_stock;
 
 use leptos::prelude::*;
 

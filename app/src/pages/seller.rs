@@ -68,6 +68,7 @@ fn Overview(home: SellerHome) -> impl IntoView {
                     } else {
                         "Every product is live, has pictures and is in stock."
                     }}</p>
+                    {(products == 0).then(|| view! { <p><a class="button" href="/seller/products/new">"Add your first product"</a></p> })}
                 </section>
             })}
             <ProductList title="Drafts" id="drafts" hint="Not on sale yet: add what is missing and publish." items=home.drafts/>

@@ -636,3 +636,55 @@ fn Editor(
         </PortalShell>
     }
 }
+
+/// `/seller/archive?ids=…`: the confirmation before archiving (it works without JavaScript: a page, not a
+/// dialog), naming each product and what archiving does.
+#[component]
+pub fn ArchiveConfirmPage() -> impl IntoView {
+    use crate::api::sellers::products_to_confirm;
+    let ids = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("ids").unwrap_or_default());
+    if let Some(instead) = portal_gate(&format!("/seller/archive?ids={ids}")) {
+        return instead;
+    }
+    view! {
+        <Title text="Archive products · Seller portal"/>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match products_to_confirm(ids).await {
+                    Ok(products) if products.is_empty() => view! {
+                        <div class="narrow stack">
+                            <h1 class="page-title">"Nothing to archive"</h1>
+                            <p><a href="/seller/products">"Back to products"</a></p>
+                        </div>
+                    }.into_any(),
+                    Ok(products) => {
+                        let n = products.len();
+                        let heading = if n == 1 {
+                            format!("Archive {}?", products[0].1)
+                        } else {
+                            format!("Archive {n} products?")
+                        };
+                        view! {
+                            <div class="narrow stack">
+                                <h1 class="page-title">{heading}</h1>
+                                <p>"Archived products leave the storefront and search, and shoppers can no longer buy them. Their orders stay. You can publish them again at any time."</p>
+                                <ul>{products.iter().map(|(_, t)| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+                                <form method="post" action=BulkProducts::url() class="actions">
+                                    {products.iter().enumerate().map(|(i, (id, _))| view! {
+                                        <input type="hidden" name=format!("ids[{i}]") value=id.to_string()/>
+                                    }).collect_view()}
+                                    <input type="hidden" name="action" value="archived"/>
+                                    <input type="hidden" name="confirmed" value="1"/>
+                                    <button class="button button--danger" type="submit">{if n == 1 { "Archive product".to_string() } else { format!("Archive {n} products") }}</button>
+                                    <a href="/seller/products">"Cancel"</a>
+                                </form>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}

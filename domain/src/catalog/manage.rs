@@ -1355,11 +1355,58 @@ pub async fn set_status_bulk(db: &Db, actor: &Actor, ids: &[i64], status: &str) 
     Ok(outcome)
 }
 
+/// The titles of the actor's own products among `ids` (others are left out), for a confirmation.
+pub async fn titles(db: &Db, actor: &Actor, ids: &[i64]) -> Result<Vec<(i64, String)>, CatalogError> {
+    let store = own_store(actor)?;
+    let mut out = Vec::new();
+    for id in ids {
+        let title: Option<String> = sqlx::query_scalar("SELECT title FROM products WHERE id = $1 AND seller_id = $2")
+            .bind(id)
+            .bind(store)
+            .fetch_optional(db.pool())
+            .await?;
+        out.extend(title.map(|t| (*id, t)));
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BulkOutcome {
     pub changed: usize,
     /// Titles not published: they lack a price or a picture.
     pub skipped: Vec<String>,
+}
+
+/// Sets a variant's low-stock alert level (`''` = the store's default) on the actor's own store.
+pub async fn set_threshold(db: &Db, actor: &Actor, variant_id: i64, typed: &str) -> Result<(), CatalogError> {
+    let store = own_store(actor)?;
+    let threshold = match typed.trim() {
+        "" => None,
+        t => Some(
+            t.parse::<i64>()
+                .ok()
+                .filter(|n| (0..=UNITS_MAX).contains(n))
+                .ok_or_else(|| {
+                    CatalogError::Invalid(vec![FieldError::new(
+                        "threshold",
+                        "Enter a whole number of units, or leave it empty for the store's default.",
+                    )])
+                })?,
+        ),
+    };
+    let done = sqlx::query(
+        "UPDATE variants SET low_stock_threshold = $1 WHERE id = $2 \
+         AND product_id IN (SELECT id FROM products WHERE seller_id = $3)",
+    )
+    .bind(threshold)
+    .bind(variant_id)
+    .bind(store)
+    .execute(db.pool())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(CatalogError::NotFound);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 //! order, never from the request. Placing the order is `workflows::place_order`.
 
 pub mod promo;
+pub mod rates;
 pub mod shipping;
 
 use model::cart::CartView;

@@ -7,8 +7,13 @@
 //! The inventory context owns `stock` (units per variant per warehouse) and `reservations`. Reservation functions
 //! take the caller's transaction: a reservation is part of the use case that makes it.
 
+pub mod levels;
+pub mod movements;
+
 use model::FieldError;
 use sqlx::AnyConnection;
+
+use movements::{Movement, Reason};
 
 use crate::platform::ids::next_id;
 use crate::platform::{outbox, Actor, Db};
@@ -68,16 +73,29 @@ pub async fn reserve(
         let take = available.min(remaining);
         // The guard that makes overselling impossible: the row changes only if the units are still there when
         // this statement runs (PostgreSQL re-checks it after waiting for a concurrent writer's lock).
-        let taken = sqlx::query(
-            "UPDATE stock SET available = available - $1 WHERE variant_id = $2 AND warehouse_id = $3 AND available >= $1",
+        let taken: Option<i64> = sqlx::query_scalar(
+            "UPDATE stock SET available = available - $1 WHERE variant_id = $2 AND warehouse_id = $3 AND available >= $1 \
+             RETURNING available",
         )
         .bind(take)
         .bind(variant_id)
         .bind(warehouse_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if taken == 1 {
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(level_after) = taken {
+            movements::record(
+                conn,
+                Movement {
+                    variant_id,
+                    warehouse_id,
+                    delta: -take,
+                    level_after,
+                    reason: Reason::Reserved,
+                    user_id: None,
+                    group_id: Some(group_id),
+                },
+            )
+            .await?;
             sqlx::query(
                 "INSERT INTO reservations (id, group_id, order_id, variant_id, warehouse_id, quantity, state, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, 'held', $7)",
@@ -132,12 +150,36 @@ async fn settle(
             .await?
             .rows_affected();
         if changed == 1 {
-            sqlx::query("UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3")
-                .bind(quantity)
-                .bind(variant_id)
-                .bind(warehouse_id)
-                .execute(&mut *conn)
+            let level_after: Option<i64> = sqlx::query_scalar(
+                "UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3 \
+                 RETURNING available",
+            )
+            .bind(quantity)
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            // A variant deleted since has no stock row to give back to; nothing moved.
+            if let Some(level_after) = level_after {
+                let reason = if to == "restocked" {
+                    Reason::Restocked
+                } else {
+                    Reason::Released
+                };
+                movements::record(
+                    conn,
+                    Movement {
+                        variant_id,
+                        warehouse_id,
+                        delta: quantity,
+                        level_after,
+                        reason,
+                        user_id: None,
+                        group_id: Some(group_id),
+                    },
+                )
                 .await?;
+            }
             moved += quantity;
         }
     }
@@ -227,16 +269,18 @@ pub async fn set_stock(
 
 /// The seller's count of a variant in a warehouse, written only where it moved from what the seller saw
 /// (`was`; `None` for a new variant): a conditional update, so an order placed meanwhile is never overwritten.
-/// Answers `Err(now)` with the units stored now when someone else changed them first.
+/// Answers `Err(now)` with the units stored now when someone else changed them first. A change is recorded as a
+/// movement by `user_id`.
 pub async fn set_counted(
     conn: &mut AnyConnection,
     variant_id: i64,
     warehouse_id: i64,
     units: i64,
     was: Option<i64>,
+    user_id: Option<i64>,
 ) -> Result<Result<(), i64>, sqlx::Error> {
-    match was {
-        Some(was) if was == units => Ok(Ok(())),
+    let before = match was {
+        Some(was) if was == units => return Ok(Ok(())),
         Some(was) => {
             let done = sqlx::query(
                 "UPDATE stock SET available = $1 WHERE variant_id = $2 AND warehouse_id = $3 AND available = $4",
@@ -247,28 +291,27 @@ pub async fn set_counted(
             .bind(was)
             .execute(&mut *conn)
             .await?;
-            if done.rows_affected() == 1 {
-                return Ok(Ok(()));
-            }
-            let now: Option<i64> =
-                sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
-                    .bind(variant_id)
-                    .bind(warehouse_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            match now {
-                // No row yet reads as 0 units: the seller's figure starts the row.
-                None if was == 0 => {
-                    sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
+            if done.rows_affected() == 0 {
+                let now: Option<i64> =
+                    sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
                         .bind(variant_id)
                         .bind(warehouse_id)
-                        .bind(units)
-                        .execute(&mut *conn)
+                        .fetch_optional(&mut *conn)
                         .await?;
-                    Ok(Ok(()))
+                match now {
+                    // No row yet reads as 0 units: the seller's figure starts the row.
+                    None if was == 0 => {
+                        sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
+                            .bind(variant_id)
+                            .bind(warehouse_id)
+                            .bind(units)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    now => return Ok(Err(now.unwrap_or(0))),
                 }
-                now => Ok(Err(now.unwrap_or(0))),
             }
+            was
         }
         None => {
             sqlx::query(
@@ -280,7 +323,120 @@ pub async fn set_counted(
             .bind(units)
             .execute(&mut *conn)
             .await?;
-            Ok(Ok(()))
+            0
         }
+    };
+    if units != before {
+        movements::record(
+            conn,
+            Movement {
+                variant_id,
+                warehouse_id,
+                delta: units - before,
+                level_after: units,
+                reason: Reason::Edited,
+                user_id,
+                group_id: None,
+            },
+        )
+        .await?;
     }
+    Ok(Ok(()))
+}
+
+/// A seller's adjustment of one variant in one warehouse: `delta` units (received +, damaged −…), or the
+/// `counted` figure. A conditional update: units never go below zero, and an order placed meanwhile is
+/// counted in. Returns the warehouse's units after it (`Err(now)`: removing more than there are).
+pub async fn adjust(
+    conn: &mut AnyConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+    change: Change,
+    user_id: Option<i64>,
+) -> Result<Result<i64, i64>, sqlx::Error> {
+    let now: i64 = sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
+        .bind(variant_id)
+        .bind(warehouse_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(-1);
+    if now < 0 {
+        sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, 0)")
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let (before, after, reason) = match change {
+        Change::By { delta, reason } => {
+            let after: Option<i64> = sqlx::query_scalar(
+                "UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3 \
+                 AND available + $1 >= 0 RETURNING available",
+            )
+            .bind(delta)
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match after {
+                Some(after) => (after - delta, after, reason),
+                None => return Ok(Err(units_in(conn, variant_id, warehouse_id).await?)),
+            }
+        }
+        Change::CountedAt(counted) => {
+            // Set only over the figure just read: an order between the read and the write makes it read again.
+            let mut attempt = 0;
+            loop {
+                let before = units_in(conn, variant_id, warehouse_id).await?;
+                let set: Option<i64> = sqlx::query_scalar(
+                    "UPDATE stock SET available = $1 WHERE variant_id = $2 AND warehouse_id = $3 AND available = $4 \
+                     RETURNING available",
+                )
+                .bind(counted)
+                .bind(variant_id)
+                .bind(warehouse_id)
+                .bind(before)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if let Some(after) = set {
+                    break (before, after, Reason::Count);
+                }
+                attempt += 1;
+                if attempt == 5 {
+                    return Ok(Err(units_in(conn, variant_id, warehouse_id).await?));
+                }
+            }
+        }
+    };
+    if after != before {
+        movements::record(
+            conn,
+            Movement {
+                variant_id,
+                warehouse_id,
+                delta: after - before,
+                level_after: after,
+                reason,
+                user_id,
+                group_id: None,
+            },
+        )
+        .await?;
+    }
+    Ok(Ok(after))
+}
+
+async fn units_in(conn: &mut AnyConnection, variant_id: i64, warehouse_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
+        .bind(variant_id)
+        .bind(warehouse_id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// What a seller's adjustment does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    By { delta: i64, reason: Reason },
+    CountedAt(i64),
 }

@@ -97,3 +97,15 @@ pub fn application_rejected(to: &str, store_name: &str, reason: &str) -> Mail {
         ),
     }
 }
+
+/// To a seller: a variant fell to or below its low-stock threshold (sent once per crossing).
+pub fn low_stock(to: &str, title: &str, sku: &str, available: i64, threshold: i64) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Low stock: {title}"),
+        body: format!(
+            "{title} (SKU {sku}) has {available} unit(s) left, at or below your alert level of {threshold}.\n\n\
+             Restock it in the seller portal: /seller/stock\n"
+        ),
+    }
+}

@@ -207,6 +207,8 @@ pub async fn place_order(
             };
             return Err(CheckoutError::CannotPlace(vec![message]));
         }
+        // An order that takes a variant to or below its threshold tells the seller (once per crossing).
+        super::adjust_stock::alert_if_low(&mut tx, variant_id).await?;
     }
     let payment_id = next_id();
     let request = PaymentRequest {

@@ -22,7 +22,7 @@ pub async fn save_product(db: &Db, actor: &Actor, form: &ProductForm) -> Result<
         let fresh = variant.id.is_none();
         for (warehouse, units, was) in &variant.stock {
             let was = if fresh { None } else { *was };
-            if let Err(now) = inventory::set_counted(&mut tx, *id, *warehouse, *units, was).await? {
+            if let Err(now) = inventory::set_counted(&mut tx, *id, *warehouse, *units, was, actor.user_id()).await? {
                 let name = warehouses
                     .iter()
                     .find(|(w, _)| w == warehouse)
@@ -34,6 +34,9 @@ pub async fn save_product(db: &Db, actor: &Actor, form: &ProductForm) -> Result<
                 )));
             }
         }
+    }
+    for id in &written.variant_ids {
+        super::adjust_stock::alert_if_low(&mut tx, *id).await?;
     }
     tx.commit().await?;
     tracing::info!(product_id = written.product_id, store, "product saved");

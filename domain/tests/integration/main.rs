@@ -16,4 +16,5 @@ mod seller_products;
 mod sellers;
 mod sessions;
 mod smtp;
+mod stock;
 mod stripe_payments;

@@ -332,7 +332,129 @@ async fn seeding_makes_demo_accounts_that_run_the_demo_stores(db: Db) {
     assert!(seed::has_demo_accounts(&db).await.expect("check"));
 }
 
+async fn a_seller_keeps_the_profile_warehouses_and_shipping_rates(db: Db) {
+    use domain::checkout::rates::{self, RateError};
+    use domain::sellers::settings;
+    use model::sellers::{RateForm, StoreProfileForm};
+    seed::seed(&db, 60, 5).await.expect("seed");
+    let stores: Vec<i64> = sqlx::query_scalar(
+        "SELECT seller_id FROM products GROUP BY seller_id ORDER BY COUNT(*) DESC, seller_id LIMIT 2",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("stores");
+    let seller = actors::seller_of(&db, stores[0]).await;
+    let other = actors::seller_of(&db, stores[1]).await;
+    let mut profile = settings::settings(&db, &seller, None).await.expect("settings").profile;
+    profile.support_email = "nope".into();
+    profile.low_stock_default = "-1".into();
+    match settings::update_profile(&db, &seller, &profile).await {
+        Err(SellerError::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["support_email", "low_stock_default"]);
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    profile = StoreProfileForm {
+        support_email: "care@store.example".into(),
+        low_stock_default: "3".into(),
+        return_policy: "Within 60 days.".into(),
+        return_days: "60".into(),
+        ..profile
+    };
+    settings::update_profile(&db, &seller, &profile).await.expect("saved");
+    let (email, days, threshold): (String, i64, i64) =
+        sqlx::query_as("SELECT support_email, return_days, low_stock_default FROM sellers WHERE id = $1")
+            .bind(stores[0])
+            .fetch_one(db.pool())
+            .await
+            .expect("store");
+    assert_eq!((email.as_str(), days, threshold), ("care@store.example", 60, 3));
+
+    let before = settings::settings(&db, &seller, None).await.expect("settings");
+    let holding = before
+        .warehouses
+        .iter()
+        .find(|w| w.units > 0)
+        .expect("a warehouse with stock")
+        .id;
+    assert!(matches!(
+        settings::remove_warehouse(&db, &seller, holding).await,
+        Err(SellerError::Conflict(_))
+    ));
+    let added = settings::add_warehouse(&db, &seller, "Overflow", "NL")
+        .await
+        .expect("added");
+    settings::rename_warehouse(&db, &seller, added, "Overflow North")
+        .await
+        .expect("renamed");
+    assert!(matches!(
+        settings::rename_warehouse(&db, &other, added, "Mine now").await,
+        Err(SellerError::NotFound)
+    ));
+    assert!(matches!(
+        settings::remove_warehouse(&db, &other, added).await,
+        Err(SellerError::NotFound)
+    ));
+    settings::remove_warehouse(&db, &seller, added).await.expect("removed");
+    assert_eq!(
+        settings::settings(&db, &seller, None)
+            .await
+            .expect("settings")
+            .warehouses
+            .len(),
+        before.warehouses.len()
+    );
+
+    let bad = RateForm {
+        name: "Courier".into(),
+        country: "DE".into(),
+        kind: "flat".into(),
+        amount: "free".into(),
+        free_over: String::new(),
+        days_min: "5".into(),
+        days_max: "2".into(),
+    };
+    match rates::add(&db, &seller, &bad).await {
+        Err(RateError::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["amount", "days"]);
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    let rate = rates::add(
+        &db,
+        &seller,
+        &RateForm {
+            amount: "7.50".into(),
+            days_min: "1".into(),
+            days_max: "2".into(),
+            ..bad
+        },
+    )
+    .await
+    .expect("rate");
+    // Checkout quotes it for Germany.
+    let mut conn = db.pool().acquire().await.expect("conn");
+    let offered = domain::checkout::shipping::options(&mut conn, stores[0], "DE", 1, 1_000)
+        .await
+        .expect("options");
+    drop(conn);
+    assert!(offered.iter().any(|o| o.rate_id == rate && o.cost == 750));
+    assert!(matches!(
+        rates::remove(&db, &other, rate).await,
+        Err(RateError::NotFound)
+    ));
+    rates::remove(&db, &seller, rate).await.expect("removed");
+    assert!(rates::list(&db, stores[0])
+        .await
+        .expect("list")
+        .iter()
+        .all(|r| r.id != rate));
+}
+
 db_tests!(
+    a_seller_keeps_the_profile_warehouses_and_shipping_rates,
     an_approved_application_opens_a_store_and_makes_the_account_a_seller,
     a_rejected_applicant_reads_the_reason_and_may_apply_again,
     a_store_address_must_be_free_and_a_free_one_is_suggested,

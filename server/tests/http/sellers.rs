@@ -355,11 +355,21 @@ async fn a_sellers_products_are_theirs_alone(app: &TestApp) {
         &[
             ("ids[0]".to_string(), id.clone()),
             ("action".to_string(), "archived".to_string()),
+            ("confirmed".to_string(), "1".to_string()),
         ],
         "application/json",
     )
     .await;
     assert_eq!(bulk.status(), StatusCode::OK, "an empty selection of one's own");
+    let confirm = get(&other, app, &format!("/seller/archive?ids={id}"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        confirm.contains("Nothing to archive"),
+        "another store's product is not named"
+    );
     let (title, status, pictures): (String, String, i64) = sqlx::query_as(
         "SELECT title, status, (SELECT COUNT(*) FROM product_images WHERE product_id = p.id) FROM products p WHERE id = $1",
     )
@@ -371,6 +381,47 @@ async fn a_sellers_products_are_theirs_alone(app: &TestApp) {
         (title.as_str(), status.as_str(), pictures),
         ("Stoneware Mug", "draft", 1)
     );
+
+    // Archiving asks first, naming the product; confirming archives it.
+    let ask = post_form(
+        app,
+        &seller,
+        "bulk_products",
+        &[
+            ("ids[0]".to_string(), id.clone()),
+            ("action".to_string(), "archived".to_string()),
+        ],
+        "text/html",
+    )
+    .await;
+    assert_eq!(location(&ask), format!("/seller/archive?ids={id}"));
+    let confirm = get(&seller, app, &location(&ask)).await.text().await.expect("body");
+    assert!(
+        confirm.contains("Archive Stoneware Mug?"),
+        "the confirmation names the product"
+    );
+    let status = || async {
+        sqlx::query_scalar::<_, String>("SELECT status FROM products WHERE id = $1")
+            .bind(id.parse::<i64>().expect("id"))
+            .fetch_one(app.db.pool())
+            .await
+            .expect("status")
+    };
+    assert_eq!(status().await, "draft", "asking changes nothing");
+    let done = post_form(
+        app,
+        &seller,
+        "bulk_products",
+        &[
+            ("ids[0]".to_string(), id.clone()),
+            ("action".to_string(), "archived".to_string()),
+            ("confirmed".to_string(), "1".to_string()),
+        ],
+        "text/html",
+    )
+    .await;
+    assert_eq!(location(&done), "/seller/products?done=archived&changed=1");
+    assert_eq!(status().await, "archived");
 
     // Signed out, a shopper, an admin.
     let anonymous = app.client();
@@ -431,3 +482,112 @@ on_both_databases!(
     a_sellers_products_are_theirs_alone,
     a_wrong_product_field_keeps_the_form_as_typed
 );
+
+async fn stock_changes_are_the_sellers_own(app: &TestApp) {
+    let (store, warehouse, _) = first_store(app).await;
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT MIN(v.id) FROM variants v JOIN products p ON p.id = v.product_id WHERE p.seller_id = $1",
+    )
+    .bind(store)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("variant");
+    let units = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(available), 0) AS BIGINT) FROM stock WHERE variant_id = $1",
+        )
+        .bind(variant)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("units")
+    };
+    let before = units().await;
+    let form = |n: &str| {
+        vec![
+            ("variant".to_string(), variant.to_string()),
+            ("warehouse".to_string(), warehouse.clone()),
+            ("units".to_string(), n.to_string()),
+            ("reason".to_string(), "received".to_string()),
+            ("mode".to_string(), "change".to_string()),
+            ("back".to_string(), "/seller/stock".to_string()),
+        ]
+    };
+    let other = demo(app, "seller2").await;
+    let answer = post_form(app, &other, "adjust_stock", &form("5"), "application/json").await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let threshold = post_form(
+        app,
+        &other,
+        "set_stock_threshold",
+        &[
+            ("variant".to_string(), variant.to_string()),
+            ("threshold".to_string(), "1".to_string()),
+        ],
+        "application/json",
+    )
+    .await;
+    assert_eq!(threshold.status(), StatusCode::NOT_FOUND);
+    let shopper = shopper(app).await;
+    let answer = post_form(app, &shopper, "adjust_stock", &form("5"), "application/json").await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    assert_eq!(location(&get(&shopper, app, "/seller/stock").await), "/sell");
+    assert_eq!(
+        location(&get(&app.client(), app, "/seller/stock").await),
+        "/login?next=%2Fseller%2Fstock"
+    );
+    assert_eq!(units().await, before, "nothing changed");
+
+    let seller = demo(app, "seller1").await;
+    let answer = post_form(app, &seller, "adjust_stock", &form("5"), "text/html").await;
+    assert_eq!(answer.status(), StatusCode::FOUND);
+    assert!(
+        location(&answer).starts_with("/seller/stock?updated="),
+        "{}",
+        location(&answer)
+    );
+    assert_eq!(units().await, before + 5);
+    let page = get(&seller, app, &location(&answer)).await.text().await.expect("body");
+    assert!(page.contains("Received"), "the movement is in the history");
+}
+
+on_both_databases!(stock_changes_are_the_sellers_own);
+
+async fn store_settings_are_the_sellers_own(app: &TestApp) {
+    let (store, warehouse, _) = first_store(app).await;
+    let rate: i64 = sqlx::query_scalar("SELECT MIN(id) FROM shipping_rates WHERE seller_id = $1")
+        .bind(store)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("rate");
+    let other = demo(app, "seller2").await;
+    for (endpoint, form) in [
+        (
+            "rename_warehouse",
+            vec![("id", warehouse.clone()), ("name", "Taken over".to_string())],
+        ),
+        ("remove_warehouse", vec![("id", warehouse.clone())]),
+        ("remove_shipping_rate", vec![("id", rate.to_string())]),
+    ] {
+        let form: Vec<(String, String)> = form.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let answer = post_form(app, &other, endpoint, &form, "application/json").await;
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{endpoint}");
+    }
+    let still: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM warehouses WHERE id = $1 AND name <> 'Taken over'), \
+         (SELECT COUNT(*) FROM shipping_rates WHERE id = $2)",
+    )
+    .bind(warehouse.parse::<i64>().expect("id"))
+    .bind(rate)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("unchanged");
+    assert_eq!(still, (1, 1));
+    let shopper = shopper(app).await;
+    assert_eq!(location(&get(&shopper, app, "/seller/settings").await), "/sell");
+    let seller = demo(app, "seller1").await;
+    let page = get(&seller, app, "/seller/settings").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("body").contains("Shipping rates"));
+}
+
+on_both_databases!(store_settings_are_the_sellers_own);

@@ -1,0 +1,222 @@
+//! `/seller/settings`: the store's profile and policies, its warehouses (add, rename, remove an empty one) and
+//! shipping rates (the ones checkout quotes). Plain forms, no island.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use model::orders::{country_name, COUNTRIES};
+use model::sellers::StoreSettings;
+
+use crate::api::sellers::{
+    store_settings, AddShippingRate, AddWarehouse, RemoveShippingRate, RemoveWarehouse, RenameWarehouse,
+    SaveStoreProfile,
+};
+use crate::components::forms::{error_for, ErrorSummary, Field, TextAreaField};
+use crate::components::portal::{PortalShell, Section};
+use crate::error::AppError;
+use crate::pages::seller::portal_gate;
+use crate::pages::url_error;
+
+const PROFILE_FIELDS: &[(&str, &str)] = &[
+    ("store_name", "Store name"),
+    ("description", "Description"),
+    ("support_email", "Support email"),
+    ("return_days", "Return window"),
+    ("return_policy", "Return policy"),
+    ("low_stock_default", "Low-stock alert level"),
+];
+
+#[component]
+pub fn SellerSettingsPage() -> impl IntoView {
+    if let Some(instead) = portal_gate("/seller/settings") {
+        return instead;
+    }
+    let saved = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("saved"));
+    let profile_error = url_error::<SaveStoreProfile>();
+    let other_error = url_error::<AddWarehouse>()
+        .or_else(url_error::<RenameWarehouse>)
+        .or_else(url_error::<RemoveWarehouse>)
+        .or_else(url_error::<AddShippingRate>)
+        .or_else(url_error::<RemoveShippingRate>);
+    view! {
+        <Title text="Store settings · Seller portal"/>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match store_settings().await {
+                    Ok(settings) => view! { <Settings settings=settings saved=saved profile_error=profile_error other_error=other_error/> }.into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Settings(
+    settings: StoreSettings,
+    saved: Option<String>,
+    profile_error: Option<AppError>,
+    other_error: Option<AppError>,
+) -> impl IntoView {
+    let notice = match saved.as_deref() {
+        Some("profile") => Some("Store profile saved."),
+        Some("warehouse") => Some("Warehouse saved."),
+        Some("removed") => Some("Warehouse removed."),
+        Some("rate") => Some("Shipping rates saved."),
+        _ => None,
+    };
+    let other_message = other_error.map(|e| {
+        e.message_for(&[
+            "name",
+            "country",
+            "rate_name",
+            "rate_country",
+            "kind",
+            "amount",
+            "free_over",
+            "days",
+        ])
+    });
+    let p = settings.profile.clone();
+    let err = {
+        let e = profile_error.clone();
+        move |name: &str| error_for(&e, name)
+    };
+    let countries: Vec<(String, String)> = COUNTRIES.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect();
+    let home = settings.country.clone();
+    let (shell_name, shell_slug) = (settings.store_name.clone(), settings.slug.clone());
+    view! {
+        <PortalShell section=Section::Settings store_name=shell_name store_slug=shell_slug>
+            <h1 class="page-title">"Store settings"</h1>
+            <div role="status">{notice.map(|n| view! { <p class="alert alert--success">{n}</p> })}</div>
+            {other_message.map(|m| view! { <p class="alert alert--error" role="alert">{m}</p> })}
+            <section class="card stack" aria-labelledby="profile-title">
+                <h2 id="profile-title">"Profile and policies"</h2>
+                <p class="muted">{format!("Your store's address is /store/{} and it ships from {}.", settings.slug, country_name(&settings.country))}</p>
+                <form method="post" action=SaveStoreProfile::url() class="form" novalidate aria-labelledby="profile-title">
+                    <ErrorSummary error=profile_error.clone() fields=PROFILE_FIELDS/>
+                    <Field name="store_name" label="Store name" value=p.store_name maxlength=60 error=err("store_name")/>
+                    <TextAreaField name="description" label="Description" value=p.description maxlength=2000 error=err("description")/>
+                    <Field name="support_email" label="Support email" kind="email" value=p.support_email error=err("support_email")/>
+                    <Field name="return_days" label="Return window (days)" inputmode="numeric" value=p.return_days error=err("return_days")/>
+                    <TextAreaField name="return_policy" label="Return policy" value=p.return_policy maxlength=2000 error=err("return_policy")/>
+                    <Field name="low_stock_default" label="Low-stock alert level (units)" inputmode="numeric" value=p.low_stock_default hint="You are emailed once when a variant falls to this many units, unless it sets its own level." error=err("low_stock_default")/>
+                    <div class="form-actions"><button class="button" type="submit">"Save profile"</button></div>
+                </form>
+            </section>
+            <section class="card stack" aria-labelledby="warehouses-title">
+                <h2 id="warehouses-title">"Warehouses"</h2>
+                <ul class="plain-list stack">
+                    {settings.warehouses.iter().map(|w| {
+                        let rename_id = format!("warehouse-{}-name", w.id);
+                        view! {
+                            <li class="warehouse">
+                                <form method="post" action=RenameWarehouse::url() class="adjust">
+                                    <input type="hidden" name="id" value=w.id.to_string()/>
+                                    <label for=rename_id.clone()>{format!("Name of the warehouse in {}", country_name(&w.country))}</label>
+                                    <input id=rename_id name="name" value=w.name.clone() maxlength="60"/>
+                                    <button class="button button--secondary" type="submit">"Rename"</button>
+                                </form>
+                                <p class="muted">{format!("{} unit(s) held", w.units)}</p>
+                                {if w.units == 0 {
+                                    view! {
+                                        <details class="reject">
+                                            <summary class="button button--secondary">{format!("Remove {}…", w.name)}</summary>
+                                            <form method="post" action=RemoveWarehouse::url() class="stack">
+                                                <input type="hidden" name="id" value=w.id.to_string()/>
+                                                <p>{format!("Remove {}? It holds no stock; this cannot be undone.", w.name)}</p>
+                                                <button class="button button--danger" type="submit">{format!("Remove {}", w.name)}</button>
+                                            </form>
+                                        </details>
+                                    }.into_any()
+                                } else {
+                                    view! { <p class="muted">"A warehouse holding stock cannot be removed."</p> }.into_any()
+                                }}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <form method="post" action=AddWarehouse::url() class="form" aria-label="Add a warehouse">
+                    <h3>"Add a warehouse"</h3>
+                    <div class="field-row">
+                        <div class="field">
+                            <label for="new-warehouse-name">"Warehouse name"</label>
+                            <input id="new-warehouse-name" name="name" maxlength="60"/>
+                        </div>
+                        <div class="field">
+                            <label for="new-warehouse-country">"Warehouse country"</label>
+                            <select id="new-warehouse-country" name="country">
+                                {countries.iter().map(|(c, n)| view! { <option value=c.clone() selected=*c == home>{n.clone()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    </div>
+                    <p><button class="button button--secondary" type="submit">"Add warehouse"</button></p>
+                </form>
+            </section>
+            <section class="card stack" aria-labelledby="shipping-title">
+                <h2 id="shipping-title">"Shipping rates"</h2>
+                <p class="muted">"Checkout offers your rates for the shopper's country; a rate for one country replaces the rate of the same name for everywhere."</p>
+                {if settings.rates.is_empty() {
+                    view! { <p>"No rates yet: shoppers cannot check out your products until you add one."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="table">
+                            <caption class="visually-hidden">"Your shipping rates"</caption>
+                            <thead><tr><th scope="col">"Rate"</th><th scope="col">"Country"</th><th scope="col">"Cost"</th><th scope="col">"Free over"</th><th scope="col">"Days"</th><th scope="col">"Remove"</th></tr></thead>
+                            <tbody>
+                                {settings.rates.iter().map(|r| {
+                                    let cost = format!("{}{}", r.amount.display(), if r.kind == "per_item" { " per item" } else { "" });
+                                    let country = if r.country == "*" { "Everywhere".to_string() } else { country_name(&r.country).to_string() };
+                                    view! {
+                                        <tr>
+                                            <td data-label="Rate">{r.name.clone()}</td>
+                                            <td data-label="Country">{country.clone()}</td>
+                                            <td data-label="Cost">{cost}</td>
+                                            <td data-label="Free over">{r.free_over.as_ref().map(|f| f.display()).unwrap_or_else(|| "—".into())}</td>
+                                            <td data-label="Days">{format!("{}–{}", r.days_min, r.days_max)}</td>
+                                            <td data-label="Remove">
+                                                <form method="post" action=RemoveShippingRate::url()>
+                                                    <input type="hidden" name="id" value=r.id.to_string()/>
+                                                    <button class="button button--secondary" type="submit">{format!("Remove {} ({country})", r.name)}</button>
+                                                </form>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+                <form method="post" action=AddShippingRate::url() class="form" aria-label="Add a shipping rate">
+                    <h3>"Add a shipping rate"</h3>
+                    <div class="field-row">
+                        <div class="field"><label for="rate-name">"Rate name"</label><input id="rate-name" name="name" maxlength="40" placeholder="Standard"/></div>
+                        <div class="field">
+                            <label for="rate-country">"Destination"</label>
+                            <select id="rate-country" name="country">
+                                <option value="*">"Everywhere"</option>
+                                {countries.iter().map(|(c, n)| view! { <option value=c.clone()>{n.clone()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    </div>
+                    <div class="field-row">
+                        <div class="field">
+                            <label for="rate-kind">"Charged"</label>
+                            <select id="rate-kind" name="kind"><option value="flat">"Per order"</option><option value="per_item">"Per item"</option></select>
+                        </div>
+                        <div class="field"><label for="rate-amount">"Cost (USD)"</label><input id="rate-amount" name="amount" inputmode="decimal" placeholder="4.99"/></div>
+                    </div>
+                    <div class="field-row">
+                        <div class="field"><label for="rate-free">"Free over (USD, optional)"</label><input id="rate-free" name="free_over" inputmode="decimal"/></div>
+                        <div class="field-row">
+                            <div class="field"><label for="rate-min">"Days from"</label><input id="rate-min" name="days_min" inputmode="numeric" value="2"/></div>
+                            <div class="field"><label for="rate-max">"Days to"</label><input id="rate-max" name="days_max" inputmode="numeric" value="5"/></div>
+                        </div>
+                    </div>
+                    <p><button class="button button--secondary" type="submit">"Add rate"</button></p>
+                </form>
+            </section>
+        </PortalShell>
+    }
+}

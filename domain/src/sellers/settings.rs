@@ -1,0 +1,217 @@
+//! The store's settings, as its seller keeps them: profile and policies, warehouses. Every function acts on the
+//! actor's own store (shipping rates, which checkout owns, are in `checkout::rates`).
+
+use model::sellers::{ApplicationForm, StoreProfileForm, StoreSettings, WarehouseView};
+use model::FieldError;
+
+use super::applications::validate;
+use super::{own_store, SellerError};
+use crate::platform::clock::now_ms;
+use crate::platform::ids::next_id;
+use crate::platform::{Actor, Db};
+
+pub const WAREHOUSE_NAME_MAX: usize = 60;
+
+/// The settings screen's data; `kept` is the profile as typed when a save was refused.
+pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) -> Result<StoreSettings, SellerError> {
+    let store = own_store(actor)?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        store_name: String,
+        slug: String,
+        description: String,
+        support_email: String,
+        country: String,
+        return_days: i64,
+        return_policy: String,
+        low_stock_default: i64,
+    }
+    let row: Row = sqlx::query_as(
+        "SELECT store_name, slug, description, support_email, country, return_days, return_policy, \
+         low_stock_default FROM sellers WHERE id = $1",
+    )
+    .bind(store)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(SellerError::NotFound)?;
+    let warehouses: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT w.id, w.name, w.country, CAST(COALESCE((SELECT SUM(st.available) FROM stock st \
+         WHERE st.warehouse_id = w.id), 0) + COALESCE((SELECT SUM(r.quantity) FROM reservations r \
+         WHERE r.warehouse_id = w.id AND r.state = 'held'), 0) AS BIGINT) \
+         FROM warehouses w WHERE w.seller_id = $1 ORDER BY w.created_at, w.id",
+    )
+    .bind(store)
+    .fetch_all(db.pool())
+    .await?;
+    let profile = kept.unwrap_or(StoreProfileForm {
+        store_name: row.store_name.clone(),
+        description: row.description,
+        support_email: row.support_email,
+        return_days: row.return_days.to_string(),
+        return_policy: row.return_policy,
+        low_stock_default: row.low_stock_default.to_string(),
+    });
+    Ok(StoreSettings {
+        store_name: row.store_name,
+        slug: row.slug,
+        country: row.country,
+        profile,
+        warehouses: warehouses
+            .into_iter()
+            .map(|(id, name, country, units)| WarehouseView {
+                id,
+                name,
+                country,
+                units,
+            })
+            .collect(),
+        rates: crate::checkout::rates::list(db, store).await?,
+    })
+}
+
+/// Saves the profile and policies. The store's address and country stay as approved; the same rules as the
+/// application check every field.
+pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> Result<(), SellerError> {
+    let store = own_store(actor)?;
+    let (slug, country): (String, String) = sqlx::query_as("SELECT slug, country FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(SellerError::NotFound)?;
+    let as_application = ApplicationForm {
+        store_name: form.store_name.clone(),
+        slug,
+        description: form.description.clone(),
+        support_email: form.support_email.clone(),
+        country,
+        return_days: form.return_days.clone(),
+        return_policy: form.return_policy.clone(),
+    };
+    let mut errors = Vec::new();
+    let valid = validate(&as_application).map_err(|e| errors.extend(e)).ok();
+    let threshold = form
+        .low_stock_default
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=100_000).contains(n));
+    if threshold.is_none() {
+        errors.push(FieldError::new(
+            "low_stock_default",
+            "Enter a whole number of units from 0 to 100000.",
+        ));
+    }
+    let (Some(valid), Some(threshold)) = (valid, threshold) else {
+        return Err(SellerError::Invalid(errors));
+    };
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE sellers SET store_name = $1, description = $2, support_email = $3, return_days = $4, \
+         return_policy = $5, low_stock_default = $6 WHERE id = $7",
+    )
+    .bind(&valid.store_name)
+    .bind(&valid.description)
+    .bind(&valid.support_email)
+    .bind(valid.return_days)
+    .bind(&valid.return_policy)
+    .bind(threshold)
+    .bind(store)
+    .execute(&mut *tx)
+    .await?;
+    // The store's name is on every product card and in search: re-index its products.
+    let products: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE seller_id = $1")
+        .bind(store)
+        .fetch_all(&mut *tx)
+        .await?;
+    for product in products {
+        crate::platform::outbox::product_changed(&mut tx, product).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn warehouse_name(raw: &str) -> Result<String, SellerError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > WAREHOUSE_NAME_MAX || name.chars().any(char::is_control) {
+        return Err(SellerError::Invalid(vec![FieldError::new(
+            "name",
+            format!("Name the warehouse in 1 to {WAREHOUSE_NAME_MAX} characters."),
+        )]));
+    }
+    Ok(name.to_string())
+}
+
+pub async fn add_warehouse(db: &Db, actor: &Actor, name: &str, country: &str) -> Result<i64, SellerError> {
+    let store = own_store(actor)?;
+    let name = warehouse_name(name)?;
+    let country = country.trim().to_uppercase();
+    if !model::orders::COUNTRIES.iter().any(|(c, _)| *c == country) {
+        return Err(SellerError::Invalid(vec![FieldError::new(
+            "country",
+            "Choose the warehouse's country.",
+        )]));
+    }
+    let id = next_id();
+    sqlx::query("INSERT INTO warehouses (id, seller_id, name, country, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(store)
+        .bind(&name)
+        .bind(&country)
+        .bind(now_ms())
+        .execute(db.pool())
+        .await?;
+    Ok(id)
+}
+
+pub async fn rename_warehouse(db: &Db, actor: &Actor, id: i64, name: &str) -> Result<(), SellerError> {
+    let store = own_store(actor)?;
+    let name = warehouse_name(name)?;
+    let done = sqlx::query("UPDATE warehouses SET name = $1 WHERE id = $2 AND seller_id = $3")
+        .bind(&name)
+        .bind(id)
+        .bind(store)
+        .execute(db.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(SellerError::NotFound);
+    }
+    Ok(())
+}
+
+/// Removes an empty warehouse. One holding stock (or units held for orders) stays, and so does the last one.
+pub async fn remove_warehouse(db: &Db, actor: &Actor, id: i64) -> Result<(), SellerError> {
+    let store = own_store(actor)?;
+    let mut tx = db.begin_write().await?;
+    let found: Option<(String, i64)> = sqlx::query_as(
+        "SELECT w.name, CAST(COALESCE((SELECT SUM(st.available) FROM stock st WHERE st.warehouse_id = w.id), 0) \
+         + COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.warehouse_id = w.id AND r.state = 'held'), 0) \
+         AS BIGINT) FROM warehouses w WHERE w.id = $1 AND w.seller_id = $2",
+    )
+    .bind(id)
+    .bind(store)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (name, units) = found.ok_or(SellerError::NotFound)?;
+    if units > 0 {
+        return Err(SellerError::Conflict(format!(
+            "{name} holds {units} unit(s); count them to 0 on the stock screen before removing it."
+        )));
+    }
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM warehouses WHERE seller_id = $1")
+        .bind(store)
+        .fetch_one(&mut *tx)
+        .await?;
+    if count <= 1 {
+        return Err(SellerError::Conflict(
+            "A store needs at least one warehouse: add another first.".into(),
+        ));
+    }
+    // Empty stock rows go with it (the table's cascade).
+    sqlx::query("DELETE FROM warehouses WHERE id = $1 AND seller_id = $2")
+        .bind(id)
+        .bind(store)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

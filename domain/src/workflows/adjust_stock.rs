@@ -1,0 +1,91 @@
+//! A seller's stock adjustment (inventory) with its movement, the low-stock alert it may trigger
+//! (notifications) and the outbox row (search, page cache), in one transaction. Also the alert check the other
+//! stock-changing workflows run after their changes.
+
+use sqlx::AnyConnection;
+
+use crate::inventory::movements::{self, Reason};
+use crate::inventory::{self, Change, InventoryError};
+use crate::notifications::{self, templates};
+use crate::platform::{outbox, Actor, Db};
+use model::FieldError;
+
+/// The most units one adjustment moves or a count sets.
+pub const UNITS_MAX: i64 = 1_000_000;
+
+/// What the stock screen's row form sends, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Adjustment {
+    pub variant_id: i64,
+    pub warehouse_id: i64,
+    pub units: String,
+    /// received, damaged, count or returned.
+    pub reason: String,
+    /// `change` (add or remove `units`) or `count` (`units` is the counted figure).
+    pub mode: String,
+}
+
+fn invalid(message: impl Into<String>) -> InventoryError {
+    InventoryError::Invalid(vec![FieldError::new("units", message)])
+}
+
+/// Applies the actor's adjustment to a variant of their own store. Returns the warehouse's units after it.
+pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64, InventoryError> {
+    let store = actor.store_id().ok_or(InventoryError::NotFound)?;
+    let units: i64 = a
+        .units
+        .trim()
+        .trim_start_matches('+')
+        .parse()
+        .map_err(|_| invalid("Enter a whole number of units, like 5 or -2."))?;
+    let change = if a.mode == "count" {
+        if !(0..=UNITS_MAX).contains(&units) {
+            return Err(invalid(format!("A counted figure is from 0 to {UNITS_MAX}.")));
+        }
+        Change::CountedAt(units)
+    } else {
+        if units == 0 || units.abs() > UNITS_MAX {
+            return Err(invalid(format!(
+                "Enter how many units to add (5) or remove (-2), at most {UNITS_MAX}."
+            )));
+        }
+        let reason = Reason::for_seller(&a.reason)
+            .filter(|r| *r != Reason::Count)
+            .ok_or_else(|| InventoryError::Invalid(vec![FieldError::new("reason", "Choose why the stock changed.")]))?;
+        Change::By { delta: units, reason }
+    };
+    let mut tx = db.begin_write().await?;
+    let product: Option<i64> = sqlx::query_scalar(
+        "SELECT v.product_id FROM variants v JOIN products p ON p.id = v.product_id \
+         JOIN warehouses w ON w.seller_id = p.seller_id WHERE v.id = $1 AND w.id = $2 AND p.seller_id = $3",
+    )
+    .bind(a.variant_id)
+    .bind(a.warehouse_id)
+    .bind(store)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let product = product.ok_or(InventoryError::NotFound)?;
+    let after = match inventory::adjust(&mut tx, a.variant_id, a.warehouse_id, change, actor.user_id()).await? {
+        Ok(after) => after,
+        Err(now) => {
+            return Err(invalid(format!(
+                "This warehouse has {now} unit(s); you cannot remove more than that."
+            )))
+        }
+    };
+    alert_if_low(&mut tx, a.variant_id).await?;
+    outbox::product_changed(&mut tx, product).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Emails the store when `variant_id` has just fallen to or below its threshold: once per crossing (the
+/// inventory keeps the alert until the units rise above the threshold again).
+pub async fn alert_if_low(conn: &mut AnyConnection, variant_id: i64) -> Result<(), sqlx::Error> {
+    if let Some(low) = movements::crossing(conn, variant_id).await? {
+        let mail = templates::low_stock(&low.to, &low.title, &low.sku, low.available, low.threshold);
+        let key = format!("low-stock:{}:{}", low.variant_id, crate::platform::ids::next_id());
+        notifications::enqueue(conn, &key, &mail).await?;
+    }
+    Ok(())
+}
