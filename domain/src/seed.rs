@@ -238,12 +238,14 @@ async fn define_attribute(
 /// Standard (flat, free over $50; every fifth seller charges per item instead) and Express; every seventh seller
 /// has a cheaper Standard rate for the United States.
 async fn seed_shipping_rates(conn: &mut sqlx::AnyConnection, seller_id: i64, i: usize) -> Result<(), sqlx::Error> {
-    let standard = if i % 5 == 4 {
+    // Every figure is i64, as the columns are: PostgreSQL keeps a statement prepared with the first call's
+    // parameter types, and rates::add sends the same INSERT text with BIGINTs (an i32 here broke it).
+    let standard: (&str, i64, Option<i64>) = if i % 5 == 4 {
         ("per_item", 299, None)
     } else {
         ("flat", 499, Some(5_000))
     };
-    let mut rates = vec![
+    let mut rates: Vec<(&str, &str, &str, i64, Option<i64>, i64, i64)> = vec![
         ("Standard", "*", standard.0, standard.1, standard.2, 3, 6),
         ("Express", "*", "flat", 1_499, None, 1, 2),
     ];

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod cart;
 pub mod catalog;
+pub mod markdown;
 pub mod orders;
 pub mod sellers;
 

@@ -390,3 +390,68 @@ pub struct StoreSettings {
     pub warehouses: Vec<WarehouseView>,
     pub rates: Vec<RateView>,
 }
+
+/// One finding of a catalog import, placed where a spreadsheet shows it: row 1 is the header, the first product
+/// row is row 2.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportIssue {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+/// How many products (or variants) an import creates, updates and leaves as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportTally {
+    pub create: usize,
+    pub update: usize,
+    pub unchanged: usize,
+}
+
+/// What an import would do (a dry run) or did: every refused row with its column and why, notices (what was
+/// ignored or adjusted), each change, and the totals.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Product rows read (the header not counted).
+    pub rows: usize,
+    pub errors: Vec<ImportIssue>,
+    pub notices: Vec<ImportIssue>,
+    pub changes: Vec<ImportIssue>,
+    pub products: ImportTally,
+    pub variants: ImportTally,
+    /// Stock figures (variant × warehouse) the import sets.
+    pub stock_changes: usize,
+}
+
+impl ImportReport {
+    /// Whether applying would change anything.
+    pub fn changes_anything(&self) -> bool {
+        self.products.create + self.products.update + self.variants.create + self.variants.update + self.stock_changes
+            > 0
+    }
+}
+
+/// An uploaded catalog file and its report, as the import page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: i64,
+    pub store_name: String,
+    pub store_slug: String,
+    pub file_name: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub applied_at: Option<i64>,
+    pub report: ImportReport,
+}
+
+/// What the import page lists so a seller can fill a file: the categories (address and name) and the stock
+/// columns of the store's warehouses.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportGuide {
+    pub store_name: String,
+    pub store_slug: String,
+    /// (id, address, "Kitchen › Kettles") of each category a product may be in.
+    pub categories: Vec<(i64, String, String)>,
+    /// The stock column of each warehouse ("Bazaar Stock: Main warehouse").
+    pub stock_columns: Vec<String>,
+}

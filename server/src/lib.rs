@@ -1,6 +1,7 @@
 //! The Bazaar server: router assembly, middleware order, health endpoints, background housekeeping.
 
 pub mod auth;
+pub mod catalog_files;
 pub mod cli;
 pub mod config;
 pub mod form_errors;
@@ -139,6 +140,11 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
 
     let context_services = services.clone();
     let pages = Router::new()
+        .route("/seller/products/export.csv", get(catalog_files::export))
+        .route(
+            "/seller/products/import",
+            post(catalog_files::import).layer(axum::extract::DefaultBodyLimit::max(catalog_files::BODY_LIMIT)),
+        )
         .route(
             "/seller/products/{id}/pictures",
             post(uploads::pictures).layer(axum::extract::DefaultBodyLimit::max(uploads::BODY_LIMIT)),

@@ -156,7 +156,11 @@ fn ProductIndex(
         <PortalShell section=Section::Products store_name=store_name store_slug=store_slug>
             <div class="page-head">
                 <h1 class="page-title">"Products"</h1>
-                <a class="button" href="/seller/products/new">"Add product"</a>
+                <div class="actions">
+                    <a href="/seller/products/import">"Import CSV"</a>
+                    <a href="/seller/products/export.csv" download>"Export CSV"</a>
+                    <a class="button" href="/seller/products/new">"Add product"</a>
+                </div>
             </div>
             <div role="status">{done.map(|d| view! { <p class="alert alert--success">{d}</p> })}</div>
             {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
@@ -205,8 +209,8 @@ fn ProductIndex(
                         } else {
                             view! {
                                 <h2>"No products yet"</h2>
-                                <p>"Add your first product; it stays a draft until you publish it."</p>
-                                <p><a class="button" href="/seller/products/new">"Add product"</a></p>
+                                <p>"Add your first product (it stays a draft until you publish it), or import a catalog from a CSV file, such as a Shopify product export."</p>
+                                <p class="actions"><a class="button" href="/seller/products/new">"Add product"</a><a href="/seller/products/import">"Import CSV"</a></p>
                             }.into_any()
                         }}
                     </section>

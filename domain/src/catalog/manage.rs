@@ -38,7 +38,7 @@ pub const ALT_MAX: usize = 200;
 pub const CURRENCY: &str = "USD";
 
 /// The store the actor runs: seller screens are for sellers (an admin acts on a store through the admin UI).
-fn own_store(actor: &Actor) -> Result<i64, CatalogError> {
+pub(super) fn own_store(actor: &Actor) -> Result<i64, CatalogError> {
     actor.store_id().ok_or(CatalogError::NotFound)
 }
 
@@ -256,7 +256,7 @@ fn parse_cursor(cursor: &str) -> Option<(CursorValue, i64)> {
 // The editor
 
 /// Leaf categories (those products live in) as "Parent › Name", for the category select.
-async fn leaf_categories(db: &Db) -> Result<Vec<(i64, String)>, CatalogError> {
+pub(super) async fn leaf_categories(db: &Db) -> Result<Vec<(i64, String)>, CatalogError> {
     let all = super::categories(db).await?;
     let mut out: Vec<(i64, String)> = all
         .iter()
@@ -291,7 +291,7 @@ fn attribute_fields(defs: &[AttributeDefinition]) -> Vec<AttributeField> {
         .collect()
 }
 
-async fn warehouses_of(conn: &mut AnyConnection, store: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+pub(super) async fn warehouses_of(conn: &mut AnyConnection, store: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, name FROM warehouses WHERE seller_id = $1 ORDER BY created_at, id")
         .bind(store)
         .fetch_all(&mut *conn)
@@ -307,7 +307,7 @@ pub fn money_text(amount: i64) -> String {
 type VariantRow = (i64, String, String, i64, Option<i64>, i64);
 
 /// The stored product as the form shows it, with the version it was read at.
-async fn load_form(conn: &mut AnyConnection, store: i64, id: i64) -> Result<ProductForm, CatalogError> {
+pub(super) async fn load_form(conn: &mut AnyConnection, store: i64, id: i64) -> Result<ProductForm, CatalogError> {
     let product: Option<(String, i64, String, String, i64)> = sqlx::query_as(
         "SELECT title, category_id, description_md, status, version FROM products WHERE id = $1 AND seller_id = $2",
     )
@@ -490,7 +490,7 @@ pub async fn editor(
 }
 
 /// A new product's form: a draft with one variant row and nothing typed.
-fn new_form(warehouses: &[(i64, String)]) -> ProductForm {
+pub(super) fn new_form(warehouses: &[(i64, String)]) -> ProductForm {
     ProductForm {
         status: "draft".into(),
         variants: vec![VariantInput {
@@ -672,6 +672,8 @@ pub struct ValidProduct {
     pub removed: Vec<i64>,
     /// Pictures kept, in their new order, with their alt text.
     pub images: Vec<(String, String)>,
+    /// The address a new product asks for (a catalog import's Handle); `None`: one made from the title.
+    pub handle: Option<String>,
 }
 
 /// What the rules need to know beyond the form.
@@ -981,6 +983,7 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         variants,
         removed,
         images: images.into_iter().map(|(_, _, key, alt)| (key, alt)).collect(),
+        handle: None,
     })
 }
 
@@ -1096,7 +1099,7 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
         }
         None => {
             let id = next_id();
-            let base = slugify(&p.title);
+            let base = p.handle.clone().unwrap_or_else(|| slugify(&p.title));
             let base = if base.is_empty() { "product".to_string() } else { base };
             let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE slug = $1")
                 .bind(&base)
@@ -1129,10 +1132,14 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
             id
         }
     };
-    sqlx::query("DELETE FROM product_attributes WHERE product_id = $1")
-        .bind(product_id)
-        .execute(&mut *conn)
-        .await?;
+    // A new product has nothing stored to replace (an import creates thousands: every query counts).
+    let existing = p.id.is_some();
+    if existing {
+        sqlx::query("DELETE FROM product_attributes WHERE product_id = $1")
+            .bind(product_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     for (position, (name, value)) in p.attributes.iter().enumerate() {
         sqlx::query("INSERT INTO product_attributes (product_id, name, value, position) VALUES ($1, $2, $3, $4)")
             .bind(product_id)
@@ -1199,15 +1206,20 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
         variant_ids.push(id);
     }
     // Pictures: the kept ones, renumbered in their new order (positions are the primary key, so rewrite them).
-    let stored: Vec<(String, String, i64, i64)> =
-        sqlx::query_as("SELECT image_key, ext, width, height FROM product_images WHERE product_id = $1")
+    // A new product has none yet (they are uploaded to a saved product).
+    let stored: Vec<(String, String, i64, i64)> = if existing {
+        let stored = sqlx::query_as("SELECT image_key, ext, width, height FROM product_images WHERE product_id = $1")
             .bind(product_id)
             .fetch_all(&mut *conn)
             .await?;
-    sqlx::query("DELETE FROM product_images WHERE product_id = $1")
-        .bind(product_id)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query("DELETE FROM product_images WHERE product_id = $1")
+            .bind(product_id)
+            .execute(&mut *conn)
+            .await?;
+        stored
+    } else {
+        Vec::new()
+    };
     for (position, (key, alt)) in p.images.iter().enumerate() {
         if let Some((_, ext, width, height)) = stored.iter().find(|s| &s.0 == key) {
             sqlx::query(

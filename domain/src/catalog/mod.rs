@@ -10,6 +10,7 @@ pub mod attributes;
 pub mod images;
 pub mod manage;
 pub mod params;
+pub mod transfer;
 pub mod writes;
 
 pub use params::{parse_search, RawSearch, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};

@@ -40,8 +40,8 @@ pub async fn set_variant_price(db: &Db, actor: &Actor, variant_id: i64, price: i
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "UPDATE products SET min_price = (SELECT MIN(price) FROM variants WHERE product_id = $1), updated_at = $2 \
-         WHERE id = $1",
+        "UPDATE products SET min_price = (SELECT MIN(price) FROM variants WHERE product_id = $1), updated_at = $2, \
+         version = version + 1 WHERE id = $1",
     )
     .bind(product_id)
     .bind(now_ms())
@@ -66,7 +66,7 @@ pub async fn set_product_status(db: &Db, actor: &Actor, product_id: i64, status:
         .fetch_optional(&mut *tx)
         .await?;
     authorize(actor, store)?;
-    sqlx::query("UPDATE products SET status = $1, updated_at = $2 WHERE id = $3")
+    sqlx::query("UPDATE products SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3")
         .bind(status)
         .bind(now_ms())
         .bind(product_id)

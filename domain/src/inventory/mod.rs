@@ -267,6 +267,44 @@ pub async fn set_stock(
     Ok(())
 }
 
+/// The first counts of new variants, `(variant, warehouse, units)`: one statement per 500 (a catalog import
+/// creates thousands), each count above zero recorded as a movement by `user_id`.
+pub async fn start_counts(
+    conn: &mut AnyConnection,
+    counts: &[(i64, i64, i64)],
+    user_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    for chunk in counts.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO stock (variant_id, warehouse_id, available) VALUES {} \
+             ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET available = excluded.available",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (variant, warehouse, units) in chunk {
+            query = query.bind(*variant).bind(*warehouse).bind(*units);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    let moves: Vec<Movement> = counts
+        .iter()
+        .filter(|(_, _, units)| *units != 0)
+        .map(|(variant_id, warehouse_id, units)| Movement {
+            variant_id: *variant_id,
+            warehouse_id: *warehouse_id,
+            delta: *units,
+            level_after: *units,
+            reason: Reason::Edited,
+            user_id,
+            group_id: None,
+        })
+        .collect();
+    movements::record_all(conn, &moves).await
+}
+
 /// The seller's count of a variant in a warehouse, written only where it moved from what the seller saw
 /// (`was`; `None` for a new variant): a conditional update, so an order placed meanwhile is never overwritten.
 /// Answers `Err(now)` with the units stored now when someone else changed them first. A change is recorded as a
@@ -314,16 +352,8 @@ pub async fn set_counted(
             was
         }
         None => {
-            sqlx::query(
-                "INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3) \
-                 ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET available = excluded.available",
-            )
-            .bind(variant_id)
-            .bind(warehouse_id)
-            .bind(units)
-            .execute(&mut *conn)
-            .await?;
-            0
+            start_counts(conn, &[(variant_id, warehouse_id, units)], user_id).await?;
+            return Ok(Ok(()));
         }
     };
     if units != before {

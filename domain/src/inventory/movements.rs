@@ -76,21 +76,50 @@ pub struct Movement {
 
 /// Records a movement in the caller's transaction.
 pub async fn record(conn: &mut AnyConnection, m: Movement) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO stock_movements (id, variant_id, warehouse_id, delta, level_after, reason, user_id, group_id, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(next_id())
-    .bind(m.variant_id)
-    .bind(m.warehouse_id)
-    .bind(m.delta)
-    .bind(m.level_after)
-    .bind(m.reason.as_str())
-    .bind(m.user_id)
-    .bind(m.group_id)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
+    record_all(conn, &[m]).await
+}
+
+/// Records several movements in one statement per 500 (a new product's first counts, an import's).
+pub async fn record_all(conn: &mut AnyConnection, all: &[Movement]) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    for chunk in all.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 9;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6,
+                    n + 7,
+                    n + 8,
+                    n + 9
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO stock_movements (id, variant_id, warehouse_id, delta, level_after, reason, user_id, group_id, \
+             created_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for m in chunk {
+            query = query
+                .bind(next_id())
+                .bind(m.variant_id)
+                .bind(m.warehouse_id)
+                .bind(m.delta)
+                .bind(m.level_after)
+                .bind(m.reason.as_str())
+                .bind(m.user_id)
+                .bind(m.group_id)
+                .bind(now);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

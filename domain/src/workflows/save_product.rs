@@ -1,10 +1,12 @@
 //! Saving a product from the seller's form: the product, its variants, attributes and pictures (catalog) and the
 //! stock figures the seller changed (inventory) commit together, with the outbox row that tells search and the
-//! page cache.
+//! page cache. A catalog import writes each of its products through the same step, in one transaction.
 
 use model::sellers::ProductForm;
+use sqlx::AnyConnection;
 
-use crate::catalog::{manage, CatalogError};
+use crate::catalog::manage::{self, ValidProduct, Written};
+use crate::catalog::CatalogError;
 use crate::inventory;
 use crate::platform::{Actor, Db};
 
@@ -12,21 +14,46 @@ use crate::platform::{Actor, Db};
 pub async fn save_product(db: &Db, actor: &Actor, form: &ProductForm) -> Result<i64, CatalogError> {
     let (store, valid) = manage::prepare(db, actor, form).await?;
     let mut tx = db.begin_write().await?;
-    let written = manage::write(&mut tx, store, &valid).await?;
-    let warehouses: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM warehouses WHERE seller_id = $1")
-        .bind(store)
-        .fetch_all(&mut *tx)
-        .await?;
+    let written = store_product(&mut tx, actor, store, &valid).await?;
+    tx.commit().await?;
+    tracing::info!(product_id = written.product_id, store, "product saved");
+    Ok(written.product_id)
+}
+
+/// Writes a checked product of `store` and the stock figures it changes in `conn`'s transaction, then sends the
+/// low-stock alerts the new figures call for. Nothing is committed here.
+pub(crate) async fn store_product(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    store: i64,
+    valid: &ValidProduct,
+) -> Result<Written, CatalogError> {
+    let written = manage::write(conn, store, valid).await?;
+    // New variants' first counts go in together; existing ones only where the seller changed the figure, and
+    // only if nobody else changed it meanwhile.
+    let mut first_counts = Vec::new();
+    let mut moved = Vec::new();
     for (variant, id) in valid.variants.iter().zip(&written.variant_ids) {
-        // A new variant of an existing product has no figure to compare with.
-        let fresh = variant.id.is_none();
-        for (warehouse, units, was) in &variant.stock {
-            let was = if fresh { None } else { *was };
-            if let Err(now) = inventory::set_counted(&mut tx, *id, *warehouse, *units, was, actor.user_id()).await? {
-                let name = warehouses
+        if variant.id.is_none() {
+            first_counts.extend(
+                variant
+                    .stock
                     .iter()
-                    .find(|(w, _)| w == warehouse)
-                    .map_or("a warehouse", |(_, n)| n.as_str());
+                    .map(|(warehouse, units, _)| (*id, *warehouse, *units)),
+            );
+            moved.push((*id, Some(variant.stock.iter().map(|(_, units, _)| units).sum::<i64>())));
+            continue;
+        }
+        if variant.stock.iter().any(|(_, units, was)| *was != Some(*units)) {
+            moved.push((*id, None));
+        }
+        for (warehouse, units, was) in &variant.stock {
+            if let Err(now) = inventory::set_counted(conn, *id, *warehouse, *units, *was, actor.user_id()).await? {
+                let name: Option<String> = sqlx::query_scalar("SELECT name FROM warehouses WHERE id = $1")
+                    .bind(warehouse)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let name = name.unwrap_or_else(|| "a warehouse".into());
                 return Err(CatalogError::Conflict(format!(
                     "The stock of {} in {name} changed while you were editing (it is {now} now, perhaps an order); \
                      reload the product to see the new figure, then change it.",
@@ -35,10 +62,18 @@ pub async fn save_product(db: &Db, actor: &Actor, form: &ProductForm) -> Result<
             }
         }
     }
-    for id in &written.variant_ids {
-        super::adjust_stock::alert_if_low(&mut tx, *id).await?;
+    inventory::start_counts(conn, &first_counts, actor.user_id()).await?;
+    // Only a figure that moved can cross a threshold; a new variant only when it starts at or below the store's
+    // alert level (a new variant has no level of its own yet).
+    let default: i64 = sqlx::query_scalar("SELECT low_stock_default FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(0);
+    for (id, units) in moved {
+        if units.is_none_or(|u| u <= default) {
+            super::adjust_stock::alert_if_low(conn, id).await?;
+        }
     }
-    tx.commit().await?;
-    tracing::info!(product_id = written.product_id, store, "product saved");
-    Ok(written.product_id)
+    Ok(written)
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod addresses;
 mod cart;
 mod catalog;
+mod catalog_import;
 mod checkout;
 mod database;
 mod meili;

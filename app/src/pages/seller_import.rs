@@ -1,0 +1,254 @@
+//! The catalog import: `/seller/products/import` (what a file holds, the upload) and
+//! `/seller/products/import/{id}` (the dry run's report: every refused row with its column and why, each change,
+//! the totals, and "Apply"). Plain forms, no island. The upload posts to the server's multipart handler.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use model::sellers::{ImportIssue, ImportTally, ImportView};
+
+use crate::api::sellers::{import_page, import_report, ApplyImport, ImportPageData};
+use crate::components::portal::{PortalShell, Section};
+use crate::error::AppError;
+use crate::pages::seller::portal_gate;
+use crate::pages::url_error;
+
+/// The most rows of each table the report shows (the totals count all).
+const SHOWN: usize = 500;
+
+/// The columns a file may hold, and what each means here.
+const COLUMNS: &[(&str, &str)] = &[
+    ("Handle", "The product's address (copper-kettle). Rows of one product share it; it is how an import finds a product again."),
+    ("Title", "The product's name (the first row of a product)."),
+    ("Body (HTML)", "The description. Paragraphs, lists and bold are kept; other markup is dropped."),
+    ("Type", "Used as the category when it names one of ours and there is no Bazaar Category."),
+    ("Published / Status", "Status: active, draft or archived (Published TRUE or FALSE when there is no Status)."),
+    ("Option1 Name … Option3 Value", "Up to three options (Size, Colour) and each variant's values."),
+    ("Variant SKU", "Unique across Bazaar; suggested when empty. With the Handle, it finds a variant again."),
+    ("Variant Price / Compare At Price", "Prices like 24.50; the compare-at price must be higher to show as a sale."),
+    ("Variant Grams", "The weight in grams."),
+    ("Variant Inventory Qty", "Units in stock, when the store has one warehouse."),
+    ("Image Src / Image Alt Text", "Addresses of other sites are not downloaded: upload pictures in the editor. The alt text of pictures already here can be changed."),
+    ("Bazaar Category", "The category's address from the list below."),
+    ("Bazaar Stock: <warehouse>", "Units in stock in that warehouse, one column per warehouse."),
+];
+
+#[component]
+pub fn SellerImportPage() -> impl IntoView {
+    if let Some(instead) = portal_gate("/seller/products/import") {
+        return instead;
+    }
+    view! {
+        <Title text="Import products · Seller portal"/>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match import_page().await {
+                    Ok(page) => view! { <ImportForm page=page/> }.into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ImportForm(page: ImportPageData) -> impl IntoView {
+    let guide = page.guide;
+    let error_id = "field-file-error";
+    let invalid = page.refused.is_some().then_some("true");
+    view! {
+        <PortalShell section=Section::Products store_name=guide.store_name.clone() store_slug=guide.store_slug.clone()>
+            <div class="page-head">
+                <h1 class="page-title">"Import products"</h1>
+                <a href="/seller/products/export.csv" download>"Export your catalog (CSV)"</a>
+            </div>
+            <p>"Upload a CSV file with one row per variant, such as a Shopify product export or a Bazaar export. First you see what would change and every row that needs fixing; nothing is written until you apply it, and then all of it is, or none."</p>
+            <section class="card stack" aria-labelledby="upload">
+                <h2 id="upload">"Upload a file"</h2>
+                <form method="post" action="/seller/products/import" enctype="multipart/form-data" class="stack">
+                    <div class="field">
+                        <label for="field-file">"Catalog file (CSV, up to 20 MB)"</label>
+                        {page.refused.clone().map(|m| view! { <p id=error_id class="field__error">{m}</p> })}
+                        <input id="field-file" type="file" name="file" accept=".csv,text/csv" required
+                            aria-invalid=invalid aria-describedby=page.refused.is_some().then_some(error_id)/>
+                    </div>
+                    <div class="field">
+                        <label for="field-category">"Category for rows that name none"</label>
+                        <select id="field-category" name="category">
+                            <option value="">"None: every row names its category"</option>
+                            {guide.categories.iter().map(|(id, _, label)| view! { <option value=id.to_string()>{label.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <p class="actions">
+                        <button class="button" type="submit">"Check the file"</button>
+                        <a href="/seller/products">"Cancel"</a>
+                    </p>
+                </form>
+            </section>
+            <section class="card stack" aria-labelledby="columns">
+                <h2 id="columns">"What a file holds"</h2>
+                <p>"The column names are Shopify's, so its product export imports as it is; other columns are ignored, and the report says which. Cells a spreadsheet would run as a formula are exported with an apostrophe in front and read back without it."</p>
+                <div class="table-scroll">
+                    <table class="table">
+                        <caption class="visually-hidden">"Columns of a catalog file"</caption>
+                        <thead><tr><th scope="col">"Column"</th><th scope="col">"Meaning"</th></tr></thead>
+                        <tbody>
+                            {COLUMNS.iter().map(|(c, m)| view! { <tr><th scope="row">{*c}</th><td>{*m}</td></tr> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p>"Your store's stock columns: " {guide.stock_columns.join(", ")} "."</p>
+                <details>
+                    <summary>{format!("Category addresses ({})", guide.categories.len())}</summary>
+                    <ul class="columns">
+                        {guide.categories.iter().map(|(_, slug, label)| view! { <li><code>{slug.clone()}</code>" · "{label.clone()}</li> }).collect_view()}
+                    </ul>
+                </details>
+            </section>
+        </PortalShell>
+    }
+}
+
+#[component]
+pub fn ImportReportPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let raw = params.with_untracked(|p| p.get("id")).unwrap_or_default();
+    if let Some(instead) = portal_gate(&format!("/seller/products/import/{raw}")) {
+        return instead;
+    }
+    let Ok(id) = raw.parse::<i64>() else {
+        return view! { <crate::pages::errors::NotFoundPage/> }.into_any();
+    };
+    let (applied, replanned) = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| (q.get("applied").is_some(), q.get("replanned").is_some()));
+    let error = url_error::<ApplyImport>();
+    view! {
+        <Title text="Import report · Seller portal"/>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match import_report(id).await {
+                    Ok(view) => view! { <Report view=view applied=applied replanned=replanned error=error.clone()/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::pages::errors::NotFoundPage/> }.into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+fn tally_row(label: &'static str, t: ImportTally) -> impl IntoView {
+    view! {
+        <tr>
+            <th scope="row">{label}</th>
+            <td class="num" data-label="To create">{t.create}</td>
+            <td class="num" data-label="To update">{t.update}</td>
+            <td class="num" data-label="Unchanged">{t.unchanged}</td>
+        </tr>
+    }
+}
+
+/// One list of findings (problems, changes, notes) as a table: row, column, what.
+#[component]
+fn IssueTable(caption: &'static str, what: &'static str, items: Vec<ImportIssue>) -> impl IntoView {
+    let more = items.len().saturating_sub(SHOWN);
+    view! {
+        <div class="table-scroll">
+            <table class="table">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead><tr><th scope="col" class="num">"Row"</th><th scope="col">"Column"</th><th scope="col">{what}</th></tr></thead>
+                <tbody>
+                    {items.into_iter().take(SHOWN).map(|i| view! {
+                        <tr>
+                            <td class="num" data-label="Row">{i.row}</td>
+                            <td data-label="Column">{i.column}</td>
+                            <td data-label=what>{i.message}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {(more > 0).then(|| view! { <p class="muted">{format!("… and {more} more.")}</p> })}
+    }
+}
+
+#[component]
+fn Report(view: ImportView, applied: bool, replanned: bool, error: Option<AppError>) -> impl IntoView {
+    let report = view.report;
+    let problems = report.errors.len();
+    let can_apply = problems == 0 && report.changes_anything() && view.applied_at.is_none();
+    let changes = report.changes.len();
+    let notice = if view.applied_at.is_some() && applied {
+        Some(format!(
+            "Imported: {} product(s) created, {} updated; {} variant(s) created, {} updated.",
+            report.products.create, report.products.update, report.variants.create, report.variants.update
+        ))
+    } else {
+        None
+    };
+    view! {
+        <PortalShell section=Section::Products store_name=view.store_name.clone() store_slug=view.store_slug.clone()>
+            <div class="page-head">
+                <h1 class="page-title">{format!("Import of {}", view.file_name)}</h1>
+                <a href="/seller/products/import">"Upload another file"</a>
+            </div>
+            <div role="status">{notice.map(|n| view! { <p class="alert alert--success">{n}</p> })}</div>
+            {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
+            {replanned.then(|| view! {
+                <p class="alert alert--error" role="alert">"Nothing was imported: your catalog changed since the file was checked (another save or an order). Below is a new check; apply it if it is right."</p>
+            })}
+            {(view.applied_at.is_some() && !applied).then(|| {
+                let when = model::format_date(view.applied_at.unwrap_or_default());
+                view! { <p class="alert">"This file was imported on " <time datetime=when.clone()>{when.clone()}</time> ". Upload it again to see what it would change now."</p> }
+            })}
+            <section class="card stack" aria-labelledby="summary">
+                <h2 id="summary">{if view.applied_at.is_some() { "What the import did" } else { "What the import would do" }}</h2>
+                <p>{format!("{} row(s) read.", report.rows)}</p>
+                <div class="table-scroll">
+                    <table class="table">
+                        <caption class="visually-hidden">"Summary"</caption>
+                        <thead><tr><th scope="col">""</th><th scope="col" class="num">"To create"</th><th scope="col" class="num">"To update"</th><th scope="col" class="num">"Unchanged"</th></tr></thead>
+                        <tbody>
+                            {tally_row("Products", report.products)}
+                            {tally_row("Variants", report.variants)}
+                        </tbody>
+                    </table>
+                </div>
+                <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
+                {if problems > 0 {
+                    view! { <p class="alert alert--error">{format!("{problems} problem(s) to fix. Nothing can be imported until every row is right: fix the file and upload it again.")}</p> }.into_any()
+                } else if !report.changes_anything() && view.applied_at.is_none() {
+                    view! { <p class="alert">"Nothing to change: your catalog already matches this file."</p> }.into_any()
+                } else {
+                    ().into_any()
+                }}
+                {can_apply.then(|| view! {
+                    <form method="post" action=ApplyImport::url() class="actions">
+                        <input type="hidden" name="id" value=view.id.to_string()/>
+                        <button class="button" type="submit">{format!("Apply {changes} change(s)")}</button>
+                        <a href="/seller/products">"Cancel"</a>
+                    </form>
+                })}
+            </section>
+            {(problems > 0).then(|| view! {
+                <section class="card stack" aria-labelledby="problems">
+                    <h2 id="problems">{format!("Problems ({problems})")}</h2>
+                    <IssueTable caption="Rows to fix" what="Problem" items=report.errors.clone()/>
+                </section>
+            })}
+            {(changes > 0).then(|| view! {
+                <section class="card stack" aria-labelledby="changes">
+                    <h2 id="changes">{format!("Changes ({changes})")}</h2>
+                    <IssueTable caption="Changes" what="Change" items=report.changes.clone()/>
+                </section>
+            })}
+            {(!report.notices.is_empty()).then(|| view! {
+                <section class="card stack" aria-labelledby="notes">
+                    <h2 id="notes">{format!("Notes ({})", report.notices.len())}</h2>
+                    <IssueTable caption="Notes" what="Note" items=report.notices.clone()/>
+                </section>
+            })}
+        </PortalShell>
+    }
+}

@@ -1,0 +1,171 @@
+//! Importing a catalog file: the upload keeps the file and its dry run (what would change, what is wrong, row by
+//! row); applying plans it again inside one write transaction and writes every changed product through the
+//! editor's save step, all or nothing. An apply whose plan is no longer the dry run's (the catalog changed
+//! meanwhile: another save, an order) is refused with the new report, so the seller applies only what they saw.
+
+use model::sellers::{ImportReport, ImportView};
+use model::FieldError;
+
+use crate::catalog::transfer::{self, MAX_BYTES};
+use crate::catalog::CatalogError;
+use crate::platform::clock::now_ms;
+use crate::platform::ids::next_id;
+use crate::platform::{Actor, Db};
+
+/// How long an uploaded file is kept for its apply.
+const KEEP_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+fn own_store(actor: &Actor) -> Result<i64, CatalogError> {
+    actor.store_id().ok_or(CatalogError::NotFound)
+}
+
+fn refuse(message: impl Into<String>) -> CatalogError {
+    CatalogError::Invalid(vec![FieldError::new("file", message)])
+}
+
+/// Keeps an uploaded file with its dry run and answers the import's id. `default_category` is for rows that name
+/// no category.
+pub async fn upload(
+    db: &Db,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    default_category: Option<i64>,
+) -> Result<i64, CatalogError> {
+    let store = own_store(actor)?;
+    if bytes.is_empty() {
+        return Err(refuse("Choose a CSV file to import."));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(refuse(format!(
+            "The file is larger than {} MB; split it and import the parts one after another.",
+            MAX_BYTES / (1024 * 1024)
+        )));
+    }
+    let body = std::str::from_utf8(bytes).map_err(|e| {
+        let row = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        refuse(format!(
+            "Row {row} is not UTF-8 text. In your spreadsheet, save the file as “CSV UTF-8”, then upload it again."
+        ))
+    })?;
+    let mut conn = db.pool().acquire().await?;
+    let plan = transfer::plan(db, &mut conn, actor, body, default_category).await?;
+    drop(conn);
+    let id = next_id();
+    let now = now_ms();
+    let name: String = file_name.chars().filter(|c| !c.is_control()).take(120).collect();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM product_imports WHERE seller_id = $1 AND created_at < $2")
+        .bind(store)
+        .bind(now - KEEP_MS)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO product_imports (id, seller_id, user_id, file_name, body, default_category, report, digest, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(store)
+    .bind(actor.user_id().unwrap_or(0))
+    .bind(if name.trim().is_empty() {
+        "catalog.csv".to_string()
+    } else {
+        name
+    })
+    .bind(body)
+    .bind(default_category)
+    .bind(serde_json::to_string(&plan.report).unwrap_or_default())
+    .bind(plan.digest())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        import = id,
+        store,
+        rows = plan.report.rows,
+        errors = plan.report.errors.len(),
+        "catalog file checked"
+    );
+    Ok(id)
+}
+
+/// An import of the actor's store, with its latest report.
+pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<ImportView, CatalogError> {
+    let store = own_store(actor)?;
+    let row: Option<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT s.store_name, s.slug, i.file_name, i.report, i.created_at, i.applied_at FROM product_imports i \
+         JOIN sellers s ON s.id = i.seller_id WHERE i.id = $1 AND i.seller_id = $2",
+    )
+    .bind(id)
+    .bind(store)
+    .fetch_optional(db.pool())
+    .await?;
+    let (store_name, store_slug, file_name, report, created_at, applied_at) = row.ok_or(CatalogError::NotFound)?;
+    let report: ImportReport = serde_json::from_str(&report).unwrap_or_default();
+    Ok(ImportView {
+        id,
+        store_name,
+        store_slug,
+        file_name,
+        created_at,
+        applied_at,
+        report,
+    })
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Every change of the dry run is written.
+    Done,
+    /// Nothing was written: the file would now do something else (the import's report is the new one).
+    Replanned,
+}
+
+/// Applies the actor's import `id`: all of it in one transaction, or nothing.
+pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
+    let store = own_store(actor)?;
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, Option<i64>, String, Option<i64>)> = sqlx::query_as(
+        "SELECT body, default_category, digest, applied_at FROM product_imports WHERE id = $1 AND seller_id = $2",
+    )
+    .bind(id)
+    .bind(store)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (body, default_category, digest, applied_at) = row.ok_or(CatalogError::NotFound)?;
+    if applied_at.is_some() {
+        return Err(CatalogError::Conflict(
+            "This file is already imported. To import it again, upload it again: its dry run shows what would change."
+                .into(),
+        ));
+    }
+    let plan = transfer::plan(db, &mut tx, actor, &body, default_category).await?;
+    if !plan.report.errors.is_empty() || plan.digest() != digest {
+        sqlx::query("UPDATE product_imports SET report = $1, digest = $2 WHERE id = $3")
+            .bind(serde_json::to_string(&plan.report).unwrap_or_default())
+            .bind(plan.digest())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(Applied::Replanned);
+    }
+    for product in &plan.products {
+        super::save_product::store_product(&mut tx, actor, store, product).await?;
+    }
+    sqlx::query("UPDATE product_imports SET applied_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(
+        import = id,
+        store,
+        products = plan.products.len(),
+        "catalog file imported"
+    );
+    Ok(Applied::Done)
+}

@@ -1,0 +1,362 @@
+//! The catalog's CSV export and import: an export reads back as no change, one edited price is one change that
+//! applies, a Shopify file creates drafts (sanitised description, pictures not fetched), every bad row is named
+//! with its column and nothing is written, another store's import is out of reach, and an apply is refused when
+//! the catalog changed after its dry run. Both databases.
+
+use domain::catalog::transfer;
+use domain::workflows::import_products::{self, Applied};
+use domain::{seed, Actor, Db};
+
+use crate::db_tests;
+use crate::harness::actors;
+use crate::harness::fixtures::count;
+
+/// A seeded catalog and the seller of a store with `warehouses` warehouses (and some products).
+async fn store_with(db: &Db, warehouses: i64) -> (i64, Actor) {
+    seed::seed(db, 80, 7).await.expect("seed");
+    let store: i64 = sqlx::query_scalar(
+        "SELECT w.seller_id FROM warehouses w GROUP BY w.seller_id HAVING COUNT(*) = $1 \
+         ORDER BY (SELECT COUNT(*) FROM products p WHERE p.seller_id = w.seller_id) DESC, w.seller_id LIMIT 1",
+    )
+    .bind(warehouses)
+    .fetch_one(db.pool())
+    .await
+    .expect("a store");
+    (store, actors::seller_of(db, store).await)
+}
+
+async fn export_text(db: &Db, seller: &Actor) -> String {
+    let bytes = transfer::export_bytes(db, seller, "http://shop.test")
+        .await
+        .expect("export");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with a byte-order mark");
+    String::from_utf8(bytes).expect("utf-8")
+}
+
+/// The file with one cell changed: `column` of the data row `row` (0 = first product row).
+fn edit(csv_text: &str, row: usize, column: &str, value: &str) -> String {
+    let text = csv_text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let at = records[0].iter().position(|h| h == column).expect("column");
+    let mut cells: Vec<String> = records[row + 1].iter().map(str::to_string).collect();
+    cells[at] = value.to_string();
+    records[row + 1] = csv::StringRecord::from(cells);
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for r in &records {
+        out.write_record(r).expect("write");
+    }
+    String::from_utf8(out.into_inner().expect("bytes")).expect("utf-8")
+}
+
+fn cell(csv_text: &str, row: usize, column: &str) -> String {
+    let text = csv_text.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let at = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == column)
+        .expect("column");
+    reader.records().nth(row).expect("row").expect("record")[at].to_string()
+}
+
+async fn upload(db: &Db, seller: &Actor, text: &str, category: Option<i64>) -> (i64, model::sellers::ImportReport) {
+    let id = import_products::upload(db, seller, "catalog.csv", text.as_bytes(), category)
+        .await
+        .expect("upload");
+    let view = import_products::view(db, seller, id).await.expect("view");
+    (id, view.report)
+}
+
+async fn an_export_imports_back_with_no_change(db: Db) {
+    let (store, seller) = store_with(&db, 2).await;
+    let products = count(&db, &format!("SELECT COUNT(*) FROM products WHERE seller_id = {store}")).await;
+    assert!(products > 0);
+    let text = export_text(&db, &seller).await;
+    assert!(text.contains("Bazaar Stock: "), "a stock column per warehouse");
+    let (id, report) = upload(&db, &seller, &text, None).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.changes.is_empty(), "{:?}", report.changes);
+    assert_eq!(report.products.unchanged as i64, products);
+    assert_eq!((report.products.create, report.products.update), (0, 0));
+    assert!(!report.changes_anything());
+    let versions = count(
+        &db,
+        &format!("SELECT CAST(SUM(version) AS BIGINT) FROM products WHERE seller_id = {store}"),
+    )
+    .await;
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done
+    );
+    let after = count(
+        &db,
+        &format!("SELECT CAST(SUM(version) AS BIGINT) FROM products WHERE seller_id = {store}"),
+    )
+    .await;
+    assert_eq!(versions, after, "nothing was rewritten");
+}
+
+async fn one_changed_price_is_one_change_and_applies(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let text = export_text(&db, &seller).await;
+    let sku = cell(&text, 0, "Variant SKU");
+    let price = cell(&text, 0, "Variant Price");
+    let whole: i64 = price.split('.').next().and_then(|w| w.parse().ok()).expect("a price");
+    let new_price = format!("{}.45", whole + 3);
+    let changed = edit(&text, 0, "Variant Price", &new_price);
+    let (id, report) = upload(&db, &seller, &changed, None).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.changes.len(), 1, "{:?}", report.changes);
+    assert_eq!((report.variants.update, report.products.update), (1, 1));
+    assert_eq!(report.changes[0].row, 2);
+    assert!(
+        report.changes[0]
+            .message
+            .contains(&format!("price {price} → {new_price}")),
+        "{:?}",
+        report.changes
+    );
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT price FROM variants WHERE sku = $1")
+        .bind(&sku)
+        .fetch_one(db.pool())
+        .await
+        .expect("price");
+    assert_eq!(domain::catalog::manage::money_text(stored), new_price);
+    // The same file again: nothing left to change; and an applied import is not applied twice.
+    let (_, again) = upload(&db, &seller, &changed, None).await;
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+    assert!(import_products::apply(&db, &seller, id).await.is_err());
+}
+
+const SHOPIFY: &str = "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,\
+Variant Grams,Variant Inventory Qty,Variant Price,Variant Compare At Price,Image Src,Image Alt Text,Gift Card,Status\n\
+enamel-mug,Enamel Mug,\"<p>Camp <strong>classic</strong>.</p><script>alert(1)</script><ul><li>350 ml</li></ul>\",\
+Old Shop,Mugs,\"camp, mug\",TRUE,Title,Default Title,MUG-ENAMEL-1,250.0,-2,9.50,9.50,https://cdn.example.com/mug.jpg,\
+A white mug,FALSE,active\n\
+linen-apron,Linen Apron,<p>Natural linen.</p>,Old Shop,Aprons,,TRUE,Size,S,APRON-LINEN-S,300,4,24.00,30.00,,,FALSE,active\n\
+linen-apron,,,,,,,,M,APRON-LINEN-M,320,6,26.00,,,,,\n";
+
+async fn a_shopify_file_creates_drafts_and_imports_twice_as_once(db: Db) {
+    let (store, seller) = store_with(&db, 1).await;
+    let category: i64 = sqlx::query_scalar(
+        "SELECT MIN(c.id) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("category");
+    // Without a category for the rows, the apron (whose Type, Aprons, is none of ours) is refused, naming the
+    // column; the mug's Type names a category.
+    let (_, refused) = upload(&db, &seller, SHOPIFY, None).await;
+    assert!(
+        refused
+            .errors
+            .iter()
+            .any(|e| e.row == 3 && e.column == "Bazaar Category"),
+        "{:?}",
+        refused.errors
+    );
+    let (id, report) = upload(&db, &seller, SHOPIFY, Some(category)).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!((report.products.create, report.variants.create), (2, 3));
+    let notes: Vec<(usize, &str)> = report.notices.iter().map(|n| (n.row, n.column.as_str())).collect();
+    for expected in [
+        (1, ""),
+        (1, "Tags"),
+        (2, "Image Src"),
+        (2, "Status"),
+        (2, "Variant Inventory Qty"),
+    ] {
+        assert!(notes.contains(&expected), "{expected:?} in {notes:?}");
+    }
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done
+    );
+    let (owner, status, description): (i64, String, String) =
+        sqlx::query_as("SELECT seller_id, status, description_md FROM products WHERE slug = 'enamel-mug'")
+            .fetch_one(db.pool())
+            .await
+            .expect("mug");
+    assert_eq!((owner, status.as_str()), (store, "draft"), "no picture yet: a draft");
+    assert_eq!(description, "Camp **classic**.\n\n- 350 ml");
+    let (weight, compare_at): (i64, Option<i64>) =
+        sqlx::query_as("SELECT weight_grams, compare_at_price FROM variants WHERE sku = 'MUG-ENAMEL-1'")
+            .fetch_one(db.pool())
+            .await
+            .expect("mug variant");
+    assert_eq!(
+        (weight, compare_at),
+        (250, None),
+        "grams rounded; a compare-at equal to the price is no sale"
+    );
+    let apron_units = count(
+        &db,
+        "SELECT CAST(SUM(st.available) AS BIGINT) FROM stock st JOIN variants v ON v.id = st.variant_id \
+         WHERE v.sku LIKE 'APRON-LINEN-%'",
+    )
+    .await;
+    assert_eq!(apron_units, 10);
+    let mug_units = count(
+        &db,
+        "SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st JOIN variants v ON v.id = st.variant_id \
+         WHERE v.sku = 'MUG-ENAMEL-1'",
+    )
+    .await;
+    assert_eq!(mug_units, 0, "negative stock reads as none");
+    // The same file again changes nothing.
+    let (_, again) = upload(&db, &seller, SHOPIFY, Some(category)).await;
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+    assert_eq!(again.products.unchanged, 2);
+    // And exporting what was imported, then importing that, changes nothing either.
+    let (_, round) = upload(&db, &seller, &export_text(&db, &seller).await, None).await;
+    assert!(
+        round.changes.is_empty() && round.errors.is_empty(),
+        "{:?} {:?}",
+        round.changes,
+        round.errors
+    );
+}
+
+async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
+    let (store, seller) = store_with(&db, 2).await;
+    let other_sku: String = sqlx::query_scalar(
+        "SELECT v.sku FROM variants v JOIN products p ON p.id = v.product_id WHERE p.seller_id <> $1 LIMIT 1",
+    )
+    .bind(store)
+    .fetch_one(db.pool())
+    .await
+    .expect("sku");
+    let other_handle: String = sqlx::query_scalar("SELECT slug FROM products WHERE seller_id <> $1 LIMIT 1")
+        .bind(store)
+        .fetch_one(db.pool())
+        .await
+        .expect("handle");
+    let text = format!(
+        "Handle,Title,Variant SKU,Variant Price,Bazaar Category,Variant Inventory Qty\n\
+         good-one,Good One,GOOD-1,5.00,{cat},\n\
+         bad-price,Bad Price,BAD-1,abc,{cat},\n\
+         taken-sku,Taken,{other_sku},5.00,{cat},\n\
+         twice-a,Twice A,TWICE-1,5.00,{cat},\n\
+         twice-b,Twice B,twice-1,5.00,{cat},\n\
+         no-category,No Category,NOCAT-1,5.00,nowhere,\n\
+         {other_handle},Theirs,THEIRS-1,5.00,{cat},\n\
+         Bad Handle,Bad,BADH-1,5.00,{cat},\n\
+         two-houses,Two Houses,TWO-1,5.00,{cat},7\n",
+        cat = leaf_slug(&db).await
+    );
+    let products = count(&db, "SELECT COUNT(*) FROM products").await;
+    let (id, report) = upload(&db, &seller, &text, None).await;
+    let found: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (3, "Variant Price"),
+            (4, "Variant SKU"),
+            (6, "Variant SKU"),
+            (7, "Bazaar Category"),
+            (8, "Handle"),
+            (9, "Handle"),
+            (10, "Variant Inventory Qty"),
+        ],
+        "{:?}",
+        report.errors
+    );
+    assert!(
+        report.errors[2].message.contains("row 5"),
+        "{}",
+        report.errors[2].message
+    );
+    // Applying a file with errors writes nothing, not even its good row.
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Replanned
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM products").await, products);
+}
+
+async fn leaf_slug(db: &Db) -> String {
+    sqlx::query_scalar(
+        "SELECT c.slug FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id) \
+         ORDER BY c.id LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("category")
+}
+
+async fn another_store_and_a_shopper_cannot_reach_an_import(db: Db) {
+    let (store, seller) = store_with(&db, 1).await;
+    let (id, _) = upload(&db, &seller, &export_text(&db, &seller).await, None).await;
+    let other: i64 = sqlx::query_scalar("SELECT id FROM sellers WHERE id <> $1 ORDER BY id LIMIT 1")
+        .bind(store)
+        .fetch_one(db.pool())
+        .await
+        .expect("other");
+    let intruder = actors::seller_of(&db, other).await;
+    let (_, shopper) = actors::shopper(&db).await;
+    for actor in [&intruder, &shopper] {
+        assert!(matches!(
+            import_products::view(&db, actor, id).await,
+            Err(domain::catalog::CatalogError::NotFound)
+        ));
+        assert!(matches!(
+            import_products::apply(&db, actor, id).await,
+            Err(domain::catalog::CatalogError::NotFound)
+        ));
+    }
+    assert!(transfer::export_bytes(&db, &shopper, "").await.is_err());
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM product_imports WHERE id = {id} AND applied_at IS NULL")
+        )
+        .await,
+        1
+    );
+}
+
+async fn an_apply_after_the_catalog_changed_is_refused(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let text = export_text(&db, &seller).await;
+    let sku = cell(&text, 0, "Variant SKU");
+    let changed = edit(&text, 0, "Variant Price", "999.00");
+    let (id, report) = upload(&db, &seller, &changed, None).await;
+    assert_eq!(report.changes.len(), 1);
+    // Meanwhile the seller sets the same price in the editor: the file's one change is no change any more.
+    let variant: i64 = sqlx::query_scalar("SELECT id FROM variants WHERE sku = $1")
+        .bind(&sku)
+        .fetch_one(db.pool())
+        .await
+        .expect("variant");
+    domain::catalog::set_variant_price(&db, &seller, variant, 99_900)
+        .await
+        .expect("price");
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Replanned
+    );
+    let view = import_products::view(&db, &seller, id).await.expect("view");
+    assert!(view.applied_at.is_none());
+    assert!(
+        view.report.changes.is_empty(),
+        "the report is the new check: {:?}",
+        view.report.changes
+    );
+}
+
+db_tests!(
+    an_export_imports_back_with_no_change,
+    one_changed_price_is_one_change_and_applies,
+    a_shopify_file_creates_drafts_and_imports_twice_as_once,
+    every_bad_row_is_named_and_nothing_is_written,
+    another_store_and_a_shopper_cannot_reach_an_import,
+    an_apply_after_the_catalog_changed_is_refused,
+);
