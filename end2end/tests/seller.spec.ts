@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { promises as fs } from "node:fs";
 import { expectAccessible } from "./shop";
 
 // Becoming a seller, as people do it: a shopper applies, an admin approves, the new seller opens the portal.
@@ -229,4 +230,97 @@ test("a seller keeps the store's policies, warehouses and shipping rates", async
   await expect(page.getByRole("row").filter({ hasText: "Courier" }).first()).toContainText("$7.50");
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-settings-${testInfo.project.name}.png`, fullPage: true });
+});
+
+/** A spreadsheet's CSV: quoted cells may hold commas, quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (c === "\n") {
+      row.push(cell.replace(/\r$/, ""));
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else {
+      cell += c;
+    }
+  }
+  if (cell !== "" || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+function toCsv(rows: string[][]): string {
+  const quote = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+  return rows.map((r) => r.map(quote).join(",")).join("\n") + "\n";
+}
+
+test("a seller exports the catalog, changes one price in the file, and imports it back", async ({ page }, testInfo) => {
+  await logIn(page, testInfo.project.name === "phone" ? "seller6@demo.bazaar.test" : "seller4@demo.bazaar.test", "demo-pass-2026");
+  await page.goto("/seller/products");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/-products-\d{4}-\d{2}-\d{2}\.csv$/);
+  const bytes = await fs.readFile(await download.path());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const rows = parseCsv(bytes.toString("utf8").slice(1));
+  const header = rows[0];
+  const at = (name: string) => header.indexOf(name);
+  expect(at("Handle")).toBe(0);
+  // The first variant of a published product gets a price below every other: the storefront shows it.
+  const row = rows.find((r) => r[at("Status")] === "active" && r[at("Variant Price")] !== "");
+  expect(row).toBeDefined();
+  const handle = row![at("Handle")];
+  const old = row![at("Variant Price")];
+  const price = "1.23";
+  expect(old).not.toBe(price);
+  row![at("Variant Price")] = price;
+
+  await page.getByRole("link", { name: "Import CSV" }).first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Import products");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-import-${testInfo.project.name}.png`, fullPage: true });
+  await page.getByLabel("Catalog file (CSV, up to 20 MB)").setInputFiles({
+    name: "catalog.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("\ufeff" + toCsv(rows), "utf8"),
+  });
+  await page.getByRole("button", { name: "Check the file" }).click();
+
+  // The dry run: exactly one change, the price, on its row; nothing written yet.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Import of catalog.csv");
+  const changes = page.getByRole("table", { name: "Changes" });
+  // Rows with cells: at phone width the header row is folded into each row's labels.
+  await expect(changes.getByRole("row").filter({ has: page.getByRole("cell") })).toHaveCount(1);
+  await expect(changes).toContainText(`price ${old} → ${price}`);
+  await expect(page.getByRole("table", { name: "Summary" }).getByRole("row", { name: /Variants/ })).toContainText("1");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-import-report-${testInfo.project.name}.png`, fullPage: true });
+  await page.getByRole("button", { name: "Apply 1 change(s)" }).click();
+  await expect(page.getByRole("status")).toContainText("Imported: 0 product(s) created, 1 updated; 0 variant(s) created, 1 updated.");
+
+  // The storefront shows the new price.
+  await expect(async () => {
+    await page.goto(`/p/${handle}`);
+    await expect(page.getByText(`$${price}`).first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
 });

@@ -22,6 +22,11 @@ fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
+/// An admin acts on stores through the admin UI, not as a seller (as every portal page answers them).
+fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response()
+}
+
 fn sign_in(back: &str) -> Response {
     see_other(&format!("/login?next={}", app::url_encode(back)))
 }
@@ -31,6 +36,9 @@ pub async fn export(State(state): State<AppState>, actor: Option<Extension<Curre
     let Some(Extension(CurrentActor(actor))) = actor else {
         return sign_in("/seller/products/export.csv");
     };
+    if actor.is_admin() {
+        return forbidden();
+    }
     let db = state.services.db.clone();
     let name = match transfer::export_name(&db, &actor).await {
         Ok(name) => name,
@@ -84,6 +92,9 @@ pub async fn import(
     let Some(Extension(CurrentActor(actor))) = actor else {
         return sign_in(BACK);
     };
+    if actor.is_admin() {
+        return forbidden();
+    }
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut category: Option<i64> = None;
     let refused = |message: &str| {

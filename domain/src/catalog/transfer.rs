@@ -922,10 +922,19 @@ pub async fn plan(
         };
         let grandfathered = stored.as_ref().is_some_and(published_without_picture);
         let mut valid = match check(&staged.form, &cx, grandfathered) {
-            Ok(valid) => valid,
+            Ok(valid) if !staged.refused => valid,
+            Ok(_) => continue,
             Err(errors) => {
                 for e in errors {
-                    report.errors.push(staged.place(&e, &stock_columns));
+                    let placed = staged.place(&e, &stock_columns);
+                    // Once per cell: a refused category is also a rule's complaint.
+                    if !report
+                        .errors
+                        .iter()
+                        .any(|r| r.row == placed.row && r.column == placed.column)
+                    {
+                        report.errors.push(placed);
+                    }
                 }
                 continue;
             }
@@ -1019,6 +1028,8 @@ struct Staged {
     variant_rows: Vec<usize>,
     /// Per picture of the form, the row that named it.
     image_rows: Vec<usize>,
+    /// Whether a cell was refused while building the form (the errors are in the report).
+    refused: bool,
 }
 
 impl Staged {
@@ -1363,10 +1374,12 @@ fn stage(
             format!("The product {handle} has no variant row: give at least one row a Variant Price."),
         ));
     }
-    if report.errors.len() > errors_before {
+    if form.variants.is_empty() {
         return None;
     }
+    // A product with a refused cell is still checked by the rules, so each of its rows names every problem.
     Some(Staged {
+        refused: report.errors.len() > errors_before,
         form,
         first,
         variant_rows,

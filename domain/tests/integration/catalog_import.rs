@@ -249,7 +249,8 @@ async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
          no-category,No Category,NOCAT-1,5.00,nowhere,\n\
          {other_handle},Theirs,THEIRS-1,5.00,{cat},\n\
          Bad Handle,Bad,BADH-1,5.00,{cat},\n\
-         two-houses,Two Houses,TWO-1,5.00,{cat},7\n",
+         two-houses,Two Houses,TWO-1,5.00,{cat},7\n\
+         untitled,,UNT-1,5.00,,\n",
         cat = leaf_slug(&db).await
     );
     let products = count(&db, "SELECT COUNT(*) FROM products").await;
@@ -265,6 +266,9 @@ async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
             (8, "Handle"),
             (9, "Handle"),
             (10, "Variant Inventory Qty"),
+            // Every problem of a row at once.
+            (11, "Bazaar Category"),
+            (11, "Title"),
         ],
         "{:?}",
         report.errors

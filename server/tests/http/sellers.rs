@@ -591,3 +591,96 @@ async fn store_settings_are_the_sellers_own(app: &TestApp) {
 }
 
 on_both_databases!(store_settings_are_the_sellers_own);
+
+async fn upload_catalog(app: &TestApp, client: &Client, bytes: Vec<u8>) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("catalog.csv");
+    client
+        .post(app.url("/seller/products/import"))
+        .header("origin", &app.base)
+        .multipart(reqwest::multipart::Form::new().part("file", part).text("category", ""))
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn catalog_files_are_the_sellers_own(app: &TestApp) {
+    let seller = demo(app, "seller1").await;
+    let export = get(&seller, app, "/seller/products/export.csv").await;
+    assert_eq!(export.status(), StatusCode::OK);
+    assert_eq!(export.headers()["content-type"], "text/csv; charset=utf-8");
+    let disposition = export.headers()["content-disposition"]
+        .to_str()
+        .expect("header")
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment; filename=\"") && disposition.contains("-products-"),
+        "{disposition}"
+    );
+    let body = export.bytes().await.expect("body").to_vec();
+    assert!(body.starts_with(b"\xEF\xBB\xBFHandle,Title,Body (HTML)"));
+    // The export imports back as no change.
+    let sent = upload_catalog(app, &seller, body.clone()).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let report = location(&sent);
+    assert!(report.starts_with("/seller/products/import/"), "{report}");
+    let page = get(&seller, app, &report).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("page").contains("Nothing to change"));
+    let id = report.rsplit('/').next().expect("id").to_string();
+
+    // Another store's seller: the report is not found and applying changes nothing.
+    let other = demo(app, "seller2").await;
+    assert_eq!(get(&other, app, &report).await.status(), StatusCode::NOT_FOUND);
+    let answer = post_form(
+        app,
+        &other,
+        "apply_import",
+        &[("id".to_string(), id.clone())],
+        "application/json",
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_imports WHERE applied_at IS NOT NULL")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(applied, 0);
+
+    // A file that is not UTF-8 is refused with why, on the import page.
+    let refused = upload_catalog(app, &seller, b"Handle,Title\nmug,Caf\xe9 mug\n".to_vec()).await;
+    assert_eq!(location(&refused), "/seller/products/import#upload");
+    let page = get(&seller, app, "/seller/products/import")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Row 2 is not UTF-8 text"), "the reason is shown");
+
+    // A shopper is sent to the application, signed out to the login, an admin is refused.
+    let shopper = shopper(app).await;
+    for path in ["/seller/products/import", "/seller/products/export.csv", &report] {
+        assert_eq!(location(&get(&shopper, app, path).await), "/sell", "{path}");
+    }
+    assert_eq!(location(&upload_catalog(app, &shopper, body.clone()).await), "/sell");
+    let anonymous = app.client();
+    assert_eq!(
+        location(&get(&anonymous, app, "/seller/products/export.csv").await),
+        "/login?next=%2Fseller%2Fproducts%2Fexport.csv"
+    );
+    assert_eq!(
+        location(&upload_catalog(app, &anonymous, body.clone()).await),
+        "/login?next=%2Fseller%2Fproducts%2Fimport"
+    );
+    let admin = demo(app, "admin").await;
+    assert_eq!(
+        get(&admin, app, "/seller/products/export.csv").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&admin, app, "/seller/products/import").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(upload_catalog(app, &admin, body).await.status(), StatusCode::FORBIDDEN);
+}
+
+on_both_databases!(catalog_files_are_the_sellers_own);
