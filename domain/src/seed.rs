@@ -233,7 +233,9 @@ async fn define_attribute(
     Ok(())
 }
 
-/// Seeds without pictures (products show a generated placeholder card).
+/// A demo rate: name, country, kind, amount, free over, days min, days max.
+type SeedRate = (&'static str, &'static str, &'static str, i64, Option<i64>, i64, i64);
+
 /// Shipping rates of the `i`-th demo seller (no random draws: the catalog stays what it was for a given seed):
 /// Standard (flat, free over $50; every fifth seller charges per item instead) and Express; every seventh seller
 /// has a cheaper Standard rate for the United States.
@@ -245,7 +247,7 @@ async fn seed_shipping_rates(conn: &mut sqlx::AnyConnection, seller_id: i64, i: 
     } else {
         ("flat", 499, Some(5_000))
     };
-    let mut rates: Vec<(&str, &str, &str, i64, Option<i64>, i64, i64)> = vec![
+    let mut rates: Vec<SeedRate> = vec![
         ("Standard", "*", standard.0, standard.1, standard.2, 3, 6),
         ("Express", "*", "flat", 1_499, None, 1, 2),
     ];

@@ -193,7 +193,7 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await expect(page.getByText("Only 5 left").first()).toBeVisible();
 });
 
-test("a seller keeps the store's policies, warehouses and shipping rates", async ({ page }, testInfo) => {
+test("a seller keeps the store's logo, policies, warehouses and shipping rates", async ({ page, request }, testInfo) => {
   const warehouse = `Overflow ${testInfo.project.name} ${Date.now() % 100000}`;
   await logIn(page, "seller4@demo.bazaar.test", "demo-pass-2026");
   await page.goto("/seller");
@@ -213,6 +213,19 @@ test("a seller keeps the store's policies, warehouses and shipping rates", async
   await expect(page.getByRole("status")).toContainText("Store profile saved");
   await expect(page.getByLabel("Return window (days)")).toHaveValue("45");
 
+  // The logo: a file that is no picture is refused with why; a picture is re-encoded and shown.
+  const storeName = await page.getByLabel("Store name").inputValue();
+  const logoField = page.getByLabel(/^Logo picture/);
+  await logoField.setInputFiles({ name: "logo.svg", mimeType: "image/svg+xml", buffer: Buffer.from("<svg onload=alert(1)></svg>") });
+  await page.getByRole("button", { name: "Upload logo" }).click();
+  await expect(logoField).toHaveAttribute("aria-invalid", "true");
+  const search = await (await request.get("/api/v1/products/search?per_page=10")).json();
+  const url = search.results.map((r: { image_url: string }) => r.image_url).find((u: string) => u.endsWith(".webp"));
+  await logoField.setInputFiles({ name: "logo.webp", mimeType: "image/webp", buffer: await (await request.get(url)).body() });
+  await page.getByRole("button", { name: "Upload logo" }).click();
+  await expect(page.getByRole("status")).toContainText("Logo saved");
+  await expect(page.getByRole("img", { name: `${storeName} logo` })).toBeVisible();
+
   await page.getByLabel("Warehouse name").fill(warehouse);
   await page.getByLabel("Warehouse country").selectOption("NL");
   await page.getByRole("button", { name: "Add warehouse" }).click();
@@ -230,6 +243,11 @@ test("a seller keeps the store's policies, warehouses and shipping rates", async
   await expect(page.getByRole("row").filter({ hasText: "Courier" }).first()).toContainText("$7.50");
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-settings-${testInfo.project.name}.png`, fullPage: true });
+
+  // Shoppers see the logo on the storefront.
+  if (testInfo.project.name === "phone") await nav.getByText("Menu").click();
+  await nav.getByRole("link", { name: "View your storefront" }).first().click();
+  await expect(page.getByRole("img", { name: `${storeName} logo` })).toBeVisible();
 });
 
 /** A spreadsheet's CSV: quoted cells may hold commas, quotes and line breaks. */

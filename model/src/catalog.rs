@@ -42,6 +42,8 @@ pub struct SellerView {
     pub slug: String,
     pub store_name: String,
     pub description: String,
+    /// The store's logo (a thumbnail's address), if it has one.
+    pub logo_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

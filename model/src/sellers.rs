@@ -389,6 +389,10 @@ pub struct StoreSettings {
     pub profile: StoreProfileForm,
     pub warehouses: Vec<WarehouseView>,
     pub rates: Vec<RateView>,
+    /// The logo's address (a thumbnail), if the store has one.
+    pub logo_url: Option<String>,
+    /// Why the last logo upload was refused (filled by the page's server function, once).
+    pub logo_refused: Option<String>,
 }
 
 /// One finding of a catalog import, placed where a spreadsheet shows it: row 1 is the header, the first product

@@ -142,6 +142,10 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
     let pages = Router::new()
         .route("/seller/products/export.csv", get(catalog_files::export))
         .route(
+            "/seller/settings/logo",
+            post(uploads::logo).layer(axum::extract::DefaultBodyLimit::max(uploads::BODY_LIMIT)),
+        )
+        .route(
             "/seller/products/import",
             post(catalog_files::import).layer(axum::extract::DefaultBodyLimit::max(catalog_files::BODY_LIMIT)),
         )

@@ -131,3 +131,85 @@ pub async fn pictures(
         }
     }
 }
+
+/// `POST /seller/settings/logo`: one picture (`logo`), re-encoded by the image store like a product picture.
+/// A refusal (not a picture, too large, too many pixels) is shown on the settings page with why.
+pub async fn logo(
+    State(state): State<AppState>,
+    actor: Option<Extension<CurrentActor>>,
+    session: Session,
+    mut multipart: Multipart,
+) -> Response {
+    let back = "/seller/settings";
+    let Some(Extension(CurrentActor(actor))) = actor else {
+        let next = app::url_encode(back);
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/login?next={next}"))],
+        )
+            .into_response();
+    };
+    if actor.is_admin() {
+        return (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response();
+    }
+    let refuse = |message: String| {
+        let session = session.clone();
+        async move {
+            let key = app::ssr::typed_key(app::api::sellers::REFUSED_LOGO);
+            if let Err(e) = session.insert(&key, &message).await {
+                tracing::error!(error = %e, "could not keep the refused logo in the session");
+            }
+            (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, format!("{back}#logo-title"))],
+            )
+                .into_response()
+        }
+    };
+    let mut bytes = Vec::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("logo") => match field.bytes().await {
+                Ok(b) => bytes = b.to_vec(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "a logo upload could not be read");
+                    return refuse(too_large_or_interrupted(e.status())).await;
+                }
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "a logo upload could not be read");
+                return refuse(too_large_or_interrupted(e.status())).await;
+            }
+        }
+    }
+    if bytes.len() > MAX_BYTES {
+        return refuse(too_large_or_interrupted(StatusCode::PAYLOAD_TOO_LARGE)).await;
+    }
+    match domain::sellers::settings::set_logo(&state.services.db, &*state.services.images, &actor, bytes).await {
+        Ok(()) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("{back}?saved=logo#logo-title"))],
+        )
+            .into_response(),
+        Err(domain::sellers::SellerError::NotFound) => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, "/sell".to_string())]).into_response()
+        }
+        Err(domain::sellers::SellerError::Invalid(errors)) => {
+            refuse(errors.first().map(|e| e.message.clone()).unwrap_or_default()).await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a logo could not be saved");
+            refuse("Something went wrong on our side; the logo was not changed. Please try again.".into()).await
+        }
+    }
+}
+
+fn too_large_or_interrupted(status: StatusCode) -> String {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "A logo may be at most 10 MB. Make it smaller and upload it again.".into()
+    } else {
+        "The upload was interrupted. Try again.".into()
+    }
+}

@@ -400,7 +400,21 @@ pub async fn store_settings() -> Result<model::sellers::StoreSettings, AppError>
     let services = crate::ssr::services()?;
     crate::ssr::require_user()?;
     let kept = crate::ssr::take_typed(PROFILE_FORM).await?;
-    Ok(domain::sellers::settings::settings(&services.db, &crate::ssr::actor(), kept).await?)
+    let mut settings = domain::sellers::settings::settings(&services.db, &crate::ssr::actor(), kept).await?;
+    settings.logo_refused = crate::ssr::take_typed(REFUSED_LOGO).await?;
+    Ok(settings)
+}
+
+/// Where the logo upload handler keeps why a picture was refused, for the settings page.
+pub const REFUSED_LOGO: &str = "refused_logo";
+
+#[server(endpoint = "remove_store_logo")]
+pub async fn remove_store_logo() -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    domain::sellers::settings::remove_logo(&services.db, &crate::ssr::actor()).await?;
+    crate::ssr::redirect("/seller/settings?saved=logo#logo-title");
+    Ok(())
 }
 
 #[server(endpoint = "save_store_profile")]

@@ -235,6 +235,10 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
             let parents: Vec<_> = trail.into_iter().filter(|t| t.id != c.id).collect();
             view! { <Breadcrumbs trail=parents current=c.name/> }
         })}
+        {store.as_ref().and_then(|s| s.logo_url.clone().map(|url| {
+            let alt = format!("{} logo", s.store_name);
+            view! { <img class="store-logo" src=url alt=alt width="80" height="80"/> }
+        }))}
         <h1 class="page-title">{heading}</h1>
         {store.map(|s| view! { <p class="lead">{s.description}</p> })}
         {category.map(|(_, children, _)| (!children.is_empty()).then(|| view! {

@@ -8,8 +8,8 @@ use model::orders::{country_name, COUNTRIES};
 use model::sellers::StoreSettings;
 
 use crate::api::sellers::{
-    store_settings, AddShippingRate, AddWarehouse, RemoveShippingRate, RemoveWarehouse, RenameWarehouse,
-    SaveStoreProfile,
+    store_settings, AddShippingRate, AddWarehouse, RemoveShippingRate, RemoveStoreLogo, RemoveWarehouse,
+    RenameWarehouse, SaveStoreProfile,
 };
 use crate::components::forms::{error_for, ErrorSummary, Field, TextAreaField};
 use crate::components::portal::{PortalShell, Section};
@@ -64,6 +64,7 @@ fn Settings(
         Some("warehouse") => Some("Warehouse saved."),
         Some("removed") => Some("Warehouse removed."),
         Some("rate") => Some("Shipping rates saved."),
+        Some("logo") => Some("Logo saved."),
         _ => None,
     };
     let other_message = other_error.map(|e| {
@@ -103,6 +104,28 @@ fn Settings(
                     <TextAreaField name="return_policy" label="Return policy" value=p.return_policy maxlength=2000 error=err("return_policy")/>
                     <Field name="low_stock_default" label="Low-stock alert level (units)" inputmode="numeric" value=p.low_stock_default hint="You are emailed once when a variant falls to this many units, unless it sets its own level." error=err("low_stock_default")/>
                     <div class="form-actions"><button class="button" type="submit">"Save profile"</button></div>
+                </form>
+            </section>
+            <section class="card stack" aria-labelledby="logo-title">
+                <h2 id="logo-title">"Logo"</h2>
+                {match settings.logo_url.clone() {
+                    Some(url) => view! {
+                        <img class="store-logo" src=url alt=format!("{} logo", settings.store_name) width="80" height="80"/>
+                        <form method="post" action=RemoveStoreLogo::url()>
+                            <button class="button button--secondary" type="submit">"Remove the logo"</button>
+                        </form>
+                    }.into_any(),
+                    None => view! { <p class="muted">"No logo yet: your storefront shows your store's name alone."</p> }.into_any(),
+                }}
+                <form method="post" action="/seller/settings/logo" enctype="multipart/form-data" class="stack">
+                    <div class="field">
+                        <label for="field-logo">"Logo picture (JPEG, PNG or WebP, up to 10 MB; square looks best)"</label>
+                        {settings.logo_refused.clone().map(|m| view! { <p id="field-logo-error" class="field__error">{m}</p> })}
+                        <input id="field-logo" type="file" name="logo" accept="image/jpeg,image/png,image/webp" required
+                            aria-invalid=settings.logo_refused.is_some().then_some("true")
+                            aria-describedby=settings.logo_refused.is_some().then_some("field-logo-error")/>
+                    </div>
+                    <p><button class="button button--secondary" type="submit">"Upload logo"</button></p>
                 </form>
             </section>
             <section class="card stack" aria-labelledby="warehouses-title">

@@ -442,15 +442,20 @@ pub async fn product_counts_by_category(db: &Db) -> Result<HashMap<i64, i64>, Ca
 
 /// An active seller's store profile; `None` for unknown or inactive stores.
 pub async fn seller_by_slug(db: &Db, slug: &str) -> Result<Option<SellerView>, CatalogError> {
-    let row = sqlx::query("SELECT slug, store_name, description FROM sellers WHERE slug = $1 AND status = 'active'")
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT slug, store_name, description, logo_key FROM sellers WHERE slug = $1 AND status = 'active'",
+    )
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await?;
     row.map(|r| {
         Ok(SellerView {
             slug: r.try_get("slug")?,
             store_name: r.try_get("store_name")?,
             description: r.try_get("description")?,
+            logo_url: r
+                .try_get::<Option<String>, _>("logo_key")?
+                .map(|k| images::thumb_url(&k, 160)),
         })
     })
     .transpose()

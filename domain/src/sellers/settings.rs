@@ -25,10 +25,11 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         return_days: i64,
         return_policy: String,
         low_stock_default: i64,
+        logo_key: Option<String>,
     }
     let row: Row = sqlx::query_as(
         "SELECT store_name, slug, description, support_email, country, return_days, return_policy, \
-         low_stock_default FROM sellers WHERE id = $1",
+         low_stock_default, logo_key FROM sellers WHERE id = $1",
     )
     .bind(store)
     .fetch_optional(db.pool())
@@ -66,6 +67,8 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
             })
             .collect(),
         rates: crate::checkout::rates::list(db, store).await?,
+        logo_url: row.logo_key.map(|k| crate::catalog::images::thumb_url(&k, 160)),
+        logo_refused: None,
     })
 }
 
@@ -209,6 +212,54 @@ pub async fn remove_warehouse(db: &Db, actor: &Actor, id: i64) -> Result<(), Sel
     // Empty stock rows go with it (the table's cascade).
     sqlx::query("DELETE FROM warehouses WHERE id = $1 AND seller_id = $2")
         .bind(id)
+        .bind(store)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the store's logo from an uploaded picture: checked, decoded and re-encoded by the image store (metadata
+/// dropped, a decompression bomb refused) like a product picture. A picture that cannot be one is refused with
+/// why, as a field error of `logo`.
+pub async fn set_logo(
+    db: &Db,
+    images: &dyn crate::catalog::images::ImageStore,
+    actor: &Actor,
+    bytes: Vec<u8>,
+) -> Result<(), SellerError> {
+    let store = own_store(actor)?;
+    if bytes.is_empty() {
+        return Err(SellerError::Invalid(vec![FieldError::new(
+            "logo",
+            "Choose a picture for the logo (JPEG, PNG or WebP).",
+        )]));
+    }
+    let image = match images.put(bytes).await {
+        Ok(image) => image,
+        Err(crate::catalog::images::ImageError::Io(e)) => {
+            tracing::error!(error = %e, "the image store could not keep a logo");
+            return Err(SellerError::Conflict(
+                "The logo could not be stored; please try again.".into(),
+            ));
+        }
+        Err(e) => return Err(SellerError::Invalid(vec![FieldError::new("logo", e.to_string())])),
+    };
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE sellers SET logo_key = $1 WHERE id = $2")
+        .bind(&image.key)
+        .bind(store)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes the store's logo (the storefront shows the store's initial instead).
+pub async fn remove_logo(db: &Db, actor: &Actor) -> Result<(), SellerError> {
+    let store = own_store(actor)?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE sellers SET logo_key = NULL WHERE id = $1")
         .bind(store)
         .execute(&mut *tx)
         .await?;

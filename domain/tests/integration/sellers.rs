@@ -453,7 +453,62 @@ async fn a_seller_keeps_the_profile_warehouses_and_shipping_rates(db: Db) {
         .all(|r| r.id != rate));
 }
 
+async fn a_store_logo_is_re_encoded_and_shown_on_the_storefront(db: Db) {
+    use domain::catalog::images::{demo_card, LocalImageStore};
+    use domain::sellers::settings;
+    seed::seed(&db, 20, 5).await.expect("seed");
+    let stores: Vec<(i64, String)> = sqlx::query_as("SELECT id, slug FROM sellers ORDER BY id LIMIT 2")
+        .fetch_all(db.pool())
+        .await
+        .expect("stores");
+    let seller = actors::seller_of(&db, stores[0].0).await;
+    let images =
+        LocalImageStore::new(std::env::temp_dir().join(format!("bazaar_logo_{}", domain::testing::unique_name())));
+    // Not a picture: refused with why, nothing changed.
+    match settings::set_logo(&db, &images, &seller, b"<svg onload=alert(1)>".to_vec()).await {
+        Err(SellerError::Invalid(errors)) => assert_eq!(errors[0].field, "logo"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(settings::settings(&db, &seller, None)
+        .await
+        .expect("settings")
+        .logo_url
+        .is_none());
+    settings::set_logo(&db, &images, &seller, demo_card(200, 2, 300))
+        .await
+        .expect("logo");
+    let url = settings::settings(&db, &seller, None)
+        .await
+        .expect("settings")
+        .logo_url
+        .expect("a logo");
+    assert!(url.starts_with("/media/") && url.ends_with("-160.webp"), "{url}");
+    let shown = domain::catalog::seller_by_slug(&db, &stores[0].1)
+        .await
+        .expect("store")
+        .expect("active");
+    assert_eq!(shown.logo_url.as_deref(), Some(url.as_str()));
+    // The other store is untouched; a shopper has no store to set a logo on.
+    let other = domain::catalog::seller_by_slug(&db, &stores[1].1)
+        .await
+        .expect("store")
+        .expect("active");
+    assert!(other.logo_url.is_none());
+    let (_, shopper) = actors::shopper(&db).await;
+    assert!(matches!(
+        settings::set_logo(&db, &images, &shopper, demo_card(1, 1, 64)).await,
+        Err(SellerError::NotFound)
+    ));
+    settings::remove_logo(&db, &seller).await.expect("remove");
+    assert!(settings::settings(&db, &seller, None)
+        .await
+        .expect("settings")
+        .logo_url
+        .is_none());
+}
+
 db_tests!(
+    a_store_logo_is_re_encoded_and_shown_on_the_storefront,
     a_seller_keeps_the_profile_warehouses_and_shipping_rates,
     an_approved_application_opens_a_store_and_makes_the_account_a_seller,
     a_rejected_applicant_reads_the_reason_and_may_apply_again,

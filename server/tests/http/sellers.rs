@@ -684,3 +684,47 @@ async fn catalog_files_are_the_sellers_own(app: &TestApp) {
 }
 
 on_both_databases!(catalog_files_are_the_sellers_own);
+
+async fn a_logo_is_the_sellers_own(app: &TestApp) {
+    let send = |client: Client, bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("logo.png");
+        let url = app.url("/seller/settings/logo");
+        let origin = app.base.clone();
+        async move {
+            client
+                .post(url)
+                .header("origin", origin)
+                .multipart(reqwest::multipart::Form::new().part("logo", part))
+                .send()
+                .await
+                .expect("upload")
+        }
+    };
+    let picture = domain::catalog::images::demo_card(120, 1, 200);
+    let seller = demo(app, "seller1").await;
+    let saved = send(seller.clone(), picture.clone()).await;
+    assert_eq!(location(&saved), "/seller/settings?saved=logo#logo-title");
+    let refused = send(seller.clone(), b"GIF89a not really".to_vec()).await;
+    assert_eq!(location(&refused), "/seller/settings#logo-title");
+    let page = get(&seller, app, "/seller/settings").await.text().await.expect("page");
+    assert!(page.contains("field-logo-error"), "the refusal is shown on the field");
+    let logos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sellers WHERE logo_key IS NOT NULL")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(
+        logos, 1,
+        "only the seller's own store has one; the refused file changed nothing"
+    );
+    assert_eq!(location(&send(shopper(app).await, picture.clone()).await), "/sell");
+    assert_eq!(
+        location(&send(app.client(), picture.clone()).await),
+        "/login?next=%2Fseller%2Fsettings"
+    );
+    assert_eq!(
+        send(demo(app, "admin").await, picture).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+on_both_databases!(a_logo_is_the_sellers_own);
