@@ -48,6 +48,14 @@ pub async fn upload(
             "Row {row} is not UTF-8 text. In your spreadsheet, save the file as “CSV UTF-8”, then upload it again."
         ))
     })?;
+    // A NUL is no spreadsheet's text (and PostgreSQL cannot store it): a binary file renamed .csv, most likely.
+    if let Some(at) = body.find('\0') {
+        let row = body[..at].matches('\n').count() + 1;
+        return Err(refuse(format!(
+            "Row {row} holds a character no text file has: is this a spreadsheet saved as CSV? In your spreadsheet, \
+             save the file as “CSV UTF-8”, then upload it again."
+        )));
+    }
     let mut conn = db.pool().acquire().await?;
     let plan = transfer::plan(db, &mut conn, actor, body, default_category).await?;
     drop(conn);

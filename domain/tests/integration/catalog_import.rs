@@ -278,6 +278,17 @@ async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
         "{}",
         report.errors[2].message
     );
+    // A file that is not text is refused whole, saying so.
+    for bytes in [
+        &b"Handle,Title\nmug,Caf\xe9\n"[..],
+        &b"Handle,Title\nmug,Mug\0\n"[..],
+        &b""[..],
+    ] {
+        match import_products::upload(&db, &seller, "x.csv", bytes, None).await {
+            Err(domain::catalog::CatalogError::Invalid(errors)) => assert_eq!(errors[0].field, "file"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
     // Applying a file with errors writes nothing, not even its good row.
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
