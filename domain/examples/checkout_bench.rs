@@ -54,6 +54,11 @@ fn lap(phase: usize, since: Instant) -> Instant {
 
 /// Places and pays one order for this cart; returns whether it was paid.
 async fn buy(db: &Db, gateway: &TestGateway, cart_id: i64, draft: &CheckoutDraft) -> bool {
+    // What the review page showed the buyer (a page load of its own, not timed as the order).
+    let Ok(Some(quote)) = checkout::review(db, &Actor::visitor(), Some(cart_id), draft, true).await else {
+        return false;
+    };
+    let seen = checkout::review::Reviewed::of(&quote);
     let t = Instant::now();
     match place_order::place_order(
         db,
@@ -61,6 +66,7 @@ async fn buy(db: &Db, gateway: &TestGateway, cart_id: i64, draft: &CheckoutDraft
         &Actor::visitor(),
         cart_id,
         draft,
+        &seen,
         &domain::platform::ids::random_token(),
     )
     .await

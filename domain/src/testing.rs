@@ -140,3 +140,100 @@ impl Drop for TestDb {
         }
     }
 }
+
+// -----------------------------------------------------------------------------------------------------------------
+// Acting as a store's seller: tests change the catalog through the same use cases a seller's screens call, never
+// through a shortcut production lacks.
+
+/// A new account made the seller of `store` (a shopper's actor when there is no such store).
+pub async fn seller_of_store(db: &Db, store: i64) -> crate::Actor {
+    let user = crate::accounts::register(
+        db,
+        &crate::accounts::Registration {
+            name: "Test Shopper".into(),
+            email: format!("{}@example.com", unique_name()),
+            password: "correct horse battery".into(),
+        },
+    )
+    .await
+    .expect("register");
+    sqlx::query("UPDATE users SET role = 'seller' WHERE id = $1")
+        .bind(user.id)
+        .execute(db.pool())
+        .await
+        .expect("role");
+    sqlx::query("UPDATE sellers SET user_id = $1 WHERE id = $2")
+        .bind(user.id)
+        .bind(store)
+        .execute(db.pool())
+        .await
+        .expect("store");
+    crate::accounts::find_user(db, user.id)
+        .await
+        .expect("find user")
+        .expect("user exists")
+        .actor()
+}
+
+/// The product of a variant, and an actor running its store.
+async fn seller_of_variant(db: &Db, variant: i64) -> (crate::Actor, i64) {
+    let (product, store): (i64, i64) = sqlx::query_as(
+        "SELECT p.id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
+    )
+    .bind(variant)
+    .fetch_one(db.pool())
+    .await
+    .expect("variant");
+    (seller_of_store(db, store).await, product)
+}
+
+/// The store's seller gives one variant a new price (minor units) in the product editor, as sellers do.
+pub async fn seller_sets_price(db: &Db, variant: i64, price: i64) {
+    let (seller, product) = seller_of_variant(db, variant).await;
+    let mut form = crate::catalog::manage::editor(db, &seller, Some(product), None)
+        .await
+        .expect("editor")
+        .form;
+    let row = form
+        .variants
+        .iter_mut()
+        .find(|v| v.id == variant.to_string())
+        .expect("the variant is on the form");
+    row.price = crate::catalog::manage::money_text(price);
+    // A sale price no longer above the new price is taken off, as the editor asks the seller to.
+    if crate::catalog::manage::parse_money(&row.compare_at).is_some_and(|c| c <= price) {
+        row.compare_at.clear();
+    }
+    crate::workflows::save_product::save_product(db, &seller, &form)
+        .await
+        .expect("the seller's save");
+}
+
+/// The store's seller publishes, unpublishes or archives a product (the products index's bulk action).
+pub async fn seller_sets_status(db: &Db, product: i64, status: &str) {
+    let store: i64 = sqlx::query_scalar("SELECT seller_id FROM products WHERE id = $1")
+        .bind(product)
+        .fetch_one(db.pool())
+        .await
+        .expect("product");
+    let seller = seller_of_store(db, store).await;
+    let done = crate::catalog::manage::set_status_bulk(db, &seller, &[product], status)
+        .await
+        .expect("status");
+    assert_eq!(done.changed, 1, "the status changed: {done:?}");
+}
+
+/// The store's seller counts a variant in one warehouse (the stock screen's "set the counted figure").
+pub async fn seller_counts(db: &Db, variant: i64, warehouse: i64, units: i64) {
+    let (seller, _) = seller_of_variant(db, variant).await;
+    let count = crate::workflows::adjust_stock::Adjustment {
+        variant_id: variant,
+        warehouse_id: warehouse,
+        units: units.to_string(),
+        reason: "count".into(),
+        mode: "count".into(),
+    };
+    crate::workflows::adjust_stock::adjust_stock(db, &seller, &count)
+        .await
+        .expect("the count");
+}

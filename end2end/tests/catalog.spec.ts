@@ -93,11 +93,24 @@ test("choosing a variant changes the price, SKU and stock shown", async ({ page,
   const choices = page.getByRole("group", { name: "Size" }).getByRole("radio");
   const money = (n: number) => `$${n.toFixed(2)}`;
   const stock = (n: number) => (n <= 0 ? "Out of stock" : n <= 5 ? `Only ${n} left` : "In stock");
-  for (const i of [1, 0]) {
-    const v = product.variants[i];
+  const pick = async (i: number) => {
+    const v = product!.variants[i];
     await choices.nth(i).check();
     await expect(page.getByText(`SKU ${v.sku}`)).toBeVisible();
     await expect(page.getByText(money(v.price), { exact: true })).toBeVisible();
     await expect(page.getByText(stock(v.available), { exact: true })).toBeVisible();
-  }
+  };
+  for (const i of [1, 0]) await pick(i);
+  // A reload revalidates the page from the browser's cache (a 304): its scripts must still run (issue 19: the
+  // 304 once carried a policy whose nonce was not the cached page's, and the picker stopped working).
+  const blocked: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) blocked.push(m.text());
+  });
+  const revalidated = page.waitForResponse((r) => r.url().endsWith(product!.url) && r.request().method() === "GET");
+  await page.reload();
+  await revalidated;
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await pick(1);
+  expect(blocked).toEqual([]);
 });

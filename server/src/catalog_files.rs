@@ -15,6 +15,9 @@ use tower_sessions::Session;
 use crate::AppState;
 use app::ssr::CurrentActor;
 
+/// Turns to export a catalog (see `export`).
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The body of an upload: the file and the category field.
 pub const BODY_LIMIT: usize = MAX_BYTES + 64 * 1024;
 
@@ -59,14 +62,30 @@ pub async fn export(State(state): State<AppState>, actor: Option<Extension<Curre
         .clone()
         .unwrap_or_else(|| format!("http://{}", state.config.site_addr));
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let failed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let failure = failed.clone();
     tokio::spawn(async move {
+        // A few exports at a time: each reads the whole catalog, and twelve at once must not crowd out shoppers.
+        // The others wait here, holding no connection.
+        let _turn = EXPORTS.acquire().await;
+        // Held until the failure is recorded, so the stream sees the end only after it.
+        let keep = tx.clone();
         if let Err(e) = transfer::export(&db, &actor, &base, tx).await {
-            // The download is already under way: it ends short, and the log says why.
             tracing::error!(error = %e, "the export stopped");
+            failure.store(true, std::sync::atomic::Ordering::SeqCst);
         }
+        drop(keep);
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
+    // A download that stopped on our side ends as a broken download, never as a complete-looking short file.
+    let stream = futures_util::stream::unfold((rx, failed), |(mut rx, failed)| async move {
+        match rx.recv().await {
+            Some(chunk) => Some((Ok(chunk), (rx, failed))),
+            None if failed.swap(false, std::sync::atomic::Ordering::SeqCst) => Some((
+                Err(std::io::Error::other("the export stopped; see the server log")),
+                (rx, failed),
+            )),
+            None => None,
+        }
     });
     (
         [
@@ -94,6 +113,10 @@ pub async fn import(
     };
     if actor.is_admin() {
         return forbidden();
+    }
+    // Not a store's seller (a shopper): sent to apply before a byte of the file is read.
+    if actor.store_id().is_none() {
+        return see_other("/sell");
     }
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut category: Option<i64> = None;

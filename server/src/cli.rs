@@ -39,9 +39,20 @@ pub enum Command {
         /// The random seed: the same seed gives the same catalog.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Do nothing (successfully) when the catalog already has products, instead of failing.
+        /// Do nothing (successfully) when the catalog already has products, instead of failing: no catalog and
+        /// no demo accounts.
         #[arg(long)]
         if_empty: bool,
+    },
+    /// Create (or reset) the demo accounts, all with the published demo password: an admin, a shopper and one
+    /// seller per demo store. For a shop to try out only; `serve` over https refuses to start while they exist.
+    DemoAccounts,
+    /// Turn a platform setting on or off (`bazaar setting free_items on`); without a value, list the settings.
+    Setting {
+        /// The setting's name (`free_items`: whether sellers may price a variant at 0.00).
+        name: Option<String>,
+        /// `on` or `off`.
+        value: Option<String>,
     },
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,

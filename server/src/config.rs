@@ -69,6 +69,9 @@ pub struct Config {
     /// Shows the development mailbox at /dev/mailbox (every message the shop "sent"). Never in production: it
     /// shows everyone's mail to anyone.
     pub dev_mailbox: bool,
+    /// `ALLOW_DEMO_ACCOUNTS`: serve over https although demo accounts (published password) exist. Default false:
+    /// `serve` refuses to start.
+    pub allow_demo_accounts: bool,
     /// `SEARCH_DIR`: where the embedded search index lives (default `data/search`).
     pub search_dir: std::path::PathBuf,
     /// `IMAGE_DIR`: where product images and their thumbnails are stored (default `data/images`).
@@ -189,6 +192,7 @@ impl Config {
                 .map(|e| e.eq_ignore_ascii_case("dev"))
                 .unwrap_or(false),
             dev_mailbox: parse("DEV_MAILBOX", get("DEV_MAILBOX"), false)?,
+            allow_demo_accounts: parse("ALLOW_DEMO_ACCOUNTS", get("ALLOW_DEMO_ACCOUNTS"), false)?,
             search_dir: get("SEARCH_DIR").unwrap_or_else(|| "data/search".into()).into(),
             image_dir: get("IMAGE_DIR").unwrap_or_else(|| "data/images".into()).into(),
             meili_url: get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string()),

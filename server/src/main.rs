@@ -31,6 +31,8 @@ async fn main() -> ExitCode {
             seed,
             if_empty,
         } => seed_catalog(&config, products, seed, if_empty).await,
+        Command::DemoAccounts => make_demo_accounts(&config).await,
+        Command::Setting { name, value } => setting(&config, name, value).await,
         Command::Reindex => reindex(&config).await,
     };
     match result {
@@ -65,7 +67,7 @@ async fn migrate(config: &Config) -> Result<(), String> {
 
 async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config).await?;
-    warn_of_demo_accounts(&config, &db).await;
+    refuse_demo_accounts(&config, &db).await?;
     let config = Arc::new(config);
     let index = server::search::open_index(&config)?;
     let services = server::services(&config, db.clone(), index)?;
@@ -97,27 +99,66 @@ async fn serve(config: Config) -> Result<(), String> {
 async fn seed_catalog(config: &Config, products: usize, seed: u64, if_empty: bool) -> Result<(), String> {
     let db = open_db(config).await?;
     if if_empty && domain::seed::has_products(&db).await.map_err(|e| e.to_string())? {
+        // Seeding nothing creates nothing: a real shop's database gets no demo accounts from a start script.
         println!("catalog already has products; nothing seeded");
-    } else {
-        let started = std::time::Instant::now();
-        let images = domain::catalog::images::LocalImageStore::new(config.image_dir.clone());
-        let report = domain::seed::seed_with_images(&db, products, seed, &images)
-            .await
-            .map_err(|e| e.to_string())?;
-        // Seeding writes in bulk without the outbox: rebuild the index once instead.
-        let index = server::search::open_index(config)?;
-        domain::search::reindex(&db, &*index).await.map_err(|e| e.to_string())?;
-        let secs = started.elapsed().as_secs_f64();
-        println!(
-            "seeded {} categories, {} sellers, {} products, {} variants in {secs:.1} s ({:.0} products/s)",
-            report.categories,
-            report.sellers,
-            report.products,
-            report.variants,
-            report.products as f64 / secs.max(0.001)
-        );
+        return Ok(());
     }
-    let accounts = domain::seed::demo_accounts(&db).await.map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let images = domain::catalog::images::LocalImageStore::new(config.image_dir.clone());
+    let report = domain::seed::seed_with_images(&db, products, seed, &images)
+        .await
+        .map_err(|e| e.to_string())?;
+    // Seeding writes in bulk without the outbox: rebuild the index once instead.
+    let index = server::search::open_index(config)?;
+    domain::search::reindex(&db, &*index).await.map_err(|e| e.to_string())?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "seeded {} categories, {} sellers, {} products, {} variants in {secs:.1} s ({:.0} products/s)",
+        report.categories,
+        report.sellers,
+        report.products,
+        report.variants,
+        report.products as f64 / secs.max(0.001)
+    );
+    print_demo_accounts(&db).await
+}
+
+/// Sets a platform switch, or lists them with their state.
+async fn setting(config: &Config, name: Option<String>, value: Option<String>) -> Result<(), String> {
+    use domain::platform::settings;
+    let db = open_db(config).await?;
+    let on = match value.as_deref() {
+        Some("on") => Some(true),
+        Some("off") => Some(false),
+        Some(other) => return Err(format!("a setting is on or off, not {other:?}")),
+        None => None,
+    };
+    match (name, on) {
+        (Some(name), Some(on)) => {
+            if !settings::set(&db, &name, on).await.map_err(|e| e.to_string())? {
+                return Err(format!("there is no setting {name:?}; `bazaar setting` lists them"));
+            }
+            println!("{name} is {}", if on { "on" } else { "off" });
+        }
+        _ => {
+            let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+            for (name, meaning) in settings::SETTINGS {
+                let state = settings::is_on(&mut conn, name).await.map_err(|e| e.to_string())?;
+                println!("{name:<12} {:<4} {meaning}", if state { "on" } else { "off" });
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn make_demo_accounts(config: &Config) -> Result<(), String> {
+    let db = open_db(config).await?;
+    print_demo_accounts(&db).await
+}
+
+/// Creates the demo accounts and lists them.
+async fn print_demo_accounts(db: &Db) -> Result<(), String> {
+    let accounts = domain::seed::demo_accounts(db).await.map_err(|e| e.to_string())?;
     println!(
         "demo accounts (password {}), for trying the shop only:",
         domain::seed::DEMO_PASSWORD
@@ -131,20 +172,31 @@ async fn seed_catalog(config: &Config, products: usize, seed: u64, if_empty: boo
     Ok(())
 }
 
-/// Demo accounts have a published password: on a shop served over https (a public one), say so loudly.
-async fn warn_of_demo_accounts(config: &Config, db: &Db) {
+/// Demo accounts have a published password: a shop served over https (a public one) with them refuses to start,
+/// unless `ALLOW_DEMO_ACCOUNTS` says it is meant (a public demo).
+async fn refuse_demo_accounts(config: &Config, db: &Db) -> Result<(), String> {
     let public = config.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    if public && domain::seed::has_demo_accounts(db).await.unwrap_or(false) {
-        let message = format!(
-            "DEMO ACCOUNTS EXIST (@{}, password {:?}) on a shop served at {}: anyone can sign in as an admin or \
-             a seller. Delete them, or do not serve this database publicly.",
-            domain::seed::DEMO_DOMAIN,
-            domain::seed::DEMO_PASSWORD,
-            config.public_url.as_deref().unwrap_or_default()
-        );
-        tracing::warn!("{message}");
-        eprintln!("WARNING: {message}");
+    let present = domain::seed::has_demo_accounts(db)
+        .await
+        .map_err(|e| format!("cannot check for demo accounts: {e}"))?;
+    if !public || !present {
+        return Ok(());
     }
+    let message = format!(
+        "DEMO ACCOUNTS EXIST (@{}, password {:?}) on a shop served at {}: anyone can sign in as an admin or a \
+         seller. Delete them, or do not serve this database publicly",
+        domain::seed::DEMO_DOMAIN,
+        domain::seed::DEMO_PASSWORD,
+        config.public_url.as_deref().unwrap_or_default()
+    );
+    if config.allow_demo_accounts {
+        tracing::warn!("{message} (served anyway: ALLOW_DEMO_ACCOUNTS is set)");
+        eprintln!("WARNING: {message} (served anyway: ALLOW_DEMO_ACCOUNTS is set)");
+        return Ok(());
+    }
+    Err(format!(
+        "{message}; set ALLOW_DEMO_ACCOUNTS=1 to serve a public demo on purpose."
+    ))
 }
 
 /// Rebuilds the search index from the database and prints the throughput.

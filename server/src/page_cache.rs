@@ -32,7 +32,8 @@ struct Entry {
     body: String,
     nonce: String,
     headers: HeaderMap,
-    etag: String,
+    /// The page as rendered, without its nonce: the first half of every answer's ETag.
+    fingerprint: String,
 }
 
 #[derive(Default)]
@@ -126,36 +127,57 @@ fn nonce_of(headers: &HeaderMap) -> Option<String> {
     Some(csp[start..start + len].to_string())
 }
 
-fn not_modified(req_headers: &HeaderMap, etag: &str) -> bool {
-    req_headers
-        .get(header::IF_NONE_MATCH)
+/// The validator of one answer: the page's fingerprint and the nonce that answer's body carries. A browser
+/// revalidating its copy sends it back, so a 304 can carry the policy whose nonce matches the scripts of the body
+/// the browser keeps (it applies the 304's headers to that body; a fresh nonce there would block every inline
+/// script of the page).
+fn etag_of(fingerprint: &str, nonce: &str) -> String {
+    format!("W/\"{fingerprint}-{nonce}\"")
+}
+
+/// The nonce of the browser's copy, when `If-None-Match` names this page as rendered now.
+fn revalidated_nonce(req_headers: &HeaderMap, fingerprint: &str) -> Option<String> {
+    let tags = req_headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    tags.split(',').find_map(|tag| {
+        let inner = tag.trim().strip_prefix("W/\"")?.strip_suffix('"')?;
+        let (print, nonce) = inner.split_once('-')?;
+        let well_formed = nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
+        (print == fingerprint && well_formed).then(|| nonce.to_string())
+    })
+}
+
+/// The entry's headers with its policy's nonce replaced by `nonce`.
+fn headers_with_nonce(entry: &Entry, nonce: &str) -> HeaderMap {
+    let mut headers = entry.headers.clone();
+    if let Some(csp) = headers
+        .get(header::CONTENT_SECURITY_POLICY)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
+        if let Ok(v) = HeaderValue::from_str(&csp.replace(&entry.nonce, nonce)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    headers
 }
 
 fn answer(entry: &Entry, req_headers: &HeaderMap) -> Response {
-    let etag = HeaderValue::from_str(&entry.etag).ok();
-    if not_modified(req_headers, &entry.etag) {
+    if let Some(nonce) = revalidated_nonce(req_headers, &entry.fingerprint) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        if let Some(etag) = etag {
-            response.headers_mut().insert(header::ETAG, etag);
+        let headers = response.headers_mut();
+        if let Some(csp) = headers_with_nonce(entry, &nonce).remove(header::CONTENT_SECURITY_POLICY) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+        if let Ok(etag) = HeaderValue::from_str(&etag_of(&entry.fingerprint, &nonce)) {
+            headers.insert(header::ETAG, etag);
         }
         return response;
     }
     let nonce = fresh_nonce();
     let body = entry.body.replace(&entry.nonce, &nonce);
     let mut response = Response::new(Body::from(body));
-    *response.headers_mut() = entry.headers.clone();
+    *response.headers_mut() = headers_with_nonce(entry, &nonce);
     let headers = response.headers_mut();
-    if let Some(csp) = headers
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-    {
-        if let Ok(v) = HeaderValue::from_str(&csp.replace(&entry.nonce, &nonce)) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
-    }
-    if let Some(etag) = etag {
+    if let Ok(etag) = HeaderValue::from_str(&etag_of(&entry.fingerprint, &nonce)) {
         headers.insert(header::ETAG, etag);
     }
     headers.insert(
@@ -207,15 +229,15 @@ pub async fn middleware(State(cache): State<Arc<PageCache>>, req: Request, next:
         },
         None => None,
     };
-    // The ETag covers the page as rendered, not the per-response nonce, so it stays stable between answers.
-    let etag = format!("W/\"{:016x}\"", crate::rest::fnv1a(text.replace(&nonce, "").as_bytes()));
+    // The fingerprint covers the page as rendered, not the per-response nonce, so it stays stable between answers.
+    let fingerprint = format!("{:016x}", crate::rest::fnv1a(text.replace(&nonce, "").as_bytes()));
     let headers = parts.headers.clone();
     let entry = Entry {
         product_id,
         body: text,
         nonce,
         headers,
-        etag,
+        fingerprint,
     };
     let mut response = answer(&entry, &request_headers);
     cache.put(path, entry, generation);

@@ -46,7 +46,15 @@ pub async fn pictures(
         )
             .into_response();
     };
+    // Only a store's seller may make the server read pictures: anyone else is answered before the body is read.
+    if actor.is_admin() {
+        return (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response();
+    }
+    if actor.store_id().is_none() {
+        return see_other_plain("/sell");
+    }
     let mut files = Vec::new();
+    let mut more_than_allowed = false;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -64,6 +72,11 @@ pub async fn pictures(
         };
         if field.name() != Some("pictures") {
             continue;
+        }
+        if files.len() == manage::MAX_PICTURES_PER_UPLOAD {
+            // The rest of the body is never read.
+            more_than_allowed = true;
+            break;
         }
         let name: String = field
             .file_name()
@@ -102,6 +115,16 @@ pub async fn pictures(
     match manage::add_pictures(&services.db, &*services.images, &actor, id, files).await {
         Ok(refused) => {
             let added = sent - refused.len();
+            let mut refused = refused;
+            if more_than_allowed {
+                refused.push((
+                    "The other files".to_string(),
+                    format!(
+                        "At most {} pictures are added at a time: upload the others next.",
+                        manage::MAX_PICTURES_PER_UPLOAD
+                    ),
+                ));
+            }
             if !refused.is_empty() {
                 let key = app::ssr::typed_key(app::api::sellers::REFUSED_UPLOADS);
                 if let Err(e) = session.insert(&key, &refused).await {
@@ -151,6 +174,10 @@ pub async fn logo(
     };
     if actor.is_admin() {
         return (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response();
+    }
+    // Not a store's seller: answered before the body is read.
+    if actor.store_id().is_none() {
+        return see_other_plain("/sell");
     }
     let refuse = |message: String| {
         let session = session.clone();
@@ -204,6 +231,10 @@ pub async fn logo(
             refuse("Something went wrong on our side; the logo was not changed. Please try again.".into()).await
         }
     }
+}
+
+fn see_other_plain(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 fn too_large_or_interrupted(status: StatusCode) -> String {

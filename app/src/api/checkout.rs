@@ -24,6 +24,8 @@ pub struct ReviewContent {
     pub quote: Option<QuoteView>,
     /// A fresh idempotency key for the "Pay" form: a double submit of this page makes one order.
     pub key: String,
+    /// The figures this page shows, sent back with "Place order": the order is placed only if they still hold.
+    pub reviewed: String,
     pub notice: Option<String>,
 }
 
@@ -181,10 +183,15 @@ pub async fn review_data() -> Result<ReviewContent, AppError> {
     let cart_id = crate::api::cart::imp::cart_id(false).await?;
     let actor = crate::ssr::actor();
     let quote = domain::checkout::review(&services.db, &actor, cart_id, &draft, services.payments.test_mode()).await?;
+    let reviewed = quote
+        .as_ref()
+        .map(|q| domain::checkout::review::Reviewed::of(q).encode())
+        .unwrap_or_default();
     Ok(ReviewContent {
         draft,
         quote,
         key: domain::platform::ids::random_token(),
+        reviewed,
         notice,
     })
 }
@@ -213,18 +220,28 @@ pub async fn remove_promo() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Places the order and sends the shopper to the payment page.
+/// Places the order and sends the shopper to the payment page, if it still costs what the review page
+/// (`reviewed`) showed; otherwise back to the review, which names what changed.
 #[server(endpoint = "place_order")]
-pub async fn place_order(key: String) -> Result<(), AppError> {
+pub async fn place_order(key: String, reviewed: String) -> Result<(), AppError> {
     let services = crate::ssr::services()?;
     let draft = imp::draft().await?;
     let Some(cart_id) = crate::api::cart::imp::cart_id(false).await? else {
         return Err(crate::ssr::fail(AppError::Conflict("Your cart is empty.".to_string())));
     };
     let actor = crate::ssr::actor();
-    match domain::workflows::place_order::place_order(&services.db, &*services.payments, &actor, cart_id, &draft, &key)
-        .await
-    {
+    // A page from before this field, or a damaged one: nothing to compare with, so the shopper reviews again.
+    let placed = match domain::checkout::review::Reviewed::decode(&reviewed) {
+        Some(seen) => {
+            let gateway = &*services.payments;
+            domain::workflows::place_order::place_order(&services.db, gateway, &actor, cart_id, &draft, &seen, &key)
+                .await
+        }
+        None => Err(domain::checkout::CheckoutError::CannotPlace(vec![
+            "This checkout page is out of date: review your order again.".to_string(),
+        ])),
+    };
+    match placed {
         Ok(placed) => {
             crate::ssr::redirect(&placed.redirect_url);
             Ok(())

@@ -10,8 +10,11 @@ pub mod sellers;
 
 /// A redirect target supplied by the client must stay on this site: a path, not `//host` or `https://…`.
 pub fn safe_next(next: &str) -> String {
-    let ok =
-        next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n']);
+    // Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so `/\t/evil.example` is `//evil.example`:
+    // no control character, whitespace or backslash anywhere.
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
     if ok {
         next.to_string()
     } else {
@@ -30,5 +33,10 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/ /evil.example"), "/");
+        assert_eq!(safe_next("/\u{a0}/evil.example"), "/");
+        assert_eq!(safe_next("/seller/stock?page=2"), "/seller/stock?page=2");
     }
 }

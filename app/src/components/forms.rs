@@ -57,6 +57,14 @@ pub fn Field(
     }
 }
 
+/// A textarea's text as its HTML. Leptos writes a `<textarea>`'s children unescaped (as it does a `<script>`'s),
+/// so a description holding `</textarea><a href=…>` would end the field and put live markup on the page. The
+/// browser decodes these references inside a textarea, so the seller sees and sends back exactly what they typed.
+/// Server-rendered forms only (the portal has no islands).
+fn escape_textarea(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 /// A labelled multi-line input with its error, wired like [`Field`].
 #[component]
 pub fn TextAreaField(
@@ -87,7 +95,7 @@ pub fn TextAreaField(
                 maxlength=maxlength
                 aria-invalid=error.is_some().to_string()
                 aria-describedby=(!described_by.is_empty()).then(|| described_by.join(" "))
-            >{value}</textarea>
+            >{escape_textarea(&value)}</textarea>
             {hint.map(|h| view! { <span class="field__hint" id=hint_id>{h}</span> })}
             <span class="field__error" id=error_id role="alert">{error}</span>
         </div>
@@ -242,5 +250,26 @@ pub fn PasswordForm(saved: bool, error: Option<AppError>) -> impl IntoView {
             </div>
             <button class="button" type="submit">"Change password"</button>
         </form>
+    }
+}
+
+// Rendering to HTML needs `ssr`, which the workspace's `cargo test` enables through the server.
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use leptos::prelude::*;
+
+    use super::TextAreaField;
+
+    #[test]
+    fn text_in_a_textarea_never_ends_it() {
+        let hostile = "</textarea><a href=\"http://evil.example/\">Session expired</a> & more";
+        let html = view! { <TextAreaField name="description" label="Description" value=hostile error=None/> }.to_html();
+        assert!(!html.contains("<a href"), "{html}");
+        assert!(
+            html.contains(
+                "&lt;/textarea&gt;&lt;a href=\"http://evil.example/\"&gt;Session expired&lt;/a&gt; &amp; more"
+            ),
+            "{html}"
+        );
     }
 }

@@ -225,6 +225,7 @@ pub fn ReviewPage() -> impl IntoView {
                             {ready.then(|| view! {
                                 <form method="post" action=PlaceOrder::url() aria-label="Place order">
                                     <input type="hidden" name="key" value=data.key.clone()/>
+                                    <input type="hidden" name="reviewed" value=data.reviewed.clone()/>
                                     <button class="button button--wide" type="submit">{pay_label.clone()}</button>
                                 </form>
                             })}

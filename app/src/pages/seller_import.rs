@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::pages::seller::portal_gate;
 use crate::pages::url_error;
 
-/// The most rows of each table the report shows (the totals count all).
+/// Rows of each table per page of the report; every row is on some page (`?page=2`).
 const SHOWN: usize = 500;
 
 /// The columns a file may hold, and what each means here.
@@ -31,6 +31,7 @@ const COLUMNS: &[(&str, &str)] = &[
     ("Image Src / Image Alt Text", "Addresses of other sites are not downloaded: upload pictures in the editor. The alt text of pictures already here can be changed."),
     ("Bazaar Category", "The category's address from the list below."),
     ("Bazaar Stock: <warehouse>", "Units in stock in that warehouse, one column per warehouse."),
+    ("Bazaar Stock As Of", "When an export read the stock figures. A figure you did not change is left as it is now, so units sold since the export are never put back; a figure you changed over units that moved since is refused (export again)."),
 ];
 
 #[component]
@@ -63,7 +64,7 @@ fn ImportForm(page: ImportPageData) -> impl IntoView {
                 <h1 class="page-title">"Import products"</h1>
                 <a href="/seller/products/export.csv" download>"Export your catalog (CSV)"</a>
             </div>
-            <p>"Upload a CSV file with one row per variant, such as a Shopify product export or a Bazaar export. First you see what would change and every row that needs fixing; nothing is written until you apply it, and then all of it is, or none."</p>
+            <p>"Upload a CSV file with one row per variant, such as a Shopify product export or a Bazaar export: UTF-8 text (a byte-order mark is fine), separated by commas, semicolons or tabs, up to 20 MB and 50,000 rows. First you see what would change and every row that needs fixing; nothing is written until you apply it, and then all of it is, or none."</p>
             <section class="card stack" aria-labelledby="upload">
                 <h2 id="upload">"Upload a file"</h2>
                 <form method="post" action="/seller/products/import" enctype="multipart/form-data" class="stack">
@@ -120,15 +121,17 @@ pub fn ImportReportPage() -> impl IntoView {
     let Ok(id) = raw.parse::<i64>() else {
         return view! { <crate::pages::errors::NotFoundPage/> }.into_any();
     };
-    let (applied, replanned) = leptos_router::hooks::use_query_map()
-        .with_untracked(|q| (q.get("applied").is_some(), q.get("replanned").is_some()));
+    let (applied, replanned, page) = leptos_router::hooks::use_query_map().with_untracked(|q| {
+        let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+        (q.get("applied").is_some(), q.get("replanned").is_some(), page)
+    });
     let error = url_error::<ApplyImport>();
     view! {
         <Title text="Import report · Seller portal"/>
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match import_report(id).await {
-                    Ok(view) => view! { <Report view=view applied=applied replanned=replanned error=error.clone()/> }.into_any(),
+                    Ok(view) => view! { <Report view=view applied=applied replanned=replanned page=page error=error.clone()/> }.into_any(),
                     Err(AppError::NotFound) => view! { <crate::pages::errors::NotFoundPage/> }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -149,17 +152,28 @@ fn tally_row(label: &'static str, t: ImportTally) -> impl IntoView {
     }
 }
 
-/// One list of findings (problems, changes, notes) as a table: row, column, what.
+/// One list of findings (problems, changes, notes) as a table: row, column, what; page `page` of it, with links
+/// to the pages before and after, so every finding can be read before "Apply".
 #[component]
-fn IssueTable(caption: &'static str, what: &'static str, items: Vec<ImportIssue>) -> impl IntoView {
-    let more = items.len().saturating_sub(SHOWN);
+fn IssueTable(
+    caption: &'static str,
+    what: &'static str,
+    items: Vec<ImportIssue>,
+    id: i64,
+    page: usize,
+) -> impl IntoView {
+    let total = items.len();
+    let pages = total.div_ceil(SHOWN).max(1);
+    let page = page.min(pages);
+    let first = (page - 1) * SHOWN;
+    let link = move |p: usize| format!("/seller/products/import/{id}?page={p}");
     view! {
         <div class="table-scroll">
             <table class="table">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead><tr><th scope="col" class="num">"Row"</th><th scope="col">"Column"</th><th scope="col">{what}</th></tr></thead>
                 <tbody>
-                    {items.into_iter().take(SHOWN).map(|i| view! {
+                    {items.into_iter().skip(first).take(SHOWN).map(|i| view! {
                         <tr>
                             <td class="num" data-label="Row">{i.row}</td>
                             <td data-label="Column">{i.column}</td>
@@ -169,12 +183,18 @@ fn IssueTable(caption: &'static str, what: &'static str, items: Vec<ImportIssue>
                 </tbody>
             </table>
         </div>
-        {(more > 0).then(|| view! { <p class="muted">{format!("… and {more} more.")}</p> })}
+        {(pages > 1).then(|| view! {
+            <nav class="pagination" aria-label=format!("{caption}: pages")>
+                <span>{format!("{}–{} of {total}", first + 1, (first + SHOWN).min(total))}</span>
+                {(page > 1).then(|| view! { <a href=link(page - 1)>"Previous 500"</a> })}
+                {(page < pages).then(|| view! { <a href=link(page + 1)>"Next 500"</a> })}
+            </nav>
+        })}
     }
 }
 
 #[component]
-fn Report(view: ImportView, applied: bool, replanned: bool, error: Option<AppError>) -> impl IntoView {
+fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: Option<AppError>) -> impl IntoView {
     let report = view.report;
     let problems = report.errors.len();
     let can_apply = problems == 0 && report.changes_anything() && view.applied_at.is_none();
@@ -234,19 +254,19 @@ fn Report(view: ImportView, applied: bool, replanned: bool, error: Option<AppErr
             {(problems > 0).then(|| view! {
                 <section class="card stack" aria-labelledby="problems">
                     <h2 id="problems">{format!("Problems ({problems})")}</h2>
-                    <IssueTable caption="Rows to fix" what="Problem" items=report.errors.clone()/>
+                    <IssueTable caption="Rows to fix" what="Problem" items=report.errors.clone() id=view.id page=page/>
                 </section>
             })}
             {(changes > 0).then(|| view! {
                 <section class="card stack" aria-labelledby="changes">
                     <h2 id="changes">{format!("Changes ({changes})")}</h2>
-                    <IssueTable caption="Changes" what="Change" items=report.changes.clone()/>
+                    <IssueTable caption="Changes" what="Change" items=report.changes.clone() id=view.id page=page/>
                 </section>
             })}
             {(!report.notices.is_empty()).then(|| view! {
                 <section class="card stack" aria-labelledby="notes">
                     <h2 id="notes">{format!("Notes ({})", report.notices.len())}</h2>
-                    <IssueTable caption="Notes" what="Note" items=report.notices.clone()/>
+                    <IssueTable caption="Notes" what="Note" items=report.notices.clone() id=view.id page=page/>
                 </section>
             })}
         </PortalShell>

@@ -50,11 +50,8 @@ impl AttributeDefinition {
             return Err(FieldError::new(field, format!("Enter a value for {field}.")));
         }
         match self.kind {
-            AttributeKind::Text if value.chars().count() > 200 => Err(FieldError::new(
-                field,
-                format!("{field} can be at most 200 characters."),
-            )),
-            AttributeKind::Text => Ok(value.to_string()),
+            AttributeKind::Text => crate::platform::text::line(value, 200)
+                .map_err(|problem| FieldError::new(field, format!("{field}: {}", problem.message()))),
             AttributeKind::Number => value
                 .parse::<f64>()
                 .ok()

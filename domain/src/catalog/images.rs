@@ -5,7 +5,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, Rgba, RgbaImage};
 use sha2::{Digest, Sha256};
 
 /// Widths of the thumbnails made for every image (listing cards and the product gallery).
@@ -13,12 +13,15 @@ pub const THUMB_WIDTHS: [u32; 2] = [160, 480];
 /// Uploads above this are refused: the decoder's work and memory grow with the pixel count.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 const MAX_PIXELS: u64 = 40_000_000;
+/// The most memory one picture's decoded pixels may take: 40 megapixels of 8-bit RGBA. Larger (a 36-megapixel
+/// 16-bit PNG takes 290 MB) is refused before decoding: a few at once would take the server's memory.
+const MAX_DECODED_BYTES: u64 = MAX_PIXELS * 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
     #[error("Upload a PNG, JPEG or WebP image.")]
     UnsupportedFormat,
-    #[error("The image is larger than 10 MB or 40 megapixels.")]
+    #[error("The image is larger than 10 MB or 40 megapixels (of 8 bits per colour: save it with fewer pixels or 8-bit colour).")]
     TooLarge,
     #[error("The image file is damaged and cannot be read.")]
     Corrupt,
@@ -141,11 +144,28 @@ fn prepare(bytes: &[u8]) -> Result<(StoredImage, Files), ImageError> {
     }
     let (format, ext) = sniff(bytes).ok_or(ImageError::UnsupportedFormat)?;
     let reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    let (w, h) = reader.into_dimensions().map_err(|_| ImageError::Corrupt)?;
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+    let mut decoder = reader.into_decoder().map_err(|_| ImageError::Corrupt)?;
+    let (w, h) = decoder.dimensions();
+    // Both bounds before a single pixel is decoded: the pixel count, and the memory the decoded pixels take (a
+    // 16-bit PNG takes twice an 8-bit one's).
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || decoder.total_bytes() > MAX_DECODED_BYTES {
         return Err(ImageError::TooLarge);
     }
-    let img = image::load_from_memory_with_format(bytes, format).map_err(|_| ImageError::Corrupt)?;
+    // A phone stores a portrait photo sideways with an orientation tag: turn the pixels upright before the tag
+    // goes with the rest of the metadata.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| ImageError::Corrupt)?;
+    img.apply_orientation(orientation);
+    let (w, h) = (img.width(), img.height());
+    // Our WebP encoder is lossless only: a photo sent as (lossy) WebP would grow several times over, so an opaque
+    // one is kept as a JPEG instead.
+    let (format, ext) = if format == ImageFormat::WebP && !img.color().has_alpha() {
+        (ImageFormat::Jpeg, "jpg")
+    } else {
+        (format, ext)
+    };
     let key = hex(&Sha256::digest(bytes));
     // The original is kept only as we re-encode it from its pixels: whatever else the file carried (EXIF with a
     // GPS position, comments, a payload after the image data) is gone.
@@ -175,10 +195,19 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Turns to decode a picture (see `put`).
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 #[async_trait]
 impl ImageStore for LocalImageStore {
     async fn put(&self, bytes: Vec<u8>) -> Result<StoredImage, ImageError> {
         let root = self.root.clone();
+        // One picture is decoded at a time: a large one takes up to ~0.5 GB for a second, and four sent at once
+        // must not take four times that (nor both cores from shoppers). The others wait their turn.
+        let _turn = DECODES
+            .acquire()
+            .await
+            .map_err(|e| ImageError::Io(std::io::Error::other(e)))?;
         tokio::task::spawn_blocking(move || {
             let (stored, files) = prepare(&bytes)?;
             let store = LocalImageStore::new(root);
@@ -356,6 +385,54 @@ mod tests {
             }
         }
         !crc
+    }
+
+    /// A 64 × 48 JPEG whose EXIF says "rotate 90° clockwise to show" (orientation 6), as a phone held upright
+    /// writes a portrait photo.
+    fn sideways_jpeg() -> Vec<u8> {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(64, 48, image::Rgb([20, 120, 200])));
+        let mut plain = Cursor::new(Vec::new());
+        img.write_to(&mut plain, ImageFormat::Jpeg).expect("encode");
+        let plain = plain.into_inner();
+        let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08".to_vec();
+        exif.extend_from_slice(&[0, 1]); // one entry
+        exif.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]); // Orientation, SHORT, 1, 6
+        exif.extend_from_slice(&[0, 0, 0, 0]); // no next IFD
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&exif);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn a_portrait_photo_is_stored_upright_and_an_opaque_webp_as_a_jpeg() {
+        let (stored, files) = prepare(&sideways_jpeg()).expect("prepare");
+        assert_eq!((stored.width, stored.height), (48, 64), "turned by its orientation tag");
+        let original = image::load_from_memory(&files[0].1).expect("decodes");
+        assert_eq!((original.width(), original.height()), (48, 64));
+
+        let photo = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(40, 30, image::Rgb([90, 60, 30])));
+        let mut webp = Cursor::new(Vec::new());
+        photo.write_to(&mut webp, ImageFormat::WebP).expect("encode");
+        let (stored, files) = prepare(&webp.into_inner()).expect("prepare");
+        assert_eq!(stored.ext, "jpg");
+        assert!(files[0].0.ends_with(".jpg"));
+    }
+
+    #[test]
+    fn sixteen_bit_pixels_count_twice_against_the_memory_bound() {
+        // 6,000 × 4,000 16-bit RGBA: 24 megapixels (under the pixel cap) but 192 MB decoded.
+        let mut png = Cursor::new(Vec::new());
+        let small = DynamicImage::ImageRgba16(image::ImageBuffer::from_pixel(4, 4, Rgba([1u16, 2, 3, 65535])));
+        small.write_to(&mut png, ImageFormat::Png).expect("encode");
+        let mut png = png.into_inner();
+        png[16..20].copy_from_slice(&6_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&4_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(matches!(prepare(&png), Err(ImageError::TooLarge)));
     }
 
     #[test]

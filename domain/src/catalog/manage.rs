@@ -20,7 +20,7 @@ use super::CatalogError;
 use crate::platform::clock::now_ms;
 use crate::platform::db::is_unique_violation;
 use crate::platform::ids::next_id;
-use crate::platform::text::slugify;
+use crate::platform::text::{self, slugify, TextProblem};
 use crate::platform::{outbox, Actor, Db};
 
 /// Products per page of the index.
@@ -32,8 +32,13 @@ pub const MAX_VARIANTS: usize = 100;
 pub const SKU_MAX: usize = 64;
 /// The largest price a variant may have: 1,000,000.00.
 pub const PRICE_MAX: i64 = 100_000_000;
-pub const UNITS_MAX: i64 = 1_000_000;
+pub use crate::inventory::UNITS_MAX;
 pub const ALT_MAX: usize = 200;
+pub const OPTION_NAME_MAX: usize = 40;
+/// The most pictures a product has, and the most one upload adds.
+pub const MAX_PICTURES: usize = 20;
+pub const MAX_PICTURES_PER_UPLOAD: usize = 8;
+pub const OPTION_VALUE_MAX: usize = 60;
 /// The shop's one currency today (checkout and payments are in it).
 pub const CURRENCY: &str = "USD";
 
@@ -121,7 +126,10 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<Prod
     let filter_texts = texts.len();
     let (column, asc) = sort_of(filter);
     let mut page_conditions = conditions.clone();
-    if let Some((value, id)) = parse_cursor(&filter.after) {
+    // A cursor of another sort's kind (a title compared with a number) is no cursor: the first page.
+    let text_sort = filter.sort == "title";
+    let cursor = parse_cursor(&filter.after).filter(|(v, _)| matches!(v, CursorValue::Text(_)) == text_sort);
+    if let Some((value, id)) = cursor {
         let (cmp, tie) = if asc { (">", ">") } else { ("<", "<") };
         match value {
             CursorValue::Int(v) => {
@@ -684,6 +692,8 @@ pub struct Context<'a> {
     /// Keys of the product's stored pictures.
     pub pictures: &'a [String],
     pub sku_prefix: &'a str,
+    /// Whether the platform lets a variant be priced 0.00 (`platform::settings::FREE_ITEMS`).
+    pub free_items: bool,
 }
 
 /// A price typed as "12.99", "12" or "12,99", in minor units.
@@ -740,16 +750,32 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         },
     };
     let version = form.version.trim().parse::<i64>().unwrap_or(0);
-    let title = form.title.trim().to_string();
-    if title.is_empty() {
+    let mut checked = |field: String, typed: &str, rule: fn(&str, usize) -> Result<String, TextProblem>, max| {
+        rule(typed, max).unwrap_or_else(|problem| {
+            errors.push(FieldError::new(field, problem.message()));
+            String::new()
+        })
+    };
+    let title = checked("title".into(), &form.title, text::line, TITLE_MAX);
+    let description = checked("description".into(), &form.description, text::lines, DESCRIPTION_MAX);
+    let option_names: Vec<String> = form
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| checked(format!("options-{i}-name"), &o.name, text::line, OPTION_NAME_MAX))
+        .collect();
+    let mut bad_values = Vec::new();
+    for (i, v) in form.variants.iter().enumerate() {
+        for value in &v.values {
+            if let Err(problem) = text::line(value, OPTION_VALUE_MAX) {
+                bad_values.push(FieldError::new(format!("variants-{i}-values"), problem.message()));
+                break;
+            }
+        }
+    }
+    errors.extend(bad_values);
+    if title.is_empty() && !errors.iter().any(|e| e.field == "title") {
         errors.push(FieldError::new("title", "Enter the product's title."));
-    } else if title.chars().count() > TITLE_MAX {
-        errors.push(FieldError::new("title", format!("Use at most {TITLE_MAX} characters.")));
-    } else if title.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            "title",
-            "The title contains characters that are not allowed.",
-        ));
     }
     let category_id = form
         .category
@@ -761,13 +787,6 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         errors.push(FieldError::new(
             "category",
             "Choose the category shoppers will find it in.",
-        ));
-    }
-    let description = form.description.replace("\r\n", "\n").trim().to_string();
-    if description.chars().count() > DESCRIPTION_MAX {
-        errors.push(FieldError::new(
-            "description",
-            format!("Use at most {DESCRIPTION_MAX} characters."),
         ));
     }
     let mut attributes = Vec::new();
@@ -786,12 +805,10 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
             Err(e) => errors.push(FieldError::new(format!("attributes-{i}"), e.message)),
         }
     }
-    let options: Vec<(usize, String)> = form
-        .options
-        .iter()
+    let options: Vec<(usize, String)> = option_names
+        .into_iter()
         .enumerate()
-        .filter(|(_, o)| !o.name.trim().is_empty())
-        .map(|(i, o)| (i, o.name.trim().to_string()))
+        .filter(|(_, name)| !name.is_empty())
         .collect();
     if options.len() > MAX_OPTIONS {
         errors.push(FieldError::new(
@@ -855,8 +872,14 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         }
         seen_skus.push(sku.clone());
         let price = parse_money(&v.price);
-        if price.is_none() {
-            errors.push(FieldError::new(field("price"), "Enter a price like 12.99."));
+        match price {
+            None => errors.push(FieldError::new(field("price"), "Enter a price like 12.99.")),
+            // A slip of the keyboard would otherwise sell the item for nothing (and mark its order paid).
+            Some(0) if !cx.free_items => errors.push(FieldError::new(
+                field("price"),
+                "Enter a price above 0.00: Bazaar does not sell items for free.",
+            )),
+            Some(_) => {}
         }
         let compare_at = match v.compare_at.trim() {
             "" => None,
@@ -932,18 +955,20 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         if img.remove == "on" {
             continue;
         }
-        let alt = img.alt.trim().to_string();
-        if alt.is_empty() {
-            errors.push(FieldError::new(
-                format!("images-{i}-alt"),
-                "Describe the picture for shoppers who cannot see it.",
-            ));
-        } else if alt.chars().count() > ALT_MAX {
-            errors.push(FieldError::new(
-                format!("images-{i}-alt"),
-                format!("Use at most {ALT_MAX} characters."),
-            ));
-        }
+        let alt = match text::line(&img.alt, ALT_MAX) {
+            Ok(alt) if alt.is_empty() => {
+                errors.push(FieldError::new(
+                    format!("images-{i}-alt"),
+                    "Describe the picture for shoppers who cannot see it.",
+                ));
+                alt
+            }
+            Ok(alt) => alt,
+            Err(problem) => {
+                errors.push(FieldError::new(format!("images-{i}-alt"), problem.message()));
+                String::new()
+            }
+        };
         let position = img.position.trim().parse::<i64>().unwrap_or(i as i64 + 1);
         images.push((position, i, img.key.clone(), alt));
     }
@@ -1031,16 +1056,21 @@ pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64,
         warehouses: &warehouses,
         pictures: &pictures,
         sku_prefix: &sku_prefix(&slug),
+        free_items: crate::platform::settings::is_on(&mut conn, crate::platform::settings::FREE_ITEMS).await?,
     };
     let valid = validate(form, &cx).map_err(CatalogError::Invalid)?;
     // A SKU is unique across the platform: name the row whose SKU another product (or variant) uses.
     let mut errors = Vec::new();
     for (i, v) in valid.variants.iter().enumerate() {
-        let other: Option<i64> = sqlx::query_scalar("SELECT id FROM variants WHERE LOWER(sku) = LOWER($1) LIMIT 1")
-            .bind(&v.sku)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if other.is_some_and(|o| Some(o) != v.id && !valid.removed.contains(&o)) {
+        let other: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, product_id FROM variants WHERE LOWER(sku) = LOWER($1) LIMIT 1")
+                .bind(&v.sku)
+                .fetch_optional(&mut *conn)
+                .await?;
+        // Free: this variant's own SKU, or one of this product's variants the form removes (another product's
+        // variant listed as "removed" in a crafted form frees nothing).
+        let own = |(o, product): (i64, i64)| Some(o) == v.id || (Some(product) == id && valid.removed.contains(&o));
+        if other.is_some_and(|o| !own(o)) {
             let row = form.variants.iter().position(|f| f.sku.trim() == v.sku).unwrap_or(i);
             errors.push(FieldError::new(
                 format!("variants-{row}-sku"),
@@ -1443,7 +1473,19 @@ pub async fn add_pictures(
         .ok_or(CatalogError::NotFound)?;
     let mut refused = Vec::new();
     let mut stored = Vec::new();
-    for (name, bytes) in files {
+    let had: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_images WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(db.pool())
+        .await?;
+    let room = MAX_PICTURES.saturating_sub(had as usize).min(MAX_PICTURES_PER_UPLOAD);
+    for (n, (name, bytes)) in files.into_iter().enumerate() {
+        if n >= room {
+            refused.push((
+                name,
+                format!("Not added: a product has at most {MAX_PICTURES} pictures, {MAX_PICTURES_PER_UPLOAD} added at a time."),
+            ));
+            continue;
+        }
         match store_images.put(bytes).await {
             Ok(image) => stored.push(image),
             Err(super::images::ImageError::Io(e)) => return Err(CatalogError::Search(format!("image store: {e}"))),
@@ -1467,6 +1509,10 @@ pub async fn add_pictures(
     for image in stored {
         if existing.contains(&image.key) {
             continue; // the same picture twice is shown once
+        }
+        // Counted again in the write: two uploads at once cannot pass the limit together.
+        if next as usize >= MAX_PICTURES {
+            break;
         }
         sqlx::query(
             "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
@@ -1504,6 +1550,7 @@ mod tests {
             warehouses,
             pictures,
             sku_prefix: "KW",
+            free_items: false,
         }
     }
 

@@ -1,5 +1,5 @@
 //! The catalog context: categories, sellers' stores, products with variants and attributes, pictures, and the
-//! seller writes to them (`writes`, and the seller portal's `manage`). Owns `categories`, `attribute_definitions`,
+//! seller writes to them (the seller portal's `manage`). Owns `categories`, `attribute_definitions`,
 //! `products`, `variants`, `product_attributes` and `product_images` (stores and warehouses are the sellers
 //! context's, stock is inventory's).
 //!
@@ -11,10 +11,8 @@ pub mod images;
 pub mod manage;
 pub mod params;
 pub mod transfer;
-pub mod writes;
 
 pub use params::{parse_search, RawSearch, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
-pub use writes::{set_product_status, set_variant_price};
 
 use std::collections::HashMap;
 

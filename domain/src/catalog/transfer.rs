@@ -47,10 +47,13 @@ const IMAGE_SRC: &str = "Image Src";
 const IMAGE_ALT: &str = "Image Alt Text";
 const STATUS: &str = "Status";
 const CATEGORY: &str = "Bazaar Category";
+/// When the row's stock figures were read (RFC 3339, UTC): an import changes a figure only where the seller
+/// changed it, never back over units sold since the export (decision 0016's rule, applied to a file).
+const STOCK_AS_OF: &str = "Bazaar Stock As Of";
 const STOCK_PREFIX: &str = "Bazaar Stock: ";
 
 /// The columns an import reads, in the order an export writes them (the stock columns follow).
-const KNOWN: [&str; 22] = [
+const KNOWN: [&str; 23] = [
     HANDLE,
     TITLE,
     BODY,
@@ -73,6 +76,7 @@ const KNOWN: [&str; 22] = [
     IMAGE_ALT,
     STATUS,
     CATEGORY,
+    STOCK_AS_OF,
 ];
 
 /// Shopify's placeholder option of a product without options.
@@ -85,16 +89,22 @@ const DEFAULT_OPTION: (&str, &str) = ("Title", "Default Title");
 /// apostrophe in front: the spreadsheet shows it as text (CSV injection).
 pub fn neutralise(cell: &str) -> String {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        Some(c) if starts_formula(c) => format!("'{cell}"),
         _ => cell.to_string(),
     }
+}
+
+/// The characters that make a spreadsheet read a cell as a formula; spreadsheets in East Asian locales take the
+/// full-width forms (`＝＋－＠`) for the same.
+fn starts_formula(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
 }
 
 /// The reverse of `neutralise`, so an exported cell reads back as it was.
 fn restore(cell: &str) -> &str {
     let mut chars = cell.chars();
     match (chars.next(), chars.next()) {
-        (Some('\''), Some('=' | '+' | '-' | '@' | '\t' | '\r')) => &cell[1..],
+        (Some('\''), Some(c)) if starts_formula(c) => &cell[1..],
         _ => cell,
     }
 }
@@ -160,7 +170,9 @@ fn decode_entities(text: &str) -> String {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        // A reference is short: its ';' within 12 bytes (';' is ASCII, so the position is a character boundary
+        // even when the text around it is not).
+        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -438,7 +450,9 @@ const CHUNK_PRODUCTS: usize = 50;
 
 /// Streams the actor's whole catalog (archived products too) into `out`, chunk by chunk: UTF-8 with a byte-order
 /// mark so spreadsheet programs read the accents right. `base_url` makes picture addresses absolute. Stops
-/// quietly when the receiver goes away (the download was cancelled).
+/// quietly when the receiver goes away (the download was cancelled). A pooled connection is held only while a
+/// chunk is read, never while the client takes its time downloading it: a slow or stalled download cannot take
+/// the shop's connections.
 pub async fn export(
     db: &Db,
     actor: &Actor,
@@ -446,94 +460,145 @@ pub async fn export(
     out: tokio::sync::mpsc::Sender<Vec<u8>>,
 ) -> Result<(), CatalogError> {
     let store = manage::own_store(actor)?;
-    let mut conn = db.pool().acquire().await?;
-    let store_name: String = sqlx::query_scalar("SELECT store_name FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(CatalogError::NotFound)?;
-    let warehouses = manage::warehouses_of(&mut conn, store).await?;
-    let categories = super::categories(db).await?;
-    let products: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, slug FROM products WHERE seller_id = $1 ORDER BY created_at, id")
+    let sheet = {
+        let mut conn = db.pool().acquire().await?;
+        let store_name: String = sqlx::query_scalar("SELECT store_name FROM sellers WHERE id = $1")
             .bind(store)
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut header: Vec<String> = KNOWN.iter().map(|c| c.to_string()).collect();
-    header.extend(warehouses.iter().map(|(_, name)| format!("{STOCK_PREFIX}{name}")));
-    let mut chunk = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    chunk.write_record(&header).map_err(write_failed)?;
-    let base = base_url.trim_end_matches('/');
-    for (n, (id, slug)) in products.iter().enumerate() {
-        // The form the editor shows is what an import compares with: one reading of a product for both.
-        let form = manage::load_form(&mut conn, store, *id).await?;
-        let category = form
-            .category
-            .parse::<i64>()
-            .ok()
-            .and_then(|c| categories.iter().find(|k| k.id == c));
-        let rows = form.variants.len().max(form.images.len());
-        for r in 0..rows {
-            let mut row = vec![String::new(); header.len()];
-            let mut set = |column: &str, value: String| {
-                if let Some(at) = header.iter().position(|h| h == column) {
-                    row[at] = neutralise(&value);
-                }
-            };
-            set(HANDLE, slug.clone());
-            if r == 0 {
-                set(TITLE, form.title.clone());
-                set(BODY, markdown_to_html(&form.description));
-                set(VENDOR, store_name.clone());
-                set(TYPE, category.map(|c| c.name.clone()).unwrap_or_default());
-                set(PUBLISHED, if form.status == "active" { "TRUE" } else { "FALSE" }.into());
-                set(STATUS, form.status.clone());
-                set(CATEGORY, category.map(|c| c.slug.clone()).unwrap_or_default());
-                for (i, option) in form.options.iter().enumerate().take(3) {
-                    set(OPTION_NAMES[i], option.name.clone());
-                }
-            }
-            if let Some(v) = form.variants.get(r) {
-                for (i, value) in v.values.iter().enumerate().take(3) {
-                    set(OPTION_VALUES[i], value.clone());
-                }
-                set(SKU, v.sku.clone());
-                set(GRAMS, v.weight.clone());
-                set(PRICE, v.price.clone());
-                set(COMPARE_AT, v.compare_at.clone());
-                let mut total = 0;
-                for s in &v.stock {
-                    let units: i64 = s.units.parse().unwrap_or(0);
-                    total += units;
-                    if let Some((_, name)) = warehouses.iter().find(|(w, _)| w.to_string() == s.warehouse) {
-                        set(&format!("{STOCK_PREFIX}{name}"), units.to_string());
-                    }
-                }
-                set(QUANTITY, total.to_string());
-            }
-            if let Some(image) = form.images.get(r) {
-                set(
-                    IMAGE_SRC,
-                    format!("{base}{}", super::images::thumb_url(&image.key, 480)),
-                );
-                set(IMAGE_ALT, image.alt.clone());
-            }
-            chunk.write_record(&row).map_err(write_failed)?;
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(CatalogError::NotFound)?;
+        let warehouses = manage::warehouses_of(&mut conn, store).await?;
+        let products: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, slug FROM products WHERE seller_id = $1 ORDER BY created_at, id")
+                .bind(store)
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut header: Vec<String> = KNOWN.iter().map(|c| c.to_string()).collect();
+        header.extend(warehouses.iter().map(|(_, name)| format!("{STOCK_PREFIX}{name}")));
+        ExportSheet {
+            store,
+            store_name,
+            warehouses,
+            categories: super::categories(db).await?,
+            header,
+            base: base_url.trim_end_matches('/').to_string(),
+            products,
         }
-        if (n + 1) % CHUNK_PRODUCTS == 0 || n + 1 == products.len() {
-            let bytes = std::mem::replace(&mut chunk, csv::WriterBuilder::new().from_writer(Vec::new()))
-                .into_inner()
-                .map_err(|e| write_failed(e.into_error().into()))?;
-            if out.send(bytes).await.is_err() {
-                return Ok(());
-            }
+    };
+    let mut first = true;
+    for chunk in sheet.products.chunks(CHUNK_PRODUCTS) {
+        let bytes = sheet.chunk(db, chunk, first).await?;
+        first = false;
+        if out.send(bytes).await.is_err() {
+            return Ok(());
         }
     }
-    if products.is_empty() {
-        let bytes = chunk.into_inner().map_err(|e| write_failed(e.into_error().into()))?;
-        let _ = out.send(bytes).await;
+    if first {
+        let _ = out.send(sheet.rows(&[], true)?).await;
     }
     Ok(())
+}
+
+/// What every chunk of one export shares.
+struct ExportSheet {
+    store: i64,
+    store_name: String,
+    warehouses: Vec<(i64, String)>,
+    categories: Vec<model::catalog::CategoryView>,
+    header: Vec<String>,
+    base: String,
+    /// (id, handle) of every product, in the order they are written.
+    products: Vec<(i64, String)>,
+}
+
+impl ExportSheet {
+    /// The CSV of some products (the first chunk starts with the byte-order mark and the header), read on a
+    /// connection held only for this chunk.
+    async fn chunk(&self, db: &Db, products: &[(i64, String)], first: bool) -> Result<Vec<u8>, CatalogError> {
+        let mut forms = Vec::with_capacity(products.len());
+        let mut conn = db.pool().acquire().await?;
+        for (id, slug) in products {
+            // Taken before the figures are read: a movement in between counts as after it, so an import of this
+            // file refuses that figure rather than putting the moved units back.
+            let as_of = crate::platform::clock::rfc3339_ms(crate::platform::clock::now_ms());
+            // The form the editor shows is what an import compares with: one reading of a product for both.
+            let form = manage::load_form(&mut conn, self.store, *id).await?;
+            forms.push((slug.as_str(), as_of, form));
+        }
+        drop(conn);
+        self.rows(&forms, first)
+    }
+
+    /// Rows of the products read, one per variant (and one per picture beyond the variants).
+    fn rows(&self, forms: &[(&str, String, ProductForm)], first: bool) -> Result<Vec<u8>, CatalogError> {
+        let start = if first { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+        let mut csv = csv::WriterBuilder::new().from_writer(start);
+        if first {
+            csv.write_record(&self.header).map_err(write_failed)?;
+        }
+        for (slug, as_of, form) in forms {
+            for r in 0..form.variants.len().max(form.images.len()) {
+                csv.write_record(self.row(slug, as_of, form, r)).map_err(write_failed)?;
+            }
+        }
+        csv.into_inner().map_err(|e| write_failed(e.into_error().into()))
+    }
+
+    /// Row `r` of a product: its own columns on the first row, variant `r`, picture `r`.
+    fn row(&self, slug: &str, as_of: &str, form: &ProductForm, r: usize) -> Vec<String> {
+        let header = &self.header;
+        let mut row = vec![String::new(); header.len()];
+        let mut set = |column: &str, value: String| {
+            if let Some(at) = header.iter().position(|h| h == column) {
+                row[at] = neutralise(&value);
+            }
+        };
+        set(HANDLE, slug.to_string());
+        if r == 0 {
+            let category = form
+                .category
+                .parse::<i64>()
+                .ok()
+                .and_then(|c| self.categories.iter().find(|k| k.id == c));
+            set(TITLE, form.title.clone());
+            set(BODY, markdown_to_html(&form.description));
+            set(VENDOR, self.store_name.clone());
+            set(TYPE, category.map(|c| c.name.clone()).unwrap_or_default());
+            set(PUBLISHED, if form.status == "active" { "TRUE" } else { "FALSE" }.into());
+            set(STATUS, form.status.clone());
+            set(CATEGORY, category.map(|c| c.slug.clone()).unwrap_or_default());
+            for (i, option) in form.options.iter().enumerate().take(3) {
+                set(OPTION_NAMES[i], option.name.clone());
+            }
+        }
+        if let Some(v) = form.variants.get(r) {
+            for (i, value) in v.values.iter().enumerate().take(3) {
+                set(OPTION_VALUES[i], value.clone());
+            }
+            set(SKU, v.sku.clone());
+            set(GRAMS, v.weight.clone());
+            set(PRICE, v.price.clone());
+            set(COMPARE_AT, v.compare_at.clone());
+            let mut total = 0;
+            for s in &v.stock {
+                let units: i64 = s.units.parse().unwrap_or(0);
+                total += units;
+                if let Some((_, name)) = self.warehouses.iter().find(|(w, _)| w.to_string() == s.warehouse) {
+                    set(&format!("{STOCK_PREFIX}{name}"), units.to_string());
+                }
+            }
+            set(QUANTITY, total.to_string());
+            set(STOCK_AS_OF, as_of.to_string());
+        }
+        if let Some(image) = form.images.get(r) {
+            set(
+                IMAGE_SRC,
+                format!("{}{}", self.base, super::images::thumb_url(&image.key, 480)),
+            );
+            set(IMAGE_ALT, image.alt.clone());
+        }
+        row
+    }
 }
 
 /// The whole export in memory, for tests and benchmarks (the server streams it instead).
@@ -619,6 +684,13 @@ impl Line {
     }
 }
 
+/// `text` without `prefix` (ASCII, any case); `None` when it does not start with it. Never cuts a character:
+/// `get` answers `None` where the prefix's length falls inside one (`Prix barré (€)`).
+fn strip_prefix_any_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
 fn issue(row: usize, column: &str, message: impl Into<String>) -> ImportIssue {
     ImportIssue {
         row,
@@ -627,12 +699,24 @@ fn issue(row: usize, column: &str, message: impl Into<String>) -> ImportIssue {
     }
 }
 
+/// The separator of a file, from its first row: a comma, or the semicolon that spreadsheets write where a comma
+/// is the decimal mark (much of Europe), or a tab. A column name never holds any of them.
+fn separator(body: &str) -> u8 {
+    let header = body.lines().next().unwrap_or_default();
+    let count = |c: char| header.matches(c).count();
+    [b';', b'\t']
+        .into_iter()
+        .find(|&s| count(s as char) > count(','))
+        .unwrap_or(b',')
+}
+
 /// Reads the header and rows; a file that cannot be read at all is one error at the row where it failed.
 fn read_sheet(body: &str, report: &mut ImportReport) -> Option<(Columns, Vec<Line>)> {
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
+        .delimiter(separator(body))
         .from_reader(body.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
@@ -653,8 +737,8 @@ fn read_sheet(body: &str, report: &mut ImportReport) -> Option<(Columns, Vec<Lin
         let name = name.trim();
         if let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)) {
             at.entry(*known).or_insert(i);
-        } else if name.len() > STOCK_PREFIX.len() && name[..STOCK_PREFIX.len()].eq_ignore_ascii_case(STOCK_PREFIX) {
-            stock.push((i, name[STOCK_PREFIX.len()..].trim().to_string()));
+        } else if let Some(warehouse) = strip_prefix_any_case(name, STOCK_PREFIX).filter(|w| !w.trim().is_empty()) {
+            stock.push((i, warehouse.trim().to_string()));
         } else if !name.is_empty() {
             ignored.push(name.to_string());
         }
@@ -727,11 +811,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// A digest of the changes found: an apply whose plan differs from its dry run's is refused.
+    /// A digest of what the plan would write: every planned value of every product it writes, with the version
+    /// each was read at, and the stock figures it sets. An apply whose plan differs from its dry run's (an edit in
+    /// the editor meanwhile, even one that reads the same in the report) is refused. Stock the plan leaves alone is
+    /// not in it, so orders coming in between the check and "Apply" do not stop an import that sets no stock.
     pub fn digest(&self) -> String {
         let mut hash = Sha256::new();
-        for c in &self.report.changes {
-            hash.update(format!("{}\u{1f}{}\u{1f}{}\u{1e}", c.row, c.column, c.message).as_bytes());
+        for p in &self.products {
+            let mut planned = p.clone();
+            for v in &mut planned.variants {
+                v.stock.retain(|(_, units, was)| *was != Some(*units));
+            }
+            hash.update(format!("{planned:?}\u{1e}").as_bytes());
         }
         hex::encode(hash.finalize())
     }
@@ -747,9 +838,77 @@ struct Setting {
     /// (id, slug, name) of the leaf categories.
     names: Vec<(i64, String, String)>,
     default_category: Option<i64>,
+    free_items: bool,
+    /// Stock movements of the store since the oldest `Bazaar Stock As Of` of the file:
+    /// (variant, warehouse) → (when, change) in time order.
+    moves: HashMap<(i64, i64), Vec<(i64, i64)>>,
+}
+
+/// Where a stock figure of the file is: its row and column, the moment its row says it was read, and the stored
+/// variant it belongs to (`None`: a new variant).
+struct StockCell<'a> {
+    row: usize,
+    column: &'a str,
+    as_of: Option<i64>,
+    variant_id: Option<i64>,
 }
 
 impl Setting {
+    /// Units that moved in a warehouse of a variant after `since` (orders, adjustments, saves).
+    fn moved_since(&self, variant: i64, warehouse: i64, since: i64) -> i64 {
+        self.moves
+            .get(&(variant, warehouse))
+            .map_or(0, |m| m.iter().filter(|(at, _)| *at > since).map(|(_, d)| d).sum())
+    }
+
+    /// Lays a figure of the file over a stock cell of the form (whose `units` and `was` are today's level). With
+    /// the moment the file's figure was read, the file changes the stock only where the seller changed that
+    /// figure: one equal to the level then is no change, whatever sold since; a changed one over units that
+    /// moved since is refused (the seller's figure and the sales cannot both be right). Without it (a Shopify
+    /// file), the figure is the new level.
+    fn lay_stock(&self, at: &StockCell<'_>, cell: &mut StockInput, units: String, report: &mut ImportReport) {
+        let (Some(as_of), Some(variant), Ok(today), Ok(warehouse)) = (
+            at.as_of,
+            at.variant_id,
+            cell.was.parse::<i64>(),
+            cell.warehouse.parse::<i64>(),
+        ) else {
+            cell.units = units;
+            return;
+        };
+        let moved = self.moved_since(variant, warehouse, as_of);
+        let then = today - moved;
+        let typed = units.trim().parse::<i64>().ok();
+        if typed == Some(then) {
+            if moved != 0 {
+                report.notices.push(issue(
+                    at.row,
+                    at.column,
+                    format!(
+                        "Left at {today}: the file's {then} is the figure it was exported with, and {} since.",
+                        moved_phrase(moved)
+                    ),
+                ));
+            }
+            return;
+        }
+        if moved == 0 {
+            cell.units = units;
+            return;
+        }
+        report.errors.push(issue(
+            at.row,
+            at.column,
+            format!(
+                "This figure was {then} when the file was exported ({}), and {} since (orders or stock \
+                 changes), so it is {today} now. Export the catalog again and change the new file, or set the \
+                 figure on the Stock screen.",
+                crate::platform::clock::rfc3339_ms(as_of),
+                moved_phrase(moved)
+            ),
+        ));
+    }
+
     /// A leaf category by its address, name or label, any case.
     fn category(&self, typed: &str) -> Option<i64> {
         let t = typed.trim();
@@ -812,11 +971,35 @@ pub async fn plan(
             // Only a category a product may be in.
             all.iter().any(|k| k.id == *c) && !all.iter().any(|k| k.parent_id == Some(*c))
         }),
+        free_items: crate::platform::settings::is_on(conn, crate::platform::settings::FREE_ITEMS).await?,
+        moves: HashMap::new(),
     };
+    let mut setting = setting;
+    // The oldest moment the file's stock figures were read at: every movement since then, in one read.
+    let oldest = lines
+        .iter()
+        .filter_map(|l| l.get(&columns, STOCK_AS_OF))
+        .filter_map(crate::platform::clock::parse_rfc3339_ms)
+        .min();
+    if let Some(since) = oldest {
+        for m in crate::inventory::movements::of_store_since(conn, store, since).await? {
+            setting
+                .moves
+                .entry((m.variant_id, m.warehouse_id))
+                .or_default()
+                .push((m.created_at, m.delta));
+        }
+    }
+    let setting = setting;
     // Each stock column names one of the store's warehouses.
     let mut stock_columns: Vec<(usize, i64, String)> = Vec::new();
     for (at, name) in &columns.stock {
         match setting.warehouses.iter().find(|(_, w)| w.eq_ignore_ascii_case(name)) {
+            Some((id, w)) if stock_columns.iter().any(|(_, other, _)| other == id) => report.errors.push(issue(
+                1,
+                &format!("{STOCK_PREFIX}{name}"),
+                format!("Two columns give the stock of the warehouse “{w}”: keep one of them."),
+            )),
             Some((id, w)) => stock_columns.push((*at, *id, format!("{STOCK_PREFIX}{w}"))),
             None => report.errors.push(issue(
                 1,
@@ -837,7 +1020,8 @@ pub async fn plan(
         report.notices.push(issue(
             1,
             QUANTITY,
-            "Variant Inventory Qty is not read: the Bazaar Stock columns give the units per warehouse.",
+            "Variant Inventory Qty (the total) is not read: the units of each warehouse are read from the Bazaar \
+             Stock columns.",
         ));
     }
     if lines.iter().any(|l| l.has(&columns, TAGS)) {
@@ -889,7 +1073,9 @@ pub async fn plan(
                 report.errors.push(issue(
                     first,
                     HANDLE,
-                    format!("Another store's product has the handle {handle}; choose another handle."),
+                    // Said the same whatever holds it (published or not): a handle is an address all stores
+                    // share, and nothing more of the other product is told.
+                    format!("The handle {handle} is taken (addresses are shared by every store); choose another."),
                 ));
                 continue;
             }
@@ -919,6 +1105,7 @@ pub async fn plan(
             warehouses: &setting.warehouses,
             pictures: &pictures,
             sku_prefix: &setting.sku_prefix,
+            free_items: setting.free_items,
         };
         let grandfathered = stored.as_ref().is_some_and(published_without_picture);
         let mut valid = match check(&staged.form, &cx, grandfathered) {
@@ -1099,6 +1286,15 @@ fn first_of<'a>(rows: &[&'a Line], columns: &Columns, column: &str) -> Option<&'
     rows.iter()
         .filter_map(|l| l.get(columns, column))
         .find(|c| !c.is_empty())
+}
+
+fn moved_phrase(moved: i64) -> String {
+    match moved {
+        1 => "1 unit came in".to_string(),
+        -1 => "1 unit went out".to_string(),
+        n if n > 0 => format!("{n} units came in"),
+        n => format!("{} units went out", -n),
+    }
 }
 
 /// A whole number of units typed in a cell; a negative count (Shopify allows overselling) reads as 0.
@@ -1293,6 +1489,10 @@ fn stage(
                 _ => grams.to_string(),
             };
         }
+        let as_of = line
+            .get(columns, STOCK_AS_OF)
+            .and_then(crate::platform::clock::parse_rfc3339_ms);
+        let variant_id = v.id.parse::<i64>().ok();
         if !stock_columns.is_empty() {
             for (at, warehouse, column) in stock_columns {
                 let cell = line.cells.get(*at).map_or("", |c| restore(c.trim()));
@@ -1301,13 +1501,27 @@ fn stage(
                 }
                 let units = units_cell(cell, row, column, report);
                 if let Some(s) = v.stock.iter_mut().find(|s| s.warehouse == warehouse.to_string()) {
-                    s.units = units;
+                    let at = StockCell {
+                        row,
+                        column,
+                        as_of,
+                        variant_id,
+                    };
+                    setting.lay_stock(&at, s, units, report);
                 }
             }
         } else if let Some(quantity) = line.get(columns, QUANTITY).filter(|q| !q.is_empty()) {
             let units = units_cell(quantity, row, QUANTITY, report);
             match v.stock.as_mut_slice() {
-                [only] => only.units = units,
+                [only] => {
+                    let at = StockCell {
+                        row,
+                        column: QUANTITY,
+                        as_of,
+                        variant_id,
+                    };
+                    setting.lay_stock(&at, only, units, report);
+                }
                 many => {
                     let total: i64 = many.iter().filter_map(|s| s.units.parse::<i64>().ok()).sum();
                     if units.parse::<i64>().ok() != Some(total) {
@@ -1430,7 +1644,8 @@ async fn skus_free(
         }
         file_skus.insert(sku.clone(), row);
         if let Some((id, seller, slug)) = taken.get(sku) {
-            if Some(*id) == v.id || valid.removed.contains(id) {
+            // A removed variant frees its SKU only when it is one of this product's own.
+            if Some(*id) == v.id || (*seller == setting.store && valid.removed.contains(id)) {
                 continue;
             }
             let message = if *seller == setting.store {
@@ -1601,7 +1816,17 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_read_back() {
-        for cell in ["=HYPERLINK(\"x\")", "+1", "-50% off", "@SUM(A1)", "\tx"] {
+        for cell in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-50% off",
+            "@SUM(A1)",
+            "\tx",
+            "＝HYPERLINK(1)",
+            "＋1",
+            "－2",
+            "＠A1",
+        ] {
             let out = neutralise(cell);
             assert!(out.starts_with('\''), "{out}");
             assert_eq!(restore(&out), cell);
@@ -1622,6 +1847,25 @@ mod tests {
         assert_eq!(html_to_markdown("plain text, no tags"), "plain text, no tags");
         assert_eq!(html_to_markdown("&lt;script&gt; stays text"), "<script> stays text");
         assert_eq!(html_to_markdown(""), "");
+    }
+
+    #[test]
+    fn text_beyond_ascii_is_never_cut_inside_a_character() {
+        // Each of these once sliced a byte position inside a character (a 500 for the whole upload).
+        assert_eq!(decode_entities("Café &amp; thé — crème"), "Café & thé — crème");
+        assert_eq!(decode_entities("茶&amp;茶器のセット"), "茶&茶器のセット");
+        assert_eq!(decode_entities("&茶器のセット;"), "&茶器のセット;");
+        assert_eq!(decode_entities("🎁&🎁🎁🎁;"), "🎁&🎁🎁🎁;");
+        assert_eq!(
+            html_to_markdown(&markdown_to_html("Café & thé — crème 🍵 茶")),
+            "Café & thé — crème 🍵 茶"
+        );
+        assert_eq!(strip_prefix_any_case("Prix barré (€)", STOCK_PREFIX), None);
+        assert_eq!(strip_prefix_any_case("Bazaar Stöck", STOCK_PREFIX), None);
+        assert_eq!(
+            strip_prefix_any_case("bazaar stock: Lager Köln", STOCK_PREFIX),
+            Some("Lager Köln")
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod promo;
 pub mod rates;
+pub mod review;
 pub mod shipping;
 
 use model::cart::CartView;

@@ -70,8 +70,9 @@ pub async fn list(db: &Db, store: i64) -> Result<Vec<RateView>, sqlx::Error> {
 pub async fn add(db: &Db, actor: &Actor, form: &RateForm) -> Result<i64, RateError> {
     let store = actor.store_id().ok_or(RateError::NotFound)?;
     let mut errors = Vec::new();
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 40 {
+    let name = crate::platform::text::line(&form.name, 40).unwrap_or_default();
+    let name = name.as_str();
+    if name.is_empty() {
         errors.push(FieldError::new(
             "rate_name",
             "Name the rate in 1 to 40 characters (Standard, Express…).",

@@ -16,7 +16,6 @@ use sqlx::AnyConnection;
 use movements::{Movement, Reason};
 
 use crate::platform::ids::next_id;
-use crate::platform::{outbox, Actor, Db};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
@@ -218,55 +217,6 @@ pub async fn products_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<
     .await
 }
 
-/// Sets the units available of a variant in one of its store's warehouses (the seller's stock count), through
-/// the outbox.
-pub async fn set_stock(
-    db: &Db,
-    actor: &Actor,
-    variant_id: i64,
-    warehouse_id: i64,
-    available: i64,
-) -> Result<(), InventoryError> {
-    if available < 0 {
-        return Err(InventoryError::Invalid(vec![FieldError::new(
-            "available",
-            "Stock cannot be negative.",
-        )]));
-    }
-    let mut tx = db.begin_write().await?;
-    let found: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT v.product_id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
-         JOIN warehouses w ON w.seller_id = p.seller_id WHERE v.id = $1 AND w.id = $2",
-    )
-    .bind(variant_id)
-    .bind(warehouse_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match found {
-        Some((_, store)) if actor.may_manage_store(store) => {}
-        _ => return Err(InventoryError::NotFound),
-    }
-    let product_id = found.map_or(0, |(product, _)| product);
-    let updated = sqlx::query("UPDATE stock SET available = $1 WHERE variant_id = $2 AND warehouse_id = $3")
-        .bind(available)
-        .bind(variant_id)
-        .bind(warehouse_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
-            .bind(variant_id)
-            .bind(warehouse_id)
-            .bind(available)
-            .execute(&mut *tx)
-            .await?;
-    }
-    outbox::product_changed(&mut tx, product_id).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// The first counts of new variants, `(variant, warehouse, units)`: one statement per 500 (a catalog import
 /// creates thousands), each count above zero recorded as a movement by `user_id`.
 pub async fn start_counts(
@@ -374,9 +324,14 @@ pub async fn set_counted(
     Ok(Ok(()))
 }
 
+/// The most units a warehouse keeps of one variant (and the most one adjustment moves): a figure past it is a
+/// typo, and the product form could not show it back.
+pub const UNITS_MAX: i64 = 1_000_000;
+
 /// A seller's adjustment of one variant in one warehouse: `delta` units (received +, damaged −…), or the
-/// `counted` figure. A conditional update: units never go below zero, and an order placed meanwhile is
-/// counted in. Returns the warehouse's units after it (`Err(now)`: removing more than there are).
+/// `counted` figure. A conditional update: units never go below zero nor above [`UNITS_MAX`], and an order
+/// placed meanwhile is counted in. Returns the warehouse's units after it (`Err(now)`: removing more than there
+/// are, or adding past the most a warehouse keeps).
 pub async fn adjust(
     conn: &mut AnyConnection,
     variant_id: i64,
@@ -401,11 +356,12 @@ pub async fn adjust(
         Change::By { delta, reason } => {
             let after: Option<i64> = sqlx::query_scalar(
                 "UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3 \
-                 AND available + $1 >= 0 RETURNING available",
+                 AND available + $1 >= 0 AND available + $1 <= $4 RETURNING available",
             )
             .bind(delta)
             .bind(variant_id)
             .bind(warehouse_id)
+            .bind(UNITS_MAX)
             .fetch_optional(&mut *conn)
             .await?;
             match after {

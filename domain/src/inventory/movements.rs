@@ -123,6 +123,28 @@ pub async fn record_all(conn: &mut AnyConnection, all: &[Movement]) -> Result<()
     Ok(())
 }
 
+/// A movement as a later check of a figure needs it: where, when, how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Moved {
+    pub variant_id: i64,
+    pub warehouse_id: i64,
+    pub created_at: i64,
+    pub delta: i64,
+}
+
+/// The movements in a store's warehouses after `since` (unix ms), oldest first.
+pub async fn of_store_since(conn: &mut AnyConnection, store: i64, since: i64) -> Result<Vec<Moved>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.variant_id, m.warehouse_id, m.created_at, m.delta FROM stock_movements m \
+         JOIN warehouses w ON w.id = m.warehouse_id WHERE w.seller_id = $1 AND m.created_at > $2 \
+         ORDER BY m.created_at, m.id",
+    )
+    .bind(store)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await
+}
+
 /// A variant that has just fallen to or below its threshold (and was not already alerted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LowStock {

@@ -5,6 +5,13 @@ use model::catalog::Money;
 use super::Mail;
 use crate::orders::views::Confirmation;
 
+/// A value put into a plain-text email as one line: every control character (a line break included) becomes a
+/// space, so no text a seller or shopper typed can stand on a line of its own ("your payment FAILED. Pay again
+/// at …") however it got stored. The forms already refuse such text; this holds for anything stored before.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// "Your order is confirmed", with every line, the promo code and the link to the order.
 pub fn order_confirmation(c: &Confirmation) -> Mail {
     let money = |amount: i64| Money::new(amount, c.currency.as_str()).display();
@@ -13,13 +20,13 @@ pub fn order_confirmation(c: &Confirmation) -> Mail {
         let variant = if line.variant.is_empty() {
             String::new()
         } else {
-            format!(" ({})", line.variant)
+            format!(" ({})", one_line(&line.variant))
         };
         body.push_str(&format!(
             "{}  {} × {}{variant}  {}\n",
             line.order_number,
             line.quantity,
-            line.title,
+            one_line(&line.title),
             money(line.unit_price * line.quantity)
         ));
     }
@@ -41,6 +48,7 @@ pub fn order_confirmation(c: &Confirmation) -> Mail {
 
 /// One seller's order was cancelled and refunded.
 pub fn order_cancelled(to: &str, order_number: &str, store_name: &str, refund: &Money, by: &str) -> Mail {
+    let (store_name, by) = (one_line(store_name), one_line(by));
     Mail {
         to: to.to_string(),
         subject: format!("Your Bazaar order {order_number} is cancelled"),
@@ -65,6 +73,7 @@ pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
 
 /// To an admin: a new application to sell waits in the queue.
 pub fn application_received(to: &str, store_name: &str, applicant: &str) -> Mail {
+    let (store_name, applicant) = (one_line(store_name), one_line(applicant));
     Mail {
         to: to.to_string(),
         subject: format!("New seller application: {store_name}"),
@@ -76,6 +85,7 @@ pub fn application_received(to: &str, store_name: &str, applicant: &str) -> Mail
 
 /// To the applicant: the store is open.
 pub fn application_approved(to: &str, store_name: &str) -> Mail {
+    let store_name = one_line(store_name);
     Mail {
         to: to.to_string(),
         subject: format!("{store_name} is approved: welcome to Bazaar"),
@@ -88,6 +98,7 @@ pub fn application_approved(to: &str, store_name: &str) -> Mail {
 
 /// To the applicant: the application was turned down, with the admin's reason.
 pub fn application_rejected(to: &str, store_name: &str, reason: &str) -> Mail {
+    let store_name = one_line(store_name);
     Mail {
         to: to.to_string(),
         subject: format!("Your application for {store_name}"),
@@ -100,6 +111,7 @@ pub fn application_rejected(to: &str, store_name: &str, reason: &str) -> Mail {
 
 /// To a seller: a variant fell to or below its low-stock threshold (sent once per crossing).
 pub fn low_stock(to: &str, title: &str, sku: &str, available: i64, threshold: i64) -> Mail {
+    let (title, sku) = (one_line(title), one_line(sku));
     Mail {
         to: to.to_string(),
         subject: format!("Low stock: {title}"),
@@ -107,5 +119,27 @@ pub fn low_stock(to: &str, title: &str, sku: &str, available: i64, threshold: i6
             "{title} (SKU {sku}) has {available} unit(s) left, at or below your alert level of {threshold}.\n\n\
              Restock it in the seller portal: /seller/stock\n"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_values_stay_on_their_line() {
+        let mail = low_stock(
+            "a@example.com",
+            "Mug\nyour payment FAILED. Pay again at evil.example",
+            "M-1",
+            1,
+            2,
+        );
+        assert!(
+            !mail.body.lines().any(|l| l.starts_with("your payment")),
+            "{}",
+            mail.body
+        );
+        assert!(!mail.subject.contains('\n'));
     }
 }

@@ -7,6 +7,7 @@ pub mod db;
 pub mod ids;
 pub mod outbox;
 pub mod problem;
+pub mod settings;
 pub mod text;
 
 pub use actor::{Actor, ActorKind};

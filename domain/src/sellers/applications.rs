@@ -37,19 +37,10 @@ pub struct ValidApplication {
 }
 
 fn plain_text(field: &str, label: &str, raw: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
-    let text = raw.trim().replace("\r\n", "\n");
-    if text.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("{label}: use at most {max} characters."),
-        ));
-    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errors.push(FieldError::new(
-            field,
-            format!("{label} contains characters that are not allowed."),
-        ));
-    }
-    text
+    crate::platform::text::lines(raw, max).unwrap_or_else(|problem| {
+        errors.push(FieldError::new(field, format!("{label}: {}", problem.message())));
+        raw.trim().to_string()
+    })
 }
 
 /// Checks every field at once; each problem names its field. An empty store address is made from the name.

@@ -121,15 +121,21 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
     .bind(store)
     .execute(&mut *tx)
     .await?;
-    // The store's name is on every product card and in search: re-index its products.
+    store_changed(&mut tx, store).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The store's name and logo are on its page, every product card and in search: re-index its products, which
+/// also drops the cached pages that show them.
+async fn store_changed(conn: &mut sqlx::AnyConnection, store: i64) -> Result<(), sqlx::Error> {
     let products: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE seller_id = $1")
         .bind(store)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
     for product in products {
-        crate::platform::outbox::product_changed(&mut tx, product).await?;
+        crate::platform::outbox::product_changed(&mut *conn, product).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -162,8 +168,22 @@ pub async fn add_warehouse(db: &Db, actor: &Actor, name: &str, country: &str) ->
         .bind(&country)
         .bind(now_ms())
         .execute(db.pool())
-        .await?;
+        .await
+        .map_err(|e| name_taken(e, &name))?;
     Ok(id)
+}
+
+/// Warehouse names are unique in a store whatever their case (an import's stock column names one): the
+/// schema's refusal, as the form's message.
+fn name_taken(e: sqlx::Error, name: &str) -> SellerError {
+    if crate::platform::is_unique_violation(&e) {
+        SellerError::Invalid(vec![FieldError::new(
+            "name",
+            format!("Your store already has a warehouse named “{name}”; choose another name."),
+        )])
+    } else {
+        e.into()
+    }
 }
 
 pub async fn rename_warehouse(db: &Db, actor: &Actor, id: i64, name: &str) -> Result<(), SellerError> {
@@ -174,7 +194,8 @@ pub async fn rename_warehouse(db: &Db, actor: &Actor, id: i64, name: &str) -> Re
         .bind(id)
         .bind(store)
         .execute(db.pool())
-        .await?;
+        .await
+        .map_err(|e| name_taken(e, &name))?;
     if done.rows_affected() == 0 {
         return Err(SellerError::NotFound);
     }
@@ -251,6 +272,7 @@ pub async fn set_logo(
         .bind(store)
         .execute(&mut *tx)
         .await?;
+    store_changed(&mut tx, store).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -263,6 +285,7 @@ pub async fn remove_logo(db: &Db, actor: &Actor) -> Result<(), SellerError> {
         .bind(store)
         .execute(&mut *tx)
         .await?;
+    store_changed(&mut tx, store).await?;
     tx.commit().await?;
     Ok(())
 }

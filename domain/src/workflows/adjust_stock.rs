@@ -10,8 +10,7 @@ use crate::notifications::{self, templates};
 use crate::platform::{outbox, Actor, Db};
 use model::FieldError;
 
-/// The most units one adjustment moves or a count sets.
-pub const UNITS_MAX: i64 = 1_000_000;
+pub use crate::inventory::UNITS_MAX;
 
 /// What the stock screen's row form sends, as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -52,6 +51,26 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
         let reason = Reason::for_seller(&a.reason)
             .filter(|r| *r != Reason::Count)
             .ok_or_else(|| InventoryError::Invalid(vec![FieldError::new("reason", "Choose why the stock changed.")]))?;
+        // A reason says which way units go: "damaged +5" is a slip, not an addition.
+        match reason {
+            Reason::Damaged if units > 0 => {
+                return Err(invalid(format!(
+                    "Damaged units are removed: enter -{units}, or choose another reason."
+                )))
+            }
+            Reason::Received | Reason::Returned if units < 0 => {
+                return Err(invalid(format!(
+                    "{} units are added: enter {}, or choose Damaged to remove units.",
+                    if reason == Reason::Received {
+                        "Received"
+                    } else {
+                        "Returned"
+                    },
+                    -units
+                )))
+            }
+            _ => {}
+        }
         Change::By { delta: units, reason }
     };
     let mut tx = db.begin_write().await?;
@@ -67,9 +86,15 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
     let product = product.ok_or(InventoryError::NotFound)?;
     let after = match inventory::adjust(&mut tx, a.variant_id, a.warehouse_id, change, actor.user_id()).await? {
         Ok(after) => after,
+        Err(now) if units > 0 && a.mode != "count" => {
+            return Err(invalid(format!(
+                "This warehouse has {now} units; {units} more would pass the most it keeps of one variant \
+                 ({UNITS_MAX})."
+            )))
+        }
         Err(now) => {
             return Err(invalid(format!(
-                "This warehouse has {now} unit(s); you cannot remove more than that."
+                "This warehouse has {now} units; you cannot remove more than that."
             )))
         }
     };

@@ -131,27 +131,34 @@ pub enum Applied {
     Replanned,
 }
 
-/// Applies the actor's import `id`: all of it in one transaction, or nothing.
+/// Applies the actor's import `id`: all of it in one transaction, or nothing. The import is claimed first by a
+/// conditional update, so of two "Apply" clicks at once (two tabs) one applies and the other is told it was.
 pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
     let store = own_store(actor)?;
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, Option<i64>, String, Option<i64>)> = sqlx::query_as(
+    let row: Option<ImportRow> = sqlx::query_as(
         "SELECT body, default_category, digest, applied_at FROM product_imports WHERE id = $1 AND seller_id = $2",
     )
     .bind(id)
     .bind(store)
     .fetch_optional(&mut *tx)
     .await?;
-    let (body, default_category, digest, applied_at) = row.ok_or(CatalogError::NotFound)?;
-    if applied_at.is_some() {
+    let row = row.ok_or(CatalogError::NotFound)?;
+    let claimed = sqlx::query("UPDATE product_imports SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if row.applied_at.is_some() || claimed == 0 {
         return Err(CatalogError::Conflict(
             "This file is already imported. To import it again, upload it again: its dry run shows what would change."
                 .into(),
         ));
     }
-    let plan = transfer::plan(db, &mut tx, actor, &body, default_category).await?;
-    if !plan.report.errors.is_empty() || plan.digest() != digest {
-        sqlx::query("UPDATE product_imports SET report = $1, digest = $2 WHERE id = $3")
+    let plan = transfer::plan(db, &mut tx, actor, &row.body, row.default_category).await?;
+    if !plan.report.errors.is_empty() || plan.digest() != row.digest {
+        sqlx::query("UPDATE product_imports SET report = $1, digest = $2, applied_at = NULL WHERE id = $3")
             .bind(serde_json::to_string(&plan.report).unwrap_or_default())
             .bind(plan.digest())
             .bind(id)
@@ -163,11 +170,6 @@ pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogEr
     for product in &plan.products {
         super::save_product::store_product(&mut tx, actor, store, product).await?;
     }
-    sqlx::query("UPDATE product_imports SET applied_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
     tx.commit().await?;
     tracing::info!(
         import = id,
@@ -176,4 +178,13 @@ pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogEr
         "catalog file imported"
     );
     Ok(Applied::Done)
+}
+
+/// A kept import as applying reads it.
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    body: String,
+    default_category: Option<i64>,
+    digest: String,
+    applied_at: Option<i64>,
 }

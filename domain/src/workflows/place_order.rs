@@ -9,6 +9,7 @@ use model::orders::CheckoutDraft;
 use rand::Rng;
 
 use crate::accounts::{addresses, Email};
+use crate::checkout::review::{self, Reviewed};
 use crate::checkout::{promo, quote_with_discount, validate_details, CheckoutError};
 use crate::orders::lifecycle::{self, NewGroup, NewOrder};
 use crate::orders::{GroupStatus, OrderStatus, HOLD_MS};
@@ -52,13 +53,15 @@ fn out_of_date() -> CheckoutError {
 }
 
 /// Places the order of cart `cart_id` (the actor's own: the caller takes it from the session) and starts its
-/// payment. See the module's documentation for the guarantees.
+/// payment, charging exactly what the review page showed (`seen`): if any figure differs now, nothing is placed
+/// and the refusal names each change. See the module's documentation for the other guarantees.
 pub async fn place_order(
     db: &Db,
     gateway: &dyn PaymentGateway,
     actor: &Actor,
     cart_id: i64,
     draft: &CheckoutDraft,
+    seen: &Reviewed,
     idempotency_key: &str,
 ) -> Result<Placed, CheckoutError> {
     if !valid_key(idempotency_key) {
@@ -82,6 +85,10 @@ pub async fn place_order(
     let (quote, discount) = quote_with_discount(db, &cart, draft, user_id, gateway.test_mode()).await?;
     if !quote.problems.is_empty() {
         return Err(CheckoutError::CannotPlace(quote.problems));
+    }
+    let changes = review::changes_since(seen, &quote);
+    if !changes.is_empty() {
+        return Err(CheckoutError::CannotPlace(changes));
     }
     let currency = quote.grand_total.currency.clone();
     let email = Email::parse(&draft.email)

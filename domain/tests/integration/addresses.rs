@@ -34,6 +34,8 @@ async fn order_to(db: &Db, variant: i64, user: i64, edit: impl Fn(&mut CheckoutD
         &crate::harness::actors::of_user(db, user).await,
         cart_id,
         &details,
+        &crate::harness::fixtures::reviewed(db, &crate::harness::actors::of_user(db, user).await, cart_id, &details)
+            .await,
         &key(),
     )
     .await

@@ -32,9 +32,7 @@ async fn set_available(db: &Db, variant: i64, units: i64) {
             .fetch_one(db.pool())
             .await
             .expect("warehouse");
-    domain::inventory::set_stock(db, &crate::harness::actors::admin(db).await, variant, warehouse, units)
-        .await
-        .expect("stock");
+    crate::harness::fixtures::seller_counts(db, variant, warehouse, units).await;
 }
 
 fn message(err: CartError) -> String {
@@ -76,9 +74,7 @@ async fn a_cart_groups_lines_by_seller_with_subtotals_from_database_prices(db: D
     assert_eq!(cart::item_count(&db, id).await.expect("count"), 4);
 
     // A price change since the line was added is shown, and the new price is what counts.
-    domain::catalog::set_variant_price(&db, &crate::harness::actors::admin(&db).await, b, pb + 500)
-        .await
-        .expect("price");
+    crate::harness::fixtures::seller_sets_price(&db, b, pb + 500).await;
     let view = cart::view(&db, id).await.expect("view");
     let line = &view.groups[1].lines[0];
     assert_eq!(line.unit_price.amount, pb + 500);
@@ -136,9 +132,7 @@ async fn quantities_are_checked_against_limits_and_stock(db: Db) {
         .fetch_one(db.pool())
         .await
         .expect("product");
-    domain::catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "draft")
-        .await
-        .expect("draft");
+    crate::harness::fixtures::seller_sets_status(&db, product, "draft").await;
     assert!(matches!(cart::add(&db, id, a, 1).await, Err(CartError::NotFound)));
 }
 

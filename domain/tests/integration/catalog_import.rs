@@ -351,9 +351,7 @@ async fn an_apply_after_the_catalog_changed_is_refused(db: Db) {
         .fetch_one(db.pool())
         .await
         .expect("variant");
-    domain::catalog::set_variant_price(&db, &seller, variant, 99_900)
-        .await
-        .expect("price");
+    crate::harness::fixtures::seller_sets_price(&db, variant, 99_900).await;
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
         Applied::Replanned
@@ -367,7 +365,233 @@ async fn an_apply_after_the_catalog_changed_is_refused(db: Db) {
     );
 }
 
+/// Issue 19, defect 1: accented, CJK and emoji text in every cell and header, in a semicolon-separated file (what
+/// a spreadsheet in much of Europe saves) with decimal commas: read as it is, never a panic.
+async fn european_text_and_semicolons_import_as_they_are(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let text = format!(
+        "Handle;Title;Body (HTML);Vendor;Type;Tags;Option1 Name;Option1 Value;Variant SKU;Variant Price;\
+         Bazaar Category;Prix barré (€);茶;🎁\n\
+         cafe-the;Café & thé — crème 🍵;\"<p>Café &amp; thé — crème</p><p>茶&amp;茶器のセット 🎁</p>\";Müller;Thé;été;\
+         Größe;Klein;CAFE-THE-1;12,50;{cat};3,00;緑;🎁\n\
+         cafe-the;;;;;;;Groß;CAFE-THE-2;14,00;;;;\n",
+        cat = leaf_slug(&db).await
+    );
+    let (id, report) = upload(&db, &seller, &text, None).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!((report.products.create, report.variants.create), (1, 2));
+    assert!(
+        report
+            .notices
+            .iter()
+            .any(|n| n.message.contains("Prix barré (€), 茶, 🎁")),
+        "{:?}",
+        report.notices
+    );
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done
+    );
+    let (title, description): (String, String) =
+        sqlx::query_as("SELECT title, description_md FROM products WHERE slug = 'cafe-the'")
+            .fetch_one(db.pool())
+            .await
+            .expect("product");
+    assert_eq!(title, "Café & thé — crème 🍵");
+    assert_eq!(description, "Café & thé — crème\n\n茶&茶器のセット 🎁");
+    let prices: Vec<i64> = sqlx::query_scalar("SELECT price FROM variants WHERE sku LIKE 'CAFE-THE-%' ORDER BY sku")
+        .fetch_all(db.pool())
+        .await
+        .expect("prices");
+    assert_eq!(prices, [1250, 1400]);
+    // The store's own export of it reads back as no change.
+    let (_, round) = upload(&db, &seller, &export_text(&db, &seller).await, None).await;
+    assert!(
+        round.errors.is_empty() && round.changes.is_empty(),
+        "{:?} {:?}",
+        round.errors,
+        round.changes
+    );
+}
+
+/// The stock screen's adjustment of the first variant of the export: `units` more (or fewer).
+async fn adjust_first(db: &Db, seller: &Actor, text: &str, units: i64) -> (i64, i64) {
+    let sku = cell(text, 0, "Variant SKU");
+    let (variant, warehouse): (i64, i64) = sqlx::query_as(
+        "SELECT v.id, st.warehouse_id FROM variants v JOIN stock st ON st.variant_id = v.id WHERE v.sku = $1",
+    )
+    .bind(&sku)
+    .fetch_one(db.pool())
+    .await
+    .expect("variant");
+    let adjustment = domain::workflows::adjust_stock::Adjustment {
+        variant_id: variant,
+        warehouse_id: warehouse,
+        units: units.to_string(),
+        reason: if units > 0 { "received" } else { "damaged" }.into(),
+        mode: "change".into(),
+    };
+    domain::workflows::adjust_stock::adjust_stock(db, seller, &adjustment)
+        .await
+        .expect("adjust");
+    (variant, warehouse)
+}
+
+async fn units_of(db: &Db, variant: i64) -> i64 {
+    count(
+        db,
+        &format!("SELECT CAST(SUM(available) AS BIGINT) FROM stock WHERE variant_id = {variant}"),
+    )
+    .await
+}
+
+/// Issue 19, defect 2: export, units go out while the seller edits prices in a spreadsheet, import: the units that
+/// went out are not put back; a figure the seller did change over units that moved is refused, row by row.
+async fn stock_that_moved_since_the_export_is_never_put_back(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let before = export_text(&db, &seller).await;
+    let as_of = cell(&before, 0, "Bazaar Stock As Of");
+    assert!(as_of.ends_with('Z') && as_of.contains('T'), "{as_of}");
+    let exported: i64 = cell(&before, 0, "Variant Inventory Qty").parse().expect("units");
+    // Three units go out after the export (damaged: a movement like an order's).
+    let (variant, _) = adjust_first(&db, &seller, &before, 5).await;
+    adjust_first(&db, &seller, &before, -3).await;
+    let today = units_of(&db, variant).await;
+    assert_eq!(today, exported + 2);
+    let price = cell(&before, 0, "Variant Price");
+    let whole: i64 = price.split('.').next().and_then(|w| w.parse().ok()).expect("a price");
+    let repriced = edit(&before, 0, "Variant Price", &format!("{}.00", whole + 1));
+    let (id, report) = upload(&db, &seller, &repriced, None).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.changes.len(), 1, "the price only: {:?}", report.changes);
+    assert_eq!(report.stock_changes, 0);
+    assert!(
+        report
+            .notices
+            .iter()
+            .any(|n| n.row == 2 && n.message.starts_with(&format!("Left at {today}"))),
+        "{:?}",
+        report.notices
+    );
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done
+    );
+    assert_eq!(units_of(&db, variant).await, today, "the units that moved stay moved");
+    // A figure the seller changed in the old file, over units that moved since: refused, saying why.
+    let stock_column = before
+        .lines()
+        .next()
+        .and_then(|h| h.split(',').find(|c| c.starts_with("Bazaar Stock: ")))
+        .expect("a stock column")
+        .trim()
+        .to_string();
+    let recounted = edit(&before, 0, &stock_column, "40");
+    let (_, refused) = upload(&db, &seller, &recounted, None).await;
+    assert_eq!(refused.errors.len(), 1, "{:?}", refused.errors);
+    assert_eq!(
+        (refused.errors[0].row, refused.errors[0].column.as_str()),
+        (2, stock_column.as_str())
+    );
+    assert!(
+        refused.errors[0].message.contains(&format!("so it is {today} now")),
+        "{}",
+        refused.errors[0].message
+    );
+    // From a fresh export the same change applies.
+    let fresh = edit(&export_text(&db, &seller).await, 0, &stock_column, "40");
+    let (id, report) = upload(&db, &seller, &fresh, None).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.stock_changes, 1);
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done
+    );
+    assert_eq!(units_of(&db, variant).await, 40);
+}
+
+/// Issue 19, defect 3: an edit made in the editor between the dry run and "Apply" is not overwritten, even when
+/// the report's words would read the same; and of two applies at once, one applies and the other is told.
+async fn an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once(db: Db) {
+    let (store, seller) = store_with(&db, 1).await;
+    let text = export_text(&db, &seller).await;
+    let described = edit(&text, 0, "Body (HTML)", "<p>From the file.</p>");
+    let (id, report) = upload(&db, &seller, &described, None).await;
+    assert_eq!(report.changes.len(), 1, "{:?}", report.changes);
+    // Meanwhile the seller rewrites the description in the editor.
+    let handle = cell(&text, 0, "Handle");
+    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND seller_id = $2")
+        .bind(&handle)
+        .bind(store)
+        .fetch_one(db.pool())
+        .await
+        .expect("product");
+    let mut form = domain::catalog::manage::editor(&db, &seller, Some(product), None)
+        .await
+        .expect("editor")
+        .form;
+    form.description = "Written in the editor.".into();
+    domain::workflows::save_product::save_product(&db, &seller, &form)
+        .await
+        .expect("save");
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Replanned
+    );
+    let kept: String = sqlx::query_scalar("SELECT description_md FROM products WHERE id = $1")
+        .bind(product)
+        .fetch_one(db.pool())
+        .await
+        .expect("description");
+    assert_eq!(kept, "Written in the editor.");
+    // The new check is applied from two tabs at once: once.
+    let (a, b) = tokio::join!(
+        import_products::apply(&db, &seller, id),
+        import_products::apply(&db, &seller, id)
+    );
+    let outcomes = [&a, &b];
+    assert_eq!(
+        outcomes.iter().filter(|o| matches!(o, Ok(Applied::Done))).count(),
+        1,
+        "{a:?} {b:?}"
+    );
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Err(domain::catalog::CatalogError::Conflict(m)) if m.contains("already imported")))
+            .count(),
+        1,
+        "{a:?} {b:?}"
+    );
+}
+
+/// Issue 19, defect 6: a file with two columns for one warehouse is refused, naming the column.
+async fn two_columns_for_one_warehouse_are_refused(db: Db) {
+    let (store, seller) = store_with(&db, 1).await;
+    let warehouse: String = sqlx::query_scalar("SELECT name FROM warehouses WHERE seller_id = $1")
+        .bind(store)
+        .fetch_one(db.pool())
+        .await
+        .expect("warehouse");
+    let text = format!(
+        "Handle,Title,Variant SKU,Variant Price,Bazaar Category,Bazaar Stock: {warehouse},Bazaar Stock: {}\n\
+         two-shelves,Two Shelves,TWO-SHELVES-1,5.00,{},3,4\n",
+        warehouse.to_uppercase(),
+        leaf_slug(&db).await
+    );
+    let (_, report) = upload(&db, &seller, &text, None).await;
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(
+        report.errors[0].column,
+        format!("Bazaar Stock: {}", warehouse.to_uppercase())
+    );
+}
+
 db_tests!(
+    european_text_and_semicolons_import_as_they_are,
+    stock_that_moved_since_the_export_is_never_put_back,
+    an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once,
+    two_columns_for_one_warehouse_are_refused,
     an_export_imports_back_with_no_change,
     one_changed_price_is_one_change_and_applies,
     a_shopify_file_creates_drafts_and_imports_twice_as_once,

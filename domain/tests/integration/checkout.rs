@@ -35,9 +35,17 @@ async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation
     );
     assert_eq!(quote.grand_total.amount, taxable + quote.tax_total.amount);
 
-    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    let placed = place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    .expect("placed");
     assert!(placed.number.starts_with("BZ-"));
     assert_eq!(available(&db, a).await, 6, "held while the shopper pays");
     let session = session_of(&placed.redirect_url);
@@ -104,9 +112,17 @@ async fn a_cancelled_payment_gives_the_stock_back_and_keeps_the_cart(db: Db) {
     let cart_id = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, cart_id, a, 3).await.expect("add");
     let details = draft(&db, cart_id, "DE").await;
-    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    let placed = place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    .expect("placed");
     assert_eq!(available(&db, a).await, 2);
     let event = gateway
         .cancel(&session_of(&placed.redirect_url))
@@ -139,9 +155,10 @@ async fn a_double_submit_makes_one_order_and_one_payment(db: Db) {
     let details = draft(&db, cart_id, "US").await;
     let k = key();
     let visitor = Actor::visitor();
+    let seen = crate::harness::fixtures::reviewed(&db, &visitor, cart_id, &details).await;
     let (first, second) = tokio::join!(
-        place_order::place_order(&db, &gateway, &visitor, cart_id, &details, &k),
-        place_order::place_order(&db, &gateway, &visitor, cart_id, &details, &k),
+        place_order::place_order(&db, &gateway, &visitor, cart_id, &details, &seen, &k),
+        place_order::place_order(&db, &gateway, &visitor, cart_id, &details, &seen, &k),
     );
     let (first, second) = (first.expect("first"), second.expect("second"));
     assert_eq!(first.number, second.number);
@@ -164,7 +181,17 @@ async fn two_hundred_checkouts_for_the_last_ten_units_make_exactly_ten_orders(db
     let tasks = carts.into_iter().map(|cart_id| {
         let (db, gateway, details) = (db.clone(), gateway.clone(), details.clone());
         tokio::spawn(async move {
-            match place_order::place_order(&db, &*gateway, &Actor::visitor(), cart_id, &details, &key()).await {
+            match place_order::place_order(
+                &db,
+                &*gateway,
+                &Actor::visitor(),
+                cart_id,
+                &details,
+                &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+                &key(),
+            )
+            .await
+            {
                 Ok(placed) => {
                     let event = gateway
                         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
@@ -231,9 +258,17 @@ async fn an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refu
             let cart_id = cart::create_guest_cart(&db).await.expect("cart");
             cart::add(&db, cart_id, a, units).await.expect("add");
             let details = draft(&db, cart_id, "US").await;
-            place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-                .await
-                .expect("placed")
+            place_order::place_order(
+                &db,
+                &gateway,
+                &Actor::visitor(),
+                cart_id,
+                &details,
+                &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+                &key(),
+            )
+            .await
+            .expect("placed")
         }
     };
     // Expires, stock comes back; paid later while the stock is still there: re-held and paid.
@@ -306,9 +341,17 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
     cart::add(&db, cart_id, a, 1).await.expect("add");
     cart::add(&db, cart_id, b, 2).await.expect("add");
     let details = draft(&db, cart_id, "GB").await;
-    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    let placed = place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    .expect("placed");
     let event = gateway
         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
         .await
@@ -397,9 +440,17 @@ async fn guest_checkout(
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, variant, units).await.expect("add");
     let details = draft(db, cart_id, "US").await;
-    let placed = place_order::place_order(db, gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    let placed = place_order::place_order(
+        db,
+        gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    .expect("placed");
     (cart_id, details, placed)
 }
 
@@ -410,9 +461,17 @@ async fn paid_two_seller_order(db: &Db, gateway: &TestGateway) -> (place_order::
     cart::add(db, cart_id, a, 1).await.expect("add");
     cart::add(db, cart_id, b, 2).await.expect("add");
     let details = draft(db, cart_id, "GB").await;
-    let placed = place_order::place_order(db, gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    let placed = place_order::place_order(
+        db,
+        gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    .expect("placed");
     let event = gateway
         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
         .await
@@ -547,13 +606,31 @@ async fn a_replayed_checkout_key_never_reveals_another_shoppers_order(db: Db) {
     cart::add(&db, mine, a, 1).await.expect("add");
     let details = draft(&db, mine, "US").await;
     let k = key();
-    let placed = place_order::place_order(&db, &gateway, &Actor::visitor(), mine, &details, &k)
-        .await
-        .expect("placed");
+    let placed = place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        mine,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), mine, &details).await,
+        &k,
+    )
+    .await
+    .expect("placed");
     // Someone else, with their own cart, submits the same key.
     let theirs = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, theirs, a, 1).await.expect("add");
-    match place_order::place_order(&db, &gateway, &Actor::visitor(), theirs, &details, &k).await {
+    match place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        theirs,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), theirs, &details).await,
+        &k,
+    )
+    .await
+    {
         Err(CheckoutError::CannotPlace(messages)) => {
             let text = messages.join(" ");
             assert!(
@@ -564,9 +641,17 @@ async fn a_replayed_checkout_key_never_reveals_another_shoppers_order(db: Db) {
         other => panic!("expected a refusal, got {other:?}"),
     }
     // The one who placed it gets it back.
-    let again = place_order::place_order(&db, &gateway, &Actor::visitor(), mine, &details, &k)
-        .await
-        .expect("resumed");
+    let again = place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        mine,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), mine, &details).await,
+        &k,
+    )
+    .await
+    .expect("resumed");
     assert_eq!(again.number, placed.number);
 }
 
@@ -599,17 +684,24 @@ async fn a_product_taken_off_sale_cannot_be_bought_from_a_cart_that_holds_it(db:
         .fetch_one(db.pool())
         .await
         .expect("product");
-    let admin = crate::harness::actors::admin(&db).await;
-    domain::catalog::set_product_status(&db, &admin, product, "draft")
-        .await
-        .expect("draft");
+    crate::harness::fixtures::seller_sets_status(&db, product, "draft").await;
     let view = cart::view(&db, cart_id).await.expect("cart");
     let line = &view.groups[0].lines[0];
     assert_eq!(
         line.notice().as_deref(),
         Some("No longer available: remove it to check out.")
     );
-    match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
+    match place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    {
         Err(CheckoutError::CannotPlace(problems)) => {
             assert!(
                 problems.iter().any(|p| p.contains("no longer available")),
@@ -636,9 +728,17 @@ async fn a_declined_card_never_locks_the_shopper_out_of_the_last_units(db: Db) {
     let line = &view.groups[0].lines[0];
     assert_eq!((line.available, line.notice()), (2, None));
     // Checking out again works, and the first order's hold is given back.
-    let second = place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed again");
+    let second = place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    .expect("placed again");
     assert_ne!(second.number, first.number);
     let status: String = sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
         .bind(first.group_id)
@@ -678,9 +778,17 @@ async fn an_accounts_history_lists_every_paid_order_with_its_seller_orders(db: D
             cart::add(&db, cart_id, b, 2).await.expect("add");
         }
         let details = draft(&db, cart_id, "US").await;
-        let placed = place_order::place_order(&db, &gateway, &shopper, cart_id, &details, &key())
-            .await
-            .expect("placed");
+        let placed = place_order::place_order(
+            &db,
+            &gateway,
+            &shopper,
+            cart_id,
+            &details,
+            &crate::harness::fixtures::reviewed(&db, &shopper, cart_id, &details).await,
+            &key(),
+        )
+        .await
+        .expect("placed");
         let event = gateway
             .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
             .await
@@ -723,7 +831,17 @@ async fn bad_checkout_details_are_reported_per_field(db: Db) {
     details.postal = "<script>".into();
     details.country = "XX".into();
     details.name = " ".into();
-    match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
+    match place_order::place_order(
+        &db,
+        &gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    {
         Err(CheckoutError::Invalid(fields)) => {
             let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
             for field in ["email", "name", "postal", "country"] {
@@ -739,6 +857,8 @@ async fn bad_checkout_details_are_reported_per_field(db: Db) {
             &Actor::visitor(),
             cart_id,
             &draft(&db, cart_id, "US").await,
+            &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &draft(&db, cart_id, "US").await)
+                .await,
             "short"
         )
         .await,
@@ -748,7 +868,66 @@ async fn bad_checkout_details_are_reported_per_field(db: Db) {
     assert_eq!(available(&db, a).await, 4);
 }
 
+/// Issue 19, defect 0: the review showed one total, the seller then raised the price, and "Place order" with the
+/// review's figures must not charge the new one.
+async fn a_price_changed_after_the_review_is_named_and_nothing_is_charged(db: Db) {
+    let (a, _) = two_sellers(&db, 8).await;
+    let gateway = TestGateway::new(db.clone());
+    let cart_id = cart::create_guest_cart(&db).await.expect("cart");
+    cart::add(&db, cart_id, a, 1).await.expect("add");
+    let details = draft(&db, cart_id, "US").await;
+    let seen = crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await;
+    // The seller saves a new price in the editor, as sellers do.
+    let (product, store, title): (i64, i64, String) = sqlx::query_as(
+        "SELECT p.id, p.seller_id, p.title FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
+    )
+    .bind(a)
+    .fetch_one(db.pool())
+    .await
+    .expect("product");
+    let seller = crate::harness::actors::seller_of(&db, store).await;
+    let mut form = domain::catalog::manage::editor(&db, &seller, Some(product), None)
+        .await
+        .expect("editor")
+        .form;
+    let at = form
+        .variants
+        .iter()
+        .position(|v| v.id == a.to_string())
+        .expect("the variant");
+    let old_price = form.variants[at].price.clone();
+    form.variants[at].price = "900.00".into();
+    domain::workflows::save_product::save_product(&db, &seller, &form)
+        .await
+        .expect("the seller's save");
+    match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &seen, &key()).await {
+        Err(CheckoutError::CannotPlace(changes)) => {
+            let said = changes.join(" ");
+            assert!(said.contains(&format!("The price of {title}")), "{said}");
+            assert!(
+                said.contains(&format!("changed from ${old_price} to $900.00")),
+                "{said}"
+            );
+            assert!(said.contains("The total changed from"), "{said}");
+        }
+        other => panic!("an order at a price the shopper never saw: {other:?}"),
+    }
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM order_groups").await,
+        0,
+        "nothing placed"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM payments").await, 0, "nothing charged");
+    assert_eq!(available(&db, a).await, 8, "nothing held");
+    // Reviewed again, the new price is what the shopper saw: now it is placed.
+    let again = crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await;
+    place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &again, &key())
+        .await
+        .expect("placed at the reviewed price");
+}
+
 db_tests!(
+    a_price_changed_after_the_review_is_named_and_nothing_is_charged,
     paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation,
     a_cancelled_payment_gives_the_stock_back_and_keeps_the_cart,
     a_double_submit_makes_one_order_and_one_payment,

@@ -132,7 +132,17 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                         }
                     }
                     let details = draft(&db, cart_id, "US").await;
-                    match place_order::place_order(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
+                    match place_order::place_order(
+                        &db,
+                        &gateway,
+                        &Actor::visitor(),
+                        cart_id,
+                        &details,
+                        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
+                        &key(),
+                    )
+                    .await
+                    {
                         Ok(_) | Err(CheckoutError::CannotPlace(_)) | Err(CheckoutError::EmptyCart) => {}
                         Err(e) => panic!("seed {seed} step {step}: {e:?}"),
                     }

@@ -368,9 +368,7 @@ async fn the_meilisearch_adapter_counts_facets_like_the_embedded_index(db: Db) {
         .fetch_one(db.pool())
         .await
         .expect("product");
-    catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "archived")
-        .await
-        .expect("archive");
+    crate::harness::fixtures::seller_sets_status(&db, product, "archived").await;
     assert_eq!(indexer.drain().await.expect("index"), vec![product]);
     assert!(!fake.lock().expect("lock").docs.contains_key(&product));
 }

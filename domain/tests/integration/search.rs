@@ -260,9 +260,7 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
         ..IndexQuery::default()
     };
     assert_eq!(index.search(&cheap).await.expect("search").total, 0);
-    catalog::set_variant_price(&db, &crate::harness::actors::admin(&db).await, variant, 1)
-        .await
-        .expect("price");
+    crate::harness::fixtures::seller_sets_price(&db, variant, 1).await;
     // Not visible before the indexer runs; visible after, and the outbox is empty again.
     assert_eq!(index.search(&cheap).await.expect("search").total, 0);
     assert_eq!(indexer.run_once().await.expect("index"), vec![product]);
@@ -274,28 +272,17 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
     assert_eq!(left, 0);
 
     // Archiving removes it from search; stock changes move it in and out of the in-stock facet.
-    catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "archived")
-        .await
-        .expect("status");
+    crate::harness::fixtures::seller_sets_status(&db, product, "archived").await;
     indexer.drain().await.expect("index");
     assert_eq!(index.search(&cheap).await.expect("search").total, 0);
-    assert!(
-        catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "gone")
-            .await
-            .is_err()
-    );
-    catalog::set_product_status(&db, &crate::harness::actors::admin(&db).await, product, "active")
-        .await
-        .expect("status");
+    crate::harness::fixtures::seller_sets_status(&db, product, "active").await;
     let warehouses: Vec<i64> = sqlx::query_scalar("SELECT warehouse_id FROM stock WHERE variant_id = $1")
         .bind(variant)
         .fetch_all(db.pool())
         .await
         .expect("stock");
     for w in &warehouses {
-        domain::inventory::set_stock(&db, &crate::harness::actors::admin(&db).await, variant, *w, 0)
-            .await
-            .expect("stock");
+        crate::harness::fixtures::seller_counts(&db, variant, *w, 0).await;
     }
     sqlx::query("UPDATE stock SET available = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = $1)")
         .bind(product)
@@ -309,15 +296,6 @@ async fn catalog_changes_reach_the_index_through_the_outbox(db: Db) {
     };
     assert_eq!(index.search(&cheap).await.expect("search").total, 1);
     assert_eq!(index.search(&in_stock).await.expect("search").total, 0);
-    assert!(domain::inventory::set_stock(
-        &db,
-        &crate::harness::actors::admin(&db).await,
-        variant,
-        warehouses[0],
-        -1
-    )
-    .await
-    .is_err());
 }
 
 async fn listings_fall_back_to_the_database_when_the_index_is_down(db: Db) {

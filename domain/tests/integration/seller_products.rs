@@ -290,7 +290,7 @@ async fn another_stores_product_is_out_of_reach(db: Db) {
 }
 
 async fn the_index_filters_sorts_and_pages_without_repeats(db: Db) {
-    seed::seed(&db, 300, 4).await.expect("seed");
+    seed::seed(&db, 400, 4).await.expect("seed");
     let store: i64 = sqlx::query_scalar(
         "SELECT seller_id FROM products GROUP BY seller_id ORDER BY COUNT(*) DESC, seller_id LIMIT 1",
     )

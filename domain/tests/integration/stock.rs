@@ -46,9 +46,17 @@ async fn buy(db: &Db, variant: i64, quantity: i64) {
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, variant, quantity).await.expect("add");
     let details = draft(db, cart_id, "US").await;
-    place_order::place_order(db, &gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
+    place_order::place_order(
+        db,
+        &gateway,
+        &Actor::visitor(),
+        cart_id,
+        &details,
+        &crate::harness::fixtures::reviewed(db, &Actor::visitor(), cart_id, &details).await,
+        &key(),
+    )
+    .await
+    .expect("placed");
 }
 
 async fn a_seller_receives_and_counts_stock_and_the_history_says_who(db: Db) {

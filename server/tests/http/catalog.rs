@@ -216,10 +216,15 @@ async fn product_pages_are_cached_with_a_fresh_nonce_and_a_price_change_shows_wi
         .await
         .expect("get");
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    // The browser applies a 304's headers to the copy it keeps: the policy must be the one whose nonce that copy's
+    // scripts carry (the first answer's), or every inline script of the page is blocked after a reload.
+    assert_eq!(
+        revalidated.headers()["content-security-policy"].to_str().expect("csp"),
+        first_csp,
+        "a 304 carries the policy of the body it revalidates"
+    );
 
-    domain::catalog::set_variant_price(&app.db, &crate::support::admin_actor(&app.db).await, variant, 123_456)
-        .await
-        .expect("price");
+    domain::testing::seller_sets_price(&app.db, variant, 123_456).await;
     let get = &get;
     eventually(
         Duration::from_secs(1),
@@ -269,9 +274,7 @@ async fn listing_pages_are_cached_per_query_and_a_price_change_shows_within_a_se
         .expect("get");
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
 
-    domain::catalog::set_variant_price(&app.db, &crate::support::admin_actor(&app.db).await, variant, 1)
-        .await
-        .expect("price");
+    domain::testing::seller_sets_price(&app.db, variant, 1).await;
     let get = &get;
     eventually(
         Duration::from_secs(1),

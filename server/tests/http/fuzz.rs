@@ -37,7 +37,7 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("review_data", &[]),
     ("apply_promo", &["code"]),
     ("remove_promo", &[]),
-    ("place_order", &["key"]),
+    ("place_order", &["key", "reviewed"]),
     ("test_payment_data", &["session"]),
     ("test_pay", &["session", "card"]),
     ("test_cancel", &["session"]),

@@ -181,7 +181,7 @@ async fn a_replayed_checkout_key_never_hands_over_another_shoppers_order(app: &T
     assert!(!to.starts_with("/pay/") && !to.starts_with("/orders/"), "sent to {to}");
     assert!(!body.contains("first-buyer") && !body.contains(&theirs), "{body}");
     // The owner, replaying their own key (a double submit), is sent to their own payment page.
-    let again = app.call(&owner, "place_order", &[("key", &key)]).await;
+    let again = app.place(&owner, &key).await;
     assert_eq!(location(&again), theirs);
 }
 
@@ -194,14 +194,11 @@ async fn a_product_taken_off_sale_cannot_be_bought_from_a_cart_that_holds_it(app
         .fetch_one(app.db.pool())
         .await
         .expect("product");
-    let admin = crate::support::admin_actor(&app.db).await;
-    domain::catalog::set_product_status(&app.db, &admin, product, "draft")
-        .await
-        .expect("to draft");
+    domain::testing::seller_sets_status(&app.db, product, "draft").await;
     let cart = app.page(&client, "/cart").await;
     assert!(cart.contains("No longer available"), "the cart says which line");
     let key = format!("hostile-draft-{:032x}", rand::random::<u128>());
-    let placed = app.call(&client, "place_order", &[("key", &key)]).await;
+    let placed = app.place(&client, &key).await;
     assert_eq!(placed.status(), StatusCode::CONFLICT);
     assert!(!location(&placed).starts_with("/pay/"), "{}", location(&placed));
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_groups")
@@ -238,7 +235,7 @@ async fn a_once_per_customer_code_is_not_reused_as_a_guest_with_the_same_email(a
     let applied = app.call(&account, "apply_promo", &[("code", "ONCEONLY")]).await;
     assert_eq!(applied.status(), StatusCode::OK);
     let key = format!("hostile-promo-{:032x}", rand::random::<u128>());
-    let placed = app.call(&account, "place_order", &[("key", &key)]).await;
+    let placed = app.place(&account, &key).await;
     let session = location(&placed)
         .strip_prefix("/pay/test/")
         .expect("to pay")
@@ -258,7 +255,7 @@ async fn a_once_per_customer_code_is_not_reused_as_a_guest_with_the_same_email(a
             "{guest_email}: the code was accepted again"
         );
         let key = format!("hostile-promo-{:032x}", rand::random::<u128>());
-        app.call(&guest, "place_order", &[("key", &key)]).await;
+        app.place(&guest, &key).await;
     }
     let discounted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_groups WHERE promo_code IS NOT NULL")
         .fetch_one(app.db.pool())

@@ -16,4 +16,5 @@ mod hostile;
 mod orders;
 mod payments;
 mod security;
+mod seller_probe;
 mod sellers;

@@ -67,7 +67,7 @@ pub(crate) async fn submit_order(
     key: &str,
 ) -> reqwest::Response {
     checkout_details(app, client, email, variant).await;
-    app.call(client, "place_order", &[("key", key)]).await
+    app.place(client, key).await
 }
 
 /// One of `variant` into the cart and the checkout details filled in (each seller's first shipping option).

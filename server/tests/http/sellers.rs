@@ -5,17 +5,7 @@
 use reqwest::{Client, StatusCode};
 
 use crate::on_both_databases;
-use crate::support::{location, TestApp};
-
-/// A client signed in as a demo account (`bazaar seed` makes them; see the README).
-async fn demo(app: &TestApp, who: &str) -> Client {
-    domain::seed::demo_accounts(&app.db).await.expect("demo accounts");
-    let client = app.client();
-    let email = format!("{who}@{}", domain::seed::DEMO_DOMAIN);
-    let answer = app.login(&client, &email, domain::seed::DEMO_PASSWORD).await;
-    assert_eq!(answer.status(), StatusCode::OK, "{who} signs in");
-    client
-}
+use crate::support::{demo, location, TestApp};
 
 async fn shopper(app: &TestApp) -> Client {
     let client = app.client();

@@ -47,6 +47,20 @@ impl TestApp {
             .expect("request")
     }
 
+    /// "Place order" as the review page sends it: the page's figures (read from `review_data`, as the page
+    /// renders them) with the idempotency `key`.
+    pub async fn place(&self, client: &Client, key: &str) -> reqwest::Response {
+        let review: serde_json::Value = self
+            .call(client, "review_data", &[])
+            .await
+            .json()
+            .await
+            .expect("review data");
+        let reviewed = review["reviewed"].as_str().unwrap_or_default().to_string();
+        self.call(client, "place_order", &[("key", key), ("reviewed", &reviewed)])
+            .await
+    }
+
     /// Posts raw bytes as a form body to a server function (same origin), accepting `accept`: what a careless
     /// or hostile client sends.
     pub async fn post_raw(&self, client: &Client, endpoint: &str, accept: &str, body: Vec<u8>) -> reqwest::Response {
@@ -165,6 +179,16 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// The app with the demo catalog (40 products, seed 7), indexed for search.
+/// A client signed in as the demo account `who` (`admin`, `shopper`, `seller1` …), the accounts made first.
+pub async fn demo(app: &TestApp, who: &str) -> Client {
+    domain::seed::demo_accounts(&app.db).await.expect("demo accounts");
+    let client = app.client();
+    let email = format!("{who}@{}", domain::seed::DEMO_DOMAIN);
+    let answer = app.login(&client, &email, domain::seed::DEMO_PASSWORD).await;
+    assert_eq!(answer.status(), StatusCode::OK, "{who} signs in");
+    client
+}
+
 pub async fn seeded_app() -> TestApp {
     seeded_app_on(domain::testing::sqlite().await).await
 }

@@ -2,6 +2,7 @@
 //! chosen from the quote, keys and the test gateway's session ids.
 
 use domain::checkout;
+use domain::checkout::review::Reviewed;
 use domain::{cart, seed, Db};
 use model::orders::CheckoutDraft;
 
@@ -83,3 +84,15 @@ pub fn key() -> String {
 pub fn session_of(url: &str) -> String {
     url.trim_start_matches("/pay/test/").to_string()
 }
+
+/// What the review page shows for this cart and these details now: what a shopper "saw" before placing the
+/// order (the figures `place_order` compares with what it is about to charge).
+pub async fn reviewed(db: &Db, actor: &domain::Actor, cart_id: i64, details: &CheckoutDraft) -> Reviewed {
+    // An empty cart has no review: nothing was seen (placing it is refused as empty first).
+    checkout::review(db, actor, Some(cart_id), details, true)
+        .await
+        .expect("review")
+        .map_or_else(Reviewed::default, |quote| Reviewed::of(&quote))
+}
+
+pub use domain::testing::{seller_counts, seller_sets_price, seller_sets_status};

@@ -90,18 +90,6 @@ pub mod actors {
 
     /// A new account that runs store `store_id` (a shopper's actor when there is no such store).
     pub async fn seller_of(db: &Db, store_id: i64) -> Actor {
-        let (user_id, _) = shopper(db).await;
-        sqlx::query("UPDATE users SET role = 'seller' WHERE id = $1")
-            .bind(user_id)
-            .execute(db.pool())
-            .await
-            .expect("role");
-        sqlx::query("UPDATE sellers SET user_id = $1 WHERE id = $2")
-            .bind(user_id)
-            .bind(store_id)
-            .execute(db.pool())
-            .await
-            .expect("store");
-        of_user(db, user_id).await
+        domain::testing::seller_of_store(db, store_id).await
     }
 }
