@@ -10,8 +10,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use domain::catalog::editor;
 use domain::catalog::images::{ImageStore, LocalImageStore};
-use domain::catalog::manage;
 use domain::catalog::transfer;
 use domain::search::{self, IndexQuery, Indexer, SearchIndex, TantivyIndex};
 use domain::workflows::import_products::{self, Applied};
@@ -86,7 +86,7 @@ async fn main() {
             .expect("product");
     let mut times = Vec::new();
     for _ in 0..saves {
-        let mut form = manage::editor(&db, &seller, Some(product), None)
+        let mut form = editor::editor(&db, &seller, Some(product), None)
             .await
             .expect("editor")
             .form;

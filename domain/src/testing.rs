@@ -190,7 +190,7 @@ async fn seller_of_variant(db: &Db, variant: i64) -> (crate::Actor, i64) {
 /// The store's seller gives one variant a new price (minor units) in the product editor, as sellers do.
 pub async fn seller_sets_price(db: &Db, variant: i64, price: i64) {
     let (seller, product) = seller_of_variant(db, variant).await;
-    let mut form = crate::catalog::manage::editor(db, &seller, Some(product), None)
+    let mut form = crate::catalog::editor::editor(db, &seller, Some(product), None)
         .await
         .expect("editor")
         .form;
@@ -199,9 +199,9 @@ pub async fn seller_sets_price(db: &Db, variant: i64, price: i64) {
         .iter_mut()
         .find(|v| v.id == variant.to_string())
         .expect("the variant is on the form");
-    row.price = crate::catalog::manage::money_text(price);
+    row.price = crate::catalog::editor::money_text(price);
     // A sale price no longer above the new price is taken off, as the editor asks the seller to.
-    if crate::catalog::manage::parse_money(&row.compare_at).is_some_and(|c| c <= price) {
+    if crate::catalog::editor::parse_money(&row.compare_at).is_some_and(|c| c <= price) {
         row.compare_at.clear();
     }
     crate::workflows::save_product::save_product(db, &seller, &form)
@@ -217,7 +217,7 @@ pub async fn seller_sets_status(db: &Db, product: i64, status: &str) {
         .await
         .expect("product");
     let seller = seller_of_store(db, store).await;
-    let done = crate::catalog::manage::set_status_bulk(db, &seller, &[product], status)
+    let done = crate::catalog::editor::set_status_bulk(db, &seller, &[product], status)
         .await
         .expect("status");
     assert_eq!(done.changed, 1, "the status changed: {done:?}");

@@ -9,6 +9,7 @@ pub mod cart;
 pub mod catalog;
 pub mod markdown;
 pub mod orders;
+pub mod product_form;
 pub mod sellers;
 
 /// Limits the forms can show before a request is made; the server enforces the same numbers.

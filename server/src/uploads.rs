@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
 use domain::catalog::images::MAX_BYTES;
-use domain::catalog::{manage, CatalogError};
+use domain::catalog::{editor, CatalogError};
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -73,7 +73,7 @@ pub async fn pictures(
         if field.name() != Some("pictures") {
             continue;
         }
-        if files.len() == manage::MAX_PICTURES_PER_UPLOAD {
+        if files.len() == editor::MAX_PICTURES_PER_UPLOAD {
             // The rest of the body is never read.
             more_than_allowed = true;
             break;
@@ -112,7 +112,7 @@ pub async fn pictures(
     }
     let services = &state.services;
     let sent = files.len();
-    match manage::add_pictures(&services.db, &*services.images, &actor, id, files).await {
+    match editor::add_pictures(&services.db, &*services.images, &actor, id, files).await {
         Ok(refused) => {
             let added = sent - refused.len();
             let mut refused = refused;
@@ -121,7 +121,7 @@ pub async fn pictures(
                     "The other files".to_string(),
                     format!(
                         "At most {} pictures are added at a time: upload the others next.",
-                        manage::MAX_PICTURES_PER_UPLOAD
+                        editor::MAX_PICTURES_PER_UPLOAD
                     ),
                 ));
             }

@@ -134,7 +134,7 @@ pub async fn seller_products(
         dir,
         after,
     };
-    Ok(domain::catalog::manage::list(&services.db, &crate::ssr::actor(), &filter).await?)
+    Ok(domain::catalog::editor::list(&services.db, &crate::ssr::actor(), &filter).await?)
 }
 
 /// What the product editor shows: the product (or what was typed), and whether to show the preview.
@@ -160,7 +160,7 @@ pub async fn product_editor(#[server(default)] id: Option<i64>) -> Result<Editor
         None => (None, false, None),
     };
     let refused: Vec<(String, String)> = crate::ssr::take_typed(REFUSED_UPLOADS).await?.unwrap_or_default();
-    let editor = domain::catalog::manage::editor(&services.db, &crate::ssr::actor(), id, form).await?;
+    let editor = domain::catalog::editor::editor(&services.db, &crate::ssr::actor(), id, form).await?;
     Ok(EditorPage {
         editor,
         preview,
@@ -196,7 +196,7 @@ pub async fn save_product(
     #[server(default)] images: Vec<model::sellers::ImageInput>,
     #[server(default)] intent: String,
 ) -> Result<(), AppError> {
-    use domain::catalog::{manage, CatalogError};
+    use domain::catalog::{editor, CatalogError};
     let services = crate::ssr::services()?;
     crate::ssr::require_user()?;
     let actor = crate::ssr::actor();
@@ -216,9 +216,9 @@ pub async fn save_product(
     match intent.as_str() {
         "generate" | "preview" => {
             // Nothing is saved: the form comes back as typed (with the matrix, or with the preview).
-            let editor = manage::editor(&services.db, &actor, form.id.trim().parse().ok(), None).await?;
+            let editor = editor::editor(&services.db, &actor, form.id.trim().parse().ok(), None).await?;
             if intent == "generate" {
-                form = manage::generate_variants(&form, &manage::sku_prefix(&editor.store_slug));
+                form = editor::generate_variants(&form, &editor::sku_prefix(&editor.store_slug));
             }
             let kept = KeptProduct {
                 form,
@@ -276,7 +276,7 @@ pub async fn bulk_products(
         crate::ssr::redirect(&format!("/seller/archive?ids={}", list.join(",")));
         return Ok(());
     }
-    let outcome = domain::catalog::manage::set_status_bulk(&services.db, &crate::ssr::actor(), &ids, &action).await?;
+    let outcome = domain::catalog::editor::set_status_bulk(&services.db, &crate::ssr::actor(), &ids, &action).await?;
     let mut target = format!(
         "/seller/products?done={}&changed={}",
         crate::url_encode(&action),
@@ -372,7 +372,7 @@ pub async fn set_stock_threshold(
 ) -> Result<(), AppError> {
     let services = crate::ssr::services()?;
     crate::ssr::require_user()?;
-    domain::catalog::manage::set_threshold(&services.db, &crate::ssr::actor(), variant, &threshold).await?;
+    domain::catalog::editor::set_threshold(&services.db, &crate::ssr::actor(), variant, &threshold).await?;
     let back = crate::api::safe_next(if back.is_empty() { "/seller/stock" } else { &back });
     let join = if back.contains('?') { '&' } else { '?' };
     crate::ssr::redirect(&format!("{back}{join}threshold={variant}#variant-{variant}"));
@@ -389,7 +389,7 @@ pub async fn products_to_confirm(#[server(default)] ids: String) -> Result<Vec<(
         .filter_map(|id| id.trim().parse().ok())
         .take(200)
         .collect();
-    Ok(domain::catalog::manage::titles(&services.db, &crate::ssr::actor(), &ids).await?)
+    Ok(domain::catalog::editor::titles(&services.db, &crate::ssr::actor(), &ids).await?)
 }
 
 /// Where the typed store profile waits when a field is wrong.

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
+use model::product_form::{ProductField, VariantField};
 use model::sellers::{ProductEditor, ProductFilter, ProductForm, ProductPage, ProductRow};
 
 use crate::api::sellers::{product_editor, seller_products, BulkProducts, SaveProduct};
@@ -456,9 +457,9 @@ fn Editor(
                         <p class="muted">"Shoppers filter by these. Leave one empty to leave it out."</p>
                         {attributes.iter().enumerate().map(|(i, a)| {
                             let value = typed_attributes.iter().find(|t| t.name == a.name).map(|t| t.value.clone()).unwrap_or_default();
-                            let field_id = format!("field-attributes-{i}");
+                            let field_id = ProductField::Attribute(i).input_id();
                             let error_id = format!("{field_id}-error");
-                            let error = err(&format!("attributes-{i}"));
+                            let error = err(&ProductField::Attribute(i).name());
                             let label = if a.unit.is_empty() { a.name.clone() } else { format!("{} ({})", a.name, a.unit) };
                             let input = match a.kind.as_str() {
                                 "choice" => view! {
@@ -501,10 +502,10 @@ fn Editor(
                             <ul class="pictures">
                                 {images.iter().enumerate().map(|(i, img)| {
                                     let url = pictures.iter().find(|p| p.key == img.key).map(|p| p.url.clone()).unwrap_or_default();
-                                    let alt_id = format!("field-images-{i}-alt");
+                                    let alt_id = ProductField::ImageAlt(i).input_id();
                                     let pos_id = format!("field-images-{i}-position");
                                     let rm_id = format!("field-images-{i}-remove");
-                                    let error = err(&format!("images-{i}-alt"));
+                                    let error = err(&ProductField::ImageAlt(i).name());
                                     view! {
                                         <li class="picture">
                                             <img src=url alt="" width="80" height="80"/>
@@ -531,13 +532,13 @@ fn Editor(
                 </section>
                 <section class="card stack" aria-labelledby="variants-title" id="variants">
                     <h2 id="variants-title">"Options and variants"</h2>
-                    {err("variants").map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+                    {err(&ProductField::Variants.name()).map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
                     <p class="muted">"Name up to three options and list their values, separated by commas (Size: S, M, L). Generate variants makes one row per combination and keeps what you typed in existing rows."</p>
                     <div class="options">
                         {option_rows.iter().enumerate().map(|(i, o)| {
-                            let name_id = format!("field-options-{i}-name");
+                            let name_id = ProductField::OptionName(i).input_id();
                             let values_id = format!("field-options-{i}-values");
-                            let error = err(&format!("options-{i}-name"));
+                            let error = err(&ProductField::OptionName(i).name());
                             view! {
                                 <div class="field-row">
                                     <div class="field">
@@ -571,9 +572,9 @@ fn Editor(
                             <tbody>
                                 {variants.iter().enumerate().map(|(i, v)| {
                                     let label = if v.values.iter().all(|s| s.is_empty()) { format!("variant {}", i + 1) } else { v.values.join(" / ") };
-                                    let cell = |name: &'static str, value: String, what: &'static str, mode: &'static str| {
-                                        let fid = format!("field-variants-{i}-{name}");
-                                        let error = err(&format!("variants-{i}-{name}"));
+                                    let cell = |name: &'static str, part: VariantField, value: String, what: &'static str, mode: &'static str| {
+                                        let fid = ProductField::Variant(i, part).input_id();
+                                        let error = err(&ProductField::Variant(i, part).name());
                                         let eid = format!("{fid}-error");
                                         view! {
                                             <td data-label=what>
@@ -582,7 +583,7 @@ fn Editor(
                                             </td>
                                         }
                                     };
-                                    let values_error = err(&format!("variants-{i}-values"));
+                                    let values_error = err(&ProductField::Variant(i, VariantField::Values).name());
                                     view! {
                                         <tr>
                                             <th scope="row">
@@ -593,14 +594,14 @@ fn Editor(
                                                 {if option_names.is_empty() { "Default".to_string() } else { v.values.join(" / ") }}
                                                 {values_error.map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
                                             </th>
-                                            {cell("sku", v.sku.clone(), "SKU", "text")}
-                                            {cell("price", v.price.clone(), "Price", "decimal")}
-                                            {cell("compare_at", v.compare_at.clone(), "Compare-at price", "decimal")}
-                                            {cell("weight", v.weight.clone(), "Weight in grams", "numeric")}
+                                            {cell("sku", VariantField::Sku, v.sku.clone(), "SKU", "text")}
+                                            {cell("price", VariantField::Price, v.price.clone(), "Price", "decimal")}
+                                            {cell("compare_at", VariantField::CompareAt, v.compare_at.clone(), "Compare-at price", "decimal")}
+                                            {cell("weight", VariantField::Weight, v.weight.clone(), "Weight in grams", "numeric")}
                                             {warehouses.iter().enumerate().map(|(w, (wid, wname))| {
                                                 let typed = v.stock.iter().find(|s| s.warehouse == wid.to_string()).cloned().unwrap_or_default();
-                                                let fid = format!("field-variants-{i}-stock-{w}");
-                                                let error = err(&format!("variants-{i}-stock-{w}"));
+                                                let fid = ProductField::Variant(i, VariantField::Stock(w)).input_id();
+                                                let error = err(&ProductField::Variant(i, VariantField::Stock(w)).name());
                                                 view! {
                                                     <td data-label=format!("Stock: {wname}")>
                                                         <input type="hidden" name=format!("variants[{i}][stock][{w}][warehouse]") value=wid.to_string()/>

@@ -1,5 +1,5 @@
 //! The catalog context: categories, sellers' stores, products with variants and attributes, pictures, and the
-//! seller writes to them (the seller portal's `manage`). Owns `categories`, `attribute_definitions`,
+//! seller writes to them (the seller portal's `editor`; the catalog as CSV, `transfer`). Owns `categories`, `attribute_definitions`,
 //! `products`, `variants`, `product_attributes` and `product_images` (stores and warehouses are the sellers
 //! context's, stock is inventory's).
 //!
@@ -7,8 +7,8 @@
 //! is down.
 
 pub mod attributes;
+pub mod editor;
 pub mod images;
-pub mod manage;
 pub mod params;
 pub mod transfer;
 

@@ -6,7 +6,7 @@
 //!
 //! An import is planned before anything is written: each product of the file is turned into the product form a
 //! seller would have sent (starting from the stored product when its Handle exists), checked by the editor's own
-//! rules (`manage::validate`), and compared with what is stored. The plan is the dry run's report; applying runs
+//! rules (`editor::validate`), and compared with what is stored. The plan is the dry run's report; applying runs
 //! the same plan again inside the write transaction and writes each changed product through the editor's save
 //! step, so an import can do nothing a seller could not do in the editor, and importing a file twice (or an
 //! export, unchanged) changes nothing.
@@ -14,13 +14,13 @@
 use std::collections::{HashMap, HashSet};
 
 use model::markdown::{parse_markdown, Block, Inline};
+use model::product_form::{ProductField, ProductStatus, VariantField};
 use model::sellers::{ImportGuide, ImportIssue, ImportReport, OptionInput, ProductForm, StockInput, VariantInput};
-use model::FieldError;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
 use super::attributes::{definitions_for, AttributeDefinition};
-use super::manage::{self, Context, ValidProduct, ValidVariant};
+use super::editor::{self, Context, RuleError, ValidProduct, ValidVariant};
 use super::CatalogError;
 use crate::platform::{Actor, Db};
 
@@ -436,7 +436,7 @@ fn same_description(a: &str, b: &str) -> bool {
 
 /// The export's file name: the store's address and the day (`oak-iron-products-2026-12-02.csv`).
 pub async fn export_name(db: &Db, actor: &Actor) -> Result<String, CatalogError> {
-    let store = manage::own_store(actor)?;
+    let store = editor::own_store(actor)?;
     let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
         .bind(store)
         .fetch_optional(db.pool())
@@ -459,7 +459,7 @@ pub async fn export(
     base_url: &str,
     out: tokio::sync::mpsc::Sender<Vec<u8>>,
 ) -> Result<(), CatalogError> {
-    let store = manage::own_store(actor)?;
+    let store = editor::own_store(actor)?;
     let sheet = {
         let mut conn = db.pool().acquire().await?;
         let store_name: String = sqlx::query_scalar("SELECT store_name FROM sellers WHERE id = $1")
@@ -467,7 +467,7 @@ pub async fn export(
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(CatalogError::NotFound)?;
-        let warehouses = manage::warehouses_of(&mut conn, store).await?;
+        let warehouses = editor::warehouses_of(&mut conn, store).await?;
         let products: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, slug FROM products WHERE seller_id = $1 ORDER BY created_at, id")
                 .bind(store)
@@ -522,7 +522,7 @@ impl ExportSheet {
             // file refuses that figure rather than putting the moved units back.
             let as_of = crate::platform::clock::rfc3339_ms(crate::platform::clock::now_ms());
             // The form the editor shows is what an import compares with: one reading of a product for both.
-            let form = manage::load_form(&mut conn, self.store, *id).await?;
+            let form = editor::load_form(&mut conn, self.store, *id).await?;
             forms.push((slug.as_str(), as_of, form));
         }
         drop(conn);
@@ -564,7 +564,8 @@ impl ExportSheet {
             set(BODY, markdown_to_html(&form.description));
             set(VENDOR, self.store_name.clone());
             set(TYPE, category.map(|c| c.name.clone()).unwrap_or_default());
-            set(PUBLISHED, if form.status == "active" { "TRUE" } else { "FALSE" }.into());
+            let published = ProductStatus::parse(&form.status) == Some(ProductStatus::Active);
+            set(PUBLISHED, if published { "TRUE" } else { "FALSE" }.into());
             set(STATUS, form.status.clone());
             set(CATEGORY, category.map(|c| c.slug.clone()).unwrap_or_default());
             for (i, option) in form.options.iter().enumerate().take(3) {
@@ -621,7 +622,7 @@ fn write_failed(e: csv::Error) -> CatalogError {
 
 /// What the import page lists for the actor's store: categories and stock columns.
 pub async fn guide(db: &Db, actor: &Actor) -> Result<ImportGuide, CatalogError> {
-    let store = manage::own_store(actor)?;
+    let store = editor::own_store(actor)?;
     let mut conn = db.pool().acquire().await?;
     let (store_name, store_slug): (String, String) =
         sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
@@ -629,9 +630,9 @@ pub async fn guide(db: &Db, actor: &Actor) -> Result<ImportGuide, CatalogError> 
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(CatalogError::NotFound)?;
-    let warehouses = manage::warehouses_of(&mut conn, store).await?;
+    let warehouses = editor::warehouses_of(&mut conn, store).await?;
     let all = super::categories(db).await?;
-    let categories = manage::leaf_categories(db)
+    let categories = editor::leaf_categories(db)
         .await?
         .into_iter()
         .filter_map(|(id, label)| all.iter().find(|c| c.id == id).map(|c| (id, c.slug.clone(), label)))
@@ -941,7 +942,7 @@ pub async fn plan(
     body: &str,
     default_category: Option<i64>,
 ) -> Result<Plan, CatalogError> {
-    let store = manage::own_store(actor)?;
+    let store = editor::own_store(actor)?;
     let mut report = ImportReport::default();
     let Some((columns, lines)) = read_sheet(body, &mut report) else {
         return Ok(Plan {
@@ -954,7 +955,7 @@ pub async fn plan(
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(CatalogError::NotFound)?;
-    let leaves = manage::leaf_categories(db).await?;
+    let leaves = editor::leaf_categories(db).await?;
     let all = super::categories(db).await?;
     let names = all
         .iter()
@@ -963,8 +964,8 @@ pub async fn plan(
         .collect();
     let setting = Setting {
         store,
-        sku_prefix: manage::sku_prefix(&slug),
-        warehouses: manage::warehouses_of(conn, store).await?,
+        sku_prefix: editor::sku_prefix(&slug),
+        warehouses: editor::warehouses_of(conn, store).await?,
         leaves,
         names,
         default_category: default_category.filter(|c| {
@@ -1068,7 +1069,7 @@ pub async fn plan(
             continue;
         }
         let stored = match existing.get(handle) {
-            Some(&(id, seller)) if seller == store => Some(manage::load_form(conn, store, id).await?),
+            Some(&(id, seller)) if seller == store => Some(editor::load_form(conn, store, id).await?),
             Some(_) => {
                 report.errors.push(issue(
                     first,
@@ -1157,20 +1158,20 @@ pub async fn plan(
 
 /// A stored product published before a picture was required (the demo catalog's are).
 fn published_without_picture(stored: &ProductForm) -> bool {
-    stored.status == "active" && stored.images.is_empty()
+    ProductStatus::parse(&stored.status) == Some(ProductStatus::Active) && stored.images.is_empty()
 }
 
 /// The editor's rules, except that a product already published without a picture stays published: an import
 /// does not unpublish what the file did not change, nor refuse the rest of the product for it.
-fn check(form: &ProductForm, cx: &Context<'_>, grandfathered: bool) -> Result<ValidProduct, Vec<FieldError>> {
-    if grandfathered && form.status == "active" {
+fn check(form: &ProductForm, cx: &Context<'_>, grandfathered: bool) -> Result<ValidProduct, Vec<RuleError>> {
+    if grandfathered && ProductStatus::parse(&form.status) == Some(ProductStatus::Active) {
         let mut draft = form.clone();
-        draft.status = "draft".into();
-        let mut valid = manage::validate(&draft, cx)?;
-        valid.status = "active".into();
+        draft.status = ProductStatus::Draft.as_str().into();
+        let mut valid = editor::validate(&draft, cx)?;
+        valid.status = ProductStatus::Active;
         Ok(valid)
     } else {
-        manage::validate(form, cx)
+        editor::validate(form, cx)
     }
 }
 
@@ -1221,60 +1222,43 @@ struct Staged {
 
 impl Staged {
     /// Where a rule's complaint belongs in the file.
-    fn place(&self, e: &FieldError, stock_columns: &[(usize, i64, String)]) -> ImportIssue {
-        let field = e.field.as_str();
+    fn place(&self, e: &RuleError, stock_columns: &[(usize, i64, String)]) -> ImportIssue {
         let at_first = |column: &str| issue(self.first, column, e.message.clone());
-        match field {
-            "title" => at_first(TITLE),
-            "description" => at_first(BODY),
-            "status" => at_first(STATUS),
-            "category" => at_first(CATEGORY),
-            "options" => at_first(OPTION_NAMES[0]),
-            "variants" => at_first(HANDLE),
-            _ => {
-                let parts: Vec<&str> = field.split('-').collect();
-                match parts.as_slice() {
-                    ["options", i, "name"] => {
-                        let i: usize = i.parse().unwrap_or(0);
-                        at_first(OPTION_NAMES[i.min(2)])
+        match e.field {
+            ProductField::Title => at_first(TITLE),
+            ProductField::Description => at_first(BODY),
+            ProductField::Status => at_first(STATUS),
+            ProductField::Category | ProductField::Attribute(_) => at_first(CATEGORY),
+            ProductField::Options => at_first(OPTION_NAMES[0]),
+            ProductField::OptionName(i) => at_first(OPTION_NAMES[i.min(2)]),
+            ProductField::Variants | ProductField::Id => at_first(HANDLE),
+            ProductField::ImageAlt(i) => issue(
+                self.image_rows.get(i).copied().unwrap_or(self.first),
+                IMAGE_ALT,
+                e.message.clone(),
+            ),
+            ProductField::Variant(i, part) => {
+                let row = self.variant_rows.get(i).copied().unwrap_or(self.first);
+                let column = match part {
+                    VariantField::Sku => SKU.to_string(),
+                    VariantField::Price => PRICE.to_string(),
+                    VariantField::CompareAt => COMPARE_AT.to_string(),
+                    VariantField::Weight => GRAMS.to_string(),
+                    VariantField::Values => OPTION_VALUES[0].to_string(),
+                    VariantField::Stock(w) => {
+                        let warehouse = self
+                            .form
+                            .variants
+                            .get(i)
+                            .and_then(|v| v.stock.get(w))
+                            .and_then(|s| s.warehouse.parse::<i64>().ok());
+                        stock_columns
+                            .iter()
+                            .find(|(_, id, _)| Some(*id) == warehouse)
+                            .map_or_else(|| QUANTITY.to_string(), |(_, _, name)| name.clone())
                     }
-                    ["attributes", _] => issue(self.first, CATEGORY, e.message.clone()),
-                    ["images", i, "alt"] => {
-                        let i: usize = i.parse().unwrap_or(0);
-                        issue(
-                            self.image_rows.get(i).copied().unwrap_or(self.first),
-                            IMAGE_ALT,
-                            e.message.clone(),
-                        )
-                    }
-                    ["variants", i, rest @ ..] => {
-                        let i: usize = i.parse().unwrap_or(0);
-                        let row = self.variant_rows.get(i).copied().unwrap_or(self.first);
-                        let column = match rest {
-                            ["sku"] => SKU.to_string(),
-                            ["price"] => PRICE.to_string(),
-                            ["compare_at"] => COMPARE_AT.to_string(),
-                            ["weight"] => GRAMS.to_string(),
-                            ["values"] => OPTION_VALUES[0].to_string(),
-                            ["stock", w] => {
-                                let w: usize = w.parse().unwrap_or(0);
-                                let warehouse = self
-                                    .form
-                                    .variants
-                                    .get(i)
-                                    .and_then(|v| v.stock.get(w))
-                                    .and_then(|s| s.warehouse.parse::<i64>().ok());
-                                stock_columns
-                                    .iter()
-                                    .find(|(_, id, _)| Some(*id) == warehouse)
-                                    .map_or_else(|| QUANTITY.to_string(), |(_, _, name)| name.clone())
-                            }
-                            _ => String::new(),
-                        };
-                        issue(row, &column, e.message.clone())
-                    }
-                    _ => at_first(""),
-                }
+                };
+                issue(row, &column, e.message.clone())
             }
         }
     }
@@ -1329,7 +1313,7 @@ fn stage(
     let mut form = match stored {
         Some(stored) => stored.clone(),
         None => {
-            let mut form = manage::new_form(&setting.warehouses);
+            let mut form = editor::new_form(&setting.warehouses);
             form.variants.clear();
             form
         }
@@ -1376,16 +1360,20 @@ fn stage(
         )),
         None => {}
     }
-    match first_of(rows, columns, STATUS).map(str::to_lowercase) {
-        Some(status) if ["active", "draft", "archived"].contains(&status.as_str()) => form.status = status,
-        Some(_) => report
-            .errors
-            .push(issue(first, STATUS, "Use active, draft or archived.")),
+    let active = |form: &ProductForm| ProductStatus::parse(&form.status) == Some(ProductStatus::Active);
+    let set_status = |form: &mut ProductForm, status: ProductStatus| form.status = status.as_str().to_string();
+    match first_of(rows, columns, STATUS) {
+        Some(typed) => match ProductStatus::parse(typed) {
+            Some(status) => set_status(&mut form, status),
+            None => report
+                .errors
+                .push(issue(first, STATUS, "Use active, draft or archived.")),
+        },
         None => match first_of(rows, columns, PUBLISHED).map(str::to_lowercase) {
-            Some(p) if ["true", "yes", "1"].contains(&p.as_str()) => form.status = "active".into(),
+            Some(p) if ["true", "yes", "1"].contains(&p.as_str()) => set_status(&mut form, ProductStatus::Active),
             // Unpublished: a live (or new) product is a draft; an archived one stays archived.
-            Some(p) if ["false", "no", "0"].contains(&p.as_str()) && (form.status == "active" || stored.is_none()) => {
-                form.status = "draft".into()
+            Some(p) if ["false", "no", "0"].contains(&p.as_str()) && (active(&form) || stored.is_none()) => {
+                set_status(&mut form, ProductStatus::Draft)
             }
             Some(p) if ["false", "no", "0"].contains(&p.as_str()) => {}
             Some(_) => report.errors.push(issue(first, PUBLISHED, "Use TRUE or FALSE.")),
@@ -1467,8 +1455,8 @@ fn stage(
         }
         if let Some(compare_at) = line.get(columns, COMPARE_AT) {
             // Shopify files often repeat the price (or write 0) as the compare-at price: that is no sale price.
-            let price = manage::parse_money(&v.price);
-            match manage::parse_money(compare_at) {
+            let price = editor::parse_money(&v.price);
+            match editor::parse_money(compare_at) {
                 Some(c) if price.is_some_and(|p| c <= p) => {
                     if c > 0 && !v.compare_at.is_empty() {
                         report.notices.push(issue(
@@ -1572,8 +1560,11 @@ fn stage(
             )),
         }
     }
-    if form.status == "active" && form.images.is_empty() && !stored.is_some_and(published_without_picture) {
-        form.status = "draft".into();
+    if ProductStatus::parse(&form.status) == Some(ProductStatus::Active)
+        && form.images.is_empty()
+        && !stored.is_some_and(published_without_picture)
+    {
+        form.status = ProductStatus::Draft.as_str().into();
         report.notices.push(issue(
             first,
             STATUS,
@@ -1686,7 +1677,7 @@ fn compare(
                 "New product “{}” with {} variant(s), {}",
                 after.title,
                 after.variants.len(),
-                after.status
+                after.status.as_str()
             ),
         ));
         return true;
@@ -1703,7 +1694,11 @@ fn compare(
         say(first, BODY, "Description changed".into());
     }
     if before.status != after.status {
-        say(first, STATUS, format!("Status {} → {}", before.status, after.status));
+        say(
+            first,
+            STATUS,
+            format!("Status {} → {}", before.status.as_str(), after.status.as_str()),
+        );
     }
     if before.category_id != after.category_id {
         say(
@@ -1737,7 +1732,7 @@ fn compare(
                     "New variant {} ({}) at {}",
                     v.sku,
                     v.title(),
-                    manage::money_text(v.price)
+                    editor::money_text(v.price)
                 ),
             ));
             variants_changed = true;
@@ -1792,12 +1787,12 @@ fn variant_changes(old: &ValidVariant, new: &ValidVariant) -> Vec<String> {
     if old.price != new.price {
         parts.push(format!(
             "price {} → {}",
-            manage::money_text(old.price),
-            manage::money_text(new.price)
+            editor::money_text(old.price),
+            editor::money_text(new.price)
         ));
     }
     if old.compare_at != new.compare_at {
-        let text = |c: Option<i64>| c.map_or_else(|| "none".to_string(), manage::money_text);
+        let text = |c: Option<i64>| c.map_or_else(|| "none".to_string(), editor::money_text);
         parts.push(format!(
             "compare-at price {} → {}",
             text(old.compare_at),

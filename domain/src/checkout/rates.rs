@@ -6,7 +6,7 @@ use model::orders::COUNTRIES;
 use model::sellers::{RateForm, RateView};
 use model::FieldError;
 
-use crate::catalog::manage::parse_money;
+use crate::catalog::editor::parse_money;
 use crate::platform::ids::next_id;
 use crate::platform::{Actor, Db};
 

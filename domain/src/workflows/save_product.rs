@@ -5,14 +5,14 @@
 use model::sellers::ProductForm;
 use sqlx::AnyConnection;
 
-use crate::catalog::manage::{self, ValidProduct, Written};
+use crate::catalog::editor::{self, ValidProduct, Written};
 use crate::catalog::CatalogError;
 use crate::inventory;
 use crate::platform::{Actor, Db};
 
 /// Saves the actor's own product (a new one when the form has no id). Returns its id.
 pub async fn save_product(db: &Db, actor: &Actor, form: &ProductForm) -> Result<i64, CatalogError> {
-    let (store, valid) = manage::prepare(db, actor, form).await?;
+    let (store, valid) = editor::prepare(db, actor, form).await?;
     let mut tx = db.begin_write().await?;
     let written = store_product(&mut tx, actor, store, &valid).await?;
     tx.commit().await?;
@@ -28,7 +28,7 @@ pub(crate) async fn store_product(
     store: i64,
     valid: &ValidProduct,
 ) -> Result<Written, CatalogError> {
-    let written = manage::write(conn, store, valid).await?;
+    let written = editor::write(conn, store, valid).await?;
     // New variants' first counts go in together; existing ones only where the seller changed the figure, and
     // only if nobody else changed it meanwhile.
     let mut first_counts = Vec::new();

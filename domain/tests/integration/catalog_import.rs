@@ -129,7 +129,7 @@ async fn one_changed_price_is_one_change_and_applies(db: Db) {
         .fetch_one(db.pool())
         .await
         .expect("price");
-    assert_eq!(domain::catalog::manage::money_text(stored), new_price);
+    assert_eq!(domain::catalog::editor::money_text(stored), new_price);
     // The same file again: nothing left to change; and an applied import is not applied twice.
     let (_, again) = upload(&db, &seller, &changed, None).await;
     assert!(again.changes.is_empty(), "{:?}", again.changes);
@@ -526,7 +526,7 @@ async fn an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once(
         .fetch_one(db.pool())
         .await
         .expect("product");
-    let mut form = domain::catalog::manage::editor(&db, &seller, Some(product), None)
+    let mut form = domain::catalog::editor::editor(&db, &seller, Some(product), None)
         .await
         .expect("editor")
         .form;

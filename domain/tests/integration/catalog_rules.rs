@@ -4,7 +4,7 @@
 //! a warehouse keeps, nor go the wrong way for its reason; a crafted page cursor of the wrong kind is the first
 //! page.
 
-use domain::catalog::{manage, CatalogError};
+use domain::catalog::{editor, CatalogError};
 use domain::inventory::InventoryError;
 use domain::platform::settings;
 use domain::sellers::{settings as store_settings, SellerError};
@@ -29,7 +29,7 @@ async fn two_stores(db: &Db) -> ((i64, Actor), (i64, Actor)) {
 
 /// A one-variant draft as the editor sends it for a new product.
 async fn simple_form(db: &Db, seller: &Actor, title: &str, price: &str) -> ProductForm {
-    let mut form = manage::editor(db, seller, None, None).await.expect("editor").form;
+    let mut form = editor::editor(db, seller, None, None).await.expect("editor").form;
     form.title = title.into();
     form.category = sqlx::query_scalar::<_, i64>(
         "SELECT MIN(c.id) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)",
@@ -183,8 +183,8 @@ async fn a_cursor_of_the_wrong_kind_is_the_first_page(db: Db) {
         after: after.into(),
         ..ProductFilter::default()
     };
-    let first = manage::list(&db, &seller, &filter("")).await.expect("first page");
-    let crafted = manage::list(&db, &seller, &filter("1~i5"))
+    let first = editor::list(&db, &seller, &filter("")).await.expect("first page");
+    let crafted = editor::list(&db, &seller, &filter("1~i5"))
         .await
         .expect("a number for a title sort");
     assert_eq!(
@@ -195,7 +195,7 @@ async fn a_cursor_of_the_wrong_kind_is_the_first_page(db: Db) {
         after: "1~sabc".into(),
         ..ProductFilter::default()
     };
-    manage::list(&db, &seller, &by_date)
+    editor::list(&db, &seller, &by_date)
         .await
         .expect("text for a date sort");
 }

@@ -886,7 +886,7 @@ async fn a_price_changed_after_the_review_is_named_and_nothing_is_charged(db: Db
     .await
     .expect("product");
     let seller = crate::harness::actors::seller_of(&db, store).await;
-    let mut form = domain::catalog::manage::editor(&db, &seller, Some(product), None)
+    let mut form = domain::catalog::editor::editor(&db, &seller, Some(product), None)
         .await
         .expect("editor")
         .form;

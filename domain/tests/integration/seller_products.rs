@@ -3,7 +3,7 @@
 //! databases.
 
 use domain::catalog::images::{demo_card, LocalImageStore};
-use domain::catalog::{manage, CatalogError};
+use domain::catalog::{editor, CatalogError};
 use domain::workflows::save_product::save_product;
 use domain::{seed, Actor, Db};
 use model::sellers::{OptionInput, ProductFilter, ProductForm};
@@ -35,7 +35,7 @@ async fn leaf_category(db: &Db) -> i64 {
 
 /// A kettle in Size S, M × Colour Red, Blue, priced 24.50, as the editor would send it after "Generate".
 async fn kettle_form(db: &Db, seller: &Actor, title: &str) -> ProductForm {
-    let editor = manage::editor(db, seller, None, None).await.expect("editor");
+    let editor = editor::editor(db, seller, None, None).await.expect("editor");
     let mut form = editor.form;
     form.title = title.into();
     form.category = leaf_category(db).await.to_string();
@@ -52,7 +52,7 @@ async fn kettle_form(db: &Db, seller: &Actor, title: &str) -> ProductForm {
     ];
     form.variants[0].price = "24.50".into();
     form.variants[0].weight = "900".into();
-    manage::generate_variants(&form, &manage::sku_prefix(&editor.store_slug))
+    editor::generate_variants(&form, &editor::sku_prefix(&editor.store_slug))
 }
 
 async fn stock_of(db: &Db, product: i64) -> i64 {
@@ -96,11 +96,11 @@ async fn a_seller_creates_a_product_with_an_option_matrix(db: Db) {
         "search hears of it"
     );
     // The editor shows what was saved, at version 1; the index lists it as a draft.
-    let editor = manage::editor(&db, &seller, Some(id), None).await.expect("editor");
+    let editor = editor::editor(&db, &seller, Some(id), None).await.expect("editor");
     assert_eq!(editor.form.version, "1");
     assert_eq!(editor.form.variants[1].stock[0].units, "5");
     assert_eq!(editor.form.options[0].values, "S, M");
-    let page = manage::list(
+    let page = editor::list(
         &db,
         &seller,
         &ProductFilter {
@@ -121,7 +121,7 @@ async fn publishing_needs_a_price_and_a_picture(db: Db) {
     let ((_, seller), _) = two_stores(&db).await;
     let form = kettle_form(&db, &seller, "Quiet Kettle").await;
     let id = save_product(&db, &seller, &form).await.expect("draft");
-    let mut publish = manage::editor(&db, &seller, Some(id), None).await.expect("editor").form;
+    let mut publish = editor::editor(&db, &seller, Some(id), None).await.expect("editor").form;
     publish.status = "active".into();
     match save_product(&db, &seller, &publish).await {
         Err(CatalogError::Invalid(errors)) => {
@@ -132,7 +132,7 @@ async fn publishing_needs_a_price_and_a_picture(db: Db) {
         other => panic!("expected the missing picture named, got {other:?}"),
     }
     let images = image_store();
-    let refused = manage::add_pictures(
+    let refused = editor::add_pictures(
         &db,
         &images,
         &seller,
@@ -154,7 +154,7 @@ async fn publishing_needs_a_price_and_a_picture(db: Db) {
         save_product(&db, &seller, &publish).await,
         Err(CatalogError::Stale { .. })
     ));
-    let mut publish = manage::editor(&db, &seller, Some(id), None).await.expect("editor").form;
+    let mut publish = editor::editor(&db, &seller, Some(id), None).await.expect("editor").form;
     assert_eq!(publish.images.len(), 1);
     assert_eq!(publish.images[0].alt, "Quiet Kettle", "the title is the first alt text");
     publish.status = "active".into();
@@ -172,7 +172,7 @@ async fn a_save_from_an_older_form_is_refused_with_what_changed(db: Db) {
     let id = save_product(&db, &seller, &kettle_form(&db, &seller, "Copper Kettle").await)
         .await
         .expect("create");
-    let first_tab = manage::editor(&db, &seller, Some(id), None).await.expect("tab 1").form;
+    let first_tab = editor::editor(&db, &seller, Some(id), None).await.expect("tab 1").form;
     let mut second_tab = first_tab.clone();
     let mut changed = first_tab.clone();
     changed.title = "Copper Kettle, large".into();
@@ -203,7 +203,7 @@ async fn stock_is_written_only_where_the_seller_changed_it(db: Db) {
     let mut form = kettle_form(&db, &seller, "Copper Kettle").await;
     form.variants[0].stock[0].units = "10".into();
     let id = save_product(&db, &seller, &form).await.expect("create");
-    let opened = manage::editor(&db, &seller, Some(id), None).await.expect("editor").form;
+    let opened = editor::editor(&db, &seller, Some(id), None).await.expect("editor").form;
     // An order takes 3 units while the form is open.
     sqlx::query(
         "UPDATE stock SET available = available - 3 WHERE available >= 3 AND variant_id = \
@@ -219,7 +219,7 @@ async fn stock_is_written_only_where_the_seller_changed_it(db: Db) {
     save_product(&db, &seller, &renamed).await.expect("save");
     assert_eq!(stock_of(&db, id).await, 7);
     // Changing the figure the seller saw (10) is refused: it is 7 now.
-    let mut recount = manage::editor(&db, &seller, Some(id), None).await.expect("editor").form;
+    let mut recount = editor::editor(&db, &seller, Some(id), None).await.expect("editor").form;
     recount.variants[0].stock[0].was = "10".into();
     recount.variants[0].stock[0].units = "12".into();
     match save_product(&db, &seller, &recount).await {
@@ -252,10 +252,10 @@ async fn another_stores_product_is_out_of_reach(db: Db) {
         .await
         .expect("create");
     assert!(matches!(
-        manage::editor(&db, &b, Some(id), None).await,
+        editor::editor(&db, &b, Some(id), None).await,
         Err(CatalogError::NotFound)
     ));
-    let mut hijack = manage::editor(&db, &a, Some(id), None).await.expect("editor").form;
+    let mut hijack = editor::editor(&db, &a, Some(id), None).await.expect("editor").form;
     hijack.title = "B was here".into();
     assert!(matches!(
         save_product(&db, &b, &hijack).await,
@@ -263,12 +263,12 @@ async fn another_stores_product_is_out_of_reach(db: Db) {
     ));
     let images = image_store();
     assert!(matches!(
-        manage::add_pictures(&db, &images, &b, id, vec![("x.png".into(), demo_card(1, 1, 64))]).await,
+        editor::add_pictures(&db, &images, &b, id, vec![("x.png".into(), demo_card(1, 1, 64))]).await,
         Err(CatalogError::NotFound)
     ));
-    let bulk = manage::set_status_bulk(&db, &b, &[id], "archived").await.expect("bulk");
+    let bulk = editor::set_status_bulk(&db, &b, &[id], "archived").await.expect("bulk");
     assert_eq!(bulk.changed, 0);
-    let page = manage::list(&db, &b, &ProductFilter::default()).await.expect("list");
+    let page = editor::list(&db, &b, &ProductFilter::default()).await.expect("list");
     assert!(page.items.iter().all(|p| p.id != id));
     let owners: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT seller_id FROM products WHERE title = 'A''s Kettle'")
         .fetch_all(db.pool())
@@ -284,7 +284,7 @@ async fn another_stores_product_is_out_of_reach(db: Db) {
     // A shopper has no products to manage.
     let (_, shopper) = actors::shopper(&db).await;
     assert!(matches!(
-        manage::list(&db, &shopper, &ProductFilter::default()).await,
+        editor::list(&db, &shopper, &ProductFilter::default()).await,
         Err(CatalogError::NotFound)
     ));
 }
@@ -299,7 +299,7 @@ async fn the_index_filters_sorts_and_pages_without_repeats(db: Db) {
     .expect("store");
     let seller = actors::seller_of(&db, store).await;
     let mine = count(&db, &format!("SELECT COUNT(*) FROM products WHERE seller_id = {store}")).await;
-    assert!(mine > manage::PAGE, "the busiest store has more than a page ({mine})");
+    assert!(mine > editor::PAGE, "the busiest store has more than a page ({mine})");
     for sort in ["", "title", "price"] {
         let mut seen: Vec<i64> = Vec::new();
         let mut filter = ProductFilter {
@@ -308,7 +308,7 @@ async fn the_index_filters_sorts_and_pages_without_repeats(db: Db) {
         };
         let mut last_price = i64::MIN;
         loop {
-            let page = manage::list(&db, &seller, &filter).await.expect("page");
+            let page = editor::list(&db, &seller, &filter).await.expect("page");
             assert_eq!(page.total, mine);
             for row in &page.items {
                 assert!(!seen.contains(&row.id), "{sort}: {} twice", row.id);
@@ -326,7 +326,7 @@ async fn the_index_filters_sorts_and_pages_without_repeats(db: Db) {
         }
         assert_eq!(seen.len() as i64, mine, "{sort}: every product once");
     }
-    let drafts = manage::set_status_bulk(
+    let drafts = editor::set_status_bulk(
         &db,
         &seller,
         &sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE seller_id = $1 ORDER BY id LIMIT 3")
@@ -339,7 +339,7 @@ async fn the_index_filters_sorts_and_pages_without_repeats(db: Db) {
     .await
     .expect("bulk");
     assert_eq!(drafts.changed, 3);
-    let page = manage::list(
+    let page = editor::list(
         &db,
         &seller,
         &ProductFilter {

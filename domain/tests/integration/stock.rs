@@ -150,7 +150,7 @@ async fn orders_write_to_the_history_and_alert_once_per_crossing(db: Db) {
             .expect("who");
     assert!(who.iter().all(Option::is_none), "orders are the shop's movements");
     // A per-variant threshold of 0 means: only alert when sold out.
-    domain::catalog::manage::set_threshold(&db, &seller, variant, "0")
+    domain::catalog::editor::set_threshold(&db, &seller, variant, "0")
         .await
         .expect("threshold");
     let page = levels::page(&db, &seller, "", true, "").await.expect("low only");
@@ -176,7 +176,7 @@ async fn another_stores_stock_is_out_of_reach(db: Db) {
         Err(InventoryError::NotFound)
     ));
     assert!(matches!(
-        domain::catalog::manage::set_threshold(&db, &other, variant, "1").await,
+        domain::catalog::editor::set_threshold(&db, &other, variant, "1").await,
         Err(domain::catalog::CatalogError::NotFound)
     ));
     let page = levels::page(&db, &other, "", false, "").await.expect("page");

@@ -1,0 +1,105 @@
+//! Changes to several products at once from the products list, and a variant's low-stock alert level.
+
+use model::product_form::ProductStatus;
+use model::FieldError;
+
+use super::{own_store, UNITS_MAX};
+use crate::catalog::CatalogError;
+use crate::platform::clock::now_ms;
+use crate::platform::{outbox, Actor, Db};
+
+/// Publishes or archives several of the actor's own products at once; products of other stores are not touched
+/// (and not counted). Publishing skips products that lack a price or a picture and names them.
+pub async fn set_status_bulk(db: &Db, actor: &Actor, ids: &[i64], status: &str) -> Result<BulkOutcome, CatalogError> {
+    let store = own_store(actor)?;
+    let Some(status) = ProductStatus::parse(status) else {
+        return Err(CatalogError::Invalid(vec![FieldError::new(
+            "status",
+            "Choose an action.",
+        )]));
+    };
+    let mut tx = db.begin_write().await?;
+    let mut outcome = BulkOutcome::default();
+    for id in ids {
+        let found: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT p.title, (SELECT COUNT(*) FROM variants v WHERE v.product_id = p.id AND v.price > 0), \
+             (SELECT COUNT(*) FROM product_images i WHERE i.product_id = p.id) \
+             FROM products p WHERE p.id = $1 AND p.seller_id = $2",
+        )
+        .bind(id)
+        .bind(store)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((title, priced, pictures)) = found else {
+            continue;
+        };
+        if status == ProductStatus::Active && (priced == 0 || pictures == 0) {
+            outcome.skipped.push(title);
+            continue;
+        }
+        sqlx::query("UPDATE products SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        outbox::product_changed(&mut tx, *id).await?;
+        outcome.changed += 1;
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The titles of the actor's own products among `ids` (others are left out), for a confirmation.
+pub async fn titles(db: &Db, actor: &Actor, ids: &[i64]) -> Result<Vec<(i64, String)>, CatalogError> {
+    let store = own_store(actor)?;
+    let mut out = Vec::new();
+    for id in ids {
+        let title: Option<String> = sqlx::query_scalar("SELECT title FROM products WHERE id = $1 AND seller_id = $2")
+            .bind(id)
+            .bind(store)
+            .fetch_optional(db.pool())
+            .await?;
+        out.extend(title.map(|t| (*id, t)));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkOutcome {
+    pub changed: usize,
+    /// Titles not published: they lack a price or a picture.
+    pub skipped: Vec<String>,
+}
+
+/// Sets a variant's low-stock alert level (`''` = the store's default) on the actor's own store.
+pub async fn set_threshold(db: &Db, actor: &Actor, variant_id: i64, typed: &str) -> Result<(), CatalogError> {
+    let store = own_store(actor)?;
+    let threshold = match typed.trim() {
+        "" => None,
+        t => Some(
+            t.parse::<i64>()
+                .ok()
+                .filter(|n| (0..=UNITS_MAX).contains(n))
+                .ok_or_else(|| {
+                    CatalogError::Invalid(vec![FieldError::new(
+                        "threshold",
+                        "Enter a whole number of units, or leave it empty for the store's default.",
+                    )])
+                })?,
+        ),
+    };
+    let done = sqlx::query(
+        "UPDATE variants SET low_stock_threshold = $1 WHERE id = $2 \
+         AND product_id IN (SELECT id FROM products WHERE seller_id = $3)",
+    )
+    .bind(threshold)
+    .bind(variant_id)
+    .bind(store)
+    .execute(db.pool())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(CatalogError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! The products list of the portal: search (title or SKU), filters (status, category, stock), sort and keyset
+//! pages, each from the URL.
+
+use model::catalog::Money;
+use model::product_form::ProductStatus;
+use model::sellers::{ProductFilter, ProductPage, ProductRow};
+
+use super::{own_store, PAGE};
+use crate::catalog::CatalogError;
+use crate::platform::{Actor, Db};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    title: String,
+    slug: String,
+    status: String,
+    category_name: String,
+    min_price: i64,
+    currency: String,
+    variants: i64,
+    available: i64,
+    pictures: i64,
+    updated_at: i64,
+}
+
+/// The sort column and whether it runs ascending by default.
+fn sort_of(filter: &ProductFilter) -> (&'static str, bool) {
+    let (column, natural_asc) = match filter.sort.as_str() {
+        "title" => ("p.title", true),
+        "price" => ("p.min_price", true),
+        _ => ("p.updated_at", false),
+    };
+    let asc = match filter.dir.as_str() {
+        "asc" => true,
+        "desc" => false,
+        _ => natural_asc,
+    };
+    (column, asc)
+}
+
+/// A page of the actor's own products. Keyset paging on (sort column, id): page 500 costs what page 1 does.
+pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<ProductPage, CatalogError> {
+    let store = own_store(actor)?;
+    let mut conditions = vec!["p.seller_id = $1".to_string()];
+    let mut texts: Vec<String> = Vec::new();
+    let mut ints: Vec<i64> = vec![store];
+    // Placeholders are numbered in the order arguments are bound: ints first, then texts.
+    let q = filter.q.trim().to_lowercase();
+    if let Some(status) = ProductStatus::parse(&filter.status) {
+        texts.push(status.as_str().to_string());
+        conditions.push(format!("p.status = ${{t{}}}", texts.len()));
+    }
+    if !filter.category.is_empty() {
+        texts.push(filter.category.clone());
+        conditions.push(format!(
+            "p.category_id IN (SELECT c.id FROM categories c LEFT JOIN categories r ON r.id = c.parent_id \
+             WHERE c.slug = ${{t{n}}} OR r.slug = ${{t{n}}})",
+            n = texts.len()
+        ));
+    }
+    if !q.is_empty() {
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        texts.push(format!("%{escaped}%"));
+        let n = texts.len();
+        conditions.push(format!(
+            "(LOWER(p.title) LIKE ${{t{n}}} ESCAPE '\\' OR EXISTS (SELECT 1 FROM variants sv WHERE sv.product_id = p.id \
+             AND LOWER(sv.sku) LIKE ${{t{n}}} ESCAPE '\\'))"
+        ));
+    }
+    let units = "CAST(COALESCE((SELECT SUM(st.available) FROM stock st JOIN variants sv ON sv.id = st.variant_id \
+                 WHERE sv.product_id = p.id), 0) AS BIGINT)";
+    match filter.stock.as_str() {
+        "out" => conditions.push(format!("{units} = 0")),
+        "in" => conditions.push(format!("{units} > 0")),
+        "low" => conditions.push(
+            "EXISTS (SELECT 1 FROM variants lv JOIN sellers ls ON ls.id = p.seller_id WHERE lv.product_id = p.id \
+             AND CAST(COALESCE((SELECT SUM(st.available) FROM stock st WHERE st.variant_id = lv.id), 0) AS BIGINT) \
+             BETWEEN 1 AND COALESCE(lv.low_stock_threshold, ls.low_stock_default))"
+                .to_string(),
+        ),
+        _ => {}
+    }
+    let filtered = conditions.join(" AND ");
+    let filter_texts = texts.len();
+    let (column, asc) = sort_of(filter);
+    let mut page_conditions = conditions.clone();
+    // A cursor of another sort's kind (a title compared with a number) is no cursor: the first page.
+    let text_sort = filter.sort == "title";
+    let cursor = parse_cursor(&filter.after).filter(|(v, _)| matches!(v, CursorValue::Text(_)) == text_sort);
+    if let Some((value, id)) = cursor {
+        let (cmp, tie) = if asc { (">", ">") } else { ("<", "<") };
+        match value {
+            CursorValue::Int(v) => {
+                ints.push(v);
+                let vi = ints.len();
+                ints.push(id);
+                let ii = ints.len();
+                page_conditions.push(format!(
+                    "({column} {cmp} ${vi} OR ({column} = ${vi} AND p.id {tie} ${ii}))"
+                ));
+            }
+            CursorValue::Text(v) => {
+                texts.push(v);
+                let ti = texts.len();
+                ints.push(id);
+                let ii = ints.len();
+                page_conditions.push(format!(
+                    "({column} {cmp} ${{t{ti}}} OR ({column} = ${{t{ti}}} AND p.id {tie} ${ii}))"
+                ));
+            }
+        }
+    }
+    let direction = if asc { "ASC" } else { "DESC" };
+    let select = format!(
+        "SELECT p.id, p.title, p.slug, p.status, c.name AS category_name, p.min_price, p.currency, \
+         (SELECT COUNT(*) FROM variants cv WHERE cv.product_id = p.id) AS variants, {units} AS available, \
+         (SELECT COUNT(*) FROM product_images pi WHERE pi.product_id = p.id) AS pictures, p.updated_at \
+         FROM products p JOIN categories c ON c.id = p.category_id WHERE {} \
+         ORDER BY {column} {direction}, p.id {direction} LIMIT {}",
+        page_conditions.join(" AND "),
+        PAGE + 1
+    );
+    let select = renumber(&select, ints.len(), texts.len());
+    let mut query = sqlx::query_as::<_, Row>(&select);
+    for v in &ints {
+        query = query.bind(*v);
+    }
+    for t in &texts {
+        query = query.bind(t.as_str());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    // The count binds only the filter's arguments: the store id, then the filter's texts (no cursor values).
+    let count_sql = renumber(
+        &format!("SELECT COUNT(*) FROM products p WHERE {filtered}"),
+        1,
+        filter_texts,
+    );
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(store);
+    for t in &texts[..filter_texts] {
+        count = count.bind(t.as_str());
+    }
+    let total = count.fetch_one(db.pool()).await?;
+    let mut rows = rows;
+    let next = if rows.len() as i64 > PAGE {
+        rows.truncate(PAGE as usize);
+        rows.last().map(|r| cursor_of(filter, r))
+    } else {
+        None
+    };
+    let categories = sqlx::query_as::<_, (String, String)>(
+        "SELECT DISTINCT c.slug, c.name FROM categories c JOIN products p ON p.category_id = c.id \
+         WHERE p.seller_id = $1 ORDER BY c.name",
+    )
+    .bind(store)
+    .fetch_all(db.pool())
+    .await?;
+    let (store_name, store_slug): (String, String) =
+        sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
+            .bind(store)
+            .fetch_one(db.pool())
+            .await?;
+    Ok(ProductPage {
+        store_name,
+        store_slug,
+        total,
+        items: rows
+            .into_iter()
+            .map(|r| ProductRow {
+                id: r.id,
+                title: r.title,
+                slug: r.slug,
+                status: r.status,
+                category_name: r.category_name,
+                price: (r.variants > 0).then(|| Money::new(r.min_price, r.currency)),
+                variants: r.variants,
+                available: r.available,
+                has_picture: r.pictures > 0,
+                updated_at: r.updated_at,
+            })
+            .collect(),
+        next,
+        categories,
+    })
+}
+
+/// Numbers the `${tN}` text placeholders after the `ints` integer ones: arguments are bound ints first, then texts.
+fn renumber(sql: &str, ints: usize, texts: usize) -> String {
+    let mut sql = sql.to_string();
+    // Highest first, so ${t1} does not match inside ${t10}.
+    for n in (1..=texts).rev() {
+        sql = sql.replace(&format!("${{t{n}}}"), &format!("${}", ints + n));
+    }
+    sql
+}
+
+enum CursorValue {
+    Int(i64),
+    Text(String),
+}
+
+fn cursor_of(filter: &ProductFilter, row: &Row) -> String {
+    let value = match filter.sort.as_str() {
+        "title" => format!("s{}", row.title),
+        "price" => format!("i{}", row.min_price),
+        _ => format!("i{}", row.updated_at),
+    };
+    format!("{}~{value}", row.id)
+}
+
+fn parse_cursor(cursor: &str) -> Option<(CursorValue, i64)> {
+    let (id, value) = cursor.split_once('~')?;
+    let id = id.parse().ok()?;
+    let value = match value.split_at_checked(1)? {
+        ("i", v) => CursorValue::Int(v.parse().ok()?),
+        ("s", v) => CursorValue::Text(v.to_string()),
+        _ => return None,
+    };
+    Some((value, id))
+}

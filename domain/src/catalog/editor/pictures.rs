@@ -1,0 +1,94 @@
+//! Adding uploaded pictures to a product.
+
+use super::{own_store, MAX_PICTURES, MAX_PICTURES_PER_UPLOAD};
+
+use crate::catalog::CatalogError;
+use crate::platform::clock::now_ms;
+use crate::platform::{outbox, Actor, Db};
+
+/// Adds uploaded pictures to the actor's own product, after the rest: each file is checked, decoded and
+/// re-encoded by the `ImageStore` (metadata dropped, thumbnails made). Returns, per refused file, its name and
+/// why. The product's version moves on, so a form opened before the upload cannot drop the new pictures.
+pub async fn add_pictures(
+    db: &Db,
+    store_images: &dyn crate::catalog::images::ImageStore,
+    actor: &Actor,
+    product_id: i64,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, String)>, CatalogError> {
+    let store = own_store(actor)?;
+    let title: String = sqlx::query_scalar("SELECT title FROM products WHERE id = $1 AND seller_id = $2")
+        .bind(product_id)
+        .bind(store)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    let mut refused = Vec::new();
+    let mut stored = Vec::new();
+    let had: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_images WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(db.pool())
+        .await?;
+    let room = MAX_PICTURES.saturating_sub(had as usize).min(MAX_PICTURES_PER_UPLOAD);
+    for (n, (name, bytes)) in files.into_iter().enumerate() {
+        if n >= room {
+            refused.push((
+                name,
+                format!("Not added: a product has at most {MAX_PICTURES} pictures, {MAX_PICTURES_PER_UPLOAD} added at a time."),
+            ));
+            continue;
+        }
+        match store_images.put(bytes).await {
+            Ok(image) => stored.push(image),
+            Err(crate::catalog::images::ImageError::Io(e)) => {
+                return Err(CatalogError::Search(format!("image store: {e}")))
+            }
+            Err(e) => refused.push((name, e.to_string())),
+        }
+    }
+    if stored.is_empty() {
+        return Ok(refused);
+    }
+    let mut tx = db.begin_write().await?;
+    let existing: Vec<String> = sqlx::query_scalar("SELECT image_key FROM product_images WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut next: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(MAX(position), -1) + 1 AS BIGINT) FROM product_images WHERE product_id = $1",
+    )
+    .bind(product_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    for image in stored {
+        if existing.contains(&image.key) {
+            continue; // the same picture twice is shown once
+        }
+        // Counted again in the write: two uploads at once cannot pass the limit together.
+        if next as usize >= MAX_PICTURES {
+            break;
+        }
+        sqlx::query(
+            "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(product_id)
+        .bind(next)
+        .bind(&image.key)
+        .bind(image.ext)
+        .bind(&title)
+        .bind(i64::from(image.width))
+        .bind(i64::from(image.height))
+        .execute(&mut *tx)
+        .await?;
+        next += 1;
+    }
+    sqlx::query("UPDATE products SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(product_id)
+        .execute(&mut *tx)
+        .await?;
+    outbox::product_changed(&mut tx, product_id).await?;
+    tx.commit().await?;
+    Ok(refused)
+}

@@ -1,0 +1,360 @@
+//! Saving a checked product: what the rules need from the store, the write itself (product, attributes, variants,
+//! pictures) with optimistic concurrency, and the refusal of a stale save naming what changed.
+
+use model::product_form::{ProductField, ProductStatus, VariantField};
+use model::sellers::ProductForm;
+use model::FieldError;
+use sqlx::AnyConnection;
+
+use super::form::{leaf_categories, load_form, warehouses_of};
+use super::matrix::sku_prefix;
+use super::rules::{parse_money, validate, Context, ValidProduct};
+use super::{own_store, CURRENCY};
+use crate::catalog::attributes::definitions_for;
+use crate::catalog::CatalogError;
+use crate::platform::clock::now_ms;
+use crate::platform::db::is_unique_violation;
+use crate::platform::ids::next_id;
+use crate::platform::text::slugify;
+use crate::platform::{outbox, Actor, Db};
+
+/// Reads what the rules need and checks the form: the store, the valid product.
+pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64, ValidProduct), CatalogError> {
+    let store = own_store(actor)?;
+    let mut conn = db.pool().acquire().await?;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    let id = form.id.trim().parse::<i64>().ok();
+    if let Some(id) = id {
+        let mine: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE id = $1 AND seller_id = $2")
+            .bind(id)
+            .bind(store)
+            .fetch_one(&mut *conn)
+            .await?;
+        if mine == 0 {
+            return Err(CatalogError::NotFound);
+        }
+    }
+    let categories = leaf_categories(db).await?;
+    let attributes = match form.category.trim().parse::<i64>() {
+        Ok(c) if categories.iter().any(|(id, _)| *id == c) => definitions_for(db, c).await?,
+        _ => Vec::new(),
+    };
+    let warehouses = warehouses_of(&mut conn, store).await?;
+    let pictures: Vec<String> = match id {
+        Some(id) => {
+            sqlx::query_scalar("SELECT image_key FROM product_images WHERE product_id = $1")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let cx = Context {
+        categories: &categories,
+        attributes: &attributes,
+        warehouses: &warehouses,
+        pictures: &pictures,
+        sku_prefix: &sku_prefix(&slug),
+        free_items: crate::platform::settings::is_on(&mut conn, crate::platform::settings::FREE_ITEMS).await?,
+    };
+    let valid =
+        validate(form, &cx).map_err(|errors| CatalogError::Invalid(errors.into_iter().map(Into::into).collect()))?;
+    // A SKU is unique across the platform: name the row whose SKU another product (or variant) uses.
+    let mut errors = Vec::new();
+    for (i, v) in valid.variants.iter().enumerate() {
+        let other: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, product_id FROM variants WHERE LOWER(sku) = LOWER($1) LIMIT 1")
+                .bind(&v.sku)
+                .fetch_optional(&mut *conn)
+                .await?;
+        // Free: this variant's own SKU, or one of this product's variants the form removes (another product's
+        // variant listed as "removed" in a crafted form frees nothing).
+        let own = |(o, product): (i64, i64)| Some(o) == v.id || (Some(product) == id && valid.removed.contains(&o));
+        if other.is_some_and(|o| !own(o)) {
+            let row = form.variants.iter().position(|f| f.sku.trim() == v.sku).unwrap_or(i);
+            errors.push(FieldError::new(
+                ProductField::Variant(row, VariantField::Sku).name(),
+                format!("The SKU {} is already used; SKUs are unique across Bazaar.", v.sku),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CatalogError::Invalid(errors));
+    }
+    Ok((store, valid))
+}
+
+/// What a save wrote: the product and, per variant of the form (in order), its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub product_id: i64,
+    pub variant_ids: Vec<i64>,
+}
+
+/// Writes the product, its attributes, variants and pictures in `conn`'s transaction. An update must name the
+/// version it was read at; a stale one is refused with the changes another save made (`Stale`).
+pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Result<Written, CatalogError> {
+    let now = now_ms();
+    let search_text = format!(
+        "{} {}",
+        p.title,
+        p.attributes
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+    .to_lowercase();
+    let product_id = match p.id {
+        Some(id) => {
+            let done = sqlx::query(
+                "UPDATE products SET title = $1, category_id = $2, description_md = $3, status = $4, search_text = $5, \
+                 updated_at = $6, version = version + 1 WHERE id = $7 AND seller_id = $8 AND version = $9",
+            )
+            .bind(&p.title)
+            .bind(p.category_id)
+            .bind(&p.description)
+            .bind(p.status.as_str())
+            .bind(&search_text)
+            .bind(now)
+            .bind(id)
+            .bind(store)
+            .bind(p.version)
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(stale(conn, store, id, p).await?);
+            }
+            id
+        }
+        None => {
+            let id = next_id();
+            let base = p.handle.clone().unwrap_or_else(|| slugify(&p.title));
+            let base = if base.is_empty() { "product".to_string() } else { base };
+            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE slug = $1")
+                .bind(&base)
+                .fetch_one(&mut *conn)
+                .await?;
+            // A taken address gets the id's last digits: unique in practice, and the insert checks it anyway.
+            let slug = if taken == 0 {
+                base
+            } else {
+                format!("{base}-{}", id % 1_000_000)
+            };
+            sqlx::query(
+                "INSERT INTO products (id, seller_id, category_id, title, slug, description_md, status, min_price, \
+                 currency, search_text, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $10, 1)",
+            )
+            .bind(id)
+            .bind(store)
+            .bind(p.category_id)
+            .bind(&p.title)
+            .bind(&slug)
+            .bind(&p.description)
+            .bind(p.status.as_str())
+            .bind(CURRENCY)
+            .bind(&search_text)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(conflict_on_unique)?;
+            id
+        }
+    };
+    // A new product has nothing stored to replace (an import creates thousands: every query counts).
+    let existing = p.id.is_some();
+    if existing {
+        sqlx::query("DELETE FROM product_attributes WHERE product_id = $1")
+            .bind(product_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, (name, value)) in p.attributes.iter().enumerate() {
+        sqlx::query("INSERT INTO product_attributes (product_id, name, value, position) VALUES ($1, $2, $3, $4)")
+            .bind(product_id)
+            .bind(name)
+            .bind(value)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for id in &p.removed {
+        sqlx::query("DELETE FROM variants WHERE id = $1 AND product_id = $2")
+            .bind(id)
+            .bind(product_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut variant_ids = Vec::new();
+    for (position, v) in p.variants.iter().enumerate() {
+        let id = match v.id {
+            Some(id) => {
+                let done = sqlx::query(
+                    "UPDATE variants SET sku = $1, title = $2, options = $3, price = $4, compare_at_price = $5, \
+                     weight_grams = $6, position = $7 WHERE id = $8 AND product_id = $9",
+                )
+                .bind(&v.sku)
+                .bind(v.title())
+                .bind(v.options_json())
+                .bind(v.price)
+                .bind(v.compare_at)
+                .bind(v.weight)
+                .bind(position as i64)
+                .bind(id)
+                .bind(product_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(conflict_on_unique)?;
+                if done.rows_affected() == 0 {
+                    return Err(CatalogError::NotFound);
+                }
+                id
+            }
+            None => {
+                let id = next_id();
+                sqlx::query(
+                    "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, \
+                     weight_grams, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(id)
+                .bind(product_id)
+                .bind(&v.sku)
+                .bind(v.title())
+                .bind(v.options_json())
+                .bind(v.price)
+                .bind(v.compare_at)
+                .bind(CURRENCY)
+                .bind(v.weight)
+                .bind(position as i64)
+                .execute(&mut *conn)
+                .await
+                .map_err(conflict_on_unique)?;
+                id
+            }
+        };
+        variant_ids.push(id);
+    }
+    // Pictures: the kept ones, renumbered in their new order (positions are the primary key, so rewrite them).
+    // A new product has none yet (they are uploaded to a saved product).
+    let stored: Vec<(String, String, i64, i64)> = if existing {
+        let stored = sqlx::query_as("SELECT image_key, ext, width, height FROM product_images WHERE product_id = $1")
+            .bind(product_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM product_images WHERE product_id = $1")
+            .bind(product_id)
+            .execute(&mut *conn)
+            .await?;
+        stored
+    } else {
+        Vec::new()
+    };
+    for (position, (key, alt)) in p.images.iter().enumerate() {
+        if let Some((_, ext, width, height)) = stored.iter().find(|s| &s.0 == key) {
+            sqlx::query(
+                "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(product_id)
+            .bind(position as i64)
+            .bind(key)
+            .bind(ext)
+            .bind(alt)
+            .bind(width)
+            .bind(height)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    refresh_listing_price(conn, product_id).await?;
+    outbox::product_changed(conn, product_id).await?;
+    Ok(Written {
+        product_id,
+        variant_ids,
+    })
+}
+
+/// Keeps the product's listing price (its cheapest variant) in step with its variants.
+pub async fn refresh_listing_price(conn: &mut AnyConnection, product_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE products SET min_price = COALESCE((SELECT MIN(price) FROM variants WHERE product_id = $1), 0) \
+         WHERE id = $1",
+    )
+    .bind(product_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn conflict_on_unique(e: sqlx::Error) -> CatalogError {
+    if is_unique_violation(&e) {
+        CatalogError::Conflict(
+            "A SKU or the product's address was just taken by another save; check the SKUs and save again.".into(),
+        )
+    } else {
+        e.into()
+    }
+}
+
+/// The refusal of a stale save: what the stored product now says where it differs from the form.
+async fn stale(
+    conn: &mut AnyConnection,
+    store: i64,
+    id: i64,
+    mine: &ValidProduct,
+) -> Result<CatalogError, CatalogError> {
+    let now = load_form(conn, store, id).await?;
+    let mut changes = Vec::new();
+    if now.title.trim() != mine.title {
+        changes.push(format!("the title is now “{}”", now.title));
+    }
+    if now.description.trim() != mine.description {
+        changes.push("the description was changed".to_string());
+    }
+    if ProductStatus::parse(&now.status) != Some(mine.status) {
+        changes.push(format!("the status is now {}", now.status));
+    }
+    if now.category.parse::<i64>().ok() != Some(mine.category_id) {
+        changes.push("the category was changed".to_string());
+    }
+    for v in &now.variants {
+        let label = if v.values.is_empty() {
+            v.sku.clone()
+        } else {
+            v.values.join(" / ")
+        };
+        match mine
+            .variants
+            .iter()
+            .find(|m| m.id.map(|i| i.to_string()).as_deref() == Some(v.id.as_str()))
+        {
+            Some(m) => {
+                if parse_money(&v.price) != Some(m.price) {
+                    changes.push(format!("the price of {label} is now {}", v.price));
+                }
+                if v.sku != m.sku {
+                    changes.push(format!("the SKU of {label} is now {}", v.sku));
+                }
+            }
+            None if !mine.removed.iter().any(|r| r.to_string() == v.id) => {
+                changes.push(format!("a variant {label} was added"));
+            }
+            None => {}
+        }
+    }
+    if now.images.len() != mine.images.len() {
+        changes.push(format!("it now has {} picture(s)", now.images.len()));
+    }
+    if changes.is_empty() {
+        changes.push("it was saved again with the same values".to_string());
+    }
+    Ok(CatalogError::Stale {
+        changes,
+        version: now.version.parse().unwrap_or(0),
+    })
+}
