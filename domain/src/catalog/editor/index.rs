@@ -42,45 +42,11 @@ fn sort_of(filter: &ProductFilter) -> (&'static str, bool) {
 /// A page of the actor's own products. Keyset paging on (sort column, id): page 500 costs what page 1 does.
 pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<ProductPage, CatalogError> {
     let store = own_store(actor)?;
-    let mut conditions = vec!["p.seller_id = $1".to_string()];
-    let mut texts: Vec<String> = Vec::new();
-    let mut ints: Vec<i64> = vec![store];
-    // Placeholders are numbered in the order arguments are bound: ints first, then texts.
-    let q = filter.q.trim().to_lowercase();
-    if let Some(status) = ProductStatus::parse(&filter.status) {
-        texts.push(status.as_str().to_string());
-        conditions.push(format!("p.status = ${{t{}}}", texts.len()));
-    }
-    if !filter.category.is_empty() {
-        texts.push(filter.category.clone());
-        conditions.push(format!(
-            "p.category_id IN (SELECT c.id FROM categories c LEFT JOIN categories r ON r.id = c.parent_id \
-             WHERE c.slug = ${{t{n}}} OR r.slug = ${{t{n}}})",
-            n = texts.len()
-        ));
-    }
-    if !q.is_empty() {
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        texts.push(format!("%{escaped}%"));
-        let n = texts.len();
-        conditions.push(format!(
-            "(LOWER(p.title) LIKE ${{t{n}}} ESCAPE '\\' OR EXISTS (SELECT 1 FROM variants sv WHERE sv.product_id = p.id \
-             AND LOWER(sv.sku) LIKE ${{t{n}}} ESCAPE '\\'))"
-        ));
-    }
-    let units = "CAST(COALESCE((SELECT SUM(st.available) FROM stock st JOIN variants sv ON sv.id = st.variant_id \
-                 WHERE sv.product_id = p.id), 0) AS BIGINT)";
-    match filter.stock.as_str() {
-        "out" => conditions.push(format!("{units} = 0")),
-        "in" => conditions.push(format!("{units} > 0")),
-        "low" => conditions.push(
-            "EXISTS (SELECT 1 FROM variants lv JOIN sellers ls ON ls.id = p.seller_id WHERE lv.product_id = p.id \
-             AND CAST(COALESCE((SELECT SUM(st.available) FROM stock st WHERE st.variant_id = lv.id), 0) AS BIGINT) \
-             BETWEEN 1 AND COALESCE(lv.low_stock_threshold, ls.low_stock_default))"
-                .to_string(),
-        ),
-        _ => {}
-    }
+    let Where {
+        conditions,
+        mut texts,
+        mut ints,
+    } = filtered_by(filter, store);
     let filtered = conditions.join(" AND ");
     let filter_texts = texts.len();
     let (column, asc) = sort_of(filter);
@@ -114,7 +80,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<Prod
     let direction = if asc { "ASC" } else { "DESC" };
     let select = format!(
         "SELECT p.id, p.title, p.slug, p.status, c.name AS category_name, p.min_price, p.currency, \
-         (SELECT COUNT(*) FROM variants cv WHERE cv.product_id = p.id) AS variants, {units} AS available, \
+         (SELECT COUNT(*) FROM variants cv WHERE cv.product_id = p.id) AS variants, {UNITS} AS available, \
          (SELECT COUNT(*) FROM product_images pi WHERE pi.product_id = p.id) AS pictures, p.updated_at \
          FROM products p JOIN categories c ON c.id = p.category_id WHERE {} \
          ORDER BY {column} {direction}, p.id {direction} LIMIT {}",
@@ -217,4 +183,60 @@ fn parse_cursor(cursor: &str) -> Option<(CursorValue, i64)> {
         _ => return None,
     };
     Some((value, id))
+}
+
+/// The conditions of a filter and their arguments. Placeholders are numbered in the order arguments are bound:
+/// ints first (`$1` is the store), then texts (`${tN}`, renumbered once the ints are known).
+struct Where {
+    conditions: Vec<String>,
+    texts: Vec<String>,
+    ints: Vec<i64>,
+}
+
+/// The total units of a product across its variants and warehouses.
+const UNITS: &str = "CAST(COALESCE((SELECT SUM(st.available) FROM stock st JOIN variants sv ON sv.id = st.variant_id \
+                     WHERE sv.product_id = p.id), 0) AS BIGINT)";
+
+fn filtered_by(filter: &ProductFilter, store: i64) -> Where {
+    let mut conditions = vec!["p.seller_id = $1".to_string()];
+    let mut texts: Vec<String> = Vec::new();
+    let q = filter.q.trim().to_lowercase();
+    let units = UNITS;
+    if let Some(status) = ProductStatus::parse(&filter.status) {
+        texts.push(status.as_str().to_string());
+        conditions.push(format!("p.status = ${{t{}}}", texts.len()));
+    }
+    if !filter.category.is_empty() {
+        texts.push(filter.category.clone());
+        conditions.push(format!(
+            "p.category_id IN (SELECT c.id FROM categories c LEFT JOIN categories r ON r.id = c.parent_id \
+             WHERE c.slug = ${{t{n}}} OR r.slug = ${{t{n}}})",
+            n = texts.len()
+        ));
+    }
+    if !q.is_empty() {
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        texts.push(format!("%{escaped}%"));
+        let n = texts.len();
+        conditions.push(format!(
+            "(LOWER(p.title) LIKE ${{t{n}}} ESCAPE '\\' OR EXISTS (SELECT 1 FROM variants sv WHERE sv.product_id = p.id \
+             AND LOWER(sv.sku) LIKE ${{t{n}}} ESCAPE '\\'))"
+        ));
+    }
+    match filter.stock.as_str() {
+        "out" => conditions.push(format!("{units} = 0")),
+        "in" => conditions.push(format!("{units} > 0")),
+        "low" => conditions.push(
+            "EXISTS (SELECT 1 FROM variants lv JOIN sellers ls ON ls.id = p.seller_id WHERE lv.product_id = p.id \
+             AND CAST(COALESCE((SELECT SUM(st.available) FROM stock st WHERE st.variant_id = lv.id), 0) AS BIGINT) \
+             BETWEEN 1 AND COALESCE(lv.low_stock_threshold, ls.low_stock_default))"
+                .to_string(),
+        ),
+        _ => {}
+    }
+    Where {
+        conditions,
+        texts,
+        ints: vec![store],
+    }
 }

@@ -98,6 +98,22 @@ pub struct Written {
 /// Writes the product, its attributes, variants and pictures in `conn`'s transaction. An update must name the
 /// version it was read at; a stale one is refused with the changes another save made (`Stale`).
 pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Result<Written, CatalogError> {
+    let product_id = write_product_row(conn, store, p).await?;
+    // A new product has nothing stored to replace (an import creates thousands: every query counts).
+    let existing = p.id.is_some();
+    write_attributes(conn, product_id, p, existing).await?;
+    let variant_ids = write_variants(conn, product_id, p).await?;
+    write_pictures(conn, product_id, p, existing).await?;
+    refresh_listing_price(conn, product_id).await?;
+    outbox::product_changed(conn, product_id).await?;
+    Ok(Written {
+        product_id,
+        variant_ids,
+    })
+}
+
+/// The product's own row: updated at the version it was read at, or inserted with an address of its own.
+async fn write_product_row(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Result<i64, CatalogError> {
     let now = now_ms();
     let search_text = format!(
         "{} {}",
@@ -166,8 +182,15 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
             id
         }
     };
-    // A new product has nothing stored to replace (an import creates thousands: every query counts).
-    let existing = p.id.is_some();
+    Ok(product_id)
+}
+
+async fn write_attributes(
+    conn: &mut AnyConnection,
+    product_id: i64,
+    p: &ValidProduct,
+    existing: bool,
+) -> Result<(), CatalogError> {
     if existing {
         sqlx::query("DELETE FROM product_attributes WHERE product_id = $1")
             .bind(product_id)
@@ -183,6 +206,12 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
+
+/// Removes the variants the form removed, updates the kept ones and inserts the new ones. Per variant of the
+/// product (in order), its id.
+async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProduct) -> Result<Vec<i64>, CatalogError> {
     for id in &p.removed {
         sqlx::query("DELETE FROM variants WHERE id = $1 AND product_id = $2")
             .bind(id)
@@ -239,7 +268,16 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
         };
         variant_ids.push(id);
     }
-    // Pictures: the kept ones, renumbered in their new order (positions are the primary key, so rewrite them).
+    Ok(variant_ids)
+}
+
+/// Pictures: the kept ones, renumbered in their new order (positions are the primary key, so rewrite them).
+async fn write_pictures(
+    conn: &mut AnyConnection,
+    product_id: i64,
+    p: &ValidProduct,
+    existing: bool,
+) -> Result<(), CatalogError> {
     // A new product has none yet (they are uploaded to a saved product).
     let stored: Vec<(String, String, i64, i64)> = if existing {
         let stored = sqlx::query_as("SELECT image_key, ext, width, height FROM product_images WHERE product_id = $1")
@@ -271,12 +309,7 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
             .await?;
         }
     }
-    refresh_listing_price(conn, product_id).await?;
-    outbox::product_changed(conn, product_id).await?;
-    Ok(Written {
-        product_id,
-        variant_ids,
-    })
+    Ok(())
 }
 
 /// Keeps the product's listing price (its cheapest variant) in step with its variants.

@@ -1,6 +1,8 @@
 //! The tiny markdown subset product descriptions use: paragraphs, `- ` lists and `**bold**`. The product page
 //! renders it (escaping every string), and the catalog's CSV export and import translate it to and from HTML, so
-//! the one parser lives here, shared by both.
+//! the one parser lives here, shared by both; `html` converts to and from HTML.
+
+pub mod html;
 
 /// One block of a description.
 #[derive(Debug, Clone, PartialEq, Eq)]

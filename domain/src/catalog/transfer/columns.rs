@@ -1,0 +1,132 @@
+//! The columns a file has (Shopify's product CSV and two of our own) and its cells: a cell a spreadsheet would run
+//! as a formula is neutralised on export and read back as it was on import.
+
+use model::sellers::ImportIssue;
+
+pub(super) const HANDLE: &str = "Handle";
+pub(super) const TITLE: &str = "Title";
+pub(super) const BODY: &str = "Body (HTML)";
+pub(super) const VENDOR: &str = "Vendor";
+pub(super) const TYPE: &str = "Type";
+pub(super) const TAGS: &str = "Tags";
+pub(super) const PUBLISHED: &str = "Published";
+pub(super) const OPTION_NAMES: [&str; 3] = ["Option1 Name", "Option2 Name", "Option3 Name"];
+pub(super) const OPTION_VALUES: [&str; 3] = ["Option1 Value", "Option2 Value", "Option3 Value"];
+pub(super) const SKU: &str = "Variant SKU";
+pub(super) const GRAMS: &str = "Variant Grams";
+pub(super) const QUANTITY: &str = "Variant Inventory Qty";
+pub(super) const PRICE: &str = "Variant Price";
+pub(super) const COMPARE_AT: &str = "Variant Compare At Price";
+pub(super) const IMAGE_SRC: &str = "Image Src";
+pub(super) const IMAGE_ALT: &str = "Image Alt Text";
+pub(super) const STATUS: &str = "Status";
+pub(super) const CATEGORY: &str = "Bazaar Category";
+/// When the row's stock figures were read (RFC 3339, UTC): an import changes a figure only where the seller
+/// changed it, never back over units sold since the export (decision 0016's rule, applied to a file).
+pub(super) const STOCK_AS_OF: &str = "Bazaar Stock As Of";
+pub(super) const STOCK_PREFIX: &str = "Bazaar Stock: ";
+
+/// The columns an import reads, in the order an export writes them (the stock columns follow).
+pub(super) const KNOWN: [&str; 23] = [
+    HANDLE,
+    TITLE,
+    BODY,
+    VENDOR,
+    TYPE,
+    TAGS,
+    PUBLISHED,
+    OPTION_NAMES[0],
+    OPTION_VALUES[0],
+    OPTION_NAMES[1],
+    OPTION_VALUES[1],
+    OPTION_NAMES[2],
+    OPTION_VALUES[2],
+    SKU,
+    GRAMS,
+    QUANTITY,
+    PRICE,
+    COMPARE_AT,
+    IMAGE_SRC,
+    IMAGE_ALT,
+    STATUS,
+    CATEGORY,
+    STOCK_AS_OF,
+];
+
+/// Shopify's placeholder option of a product without options.
+pub(super) const DEFAULT_OPTION: (&str, &str) = ("Title", "Default Title");
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage return first) gets an
+/// apostrophe in front: the spreadsheet shows it as text (CSV injection).
+pub fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some(c) if starts_formula(c) => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+/// The characters that make a spreadsheet read a cell as a formula; spreadsheets in East Asian locales take the
+/// full-width forms (`＝＋－＠`) for the same.
+pub(super) fn starts_formula(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
+}
+
+/// The reverse of `neutralise`, so an exported cell reads back as it was.
+pub(super) fn restore(cell: &str) -> &str {
+    let mut chars = cell.chars();
+    match (chars.next(), chars.next()) {
+        (Some('\''), Some(c)) if starts_formula(c) => &cell[1..],
+        _ => cell,
+    }
+}
+
+/// `text` without `prefix` (ASCII, any case); `None` when it does not start with it. Never cuts a character:
+/// `get` answers `None` where the prefix's length falls inside one (`Prix barré (€)`).
+pub(super) fn strip_prefix_any_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+pub(super) fn issue(row: usize, column: &str, message: impl Into<String>) -> ImportIssue {
+    ImportIssue {
+        row,
+        column: column.to_string(),
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_read_back() {
+        for cell in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-50% off",
+            "@SUM(A1)",
+            "\tx",
+            "＝HYPERLINK(1)",
+            "＋1",
+            "－2",
+            "＠A1",
+        ] {
+            let out = neutralise(cell);
+            assert!(out.starts_with('\''), "{out}");
+            assert_eq!(restore(&out), cell);
+        }
+        assert_eq!(neutralise("Copper kettle"), "Copper kettle");
+        assert_eq!(restore("'quoted"), "'quoted");
+    }
+
+    #[test]
+    fn a_header_is_never_cut_inside_a_character() {
+        assert_eq!(strip_prefix_any_case("Prix barré (€)", STOCK_PREFIX), None);
+        assert_eq!(strip_prefix_any_case("Bazaar Stöck", STOCK_PREFIX), None);
+        assert_eq!(
+            strip_prefix_any_case("bazaar stock: Lager Köln", STOCK_PREFIX),
+            Some("Lager Köln")
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Reading a file: its separator, its header (which column is where) and its rows.
+
+use std::collections::HashMap;
+
+use model::sellers::ImportReport;
+
+use super::columns::*;
+use super::MAX_ROWS;
+
+/// The header: where each column we read is, and the stock columns' warehouse names.
+pub(super) struct Columns {
+    pub(super) at: HashMap<&'static str, usize>,
+    /// (position, warehouse name as written).
+    pub(super) stock: Vec<(usize, String)>,
+}
+
+/// One product row of the file.
+pub(super) struct Line {
+    pub(super) row: usize,
+    pub(super) cells: Vec<String>,
+}
+
+impl Line {
+    /// The trimmed cell of `column`; `None` when the file has no such column.
+    pub(super) fn get(&self, columns: &Columns, column: &str) -> Option<&str> {
+        let at = *columns.at.get(column)?;
+        Some(self.cells.get(at).map_or("", |c| restore(c.trim())))
+    }
+
+    pub(super) fn has(&self, columns: &Columns, column: &str) -> bool {
+        self.get(columns, column).is_some_and(|c| !c.is_empty())
+    }
+
+    /// Whether the row describes a variant (rather than only one more picture).
+    pub(super) fn is_variant(&self, columns: &Columns) -> bool {
+        [SKU, PRICE, COMPARE_AT, GRAMS, QUANTITY]
+            .iter()
+            .chain(OPTION_VALUES.iter())
+            .any(|c| self.has(columns, c))
+            || columns
+                .stock
+                .iter()
+                .any(|(at, _)| self.cells.get(*at).is_some_and(|c| !c.trim().is_empty()))
+    }
+}
+
+/// The separator of a file, from its first row: a comma, or the semicolon that spreadsheets write where a comma
+/// is the decimal mark (much of Europe), or a tab. A column name never holds any of them.
+pub(super) fn separator(body: &str) -> u8 {
+    let header = body.lines().next().unwrap_or_default();
+    let count = |c: char| header.matches(c).count();
+    [b';', b'\t']
+        .into_iter()
+        .find(|&s| count(s as char) > count(','))
+        .unwrap_or(b',')
+}
+
+/// Reads the header and rows; a file that cannot be read at all is one error at the row where it failed.
+pub(super) fn read_sheet(body: &str, report: &mut ImportReport) -> Option<(Columns, Vec<Line>)> {
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .delimiter(separator(body))
+        .from_reader(body.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        Some(Err(_)) | None => {
+            report.errors.push(issue(
+                1,
+                HANDLE,
+                "The file is empty: the first row must name the columns (Handle, Title, Variant SKU, …).",
+            ));
+            return None;
+        }
+    };
+    let mut at = HashMap::new();
+    let mut stock = Vec::new();
+    let mut ignored = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim();
+        if let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+            at.entry(*known).or_insert(i);
+        } else if let Some(warehouse) = strip_prefix_any_case(name, STOCK_PREFIX).filter(|w| !w.trim().is_empty()) {
+            stock.push((i, warehouse.trim().to_string()));
+        } else if !name.is_empty() {
+            ignored.push(name.to_string());
+        }
+    }
+    if !at.contains_key(HANDLE) {
+        report.errors.push(issue(
+            1,
+            HANDLE,
+            "The first row has no Handle column: it must name the columns (Handle, Title, Variant SKU, …), as in a \
+             Shopify product export or a Bazaar export.",
+        ));
+        return None;
+    }
+    if !ignored.is_empty() {
+        let mut names = ignored.iter().take(12).cloned().collect::<Vec<_>>().join(", ");
+        if ignored.len() > 12 {
+            names.push_str(&format!(" and {} more", ignored.len() - 12));
+        }
+        report.notices.push(issue(
+            1,
+            "",
+            format!("Bazaar does not use these columns; they were ignored: {names}."),
+        ));
+    }
+    let columns = Columns { at, stock };
+    let mut lines = Vec::new();
+    for (n, record) in records.enumerate() {
+        let row = n + 2;
+        if lines.len() >= MAX_ROWS {
+            report.errors.push(issue(
+                row,
+                HANDLE,
+                format!("A file may hold at most {MAX_ROWS} rows; split it and import the parts one after another."),
+            ));
+            return None;
+        }
+        match record {
+            Ok(record) => {
+                if record.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                lines.push(Line {
+                    row,
+                    cells: record.iter().map(str::to_string).collect(),
+                });
+            }
+            Err(e) => {
+                tracing::info!(error = %e, row, "an import row could not be read");
+                report.errors.push(issue(
+                    row,
+                    "",
+                    "This row could not be read (a quote that is not closed?). Save the file again as CSV and \
+                     import it.",
+                ));
+            }
+        }
+    }
+    report.rows = lines.len();
+    Some((columns, lines))
+}

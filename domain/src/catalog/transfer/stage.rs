@@ -1,0 +1,466 @@
+//! One product of a file as the editor's form: the stored product with the file's cells laid over it (a cell left
+//! empty keeps what is stored), or a new product, with where each part came from in the file.
+
+use std::collections::HashSet;
+
+use model::markdown::html::{html_to_markdown, same_description};
+use model::product_form::{ProductField, ProductStatus, VariantField};
+use model::sellers::{ImportIssue, ImportReport, OptionInput, ProductForm, StockInput, VariantInput};
+
+use super::columns::*;
+use super::plan::{published_without_picture, Setting, StockCell};
+use super::sheet::{Columns, Line};
+use crate::catalog::editor::{self, RuleError};
+
+/// A product of the file as the editor's form, with where each part of it came from in the file.
+pub(super) struct Staged {
+    pub(super) form: ProductForm,
+    /// The first row of the product.
+    pub(super) first: usize,
+    /// Per variant of the form, its row (a stored variant the file does not mention: the first row).
+    pub(super) variant_rows: Vec<usize>,
+    /// Per picture of the form, the row that named it.
+    pub(super) image_rows: Vec<usize>,
+    /// Whether a cell was refused while building the form (the errors are in the report).
+    pub(super) refused: bool,
+}
+
+impl Staged {
+    /// Where a rule's complaint belongs in the file.
+    pub(super) fn place(&self, e: &RuleError, stock_columns: &[(usize, i64, String)]) -> ImportIssue {
+        let at_first = |column: &str| issue(self.first, column, e.message.clone());
+        match e.field {
+            ProductField::Title => at_first(TITLE),
+            ProductField::Description => at_first(BODY),
+            ProductField::Status => at_first(STATUS),
+            ProductField::Category | ProductField::Attribute(_) => at_first(CATEGORY),
+            ProductField::Options => at_first(OPTION_NAMES[0]),
+            ProductField::OptionName(i) => at_first(OPTION_NAMES[i.min(2)]),
+            ProductField::Variants | ProductField::Id => at_first(HANDLE),
+            ProductField::ImageAlt(i) => issue(
+                self.image_rows.get(i).copied().unwrap_or(self.first),
+                IMAGE_ALT,
+                e.message.clone(),
+            ),
+            ProductField::Variant(i, part) => {
+                let row = self.variant_rows.get(i).copied().unwrap_or(self.first);
+                let column = match part {
+                    VariantField::Sku => SKU.to_string(),
+                    VariantField::Price => PRICE.to_string(),
+                    VariantField::CompareAt => COMPARE_AT.to_string(),
+                    VariantField::Weight => GRAMS.to_string(),
+                    VariantField::Values => OPTION_VALUES[0].to_string(),
+                    VariantField::Stock(w) => {
+                        let warehouse = self
+                            .form
+                            .variants
+                            .get(i)
+                            .and_then(|v| v.stock.get(w))
+                            .and_then(|s| s.warehouse.parse::<i64>().ok());
+                        stock_columns
+                            .iter()
+                            .find(|(_, id, _)| Some(*id) == warehouse)
+                            .map_or_else(|| QUANTITY.to_string(), |(_, _, name)| name.clone())
+                    }
+                };
+                issue(row, &column, e.message.clone())
+            }
+        }
+    }
+}
+
+/// The first non-empty cell of `column` among a product's rows (Shopify fills product columns on the first row
+/// only).
+pub(super) fn first_of<'a>(rows: &[&'a Line], columns: &Columns, column: &str) -> Option<&'a str> {
+    rows.iter()
+        .filter_map(|l| l.get(columns, column))
+        .find(|c| !c.is_empty())
+}
+
+pub(super) fn moved_phrase(moved: i64) -> String {
+    match moved {
+        1 => "1 unit came in".to_string(),
+        -1 => "1 unit went out".to_string(),
+        n if n > 0 => format!("{n} units came in"),
+        n => format!("{} units went out", -n),
+    }
+}
+
+/// A whole number of units typed in a cell; a negative count (Shopify allows overselling) reads as 0.
+pub(super) fn units_cell(cell: &str, row: usize, column: &str, report: &mut ImportReport) -> String {
+    match cell.parse::<i64>() {
+        Ok(n) if n < 0 => {
+            report.notices.push(issue(
+                row,
+                column,
+                format!("{n} units read as 0: Bazaar does not sell stock it does not have."),
+            ));
+            "0".into()
+        }
+        _ => cell.to_string(),
+    }
+}
+
+/// Builds the editor's form for one product of the file: the stored product with the file's values laid over
+/// it (a cell left empty keeps what is stored), or a new product. `None` when a row is wrong in a way the form
+/// cannot carry (the errors are in the report).
+pub(super) fn stage(
+    setting: &Setting,
+    columns: &Columns,
+    stock_columns: &[(usize, i64, String)],
+    handle: &str,
+    rows: &[&Line],
+    stored: Option<&ProductForm>,
+    report: &mut ImportReport,
+) -> Option<Staged> {
+    let errors_before = report.errors.len();
+    let mut form = match stored {
+        Some(stored) => stored.clone(),
+        None => {
+            let mut form = editor::new_form(&setting.warehouses);
+            form.variants.clear();
+            form
+        }
+    };
+    let mut at = Staging {
+        setting,
+        columns,
+        stock_columns,
+        rows,
+        stored,
+        first: rows[0].row,
+        report,
+    };
+    at.product_fields(&mut form, errors_before);
+    let names_given = at.options(&mut form);
+    let variant_rows = at.variants(&mut form, names_given);
+    let image_rows = at.pictures(&mut form);
+    let first = at.first;
+    if form.variants.is_empty() {
+        report.errors.push(issue(
+            first,
+            PRICE,
+            format!("The product {handle} has no variant row: give at least one row a Variant Price."),
+        ));
+        return None;
+    }
+    // A product with a refused cell is still checked by the rules, so each of its rows names every problem.
+    Some(Staged {
+        refused: report.errors.len() > errors_before,
+        form,
+        first,
+        variant_rows,
+        image_rows,
+    })
+}
+
+/// One product's rows being laid over its form.
+struct Staging<'a, 'r> {
+    setting: &'a Setting,
+    columns: &'a Columns,
+    stock_columns: &'a [(usize, i64, String)],
+    rows: &'a [&'a Line],
+    stored: Option<&'a ProductForm>,
+    /// The product's first row, where its own columns are.
+    first: usize,
+    report: &'r mut ImportReport,
+}
+
+impl<'a> Staging<'a, '_> {
+    fn first_of(&self, column: &str) -> Option<&'a str> {
+        first_of(self.rows, self.columns, column)
+    }
+
+    fn error(&mut self, row: usize, column: &str, message: impl Into<String>) {
+        self.report.errors.push(issue(row, column, message));
+    }
+
+    /// Title, description, category and status.
+    fn product_fields(&mut self, form: &mut ProductForm, errors_before: usize) {
+        if let Some(title) = self.first_of(TITLE) {
+            form.title = title.to_string();
+        }
+        if self.columns.at.contains_key(BODY) {
+            let description = html_to_markdown(self.first_of(BODY).unwrap_or_default());
+            // What reads the same on the page is no change: the stored text stays as the seller wrote it.
+            if self.stored.is_none() || !same_description(&description, &form.description) {
+                form.description = description;
+            }
+        }
+        // The category: ours, else Shopify's Type when it names one of ours, else the stored one, else the one
+        // chosen for the file.
+        let category = match self.first_of(CATEGORY).map(str::to_string) {
+            Some(typed) => self.setting.category(&typed).or_else(|| {
+                self.error(
+                    self.first,
+                    CATEGORY,
+                    format!(
+                        "There is no category “{typed}”: use a category's address from the list on the import page."
+                    ),
+                );
+                None
+            }),
+            None => self
+                .first_of(TYPE)
+                .and_then(|t| self.setting.category(t))
+                .or_else(|| self.stored.and_then(|s| s.category.parse().ok()))
+                .or(self.setting.default_category),
+        };
+        match category {
+            Some(id) => form.category = id.to_string(),
+            None if self.report.errors.len() == errors_before => self.error(
+                self.first,
+                CATEGORY,
+                "Name the product's category in a Bazaar Category column, or choose a category for the rows \
+                 without one when you upload the file.",
+            ),
+            None => {}
+        }
+        self.status(form);
+    }
+
+    /// Status, else Published (Shopify's TRUE or FALSE).
+    fn status(&mut self, form: &mut ProductForm) {
+        let active = ProductStatus::parse(&form.status) == Some(ProductStatus::Active);
+        let mut set = |status: ProductStatus| form.status = status.as_str().to_string();
+        if let Some(typed) = self.first_of(STATUS) {
+            match ProductStatus::parse(typed) {
+                Some(status) => set(status),
+                None => self.error(self.first, STATUS, "Use active, draft or archived."),
+            }
+            return;
+        }
+        match self.first_of(PUBLISHED).map(str::to_lowercase) {
+            Some(p) if ["true", "yes", "1"].contains(&p.as_str()) => set(ProductStatus::Active),
+            // Unpublished: a live (or new) product is a draft; an archived one stays archived.
+            Some(p) if ["false", "no", "0"].contains(&p.as_str()) && (active || self.stored.is_none()) => {
+                set(ProductStatus::Draft)
+            }
+            Some(p) if ["false", "no", "0"].contains(&p.as_str()) => {}
+            Some(_) => self.error(self.first, PUBLISHED, "Use TRUE or FALSE."),
+            None => {}
+        }
+    }
+
+    /// Options: the names the file gives (Shopify's "Title: Default Title" is no option), else the stored ones.
+    /// Whether the file names them.
+    fn options(&mut self, form: &mut ProductForm) -> bool {
+        let names_given = OPTION_NAMES.iter().any(|c| self.columns.at.contains_key(c));
+        let names: Vec<String> = if names_given {
+            let placeholder = self.first_of(OPTION_VALUES[0]) == Some(DEFAULT_OPTION.1);
+            OPTION_NAMES
+                .iter()
+                .map_while(|c| self.first_of(c))
+                .filter(|n| *n != DEFAULT_OPTION.0 || !placeholder)
+                .map(str::to_string)
+                .collect()
+        } else {
+            form.options.iter().map(|o| o.name.clone()).collect()
+        };
+        if names_given || self.stored.is_none() {
+            form.options = names
+                .into_iter()
+                .map(|name| OptionInput {
+                    name,
+                    values: String::new(),
+                })
+                .collect();
+        }
+        names_given
+    }
+
+    /// Each variant row laid over the stored variant it is (by SKU, else by option values) or added as a new one.
+    /// Per variant of the form, its row.
+    fn variants(&mut self, form: &mut ProductForm, names_given: bool) -> Vec<usize> {
+        let mut variant_rows = vec![self.first; form.variants.len()];
+        let mut claimed: HashSet<usize> = HashSet::new();
+        let (rows, columns) = (self.rows, self.columns);
+        for line in rows.iter().filter(|l| l.is_variant(columns)) {
+            let values: Vec<String> = (0..form.options.len())
+                .map(|n| line.get(self.columns, OPTION_VALUES[n]).unwrap_or_default().to_string())
+                .collect();
+            let sku = line.get(self.columns, SKU).unwrap_or_default();
+            let matched = stored_variant(form, &claimed, sku, &values);
+            let mut v = match matched {
+                Some(i) => form.variants[i].clone(),
+                None => self.new_variant(),
+            };
+            if names_given || matched.is_none() {
+                v.values = values;
+            }
+            if !sku.is_empty() {
+                v.sku = sku.to_string();
+            }
+            self.variant_cells(line, &mut v, matched.is_none());
+            self.stock_cells(line, &mut v);
+            match matched {
+                Some(i) => {
+                    claimed.insert(i);
+                    form.variants[i] = v;
+                    variant_rows[i] = line.row;
+                }
+                None => {
+                    form.variants.push(v);
+                    variant_rows.push(line.row);
+                }
+            }
+        }
+        variant_rows
+    }
+
+    fn new_variant(&self) -> VariantInput {
+        VariantInput {
+            stock: self
+                .setting
+                .warehouses
+                .iter()
+                .map(|(w, _)| StockInput {
+                    warehouse: w.to_string(),
+                    units: "0".into(),
+                    was: String::new(),
+                })
+                .collect(),
+            ..VariantInput::default()
+        }
+    }
+
+    /// Price, compare-at price and weight of a row.
+    fn variant_cells(&mut self, line: &Line, v: &mut VariantInput, new: bool) {
+        let row = line.row;
+        if let Some(price) = line.get(self.columns, PRICE).filter(|p| !p.is_empty() || new) {
+            v.price = price.to_string();
+        }
+        if let Some(compare_at) = line.get(self.columns, COMPARE_AT) {
+            // Shopify files often repeat the price (or write 0) as the compare-at price: that is no sale price.
+            let price = editor::parse_money(&v.price);
+            match editor::parse_money(compare_at) {
+                Some(c) if price.is_some_and(|p| c <= p) => {
+                    if c > 0 && !v.compare_at.is_empty() {
+                        self.report.notices.push(issue(
+                            row,
+                            COMPARE_AT,
+                            "Not a sale price (it is not above the price), so none is shown.",
+                        ));
+                    }
+                    v.compare_at.clear();
+                }
+                _ => v.compare_at = compare_at.to_string(),
+            }
+        }
+        if let Some(grams) = line.get(self.columns, GRAMS).filter(|g| !g.is_empty()) {
+            // Shopify writes grams with a decimal point ("250.0").
+            v.weight = match grams.parse::<f64>() {
+                Ok(g) if g.is_finite() && g >= 0.0 && grams.contains('.') => format!("{}", g.round() as i64),
+                _ => grams.to_string(),
+            };
+        }
+    }
+
+    /// A row's stock figures: one per warehouse column, else the total when the store has one warehouse.
+    fn stock_cells(&mut self, line: &Line, v: &mut VariantInput) {
+        let row = line.row;
+        let as_of = line
+            .get(self.columns, STOCK_AS_OF)
+            .and_then(crate::platform::clock::parse_rfc3339_ms);
+        let variant_id = v.id.parse::<i64>().ok();
+        let cell_at = |column: &'a str| StockCell {
+            row,
+            column,
+            as_of,
+            variant_id,
+        };
+        let stock_columns = self.stock_columns;
+        if !stock_columns.is_empty() {
+            for (at, warehouse, column) in stock_columns {
+                let cell = line.cells.get(*at).map_or("", |c| restore(c.trim()));
+                if cell.is_empty() {
+                    continue;
+                }
+                let units = units_cell(cell, row, column, self.report);
+                if let Some(s) = v.stock.iter_mut().find(|s| s.warehouse == warehouse.to_string()) {
+                    self.setting.lay_stock(&cell_at(column), s, units, self.report);
+                }
+            }
+            return;
+        }
+        let Some(quantity) = line.get(self.columns, QUANTITY).filter(|q| !q.is_empty()) else {
+            return;
+        };
+        let units = units_cell(quantity, row, QUANTITY, self.report);
+        match v.stock.as_mut_slice() {
+            [only] => self.setting.lay_stock(&cell_at(QUANTITY), only, units, self.report),
+            many => {
+                let total: i64 = many.iter().filter_map(|s| s.units.parse::<i64>().ok()).sum();
+                if units.parse::<i64>().ok() != Some(total) {
+                    let message = format!(
+                        "Your store keeps stock in {} warehouses: give the units of each in the Bazaar Stock \
+                         columns (export the catalog to see them).",
+                        many.len()
+                    );
+                    self.error(row, QUANTITY, message);
+                }
+            }
+        }
+    }
+
+    /// Pictures: a row's Image Src that is one of the product's pictures carries its alt text; any other address
+    /// is not downloaded. A product published without a picture comes in as a draft. Per picture, its row.
+    fn pictures(&mut self, form: &mut ProductForm) -> Vec<usize> {
+        let mut image_rows = vec![self.first; form.images.len()];
+        let rows = self.rows;
+        for line in rows {
+            let Some(src) = line.get(self.columns, IMAGE_SRC).filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            match form.images.iter().position(|i| src.contains(&i.key)) {
+                Some(i) => {
+                    image_rows[i] = line.row;
+                    if let Some(alt) = line.get(self.columns, IMAGE_ALT) {
+                        form.images[i].alt = alt.to_string();
+                    }
+                }
+                None => self.report.notices.push(issue(
+                    line.row,
+                    IMAGE_SRC,
+                    "Not fetched: Bazaar does not download pictures from addresses in a file. Upload the picture \
+                     in the product's editor.",
+                )),
+            }
+        }
+        if ProductStatus::parse(&form.status) == Some(ProductStatus::Active)
+            && form.images.is_empty()
+            && !self.stored.is_some_and(published_without_picture)
+        {
+            form.status = ProductStatus::Draft.as_str().into();
+            self.report.notices.push(issue(
+                self.first,
+                STATUS,
+                "Imported as a draft: a product is published once it has a picture. Upload one in the product's \
+                 editor, then publish it.",
+            ));
+        }
+        image_rows
+    }
+}
+
+/// The stored variant a row is, not yet claimed by another row: by SKU, else (a row without SKU) by its option
+/// values.
+fn stored_variant(form: &ProductForm, claimed: &HashSet<usize>, sku: &str, values: &[String]) -> Option<usize> {
+    let open = |i: &usize, v: &VariantInput| !claimed.contains(i) && !v.id.is_empty();
+    form.variants
+        .iter()
+        .enumerate()
+        .find(|(i, v)| open(i, v) && !sku.is_empty() && v.sku.eq_ignore_ascii_case(sku))
+        .or_else(|| {
+            form.variants.iter().enumerate().find(|(i, v)| {
+                open(i, v)
+                    && (sku.is_empty() || v.sku.is_empty())
+                    && !values.is_empty()
+                    && v.values
+                        .iter()
+                        .map(|s| s.to_lowercase())
+                        .eq(values.iter().map(|s| s.to_lowercase()))
+            })
+        })
+        .map(|(i, _)| i)
+}
