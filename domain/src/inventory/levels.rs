@@ -48,12 +48,14 @@ pub async fn page(db: &Db, actor: &Actor, q: &str, low_only: bool, after: &str) 
             .await?
             .ok_or(InventoryError::NotFound)?;
     let pattern = {
-        let q = q.trim().to_lowercase();
+        let q = crate::platform::text::search_words(q, 200);
         let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         format!("%{escaped}%")
     };
     let (after_title, after_id) = after
         .split_once('~')
+        // No title holds a control character: such a cursor is crafted (and a NUL would fail the query).
+        .filter(|(_, title)| !title.chars().any(char::is_control))
         .and_then(|(id, title)| Some((title.to_string(), id.parse::<i64>().ok()?)))
         .unwrap_or((String::new(), i64::MIN));
     let mut lines: Vec<LineRow> = sqlx::query_as(

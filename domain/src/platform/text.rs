@@ -58,6 +58,18 @@ pub fn lines(typed: &str, max: usize) -> Result<String, TextProblem> {
     Ok(text.to_string())
 }
 
+/// Words typed into a search box, as a query compares them: control characters dropped (a NUL would make
+/// PostgreSQL refuse the whole query), trimmed, lowercase, at most `max` characters.
+pub fn search_words(typed: &str, max: usize) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_lowercase()
+}
+
 /// The address form of a name: lowercase ASCII letters and digits joined by single hyphens ("Oak & Iron" →
 /// "oak-iron"). Used for store and product addresses.
 pub fn slugify(text: &str) -> String {

@@ -191,6 +191,21 @@ async fn a_cursor_of_the_wrong_kind_is_the_first_page(db: Db) {
         crafted.items.iter().map(|r| r.id).collect::<Vec<_>>(),
         first.items.iter().map(|r| r.id).collect::<Vec<_>>()
     );
+    // A NUL in a cursor or a search (PostgreSQL refuses NUL in text) is no cursor, and no character searched.
+    let crafted = editor::list(&db, &seller, &filter("1~sa\0b"))
+        .await
+        .expect("a NUL in the cursor");
+    assert_eq!(crafted.items.len(), first.items.len());
+    let nul_search = ProductFilter {
+        q: "mug\0".into(),
+        ..ProductFilter::default()
+    };
+    editor::list(&db, &seller, &nul_search)
+        .await
+        .expect("a NUL in the search");
+    domain::inventory::levels::page(&db, &seller, "mug\0", false, "1~a\0")
+        .await
+        .expect("a NUL in the stock screen's search and cursor");
     let by_date = ProductFilter {
         after: "1~sabc".into(),
         ..ProductFilter::default()

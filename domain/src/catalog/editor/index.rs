@@ -179,7 +179,8 @@ fn parse_cursor(cursor: &str) -> Option<(CursorValue, i64)> {
     let id = id.parse().ok()?;
     let value = match value.split_at_checked(1)? {
         ("i", v) => CursorValue::Int(v.parse().ok()?),
-        ("s", v) => CursorValue::Text(v.to_string()),
+        // No title holds a control character: such a cursor is crafted (and a NUL would fail the query).
+        ("s", v) if !v.chars().any(char::is_control) => CursorValue::Text(v.to_string()),
         _ => return None,
     };
     Some((value, id))
@@ -200,7 +201,7 @@ const UNITS: &str = "CAST(COALESCE((SELECT SUM(st.available) FROM stock st JOIN 
 fn filtered_by(filter: &ProductFilter, store: i64) -> Where {
     let mut conditions = vec!["p.seller_id = $1".to_string()];
     let mut texts: Vec<String> = Vec::new();
-    let q = filter.q.trim().to_lowercase();
+    let q = crate::platform::text::search_words(&filter.q, 200);
     let units = UNITS;
     if let Some(status) = ProductStatus::parse(&filter.status) {
         texts.push(status.as_str().to_string());
