@@ -217,12 +217,23 @@ pub async fn products_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<
     .await
 }
 
+/// Units of a variant held for orders still being paid (in any warehouse).
+pub async fn held_units(conn: &mut AnyConnection, variant_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM reservations WHERE variant_id = $1 AND state = 'held'",
+    )
+    .bind(variant_id)
+    .fetch_one(&mut *conn)
+    .await
+}
+
 /// The first counts of new variants, `(variant, warehouse, units)`: one statement per 500 (a catalog import
 /// creates thousands), each count above zero recorded as a movement by `user_id`.
 pub async fn start_counts(
     conn: &mut AnyConnection,
     counts: &[(i64, i64, i64)],
     user_id: Option<i64>,
+    reason: Reason,
 ) -> Result<(), sqlx::Error> {
     for chunk in counts.chunks(500) {
         let rows: Vec<String> = (0..chunk.len())
@@ -247,7 +258,7 @@ pub async fn start_counts(
             warehouse_id: *warehouse_id,
             delta: *units,
             level_after: *units,
-            reason: Reason::Edited,
+            reason,
             user_id,
             group_id: None,
         })
@@ -266,6 +277,7 @@ pub async fn set_counted(
     units: i64,
     was: Option<i64>,
     user_id: Option<i64>,
+    reason: Reason,
 ) -> Result<Result<(), i64>, sqlx::Error> {
     let before = match was {
         Some(was) if was == units => return Ok(Ok(())),
@@ -302,7 +314,7 @@ pub async fn set_counted(
             was
         }
         None => {
-            start_counts(conn, &[(variant_id, warehouse_id, units)], user_id).await?;
+            start_counts(conn, &[(variant_id, warehouse_id, units)], user_id, reason).await?;
             return Ok(Ok(()));
         }
     };
@@ -314,7 +326,7 @@ pub async fn set_counted(
                 warehouse_id,
                 delta: units - before,
                 level_after: units,
-                reason: Reason::Edited,
+                reason,
                 user_id,
                 group_id: None,
             },

@@ -15,6 +15,8 @@ pub enum Reason {
     Returned,
     /// The product form's figure.
     Edited,
+    /// A catalog import's figure.
+    Imported,
     Reserved,
     Released,
     Restocked,
@@ -28,6 +30,7 @@ impl Reason {
             Reason::Count => "count",
             Reason::Returned => "returned",
             Reason::Edited => "edited",
+            Reason::Imported => "imported",
             Reason::Reserved => "reserved",
             Reason::Released => "released",
             Reason::Restocked => "restocked",
@@ -52,6 +55,7 @@ impl Reason {
             "count" => "Count correction",
             "returned" => "Returned",
             "edited" => "Product form",
+            "imported" => "Catalog import",
             "reserved" => "Order placed",
             "released" => "Order not paid (released)",
             "restocked" => "Order cancelled (restocked)",

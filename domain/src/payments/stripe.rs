@@ -21,7 +21,6 @@ use stripe_core::refund::CreateRefund;
 use stripe_types::Currency;
 
 use super::{EventKind, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart};
-use crate::platform::clock::now_ms;
 
 /// How far a webhook's signed timestamp may be from our clock (Stripe's own libraries use 300 s).
 pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;
@@ -133,7 +132,9 @@ impl PaymentGateway for StripeGateway {
             .metadata(metadata)
             .payment_intent_data(intent)
             .customer_email(request.email.clone())
-            .expires_at(now_ms() / 1000 + SESSION_LIFETIME_SECS)
+            // From the payment's own moment, not the clock: a retry (same idempotency key) must send the same
+            // parameters, or Stripe refuses it. The margin keeps it over Stripe's 30-minute minimum.
+            .expires_at(crate::platform::ids::created_ms(request.payment_id) / 1000 + SESSION_LIFETIME_SECS + 120)
             .customize()
             .request_strategy(key(&format!("bazaar-checkout-{}", request.payment_id))?)
             .send(&self.client)

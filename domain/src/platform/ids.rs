@@ -16,6 +16,12 @@ pub fn random_token() -> String {
     format!("{:032x}", rand::random::<u128>())
 }
 
+/// The moment (unix ms) an id was made: its upper bits (for a moment tied to a record that must not move between
+/// retries, such as the expiry a payment provider is sent with an idempotency key).
+pub fn created_ms(id: i64) -> i64 {
+    (id >> SEQ_BITS) + EPOCH_MS
+}
+
 /// A new id, strictly greater than every id this process made before.
 pub fn next_id() -> i64 {
     let now = crate::platform::clock::now_ms() - EPOCH_MS;
@@ -38,6 +44,16 @@ pub fn next_id() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_tells_when_it_was_made() {
+        let before = crate::platform::clock::now_ms();
+        let made = created_ms(next_id());
+        assert!(
+            (before - 5..=crate::platform::clock::now_ms() + 5).contains(&made),
+            "{made} vs {before}"
+        );
+    }
 
     #[test]
     fn ids_increase_and_stay_below_two_to_the_53() {

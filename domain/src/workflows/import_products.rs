@@ -8,6 +8,7 @@ use model::FieldError;
 
 use crate::catalog::transfer::{self, MAX_BYTES};
 use crate::catalog::CatalogError;
+use crate::inventory::movements::Reason;
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
 use crate::platform::{Actor, Db};
@@ -168,7 +169,7 @@ pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogEr
         return Ok(Applied::Replanned);
     }
     for product in &plan.products {
-        super::save_product::store_product(&mut tx, actor, store, product).await?;
+        super::save_product::store_product(&mut tx, actor, store, product, Reason::Imported).await?;
     }
     tx.commit().await?;
     tracing::info!(

@@ -8,25 +8,28 @@ use sqlx::AnyConnection;
 use crate::catalog::editor::{self, ValidProduct, Written};
 use crate::catalog::CatalogError;
 use crate::inventory;
+use crate::inventory::movements::Reason;
 use crate::platform::{Actor, Db};
 
 /// Saves the actor's own product (a new one when the form has no id). Returns its id.
 pub async fn save_product(db: &Db, actor: &Actor, form: &ProductForm) -> Result<i64, CatalogError> {
     let (store, valid) = editor::prepare(db, actor, form).await?;
     let mut tx = db.begin_write().await?;
-    let written = store_product(&mut tx, actor, store, &valid).await?;
+    let written = store_product(&mut tx, actor, store, &valid, Reason::Edited).await?;
     tx.commit().await?;
     tracing::info!(product_id = written.product_id, store, "product saved");
     Ok(written.product_id)
 }
 
-/// Writes a checked product of `store` and the stock figures it changes in `conn`'s transaction, then sends the
-/// low-stock alerts the new figures call for. Nothing is committed here.
+/// Writes a checked product of `store` and the stock figures it changes in `conn`'s transaction (their movements
+/// recorded with `reason`: the editor's or an import's), then sends the low-stock alerts the new figures call
+/// for. Nothing is committed here.
 pub(crate) async fn store_product(
     conn: &mut AnyConnection,
     actor: &Actor,
     store: i64,
     valid: &ValidProduct,
+    reason: Reason,
 ) -> Result<Written, CatalogError> {
     let written = editor::write(conn, store, valid).await?;
     // New variants' first counts go in together; existing ones only where the seller changed the figure, and
@@ -48,7 +51,9 @@ pub(crate) async fn store_product(
             moved.push((*id, None));
         }
         for (warehouse, units, was) in &variant.stock {
-            if let Err(now) = inventory::set_counted(conn, *id, *warehouse, *units, *was, actor.user_id()).await? {
+            if let Err(now) =
+                inventory::set_counted(conn, *id, *warehouse, *units, *was, actor.user_id(), reason).await?
+            {
                 let name: Option<String> = sqlx::query_scalar("SELECT name FROM warehouses WHERE id = $1")
                     .bind(warehouse)
                     .fetch_optional(&mut *conn)
@@ -62,7 +67,7 @@ pub(crate) async fn store_product(
             }
         }
     }
-    inventory::start_counts(conn, &first_counts, actor.user_id()).await?;
+    inventory::start_counts(conn, &first_counts, actor.user_id(), reason).await?;
     // Only a figure that moved can cross a threshold; a new variant only when it starts at or below the store's
     // alert level (a new variant has no level of its own yet).
     let default: i64 = sqlx::query_scalar("SELECT low_stock_default FROM sellers WHERE id = $1")

@@ -508,6 +508,15 @@ async fn stock_that_moved_since_the_export_is_never_put_back(db: Db) {
         Applied::Done
     );
     assert_eq!(units_of(&db, variant).await, 40);
+    // The history says the import set it, not the product form.
+    let reason: String = sqlx::query_scalar(
+        "SELECT reason FROM stock_movements WHERE variant_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(variant)
+    .fetch_one(db.pool())
+    .await
+    .expect("movement");
+    assert_eq!(reason, "imported");
 }
 
 /// Issue 19, defect 3: an edit made in the editor between the dry run and "Apply" is not overwritten, even when

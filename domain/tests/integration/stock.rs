@@ -59,6 +59,51 @@ async fn buy(db: &Db, variant: i64, quantity: i64) {
     .expect("placed");
 }
 
+/// Issue 19: removing a variant whose units are held for an order being paid would lose them; it is refused,
+/// and the units stay held.
+async fn a_variant_with_units_held_for_an_order_is_not_removed(db: Db) {
+    two_sellers(&db, 5).await;
+    let (variant, product, store): (i64, i64, i64) = sqlx::query_as(
+        "SELECT v.id, v.product_id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE p.status = 'active' AND (SELECT COUNT(*) FROM variants o WHERE o.product_id = p.id) > 1 \
+         ORDER BY v.id LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("a product with two variants");
+    crate::harness::fixtures::set_units(&db, variant, 5).await;
+    buy(&db, variant, 2).await;
+    let seller = actors::seller_of(&db, store).await;
+    let mut form = domain::catalog::editor::editor(&db, &seller, Some(product), None)
+        .await
+        .expect("editor")
+        .form;
+    let row = form
+        .variants
+        .iter_mut()
+        .find(|v| v.id == variant.to_string())
+        .expect("the variant");
+    row.remove = "on".into();
+    match domain::workflows::save_product::save_product(&db, &seller, &form).await {
+        Err(domain::catalog::CatalogError::Conflict(message)) => {
+            assert!(message.contains("2 units are held"), "{message}")
+        }
+        other => panic!("a variant with held units was removed: {other:?}"),
+    }
+    let held = count(
+        &db,
+        &format!(
+            "SELECT CAST(SUM(quantity) AS BIGINT) FROM reservations WHERE variant_id = {variant} AND state = 'held'"
+        ),
+    )
+    .await;
+    assert_eq!(held, 2);
+    assert_eq!(
+        count(&db, &format!("SELECT COUNT(*) FROM variants WHERE id = {variant}")).await,
+        1
+    );
+}
+
 async fn a_seller_receives_and_counts_stock_and_the_history_says_who(db: Db) {
     let (variant, warehouse, _, seller) = stocked(&db, 10).await;
     let after = adjust_stock(&db, &seller, &change(variant, warehouse, "+5", "received", "change"))
@@ -191,6 +236,7 @@ async fn another_stores_stock_is_out_of_reach(db: Db) {
 }
 
 db_tests!(
+    a_variant_with_units_held_for_an_order_is_not_removed,
     a_seller_receives_and_counts_stock_and_the_history_says_who,
     orders_write_to_the_history_and_alert_once_per_crossing,
     another_stores_stock_is_out_of_reach,

@@ -213,6 +213,21 @@ async fn write_attributes(
 /// product (in order), its id.
 async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProduct) -> Result<Vec<i64>, CatalogError> {
     for id in &p.removed {
+        // Units held for an order being paid would be lost with the variant (and the order could not be
+        // restocked): it goes once they are paid or released, within the hold's 15 minutes.
+        let held = crate::inventory::held_units(conn, *id).await?;
+        if held > 0 {
+            let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .unwrap_or_default();
+            return Err(CatalogError::Conflict(format!(
+                "The variant {sku} cannot be removed yet: {held} {} held for an order being paid. Remove it once \
+                 the order is paid or its hold ends (at most 15 minutes); nothing was saved.",
+                if held == 1 { "unit is" } else { "units are" }
+            )));
+        }
         sqlx::query("DELETE FROM variants WHERE id = $1 AND product_id = $2")
             .bind(id)
             .bind(product_id)
