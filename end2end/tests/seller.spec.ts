@@ -148,7 +148,18 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await page.getByLabel(/^Stock of S \/ Red in /).first().fill("0");
   await expectAccessible(page);
   await page.getByRole("button", { name: "Save product" }).click();
-  await expect(page.getByRole("status")).toContainText("Product saved");
+  await expect(page.getByRole("status")).toContainText("Product saved as a draft");
+  await expect(page.getByRole("link", { name: "View on the storefront" })).toHaveCount(0);
+
+  // A typo in the variant table is named at the top of the page with a link to its cell, and nothing says
+  // "saved" (the address still holds the last save's ?saved=1).
+  await page.getByLabel("Price of S / Blue", { exact: true }).fill("2x.50");
+  await page.getByRole("button", { name: "Save product" }).click();
+  const summary = page.getByRole("alert").filter({ hasText: "Please correct these fields" });
+  await expect(summary.getByRole("link", { name: "Price of variant 2: Enter a price like 12.99." })).toBeVisible();
+  await expect(page.getByRole("status")).not.toContainText("saved");
+  await expectAccessible(page);
+  await page.getByLabel("Price of S / Blue", { exact: true }).fill("24.50");
 
   // Publishing without a picture names what is missing; the form keeps what was typed.
   await page.getByLabel("Status").selectOption("active");
@@ -158,7 +169,7 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
 
   await page.getByLabel("Pictures (JPEG, PNG or WebP, up to 10 MB each)").setInputFiles(pictures);
   await page.getByRole("button", { name: "Upload pictures" }).click();
-  await expect(page.getByRole("status")).toContainText("2 picture(s) added");
+  await expect(page.getByRole("status")).toContainText("2 pictures added");
   await page.getByLabel("Alt text of picture 1").fill(`${title}, front`);
   await page.getByLabel("Status").selectOption("active");
   await expectAccessible(page);
@@ -175,7 +186,7 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await units.fill("5");
   await page.getByLabel(new RegExp(`^Reason for ${title} / S / Red in `)).first().selectOption("received");
   await page.getByRole("button", { name: new RegExp(`^Apply the change to ${title} / S / Red in `) }).first().click();
-  await expect(page.getByRole("status")).toContainText(`Stock of ${title} (S / Red) updated: 5 unit(s)`);
+  await expect(page.getByRole("status")).toContainText(`Stock of ${title} (S / Red) updated: 5 units`);
   const history = page.getByRole("region", { name: "Recent movements" });
   await expect(history.getByRole("row").filter({ hasText: `${title} (S / Red)` }).filter({ hasText: "Received" })).toContainText("+5");
   await expectAccessible(page);
@@ -334,7 +345,7 @@ test("a seller exports the catalog, changes one price in the file, and imports i
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-import-report-${testInfo.project.name}.png`, fullPage: true });
   await page.getByRole("button", { name: "Apply 1 change(s)" }).click();
-  await expect(page.getByRole("status")).toContainText("Imported: 0 product(s) created, 1 updated; 0 variant(s) created, 1 updated.");
+  await expect(page.getByRole("status")).toContainText("Imported: 0 products created, 1 updated; 0 variants created, 1 updated.");
 
   // The storefront shows the new price.
   await expect(async () => {

@@ -12,6 +12,12 @@ pub mod orders;
 pub mod product_form;
 pub mod sellers;
 
+/// "1 unit", "3 units": a count with its noun in the right number.
+pub fn count_of(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Limits the forms can show before a request is made; the server enforces the same numbers.
 pub mod limits {
     pub const PASSWORD_MIN_CHARS: usize = 8;

@@ -91,6 +91,70 @@ impl ProductField {
     pub fn input_id(self) -> String {
         format!("field-{}", self.name())
     }
+
+    /// A field by its name (what an error names when it comes back through a form post); `None` for others.
+    pub fn parse(name: &str) -> Option<ProductField> {
+        let simple = [
+            ProductField::Id,
+            ProductField::Title,
+            ProductField::Category,
+            ProductField::Description,
+            ProductField::Status,
+            ProductField::Options,
+            ProductField::Variants,
+        ];
+        if let Some(field) = simple.into_iter().find(|f| f.name() == name) {
+            return Some(field);
+        }
+        let mut parts = name.split('-');
+        let (kind, n) = (parts.next()?, parts.next()?.parse::<usize>().ok()?);
+        let field = match (kind, parts.next(), parts.next()) {
+            ("attributes", None, _) => ProductField::Attribute(n),
+            ("options", Some("name"), None) => ProductField::OptionName(n),
+            ("images", Some("alt"), None) => ProductField::ImageAlt(n),
+            ("variants", Some(part), w) => ProductField::Variant(
+                n,
+                match (part, w) {
+                    ("values", None) => VariantField::Values,
+                    ("sku", None) => VariantField::Sku,
+                    ("price", None) => VariantField::Price,
+                    ("compare_at", None) => VariantField::CompareAt,
+                    ("weight", None) => VariantField::Weight,
+                    ("stock", Some(w)) => VariantField::Stock(w.parse().ok()?),
+                    _ => return None,
+                },
+            ),
+            _ => return None,
+        };
+        (parts.next().is_none() && field.name() == name).then_some(field)
+    }
+
+    /// The field as a person names it in a list of errors: "Price of variant 3".
+    pub fn label(self) -> String {
+        match self {
+            ProductField::Id => "The form".into(),
+            ProductField::Title => "Title".into(),
+            ProductField::Category => "Category".into(),
+            ProductField::Description => "Description".into(),
+            ProductField::Status => "Status".into(),
+            ProductField::Options => "Options".into(),
+            ProductField::Variants => "Variants".into(),
+            ProductField::Attribute(i) => format!("Attribute {}", i + 1),
+            ProductField::OptionName(i) => format!("Name of option {}", i + 1),
+            ProductField::ImageAlt(i) => format!("Description of picture {}", i + 1),
+            ProductField::Variant(i, part) => {
+                let what = match part {
+                    VariantField::Values => "Options".to_string(),
+                    VariantField::Sku => "SKU".into(),
+                    VariantField::Price => "Price".into(),
+                    VariantField::CompareAt => "Compare-at price".into(),
+                    VariantField::Weight => "Weight".into(),
+                    VariantField::Stock(w) => format!("Stock in warehouse {}", w + 1),
+                };
+                format!("{what} of variant {}", i + 1)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +173,29 @@ mod tests {
             "variants-3-stock-1"
         );
         assert_eq!(ProductField::ImageAlt(0).input_id(), "field-images-0-alt");
+        for field in [
+            ProductField::Title,
+            ProductField::Attribute(2),
+            ProductField::OptionName(1),
+            ProductField::ImageAlt(4),
+            ProductField::Variant(3, VariantField::Stock(1)),
+            ProductField::Variant(0, VariantField::CompareAt),
+        ] {
+            assert_eq!(ProductField::parse(&field.name()), Some(field));
+        }
+        for junk in [
+            "",
+            "variants-x-price",
+            "variants-1-stock",
+            "options-1",
+            "title-2",
+            "variants-1-price-3",
+        ] {
+            assert_eq!(ProductField::parse(junk), None, "{junk}");
+        }
+        assert_eq!(
+            ProductField::Variant(2, VariantField::Price).label(),
+            "Price of variant 3"
+        );
     }
 }

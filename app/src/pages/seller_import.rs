@@ -201,8 +201,11 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
     let changes = report.changes.len();
     let notice = if view.applied_at.is_some() && applied {
         Some(format!(
-            "Imported: {} product(s) created, {} updated; {} variant(s) created, {} updated.",
-            report.products.create, report.products.update, report.variants.create, report.variants.update
+            "Imported: {} created, {} updated; {} created, {} updated.",
+            model::count_of(report.products.create as i64, "product", "products"),
+            report.products.update,
+            model::count_of(report.variants.create as i64, "variant", "variants"),
+            report.variants.update
         ))
     } else {
         None

@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use model::product_form::{ProductField, VariantField};
+use model::product_form::{ProductField, ProductStatus, VariantField};
 use model::sellers::{ProductEditor, ProductFilter, ProductForm, ProductPage, ProductRow};
 
 use crate::api::sellers::{product_editor, seller_products, BulkProducts, SaveProduct};
 use crate::components::catalog::Markdown;
-use crate::components::forms::{error_for, ErrorSummary};
+use crate::components::forms::error_for;
 use crate::components::portal::{PortalShell, Section};
 use crate::error::AppError;
 use crate::pages::seller::portal_gate;
@@ -78,7 +78,10 @@ pub fn SellerProductsPage() -> impl IntoView {
                 "archived" => "archived",
                 _ => "moved to drafts",
             };
-            let mut text = format!("{changed} product(s) {verb}.");
+            let mut text = format!(
+                "{} {verb}.",
+                model::count_of(changed.parse::<i64>().unwrap_or(0), "product", "products")
+            );
             if skipped > 0 {
                 text.push_str(&format!(
                     " {skipped} not published: each needs a price and a picture first."
@@ -279,14 +282,33 @@ fn ProductIndexRow(index: usize, row: ProductRow) -> impl IntoView {
     }
 }
 
-const FIELDS: &[(&str, &str)] = &[
-    ("title", "Title"),
-    ("category", "Category"),
-    ("description", "Description"),
-    ("status", "Status"),
-    ("variants", "Variants"),
-    ("options", "Options"),
-];
+/// Every refused field of the product form at the top of the page, each a link to its input (the variant
+/// table's cells included), in the order the form shows them.
+#[component]
+fn FormErrors(error: Option<AppError>) -> impl IntoView {
+    let Some(error) = error else {
+        return ().into_any();
+    };
+    let AppError::Validation(fields) = &error else {
+        return view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }.into_any();
+    };
+    let items: Vec<(String, String)> = fields
+        .iter()
+        .map(|f| match ProductField::parse(&f.field) {
+            Some(field) => (field.input_id(), format!("{}: {}", field.label(), f.message)),
+            None => (format!("field-{}", f.field), f.message.clone()),
+        })
+        .collect();
+    view! {
+        <div class="alert alert--error error-summary" role="alert" tabindex="-1">
+            <h2 class="error-summary__title">"Please correct these fields"</h2>
+            <ul>
+                {items.into_iter().map(|(id, text)| view! { <li><a href=format!("#{id}")>{text}</a></li> }).collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
 
 #[component]
 pub fn SellerProductEditorPage() -> impl IntoView {
@@ -354,10 +376,14 @@ fn Editor(
         if is_new { "Add product" } else { "Edit product" }
     );
     // One polite announcement: the save, or the upload.
-    let notice: Option<String> = if saved {
-        Some("Product saved. It is on the storefront and in search within a second.".to_string())
-    } else {
-        uploaded.map(|n| format!("{n} picture(s) added."))
+    let on_sale = ProductStatus::parse(&form.status) == Some(ProductStatus::Active);
+    // Said only of what happened: a refused save also comes back here, with the error and without `saved`.
+    let notice: Option<String> = match (saved && error.is_none(), uploaded) {
+        (true, _) if on_sale => Some("Product saved. It is on the storefront and in search within a second.".into()),
+        (true, _) => Some("Product saved as a draft: shoppers do not see it until you publish it.".into()),
+        (false, Some(n)) if n == "1" => Some("1 picture added.".into()),
+        (false, Some(n)) => Some(format!("{n} pictures added.")),
+        (false, None) => None,
     };
     let ProductForm {
         id,
@@ -393,7 +419,7 @@ fn Editor(
             <p><a href="/seller/products">"← Products"</a></p>
             <div class="page-head">
                 <h1 class="page-title">{heading}</h1>
-                {slug.clone().map(|s| view! { <a href=format!("/p/{s}")>"View on the storefront"</a> })}
+                {slug.clone().filter(|_| on_sale).map(|s| view! { <a href=format!("/p/{s}")>"View on the storefront"</a> })}
             </div>
             <div role="status">{notice.map(|n| view! { <p class="alert alert--success">{n}</p> })}</div>
             {(!refused.is_empty()).then(|| view! {
@@ -402,7 +428,7 @@ fn Editor(
                     <ul>{refused.into_iter().map(|(name, why)| view! { <li>{format!("{name}: {why}")}</li> }).collect_view()}</ul>
                 </div>
             })}
-            <ErrorSummary error=error.clone() fields=FIELDS/>
+            <FormErrors error=error.clone()/>
             <form method="post" action=SaveProduct::url() class="form stack" novalidate aria-label="Product">
                 <input type="hidden" name="id" value=id.clone()/>
                 <input type="hidden" name="version" value=version/>

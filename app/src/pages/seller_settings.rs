@@ -141,7 +141,7 @@ fn Settings(
                                     <input id=rename_id name="name" value=w.name.clone() maxlength="60"/>
                                     <button class="button button--secondary" type="submit">"Rename"</button>
                                 </form>
-                                <p class="muted">{format!("{} unit(s) held", w.units)}</p>
+                                <p class="muted">{format!("{} held", model::count_of(w.units, "unit", "units"))}</p>
                                 {if w.units == 0 {
                                     view! {
                                         <details class="reject">

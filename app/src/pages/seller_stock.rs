@@ -76,7 +76,10 @@ fn StockScreen(
             line.variant_title,
             level
                 .as_ref()
-                .map(|l| format!(": {l} unit(s) in that warehouse now"))
+                .map(|l| format!(
+                    ": {} in that warehouse now",
+                    model::count_of(l.parse::<i64>().unwrap_or(0), "unit", "units")
+                ))
                 .unwrap_or_default()
         ))
     });
@@ -205,7 +208,8 @@ fn StockRows(line: StockLine, kept: Option<KeptAdjustment>, back: String) -> imp
         .map(|(i, cell)| {
             let mine = kept.as_ref().filter(|k| k.variant == variant && k.warehouse == cell.warehouse_id);
             let units = mine.map(|k| k.units.clone()).unwrap_or_default();
-            let reason = mine.map(|k| k.reason.clone()).unwrap_or_else(|| "received".into());
+            // No reason is chosen for the seller: "Received" by default once made removals read as receipts.
+            let reason = mine.map(|k| k.reason.clone()).unwrap_or_default();
             let where_ = format!("{label} in {}", cell.warehouse);
             let reasons = [("received", "Received"), ("damaged", "Damaged"), ("returned", "Returned")];
             view! {
@@ -229,6 +233,7 @@ fn StockRows(line: StockLine, kept: Option<KeptAdjustment>, back: String) -> imp
                             <input type="hidden" name="back" value=back.clone()/>
                             <input name="units" inputmode="numeric" value=units aria-label=format!("Units of {where_}") aria-invalid=mine.is_some().to_string() placeholder="+5 or -2"/>
                             <select name="reason" aria-label=format!("Reason for {where_}")>
+                                <option value="" selected=reason.is_empty()>"Why? (for a change)"</option>
                                 {reasons.iter().map(|(v, l)| view! { <option value=*v selected=reason == *v>{*l}</option> }).collect_view()}
                             </select>
                             <button class="button button--secondary" type="submit" name="mode" value="change" aria-label=format!("Apply the change to {where_}")>"Apply"</button>

@@ -116,8 +116,9 @@ pub fn low_stock(to: &str, title: &str, sku: &str, available: i64, threshold: i6
         to: to.to_string(),
         subject: format!("Low stock: {title}"),
         body: format!(
-            "{title} (SKU {sku}) has {available} unit(s) left, at or below your alert level of {threshold}.\n\n\
-             Restock it in the seller portal: /seller/stock\n"
+            "{title} (SKU {sku}) has {} left, at or below your alert level of {threshold}.\n\n\
+             Restock it in the seller portal: /seller/stock\n",
+            model::count_of(available, "unit", "units")
         ),
     }
 }

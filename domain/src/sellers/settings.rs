@@ -218,7 +218,8 @@ pub async fn remove_warehouse(db: &Db, actor: &Actor, id: i64) -> Result<(), Sel
     let (name, units) = found.ok_or(SellerError::NotFound)?;
     if units > 0 {
         return Err(SellerError::Conflict(format!(
-            "{name} holds {units} unit(s); count them to 0 on the stock screen before removing it."
+            "{name} holds {}; count them to 0 on the stock screen before removing it.",
+            model::count_of(units, "unit", "units")
         )));
     }
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM warehouses WHERE seller_id = $1")

@@ -87,14 +87,16 @@ fn split_values(typed: &str) -> Vec<String> {
         .collect()
 }
 
-/// A SKU from the store's prefix, the title's first words and the option values: `OAK-COPPER-KETTLE-M-RED`.
+/// A SKU from the store's prefix, the title's words and the option values: `OAK-COPPER-KETTLE-M-RED`.
 pub fn suggest_sku(prefix: &str, title: &str, values: &[String]) -> String {
     let mut parts: Vec<String> = vec![prefix.to_uppercase()];
     parts.extend(
         slugify(title)
             .split('-')
             .filter(|w| !w.is_empty())
-            .take(3)
+            // Every word of the title (up to the SKU's length): "Stoneware Mug Sage" and "Stoneware Mug Rust"
+            // must not suggest one SKU.
+            .take(8)
             .map(str::to_uppercase),
     );
     parts.extend(

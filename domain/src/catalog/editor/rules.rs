@@ -386,6 +386,8 @@ fn check_prices(
         "" => None,
         typed => match parse_money(typed) {
             Some(c) if price.is_some_and(|p| c > p) => Some(c),
+            // No price to compare with: the price's own error says what to fix first.
+            Some(_) if price.is_none() => None,
             Some(_) => {
                 complaints.add(
                     compare_field,

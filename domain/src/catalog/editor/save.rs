@@ -396,7 +396,10 @@ async fn stale(
         }
     }
     if now.images.len() != mine.images.len() {
-        changes.push(format!("it now has {} picture(s)", now.images.len()));
+        changes.push(format!(
+            "it now has {}",
+            model::count_of(now.images.len() as i64, "picture", "pictures")
+        ));
     }
     if changes.is_empty() {
         changes.push("it was saved again with the same values".to_string());
