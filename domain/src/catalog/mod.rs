@@ -491,3 +491,9 @@ impl From<CatalogError> for crate::platform::Problem {
         }
     }
 }
+
+impl From<crate::platform::actor::NotFound> for CatalogError {
+    fn from(_: crate::platform::actor::NotFound) -> Self {
+        CatalogError::NotFound
+    }
+}

@@ -68,7 +68,7 @@ pub async fn list(db: &Db, store: i64) -> Result<Vec<RateView>, sqlx::Error> {
 
 /// Adds a rate to the actor's own store; every wrong field is named.
 pub async fn add(db: &Db, actor: &Actor, form: &RateForm) -> Result<i64, RateError> {
-    let store = actor.store_id().ok_or(RateError::NotFound)?;
+    let store = actor.own_store()?;
     let mut errors = Vec::new();
     let name = crate::platform::text::line(&form.name, 40).unwrap_or_default();
     let name = name.as_str();
@@ -145,7 +145,7 @@ pub async fn add(db: &Db, actor: &Actor, form: &RateForm) -> Result<i64, RateErr
 
 /// Removes one of the actor's own rates (orders keep the shipping they were quoted).
 pub async fn remove(db: &Db, actor: &Actor, id: i64) -> Result<(), RateError> {
-    let store = actor.store_id().ok_or(RateError::NotFound)?;
+    let store = actor.own_store()?;
     let done = sqlx::query("DELETE FROM shipping_rates WHERE id = $1 AND seller_id = $2")
         .bind(id)
         .bind(store)
@@ -155,4 +155,10 @@ pub async fn remove(db: &Db, actor: &Actor, id: i64) -> Result<(), RateError> {
         return Err(RateError::NotFound);
     }
     Ok(())
+}
+
+impl From<crate::platform::actor::NotFound> for RateError {
+    fn from(_: crate::platform::actor::NotFound) -> Self {
+        RateError::NotFound
+    }
 }

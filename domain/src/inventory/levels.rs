@@ -40,7 +40,7 @@ struct MovementRow {
 /// A page of the actor's own variants (by product title), optionally only those at or below their threshold or
 /// matching `q` (title or SKU); `after` is the cursor a page gave.
 pub async fn page(db: &Db, actor: &Actor, q: &str, low_only: bool, after: &str) -> Result<StockPage, InventoryError> {
-    let store = actor.store_id().ok_or(InventoryError::NotFound)?;
+    let store = actor.own_store()?;
     let (store_name, store_slug, default_threshold): (String, String, i64) =
         sqlx::query_as("SELECT store_name, slug, low_stock_default FROM sellers WHERE id = $1")
             .bind(store)

@@ -438,3 +438,9 @@ pub enum Change {
     By { delta: i64, reason: Reason },
     CountedAt(i64),
 }
+
+impl From<crate::platform::actor::NotFound> for InventoryError {
+    fn from(_: crate::platform::actor::NotFound) -> Self {
+        InventoryError::NotFound
+    }
+}

@@ -26,6 +26,10 @@ pub enum ActorKind {
     System,
 }
 
+/// Not the actor's to see: each context answers it as its own `NotFound`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotFound;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor(ActorKind);
 
@@ -54,7 +58,14 @@ impl Actor {
         }
     }
 
-    /// The store a seller runs: every seller portal query is scoped by it.
+    /// The store of a seller screen's use case: the one check every seller portal query is scoped by. Only the
+    /// store's seller has one (an admin acts on stores through the admin UI, never as their seller); anyone else
+    /// gets `NotFound`, the same answer as for an id that is not theirs.
+    pub fn own_store(&self) -> Result<i64, NotFound> {
+        self.store_id().ok_or(NotFound)
+    }
+
+    /// The store a seller runs, if the actor is a seller.
     pub fn store_id(&self) -> Option<i64> {
         match self.0 {
             ActorKind::Seller { store_id, .. } => Some(store_id),
@@ -66,7 +77,8 @@ impl Actor {
         matches!(self.0, ActorKind::Admin { .. })
     }
 
-    /// Whether this actor may change the store's products, stock and orders: its seller, an admin, the shop.
+    /// Whether this actor may act on a store's orders and codes: its seller, an admin (from the admin screens), the
+    /// shop itself. Seller screens use [`Actor::own_store`] instead.
     pub fn may_manage_store(&self, store_id: i64) -> bool {
         match self.0 {
             ActorKind::Seller { store_id: own, .. } => own == store_id,

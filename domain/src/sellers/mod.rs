@@ -38,7 +38,8 @@ impl From<SellerError> for crate::platform::Problem {
     }
 }
 
-/// The store a seller actor runs; anyone else gets `NotFound` (the portal is not theirs to see).
-pub fn own_store(actor: &crate::Actor) -> Result<i64, SellerError> {
-    actor.store_id().ok_or(SellerError::NotFound)
+impl From<crate::platform::actor::NotFound> for SellerError {
+    fn from(_: crate::platform::actor::NotFound) -> Self {
+        SellerError::NotFound
+    }
 }

@@ -3,7 +3,7 @@
 
 use model::sellers::{ProductRef, SellerHome, StockRef};
 
-use super::{own_store, SellerError};
+use super::SellerError;
 use crate::platform::{Actor, Db};
 
 /// How many items each attention list shows (the counts behind them link to the full lists).
@@ -49,7 +49,7 @@ fn stock_query(cond: &str) -> String {
 
 /// The overview of the actor's own store.
 pub async fn home(db: &Db, actor: &Actor) -> Result<SellerHome, SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let (store_name, slug): (String, String) = sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
         .bind(store)
         .fetch_optional(db.pool())

@@ -5,7 +5,7 @@ use model::sellers::{ApplicationForm, StoreProfileForm, StoreSettings, Warehouse
 use model::FieldError;
 
 use super::applications::validate;
-use super::{own_store, SellerError};
+use super::SellerError;
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
 use crate::platform::{Actor, Db};
@@ -14,7 +14,7 @@ pub const WAREHOUSE_NAME_MAX: usize = 60;
 
 /// The settings screen's data; `kept` is the profile as typed when a save was refused.
 pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) -> Result<StoreSettings, SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     #[derive(sqlx::FromRow)]
     struct Row {
         store_name: String,
@@ -75,7 +75,7 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
 /// Saves the profile and policies. The store's address and country stay as approved; the same rules as the
 /// application check every field.
 pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> Result<(), SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let (slug, country): (String, String) = sqlx::query_as("SELECT slug, country FROM sellers WHERE id = $1")
         .bind(store)
         .fetch_optional(db.pool())
@@ -151,7 +151,7 @@ fn warehouse_name(raw: &str) -> Result<String, SellerError> {
 }
 
 pub async fn add_warehouse(db: &Db, actor: &Actor, name: &str, country: &str) -> Result<i64, SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let name = warehouse_name(name)?;
     let country = country.trim().to_uppercase();
     if !model::orders::COUNTRIES.iter().any(|(c, _)| *c == country) {
@@ -187,7 +187,7 @@ fn name_taken(e: sqlx::Error, name: &str) -> SellerError {
 }
 
 pub async fn rename_warehouse(db: &Db, actor: &Actor, id: i64, name: &str) -> Result<(), SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let name = warehouse_name(name)?;
     let done = sqlx::query("UPDATE warehouses SET name = $1 WHERE id = $2 AND seller_id = $3")
         .bind(&name)
@@ -204,7 +204,7 @@ pub async fn rename_warehouse(db: &Db, actor: &Actor, id: i64, name: &str) -> Re
 
 /// Removes an empty warehouse. One holding stock (or units held for orders) stays, and so does the last one.
 pub async fn remove_warehouse(db: &Db, actor: &Actor, id: i64) -> Result<(), SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let mut tx = db.begin_write().await?;
     let found: Option<(String, i64)> = sqlx::query_as(
         "SELECT w.name, CAST(COALESCE((SELECT SUM(st.available) FROM stock st WHERE st.warehouse_id = w.id), 0) \
@@ -250,7 +250,7 @@ pub async fn set_logo(
     actor: &Actor,
     bytes: Vec<u8>,
 ) -> Result<(), SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     if bytes.is_empty() {
         return Err(SellerError::Invalid(vec![FieldError::new(
             "logo",
@@ -280,7 +280,7 @@ pub async fn set_logo(
 
 /// Removes the store's logo (the storefront shows the store's initial instead).
 pub async fn remove_logo(db: &Db, actor: &Actor) -> Result<(), SellerError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE sellers SET logo_key = NULL WHERE id = $1")
         .bind(store)

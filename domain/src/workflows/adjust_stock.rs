@@ -30,7 +30,7 @@ fn invalid(message: impl Into<String>) -> InventoryError {
 
 /// Applies the actor's adjustment to a variant of their own store. Returns the warehouse's units after it.
 pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64, InventoryError> {
-    let store = actor.store_id().ok_or(InventoryError::NotFound)?;
+    let store = actor.own_store()?;
     let units: i64 = a
         .units
         .trim()

@@ -16,10 +16,6 @@ use crate::platform::{Actor, Db};
 /// How long an uploaded file is kept for its apply.
 const KEEP_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
-fn own_store(actor: &Actor) -> Result<i64, CatalogError> {
-    actor.store_id().ok_or(CatalogError::NotFound)
-}
-
 fn refuse(message: impl Into<String>) -> CatalogError {
     CatalogError::Invalid(vec![FieldError::new("file", message)])
 }
@@ -33,7 +29,7 @@ pub async fn upload(
     bytes: &[u8],
     default_category: Option<i64>,
 ) -> Result<i64, CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     if bytes.is_empty() {
         return Err(refuse("Choose a CSV file to import."));
     }
@@ -101,16 +97,24 @@ pub async fn upload(
 
 /// An import of the actor's store, with its latest report.
 pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<ImportView, CatalogError> {
-    let store = own_store(actor)?;
-    let row: Option<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT s.store_name, s.slug, i.file_name, i.report, i.created_at, i.applied_at FROM product_imports i \
-         JOIN sellers s ON s.id = i.seller_id WHERE i.id = $1 AND i.seller_id = $2",
+    let store = actor.own_store()?;
+    let row: KeptImport = sqlx::query_as(
+        "SELECT s.store_name, s.slug AS store_slug, i.file_name, i.report, i.created_at, i.applied_at \
+         FROM product_imports i JOIN sellers s ON s.id = i.seller_id WHERE i.id = $1 AND i.seller_id = $2",
     )
     .bind(id)
     .bind(store)
     .fetch_optional(db.pool())
-    .await?;
-    let (store_name, store_slug, file_name, report, created_at, applied_at) = row.ok_or(CatalogError::NotFound)?;
+    .await?
+    .ok_or(CatalogError::NotFound)?;
+    let KeptImport {
+        store_name,
+        store_slug,
+        file_name,
+        report,
+        created_at,
+        applied_at,
+    } = row;
     let report: ImportReport = serde_json::from_str(&report).unwrap_or_default();
     Ok(ImportView {
         id,
@@ -121,6 +125,17 @@ pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<ImportView, Catalog
         applied_at,
         report,
     })
+}
+
+/// A kept import as its report page reads it.
+#[derive(sqlx::FromRow)]
+struct KeptImport {
+    store_name: String,
+    store_slug: String,
+    file_name: String,
+    report: String,
+    created_at: i64,
+    applied_at: Option<i64>,
 }
 
 /// What an apply did.
@@ -135,7 +150,7 @@ pub enum Applied {
 /// Applies the actor's import `id`: all of it in one transaction, or nothing. The import is claimed first by a
 /// conditional update, so of two "Apply" clicks at once (two tabs) one applies and the other is told it was.
 pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let mut tx = db.begin_write().await?;
     let row: Option<ImportRow> = sqlx::query_as(
         "SELECT body, default_category, digest, applied_at FROM product_imports WHERE id = $1 AND seller_id = $2",

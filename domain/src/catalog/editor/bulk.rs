@@ -3,7 +3,7 @@
 use model::product_form::ProductStatus;
 use model::FieldError;
 
-use super::{own_store, UNITS_MAX};
+use super::UNITS_MAX;
 use crate::catalog::CatalogError;
 use crate::platform::clock::now_ms;
 use crate::platform::{outbox, Actor, Db};
@@ -11,7 +11,7 @@ use crate::platform::{outbox, Actor, Db};
 /// Publishes or archives several of the actor's own products at once; products of other stores are not touched
 /// (and not counted). Publishing skips products that lack a price or a picture and names them.
 pub async fn set_status_bulk(db: &Db, actor: &Actor, ids: &[i64], status: &str) -> Result<BulkOutcome, CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let Some(status) = ProductStatus::parse(status) else {
         return Err(CatalogError::Invalid(vec![FieldError::new(
             "status",
@@ -21,20 +21,20 @@ pub async fn set_status_bulk(db: &Db, actor: &Actor, ids: &[i64], status: &str) 
     let mut tx = db.begin_write().await?;
     let mut outcome = BulkOutcome::default();
     for id in ids {
-        let found: Option<(String, i64, i64)> = sqlx::query_as(
-            "SELECT p.title, (SELECT COUNT(*) FROM variants v WHERE v.product_id = p.id AND v.price > 0), \
-             (SELECT COUNT(*) FROM product_images i WHERE i.product_id = p.id) \
+        let found: Option<Publishable> = sqlx::query_as(
+            "SELECT p.title, (SELECT COUNT(*) FROM variants v WHERE v.product_id = p.id AND v.price > 0) AS priced, \
+             (SELECT COUNT(*) FROM product_images i WHERE i.product_id = p.id) AS pictures \
              FROM products p WHERE p.id = $1 AND p.seller_id = $2",
         )
         .bind(id)
         .bind(store)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((title, priced, pictures)) = found else {
+        let Some(product) = found else {
             continue;
         };
-        if status == ProductStatus::Active && (priced == 0 || pictures == 0) {
-            outcome.skipped.push(title);
+        if status == ProductStatus::Active && (product.priced == 0 || product.pictures == 0) {
+            outcome.skipped.push(product.title);
             continue;
         }
         sqlx::query("UPDATE products SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3")
@@ -52,7 +52,7 @@ pub async fn set_status_bulk(db: &Db, actor: &Actor, ids: &[i64], status: &str) 
 
 /// The titles of the actor's own products among `ids` (others are left out), for a confirmation.
 pub async fn titles(db: &Db, actor: &Actor, ids: &[i64]) -> Result<Vec<(i64, String)>, CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let mut out = Vec::new();
     for id in ids {
         let title: Option<String> = sqlx::query_scalar("SELECT title FROM products WHERE id = $1 AND seller_id = $2")
@@ -65,6 +65,14 @@ pub async fn titles(db: &Db, actor: &Actor, ids: &[i64]) -> Result<Vec<(i64, Str
     Ok(out)
 }
 
+/// What publishing a product needs: a priced variant and a picture.
+#[derive(sqlx::FromRow)]
+struct Publishable {
+    title: String,
+    priced: i64,
+    pictures: i64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BulkOutcome {
     pub changed: usize,
@@ -74,7 +82,7 @@ pub struct BulkOutcome {
 
 /// Sets a variant's low-stock alert level (`''` = the store's default) on the actor's own store.
 pub async fn set_threshold(db: &Db, actor: &Actor, variant_id: i64, typed: &str) -> Result<(), CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let threshold = match typed.trim() {
         "" => None,
         t => Some(

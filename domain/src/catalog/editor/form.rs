@@ -10,7 +10,7 @@ use model::sellers::{
 };
 use sqlx::AnyConnection;
 
-use super::{money_text, own_store, CURRENCY};
+use super::{money_text, CURRENCY};
 use crate::catalog::attributes::{definitions_for, AttributeDefinition};
 use crate::catalog::CatalogError;
 use crate::platform::{Actor, Db};
@@ -61,8 +61,38 @@ pub(in crate::catalog) async fn warehouses_of(
         .await
 }
 
-/// A stored variant: id, SKU, options JSON, price, compare-at price, weight.
-type VariantRow = (i64, String, String, i64, Option<i64>, i64);
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    title: String,
+    category_id: i64,
+    description_md: String,
+    status: String,
+    version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct VariantRow {
+    id: i64,
+    sku: String,
+    /// The option values as JSON (`{"Size":"M"}`).
+    options: String,
+    price: i64,
+    compare_at_price: Option<i64>,
+    weight_grams: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StockRow {
+    variant_id: i64,
+    warehouse_id: i64,
+    available: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ImageRow {
+    image_key: String,
+    alt: String,
+}
 
 /// The stored product as the form shows it, with the version it was read at.
 pub(in crate::catalog) async fn load_form(
@@ -70,14 +100,14 @@ pub(in crate::catalog) async fn load_form(
     store: i64,
     id: i64,
 ) -> Result<ProductForm, CatalogError> {
-    let product: Option<(String, i64, String, String, i64)> = sqlx::query_as(
+    let product: ProductRow = sqlx::query_as(
         "SELECT title, category_id, description_md, status, version FROM products WHERE id = $1 AND seller_id = $2",
     )
     .bind(id)
     .bind(store)
     .fetch_optional(&mut *conn)
-    .await?;
-    let (title, category, description, status, version) = product.ok_or(CatalogError::NotFound)?;
+    .await?
+    .ok_or(CatalogError::NotFound)?;
     let attributes: Vec<(String, String)> =
         sqlx::query_as("SELECT name, value FROM product_attributes WHERE product_id = $1 ORDER BY position, name")
             .bind(id)
@@ -91,18 +121,62 @@ pub(in crate::catalog) async fn load_form(
     .fetch_all(&mut *conn)
     .await?;
     let warehouses = warehouses_of(conn, store).await?;
-    let levels: Vec<(i64, i64, i64)> = sqlx::query_as(
+    let levels: Vec<StockRow> = sqlx::query_as(
         "SELECT st.variant_id, st.warehouse_id, st.available FROM stock st JOIN variants v ON v.id = st.variant_id \
          WHERE v.product_id = $1",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let levels: HashMap<(i64, i64), i64> = levels.into_iter().map(|(v, w, n)| ((v, w), n)).collect();
-    // Options in the order the variants first use them; values in first-use order.
+    let levels: HashMap<(i64, i64), i64> = levels
+        .into_iter()
+        .map(|l| ((l.variant_id, l.warehouse_id), l.available))
+        .collect();
+    let images: Vec<ImageRow> =
+        sqlx::query_as("SELECT image_key, alt FROM product_images WHERE product_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let parsed: Vec<Vec<(String, String)>> = variants
+        .iter()
+        .map(|v| crate::catalog::parse_options(&v.options))
+        .collect();
+    let options = options_of(&parsed);
+    let variants = variants
+        .iter()
+        .zip(&parsed)
+        .map(|(v, pairs)| variant_input(v, pairs, &options, &warehouses, &levels))
+        .collect();
+    Ok(ProductForm {
+        id: id.to_string(),
+        version: product.version.to_string(),
+        title: product.title,
+        category: product.category_id.to_string(),
+        description: product.description_md,
+        status: product.status,
+        attributes: attributes
+            .into_iter()
+            .map(|(name, value)| AttributeInput { name, value })
+            .collect(),
+        options,
+        variants,
+        images: images
+            .into_iter()
+            .enumerate()
+            .map(|(i, img)| ImageInput {
+                key: img.image_key,
+                alt: img.alt,
+                position: (i + 1).to_string(),
+                remove: String::new(),
+            })
+            .collect(),
+    })
+}
+
+/// The options in the order the variants first use them, each with its values in first-use order.
+fn options_of(parsed: &[Vec<(String, String)>]) -> Vec<OptionInput> {
     let mut options: Vec<OptionInput> = Vec::new();
-    let parsed: Vec<Vec<(String, String)>> = variants.iter().map(|v| crate::catalog::parse_options(&v.2)).collect();
-    for pairs in &parsed {
+    for pairs in parsed {
         for (name, value) in pairs {
             match options.iter_mut().find(|o| &o.name == name) {
                 Some(o) => {
@@ -118,68 +192,46 @@ pub(in crate::catalog) async fn load_form(
             }
         }
     }
-    let variants = variants
-        .iter()
-        .zip(&parsed)
-        .map(|((vid, sku, _, price, compare_at, weight), pairs)| VariantInput {
-            id: vid.to_string(),
-            values: options
-                .iter()
-                .map(|o| {
-                    pairs
-                        .iter()
-                        .find(|(n, _)| *n == o.name)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default()
-                })
-                .collect(),
-            sku: sku.clone(),
-            price: money_text(*price),
-            compare_at: compare_at.map(money_text).unwrap_or_default(),
-            weight: weight.to_string(),
-            stock: warehouses
-                .iter()
-                .map(|(w, _)| {
-                    let units = levels.get(&(*vid, *w)).copied().unwrap_or(0).to_string();
-                    StockInput {
-                        warehouse: w.to_string(),
-                        was: units.clone(),
-                        units,
-                    }
-                })
-                .collect(),
-            remove: String::new(),
-        })
-        .collect();
-    let images: Vec<(String, String)> =
-        sqlx::query_as("SELECT image_key, alt FROM product_images WHERE product_id = $1 ORDER BY position")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    Ok(ProductForm {
-        id: id.to_string(),
-        version: version.to_string(),
-        title,
-        category: category.to_string(),
-        description,
-        status,
-        attributes: attributes
-            .into_iter()
-            .map(|(name, value)| AttributeInput { name, value })
-            .collect(),
-        options,
-        variants,
-        images: images
-            .into_iter()
-            .enumerate()
-            .map(|(i, (key, alt))| ImageInput {
-                key,
-                alt,
-                position: (i + 1).to_string(),
-                remove: String::new(),
+    options
+}
+
+/// A stored variant as the form's row: its values in the options' order, its units per warehouse.
+fn variant_input(
+    v: &VariantRow,
+    pairs: &[(String, String)],
+    options: &[OptionInput],
+    warehouses: &[(i64, String)],
+    levels: &HashMap<(i64, i64), i64>,
+) -> VariantInput {
+    VariantInput {
+        id: v.id.to_string(),
+        values: options
+            .iter()
+            .map(|o| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == o.name)
+                    .map(|(_, value)| value.clone())
+                    .unwrap_or_default()
             })
             .collect(),
-    })
+        sku: v.sku.clone(),
+        price: money_text(v.price),
+        compare_at: v.compare_at_price.map(money_text).unwrap_or_default(),
+        weight: v.weight_grams.to_string(),
+        stock: warehouses
+            .iter()
+            .map(|(w, _)| {
+                let units = levels.get(&(v.id, *w)).copied().unwrap_or(0).to_string();
+                StockInput {
+                    warehouse: w.to_string(),
+                    was: units.clone(),
+                    units,
+                }
+            })
+            .collect(),
+        remove: String::new(),
+    }
 }
 
 /// What the editor shows for product `id` (`None`: a new product), or for `kept`, the form as typed when a
@@ -190,7 +242,7 @@ pub async fn editor(
     id: Option<i64>,
     kept: Option<ProductForm>,
 ) -> Result<ProductEditor, CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
     let (store_name, store_slug): (String, String) =
         sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")

@@ -5,7 +5,7 @@ use model::catalog::Money;
 use model::product_form::ProductStatus;
 use model::sellers::{ProductFilter, ProductPage, ProductRow};
 
-use super::{own_store, PAGE};
+use super::PAGE;
 use crate::catalog::CatalogError;
 use crate::platform::{Actor, Db};
 
@@ -41,7 +41,7 @@ fn sort_of(filter: &ProductFilter) -> (&'static str, bool) {
 
 /// A page of the actor's own products. Keyset paging on (sort column, id): page 500 costs what page 1 does.
 pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<ProductPage, CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let Where {
         conditions,
         mut texts,

@@ -28,9 +28,6 @@ pub use pictures::add_pictures;
 pub use rules::{parse_money, validate, Context, RuleError, ValidProduct, ValidVariant};
 pub use save::{prepare, refresh_listing_price, write, Written};
 
-use super::CatalogError;
-use crate::platform::Actor;
-
 /// Products per page of the index.
 pub const PAGE: i64 = 25;
 pub const TITLE_MAX: usize = 150;
@@ -49,11 +46,6 @@ pub const MAX_PICTURES_PER_UPLOAD: usize = 8;
 pub const OPTION_VALUE_MAX: usize = 60;
 /// The shop's one currency today (checkout and payments are in it).
 pub const CURRENCY: &str = "USD";
-
-/// The store the actor runs: seller screens are for sellers (an admin acts on a store through the admin UI).
-pub(super) fn own_store(actor: &Actor) -> Result<i64, CatalogError> {
-    actor.store_id().ok_or(CatalogError::NotFound)
-}
 
 /// Money typed as "12.99" from minor units.
 pub fn money_text(amount: i64) -> String {

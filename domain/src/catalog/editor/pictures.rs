@@ -1,6 +1,6 @@
 //! Adding uploaded pictures to a product.
 
-use super::{own_store, MAX_PICTURES, MAX_PICTURES_PER_UPLOAD};
+use super::{MAX_PICTURES, MAX_PICTURES_PER_UPLOAD};
 
 use crate::catalog::CatalogError;
 use crate::platform::clock::now_ms;
@@ -16,7 +16,7 @@ pub async fn add_pictures(
     product_id: i64,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Vec<(String, String)>, CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let title: String = sqlx::query_scalar("SELECT title FROM products WHERE id = $1 AND seller_id = $2")
         .bind(product_id)
         .bind(store)

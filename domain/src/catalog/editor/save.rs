@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 use super::form::{leaf_categories, load_form, warehouses_of};
 use super::matrix::sku_prefix;
 use super::rules::{parse_money, validate, Context, ValidProduct};
-use super::{own_store, CURRENCY};
+use super::CURRENCY;
 use crate::catalog::attributes::definitions_for;
 use crate::catalog::CatalogError;
 use crate::platform::clock::now_ms;
@@ -20,7 +20,7 @@ use crate::platform::{outbox, Actor, Db};
 
 /// Reads what the rules need and checks the form: the store, the valid product.
 pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64, ValidProduct), CatalogError> {
-    let store = own_store(actor)?;
+    let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
     let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
         .bind(store)

@@ -11,7 +11,7 @@ use model::markdown::html::markdown_to_html;
 
 /// The export's file name: the store's address and the day (`oak-iron-products-2026-12-02.csv`).
 pub async fn export_name(db: &Db, actor: &Actor) -> Result<String, CatalogError> {
-    let store = editor::own_store(actor)?;
+    let store = actor.own_store()?;
     let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
         .bind(store)
         .fetch_optional(db.pool())
@@ -34,7 +34,7 @@ pub async fn export(
     base_url: &str,
     out: tokio::sync::mpsc::Sender<Vec<u8>>,
 ) -> Result<(), CatalogError> {
-    let store = editor::own_store(actor)?;
+    let store = actor.own_store()?;
     let sheet = {
         let mut conn = db.pool().acquire().await?;
         let store_name: String = sqlx::query_scalar("SELECT store_name FROM sellers WHERE id = $1")
@@ -197,7 +197,7 @@ pub(super) fn write_failed(e: csv::Error) -> CatalogError {
 
 /// What the import page lists for the actor's store: categories and stock columns.
 pub async fn guide(db: &Db, actor: &Actor) -> Result<ImportGuide, CatalogError> {
-    let store = editor::own_store(actor)?;
+    let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
     let (store_name, store_slug): (String, String) =
         sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")

@@ -162,7 +162,7 @@ pub async fn plan(
     body: &str,
     default_category: Option<i64>,
 ) -> Result<Plan, CatalogError> {
-    let store = editor::own_store(actor)?;
+    let store = actor.own_store()?;
     let mut report = ImportReport::default();
     let Some((columns, lines)) = read_sheet(body, &mut report) else {
         return Ok(Plan {
@@ -479,15 +479,32 @@ pub(super) async fn products_by_handle<'a>(
             "SELECT slug, id, seller_id FROM products WHERE slug IN ({})",
             marks.join(", ")
         );
-        let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql);
+        let mut query = sqlx::query_as::<_, Holder>(&sql);
         for h in chunk {
             query = query.bind(*h);
         }
-        for (slug, id, seller) in query.fetch_all(&mut *conn).await? {
-            found.insert(slug, (id, seller));
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert(row.slug, (row.id, row.seller_id));
         }
     }
     Ok(found)
+}
+
+/// A product holding a handle.
+#[derive(sqlx::FromRow)]
+struct Holder {
+    slug: String,
+    id: i64,
+    seller_id: i64,
+}
+
+/// A variant holding a SKU (lowercase), with its product's store and handle.
+#[derive(sqlx::FromRow)]
+struct SkuHolder {
+    sku: String,
+    id: i64,
+    seller_id: i64,
+    slug: String,
 }
 
 /// Checks that each SKU is the product's own: not on another row of the file, not another variant's in Bazaar.
@@ -502,11 +519,11 @@ pub(super) async fn skus_free(
     let lowered: Vec<String> = valid.variants.iter().map(|v| v.sku.to_lowercase()).collect();
     let marks: Vec<String> = (1..=lowered.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT LOWER(v.sku), v.id, p.seller_id, p.slug FROM variants v JOIN products p ON p.id = v.product_id \
+        "SELECT LOWER(v.sku) AS sku, v.id, p.seller_id, p.slug FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE LOWER(v.sku) IN ({})",
         marks.join(", ")
     );
-    let mut query = sqlx::query_as::<_, (String, i64, i64, String)>(&sql);
+    let mut query = sqlx::query_as::<_, SkuHolder>(&sql);
     for sku in &lowered {
         query = query.bind(sku);
     }
@@ -514,7 +531,7 @@ pub(super) async fn skus_free(
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
-        .map(|(sku, id, seller, slug)| (sku, (id, seller, slug)))
+        .map(|h| (h.sku, (h.id, h.seller_id, h.slug)))
         .collect();
     let mut free = true;
     for (i, (v, sku)) in valid.variants.iter().zip(&lowered).enumerate() {

@@ -1,0 +1,46 @@
+//! The catalog import: the import page, an upload's report, and applying it.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::signed_in;
+use crate::error::AppError;
+
+/// Where the upload handler keeps why a catalog file was refused, for the import page.
+pub const REFUSED_IMPORT: &str = "refused_import";
+
+/// What `/seller/products/import` shows: what a file may hold, and why the last upload was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPageData {
+    pub guide: model::sellers::ImportGuide,
+    pub refused: Option<String>,
+}
+
+#[server(endpoint = "import_page", input = leptos::server_fn::codec::GetUrl)]
+pub async fn import_page() -> Result<ImportPageData, AppError> {
+    let (services, actor) = signed_in()?;
+    let refused: Option<String> = crate::ssr::take_typed(REFUSED_IMPORT).await?;
+    let guide = domain::catalog::transfer::guide(&services.db, &actor).await?;
+    Ok(ImportPageData { guide, refused })
+}
+
+#[server(endpoint = "import_report", input = leptos::server_fn::codec::GetUrl)]
+pub async fn import_report(id: i64) -> Result<model::sellers::ImportView, AppError> {
+    let (services, actor) = signed_in()?;
+    Ok(domain::workflows::import_products::view(&services.db, &actor, id).await?)
+}
+
+/// Applies an uploaded file's changes, all or nothing, and returns to its report.
+#[server(endpoint = "apply_import")]
+pub async fn apply_import(id: i64) -> Result<(), AppError> {
+    use domain::workflows::import_products::{apply, Applied};
+    let (services, actor) = signed_in()?;
+    let outcome = apply(&services.db, &actor, id).await?;
+    let flag = match outcome {
+        Applied::Done => "applied",
+        Applied::Replanned => "replanned",
+    };
+    crate::ssr::redirect(&format!("/seller/products/import/{id}?{flag}=1"));
+    Ok(())
+}

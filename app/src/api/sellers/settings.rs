@@ -1,0 +1,120 @@
+//! The store's settings: profile, logo, warehouses and shipping rates.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::signed_in;
+use crate::error::AppError;
+
+/// Where the typed store profile waits when a field is wrong.
+pub const PROFILE_FORM: &str = "store_profile";
+
+#[server(endpoint = "store_settings", input = leptos::server_fn::codec::GetUrl)]
+pub async fn store_settings() -> Result<model::sellers::StoreSettings, AppError> {
+    let (services, actor) = signed_in()?;
+    let kept = crate::ssr::take_typed(PROFILE_FORM).await?;
+    let mut settings = domain::sellers::settings::settings(&services.db, &actor, kept).await?;
+    settings.logo_refused = crate::ssr::take_typed(REFUSED_LOGO).await?;
+    Ok(settings)
+}
+
+/// Where the logo upload handler keeps why a picture was refused, for the settings page.
+pub const REFUSED_LOGO: &str = "refused_logo";
+
+#[server(endpoint = "remove_store_logo")]
+pub async fn remove_store_logo() -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::sellers::settings::remove_logo(&services.db, &actor).await?;
+    crate::ssr::redirect("/seller/settings?saved=logo#logo-title");
+    Ok(())
+}
+
+#[server(endpoint = "save_store_profile")]
+pub async fn save_store_profile(
+    #[server(default)] store_name: String,
+    #[server(default)] description: String,
+    #[server(default)] support_email: String,
+    #[server(default)] return_days: String,
+    #[server(default)] return_policy: String,
+    #[server(default)] low_stock_default: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let form = model::sellers::StoreProfileForm {
+        store_name,
+        description,
+        support_email,
+        return_days,
+        return_policy,
+        low_stock_default,
+    };
+    match domain::sellers::settings::update_profile(&services.db, &actor, &form).await {
+        Ok(()) => {
+            crate::ssr::redirect("/seller/settings?saved=profile");
+            Ok(())
+        }
+        Err(e) => {
+            crate::ssr::keep_typed(PROFILE_FORM, &form).await?;
+            Err(e.into())
+        }
+    }
+}
+
+#[server(endpoint = "add_warehouse")]
+pub async fn add_warehouse(
+    #[server(default)] name: String,
+    #[server(default)] country: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::sellers::settings::add_warehouse(&services.db, &actor, &name, &country).await?;
+    crate::ssr::redirect("/seller/settings?saved=warehouse#warehouses-title");
+    Ok(())
+}
+
+#[server(endpoint = "rename_warehouse")]
+pub async fn rename_warehouse(id: i64, #[server(default)] name: String) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::sellers::settings::rename_warehouse(&services.db, &actor, id, &name).await?;
+    crate::ssr::redirect("/seller/settings?saved=warehouse#warehouses-title");
+    Ok(())
+}
+
+#[server(endpoint = "remove_warehouse")]
+pub async fn remove_warehouse(id: i64) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::sellers::settings::remove_warehouse(&services.db, &actor, id).await?;
+    crate::ssr::redirect("/seller/settings?saved=removed#warehouses-title");
+    Ok(())
+}
+
+#[server(endpoint = "add_shipping_rate")]
+pub async fn add_shipping_rate(
+    #[server(default)] name: String,
+    #[server(default)] country: String,
+    #[server(default)] kind: String,
+    #[server(default)] amount: String,
+    #[server(default)] free_over: String,
+    #[server(default)] days_min: String,
+    #[server(default)] days_max: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let form = model::sellers::RateForm {
+        name,
+        country,
+        kind,
+        amount,
+        free_over,
+        days_min,
+        days_max,
+    };
+    domain::checkout::rates::add(&services.db, &actor, &form).await?;
+    crate::ssr::redirect("/seller/settings?saved=rate#shipping-title");
+    Ok(())
+}
+
+#[server(endpoint = "remove_shipping_rate")]
+pub async fn remove_shipping_rate(id: i64) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::checkout::rates::remove(&services.db, &actor, id).await?;
+    crate::ssr::redirect("/seller/settings?saved=rate#shipping-title");
+    Ok(())
+}
