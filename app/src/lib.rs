@@ -133,18 +133,7 @@ pub fn App() -> impl IntoView {
 /// Text for `<title>`: leptos_meta writes the title into the head as it is, so a search query or a product's
 /// title with markup in it would otherwise end the element and inject tags (`</title><meta http-equiv=…>`).
 pub fn escape_head_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    model::escape_html(text)
 }
 
 #[cfg(test)]

@@ -108,6 +108,9 @@ test("a wrong password gets the same answer as an unknown email", async ({ page 
   const email = uniqueEmail(testInfo, "same");
   await register(page, "Same Answer", email, "same-answer-pass-1");
   await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+  // A request still in flight after registering (the page's own fetches) would set the session cookie again
+  // after it is cleared: let the page settle first.
+  await page.waitForLoadState("networkidle");
   await page.context().clearCookies();
   await page.goto("/login");
   await waitForHydration(page);

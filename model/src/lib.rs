@@ -12,6 +12,23 @@ pub mod orders;
 pub mod product_form;
 pub mod sellers;
 
+/// Text as HTML character data or an attribute value: `&`, `<`, `>`, `"` and `'` as references. The one escaper
+/// for the places where markup is written by hand (a page title, a textarea, an export's HTML, an error page).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// "1 unit", "3 units": a count with its noun in the right number.
 pub fn count_of(n: impl Into<i64>, one: &str, many: &str) -> String {
     let n = n.into();

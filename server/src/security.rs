@@ -270,7 +270,7 @@ pub fn panic_response(request_id: Option<&str>) -> Response<Body> {
          <h1>Something went wrong</h1><p>We could not finish your request. Please try again in a moment.</p>\
          <p>If it keeps happening, contact support and quote reference <code>{}</code>.</p>\
          <p><a href=\"/\">Back to the shop</a></p></main></body></html>",
-        html_escape(reference)
+        model::escape_html(reference)
     );
     (
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -278,13 +278,6 @@ pub fn panic_response(request_id: Option<&str>) -> Response<Body> {
         body,
     )
         .into_response()
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

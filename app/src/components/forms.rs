@@ -62,7 +62,7 @@ pub fn Field(
 /// browser decodes these references inside a textarea, so the seller sees and sends back exactly what they typed.
 /// Server-rendered forms only (the portal has no islands).
 fn escape_textarea(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    model::escape_html(text)
 }
 
 /// A labelled multi-line input with its error, wired like [`Field`].
@@ -267,7 +267,7 @@ mod tests {
         assert!(!html.contains("<a href"), "{html}");
         assert!(
             html.contains(
-                "&lt;/textarea&gt;&lt;a href=\"http://evil.example/\"&gt;Session expired&lt;/a&gt; &amp; more"
+                "&lt;/textarea&gt;&lt;a href=&quot;http://evil.example/&quot;&gt;Session expired&lt;/a&gt; &amp; more"
             ),
             "{html}"
         );

@@ -1,7 +1,6 @@
 use domain::accounts::addresses;
 use domain::accounts::{self, Registration};
 use domain::payments::TestGateway;
-use domain::workflows::place_order;
 use domain::{cart, Db};
 
 use model::orders::CheckoutDraft;
@@ -28,14 +27,12 @@ async fn order_to(db: &Db, variant: i64, user: i64, edit: impl Fn(&mut CheckoutD
     cart::add(db, cart_id, variant, 1).await.expect("add");
     let mut details = draft(db, cart_id, "US").await;
     edit(&mut details);
-    place_order::place_order(
+    crate::harness::fixtures::place(
         db,
         &TestGateway::new(db.clone()),
         &crate::harness::actors::of_user(db, user).await,
         cart_id,
         &details,
-        &crate::harness::fixtures::reviewed(db, &crate::harness::actors::of_user(db, user).await, cart_id, &details)
-            .await,
         &key(),
     )
     .await

@@ -10,21 +10,13 @@ use domain::platform::settings;
 use domain::sellers::{settings as store_settings, SellerError};
 use domain::workflows::adjust_stock::{adjust_stock, Adjustment};
 use domain::workflows::save_product::save_product;
-use domain::{seed, Actor, Db};
+use domain::{Actor, Db};
 use model::sellers::{ProductFilter, ProductForm};
 
 use crate::db_tests;
-use crate::harness::actors;
 
 async fn two_stores(db: &Db) -> ((i64, Actor), (i64, Actor)) {
-    seed::seed(db, 40, 21).await.expect("seed");
-    let stores: Vec<i64> = sqlx::query_scalar("SELECT id FROM sellers ORDER BY id LIMIT 2")
-        .fetch_all(db.pool())
-        .await
-        .expect("stores");
-    let a = actors::seller_of(db, stores[0]).await;
-    let b = actors::seller_of(db, stores[1]).await;
-    ((stores[0], a), (stores[1], b))
+    crate::harness::fixtures::two_stores(db, 40).await
 }
 
 /// A one-variant draft as the editor sends it for a new product.

@@ -35,17 +35,9 @@ async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation
     );
     assert_eq!(quote.grand_total.amount, taxable + quote.tax_total.amount);
 
-    let placed = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
     assert!(placed.number.starts_with("BZ-"));
     assert_eq!(available(&db, a).await, 6, "held while the shopper pays");
     let session = session_of(&placed.redirect_url);
@@ -112,17 +104,9 @@ async fn a_cancelled_payment_gives_the_stock_back_and_keeps_the_cart(db: Db) {
     let cart_id = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, cart_id, a, 3).await.expect("add");
     let details = draft(&db, cart_id, "DE").await;
-    let placed = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
     assert_eq!(available(&db, a).await, 2);
     let event = gateway
         .cancel(&session_of(&placed.redirect_url))
@@ -181,17 +165,7 @@ async fn two_hundred_checkouts_for_the_last_ten_units_make_exactly_ten_orders(db
     let tasks = carts.into_iter().map(|cart_id| {
         let (db, gateway, details) = (db.clone(), gateway.clone(), details.clone());
         tokio::spawn(async move {
-            match place_order::place_order(
-                &db,
-                &*gateway,
-                &Actor::visitor(),
-                cart_id,
-                &details,
-                &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-                &key(),
-            )
-            .await
-            {
+            match crate::harness::fixtures::place(&db, &*gateway, &Actor::visitor(), cart_id, &details, &key()).await {
                 Ok(placed) => {
                     let event = gateway
                         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
@@ -258,17 +232,9 @@ async fn an_expired_hold_frees_the_stock_and_a_late_payment_is_rechecked_or_refu
             let cart_id = cart::create_guest_cart(&db).await.expect("cart");
             cart::add(&db, cart_id, a, units).await.expect("add");
             let details = draft(&db, cart_id, "US").await;
-            place_order::place_order(
-                &db,
-                &gateway,
-                &Actor::visitor(),
-                cart_id,
-                &details,
-                &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-                &key(),
-            )
-            .await
-            .expect("placed")
+            crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+                .await
+                .expect("placed")
         }
     };
     // Expires, stock comes back; paid later while the stock is still there: re-held and paid.
@@ -341,17 +307,9 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
     cart::add(&db, cart_id, a, 1).await.expect("add");
     cart::add(&db, cart_id, b, 2).await.expect("add");
     let details = draft(&db, cart_id, "GB").await;
-    let placed = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
     let event = gateway
         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
         .await
@@ -440,17 +398,9 @@ async fn guest_checkout(
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, variant, units).await.expect("add");
     let details = draft(db, cart_id, "US").await;
-    let placed = place_order::place_order(
-        db,
-        gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(db, gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
     (cart_id, details, placed)
 }
 
@@ -461,17 +411,9 @@ async fn paid_two_seller_order(db: &Db, gateway: &TestGateway) -> (place_order::
     cart::add(db, cart_id, a, 1).await.expect("add");
     cart::add(db, cart_id, b, 2).await.expect("add");
     let details = draft(db, cart_id, "GB").await;
-    let placed = place_order::place_order(
-        db,
-        gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(db, gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
     let event = gateway
         .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
         .await
@@ -606,31 +548,13 @@ async fn a_replayed_checkout_key_never_reveals_another_shoppers_order(db: Db) {
     cart::add(&db, mine, a, 1).await.expect("add");
     let details = draft(&db, mine, "US").await;
     let k = key();
-    let placed = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        mine,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), mine, &details).await,
-        &k,
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), mine, &details, &k)
+        .await
+        .expect("placed");
     // Someone else, with their own cart, submits the same key.
     let theirs = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, theirs, a, 1).await.expect("add");
-    match place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        theirs,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), theirs, &details).await,
-        &k,
-    )
-    .await
-    {
+    match crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), theirs, &details, &k).await {
         Err(CheckoutError::CannotPlace(messages)) => {
             let text = messages.join(" ");
             assert!(
@@ -641,17 +565,9 @@ async fn a_replayed_checkout_key_never_reveals_another_shoppers_order(db: Db) {
         other => panic!("expected a refusal, got {other:?}"),
     }
     // The one who placed it gets it back.
-    let again = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        mine,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), mine, &details).await,
-        &k,
-    )
-    .await
-    .expect("resumed");
+    let again = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), mine, &details, &k)
+        .await
+        .expect("resumed");
     assert_eq!(again.number, placed.number);
 }
 
@@ -691,17 +607,7 @@ async fn a_product_taken_off_sale_cannot_be_bought_from_a_cart_that_holds_it(db:
         line.notice().as_deref(),
         Some("No longer available: remove it to check out.")
     );
-    match place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    {
+    match crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
         Err(CheckoutError::CannotPlace(problems)) => {
             assert!(
                 problems.iter().any(|p| p.contains("no longer available")),
@@ -728,17 +634,9 @@ async fn a_declined_card_never_locks_the_shopper_out_of_the_last_units(db: Db) {
     let line = &view.groups[0].lines[0];
     assert_eq!((line.available, line.notice()), (2, None));
     // Checking out again works, and the first order's hold is given back.
-    let second = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed again");
+    let second = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed again");
     assert_ne!(second.number, first.number);
     let status: String = sqlx::query_scalar("SELECT status FROM order_groups WHERE id = $1")
         .bind(first.group_id)
@@ -778,17 +676,9 @@ async fn an_accounts_history_lists_every_paid_order_with_its_seller_orders(db: D
             cart::add(&db, cart_id, b, 2).await.expect("add");
         }
         let details = draft(&db, cart_id, "US").await;
-        let placed = place_order::place_order(
-            &db,
-            &gateway,
-            &shopper,
-            cart_id,
-            &details,
-            &crate::harness::fixtures::reviewed(&db, &shopper, cart_id, &details).await,
-            &key(),
-        )
-        .await
-        .expect("placed");
+        let placed = crate::harness::fixtures::place(&db, &gateway, &shopper, cart_id, &details, &key())
+            .await
+            .expect("placed");
         let event = gateway
             .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
             .await
@@ -831,17 +721,7 @@ async fn bad_checkout_details_are_reported_per_field(db: Db) {
     details.postal = "<script>".into();
     details.country = "XX".into();
     details.name = " ".into();
-    match place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    {
+    match crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
         Err(CheckoutError::Invalid(fields)) => {
             let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
             for field in ["email", "name", "postal", "country"] {
@@ -851,14 +731,12 @@ async fn bad_checkout_details_are_reported_per_field(db: Db) {
         other => panic!("expected field errors, got {other:?}"),
     }
     assert!(matches!(
-        place_order::place_order(
+        crate::harness::fixtures::place(
             &db,
             &gateway,
             &Actor::visitor(),
             cart_id,
             &draft(&db, cart_id, "US").await,
-            &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &draft(&db, cart_id, "US").await)
-                .await,
             "short"
         )
         .await,

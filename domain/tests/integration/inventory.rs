@@ -13,7 +13,7 @@ use domain::checkout::CheckoutError;
 use domain::orders;
 use domain::payments::{EventKind, PaymentEvent, TestGateway, TEST_CARD_SUCCESS};
 use domain::platform::clock::now_ms;
-use domain::workflows::{cancel_order, place_order, settle_payment};
+use domain::workflows::{cancel_order, settle_payment};
 use domain::Actor;
 
 use domain::{cart, Db};
@@ -132,16 +132,8 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                         }
                     }
                     let details = draft(&db, cart_id, "US").await;
-                    match place_order::place_order(
-                        &db,
-                        &gateway,
-                        &Actor::visitor(),
-                        cart_id,
-                        &details,
-                        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-                        &key(),
-                    )
-                    .await
+                    match crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+                        .await
                     {
                         Ok(_) | Err(CheckoutError::CannotPlace(_)) | Err(CheckoutError::EmptyCart) => {}
                         Err(e) => panic!("seed {seed} step {step}: {e:?}"),

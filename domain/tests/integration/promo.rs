@@ -69,17 +69,9 @@ async fn a_platform_code_discounts_every_seller_and_the_charge(db: Db) {
         quote.items_total.amount - quote.discount_total.amount + quote.shipping_total.amount + quote.tax_total.amount
     );
 
-    let placed = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
     let session = gateway
         .session(&session_of(&placed.redirect_url))
         .await
@@ -214,17 +206,7 @@ async fn expired_future_and_unknown_codes_say_why_and_block_the_order(db: Db) {
         let quote = checkout::quote(&db, &view, &details, None, true).await.expect("quote");
         let why = quote.promo_error.clone().expect("error");
         assert!(why.contains(says), "{typed}: {why}");
-        match place_order::place_order(
-            &db,
-            &gateway,
-            &Actor::visitor(),
-            cart_id,
-            &details,
-            &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-            &key(),
-        )
-        .await
-        {
+        match crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await {
             Err(CheckoutError::CannotPlace(problems)) => assert!(problems.iter().any(|p| p.contains(says))),
             other => panic!("{typed}: expected a refusal, got {other:?}"),
         }
@@ -251,23 +233,15 @@ async fn usage_limits_hold_under_concurrent_checkouts(db: Db) {
         details.promo = "FIRST5".into();
         shoppers.push((cart_id, details));
     }
-    let results = futures::future::join_all(shoppers.into_iter().map(|(cart_id, details)| {
-        let db = db.clone();
-        let gateway = gateway.clone();
-        async move {
-            place_order::place_order(
-                &db,
-                &*gateway,
-                &Actor::visitor(),
-                cart_id,
-                &details,
-                &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-                &key(),
-            )
-            .await
-        }
-    }))
-    .await;
+    let results =
+        futures::future::join_all(shoppers.into_iter().map(|(cart_id, details)| {
+            let db = db.clone();
+            let gateway = gateway.clone();
+            async move {
+                crate::harness::fixtures::place(&db, &*gateway, &Actor::visitor(), cart_id, &details, &key()).await
+            }
+        }))
+        .await;
     let placed = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(placed, 5);
     for r in &results {
@@ -312,16 +286,7 @@ async fn a_customer_uses_a_once_per_customer_code_once(db: Db) {
             let mut details = draft(&db, cart_id, "US").await;
             details.email = email.into();
             details.promo = "welcome".into();
-            place_order::place_order(
-                &db,
-                &gateway,
-                &Actor::visitor(),
-                cart_id,
-                &details,
-                &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-                &key(),
-            )
-            .await
+            crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await
         }
     };
     let first = buy("ada@example.com").await.expect("first use");
@@ -359,16 +324,7 @@ async fn an_accounts_once_per_customer_code_is_not_reused_as_a_guest_or_with_a_p
             let mut details = draft(&db, cart_id, "US").await;
             details.email = email.into();
             details.promo = "once".into();
-            let placed = place_order::place_order(
-                &db,
-                &gateway,
-                &actor,
-                cart_id,
-                &details,
-                &crate::harness::fixtures::reviewed(&db, &actor, cart_id, &details).await,
-                &key(),
-            )
-            .await?;
+            let placed = crate::harness::fixtures::place(&db, &gateway, &actor, cart_id, &details, &key()).await?;
             let event = gateway
                 .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
                 .await

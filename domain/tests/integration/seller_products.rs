@@ -12,16 +12,8 @@ use crate::db_tests;
 use crate::harness::actors;
 use crate::harness::fixtures::count;
 
-/// Two stores of the seeded catalog, each with its seller's actor.
 async fn two_stores(db: &Db) -> ((i64, Actor), (i64, Actor)) {
-    seed::seed(db, 60, 21).await.expect("seed");
-    let stores: Vec<i64> = sqlx::query_scalar("SELECT id FROM sellers ORDER BY id LIMIT 2")
-        .fetch_all(db.pool())
-        .await
-        .expect("stores");
-    let a = actors::seller_of(db, stores[0]).await;
-    let b = actors::seller_of(db, stores[1]).await;
-    ((stores[0], a), (stores[1], b))
+    crate::harness::fixtures::two_stores(db, 60).await
 }
 
 async fn leaf_category(db: &Db) -> i64 {

@@ -4,7 +4,6 @@
 use domain::inventory::{levels, InventoryError};
 use domain::payments::TestGateway;
 use domain::workflows::adjust_stock::{adjust_stock, Adjustment};
-use domain::workflows::place_order;
 use domain::{cart, Actor, Db};
 
 use crate::db_tests;
@@ -46,17 +45,9 @@ async fn buy(db: &Db, variant: i64, quantity: i64) {
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, variant, quantity).await.expect("add");
     let details = draft(db, cart_id, "US").await;
-    place_order::place_order(
-        db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    crate::harness::fixtures::place(db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
 }
 
 /// Issue 19: removing a variant whose units are held for an order being paid would lose them; it is refused,

@@ -320,17 +320,9 @@ async fn placed_with_stripe(db: &Db, gateway: &StripeGateway) -> (place_order::P
     cart::add(db, cart_id, a, 1).await.expect("add");
     cart::add(db, cart_id, b, 1).await.expect("add");
     let details = draft(db, cart_id, "US").await;
-    let placed = place_order::place_order(
-        db,
-        gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await
-    .expect("placed");
+    let placed = crate::harness::fixtures::place(db, gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
     (placed, a, b)
 }
 
@@ -541,16 +533,7 @@ async fn a_stripe_outage_fails_the_order_cleanly_and_frees_the_stock(db: Db) {
     let cart_id = cart::create_guest_cart(&db).await.expect("cart");
     cart::add(&db, cart_id, a, 2).await.expect("add");
     let details = draft(&db, cart_id, "US").await;
-    let result = place_order::place_order(
-        &db,
-        &gateway,
-        &Actor::visitor(),
-        cart_id,
-        &details,
-        &crate::harness::fixtures::reviewed(&db, &Actor::visitor(), cart_id, &details).await,
-        &key(),
-    )
-    .await;
+    let result = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key()).await;
     assert!(matches!(result, Err(checkout::CheckoutError::Gateway(_))), "{result:?}");
     assert_eq!(available(&db, a).await, 3, "nothing held");
     assert_eq!(

@@ -3,20 +3,7 @@
 //! bold survive, every other tag is dropped. Text only: nothing here is ever rendered as markup.
 
 use super::{parse_markdown, Block, Inline};
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::escape_html;
 
 fn inline_html(parts: &[Inline], out: &mut String) {
     for part in parts {

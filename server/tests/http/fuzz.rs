@@ -93,6 +93,13 @@ fn random_form(rng: &mut StdRng, fields: &[&str], p: f64) -> String {
         .finish()
 }
 
+/// Reads the answer and checks it: a clear answer, never a 5xx, with the security headers, without the panic page.
+async fn handled(response: reqwest::Response, what: &str) {
+    let (status, headers) = (response.status(), response.headers().clone());
+    let text = response.text().await.unwrap_or_default();
+    assert_handled(status, &headers, &text, what);
+}
+
 fn assert_handled(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &str, what: &str) {
     assert!(
         !status.is_server_error(),
@@ -132,14 +139,7 @@ async fn junk_at_every_endpoint_gets_a_clear_4xx_never_a_5xx() {
         for body in cases {
             for accept in ["application/json", "text/html"] {
                 let response = app.post_raw(&client, endpoint, accept, body.clone()).await;
-                let (status, headers) = (response.status(), response.headers().clone());
-                let text = response.text().await.unwrap_or_default();
-                assert_handled(
-                    status,
-                    &headers,
-                    &text,
-                    &format!("POST /api/{endpoint} ({} bytes)", body.len()),
-                );
+                handled(response, &format!("POST /api/{endpoint} ({} bytes)", body.len())).await;
                 sent += 1;
             }
         }
@@ -153,9 +153,7 @@ async fn junk_at_every_endpoint_gets_a_clear_4xx_never_a_5xx() {
                 .send()
                 .await
                 .expect("request");
-            let (status, headers) = (response.status(), response.headers().clone());
-            let text = response.text().await.unwrap_or_default();
-            assert_handled(status, &headers, &text, &format!("GET /api/{endpoint}?{query}"));
+            handled(response, &format!("GET /api/{endpoint}?{query}")).await;
             sent += 1;
         }
     }
@@ -182,9 +180,7 @@ async fn junk_at_every_endpoint_gets_a_clear_4xx_never_a_5xx() {
                 .send()
                 .await
                 .expect("request");
-            let (status, headers) = (response.status(), response.headers().clone());
-            let text = response.text().await.unwrap_or_default();
-            assert_handled(status, &headers, &text, &format!("GET {path}?{query}"));
+            handled(response, &format!("GET {path}?{query}")).await;
             sent += 1;
         }
     }
@@ -311,9 +307,7 @@ async fn junk_at_every_seller_function_and_upload_signed_in_as_a_seller(app: &Te
             let body = random_form(&mut rng, fields, 0.8).into_bytes();
             for accept in ["application/json", "text/html"] {
                 let response = app.post_raw(&seller, endpoint, accept, body.clone()).await;
-                let (status, headers) = (response.status(), response.headers().clone());
-                let text = response.text().await.unwrap_or_default();
-                assert_handled(status, &headers, &text, &format!("POST /api/{endpoint} as a seller"));
+                handled(response, &format!("POST /api/{endpoint} as a seller")).await;
                 sent += 1;
             }
         }
@@ -326,14 +320,7 @@ async fn junk_at_every_seller_function_and_upload_signed_in_as_a_seller(app: &Te
                 .send()
                 .await
                 .expect("request");
-            let (status, headers) = (response.status(), response.headers().clone());
-            let text = response.text().await.unwrap_or_default();
-            assert_handled(
-                status,
-                &headers,
-                &text,
-                &format!("GET /api/{endpoint}?{query} as a seller"),
-            );
+            handled(response, &format!("GET /api/{endpoint}?{query} as a seller")).await;
             sent += 1;
         }
     }
@@ -357,9 +344,7 @@ async fn junk_at_every_seller_function_and_upload_signed_in_as_a_seller(app: &Te
                 .send()
                 .await
                 .expect("upload");
-            let (status, headers) = (response.status(), response.headers().clone());
-            let text = response.text().await.unwrap_or_default();
-            assert_handled(status, &headers, &text, &format!("POST {path} as a seller"));
+            handled(response, &format!("POST {path} as a seller")).await;
             sent += 1;
         }
     }

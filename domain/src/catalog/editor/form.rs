@@ -244,12 +244,7 @@ pub async fn editor(
 ) -> Result<ProductEditor, CatalogError> {
     let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
-    let (store_name, store_slug): (String, String) =
-        sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
-            .bind(store)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(CatalogError::NotFound)?;
+    let (store_name, store_slug) = store_names(&mut conn, store).await?;
     let warehouses = warehouses_of(&mut conn, store).await?;
     let (stored, slug) = match id {
         Some(id) => {
@@ -307,17 +302,34 @@ pub async fn editor(
 pub(in crate::catalog) fn new_form(warehouses: &[(i64, String)]) -> ProductForm {
     ProductForm {
         status: ProductStatus::Draft.as_str().into(),
-        variants: vec![VariantInput {
-            stock: warehouses
-                .iter()
-                .map(|(w, _)| StockInput {
-                    warehouse: w.to_string(),
-                    units: "0".into(),
-                    was: String::new(),
-                })
-                .collect(),
-            ..VariantInput::default()
-        }],
+        variants: vec![new_variant(warehouses)],
         ..ProductForm::default()
     }
+}
+
+/// A new variant row: nothing typed, no units in any warehouse.
+pub(in crate::catalog) fn new_variant(warehouses: &[(i64, String)]) -> VariantInput {
+    VariantInput {
+        stock: warehouses
+            .iter()
+            .map(|(w, _)| StockInput {
+                warehouse: w.to_string(),
+                units: "0".into(),
+                was: String::new(),
+            })
+            .collect(),
+        ..VariantInput::default()
+    }
+}
+
+/// The name and address of a store (the portal's pages show both).
+pub(in crate::catalog) async fn store_names(
+    conn: &mut AnyConnection,
+    store: i64,
+) -> Result<(String, String), CatalogError> {
+    sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CatalogError::NotFound)
 }

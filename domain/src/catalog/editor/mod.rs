@@ -21,7 +21,7 @@ mod save;
 
 pub use bulk::{set_status_bulk, set_threshold, titles, BulkOutcome};
 pub use form::editor;
-pub(in crate::catalog) use form::{leaf_categories, load_form, new_form, warehouses_of};
+pub(in crate::catalog) use form::{leaf_categories, load_form, new_form, new_variant, store_names, warehouses_of};
 pub use index::list;
 pub use matrix::{generate_variants, sku_prefix, suggest_sku};
 pub use pictures::add_pictures;

@@ -199,12 +199,7 @@ pub(super) fn write_failed(e: csv::Error) -> CatalogError {
 pub async fn guide(db: &Db, actor: &Actor) -> Result<ImportGuide, CatalogError> {
     let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
-    let (store_name, store_slug): (String, String) =
-        sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
-            .bind(store)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(CatalogError::NotFound)?;
+    let (store_name, store_slug) = editor::store_names(&mut conn, store).await?;
     let warehouses = editor::warehouses_of(&mut conn, store).await?;
     let all = crate::catalog::categories(db).await?;
     let categories = editor::leaf_categories(db)

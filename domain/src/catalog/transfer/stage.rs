@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use model::markdown::html::{html_to_markdown, same_description};
 use model::product_form::{ProductField, ProductStatus, VariantField};
-use model::sellers::{ImportIssue, ImportReport, OptionInput, ProductForm, StockInput, VariantInput};
+use model::sellers::{ImportIssue, ImportReport, OptionInput, ProductForm, VariantInput};
 
 use super::columns::*;
 use super::plan::{published_without_picture, Setting, StockCell};
@@ -283,7 +283,7 @@ impl<'a> Staging<'a, '_> {
             let matched = stored_variant(form, &claimed, sku, &values);
             let mut v = match matched {
                 Some(i) => form.variants[i].clone(),
-                None => self.new_variant(),
+                None => editor::new_variant(&self.setting.warehouses),
             };
             if names_given || matched.is_none() {
                 v.values = values;
@@ -306,22 +306,6 @@ impl<'a> Staging<'a, '_> {
             }
         }
         variant_rows
-    }
-
-    fn new_variant(&self) -> VariantInput {
-        VariantInput {
-            stock: self
-                .setting
-                .warehouses
-                .iter()
-                .map(|(w, _)| StockInput {
-                    warehouse: w.to_string(),
-                    units: "0".into(),
-                    was: String::new(),
-                })
-                .collect(),
-            ..VariantInput::default()
-        }
     }
 
     /// Price, compare-at price and weight of a row.

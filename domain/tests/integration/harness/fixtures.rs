@@ -96,3 +96,28 @@ pub async fn reviewed(db: &Db, actor: &domain::Actor, cart_id: i64, details: &Ch
 }
 
 pub use domain::testing::{seller_counts, seller_sets_price, seller_sets_status};
+
+/// Places the cart's order as a shopper does: the review page's figures first, then "Place order" with them.
+pub async fn place(
+    db: &Db,
+    gateway: &dyn domain::payments::PaymentGateway,
+    actor: &domain::Actor,
+    cart_id: i64,
+    details: &CheckoutDraft,
+    key: &str,
+) -> Result<domain::workflows::place_order::Placed, checkout::CheckoutError> {
+    let seen = reviewed(db, actor, cart_id, details).await;
+    domain::workflows::place_order::place_order(db, gateway, actor, cart_id, details, &seen, key).await
+}
+
+/// A seeded catalog of `products` and its first two stores, each with an account running it.
+pub async fn two_stores(db: &Db, products: usize) -> ((i64, domain::Actor), (i64, domain::Actor)) {
+    seed::seed(db, products, 21).await.expect("seed");
+    let stores: Vec<i64> = sqlx::query_scalar("SELECT id FROM sellers ORDER BY id LIMIT 2")
+        .fetch_all(db.pool())
+        .await
+        .expect("stores");
+    let a = crate::harness::actors::seller_of(db, stores[0]).await;
+    let b = crate::harness::actors::seller_of(db, stores[1]).await;
+    ((stores[0], a), (stores[1], b))
+}
