@@ -250,6 +250,11 @@ pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
             if let Err(e) = domain::accounts::throttle::purge_old_failures(&services.db, &services.throttle).await {
                 tracing::warn!(error = %e, "login-failure purge failed");
             }
+            match domain::workflows::import_products::purge_expired(&services.db).await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired catalog imports purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "catalog import purge failed"),
+            }
         }
     })
 }

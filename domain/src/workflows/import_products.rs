@@ -15,6 +15,10 @@ use crate::platform::{Actor, Db};
 
 /// How long an uploaded file is kept for its apply.
 const KEEP_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// The most files a store keeps waiting to be applied, and their bytes together: a seller uploading in a loop
+/// cannot fill the database.
+const KEPT_FILES_MAX: i64 = 20;
+const KEPT_BYTES_MAX: i64 = 100 * 1024 * 1024;
 
 fn refuse(message: impl Into<String>) -> CatalogError {
     CatalogError::Invalid(vec![FieldError::new("file", message)])
@@ -54,6 +58,22 @@ pub async fn upload(
         )));
     }
     let mut conn = db.pool().acquire().await?;
+    let kept: KeptTotals = sqlx::query_as(
+        "SELECT COUNT(*) AS files, CAST(COALESCE(SUM(LENGTH(body)), 0) AS BIGINT) AS bytes FROM product_imports \
+         WHERE seller_id = $1 AND applied_at IS NULL AND created_at >= $2",
+    )
+    .bind(store)
+    .bind(now_ms() - KEEP_MS)
+    .fetch_one(&mut *conn)
+    .await?;
+    if kept.files >= KEPT_FILES_MAX || kept.bytes + body.len() as i64 > KEPT_BYTES_MAX {
+        return Err(refuse(format!(
+            "Your store has {} checked files waiting to be applied ({} MB): apply or let them go first (each is \
+             kept for 7 days), or upload again tomorrow.",
+            kept.files,
+            kept.bytes / (1024 * 1024)
+        )));
+    }
     let plan = transfer::plan(db, &mut conn, actor, body, default_category).await?;
     drop(conn);
     let id = next_id();
@@ -93,6 +113,25 @@ pub async fn upload(
         "catalog file checked"
     );
     Ok(id)
+}
+
+/// Files checked and not applied, of one store.
+#[derive(sqlx::FromRow)]
+struct KeptTotals {
+    files: i64,
+    bytes: i64,
+}
+
+/// Deletes every kept file older than the 7 days it is kept for (applied ones too: their report goes with them).
+/// The number deleted.
+pub async fn purge_expired(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query("DELETE FROM product_imports WHERE created_at < $1")
+        .bind(now_ms() - KEEP_MS)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
 }
 
 /// An import of the actor's store, with its latest report.

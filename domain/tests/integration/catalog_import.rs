@@ -596,7 +596,39 @@ async fn two_columns_for_one_warehouse_are_refused(db: Db) {
     );
 }
 
+/// Issue 19, defect 4: a store keeps at most 20 checked files waiting, and files older than their 7 days go.
+async fn kept_files_have_a_quota_and_expire(db: Db) {
+    let (store, seller) = store_with(&db, 1).await;
+    let text = format!(
+        "Handle,Title,Variant SKU,Variant Price,Bazaar Category\nquota-mug,Quota Mug,QUOTA-1,5.00,{}\n",
+        leaf_slug(&db).await
+    );
+    for _ in 0..20 {
+        upload(&db, &seller, &text, None).await;
+    }
+    match import_products::upload(&db, &seller, "one-more.csv", text.as_bytes(), None).await {
+        Err(domain::catalog::CatalogError::Invalid(errors)) => {
+            assert!(
+                errors[0].message.contains("20 checked files waiting"),
+                "{}",
+                errors[0].message
+            )
+        }
+        other => panic!("a 21st waiting file was kept: {other:?}"),
+    }
+    // A week later they are gone, and the store may upload again.
+    sqlx::query("UPDATE product_imports SET created_at = created_at - $1 WHERE seller_id = $2")
+        .bind(8 * 24 * 60 * 60 * 1000_i64)
+        .bind(store)
+        .execute(db.pool())
+        .await
+        .expect("a week passes");
+    assert_eq!(import_products::purge_expired(&db).await.expect("purge"), 20);
+    upload(&db, &seller, &text, None).await;
+}
+
 db_tests!(
+    kept_files_have_a_quota_and_expire,
     european_text_and_semicolons_import_as_they_are,
     stock_that_moved_since_the_export_is_never_put_back,
     an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once,
