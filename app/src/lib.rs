@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/products/import") view=pages::seller_import::SellerImportPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import/:id") view=pages::seller_import::ImportReportPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/:id") view=pages::seller_products::SellerProductEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/:id/preview") view=pages::seller_products::SellerProductPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout/review") view=pages::checkout::ReviewPage ssr=SsrMode::Async/>

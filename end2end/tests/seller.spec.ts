@@ -150,6 +150,12 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await page.getByRole("button", { name: "Save product" }).click();
   await expect(page.getByRole("status")).toContainText("Product saved as a draft");
   await expect(page.getByRole("link", { name: "View on the storefront" })).toHaveCount(0);
+  // A draft is previewed as its page will look, never sent to a storefront page shoppers cannot open.
+  await page.getByRole("link", { name: "Preview", exact: true }).click();
+  await expect(page.getByRole("note")).toContainText("Preview: shoppers do not see this product");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Back to the editor" }).click();
 
   // A typo in the variant table is named at the top of the page with a link to its cell, and nothing says
   // "saved" (the address still holds the last save's ?saved=1).
@@ -344,7 +350,7 @@ test("a seller exports the catalog, changes one price in the file, and imports i
   await expect(page.getByRole("table", { name: "Summary" }).getByRole("row", { name: /Variants/ })).toContainText("1");
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-import-report-${testInfo.project.name}.png`, fullPage: true });
-  await page.getByRole("button", { name: "Apply 1 change(s)" }).click();
+  await page.getByRole("button", { name: "Apply 1 change" }).click();
   await expect(page.getByRole("status")).toContainText("Imported: 0 products created, 1 updated; 0 variants created, 1 updated.");
 
   // The storefront shows the new price.

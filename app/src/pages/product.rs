@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use model::catalog::ImageView;
+use model::catalog::{ImageView, ProductDetail};
 
 use crate::api::cart::AddToCart;
 use crate::api::catalog::product_page;
@@ -48,47 +48,65 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {let slug = slug.clone(); Suspend::new(async move {
                 match product_page(slug).await {
-                    Ok(p) => {
-                        let card = p.card.clone();
-                        view! {
-                            <Title text=card.title.clone()/>
-                            <Breadcrumbs trail=p.breadcrumbs.clone() current=card.title.clone()/>
-                            <article class="product">
-                                <Gallery images=p.images.clone() fallback=card.image_url.clone() title=card.title.clone()/>
-                                <div class="product__info">
-                                    <h1 class="page-title">{card.title.clone()}</h1>
-                                    <p class="product__seller">"Sold by "
-                                        <a href=format!("/store/{}", card.seller_slug)>{card.seller_name.clone()}</a>
-                                    </p>
-                                    <Rating rating=card.rating count=card.rating_count/>
-                                    <section aria-labelledby="options-title">
-                                        <h2 id="options-title" class="section-title">"Options"</h2>
-                                        <VariantPicker variants=p.variants.clone() error={crate::pages::url_error::<AddToCart>()}/>
-                                    </section>
-                                    <section aria-labelledby="description-title">
-                                        <h2 id="description-title" class="section-title">"Description"</h2>
-                                        <Markdown source=p.description_md.clone()/>
-                                    </section>
-                                    {(!p.attributes.is_empty()).then(|| view! {
-                                        <section aria-labelledby="specs-title">
-                                            <h2 id="specs-title" class="section-title">"Specifications"</h2>
-                                            <table class="specs">
-                                                <tbody>
-                                                    {p.attributes.iter().map(|(k, v)| view! {
-                                                        <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr>
-                                                    }).collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </section>
-                                    })}
-                                </div>
-                            </article>
-                        }.into_any()
-                    }
+                    Ok(p) => view! {
+                        <Title text=p.card.title.clone()/>
+                        <ProductArticle product=p preview=false/>
+                    }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(e) => view! { <LoadError error=e/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A product as its page shows it. In a seller's `preview` (a draft, say) the variants are listed instead of the
+/// picker: nothing can be bought from a preview.
+#[component]
+pub fn ProductArticle(product: ProductDetail, preview: bool) -> impl IntoView {
+    let p = product;
+    let card = p.card.clone();
+    view! {
+        <Breadcrumbs trail=p.breadcrumbs.clone() current=card.title.clone()/>
+        <article class="product">
+            <Gallery images=p.images.clone() fallback=card.image_url.clone() title=card.title.clone()/>
+            <div class="product__info">
+                <h1 class="page-title">{card.title.clone()}</h1>
+                <p class="product__seller">"Sold by "
+                    <a href=format!("/store/{}", card.seller_slug)>{card.seller_name.clone()}</a>
+                </p>
+                <Rating rating=card.rating count=card.rating_count/>
+                <section aria-labelledby="options-title">
+                    <h2 id="options-title" class="section-title">"Options"</h2>
+                    {if preview {
+                        view! {
+                            <ul class="preview-variants">
+                                {p.variants.iter().map(|v| view! {
+                                    <li>{format!("{} · {} · SKU {}", if v.title.is_empty() { "Default" } else { v.title.as_str() }, v.price.display(), v.sku)}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    } else {
+                        view! { <VariantPicker variants=p.variants.clone() error={crate::pages::url_error::<AddToCart>()}/> }.into_any()
+                    }}
+                </section>
+                <section aria-labelledby="description-title">
+                    <h2 id="description-title" class="section-title">"Description"</h2>
+                    <Markdown source=p.description_md.clone()/>
+                </section>
+                {(!p.attributes.is_empty()).then(|| view! {
+                    <section aria-labelledby="specs-title">
+                        <h2 id="specs-title" class="section-title">"Specifications"</h2>
+                        <table class="specs">
+                            <tbody>
+                                {p.attributes.iter().map(|(k, v)| view! {
+                                    <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })}
+            </div>
+        </article>
     }
 }

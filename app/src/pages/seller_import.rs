@@ -227,7 +227,7 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
             })}
             <section class="card stack" aria-labelledby="summary">
                 <h2 id="summary">{if view.applied_at.is_some() { "What the import did" } else { "What the import would do" }}</h2>
-                <p>{format!("{} row(s) read.", report.rows)}</p>
+                <p>{format!("{} read.", model::count_of(report.rows as i64, "row", "rows"))}</p>
                 <div class="table-scroll">
                     <table class="table">
                         <caption class="visually-hidden">"Summary"</caption>
@@ -240,7 +240,7 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                 </div>
                 <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
                 {if problems > 0 {
-                    view! { <p class="alert alert--error">{format!("{problems} problem(s) to fix. Nothing can be imported until every row is right: fix the file and upload it again.")}</p> }.into_any()
+                    view! { <p class="alert alert--error">{format!("{} to fix. Nothing can be imported until every row is right: fix the file and upload it again.", model::count_of(problems as i64, "problem", "problems"))}</p> }.into_any()
                 } else if !report.changes_anything() && view.applied_at.is_none() {
                     view! { <p class="alert">"Nothing to change: your catalog already matches this file."</p> }.into_any()
                 } else {
@@ -249,7 +249,7 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                 {can_apply.then(|| view! {
                     <form method="post" action=ApplyImport::url() class="actions">
                         <input type="hidden" name="id" value=view.id.to_string()/>
-                        <button class="button" type="submit">{format!("Apply {changes} change(s)")}</button>
+                        <button class="button" type="submit">{format!("Apply {}", model::count_of(changes as i64, "change", "changes"))}</button>
                         <a href="/seller/products">"Cancel"</a>
                     </form>
                 })}

@@ -419,7 +419,11 @@ fn Editor(
             <p><a href="/seller/products">"← Products"</a></p>
             <div class="page-head">
                 <h1 class="page-title">{heading}</h1>
-                {slug.clone().filter(|_| on_sale).map(|s| view! { <a href=format!("/p/{s}")>"View on the storefront"</a> })}
+                {match (slug.clone(), on_sale) {
+                    (Some(s), true) => Some(view! { <a href=format!("/p/{s}")>"View on the storefront"</a> }.into_any()),
+                    (Some(_), false) => Some(view! { <a href=format!("/seller/products/{}/preview", product_id)>"Preview"</a> }.into_any()),
+                    (None, _) => None,
+                }}
             </div>
             <div role="status">{notice.map(|n| view! { <p class="alert alert--success">{n}</p> })}</div>
             {(!refused.is_empty()).then(|| view! {
@@ -712,6 +716,39 @@ pub fn ArchiveConfirmPage() -> impl IntoView {
                             </div>
                         }.into_any()
                     }
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// `/seller/products/{id}/preview`: the product as its page will show it, whatever its status.
+#[component]
+pub fn SellerProductPreviewPage() -> impl IntoView {
+    let raw = leptos_router::hooks::use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .unwrap_or_default();
+    if let Some(instead) = portal_gate(&format!("/seller/products/{raw}/preview")) {
+        return instead;
+    }
+    let Ok(id) = raw.parse::<i64>() else {
+        return view! { <crate::pages::errors::NotFoundPage/> }.into_any();
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match crate::api::sellers::product_preview(id).await {
+                    Ok(p) => view! {
+                        <Title text=format!("Preview: {} · Seller portal", p.card.title)/>
+                        <p class="alert" role="note">
+                            "Preview: shoppers do not see this product until you publish it. "
+                            <a href=format!("/seller/products/{id}")>"Back to the editor"</a>
+                        </p>
+                        <crate::pages::product::ProductArticle product=p preview=true/>
+                    }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::pages::errors::NotFoundPage/> }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -233,7 +233,7 @@ fn StockRows(line: StockLine, kept: Option<KeptAdjustment>, back: String) -> imp
                             <input type="hidden" name="back" value=back.clone()/>
                             <input name="units" inputmode="numeric" value=units aria-label=format!("Units of {where_}") aria-invalid=mine.is_some().to_string() placeholder="+5 or -2"/>
                             <select name="reason" aria-label=format!("Reason for {where_}")>
-                                <option value="" selected=reason.is_empty()>"Why? (for a change)"</option>
+                                <option value="" selected=reason.is_empty()>"Why?"</option>
                                 {reasons.iter().map(|(v, l)| view! { <option value=*v selected=reason == *v>{*l}</option> }).collect_view()}
                             </select>
                             <button class="button button--secondary" type="submit" name="mode" value="change" aria-label=format!("Apply the change to {where_}")>"Apply"</button>

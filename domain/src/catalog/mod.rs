@@ -321,7 +321,25 @@ pub async fn top_rated(db: &Db, limit: u32) -> Result<Vec<ProductCard>, CatalogE
 }
 
 async fn product_by(db: &Db, column: &str, key: Arg) -> Result<ProductDetail, CatalogError> {
-    let sql = format!("{CARD_SELECT} WHERE p.{column} = $1 AND p.status = 'active'");
+    product_where(db, &format!("p.{column} = $1 AND p.status = 'active'"), key).await
+}
+
+/// The product page of one of the actor's own products whatever its status: a seller previews a draft as
+/// shoppers will see it once published. Another store's product, or a shopper: `NotFound`.
+pub async fn preview(db: &Db, actor: &crate::platform::Actor, id: i64) -> Result<ProductDetail, CatalogError> {
+    let store = actor.own_store()?;
+    let owner: Option<i64> = sqlx::query_scalar("SELECT seller_id FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    if owner != Some(store) {
+        return Err(CatalogError::NotFound);
+    }
+    product_where(db, "p.id = $1", Arg::Int(id)).await
+}
+
+async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDetail, CatalogError> {
+    let sql = format!("{CARD_SELECT} WHERE {condition}");
     let q = sqlx::query(&sql);
     let q = match key {
         Arg::Int(n) => q.bind(n),

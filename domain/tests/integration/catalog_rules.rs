@@ -207,7 +207,29 @@ async fn a_cursor_of_the_wrong_kind_is_the_first_page(db: Db) {
         .expect("text for a date sort");
 }
 
+async fn a_seller_previews_a_draft_and_nobody_else_does(db: Db) {
+    let ((_, seller), (_, other)) = two_stores(&db).await;
+    let form = simple_form(&db, &seller, "Unfinished Teapot", "12.00").await;
+    let id = save_product(&db, &seller, &form).await.expect("a draft");
+    let page = domain::catalog::preview(&db, &seller, id)
+        .await
+        .expect("the seller's preview");
+    assert_eq!(page.card.title, "Unfinished Teapot");
+    assert!(matches!(
+        domain::catalog::product_by_id(&db, id).await,
+        Err(CatalogError::NotFound)
+    ));
+    let (_, shopper) = crate::harness::actors::shopper(&db).await;
+    for intruder in [&other, &shopper] {
+        assert!(matches!(
+            domain::catalog::preview(&db, intruder, id).await,
+            Err(CatalogError::NotFound)
+        ));
+    }
+}
+
 db_tests!(
+    a_seller_previews_a_draft_and_nobody_else_does,
     a_price_of_zero_is_refused_unless_the_platform_allows_free_items,
     another_stores_sku_cannot_be_taken_in_another_case_or_freed_by_a_crafted_removal,
     warehouse_names_are_unique_in_a_store_whatever_their_case,

@@ -206,7 +206,57 @@ async fn a_new_logo_shows_on_the_cached_store_page(app: &TestApp) {
     .await;
 }
 
+async fn a_draft_preview_is_its_sellers_alone(app: &TestApp) {
+    let store: i64 = sqlx::query_scalar("SELECT MIN(id) FROM sellers")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("store");
+    let product: i64 = sqlx::query_scalar("SELECT MIN(id) FROM products WHERE seller_id = $1")
+        .bind(store)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("product");
+    // The seller moves it back to drafts from the products list.
+    let owner = demo(app, "seller1").await;
+    let id = product.to_string();
+    let moved = app
+        .submit(
+            &owner,
+            "bulk_products",
+            &[("ids[0]", id.as_str()), ("action", "draft"), ("confirmed", "1")],
+        )
+        .await;
+    assert!(location(&moved).contains("changed=1"), "{}", location(&moved));
+    let path = format!("/seller/products/{product}/preview");
+    let mine = owner.get(app.url(&path)).send().await.expect("get");
+    assert_eq!(mine.status(), StatusCode::OK);
+    assert!(mine
+        .text()
+        .await
+        .expect("body")
+        .contains("Preview: shoppers do not see this product"));
+    let other = demo(app, "seller2").await;
+    assert_eq!(
+        other.get(app.url(&path)).send().await.expect("get").status(),
+        StatusCode::NOT_FOUND
+    );
+    let shopper = app.client();
+    assert_eq!(
+        app.register(&shopper, "preview-probe@example.com").await.status(),
+        StatusCode::OK
+    );
+    let answer = shopper.get(app.url(&path)).send().await.expect("get");
+    assert!(answer.status().is_redirection(), "{}", answer.status());
+    let signed_out = app.client().get(app.url(&path)).send().await.expect("get");
+    assert!(
+        location(&signed_out).starts_with("/login?next="),
+        "{}",
+        location(&signed_out)
+    );
+}
+
 on_both_databases!(
+    a_draft_preview_is_its_sellers_alone,
     a_new_logo_shows_on_the_cached_store_page,
     a_signed_in_next_never_leaves_the_site,
     a_shopper_upload_is_answered_before_its_body_is_read,

@@ -236,3 +236,10 @@ pub async fn products_to_confirm(#[server(default)] ids: String) -> Result<Vec<(
         .collect();
     Ok(domain::catalog::editor::titles(&services.db, &actor, &ids).await?)
 }
+
+/// A product of the seller's own store as its page will show it, whatever its status (a draft's preview).
+#[server(endpoint = "product_preview", input = leptos::server_fn::codec::GetUrl)]
+pub async fn product_preview(id: i64) -> Result<model::catalog::ProductDetail, AppError> {
+    let (services, actor) = signed_in()?;
+    Ok(domain::catalog::preview(&services.db, &actor, id).await?)
+}
