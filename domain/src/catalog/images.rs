@@ -204,19 +204,20 @@ impl ImageStore for LocalImageStore {
         let root = self.root.clone();
         // One picture is decoded at a time: a large one takes up to ~0.5 GB for a second, and four sent at once
         // must not take four times that (nor both cores from shoppers). The others wait their turn.
-        let _turn = DECODES
+        // The permit moves into the blocking task: a cancelled request (the client went away) does not free the
+        // turn while its decode still runs.
+        let turn = DECODES
             .acquire()
             .await
             .map_err(|e| ImageError::Io(std::io::Error::other(e)))?;
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let (stored, files) = prepare(&bytes)?;
             let store = LocalImageStore::new(root);
             for (name, data) in files {
-                let path = store.path(&name);
-                if path.exists() {
-                    continue; // content-addressed: the same name always holds the same bytes
-                }
-                write_atomically(&path, &data)?;
+                // Written again even when present: a file an earlier version of this processing made (a portrait
+                // photo stored sideways) is replaced by today's; atomic, so a reader never sees half a file.
+                write_atomically(&store.path(&name), &data)?;
             }
             Ok(stored)
         })

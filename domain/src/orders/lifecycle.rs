@@ -371,9 +371,10 @@ pub async fn insert_order(conn: &mut AnyConnection, o: &NewOrder<'_>) -> Result<
     note_on_timeline(conn, o.id, OrderStatus::PendingPayment, "Order placed").await
 }
 
-/// A line of a seller order, its price and SKU copied from the variant now (what the shopper was quoted).
-/// Returns false, inserting nothing, when the product is no longer on sale (unpublished, or its store no longer
-/// active since the quote).
+/// A line of a seller order at `unit_price`, the price the shopper was quoted (and is charged), its SKU copied
+/// from the variant. Inserts nothing and answers false when the product is no longer on sale (unpublished, or its
+/// store no longer active) or its price is no longer the quoted one: the order's lines always add up to what is
+/// charged.
 pub async fn insert_line(
     conn: &mut AnyConnection,
     order_id: i64,
@@ -381,18 +382,20 @@ pub async fn insert_line(
     title: &str,
     variant_label: &str,
     quantity: i64,
+    unit_price: i64,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "INSERT INTO order_lines (order_id, variant_id, product_id, title, variant, sku, quantity, unit_price) \
          SELECT $1, v.id, v.product_id, $2, $3, v.sku, $4, v.price FROM variants v \
          JOIN products p ON p.id = v.product_id JOIN sellers s ON s.id = p.seller_id \
-         WHERE v.id = $5 AND p.status = 'active' AND s.status = 'active'",
+         WHERE v.id = $5 AND v.price = $6 AND p.status = 'active' AND s.status = 'active'",
     )
     .bind(order_id)
     .bind(title)
     .bind(variant_label)
     .bind(quantity)
     .bind(variant_id)
+    .bind(unit_price)
     .execute(&mut *conn)
     .await?
     .rows_affected()

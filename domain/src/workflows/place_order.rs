@@ -188,12 +188,14 @@ pub async fn place_order(
                 &line.product_title,
                 &line.variant_label,
                 line.quantity,
+                line.unit_price.amount,
             )
             .await?;
             if !on_sale {
+                // Taken off sale, or repriced, in the moment since the quote: nothing is placed or charged.
                 tx.rollback().await?;
                 return Err(CheckoutError::CannotPlace(vec![format!(
-                    "{} is no longer available: remove it from your cart.",
+                    "{} changed or was taken off sale just now: nothing was charged. Review your order again.",
                     line.product_title
                 )]));
             }

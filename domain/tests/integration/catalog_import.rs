@@ -498,6 +498,29 @@ async fn stock_that_moved_since_the_export_is_never_put_back(db: Db) {
         "{}",
         refused.errors[0].message
     );
+    // The old file with today's figure typed (counted after the sales): no change, nothing refused.
+    let counted = edit(&before, 0, &stock_column, &today.to_string());
+    let (_, report) = upload(&db, &seller, &counted, None).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.stock_changes, 0);
+    // A moment a spreadsheet reformatted is no moment: the row's figures are refused, not taken as new levels.
+    let reformatted = edit(
+        &edit(&before, 0, "Bazaar Stock As Of", "12/4/2026 13:25"),
+        0,
+        &stock_column,
+        "40",
+    );
+    let (_, report) = upload(&db, &seller, &reformatted, None).await;
+    assert_eq!(
+        report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect::<Vec<_>>(),
+        [(2, "Bazaar Stock As Of")],
+        "{:?}",
+        report.errors
+    );
     // From a fresh export the same change applies.
     let fresh = edit(&export_text(&db, &seller).await, 0, &stock_column, "40");
     let (id, report) = upload(&db, &seller, &fresh, None).await;

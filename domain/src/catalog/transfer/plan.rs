@@ -100,6 +100,10 @@ impl Setting {
         let moved = self.moved_since(variant, warehouse, as_of);
         let then = today - moved;
         let typed = units.trim().parse::<i64>().ok();
+        // Already today's figure (counted after the sales, or a file applied before): nothing to change.
+        if typed == Some(today) {
+            return;
+        }
         if typed == Some(then) {
             if moved != 0 {
                 report.notices.push(issue(
@@ -387,7 +391,13 @@ impl Planning<'_> {
         };
         let category = staged.form.category.parse::<i64>().unwrap_or(0);
         if let std::collections::hash_map::Entry::Vacant(slot) = self.definitions.entry(category) {
-            slot.insert(definitions_for(self.db, category).await.unwrap_or_default());
+            // A category the file does not name rightly has no attributes (the rules refuse it on its cell); a
+            // database failure stops the plan rather than dropping the product's attributes.
+            let definitions = match definitions_for(self.db, category).await {
+                Err(CatalogError::NotFound) => Vec::new(),
+                other => other?,
+            };
+            slot.insert(definitions);
         }
         let pictures: Vec<String> = stored
             .map(|s| s.images.iter().map(|i| i.key.clone()).collect())

@@ -347,6 +347,25 @@ impl<'a> Staging<'a, '_> {
             .get(self.columns, STOCK_AS_OF)
             .and_then(crate::platform::clock::parse_rfc3339_ms);
         let variant_id = v.id.parse::<i64>().ok();
+        // A file that says when its figures were read must say it on every row of a stored variant: without it a
+        // figure would be taken as the new level and could put back units sold since the export.
+        if self.columns.at.contains_key(STOCK_AS_OF) && as_of.is_none() && variant_id.is_some() {
+            let stock_typed = self
+                .stock_columns
+                .iter()
+                .any(|(at, _, _)| line.cells.get(*at).is_some_and(|c| !c.trim().is_empty()))
+                || line.has(self.columns, QUANTITY);
+            if stock_typed {
+                self.error(
+                    row,
+                    STOCK_AS_OF,
+                    "This row's Bazaar Stock As Of is empty or not a moment like 2026-12-04T13:25:00.000Z (a \
+                     spreadsheet may have reformatted it): export the catalog again, or delete the column to set \
+                     the figures as they are.",
+                );
+                return;
+            }
+        }
         let cell_at = |column: &'a str| StockCell {
             row,
             column,
