@@ -22,8 +22,6 @@ pub enum ActorKind {
     Admin {
         user_id: i64,
     },
-    /// The shop itself: background workers, the payment provider's events.
-    System,
 }
 
 /// Not the actor's to see: each context answers it as its own `NotFound`.
@@ -54,7 +52,7 @@ impl Actor {
             ActorKind::Shopper { user_id } | ActorKind::Seller { user_id, .. } | ActorKind::Admin { user_id } => {
                 Some(user_id)
             }
-            ActorKind::Visitor | ActorKind::System => None,
+            ActorKind::Visitor => None,
         }
     }
 
@@ -77,12 +75,12 @@ impl Actor {
         matches!(self.0, ActorKind::Admin { .. })
     }
 
-    /// Whether this actor may act on a store's orders and codes: its seller, an admin (from the admin screens), the
-    /// shop itself. Seller screens use [`Actor::own_store`] instead.
+    /// Whether this actor may act on a store's orders and codes: its seller, or an admin (from the admin screens).
+    /// Seller screens use [`Actor::own_store`] instead. The shop's own workers act without an actor.
     pub fn may_manage_store(&self, store_id: i64) -> bool {
         match self.0 {
             ActorKind::Seller { store_id: own, .. } => own == store_id,
-            ActorKind::Admin { .. } | ActorKind::System => true,
+            ActorKind::Admin { .. } => true,
             ActorKind::Shopper { .. } | ActorKind::Visitor => false,
         }
     }
@@ -93,7 +91,6 @@ impl Actor {
             ActorKind::Visitor | ActorKind::Shopper { .. } => "the shopper",
             ActorKind::Seller { .. } => "the seller",
             ActorKind::Admin { .. } => "an administrator",
-            ActorKind::System => "the shop",
         }
     }
 }

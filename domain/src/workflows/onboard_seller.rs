@@ -33,7 +33,7 @@ pub async fn apply(db: &Db, actor: &Actor, form: &ApplicationForm) -> Result<i64
                 "An administrator's account cannot also run a store; apply from a separate account.".into(),
             ))
         }
-        ActorKind::Visitor | ActorKind::System => return Err(SellerError::Forbidden),
+        ActorKind::Visitor => return Err(SellerError::Forbidden),
     };
     let valid = applications::validate(form).map_err(SellerError::Invalid)?;
     let mut tx = db.begin_write().await?;
