@@ -12,6 +12,20 @@ use reqwest::{Client, StatusCode};
 use crate::on_both_databases;
 use crate::support::{demo, location, TestApp};
 
+/// The store `seller1` runs (the first by id) and its first product.
+async fn first_store(app: &TestApp) -> (i64, i64) {
+    let store: i64 = sqlx::query_scalar("SELECT MIN(id) FROM sellers")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("store");
+    let product: i64 = sqlx::query_scalar("SELECT MIN(id) FROM products WHERE seller_id = $1")
+        .bind(store)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("product");
+    (store, product)
+}
+
 async fn a_signed_in_next_never_leaves_the_site(app: &TestApp) {
     let client = app.client();
     assert_eq!(
@@ -108,15 +122,7 @@ async fn a_shopper_upload_is_answered_before_its_body_is_read(app: &TestApp) {
 
 async fn one_upload_adds_at_most_eight_pictures(app: &TestApp) {
     let seller = demo(app, "seller1").await;
-    let store: i64 = sqlx::query_scalar("SELECT MIN(id) FROM sellers")
-        .fetch_one(app.db.pool())
-        .await
-        .expect("store");
-    let product: i64 = sqlx::query_scalar("SELECT MIN(id) FROM products WHERE seller_id = $1")
-        .bind(store)
-        .fetch_one(app.db.pool())
-        .await
-        .expect("product");
+    let (_, product) = first_store(app).await;
     let pictures = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM product_images WHERE product_id = $1")
             .bind(product)
@@ -152,10 +158,7 @@ async fn one_upload_adds_at_most_eight_pictures(app: &TestApp) {
 
 async fn a_portal_textarea_shows_markup_as_text(app: &TestApp) {
     let seller = demo(app, "seller1").await;
-    let store: i64 = sqlx::query_scalar("SELECT MIN(id) FROM sellers")
-        .fetch_one(app.db.pool())
-        .await
-        .expect("store");
+    let (store, _) = first_store(app).await;
     sqlx::query("UPDATE sellers SET description = $1 WHERE id = $2")
         .bind("</textarea><a href=\"http://evil.example/\">Session expired</a>")
         .bind(store)
@@ -207,15 +210,7 @@ async fn a_new_logo_shows_on_the_cached_store_page(app: &TestApp) {
 }
 
 async fn a_draft_preview_is_its_sellers_alone(app: &TestApp) {
-    let store: i64 = sqlx::query_scalar("SELECT MIN(id) FROM sellers")
-        .fetch_one(app.db.pool())
-        .await
-        .expect("store");
-    let product: i64 = sqlx::query_scalar("SELECT MIN(id) FROM products WHERE seller_id = $1")
-        .bind(store)
-        .fetch_one(app.db.pool())
-        .await
-        .expect("product");
+    let (_, product) = first_store(app).await;
     // The seller moves it back to drafts from the products list.
     let owner = demo(app, "seller1").await;
     let id = product.to_string();

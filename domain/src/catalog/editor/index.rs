@@ -121,11 +121,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<Prod
     .bind(store)
     .fetch_all(db.pool())
     .await?;
-    let (store_name, store_slug): (String, String) =
-        sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
-            .bind(store)
-            .fetch_one(db.pool())
-            .await?;
+    let (store_name, store_slug) = super::store_names(&mut *db.pool().acquire().await?, store).await?;
     Ok(ProductPage {
         store_name,
         store_slug,

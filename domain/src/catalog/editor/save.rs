@@ -22,11 +22,7 @@ use crate::platform::{outbox, Actor, Db};
 pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64, ValidProduct), CatalogError> {
     let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
-    let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(CatalogError::NotFound)?;
+    let (_, slug) = super::store_names(&mut conn, store).await?;
     let id = form.id.trim().parse::<i64>().ok();
     if let Some(id) = id {
         let mine: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE id = $1 AND seller_id = $2")

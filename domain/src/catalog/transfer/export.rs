@@ -12,11 +12,7 @@ use model::markdown::html::markdown_to_html;
 /// The export's file name: the store's address and the day (`oak-iron-products-2026-12-02.csv`).
 pub async fn export_name(db: &Db, actor: &Actor) -> Result<String, CatalogError> {
     let store = actor.own_store()?;
-    let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(CatalogError::NotFound)?;
+    let (_, slug) = editor::store_names(&mut *db.pool().acquire().await?, store).await?;
     Ok(format!("{slug}-products-{}.csv", crate::platform::clock::today()))
 }
 

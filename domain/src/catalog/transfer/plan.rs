@@ -233,11 +233,7 @@ async fn setting_for(
     columns: &Columns,
     lines: &[Line],
 ) -> Result<Setting, CatalogError> {
-    let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(CatalogError::NotFound)?;
+    let (_, slug) = editor::store_names(conn, store).await?;
     let leaves = editor::leaf_categories(db).await?;
     let all = crate::catalog::categories(db).await?;
     let names = all
