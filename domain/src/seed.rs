@@ -1,10 +1,13 @@
 //! `bazaar seed`: a realistic, deterministic demo catalog made without downloads. The same seed gives the same
 //! shop; inserts are batched in write transactions so 100,000 products take minutes, not hours.
 
+use model::sellers::RateKind;
+
 use crate::catalog::images::{demo_card, ImageError, ImageStore, StoredImage};
 use crate::platform::clock::now_ms;
 use crate::platform::db::Db;
 use crate::platform::ids::next_id;
+use crate::sellers::SellerStatus;
 
 /// SplitMix64: tiny, fast, and stable across versions (unlike a library RNG whose stream may change).
 struct Rng(u64);
@@ -211,7 +214,7 @@ pub async fn has_products(db: &Db) -> Result<bool, sqlx::Error> {
     Ok(n > 0)
 }
 
-/// Builds categories, 20 sellers with warehouses, and `products` products with variants, stock and ratings.
+/// Defines a choice attribute of a category: its name, choices and position in the editor.
 async fn define_attribute(
     tx: &mut sqlx::AnyConnection,
     category_id: i64,
@@ -234,7 +237,7 @@ async fn define_attribute(
 }
 
 /// A demo rate: name, country, kind, amount, free over, days min, days max.
-type SeedRate = (&'static str, &'static str, &'static str, i64, Option<i64>, i64, i64);
+type SeedRate = (&'static str, &'static str, RateKind, i64, Option<i64>, i64, i64);
 
 /// Shipping rates of the `i`-th demo seller (no random draws: the catalog stays what it was for a given seed):
 /// Standard (flat, free over $50; every fifth seller charges per item instead) and Express; every seventh seller
@@ -242,17 +245,17 @@ type SeedRate = (&'static str, &'static str, &'static str, i64, Option<i64>, i64
 async fn seed_shipping_rates(conn: &mut sqlx::AnyConnection, seller_id: i64, i: usize) -> Result<(), sqlx::Error> {
     // Every figure is i64, as the columns are: PostgreSQL keeps a statement prepared with the first call's
     // parameter types, and rates::add sends the same INSERT text with BIGINTs (an i32 here broke it).
-    let standard: (&str, i64, Option<i64>) = if i % 5 == 4 {
-        ("per_item", 299, None)
+    let standard: (RateKind, i64, Option<i64>) = if i % 5 == 4 {
+        (RateKind::PerItem, 299, None)
     } else {
-        ("flat", 499, Some(5_000))
+        (RateKind::Flat, 499, Some(5_000))
     };
     let mut rates: Vec<SeedRate> = vec![
         ("Standard", "*", standard.0, standard.1, standard.2, 3, 6),
-        ("Express", "*", "flat", 1_499, None, 1, 2),
+        ("Express", "*", RateKind::Flat, 1_499, None, 1, 2),
     ];
     if i % 7 == 6 {
-        rates.push(("Standard", "US", "flat", 299, Some(3_500), 2, 4));
+        rates.push(("Standard", "US", RateKind::Flat, 299, Some(3_500), 2, 4));
     }
     for (position, (name, country, kind, amount, free_over, days_min, days_max)) in rates.into_iter().enumerate() {
         sqlx::query(
@@ -263,7 +266,7 @@ async fn seed_shipping_rates(conn: &mut sqlx::AnyConnection, seller_id: i64, i: 
         .bind(seller_id)
         .bind(name)
         .bind(country)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(amount)
         .bind(free_over)
         .bind(days_min)
@@ -474,6 +477,7 @@ fn palette_keys() -> &'static Vec<StoredImage> {
 const PALETTE_HUES: u32 = 12;
 const PALETTE_SHAPES: u32 = 3;
 
+/// Builds categories, 20 sellers with warehouses, and `products` products with variants, stock and ratings.
 async fn seed_inner(
     db: &Db,
     products: usize,
@@ -483,6 +487,38 @@ async fn seed_inner(
     if has_products(db).await? {
         return Err(SeedError::NotEmpty);
     }
+    let palette = seed_palette(images).await?;
+    let mut rng = Rng(seed);
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let (leaves, category_count) = seed_categories(&mut tx).await?;
+    seed_tax_rates(&mut tx).await?;
+    let sellers = seed_sellers(&mut tx, &mut rng, now).await?;
+    let mut variant_total = 0;
+    for n in 0..products {
+        if n > 0 && n % 1_000 == 0 {
+            // Commit in batches: bounded transaction size, and progress survives an interruption.
+            tx.commit().await?;
+            tx = db.begin_write().await?;
+        }
+        let product = draw_product(&mut rng, &leaves, &sellers, n);
+        let created = now - (products - n) as i64 * 60_000;
+        insert_product(&mut tx, &product, created).await?;
+        seed_pictures(&mut tx, &mut rng, &palette, product.id, &product.title).await?;
+        seed_product_attributes(&mut tx, product.id, product.brand, product.material).await?;
+        variant_total += seed_variants(&mut tx, &mut rng, &product, n).await?;
+    }
+    tx.commit().await?;
+    Ok(SeedReport {
+        categories: category_count,
+        sellers: sellers.len(),
+        products,
+        variants: variant_total,
+    })
+}
+
+/// The palette of drawn cards the products' pictures are picked from, stored in `images` when there is a store.
+async fn seed_palette(images: Option<&dyn ImageStore>) -> Result<Vec<StoredImage>, ImageError> {
     let palette: Vec<StoredImage> = match images {
         Some(store) => {
             let mut palette = Vec::new();
@@ -497,11 +533,14 @@ async fn seed_inner(
         // today's rules accept (a published product has a picture); only the files are missing.
         None => palette_keys().clone(),
     };
-    let mut rng = Rng(seed);
-    let now = now_ms();
-    let mut tx = db.begin_write().await?;
+    Ok(palette)
+}
 
-    // Categories: roots, then leaves.
+/// A leaf category as seeded: its id and what its products are like.
+type LeafCategory = (i64, &'static Leaf);
+
+/// The category tree, roots then leaves, with their attributes. Returns the leaves and how many categories it made.
+async fn seed_categories(conn: &mut sqlx::AnyConnection) -> Result<(Vec<LeafCategory>, usize), sqlx::Error> {
     let mut leaves: Vec<(i64, &Leaf)> = Vec::new();
     let mut category_count = 0;
     for (position, (slug, name, children)) in TREE.iter().enumerate() {
@@ -511,7 +550,7 @@ async fn seed_inner(
             .bind(*slug)
             .bind(*name)
             .bind(position as i64)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         category_count += 1;
         for (child_pos, leaf) in children.iter().enumerate() {
@@ -522,18 +561,24 @@ async fn seed_inner(
                 .bind(leaf.slug)
                 .bind(leaf.name)
                 .bind(child_pos as i64)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             category_count += 1;
             leaves.push((id, leaf));
-            define_attribute(&mut tx, id, leaf.option.0, leaf.option.1, 0).await?;
+            define_attribute(conn, id, leaf.option.0, leaf.option.1, 0).await?;
         }
         // Brand and material are defined once on the root and inherited by its subcategories.
-        define_attribute(&mut tx, root, "Brand", BRANDS, 0).await?;
-        define_attribute(&mut tx, root, "Material", MATERIALS, 1).await?;
+        define_attribute(conn, root, "Brand", BRANDS, 0).await?;
+        define_attribute(conn, root, "Material", MATERIALS, 1).await?;
     }
+    Ok((leaves, category_count))
+}
 
-    seed_tax_rates(&mut tx).await?;
+/// A demo seller as seeded: its id and its warehouses' ids.
+type DemoSeller = (i64, Vec<i64>);
+
+/// The 20 demo sellers, each with its shipping rates and one or two warehouses (the first also has promo codes).
+async fn seed_sellers(conn: &mut sqlx::AnyConnection, rng: &mut Rng, now: i64) -> Result<Vec<DemoSeller>, sqlx::Error> {
     // Sellers, each with one or two warehouses.
     let mut sellers: Vec<(i64, Vec<i64>)> = Vec::new();
     for i in 0..20 {
@@ -545,20 +590,21 @@ async fn seed_inner(
         let id = next_id();
         sqlx::query(
             "INSERT INTO sellers (id, store_name, slug, description, status, support_email, return_policy, created_at) \
-             VALUES ($1, $2, $3, $4, 'active', $5, $6, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(&name)
         .bind(slugify(&name))
         .bind(format!("{name} is an independent seller on Bazaar."))
+        .bind(SellerStatus::Active.as_str())
         .bind(format!("help@{}.example", slugify(&name)))
         .bind("Return unused items within 30 days for a full refund.")
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        seed_shipping_rates(&mut tx, id, i).await?;
+        seed_shipping_rates(conn, id, i).await?;
         if i == 0 {
-            seed_promo_codes(&mut tx, id, &slugify(&name), now).await?;
+            seed_promo_codes(conn, id, &slugify(&name), now).await?;
         }
         let mut warehouses = Vec::new();
         for w in 0..(1 + rng.below(2)) {
@@ -571,133 +617,192 @@ async fn seed_inner(
             .bind(format!("{name} warehouse {}", w + 1))
             .bind(*rng.pick(COUNTRIES))
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             warehouses.push(wid);
         }
         sellers.push((id, warehouses));
     }
+    Ok(sellers)
+}
 
-    let mut variant_total = 0;
-    for n in 0..products {
-        if n > 0 && n % 1_000 == 0 {
-            // Commit in batches: bounded transaction size, and progress survives an interruption.
-            tx.commit().await?;
-            tx = db.begin_write().await?;
-        }
-        let (category_id, leaf) = *rng.pick(&leaves);
-        let (seller_id, warehouses) = rng.pick(&sellers).clone();
-        let brand = *rng.pick(BRANDS);
-        let title = format!("{} {} {}", brand, rng.pick(ADJECTIVES), rng.pick(leaf.nouns));
-        let material = *rng.pick(MATERIALS);
-        let id = next_id();
-        let slug = format!("{}-{}", slugify(&title), n + 1);
-        let base = leaf.price.0 + rng.below(leaf.price.1 - leaf.price.0);
-        let base = (base / 100) * 100 + 99; // prices end in .99
-        let rating_count = if rng.below(5) == 0 {
-            0
-        } else {
-            rng.below(400) as i64 + 1
-        };
-        let rating_sum = rating_count * (30 + rng.below(21) as i64) / 10; // averages 3.0 to 5.0
-        let description = format!(
-            "The **{title}** by {brand} is made of {material} and built for daily use.\n\n\
-             - {material} construction\n- Backed by {brand}'s one-year warranty\n- Ships from an independent seller"
-        );
-        let created = now - (products - n) as i64 * 60_000;
-        let search_text = format!("{} {} {} {}", title, brand, leaf.name, material).to_lowercase();
-        let option_values = leaf.option.1;
-        let variant_count = 1 + rng.below(option_values.len() as u64) as usize;
+/// A demo product as drawn, before its pictures and variants (which draw more).
+struct DemoProduct {
+    id: i64,
+    category_id: i64,
+    leaf: &'static Leaf,
+    seller_id: i64,
+    warehouses: Vec<i64>,
+    brand: &'static str,
+    material: &'static str,
+    title: String,
+    slug: String,
+    /// The price of its first variant, in cents.
+    base: u64,
+    rating_count: i64,
+    rating_sum: i64,
+    variant_count: usize,
+}
+
+/// Draws the `n`-th product: its category, seller, name, price, ratings and number of variants.
+fn draw_product(rng: &mut Rng, leaves: &[LeafCategory], sellers: &[DemoSeller], n: usize) -> DemoProduct {
+    let (category_id, leaf) = *rng.pick(leaves);
+    let (seller_id, warehouses) = rng.pick(sellers).clone();
+    let brand = *rng.pick(BRANDS);
+    let title = format!("{} {} {}", brand, rng.pick(ADJECTIVES), rng.pick(leaf.nouns));
+    let material = *rng.pick(MATERIALS);
+    let id = next_id();
+    let slug = format!("{}-{}", slugify(&title), n + 1);
+    let base = leaf.price.0 + rng.below(leaf.price.1 - leaf.price.0);
+    let base = (base / 100) * 100 + 99; // prices end in .99
+    let rating_count = if rng.below(5) == 0 {
+        0
+    } else {
+        rng.below(400) as i64 + 1
+    };
+    let rating_sum = rating_count * (30 + rng.below(21) as i64) / 10; // averages 3.0 to 5.0
+    let option_values = leaf.option.1;
+    let variant_count = 1 + rng.below(option_values.len() as u64) as usize;
+    DemoProduct {
+        id,
+        category_id,
+        leaf,
+        seller_id,
+        warehouses,
+        brand,
+        material,
+        title,
+        slug,
+        base,
+        rating_count,
+        rating_sum,
+        variant_count,
+    }
+}
+
+/// The product's row: active, with its description and search text written from what was drawn.
+async fn insert_product(conn: &mut sqlx::AnyConnection, p: &DemoProduct, created: i64) -> Result<(), sqlx::Error> {
+    let (title, brand, material) = (&p.title, p.brand, p.material);
+    let description = format!(
+        "The **{title}** by {brand} is made of {material} and built for daily use.\n\n\
+         - {material} construction\n- Backed by {brand}'s one-year warranty\n- Ships from an independent seller"
+    );
+    let search_text = format!("{} {} {} {}", title, brand, p.leaf.name, material).to_lowercase();
+    sqlx::query(
+        "INSERT INTO products (id, seller_id, category_id, title, slug, description_md, status, min_price, currency, \
+         search_text, rating_sum, rating_count, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 'USD', $8, $9, $10, $11, $11)",
+    )
+    .bind(p.id)
+    .bind(p.seller_id)
+    .bind(p.category_id)
+    .bind(title)
+    .bind(&p.slug)
+    .bind(&description)
+    .bind(p.base as i64)
+    .bind(&search_text)
+    .bind(p.rating_sum)
+    .bind(p.rating_count)
+    .bind(created)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Two pictures of one drawn card, front view and detail, shared from the palette.
+async fn seed_pictures(
+    conn: &mut sqlx::AnyConnection,
+    rng: &mut Rng,
+    palette: &[StoredImage],
+    id: i64,
+    title: &str,
+) -> Result<(), sqlx::Error> {
+    let hue = rng.below(u64::from(PALETTE_HUES)) as usize;
+    let shape = rng.below(u64::from(PALETTE_SHAPES)) as usize;
+    let views = [(shape, "front view"), ((shape + 1) % PALETTE_SHAPES as usize, "detail")];
+    for (position, (s, view)) in views.into_iter().enumerate() {
+        let image = &palette[hue * PALETTE_SHAPES as usize + s];
         sqlx::query(
-            "INSERT INTO products (id, seller_id, category_id, title, slug, description_md, status, min_price, currency, \
-             search_text, rating_sum, rating_count, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 'USD', $8, $9, $10, $11, $11)",
+            "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
-        .bind(seller_id)
-        .bind(category_id)
-        .bind(&title)
-        .bind(&slug)
-        .bind(&description)
-        .bind(base as i64)
-        .bind(&search_text)
-        .bind(rating_sum)
-        .bind(rating_count)
-        .bind(created)
-        .execute(&mut *tx)
+        .bind(position as i64)
+        .bind(&image.key)
+        .bind(image.ext)
+        .bind(format!("{title}, {view}"))
+        .bind(i64::from(image.width))
+        .bind(i64::from(image.height))
+        .execute(&mut *conn)
         .await?;
-        {
-            let hue = rng.below(u64::from(PALETTE_HUES)) as usize;
-            let shape = rng.below(u64::from(PALETTE_SHAPES)) as usize;
-            let views = [(shape, "front view"), ((shape + 1) % PALETTE_SHAPES as usize, "detail")];
-            for (position, (s, view)) in views.into_iter().enumerate() {
-                let image = &palette[hue * PALETTE_SHAPES as usize + s];
-                sqlx::query(
-                    "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(id)
-                .bind(position as i64)
-                .bind(&image.key)
-                .bind(image.ext)
-                .bind(format!("{title}, {view}"))
-                .bind(i64::from(image.width))
-                .bind(i64::from(image.height))
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        for (position, (name, value)) in [("Brand", brand), ("Material", material)].into_iter().enumerate() {
-            sqlx::query("INSERT INTO product_attributes (product_id, name, value, position) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(name)
-                .bind(value)
-                .bind(position as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (position, value) in option_values.iter().take(variant_count).enumerate() {
-            let vid = next_id();
-            // Larger options cost a little more; some variants are on sale.
-            let price = base as i64 + position as i64 * 200;
-            let compare_at = (rng.below(4) == 0).then(|| price + 500 + (rng.below(20) as i64) * 100);
-            let options = serde_json::json!({ leaf.option.0: value }).to_string();
-            sqlx::query(
-                "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, weight_grams, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'USD', $8, $9)",
-            )
-            .bind(vid)
-            .bind(id)
-            .bind(format!("BZ-{:06}-{}", n + 1, position + 1))
-            // A variant's title is its option values, as the editor writes it.
-            .bind(*value)
-            .bind(&options)
-            .bind(price)
-            .bind(compare_at)
-            .bind(200 + rng.below(2_000) as i64)
-            .bind(position as i64)
-            .execute(&mut *tx)
-            .await?;
-            for wid in &warehouses {
-                // About one variant in eight is sold out; low stock shows "Only N left".
-                let available = if rng.below(8) == 0 { 0 } else { rng.below(60) as i64 + 1 };
-                sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
-                    .bind(vid)
-                    .bind(*wid)
-                    .bind(available)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            variant_total += 1;
-        }
     }
-    tx.commit().await?;
-    Ok(SeedReport {
-        categories: category_count,
-        sellers: sellers.len(),
-        products,
-        variants: variant_total,
-    })
+    Ok(())
+}
+
+/// The product's brand and material attributes.
+async fn seed_product_attributes(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    brand: &str,
+    material: &str,
+) -> Result<(), sqlx::Error> {
+    for (position, (name, value)) in [("Brand", brand), ("Material", material)].into_iter().enumerate() {
+        sqlx::query("INSERT INTO product_attributes (product_id, name, value, position) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(name)
+            .bind(value)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The product's variants, one per option value drawn, each with stock in every warehouse of its seller. Returns how
+/// many variants it made.
+async fn seed_variants(
+    conn: &mut sqlx::AnyConnection,
+    rng: &mut Rng,
+    p: &DemoProduct,
+    n: usize,
+) -> Result<usize, sqlx::Error> {
+    let (leaf, id) = (p.leaf, p.id);
+    let mut made = 0;
+    for (position, value) in leaf.option.1.iter().take(p.variant_count).enumerate() {
+        let vid = next_id();
+        // Larger options cost a little more; some variants are on sale.
+        let price = p.base as i64 + position as i64 * 200;
+        let compare_at = (rng.below(4) == 0).then(|| price + 500 + (rng.below(20) as i64) * 100);
+        let options = serde_json::json!({ leaf.option.0: value }).to_string();
+        sqlx::query(
+            "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, weight_grams, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'USD', $8, $9)",
+        )
+        .bind(vid)
+        .bind(id)
+        .bind(format!("BZ-{:06}-{}", n + 1, position + 1))
+        // A variant's title is its option values, as the editor writes it.
+        .bind(*value)
+        .bind(&options)
+        .bind(price)
+        .bind(compare_at)
+        .bind(200 + rng.below(2_000) as i64)
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
+        for wid in &p.warehouses {
+            // About one variant in eight is sold out; low stock shows "Only N left".
+            let available = if rng.below(8) == 0 { 0 } else { rng.below(60) as i64 + 1 };
+            sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, $3)")
+                .bind(vid)
+                .bind(*wid)
+                .bind(available)
+                .execute(&mut *conn)
+                .await?;
+        }
+        made += 1;
+    }
+    Ok(made)
 }
 
 #[cfg(test)]

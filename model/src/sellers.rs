@@ -353,6 +353,38 @@ pub struct WarehouseView {
     pub units: i64,
 }
 
+/// How a shipping rate charges: once per order, or for each item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateKind {
+    Flat,
+    PerItem,
+}
+
+impl RateKind {
+    pub const ALL: [RateKind; 2] = [RateKind::Flat, RateKind::PerItem];
+
+    /// The spelling stored in the database and submitted by the form (a CHECK constraint lists the same words).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateKind::Flat => "flat",
+            RateKind::PerItem => "per_item",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RateKind> {
+        RateKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// How the settings screen names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RateKind::Flat => "Per order",
+            RateKind::PerItem => "Per item",
+        }
+    }
+}
+
 /// A shipping rate as the store sets it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateView {
@@ -360,8 +392,7 @@ pub struct RateView {
     pub name: String,
     /// A country code, or '*' for everywhere else.
     pub country: String,
-    /// flat or per_item.
-    pub kind: String,
+    pub kind: RateKind,
     pub amount: crate::catalog::Money,
     pub free_over: Option<crate::catalog::Money>,
     pub days_min: i64,
@@ -373,6 +404,7 @@ pub struct RateView {
 pub struct RateForm {
     pub name: String,
     pub country: String,
+    /// flat or per_item ([`RateKind::as_str`]), as submitted.
     pub kind: String,
     pub amount: String,
     pub free_over: String,
@@ -446,6 +478,22 @@ pub struct ImportView {
     pub created_at: i64,
     pub applied_at: Option<i64>,
     pub report: ImportReport,
+    pub progress: ImportProgress,
+}
+
+/// How far applying an import got: it writes a few products per transaction (a large file never holds the
+/// database for long), recording each step with the products it wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportProgress {
+    /// Products written (or left out) so far, of `planned`.
+    pub done: usize,
+    pub planned: usize,
+    /// Unix milliseconds; `None` while it runs (or after it stopped).
+    pub finished_at: Option<i64>,
+    /// Started and not finished, with no step for a while: the server stopped during it.
+    pub stopped: bool,
+    /// Products left as they were because they changed (an edit, an order) between the check and their turn.
+    pub left_out: Vec<ImportIssue>,
 }
 
 /// What the import page lists so a seller can fill a file: the categories (address and name) and the stock
@@ -458,4 +506,17 @@ pub struct ImportGuide {
     pub categories: Vec<(i64, String, String)>,
     /// The stock column of each warehouse ("Bazaar Stock: Main warehouse").
     pub stock_columns: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_kinds_round_trip_through_their_stored_spelling() {
+        for kind in RateKind::ALL {
+            assert_eq!(RateKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(RateKind::parse("free"), None);
+    }
 }

@@ -193,19 +193,46 @@ fn IssueTable(
     }
 }
 
+/// Where an import that was started stands: finished, running (a large file takes a while), or stopped.
+fn progress_note(progress: &model::sellers::ImportProgress, started: i64) -> AnyView {
+    if let Some(finished) = progress.finished_at {
+        let when = model::format_date(finished);
+        return view! { <p class="alert">"This file was imported on " <time datetime=when.clone()>{when.clone()}</time> ". Upload it again to see what it would change now."</p> }.into_any();
+    }
+    let when = model::format_date(started);
+    let (done, of) = (progress.done, progress.planned);
+    if progress.stopped {
+        view! { <p class="alert alert--error" role="alert">{format!("This import started on {when} stopped after {done} of {of} products (the shop restarted meanwhile). What was written stays written; upload the file again: its check shows what is left to import.")}</p> }.into_any()
+    } else {
+        view! { <p class="alert">{format!("Importing: {done} of {of} products written. Reload this page to follow it.")}</p> }.into_any()
+    }
+}
+
 #[component]
 fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: Option<AppError>) -> impl IntoView {
     let report = view.report;
     let problems = report.errors.len();
     let can_apply = problems == 0 && report.changes_anything() && view.applied_at.is_none();
     let changes = report.changes.len();
-    let notice = if view.applied_at.is_some() && applied {
+    let progress = view.progress.clone();
+    let left_out = progress.left_out.len();
+    let notice = if progress.finished_at.is_some() && applied {
         Some(format!(
-            "Imported: {} created, {} updated; {} created, {} updated.",
+            "Imported: {} created, {} updated; {} created, {} updated.{}",
             model::count_of(report.products.create as i64, "product", "products"),
             report.products.update,
             model::count_of(report.variants.create as i64, "variant", "variants"),
-            report.variants.update
+            report.variants.update,
+            if left_out > 0 {
+                format!(
+                    " {} changed after the check and {} left as {}: see below.",
+                    model::count_of(left_out as i64, "product", "products"),
+                    if left_out == 1 { "was" } else { "were" },
+                    if left_out == 1 { "it was" } else { "they were" }
+                )
+            } else {
+                String::new()
+            }
         ))
     } else {
         None
@@ -221,10 +248,7 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
             {replanned.then(|| view! {
                 <p class="alert alert--error" role="alert">"Nothing was imported: your catalog changed since the file was checked (another save or an order). Below is a new check; apply it if it is right."</p>
             })}
-            {(view.applied_at.is_some() && !applied).then(|| {
-                let when = model::format_date(view.applied_at.unwrap_or_default());
-                view! { <p class="alert">"This file was imported on " <time datetime=when.clone()>{when.clone()}</time> ". Upload it again to see what it would change now."</p> }
-            })}
+            {(view.applied_at.is_some() && !applied).then(|| progress_note(&view.progress, view.applied_at.unwrap_or_default()))}
             <section class="card stack" aria-labelledby="summary">
                 <h2 id="summary">{if view.applied_at.is_some() { "What the import did" } else { "What the import would do" }}</h2>
                 <p>{format!("{} read.", model::count_of(report.rows as i64, "row", "rows"))}</p>
@@ -258,6 +282,12 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                 <section class="card stack" aria-labelledby="problems">
                     <h2 id="problems">{format!("Problems ({problems})")}</h2>
                     <IssueTable caption="Rows to fix" what="Problem" items=report.errors.clone() id=view.id page=page/>
+                </section>
+            })}
+            {(left_out > 0).then(|| view! {
+                <section class="card stack" aria-labelledby="left-out">
+                    <h2 id="left-out">{format!("Left as they were ({left_out})")}</h2>
+                    <IssueTable caption="Products left as they were" what="Why" items=progress.left_out.clone() id=view.id page=page/>
                 </section>
             })}
             {(changes > 0).then(|| view! {

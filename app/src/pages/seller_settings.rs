@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::orders::{country_name, COUNTRIES};
-use model::sellers::StoreSettings;
+use model::sellers::{RateKind, StoreSettings};
 
 use crate::api::sellers::{
     store_settings, AddShippingRate, AddWarehouse, RemoveShippingRate, RemoveStoreLogo, RemoveWarehouse,
@@ -189,7 +189,7 @@ fn Settings(
                             <thead><tr><th scope="col">"Rate"</th><th scope="col">"Country"</th><th scope="col">"Cost"</th><th scope="col">"Free over"</th><th scope="col">"Days"</th><th scope="col">"Remove"</th></tr></thead>
                             <tbody>
                                 {settings.rates.iter().map(|r| {
-                                    let cost = format!("{}{}", r.amount.display(), if r.kind == "per_item" { " per item" } else { "" });
+                                    let cost = format!("{}{}", r.amount.display(), if r.kind == RateKind::PerItem { " per item" } else { "" });
                                     let country = if r.country == "*" { "Everywhere".to_string() } else { country_name(&r.country).to_string() };
                                     view! {
                                         <tr>
@@ -226,7 +226,9 @@ fn Settings(
                     <div class="field-row">
                         <div class="field">
                             <label for="rate-kind">"Charged"</label>
-                            <select id="rate-kind" name="kind"><option value="flat">"Per order"</option><option value="per_item">"Per item"</option></select>
+                            <select id="rate-kind" name="kind">
+                                {RateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                            </select>
                         </div>
                         <div class="field"><label for="rate-amount">"Cost (USD)"</label><input id="rate-amount" name="amount" inputmode="decimal" placeholder="4.99"/></div>
                     </div>

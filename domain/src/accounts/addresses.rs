@@ -57,9 +57,21 @@ pub(crate) async fn remember(conn: &mut AnyConnection, user_id: i64, draft: &Che
     Ok(())
 }
 
+/// A saved address as stored.
+#[derive(sqlx::FromRow)]
+struct AddressRow {
+    id: i64,
+    name: String,
+    line1: String,
+    line2: String,
+    city: String,
+    postal: String,
+    country: String,
+}
+
 /// The account's addresses, most recently used first.
 pub async fn list(db: &Db, user_id: i64) -> Result<Vec<SavedAddress>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<AddressRow> = sqlx::query_as(
         "SELECT id, name, line1, line2, city, postal, country FROM addresses WHERE user_id = $1 \
          ORDER BY last_used_at DESC, id DESC",
     )
@@ -68,14 +80,14 @@ pub async fn list(db: &Db, user_id: i64) -> Result<Vec<SavedAddress>, sqlx::Erro
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, line1, line2, city, postal, country)| SavedAddress {
-            id,
-            name,
-            line1,
-            line2,
-            city,
-            postal,
-            country,
+        .map(|row| SavedAddress {
+            id: row.id,
+            name: row.name,
+            line1: row.line1,
+            line2: row.line2,
+            city: row.city,
+            postal: row.postal,
+            country: row.country,
         })
         .collect())
 }

@@ -3,9 +3,10 @@
 
 use model::catalog::Money;
 use model::orders::COUNTRIES;
-use model::sellers::{RateForm, RateView};
+use model::sellers::{RateForm, RateKind, RateView};
 use model::FieldError;
 
+use super::shipping::rate_kind;
 use crate::catalog::editor::parse_money;
 use crate::platform::ids::next_id;
 use crate::platform::{Actor, Db};
@@ -51,19 +52,20 @@ pub async fn list(db: &Db, store: i64) -> Result<Vec<RateView>, sqlx::Error> {
     .bind(store)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| RateView {
+    let mut rates = Vec::with_capacity(rows.len());
+    for r in rows {
+        rates.push(RateView {
             id: r.id,
             name: r.name,
             country: r.country,
-            kind: r.kind,
+            kind: rate_kind(r.kind)?,
             amount: Money::new(r.amount, "USD"),
             free_over: r.free_over.map(|f| Money::new(f, "USD")),
             days_min: r.days_min,
             days_max: r.days_max,
-        })
-        .collect())
+        });
+    }
+    Ok(rates)
 }
 
 /// Adds a rate to the actor's own store; every wrong field is named.
@@ -82,7 +84,8 @@ pub async fn add(db: &Db, actor: &Actor, form: &RateForm) -> Result<i64, RateErr
     if country != "*" && !COUNTRIES.iter().any(|(c, _)| *c == country) {
         errors.push(FieldError::new("rate_country", "Choose a country, or everywhere."));
     }
-    if !["flat", "per_item"].contains(&form.kind.as_str()) {
+    let kind = RateKind::parse(&form.kind);
+    if kind.is_none() {
         errors.push(FieldError::new("kind", "Choose flat or per item."));
     }
     let amount = parse_money(&form.amount);
@@ -132,7 +135,7 @@ pub async fn add(db: &Db, actor: &Actor, form: &RateForm) -> Result<i64, RateErr
     .bind(store)
     .bind(name)
     .bind(&country)
-    .bind(&form.kind)
+    .bind(kind.unwrap_or(RateKind::Flat).as_str())
     .bind(amount.unwrap_or(0))
     .bind(free_over)
     .bind(days_min.unwrap_or(0))

@@ -1,5 +1,6 @@
 //! Shipping rates per seller and tax per destination country.
 
+use model::sellers::RateKind;
 use sqlx::{AnyConnection, Row};
 
 /// One way a seller ships to a country, with its cost for a given order.
@@ -17,13 +18,13 @@ pub struct ShippingOption {
 }
 
 /// The cost of a rate for `items` units worth `subtotal`.
-pub fn cost(kind: &str, amount: i64, free_over: Option<i64>, items: i64, subtotal: i64) -> (i64, bool) {
+pub fn cost(kind: RateKind, amount: i64, free_over: Option<i64>, items: i64, subtotal: i64) -> (i64, bool) {
     if free_over.is_some_and(|t| subtotal >= t) {
         return (0, true);
     }
     match kind {
-        "per_item" => (amount * items, false),
-        _ => (amount, false),
+        RateKind::PerItem => (amount * items, false),
+        RateKind::Flat => (amount, false),
     }
 }
 
@@ -57,9 +58,9 @@ pub async fn options(
         if rate_country == "*" && specific.contains(&name) {
             continue;
         }
-        let kind: String = row.try_get("kind")?;
+        let kind = rate_kind(row.try_get("kind")?)?;
         let free_over: Option<i64> = row.try_get("free_over")?;
-        let (cost, free) = cost(&kind, row.try_get("amount")?, free_over, items, subtotal);
+        let (cost, free) = cost(kind, row.try_get("amount")?, free_over, items, subtotal);
         out.push(ShippingOption {
             rate_id: row.try_get("id")?,
             name,
@@ -71,6 +72,14 @@ pub async fn options(
         });
     }
     Ok(out)
+}
+
+/// A stored rate kind (the `kind` column of `shipping_rates`, which a CHECK constraint keeps to the known words).
+pub(crate) fn rate_kind(text: String) -> Result<RateKind, sqlx::Error> {
+    RateKind::parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "kind".into(),
+        source: format!("unknown shipping rate kind {text:?}").into(),
+    })
 }
 
 /// The platform's tax for a destination: (basis points, inclusive). No row: no tax.
@@ -99,9 +108,9 @@ mod tests {
 
     #[test]
     fn rates_are_flat_per_item_or_free_over_a_threshold() {
-        assert_eq!(cost("flat", 499, Some(5_000), 3, 4_999), (499, false));
-        assert_eq!(cost("flat", 499, Some(5_000), 3, 5_000), (0, true));
-        assert_eq!(cost("per_item", 150, None, 4, 100_000), (600, false));
+        assert_eq!(cost(RateKind::Flat, 499, Some(5_000), 3, 4_999), (499, false));
+        assert_eq!(cost(RateKind::Flat, 499, Some(5_000), 3, 5_000), (0, true));
+        assert_eq!(cost(RateKind::PerItem, 150, None, 4, 100_000), (600, false));
     }
 
     #[test]

@@ -37,16 +37,23 @@ struct MovementRow {
     who: Option<String>,
 }
 
+/// The store the stock screen is of, with its default low-stock threshold.
+#[derive(sqlx::FromRow)]
+struct SellerRow {
+    store_name: String,
+    slug: String,
+    low_stock_default: i64,
+}
+
 /// A page of the actor's own variants (by product title), optionally only those at or below their threshold or
 /// matching `q` (title or SKU); `after` is the cursor a page gave.
 pub async fn page(db: &Db, actor: &Actor, q: &str, low_only: bool, after: &str) -> Result<StockPage, InventoryError> {
     let store = actor.own_store()?;
-    let (store_name, store_slug, default_threshold): (String, String, i64) =
-        sqlx::query_as("SELECT store_name, slug, low_stock_default FROM sellers WHERE id = $1")
-            .bind(store)
-            .fetch_optional(db.pool())
-            .await?
-            .ok_or(InventoryError::NotFound)?;
+    let seller: SellerRow = sqlx::query_as("SELECT store_name, slug, low_stock_default FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(InventoryError::NotFound)?;
     let pattern = {
         let q = crate::platform::text::search_words(q, 200);
         let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -138,9 +145,9 @@ pub async fn page(db: &Db, actor: &Actor, q: &str, low_only: bool, after: &str) 
     .fetch_all(db.pool())
     .await?;
     Ok(StockPage {
-        store_name,
-        store_slug,
-        default_threshold,
+        store_name: seller.store_name,
+        store_slug: seller.slug,
+        default_threshold: seller.low_stock_default,
         lines: out,
         next,
         movements: movements

@@ -39,6 +39,42 @@ impl From<InventoryError> for crate::platform::Problem {
     }
 }
 
+/// Where a reservation's units are: the `state` column of `reservations` (a CHECK constraint lists the same words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReservationState {
+    /// Taken from `stock.available` for an order awaiting payment.
+    Held,
+    /// Sold: the payment succeeded.
+    Committed,
+    /// Given back before payment (expiry, failure, cancellation).
+    Released,
+    /// Given back after payment (a paid order cancelled or refunded).
+    Restocked,
+}
+
+impl ReservationState {
+    pub const ALL: [ReservationState; 4] = [
+        ReservationState::Held,
+        ReservationState::Committed,
+        ReservationState::Released,
+        ReservationState::Restocked,
+    ];
+
+    /// The spelling stored in the database: `held`, `committed`, `released`, `restocked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReservationState::Held => "held",
+            ReservationState::Committed => "committed",
+            ReservationState::Released => "released",
+            ReservationState::Restocked => "restocked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReservationState> {
+        ReservationState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// Not enough units of a variant: how many there are now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoldOut {
@@ -97,7 +133,7 @@ pub async fn reserve(
             .await?;
             sqlx::query(
                 "INSERT INTO reservations (id, group_id, order_id, variant_id, warehouse_id, quantity, state, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'held', $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(next_id())
             .bind(group_id)
@@ -105,6 +141,7 @@ pub async fn reserve(
             .bind(variant_id)
             .bind(warehouse_id)
             .bind(take)
+            .bind(ReservationState::Held.as_str())
             .bind(expires_at)
             .execute(&mut *conn)
             .await?;
@@ -127,24 +164,24 @@ async fn settle(
     conn: &mut AnyConnection,
     group_id: i64,
     order_id: Option<i64>,
-    from: &str,
-    to: &str,
+    from: ReservationState,
+    to: ReservationState,
 ) -> Result<i64, sqlx::Error> {
     let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT id, variant_id, warehouse_id, quantity FROM reservations \
          WHERE group_id = $1 AND state = $2 AND ($3 = 0 OR order_id = $3) ORDER BY variant_id, warehouse_id",
     )
     .bind(group_id)
-    .bind(from)
+    .bind(from.as_str())
     .bind(order_id.unwrap_or(0))
     .fetch_all(&mut *conn)
     .await?;
     let mut moved = 0;
     for (id, variant_id, warehouse_id, quantity) in rows {
         let changed = sqlx::query("UPDATE reservations SET state = $1 WHERE id = $2 AND state = $3")
-            .bind(to)
+            .bind(to.as_str())
             .bind(id)
-            .bind(from)
+            .bind(from.as_str())
             .execute(&mut *conn)
             .await?
             .rows_affected();
@@ -160,7 +197,7 @@ async fn settle(
             .await?;
             // A variant deleted since has no stock row to give back to; nothing moved.
             if let Some(level_after) = level_after {
-                let reason = if to == "restocked" {
+                let reason = if to == ReservationState::Restocked {
                     Reason::Restocked
                 } else {
                     Reason::Released
@@ -189,8 +226,10 @@ async fn settle(
 /// number of reservations committed.
 pub async fn commit(conn: &mut AnyConnection, group_id: i64) -> Result<u64, sqlx::Error> {
     Ok(
-        sqlx::query("UPDATE reservations SET state = 'committed' WHERE group_id = $1 AND state = 'held'")
+        sqlx::query("UPDATE reservations SET state = $1 WHERE group_id = $2 AND state = $3")
+            .bind(ReservationState::Committed.as_str())
             .bind(group_id)
+            .bind(ReservationState::Held.as_str())
             .execute(&mut *conn)
             .await?
             .rows_affected(),
@@ -199,12 +238,19 @@ pub async fn commit(conn: &mut AnyConnection, group_id: i64) -> Result<u64, sqlx
 
 /// Expiry, payment failure or cancellation before payment: the held units go back on sale.
 pub async fn release(conn: &mut AnyConnection, group_id: i64) -> Result<i64, sqlx::Error> {
-    settle(conn, group_id, None, "held", "released").await
+    settle(conn, group_id, None, ReservationState::Held, ReservationState::Released).await
 }
 
 /// A paid seller order is cancelled or refunded in full: its sold units go back on sale.
 pub async fn restock(conn: &mut AnyConnection, group_id: i64, order_id: i64) -> Result<i64, sqlx::Error> {
-    settle(conn, group_id, Some(order_id), "committed", "restocked").await
+    settle(
+        conn,
+        group_id,
+        Some(order_id),
+        ReservationState::Committed,
+        ReservationState::Restocked,
+    )
+    .await
 }
 
 /// Products whose stock a group's reservations touch (for the search outbox).
@@ -442,5 +488,18 @@ pub enum Change {
 impl From<crate::platform::actor::NotFound> for InventoryError {
     fn from(_: crate::platform::actor::NotFound) -> Self {
         InventoryError::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reservation_states_round_trip_through_their_stored_spelling() {
+        for state in ReservationState::ALL {
+            assert_eq!(ReservationState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(ReservationState::parse("sold"), None);
     }
 }

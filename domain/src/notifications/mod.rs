@@ -137,11 +137,21 @@ fn backoff_ms(attempts: i64) -> i64 {
 /// How long a claimed message is left alone by other workers while this one sends it.
 const CLAIM_MS: i64 = 120_000;
 
+/// A message of the outbox that is due, with the attempts made so far.
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    id: i64,
+    to_addr: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
 /// Sends the messages that are due. Each is claimed first (a conditional UPDATE moves its next attempt into the
 /// future), so two workers never send the same message at once. Returns (sent, failed).
 pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(usize, usize), sqlx::Error> {
     let now = now_ms();
-    let due: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+    let due: Vec<DueRow> = sqlx::query_as(
         "SELECT id, to_addr, subject, body, attempts FROM mail_outbox \
          WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
     )
@@ -150,13 +160,13 @@ pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(us
     .fetch_all(db.pool())
     .await?;
     let (mut sent, mut failed) = (0, 0);
-    for (id, to, subject, body, attempts) in due {
+    for row in due {
         let claimed = sqlx::query(
             "UPDATE mail_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
              WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
         )
         .bind(now + CLAIM_MS)
-        .bind(id)
+        .bind(row.id)
         .bind(now)
         .execute(db.pool())
         .await?
@@ -164,21 +174,26 @@ pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(us
         if claimed == 0 {
             continue;
         }
-        match mailer.send(&Mail { to, subject, body }).await {
+        let mail = Mail {
+            to: row.to_addr,
+            subject: row.subject,
+            body: row.body,
+        };
+        match mailer.send(&mail).await {
             Ok(()) => {
                 sqlx::query("UPDATE mail_outbox SET sent_at = $1, last_error = '' WHERE id = $2")
                     .bind(now_ms())
-                    .bind(id)
+                    .bind(row.id)
                     .execute(db.pool())
                     .await?;
                 sent += 1;
             }
             Err(e) => {
-                tracing::warn!(mail_id = id, error = %e, "mail not sent; will retry");
+                tracing::warn!(mail_id = row.id, error = %e, "mail not sent; will retry");
                 sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
-                    .bind(now_ms() + backoff_ms(attempts))
+                    .bind(now_ms() + backoff_ms(row.attempts))
                     .bind(e.0.chars().take(500).collect::<String>())
-                    .bind(id)
+                    .bind(row.id)
                     .execute(db.pool())
                     .await?;
                 failed += 1;
@@ -198,9 +213,19 @@ pub struct StoredMail {
     pub created_at: i64,
 }
 
+/// One message of the development mailbox as stored.
+#[derive(sqlx::FromRow)]
+struct MailboxRow {
+    id: i64,
+    to_addr: String,
+    subject: String,
+    body: String,
+    created_at: i64,
+}
+
 /// The development mailbox, newest first.
 pub async fn dev_mailbox(db: &Db, limit: i64) -> Result<Vec<StoredMail>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<MailboxRow> = sqlx::query_as(
         "SELECT id, to_addr, subject, body, created_at FROM dev_mailbox ORDER BY created_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
@@ -208,12 +233,12 @@ pub async fn dev_mailbox(db: &Db, limit: i64) -> Result<Vec<StoredMail>, sqlx::E
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, to, subject, body, created_at)| StoredMail {
-            id,
-            to,
-            subject,
-            body,
-            created_at,
+        .map(|row| StoredMail {
+            id: row.id,
+            to: row.to_addr,
+            subject: row.subject,
+            body: row.body,
+            created_at: row.created_at,
         })
         .collect())
 }

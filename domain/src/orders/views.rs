@@ -439,19 +439,34 @@ fn order_link(number: &str, user_id: Option<i64>, token: &str, placed: bool) -> 
     }
 }
 
+/// What a group's order link is made of.
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    number: String,
+    user_id: Option<i64>,
+    view_token: String,
+}
+
 /// Where the shopper of a group goes after paying: its order page (with the guest token; an account's page
 /// needs none, so the token never travels in its URL).
 pub async fn confirmation_url(conn: &mut AnyConnection, group_id: i64) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String, Option<i64>, String)> =
-        sqlx::query_as("SELECT number, user_id, view_token FROM order_groups WHERE id = $1")
-            .bind(group_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row.map(|(number, user_id, token)| order_link(&number, user_id, &token, true)))
+    let row: Option<LinkRow> = sqlx::query_as("SELECT number, user_id, view_token FROM order_groups WHERE id = $1")
+        .bind(group_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| order_link(&r.number, r.user_id, &r.view_token, true)))
+}
+
+/// Where the mail a change of a group sends goes, and how it names the group and its money.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Contact {
+    pub email: String,
+    pub number: String,
+    pub currency: String,
 }
 
 /// The email, number and currency of a group (for the mail a change sends).
-pub async fn contact(conn: &mut AnyConnection, group_id: i64) -> Result<(String, String, String), sqlx::Error> {
+pub async fn contact(conn: &mut AnyConnection, group_id: i64) -> Result<Contact, sqlx::Error> {
     sqlx::query_as("SELECT email, number, currency FROM order_groups WHERE id = $1")
         .bind(group_id)
         .fetch_one(&mut *conn)

@@ -453,13 +453,21 @@ pub struct WaitingEvent {
     pub kind: EventKind,
 }
 
+/// An event of the inbox as stored: its kind and payload still text.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    event_id: String,
+    kind: String,
+    payload: String,
+}
+
 /// The events waiting for the provider's payment `subject` (a refund reported before the success), oldest first.
 pub async fn waiting_for(
     conn: &mut AnyConnection,
     provider: &str,
     subject: &str,
 ) -> Result<Vec<WaitingEvent>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+    let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT event_id, kind, payload FROM payment_events \
          WHERE provider = $1 AND subject = $2 AND applied = 0 ORDER BY received_at",
     )
@@ -469,11 +477,11 @@ pub async fn waiting_for(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(event_id, kind, payload)| WaitingEvent {
-            event_id,
-            kind: match kind.as_str() {
-                "refunded" => EventKind::Refunded(payload.parse().unwrap_or(0)),
-                "failed" => EventKind::Failed(payload),
+        .map(|row| WaitingEvent {
+            event_id: row.event_id,
+            kind: match row.kind.as_str() {
+                "refunded" => EventKind::Refunded(row.payload.parse().unwrap_or(0)),
+                "failed" => EventKind::Failed(row.payload),
                 _ => EventKind::Succeeded,
             },
         })

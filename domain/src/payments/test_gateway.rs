@@ -31,6 +31,16 @@ pub struct TestSession {
     pub status: String,
 }
 
+/// A test session as stored.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    amount: i64,
+    currency: String,
+    reference: String,
+    status: String,
+}
+
 /// Why a card was not taken. A decline's text is ours and is shown to the shopper; a database failure is not
 /// (it goes through the opaque internal error, with the request id).
 #[derive(Debug, thiserror::Error)]
@@ -70,17 +80,17 @@ impl TestGateway {
     }
 
     pub async fn session(&self, id: &str) -> Result<Option<TestSession>, sqlx::Error> {
-        let row: Option<(String, i64, String, String, String)> =
+        let row: Option<SessionRow> =
             sqlx::query_as("SELECT id, amount, currency, reference, status FROM test_gateway_sessions WHERE id = $1")
                 .bind(id)
                 .fetch_optional(self.db.pool())
                 .await?;
-        Ok(row.map(|(id, amount, currency, reference, status)| TestSession {
-            id,
-            amount,
-            currency,
-            reference,
-            status,
+        Ok(row.map(|r| TestSession {
+            id: r.id,
+            amount: r.amount,
+            currency: r.currency,
+            reference: r.reference,
+            status: r.status,
         }))
     }
 

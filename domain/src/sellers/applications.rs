@@ -7,7 +7,7 @@ use model::sellers::{ApplicationForm, ApplicationQueue, ApplicationStatus, Appli
 use model::FieldError;
 use sqlx::AnyConnection;
 
-use super::SellerError;
+use super::{SellerError, SellerStatus};
 use crate::accounts::Email;
 use crate::platform::clock::now_ms;
 use crate::platform::db::is_unique_violation;
@@ -329,7 +329,7 @@ pub async fn pending(conn: &mut AnyConnection, id: i64) -> Result<Pending, Selle
         .fetch_optional(&mut *conn)
         .await?;
     let row = row.ok_or(SellerError::NotFound)?;
-    if row.status != "pending" {
+    if ApplicationStatus::parse(&row.status) != Some(ApplicationStatus::Pending) {
         return Err(SellerError::Conflict(format!(
             "The application for {} was already decided; reload the queue.",
             row.store_name
@@ -395,13 +395,14 @@ pub async fn open_store(conn: &mut AnyConnection, user_id: i64, app: &Applicatio
     let now = now_ms();
     let inserted = sqlx::query(
         "INSERT INTO sellers (id, user_id, store_name, slug, description, status, support_email, country, \
-         return_days, return_policy, created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10)",
+         return_days, return_policy, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
     .bind(user_id)
     .bind(&app.store_name)
     .bind(&app.slug)
     .bind(&app.description)
+    .bind(SellerStatus::Active.as_str())
     .bind(&app.support_email)
     .bind(&app.country)
     .bind(app.return_days)

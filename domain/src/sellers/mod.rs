@@ -9,6 +9,32 @@ pub mod settings;
 
 use model::FieldError;
 
+/// Whether a store sells: the `status` column of `sellers` (a CHECK constraint lists the same words). Only an
+/// active store's products are listed, searched and bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SellerStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl SellerStatus {
+    pub const ALL: [SellerStatus; 3] = [SellerStatus::Pending, SellerStatus::Active, SellerStatus::Suspended];
+
+    /// The spelling stored in the database: `pending`, `active`, `suspended`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SellerStatus::Pending => "pending",
+            SellerStatus::Active => "active",
+            SellerStatus::Suspended => "suspended",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SellerStatus> {
+        SellerStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SellerError {
     #[error("some fields are invalid")]
@@ -41,5 +67,18 @@ impl From<SellerError> for crate::platform::Problem {
 impl From<crate::platform::actor::NotFound> for SellerError {
     fn from(_: crate::platform::actor::NotFound) -> Self {
         SellerError::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seller_statuses_round_trip_through_their_stored_spelling() {
+        for status in SellerStatus::ALL {
+            assert_eq!(SellerStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(SellerStatus::parse("closed"), None);
     }
 }

@@ -12,6 +12,15 @@ use crate::platform::{Actor, Db};
 
 pub const WAREHOUSE_NAME_MAX: usize = 60;
 
+/// A warehouse of the store with the units it holds (on hand and held for orders).
+#[derive(sqlx::FromRow)]
+struct WarehouseRow {
+    id: i64,
+    name: String,
+    country: String,
+    units: i64,
+}
+
 /// The settings screen's data; `kept` is the profile as typed when a save was refused.
 pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) -> Result<StoreSettings, SellerError> {
     let store = actor.own_store()?;
@@ -35,11 +44,11 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
     .fetch_optional(db.pool())
     .await?
     .ok_or(SellerError::NotFound)?;
-    let warehouses: Vec<(i64, String, String, i64)> = sqlx::query_as(
+    let warehouses: Vec<WarehouseRow> = sqlx::query_as(
         "SELECT w.id, w.name, w.country, CAST(COALESCE((SELECT SUM(st.available) FROM stock st \
          WHERE st.warehouse_id = w.id), 0) + COALESCE((SELECT SUM(r.quantity) FROM reservations r \
          WHERE r.warehouse_id = w.id AND r.state = 'held'), 0) AS BIGINT) \
-         FROM warehouses w WHERE w.seller_id = $1 ORDER BY w.created_at, w.id",
+         AS units FROM warehouses w WHERE w.seller_id = $1 ORDER BY w.created_at, w.id",
     )
     .bind(store)
     .fetch_all(db.pool())
@@ -59,11 +68,11 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         profile,
         warehouses: warehouses
             .into_iter()
-            .map(|(id, name, country, units)| WarehouseView {
-                id,
-                name,
-                country,
-                units,
+            .map(|w| WarehouseView {
+                id: w.id,
+                name: w.name,
+                country: w.country,
+                units: w.units,
             })
             .collect(),
         rates: crate::checkout::rates::list(db, store).await?,

@@ -1,12 +1,12 @@
 //! Importing a catalog file: the upload keeps the file and its dry run (what would change, what is wrong, row by
-//! row); applying plans it again inside one write transaction and writes every changed product through the
-//! editor's save step, all or nothing. An apply whose plan is no longer the dry run's (the catalog changed
+//! row); applying plans it again and writes every changed product through the editor's save step, a few
+//! products per transaction (decision 0019). An apply whose plan is no longer the dry run's (the catalog changed
 //! meanwhile: another save, an order) is refused with the new report, so the seller applies only what they saw.
 
-use model::sellers::{ImportReport, ImportView};
+use model::sellers::{ImportIssue, ImportProgress, ImportReport, ImportView};
 use model::FieldError;
 
-use crate::catalog::transfer::{self, MAX_BYTES};
+use crate::catalog::transfer::{self, Planned, MAX_BYTES};
 use crate::catalog::CatalogError;
 use crate::inventory::movements::Reason;
 use crate::platform::clock::now_ms;
@@ -138,7 +138,8 @@ pub async fn purge_expired(db: &Db) -> Result<u64, sqlx::Error> {
 pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<ImportView, CatalogError> {
     let store = actor.own_store()?;
     let row: KeptImport = sqlx::query_as(
-        "SELECT s.store_name, s.slug AS store_slug, i.file_name, i.report, i.created_at, i.applied_at \
+        "SELECT s.store_name, s.slug AS store_slug, i.file_name, i.report, i.created_at, i.applied_at, \
+         i.products_done, i.products_planned, i.progress_at, i.finished_at, i.left_out \
          FROM product_imports i JOIN sellers s ON s.id = i.seller_id WHERE i.id = $1 AND i.seller_id = $2",
     )
     .bind(id)
@@ -146,23 +147,25 @@ pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<ImportView, Catalog
     .fetch_optional(db.pool())
     .await?
     .ok_or(CatalogError::NotFound)?;
-    let KeptImport {
-        store_name,
-        store_slug,
-        file_name,
-        report,
-        created_at,
-        applied_at,
-    } = row;
-    let report: ImportReport = serde_json::from_str(&report).unwrap_or_default();
+    let report: ImportReport = serde_json::from_str(&row.report).unwrap_or_default();
+    let progress = ImportProgress {
+        done: row.products_done as usize,
+        planned: row.products_planned as usize,
+        finished_at: row.finished_at,
+        stopped: row.applied_at.is_some()
+            && row.finished_at.is_none()
+            && row.progress_at.unwrap_or(0) < now_ms() - STOPPED_AFTER_MS,
+        left_out: serde_json::from_str(&row.left_out).unwrap_or_default(),
+    };
     Ok(ImportView {
         id,
-        store_name,
-        store_slug,
-        file_name,
-        created_at,
-        applied_at,
+        store_name: row.store_name,
+        store_slug: row.store_slug,
+        file_name: row.file_name,
+        created_at: row.created_at,
+        applied_at: row.applied_at,
         report,
+        progress,
     })
 }
 
@@ -175,64 +178,191 @@ struct KeptImport {
     report: String,
     created_at: i64,
     applied_at: Option<i64>,
+    products_done: i64,
+    products_planned: i64,
+    progress_at: Option<i64>,
+    finished_at: Option<i64>,
+    left_out: String,
 }
 
 /// What an apply did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
-    /// Every change of the dry run is written.
-    Done,
+    /// Every product of the dry run is written, except `left_out` that changed between the check and their turn
+    /// (listed on the import's page).
+    Done { left_out: usize },
     /// Nothing was written: the file would now do something else (the import's report is the new one).
     Replanned,
 }
 
-/// Applies the actor's import `id`: all of it in one transaction, or nothing. The import is claimed first by a
-/// conditional update, so of two "Apply" clicks at once (two tabs) one applies and the other is told it was.
+/// Products written per transaction. Small enough that a shopper's checkout waiting for the write lock behind a
+/// step waits tens of milliseconds, large enough that a 12,500-product file is a few hundred commits.
+const STEP_PRODUCTS: usize = 25;
+/// An import started and not finished whose last step is older than this has stopped (the server went down).
+const STOPPED_AFTER_MS: i64 = 2 * 60 * 1000;
+
+/// Applies the actor's import `id`. It is planned again first (outside any write transaction: reading the
+/// catalog holds no lock) and refused with the new report when the plan is no longer the dry run's; the import
+/// is then claimed by a conditional update, so of two "Apply" clicks at once (two tabs) one applies and the
+/// other is told it was. The products are written a few per transaction, each at the version the plan read
+/// it at: one that changed since (an edit, an order moving its stock) is left as it is and listed, never
+/// overwritten. If the server stops midway, what was written stays written and the page says how far it got;
+/// uploading the file again shows what is left.
+///
+/// The apply runs as a task of its own, so a caller that goes away (a seller closing the tab drops the request)
+/// does not stop it halfway.
 pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
+    let (db, actor) = (db.clone(), *actor);
+    tokio::spawn(async move { apply_to_the_end(&db, &actor, id).await })
+        .await
+        .map_err(|e| CatalogError::Conflict(format!("The import stopped unexpectedly ({e}); upload the file again.")))?
+}
+
+async fn apply_to_the_end(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
     let store = actor.own_store()?;
-    let mut tx = db.begin_write().await?;
     let row: Option<ImportRow> = sqlx::query_as(
         "SELECT body, default_category, digest, applied_at FROM product_imports WHERE id = $1 AND seller_id = $2",
     )
     .bind(id)
     .bind(store)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(db.pool())
     .await?;
     let row = row.ok_or(CatalogError::NotFound)?;
-    let claimed = sqlx::query("UPDATE product_imports SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+    if row.applied_at.is_some() {
+        return Err(already_applied());
+    }
+    let plan = {
+        let mut conn = db.pool().acquire().await?;
+        transfer::plan(db, &mut conn, actor, &row.body, row.default_category).await?
+    };
+    let mut tx = db.begin_write().await?;
+    if !plan.report.errors.is_empty() || plan.digest() != row.digest {
+        let done =
+            sqlx::query("UPDATE product_imports SET report = $1, digest = $2 WHERE id = $3 AND applied_at IS NULL")
+                .bind(serde_json::to_string(&plan.report).unwrap_or_default())
+                .bind(plan.digest())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        return if done.rows_affected() == 0 {
+            Err(already_applied())
+        } else {
+            Ok(Applied::Replanned)
+        };
+    }
+    let now = now_ms();
+    let claimed = sqlx::query(
+        "UPDATE product_imports SET applied_at = $1, progress_at = $1, products_planned = $2 \
+         WHERE id = $3 AND applied_at IS NULL",
+    )
+    .bind(now)
+    .bind(plan.products.len() as i64)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    if claimed == 0 {
+        return Err(already_applied());
+    }
+    let mut left_out = Vec::new();
+    for (step, products) in plan.products.chunks(STEP_PRODUCTS).enumerate() {
+        let done = step * STEP_PRODUCTS + products.len();
+        left_out.extend(write_step(db, actor, store, id, products, done).await?);
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE product_imports SET finished_at = $1, left_out = $2 WHERE id = $3")
         .bind(now_ms())
+        .bind(serde_json::to_string(&left_out).unwrap_or_default())
         .bind(id)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if row.applied_at.is_some() || claimed == 0 {
-        return Err(CatalogError::Conflict(
-            "This file is already imported. To import it again, upload it again: its dry run shows what would change."
-                .into(),
-        ));
-    }
-    let plan = transfer::plan(db, &mut tx, actor, &row.body, row.default_category).await?;
-    if !plan.report.errors.is_empty() || plan.digest() != row.digest {
-        sqlx::query("UPDATE product_imports SET report = $1, digest = $2, applied_at = NULL WHERE id = $3")
-            .bind(serde_json::to_string(&plan.report).unwrap_or_default())
-            .bind(plan.digest())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        return Ok(Applied::Replanned);
-    }
-    for product in &plan.products {
-        super::save_product::store_product(&mut tx, actor, store, product, Reason::Imported).await?;
-    }
+        .await?;
     tx.commit().await?;
     tracing::info!(
         import = id,
         store,
         products = plan.products.len(),
+        left_out = left_out.len(),
         "catalog file imported"
     );
-    Ok(Applied::Done)
+    Ok(Applied::Done {
+        left_out: left_out.len(),
+    })
+}
+
+fn already_applied() -> CatalogError {
+    CatalogError::Conflict(
+        "This file is already imported. To import it again, upload it again: its dry run shows what would change."
+            .into(),
+    )
+}
+
+/// Writes one step's products in one transaction with the import's progress (`done` products after it). When
+/// one of them changed since the plan read it, the step is written again product by product, so only that one
+/// is left out. Answers the products left out, each at its row with why.
+async fn write_step(
+    db: &Db,
+    actor: &Actor,
+    store: i64,
+    id: i64,
+    products: &[Planned],
+    done: usize,
+) -> Result<Vec<ImportIssue>, CatalogError> {
+    let mut tx = db.begin_write().await?;
+    let mut changed = false;
+    for planned in products {
+        match super::save_product::store_product(&mut tx, actor, store, &planned.product, Reason::Imported).await {
+            Ok(_) => {}
+            Err(CatalogError::Stale { .. } | CatalogError::Conflict(_)) => {
+                changed = true;
+                break;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !changed {
+        record_progress(&mut tx, id, done).await?;
+        tx.commit().await?;
+        return Ok(Vec::new());
+    }
+    drop(tx);
+    let mut left_out = Vec::new();
+    for planned in products {
+        let mut tx = db.begin_write().await?;
+        match super::save_product::store_product(&mut tx, actor, store, &planned.product, Reason::Imported).await {
+            Ok(_) => tx.commit().await?,
+            Err(CatalogError::Stale { .. } | CatalogError::Conflict(_)) => left_out.push(left(planned)),
+            Err(e) => return Err(e),
+        }
+    }
+    let mut tx = db.begin_write().await?;
+    record_progress(&mut tx, id, done).await?;
+    tx.commit().await?;
+    Ok(left_out)
+}
+
+fn left(planned: &Planned) -> ImportIssue {
+    ImportIssue {
+        row: planned.row,
+        column: String::new(),
+        message: format!(
+            "{} changed after the file was checked (an edit, or an order moving its stock), so the file's rows \
+             for it were not written: the product is as it was. Upload the file again to see what it would \
+             change now.",
+            planned.product.title
+        ),
+    }
+}
+
+async fn record_progress(conn: &mut sqlx::AnyConnection, id: i64, done: usize) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE product_imports SET products_done = $1, progress_at = $2 WHERE id = $3")
+        .bind(done as i64)
+        .bind(now_ms())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A kept import as applying reads it.

@@ -5,8 +5,9 @@
 //! charge. The key finds the group only for the cart that placed it: replaying someone else's key never reveals
 //! their order.
 
-use model::orders::CheckoutDraft;
+use model::orders::{CheckoutDraft, QuoteView};
 use rand::Rng;
+use sqlx::AnyConnection;
 
 use crate::accounts::{addresses, Email};
 use crate::checkout::review::{self, Reviewed};
@@ -70,11 +71,84 @@ pub async fn place_order(
     if let Some(placed) = resume(db, gateway, cart_id, idempotency_key).await? {
         return Ok(placed);
     }
+    let user_id = actor.user_id();
+    let (quote, discount) = current_quote(db, gateway, cart_id, user_id, draft, seen).await?;
+    let currency = quote.grand_total.currency.clone();
+    let email = Email::parse(&draft.email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_default();
+    let group_id = next_id();
+    let number = order_number();
+    let view_token = random_token();
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let group = NewGroup {
+        id: group_id,
+        number: &number,
+        idempotency_key,
+        user_id,
+        cart_id,
+        email: &email,
+        draft,
+        currency: &currency,
+        items_total: quote.items_total.amount,
+        shipping_total: quote.shipping_total.amount,
+        tax_total: quote.tax_total.amount,
+        tax_inclusive: quote.tax_inclusive,
+        grand_total: quote.grand_total.amount,
+        discount_total: quote.discount_total.amount,
+        promo_code: discount.as_ref().map(|d| d.code.as_str()),
+        view_token: &view_token,
+        now,
+    };
+    let inserted = lifecycle::insert_group(&mut tx, &group).await?;
+    if !inserted {
+        // A concurrent submit of the same form got there first.
+        tx.rollback().await?;
+        return resume(db, gateway, cart_id, idempotency_key)
+            .await?
+            .ok_or_else(out_of_date);
+    }
+    if let Err(why) = fill_group(&mut tx, &group, &quote, discount.as_ref()).await? {
+        tx.rollback().await?;
+        return Err(CheckoutError::CannotPlace(vec![why]));
+    }
+    let payment_id = next_id();
+    let request = PaymentRequest {
+        payment_id,
+        reference: number.clone(),
+        amount: quote.grand_total.amount,
+        currency: currency.clone(),
+        email,
+    };
+    let started = record_payment(&mut tx, gateway, &request, group_id).await?;
+    tx.commit().await?;
+    let redirect_url = match started {
+        Some(start) => start.redirect_url,
+        None => start_payment(db, gateway, group_id, request).await?,
+    };
+    Ok(Placed {
+        group_id,
+        number,
+        redirect_url,
+        view_token,
+    })
+}
+
+/// The cart's quote as it stands, and its promo code. Refused when the details are invalid, the cart is empty, the
+/// order cannot be placed as it stands, or any figure differs from what the review page showed (`seen`).
+async fn current_quote(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    cart_id: i64,
+    user_id: Option<i64>,
+    draft: &CheckoutDraft,
+    seen: &Reviewed,
+) -> Result<(QuoteView, Option<promo::Discount>), CheckoutError> {
     let errors = validate_details(draft);
     if !errors.is_empty() {
         return Err(CheckoutError::Invalid(errors));
     }
-    let user_id = actor.user_id();
     let cart = cart::view(db, cart_id).await.map_err(|e| match e {
         cart::CartError::Db(e) => CheckoutError::Db(e),
         _ => CheckoutError::EmptyCart,
@@ -90,67 +164,58 @@ pub async fn place_order(
     if !changes.is_empty() {
         return Err(CheckoutError::CannotPlace(changes));
     }
-    let currency = quote.grand_total.currency.clone();
-    let email = Email::parse(&draft.email)
-        .map(|e| e.as_str().to_string())
-        .unwrap_or_default();
-    let group_id = next_id();
-    let number = order_number();
-    let view_token = random_token();
-    let now = now_ms();
-    let mut tx = db.begin_write().await?;
-    let inserted = lifecycle::insert_group(
-        &mut tx,
-        &NewGroup {
-            id: group_id,
-            number: &number,
-            idempotency_key,
-            user_id,
-            cart_id,
-            email: &email,
-            draft,
-            currency: &currency,
-            items_total: quote.items_total.amount,
-            shipping_total: quote.shipping_total.amount,
-            tax_total: quote.tax_total.amount,
-            tax_inclusive: quote.tax_inclusive,
-            grand_total: quote.grand_total.amount,
-            discount_total: quote.discount_total.amount,
-            promo_code: discount.as_ref().map(|d| d.code.as_str()),
-            view_token: &view_token,
-            now,
-        },
-    )
-    .await?;
-    if !inserted {
-        // A concurrent submit of the same form got there first.
-        tx.rollback().await?;
-        return resume(db, gateway, cart_id, idempotency_key)
-            .await?
-            .ok_or_else(out_of_date);
-    }
+    Ok((quote, discount))
+}
+
+/// Everything of the just inserted `group` but its payment: earlier holds of the cart released, the address
+/// remembered, the promo code's use, the orders with their lines and the stock reservations. `Err`: why it cannot
+/// be placed after all (the caller rolls back).
+async fn fill_group(
+    conn: &mut AnyConnection,
+    group: &NewGroup<'_>,
+    quote: &QuoteView,
+    discount: Option<&promo::Discount>,
+) -> Result<Result<(), String>, CheckoutError> {
     // An earlier unpaid order of this cart (its card was declined, the shopper came back) gives its hold back
     // first, so the shopper's own hold never stands in their way. It ends as expired: a payment that still
     // lands on it is re-checked against the stock or refunded, like any late payment.
-    for earlier in lifecycle::pending_of_cart(&mut tx, cart_id, group_id).await? {
+    for earlier in lifecycle::pending_of_cart(conn, group.cart_id, group.id).await? {
         end_unpaid_group(
-            &mut tx,
+            conn,
             earlier,
             OrderStatus::Expired,
             "Replaced by a newer checkout of the same cart",
         )
         .await?;
     }
-    if let Some(user_id) = user_id {
-        addresses::remember(&mut tx, user_id, draft).await?;
+    if let Some(user_id) = group.user_id {
+        addresses::remember(conn, user_id, group.draft).await?;
     }
-    if let Some(discount) = &discount {
-        let customer = promo::customer_key(user_id, &draft.email);
-        if let Err(why) = promo::redeem(&mut tx, discount, group_id, &customer).await? {
-            tx.rollback().await?;
-            return Err(CheckoutError::CannotPlace(vec![why]));
+    if let Some(discount) = discount {
+        let customer = promo::customer_key(group.user_id, &group.draft.email);
+        if let Err(why) = promo::redeem(conn, discount, group.id, &customer).await? {
+            return Ok(Err(why));
         }
     }
+    let to_reserve = match insert_orders(conn, quote, group.id, group.number, group.now).await? {
+        Ok(to_reserve) => to_reserve,
+        Err(why) => return Ok(Err(why)),
+    };
+    reserve_stock(conn, group.id, to_reserve, group.now).await
+}
+
+/// A line's stock to reserve: variant, order, quantity, product title.
+type Reservation = (i64, i64, i64, String);
+
+/// One order per seller (numbered after the group) with its lines at the quoted prices; returns the stock each line
+/// takes. `Err`: a line was taken off sale or repriced since the quote.
+async fn insert_orders(
+    conn: &mut AnyConnection,
+    quote: &QuoteView,
+    group_id: i64,
+    number: &str,
+    now: i64,
+) -> Result<Result<Vec<Reservation>, String>, CheckoutError> {
     let mut to_reserve = Vec::new();
     for (i, group) in quote.groups.iter().enumerate() {
         let order_id = next_id();
@@ -164,7 +229,7 @@ pub async fn place_order(
             .map(|o| o.name.as_str())
             .unwrap_or_default();
         lifecycle::insert_order(
-            &mut tx,
+            conn,
             &NewOrder {
                 id: order_id,
                 group_id,
@@ -182,7 +247,7 @@ pub async fn place_order(
         .await?;
         for line in &group.lines {
             let on_sale = lifecycle::insert_line(
-                &mut tx,
+                conn,
                 order_id,
                 line.variant_id,
                 &line.product_title,
@@ -193,63 +258,63 @@ pub async fn place_order(
             .await?;
             if !on_sale {
                 // Taken off sale, or repriced, in the moment since the quote: nothing is placed or charged.
-                tx.rollback().await?;
-                return Err(CheckoutError::CannotPlace(vec![format!(
+                return Ok(Err(format!(
                     "{} changed or was taken off sale just now: nothing was charged. Review your order again.",
                     line.product_title
-                )]));
+                )));
             }
             to_reserve.push((line.variant_id, order_id, line.quantity, line.product_title.clone()));
         }
     }
+    Ok(Ok(to_reserve))
+}
+
+/// Takes the stock of every line until the group's hold ends. `Err`: what sold out (the caller rolls back).
+async fn reserve_stock(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    mut to_reserve: Vec<Reservation>,
+    now: i64,
+) -> Result<Result<(), String>, CheckoutError> {
     // One lock order for every checkout: no deadlock between two carts sharing variants.
     to_reserve.sort_by_key(|(variant, ..)| *variant);
     for (variant_id, order_id, quantity, title) in to_reserve {
-        if let Err(sold_out) =
-            inventory::reserve(&mut tx, group_id, order_id, variant_id, quantity, now + HOLD_MS).await?
+        if let Err(sold_out) = inventory::reserve(conn, group_id, order_id, variant_id, quantity, now + HOLD_MS).await?
         {
-            tx.rollback().await?;
             let message = if sold_out.available == 0 {
                 format!("Sorry, {title} just sold out.")
             } else {
                 format!("Sorry, only {} of {title} are left now.", sold_out.available)
             };
-            return Err(CheckoutError::CannotPlace(vec![message]));
+            return Ok(Err(message));
         }
         // An order that takes a variant to or below its threshold tells the seller (once per crossing).
-        super::adjust_stock::alert_if_low(&mut tx, variant_id).await?;
+        super::adjust_stock::alert_if_low(conn, variant_id).await?;
     }
-    let payment_id = next_id();
-    let request = PaymentRequest {
-        payment_id,
-        reference: number.clone(),
-        amount: quote.grand_total.amount,
-        currency: currency.clone(),
-        email,
-    };
+    Ok(Ok(()))
+}
+
+/// Records the group's pending payment, started here when the provider lives in our database (a remote one starts
+/// after the commit), and tells search that the group's products changed (their stock did).
+async fn record_payment(
+    conn: &mut AnyConnection,
+    gateway: &dyn PaymentGateway,
+    request: &PaymentRequest,
+    group_id: i64,
+) -> Result<Option<payments::PaymentStart>, CheckoutError> {
     // A provider in our own database starts inside this transaction; a remote one after the commit.
     let started = gateway
-        .start_in(&mut tx, &request)
+        .start_in(conn, request)
         .await
         .map_err(|e| CheckoutError::Gateway(e.to_string()))?;
     let provider_ref = started
         .as_ref()
-        .map_or_else(|| format!("pending-{payment_id}"), |s| s.provider_ref.clone());
-    payments::create_pending(&mut tx, &request, group_id, gateway.provider(), &provider_ref).await?;
-    for product in inventory::products_of(&mut tx, group_id).await? {
-        outbox::product_changed(&mut tx, product).await?;
+        .map_or_else(|| format!("pending-{}", request.payment_id), |s| s.provider_ref.clone());
+    payments::create_pending(conn, request, group_id, gateway.provider(), &provider_ref).await?;
+    for product in inventory::products_of(conn, group_id).await? {
+        outbox::product_changed(conn, product).await?;
     }
-    tx.commit().await?;
-    let redirect_url = match started {
-        Some(start) => start.redirect_url,
-        None => start_payment(db, gateway, group_id, request).await?,
-    };
-    Ok(Placed {
-        group_id,
-        number,
-        redirect_url,
-        view_token,
-    })
+    Ok(started)
 }
 
 /// Asks the gateway for the payment page of a pending payment (idempotent at the gateway: derived from our id).

@@ -254,8 +254,8 @@ async fn refunded_elsewhere(
     if total <= recorded {
         return Ok(()); // our own refunds, recorded when made
     }
-    let (email, number, currency) = views::contact(conn, group_id).await?;
-    let amount = Money::new(total - recorded, currency.as_str());
+    let contact = views::contact(conn, group_id).await?;
+    let amount = Money::new(total - recorded, contact.currency.as_str());
     for (order_id, status) in lifecycle::orders_of(conn, group_id).await? {
         if full {
             if lifecycle::transition(
@@ -279,7 +279,7 @@ async fn refunded_elsewhere(
     notifications::enqueue(
         conn,
         &format!("order-refunded:{group_id}:{total}"),
-        &templates::order_refunded(&email, &number, &amount),
+        &templates::order_refunded(&contact.email, &contact.number, &amount),
     )
     .await?;
     stock_changed(conn, group_id).await

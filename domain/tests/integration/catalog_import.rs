@@ -90,7 +90,7 @@ async fn an_export_imports_back_with_no_change(db: Db) {
     .await;
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done
+        Applied::Done { left_out: 0 }
     );
     let after = count(
         &db,
@@ -122,7 +122,7 @@ async fn one_changed_price_is_one_change_and_applies(db: Db) {
     );
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done
+        Applied::Done { left_out: 0 }
     );
     let stored: i64 = sqlx::query_scalar("SELECT price FROM variants WHERE sku = $1")
         .bind(&sku)
@@ -178,7 +178,7 @@ async fn a_shopify_file_creates_drafts_and_imports_twice_as_once(db: Db) {
     }
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done
+        Applied::Done { left_out: 0 }
     );
     let (owner, status, description): (i64, String, String) =
         sqlx::query_as("SELECT seller_id, status, description_md FROM products WHERE slug = 'enamel-mug'")
@@ -390,7 +390,7 @@ async fn european_text_and_semicolons_import_as_they_are(db: Db) {
     );
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done
+        Applied::Done { left_out: 0 }
     );
     let (title, description): (String, String) =
         sqlx::query_as("SELECT title, description_md FROM products WHERE slug = 'cafe-the'")
@@ -475,7 +475,7 @@ async fn stock_that_moved_since_the_export_is_never_put_back(db: Db) {
     );
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done
+        Applied::Done { left_out: 0 }
     );
     assert_eq!(units_of(&db, variant).await, today, "the units that moved stay moved");
     // A figure the seller changed in the old file, over units that moved since: refused, saying why.
@@ -528,7 +528,7 @@ async fn stock_that_moved_since_the_export_is_never_put_back(db: Db) {
     assert_eq!(report.stock_changes, 1);
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done
+        Applied::Done { left_out: 0 }
     );
     assert_eq!(units_of(&db, variant).await, 40);
     // The history says the import set it, not the product form.
@@ -583,7 +583,10 @@ async fn an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once(
     );
     let outcomes = [&a, &b];
     assert_eq!(
-        outcomes.iter().filter(|o| matches!(o, Ok(Applied::Done))).count(),
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(Applied::Done { .. })))
+            .count(),
         1,
         "{a:?} {b:?}"
     );
@@ -650,7 +653,108 @@ async fn kept_files_have_a_quota_and_expire(db: Db) {
     upload(&db, &seller, &text, None).await;
 }
 
+/// `count` products in the Shopify layout, each of one variant priced `price` cents.
+fn generated(count: usize, price: i64) -> String {
+    let mut text = SHOPIFY.lines().next().expect("header").to_string();
+    text.push('\n');
+    for i in 1..=count {
+        text.push_str(&format!(
+            "gen-{i},Generated {i},<p>Number {i}.</p>,Old Shop,,,TRUE,Title,Default Title,GEN-{i},100,5,{}.{:02},,,,FALSE,draft\n",
+            price / 100,
+            price % 100
+        ));
+    }
+    text
+}
+
+/// Issue 19, defect 4: a large file is written a few products per transaction (so a shopper's checkout never
+/// waits behind the whole file), its progress recorded as it goes; a product edited while the file is being
+/// written is left as the edit made it (never overwritten), named on the import's page, and the rest is written.
+async fn a_large_import_is_written_in_steps_and_an_edit_meanwhile_is_kept(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let category = leaf_id(&db).await;
+    let (id, report) = upload(&db, &seller, &generated(60, 1_000), Some(category)).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done { left_out: 0 }
+    );
+    let progress = import_products::view(&db, &seller, id).await.expect("view").progress;
+    assert_eq!((progress.done, progress.planned), (60, 60));
+    assert!(progress.finished_at.is_some() && !progress.stopped && progress.left_out.is_empty());
+
+    // Every price changes; while the file waits for its turn to write, the seller renames product 37 in another
+    // transaction, which commits after the apply read the catalog and before it writes that product.
+    let (id, report) = upload(&db, &seller, &generated(60, 1_250), Some(category)).await;
+    assert_eq!(report.products.update, 60, "{:?}", report.errors);
+    let mut meanwhile = db.begin_write().await.expect("a concurrent writer");
+    sqlx::query("UPDATE products SET title = 'Renamed meanwhile', version = version + 1 WHERE slug = 'gen-37'")
+        .execute(&mut *meanwhile)
+        .await
+        .expect("rename");
+    let apply = tokio::spawn({
+        let (db, seller) = (db.clone(), seller);
+        async move { import_products::apply(&db, &seller, id).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    meanwhile.commit().await.expect("commit the rename");
+    assert_eq!(
+        apply.await.expect("task").expect("apply"),
+        Applied::Done { left_out: 1 }
+    );
+    let prices: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT p.slug, p.title, v.price FROM products p JOIN variants v ON v.product_id = p.id \
+         WHERE p.slug LIKE 'gen-%' ORDER BY p.slug",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("prices");
+    assert_eq!(prices.len(), 60);
+    for (slug, title, price) in &prices {
+        if slug == "gen-37" {
+            assert_eq!(
+                (title.as_str(), *price),
+                ("Renamed meanwhile", 1_000),
+                "the edit is kept whole"
+            );
+        } else {
+            assert_eq!(*price, 1_250, "{slug}");
+        }
+    }
+    let progress = import_products::view(&db, &seller, id).await.expect("view").progress;
+    assert_eq!((progress.done, progress.planned), (60, 60));
+    assert_eq!(progress.left_out.len(), 1);
+    assert_eq!(progress.left_out[0].row, 38, "gen-37's row (the header is row 1)");
+    assert!(
+        progress.left_out[0].message.contains("Generated 37"),
+        "{:?}",
+        progress.left_out
+    );
+
+    // An import whose server stopped midway says so (and how far it got) once no step came for a while.
+    sqlx::query(
+        "UPDATE product_imports SET finished_at = NULL, products_done = 25, progress_at = progress_at - 600000 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(db.pool())
+    .await
+    .expect("a stop");
+    let progress = import_products::view(&db, &seller, id).await.expect("view").progress;
+    assert!(progress.stopped && progress.done == 25, "{progress:?}");
+}
+
+async fn leaf_id(db: &Db) -> i64 {
+    sqlx::query_scalar(
+        "SELECT MIN(c.id) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("category")
+}
+
 db_tests!(
+    a_large_import_is_written_in_steps_and_an_edit_meanwhile_is_kept,
     kept_files_have_a_quota_and_expire,
     european_text_and_semicolons_import_as_they_are,
     stock_that_moved_since_the_export_is_never_put_back,

@@ -31,14 +31,13 @@ pub async fn import_report(id: i64) -> Result<model::sellers::ImportView, AppErr
     Ok(domain::workflows::import_products::view(&services.db, &actor, id).await?)
 }
 
-/// Applies an uploaded file's changes, all or nothing, and returns to its report.
+/// Applies an uploaded file's changes and returns to its report.
 #[server(endpoint = "apply_import")]
 pub async fn apply_import(id: i64) -> Result<(), AppError> {
     use domain::workflows::import_products::{apply, Applied};
     let (services, actor) = signed_in()?;
-    let outcome = apply(&services.db, &actor, id).await?;
-    let flag = match outcome {
-        Applied::Done => "applied",
+    let flag = match apply(&services.db, &actor, id).await? {
+        Applied::Done { .. } => "applied",
         Applied::Replanned => "replanned",
     };
     crate::ssr::redirect(&format!("/seller/products/import/{id}?{flag}=1"));

@@ -51,62 +51,11 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<Prod
     let filter_texts = texts.len();
     let (column, asc) = sort_of(filter);
     let mut page_conditions = conditions.clone();
-    // A cursor of another sort's kind (a title compared with a number) is no cursor: the first page.
-    let text_sort = filter.sort == "title";
-    let cursor = parse_cursor(&filter.after).filter(|(v, _)| matches!(v, CursorValue::Text(_)) == text_sort);
-    if let Some((value, id)) = cursor {
-        let (cmp, tie) = if asc { (">", ">") } else { ("<", "<") };
-        match value {
-            CursorValue::Int(v) => {
-                ints.push(v);
-                let vi = ints.len();
-                ints.push(id);
-                let ii = ints.len();
-                page_conditions.push(format!(
-                    "({column} {cmp} ${vi} OR ({column} = ${vi} AND p.id {tie} ${ii}))"
-                ));
-            }
-            CursorValue::Text(v) => {
-                texts.push(v);
-                let ti = texts.len();
-                ints.push(id);
-                let ii = ints.len();
-                page_conditions.push(format!(
-                    "({column} {cmp} ${{t{ti}}} OR ({column} = ${{t{ti}}} AND p.id {tie} ${ii}))"
-                ));
-            }
-        }
+    if let Some(after) = after_cursor(filter, column, asc, &mut texts, &mut ints) {
+        page_conditions.push(after);
     }
-    let direction = if asc { "ASC" } else { "DESC" };
-    let select = format!(
-        "SELECT p.id, p.title, p.slug, p.status, c.name AS category_name, p.min_price, p.currency, \
-         (SELECT COUNT(*) FROM variants cv WHERE cv.product_id = p.id) AS variants, {UNITS} AS available, \
-         (SELECT COUNT(*) FROM product_images pi WHERE pi.product_id = p.id) AS pictures, p.updated_at \
-         FROM products p JOIN categories c ON c.id = p.category_id WHERE {} \
-         ORDER BY {column} {direction}, p.id {direction} LIMIT {}",
-        page_conditions.join(" AND "),
-        PAGE + 1
-    );
-    let select = renumber(&select, ints.len(), texts.len());
-    let mut query = sqlx::query_as::<_, Row>(&select);
-    for v in &ints {
-        query = query.bind(*v);
-    }
-    for t in &texts {
-        query = query.bind(t.as_str());
-    }
-    let rows = query.fetch_all(db.pool()).await?;
-    // The count binds only the filter's arguments: the store id, then the filter's texts (no cursor values).
-    let count_sql = renumber(
-        &format!("SELECT COUNT(*) FROM products p WHERE {filtered}"),
-        1,
-        filter_texts,
-    );
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(store);
-    for t in &texts[..filter_texts] {
-        count = count.bind(t.as_str());
-    }
-    let total = count.fetch_one(db.pool()).await?;
+    let rows = page_rows(db, &page_conditions, column, asc, &ints, &texts).await?;
+    let total = count_filtered(db, store, &filtered, &texts[..filter_texts]).await?;
     let mut rows = rows;
     let next = if rows.len() as i64 > PAGE {
         rows.truncate(PAGE as usize);
@@ -126,24 +75,106 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<Prod
         store_name,
         store_slug,
         total,
-        items: rows
-            .into_iter()
-            .map(|r| ProductRow {
-                id: r.id,
-                title: r.title,
-                slug: r.slug,
-                status: r.status,
-                category_name: r.category_name,
-                price: (r.variants > 0).then(|| Money::new(r.min_price, r.currency)),
-                variants: r.variants,
-                available: r.available,
-                has_picture: r.pictures > 0,
-                updated_at: r.updated_at,
-            })
-            .collect(),
+        items: rows.into_iter().map(product_row).collect(),
         next,
         categories,
     })
+}
+
+/// The condition that starts the page after the filter's cursor, its values pushed after the filter's; `None` on
+/// the first page.
+fn after_cursor(
+    filter: &ProductFilter,
+    column: &str,
+    asc: bool,
+    texts: &mut Vec<String>,
+    ints: &mut Vec<i64>,
+) -> Option<String> {
+    // A cursor of another sort's kind (a title compared with a number) is no cursor: the first page.
+    let text_sort = filter.sort == "title";
+    let cursor = parse_cursor(&filter.after).filter(|(v, _)| matches!(v, CursorValue::Text(_)) == text_sort);
+    let (value, id) = cursor?;
+    let (cmp, tie) = if asc { (">", ">") } else { ("<", "<") };
+    match value {
+        CursorValue::Int(v) => {
+            ints.push(v);
+            let vi = ints.len();
+            ints.push(id);
+            let ii = ints.len();
+            Some(format!(
+                "({column} {cmp} ${vi} OR ({column} = ${vi} AND p.id {tie} ${ii}))"
+            ))
+        }
+        CursorValue::Text(v) => {
+            texts.push(v);
+            let ti = texts.len();
+            ints.push(id);
+            let ii = ints.len();
+            Some(format!(
+                "({column} {cmp} ${{t{ti}}} OR ({column} = ${{t{ti}}} AND p.id {tie} ${ii}))"
+            ))
+        }
+    }
+}
+
+/// The page's rows (one more than a page, to tell whether another follows), sorted on `column` then id.
+async fn page_rows(
+    db: &Db,
+    conditions: &[String],
+    column: &str,
+    asc: bool,
+    ints: &[i64],
+    texts: &[String],
+) -> Result<Vec<Row>, sqlx::Error> {
+    let direction = if asc { "ASC" } else { "DESC" };
+    let select = format!(
+        "SELECT p.id, p.title, p.slug, p.status, c.name AS category_name, p.min_price, p.currency, \
+         (SELECT COUNT(*) FROM variants cv WHERE cv.product_id = p.id) AS variants, {UNITS} AS available, \
+         (SELECT COUNT(*) FROM product_images pi WHERE pi.product_id = p.id) AS pictures, p.updated_at \
+         FROM products p JOIN categories c ON c.id = p.category_id WHERE {} \
+         ORDER BY {column} {direction}, p.id {direction} LIMIT {}",
+        conditions.join(" AND "),
+        PAGE + 1
+    );
+    let select = renumber(&select, ints.len(), texts.len());
+    let mut query = sqlx::query_as::<_, Row>(&select);
+    for v in ints {
+        query = query.bind(*v);
+    }
+    for t in texts {
+        query = query.bind(t.as_str());
+    }
+    query.fetch_all(db.pool()).await
+}
+
+/// How many of the store's products the filter matches (`filtered`, with its `texts`), whatever the page.
+async fn count_filtered(db: &Db, store: i64, filtered: &str, texts: &[String]) -> Result<i64, sqlx::Error> {
+    // The count binds only the filter's arguments: the store id, then the filter's texts (no cursor values).
+    let count_sql = renumber(
+        &format!("SELECT COUNT(*) FROM products p WHERE {filtered}"),
+        1,
+        texts.len(),
+    );
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(store);
+    for t in texts {
+        count = count.bind(t.as_str());
+    }
+    count.fetch_one(db.pool()).await
+}
+
+fn product_row(r: Row) -> ProductRow {
+    ProductRow {
+        id: r.id,
+        title: r.title,
+        slug: r.slug,
+        status: r.status,
+        category_name: r.category_name,
+        price: (r.variants > 0).then(|| Money::new(r.min_price, r.currency)),
+        variants: r.variants,
+        available: r.available,
+        has_picture: r.pictures > 0,
+        updated_at: r.updated_at,
+    }
 }
 
 /// Numbers the `${tN}` text placeholders after the `ints` integer ones: arguments are bound ints first, then texts.

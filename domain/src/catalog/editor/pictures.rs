@@ -2,6 +2,7 @@
 
 use super::{MAX_PICTURES, MAX_PICTURES_PER_UPLOAD};
 
+use crate::catalog::images::{ImageError, ImageStore, StoredImage};
 use crate::catalog::CatalogError;
 use crate::platform::clock::now_ms;
 use crate::platform::{outbox, Actor, Db};
@@ -11,7 +12,7 @@ use crate::platform::{outbox, Actor, Db};
 /// why. The product's version moves on, so a form opened before the upload cannot drop the new pictures.
 pub async fn add_pictures(
     db: &Db,
-    store_images: &dyn crate::catalog::images::ImageStore,
+    store_images: &dyn ImageStore,
     actor: &Actor,
     product_id: i64,
     files: Vec<(String, Vec<u8>)>,
@@ -23,6 +24,25 @@ pub async fn add_pictures(
         .fetch_optional(db.pool())
         .await?
         .ok_or(CatalogError::NotFound)?;
+    let (stored, refused) = store_files(db, store_images, product_id, files).await?;
+    if stored.is_empty() {
+        return Ok(refused);
+    }
+    insert_pictures(db, product_id, &title, stored).await?;
+    Ok(refused)
+}
+
+/// A refused file: its name and why.
+type Refusal = (String, String);
+
+/// Stores the files there is room for (the product's limit and the upload's): returns the stored images and the
+/// refused files. A failing image store is an error, not a refusal.
+async fn store_files(
+    db: &Db,
+    store_images: &dyn ImageStore,
+    product_id: i64,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<(Vec<StoredImage>, Vec<Refusal>), CatalogError> {
     let mut refused = Vec::new();
     let mut stored = Vec::new();
     let had: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_images WHERE product_id = $1")
@@ -40,15 +60,16 @@ pub async fn add_pictures(
         }
         match store_images.put(bytes).await {
             Ok(image) => stored.push(image),
-            Err(crate::catalog::images::ImageError::Io(e)) => {
-                return Err(CatalogError::Search(format!("image store: {e}")))
-            }
+            Err(ImageError::Io(e)) => return Err(CatalogError::Search(format!("image store: {e}"))),
             Err(e) => refused.push((name, e.to_string())),
         }
     }
-    if stored.is_empty() {
-        return Ok(refused);
-    }
+    Ok((stored, refused))
+}
+
+/// Adds the stored images after the product's pictures (one it already shows is skipped, the limit is counted
+/// again) and moves the product's version on.
+async fn insert_pictures(db: &Db, product_id: i64, title: &str, stored: Vec<StoredImage>) -> Result<(), CatalogError> {
     let mut tx = db.begin_write().await?;
     let existing: Vec<String> = sqlx::query_scalar("SELECT image_key FROM product_images WHERE product_id = $1")
         .bind(product_id)
@@ -76,7 +97,7 @@ pub async fn add_pictures(
         .bind(next)
         .bind(&image.key)
         .bind(image.ext)
-        .bind(&title)
+        .bind(title)
         .bind(i64::from(image.width))
         .bind(i64::from(image.height))
         .execute(&mut *tx)
@@ -90,5 +111,5 @@ pub async fn add_pictures(
         .await?;
     outbox::product_changed(&mut tx, product_id).await?;
     tx.commit().await?;
-    Ok(refused)
+    Ok(())
 }

@@ -27,7 +27,7 @@ mod stage;
 
 pub use columns::neutralise;
 pub use export::{export, export_bytes, export_name, guide};
-pub use plan::{plan, Plan};
+pub use plan::{plan, Plan, Planned};
 
 /// The largest file an import reads.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;

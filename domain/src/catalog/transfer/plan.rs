@@ -22,7 +22,14 @@ use crate::platform::{Actor, Db};
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub report: ImportReport,
-    pub products: Vec<ValidProduct>,
+    pub products: Vec<Planned>,
+}
+
+/// A product the plan writes, with the file's first row of it (where the report points).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub row: usize,
+    pub product: ValidProduct,
 }
 
 impl Plan {
@@ -33,7 +40,7 @@ impl Plan {
     pub fn digest(&self) -> String {
         let mut hash = Sha256::new();
         for p in &self.products {
-            let mut planned = p.clone();
+            let mut planned = p.product.clone();
             for v in &mut planned.variants {
                 v.stock.retain(|(_, units, was)| *was != Some(*units));
             }
@@ -213,8 +220,8 @@ pub async fn plan(
             }
             None => None,
         };
-        if let Some(valid) = planning.product(conn, handle, rows, stored.as_ref()).await? {
-            products.push(valid);
+        if let Some(product) = planning.product(conn, handle, rows, stored.as_ref()).await? {
+            products.push(Planned { row: first, product });
         }
     }
     let mut report = planning.report;

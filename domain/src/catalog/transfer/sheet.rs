@@ -75,6 +75,15 @@ pub(super) fn read_sheet(body: &str, report: &mut ImportReport) -> Option<(Colum
             return None;
         }
     };
+    let columns = read_columns(&header, report)?;
+    let lines = read_lines(records, report)?;
+    report.rows = lines.len();
+    Some((columns, lines))
+}
+
+/// Where each column of the header is; `None` (and an error) without a Handle column. Columns Bazaar does not
+/// use are named in a notice.
+fn read_columns(header: &csv::StringRecord, report: &mut ImportReport) -> Option<Columns> {
     let mut at = HashMap::new();
     let mut stock = Vec::new();
     let mut ignored = Vec::new();
@@ -108,7 +117,15 @@ pub(super) fn read_sheet(body: &str, report: &mut ImportReport) -> Option<(Colum
             format!("Bazaar does not use these columns; they were ignored: {names}."),
         ));
     }
-    let columns = Columns { at, stock };
+    Some(Columns { at, stock })
+}
+
+/// The rows after the header that hold anything; `None` (and an error) for a file over [`MAX_ROWS`] rows. A row
+/// that cannot be read is an error and is left out.
+fn read_lines(
+    records: impl Iterator<Item = csv::Result<csv::StringRecord>>,
+    report: &mut ImportReport,
+) -> Option<Vec<Line>> {
     let mut lines = Vec::new();
     for (n, record) in records.enumerate() {
         let row = n + 2;
@@ -141,6 +158,5 @@ pub(super) fn read_sheet(body: &str, report: &mut ImportReport) -> Option<(Colum
             }
         }
     }
-    report.rows = lines.len();
-    Some((columns, lines))
+    Some(lines)
 }
