@@ -73,6 +73,9 @@ pub struct AddOutcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CartView {
+    /// What the shopper is told once (a line taken out because its variant is no longer sold).
+    #[serde(default)]
+    pub notices: Vec<String>,
     pub groups: Vec<SellerGroupView>,
     pub item_count: i64,
     /// Sum of the line totals; `None` for an empty cart.

@@ -108,7 +108,11 @@ pub async fn remove_cart_line(variant: String) -> Result<i64, AppError> {
 pub async fn cart_contents() -> Result<CartView, AppError> {
     let services = crate::ssr::services()?;
     match imp::cart_id(false).await? {
-        Some(id) => Ok(domain::cart::view(&services.db, id).await?),
+        Some(id) => {
+            let mut cart = domain::cart::view(&services.db, id).await?;
+            cart.notices = domain::cart::take_notices(&services.db, id).await?;
+            Ok(cart)
+        }
         None => Ok(CartView::default()),
     }
 }

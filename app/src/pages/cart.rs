@@ -23,6 +23,7 @@ pub fn CartPage() -> impl IntoView {
             {Suspend::new(async move {
                 match cart_contents().await {
                     Ok(cart) if cart.is_empty() => view! {
+                        <CartNotices notices=cart.notices/>
                         <div class="empty card stack">
                             <h2>"Your cart is empty"</h2>
                             <p><a class="button" href="/">"Continue shopping"</a></p>
@@ -33,6 +34,7 @@ pub fn CartPage() -> impl IntoView {
                         let ready = cart.ready_for_checkout();
                         let total = cart.total.as_ref().map(|t| t.display()).unwrap_or_default();
                         view! {
+                            <CartNotices notices=cart.notices/>
                             <div class="cart">
                                 <div class="cart__groups stack">
                                     {cart.groups.into_iter().enumerate().map(|(i, group)| {
@@ -119,4 +121,16 @@ fn CartLine(line: CartLineView) -> impl IntoView {
             </div>
         </li>
     }
+}
+
+/// What the shopper is told once about their cart (a line taken out because its variant is no longer sold).
+#[component]
+fn CartNotices(notices: Vec<String>) -> impl IntoView {
+    (!notices.is_empty()).then(|| {
+        view! {
+            <div role="status" class="stack">
+                {notices.into_iter().map(|n| view! { <p class="alert">{n}</p> }).collect_view()}
+            </div>
+        }
+    })
 }

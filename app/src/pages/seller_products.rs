@@ -428,8 +428,12 @@ fn save_notice(saved: bool, uploaded: Option<String>, on_sale: bool) -> Option<S
     match (saved, uploaded) {
         (true, _) if on_sale => Some("Product saved. It is on the storefront and in search within a second.".into()),
         (true, _) => Some("Product saved as a draft: shoppers do not see it until you publish it.".into()),
-        (false, Some(n)) if n == "1" => Some("1 picture added.".into()),
-        (false, Some(n)) => Some(format!("{n} pictures added.")),
+        (false, Some(n)) if n == "1" => {
+            Some("1 picture added. Describe it in its alt text (for shoppers who cannot see it), then save.".into())
+        }
+        (false, Some(n)) => Some(format!(
+            "{n} pictures added. Describe each in its alt text (for shoppers who cannot see it), then save."
+        )),
         (false, None) => None,
     }
 }

@@ -103,10 +103,12 @@ pub async fn fill(db: &Db, user_id: i64, address_id: i64, draft: &mut CheckoutDr
 
 /// Forgets one of the account's addresses; false when it is not theirs.
 pub async fn remove(db: &Db, user_id: i64, address_id: i64) -> Result<bool, sqlx::Error> {
-    let removed = sqlx::query("DELETE FROM addresses WHERE id = $1 AND user_id = $2")
-        .bind(address_id)
-        .bind(user_id)
-        .execute(db.pool())
+    let removed = db
+        .write_one(
+            sqlx::query("DELETE FROM addresses WHERE id = $1 AND user_id = $2")
+                .bind(address_id)
+                .bind(user_id),
+        )
         .await?
         .rows_affected();
     Ok(removed == 1)

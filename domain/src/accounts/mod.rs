@@ -239,18 +239,20 @@ async fn create_user(db: &Db, input: &Registration, role: Role) -> Result<User, 
     let hash = hash_password(password).await?;
     let now = now_ms();
     let id = next_id();
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at) \
+    let inserted = db
+        .write_one(
+            sqlx::query(
+                "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
-    )
-    .bind(id)
-    .bind(email.as_str())
-    .bind(name.as_str())
-    .bind(hash.as_str())
-    .bind(role.as_str())
-    .bind(now)
-    .execute(db.pool())
-    .await;
+            )
+            .bind(id)
+            .bind(email.as_str())
+            .bind(name.as_str())
+            .bind(hash.as_str())
+            .bind(role.as_str())
+            .bind(now),
+        )
+        .await;
     match inserted {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => return Err(email_taken()),
@@ -356,12 +358,14 @@ pub async fn update_profile(db: &Db, user_id: i64, input: &ProfileUpdate) -> Res
     let (Some(name), Some(email)) = (name, email) else {
         return Err(AccountError::Invalid(errors));
     };
-    let updated = sqlx::query("UPDATE users SET name = $1, email = $2, updated_at = $3 WHERE id = $4")
-        .bind(name.as_str())
-        .bind(email.as_str())
-        .bind(now_ms())
-        .bind(user_id)
-        .execute(db.pool())
+    let updated = db
+        .write_one(
+            sqlx::query("UPDATE users SET name = $1, email = $2, updated_at = $3 WHERE id = $4")
+                .bind(name.as_str())
+                .bind(email.as_str())
+                .bind(now_ms())
+                .bind(user_id),
+        )
         .await;
     match updated {
         Ok(done) if done.rows_affected() == 0 => return Err(AccountError::NotFound),

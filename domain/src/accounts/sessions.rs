@@ -102,12 +102,15 @@ impl SqlSessionStore {
     async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
         let data = encode(record)?;
         let sql = format!("INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) {on_conflict}");
-        let done = sqlx::query(&sql)
-            .bind(record.id.to_string())
-            .bind(user_id_of(record))
-            .bind(&data)
-            .bind(expiry_ms(record))
-            .execute(self.db.pool())
+        let done = self
+            .db
+            .write_one(
+                sqlx::query(&sql)
+                    .bind(record.id.to_string())
+                    .bind(user_id_of(record))
+                    .bind(&data)
+                    .bind(expiry_ms(record)),
+            )
             .await
             .map_err(backend)?;
         if done.rows_affected() == 1 {
@@ -184,9 +187,8 @@ impl SessionStore for SqlSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.forget(&id.to_string());
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
-            .execute(self.db.pool())
+        self.db
+            .write_one(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.to_string()))
             .await
             .map_err(backend)?;
         Ok(())
@@ -203,9 +205,8 @@ impl ExpiredDeletion for SqlSessionStore {
 
 /// Deletes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now_ms())
-        .execute(db.pool())
+    let done = db
+        .write_one(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()))
         .await?;
     Ok(done.rows_affected())
 }

@@ -78,18 +78,15 @@ pub(super) async fn record_failure(db: &Db, scopes: &[&str]) -> Result<(), sqlx:
 }
 
 pub(super) async fn clear(db: &Db, scope: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE scope = $1")
-        .bind(scope)
-        .execute(db.pool())
+    db.write_one(sqlx::query("DELETE FROM login_failures WHERE scope = $1").bind(scope))
         .await?;
     Ok(())
 }
 
 /// Drops failures older than the window (run by the housekeeping task).
 pub async fn purge_old_failures(db: &Db, policy: &ThrottlePolicy) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
-        .bind(now_ms() - policy.window_ms)
-        .execute(db.pool())
+    let done = db
+        .write_one(sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1").bind(now_ms() - policy.window_ms))
         .await?;
     Ok(done.rows_affected())
 }

@@ -33,11 +33,12 @@ fn quantity_error(message: impl Into<String>) -> CartError {
 pub async fn create_guest_cart(db: &Db) -> Result<i64, CartError> {
     let id = next_id();
     let now = now_ms();
-    sqlx::query("INSERT INTO carts (id, user_id, created_at, updated_at) VALUES ($1, NULL, $2, $2)")
-        .bind(id)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
+    db.write_one(
+        sqlx::query("INSERT INTO carts (id, user_id, created_at, updated_at) VALUES ($1, NULL, $2, $2)")
+            .bind(id)
+            .bind(now),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -48,11 +49,13 @@ pub async fn user_cart(db: &Db, user_id: i64) -> Result<i64, CartError> {
         return Ok(id);
     }
     let now = now_ms();
-    let created = sqlx::query("INSERT INTO carts (id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3)")
-        .bind(next_id())
-        .bind(user_id)
-        .bind(now)
-        .execute(db.pool())
+    let created = db
+        .write_one(
+            sqlx::query("INSERT INTO carts (id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+                .bind(next_id())
+                .bind(user_id)
+                .bind(now),
+        )
         .await;
     match created {
         Ok(_) => {}
@@ -306,6 +309,81 @@ pub async fn view(db: &Db, cart_id: i64) -> Result<CartView, CartError> {
     }
     cart.total = total;
     Ok(cart)
+}
+
+/// Tells every cart holding `variant` of `product` that it is taken out (its seller stops selling it), in
+/// `conn`'s transaction; the caller then deletes the variant, and its cart lines with it. A variant of another
+/// product (a crafted form) tells nobody anything.
+pub(crate) async fn tell_variant_gone(
+    conn: &mut sqlx::AnyConnection,
+    product: i64,
+    variant: i64,
+) -> Result<(), sqlx::Error> {
+    let carts: Vec<i64> = sqlx::query_scalar(
+        "SELECT l.cart_id FROM cart_lines l JOIN variants v ON v.id = l.variant_id \
+         WHERE l.variant_id = $1 AND v.product_id = $2",
+    )
+    .bind(variant)
+    .bind(product)
+    .fetch_all(&mut *conn)
+    .await?;
+    if carts.is_empty() {
+        return Ok(());
+    }
+    let named: GoneVariant = sqlx::query_as(
+        "SELECT p.title AS product_title, v.options FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.id = $1",
+    )
+    .bind(variant)
+    .fetch_one(&mut *conn)
+    .await?;
+    let label = parse_options(&named.options)
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let what = if label.is_empty() {
+        named.product_title
+    } else {
+        format!("{} ({label})", named.product_title)
+    };
+    let message = format!("{what} is no longer sold by its store, so it was taken out of your cart.");
+    for cart in carts {
+        sqlx::query("INSERT INTO cart_notices (id, cart_id, message, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(next_id())
+            .bind(cart)
+            .bind(&message)
+            .bind(now_ms())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A variant about to go, as a cart notice names it.
+#[derive(sqlx::FromRow)]
+struct GoneVariant {
+    product_title: String,
+    options: String,
+}
+
+/// The notices of cart `id` not shown yet, oldest first; they are shown once, so reading them deletes them.
+pub async fn take_notices(db: &Db, cart_id: i64) -> Result<Vec<String>, CartError> {
+    let notices: Vec<String> =
+        sqlx::query_scalar("SELECT message FROM cart_notices WHERE cart_id = $1 ORDER BY created_at, id")
+            .bind(cart_id)
+            .fetch_all(db.pool())
+            .await?;
+    if notices.is_empty() {
+        return Ok(notices);
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM cart_notices WHERE cart_id = $1")
+        .bind(cart_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(notices)
 }
 
 /// Whether cart `id` exists and belongs to `user_id` (`None`: a guest cart). A session may remember a cart that

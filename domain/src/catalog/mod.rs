@@ -393,8 +393,10 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| {
+    .enumerate()
+    .map(|(i, r)| {
         let key: String = r.try_get("image_key")?;
+        let alt: String = r.try_get("alt")?;
         let ext: String = r.try_get("ext")?;
         let (w, h): (i64, i64) = (r.try_get("width")?, r.try_get("height")?);
         // The 480 px rendition keeps the aspect ratio (never enlarged).
@@ -404,7 +406,12 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
             url: crate::catalog::images::thumb_url(&key, 480),
             thumb_url: crate::catalog::images::thumb_url(&key, 160),
             full_url: format!("/media/{key}.{ext}"),
-            alt: r.try_get("alt")?,
+            // A picture just uploaded has no alt text until its seller saves one.
+            alt: if alt.trim().is_empty() {
+                format!("{}, picture {}", card.title, i + 1)
+            } else {
+                alt
+            },
             width: width as u32,
             height: height as u32,
         })

@@ -167,7 +167,7 @@ pub async fn create(db: &Db, actor: &crate::platform::Actor, new: &NewPromo) -> 
         return Err(PromoError::Invalid("Limits are positive numbers.".to_string()));
     }
     let id = next_id();
-    let inserted = sqlx::query(
+    let inserted = db.write_one(sqlx::query(
         "INSERT INTO promo_codes (id, code, seller_id, kind, value, min_subtotal, starts_at, ends_at, max_uses, \
          per_customer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (code) DO NOTHING",
     )
@@ -181,8 +181,7 @@ pub async fn create(db: &Db, actor: &crate::platform::Actor, new: &NewPromo) -> 
     .bind(new.ends_at)
     .bind(new.max_uses)
     .bind(new.per_customer)
-    .bind(now_ms())
-    .execute(db.pool())
+    .bind(now_ms()))
     .await?
     .rows_affected();
     if inserted == 0 {

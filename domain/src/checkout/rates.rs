@@ -127,21 +127,22 @@ pub async fn add(db: &Db, actor: &Actor, form: &RateForm) -> Result<i64, RateErr
     .fetch_one(db.pool())
     .await?;
     let id = next_id();
-    sqlx::query(
-        "INSERT INTO shipping_rates (id, seller_id, name, country, kind, amount, free_over, days_min, days_max, \
+    db.write_one(
+        sqlx::query(
+            "INSERT INTO shipping_rates (id, seller_id, name, country, kind, amount, free_over, days_min, days_max, \
          position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(store)
+        .bind(name)
+        .bind(&country)
+        .bind(kind.unwrap_or(RateKind::Flat).as_str())
+        .bind(amount.unwrap_or(0))
+        .bind(free_over)
+        .bind(days_min.unwrap_or(0))
+        .bind(days_max.unwrap_or(0))
+        .bind(position),
     )
-    .bind(id)
-    .bind(store)
-    .bind(name)
-    .bind(&country)
-    .bind(kind.unwrap_or(RateKind::Flat).as_str())
-    .bind(amount.unwrap_or(0))
-    .bind(free_over)
-    .bind(days_min.unwrap_or(0))
-    .bind(days_max.unwrap_or(0))
-    .bind(position)
-    .execute(db.pool())
     .await?;
     Ok(id)
 }
@@ -149,10 +150,12 @@ pub async fn add(db: &Db, actor: &Actor, form: &RateForm) -> Result<i64, RateErr
 /// Removes one of the actor's own rates (orders keep the shipping they were quoted).
 pub async fn remove(db: &Db, actor: &Actor, id: i64) -> Result<(), RateError> {
     let store = actor.own_store()?;
-    let done = sqlx::query("DELETE FROM shipping_rates WHERE id = $1 AND seller_id = $2")
-        .bind(id)
-        .bind(store)
-        .execute(db.pool())
+    let done = db
+        .write_one(
+            sqlx::query("DELETE FROM shipping_rates WHERE id = $1 AND seller_id = $2")
+                .bind(id)
+                .bind(store),
+        )
         .await?;
     if done.rows_affected() == 0 {
         return Err(RateError::NotFound);

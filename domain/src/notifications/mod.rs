@@ -46,13 +46,17 @@ impl DevMailbox {
 #[async_trait]
 impl Mailer for DevMailbox {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
-        sqlx::query("INSERT INTO dev_mailbox (id, to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(next_id())
-            .bind(&mail.to)
-            .bind(&mail.subject)
-            .bind(&mail.body)
-            .bind(now_ms())
-            .execute(self.db.pool())
+        self.db
+            .write_one(
+                sqlx::query(
+                    "INSERT INTO dev_mailbox (id, to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(next_id())
+                .bind(&mail.to)
+                .bind(&mail.subject)
+                .bind(&mail.body)
+                .bind(now_ms()),
+            )
             .await
             .map_err(|e| MailError(e.to_string()))?;
         Ok(())
@@ -161,16 +165,18 @@ pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(us
     .await?;
     let (mut sent, mut failed) = (0, 0);
     for row in due {
-        let claimed = sqlx::query(
-            "UPDATE mail_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+        let claimed = db
+            .write_one(
+                sqlx::query(
+                    "UPDATE mail_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
              WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
-        )
-        .bind(now + CLAIM_MS)
-        .bind(row.id)
-        .bind(now)
-        .execute(db.pool())
-        .await?
-        .rows_affected();
+                )
+                .bind(now + CLAIM_MS)
+                .bind(row.id)
+                .bind(now),
+            )
+            .await?
+            .rows_affected();
         if claimed == 0 {
             continue;
         }
@@ -181,21 +187,23 @@ pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(us
         };
         match mailer.send(&mail).await {
             Ok(()) => {
-                sqlx::query("UPDATE mail_outbox SET sent_at = $1, last_error = '' WHERE id = $2")
-                    .bind(now_ms())
-                    .bind(row.id)
-                    .execute(db.pool())
-                    .await?;
+                db.write_one(
+                    sqlx::query("UPDATE mail_outbox SET sent_at = $1, last_error = '' WHERE id = $2")
+                        .bind(now_ms())
+                        .bind(row.id),
+                )
+                .await?;
                 sent += 1;
             }
             Err(e) => {
                 tracing::warn!(mail_id = row.id, error = %e, "mail not sent; will retry");
-                sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
-                    .bind(now_ms() + backoff_ms(row.attempts))
-                    .bind(e.0.chars().take(500).collect::<String>())
-                    .bind(row.id)
-                    .execute(db.pool())
-                    .await?;
+                db.write_one(
+                    sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                        .bind(now_ms() + backoff_ms(row.attempts))
+                        .bind(e.0.chars().take(500).collect::<String>())
+                        .bind(row.id),
+                )
+                .await?;
                 failed += 1;
             }
         }

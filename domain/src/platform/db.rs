@@ -208,6 +208,25 @@ impl Db {
         Ok(())
     }
 
+    /// Runs one writing statement on its own. On SQLite it takes the process's write turn like every write
+    /// transaction: a statement run straight on the pool would wait on busy_timeout instead, and lose the lock
+    /// again and again to writers that take turns (measured: sessions failed to save behind a large catalog
+    /// import). Never call it while holding a write transaction.
+    pub async fn write_one<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut tx = self.begin_write().await?;
+                let done = query.execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(done)
+            }
+            Backend::Postgres => query.execute(&self.pool).await,
+        }
+    }
+
     /// Starts a write transaction. On SQLite it begins IMMEDIATE so the write lock is taken up front and two
     /// writers queue on busy_timeout instead of failing with SQLITE_BUSY at their first write.
     /// On SQLite the process's writers also take turns (see `write_turn`). Never begin a write transaction while

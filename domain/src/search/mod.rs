@@ -347,8 +347,8 @@ impl Indexer {
             .map_err(|e| CatalogError::Search(e.to_string()))?;
         // Exactly the rows read: a row committed meanwhile with a smaller id is not lost.
         let list = row_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        sqlx::query(&format!("DELETE FROM search_outbox WHERE id IN ({list})"))
-            .execute(self.db.pool())
+        self.db
+            .write_one(sqlx::query(&format!("DELETE FROM search_outbox WHERE id IN ({list})")))
             .await?;
         Ok(products)
     }

@@ -170,15 +170,16 @@ pub async fn add_warehouse(db: &Db, actor: &Actor, name: &str, country: &str) ->
         )]));
     }
     let id = next_id();
-    sqlx::query("INSERT INTO warehouses (id, seller_id, name, country, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(store)
-        .bind(&name)
-        .bind(&country)
-        .bind(now_ms())
-        .execute(db.pool())
-        .await
-        .map_err(|e| name_taken(e, &name))?;
+    db.write_one(
+        sqlx::query("INSERT INTO warehouses (id, seller_id, name, country, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(store)
+            .bind(&name)
+            .bind(&country)
+            .bind(now_ms()),
+    )
+    .await
+    .map_err(|e| name_taken(e, &name))?;
     Ok(id)
 }
 
@@ -198,11 +199,13 @@ fn name_taken(e: sqlx::Error, name: &str) -> SellerError {
 pub async fn rename_warehouse(db: &Db, actor: &Actor, id: i64, name: &str) -> Result<(), SellerError> {
     let store = actor.own_store()?;
     let name = warehouse_name(name)?;
-    let done = sqlx::query("UPDATE warehouses SET name = $1 WHERE id = $2 AND seller_id = $3")
-        .bind(&name)
-        .bind(id)
-        .bind(store)
-        .execute(db.pool())
+    let done = db
+        .write_one(
+            sqlx::query("UPDATE warehouses SET name = $1 WHERE id = $2 AND seller_id = $3")
+                .bind(&name)
+                .bind(id)
+                .bind(store),
+        )
         .await
         .map_err(|e| name_taken(e, &name))?;
     if done.rows_affected() == 0 {

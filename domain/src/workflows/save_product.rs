@@ -31,6 +31,12 @@ pub(crate) async fn store_product(
     valid: &ValidProduct,
     reason: Reason,
 ) -> Result<Written, CatalogError> {
+    // Shoppers who have a removed variant in their cart are told when they next open it (its line goes with it).
+    if let Some(product) = valid.id {
+        for removed in &valid.removed {
+            crate::cart::tell_variant_gone(conn, product, *removed).await?;
+        }
+    }
     let written = editor::write(conn, store, valid).await?;
     // New variants' first counts go in together; existing ones only where the seller changed the figure, and
     // only if nobody else changed it meanwhile.

@@ -228,7 +228,63 @@ async fn a_seller_previews_a_draft_and_nobody_else_does(db: Db) {
     }
 }
 
+/// Issue 19, defect 9: a variant its seller removes leaves every cart that held it with a note saying so, shown
+/// once; another store's crafted "removal" of it tells nobody anything.
+async fn a_removed_variant_is_named_in_the_carts_that_held_it(db: Db) {
+    let ((store_a, seller_a), (store_b, seller_b)) = two_stores(&db).await;
+    let product: i64 = sqlx::query_scalar(
+        "SELECT p.id FROM products p JOIN variants v ON v.product_id = p.id WHERE p.seller_id = $1 \
+         GROUP BY p.id HAVING COUNT(*) >= 2 ORDER BY p.id LIMIT 1",
+    )
+    .bind(store_a)
+    .fetch_one(db.pool())
+    .await
+    .expect("a product with two variants");
+    let mut form = editor::editor(&db, &seller_a, Some(product), None)
+        .await
+        .expect("editor")
+        .form;
+    let gone: i64 = form.variants[1].id.parse().expect("variant id");
+    let cart = domain::cart::create_guest_cart(&db).await.expect("cart");
+    domain::cart::add(&db, cart, gone, 2).await.expect("add");
+
+    // Another store lists it as a removed variant of its own product: nothing is removed, nobody is told.
+    let theirs: i64 = sqlx::query_scalar("SELECT MIN(id) FROM products WHERE seller_id = $1")
+        .bind(store_b)
+        .fetch_one(db.pool())
+        .await
+        .expect("their product");
+    let mut crafted = editor::editor(&db, &seller_b, Some(theirs), None)
+        .await
+        .expect("editor")
+        .form;
+    let mut row = crafted.variants[0].clone();
+    row.id = gone.to_string();
+    row.remove = "on".into();
+    crafted.variants.push(row);
+    let _ = save_product(&db, &seller_b, &crafted).await;
+    assert!(domain::cart::take_notices(&db, cart).await.expect("notices").is_empty());
+    assert_eq!(domain::cart::view(&db, cart).await.expect("cart").item_count, 2);
+
+    form.variants[1].remove = "on".into();
+    save_product(&db, &seller_a, &form)
+        .await
+        .expect("the seller removes the variant");
+    assert_eq!(domain::cart::view(&db, cart).await.expect("cart").item_count, 0);
+    let notices = domain::cart::take_notices(&db, cart).await.expect("notices");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].contains(&form.title) && notices[0].contains("taken out of your cart"),
+        "{notices:?}"
+    );
+    assert!(
+        domain::cart::take_notices(&db, cart).await.expect("again").is_empty(),
+        "shown once"
+    );
+}
+
 db_tests!(
+    a_removed_variant_is_named_in_the_carts_that_held_it,
     a_seller_previews_a_draft_and_nobody_else_does,
     a_price_of_zero_is_refused_unless_the_platform_allows_free_items,
     another_stores_sku_cannot_be_taken_in_another_case_or_freed_by_a_crafted_removal,

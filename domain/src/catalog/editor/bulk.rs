@@ -97,15 +97,17 @@ pub async fn set_threshold(db: &Db, actor: &Actor, variant_id: i64, typed: &str)
                 })?,
         ),
     };
-    let done = sqlx::query(
-        "UPDATE variants SET low_stock_threshold = $1 WHERE id = $2 \
+    let done = db
+        .write_one(
+            sqlx::query(
+                "UPDATE variants SET low_stock_threshold = $1 WHERE id = $2 \
          AND product_id IN (SELECT id FROM products WHERE seller_id = $3)",
-    )
-    .bind(threshold)
-    .bind(variant_id)
-    .bind(store)
-    .execute(db.pool())
-    .await?;
+            )
+            .bind(threshold)
+            .bind(variant_id)
+            .bind(store),
+        )
+        .await?;
     if done.rows_affected() == 0 {
         return Err(CatalogError::NotFound);
     }

@@ -18,7 +18,7 @@ pub async fn add_pictures(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Vec<(String, String)>, CatalogError> {
     let store = actor.own_store()?;
-    let title: String = sqlx::query_scalar("SELECT title FROM products WHERE id = $1 AND seller_id = $2")
+    let _own: i64 = sqlx::query_scalar("SELECT id FROM products WHERE id = $1 AND seller_id = $2")
         .bind(product_id)
         .bind(store)
         .fetch_optional(db.pool())
@@ -28,7 +28,7 @@ pub async fn add_pictures(
     if stored.is_empty() {
         return Ok(refused);
     }
-    insert_pictures(db, product_id, &title, stored).await?;
+    insert_pictures(db, product_id, stored).await?;
     Ok(refused)
 }
 
@@ -69,7 +69,7 @@ async fn store_files(
 
 /// Adds the stored images after the product's pictures (one it already shows is skipped, the limit is counted
 /// again) and moves the product's version on.
-async fn insert_pictures(db: &Db, product_id: i64, title: &str, stored: Vec<StoredImage>) -> Result<(), CatalogError> {
+async fn insert_pictures(db: &Db, product_id: i64, stored: Vec<StoredImage>) -> Result<(), CatalogError> {
     let mut tx = db.begin_write().await?;
     let existing: Vec<String> = sqlx::query_scalar("SELECT image_key FROM product_images WHERE product_id = $1")
         .bind(product_id)
@@ -97,7 +97,9 @@ async fn insert_pictures(db: &Db, product_id: i64, title: &str, stored: Vec<Stor
         .bind(next)
         .bind(&image.key)
         .bind(image.ext)
-        .bind(title)
+        // No alt text yet: only the seller can say what the picture shows (the title would tell a screen reader
+        // user nothing), so the editor asks for it at the next save; the storefront says "picture N" meanwhile.
+        .bind("")
         .bind(i64::from(image.width))
         .bind(i64::from(image.height))
         .execute(&mut *tx)
