@@ -18,5 +18,7 @@ PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null && break; sleep 0.1; done
 target/release/examples/stall_bench "http://127.0.0.1:${PORT}" "${DATABASE_URL}" "$PID"
-echo "server log warnings and errors: $(grep -c -E 'WARN|ERROR' "${WORK}/server.log" || true)"
-grep -E 'ERROR' "${WORK}/server.log" | head -5 || true
+echo "server log warnings and errors: $(grep -c -E 'WARN|ERROR' "${WORK}/server.log" || true), by message:"
+# Without colours, times and request ids: each distinct message once, with how often it came.
+sed -E 's/\x1b\[[0-9;]*m//g; s/^[^ ]+ +//; s/request_id="[^"]*" ?//' "${WORK}/server.log" |
+  grep -E '^(WARN|ERROR)' | sort | uniq -c | sort -rn | head -10 || true

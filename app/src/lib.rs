@@ -109,8 +109,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/archive") view=pages::seller_products::ArchiveConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import") view=pages::seller_import::SellerImportPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import/:id") view=pages::seller_import::ImportReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/products/:id") view=pages::seller_products::SellerProductEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/products/:id/preview") view=pages::seller_products::SellerProductPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/:id") view=pages::seller_editor::SellerProductEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/:id/preview") view=pages::seller_editor::SellerProductPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout/review") view=pages::checkout::ReviewPage ssr=SsrMode::Async/>
