@@ -91,6 +91,9 @@ test("registration explains what is wrong and keeps the visitor on the form", as
   const email = uniqueEmail(testInfo, "twin");
   await register(page, "First Twin", email, "twin-password-2026");
   await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+  // A request of the new page still in flight would set the session cookie again after it is cleared (seen: the
+  // second registration then opened signed in): let the page settle first.
+  await page.waitForLoadState("networkidle");
   await page.context().clearCookies();
 
   await register(page, "Second Twin", email.toUpperCase(), "twin-password-2026");
@@ -134,6 +137,7 @@ test("an admin sees the Admin link and the dashboard; a shopper does not", async
   expect(forbidden?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "This page is not for your account" })).toBeVisible();
   await expectAccessible(page);
+  await page.waitForLoadState("networkidle");
   await page.context().clearCookies();
 
   const adminEmail = process.env.E2E_ADMIN_EMAIL;
