@@ -369,21 +369,23 @@ struct GoneVariant {
 
 /// The notices of cart `id` not shown yet, oldest first; they are shown once, so reading them deletes them.
 pub async fn take_notices(db: &Db, cart_id: i64) -> Result<Vec<String>, CartError> {
-    let notices: Vec<String> =
-        sqlx::query_scalar("SELECT message FROM cart_notices WHERE cart_id = $1 ORDER BY created_at, id")
+    let notices: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, message FROM cart_notices WHERE cart_id = $1 ORDER BY created_at, id")
             .bind(cart_id)
             .fetch_all(db.pool())
             .await?;
     if notices.is_empty() {
-        return Ok(notices);
+        return Ok(Vec::new());
     }
-    let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM cart_notices WHERE cart_id = $1")
-        .bind(cart_id)
-        .execute(&mut *tx)
+    // Exactly the notices read: one written meanwhile is shown next time, not deleted unseen.
+    let ids = notices
+        .iter()
+        .map(|(id, _)| id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    db.write_one(sqlx::query(&format!("DELETE FROM cart_notices WHERE id IN ({ids})")))
         .await?;
-    tx.commit().await?;
-    Ok(notices)
+    Ok(notices.into_iter().map(|(_, message)| message).collect())
 }
 
 /// Whether cart `id` exists and belongs to `user_id` (`None`: a guest cart). A session may remember a cart that
