@@ -252,18 +252,47 @@ pub fn page_redirect(location: &str) {
     }
 }
 
-/// Keeps what a plain form post typed in the session under `key`, for the page the visitor is sent back to when
-/// a field is wrong (nothing typed is lost). Taken once by [`take_typed`].
+/// Keeps what a plain form post typed under `key`, for the page the visitor is sent back to when a field is wrong
+/// (nothing typed is lost). Taken once by [`take_typed`].
 pub async fn keep_typed<T: serde::Serialize>(key: &str, typed: &T) -> Result<(), AppError> {
-    session().await?.insert(&typed_key(key), typed).await.map_err(internal)
+    keep_typed_in(&session().await?, &services()?.db, key, typed)
+        .await
+        .map_err(internal)
+}
+
+/// [`keep_typed`] outside a server function (the upload handlers): the form is kept on the server
+/// (`accounts::kept`: a product form outgrows a session), the session holds its id. A form too large to keep is
+/// not kept (the page shows what is stored instead).
+pub async fn keep_typed_in<T: serde::Serialize>(
+    session: &Session,
+    db: &domain::Db,
+    key: &str,
+    typed: &T,
+) -> Result<(), String> {
+    match domain::accounts::kept::keep_value(db, typed)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(id) => session.insert(&typed_key(key), id).await.map_err(|e| e.to_string()),
+        None => {
+            tracing::warn!(key, "a form too large to keep was not kept");
+            Ok(())
+        }
+    }
 }
 
 /// What [`keep_typed`] kept under `key`, once.
 pub async fn take_typed<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, AppError> {
-    session().await?.remove::<T>(&typed_key(key)).await.map_err(internal)
+    let id = session().await?.remove_value(&typed_key(key)).await.map_err(internal)?;
+    let Some(id) = id.as_ref().and_then(|v| v.as_str()) else {
+        return Ok(None);
+    };
+    domain::accounts::kept::take_value(&services()?.db, id)
+        .await
+        .map_err(internal)
 }
 
-/// The session key [`keep_typed`] uses for `key` (the upload handler keeps its refusals there too).
-pub fn typed_key(key: &str) -> String {
+/// The session key [`keep_typed`] uses for `key`.
+fn typed_key(key: &str) -> String {
     format!("typed:{key}")
 }

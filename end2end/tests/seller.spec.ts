@@ -105,7 +105,7 @@ test("a shopper applies to sell, an admin approves, and the new seller opens the
   await expect(page.getByRole("link", { name: "Go to the seller portal" })).toBeVisible();
 });
 
-test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes it, and shoppers find it", async ({ page, request }, testInfo) => {
+test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes it, and shoppers find it", async ({ page, request, browser }, testInfo) => {
   const title = `Hammered Kettle ${testInfo.project.name} ${Date.now() % 100000}`;
   // Two real pictures to upload: thumbnails of demo products, as files on a seller's disk would be.
   const search = await (await request.get("/api/v1/products/search?per_page=40")).json();
@@ -173,9 +173,12 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await expect(page.getByRole("alert").filter({ hasText: "To publish, add a picture" }).first()).toBeVisible();
   await expect(page.getByLabel("Price of M / Blue", { exact: true })).toHaveValue("26.00");
 
+  // An edit not saved yet survives an upload: the upload sends the whole form and brings it back as typed.
+  await page.getByLabel("Price of M / Blue", { exact: true }).fill("27.00");
   await page.getByLabel("Pictures (JPEG, PNG or WebP, up to 10 MB each)").setInputFiles(pictures);
   await page.getByRole("button", { name: "Upload pictures" }).click();
   await expect(page.getByRole("status")).toContainText("2 pictures added");
+  await expect(page.getByLabel("Price of M / Blue", { exact: true })).toHaveValue("27.00");
   // A new picture has no alt text: the title tells a screen reader nothing, so the save asks for one.
   await expect(page.getByLabel("Alt text of picture 2")).toHaveValue("");
   await page.getByLabel("Alt text of picture 1").fill(`${title}, front`);
@@ -214,6 +217,32 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await expect(page.getByRole("img", { name: `${title}, front` }).first()).toBeVisible();
   await expect(page.getByRole("radio")).toHaveCount(4);
   await expect(page.getByText("Only 5 left").first()).toBeVisible();
+
+  // A guest puts S / Red (the one in stock, picked already) in the cart; the seller then stops selling that variant:
+  // the guest's cart says so, once, and the stock history still shows its movements.
+  const guest = await browser.newContext({ baseURL: new URL(page.url()).origin });
+  const shopper = await guest.newPage();
+  await shopper.goto(page.url());
+  await waitForHydration(shopper);
+  await expect(shopper.getByRole("radio", { name: "S / Red", exact: true })).toBeChecked();
+  await shopper.getByRole("button", { name: "Add to cart" }).click();
+  await expect(shopper.getByRole("link", { name: /Cart 1 item in cart/ })).toBeVisible();
+  await page.goto("/seller/products");
+  await page.getByLabel("Search products").fill(title);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await page.getByRole("link", { name: title }).click();
+  await page.getByRole("checkbox", { name: "Remove S / Red" }).check();
+  await page.getByRole("button", { name: "Save product" }).click();
+  await expect(page.getByRole("status")).toContainText("Product saved");
+  await page.goto("/seller/stock");
+  const moved = page.getByRole("region", { name: "Recent movements" }).getByRole("row").filter({ hasText: `${title} (S / Red)` });
+  await expect(moved.filter({ hasText: "Received" })).toContainText("(removed)");
+  await shopper.goto("/cart");
+  await expect(shopper.getByText(`${title} (S / Red) is no longer sold by its store, so it was taken out of your cart.`)).toBeVisible();
+  await expectAccessible(shopper);
+  await shopper.reload();
+  await expect(shopper.getByText("is no longer sold by its store")).toHaveCount(0);
+  await guest.close();
 });
 
 test("a seller keeps the store's logo, policies, warehouses and shipping rates", async ({ page, request }, testInfo) => {

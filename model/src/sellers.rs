@@ -314,6 +314,10 @@ pub struct MovementView {
     pub variant_title: String,
     pub sku: String,
     pub warehouse: String,
+    /// The variant has been removed since (its names are as they were then).
+    pub variant_removed: bool,
+    /// The warehouse has been removed since.
+    pub warehouse_removed: bool,
     pub delta: i64,
     pub level_after: i64,
     pub reason: String,

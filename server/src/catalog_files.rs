@@ -121,12 +121,12 @@ pub async fn import(
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut category: Option<i64> = None;
     let refused = |message: &str| {
-        let session = session.clone();
+        let (session, db) = (session.clone(), state.services.db.clone());
         let message = message.to_string();
         async move {
-            let key = app::ssr::typed_key(app::api::sellers::REFUSED_IMPORT);
-            if let Err(e) = session.insert(&key, &message).await {
-                tracing::error!(error = %e, "could not keep the refused import in the session");
+            let kept = app::ssr::keep_typed_in(&session, &db, app::api::sellers::REFUSED_IMPORT, &message);
+            if let Err(e) = kept.await {
+                tracing::error!(error = %e, "could not keep the refused import");
             }
             see_other(&format!("{BACK}#upload"))
         }

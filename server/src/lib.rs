@@ -255,6 +255,21 @@ pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "catalog import purge failed"),
             }
+            match domain::accounts::kept::purge_expired(&services.db).await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "kept forms nobody came back for purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "kept-form purge failed"),
+            }
+            let removed_images = domain::catalog::removed_images::sweep(
+                &services.db,
+                &*services.images,
+                domain::catalog::removed_images::GRACE_MS,
+            );
+            match removed_images.await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "removed pictures deleted from the image store"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "removed-picture sweep failed"),
+            }
         }
     })
 }

@@ -1,8 +1,8 @@
-//! Picture uploads from the seller's product editor: a plain `multipart/form-data` post (a file input with
-//! `multiple`), handled here because it is a stream of files, not a form of fields. Each file is limited to
-//! 10 MB (a larger one is answered 413 with a message, before anything is stored); the domain checks, decodes and
-//! re-encodes each picture and adds it to the seller's own product. The refused files and why are shown on the
-//! editor, where the seller is sent back.
+//! Picture uploads from the seller's product editor: the editor's form posted as `multipart/form-data` by its
+//! "Upload pictures" button (a file input with `multiple`), handled here because it is a stream of files. Each
+//! file is limited to 10 MB (a larger one is answered 413 with a message, before anything is stored); the domain
+//! checks, decodes and re-encodes each picture and adds it to the seller's own product. The refused files and why
+//! are shown on the editor, where the seller is sent back to the form as typed.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -15,8 +15,8 @@ use tower_sessions::Session;
 use crate::AppState;
 use app::ssr::CurrentActor;
 
-/// The body of one upload may hold several pictures of up to 10 MB each.
-pub const BODY_LIMIT: usize = 8 * MAX_BYTES + 64 * 1024;
+/// The body of one upload may hold several pictures of up to 10 MB each, and the editor's other fields.
+pub const BODY_LIMIT: usize = 8 * MAX_BYTES + FIELDS_MAX + 64 * 1024;
 
 fn page(status: StatusCode, title: &str, message: &str, back: &str) -> Response {
     // Every text here is ours or a number: nothing the client sent is echoed.
@@ -30,12 +30,27 @@ fn page(status: StatusCode, title: &str, message: &str, back: &str) -> Response 
     (status, Html(body)).into_response()
 }
 
+/// What the editor's form sent with its pictures.
+struct PictureUpload {
+    files: Vec<(String, Vec<u8>)>,
+    /// The form sent more pictures than one upload adds (the rest was not read).
+    more_than_allowed: bool,
+    /// The editor's other fields, as typed (kept for the seller: an upload is not a save).
+    fields: Vec<(String, String)>,
+}
+
+/// The most text the editor's fields may send with pictures (far above a product's limits).
+const FIELDS_MAX: usize = 2 * 1024 * 1024;
+
+/// `POST /seller/products/{id}/pictures`: the editor's form sent as `multipart/form-data` by its "Upload pictures"
+/// button. The pictures are added; the other fields are not saved but kept as typed, so the editor shows them
+/// again with the new pictures (an upload never loses unsaved edits).
 pub async fn pictures(
     State(state): State<AppState>,
     actor: Option<Extension<CurrentActor>>,
     session: Session,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     let back = format!("/seller/products/{id}");
     let Some(Extension(CurrentActor(actor))) = actor else {
@@ -53,70 +68,23 @@ pub async fn pictures(
     if actor.store_id().is_none() {
         return see_other_plain("/sell");
     }
-    let mut files = Vec::new();
-    let mut more_than_allowed = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                let status = e.status();
-                tracing::warn!(error = %e, "an upload could not be read");
-                let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    "These files are too large together: upload at most 8 pictures of up to 10 MB at a time."
-                } else {
-                    "The upload was interrupted or damaged. Try again."
-                };
-                return page(status, "Pictures not added", message, &back);
-            }
-        };
-        if field.name() != Some("pictures") {
-            continue;
-        }
-        if files.len() == editor::MAX_PICTURES_PER_UPLOAD {
-            // The rest of the body is never read.
-            more_than_allowed = true;
-            break;
-        }
-        let name: String = field
-            .file_name()
-            .unwrap_or("picture")
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect();
-        let bytes = match field.bytes().await {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                tracing::warn!(error = %e, "an uploaded file could not be read");
-                return page(
-                    e.status(),
-                    "Pictures not added",
-                    "The upload was interrupted. Try again.",
-                    &back,
-                );
-            }
-        };
-        if bytes.is_empty() && name == "picture" {
-            continue; // the file input was left empty
-        }
-        if bytes.len() > MAX_BYTES {
-            return page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Picture too large",
-                "A picture may be at most 10 MB. Make it smaller (or export it at a lower quality) and upload it again; nothing was added.",
-                &back,
-            );
-        }
-        files.push((name, bytes.to_vec()));
-    }
+    let upload = match read_pictures(multipart, &back).await {
+        Ok(upload) => upload,
+        Err(answer) => return answer,
+    };
     let services = &state.services;
-    let sent = files.len();
-    match editor::add_pictures(&services.db, &*services.images, &actor, id, files).await {
-        Ok(refused) => {
-            let added = sent - refused.len();
-            let mut refused = refused;
-            if more_than_allowed {
+    let sent = upload.files.len();
+    match editor::add_pictures(&services.db, &*services.images, &actor, id, upload.files).await {
+        Ok(done) => {
+            let added = sent - done.refused.len();
+            let mut refused = done.refused.clone();
+            if sent == 0 {
+                refused.push((
+                    "No picture".to_string(),
+                    "Choose one or more pictures, then press Upload pictures.".to_string(),
+                ));
+            }
+            if upload.more_than_allowed {
                 refused.push((
                     "The other files".to_string(),
                     format!(
@@ -125,12 +93,7 @@ pub async fn pictures(
                     ),
                 ));
             }
-            if !refused.is_empty() {
-                let key = app::ssr::typed_key(app::api::sellers::REFUSED_UPLOADS);
-                if let Err(e) = session.insert(&key, &refused).await {
-                    tracing::error!(error = %e, "could not keep the refused uploads in the session");
-                }
-            }
+            keep_for_the_editor(&session, &services.db, &refused, &upload.fields, &done).await;
             (
                 StatusCode::SEE_OTHER,
                 [(header::LOCATION, format!("{back}?uploaded={added}#pictures-title"))],
@@ -152,6 +115,115 @@ pub async fn pictures(
                 &back,
             )
         }
+    }
+}
+
+/// Reads the pictures (at most one upload's worth; further files are skipped unread) and the form's other
+/// fields; an unreadable or too large body is answered with a page saying so.
+async fn read_pictures(mut multipart: Multipart, back: &str) -> Result<PictureUpload, Response> {
+    let mut upload = PictureUpload {
+        files: Vec::new(),
+        more_than_allowed: false,
+        fields: Vec::new(),
+    };
+    let mut text = 0;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return Err(unreadable(e.status(), back)),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if field.file_name().is_none() {
+            let value = field.text().await.map_err(|e| unreadable(e.status(), back))?;
+            text += name.len() + value.len();
+            if text > FIELDS_MAX {
+                return Err(unreadable(StatusCode::PAYLOAD_TOO_LARGE, back));
+            }
+            upload.fields.push((name, value));
+            continue;
+        }
+        if name != "pictures" {
+            continue;
+        }
+        if upload.files.len() == editor::MAX_PICTURES_PER_UPLOAD {
+            // Not read (the next field skips it); the form's fields after it still are.
+            upload.more_than_allowed = true;
+            continue;
+        }
+        let file_name: String = field
+            .file_name()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
+        let bytes = field.bytes().await.map_err(|e| unreadable(e.status(), back))?;
+        if bytes.is_empty() {
+            continue; // the file input was left empty
+        }
+        if bytes.len() > MAX_BYTES {
+            return Err(page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Picture too large",
+                "A picture may be at most 10 MB. Make it smaller (or export it at a lower quality) and upload it again; nothing was added.",
+                back,
+            ));
+        }
+        let file_name = if file_name.is_empty() {
+            "picture".to_string()
+        } else {
+            file_name
+        };
+        upload.files.push((file_name, bytes.to_vec()));
+    }
+    Ok(upload)
+}
+
+fn unreadable(status: StatusCode, back: &str) -> Response {
+    tracing::warn!(%status, "an upload could not be read");
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "These files are too large together: upload at most 8 pictures of up to 10 MB at a time."
+    } else {
+        "The upload was interrupted or damaged. Try again."
+    };
+    page(status, "Pictures not added", message, back)
+}
+
+/// Leaves for the editor, once: the refused files and why, and the form as the seller had typed it with the new
+/// pictures laid over it (nothing kept when the fields are not the editor's).
+async fn keep_for_the_editor(
+    session: &Session,
+    db: &domain::Db,
+    refused: &[(String, String)],
+    fields: &[(String, String)],
+    done: &editor::Uploaded,
+) {
+    use app::api::sellers::{KeptProduct, SaveProduct, PRODUCT_FORM, REFUSED_UPLOADS};
+    if !refused.is_empty() {
+        if let Err(e) = app::ssr::keep_typed_in(session, db, REFUSED_UPLOADS, &refused).await {
+            tracing::error!(error = %e, "could not keep the refused uploads");
+        }
+    }
+    if fields.is_empty() {
+        return;
+    }
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    // Read the way the editor's save reads the same fields.
+    let Ok(typed) = serde_qs::Config::new(5, false).deserialize_str::<SaveProduct>(&encoded) else {
+        return;
+    };
+    let mut form = typed.into_form();
+    done.carry_into(&mut form);
+    let kept = KeptProduct {
+        form,
+        preview: false,
+        notice: None,
+    };
+    if let Err(e) = app::ssr::keep_typed_in(session, db, PRODUCT_FORM, &kept).await {
+        tracing::error!(error = %e, "could not keep the typed product form");
     }
 }
 
@@ -180,11 +252,11 @@ pub async fn logo(
         return see_other_plain("/sell");
     }
     let refuse = |message: String| {
-        let session = session.clone();
+        let (session, db) = (session.clone(), state.services.db.clone());
         async move {
-            let key = app::ssr::typed_key(app::api::sellers::REFUSED_LOGO);
-            if let Err(e) = session.insert(&key, &message).await {
-                tracing::error!(error = %e, "could not keep the refused logo in the session");
+            let kept = app::ssr::keep_typed_in(&session, &db, app::api::sellers::REFUSED_LOGO, &message);
+            if let Err(e) = kept.await {
+                tracing::error!(error = %e, "could not keep the refused logo");
             }
             (
                 StatusCode::SEE_OTHER,

@@ -143,14 +143,13 @@ fn Editor(
                 {(!attributes.is_empty()).then(|| view! {
                     <AttributesSection attributes=attributes typed_attributes=typed_attributes error=error.clone()/>
                 })}
-                <PicturesSection images=images pictures=pictures is_new=is_new error=error.clone()/>
+                <PicturesSection images=images pictures=pictures product_id=product_id.clone() error=error.clone()/>
                 <VariantsSection options=options variants=variants warehouses=warehouses currency=currency error=error.clone()/>
                 <div class="form-actions">
                     <button class="button" type="submit" name="intent" value="save">"Save product"</button>
                     <a href="/seller/products">"Cancel"</a>
                 </div>
             </form>
-            {(!is_new).then(|| view! { <UploadPictures product_id=product_id/> })}
         </PortalShell>
     }
 }
@@ -317,20 +316,22 @@ fn AttributesSection(
     }
 }
 
-/// The product's pictures: alt text, position and removal of each.
+/// The product's pictures: alt text, position and removal of each, and (for a saved product) the upload, which
+/// sends the whole form so nothing typed is lost.
 #[component]
 fn PicturesSection(
     images: Vec<ImageInput>,
     pictures: Vec<PictureView>,
-    is_new: bool,
+    product_id: String,
     error: Option<AppError>,
 ) -> impl IntoView {
+    let is_new = product_id.is_empty();
     let err = move |name: &str| error_for(&error, name);
     view! {
         <section class="card stack" aria-labelledby="pictures-title">
             <h2 id="pictures-title">"Pictures"</h2>
             {if images.is_empty() {
-                view! { <p class="muted">{if is_new { "Save the product first, then add pictures below." } else { "No pictures yet: add some below. A product needs one to be published." }}</p> }.into_any()
+                view! { <p class="muted">{if is_new { "Save the product first, then add pictures here." } else { "No pictures yet: add some below. A product needs one to be published." }}</p> }.into_any()
             } else {
                 view! {
                     <ul class="pictures">
@@ -363,6 +364,7 @@ fn PicturesSection(
                     </ul>
                 }.into_any()
             }}
+            {(!is_new).then(|| view! { <UploadPictures product_id=product_id/> })}
         </section>
     }
 }
@@ -523,20 +525,22 @@ fn VariantRow(
     }
 }
 
-/// The upload form of a saved product.
+/// The upload of a saved product's pictures: part of the editor's form, posted as `multipart/form-data` by its
+/// own button, so what the seller typed elsewhere comes back as typed (not saved) with the new pictures.
 #[component]
 fn UploadPictures(product_id: String) -> impl IntoView {
     view! {
-        <section class="card stack" aria-labelledby="upload-title">
-            <h2 id="upload-title">"Add pictures"</h2>
-            <form method="post" enctype="multipart/form-data" action=format!("/seller/products/{product_id}/pictures") class="form">
-                <div class="field">
-                    <label for="field-pictures">"Pictures (JPEG, PNG or WebP, up to 10 MB each)"</label>
-                    <input id="field-pictures" type="file" name="pictures" multiple accept="image/jpeg,image/png,image/webp"/>
-                </div>
-                <p><button class="button button--secondary" type="submit">"Upload pictures"</button></p>
-            </form>
-        </section>
+        <div class="stack" role="group" aria-labelledby="upload-title">
+            <h3 id="upload-title">"Add pictures"</h3>
+            <div class="field">
+                <label for="field-pictures">"Pictures (JPEG, PNG or WebP, up to 10 MB each)"</label>
+                <input id="field-pictures" type="file" name="pictures" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="upload-hint"/>
+                <span class="field__hint" id="upload-hint">"Uploading keeps what you typed in this form; save it afterwards."</span>
+            </div>
+            <p>
+                <button class="button button--secondary" type="submit" formaction=format!("/seller/products/{product_id}/pictures") formenctype="multipart/form-data" formmethod="post">"Upload pictures"</button>
+            </p>
+        </div>
     }
 }
 

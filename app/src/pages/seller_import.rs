@@ -31,7 +31,7 @@ const COLUMNS: &[(&str, &str)] = &[
     ("Image Src / Image Alt Text", "Addresses of other sites are not downloaded: upload pictures in the editor. The alt text of pictures already here can be changed."),
     ("Bazaar Category", "The category's address from the list below."),
     ("Bazaar Stock: <warehouse>", "Units in stock in that warehouse, one column per warehouse."),
-    ("Bazaar Stock As Of", "When an export read the stock figures. A figure you did not change is left as it is now, so units sold since the export are never put back; a figure you changed over units that moved since is refused (export again)."),
+    ("Bazaar Stock Exported", "The stock figures as the export wrote them (leave it as it is). A figure you did not change is left as it is now, so units sold since the export are never put back; a figure you changed over units that moved since is refused (export again)."),
 ];
 
 #[component]

@@ -28,8 +28,17 @@ fn filter_from_query() -> ProductFilter {
         status: q.get("status").unwrap_or_default(),
         category: q.get("category").unwrap_or_default(),
         stock: q.get("stock").unwrap_or_default(),
-        sort: q.get("sort").unwrap_or_default(),
-        dir: q.get("dir").unwrap_or_default(),
+        // The filter form's "Sort by" sends both as `order` (`price-asc`); the headers' links send them apart.
+        sort: q
+            .get("order")
+            .and_then(|o| Some(o.split_once('-')?.0.to_string()))
+            .or_else(|| q.get("sort"))
+            .unwrap_or_default(),
+        dir: q
+            .get("order")
+            .and_then(|o| Some(o.split_once('-')?.1.to_string()))
+            .or_else(|| q.get("dir"))
+            .unwrap_or_default(),
         after: q.get("after").unwrap_or_default(),
     })
 }
@@ -115,43 +124,6 @@ fn ProductIndex(
     let filtered =
         !filter.q.is_empty() || !filter.status.is_empty() || !filter.category.is_empty() || !filter.stock.is_empty();
     let count = page.total;
-    let sort_header = {
-        let filter = filter.clone();
-        move |key: &'static str, label: &'static str| {
-            let active = filter.sort == key || (key == "updated" && filter.sort.is_empty());
-            let natural_asc = key != "updated";
-            let asc = match filter.dir.as_str() {
-                "asc" => true,
-                "desc" => false,
-                _ => natural_asc,
-            };
-            let aria = active.then_some(if asc { "ascending" } else { "descending" });
-            let next_dir = if active && asc {
-                "desc"
-            } else if active {
-                "asc"
-            } else {
-                ""
-            };
-            let href = index_href(&filter, |f| {
-                f.sort = key.to_string();
-                f.dir = next_dir.to_string();
-            });
-            view! { <th scope="col" aria-sort=aria><a href=href>{label}</a></th> }
-        }
-    };
-    let statuses = [
-        ("", "All statuses"),
-        ("draft", "Drafts"),
-        ("active", "Active"),
-        ("archived", "Archived"),
-    ];
-    let stocks = [
-        ("", "Any stock"),
-        ("in", "In stock"),
-        ("low", "Low on stock"),
-        ("out", "Out of stock"),
-    ];
     let next = page.next.clone().map(|after| index_href(&filter, |f| f.after = after));
     view! {
         <PortalShell section=Section::Products store_name=store_name store_slug=store_slug>
@@ -165,91 +137,174 @@ fn ProductIndex(
             </div>
             <div role="status">{done.map(|d| view! { <p class="alert alert--success">{d}</p> })}</div>
             {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
-            <form method="get" action="/seller/products" class="filters card" role="search" aria-label="Filter products">
-                <div class="field">
-                    <label for="filter-q">"Search products"</label>
-                    <input id="filter-q" name="q" type="search" value=filter.q.clone() placeholder="Title or SKU"/>
-                </div>
-                <div class="field">
-                    <label for="filter-status">"Status"</label>
-                    <select id="filter-status" name="status">
-                        {statuses.iter().map(|(v, l)| view! { <option value=*v selected=filter.status == *v>{*l}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="filter-category">"Category"</label>
-                    <select id="filter-category" name="category">
-                        <option value="">"All categories"</option>
-                        {page.categories.iter().map(|(slug, name)| view! {
-                            <option value=slug.clone() selected=filter.category == *slug>{name.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="filter-stock">"Stock"</label>
-                    <select id="filter-stock" name="stock">
-                        {stocks.iter().map(|(v, l)| view! { <option value=*v selected=filter.stock == *v>{*l}</option> }).collect_view()}
-                    </select>
-                </div>
-                <input type="hidden" name="sort" value=filter.sort.clone()/>
-                <input type="hidden" name="dir" value=filter.dir.clone()/>
-                <div class="filters__actions">
-                    <button class="button button--secondary" type="submit">"Apply filters"</button>
-                    {filtered.then(|| view! { <a href="/seller/products">"Clear filters"</a> })}
-                </div>
-            </form>
-            <p class="muted" aria-live="polite">{format!("{count} product{}", if count == 1 { "" } else { "s" })}</p>
+            <ProductFilters filter=filter.clone() categories=page.categories.clone() filtered=filtered/>
+            <p class="muted" aria-live="polite">{model::count_of(count, "product", "products")}</p>
             {if page.items.is_empty() {
-                view! {
-                    <section class="card empty stack">
-                        {if filtered {
-                            view! {
-                                <h2>"No products match these filters"</h2>
-                                <p><a href="/seller/products">"Clear filters"</a></p>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <h2>"No products yet"</h2>
-                                <p>"Add your first product (it stays a draft until you publish it), or import a catalog from a CSV file, such as a Shopify product export."</p>
-                                <p class="actions"><a class="button" href="/seller/products/new">"Add product"</a><a href="/seller/products/import">"Import CSV"</a></p>
-                            }.into_any()
-                        }}
-                    </section>
-                }.into_any()
+                view! { <EmptyIndex filtered=filtered/> }.into_any()
             } else {
                 view! {
-                    <form method="post" action=BulkProducts::url() class="stack">
-                        <div class="bulk">
-                            <label for="bulk-action">"With the selected products"</label>
-                            <select id="bulk-action" name="action">
-                                <option value="active">"Publish"</option>
-                                <option value="archived">"Archive"</option>
-                                <option value="draft">"Move to drafts"</option>
-                            </select>
-                            <button class="button button--secondary" type="submit">"Apply to selected"</button>
-                        </div>
-                        <table class="table">
-                            <caption class="visually-hidden">"Your products"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col"><span class="visually-hidden">"Select"</span></th>
-                                    {sort_header("title", "Product")}
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Category"</th>
-                                    {sort_header("price", "Price")}
-                                    <th scope="col" class="num">"Stock"</th>
-                                    {sort_header("updated", "Updated")}
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {page.items.into_iter().enumerate().map(|(i, row)| view! { <ProductIndexRow index=i row=row/> }).collect_view()}
-                            </tbody>
-                        </table>
-                    </form>
+                    <ProductTable items=page.items filter=filter/>
                     {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
                 }.into_any()
             }}
         </PortalShell>
+    }
+}
+
+/// The sort orders the filter form offers (every width; the table's headers sort too where they show):
+/// `order` values of the address, `{sort}-{dir}`.
+const ORDERS: [(&str, &str); 6] = [
+    ("updated-desc", "Recently updated"),
+    ("updated-asc", "Least recently updated"),
+    ("title-asc", "Product, A to Z"),
+    ("title-desc", "Product, Z to A"),
+    ("price-asc", "Price, low to high"),
+    ("price-desc", "Price, high to low"),
+];
+
+/// The order the filter shows as chosen (`updated-desc` when none is).
+fn chosen_order(filter: &ProductFilter) -> String {
+    let sort = if filter.sort.is_empty() {
+        "updated"
+    } else {
+        filter.sort.as_str()
+    };
+    let dir = match filter.dir.as_str() {
+        "asc" | "desc" => filter.dir.as_str(),
+        _ if sort == "updated" => "desc",
+        _ => "asc",
+    };
+    format!("{sort}-{dir}")
+}
+
+/// Search, filters and sort order: a GET form, so every view has its address.
+#[component]
+fn ProductFilters(filter: ProductFilter, categories: Vec<(String, String)>, filtered: bool) -> impl IntoView {
+    let statuses = [
+        ("", "All statuses"),
+        ("draft", "Drafts"),
+        ("active", "Active"),
+        ("archived", "Archived"),
+    ];
+    let stocks = [
+        ("", "Any stock"),
+        ("in", "In stock"),
+        ("low", "Low on stock"),
+        ("out", "Out of stock"),
+    ];
+    let order = chosen_order(&filter);
+    view! {
+        <form method="get" action="/seller/products" class="filters card" role="search" aria-label="Filter products">
+            <div class="field">
+                <label for="filter-q">"Search products"</label>
+                <input id="filter-q" name="q" type="search" value=filter.q.clone() placeholder="Title or SKU"/>
+            </div>
+            <div class="field">
+                <label for="filter-status">"Status"</label>
+                <select id="filter-status" name="status">
+                    {statuses.iter().map(|(v, l)| view! { <option value=*v selected=filter.status == *v>{*l}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-category">"Category"</label>
+                <select id="filter-category" name="category">
+                    <option value="">"All categories"</option>
+                    {categories.into_iter().map(|(slug, name)| {
+                        let selected = filter.category == slug;
+                        view! { <option value=slug selected=selected>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-stock">"Stock"</label>
+                <select id="filter-stock" name="stock">
+                    {stocks.iter().map(|(v, l)| view! { <option value=*v selected=filter.stock == *v>{*l}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-order">"Sort by"</label>
+                <select id="filter-order" name="order">
+                    {ORDERS.iter().map(|(v, l)| view! { <option value=*v selected=order == *v>{*l}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="filters__actions">
+                <button class="button button--secondary" type="submit">"Apply filters"</button>
+                {filtered.then(|| view! { <a href="/seller/products">"Clear filters"</a> })}
+            </div>
+        </form>
+    }
+}
+
+/// No products: none match the filters, or the store has none yet.
+#[component]
+fn EmptyIndex(filtered: bool) -> impl IntoView {
+    view! {
+        <section class="card empty stack">
+            {if filtered {
+                view! {
+                    <h2>"No products match these filters"</h2>
+                    <p><a href="/seller/products">"Clear filters"</a></p>
+                }.into_any()
+            } else {
+                view! {
+                    <h2>"No products yet"</h2>
+                    <p>"Add your first product (it stays a draft until you publish it), or import a catalog from a CSV file, such as a Shopify product export."</p>
+                    <p class="actions"><a class="button" href="/seller/products/new">"Add product"</a><a href="/seller/products/import">"Import CSV"</a></p>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The page's products with the bulk status change; the sortable columns' headers sort by them.
+#[component]
+fn ProductTable(items: Vec<ProductRow>, filter: ProductFilter) -> impl IntoView {
+    let sort_header = move |key: &'static str, label: &'static str| {
+        let order = chosen_order(&filter);
+        let (active, asc) = (order.starts_with(key), order.ends_with("-asc"));
+        let aria = active.then_some(if asc { "ascending" } else { "descending" });
+        let href = index_href(&filter, |f| {
+            f.sort = key.to_string();
+            f.dir = if active && asc {
+                "desc"
+            } else if active {
+                "asc"
+            } else {
+                ""
+            }
+            .to_string();
+        });
+        view! { <th scope="col" aria-sort=aria><a href=href>{label}</a></th> }
+    };
+    view! {
+        <form method="post" action=BulkProducts::url() class="stack">
+            <div class="bulk">
+                <label for="bulk-action">"With the selected products"</label>
+                <select id="bulk-action" name="action">
+                    <option value="active">"Publish"</option>
+                    <option value="archived">"Archive"</option>
+                    <option value="draft">"Move to drafts"</option>
+                </select>
+                <button class="button button--secondary" type="submit">"Apply to selected"</button>
+            </div>
+            <table class="table">
+                <caption class="visually-hidden">"Your products"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                        {sort_header("title", "Product")}
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Category"</th>
+                        {sort_header("price", "Price")}
+                        <th scope="col" class="num">"Stock"</th>
+                        {sort_header("updated", "Updated")}
+                    </tr>
+                </thead>
+                <tbody>
+                    {items.into_iter().enumerate().map(|(i, row)| view! { <ProductIndexRow index=i row=row/> }).collect_view()}
+                </tbody>
+            </table>
+        </form>
     }
 }
 
@@ -266,15 +321,15 @@ fn ProductIndexRow(index: usize, row: ProductRow) -> impl IntoView {
             <td>
                 <input type="checkbox" name=format!("ids[{index}]") value=row.id.to_string() aria-label=format!("Select {}", row.title)/>
             </td>
-            <td>
+            <td data-label="Product">
                 <a href=format!("/seller/products/{}", row.id)>{row.title.clone()}</a>
                 {(!row.has_picture).then(|| view! { <span class="muted">" · no picture"</span> })}
             </td>
-            <td>{status_badge(&row.status)}</td>
-            <td>{row.category_name.clone()}</td>
-            <td>{row.price.map(|p| p.display()).unwrap_or_else(|| "—".into())}</td>
-            <td class="num">{stock}</td>
-            <td><time datetime=updated.clone()>{updated.clone()}</time></td>
+            <td data-label="Status">{status_badge(&row.status)}</td>
+            <td data-label="Category">{row.category_name.clone()}</td>
+            <td data-label="Price">{row.price.map(|p| p.display()).unwrap_or_else(|| "—".into())}</td>
+            <td data-label="Stock" class="num">{stock}</td>
+            <td data-label="Updated"><time datetime=updated.clone()>{updated.clone()}</time></td>
         </tr>
     }
 }

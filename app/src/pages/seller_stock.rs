@@ -171,8 +171,11 @@ fn StockScreen(
                                     view! {
                                         <tr>
                                             <td data-label="When"><time datetime=day.clone() title=day.clone()>{day.clone()}</time></td>
-                                            <td data-label="Variant">{format!("{} ({}) · {}", m.product_title, m.variant_title, m.sku)}</td>
-                                            <td data-label="Warehouse">{m.warehouse}</td>
+                                            <td data-label="Variant">
+                                                {format!("{} ({}) · {}", m.product_title, m.variant_title, m.sku)}
+                                                {m.variant_removed.then_some(" (removed)")}
+                                            </td>
+                                            <td data-label="Warehouse">{m.warehouse}{m.warehouse_removed.then_some(" (removed)")}</td>
                                             <td data-label="Change" class="num">{format!("{:+}", m.delta)}</td>
                                             <td data-label="Reason">{m.reason}</td>
                                             <td data-label="Level after" class="num">{m.level_after}</td>

@@ -46,6 +46,19 @@ pub trait ImageStore: Send + Sync {
     async fn put(&self, bytes: Vec<u8>) -> Result<StoredImage, ImageError>;
     /// The bytes of a stored file by its public name (`{key}.{ext}` or `{key}-{width}.webp`), and its type.
     async fn get(&self, name: &str) -> Result<Option<(Vec<u8>, &'static str)>, ImageError>;
+    /// Deletes an image and its thumbnails (nothing to delete is no error). Only the sweep of removed pictures
+    /// calls it, once nothing shows the picture (`catalog::removed_images`).
+    async fn delete(&self, key: &str) -> Result<(), ImageError>;
+}
+
+/// Every public name an image's files may have: the original in any format, and the thumbnails.
+pub fn file_names(key: &str) -> Vec<String> {
+    let mut names: Vec<String> = ["png", "jpg", "webp"]
+        .iter()
+        .map(|ext| format!("{key}.{ext}"))
+        .collect();
+    names.extend(THUMB_WIDTHS.iter().map(|w| format!("{key}-{w}.webp")));
+    names
 }
 
 impl std::fmt::Debug for dyn ImageStore {
@@ -234,6 +247,20 @@ impl ImageStore for LocalImageStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), ImageError> {
+        for name in file_names(key) {
+            if parse_name(&name).is_none() {
+                return Ok(()); // not a key of ours: nothing of ours to delete
+            }
+            match tokio::fs::remove_file(self.path(&name)).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
     }
 }
 

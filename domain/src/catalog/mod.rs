@@ -10,6 +10,7 @@ pub mod attributes;
 pub mod editor;
 pub mod images;
 pub mod params;
+pub mod removed_images;
 pub mod transfer;
 
 pub use params::{parse_search, RawSearch, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};

@@ -5,6 +5,7 @@ use model::sellers::{MovementView, StockCell, StockLine, StockPage};
 
 use super::movements::Reason;
 use super::InventoryError;
+use super::ReservationState;
 use crate::platform::{Actor, Db};
 
 /// Variants per page.
@@ -24,6 +25,14 @@ struct LineRow {
     available: i64,
 }
 
+/// A variant's units in one warehouse: on the shelf, and held for orders being paid.
+#[derive(sqlx::FromRow)]
+struct CellRow {
+    warehouse_id: i64,
+    available: i64,
+    reserved: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct MovementRow {
     created_at: i64,
@@ -31,6 +40,9 @@ struct MovementRow {
     variant_title: String,
     sku: String,
     warehouse: String,
+    /// 1 when the variant has been removed since (a CASE, which both databases read as a number).
+    variant_removed: i64,
+    warehouse_removed: i64,
     delta: i64,
     level_after: i64,
     reason: String,
@@ -54,6 +66,61 @@ pub async fn page(db: &Db, actor: &Actor, q: &str, low_only: bool, after: &str) 
         .fetch_optional(db.pool())
         .await?
         .ok_or(InventoryError::NotFound)?;
+    let (lines, next) = lines_of(db, store, q, low_only, after).await?;
+    let warehouses: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM warehouses WHERE seller_id = $1 ORDER BY created_at, id")
+            .bind(store)
+            .fetch_all(db.pool())
+            .await?;
+    let mut out = Vec::new();
+    for line in lines {
+        let cells = cells_of(db, store, line.variant_id, &warehouses).await?;
+        out.push(StockLine {
+            variant_id: line.variant_id,
+            product_id: line.product_id,
+            product_title: line.product_title,
+            variant_title: line.variant_title,
+            sku: line.sku,
+            threshold: line.threshold,
+            own_threshold: line.own_threshold,
+            available: line.available,
+            cells,
+        });
+    }
+    let movements = history(db, store).await?;
+    Ok(StockPage {
+        store_name: seller.store_name,
+        store_slug: seller.slug,
+        default_threshold: seller.low_stock_default,
+        lines: out,
+        next,
+        movements: movements
+            .into_iter()
+            .map(|m| MovementView {
+                at: m.created_at,
+                product_title: m.product_title,
+                variant_title: m.variant_title,
+                sku: m.sku,
+                warehouse: m.warehouse,
+                variant_removed: m.variant_removed == 1,
+                warehouse_removed: m.warehouse_removed == 1,
+                delta: m.delta,
+                level_after: m.level_after,
+                reason: Reason::label(&m.reason).to_string(),
+                who: m.who.unwrap_or_else(|| "Bazaar (orders)".to_string()),
+            })
+            .collect(),
+    })
+}
+
+/// A page of the store's variants by product title, with the cursor of the next page.
+async fn lines_of(
+    db: &Db,
+    store: i64,
+    q: &str,
+    low_only: bool,
+    after: &str,
+) -> Result<(Vec<LineRow>, Option<String>), sqlx::Error> {
     let pattern = {
         let q = crate::platform::text::search_words(q, 200);
         let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -91,78 +158,60 @@ pub async fn page(db: &Db, actor: &Actor, q: &str, low_only: bool, after: &str) 
     } else {
         None
     };
-    let warehouses: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM warehouses WHERE seller_id = $1 ORDER BY created_at, id")
-            .bind(store)
-            .fetch_all(db.pool())
-            .await?;
-    let mut out = Vec::new();
-    for line in lines {
-        let cells: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT w.id, CAST(COALESCE((SELECT st.available FROM stock st WHERE st.variant_id = $1 \
-             AND st.warehouse_id = w.id), 0) AS BIGINT), \
-             CAST(COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.variant_id = $1 \
-             AND r.warehouse_id = w.id AND r.state = 'held'), 0) AS BIGINT) \
-             FROM warehouses w WHERE w.seller_id = $2 ORDER BY w.created_at, w.id",
-        )
-        .bind(line.variant_id)
-        .bind(store)
-        .fetch_all(db.pool())
-        .await?;
-        out.push(StockLine {
-            variant_id: line.variant_id,
-            product_id: line.product_id,
-            product_title: line.product_title,
-            variant_title: line.variant_title,
-            sku: line.sku,
-            threshold: line.threshold,
-            own_threshold: line.own_threshold,
-            available: line.available,
-            cells: cells
-                .into_iter()
-                .map(|(id, available, reserved)| StockCell {
-                    warehouse_id: id,
-                    warehouse: warehouses
-                        .iter()
-                        .find(|(w, _)| *w == id)
-                        .map(|(_, n)| n.clone())
-                        .unwrap_or_default(),
-                    available,
-                    reserved,
-                })
-                .collect(),
-        });
-    }
-    let movements: Vec<MovementRow> = sqlx::query_as(
-        "SELECT m.created_at, p.title AS product_title, v.title AS variant_title, v.sku, w.name AS warehouse, \
-         m.delta, m.level_after, m.reason, u.name AS who \
-         FROM stock_movements m JOIN variants v ON v.id = m.variant_id JOIN products p ON p.id = v.product_id \
-         JOIN warehouses w ON w.id = m.warehouse_id LEFT JOIN users u ON u.id = m.user_id \
-         WHERE p.seller_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT $2",
+    Ok((lines, next))
+}
+
+/// A variant's units in each of the store's warehouses (named from `warehouses`).
+async fn cells_of(
+    db: &Db,
+    store: i64,
+    variant_id: i64,
+    warehouses: &[(i64, String)],
+) -> Result<Vec<StockCell>, sqlx::Error> {
+    let cells: Vec<CellRow> = sqlx::query_as(
+        "SELECT w.id AS warehouse_id, CAST(COALESCE((SELECT st.available FROM stock st WHERE st.variant_id = $1 \
+         AND st.warehouse_id = w.id), 0) AS BIGINT) AS available, \
+         CAST(COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.variant_id = $1 \
+         AND r.warehouse_id = w.id AND r.state = $3), 0) AS BIGINT) AS reserved \
+         FROM warehouses w WHERE w.seller_id = $2 ORDER BY w.created_at, w.id",
+    )
+    .bind(variant_id)
+    .bind(store)
+    .bind(ReservationState::Held.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(cells
+        .into_iter()
+        .map(|c| StockCell {
+            warehouse_id: c.warehouse_id,
+            warehouse: warehouses
+                .iter()
+                .find(|(w, _)| *w == c.warehouse_id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default(),
+            available: c.available,
+            reserved: c.reserved,
+        })
+        .collect())
+}
+
+/// The store's latest movements, removed variants and warehouses included (under the names they had).
+async fn history(db: &Db, store: i64) -> Result<Vec<MovementRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.created_at, COALESCE(p.title, rv.product_title) AS product_title, \
+         COALESCE(v.title, rv.variant_title) AS variant_title, COALESCE(v.sku, rv.sku) AS sku, \
+         COALESCE(w.name, rw.name) AS warehouse, CASE WHEN v.id IS NULL THEN 1 ELSE 0 END AS variant_removed, \
+         CASE WHEN w.id IS NULL THEN 1 ELSE 0 END AS warehouse_removed, m.delta, m.level_after, m.reason, u.name AS who \
+         FROM stock_movements m \
+         LEFT JOIN variants v ON v.id = m.variant_id LEFT JOIN products p ON p.id = v.product_id \
+         LEFT JOIN removed_variants rv ON rv.id = m.variant_id \
+         LEFT JOIN warehouses w ON w.id = m.warehouse_id LEFT JOIN removed_warehouses rw ON rw.id = m.warehouse_id \
+         LEFT JOIN users u ON u.id = m.user_id \
+         WHERE COALESCE(w.seller_id, rw.seller_id) = $1 AND COALESCE(p.title, rv.product_title) IS NOT NULL \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $2",
     )
     .bind(store)
     .bind(HISTORY)
     .fetch_all(db.pool())
-    .await?;
-    Ok(StockPage {
-        store_name: seller.store_name,
-        store_slug: seller.slug,
-        default_threshold: seller.low_stock_default,
-        lines: out,
-        next,
-        movements: movements
-            .into_iter()
-            .map(|m| MovementView {
-                at: m.created_at,
-                product_title: m.product_title,
-                variant_title: m.variant_title,
-                sku: m.sku,
-                warehouse: m.warehouse,
-                delta: m.delta,
-                level_after: m.level_after,
-                reason: Reason::label(&m.reason).to_string(),
-                who: m.who.unwrap_or_else(|| "Bazaar (orders)".to_string()),
-            })
-            .collect(),
-    })
+    .await
 }

@@ -167,7 +167,14 @@ async fn settle(
     from: ReservationState,
     to: ReservationState,
 ) -> Result<i64, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Held {
+        id: i64,
+        variant_id: i64,
+        warehouse_id: i64,
+        quantity: i64,
+    }
+    let rows: Vec<Held> = sqlx::query_as(
         "SELECT id, variant_id, warehouse_id, quantity FROM reservations \
          WHERE group_id = $1 AND state = $2 AND ($3 = 0 OR order_id = $3) ORDER BY variant_id, warehouse_id",
     )
@@ -177,7 +184,13 @@ async fn settle(
     .fetch_all(&mut *conn)
     .await?;
     let mut moved = 0;
-    for (id, variant_id, warehouse_id, quantity) in rows {
+    for Held {
+        id,
+        variant_id,
+        warehouse_id,
+        quantity,
+    } in rows
+    {
         let changed = sqlx::query("UPDATE reservations SET state = $1 WHERE id = $2 AND state = $3")
             .bind(to.as_str())
             .bind(id)
@@ -266,9 +279,10 @@ pub async fn products_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<
 /// Units of a variant held for orders still being paid (in any warehouse).
 pub async fn held_units(conn: &mut AnyConnection, variant_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM reservations WHERE variant_id = $1 AND state = 'held'",
+        "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM reservations WHERE variant_id = $1 AND state = $2",
     )
     .bind(variant_id)
+    .bind(ReservationState::Held.as_str())
     .fetch_one(&mut *conn)
     .await
 }

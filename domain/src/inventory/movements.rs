@@ -127,26 +127,33 @@ pub async fn record_all(conn: &mut AnyConnection, all: &[Movement]) -> Result<()
     Ok(())
 }
 
-/// A movement as a later check of a figure needs it: where, when, how many.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
-pub struct Moved {
-    pub variant_id: i64,
-    pub warehouse_id: i64,
-    pub created_at: i64,
-    pub delta: i64,
+/// Keeps the names of a variant about to be removed, so its movements still say what moved (call it in the
+/// transaction that removes it).
+pub async fn remember_variant(conn: &mut AnyConnection, variant_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO removed_variants (id, seller_id, product_title, variant_title, sku, removed_at) \
+         SELECT v.id, p.seller_id, p.title, v.title, v.sku, $2 FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.id = $1 ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(variant_id)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
-/// The movements in a store's warehouses after `since` (unix ms), oldest first.
-pub async fn of_store_since(conn: &mut AnyConnection, store: i64, since: i64) -> Result<Vec<Moved>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT m.variant_id, m.warehouse_id, m.created_at, m.delta FROM stock_movements m \
-         JOIN warehouses w ON w.id = m.warehouse_id WHERE w.seller_id = $1 AND m.created_at > $2 \
-         ORDER BY m.created_at, m.id",
+/// Keeps the name of a warehouse about to be removed, so its movements still say where (call it in the
+/// transaction that removes it).
+pub async fn remember_warehouse(conn: &mut AnyConnection, warehouse_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO removed_warehouses (id, seller_id, name, removed_at) \
+         SELECT id, seller_id, name, $2 FROM warehouses WHERE id = $1 ON CONFLICT (id) DO NOTHING",
     )
-    .bind(store)
-    .bind(since)
-    .fetch_all(&mut *conn)
-    .await
+    .bind(warehouse_id)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A variant that has just fallen to or below its threshold (and was not already alerted).

@@ -243,7 +243,8 @@ pub async fn remove_warehouse(db: &Db, actor: &Actor, id: i64) -> Result<(), Sel
             "A store needs at least one warehouse: add another first.".into(),
         ));
     }
-    // Empty stock rows go with it (the table's cascade).
+    // Empty stock rows go with it (the table's cascade); its movements keep its name.
+    crate::inventory::movements::remember_warehouse(&mut tx, id).await?;
     sqlx::query("DELETE FROM warehouses WHERE id = $1 AND seller_id = $2")
         .bind(id)
         .bind(store)
@@ -269,6 +270,8 @@ pub async fn set_logo(
             "Choose a picture for the logo (JPEG, PNG or WebP).",
         )]));
     }
+    // From storing the files to committing the key, the sweep of removed pictures waits.
+    let _turn = crate::catalog::removed_images::upload_turn().await;
     let image = match images.put(bytes).await {
         Ok(image) => image,
         Err(crate::catalog::images::ImageError::Io(e)) => {
@@ -280,11 +283,13 @@ pub async fn set_logo(
         Err(e) => return Err(SellerError::Invalid(vec![FieldError::new("logo", e.to_string())])),
     };
     let mut tx = db.begin_write().await?;
+    let old = logo_of(&mut tx, store).await?.filter(|old| *old != image.key);
     sqlx::query("UPDATE sellers SET logo_key = $1 WHERE id = $2")
         .bind(&image.key)
         .bind(store)
         .execute(&mut *tx)
         .await?;
+    crate::catalog::removed_images::record(&mut tx, &Vec::from_iter(old)).await?;
     store_changed(&mut tx, store).await?;
     tx.commit().await?;
     Ok(())
@@ -294,11 +299,24 @@ pub async fn set_logo(
 pub async fn remove_logo(db: &Db, actor: &Actor) -> Result<(), SellerError> {
     let store = actor.own_store()?;
     let mut tx = db.begin_write().await?;
+    let old = logo_of(&mut tx, store).await?;
     sqlx::query("UPDATE sellers SET logo_key = NULL WHERE id = $1")
         .bind(store)
         .execute(&mut *tx)
         .await?;
+    crate::catalog::removed_images::record(&mut tx, &Vec::from_iter(old)).await?;
     store_changed(&mut tx, store).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The store's logo key, if it has one.
+async fn logo_of(conn: &mut sqlx::AnyConnection, store: i64) -> Result<Option<String>, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar::<_, Option<String>>("SELECT logo_key FROM sellers WHERE id = $1")
+            .bind(store)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten(),
+    )
 }

@@ -12,7 +12,7 @@ use crate::harness::actors;
 use crate::harness::fixtures::count;
 
 /// A seeded catalog and the seller of a store with `warehouses` warehouses (and some products).
-async fn store_with(db: &Db, warehouses: i64) -> (i64, Actor) {
+pub(crate) async fn store_with(db: &Db, warehouses: i64) -> (i64, Actor) {
     seed::seed(db, 80, 7).await.expect("seed");
     let store: i64 = sqlx::query_scalar(
         "SELECT w.seller_id FROM warehouses w GROUP BY w.seller_id HAVING COUNT(*) = $1 \
@@ -25,7 +25,7 @@ async fn store_with(db: &Db, warehouses: i64) -> (i64, Actor) {
     (store, actors::seller_of(db, store).await)
 }
 
-async fn export_text(db: &Db, seller: &Actor) -> String {
+pub(crate) async fn export_text(db: &Db, seller: &Actor) -> String {
     let bytes = transfer::export_bytes(db, seller, "http://shop.test")
         .await
         .expect("export");
@@ -34,7 +34,7 @@ async fn export_text(db: &Db, seller: &Actor) -> String {
 }
 
 /// The file with one cell changed: `column` of the data row `row` (0 = first product row).
-fn edit(csv_text: &str, row: usize, column: &str, value: &str) -> String {
+pub(crate) fn edit(csv_text: &str, row: usize, column: &str, value: &str) -> String {
     let text = csv_text.trim_start_matches('\u{feff}');
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -51,7 +51,7 @@ fn edit(csv_text: &str, row: usize, column: &str, value: &str) -> String {
     String::from_utf8(out.into_inner().expect("bytes")).expect("utf-8")
 }
 
-fn cell(csv_text: &str, row: usize, column: &str) -> String {
+pub(crate) fn cell(csv_text: &str, row: usize, column: &str) -> String {
     let text = csv_text.trim_start_matches('\u{feff}');
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let at = reader
@@ -63,7 +63,12 @@ fn cell(csv_text: &str, row: usize, column: &str) -> String {
     reader.records().nth(row).expect("row").expect("record")[at].to_string()
 }
 
-async fn upload(db: &Db, seller: &Actor, text: &str, category: Option<i64>) -> (i64, model::sellers::ImportReport) {
+pub(crate) async fn upload(
+    db: &Db,
+    seller: &Actor,
+    text: &str,
+    category: Option<i64>,
+) -> (i64, model::sellers::ImportReport) {
     let id = import_products::upload(db, seller, "catalog.csv", text.as_bytes(), category)
         .await
         .expect("upload");
@@ -297,7 +302,7 @@ async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM products").await, products);
 }
 
-async fn leaf_slug(db: &Db) -> String {
+pub(crate) async fn leaf_slug(db: &Db) -> String {
     sqlx::query_scalar(
         "SELECT c.slug FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id) \
          ORDER BY c.id LIMIT 1",
@@ -414,134 +419,6 @@ async fn european_text_and_semicolons_import_as_they_are(db: Db) {
     );
 }
 
-/// The stock screen's adjustment of the first variant of the export: `units` more (or fewer).
-async fn adjust_first(db: &Db, seller: &Actor, text: &str, units: i64) -> (i64, i64) {
-    let sku = cell(text, 0, "Variant SKU");
-    let (variant, warehouse): (i64, i64) = sqlx::query_as(
-        "SELECT v.id, st.warehouse_id FROM variants v JOIN stock st ON st.variant_id = v.id WHERE v.sku = $1",
-    )
-    .bind(&sku)
-    .fetch_one(db.pool())
-    .await
-    .expect("variant");
-    let adjustment = domain::workflows::adjust_stock::Adjustment {
-        variant_id: variant,
-        warehouse_id: warehouse,
-        units: units.to_string(),
-        reason: if units > 0 { "received" } else { "damaged" }.into(),
-        mode: "change".into(),
-    };
-    domain::workflows::adjust_stock::adjust_stock(db, seller, &adjustment)
-        .await
-        .expect("adjust");
-    (variant, warehouse)
-}
-
-async fn units_of(db: &Db, variant: i64) -> i64 {
-    count(
-        db,
-        &format!("SELECT CAST(SUM(available) AS BIGINT) FROM stock WHERE variant_id = {variant}"),
-    )
-    .await
-}
-
-/// Issue 19, defect 2: export, units go out while the seller edits prices in a spreadsheet, import: the units that
-/// went out are not put back; a figure the seller did change over units that moved is refused, row by row.
-async fn stock_that_moved_since_the_export_is_never_put_back(db: Db) {
-    let (_, seller) = store_with(&db, 1).await;
-    let before = export_text(&db, &seller).await;
-    let as_of = cell(&before, 0, "Bazaar Stock As Of");
-    assert!(as_of.ends_with('Z') && as_of.contains('T'), "{as_of}");
-    let exported: i64 = cell(&before, 0, "Variant Inventory Qty").parse().expect("units");
-    // Three units go out after the export (damaged: a movement like an order's).
-    let (variant, _) = adjust_first(&db, &seller, &before, 5).await;
-    adjust_first(&db, &seller, &before, -3).await;
-    let today = units_of(&db, variant).await;
-    assert_eq!(today, exported + 2);
-    let price = cell(&before, 0, "Variant Price");
-    let whole: i64 = price.split('.').next().and_then(|w| w.parse().ok()).expect("a price");
-    let repriced = edit(&before, 0, "Variant Price", &format!("{}.00", whole + 1));
-    let (id, report) = upload(&db, &seller, &repriced, None).await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.changes.len(), 1, "the price only: {:?}", report.changes);
-    assert_eq!(report.stock_changes, 0);
-    assert!(
-        report
-            .notices
-            .iter()
-            .any(|n| n.row == 2 && n.message.starts_with(&format!("Left at {today}"))),
-        "{:?}",
-        report.notices
-    );
-    assert_eq!(
-        import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done { left_out: 0 }
-    );
-    assert_eq!(units_of(&db, variant).await, today, "the units that moved stay moved");
-    // A figure the seller changed in the old file, over units that moved since: refused, saying why.
-    let stock_column = before
-        .lines()
-        .next()
-        .and_then(|h| h.split(',').find(|c| c.starts_with("Bazaar Stock: ")))
-        .expect("a stock column")
-        .trim()
-        .to_string();
-    let recounted = edit(&before, 0, &stock_column, "40");
-    let (_, refused) = upload(&db, &seller, &recounted, None).await;
-    assert_eq!(refused.errors.len(), 1, "{:?}", refused.errors);
-    assert_eq!(
-        (refused.errors[0].row, refused.errors[0].column.as_str()),
-        (2, stock_column.as_str())
-    );
-    assert!(
-        refused.errors[0].message.contains(&format!("so it is {today} now")),
-        "{}",
-        refused.errors[0].message
-    );
-    // The old file with today's figure typed (counted after the sales): no change, nothing refused.
-    let counted = edit(&before, 0, &stock_column, &today.to_string());
-    let (_, report) = upload(&db, &seller, &counted, None).await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.stock_changes, 0);
-    // A moment a spreadsheet reformatted is no moment: the row's figures are refused, not taken as new levels.
-    let reformatted = edit(
-        &edit(&before, 0, "Bazaar Stock As Of", "12/4/2026 13:25"),
-        0,
-        &stock_column,
-        "40",
-    );
-    let (_, report) = upload(&db, &seller, &reformatted, None).await;
-    assert_eq!(
-        report
-            .errors
-            .iter()
-            .map(|e| (e.row, e.column.as_str()))
-            .collect::<Vec<_>>(),
-        [(2, "Bazaar Stock As Of")],
-        "{:?}",
-        report.errors
-    );
-    // From a fresh export the same change applies.
-    let fresh = edit(&export_text(&db, &seller).await, 0, &stock_column, "40");
-    let (id, report) = upload(&db, &seller, &fresh, None).await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.stock_changes, 1);
-    assert_eq!(
-        import_products::apply(&db, &seller, id).await.expect("apply"),
-        Applied::Done { left_out: 0 }
-    );
-    assert_eq!(units_of(&db, variant).await, 40);
-    // The history says the import set it, not the product form.
-    let reason: String = sqlx::query_scalar(
-        "SELECT reason FROM stock_movements WHERE variant_id = $1 ORDER BY created_at DESC, id DESC",
-    )
-    .bind(variant)
-    .fetch_one(db.pool())
-    .await
-    .expect("movement");
-    assert_eq!(reason, "imported");
-}
-
 /// Issue 19, defect 3: an edit made in the editor between the dry run and "Apply" is not overwritten, even when
 /// the report's words would read the same; and of two applies at once, one applies and the other is told.
 async fn an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once(db: Db) {
@@ -597,28 +474,6 @@ async fn an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once(
             .count(),
         1,
         "{a:?} {b:?}"
-    );
-}
-
-/// Issue 19, defect 6: a file with two columns for one warehouse is refused, naming the column.
-async fn two_columns_for_one_warehouse_are_refused(db: Db) {
-    let (store, seller) = store_with(&db, 1).await;
-    let warehouse: String = sqlx::query_scalar("SELECT name FROM warehouses WHERE seller_id = $1")
-        .bind(store)
-        .fetch_one(db.pool())
-        .await
-        .expect("warehouse");
-    let text = format!(
-        "Handle,Title,Variant SKU,Variant Price,Bazaar Category,Bazaar Stock: {warehouse},Bazaar Stock: {}\n\
-         two-shelves,Two Shelves,TWO-SHELVES-1,5.00,{},3,4\n",
-        warehouse.to_uppercase(),
-        leaf_slug(&db).await
-    );
-    let (_, report) = upload(&db, &seller, &text, None).await;
-    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
-    assert_eq!(
-        report.errors[0].column,
-        format!("Bazaar Stock: {}", warehouse.to_uppercase())
     );
 }
 
@@ -757,9 +612,7 @@ db_tests!(
     a_large_import_is_written_in_steps_and_an_edit_meanwhile_is_kept,
     kept_files_have_a_quota_and_expire,
     european_text_and_semicolons_import_as_they_are,
-    stock_that_moved_since_the_export_is_never_put_back,
     an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once,
-    two_columns_for_one_warehouse_are_refused,
     an_export_imports_back_with_no_change,
     one_changed_price_is_one_change_and_applies,
     a_shopify_file_creates_drafts_and_imports_twice_as_once,

@@ -135,7 +135,8 @@ async fn publishing_needs_a_price_and_a_picture(db: Db) {
         ],
     )
     .await
-    .expect("upload");
+    .expect("upload")
+    .refused;
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].0, "notes.txt");
     assert!(refused[0].1.contains("PNG, JPEG or WebP"));
@@ -356,7 +357,82 @@ async fn the_index_filters_sorts_and_pages_without_repeats(db: Db) {
     assert_eq!(page.total, 3);
 }
 
+/// Issue 19, item 7: a picture taken off a product is deleted from the image store once its day has passed and
+/// nothing shows it (the same picture on another product keeps its files); a replaced logo too.
+async fn removed_pictures_are_deleted_once_nothing_shows_them(db: Db) {
+    use domain::catalog::images::ImageStore;
+    use domain::catalog::removed_images::{sweep, GRACE_MS};
+    let ((_, seller), _) = two_stores(&db).await;
+    let images = image_store();
+    let mut ids = Vec::new();
+    for title in ["Kettle A", "Kettle B"] {
+        let form = kettle_form(&db, &seller, title).await;
+        ids.push(save_product(&db, &seller, &form).await.expect("product"));
+    }
+    let (shared, own) = (demo_card(40, 2, 320), demo_card(80, 3, 320));
+    let files = vec![("shared.png".into(), shared.clone()), ("own.png".into(), own)];
+    editor::add_pictures(&db, &images, &seller, ids[0], files)
+        .await
+        .expect("A's pictures");
+    editor::add_pictures(&db, &images, &seller, ids[1], vec![("shared.png".into(), shared)])
+        .await
+        .expect("B's picture");
+    let take_all_off = |id: i64| {
+        let (db, seller) = (db.clone(), seller);
+        async move {
+            let mut form = editor::editor(&db, &seller, Some(id), None).await.expect("editor").form;
+            let keys: Vec<String> = form.images.iter().map(|i| i.key.clone()).collect();
+            for image in &mut form.images {
+                image.remove = "on".into();
+            }
+            save_product(&db, &seller, &form).await.expect("saved");
+            keys
+        }
+    };
+    let a_keys = take_all_off(ids[0]).await;
+    assert_eq!(a_keys.len(), 2);
+    let kept = |key: &str| {
+        let name = format!("{key}-160.webp");
+        let images = &images;
+        async move { images.get(&name).await.expect("read").is_some() }
+    };
+    // Within the day nothing goes; after it, only the picture no product shows.
+    assert_eq!(sweep(&db, &images, GRACE_MS).await.expect("sweep"), 0);
+    assert!(kept(&a_keys[0]).await && kept(&a_keys[1]).await);
+    assert_eq!(sweep(&db, &images, 0).await.expect("sweep"), 1);
+    let b_keys = take_all_off(ids[1]).await;
+    let shared_key = b_keys[0].clone();
+    let own_key = a_keys.iter().find(|k| **k != shared_key).expect("A's own picture");
+    assert!(!kept(own_key).await, "A's own picture is deleted");
+    assert!(kept(&shared_key).await, "the picture B still showed stays");
+    assert_eq!(sweep(&db, &images, 0).await.expect("sweep"), 1);
+    assert!(!kept(&shared_key).await, "deleted once B took it off too");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM image_removals").await, 0);
+    // A replaced logo goes the same way; the new one stays.
+    let settings = domain::sellers::settings::set_logo;
+    settings(&db, &images, &seller, demo_card(200, 2, 300))
+        .await
+        .expect("logo");
+    let first: String = sqlx::query_scalar("SELECT logo_key FROM sellers WHERE id = $1")
+        .bind(seller.own_store().expect("store"))
+        .fetch_one(db.pool())
+        .await
+        .expect("logo key");
+    settings(&db, &images, &seller, demo_card(100, 1, 300))
+        .await
+        .expect("new logo");
+    assert_eq!(sweep(&db, &images, 0).await.expect("sweep"), 1);
+    assert!(!kept(&first).await);
+    let now: String = sqlx::query_scalar("SELECT logo_key FROM sellers WHERE id = $1")
+        .bind(seller.own_store().expect("store"))
+        .fetch_one(db.pool())
+        .await
+        .expect("logo key");
+    assert!(kept(&now).await);
+}
+
 db_tests!(
+    removed_pictures_are_deleted_once_nothing_shows_them,
     a_seller_creates_a_product_with_an_option_matrix,
     publishing_needs_a_price_and_a_picture,
     a_save_from_an_older_form_is_refused_with_what_changed,

@@ -187,7 +187,37 @@ async fn an_unchanged_session_is_not_written_again_and_a_huge_one_is_refused(db:
     assert!(!stored_data(&db, &rec.id).await.contains("junk"));
 }
 
+/// A form sent back to its visitor is kept on the server (a product form outgrows a session) and shown once; one
+/// over the limit is not kept; one nobody came back for is purged.
+async fn a_kept_form_is_taken_once_and_a_huge_one_is_not_kept(db: Db) {
+    use domain::accounts::kept;
+    let form = format!("{{\"description\":\"{}\"}}", "é".repeat(40_000));
+    assert!(form.len() > sessions::MAX_SESSION_BYTES, "larger than a session may be");
+    let id = kept::keep(&db, &form).await.expect("keep").expect("kept");
+    assert_eq!(id.len(), 32);
+    assert_eq!(
+        kept::take(&db, &id).await.expect("take").as_deref(),
+        Some(form.as_str())
+    );
+    assert_eq!(kept::take(&db, &id).await.expect("take again"), None, "once");
+    assert_eq!(kept::take(&db, "0123").await.expect("a made-up id"), None);
+    assert_eq!(
+        kept::keep(&db, &"x".repeat(kept::KEPT_MAX + 1)).await.expect("keep"),
+        None
+    );
+    let old = kept::keep(&db, "{}").await.expect("keep").expect("kept");
+    sqlx::query("UPDATE kept_forms SET created_at = created_at - $1 WHERE id = $2")
+        .bind(kept::KEPT_FOR_MS + 1)
+        .bind(&old)
+        .execute(db.pool())
+        .await
+        .expect("age it");
+    assert_eq!(kept::purge_expired(&db).await.expect("purge"), 1);
+    assert_eq!(kept::take(&db, &old).await.expect("take"), None);
+}
+
 db_tests!(
+    a_kept_form_is_taken_once_and_a_huge_one_is_not_kept,
     an_unchanged_session_is_not_written_again_and_a_huge_one_is_refused,
     a_saved_session_loads_back_unchanged,
     an_expired_session_is_not_loaded_and_is_purged,

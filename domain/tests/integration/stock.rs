@@ -226,7 +226,84 @@ async fn another_stores_stock_is_out_of_reach(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM stock_movements").await, 0);
 }
 
+/// Issue 19, item 9: the history of a removed variant and of a removed warehouse stays, under the names they had,
+/// said to be removed.
+async fn the_history_of_a_removed_variant_and_warehouse_stays(db: Db) {
+    two_sellers(&db, 5).await;
+    let (variant, product, store): (i64, i64, i64) = sqlx::query_as(
+        "SELECT v.id, v.product_id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE (SELECT COUNT(*) FROM variants o WHERE o.product_id = p.id) > 1 ORDER BY v.id LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("a product with two variants");
+    let seller = actors::seller_of(&db, store).await;
+    let main: i64 = sqlx::query_scalar("SELECT warehouse_id FROM stock WHERE variant_id = $1 LIMIT 1")
+        .bind(variant)
+        .fetch_one(db.pool())
+        .await
+        .expect("warehouse");
+    adjust_stock(&db, &seller, &change(variant, main, "+3", "received", "change"))
+        .await
+        .expect("received");
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = $1")
+        .bind(variant)
+        .fetch_one(db.pool())
+        .await
+        .expect("sku");
+    let mut form = domain::catalog::editor::editor(&db, &seller, Some(product), None)
+        .await
+        .expect("editor")
+        .form;
+    let kept = form
+        .variants
+        .iter()
+        .find(|v| v.id != variant.to_string())
+        .and_then(|v| v.id.parse::<i64>().ok())
+        .expect("another variant");
+    form.variants
+        .iter_mut()
+        .find(|v| v.id == variant.to_string())
+        .expect("the variant")
+        .remove = "on".into();
+    domain::workflows::save_product::save_product(&db, &seller, &form)
+        .await
+        .expect("removed");
+    // A second warehouse receives units of the kept variant, is counted to 0 and removed.
+    let annex = domain::sellers::settings::add_warehouse(&db, &seller, "Annex", "US")
+        .await
+        .expect("warehouse");
+    adjust_stock(&db, &seller, &change(kept, annex, "+2", "received", "change"))
+        .await
+        .expect("received");
+    adjust_stock(&db, &seller, &change(kept, annex, "0", "", "count"))
+        .await
+        .expect("counted");
+    domain::sellers::settings::remove_warehouse(&db, &seller, annex)
+        .await
+        .expect("removed");
+    let page = levels::page(&db, &seller, "", false, "").await.expect("page");
+    let removed: Vec<_> = page.movements.iter().filter(|m| m.sku == sku).collect();
+    assert_eq!(removed.len(), 1, "{:?}", page.movements);
+    assert!(removed[0].variant_removed && !removed[0].warehouse_removed);
+    assert_eq!((removed[0].delta, removed[0].reason.as_str()), (3, "Received"));
+    let annexed: Vec<_> = page.movements.iter().filter(|m| m.warehouse == "Annex").collect();
+    assert_eq!(annexed.len(), 2, "{:?}", page.movements);
+    assert!(annexed.iter().all(|m| m.warehouse_removed && !m.variant_removed));
+    // Another store's history does not show them.
+    let other: i64 = sqlx::query_scalar("SELECT id FROM sellers WHERE id <> $1 ORDER BY id LIMIT 1")
+        .bind(store)
+        .fetch_one(db.pool())
+        .await
+        .expect("another store");
+    let theirs = levels::page(&db, &actors::seller_of(&db, other).await, "", false, "")
+        .await
+        .expect("their page");
+    assert!(theirs.movements.iter().all(|m| m.sku != sku && m.warehouse != "Annex"));
+}
+
 db_tests!(
+    the_history_of_a_removed_variant_and_warehouse_stays,
     a_variant_with_units_held_for_an_order_is_not_removed,
     a_seller_receives_and_counts_stock_and_the_history_says_who,
     orders_write_to_the_history_and_alert_once_per_crossing,

@@ -111,7 +111,7 @@ pub async fn save_product(
     #[server(default)] intent: String,
 ) -> Result<(), AppError> {
     let (services, actor) = signed_in()?;
-    let form = model::sellers::ProductForm {
+    let form = SaveProduct {
         id,
         version,
         title,
@@ -122,11 +122,32 @@ pub async fn save_product(
         options,
         variants,
         images,
-    };
+        intent: String::new(),
+    }
+    .into_form();
     match intent.as_str() {
         "generate" => rework(&services, &actor, form, Rework::Matrix).await,
         "preview" => rework(&services, &actor, form, Rework::Preview).await,
         _ => save(&services, &actor, form).await,
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl SaveProduct {
+    /// The product form the editor's fields make (also read from an upload of pictures, which sends them too).
+    pub fn into_form(self) -> model::sellers::ProductForm {
+        model::sellers::ProductForm {
+            id: self.id,
+            version: self.version,
+            title: self.title,
+            category: self.category,
+            description: self.description,
+            status: self.status,
+            attributes: self.attributes,
+            options: self.options,
+            variants: self.variants,
+            images: self.images,
+        }
     }
 }
 

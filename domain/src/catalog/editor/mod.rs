@@ -24,7 +24,7 @@ pub use form::editor;
 pub(in crate::catalog) use form::{leaf_categories, load_form, new_form, new_variant, store_names, warehouses_of};
 pub use index::list;
 pub use matrix::{generate_variants, sku_prefix, suggest_sku};
-pub use pictures::add_pictures;
+pub use pictures::{add_pictures, Uploaded};
 pub use rules::{parse_money, validate, Context, RuleError, ValidProduct, ValidVariant};
 pub use save::{prepare, refresh_listing_price, write, Written};
 

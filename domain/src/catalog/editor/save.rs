@@ -224,6 +224,7 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 if held == 1 { "unit is" } else { "units are" }
             )));
         }
+        crate::inventory::movements::remember_variant(conn, *id).await?;
         sqlx::query("DELETE FROM variants WHERE id = $1 AND product_id = $2")
             .bind(id)
             .bind(product_id)
@@ -282,7 +283,16 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
     Ok(variant_ids)
 }
 
-/// Pictures: the kept ones, renumbered in their new order (positions are the primary key, so rewrite them).
+/// A picture as stored with a product.
+#[derive(sqlx::FromRow)]
+struct StoredPicture {
+    image_key: String,
+    ext: String,
+    width: i64,
+    height: i64,
+}
+
+/// Pictures: the kept ones (a dropped one is recorded for the sweep of removed pictures), renumbered in their new order (positions are the primary key, so rewrite them).
 async fn write_pictures(
     conn: &mut AnyConnection,
     product_id: i64,
@@ -290,7 +300,7 @@ async fn write_pictures(
     existing: bool,
 ) -> Result<(), CatalogError> {
     // A new product has none yet (they are uploaded to a saved product).
-    let stored: Vec<(String, String, i64, i64)> = if existing {
+    let stored: Vec<StoredPicture> = if existing {
         let stored = sqlx::query_as("SELECT image_key, ext, width, height FROM product_images WHERE product_id = $1")
             .bind(product_id)
             .fetch_all(&mut *conn)
@@ -303,8 +313,14 @@ async fn write_pictures(
     } else {
         Vec::new()
     };
+    let dropped: Vec<String> = stored
+        .iter()
+        .filter(|s| !p.images.iter().any(|(key, _)| *key == s.image_key))
+        .map(|s| s.image_key.clone())
+        .collect();
+    crate::catalog::removed_images::record(conn, &dropped).await?;
     for (position, (key, alt)) in p.images.iter().enumerate() {
-        if let Some((_, ext, width, height)) = stored.iter().find(|s| &s.0 == key) {
+        if let Some(s) = stored.iter().find(|s| &s.image_key == key) {
             sqlx::query(
                 "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -312,10 +328,10 @@ async fn write_pictures(
             .bind(product_id)
             .bind(position as i64)
             .bind(key)
-            .bind(ext)
+            .bind(&s.ext)
             .bind(alt)
-            .bind(width)
-            .bind(height)
+            .bind(s.width)
+            .bind(s.height)
             .execute(&mut *conn)
             .await?;
         }

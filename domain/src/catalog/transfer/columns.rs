@@ -21,9 +21,13 @@ pub(super) const IMAGE_SRC: &str = "Image Src";
 pub(super) const IMAGE_ALT: &str = "Image Alt Text";
 pub(super) const STATUS: &str = "Status";
 pub(super) const CATEGORY: &str = "Bazaar Category";
-/// When the row's stock figures were read (RFC 3339, UTC): an import changes a figure only where the seller
-/// changed it, never back over units sold since the export (decision 0016's rule, applied to a file).
-pub(super) const STOCK_AS_OF: &str = "Bazaar Stock As Of";
+/// The row's stock figures as exported, per warehouse (`7:12 9:3`: warehouse id, units): an import changes a
+/// figure only where the seller changed it, never back over units sold since the export (decision 0016's rule,
+/// applied to a file). They are the very figures written in the stock columns, so no clock is involved (a time
+/// would miss a sale that took its time before the export and committed after the export read the stock).
+pub(super) const STOCK_EXPORTED: &str = "Bazaar Stock Exported";
+/// What earlier exports wrote instead (a time): such a file's figures cannot be checked, so it is refused whole.
+pub(super) const LEGACY_STOCK_AS_OF: &str = "Bazaar Stock As Of";
 pub(super) const STOCK_PREFIX: &str = "Bazaar Stock: ";
 
 /// The columns an import reads, in the order an export writes them (the stock columns follow).
@@ -50,7 +54,7 @@ pub(super) const KNOWN: [&str; 23] = [
     IMAGE_ALT,
     STATUS,
     CATEGORY,
-    STOCK_AS_OF,
+    STOCK_EXPORTED,
 ];
 
 /// Shopify's placeholder option of a product without options.

@@ -89,34 +89,31 @@ impl ExportSheet {
         let mut forms = Vec::with_capacity(products.len());
         let mut conn = db.pool().acquire().await?;
         for (id, slug) in products {
-            // Taken before the figures are read: a movement in between counts as after it, so an import of this
-            // file refuses that figure rather than putting the moved units back.
-            let as_of = crate::platform::clock::rfc3339_ms(crate::platform::clock::now_ms());
             // The form the editor shows is what an import compares with: one reading of a product for both.
             let form = editor::load_form(&mut conn, self.store, *id).await?;
-            forms.push((slug.as_str(), as_of, form));
+            forms.push((slug.as_str(), form));
         }
         drop(conn);
         self.rows(&forms, first)
     }
 
     /// Rows of the products read, one per variant (and one per picture beyond the variants).
-    fn rows(&self, forms: &[(&str, String, ProductForm)], first: bool) -> Result<Vec<u8>, CatalogError> {
+    fn rows(&self, forms: &[(&str, ProductForm)], first: bool) -> Result<Vec<u8>, CatalogError> {
         let start = if first { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
         let mut csv = csv::WriterBuilder::new().from_writer(start);
         if first {
             csv.write_record(&self.header).map_err(write_failed)?;
         }
-        for (slug, as_of, form) in forms {
+        for (slug, form) in forms {
             for r in 0..form.variants.len().max(form.images.len()) {
-                csv.write_record(self.row(slug, as_of, form, r)).map_err(write_failed)?;
+                csv.write_record(self.row(slug, form, r)).map_err(write_failed)?;
             }
         }
         csv.into_inner().map_err(|e| write_failed(e.into_error().into()))
     }
 
     /// Row `r` of a product: its own columns on the first row, variant `r`, picture `r`.
-    fn row(&self, slug: &str, as_of: &str, form: &ProductForm, r: usize) -> Vec<String> {
+    fn row(&self, slug: &str, form: &ProductForm, r: usize) -> Vec<String> {
         let header = &self.header;
         let mut row = vec![String::new(); header.len()];
         let mut set = |column: &str, value: String| {
@@ -152,15 +149,17 @@ impl ExportSheet {
             set(PRICE, v.price.clone());
             set(COMPARE_AT, v.compare_at.clone());
             let mut total = 0;
+            let mut exported = Vec::new();
             for s in &v.stock {
                 let units: i64 = s.units.parse().unwrap_or(0);
                 total += units;
-                if let Some((_, name)) = self.warehouses.iter().find(|(w, _)| w.to_string() == s.warehouse) {
+                if let Some((w, name)) = self.warehouses.iter().find(|(w, _)| w.to_string() == s.warehouse) {
                     set(&format!("{STOCK_PREFIX}{name}"), units.to_string());
+                    exported.push(format!("{w}:{units}"));
                 }
             }
             set(QUANTITY, total.to_string());
-            set(STOCK_AS_OF, as_of.to_string());
+            set(STOCK_EXPORTED, exported.join(" "));
         }
         if let Some(image) = form.images.get(r) {
             set(

@@ -1,4 +1,4 @@
-//! Planning an import: what the store has (categories, warehouses, movements since the file's stock was read),
+//! Planning an import: what the store has (categories, warehouses, the platform's rules),
 //! each product of the file staged, checked by the editor's rules and compared with what is stored, and the digest
 //! an apply compares with its dry run's.
 
@@ -61,31 +61,20 @@ pub(super) struct Setting {
     pub(super) names: Vec<(i64, String, String)>,
     pub(super) default_category: Option<i64>,
     pub(super) free_items: bool,
-    /// Stock movements of the store since the oldest `Bazaar Stock As Of` of the file:
-    /// (variant, warehouse) → (when, change) in time order.
-    pub(super) moves: HashMap<(i64, i64), Vec<(i64, i64)>>,
 }
 
-/// Where a stock figure of the file is: its row and column, the moment its row says it was read, and the stored
-/// variant it belongs to (`None`: a new variant).
+/// Where a stock figure of the file is: its row and column, and the figure the export wrote there (`None`: a
+/// file that does not say, such as Shopify's, or a new variant).
 pub(super) struct StockCell<'a> {
     pub(super) row: usize,
     pub(super) column: &'a str,
-    pub(super) as_of: Option<i64>,
-    pub(super) variant_id: Option<i64>,
+    pub(super) exported: Option<i64>,
 }
 
 impl Setting {
-    /// Units that moved in a warehouse of a variant after `since` (orders, adjustments, saves).
-    pub(super) fn moved_since(&self, variant: i64, warehouse: i64, since: i64) -> i64 {
-        self.moves
-            .get(&(variant, warehouse))
-            .map_or(0, |m| m.iter().filter(|(at, _)| *at > since).map(|(_, d)| d).sum())
-    }
-
     /// Lays a figure of the file over a stock cell of the form (whose `units` and `was` are today's level). With
-    /// the moment the file's figure was read, the file changes the stock only where the seller changed that
-    /// figure: one equal to the level then is no change, whatever sold since; a changed one over units that
+    /// the figure the file was exported with, the file changes the stock only where the seller changed that
+    /// figure: one equal to the exported figure is no change, whatever sold since; a changed one over units that
     /// moved since is refused (the seller's figure and the sales cannot both be right). Without it (a Shopify
     /// file), the figure is the new level.
     pub(super) fn lay_stock(
@@ -95,17 +84,11 @@ impl Setting {
         units: String,
         report: &mut ImportReport,
     ) {
-        let (Some(as_of), Some(variant), Ok(today), Ok(warehouse)) = (
-            at.as_of,
-            at.variant_id,
-            cell.was.parse::<i64>(),
-            cell.warehouse.parse::<i64>(),
-        ) else {
+        let (Some(then), Ok(today)) = (at.exported, cell.was.parse::<i64>()) else {
             cell.units = units;
             return;
         };
-        let moved = self.moved_since(variant, warehouse, as_of);
-        let then = today - moved;
+        let moved = today - then;
         let typed = units.trim().parse::<i64>().ok();
         // Already today's figure (counted after the sales, or a file applied before): nothing to change.
         if typed == Some(today) {
@@ -132,10 +115,9 @@ impl Setting {
             at.row,
             at.column,
             format!(
-                "This figure was {then} when the file was exported ({}), and {} since (orders or stock \
-                 changes), so it is {today} now. Export the catalog again and change the new file, or set the \
-                 figure on the Stock screen.",
-                crate::platform::clock::rfc3339_ms(as_of),
+                "This figure was {then} when the file was exported, and {} since (orders or stock changes), so \
+                 it is {today} now. Export the catalog again and change the new file, or set the figure on the \
+                 Stock screen.",
                 moved_phrase(moved)
             ),
         ));
@@ -181,7 +163,7 @@ pub async fn plan(
             products: Vec::new(),
         });
     };
-    let setting = setting_for(db, conn, store, default_category, &columns, &lines).await?;
+    let setting = setting_for(db, conn, store, default_category).await?;
     let stock_columns = stock_columns(&setting, &columns, &lines, &mut report);
     let groups = by_handle(&columns, &lines, &mut report);
     let existing = products_by_handle(conn, groups.iter().map(|(h, _)| h.as_str())).await?;
@@ -230,15 +212,13 @@ pub async fn plan(
     Ok(Plan { report, products })
 }
 
-/// What planning needs beyond the file, read once: the store's SKU prefix, warehouses and categories, the
-/// platform's rules, and every stock movement since the oldest moment the file's stock figures were read.
+/// What planning needs beyond the file, read once: the store's SKU prefix, warehouses and categories, and the
+/// platform's rules.
 async fn setting_for(
     db: &Db,
     conn: &mut AnyConnection,
     store: i64,
     default_category: Option<i64>,
-    columns: &Columns,
-    lines: &[Line],
 ) -> Result<Setting, CatalogError> {
     let (_, slug) = editor::store_names(conn, store).await?;
     let leaves = editor::leaf_categories(db).await?;
@@ -248,20 +228,6 @@ async fn setting_for(
         .filter(|c| leaves.iter().any(|(id, _)| *id == c.id))
         .map(|c| (c.id, c.slug.clone(), c.name.clone()))
         .collect();
-    let mut moves: HashMap<(i64, i64), Vec<(i64, i64)>> = HashMap::new();
-    let oldest = lines
-        .iter()
-        .filter_map(|l| l.get(columns, STOCK_AS_OF))
-        .filter_map(crate::platform::clock::parse_rfc3339_ms)
-        .min();
-    if let Some(since) = oldest {
-        for m in crate::inventory::movements::of_store_since(conn, store, since).await? {
-            moves
-                .entry((m.variant_id, m.warehouse_id))
-                .or_default()
-                .push((m.created_at, m.delta));
-        }
-    }
     Ok(Setting {
         store,
         sku_prefix: editor::sku_prefix(&slug),
@@ -273,7 +239,6 @@ async fn setting_for(
             all.iter().any(|k| k.id == *c) && !all.iter().any(|k| k.parent_id == Some(*c))
         }),
         free_items: crate::platform::settings::is_on(conn, crate::platform::settings::FREE_ITEMS).await?,
-        moves,
     })
 }
 

@@ -89,6 +89,15 @@ fn read_columns(header: &csv::StringRecord, report: &mut ImportReport) -> Option
     let mut ignored = Vec::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim();
+        if name.eq_ignore_ascii_case(LEGACY_STOCK_AS_OF) {
+            report.errors.push(issue(
+                1,
+                LEGACY_STOCK_AS_OF,
+                "This file was exported by an earlier version of Bazaar, whose stock figures cannot be checked \
+                 against the sales since: export the catalog again and make your changes in the new file.",
+            ));
+            return None;
+        }
         if let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)) {
             at.entry(*known).or_insert(i);
         } else if let Some(warehouse) = strip_prefix_any_case(name, STOCK_PREFIX).filter(|w| !w.trim().is_empty()) {

@@ -86,6 +86,20 @@ pub(super) fn moved_phrase(moved: i64) -> String {
     }
 }
 
+/// The figures of a `Bazaar Stock Exported` cell (`7:12 9:3`: warehouse id, units); `None` when it is empty or
+/// not in that form (a spreadsheet reformatted it, or someone typed in it).
+fn exported_figures(cell: &str) -> Option<Vec<(i64, i64)>> {
+    let figures = cell
+        .split_whitespace()
+        .map(|pair| {
+            let (warehouse, units) = pair.split_once(':')?;
+            let units = units.parse::<i64>().ok().filter(|u| *u >= 0)?;
+            Some((warehouse.parse::<i64>().ok()?, units))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (!figures.is_empty()).then_some(figures)
+}
+
 /// A whole number of units typed in a cell; a negative count (Shopify allows overselling) reads as 0.
 pub(super) fn units_cell(cell: &str, row: usize, column: &str, report: &mut ImportReport) -> String {
     match cell.parse::<i64>() {
@@ -343,13 +357,11 @@ impl<'a> Staging<'a, '_> {
     /// A row's stock figures: one per warehouse column, else the total when the store has one warehouse.
     fn stock_cells(&mut self, line: &Line, v: &mut VariantInput) {
         let row = line.row;
-        let as_of = line
-            .get(self.columns, STOCK_AS_OF)
-            .and_then(crate::platform::clock::parse_rfc3339_ms);
+        let exported = line.get(self.columns, STOCK_EXPORTED).and_then(exported_figures);
         let variant_id = v.id.parse::<i64>().ok();
-        // A file that says when its figures were read must say it on every row of a stored variant: without it a
-        // figure would be taken as the new level and could put back units sold since the export.
-        if self.columns.at.contains_key(STOCK_AS_OF) && as_of.is_none() && variant_id.is_some() {
+        // A file that gives the figures it was exported with must give them on every row of a stored variant:
+        // without them a figure would be taken as the new level and could put back units sold since the export.
+        if self.columns.at.contains_key(STOCK_EXPORTED) && exported.is_none() && variant_id.is_some() {
             let stock_typed = self
                 .stock_columns
                 .iter()
@@ -358,19 +370,23 @@ impl<'a> Staging<'a, '_> {
             if stock_typed {
                 self.error(
                     row,
-                    STOCK_AS_OF,
-                    "This row's Bazaar Stock As Of is empty or not a moment like 2026-12-04T13:25:00.000Z (a \
-                     spreadsheet may have reformatted it): export the catalog again, or delete the column to set \
-                     the figures as they are.",
+                    STOCK_EXPORTED,
+                    "This row's Bazaar Stock Exported is empty or changed (it reads like 7:12 9:3, as exported): \
+                     export the catalog again, or delete the column to set the figures as they are.",
                 );
                 return;
             }
         }
-        let cell_at = |column: &'a str| StockCell {
+        // A warehouse the export did not list had no units then (it was added since).
+        let cell_at = |column: &'a str, warehouse: &str| StockCell {
             row,
             column,
-            as_of,
-            variant_id,
+            exported: exported.as_ref().filter(|_| variant_id.is_some()).map(|figures| {
+                figures
+                    .iter()
+                    .find(|(w, _)| w.to_string() == warehouse)
+                    .map_or(0, |(_, units)| *units)
+            }),
         };
         let stock_columns = self.stock_columns;
         if !stock_columns.is_empty() {
@@ -381,7 +397,8 @@ impl<'a> Staging<'a, '_> {
                 }
                 let units = units_cell(cell, row, column, self.report);
                 if let Some(s) = v.stock.iter_mut().find(|s| s.warehouse == warehouse.to_string()) {
-                    self.setting.lay_stock(&cell_at(column), s, units, self.report);
+                    self.setting
+                        .lay_stock(&cell_at(column, &s.warehouse), s, units, self.report);
                 }
             }
             return;
@@ -391,7 +408,10 @@ impl<'a> Staging<'a, '_> {
         };
         let units = units_cell(quantity, row, QUANTITY, self.report);
         match v.stock.as_mut_slice() {
-            [only] => self.setting.lay_stock(&cell_at(QUANTITY), only, units, self.report),
+            [only] => {
+                let at = cell_at(QUANTITY, &only.warehouse);
+                self.setting.lay_stock(&at, only, units, self.report)
+            }
             many => {
                 let total: i64 = many.iter().filter_map(|s| s.units.parse::<i64>().ok()).sum();
                 if units.parse::<i64>().ok() != Some(total) {
