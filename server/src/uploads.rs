@@ -76,7 +76,8 @@ pub async fn pictures(
     let sent = upload.files.len();
     match editor::add_pictures(&services.db, &*services.images, &actor, id, upload.files).await {
         Ok(done) => {
-            let added = sent - done.refused.len();
+            // Not `sent` less the refused: a picture the product already shows is not added again.
+            let added = done.added.len();
             let mut refused = done.refused.clone();
             if sent == 0 {
                 refused.push((
