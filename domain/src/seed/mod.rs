@@ -603,8 +603,8 @@ async fn seed_variants(
         let compare_at = (rng.below(4) == 0).then(|| price + 500 + (rng.below(20) as i64) * 100);
         let options = serde_json::json!({ leaf.option.0: value }).to_string();
         sqlx::query(
-            "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, weight_grams, position) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'USD', $8, $9)",
+            "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, weight_grams, \
+             position, seller_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'USD', $8, $9, $10)",
         )
         .bind(vid)
         .bind(id)
@@ -616,6 +616,7 @@ async fn seed_variants(
         .bind(compare_at)
         .bind(200 + rng.below(2_000) as i64)
         .bind(position as i64)
+        .bind(p.seller_id)
         .execute(&mut *conn)
         .await?;
         for wid in &p.warehouses {

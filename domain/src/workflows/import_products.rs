@@ -43,12 +43,8 @@ pub async fn upload(
             MAX_BYTES / (1024 * 1024)
         )));
     }
-    let body = std::str::from_utf8(bytes).map_err(|e| {
-        let row = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        refuse(format!(
-            "Row {row} is not UTF-8 text. In your spreadsheet, save the file as “CSV UTF-8”, then upload it again."
-        ))
-    })?;
+    let (body, read_as) = transfer::decode(bytes).map_err(refuse)?;
+    let body = body.as_ref();
     // A NUL is no spreadsheet's text (and PostgreSQL cannot store it): a binary file renamed .csv, most likely.
     if let Some(at) = body.find('\0') {
         let row = body[..at].matches('\n').count() + 1;
@@ -74,7 +70,10 @@ pub async fn upload(
             kept.bytes / (1024 * 1024)
         )));
     }
-    let plan = transfer::plan(db, &mut conn, actor, body, default_category).await?;
+    let mut plan = transfer::plan(db, &mut conn, actor, body, default_category).await?;
+    if let Some(read_as) = read_as {
+        plan.report.notices.insert(0, read_as);
+    }
     drop(conn);
     let id = next_id();
     let now = now_ms();

@@ -265,12 +265,9 @@ async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
         found,
         [
             (3, "Variant Price"),
-            (4, "Variant SKU"),
-            (6, "Variant SKU"),
             (7, "Bazaar Category"),
             (8, "Handle"),
             (9, "Handle"),
-            (10, "Variant Inventory Qty"),
             // Every problem of a row at once.
             (11, "Bazaar Category"),
             (11, "Title"),
@@ -278,17 +275,15 @@ async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
         "{:?}",
         report.errors
     );
+    // Issue 27: another store's SKU is this one's to use (row 4), a SKU on two rows stays on the first and the
+    // second gets its own (row 6), and one Inventory Qty in a store with two warehouses is the first one's.
+    let notices: Vec<(usize, &str)> = report.notices.iter().map(|n| (n.row, n.column.as_str())).collect();
     assert!(
-        report.errors[2].message.contains("row 5"),
-        "{}",
-        report.errors[2].message
+        notices.contains(&(6, "Variant SKU")) && notices.contains(&(1, "Variant Inventory Qty")),
+        "{notices:?}"
     );
     // A file that is not text is refused whole, saying so.
-    for bytes in [
-        &b"Handle,Title\nmug,Caf\xe9\n"[..],
-        &b"Handle,Title\nmug,Mug\0\n"[..],
-        &b""[..],
-    ] {
+    for bytes in [&b"Handle,Title\nmug,Mug\0\n"[..], &b""[..]] {
         match import_products::upload(&db, &seller, "x.csv", bytes, None).await {
             Err(domain::catalog::CatalogError::Invalid(errors)) => assert_eq!(errors[0].field, "file"),
             other => panic!("expected a refusal, got {other:?}"),

@@ -50,8 +50,10 @@ async fn a_price_of_zero_is_refused_unless_the_platform_allows_free_items(db: Db
     assert!(!settings::set(&db, "no_such_setting", true).await.expect("setting"));
 }
 
-async fn another_stores_sku_cannot_be_taken_in_another_case_or_freed_by_a_crafted_removal(db: Db) {
-    let ((_, seller), (store_b, _)) = two_stores(&db).await;
+/// Issue 27 (after issue 19, defect 9): a SKU is unique in its store whatever its case, and only there: another
+/// store may use the same one. Listing another store's variant as "removed" in a crafted form frees nothing.
+async fn skus_are_unique_per_store_whatever_their_case_and_a_crafted_removal_frees_nothing(db: Db) {
+    let ((store_a, seller), (store_b, _)) = two_stores(&db).await;
     let (their_variant, their_sku): (i64, String) = sqlx::query_as(
         "SELECT v.id, v.sku FROM variants v JOIN products p ON p.id = v.product_id WHERE p.seller_id = $1 \
          ORDER BY v.id LIMIT 1",
@@ -60,37 +62,46 @@ async fn another_stores_sku_cannot_be_taken_in_another_case_or_freed_by_a_crafte
     .fetch_one(db.pool())
     .await
     .expect("their variant");
-    let mut form = simple_form(&db, &seller, "Copycat", "5.00").await;
+    let mut form = simple_form(&db, &seller, "Same SKU, other store", "5.00").await;
     form.variants[0].sku = their_sku.to_lowercase();
     // The crafted part: the other store's variant listed as one of this form's, removed.
     let mut removed = form.variants[0].clone();
     removed.id = their_variant.to_string();
     removed.remove = "on".into();
     form.variants.push(removed);
-    match save_product(&db, &seller, &form).await {
-        Err(CatalogError::Invalid(errors)) => assert_eq!(errors[0].field, "variants-0-sku", "{errors:?}"),
-        Err(CatalogError::Conflict(_)) => {}
-        other => panic!("another store's SKU was taken: {other:?}"),
-    }
+    save_product(&db, &seller, &form)
+        .await
+        .expect("another store's SKU is this store's to use too");
     let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM variants WHERE LOWER(sku) = LOWER($1)")
         .bind(&their_sku)
         .fetch_one(db.pool())
         .await
         .expect("count");
-    assert_eq!(holders, 1);
-    // And the schema itself refuses a second SKU that differs only in case.
-    let product: i64 = sqlx::query_scalar("SELECT product_id FROM variants WHERE id = $1")
-        .bind(their_variant)
+    assert_eq!(holders, 2, "theirs is still there, and this store's");
+    // In this store the same SKU in another case is taken.
+    let mut again = simple_form(&db, &seller, "Same SKU, same store", "6.00").await;
+    again.variants[0].sku = their_sku.to_uppercase();
+    match save_product(&db, &seller, &again).await {
+        Err(CatalogError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "variants-0-sku", "{errors:?}");
+            assert!(errors[0].message.contains("another of your products"), "{errors:?}");
+        }
+        other => panic!("a store's SKU was taken twice: {other:?}"),
+    }
+    // And the schema itself refuses a second SKU of one store that differs only in case.
+    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE seller_id = $1 ORDER BY id LIMIT 1")
+        .bind(store_a)
         .fetch_one(db.pool())
         .await
         .expect("product");
     let duplicate = sqlx::query(
-        "INSERT INTO variants (id, product_id, sku, title, options, price, currency, weight_grams, position) \
-         VALUES ($1, $2, $3, 'x', '{}', 100, 'USD', 0, 99)",
+        "INSERT INTO variants (id, product_id, sku, title, options, price, currency, weight_grams, position, \
+         seller_id) VALUES ($1, $2, $3, 'x', '{}', 100, 'USD', 0, 99, $4)",
     )
     .bind(domain::platform::ids::next_id())
     .bind(product)
-    .bind(their_sku.to_lowercase())
+    .bind(their_sku.to_uppercase())
+    .bind(store_a)
     .execute(db.pool())
     .await;
     assert!(
@@ -287,7 +298,7 @@ db_tests!(
     a_removed_variant_is_named_in_the_carts_that_held_it,
     a_seller_previews_a_draft_and_nobody_else_does,
     a_price_of_zero_is_refused_unless_the_platform_allows_free_items,
-    another_stores_sku_cannot_be_taken_in_another_case_or_freed_by_a_crafted_removal,
+    skus_are_unique_per_store_whatever_their_case_and_a_crafted_removal_frees_nothing,
     warehouse_names_are_unique_in_a_store_whatever_their_case,
     stock_adjustments_stay_within_the_most_a_warehouse_keeps_and_follow_their_reason,
     a_cursor_of_the_wrong_kind_is_the_first_page,

@@ -8,6 +8,7 @@ mod addresses;
 mod cart;
 mod catalog;
 mod catalog_import;
+mod catalog_import_shopify;
 mod catalog_import_stock;
 mod catalog_rules;
 mod checkout;

@@ -235,8 +235,10 @@ async fn stock_is_written_only_where_the_seller_changed_it(db: Db) {
 }
 
 async fn a_sku_used_by_another_product_is_named_on_its_row(db: Db) {
-    let ((_, seller), _) = two_stores(&db).await;
-    let taken: String = sqlx::query_scalar("SELECT sku FROM variants ORDER BY id LIMIT 1")
+    let ((store, seller), _) = two_stores(&db).await;
+    // One of this store's own SKUs (another store's may be used: SKUs are unique per store).
+    let taken: String = sqlx::query_scalar("SELECT sku FROM variants WHERE seller_id = $1 ORDER BY id LIMIT 1")
+        .bind(store)
         .fetch_one(db.pool())
         .await
         .expect("sku");

@@ -721,15 +721,16 @@ async fn catalog_files_are_the_sellers_own(app: &TestApp) {
         .expect("count");
     assert_eq!(applied, 0);
 
-    // A file that is not UTF-8 is refused with why, on the import page.
-    let refused = upload_catalog(app, &seller, b"Handle,Title\nmug,Caf\xe9 mug\n".to_vec()).await;
+    // A file that says it is UTF-8 and is not is refused with why, on the import page (one without the mark is
+    // read as Windows-1252).
+    let refused = upload_catalog(app, &seller, b"\xEF\xBB\xBFHandle,Title\nmug,Caf\xe9 mug\n".to_vec()).await;
     assert_eq!(location(&refused), "/seller/products/import#upload");
     let page = get(&seller, app, "/seller/products/import")
         .await
         .text()
         .await
         .expect("page");
-    assert!(page.contains("Row 2 is not UTF-8 text"), "the reason is shown");
+    assert!(page.contains("but row 2 is not"), "the reason is shown");
 
     // A shopper is sent to the application, signed out to the login, an admin is refused.
     let shopper = shopper(app).await;

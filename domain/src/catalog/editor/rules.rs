@@ -111,12 +111,10 @@ fn whole_number(typed: &str, max: i64) -> Option<i64> {
     t.parse::<i64>().ok().filter(|n| (0..=max).contains(n))
 }
 
+/// What stores really use as SKUs (`Tool - Ice 15mm Wrench`, `MUD SCRUB`, `4160`): any printable text up to
+/// [`SKU_MAX`] characters (trimmed before).
 fn sku_ok(sku: &str) -> bool {
-    !sku.is_empty()
-        && sku.len() <= SKU_MAX
-        && sku
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    !sku.is_empty() && sku.chars().count() <= SKU_MAX && !sku.chars().any(char::is_control)
 }
 
 /// A rule's complaint: the field it is about and what is wrong, in the shop's words.
@@ -354,7 +352,10 @@ fn check_sku(
         }
     }
     if !sku_ok(&sku) {
-        complaints.add(field, format!("Use up to {SKU_MAX} letters, digits, '-', '_' or '.'."));
+        complaints.add(
+            field,
+            format!("Use up to {SKU_MAX} characters, on one line (no tabs or control characters)."),
+        );
     } else if taken(&sku) {
         complaints.add(field, "Two variants have this SKU; each needs its own.");
     }
@@ -593,7 +594,7 @@ mod tests {
         let categories = [(7, "Home › Kettles".to_string())];
         let mut f = generate_variants(&form(), "KW");
         f.variants[1].price = "ten".into();
-        f.variants[2].sku = "has space".into();
+        f.variants[2].sku = "a tab\there".into();
         f.variants[3].compare_at = "1.00".into();
         f.variants[4].stock[0].units = "-2".into();
         f.variants[5].sku = f.variants[0].sku.clone();

@@ -59,14 +59,16 @@ pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64,
     };
     let valid =
         validate(form, &cx).map_err(|errors| CatalogError::Invalid(errors.into_iter().map(Into::into).collect()))?;
-    // A SKU is unique across the platform: name the row whose SKU another product (or variant) uses.
+    // A SKU is unique in its store: name the row whose SKU another of the store's products (or variants) uses.
     let mut errors = Vec::new();
     for (i, v) in valid.variants.iter().enumerate() {
-        let other: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, product_id FROM variants WHERE LOWER(sku) = LOWER($1) LIMIT 1")
-                .bind(&v.sku)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let other: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT id, product_id FROM variants WHERE seller_id = $1 AND LOWER(sku) = LOWER($2) LIMIT 1",
+        )
+        .bind(store)
+        .bind(&v.sku)
+        .fetch_optional(&mut *conn)
+        .await?;
         // Free: this variant's own SKU, or one of this product's variants the form removes (another product's
         // variant listed as "removed" in a crafted form frees nothing).
         let own = |(o, product): (i64, i64)| Some(o) == v.id || (Some(product) == id && valid.removed.contains(&o));
@@ -74,7 +76,10 @@ pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64,
             let row = form.variants.iter().position(|f| f.sku.trim() == v.sku).unwrap_or(i);
             errors.push(FieldError::new(
                 ProductField::Variant(row, VariantField::Sku).name(),
-                format!("The SKU {} is already used; SKUs are unique across Bazaar.", v.sku),
+                format!(
+                    "The SKU {} is already used by another of your products; each variant needs its own.",
+                    v.sku
+                ),
             ));
         }
     }
@@ -260,7 +265,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 let id = next_id();
                 sqlx::query(
                     "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, \
-                     weight_grams, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     weight_grams, position, seller_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT seller_id FROM products WHERE id = $2))",
                 )
                 .bind(id)
                 .bind(product_id)

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 
 use super::columns::*;
 use super::diff::compare;
-use super::sheet::{read_sheet, Columns, Line};
+use super::sheet::{read_sheet, tidy_skus, Columns, Line};
 use super::stage::{moved_phrase, stage, Staged};
 use crate::catalog::attributes::{definitions_for, AttributeDefinition};
 use crate::catalog::editor::{self, Context, RuleError, ValidProduct};
@@ -157,12 +157,13 @@ pub async fn plan(
 ) -> Result<Plan, CatalogError> {
     let store = actor.own_store()?;
     let mut report = ImportReport::default();
-    let Some((columns, lines)) = read_sheet(body, &mut report) else {
+    let Some((columns, mut lines)) = read_sheet(body, &mut report) else {
         return Ok(Plan {
             report,
             products: Vec::new(),
         });
     };
+    tidy_skus(&columns, &mut lines, &mut report);
     let setting = setting_for(db, conn, store, default_category).await?;
     let stock_columns = stock_columns(&setting, &columns, &lines, &mut report);
     let groups = by_handle(&columns, &lines, &mut report);
@@ -279,6 +280,18 @@ fn stock_columns(
             QUANTITY,
             "Variant Inventory Qty (the total) is not read: the units of each warehouse are read from the Bazaar \
              Stock columns.",
+        ));
+    } else if setting.warehouses.len() > 1 && lines.iter().any(|l| l.has(columns, QUANTITY)) {
+        let (_, first) = &setting.warehouses[0];
+        report.notices.push(issue(
+            1,
+            QUANTITY,
+            format!(
+                "Your store keeps stock in {} warehouses: Variant Inventory Qty is read as the units in {first} (the \
+                 first), and the others are left as they are. To set each, use a Bazaar Stock column per \
+                 warehouse (export the catalog to see them).",
+                setting.warehouses.len()
+            ),
         ));
     }
     if lines.iter().any(|l| l.has(columns, TAGS)) {
@@ -495,13 +508,13 @@ pub(super) async fn skus_free(
     report: &mut ImportReport,
 ) -> Result<bool, sqlx::Error> {
     let lowered: Vec<String> = valid.variants.iter().map(|v| v.sku.to_lowercase()).collect();
-    let marks: Vec<String> = (1..=lowered.len()).map(|i| format!("${i}")).collect();
+    let marks: Vec<String> = (2..=lowered.len() + 1).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT LOWER(v.sku) AS sku, v.id, p.seller_id, p.slug FROM variants v JOIN products p ON p.id = v.product_id \
-         WHERE LOWER(v.sku) IN ({})",
+         WHERE v.seller_id = $1 AND LOWER(v.sku) IN ({})",
         marks.join(", ")
     );
-    let mut query = sqlx::query_as::<_, SkuHolder>(&sql);
+    let mut query = sqlx::query_as::<_, SkuHolder>(&sql).bind(setting.store);
     for sku in &lowered {
         query = query.bind(sku);
     }
@@ -532,11 +545,9 @@ pub(super) async fn skus_free(
             if Some(*id) == v.id || (*seller == setting.store && valid.removed.contains(id)) {
                 continue;
             }
-            let message = if *seller == setting.store {
-                format!("The SKU {} belongs to another variant of your product {slug}.", v.sku)
-            } else {
-                format!("The SKU {} is already used; SKUs are unique across Bazaar.", v.sku)
-            };
+            // Only the store's own SKUs are read: another store may use the same one.
+            debug_assert_eq!(*seller, setting.store);
+            let message = format!("The SKU {} belongs to another variant of your product {slug}.", v.sku);
             report.errors.push(issue(row, SKU, message));
             free = false;
         }

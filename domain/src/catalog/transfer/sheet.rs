@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use model::sellers::ImportReport;
+use std::borrow::Cow;
+
+use model::sellers::{ImportIssue, ImportReport};
 
 use super::columns::*;
 use super::MAX_ROWS;
@@ -58,11 +60,22 @@ pub(super) fn separator(body: &str) -> u8 {
 /// Reads the header and rows; a file that cannot be read at all is one error at the row where it failed.
 pub(super) fn read_sheet(body: &str, report: &mut ImportReport) -> Option<(Columns, Vec<Line>)> {
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let delimiter = separator(body);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
-        .delimiter(separator(body))
+        .delimiter(delimiter)
         .from_reader(body.as_bytes());
+    let by = match delimiter {
+        b';' => Some("semicolons"),
+        b'\t' => Some("tabs"),
+        _ => None,
+    };
+    if let Some(by) = by {
+        report
+            .notices
+            .push(issue(1, "", format!("Read as columns separated by {by}.")));
+    }
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(header)) => header,
@@ -168,4 +181,104 @@ fn read_lines(
         }
     }
     Some(lines)
+}
+
+/// SKUs as stores write them. Excel's apostrophe before a number (it keeps leading zeros; Shopify's own exports
+/// carry it) is taken off. A SKU already on an earlier row stays there and is left out here, so this variant is
+/// given one of its own (Shopify allows a SKU twice; a store in Bazaar finds its variants by SKU). Each is said.
+pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut ImportReport) {
+    let Some(&at) = columns.at.get(SKU) else {
+        return;
+    };
+    let mut apostrophes = Vec::new();
+    let mut first_row: HashMap<String, usize> = HashMap::new();
+    for line in lines.iter_mut() {
+        let Some(cell) = line.cells.get_mut(at) else {
+            continue;
+        };
+        let typed = cell.trim();
+        if let Some(number) = typed
+            .strip_prefix('\'')
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            *cell = number.to_string();
+            apostrophes.push(line.row);
+        }
+        let sku = restore(cell.trim()).to_string();
+        if sku.is_empty() {
+            continue;
+        }
+        match first_row.get(&sku.to_lowercase()) {
+            Some(&earlier) => {
+                report.notices.push(issue(
+                    line.row,
+                    SKU,
+                    format!("The SKU {sku} is also on row {earlier}: it stays there, and this variant is given one of its own."),
+                ));
+                cell.clear();
+            }
+            None => {
+                first_row.insert(sku.to_lowercase(), line.row);
+            }
+        }
+    }
+    if let Some(&first) = apostrophes.first() {
+        let mut rows: Vec<String> = apostrophes.iter().take(10).map(usize::to_string).collect();
+        if apostrophes.len() > 10 {
+            rows.push("…".into());
+        }
+        report.notices.push(issue(
+            first,
+            SKU,
+            format!(
+                "Excel's apostrophe before a number was taken off {} (rows {}).",
+                model::count_of(apostrophes.len() as i64, "SKU", "SKUs"),
+                rows.join(", ")
+            ),
+        ));
+    }
+}
+
+/// A file's text, whatever a spreadsheet saved it as: UTF-8 (with or without its byte-order mark), UTF-16 with its
+/// byte-order mark (Excel's "Unicode text"), else Windows-1252 (Excel's "CSV" on Windows, in which every byte is a
+/// character). Answers the text and, when it was not UTF-8, the notice that says how it was read; a file that says
+/// what it is and is not is refused with why.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<ImportIssue>), String> {
+    let utf16 = match bytes {
+        [0xFF, 0xFE, ..] => Some(encoding_rs::UTF_16LE),
+        [0xFE, 0xFF, ..] => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    if let Some(encoding) = utf16 {
+        let (text, damaged) = encoding.decode_without_bom_handling(&bytes[2..]);
+        if damaged {
+            return Err(
+                "The file starts as UTF-16 text (Excel's “Unicode text”) but is damaged further on. Save \
+                        it again from your spreadsheet, as “CSV UTF-8” if you can, and upload it again."
+                    .into(),
+            );
+        }
+        let notice = issue(1, "", "Read as UTF-16 text (Excel's “Unicode text”).");
+        return Ok((Cow::Owned(text.into_owned()), Some(notice)));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok((Cow::Borrowed(text), None)),
+        Err(e) if bytes.starts_with(b"\xEF\xBB\xBF") => {
+            let row = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            Err(format!(
+                "The file says it is UTF-8 text, but row {row} is not. In your spreadsheet, save the file as “CSV \
+                 UTF-8”, then upload it again."
+            ))
+        }
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            let notice = issue(
+                1,
+                "",
+                "The file is not UTF-8 text: it was read as Windows-1252 (Excel's “CSV” on Windows). If accented \
+                 letters look wrong in the changes below, save it as “CSV UTF-8” and upload it again.",
+            );
+            Ok((Cow::Owned(text.into_owned()), Some(notice)))
+        }
+    }
 }

@@ -407,22 +407,11 @@ impl<'a> Staging<'a, '_> {
             return;
         };
         let units = units_cell(quantity, row, QUANTITY, self.report);
-        match v.stock.as_mut_slice() {
-            [only] => {
-                let at = cell_at(QUANTITY, &only.warehouse);
-                self.setting.lay_stock(&at, only, units, self.report)
-            }
-            many => {
-                let total: i64 = many.iter().filter_map(|s| s.units.parse::<i64>().ok()).sum();
-                if units.parse::<i64>().ok() != Some(total) {
-                    let message = format!(
-                        "Your store keeps stock in {} warehouses: give the units of each in the Bazaar Stock \
-                         columns (export the catalog to see them).",
-                        many.len()
-                    );
-                    self.error(row, QUANTITY, message);
-                }
-            }
+        // With several warehouses, the figure is the first one's (the planner says so once).
+        let first = self.setting.warehouses.first().map(|(w, _)| w.to_string());
+        if let Some(cell) = v.stock.iter_mut().find(|s| Some(&s.warehouse) == first.as_ref()) {
+            let at = cell_at(QUANTITY, &cell.warehouse);
+            self.setting.lay_stock(&at, cell, units, self.report);
         }
     }
 
