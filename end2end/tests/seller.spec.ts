@@ -398,3 +398,51 @@ test("a seller exports the catalog, changes one price in the file, and imports i
     await expect(page.getByText(`$${price}`).first()).toBeVisible({ timeout: 500 });
   }).toPass({ timeout: 10_000 });
 });
+
+test("a seller imports a Shopify export as stores write it: SKUs with spaces, one SKU twice, a bad row skipped", async ({ page }, testInfo) => {
+  await logIn(page, testInfo.project.name === "phone" ? "seller8@demo.bazaar.test" : "seller7@demo.bazaar.test", "demo-pass-2026");
+  const stamp = `${testInfo.project.name}-${Date.now() % 100000}`;
+  const wrench = `Tool - Ice 15mm Wrench ${stamp}`;
+  const rows = [
+    ["Handle", "Title", "Body (HTML)", "Vendor", "Type", "Tags", "Published", "Option1 Name", "Option1 Value", "Variant SKU", "Variant Grams", "Variant Inventory Qty", "Variant Price", "Status"],
+    [`ice-wrench-${stamp}`, `Ice Wrench ${stamp}`, "<p>Steel &amp;\u00a0grip</p>", "Ridge", "Tools", "winter", "TRUE", "Size", "S", wrench, "120.0", "7", "14.00", "active"],
+    [`ice-wrench-${stamp}`, "", "", "", "", "", "", "", "M", wrench, "120.0", "3", "14.00", ""],
+    [`bolt-pack-${stamp}`, `Bolt Pack ${stamp}`, "<p>Ten bolts.</p>", "Ridge", "Tools", "", "TRUE", "Title", "Default Title", "'4160", "50.0", "-2", "5.00", "active"],
+    [`broken-${stamp}`, `Broken ${stamp}`, "", "Ridge", "Tools", "", "TRUE", "Title", "Default Title", "BRK-1", "", "1", "abc", "active"],
+  ];
+  await page.goto("/seller/products/import");
+  await page.getByLabel("Catalog file (CSV, up to 20 MB)").setInputFiles({
+    name: "products_export.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(toCsv(rows).replace(/\n/g, "\r\n"), "utf8"),
+  });
+  await page.getByLabel("Category for rows that name none").selectOption({ label: "Home & Kitchen › Cookware" });
+  await page.getByRole("button", { name: "Check the file" }).click();
+
+  // The dry run: the broken row is a problem and its product skipped; the rest is as the store wrote it.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Import of products_export.csv");
+  await expect(page.getByText("1 problem to fix: 1 product is skipped, the rest can be applied.")).toBeVisible();
+  const problems = page.getByRole("table", { name: "Rows to fix" });
+  await expect(problems.getByRole("row").filter({ has: page.getByRole("cell") })).toHaveCount(1);
+  await expect(problems).toContainText("Variant Price");
+  const notes = page.getByRole("table", { name: "Notes" });
+  await expect(notes).toContainText(`The SKU ${wrench} is also on row 2`);
+  await expect(notes).toContainText("Excel's apostrophe before a number was taken off 1 SKU");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-import-shopify-${testInfo.project.name}.png`, fullPage: true });
+  await page.getByRole("button", { name: /^Apply \d+ changes?$/ }).click();
+  await expect(page.getByRole("status")).toContainText("Imported: 2 products created, 0 updated; 3 variants created, 0 updated.");
+
+  // In the editor: the SKU with spaces on S, and M given its own.
+  await page.goto("/seller/products");
+  await page.getByRole("search", { name: "Filter products" }).getByLabel("Search products").fill(stamp);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByRole("link", { name: `Bolt Pack ${stamp}` })).toBeVisible();
+  await expect(page.getByRole("link", { name: `Broken ${stamp}` })).toHaveCount(0);
+  await page.getByRole("link", { name: `Ice Wrench ${stamp}` }).click();
+  await expect(page.getByLabel("SKU of S", { exact: true })).toHaveValue(wrench);
+  const other = await page.getByLabel("SKU of M", { exact: true }).inputValue();
+  expect(other).not.toBe("");
+  expect(other).not.toBe(wrench);
+  await expectAccessible(page);
+});

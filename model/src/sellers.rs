@@ -440,12 +440,15 @@ pub struct ImportIssue {
     pub message: String,
 }
 
-/// How many products (or variants) an import creates, updates and leaves as they are.
+/// How many products (or variants) an import creates, updates, leaves as they are, and skips (their rows have
+/// problems: the rest of the file still applies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ImportTally {
     pub create: usize,
     pub update: usize,
     pub unchanged: usize,
+    #[serde(default)]
+    pub skipped: usize,
 }
 
 /// What an import would do (a dry run) or did: every refused row with its column and why, notices (what was
@@ -465,6 +468,12 @@ pub struct ImportReport {
 
 impl ImportReport {
     /// Whether applying would change anything.
+    /// Whether nothing of the file can be imported: a problem with the file itself (its header, its columns), not
+    /// with one product's rows (that product is skipped and the rest applies).
+    pub fn file_refused(&self) -> bool {
+        self.errors.iter().any(|e| e.row <= 1)
+    }
+
     pub fn changes_anything(&self) -> bool {
         self.products.create + self.products.update + self.variants.create + self.variants.update + self.stock_changes
             > 0

@@ -148,6 +148,7 @@ fn tally_row(label: &'static str, t: ImportTally) -> impl IntoView {
             <td class="num" data-label="To create">{t.create}</td>
             <td class="num" data-label="To update">{t.update}</td>
             <td class="num" data-label="Unchanged">{t.unchanged}</td>
+            <td class="num" data-label="Skipped">{t.skipped}</td>
         </tr>
     }
 }
@@ -212,7 +213,8 @@ fn progress_note(progress: &model::sellers::ImportProgress, started: i64) -> Any
 fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: Option<AppError>) -> impl IntoView {
     let report = view.report;
     let problems = report.errors.len();
-    let can_apply = problems == 0 && report.changes_anything() && view.applied_at.is_none();
+    let can_apply = !report.file_refused() && report.changes_anything() && view.applied_at.is_none();
+    let skipped = report.products.skipped;
     let changes = report.changes.len();
     let progress = view.progress.clone();
     let left_out = progress.left_out.len();
@@ -255,7 +257,7 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                 <div class="table-scroll">
                     <table class="table">
                         <caption class="visually-hidden">"Summary"</caption>
-                        <thead><tr><th scope="col">""</th><th scope="col" class="num">"To create"</th><th scope="col" class="num">"To update"</th><th scope="col" class="num">"Unchanged"</th></tr></thead>
+                        <thead><tr><th scope="col">""</th><th scope="col" class="num">"To create"</th><th scope="col" class="num">"To update"</th><th scope="col" class="num">"Unchanged"</th><th scope="col" class="num">"Skipped (problems)"</th></tr></thead>
                         <tbody>
                             {tally_row("Products", report.products)}
                             {tally_row("Variants", report.variants)}
@@ -263,8 +265,10 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                     </table>
                 </div>
                 <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
-                {if problems > 0 {
-                    view! { <p class="alert alert--error">{format!("{} to fix. Nothing can be imported until every row is right: fix the file and upload it again.", model::count_of(problems as i64, "problem", "problems"))}</p> }.into_any()
+                {if report.file_refused() {
+                    view! { <p class="alert alert--error">"Nothing can be imported until the file's first row (its columns) is right: fix it and upload the file again."</p> }.into_any()
+                } else if problems > 0 {
+                    view! { <p class="alert alert--error">{format!("{} to fix: {} skipped, the rest can be applied. Or fix the file and upload it again.", model::count_of(problems as i64, "problem", "problems"), model::count_of(skipped as i64, "product is", "products are"))}</p> }.into_any()
                 } else if !report.changes_anything() && view.applied_at.is_none() {
                     view! { <p class="alert">"Nothing to change: your catalog already matches this file."</p> }.into_any()
                 } else {

@@ -235,7 +235,8 @@ async fn apply_to_the_end(db: &Db, actor: &Actor, id: i64) -> Result<Applied, Ca
         transfer::plan(db, &mut conn, actor, &row.body, row.default_category).await?
     };
     let mut tx = db.begin_write().await?;
-    if !plan.report.errors.is_empty() || plan.digest() != row.digest {
+    // A product with problems is skipped (it is not in the plan); a problem with the file itself stops it all.
+    if plan.report.file_refused() || plan.digest() != row.digest {
         let done =
             sqlx::query("UPDATE product_imports SET report = $1, digest = $2 WHERE id = $3 AND applied_at IS NULL")
                 .bind(serde_json::to_string(&plan.report).unwrap_or_default())

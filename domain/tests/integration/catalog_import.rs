@@ -230,7 +230,9 @@ async fn a_shopify_file_creates_drafts_and_imports_twice_as_once(db: Db) {
     );
 }
 
-async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
+/// Issue 19 named every bad row; issue 27: a product with problems is skipped and the rest applies, while a
+/// problem with the file's columns stops it all.
+async fn every_bad_row_is_named_and_skipped_while_the_rest_applies(db: Db) {
     let (store, seller) = store_with(&db, 2).await;
     let other_sku: String = sqlx::query_scalar(
         "SELECT v.sku FROM variants v JOIN products p ON p.id = v.product_id WHERE p.seller_id <> $1 LIMIT 1",
@@ -289,12 +291,39 @@ async fn every_bad_row_is_named_and_nothing_is_written(db: Db) {
             other => panic!("expected a refusal, got {other:?}"),
         }
     }
-    // Applying a file with errors writes nothing, not even its good row.
+    // Issue 27: the products with problems are skipped and the rest applies (rows 2, 4, 5, 6 and 10).
+    assert_eq!(
+        (report.products.skipped, report.products.create),
+        (5, 5),
+        "{:?}",
+        report.products
+    );
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Done { left_out: 0 }
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM products").await, products + 5);
+    let skipped = count(
+        &db,
+        "SELECT COUNT(*) FROM products WHERE slug IN ('bad-price', 'no-category', 'untitled') OR title = 'Theirs'",
+    )
+    .await;
+    assert_eq!(skipped, 0, "nothing of a skipped product is written");
+    // A problem with the file itself (its columns) stops it all.
+    let header_wrong = format!(
+        "Handle,Title,Variant Price,Bazaar Category,Bazaar Stock: Nowhere\nlone-one,Lone One,5.00,{},3\n",
+        leaf_slug(&db).await
+    );
+    let (id, report) = upload(&db, &seller, &header_wrong, None).await;
+    assert!(report.file_refused(), "{:?}", report.errors);
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
         Applied::Replanned
     );
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM products").await, products);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM products WHERE slug = 'lone-one'").await,
+        0
+    );
 }
 
 pub(crate) async fn leaf_slug(db: &Db) -> String {
@@ -611,7 +640,7 @@ db_tests!(
     an_export_imports_back_with_no_change,
     one_changed_price_is_one_change_and_applies,
     a_shopify_file_creates_drafts_and_imports_twice_as_once,
-    every_bad_row_is_named_and_nothing_is_written,
+    every_bad_row_is_named_and_skipped_while_the_rest_applies,
     another_store_and_a_shopper_cannot_reach_an_import,
     an_apply_after_the_catalog_changed_is_refused,
 );

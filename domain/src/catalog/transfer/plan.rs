@@ -180,31 +180,14 @@ pub async fn plan(
     };
     let mut products = Vec::new();
     for (handle, rows) in &groups {
-        let first = rows[0].row;
-        if !handle_ok(handle) {
-            planning.report.errors.push(issue(
-                first,
-                HANDLE,
-                "A handle uses lowercase letters, digits and '-' (like copper-kettle), at most 150 characters.",
-            ));
-            continue;
+        let errors_before = planning.report.errors.len();
+        if let Some(product) = planning.group(conn, store, &existing, handle, rows).await? {
+            products.push(product);
         }
-        let stored = match existing.get(handle) {
-            Some(&(id, seller)) if seller == store => Some(editor::load_form(conn, store, id).await?),
-            Some(_) => {
-                planning.report.errors.push(issue(
-                    first,
-                    HANDLE,
-                    // Said the same whatever holds it (published or not): a handle is an address all stores
-                    // share, and nothing more of the other product is told.
-                    format!("The handle {handle} is taken (addresses are shared by every store); choose another."),
-                ));
-                continue;
-            }
-            None => None,
-        };
-        if let Some(product) = planning.product(conn, handle, rows, stored.as_ref()).await? {
-            products.push(Planned { row: first, product });
+        // A product with a problem is skipped; the rest of the file still applies.
+        if planning.report.errors.len() > errors_before {
+            planning.report.products.skipped += 1;
+            planning.report.variants.skipped += rows.iter().filter(|l| l.is_variant(&columns)).count();
         }
     }
     let mut report = planning.report;
@@ -345,6 +328,45 @@ struct Planning<'a> {
 }
 
 impl Planning<'_> {
+    /// One product of the file (the rows sharing `handle`): planned, or `None` (unchanged, or refused with its
+    /// problems in the report).
+    async fn group(
+        &mut self,
+        conn: &mut AnyConnection,
+        store: i64,
+        existing: &HashMap<String, (i64, i64)>,
+        handle: &str,
+        rows: &[&Line],
+    ) -> Result<Option<Planned>, CatalogError> {
+        let first = rows[0].row;
+        if !handle_ok(handle) {
+            self.report.errors.push(issue(
+                first,
+                HANDLE,
+                "A handle uses lowercase letters, digits and '-' (like copper-kettle), at most 150 characters.",
+            ));
+            return Ok(None);
+        }
+        let stored = match existing.get(handle) {
+            Some(&(id, seller)) if seller == store => Some(editor::load_form(conn, store, id).await?),
+            Some(_) => {
+                self.report.errors.push(issue(
+                    first,
+                    HANDLE,
+                    // Said the same whatever holds it (published or not): a handle is an address all stores
+                    // share, and nothing more of the other product is told.
+                    format!("The handle {handle} is taken (addresses are shared by every store); choose another."),
+                ));
+                return Ok(None);
+            }
+            None => None,
+        };
+        Ok(self
+            .product(conn, handle, rows, stored.as_ref())
+            .await?
+            .map(|product| Planned { row: first, product }))
+    }
+
     /// Plans one product of the file: `Some` when it must be written.
     async fn product(
         &mut self,

@@ -231,8 +231,9 @@ pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut Impo
             first,
             SKU,
             format!(
-                "Excel's apostrophe before a number was taken off {} (rows {}).",
+                "Excel's apostrophe before a number was taken off {} ({} {}).",
                 model::count_of(apostrophes.len() as i64, "SKU", "SKUs"),
+                if apostrophes.len() == 1 { "row" } else { "rows" },
                 rows.join(", ")
             ),
         ));
