@@ -10,7 +10,7 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use model::UserView;
@@ -89,7 +89,6 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/bazaar.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
-        <Meta name="description" content="Bazaar: a marketplace of independent sellers."/>
         <Title formatter=|text: String| format!("{} · Bazaar", escape_head_text(&text))/>
         <Router>
             <Header user=user.clone() cart_count=request_cart_count()/>

@@ -132,7 +132,7 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
 
   await page.getByLabel("Title", { exact: true }).fill(title);
   await page.getByLabel("Category").selectOption({ label: "Home & Kitchen › Cookware" });
-  await page.getByRole("textbox", { name: "Description" }).fill("Hammered by hand.\n\n- 1.5 litres\n- **Induction** ready");
+  await page.getByRole("textbox", { name: "Description", exact: true }).fill("Hammered by hand.\n\n- 1.5 litres\n- **Induction** ready");
   await page.getByRole("button", { name: "Preview description" }).click();
   const preview = page.getByRole("region", { name: "Preview, as the product page shows it" });
   await expect(preview.getByRole("listitem")).toHaveCount(2);
@@ -190,6 +190,8 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   await page.getByRole("button", { name: "Save product" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Describe the picture for shoppers who cannot see it" }).first()).toBeVisible();
   await page.getByLabel("Alt text of picture 2").fill(`${title}, back`);
+  await page.getByLabel("Title in search engines").fill(`${title}, hammered copper`);
+  await page.getByLabel("Description in search engines").fill("A kettle hammered by hand, for every stove.");
   await page.getByLabel("Status").selectOption("active");
   await expectAccessible(page);
   await page.getByRole("button", { name: "Save product" }).click();
@@ -218,6 +220,9 @@ test("a seller adds a product with a 2 × 2 matrix and two pictures, publishes i
   }).toPass({ timeout: 10_000 });
   await page.getByRole("link", { name: title }).first().click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  // Search engines see the seller's title and description.
+  await expect(page).toHaveTitle(`${title}, hammered copper · Bazaar`);
+  await expect(page.locator('meta[name="description"]')).toHaveAttribute("content", "A kettle hammered by hand, for every stove.");
   await expect(page.getByRole("img", { name: `${title}, front` }).first()).toBeVisible();
   await expect(page.getByRole("radio")).toHaveCount(4);
   await expect(page.getByText("Only 5 left").first()).toBeVisible();

@@ -107,6 +107,12 @@ pub struct ProductDetail {
     pub variants: Vec<VariantView>,
     /// Root first, ending with the product's own category.
     pub breadcrumbs: Vec<CategoryView>,
+    /// The page's title in search engines ('' = the product's title).
+    #[serde(default)]
+    pub seo_title: String,
+    /// The page's meta description ('' = none).
+    #[serde(default)]
+    pub seo_description: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

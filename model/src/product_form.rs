@@ -51,6 +51,8 @@ pub enum ProductField {
     Category,
     Description,
     Status,
+    SeoTitle,
+    SeoDescription,
     /// The options as a whole (too many).
     Options,
     /// The variants as a whole (none, too many).
@@ -71,6 +73,8 @@ impl ProductField {
             ProductField::Category => "category".into(),
             ProductField::Description => "description".into(),
             ProductField::Status => "status".into(),
+            ProductField::SeoTitle => "seo_title".into(),
+            ProductField::SeoDescription => "seo_description".into(),
             ProductField::Options => "options".into(),
             ProductField::Variants => "variants".into(),
             ProductField::Attribute(i) => format!("attributes-{i}"),
@@ -100,6 +104,8 @@ impl ProductField {
             ProductField::Category,
             ProductField::Description,
             ProductField::Status,
+            ProductField::SeoTitle,
+            ProductField::SeoDescription,
             ProductField::Options,
             ProductField::Variants,
         ];
@@ -137,6 +143,8 @@ impl ProductField {
             ProductField::Category => "Category".into(),
             ProductField::Description => "Description".into(),
             ProductField::Status => "Status".into(),
+            ProductField::SeoTitle => "Title in search engines".into(),
+            ProductField::SeoDescription => "Description in search engines".into(),
             ProductField::Options => "Options".into(),
             ProductField::Variants => "Variants".into(),
             ProductField::Attribute(i) => format!("Attribute {}", i + 1),

@@ -243,6 +243,12 @@ pub struct ProductForm {
     pub options: Vec<OptionInput>,
     pub variants: Vec<VariantInput>,
     pub images: Vec<ImageInput>,
+    /// The page's title in search engines ('' = the product's title).
+    #[serde(default)]
+    pub seo_title: String,
+    /// The page's meta description ('' = none).
+    #[serde(default)]
+    pub seo_description: String,
 }
 
 /// A typed attribute the product's category asks for, with how to enter it.

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 use crate::api::catalog::home_data;
 use crate::components::catalog::ProductGrid;
@@ -9,6 +9,8 @@ use crate::pages::errors::LoadError;
 pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="A marketplace of independent sellers"/>
+        // The site's description here only: a product page carries its own (its SEO description), never two.
+        <Meta name="description" content="Bazaar: a marketplace of independent sellers."/>
         <section class="hero hero--compact" aria-labelledby="hero-title">
             <h1 id="hero-title">"Everything from independent sellers, in one cart."</h1>
             <p>"Bazaar brings hundreds of small shops together: browse, compare and check out once."</p>

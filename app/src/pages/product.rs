@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 use model::catalog::{ImageView, ProductDetail};
 
@@ -48,10 +48,16 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {let slug = slug.clone(); Suspend::new(async move {
                 match product_page(slug).await {
-                    Ok(p) => view! {
-                        <Title text=p.card.title.clone()/>
-                        <ProductArticle product=p preview=false/>
-                    }.into_any(),
+                    Ok(p) => {
+                        // What search engines show: the seller's SEO title and description where given.
+                        let title = if p.seo_title.is_empty() { p.card.title.clone() } else { p.seo_title.clone() };
+                        let description = (!p.seo_description.is_empty()).then(|| p.seo_description.clone());
+                        view! {
+                            <Title text=title/>
+                            {description.map(|d| view! { <Meta name="description" content=d/> })}
+                            <ProductArticle product=p preview=false/>
+                        }.into_any()
+                    }
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(e) => view! { <LoadError error=e/> }.into_any(),
                 }

@@ -125,6 +125,8 @@ fn Editor(
         options,
         variants,
         images,
+        seo_title,
+        seo_description,
     } = form;
     let product_id = id.clone();
     view! {
@@ -140,6 +142,7 @@ fn Editor(
                 <input type="hidden" name="version" value=version/>
                 <BasicsSection title=title category=category status=status categories=categories error=error.clone()/>
                 <DescriptionSection description=description preview=preview error=error.clone()/>
+                <SearchEngineSection seo_title=seo_title seo_description=seo_description error=error.clone()/>
                 {(!attributes.is_empty()).then(|| view! {
                     <AttributesSection attributes=attributes typed_attributes=typed_attributes error=error.clone()/>
                 })}
@@ -260,6 +263,19 @@ fn DescriptionSection(description: String, preview: bool, error: Option<AppError
                     <Markdown source=description_for_preview.clone()/>
                 </section>
             })}
+        </section>
+    }
+}
+
+/// What search engines show of the product's page: its title and description there (optional).
+#[component]
+fn SearchEngineSection(seo_title: String, seo_description: String, error: Option<AppError>) -> impl IntoView {
+    let err = move |name: &str| error_for(&error, name);
+    view! {
+        <section class="card stack" aria-labelledby="seo-title">
+            <h2 id="seo-title">"Search engines"</h2>
+            <crate::components::forms::Field name="seo_title" label="Title in search engines" value=seo_title maxlength=70 required=false hint="Up to 70 characters. Empty: the product's title." error=err("seo_title")/>
+            <crate::components::forms::Field name="seo_description" label="Description in search engines" value=seo_description maxlength=320 required=false hint="Up to 320 characters, one line: the text under the title in search results." error=err("seo_description")/>
         </section>
     }
 }

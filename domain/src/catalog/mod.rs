@@ -348,12 +348,15 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
     };
     let row = q.fetch_optional(db.pool()).await?.ok_or(CatalogError::NotFound)?;
     let card = card_from_row(&row)?;
-    let extra = sqlx::query("SELECT description_md, category_id FROM products WHERE id = $1")
-        .bind(card.id)
-        .fetch_one(db.pool())
-        .await?;
+    let extra =
+        sqlx::query("SELECT description_md, category_id, seo_title, seo_description FROM products WHERE id = $1")
+            .bind(card.id)
+            .fetch_one(db.pool())
+            .await?;
     let description_md: String = extra.try_get("description_md")?;
     let category_id: i64 = extra.try_get("category_id")?;
+    let (seo_title, seo_description): (String, String) =
+        (extra.try_get("seo_title")?, extra.try_get("seo_description")?);
     let attributes =
         sqlx::query("SELECT name, value FROM product_attributes WHERE product_id = $1 ORDER BY position, name")
             .bind(card.id)
@@ -426,6 +429,8 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
         attributes,
         variants,
         breadcrumbs: breadcrumbs(&all, category_id),
+        seo_title,
+        seo_description,
     })
 }
 

@@ -18,8 +18,13 @@ Variant Compare At Price,Variant Requires Shipping,Variant Taxable,Variant Barco
 Image Alt Text,Gift Card,SEO Title,SEO Description,Variant Image,Variant Weight Unit,Cost per item,Status";
 
 /// One row: handle, title, body, option name and value, SKU, units, price (the other columns as Shopify fills
-/// them).
+/// them; the SEO title is the title's, "– Ridge Tools").
 fn row(handle: &str, title: &str, body: &str, option: (&str, &str), sku: &str, units: &str, price: &str) -> String {
+    let seo = if title.is_empty() {
+        String::new()
+    } else {
+        format!("{title} – Ridge Tools")
+    };
     let quoted = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
     [
         handle.to_string(),
@@ -51,8 +56,12 @@ fn row(handle: &str, title: &str, body: &str, option: (&str, &str), sku: &str, u
         String::new(),
         String::new(),
         "FALSE".into(),
-        String::new(),
-        String::new(),
+        quoted(&seo),
+        quoted(if title.is_empty() {
+            ""
+        } else {
+            "Made to last, sold by Ridge."
+        }),
         String::new(),
         "kg".into(),
         String::new(),
@@ -203,6 +212,15 @@ async fn a_shopify_export_with_real_skus_imports_as_it_is(db: Db) {
         description.contains("Steel &") && description.contains("grip"),
         "{description}"
     );
+    let (seo_title, seo_description): (String, String) =
+        sqlx::query_as("SELECT seo_title, seo_description FROM products WHERE slug = 'ice-wrench'")
+            .fetch_one(db.pool())
+            .await
+            .expect("seo");
+    assert_eq!(
+        (seo_title.as_str(), seo_description.as_str()),
+        ("Ice Wrench – Ridge Tools", "Made to last, sold by Ridge.")
+    );
     // The same file again changes nothing.
     let (_, again) = checked(&db, &seller, shopify_file().as_bytes()).await;
     assert!(again.errors.is_empty(), "{:?}", again.errors);
@@ -229,6 +247,11 @@ async fn a_shopify_export_with_real_skus_imports_as_it_is(db: Db) {
     );
     let (_, report) = checked(&db, &seller, mine.as_bytes()).await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // An SEO title longer than search engines show is that product's problem, named on its row.
+    let long = mine.replace("Copy Cat – Ridge Tools", &"x".repeat(71));
+    let (_, report) = checked(&db, &seller, long.as_bytes()).await;
+    let found: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(found, [(2, "SEO Title")], "{:?}", report.errors);
 }
 
 /// Excel's "Unicode text" (UTF-16 with tabs) and its Windows "CSV" (Windows-1252) read as they are, and the report
@@ -248,7 +271,9 @@ async fn utf16_and_windows_1252_files_read_as_they_are(db: Db) {
         )
     );
     // Tab-separated (a quoted cell's comma becomes a tab inside its quotes, which is still one cell).
-    let tabbed = text.replace(',', "\t");
+    let tabbed = text
+        .replace("Made to last, sold", "Made to last and sold")
+        .replace(',', "\t");
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(tabbed.encode_utf16().flat_map(u16::to_le_bytes));
     let (_, report) = checked(&db, &seller, &utf16).await;
@@ -265,6 +290,7 @@ async fn utf16_and_windows_1252_files_read_as_they_are(db: Db) {
         .map(|c| match c {
             'é' => 0xE9,
             'è' => 0xE8,
+            '–' => 0x96,
             c => c as u8,
         })
         .collect();

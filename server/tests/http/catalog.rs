@@ -174,6 +174,42 @@ async fn product_descriptions_never_carry_markup_into_the_page() {
     assert!(html.contains("&lt;script&gt;"));
 }
 
+/// Issue 27: a product's SEO title and description (kept from a Shopify file or typed in the editor) are its
+/// page's title and meta description, escaped; without them the page's title is the product's.
+#[tokio::test]
+async fn a_products_seo_title_and_description_are_its_pages() {
+    let app = seeded_app().await;
+    let slugs: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM products WHERE status = 'active' ORDER BY id LIMIT 2")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("slugs");
+    sqlx::query("UPDATE products SET seo_title = $1, seo_description = $2 WHERE slug = $3")
+        .bind("Ice Wrench for \"cold\" hands")
+        .bind("Steel & grip <b>15 mm</b>")
+        .bind(&slugs[0])
+        .execute(app.db.pool())
+        .await
+        .expect("update");
+    let page = |slug: String| {
+        let client = app.client();
+        let url = app.url(&format!("/p/{slug}"));
+        async move { client.get(url).send().await.expect("get").text().await.expect("body") }
+    };
+    let html = page(slugs[0].clone()).await;
+    assert!(
+        html.contains("<title>Ice Wrench for &quot;cold&quot; hands"),
+        "the SEO title"
+    );
+    assert!(
+        html.contains("<meta name=\"description\" content=\"Steel &amp; grip &lt;b&gt;15 mm&lt;/b&gt;\""),
+        "the SEO description, escaped"
+    );
+    assert_eq!(html.matches("<meta name=\"description\"").count(), 1, "one description");
+    let plain = page(slugs[1].clone()).await;
+    assert!(!plain.contains("<meta name=\"description\""), "none without one");
+}
+
 #[tokio::test]
 async fn product_pages_are_cached_with_a_fresh_nonce_and_a_price_change_shows_within_a_second() {
     let app = seeded_app().await;

@@ -108,6 +108,8 @@ pub async fn save_product(
     #[server(default)] options: Vec<model::sellers::OptionInput>,
     #[server(default)] variants: Vec<model::sellers::VariantInput>,
     #[server(default)] images: Vec<model::sellers::ImageInput>,
+    #[server(default)] seo_title: String,
+    #[server(default)] seo_description: String,
     #[server(default)] intent: String,
 ) -> Result<(), AppError> {
     let (services, actor) = signed_in()?;
@@ -122,6 +124,8 @@ pub async fn save_product(
         options,
         variants,
         images,
+        seo_title,
+        seo_description,
         intent: String::new(),
     }
     .into_form();
@@ -147,6 +151,8 @@ impl SaveProduct {
             options: self.options,
             variants: self.variants,
             images: self.images,
+            seo_title: self.seo_title,
+            seo_description: self.seo_description,
         }
     }
 }

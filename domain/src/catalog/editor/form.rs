@@ -68,6 +68,8 @@ struct ProductRow {
     description_md: String,
     status: String,
     version: i64,
+    seo_title: String,
+    seo_description: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -101,7 +103,8 @@ pub(in crate::catalog) async fn load_form(
     id: i64,
 ) -> Result<ProductForm, CatalogError> {
     let product: ProductRow = sqlx::query_as(
-        "SELECT title, category_id, description_md, status, version FROM products WHERE id = $1 AND seller_id = $2",
+        "SELECT title, category_id, description_md, status, version, seo_title, seo_description FROM products \
+         WHERE id = $1 AND seller_id = $2",
     )
     .bind(id)
     .bind(store)
@@ -154,6 +157,8 @@ pub(in crate::catalog) async fn load_form(
         category: product.category_id.to_string(),
         description: product.description_md,
         status: product.status,
+        seo_title: product.seo_title,
+        seo_description: product.seo_description,
         attributes: attributes
             .into_iter()
             .map(|(name, value)| AttributeInput { name, value })

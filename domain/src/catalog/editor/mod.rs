@@ -32,6 +32,9 @@ pub use save::{prepare, refresh_listing_price, write, Written};
 pub const PAGE: i64 = 25;
 pub const TITLE_MAX: usize = 150;
 pub const DESCRIPTION_MAX: usize = 10_000;
+/// What search engines show of a page's title and description (Shopify's limits).
+pub const SEO_TITLE_MAX: usize = 70;
+pub const SEO_DESCRIPTION_MAX: usize = 320;
 pub const MAX_OPTIONS: usize = 3;
 pub const MAX_VARIANTS: usize = 100;
 pub const SKU_MAX: usize = 64;

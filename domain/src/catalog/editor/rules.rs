@@ -6,8 +6,8 @@ use model::FieldError;
 
 use super::matrix::suggest_sku;
 use super::{
-    ALT_MAX, DESCRIPTION_MAX, MAX_OPTIONS, MAX_VARIANTS, OPTION_NAME_MAX, OPTION_VALUE_MAX, PRICE_MAX, SKU_MAX,
-    TITLE_MAX, UNITS_MAX,
+    ALT_MAX, DESCRIPTION_MAX, MAX_OPTIONS, MAX_VARIANTS, OPTION_NAME_MAX, OPTION_VALUE_MAX, PRICE_MAX,
+    SEO_DESCRIPTION_MAX, SEO_TITLE_MAX, SKU_MAX, TITLE_MAX, UNITS_MAX,
 };
 use crate::catalog::attributes::AttributeDefinition;
 use crate::platform::text::{self, TextProblem};
@@ -65,6 +65,8 @@ pub struct ValidProduct {
     pub images: Vec<(String, String)>,
     /// The address a new product asks for (a catalog import's Handle); `None`: one made from the title.
     pub handle: Option<String>,
+    pub seo_title: String,
+    pub seo_description: String,
 }
 
 /// What the rules need to know beyond the form.
@@ -175,6 +177,13 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         complaints.add(ProductField::Title, "Enter the product's title.");
     }
     let description = complaints.text(ProductField::Description, &form.description, true, DESCRIPTION_MAX);
+    let seo_title = complaints.text(ProductField::SeoTitle, &form.seo_title, false, SEO_TITLE_MAX);
+    let seo_description = complaints.text(
+        ProductField::SeoDescription,
+        &form.seo_description,
+        false,
+        SEO_DESCRIPTION_MAX,
+    );
     let category_id = form
         .category
         .trim()
@@ -204,6 +213,8 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         removed,
         images,
         handle: None,
+        seo_title,
+        seo_description,
     })
 }
 

@@ -130,7 +130,8 @@ async fn write_product_row(conn: &mut AnyConnection, store: i64, p: &ValidProduc
         Some(id) => {
             let done = sqlx::query(
                 "UPDATE products SET title = $1, category_id = $2, description_md = $3, status = $4, search_text = $5, \
-                 updated_at = $6, version = version + 1 WHERE id = $7 AND seller_id = $8 AND version = $9",
+                 updated_at = $6, version = version + 1, seo_title = $10, seo_description = $11 \
+                 WHERE id = $7 AND seller_id = $8 AND version = $9",
             )
             .bind(&p.title)
             .bind(p.category_id)
@@ -141,6 +142,8 @@ async fn write_product_row(conn: &mut AnyConnection, store: i64, p: &ValidProduc
             .bind(id)
             .bind(store)
             .bind(p.version)
+            .bind(&p.seo_title)
+            .bind(&p.seo_description)
             .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {
@@ -164,8 +167,8 @@ async fn write_product_row(conn: &mut AnyConnection, store: i64, p: &ValidProduc
             };
             sqlx::query(
                 "INSERT INTO products (id, seller_id, category_id, title, slug, description_md, status, min_price, \
-                 currency, search_text, created_at, updated_at, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $10, 1)",
+                 currency, search_text, created_at, updated_at, version, seo_title, seo_description) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $10, 1, $11, $12)",
             )
             .bind(id)
             .bind(store)
@@ -177,6 +180,8 @@ async fn write_product_row(conn: &mut AnyConnection, store: i64, p: &ValidProduc
             .bind(CURRENCY)
             .bind(&search_text)
             .bind(now)
+            .bind(&p.seo_title)
+            .bind(&p.seo_description)
             .execute(&mut *conn)
             .await
             .map_err(conflict_on_unique)?;

@@ -20,6 +20,8 @@ pub(super) const COMPARE_AT: &str = "Variant Compare At Price";
 pub(super) const IMAGE_SRC: &str = "Image Src";
 pub(super) const IMAGE_ALT: &str = "Image Alt Text";
 pub(super) const STATUS: &str = "Status";
+pub(super) const SEO_TITLE: &str = "SEO Title";
+pub(super) const SEO_DESCRIPTION: &str = "SEO Description";
 pub(super) const CATEGORY: &str = "Bazaar Category";
 /// The row's stock figures as exported, per warehouse (`7:12 9:3`: warehouse id, units): an import changes a
 /// figure only where the seller changed it, never back over units sold since the export (decision 0016's rule,
@@ -31,7 +33,7 @@ pub(super) const LEGACY_STOCK_AS_OF: &str = "Bazaar Stock As Of";
 pub(super) const STOCK_PREFIX: &str = "Bazaar Stock: ";
 
 /// The columns an import reads, in the order an export writes them (the stock columns follow).
-pub(super) const KNOWN: [&str; 23] = [
+pub(super) const KNOWN: [&str; 25] = [
     HANDLE,
     TITLE,
     BODY,
@@ -53,6 +55,8 @@ pub(super) const KNOWN: [&str; 23] = [
     IMAGE_SRC,
     IMAGE_ALT,
     STATUS,
+    SEO_TITLE,
+    SEO_DESCRIPTION,
     CATEGORY,
     STOCK_EXPORTED,
 ];

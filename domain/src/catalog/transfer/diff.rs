@@ -74,6 +74,16 @@ fn product_changes(
     if before.description != after.description {
         say(first, BODY, "Description changed".into());
     }
+    if before.seo_title != after.seo_title {
+        say(
+            first,
+            SEO_TITLE,
+            format!("SEO title “{}” → “{}”", before.seo_title, after.seo_title),
+        );
+    }
+    if before.seo_description != after.seo_description {
+        say(first, SEO_DESCRIPTION, "SEO description changed".into());
+    }
     if before.status != after.status {
         let (was, now) = (before.status.as_str(), after.status.as_str());
         say(first, STATUS, format!("Status {was} → {now}"));

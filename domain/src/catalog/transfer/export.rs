@@ -136,6 +136,8 @@ impl ExportSheet {
             set(PUBLISHED, if published { "TRUE" } else { "FALSE" }.into());
             set(STATUS, form.status.clone());
             set(CATEGORY, category.map(|c| c.slug.clone()).unwrap_or_default());
+            set(SEO_TITLE, form.seo_title.clone());
+            set(SEO_DESCRIPTION, form.seo_description.clone());
             for (i, option) in form.options.iter().enumerate().take(3) {
                 set(OPTION_NAMES[i], option.name.clone());
             }

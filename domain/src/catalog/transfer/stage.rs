@@ -33,6 +33,8 @@ impl Staged {
             ProductField::Title => at_first(TITLE),
             ProductField::Description => at_first(BODY),
             ProductField::Status => at_first(STATUS),
+            ProductField::SeoTitle => at_first(SEO_TITLE),
+            ProductField::SeoDescription => at_first(SEO_DESCRIPTION),
             ProductField::Category | ProductField::Attribute(_) => at_first(CATEGORY),
             ProductField::Options => at_first(OPTION_NAMES[0]),
             ProductField::OptionName(i) => at_first(OPTION_NAMES[i.min(2)]),
@@ -200,6 +202,13 @@ impl<'a> Staging<'a, '_> {
             if self.stored.is_none() || !same_description(&description, &form.description) {
                 form.description = description;
             }
+        }
+        // What search engines show: kept as the file says, where it has the columns.
+        if self.columns.at.contains_key(SEO_TITLE) {
+            form.seo_title = self.first_of(SEO_TITLE).unwrap_or_default().to_string();
+        }
+        if self.columns.at.contains_key(SEO_DESCRIPTION) {
+            form.seo_description = self.first_of(SEO_DESCRIPTION).unwrap_or_default().to_string();
         }
         // The category: ours, else Shopify's Type when it names one of ours, else the stored one, else the one
         // chosen for the file.
