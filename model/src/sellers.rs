@@ -473,13 +473,14 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    /// Whether applying would change anything.
-    /// Whether nothing of the file can be imported: a problem with the file itself (its header, its columns), not
-    /// with one product's rows (that product is skipped and the rest applies).
+    /// Whether nothing of the file can be imported: a problem with the file itself (its header, its columns, too
+    /// many rows: then no row was read), not with one product's rows (that product is skipped and the rest
+    /// applies).
     pub fn file_refused(&self) -> bool {
-        self.errors.iter().any(|e| e.row <= 1)
+        self.errors.iter().any(|e| e.row <= 1) || (self.rows == 0 && !self.errors.is_empty())
     }
 
+    /// Whether applying would change anything.
     pub fn changes_anything(&self) -> bool {
         self.products.create + self.products.update + self.variants.create + self.variants.update + self.stock_changes
             > 0

@@ -29,7 +29,8 @@ const COLUMNS: &[(&str, &str)] = &[
     ("Variant Grams", "The weight in grams."),
     ("Variant Inventory Qty", "Units in stock; with several warehouses, the first warehouse's (the Bazaar Stock columns set each)."),
     ("Image Src / Image Alt Text", "Addresses of other sites are not downloaded: upload pictures in the editor. The alt text of pictures already here can be changed."),
-    ("Bazaar Category", "The category's address from the list below."),
+    ("Bazaar Category", "The category's address from the list below. Without it: Type, else Shopify's Product Category path (its most precise part that is one of ours), else the category chosen below."),
+    ("SEO Title / SEO Description", "What search engines show: the page's title (up to 70 characters) and description (up to 320)."),
     ("Bazaar Stock: <warehouse>", "Units in stock in that warehouse, one column per warehouse."),
     ("Bazaar Stock Exported", "The stock figures as the export wrote them (leave it as it is). A figure you did not change is left as it is now, so units sold since the export are never put back; a figure you changed over units that moved since is refused (export again)."),
 ];
@@ -267,8 +268,10 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                 <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
                 {if report.file_refused() {
                     view! { <p class="alert alert--error">"Nothing can be imported until the file's first row (its columns) is right: fix it and upload the file again."</p> }.into_any()
-                } else if problems > 0 {
+                } else if problems > 0 && report.changes_anything() {
                     view! { <p class="alert alert--error">{format!("{} to fix: {} skipped, the rest can be applied. Or fix the file and upload it again.", model::count_of(problems as i64, "problem", "problems"), model::count_of(skipped as i64, "product is", "products are"))}</p> }.into_any()
+                } else if problems > 0 {
+                    view! { <p class="alert alert--error">{format!("{} to fix, and nothing else to change: fix the file and upload it again.", model::count_of(problems as i64, "problem", "problems"))}</p> }.into_any()
                 } else if !report.changes_anything() && view.applied_at.is_none() {
                     view! { <p class="alert">"Nothing to change: your catalog already matches this file."</p> }.into_any()
                 } else {

@@ -604,7 +604,7 @@ async fn seed_variants(
         let options = serde_json::json!({ leaf.option.0: value }).to_string();
         sqlx::query(
             "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, weight_grams, \
-             position, seller_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'USD', $8, $9, $10)",
+             position, seller_id, sku_key) VALUES ($1, $2, $3, $4, $5, $6, $7, 'USD', $8, $9, $10, LOWER($3))",
         )
         .bind(vid)
         .bind(id)

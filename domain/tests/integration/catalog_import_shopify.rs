@@ -224,7 +224,56 @@ async fn a_shopify_export_with_real_skus_imports_as_it_is(db: Db) {
     // The same file again changes nothing.
     let (_, again) = checked(&db, &seller, shopify_file().as_bytes()).await;
     assert!(again.errors.is_empty(), "{:?}", again.errors);
-    assert_eq!(again.products.create, 0, "{:?}", again.changes);
+    assert_eq!(
+        (again.products.create, again.products.update, again.variants.create),
+        (0, 0, 0),
+        "{:?}",
+        again.changes
+    );
+    // SKUs are one whatever their case, by Unicode's rules on both databases: "ÉTUI" and "étui" are one SKU.
+    let cased = format!(
+        "{HEADER}\n{}\n{}\n",
+        row(
+            "etui-a",
+            "Etui A",
+            "",
+            ("Title", "Default Title"),
+            "ÉTUI-7",
+            "1",
+            "3.00"
+        ),
+        row(
+            "etui-b",
+            "Etui B",
+            "",
+            ("Title", "Default Title"),
+            "étui-7",
+            "1",
+            "3.00"
+        )
+    );
+    let (id, report) = checked(&db, &seller, cased.as_bytes()).await;
+    assert!(
+        has_notice(&report, 3, "Variant SKU", "also on row 2"),
+        "{:?}",
+        report.notices
+    );
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    let later = format!(
+        "{HEADER}\n{}\n",
+        row(
+            "etui-c",
+            "Etui C",
+            "",
+            ("Title", "Default Title"),
+            "étui-7",
+            "1",
+            "3.00"
+        )
+    );
+    let (_, report) = checked(&db, &seller, later.as_bytes()).await;
+    let found: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(found, [(2, "Variant SKU")], "{:?}", report.errors);
     // Another store's SKU is this store's to use too.
     let theirs: String = sqlx::query_scalar(
         "SELECT v.sku FROM variants v JOIN products p ON p.id = v.product_id WHERE p.seller_id <> $1 LIMIT 1",
@@ -247,6 +296,22 @@ async fn a_shopify_export_with_real_skus_imports_as_it_is(db: Db) {
     );
     let (_, report) = checked(&db, &seller, mine.as_bytes()).await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Shopify's taxonomy path finds our category by its most precise part that is one of ours.
+    let taxonomy = "Handle,Title,Product Category,Type,Variant SKU,Variant Price\n\
+                    dutch-oven-x,Dutch Oven X,Home & Garden > Kitchen & Dining > Cookware,,PAN-X,12.00\n";
+    let id = import_products::upload(&db, &seller, "products_export.csv", taxonomy.as_bytes(), None)
+        .await
+        .expect("upload");
+    let report = import_products::view(&db, &seller, id).await.expect("view").report;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    let category: String = sqlx::query_scalar(
+        "SELECT c.name FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = 'dutch-oven-x'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("category");
+    assert_eq!(category, "Cookware");
     // An SEO title longer than search engines show is that product's problem, named on its row.
     let long = mine.replace("Copy Cat – Ridge Tools", &"x".repeat(71));
     let (_, report) = checked(&db, &seller, long.as_bytes()).await;
@@ -309,6 +374,14 @@ async fn utf16_and_windows_1252_files_read_as_they_are(db: Db) {
     match import_products::upload(&db, &seller, "x.csv", &broken, None).await {
         Err(e) => assert!(format!("{e:?}").contains("row 2 is not"), "{e:?}"),
         Ok(_) => panic!("a file that says UTF-8 and is not was read"),
+    }
+    // Without the mark too, once accented letters were UTF-8 before the break (else every accent would garble).
+    let mut damaged = text.into_bytes();
+    let last = damaged.len() - 3;
+    damaged[last] = 0xFF;
+    match import_products::upload(&db, &seller, "x.csv", &damaged, None).await {
+        Err(e) => assert!(format!("{e:?}").contains("row 2 is not"), "{e:?}"),
+        Ok(_) => panic!("a damaged UTF-8 file was read as Windows-1252"),
     }
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM products WHERE slug = 'cafe-kettle'").await,

@@ -96,12 +96,13 @@ async fn skus_are_unique_per_store_whatever_their_case_and_a_crafted_removal_fre
         .expect("product");
     let duplicate = sqlx::query(
         "INSERT INTO variants (id, product_id, sku, title, options, price, currency, weight_grams, position, \
-         seller_id) VALUES ($1, $2, $3, 'x', '{}', 100, 'USD', 0, 99, $4)",
+         seller_id, sku_key) VALUES ($1, $2, $3, 'x', '{}', 100, 'USD', 0, 99, $4, $5)",
     )
     .bind(domain::platform::ids::next_id())
     .bind(product)
     .bind(their_sku.to_uppercase())
     .bind(store_a)
+    .bind(domain::catalog::editor::sku_key(&their_sku))
     .execute(db.pool())
     .await;
     assert!(

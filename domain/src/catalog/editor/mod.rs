@@ -38,6 +38,12 @@ pub const SEO_DESCRIPTION_MAX: usize = 320;
 pub const MAX_OPTIONS: usize = 3;
 pub const MAX_VARIANTS: usize = 100;
 pub const SKU_MAX: usize = 64;
+
+/// A SKU as uniqueness compares it: its case folded by Unicode's rules, here rather than by the database's
+/// `LOWER` (SQLite folds ASCII only), so "ÉTUI" and "étui" are one SKU on both databases (`variants.sku_key`).
+pub fn sku_key(sku: &str) -> String {
+    sku.trim().to_lowercase()
+}
 /// The largest price a variant may have: 1,000,000.00.
 pub const PRICE_MAX: i64 = 100_000_000;
 pub use crate::inventory::UNITS_MAX;

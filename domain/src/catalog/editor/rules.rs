@@ -350,7 +350,7 @@ fn check_sku(
     field: ProductField,
     complaints: &mut Complaints,
 ) -> String {
-    let taken = |sku: &str| earlier.iter().any(|e| e.sku.eq_ignore_ascii_case(sku));
+    let taken = |sku: &str| earlier.iter().any(|e| super::sku_key(&e.sku) == super::sku_key(sku));
     let mut sku = v.sku.trim().to_string();
     if sku.is_empty() {
         let vals: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();

@@ -62,13 +62,12 @@ pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64,
     // A SKU is unique in its store: name the row whose SKU another of the store's products (or variants) uses.
     let mut errors = Vec::new();
     for (i, v) in valid.variants.iter().enumerate() {
-        let other: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT id, product_id FROM variants WHERE seller_id = $1 AND LOWER(sku) = LOWER($2) LIMIT 1",
-        )
-        .bind(store)
-        .bind(&v.sku)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let other: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, product_id FROM variants WHERE seller_id = $1 AND sku_key = $2 LIMIT 1")
+                .bind(store)
+                .bind(super::sku_key(&v.sku))
+                .fetch_optional(&mut *conn)
+                .await?;
         // Free: this variant's own SKU, or one of this product's variants the form removes (another product's
         // variant listed as "removed" in a crafted form frees nothing).
         let own = |(o, product): (i64, i64)| Some(o) == v.id || (Some(product) == id && valid.removed.contains(&o));
@@ -247,7 +246,7 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
             Some(id) => {
                 let done = sqlx::query(
                     "UPDATE variants SET sku = $1, title = $2, options = $3, price = $4, compare_at_price = $5, \
-                     weight_grams = $6, position = $7 WHERE id = $8 AND product_id = $9",
+                     weight_grams = $6, position = $7, sku_key = $10 WHERE id = $8 AND product_id = $9",
                 )
                 .bind(&v.sku)
                 .bind(v.title())
@@ -258,6 +257,7 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 .bind(position as i64)
                 .bind(id)
                 .bind(product_id)
+                .bind(super::sku_key(&v.sku))
                 .execute(&mut *conn)
                 .await
                 .map_err(conflict_on_unique)?;
@@ -270,8 +270,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 let id = next_id();
                 sqlx::query(
                     "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, \
-                     weight_grams, position, seller_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT seller_id FROM products WHERE id = $2))",
+                     weight_grams, position, seller_id, sku_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT seller_id FROM products WHERE id = $2), $11)",
                 )
                 .bind(id)
                 .bind(product_id)
@@ -283,6 +283,7 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 .bind(CURRENCY)
                 .bind(v.weight)
                 .bind(position as i64)
+                .bind(super::sku_key(&v.sku))
                 .execute(&mut *conn)
                 .await
                 .map_err(conflict_on_unique)?;

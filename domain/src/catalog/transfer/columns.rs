@@ -21,6 +21,11 @@ pub(super) const IMAGE_SRC: &str = "Image Src";
 pub(super) const IMAGE_ALT: &str = "Image Alt Text";
 pub(super) const STATUS: &str = "Status";
 pub(super) const SEO_TITLE: &str = "SEO Title";
+/// Shopify's taxonomy path (`Home & Garden > Kitchen & Dining > Cookware`): read, matched to one of our
+/// categories by name, never written (our export names its category in `Bazaar Category`).
+pub(super) const PRODUCT_CATEGORY: &str = "Product Category";
+/// Columns an import reads that an export does not write.
+pub(super) const READ_ONLY: [&str; 1] = [PRODUCT_CATEGORY];
 pub(super) const SEO_DESCRIPTION: &str = "SEO Description";
 pub(super) const CATEGORY: &str = "Bazaar Category";
 /// The row's stock figures as exported, per warehouse (`7:12 9:3`: warehouse id, units): an import changes a

@@ -1,7 +1,8 @@
 //! A store's catalog as CSV, one row per variant, in the columns of Shopify's product CSV so a Shopify export
 //! imports as it is: Handle, Title, Body (HTML), Vendor, Type, Tags, Published, Option1 Name … Option3 Value,
 //! Variant SKU, Variant Grams, Variant Inventory Qty, Variant Price, Variant Compare At Price, Image Src, Image
-//! Alt Text, Status. Two columns of our own: `Bazaar Category` (a category's address, e.g. `kettles`) and one
+//! Alt Text, Status, SEO Title, SEO Description (and Shopify's Product Category path, read, not written). Columns
+//! of our own: `Bazaar Category` (a category's address, e.g. `kettles`) and one
 //! `Bazaar Stock: <warehouse>` per warehouse, with `Bazaar Stock Exported` (the figures the export wrote, so an
 //! import never puts back units sold since). Other columns are ignored and the report says which.
 //!

@@ -138,6 +138,12 @@ impl Setting {
             })
     }
 
+    /// The category a Shopify taxonomy path names (`Home & Garden > Kitchen & Dining > Cookware`): its most
+    /// precise part that is one of ours.
+    pub(super) fn category_in_path(&self, path: &str) -> Option<i64> {
+        path.split(['>', '›']).rev().find_map(|part| self.category(part))
+    }
+
     pub(super) fn category_name(&self, id: i64) -> String {
         self.leaves
             .iter()
@@ -520,7 +526,8 @@ struct SkuHolder {
     slug: String,
 }
 
-/// Checks that each SKU is the product's own: not on another row of the file, not another variant's in Bazaar.
+/// Checks that each SKU is the product's own: not on another row of the file, not another variant's in the store
+/// (compared by `editor::sku_key`; another store may use the same SKU).
 pub(super) async fn skus_free(
     conn: &mut AnyConnection,
     setting: &Setting,
@@ -529,11 +536,11 @@ pub(super) async fn skus_free(
     file_skus: &mut HashMap<String, usize>,
     report: &mut ImportReport,
 ) -> Result<bool, sqlx::Error> {
-    let lowered: Vec<String> = valid.variants.iter().map(|v| v.sku.to_lowercase()).collect();
+    let lowered: Vec<String> = valid.variants.iter().map(|v| editor::sku_key(&v.sku)).collect();
     let marks: Vec<String> = (2..=lowered.len() + 1).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT LOWER(v.sku) AS sku, v.id, p.seller_id, p.slug FROM variants v JOIN products p ON p.id = v.product_id \
-         WHERE v.seller_id = $1 AND LOWER(v.sku) IN ({})",
+        "SELECT v.sku_key AS sku, v.id, p.seller_id, p.slug FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.seller_id = $1 AND v.sku_key IN ({})",
         marks.join(", ")
     );
     let mut query = sqlx::query_as::<_, SkuHolder>(&sql).bind(setting.store);

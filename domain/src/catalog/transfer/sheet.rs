@@ -111,7 +111,7 @@ fn read_columns(header: &csv::StringRecord, report: &mut ImportReport) -> Option
             ));
             return None;
         }
-        if let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        if let Some(known) = KNOWN.iter().chain(&READ_ONLY).find(|k| k.eq_ignore_ascii_case(name)) {
             at.entry(*known).or_insert(i);
         } else if let Some(warehouse) = strip_prefix_any_case(name, STOCK_PREFIX).filter(|w| !w.trim().is_empty()) {
             stock.push((i, warehouse.trim().to_string()));
@@ -208,7 +208,7 @@ pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut Impo
         if sku.is_empty() {
             continue;
         }
-        match first_row.get(&sku.to_lowercase()) {
+        match first_row.get(&crate::catalog::editor::sku_key(&sku)) {
             Some(&earlier) => {
                 report.notices.push(issue(
                     line.row,
@@ -218,7 +218,7 @@ pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut Impo
                 cell.clear();
             }
             None => {
-                first_row.insert(sku.to_lowercase(), line.row);
+                first_row.insert(crate::catalog::editor::sku_key(&sku), line.row);
             }
         }
     }
@@ -264,11 +264,13 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<ImportIssue>), Strin
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok((Cow::Borrowed(text), None)),
-        Err(e) if bytes.starts_with(b"\xEF\xBB\xBF") => {
+        // UTF-8 that breaks further on (its mark, or accented letters as UTF-8 before the break): reading it as
+        // Windows-1252 would garble every accent, so it is refused with the row.
+        Err(e) if bytes.starts_with(b"\xEF\xBB\xBF") || !bytes[..e.valid_up_to()].is_ascii() => {
             let row = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
             Err(format!(
-                "The file says it is UTF-8 text, but row {row} is not. In your spreadsheet, save the file as “CSV \
-                 UTF-8”, then upload it again."
+                "The file is UTF-8 text, but row {row} is not. In your spreadsheet, save the file as “CSV UTF-8”, \
+                 then upload it again."
             ))
         }
         Err(_) => {

@@ -210,8 +210,8 @@ impl<'a> Staging<'a, '_> {
         if self.columns.at.contains_key(SEO_DESCRIPTION) {
             form.seo_description = self.first_of(SEO_DESCRIPTION).unwrap_or_default().to_string();
         }
-        // The category: ours, else Shopify's Type when it names one of ours, else the stored one, else the one
-        // chosen for the file.
+        // The category: ours, else Shopify's Type or Product Category when they name one of ours, else the stored
+        // one, else the one chosen for the file.
         let category = match self.first_of(CATEGORY).map(str::to_string) {
             Some(typed) => self.setting.category(&typed).or_else(|| {
                 self.error(
@@ -226,6 +226,10 @@ impl<'a> Staging<'a, '_> {
             None => self
                 .first_of(TYPE)
                 .and_then(|t| self.setting.category(t))
+                .or_else(|| {
+                    self.first_of(PRODUCT_CATEGORY)
+                        .and_then(|path| self.setting.category_in_path(path))
+                })
                 .or_else(|| self.stored.and_then(|s| s.category.parse().ok()))
                 .or(self.setting.default_category),
         };
@@ -471,12 +475,14 @@ fn stored_variant(form: &ProductForm, claimed: &HashSet<usize>, sku: &str, value
     form.variants
         .iter()
         .enumerate()
-        .find(|(i, v)| open(i, v) && !sku.is_empty() && v.sku.eq_ignore_ascii_case(sku))
+        .find(|(i, v)| open(i, v) && !sku.is_empty() && editor::sku_key(&v.sku) == editor::sku_key(sku))
         .or_else(|| {
             form.variants.iter().enumerate().find(|(i, v)| {
+                // A row with neither SKU nor values is the product's one variant when it has no options (a
+                // Shopify row whose repeated SKU was left out), never any variant of a product with options.
                 open(i, v)
                     && (sku.is_empty() || v.sku.is_empty())
-                    && !values.is_empty()
+                    && (!values.is_empty() || sku.is_empty())
                     && v.values
                         .iter()
                         .map(|s| s.to_lowercase())
