@@ -44,6 +44,15 @@ pub const SKU_MAX: usize = 64;
 pub fn sku_key(sku: &str) -> String {
     sku.trim().to_lowercase()
 }
+
+/// A SKU as typed, as it is kept: trimmed, and without the apostrophe a spreadsheet puts before a number to keep
+/// its leading zeros (`'0416` is `0416`), in the editor as in a file, so an export reads back as the same SKU.
+pub fn typed_sku(typed: &str) -> &str {
+    let sku = typed.trim();
+    sku.strip_prefix('\'')
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(sku)
+}
 /// The largest price a variant may have: 1,000,000.00.
 pub const PRICE_MAX: i64 = 100_000_000;
 pub use crate::inventory::UNITS_MAX;

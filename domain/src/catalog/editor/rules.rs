@@ -351,7 +351,7 @@ fn check_sku(
     complaints: &mut Complaints,
 ) -> String {
     let taken = |sku: &str| earlier.iter().any(|e| super::sku_key(&e.sku) == super::sku_key(sku));
-    let mut sku = v.sku.trim().to_string();
+    let mut sku = super::typed_sku(&v.sku).to_string();
     if sku.is_empty() {
         let vals: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();
         sku = suggest_sku(cx.sku_prefix, title, &vals);
@@ -632,5 +632,26 @@ mod tests {
         assert_eq!(valid.variants[0].title(), "S / Red");
         assert_eq!(valid.variants[0].price, 2450);
         assert_eq!(valid.variants[0].stock, vec![(1, 0, None)]);
+    }
+
+    #[test]
+    fn skus_are_kept_as_stores_write_them_without_a_spreadsheets_apostrophe() {
+        let warehouses = [(1, "Main".to_string())];
+        let categories = [(7, "Home › Kettles".to_string())];
+        let mut f = generate_variants(&form(), "KW");
+        f.variants[0].sku = " '0416 ".into();
+        f.variants[1].sku = "Tool - Ice 15mm Wrench".into();
+        f.variants[2].sku = "'Quoted".into();
+        f.variants[3].sku = "ÉTUI".into();
+        f.variants[4].sku = "étui".into();
+        let errors = validate(&f, &cx(&categories, &warehouses, &[])).expect_err("étui twice");
+        assert_eq!(
+            errors.iter().map(|e| e.field.name()).collect::<Vec<_>>(),
+            ["variants-4-sku"]
+        );
+        f.variants[4].sku = "étui-2".into();
+        let valid = validate(&f, &cx(&categories, &warehouses, &[])).expect("valid");
+        let skus: Vec<&str> = valid.variants.iter().take(3).map(|v| v.sku.as_str()).collect();
+        assert_eq!(skus, ["0416", "Tool - Ice 15mm Wrench", "'Quoted"]);
     }
 }

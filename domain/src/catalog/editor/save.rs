@@ -394,6 +394,9 @@ async fn stale(
     if now.category.parse::<i64>().ok() != Some(mine.category_id) {
         changes.push("the category was changed".to_string());
     }
+    if now.seo_title != mine.seo_title || now.seo_description != mine.seo_description {
+        changes.push("what search engines show was changed".to_string());
+    }
     for v in &now.variants {
         let label = if v.values.is_empty() {
             v.sku.clone()

@@ -196,12 +196,9 @@ pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut Impo
         let Some(cell) = line.cells.get_mut(at) else {
             continue;
         };
-        let typed = cell.trim();
-        if let Some(number) = typed
-            .strip_prefix('\'')
-            .filter(|n| n.starts_with(|c: char| c.is_ascii_digit()))
-        {
-            *cell = number.to_string();
+        let kept = crate::catalog::editor::typed_sku(cell);
+        if kept.len() + 1 == cell.trim().len() {
+            *cell = kept.to_string();
             apostrophes.push(line.row);
         }
         let sku = restore(cell.trim()).to_string();
