@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use model::sellers::{ImportIssue, ImportTally, ImportView};
+use model::sellers::{ImportIssue, ImportReport, ImportTally, ImportView};
 
 use crate::api::sellers::{import_page, import_report, ApplyImport, ImportPageData};
 use crate::components::portal::{PortalShell, Section};
@@ -210,12 +210,39 @@ fn progress_note(progress: &model::sellers::ImportProgress, started: i64) -> Any
     }
 }
 
+/// What the summary says of the file as a whole: stopped by its columns, products skipped, or nothing to change.
+fn summary_note(report: &ImportReport, applied: bool) -> Option<(&'static str, String)> {
+    let problems = model::count_of(report.errors.len() as i64, "problem", "problems");
+    let skipped = model::count_of(report.products.skipped as i64, "product is", "products are");
+    if report.file_refused() {
+        Some(("alert alert--error", "Nothing can be imported until the file's first row (its columns) is right: fix it and upload the file again.".into()))
+    } else if !report.errors.is_empty() && report.changes_anything() {
+        Some((
+            "alert alert--error",
+            format!(
+                "{problems} to fix: {skipped} skipped, the rest can be applied. Or fix the file and upload it again."
+            ),
+        ))
+    } else if !report.errors.is_empty() {
+        Some((
+            "alert alert--error",
+            format!("{problems} to fix, and nothing else to change: fix the file and upload it again."),
+        ))
+    } else if !report.changes_anything() && !applied {
+        Some((
+            "alert",
+            "Nothing to change: your catalog already matches this file.".into(),
+        ))
+    } else {
+        None
+    }
+}
+
 #[component]
 fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: Option<AppError>) -> impl IntoView {
     let report = view.report;
     let problems = report.errors.len();
     let can_apply = !report.file_refused() && report.changes_anything() && view.applied_at.is_none();
-    let skipped = report.products.skipped;
     let changes = report.changes.len();
     let progress = view.progress.clone();
     let left_out = progress.left_out.len();
@@ -266,17 +293,7 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                     </table>
                 </div>
                 <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
-                {if report.file_refused() {
-                    view! { <p class="alert alert--error">"Nothing can be imported until the file's first row (its columns) is right: fix it and upload the file again."</p> }.into_any()
-                } else if problems > 0 && report.changes_anything() {
-                    view! { <p class="alert alert--error">{format!("{} to fix: {} skipped, the rest can be applied. Or fix the file and upload it again.", model::count_of(problems as i64, "problem", "problems"), model::count_of(skipped as i64, "product is", "products are"))}</p> }.into_any()
-                } else if problems > 0 {
-                    view! { <p class="alert alert--error">{format!("{} to fix, and nothing else to change: fix the file and upload it again.", model::count_of(problems as i64, "problem", "problems"))}</p> }.into_any()
-                } else if !report.changes_anything() && view.applied_at.is_none() {
-                    view! { <p class="alert">"Nothing to change: your catalog already matches this file."</p> }.into_any()
-                } else {
-                    ().into_any()
-                }}
+                {summary_note(&report, view.applied_at.is_some()).map(|(class, note)| view! { <p class=class>{note}</p> })}
                 {can_apply.then(|| view! {
                     <form method="post" action=ApplyImport::url() class="actions">
                         <input type="hidden" name="id" value=view.id.to_string()/>

@@ -158,26 +158,14 @@ async fn a_shopify_export_with_real_skus_imports_as_it_is(db: Db) {
     let (id, report) = checked(&db, &seller, shopify_file().as_bytes()).await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!((report.products.create, report.variants.create), (4, 5));
-    assert!(
-        has_notice(&report, 1, "Variant Inventory Qty", "read as the units in"),
-        "{:?}",
-        report.notices
-    );
-    assert!(
-        has_notice(&report, 4, "Variant SKU", "also on row 3"),
-        "{:?}",
-        report.notices
-    );
-    assert!(
-        has_notice(&report, 6, "Variant SKU", "also on row 5"),
-        "{:?}",
-        report.notices
-    );
-    assert!(
-        has_notice(&report, 5, "Variant SKU", "2 SKUs (rows 5, 6)"),
-        "{:?}",
-        report.notices
-    );
+    for (row, column, words) in [
+        (1, "Variant Inventory Qty", "read as the units in"),
+        (4, "Variant SKU", "also on row 3"),
+        (6, "Variant SKU", "also on row 5"),
+        (5, "Variant SKU", "2 SKUs (rows 5, 6)"),
+    ] {
+        assert!(has_notice(&report, row, column, words), "{words}: {:?}", report.notices);
+    }
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
         Applied::Done { left_out: 0 }
@@ -230,6 +218,12 @@ async fn a_shopify_export_with_real_skus_imports_as_it_is(db: Db) {
         "{:?}",
         again.changes
     );
+}
+
+/// Issue 27: what else a Shopify file holds: SKUs one whatever their case by Unicode's rules (on both databases),
+/// another store's SKU allowed, Shopify's taxonomy path finding a category, an SEO title too long named on its row.
+async fn case_taxonomy_and_seo_from_a_shopify_file(db: Db) {
+    let (store, seller) = store_with(&db, 2).await;
     // SKUs are one whatever their case, by Unicode's rules on both databases: "ÉTUI" and "étui" are one SKU.
     let cased = format!(
         "{HEADER}\n{}\n{}\n",
@@ -391,5 +385,6 @@ async fn utf16_and_windows_1252_files_read_as_they_are(db: Db) {
 
 db_tests!(
     a_shopify_export_with_real_skus_imports_as_it_is,
+    case_taxonomy_and_seo_from_a_shopify_file,
     utf16_and_windows_1252_files_read_as_they_are,
 );

@@ -16,5 +16,6 @@ mod hostile;
 mod orders;
 mod payments;
 mod security;
+mod seller_forms;
 mod seller_probe;
 mod sellers;
