@@ -623,7 +623,7 @@ async fn a_large_import_is_written_in_steps_and_an_edit_meanwhile_is_kept(db: Db
     assert!(progress.stopped && progress.done == 25, "{progress:?}");
 }
 
-async fn leaf_id(db: &Db) -> i64 {
+pub(crate) async fn leaf_id(db: &Db) -> i64 {
     sqlx::query_scalar(
         "SELECT MIN(c.id) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)",
     )

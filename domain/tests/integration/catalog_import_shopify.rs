@@ -6,7 +6,7 @@
 use domain::workflows::import_products::{self, Applied};
 use domain::{Actor, Db};
 
-use crate::catalog_import::store_with;
+use crate::catalog_import::{leaf_id, store_with};
 use crate::db_tests;
 use crate::harness::fixtures::count;
 
@@ -118,17 +118,8 @@ fn shopify_file() -> String {
         + "\r\n"
 }
 
-async fn leaf(db: &Db) -> i64 {
-    sqlx::query_scalar(
-        "SELECT MIN(c.id) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)",
-    )
-    .fetch_one(db.pool())
-    .await
-    .expect("category")
-}
-
 async fn checked(db: &Db, seller: &Actor, bytes: &[u8]) -> (i64, model::sellers::ImportReport) {
-    let category = leaf(db).await;
+    let category = leaf_id(db).await;
     let id = import_products::upload(db, seller, "products_export.csv", bytes, Some(category))
         .await
         .expect("upload");
