@@ -451,3 +451,58 @@ test("a seller imports a Shopify export as stores write it: SKUs with spaces, on
   expect(other).not.toBe(wrench);
   await expectAccessible(page);
 });
+
+test("a seller imports a Shopify file with pictures by address and finds the products live with their pictures", async ({ page }, testInfo) => {
+  // The pictures are served by this shop itself, over loopback (the e2e server allows it; a real shop never does).
+  await page.goto("/");
+  // Two different pictures (demo products share a small palette of them).
+  const sources = [...new Set(await page.locator("main img").evaluateAll((imgs) =>
+    imgs.map((i) => (i as HTMLImageElement).currentSrc || (i as HTMLImageElement).src).filter((s) => s.includes("/media/")),
+  ))];
+  expect(sources.length).toBeGreaterThan(1);
+  const [front, side] = [sources[0], sources[1]];
+  const missing = new URL(`/media/${"0".repeat(64)}.png`, sources[0]).toString();
+  await logIn(page, testInfo.project.name === "phone" ? "seller10@demo.bazaar.test" : "seller9@demo.bazaar.test", "demo-pass-2026");
+  const stamp = `${testInfo.project.name}-${Date.now() % 100000}`;
+  const rows = [
+    ["Handle", "Title", "Body (HTML)", "Type", "Option1 Name", "Option1 Value", "Variant SKU", "Variant Price", "Image Src", "Image Position", "Image Alt Text", "SEO Title", "Status"],
+    [`lantern-${stamp}`, `Storm Lantern ${stamp}`, "<p>Brass.</p>", "", "Title", "Default Title", `LAN-${stamp}`, "32.00", side, "2", "The lantern from the side", `Storm lantern, brass – ${stamp}`, "active"],
+    [`lantern-${stamp}`, "", "", "", "", "", "", "", front, "1", "The lantern lit", "", ""],
+    [`kettle-${stamp}`, `Camp Kettle ${stamp}`, "<p>Steel.</p>", "", "Title", "Default Title", `KET-${stamp}`, "18.00", missing, "1", "", "", "active"],
+  ];
+  await page.goto("/seller/products/import");
+  await page.getByLabel("Catalog file (CSV, up to 20 MB)").setInputFiles({
+    name: "products_export.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(toCsv(rows), "utf8"),
+  });
+  await page.getByLabel("Category for rows that name none").selectOption({ label: "Home & Kitchen › Cookware" });
+  await page.getByRole("button", { name: "Check the file" }).click();
+  await expect(page.getByText("Pictures to fetch from their addresses after the import: 3.")).toBeVisible();
+  await page.getByRole("button", { name: /^Apply \d+ changes?$/ }).click();
+  await expect(page.getByRole("status").first()).toContainText("Imported: 2 products created");
+
+  // The pictures come in the background: the seller follows them by reloading the page.
+  const pictures = page.getByRole("region", { name: "Pictures" });
+  await expect(async () => {
+    await page.reload();
+    await expect(pictures).toContainText("2 pictures of 3 in, 1 failed, 0 waiting.", { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  const failed = page.getByRole("table", { name: "Pictures that could not be fetched" });
+  await expect(failed).toContainText("answered 404");
+  await expect(failed.getByRole("link", { name: `Camp Kettle ${stamp}` })).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-import-pictures-${testInfo.project.name}.png`, fullPage: true });
+  await page.getByRole("button", { name: "Try the 1 failed picture again" }).click();
+  await expect(page.getByText("1 picture sent to be fetched again.")).toBeVisible();
+
+  // On the storefront: live, with its pictures in the file's order and its SEO title; the kettle is not.
+  await page.goto(`/p/lantern-${stamp}`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Storm Lantern ${stamp}`);
+  await expect(page).toHaveTitle(`Storm lantern, brass – ${stamp} · Bazaar`);
+  const gallery = page.locator("main").getByRole("img", { name: /The lantern/ });
+  await expect(gallery.first()).toHaveAccessibleName("The lantern lit");
+  await expectAccessible(page);
+  const kettle = await page.request.get(`/p/kettle-${stamp}`);
+  expect(kettle.status()).toBe(404);
+});

@@ -224,6 +224,10 @@ pub struct ImageInput {
     pub position: String,
     #[serde(default)]
     pub remove: String,
+    /// The address an import fetched the picture from (empty for an upload): read from the store, never sent by
+    /// the editor (a save keeps the stored one), so an import of the same file finds the picture by it.
+    #[serde(default, skip_serializing)]
+    pub source: String,
 }
 
 /// The product form, as typed: what a save sends and what a wrong field brings back.
@@ -470,6 +474,9 @@ pub struct ImportReport {
     pub variants: ImportTally,
     /// Stock figures (variant × warehouse) the import sets.
     pub stock_changes: usize,
+    /// Pictures the file names by address that an apply fetches (after it, in the background).
+    #[serde(default)]
+    pub pictures: usize,
 }
 
 impl ImportReport {
@@ -482,7 +489,12 @@ impl ImportReport {
 
     /// Whether applying would change anything.
     pub fn changes_anything(&self) -> bool {
-        self.products.create + self.products.update + self.variants.create + self.variants.update + self.stock_changes
+        self.products.create
+            + self.products.update
+            + self.variants.create
+            + self.variants.update
+            + self.stock_changes
+            + self.pictures
             > 0
     }
 }
@@ -499,6 +511,28 @@ pub struct ImportView {
     pub applied_at: Option<i64>,
     pub report: ImportReport,
     pub progress: ImportProgress,
+    pub pictures: PictureProgress,
+}
+
+/// The pictures an applied import is fetching: how many are in, failed and waiting, and each failed one with its
+/// row and why.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PictureProgress {
+    pub fetched: usize,
+    pub failed: usize,
+    pub waiting: usize,
+    /// The first 500 failed, by row.
+    pub failures: Vec<PictureFailure>,
+}
+
+/// A picture that could not be fetched.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PictureFailure {
+    pub row: usize,
+    pub product_id: i64,
+    pub product_title: String,
+    pub url: String,
+    pub reason: String,
 }
 
 /// How far applying an import got: it writes a few products per transaction (a large file never holds the

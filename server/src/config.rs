@@ -91,6 +91,13 @@ pub struct Config {
     pub smtp_url: Option<Secret<String>>,
     /// `MAIL_FROM`: the sender of the shop's mail.
     pub mail_from: String,
+    /// `PICTURE_FETCH_ALLOW_LOOPBACK`: lets an import fetch pictures from this machine (tests and the
+    /// benchmark only). Default false; refused when serving over https.
+    pub picture_fetch_allow_loopback: bool,
+    /// `PICTURE_FETCH_SECONDS`: the most one fetched picture may take. Default 20.
+    pub picture_fetch_seconds: u64,
+    /// `PICTURE_FETCHES_PER_STORE_HOUR`: addresses one store's imports may fetch per hour. Default 3,000.
+    pub picture_fetches_per_store_hour: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +156,19 @@ impl Config {
                 problem: "required with STRIPE_SECRET_KEY (the webhook endpoint's signing secret, whsec_…)".into(),
             });
         }
+        let picture_fetch_allow_loopback = parse(
+            "PICTURE_FETCH_ALLOW_LOOPBACK",
+            get("PICTURE_FETCH_ALLOW_LOOPBACK"),
+            false,
+        )?;
+        if picture_fetch_allow_loopback && public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
+            return Err(ConfigError {
+                name: "PICTURE_FETCH_ALLOW_LOOPBACK",
+                problem: "is for tests only: a shop served over https must not let a seller's file reach this \
+                          machine's own services"
+                    .into(),
+            });
+        }
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         domain::Backend::from_url(&database_url).map_err(|e| ConfigError {
             name: "DATABASE_URL",
@@ -202,6 +222,13 @@ impl Config {
             stripe_api_base: get("STRIPE_API_BASE"),
             smtp_url: get("SMTP_URL").map(Secret::new),
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "Bazaar <orders@bazaar.localhost>".to_string()),
+            picture_fetch_allow_loopback,
+            picture_fetch_seconds: parse("PICTURE_FETCH_SECONDS", get("PICTURE_FETCH_SECONDS"), 20)?,
+            picture_fetches_per_store_hour: parse(
+                "PICTURE_FETCHES_PER_STORE_HOUR",
+                get("PICTURE_FETCHES_PER_STORE_HOUR"),
+                3_000,
+            )?,
         })
     }
 
@@ -232,6 +259,19 @@ mod tests {
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn fetching_pictures_from_this_machine_is_refused_over_https() {
+        let Err(e) = config(&[
+            ("PUBLIC_URL", "https://shop.example.com"),
+            ("PICTURE_FETCH_ALLOW_LOOPBACK", "true"),
+        ]) else {
+            panic!("loopback fetching over https must be refused");
+        };
+        assert_eq!(e.name, "PICTURE_FETCH_ALLOW_LOOPBACK");
+        assert!(config(&[("PICTURE_FETCH_ALLOW_LOOPBACK", "true")]).is_ok());
+        assert!(!config(&[]).expect("defaults").picture_fetch_allow_loopback);
     }
 
     #[test]

@@ -237,6 +237,24 @@ pub fn spawn_order_workers(
     })
 }
 
+/// Fetches the pictures imports name by address, within the configured limits.
+pub fn spawn_picture_fetches(config: &Config, services: Services) -> tokio::task::JoinHandle<()> {
+    use domain::catalog::picture_fetches::{FetchLimits, Fetcher, Worker};
+    let worker = Worker {
+        db: services.db.clone(),
+        images: services.images.clone(),
+        fetcher: Fetcher::new(
+            config.picture_fetch_allow_loopback,
+            Duration::from_secs(config.picture_fetch_seconds.max(1)),
+        ),
+        limits: FetchLimits {
+            per_store_hour: config.picture_fetches_per_store_hour,
+            ..FetchLimits::default()
+        },
+    };
+    tokio::spawn(worker.work())
+}
+
 pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));

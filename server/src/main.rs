@@ -79,6 +79,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let indexer = server::search::start(&services, cache.clone());
     let housekeeping = server::spawn_housekeeping(services.clone());
     let order_workers = server::spawn_order_workers(services.clone(), mailer);
+    let picture_fetches = server::spawn_picture_fetches(&config, services.clone());
     let app = server::router(config.clone(), services, cache);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
@@ -90,6 +91,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"))?;
     housekeeping.abort();
     order_workers.abort();
+    picture_fetches.abort();
     indexer.abort();
     db.close().await;
     tracing::info!("stopped");

@@ -11,6 +11,7 @@ use crate::api::sellers::{import_page, import_report, ApplyImport, ImportPageDat
 use crate::components::portal::{PortalShell, Section};
 use crate::error::AppError;
 use crate::pages::seller::portal_gate;
+use crate::pages::seller_import_pictures::PicturesSection;
 use crate::pages::url_error;
 
 /// Rows of each table per page of the report; every row is on some page (`?page=2`).
@@ -28,7 +29,8 @@ const COLUMNS: &[(&str, &str)] = &[
     ("Variant Price / Compare At Price", "Prices like 24.50; the compare-at price must be higher to show as a sale."),
     ("Variant Grams", "The weight in grams."),
     ("Variant Inventory Qty", "Units in stock; with several warehouses, the first warehouse's (the Bazaar Stock columns set each)."),
-    ("Image Src / Image Alt Text", "Addresses of other sites are not downloaded: upload pictures in the editor. The alt text of pictures already here can be changed."),
+    ("Image Src / Image Alt Text / Image Position", "Pictures by address (http or https), in their position's order, with their alt text: fetched in the background after the import, once per address, from public sites only (up to 10 MB each, as uploads). A product the file publishes goes live with its first picture. The alt text of pictures already here can be changed."),
+    ("Variant Image", "Fetched as one of the product's pictures (a picture shows for the whole product)."),
     ("Bazaar Category", "The category's address from the list below. Without it: Type, else Shopify's Product Category path (its most precise part that is one of ours), else the category chosen below."),
     ("SEO Title / SEO Description", "What search engines show: the page's title (up to 70 characters) and description (up to 320)."),
     ("Bazaar Stock: <warehouse>", "Units in stock in that warehouse, one column per warehouse."),
@@ -122,9 +124,10 @@ pub fn ImportReportPage() -> impl IntoView {
     let Ok(id) = raw.parse::<i64>() else {
         return view! { <crate::pages::errors::NotFoundPage/> }.into_any();
     };
-    let (applied, replanned, page) = leptos_router::hooks::use_query_map().with_untracked(|q| {
+    let (applied, replanned, page, retried) = leptos_router::hooks::use_query_map().with_untracked(|q| {
         let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
-        (q.get("applied").is_some(), q.get("replanned").is_some(), page)
+        let retried = q.get("retried").and_then(|n| n.parse::<u64>().ok());
+        (q.get("applied").is_some(), q.get("replanned").is_some(), page, retried)
     });
     let error = url_error::<ApplyImport>();
     view! {
@@ -132,7 +135,7 @@ pub fn ImportReportPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match import_report(id).await {
-                    Ok(view) => view! { <Report view=view applied=applied replanned=replanned page=page error=error.clone()/> }.into_any(),
+                    Ok(view) => view! { <Report view=view applied=applied replanned=replanned page=page retried=retried error=error.clone()/> }.into_any(),
                     Err(AppError::NotFound) => view! { <crate::pages::errors::NotFoundPage/> }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -239,7 +242,14 @@ fn summary_note(report: &ImportReport, applied: bool) -> Option<(&'static str, S
 }
 
 #[component]
-fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: Option<AppError>) -> impl IntoView {
+fn Report(
+    view: ImportView,
+    applied: bool,
+    replanned: bool,
+    page: usize,
+    retried: Option<u64>,
+    error: Option<AppError>,
+) -> impl IntoView {
     let report = view.report;
     let problems = report.errors.len();
     let can_apply = !report.file_refused() && report.changes_anything() && view.applied_at.is_none();
@@ -293,6 +303,9 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                     </table>
                 </div>
                 <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
+                {(report.pictures > 0 && view.applied_at.is_none()).then(|| view! {
+                    <p>{format!("Pictures to fetch from their addresses after the import: {}. They are fetched in the background; each product the file publishes goes live with its first picture.", report.pictures)}</p>
+                })}
                 {summary_note(&report, view.applied_at.is_some()).map(|(class, note)| view! { <p class=class>{note}</p> })}
                 {can_apply.then(|| view! {
                     <form method="post" action=ApplyImport::url() class="actions">
@@ -302,6 +315,9 @@ fn Report(view: ImportView, applied: bool, replanned: bool, page: usize, error: 
                     </form>
                 })}
             </section>
+            {(view.pictures.fetched + view.pictures.failed + view.pictures.waiting > 0).then(|| view! {
+                <PicturesSection id=view.id pictures=view.pictures.clone() retried=retried/>
+            })}
             {(problems > 0).then(|| view! {
                 <section class="card stack" aria-labelledby="problems">
                     <h2 id="problems">{format!("Problems ({problems})")}</h2>

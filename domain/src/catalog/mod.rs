@@ -10,6 +10,7 @@ pub mod attributes;
 pub mod editor;
 pub mod images;
 pub mod params;
+pub mod picture_fetches;
 pub mod removed_images;
 pub mod transfer;
 

@@ -6,6 +6,7 @@
 use model::sellers::{ImportIssue, ImportProgress, ImportReport, ImportView};
 use model::FieldError;
 
+use crate::catalog::picture_fetches;
 use crate::catalog::transfer::{self, Planned, MAX_BYTES};
 use crate::catalog::CatalogError;
 use crate::inventory::movements::Reason;
@@ -156,7 +157,9 @@ pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<ImportView, Catalog
             && row.progress_at.unwrap_or(0) < now_ms() - STOPPED_AFTER_MS,
         left_out: serde_json::from_str(&row.left_out).unwrap_or_default(),
     };
+    let pictures = picture_fetches::progress(db, actor, id).await?;
     Ok(ImportView {
+        pictures,
         id,
         store_name: row.store_name,
         store_slug: row.store_slug,
@@ -312,8 +315,8 @@ async fn write_step(
     let mut tx = db.begin_write().await?;
     let mut changed = false;
     for planned in products {
-        match super::save_product::store_product(&mut tx, actor, store, &planned.product, Reason::Imported).await {
-            Ok(_) => {}
+        match write_product(&mut tx, actor, store, id, planned).await {
+            Ok(()) => {}
             Err(CatalogError::Stale { .. } | CatalogError::Conflict(_)) => {
                 changed = true;
                 break;
@@ -330,8 +333,8 @@ async fn write_step(
     let mut left_out = Vec::new();
     for planned in products {
         let mut tx = db.begin_write().await?;
-        match super::save_product::store_product(&mut tx, actor, store, &planned.product, Reason::Imported).await {
-            Ok(_) => tx.commit().await?,
+        match write_product(&mut tx, actor, store, id, planned).await {
+            Ok(()) => tx.commit().await?,
             Err(CatalogError::Stale { .. } | CatalogError::Conflict(_)) => left_out.push(left(planned)),
             Err(e) => return Err(e),
         }
@@ -340,6 +343,29 @@ async fn write_step(
     record_progress(&mut tx, id, done).await?;
     tx.commit().await?;
     Ok(left_out)
+}
+
+/// One product through the editor's save step, and its pictures queued to be fetched after the apply.
+async fn write_product(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    store: i64,
+    import_id: i64,
+    planned: &Planned,
+) -> Result<(), CatalogError> {
+    let written = super::save_product::store_product(tx, actor, store, &planned.product, Reason::Imported).await?;
+    if !planned.pictures.is_empty() {
+        picture_fetches::queue(
+            tx,
+            import_id,
+            store,
+            written.product_id,
+            &planned.pictures,
+            planned.publish,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn left(planned: &Planned) -> ImportIssue {

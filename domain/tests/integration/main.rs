@@ -14,6 +14,7 @@ mod catalog_rules;
 mod checkout;
 mod database;
 mod meili;
+mod picture_fetches;
 mod promo;
 mod search;
 mod seller_products;

@@ -259,6 +259,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
     ),
     ("remove_shipping_rate", &["id"]),
     ("apply_import", &["id"]),
+    ("retry_pictures", &["id"]),
 ];
 
 /// The seller functions read with GET, with their query fields.

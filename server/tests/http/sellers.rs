@@ -611,6 +611,19 @@ async fn catalog_files_are_the_sellers_own(app: &TestApp) {
     )
     .await;
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let retried = post_form(
+        app,
+        &other,
+        "retry_pictures",
+        &[("id".to_string(), id.clone())],
+        "application/json",
+    )
+    .await;
+    assert_eq!(
+        retried.status(),
+        StatusCode::NOT_FOUND,
+        "nor are its pictures sent again"
+    );
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_imports WHERE applied_at IS NOT NULL")
         .fetch_one(app.db.pool())
         .await

@@ -43,3 +43,12 @@ pub async fn apply_import(id: i64) -> Result<(), AppError> {
     crate::ssr::redirect(&format!("/seller/products/import/{id}?{flag}=1"));
     Ok(())
 }
+
+/// Sends an import's failed pictures back to be fetched again and returns to its report.
+#[server(endpoint = "retry_pictures")]
+pub async fn retry_pictures(id: i64) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let sent = domain::catalog::picture_fetches::retry_failed(&services.db, &actor, id).await?;
+    crate::ssr::redirect(&format!("/seller/products/import/{id}?retried={sent}#pictures"));
+    Ok(())
+}

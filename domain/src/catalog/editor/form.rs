@@ -94,6 +94,7 @@ struct StockRow {
 struct ImageRow {
     image_key: String,
     alt: String,
+    source: String,
 }
 
 /// The stored product as the form shows it, with the version it was read at.
@@ -136,7 +137,7 @@ pub(in crate::catalog) async fn load_form(
         .map(|l| ((l.variant_id, l.warehouse_id), l.available))
         .collect();
     let images: Vec<ImageRow> =
-        sqlx::query_as("SELECT image_key, alt FROM product_images WHERE product_id = $1 ORDER BY position")
+        sqlx::query_as("SELECT image_key, alt, source FROM product_images WHERE product_id = $1 ORDER BY position")
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
@@ -173,6 +174,7 @@ pub(in crate::catalog) async fn load_form(
                 alt: img.alt,
                 position: (i + 1).to_string(),
                 remove: String::new(),
+                source: img.source,
             })
             .collect(),
     })

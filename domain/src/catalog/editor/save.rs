@@ -302,6 +302,8 @@ struct StoredPicture {
     ext: String,
     width: i64,
     height: i64,
+    /// The address an import fetched it from (empty for an upload).
+    source: String,
 }
 
 /// Pictures: the kept ones (a dropped one is recorded for the sweep of removed pictures), renumbered in their new order (positions are the primary key, so rewrite them).
@@ -313,10 +315,11 @@ async fn write_pictures(
 ) -> Result<(), CatalogError> {
     // A new product has none yet (they are uploaded to a saved product).
     let stored: Vec<StoredPicture> = if existing {
-        let stored = sqlx::query_as("SELECT image_key, ext, width, height FROM product_images WHERE product_id = $1")
-            .bind(product_id)
-            .fetch_all(&mut *conn)
-            .await?;
+        let stored =
+            sqlx::query_as("SELECT image_key, ext, width, height, source FROM product_images WHERE product_id = $1")
+                .bind(product_id)
+                .fetch_all(&mut *conn)
+                .await?;
         sqlx::query("DELETE FROM product_images WHERE product_id = $1")
             .bind(product_id)
             .execute(&mut *conn)
@@ -334,8 +337,8 @@ async fn write_pictures(
     for (position, (key, alt)) in p.images.iter().enumerate() {
         if let Some(s) = stored.iter().find(|s| &s.image_key == key) {
             sqlx::query(
-                "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO product_images (product_id, position, image_key, ext, alt, width, height, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(product_id)
             .bind(position as i64)
@@ -344,6 +347,7 @@ async fn write_pictures(
             .bind(alt)
             .bind(s.width)
             .bind(s.height)
+            .bind(&s.source)
             .execute(&mut *conn)
             .await?;
         }

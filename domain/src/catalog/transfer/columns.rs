@@ -24,8 +24,12 @@ pub(super) const SEO_TITLE: &str = "SEO Title";
 /// Shopify's taxonomy path (`Home & Garden > Kitchen & Dining > Cookware`): read, matched to one of our
 /// categories by name, never written (our export names its category in `Bazaar Category`).
 pub(super) const PRODUCT_CATEGORY: &str = "Product Category";
+/// A variant's picture: Bazaar shows pictures per product, so it is fetched as one of the product's.
+pub(super) const VARIANT_IMAGE: &str = "Variant Image";
+/// The picture's place among the product's (1 = first).
+pub(super) const IMAGE_POSITION: &str = "Image Position";
 /// Columns an import reads that an export does not write.
-pub(super) const READ_ONLY: [&str; 1] = [PRODUCT_CATEGORY];
+pub(super) const READ_ONLY: [&str; 3] = [PRODUCT_CATEGORY, VARIANT_IMAGE, IMAGE_POSITION];
 pub(super) const SEO_DESCRIPTION: &str = "SEO Description";
 pub(super) const CATEGORY: &str = "Bazaar Category";
 /// The row's stock figures as exported, per warehouse (`7:12 9:3`: warehouse id, units): an import changes a

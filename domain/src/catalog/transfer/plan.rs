@@ -15,6 +15,7 @@ use super::sheet::{read_sheet, tidy_skus, Columns, Line};
 use super::stage::{moved_phrase, stage, Staged};
 use crate::catalog::attributes::{definitions_for, AttributeDefinition};
 use crate::catalog::editor::{self, Context, RuleError, ValidProduct};
+use crate::catalog::picture_fetches::PictureToFetch;
 use crate::catalog::CatalogError;
 use crate::platform::{Actor, Db};
 
@@ -30,6 +31,10 @@ pub struct Plan {
 pub struct Planned {
     pub row: usize,
     pub product: ValidProduct,
+    /// Pictures named by address, fetched after the apply (`catalog::picture_fetches`).
+    pub pictures: Vec<PictureToFetch>,
+    /// Published with its first fetched picture (the file says it is active; it has none yet).
+    pub publish: bool,
 }
 
 impl Plan {
@@ -61,6 +66,9 @@ pub(super) struct Setting {
     pub(super) names: Vec<(i64, String, String)>,
     pub(super) default_category: Option<i64>,
     pub(super) free_items: bool,
+    /// Addresses of pictures on their way to the store's products (an earlier import's, not fetched yet): the
+    /// same file again does not fetch them twice.
+    pub(super) pending_pictures: HashSet<(i64, String)>,
 }
 
 /// Where a stock figure of the file is: its row and column, and the figure the export wrote there (`None`: a
@@ -229,6 +237,7 @@ async fn setting_for(
             all.iter().any(|k| k.id == *c) && !all.iter().any(|k| k.parent_id == Some(*c))
         }),
         free_items: crate::platform::settings::is_on(conn, crate::platform::settings::FREE_ITEMS).await?,
+        pending_pictures: crate::catalog::picture_fetches::pending(conn, store).await?,
     })
 }
 
@@ -281,6 +290,14 @@ fn stock_columns(
                  warehouse (export the catalog to see them).",
                 setting.warehouses.len()
             ),
+        ));
+    }
+    if lines.iter().any(|l| l.has(columns, VARIANT_IMAGE)) {
+        report.notices.push(issue(
+            1,
+            VARIANT_IMAGE,
+            "Bazaar shows pictures per product, not per variant: each Variant Image is fetched as one of its \
+             product's pictures.",
         ));
     }
     if lines.iter().any(|l| l.has(columns, TAGS)) {
@@ -370,17 +387,22 @@ impl Planning<'_> {
         Ok(self
             .product(conn, handle, rows, stored.as_ref())
             .await?
-            .map(|product| Planned { row: first, product }))
+            .map(|(product, staged)| Planned {
+                row: first,
+                product,
+                pictures: staged.fetch,
+                publish: staged.publish,
+            }))
     }
 
-    /// Plans one product of the file: `Some` when it must be written.
+    /// Plans one product of the file: `Some` when it must be written (or has pictures to fetch).
     async fn product(
         &mut self,
         conn: &mut AnyConnection,
         handle: &str,
         rows: &[&Line],
         stored: Option<&ProductForm>,
-    ) -> Result<Option<ValidProduct>, CatalogError> {
+    ) -> Result<Option<(ValidProduct, Staged)>, CatalogError> {
         let setting = self.setting;
         let before = self.report.errors.len();
         let staged = stage(
@@ -454,8 +476,27 @@ impl Planning<'_> {
                 true
             }
         };
-        Ok(needs_write.then_some(valid))
+        note_pictures(&mut self.report, &staged);
+        Ok((needs_write || !staged.fetch.is_empty()).then_some((valid, staged)))
     }
+}
+
+/// Counts a product's pictures to fetch and says so among the changes.
+fn note_pictures(report: &mut ImportReport, staged: &Staged) {
+    let n = staged.fetch.len();
+    if n == 0 {
+        return;
+    }
+    report.pictures += n;
+    report.changes.push(issue(
+        staged.first,
+        IMAGE_SRC,
+        format!(
+            "{} to fetch from {} after the import",
+            model::count_of(n as i64, "picture", "pictures"),
+            if n == 1 { "its address" } else { "their addresses" }
+        ),
+    ));
 }
 
 /// A stored product published before a picture was required (the demo catalog's are).

@@ -10,7 +10,8 @@ use model::sellers::{ImportIssue, ImportReport, OptionInput, ProductForm, Varian
 use super::columns::*;
 use super::plan::{published_without_picture, Setting, StockCell};
 use super::sheet::{Columns, Line};
-use crate::catalog::editor::{self, RuleError};
+use crate::catalog::editor::{self, RuleError, MAX_PICTURES};
+use crate::catalog::picture_fetches::PictureToFetch;
 
 /// A product of the file as the editor's form, with where each part of it came from in the file.
 pub(super) struct Staged {
@@ -23,6 +24,10 @@ pub(super) struct Staged {
     pub(super) image_rows: Vec<usize>,
     /// Whether a cell was refused while building the form (the errors are in the report).
     pub(super) refused: bool,
+    /// Pictures to fetch after the apply, in the file's order.
+    pub(super) fetch: Vec<PictureToFetch>,
+    /// The file says the product is active and it has no picture yet: published with its first fetched one.
+    pub(super) publish: bool,
 }
 
 impl Staged {
@@ -150,7 +155,7 @@ pub(super) fn stage(
     at.product_fields(&mut form, errors_before);
     let names_given = at.options(&mut form);
     let variant_rows = at.variants(&mut form, names_given);
-    let image_rows = at.pictures(&mut form);
+    let (image_rows, fetch, publish) = at.pictures(&mut form);
     let first = at.first;
     if form.variants.is_empty() {
         report.errors.push(issue(
@@ -167,6 +172,8 @@ pub(super) fn stage(
         first,
         variant_rows,
         image_rows,
+        fetch,
+        publish,
     })
 }
 
@@ -428,44 +435,119 @@ impl<'a> Staging<'a, '_> {
         }
     }
 
-    /// Pictures: a row's Image Src that is one of the product's pictures carries its alt text; any other address
-    /// is not downloaded. A product published without a picture comes in as a draft. Per picture, its row.
-    fn pictures(&mut self, form: &mut ProductForm) -> Vec<usize> {
+    /// Whether an earlier import's fetch of `src` for this (stored) product is still on its way.
+    fn pending(&self, form: &ProductForm, src: &str) -> bool {
+        form.id
+            .parse::<i64>()
+            .is_ok_and(|id| self.setting.pending_pictures.contains(&(id, src.to_string())))
+    }
+
+    /// Pictures: a row's Image Src that is one of the product's pictures (by its key, or by the address it was
+    /// fetched from) carries its alt text; any other address (and each Variant Image) is a picture to fetch after
+    /// the apply, in the file's order (Image Position where given). A product the file says is active and that
+    /// has no picture yet comes in as a draft and is published with its first fetched picture. Per picture of the
+    /// form, its row.
+    fn pictures(&mut self, form: &mut ProductForm) -> (Vec<usize>, Vec<PictureToFetch>, bool) {
         let mut image_rows = vec![self.first; form.images.len()];
+        let mut fetch: Vec<(i64, PictureToFetch)> = Vec::new();
         let rows = self.rows;
         for line in rows {
-            let Some(src) = line.get(self.columns, IMAGE_SRC).filter(|s| !s.is_empty()) else {
-                continue;
-            };
-            match form.images.iter().position(|i| src.contains(&i.key)) {
-                Some(i) => {
-                    image_rows[i] = line.row;
-                    if let Some(alt) = line.get(self.columns, IMAGE_ALT) {
-                        form.images[i].alt = alt.to_string();
+            let position = line
+                .get(self.columns, IMAGE_POSITION)
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(i64::MAX);
+            let (alt, variant_alt) = alts(line, self.columns, form);
+            let sources = [
+                (IMAGE_SRC, alt.as_str(), position),
+                (VARIANT_IMAGE, variant_alt.as_str(), i64::MAX),
+            ];
+            for (column, alt, position) in sources {
+                let Some(src) = line.get(self.columns, column).filter(|s| !s.is_empty()) else {
+                    continue;
+                };
+                let shown = form.images.iter().position(|i| {
+                    (!i.source.is_empty() && i.source == src) || (i.key.len() == 64 && src.contains(&i.key))
+                });
+                match shown {
+                    Some(i) if column == IMAGE_SRC => {
+                        image_rows[i] = line.row;
+                        if line.has(self.columns, IMAGE_ALT) {
+                            form.images[i].alt = alt.to_string();
+                        }
                     }
+                    Some(_) => {}
+                    None if fetch.iter().any(|(_, f)| f.url == src) || self.pending(form, src) => {}
+                    None if !web_address(src) => self.report.notices.push(issue(
+                        line.row,
+                        column,
+                        "Not fetched: a picture's address starts with http:// or https://.",
+                    )),
+                    None if form.images.len() + fetch.len() >= MAX_PICTURES => self.report.notices.push(issue(
+                        line.row,
+                        column,
+                        format!("Not fetched: a product has at most {MAX_PICTURES} pictures."),
+                    )),
+                    None => fetch.push((
+                        position,
+                        PictureToFetch {
+                            url: src.to_string(),
+                            alt: alt.to_string(),
+                            row: line.row,
+                        },
+                    )),
                 }
-                None => self.report.notices.push(issue(
-                    line.row,
-                    IMAGE_SRC,
-                    "Not fetched: Bazaar does not download pictures from addresses in a file. Upload the picture \
-                     in the product's editor.",
-                )),
             }
         }
+        // In the file's order: by Image Position, else as the rows come (a stable sort).
+        fetch.sort_by_key(|(position, _)| *position);
+        let mut publish = false;
         if ProductStatus::parse(&form.status) == Some(ProductStatus::Active)
             && form.images.is_empty()
             && !self.stored.is_some_and(published_without_picture)
         {
             form.status = ProductStatus::Draft.as_str().into();
-            self.report.notices.push(issue(
-                self.first,
-                STATUS,
+            let note = if fetch.is_empty() {
                 "Imported as a draft: a product is published once it has a picture. Upload one in the product's \
-                 editor, then publish it.",
-            ));
+                 editor, then publish it."
+            } else {
+                "Imported as a draft and published as soon as its first picture is fetched."
+            };
+            self.report.notices.push(issue(self.first, STATUS, note));
+            publish = !fetch.is_empty();
         }
-        image_rows
+        (image_rows, fetch.into_iter().map(|(_, f)| f).collect(), publish)
     }
+}
+
+/// The alt text of a row's Image Src and of its Variant Image. A picture without alt text is described by what it
+/// shows as far as the file says: its product (and variant). The editor asks for alt text on every picture, so
+/// one left empty would stop the next save.
+fn alts(line: &Line, columns: &Columns, form: &ProductForm) -> (String, String) {
+    let alt = line.get(columns, IMAGE_ALT).unwrap_or_default();
+    let values: Vec<&str> = OPTION_VALUES
+        .iter()
+        .filter_map(|c| line.get(columns, c))
+        .filter(|v| !v.is_empty() && *v != DEFAULT_OPTION.1)
+        .collect();
+    let variant_alt = match values.is_empty() {
+        true => form.title.clone(),
+        false => format!("{} – {}", form.title, values.join(" / ")),
+    };
+    let alt = if alt.is_empty() {
+        form.title.clone()
+    } else {
+        alt.to_string()
+    };
+    (alt, variant_alt)
+}
+
+/// An address the fetcher may be given: http(s), of a sane length, without control characters (the fetcher
+/// checks where it leads).
+fn web_address(src: &str) -> bool {
+    let lower = src.get(..8).unwrap_or(src).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && src.len() <= 2_000
+        && !src.chars().any(char::is_control)
 }
 
 /// The stored variant a row is, not yet claimed by another row: by SKU, else (a row without SKU) by its option
