@@ -452,7 +452,7 @@ test("a seller imports a Shopify export as stores write it: SKUs with spaces, on
   await expectAccessible(page);
 });
 
-test("a seller imports a Shopify file with pictures by address and finds the products live with their pictures", async ({ page }, testInfo) => {
+test("a seller imports a Shopify file with pictures and tags and finds the products live with them", async ({ page }, testInfo) => {
   // The pictures are served by this shop itself, over loopback (the e2e server allows it; a real shop never does).
   await page.goto("/");
   // Two different pictures (demo products share a small palette of them).
@@ -464,11 +464,13 @@ test("a seller imports a Shopify file with pictures by address and finds the pro
   const missing = new URL(`/media/${"0".repeat(64)}.png`, sources[0]).toString();
   await logIn(page, testInfo.project.name === "phone" ? "seller10@demo.bazaar.test" : "seller9@demo.bazaar.test", "demo-pass-2026");
   const stamp = `${testInfo.project.name}-${Date.now() % 100000}`;
+  // A word only the lantern's tags hold, so the storefront's search finds it by its tag alone.
+  const tag = `glowware${Date.now() % 100000}${testInfo.project.name === "phone" ? 1 : 2}`;
   const rows = [
-    ["Handle", "Title", "Body (HTML)", "Type", "Option1 Name", "Option1 Value", "Variant SKU", "Variant Price", "Image Src", "Image Position", "Image Alt Text", "SEO Title", "Status"],
-    [`lantern-${stamp}`, `Storm Lantern ${stamp}`, "<p>Brass.</p>", "", "Title", "Default Title", `LAN-${stamp}`, "32.00", side, "2", "The lantern from the side", `Storm lantern, brass – ${stamp}`, "active"],
+    ["Handle", "Title", "Body (HTML)", "Tags", "Option1 Name", "Option1 Value", "Variant SKU", "Variant Price", "Image Src", "Image Position", "Image Alt Text", "SEO Title", "Status"],
+    [`lantern-${stamp}`, `Storm Lantern ${stamp}`, "<p>Brass.</p>", `camping, ${tag}`, "Title", "Default Title", `LAN-${stamp}`, "32.00", side, "2", "The lantern from the side", `Storm lantern, brass – ${stamp}`, "active"],
     [`lantern-${stamp}`, "", "", "", "", "", "", "", front, "1", "The lantern lit", "", ""],
-    [`kettle-${stamp}`, `Camp Kettle ${stamp}`, "<p>Steel.</p>", "", "Title", "Default Title", `KET-${stamp}`, "18.00", missing, "1", "", "", "active"],
+    [`kettle-${stamp}`, `Camp Kettle ${stamp}`, "<p>Steel.</p>", "camping", "Title", "Default Title", `KET-${stamp}`, "18.00", missing, "1", "", "", "active"],
   ];
   await page.goto("/seller/products/import");
   await page.getByLabel("Catalog file (CSV, up to 20 MB)").setInputFiles({
@@ -505,4 +507,20 @@ test("a seller imports a Shopify file with pictures by address and finds the pro
   await expectAccessible(page);
   const kettle = await page.request.get(`/p/kettle-${stamp}`);
   expect(kettle.status()).toBe(404);
+
+  // Shoppers find it by its tag; the seller filters the products by it and sees it as a chip in the editor.
+  await page.getByRole("combobox", { name: "Search products" }).fill(tag);
+  await page.getByRole("combobox", { name: "Search products" }).press("Enter");
+  await expect(page.getByRole("link", { name: new RegExp(`Storm Lantern ${stamp}`) }).first()).toBeVisible();
+  await page.goto("/seller/products");
+  const filters = page.getByRole("search", { name: "Filter products" });
+  await filters.getByLabel("Tag").selectOption(tag);
+  await filters.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByRole("link", { name: `Storm Lantern ${stamp}` })).toBeVisible();
+  await expect(page.getByRole("link", { name: `Camp Kettle ${stamp}` })).toHaveCount(0);
+  await page.getByRole("link", { name: `Storm Lantern ${stamp}` }).click();
+  const chips = page.getByRole("list", { name: "The product's tags" });
+  await expect(chips.getByRole("listitem")).toHaveText(["camping", tag]);
+  await expectAccessible(page);
+  await chips.screenshot({ path: `test-results/seller-editor-tags-${testInfo.project.name}.png` });
 });

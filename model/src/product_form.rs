@@ -53,6 +53,7 @@ pub enum ProductField {
     Status,
     SeoTitle,
     SeoDescription,
+    Tags,
     /// The options as a whole (too many).
     Options,
     /// The variants as a whole (none, too many).
@@ -75,6 +76,7 @@ impl ProductField {
             ProductField::Status => "status".into(),
             ProductField::SeoTitle => "seo_title".into(),
             ProductField::SeoDescription => "seo_description".into(),
+            ProductField::Tags => "tags".into(),
             ProductField::Options => "options".into(),
             ProductField::Variants => "variants".into(),
             ProductField::Attribute(i) => format!("attributes-{i}"),
@@ -106,6 +108,7 @@ impl ProductField {
             ProductField::Status,
             ProductField::SeoTitle,
             ProductField::SeoDescription,
+            ProductField::Tags,
             ProductField::Options,
             ProductField::Variants,
         ];
@@ -145,6 +148,7 @@ impl ProductField {
             ProductField::Status => "Status".into(),
             ProductField::SeoTitle => "Title in search engines".into(),
             ProductField::SeoDescription => "Description in search engines".into(),
+            ProductField::Tags => "Tags".into(),
             ProductField::Options => "Options".into(),
             ProductField::Variants => "Variants".into(),
             ProductField::Attribute(i) => format!("Attribute {}", i + 1),

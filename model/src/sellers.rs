@@ -121,6 +121,8 @@ pub struct ProductFilter {
     pub category: String,
     /// '' (any), in, low or out.
     pub stock: String,
+    /// A tag ('' = any), in any case.
+    pub tag: String,
     /// updated (default), title or price.
     pub sort: String,
     /// asc or desc ('' = the sort's natural direction).
@@ -155,6 +157,8 @@ pub struct ProductPage {
     pub next: Option<String>,
     /// Categories to filter by: (slug, name).
     pub categories: Vec<(String, String)>,
+    /// The store's tags, to filter by.
+    pub tags: Vec<String>,
 }
 
 /// One of up to three options (Size, Colour…) and its values, comma-separated as typed.
@@ -253,6 +257,9 @@ pub struct ProductForm {
     /// The page's meta description ('' = none).
     #[serde(default)]
     pub seo_description: String,
+    /// Words shoppers find the product by, comma-separated as typed (`winter, ice tools`).
+    #[serde(default)]
+    pub tags: String,
 }
 
 /// A typed attribute the product's category asks for, with how to enter it.

@@ -127,6 +127,7 @@ fn Editor(
         images,
         seo_title,
         seo_description,
+        tags,
     } = form;
     let product_id = id.clone();
     view! {
@@ -142,6 +143,7 @@ fn Editor(
                 <input type="hidden" name="version" value=version/>
                 <BasicsSection title=title category=category status=status categories=categories error=error.clone()/>
                 <DescriptionSection description=description preview=preview error=error.clone()/>
+                <TagsSection tags=tags error=error.clone()/>
                 <SearchEngineSection seo_title=seo_title seo_description=seo_description error=error.clone()/>
                 {(!attributes.is_empty()).then(|| view! {
                     <AttributesSection attributes=attributes typed_attributes=typed_attributes error=error.clone()/>
@@ -262,6 +264,27 @@ fn DescriptionSection(description: String, preview: bool, error: Option<AppError
                     <h3 id="preview-title">"Preview, as the product page shows it"</h3>
                     <Markdown source=description_for_preview.clone()/>
                 </section>
+            })}
+        </section>
+    }
+}
+
+/// The product's tags: typed as one comma-separated line, shown as chips below it (as they were saved or typed).
+#[component]
+fn TagsSection(tags: String, error: Option<AppError>) -> impl IntoView {
+    let chips: Vec<String> = tags
+        .split(',')
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+        .collect();
+    view! {
+        <section class="card stack" aria-labelledby="tags-title">
+            <h2 id="tags-title">"Tags"</h2>
+            <crate::components::forms::Field name="tags" label="Tags" value=tags maxlength=2000 required=false hint="Separated by commas: winter, ice tools. Shoppers find the product by them; you can filter your products by them." error=error_for(&error, "tags")/>
+            {(!chips.is_empty()).then(|| view! {
+                <ul class="chips" aria-label="The product's tags">
+                    {chips.into_iter().map(|t| view! { <li class="chip">{t}</li> }).collect_view()}
+                </ul>
             })}
         </section>
     }

@@ -28,6 +28,7 @@ fn filter_from_query() -> ProductFilter {
         status: q.get("status").unwrap_or_default(),
         category: q.get("category").unwrap_or_default(),
         stock: q.get("stock").unwrap_or_default(),
+        tag: q.get("tag").unwrap_or_default(),
         // The filter form's "Sort by" sends both as `order` (`price-asc`); the headers' links send them apart.
         sort: q
             .get("order")
@@ -53,6 +54,7 @@ fn index_href(filter: &ProductFilter, change: impl FnOnce(&mut ProductFilter)) -
         ("status", &f.status),
         ("category", &f.category),
         ("stock", &f.stock),
+        ("tag", &f.tag),
         ("sort", &f.sort),
         ("dir", &f.dir),
         ("after", &f.after),
@@ -103,7 +105,7 @@ pub fn SellerProductsPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 let f2 = f.clone();
-                match seller_products(f.q, f.status, f.category, f.stock, f.sort, f.dir, f.after).await {
+                match seller_products(f.q, f.status, f.category, f.stock, f.tag, f.sort, f.dir, f.after).await {
                     Ok(page) => view! { <ProductIndex page=page filter=f2 done=done error=error/> }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -121,8 +123,9 @@ fn ProductIndex(
     error: Option<AppError>,
 ) -> impl IntoView {
     let (store_name, store_slug) = (page.store_name.clone(), page.store_slug.clone());
-    let filtered =
-        !filter.q.is_empty() || !filter.status.is_empty() || !filter.category.is_empty() || !filter.stock.is_empty();
+    let filtered = [&filter.q, &filter.status, &filter.category, &filter.stock, &filter.tag]
+        .iter()
+        .any(|f| !f.is_empty());
     let count = page.total;
     let next = page.next.clone().map(|after| index_href(&filter, |f| f.after = after));
     view! {
@@ -137,7 +140,7 @@ fn ProductIndex(
             </div>
             <div role="status">{done.map(|d| view! { <p class="alert alert--success">{d}</p> })}</div>
             {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
-            <ProductFilters filter=filter.clone() categories=page.categories.clone() filtered=filtered/>
+            <ProductFilters filter=filter.clone() categories=page.categories.clone() tags=page.tags.clone() filtered=filtered/>
             <p class="muted" aria-live="polite">{model::count_of(count, "product", "products")}</p>
             {if page.items.is_empty() {
                 view! { <EmptyIndex filtered=filtered/> }.into_any()
@@ -179,7 +182,12 @@ fn chosen_order(filter: &ProductFilter) -> String {
 
 /// Search, filters and sort order: a GET form, so every view has its address.
 #[component]
-fn ProductFilters(filter: ProductFilter, categories: Vec<(String, String)>, filtered: bool) -> impl IntoView {
+fn ProductFilters(
+    filter: ProductFilter,
+    categories: Vec<(String, String)>,
+    tags: Vec<String>,
+    filtered: bool,
+) -> impl IntoView {
     let statuses = [
         ("", "All statuses"),
         ("draft", "Drafts"),
@@ -215,6 +223,19 @@ fn ProductFilters(filter: ProductFilter, categories: Vec<(String, String)>, filt
                     }).collect_view()}
                 </select>
             </div>
+            {(!tags.is_empty() || !filter.tag.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="filter-tag">"Tag"</label>
+                    <select id="filter-tag" name="tag">
+                        <option value="">"All tags"</option>
+                        {tags.into_iter().map(|tag| {
+                            let selected = tag.to_lowercase() == filter.tag.to_lowercase();
+                            let label = tag.clone();
+                            view! { <option value=tag selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            })}
             <div class="field">
                 <label for="filter-stock">"Stock"</label>
                 <select id="filter-stock" name="stock">

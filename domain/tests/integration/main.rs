@@ -11,6 +11,7 @@ mod catalog_import;
 mod catalog_import_shopify;
 mod catalog_import_stock;
 mod catalog_rules;
+mod catalog_tags;
 mod checkout;
 mod database;
 mod meili;

@@ -213,6 +213,9 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
             "description",
             "status",
             "intent",
+            "tags",
+            "seo_title",
+            "seo_description",
             "attributes[0][name]",
             "attributes[0][value]",
             "options[0][name]",
@@ -268,7 +271,7 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
     ("seller_home", &[]),
     (
         "seller_products",
-        &["q", "status", "category", "stock", "sort", "dir", "after"],
+        &["q", "status", "category", "stock", "tag", "sort", "dir", "after"],
     ),
     ("product_editor", &["id"]),
     ("seller_stock", &["q", "low", "after"]),

@@ -30,11 +30,14 @@ pub struct KeptProduct {
 
 /// A page of the seller's own products.
 #[server(endpoint = "seller_products", input = leptos::server_fn::codec::GetUrl)]
+// One argument per filter of the list's URL (`?tag=…`). `allow`, not `expect`: see `save_product`.
+#[allow(clippy::too_many_arguments)]
 pub async fn seller_products(
     #[server(default)] q: String,
     #[server(default)] status: String,
     #[server(default)] category: String,
     #[server(default)] stock: String,
+    #[server(default)] tag: String,
     #[server(default)] sort: String,
     #[server(default)] dir: String,
     #[server(default)] after: String,
@@ -45,6 +48,7 @@ pub async fn seller_products(
         status,
         category,
         stock,
+        tag,
         sort,
         dir,
         after,
@@ -110,6 +114,7 @@ pub async fn save_product(
     #[server(default)] images: Vec<model::sellers::ImageInput>,
     #[server(default)] seo_title: String,
     #[server(default)] seo_description: String,
+    #[server(default)] tags: String,
     #[server(default)] intent: String,
 ) -> Result<(), AppError> {
     let (services, actor) = signed_in()?;
@@ -126,6 +131,7 @@ pub async fn save_product(
         images,
         seo_title,
         seo_description,
+        tags,
         intent: String::new(),
     }
     .into_form();
@@ -153,6 +159,7 @@ impl SaveProduct {
             images: self.images,
             seo_title: self.seo_title,
             seo_description: self.seo_description,
+            tags: self.tags,
         }
     }
 }

@@ -160,6 +160,7 @@ pub(in crate::catalog) async fn load_form(
         status: product.status,
         seo_title: product.seo_title,
         seo_description: product.seo_description,
+        tags: super::tags::tags_line(conn, id).await?,
         attributes: attributes
             .into_iter()
             .map(|(name, value)| AttributeInput { name, value })

@@ -70,7 +70,9 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<Prod
     .bind(store)
     .fetch_all(db.pool())
     .await?;
-    let (store_name, store_slug) = super::store_names(&mut *db.pool().acquire().await?, store).await?;
+    let mut conn = db.pool().acquire().await?;
+    let (store_name, store_slug) = super::store_names(&mut conn, store).await?;
+    let tags = super::tags::store_tags(&mut conn, store).await?;
     Ok(ProductPage {
         store_name,
         store_slug,
@@ -78,6 +80,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter) -> Result<Prod
         items: rows.into_iter().map(product_row).collect(),
         next,
         categories,
+        tags,
     })
 }
 
@@ -234,13 +237,29 @@ fn filtered_by(filter: &ProductFilter, store: i64) -> Where {
         texts.push(status.as_str().to_string());
         conditions.push(format!("p.status = ${{t{}}}", texts.len()));
     }
-    if !filter.category.is_empty() {
+    // No address holds a control character: such a filter (a NUL would fail the query) matches nothing.
+    if filter.category.chars().any(char::is_control) {
+        conditions.push("1 = 0".into());
+    } else if !filter.category.is_empty() {
         texts.push(filter.category.clone());
         conditions.push(format!(
             "p.category_id IN (SELECT c.id FROM categories c LEFT JOIN categories r ON r.id = c.parent_id \
              WHERE c.slug = ${{t{n}}} OR r.slug = ${{t{n}}})",
             n = texts.len()
         ));
+    }
+    if !filter.tag.trim().is_empty() {
+        // No tag holds a control character: such a filter (a NUL would fail the query) matches nothing.
+        match crate::platform::text::line(&filter.tag, super::TAG_MAX) {
+            Ok(tag) => {
+                texts.push(super::tag_key(&tag));
+                conditions.push(format!(
+                    "EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = p.id AND t.tag_key = ${{t{}}})",
+                    texts.len()
+                ));
+            }
+            Err(_) => conditions.push("1 = 0".into()),
+        }
     }
     if !q.is_empty() {
         let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

@@ -18,6 +18,7 @@ mod matrix;
 mod pictures;
 mod rules;
 mod save;
+mod tags;
 
 pub use bulk::{set_status_bulk, set_threshold, titles, BulkOutcome};
 pub use form::editor;
@@ -27,6 +28,7 @@ pub use matrix::{generate_variants, sku_prefix, suggest_sku};
 pub use pictures::{add_pictures, Uploaded};
 pub use rules::{parse_money, validate, Context, RuleError, ValidProduct, ValidVariant};
 pub use save::{prepare, refresh_listing_price, write, Written};
+pub use tags::{tag_key, TAGS_MAX, TAG_MAX};
 
 /// Products per page of the index.
 pub const PAGE: i64 = 25;

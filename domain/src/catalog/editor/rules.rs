@@ -67,6 +67,8 @@ pub struct ValidProduct {
     pub handle: Option<String>,
     pub seo_title: String,
     pub seo_description: String,
+    /// In their order, each once.
+    pub tags: Vec<String>,
 }
 
 /// What the rules need to know beyond the form.
@@ -184,6 +186,10 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         false,
         SEO_DESCRIPTION_MAX,
     );
+    let tags = super::tags::parse_tags(&form.tags).unwrap_or_else(|(field, message)| {
+        complaints.add(field, message);
+        Vec::new()
+    });
     let category_id = form
         .category
         .trim()
@@ -215,6 +221,7 @@ pub fn validate(form: &ProductForm, cx: &Context<'_>) -> Result<ValidProduct, Ve
         handle: None,
         seo_title,
         seo_description,
+        tags,
     })
 }
 

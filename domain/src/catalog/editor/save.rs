@@ -102,6 +102,7 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
     // A new product has nothing stored to replace (an import creates thousands: every query counts).
     let existing = p.id.is_some();
     write_attributes(conn, product_id, p, existing).await?;
+    super::tags::write_tags(conn, product_id, &p.tags, existing).await?;
     let variant_ids = write_variants(conn, product_id, p).await?;
     write_pictures(conn, product_id, p, existing).await?;
     refresh_listing_price(conn, product_id).await?;
@@ -115,14 +116,16 @@ pub async fn write(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Re
 /// The product's own row: updated at the version it was read at, or inserted with an address of its own.
 async fn write_product_row(conn: &mut AnyConnection, store: i64, p: &ValidProduct) -> Result<i64, CatalogError> {
     let now = now_ms();
+    // Shoppers find a product by its title, its attributes' values and its tags.
     let search_text = format!(
-        "{} {}",
+        "{} {} {}",
         p.title,
         p.attributes
             .iter()
             .map(|(_, v)| v.as_str())
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" "),
+        p.tags.join(" ")
     )
     .to_lowercase();
     let product_id = match p.id {
@@ -400,6 +403,9 @@ async fn stale(
     }
     if now.seo_title != mine.seo_title || now.seo_description != mine.seo_description {
         changes.push("what search engines show was changed".to_string());
+    }
+    if now.tags != mine.tags.join(", ") {
+        changes.push(format!("the tags are now “{}”", now.tags));
     }
     for v in &now.variants {
         let label = if v.values.is_empty() {

@@ -84,6 +84,10 @@ fn product_changes(
     if before.seo_description != after.seo_description {
         say(first, SEO_DESCRIPTION, "SEO description changed".into());
     }
+    if before.tags != after.tags {
+        let (was, now) = (before.tags.join(", "), after.tags.join(", "));
+        say(first, TAGS, format!("Tags “{was}” → “{now}”"));
+    }
     if before.status != after.status {
         let (was, now) = (before.status.as_str(), after.status.as_str());
         say(first, STATUS, format!("Status {was} → {now}"));

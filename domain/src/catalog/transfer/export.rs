@@ -138,6 +138,7 @@ impl ExportSheet {
             set(CATEGORY, category.map(|c| c.slug.clone()).unwrap_or_default());
             set(SEO_TITLE, form.seo_title.clone());
             set(SEO_DESCRIPTION, form.seo_description.clone());
+            set(TAGS, form.tags.clone());
             for (i, option) in form.options.iter().enumerate().take(3) {
                 set(OPTION_NAMES[i], option.name.clone());
             }

@@ -242,7 +242,7 @@ async fn setting_for(
 }
 
 /// The file's stock columns, each naming one of the store's warehouses once: (position, warehouse, column name).
-/// Also the notes on columns read instead of others (the total, the tags).
+/// Also the notes on columns read instead of others (the total) and on variant pictures.
 fn stock_columns(
     setting: &Setting,
     columns: &Columns,
@@ -298,13 +298,6 @@ fn stock_columns(
             VARIANT_IMAGE,
             "Bazaar shows pictures per product, not per variant: each Variant Image is fetched as one of its \
              product's pictures.",
-        ));
-    }
-    if lines.iter().any(|l| l.has(columns, TAGS)) {
-        report.notices.push(issue(
-            1,
-            TAGS,
-            "Bazaar does not use tags yet; the Tags column was ignored.",
         ));
     }
     stock_columns

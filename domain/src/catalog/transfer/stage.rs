@@ -40,6 +40,7 @@ impl Staged {
             ProductField::Status => at_first(STATUS),
             ProductField::SeoTitle => at_first(SEO_TITLE),
             ProductField::SeoDescription => at_first(SEO_DESCRIPTION),
+            ProductField::Tags => at_first(TAGS),
             ProductField::Category | ProductField::Attribute(_) => at_first(CATEGORY),
             ProductField::Options => at_first(OPTION_NAMES[0]),
             ProductField::OptionName(i) => at_first(OPTION_NAMES[i.min(2)]),
@@ -216,6 +217,9 @@ impl<'a> Staging<'a, '_> {
         }
         if self.columns.at.contains_key(SEO_DESCRIPTION) {
             form.seo_description = self.first_of(SEO_DESCRIPTION).unwrap_or_default().to_string();
+        }
+        if self.columns.at.contains_key(TAGS) {
+            form.tags = self.first_of(TAGS).unwrap_or_default().to_string();
         }
         // The category: ours, else Shopify's Type or Product Category when they name one of ours, else the stored
         // one, else the one chosen for the file.

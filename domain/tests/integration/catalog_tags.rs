@@ -1,0 +1,83 @@
+//! Issue 27: a product's tags. A Shopify file's Tags are kept (trimmed, each once, in their order), written back by
+//! the export in the same column, found by the storefront's search, and filter the seller's products list in any
+//! case; a change to them is one line of the import's report. Both databases.
+
+use domain::catalog::{self, editor, parse_search, RawSearch};
+use domain::workflows::import_products;
+use domain::Db;
+use model::sellers::ProductFilter;
+
+use crate::catalog_import::{export_text, leaf_id, store_with};
+use crate::db_tests;
+
+const FILE: &str = "Handle,Title,Body (HTML),Tags,Option1 Name,Option1 Value,Variant SKU,Variant Price,Status\n\
+tag-lamp,Tag Lamp,<p>Bright.</p>,\" winter,  Ice   tools ,WINTER\",Title,Default Title,TAG-1,30.00,draft\n\
+tag-mug,Tag Mug,<p>Warm.</p>,camping,Title,Default Title,TAG-2,9.00,draft\n";
+
+async fn tags_of(db: &Db, slug: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT t.tag FROM product_tags t JOIN products p ON p.id = t.product_id WHERE p.slug = $1 ORDER BY t.position",
+    )
+    .bind(slug)
+    .fetch_all(db.pool())
+    .await
+    .expect("tags")
+}
+
+async fn tags_are_kept_found_and_filtered(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let category = leaf_id(&db).await;
+    let id = import_products::upload(&db, &seller, "products_export.csv", FILE.as_bytes(), Some(category))
+        .await
+        .expect("upload");
+    let report = import_products::view(&db, &seller, id).await.expect("view").report;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(
+        !report.notices.iter().any(|n| n.column == "Tags"),
+        "tags are no longer ignored: {:?}",
+        report.notices
+    );
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    assert_eq!(tags_of(&db, "tag-lamp").await, ["winter", "Ice tools"]);
+
+    // The seller's list: filtered by a tag in any case; the store's tags offered once each.
+    let filter = |tag: &str| ProductFilter {
+        tag: tag.to_string(),
+        ..ProductFilter::default()
+    };
+    let page = editor::list(&db, &seller, &filter("ICE TOOLS")).await.expect("list");
+    let titles: Vec<&str> = page.items.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, ["Tag Lamp"]);
+    for tag in ["camping", "Ice tools", "winter"] {
+        assert!(page.tags.iter().any(|t| t == tag), "{tag} in {:?}", page.tags);
+    }
+    let crafted = editor::list(&db, &seller, &filter("ice\u{0}tools"))
+        .await
+        .expect("no error");
+    assert!(crafted.items.is_empty(), "a tag no product can have matches nothing");
+
+    // Shoppers find a published product by a tag.
+    sqlx::query("UPDATE products SET status = 'active' WHERE slug IN ('tag-lamp', 'tag-mug')")
+        .execute(db.pool())
+        .await
+        .expect("publish");
+    let query = parse_search(&RawSearch::from_pairs([("q", "ice tools")])).expect("query");
+    let found = catalog::search(&db, &query).await.expect("search");
+    assert!(found.items.iter().any(|c| c.title == "Tag Lamp"), "found by its tag");
+    assert!(!found.items.iter().any(|c| c.title == "Tag Mug"));
+
+    // The export writes them back; a changed tag is one change, and applies.
+    let exported = export_text(&db, &seller).await;
+    assert!(exported.contains("\"winter, Ice tools\""), "{exported}");
+    let changed = exported.replace("\"winter, Ice tools\"", "\"winter, sale\"");
+    let id = import_products::upload(&db, &seller, "again.csv", changed.as_bytes(), None)
+        .await
+        .expect("upload");
+    let report = import_products::view(&db, &seller, id).await.expect("view").report;
+    let changes: Vec<&str> = report.changes.iter().map(|c| c.message.as_str()).collect();
+    assert_eq!(changes, ["Tags “winter, Ice tools” → “winter, sale”"]);
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    assert_eq!(tags_of(&db, "tag-lamp").await, ["winter", "sale"]);
+}
+
+db_tests!(tags_are_kept_found_and_filtered);
