@@ -38,6 +38,8 @@ pub enum VariantField {
     Price,
     CompareAt,
     Weight,
+    Barcode,
+    Cost,
     /// Its units in the form's `w`-th warehouse.
     Stock(usize),
 }
@@ -88,6 +90,8 @@ impl ProductField {
                 VariantField::Price => format!("variants-{i}-price"),
                 VariantField::CompareAt => format!("variants-{i}-compare_at"),
                 VariantField::Weight => format!("variants-{i}-weight"),
+                VariantField::Barcode => format!("variants-{i}-barcode"),
+                VariantField::Cost => format!("variants-{i}-cost"),
                 VariantField::Stock(w) => format!("variants-{i}-stock-{w}"),
             },
         }
@@ -129,6 +133,8 @@ impl ProductField {
                     ("price", None) => VariantField::Price,
                     ("compare_at", None) => VariantField::CompareAt,
                     ("weight", None) => VariantField::Weight,
+                    ("barcode", None) => VariantField::Barcode,
+                    ("cost", None) => VariantField::Cost,
                     ("stock", Some(w)) => VariantField::Stock(w.parse().ok()?),
                     _ => return None,
                 },
@@ -161,6 +167,8 @@ impl ProductField {
                     VariantField::Price => "Price".into(),
                     VariantField::CompareAt => "Compare-at price".into(),
                     VariantField::Weight => "Weight".into(),
+                    VariantField::Barcode => "Barcode".into(),
+                    VariantField::Cost => "Cost".into(),
                     VariantField::Stock(w) => format!("Stock in warehouse {}", w + 1),
                 };
                 format!("{what} of variant {}", i + 1)

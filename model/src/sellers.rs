@@ -200,6 +200,12 @@ pub struct VariantInput {
     pub compare_at: String,
     #[serde(default)]
     pub weight: String,
+    /// GTIN, UPC, EAN or ISBN, as typed.
+    #[serde(default)]
+    pub barcode: String,
+    /// What the variant costs the seller ('' = not said), never shown to shoppers.
+    #[serde(default)]
+    pub cost: String,
     #[serde(default)]
     pub stock: Vec<StockInput>,
     /// 'on' when the row's "Remove" box is ticked.

@@ -488,6 +488,8 @@ fn VariantsTable(
                         <th scope="col">{format!("Price ({currency})")}</th>
                         <th scope="col">"Compare-at price"</th>
                         <th scope="col">"Weight (g)"</th>
+                        <th scope="col">"Barcode"</th>
+                        <th scope="col">"Cost"</th>
                         {warehouses.iter().map(|(_, name)| view! { <th scope="col">{format!("Stock: {name}")}</th> }).collect_view()}
                         <th scope="col">"Remove"</th>
                     </tr>
@@ -544,6 +546,8 @@ fn VariantRow(
             {cell("price", VariantField::Price, v.price.clone(), "Price", "decimal")}
             {cell("compare_at", VariantField::CompareAt, v.compare_at.clone(), "Compare-at price", "decimal")}
             {cell("weight", VariantField::Weight, v.weight.clone(), "Weight in grams", "numeric")}
+            {cell("barcode", VariantField::Barcode, v.barcode.clone(), "Barcode", "text")}
+            {cell("cost", VariantField::Cost, v.cost.clone(), "Cost", "decimal")}
             {warehouses.iter().enumerate().map(|(w, (wid, wname))| {
                 let typed = v.stock.iter().find(|s| s.warehouse == wid.to_string()).cloned().unwrap_or_default();
                 let fid = ProductField::Variant(i, VariantField::Stock(w)).input_id();

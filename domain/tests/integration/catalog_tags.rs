@@ -1,4 +1,4 @@
-//! Issue 27: a product's tags. A Shopify file's Tags are kept (trimmed, each once, in their order), written back by
+//! Issue 27: a product's tags, barcodes, costs and weights in any unit. A Shopify file's Tags are kept (trimmed, each once, in their order), written back by
 //! the export in the same column, found by the storefront's search, and filter the seller's products list in any
 //! case; a change to them is one line of the import's report. Both databases.
 
@@ -80,4 +80,55 @@ async fn tags_are_kept_found_and_filtered(db: Db) {
     assert_eq!(tags_of(&db, "tag-lamp").await, ["winter", "sale"]);
 }
 
-db_tests!(tags_are_kept_found_and_filtered);
+/// Barcodes (Excel's apostrophe before a number taken off), costs and weights in other units, from a file; the
+/// export writes them back in Shopify's columns and reads back as no change; a unit that is none is that
+/// product's problem.
+async fn barcodes_costs_and_weight_units_are_kept(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let category = leaf_id(&db).await;
+    let file = "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price,Variant Barcode,Cost per item,\
+Variant Weight,Variant Weight Unit,Status\n\
+w-kettle,Weighed Kettle,Size,S,WK-S,30.00,'0012345678905,12.40,1.5,kg,draft\n\
+w-kettle,,Size,M,WK-M,32.00,978-3-16-148410-0,,12,oz,\n\
+w-stone,Stone Weight,Title,Default Title,WS-1,5.00,,,3,stone,draft\n";
+    let id = import_products::upload(&db, &seller, "weights.csv", file.as_bytes(), Some(category))
+        .await
+        .expect("upload");
+    let report = import_products::view(&db, &seller, id).await.expect("view").report;
+    let problems: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(problems, [(4, "Variant Weight")], "{:?}", report.errors);
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    let variants: Vec<(String, i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT sku, weight_grams, barcode, cost FROM variants WHERE sku IN ('WK-S', 'WK-M') ORDER BY sku",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("variants");
+    assert_eq!(
+        variants,
+        [
+            ("WK-M".to_string(), 340, "978-3-16-148410-0".to_string(), None),
+            ("WK-S".to_string(), 1500, "0012345678905".to_string(), Some(1240)),
+        ]
+    );
+    let exported = export_text(&db, &seller).await;
+    let id = import_products::upload(&db, &seller, "round.csv", exported.as_bytes(), None)
+        .await
+        .expect("upload");
+    let round = import_products::view(&db, &seller, id).await.expect("view").report;
+    assert!(
+        round.changes.is_empty() && round.errors.is_empty(),
+        "{:?} {:?}",
+        round.changes,
+        round.errors
+    );
+    let header = exported.lines().next().expect("header");
+    for column in ["Variant Barcode", "Cost per item", "Variant Weight Unit"] {
+        assert!(header.contains(column), "{header}");
+    }
+}
+
+db_tests!(
+    tags_are_kept_found_and_filtered,
+    barcodes_costs_and_weight_units_are_kept
+);

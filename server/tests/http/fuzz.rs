@@ -226,6 +226,8 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
             "variants[0][price]",
             "variants[0][compare_at]",
             "variants[0][weight]",
+            "variants[0][barcode]",
+            "variants[0][cost]",
             "variants[0][remove]",
             "variants[0][stock][0][warehouse]",
             "variants[0][stock][0][units]",

@@ -81,6 +81,8 @@ struct VariantRow {
     price: i64,
     compare_at_price: Option<i64>,
     weight_grams: i64,
+    barcode: String,
+    cost: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -118,7 +120,8 @@ pub(in crate::catalog) async fn load_form(
             .fetch_all(&mut *conn)
             .await?;
     let variants: Vec<VariantRow> = sqlx::query_as(
-        "SELECT id, sku, options, price, compare_at_price, weight_grams FROM variants WHERE product_id = $1 \
+        "SELECT id, sku, options, price, compare_at_price, weight_grams, barcode, cost FROM variants \
+         WHERE product_id = $1 \
          ORDER BY position, id",
     )
     .bind(id)
@@ -227,6 +230,8 @@ fn variant_input(
         price: money_text(v.price),
         compare_at: v.compare_at_price.map(money_text).unwrap_or_default(),
         weight: v.weight_grams.to_string(),
+        barcode: v.barcode.clone(),
+        cost: v.cost.map(money_text).unwrap_or_default(),
         stock: warehouses
             .iter()
             .map(|(w, _)| {

@@ -49,6 +49,8 @@ pub fn generate_variants(form: &ProductForm, sku_prefix: &str) -> ProductForm {
                     price: template.price.clone(),
                     compare_at: template.compare_at.clone(),
                     weight: template.weight.clone(),
+                    cost: template.cost.clone(),
+                    barcode: String::new(),
                     stock: template
                         .stock
                         .iter()

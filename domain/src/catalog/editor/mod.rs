@@ -40,6 +40,8 @@ pub const SEO_DESCRIPTION_MAX: usize = 320;
 pub const MAX_OPTIONS: usize = 3;
 pub const MAX_VARIANTS: usize = 100;
 pub const SKU_MAX: usize = 64;
+/// A barcode: GTIN-14 is 14 digits; ISBNs with hyphens and other schemes are longer.
+pub const BARCODE_MAX: usize = 64;
 
 /// A SKU as uniqueness compares it: its case folded by Unicode's rules, here rather than by the database's
 /// `LOWER` (SQLite folds ASCII only), so "ÉTUI" and "étui" are one SKU on both databases (`variants.sku_key`).
@@ -47,9 +49,10 @@ pub fn sku_key(sku: &str) -> String {
     sku.trim().to_lowercase()
 }
 
-/// A SKU as typed, as it is kept: trimmed, and without the apostrophe a spreadsheet puts before a number to keep
-/// its leading zeros (`'0416` is `0416`), in the editor as in a file, so an export reads back as the same SKU.
-pub fn typed_sku(typed: &str) -> &str {
+/// A SKU or barcode as typed, as it is kept: trimmed, and without the apostrophe a spreadsheet puts before a
+/// number to keep its leading zeros (`'0416` is `0416`), in the editor as in a file, so an export reads back as
+/// the same code.
+pub fn typed_code(typed: &str) -> &str {
     let sku = typed.trim();
     sku.strip_prefix('\'')
         .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))

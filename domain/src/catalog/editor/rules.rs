@@ -6,7 +6,7 @@ use model::FieldError;
 
 use super::matrix::suggest_sku;
 use super::{
-    ALT_MAX, DESCRIPTION_MAX, MAX_OPTIONS, MAX_VARIANTS, OPTION_NAME_MAX, OPTION_VALUE_MAX, PRICE_MAX,
+    ALT_MAX, BARCODE_MAX, DESCRIPTION_MAX, MAX_OPTIONS, MAX_VARIANTS, OPTION_NAME_MAX, OPTION_VALUE_MAX, PRICE_MAX,
     SEO_DESCRIPTION_MAX, SEO_TITLE_MAX, SKU_MAX, TITLE_MAX, UNITS_MAX,
 };
 use crate::catalog::attributes::AttributeDefinition;
@@ -21,6 +21,9 @@ pub struct ValidVariant {
     pub price: i64,
     pub compare_at: Option<i64>,
     pub weight: i64,
+    pub barcode: String,
+    /// What it costs the seller, in minor units.
+    pub cost: Option<i64>,
     /// (warehouse id, units, units the form was opened with).
     pub stock: Vec<(i64, i64, Option<i64>)>,
 }
@@ -271,6 +274,19 @@ fn check_options(form: &ProductForm, complaints: &mut Complaints) -> Vec<(usize,
     options
 }
 
+/// What a variant costs its seller: empty, or an amount like its price.
+fn check_cost(v: &VariantInput, field: ProductField, complaints: &mut Complaints) -> Option<i64> {
+    let typed = v.cost.trim();
+    if typed.is_empty() {
+        return None;
+    }
+    let cost = parse_money(typed).filter(|c| *c <= PRICE_MAX);
+    if cost.is_none() {
+        complaints.add(field, "Enter the cost like 12.50, or leave it empty.");
+    }
+    cost
+}
+
 /// The variant rows: the kept ones checked, and the ids of those marked for removal.
 fn check_variants(
     form: &ProductForm,
@@ -301,6 +317,13 @@ fn check_variants(
         if weight.is_none() {
             complaints.add(field(VariantField::Weight), "Enter the weight in whole grams.");
         }
+        let barcode = complaints.text(
+            field(VariantField::Barcode),
+            super::typed_code(&v.barcode),
+            false,
+            BARCODE_MAX,
+        );
+        let cost = check_cost(v, field(VariantField::Cost), complaints);
         let stock = check_stock(v, cx, i, complaints);
         variants.push(ValidVariant {
             id,
@@ -309,6 +332,8 @@ fn check_variants(
             price: price.unwrap_or(0),
             compare_at,
             weight: weight.unwrap_or(0),
+            barcode,
+            cost,
             stock,
         });
     }
@@ -358,7 +383,7 @@ fn check_sku(
     complaints: &mut Complaints,
 ) -> String {
     let taken = |sku: &str| earlier.iter().any(|e| super::sku_key(&e.sku) == super::sku_key(sku));
-    let mut sku = super::typed_sku(&v.sku).to_string();
+    let mut sku = super::typed_code(&v.sku).to_string();
     if sku.is_empty() {
         let vals: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();
         sku = suggest_sku(cx.sku_prefix, title, &vals);

@@ -249,7 +249,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
             Some(id) => {
                 let done = sqlx::query(
                     "UPDATE variants SET sku = $1, title = $2, options = $3, price = $4, compare_at_price = $5, \
-                     weight_grams = $6, position = $7, sku_key = $10 WHERE id = $8 AND product_id = $9",
+                     weight_grams = $6, position = $7, sku_key = $10, barcode = $11, cost = $12 \
+                     WHERE id = $8 AND product_id = $9",
                 )
                 .bind(&v.sku)
                 .bind(v.title())
@@ -261,6 +262,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 .bind(id)
                 .bind(product_id)
                 .bind(super::sku_key(&v.sku))
+                .bind(&v.barcode)
+                .bind(v.cost)
                 .execute(&mut *conn)
                 .await
                 .map_err(conflict_on_unique)?;
@@ -273,8 +276,9 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 let id = next_id();
                 sqlx::query(
                     "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, \
-                     weight_grams, position, seller_id, sku_key) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT seller_id FROM products WHERE id = $2), $11)",
+                     weight_grams, position, seller_id, sku_key, barcode, cost) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT seller_id FROM products WHERE id = $2), \
+                     $11, $12, $13)",
                 )
                 .bind(id)
                 .bind(product_id)
@@ -287,6 +291,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 .bind(v.weight)
                 .bind(position as i64)
                 .bind(super::sku_key(&v.sku))
+                .bind(&v.barcode)
+                .bind(v.cost)
                 .execute(&mut *conn)
                 .await
                 .map_err(conflict_on_unique)?;

@@ -17,6 +17,14 @@ pub(super) const GRAMS: &str = "Variant Grams";
 pub(super) const QUANTITY: &str = "Variant Inventory Qty";
 pub(super) const PRICE: &str = "Variant Price";
 pub(super) const COMPARE_AT: &str = "Variant Compare At Price";
+pub(super) const BARCODE: &str = "Variant Barcode";
+/// What the variant costs the seller (never shown to shoppers).
+pub(super) const COST: &str = "Cost per item";
+/// Shopify's unit for showing a weight; `Variant Grams` is always grams. Read with `Variant Weight` (other
+/// platforms' files) to convert it to grams.
+pub(super) const WEIGHT_UNIT: &str = "Variant Weight Unit";
+/// A weight in `Variant Weight Unit` (g, kg, lb, oz), read when there is no `Variant Grams`.
+pub(super) const WEIGHT: &str = "Variant Weight";
 pub(super) const IMAGE_SRC: &str = "Image Src";
 pub(super) const IMAGE_ALT: &str = "Image Alt Text";
 pub(super) const STATUS: &str = "Status";
@@ -29,7 +37,7 @@ pub(super) const VARIANT_IMAGE: &str = "Variant Image";
 /// The picture's place among the product's (1 = first).
 pub(super) const IMAGE_POSITION: &str = "Image Position";
 /// Columns an import reads that an export does not write.
-pub(super) const READ_ONLY: [&str; 3] = [PRODUCT_CATEGORY, VARIANT_IMAGE, IMAGE_POSITION];
+pub(super) const READ_ONLY: [&str; 4] = [PRODUCT_CATEGORY, VARIANT_IMAGE, IMAGE_POSITION, WEIGHT];
 pub(super) const SEO_DESCRIPTION: &str = "SEO Description";
 pub(super) const CATEGORY: &str = "Bazaar Category";
 /// The row's stock figures as exported, per warehouse (`7:12 9:3`: warehouse id, units): an import changes a
@@ -42,7 +50,7 @@ pub(super) const LEGACY_STOCK_AS_OF: &str = "Bazaar Stock As Of";
 pub(super) const STOCK_PREFIX: &str = "Bazaar Stock: ";
 
 /// The columns an import reads, in the order an export writes them (the stock columns follow).
-pub(super) const KNOWN: [&str; 25] = [
+pub(super) const KNOWN: [&str; 28] = [
     HANDLE,
     TITLE,
     BODY,
@@ -58,9 +66,12 @@ pub(super) const KNOWN: [&str; 25] = [
     OPTION_VALUES[2],
     SKU,
     GRAMS,
+    WEIGHT_UNIT,
     QUANTITY,
     PRICE,
     COMPARE_AT,
+    BARCODE,
+    COST,
     IMAGE_SRC,
     IMAGE_ALT,
     STATUS,

@@ -195,5 +195,12 @@ pub(super) fn variant_changes(old: &ValidVariant, new: &ValidVariant) -> Vec<Str
     if old.weight != new.weight {
         parts.push(format!("weight {} g → {} g", old.weight, new.weight));
     }
+    if old.barcode != new.barcode {
+        parts.push(format!("barcode “{}” → “{}”", old.barcode, new.barcode));
+    }
+    if old.cost != new.cost {
+        let text = |c: Option<i64>| c.map_or_else(|| "none".to_string(), editor::money_text);
+        parts.push(format!("cost {} → {}", text(old.cost), text(new.cost)));
+    }
     parts
 }

@@ -151,6 +151,9 @@ impl ExportSheet {
             set(GRAMS, v.weight.clone());
             set(PRICE, v.price.clone());
             set(COMPARE_AT, v.compare_at.clone());
+            set(BARCODE, v.barcode.clone());
+            set(COST, v.cost.clone());
+            set(WEIGHT_UNIT, "g".into());
             let mut total = 0;
             let mut exported = Vec::new();
             for s in &v.stock {

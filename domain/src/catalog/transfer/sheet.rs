@@ -196,7 +196,7 @@ pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut Impo
         let Some(cell) = line.cells.get_mut(at) else {
             continue;
         };
-        let kept = crate::catalog::editor::typed_sku(cell);
+        let kept = crate::catalog::editor::typed_code(cell);
         if kept.len() + 1 == cell.trim().len() {
             *cell = kept.to_string();
             apostrophes.push(line.row);

@@ -57,6 +57,8 @@ impl Staged {
                     VariantField::Price => PRICE.to_string(),
                     VariantField::CompareAt => COMPARE_AT.to_string(),
                     VariantField::Weight => GRAMS.to_string(),
+                    VariantField::Barcode => BARCODE.to_string(),
+                    VariantField::Cost => COST.to_string(),
                     VariantField::Values => OPTION_VALUES[0].to_string(),
                     VariantField::Stock(w) => {
                         let warehouse = self
@@ -375,6 +377,22 @@ impl<'a> Staging<'a, '_> {
                 Ok(g) if g.is_finite() && g >= 0.0 && grams.contains('.') => format!("{}", g.round() as i64),
                 _ => grams.to_string(),
             };
+        } else if let Some(weight) = line.get(self.columns, WEIGHT).filter(|w| !w.is_empty()) {
+            match in_grams(weight, line.get(self.columns, WEIGHT_UNIT).unwrap_or("g")) {
+                Some(grams) => v.weight = grams.to_string(),
+                None => self.error(
+                    row,
+                    WEIGHT,
+                    "Give the weight as a number with its unit in Variant Weight Unit: g, kg, lb or oz.",
+                ),
+            }
+        }
+        // A column the file has sets the value, an empty cell clears it (as the editor's field would).
+        if let Some(barcode) = line.get(self.columns, BARCODE) {
+            v.barcode = barcode.to_string();
+        }
+        if let Some(cost) = line.get(self.columns, COST) {
+            v.cost = cost.to_string();
         }
     }
 
@@ -543,6 +561,19 @@ fn alts(line: &Line, columns: &Columns, form: &ProductForm) -> (String, String) 
         alt.to_string()
     };
     (alt, variant_alt)
+}
+
+/// A weight in a unit, in whole grams; `None` for a unit or number that is not one.
+fn in_grams(weight: &str, unit: &str) -> Option<i64> {
+    let per_unit = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "g" => 1.0,
+        "kg" => 1000.0,
+        "lb" => 453.592_37,
+        "oz" => 28.349_523_125,
+        _ => return None,
+    };
+    let n = weight.trim().replace(',', ".").parse::<f64>().ok()?;
+    (n.is_finite() && n >= 0.0).then(|| (n * per_unit).round() as i64)
 }
 
 /// An address the fetcher may be given: http(s), of a sane length, without control characters (the fetcher
