@@ -70,7 +70,9 @@ async fn shopper(db: Db, slugs: Vec<String>, stop: Arc<AtomicBool>) -> Vec<Durat
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
         let started = Instant::now();
-        catalog::product_by_slug(&db, &slugs[n % slugs.len()]).await.expect("product");
+        catalog::product_by_slug(&db, &slugs[n % slugs.len()])
+            .await
+            .expect("product");
         times.push(started.elapsed());
         n += 1;
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -122,7 +124,11 @@ async fn main() {
         .expect("upload");
     let checked = started.elapsed();
     let report = import_products::view(&db, &seller, id).await.expect("view").report;
-    assert!(report.errors.is_empty(), "{:?}", &report.errors[..report.errors.len().min(3)]);
+    assert!(
+        report.errors.is_empty(),
+        "{:?}",
+        &report.errors[..report.errors.len().min(3)]
+    );
     assert_eq!((report.products.create, report.pictures), (products, 2 * products));
     let started = Instant::now();
     assert_eq!(
@@ -164,7 +170,12 @@ async fn main() {
         tokio::time::sleep(Duration::from_secs(2)).await;
         let progress = import_products::view(&db, &seller, id).await.expect("view").pictures;
         if progress.waiting == 0 {
-            assert_eq!((progress.fetched, progress.failed), (2 * products, 0), "{:?}", progress.failures.first());
+            assert_eq!(
+                (progress.fetched, progress.failed),
+                (2 * products, 0),
+                "{:?}",
+                progress.failures.first()
+            );
             break;
         }
     }
@@ -172,10 +183,11 @@ async fn main() {
     running.abort();
     stop.store(true, Ordering::Relaxed);
     let busy = busy.await.expect("busy");
-    let published: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE slug LIKE 'pic-%' AND status = 'active'")
-        .fetch_one(db.pool())
-        .await
-        .expect("published");
+    let published: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE slug LIKE 'pic-%' AND status = 'active'")
+            .fetch_one(db.pool())
+            .await
+            .expect("published");
     println!(
         "all {} pictures fetched, re-encoded and placed in {:.1} s ({:.0} pictures/s); {published} of {products} \
          products published",
@@ -193,6 +205,9 @@ async fn main() {
         percentile(&busy, 0.99),
         busy.len()
     );
-    println!("peak resident memory of the process (server side and picture server together): {:.0} MB", peak_memory_mb());
+    println!(
+        "peak resident memory of the process (server side and picture server together): {:.0} MB",
+        peak_memory_mb()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
