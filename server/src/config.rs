@@ -96,7 +96,7 @@ pub struct Config {
     pub picture_fetch_allow_loopback: bool,
     /// `PICTURE_FETCH_SECONDS`: the most one fetched picture may take. Default 20.
     pub picture_fetch_seconds: u64,
-    /// `PICTURE_FETCHES_PER_STORE_HOUR`: addresses one store's imports may fetch per hour. Default 3,000.
+    /// `PICTURE_FETCHES_PER_STORE_HOUR`: pictures one store's imports may fetch per hour. Default 3,000.
     pub picture_fetches_per_store_hour: i64,
 }
 

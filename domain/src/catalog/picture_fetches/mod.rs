@@ -57,7 +57,7 @@ pub struct FetchLimits {
     pub at_once: usize,
     /// Fetches in flight at once for one store.
     pub per_store: usize,
-    /// Addresses one store's imports may fetch per hour.
+    /// Pictures one store's imports may fetch per hour.
     pub per_store_hour: i64,
 }
 
@@ -159,25 +159,20 @@ async fn claim(db: &Db, limits: FetchLimits, in_flight: &HashMap<i64, usize>) ->
         return Ok(Vec::new());
     }
     let now = now_ms();
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE picture_fetches SET state = $1, claimed_at = NULL WHERE state = $2 AND claimed_at < $3")
-        .bind(FetchState::Waiting.as_str())
-        .bind(FetchState::Fetching.as_str())
-        .bind(now - CLAIM_LOST_MS)
-        .execute(&mut *tx)
-        .await?;
+    // What to claim is read outside the write transaction: the writers' turn (SQLite's one writer, shoppers'
+    // checkouts among them) is taken only for the conditional updates.
     let candidates: Vec<Waiting> = sqlx::query_as(
         "SELECT seller_id, import_id, url FROM picture_fetches WHERE state = $1 \
-         GROUP BY seller_id, import_id, url ORDER BY MIN(id) LIMIT 100",
+         GROUP BY seller_id, import_id, url ORDER BY MIN(id) LIMIT 20",
     )
     .bind(FetchState::Waiting.as_str())
-    .fetch_all(&mut *tx)
+    .fetch_all(db.pool())
     .await?;
-    let mut claims = Vec::new();
     let mut per_store = in_flight.clone();
     let mut hour_left: HashMap<i64, i64> = HashMap::new();
+    let mut chosen = Vec::new();
     for c in candidates {
-        if busy + claims.len() >= limits.at_once {
+        if busy + chosen.len() >= limits.at_once {
             break;
         }
         let store_busy = per_store.entry(c.seller_id).or_insert(0);
@@ -185,12 +180,26 @@ async fn claim(db: &Db, limits: FetchLimits, in_flight: &HashMap<i64, usize>) ->
             continue;
         }
         if let std::collections::hash_map::Entry::Vacant(slot) = hour_left.entry(c.seller_id) {
-            slot.insert(limits.per_store_hour - fetched_in_the_hour(&mut tx, c.seller_id, now).await?);
+            let mut conn = db.pool().acquire().await?;
+            slot.insert(limits.per_store_hour - fetched_in_the_hour(&mut conn, c.seller_id, now).await?);
         }
         let left = hour_left.get_mut(&c.seller_id).expect("inserted above");
         if *left <= 0 {
             continue;
         }
+        *store_busy += 1;
+        *left -= 1;
+        chosen.push(c);
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE picture_fetches SET state = $1, claimed_at = NULL WHERE state = $2 AND claimed_at < $3")
+        .bind(FetchState::Waiting.as_str())
+        .bind(FetchState::Fetching.as_str())
+        .bind(now - CLAIM_LOST_MS)
+        .execute(&mut *tx)
+        .await?;
+    let mut claims = Vec::new();
+    for c in chosen {
         let claimed = sqlx::query(
             "UPDATE picture_fetches SET state = $1, claimed_at = $2 WHERE import_id = $3 AND url = $4 AND state = $5",
         )
@@ -203,8 +212,6 @@ async fn claim(db: &Db, limits: FetchLimits, in_flight: &HashMap<i64, usize>) ->
         .await?
         .rows_affected();
         if claimed > 0 {
-            *store_busy += 1;
-            *left -= 1;
             claims.push(Claim {
                 store: c.seller_id,
                 import_id: c.import_id,
@@ -217,9 +224,9 @@ async fn claim(db: &Db, limits: FetchLimits, in_flight: &HashMap<i64, usize>) ->
     Ok(claims)
 }
 
-/// Addresses the store's imports fetched (or began to) in the hour before `now`.
+/// Pictures the store's imports fetched (or began to) in the hour before `now`.
 async fn fetched_in_the_hour(conn: &mut sqlx::AnyConnection, store: i64, now: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(DISTINCT url) FROM picture_fetches WHERE seller_id = $1 AND claimed_at >= $2")
+    sqlx::query_scalar("SELECT COUNT(*) FROM picture_fetches WHERE seller_id = $1 AND claimed_at >= $2")
         .bind(store)
         .bind(now - 60 * 60 * 1000)
         .fetch_one(conn)
