@@ -81,6 +81,60 @@ async fn shopper(db: Db, slugs: Vec<String>, stop: Arc<AtomicBool>) -> Vec<Durat
     times
 }
 
+/// The file: each product on two rows, its two pictures' addresses with their positions and alt texts.
+fn shopify_file(products: usize, category: &str, base: &str) -> String {
+    let mut file = String::from(
+        "Handle,Title,Body (HTML),Bazaar Category,Option1 Name,Option1 Value,Variant SKU,Variant Price,Image Src,\
+         Image Position,Image Alt Text,Status\n",
+    );
+    for i in 0..products {
+        file.push_str(&format!(
+            "pic-{i},Pictured {i},<p>Item {i}.</p>,{category},Title,Default Title,PIC-{i},12.00,{base}/{}.jpg,1,\
+             Front of {i},active\n",
+            2 * i
+        ));
+        file.push_str(&format!("pic-{i},,,,,,,,{base}/{}.jpg,2,Back of {i},\n", 2 * i + 1));
+    }
+    file
+}
+
+/// Runs the picture worker with its real limits (no hourly limit) until nothing waits: how long it took.
+async fn fetch_all(
+    db: &Db,
+    seller: &domain::Actor,
+    id: i64,
+    images: Arc<LocalImageStore>,
+    pictures: usize,
+) -> Duration {
+    let worker = Worker {
+        db: db.clone(),
+        images,
+        fetcher: Fetcher::new(true, Duration::from_secs(20)),
+        limits: FetchLimits {
+            per_store_hour: i64::MAX,
+            ..FetchLimits::default()
+        },
+    };
+    let started = Instant::now();
+    let running = tokio::spawn(worker.work());
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let progress = import_products::view(db, seller, id).await.expect("view").pictures;
+        if progress.waiting == 0 {
+            assert_eq!(
+                (progress.fetched, progress.failed),
+                (pictures, 0),
+                "{:?}",
+                progress.failures.first()
+            );
+            break;
+        }
+    }
+    let fetched = started.elapsed();
+    running.abort();
+    fetched
+}
+
 #[tokio::main]
 async fn main() {
     let products: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
@@ -106,18 +160,7 @@ async fn main() {
 
     let guide = transfer::guide(&db, &seller).await.expect("guide");
     let category = guide.categories[0].1.clone();
-    let mut file = String::from(
-        "Handle,Title,Body (HTML),Bazaar Category,Option1 Name,Option1 Value,Variant SKU,Variant Price,Image Src,\
-         Image Position,Image Alt Text,Status\n",
-    );
-    for i in 0..products {
-        file.push_str(&format!(
-            "pic-{i},Pictured {i},<p>Item {i}.</p>,{category},Title,Default Title,PIC-{i},12.00,{base}/{}.jpg,1,\
-             Front of {i},active\n",
-            2 * i
-        ));
-        file.push_str(&format!("pic-{i},,,,,,,,{base}/{}.jpg,2,Back of {i},\n", 2 * i + 1));
-    }
+    let file = shopify_file(products, &category, &base);
     let started = Instant::now();
     let id = import_products::upload(&db, &seller, "products_export.csv", file.as_bytes(), None)
         .await
@@ -153,34 +196,9 @@ async fn main() {
     stop.store(true, Ordering::Relaxed);
     let quiet = quiet.await.expect("quiet");
 
-    let worker = Worker {
-        db: db.clone(),
-        images,
-        fetcher: Fetcher::new(true, Duration::from_secs(20)),
-        limits: FetchLimits {
-            per_store_hour: i64::MAX,
-            ..FetchLimits::default()
-        },
-    };
     let stop = Arc::new(AtomicBool::new(false));
     let busy = tokio::spawn(shopper(db.clone(), slugs, stop.clone()));
-    let started = Instant::now();
-    let running = tokio::spawn(worker.work());
-    loop {
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        let progress = import_products::view(&db, &seller, id).await.expect("view").pictures;
-        if progress.waiting == 0 {
-            assert_eq!(
-                (progress.fetched, progress.failed),
-                (2 * products, 0),
-                "{:?}",
-                progress.failures.first()
-            );
-            break;
-        }
-    }
-    let fetched = started.elapsed();
-    running.abort();
+    let fetched = fetch_all(&db, &seller, id, images, 2 * products).await;
     stop.store(true, Ordering::Relaxed);
     let busy = busy.await.expect("busy");
     let published: i64 =

@@ -94,7 +94,7 @@ pub struct Config {
     /// `PICTURE_FETCH_ALLOW_LOOPBACK`: lets an import fetch pictures from this machine (tests and the
     /// benchmark only). Default false; refused when serving over https.
     pub picture_fetch_allow_loopback: bool,
-    /// `PICTURE_FETCH_SECONDS`: the most one fetched picture may take. Default 20.
+    /// `PICTURE_FETCH_SECONDS`: the most one fetched picture may take. Default 20, at most 120.
     pub picture_fetch_seconds: u64,
     /// `PICTURE_FETCHES_PER_STORE_HOUR`: pictures one store's imports may fetch per hour. Default 3,000.
     pub picture_fetches_per_store_hour: i64,

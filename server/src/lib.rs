@@ -245,7 +245,9 @@ pub fn spawn_picture_fetches(config: &Config, services: Services) -> tokio::task
         images: services.images.clone(),
         fetcher: Fetcher::new(
             config.picture_fetch_allow_loopback,
-            Duration::from_secs(config.picture_fetch_seconds.max(1)),
+            // At most 2 minutes: a fetch running past the 5 minutes after which a claim counts as lost would be
+            // fetched twice.
+            Duration::from_secs(config.picture_fetch_seconds.clamp(1, 120)),
         ),
         limits: FetchLimits {
             per_store_hour: config.picture_fetches_per_store_hour,

@@ -258,7 +258,55 @@ async fn a_fetched_picture_moves_the_version_and_publishes_once(db: Db) {
     );
 }
 
+/// The hourly limit holds, and sending failed pictures again is no way around it; a later file that says draft
+/// is not published by an earlier import's picture.
+async fn the_hourly_limit_holds_and_the_latest_file_decides_publishing(db: Db) {
+    let (base, _hits) = picture_server().await;
+    let (_, seller) = store_with(&db, 1).await;
+    let text = format!(
+        "{HEADER}\ncrate,Wooden Crate,<p>Pine.</p>,Title,Default Title,CRATE-1,15.00,{base}/gone-1.png,1,,,active\n\
+         crate,,,,,,,{base}/gone-2.png,2,,,\ncrate,,,,,,,{base}/gone-3.png,3,,,\n"
+    );
+    let (id, _) = upload(&db, &seller, &text).await;
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    let limited = Worker {
+        limits: FetchLimits {
+            per_store_hour: 2,
+            ..FetchLimits::default()
+        },
+        ..worker(&db)
+    };
+    limited.run_until_idle().await.expect("fetch");
+    let after = import_products::view(&db, &seller, id).await.expect("view").pictures;
+    assert_eq!((after.failed, after.waiting), (2, 1), "two this hour, the third waits");
+    assert_eq!(picture_fetches::retry_failed(&db, &seller, id).await.expect("retry"), 2);
+    limited.run_until_idle().await.expect("fetch");
+    let after = import_products::view(&db, &seller, id).await.expect("view").pictures;
+    assert_eq!(
+        (after.failed, after.waiting),
+        (0, 3),
+        "sent again, still within this hour's limit"
+    );
+
+    // The lamp's first import (active) has not fetched yet when a second file says draft, with another picture.
+    let first = format!(
+        "{HEADER}\nlamp,Desk Lamp,<p>Bright.</p>,Title,Default Title,LAMP-1,40.00,{base}/lamp-front.png,1,Front,,active\n"
+    );
+    let (id, _) = upload(&db, &seller, &first).await;
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    let second = format!(
+        "{HEADER}\nlamp,Desk Lamp,<p>Bright.</p>,Title,Default Title,LAMP-1,40.00,{base}/lamp-side.png,2,Side,,draft\n"
+    );
+    let (id, report) = upload(&db, &seller, &second).await;
+    assert_eq!(report.pictures, 1, "the first file's picture is on its way already");
+    import_products::apply(&db, &seller, id).await.expect("apply");
+    worker(&db).run_until_idle().await.expect("fetch");
+    assert_eq!(pictures_of(&db, "lamp").await.len(), 2);
+    assert_eq!(status_of(&db, "lamp").await, "draft", "the latest file said draft");
+}
+
 db_tests!(
     pictures_are_fetched_after_the_apply_in_order_and_publish_their_products,
     a_fetched_picture_moves_the_version_and_publishes_once,
+    the_hourly_limit_holds_and_the_latest_file_decides_publishing,
 );

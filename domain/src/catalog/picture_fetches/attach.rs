@@ -16,11 +16,11 @@ use crate::platform::{outbox, Db};
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {
     id: i64,
+    import_id: i64,
     product_id: i64,
     position: i64,
     alt: String,
     url: String,
-    publish: i64,
 }
 
 /// A picture a product shows, as it is re-written in its new order.
@@ -45,7 +45,7 @@ struct FetchedPicture {
 /// Puts the picture on each product of the claim, one transaction per product.
 pub(super) async fn attach_claimed(db: &Db, claim: &Claim, image: &StoredImage) -> Result<(), CatalogError> {
     let rows: Vec<ClaimedRow> = sqlx::query_as(
-        "SELECT id, product_id, position, alt, url, publish FROM picture_fetches \
+        "SELECT id, import_id, product_id, position, alt, url FROM picture_fetches \
          WHERE import_id = $1 AND url = $2 AND state = $3 AND claimed_at = $4",
     )
     .bind(claim.import_id)
@@ -59,7 +59,11 @@ pub(super) async fn attach_claimed(db: &Db, claim: &Claim, image: &StoredImage) 
         let outcome = attach_one(&mut tx, &row, image).await?;
         let (state, reason) = match outcome {
             Ok(()) => (FetchState::Fetched, String::new()),
-            Err(reason) => (FetchState::Failed, reason),
+            Err(reason) => {
+                // Stored and shown nowhere (unless another product shows it): the sweep deletes it a day later.
+                crate::catalog::removed_images::record(&mut tx, std::slice::from_ref(&image.key)).await?;
+                (FetchState::Failed, reason)
+            }
         };
         // Conditional: a row another worker took over (after this one's claim was thought lost) is left to it.
         let done = sqlx::query(
@@ -83,7 +87,8 @@ pub(super) async fn attach_claimed(db: &Db, claim: &Claim, image: &StoredImage) 
     Ok(())
 }
 
-/// Puts the picture on one product; `Err` with the reason when it cannot go there.
+/// Puts the picture on one product; `Err` with the reason when it cannot go there. Publishes a product the file
+/// says is active once it shows the picture.
 async fn attach_one(
     conn: &mut AnyConnection,
     row: &ClaimedRow,
@@ -96,6 +101,28 @@ async fn attach_one(
         .bind(row.product_id)
         .execute(&mut *conn)
         .await?;
+    let outcome = place(conn, row, image).await?;
+    if outcome.is_ok() {
+        // Read again under the product's lock: an earlier picture of it may have published it already, and the
+        // seller may have taken it down since.
+        let publish: i64 = sqlx::query_scalar("SELECT publish FROM picture_fetches WHERE id = $1")
+            .bind(row.id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if publish == 1 {
+            self::publish(conn, row.product_id).await?;
+        }
+        outbox::product_changed(conn, row.product_id).await?;
+    }
+    Ok(outcome)
+}
+
+/// Puts the picture among the product's in the file's order (or finds it there already).
+async fn place(
+    conn: &mut AnyConnection,
+    row: &ClaimedRow,
+    image: &StoredImage,
+) -> Result<Result<(), String>, CatalogError> {
     let shown: Vec<Shown> = sqlx::query_as(
         "SELECT image_key, ext, alt, width, height, source, position FROM product_images \
          WHERE product_id = $1 ORDER BY position",
@@ -111,12 +138,14 @@ async fn attach_one(
             "The product already has {MAX_PICTURES} pictures, the most it can have."
         )));
     }
-    // Where it goes: before the first picture that this import put later in the file's order. A picture the
-    // seller added is ordered where it stands.
+    // Where it goes: before the first picture that this import put later in the file's order. Any other picture
+    // (the seller's, an earlier import's) is ordered where it stands.
     let fetched: Vec<FetchedPicture> = sqlx::query_as(
-        "SELECT image_key, position FROM picture_fetches WHERE product_id = $1 AND state = $2 AND image_key IS NOT NULL",
+        "SELECT image_key, position FROM picture_fetches \
+         WHERE product_id = $1 AND import_id = $2 AND state = $3 AND image_key IS NOT NULL",
     )
     .bind(row.product_id)
+    .bind(row.import_id)
     .bind(FetchState::Fetched.as_str())
     .fetch_all(&mut *conn)
     .await?;
@@ -164,10 +193,6 @@ async fn attach_one(
         .execute(&mut *conn)
         .await?;
     }
-    if row.publish == 1 {
-        publish(conn, row.product_id).await?;
-    }
-    outbox::product_changed(conn, row.product_id).await?;
     Ok(Ok(()))
 }
 

@@ -89,6 +89,11 @@ pub(crate) async fn queue(
         .fetch_one(&mut *conn)
         .await?;
     let now = now_ms();
+    // What this file says about publishing is what counts: an earlier import's pictures do not publish it.
+    sqlx::query("UPDATE picture_fetches SET publish = 0 WHERE product_id = $1")
+        .bind(product_id)
+        .execute(&mut *conn)
+        .await?;
     for (n, picture) in pictures.iter().enumerate() {
         sqlx::query(
             "INSERT INTO picture_fetches (id, import_id, seller_id, product_id, position, url, alt, file_row, \
@@ -161,11 +166,16 @@ async fn claim(db: &Db, limits: FetchLimits, in_flight: &HashMap<i64, usize>) ->
     let now = now_ms();
     // What to claim is read outside the write transaction: the writers' turn (SQLite's one writer, shoppers'
     // checkouts among them) is taken only for the conditional updates.
+    // The oldest few addresses of each store, so one store's large import never keeps another's waiting.
     let candidates: Vec<Waiting> = sqlx::query_as(
-        "SELECT seller_id, import_id, url FROM picture_fetches WHERE state = $1 \
-         GROUP BY seller_id, import_id, url ORDER BY MIN(id) LIMIT 20",
+        "SELECT seller_id, import_id, url FROM ( \
+           SELECT seller_id, import_id, url, MIN(id) AS first, \
+                  ROW_NUMBER() OVER (PARTITION BY seller_id ORDER BY MIN(id)) AS n \
+           FROM picture_fetches WHERE state = $1 GROUP BY seller_id, import_id, url) c \
+         WHERE n <= $2 ORDER BY first LIMIT 60",
     )
     .bind(FetchState::Waiting.as_str())
+    .bind(limits.per_store as i64)
     .fetch_all(db.pool())
     .await?;
     let mut per_store = in_flight.clone();
@@ -414,7 +424,8 @@ pub async fn retry_failed(db: &Db, actor: &Actor, import_id: i64) -> Result<u64,
         .ok_or(CatalogError::NotFound)?;
     let mut tx = db.begin_write().await?;
     let done = sqlx::query(
-        "UPDATE picture_fetches SET state = $1, reason = '', done_at = NULL, claimed_at = NULL \
+        // `claimed_at` stays: the hourly limit counts these fetches too (a retry is no way around it).
+        "UPDATE picture_fetches SET state = $1, reason = '', done_at = NULL \
          WHERE import_id = $2 AND seller_id = $3 AND state = $4",
     )
     .bind(FetchState::Waiting.as_str())

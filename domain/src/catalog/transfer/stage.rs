@@ -545,7 +545,17 @@ impl<'a> Staging<'a, '_> {
 /// shows as far as the file says: its product (and variant). The editor asks for alt text on every picture, so
 /// one left empty would stop the next save.
 fn alts(line: &Line, columns: &Columns, form: &ProductForm) -> (String, String) {
-    let alt = line.get(columns, IMAGE_ALT).unwrap_or_default();
+    // One line of at most the editor's length: a quoted cell may hold line breaks, a long one is cut.
+    let alt: String = line
+        .get(columns, IMAGE_ALT)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(editor::ALT_MAX)
+        .collect();
     let values: Vec<&str> = OPTION_VALUES
         .iter()
         .filter_map(|c| line.get(columns, c))
@@ -553,13 +563,12 @@ fn alts(line: &Line, columns: &Columns, form: &ProductForm) -> (String, String) 
         .collect();
     let variant_alt = match values.is_empty() {
         true => form.title.clone(),
-        false => format!("{} – {}", form.title, values.join(" / ")),
+        false => format!("{} – {}", form.title, values.join(" / "))
+            .chars()
+            .take(editor::ALT_MAX)
+            .collect(),
     };
-    let alt = if alt.is_empty() {
-        form.title.clone()
-    } else {
-        alt.to_string()
-    };
+    let alt = if alt.is_empty() { form.title.clone() } else { alt };
     (alt, variant_alt)
 }
 
