@@ -245,6 +245,39 @@ fn summary_note(report: &ImportReport, applied: bool) -> Option<(&'static str, S
     }
 }
 
+/// What the file would do (or did): the tallies, stock figures and pictures, and "Apply" while it can be.
+#[component]
+fn SummarySection(report: ImportReport, id: i64, applied: bool, can_apply: bool, changes: usize) -> impl IntoView {
+    view! {
+    <section class="card stack" aria-labelledby="summary">
+        <h2 id="summary">{if applied { "What the import did" } else { "What the import would do" }}</h2>
+        <p>{format!("{} read.", model::count_of(report.rows as i64, "row", "rows"))}</p>
+        <div class="table-scroll">
+            <table class="table">
+                <caption class="visually-hidden">"Summary"</caption>
+                <thead><tr><th scope="col">""</th><th scope="col" class="num">"To create"</th><th scope="col" class="num">"To update"</th><th scope="col" class="num">"Unchanged"</th><th scope="col" class="num">"Skipped (problems)"</th></tr></thead>
+                <tbody>
+                    {tally_row("Products", report.products)}
+                    {tally_row("Variants", report.variants)}
+                </tbody>
+            </table>
+        </div>
+        <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
+        {(report.pictures > 0 && !applied).then(|| view! {
+            <p>{format!("Pictures to fetch from their addresses after the import: {}. They are fetched in the background; each product the file publishes goes live with its first picture.", report.pictures)}</p>
+        })}
+        {summary_note(&report, applied).map(|(class, note)| view! { <p class=class>{note}</p> })}
+        {can_apply.then(|| view! {
+            <form method="post" action=ApplyImport::url() class="actions">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <button class="button" type="submit">{format!("Apply {}", model::count_of(changes as i64, "change", "changes"))}</button>
+                <a href="/seller/products">"Cancel"</a>
+            </form>
+        })}
+    </section>
+    }
+}
+
 #[component]
 fn Report(
     view: ImportView,
@@ -293,32 +326,7 @@ fn Report(
                 <p class="alert alert--error" role="alert">"Nothing was imported: your catalog changed since the file was checked (another save or an order). Below is a new check; apply it if it is right."</p>
             })}
             {(view.applied_at.is_some() && !applied).then(|| progress_note(&view.progress, view.applied_at.unwrap_or_default()))}
-            <section class="card stack" aria-labelledby="summary">
-                <h2 id="summary">{if view.applied_at.is_some() { "What the import did" } else { "What the import would do" }}</h2>
-                <p>{format!("{} read.", model::count_of(report.rows as i64, "row", "rows"))}</p>
-                <div class="table-scroll">
-                    <table class="table">
-                        <caption class="visually-hidden">"Summary"</caption>
-                        <thead><tr><th scope="col">""</th><th scope="col" class="num">"To create"</th><th scope="col" class="num">"To update"</th><th scope="col" class="num">"Unchanged"</th><th scope="col" class="num">"Skipped (problems)"</th></tr></thead>
-                        <tbody>
-                            {tally_row("Products", report.products)}
-                            {tally_row("Variants", report.variants)}
-                        </tbody>
-                    </table>
-                </div>
-                <p>{format!("Stock figures to set: {}.", report.stock_changes)}</p>
-                {(report.pictures > 0 && view.applied_at.is_none()).then(|| view! {
-                    <p>{format!("Pictures to fetch from their addresses after the import: {}. They are fetched in the background; each product the file publishes goes live with its first picture.", report.pictures)}</p>
-                })}
-                {summary_note(&report, view.applied_at.is_some()).map(|(class, note)| view! { <p class=class>{note}</p> })}
-                {can_apply.then(|| view! {
-                    <form method="post" action=ApplyImport::url() class="actions">
-                        <input type="hidden" name="id" value=view.id.to_string()/>
-                        <button class="button" type="submit">{format!("Apply {}", model::count_of(changes as i64, "change", "changes"))}</button>
-                        <a href="/seller/products">"Cancel"</a>
-                    </form>
-                })}
-            </section>
+            <SummarySection report=report.clone() id=view.id applied=view.applied_at.is_some() can_apply=can_apply changes=changes/>
             {(view.pictures.fetched + view.pictures.failed + view.pictures.waiting > 0).then(|| view! {
                 <PicturesSection id=view.id pictures=view.pictures.clone() retried=retried/>
             })}
