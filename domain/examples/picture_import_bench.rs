@@ -20,7 +20,10 @@ use domain::catalog::images::LocalImageStore;
 use domain::catalog::picture_fetches::{FetchLimits, Fetcher, Worker};
 use domain::catalog::{self, transfer};
 use domain::workflows::import_products::{self, Applied};
-use domain::{seed, Db};
+use domain::Db;
+
+#[path = "bench_shop/mod.rs"]
+mod bench_shop;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -138,21 +141,13 @@ async fn fetch_all(
 #[tokio::main]
 async fn main() {
     let products: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let dir = std::env::temp_dir().join(format!("bazaar_picture_bench_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let db = Db::connect(&format!("sqlite://{}/bench.db", dir.display()), 4)
-        .await
-        .expect("open database");
-    db.migrate().await.expect("migrate");
-    let images = Arc::new(LocalImageStore::new(dir.join("images")));
-    seed::seed_with_images(&db, 500, 3, &*images).await.expect("seed");
-    seed::demo_accounts(&db).await.expect("demo accounts");
-    let policy = domain::accounts::ThrottlePolicy::default();
-    let client = domain::accounts::ClientKey("bench".into());
-    let seller = domain::accounts::login(&db, &policy, &client, "seller1@demo.bazaar.test", seed::DEMO_PASSWORD)
-        .await
-        .expect("sign in")
-        .actor();
+    let bench_shop::BenchShop {
+        db,
+        dir,
+        images,
+        seller,
+    } = bench_shop::open("picture_bench").await;
+    let images = Arc::new(images);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}/p", listener.local_addr().expect("addr"));
     let app = axum::Router::new().route("/p/{name}", axum::routing::get(picture));

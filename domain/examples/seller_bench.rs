@@ -11,12 +11,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::catalog::editor;
-use domain::catalog::images::{ImageStore, LocalImageStore};
+use domain::catalog::images::ImageStore;
 use domain::catalog::transfer;
 use domain::search::{self, IndexQuery, Indexer, SearchIndex, TantivyIndex};
 use domain::workflows::import_products::{self, Applied};
 use domain::workflows::save_product::save_product;
-use domain::{seed, Db};
+use domain::Db;
+
+#[path = "bench_shop/mod.rs"]
+mod bench_shop;
 
 /// The server's indexer period (server/src/search.rs).
 const INDEXER_PERIOD: Duration = Duration::from_millis(250);
@@ -51,22 +54,12 @@ fn twelve_megapixel_jpeg() -> Vec<u8> {
 #[tokio::main]
 async fn main() {
     let saves: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(40);
-    let dir = std::env::temp_dir().join(format!("bazaar_seller_bench_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let db = Db::connect(&format!("sqlite://{}/bench.db", dir.display()), 4)
-        .await
-        .expect("open database");
-    db.migrate().await.expect("migrate");
-    // With pictures: the demo products are published, and a published product must keep one.
-    let demo_images = LocalImageStore::new(dir.join("demo-images"));
-    seed::seed_with_images(&db, 500, 3, &demo_images).await.expect("seed");
-    seed::demo_accounts(&db).await.expect("demo accounts");
-    let policy = domain::accounts::ThrottlePolicy::default();
-    let client = domain::accounts::ClientKey("bench".into());
-    let seller = domain::accounts::login(&db, &policy, &client, "seller1@demo.bazaar.test", seed::DEMO_PASSWORD)
-        .await
-        .expect("sign in")
-        .actor();
+    let bench_shop::BenchShop {
+        db,
+        dir,
+        images,
+        seller,
+    } = bench_shop::open("seller_bench").await;
     let index: Arc<dyn SearchIndex> = Arc::new(TantivyIndex::in_memory().expect("index"));
     search::reindex(&db, &*index).await.expect("reindex");
     let indexer = Indexer::new(db.clone(), index.clone());
@@ -124,7 +117,7 @@ async fn main() {
 
     // A 12-megapixel JPEG through the image store: signature, dimensions, decode, re-encode, two WebP thumbnails.
     let jpeg = twelve_megapixel_jpeg();
-    let store = LocalImageStore::new(dir.join("images"));
+    let store = images;
     let mut upload_times = Vec::new();
     for _ in 0..3 {
         // The same bytes each round: the store still checks, decodes and encodes everything (only writing a
