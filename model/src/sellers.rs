@@ -575,6 +575,24 @@ pub struct ImportGuide {
     pub stock_columns: Vec<String>,
 }
 
+/// A tag as it is compared and filtered by: lowercase.
+pub fn tag_key(tag: &str) -> String {
+    tag.to_lowercase()
+}
+
+/// The tags of a comma-separated line as typed: each trimmed with its inner spaces made one, empty ones dropped,
+/// the same tag (in any case) once. What the editor shows as chips and what the rules check.
+pub fn split_tags(line: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for piece in line.split(',') {
+        let tag = piece.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !tag.is_empty() && !tags.iter().any(|t| tag_key(t) == tag_key(&tag)) {
+            tags.push(tag);
+        }
+    }
+    tags
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

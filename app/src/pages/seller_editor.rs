@@ -272,11 +272,7 @@ fn DescriptionSection(description: String, preview: bool, error: Option<AppError
 /// The product's tags: typed as one comma-separated line, shown as chips below it (as they were saved or typed).
 #[component]
 fn TagsSection(tags: String, error: Option<AppError>) -> impl IntoView {
-    let chips: Vec<String> = tags
-        .split(',')
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
-        .collect();
+    let chips = model::sellers::split_tags(&tags);
     view! {
         <section class="card stack" aria-labelledby="tags-title">
             <h2 id="tags-title">"Tags"</h2>

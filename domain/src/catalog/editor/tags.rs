@@ -10,32 +10,20 @@ pub const TAG_MAX: usize = 60;
 const TAGS_TEXT_MAX: usize = 2_000;
 pub const TAGS_MAX: usize = 50;
 
-/// A tag as it is compared and filtered by: lowercase.
-pub fn tag_key(tag: &str) -> String {
-    tag.to_lowercase()
-}
+pub use model::sellers::tag_key;
 
 /// The tags of a typed line, or why not (`(field, message)`): each tag trimmed with its inner spaces made one.
 pub(super) fn parse_tags(typed: &str) -> Result<Vec<String>, (ProductField, String)> {
     // A tab is a space here (a spreadsheet's cell may hold one); other invisible characters are refused.
     let line = crate::platform::text::line(&typed.replace('\t', " "), TAGS_TEXT_MAX)
         .map_err(|problem| (ProductField::Tags, problem.message()))?;
-    let mut tags: Vec<String> = Vec::new();
-    for piece in line.split(',') {
-        let tag = piece.split_whitespace().collect::<Vec<_>>().join(" ");
-        if tag.is_empty() {
-            continue;
-        }
-        if tag.chars().count() > TAG_MAX {
-            let start: String = tag.chars().take(20).collect();
-            return Err((
-                ProductField::Tags,
-                format!("A tag is at most {TAG_MAX} characters (“{start}…” is longer): separate tags with commas."),
-            ));
-        }
-        if !tags.iter().any(|t| tag_key(t) == tag_key(&tag)) {
-            tags.push(tag);
-        }
+    let tags = model::sellers::split_tags(&line);
+    if let Some(long) = tags.iter().find(|t| t.chars().count() > TAG_MAX) {
+        let start: String = long.chars().take(20).collect();
+        return Err((
+            ProductField::Tags,
+            format!("A tag is at most {TAG_MAX} characters (“{start}…” is longer): separate tags with commas."),
+        ));
     }
     if tags.len() > TAGS_MAX {
         return Err((

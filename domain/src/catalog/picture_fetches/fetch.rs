@@ -35,6 +35,15 @@ pub enum FetchFailure {
     TooLarge,
 }
 
+/// An address a file may name for a picture: http(s), of a sane length, without control characters. Where it
+/// leads is checked when it is fetched (`Fetcher::fetch`).
+pub fn web_address(src: &str) -> bool {
+    let lower = src.get(..8).unwrap_or(src).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && src.len() <= 2_000
+        && !src.chars().any(char::is_control)
+}
+
 /// Whether an address may be connected to: public unicast only, unless loopback is allowed (tests).
 pub fn allowed(ip: IpAddr, allow_loopback: bool) -> bool {
     match ip {

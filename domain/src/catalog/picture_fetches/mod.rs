@@ -189,16 +189,18 @@ async fn claim(db: &Db, limits: FetchLimits, in_flight: &HashMap<i64, usize>) ->
         if *store_busy >= limits.per_store {
             continue;
         }
-        if let std::collections::hash_map::Entry::Vacant(slot) = hour_left.entry(c.seller_id) {
-            let mut conn = db.pool().acquire().await?;
-            slot.insert(limits.per_store_hour - fetched_in_the_hour(&mut conn, c.seller_id, now).await?);
-        }
-        let left = hour_left.get_mut(&c.seller_id).expect("inserted above");
-        if *left <= 0 {
+        let left = match hour_left.get(&c.seller_id) {
+            Some(left) => *left,
+            None => {
+                let mut conn = db.pool().acquire().await?;
+                limits.per_store_hour - fetched_in_the_hour(&mut conn, c.seller_id, now).await?
+            }
+        };
+        if left <= 0 {
             continue;
         }
         *store_busy += 1;
-        *left -= 1;
+        hour_left.insert(c.seller_id, left - 1);
         chosen.push(c);
     }
     let mut tx = db.begin_write().await?;

@@ -11,7 +11,7 @@ use super::columns::*;
 use super::plan::{published_without_picture, Setting, StockCell};
 use super::sheet::{Columns, Line};
 use crate::catalog::editor::{self, RuleError, MAX_PICTURES};
-use crate::catalog::picture_fetches::PictureToFetch;
+use crate::catalog::picture_fetches::{self, PictureToFetch};
 
 /// A product of the file as the editor's form, with where each part of it came from in the file.
 pub(super) struct Staged {
@@ -499,7 +499,7 @@ impl<'a> Staging<'a, '_> {
                     }
                     Some(_) => {}
                     None if fetch.iter().any(|(_, f)| f.url == src) || self.pending(form, src) => {}
-                    None if !web_address(src) => self.report.notices.push(issue(
+                    None if !picture_fetches::fetch::web_address(src) => self.report.notices.push(issue(
                         line.row,
                         column,
                         "Not fetched: a picture's address starts with http:// or https://.",
@@ -583,15 +583,6 @@ fn in_grams(weight: &str, unit: &str) -> Option<i64> {
     };
     let n = weight.trim().replace(',', ".").parse::<f64>().ok()?;
     (n.is_finite() && n >= 0.0).then(|| (n * per_unit).round() as i64)
-}
-
-/// An address the fetcher may be given: http(s), of a sane length, without control characters (the fetcher
-/// checks where it leads).
-fn web_address(src: &str) -> bool {
-    let lower = src.get(..8).unwrap_or(src).to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://"))
-        && src.len() <= 2_000
-        && !src.chars().any(char::is_control)
 }
 
 /// The stored variant a row is, not yet claimed by another row: by SKU, else (a row without SKU) by its option
