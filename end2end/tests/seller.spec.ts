@@ -1,28 +1,15 @@
 import { expect, test, type Page } from "@playwright/test";
 import { promises as fs } from "node:fs";
 import { createHash } from "node:crypto";
-import { expectAccessible } from "./shop";
+import { checkFile, expectAccessible, expectImported, logIn, toCsv, waitForHydration } from "./shop";
 
 // Becoming a seller, as people do it: a shopper applies, an admin approves, the new seller opens the portal.
-
-async function waitForHydration(page: Page): Promise<void> {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-}
 
 async function logOut(page: Page): Promise<void> {
   await waitForHydration(page);
   await page.getByRole("button", { name: /account menu/ }).click();
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
-}
-
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto("/login");
-  await waitForHydration(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
 }
 
 test("a shopper applies to sell, an admin approves, and the new seller opens the portal", async ({ page }, testInfo) => {
@@ -347,11 +334,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-function toCsv(rows: string[][]): string {
-  const quote = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
-  return rows.map((r) => r.map(quote).join(",")).join("\n") + "\n";
-}
-
 test("a seller exports the catalog, changes one price in the file, and imports it back", async ({ page }, testInfo) => {
   await logIn(page, testInfo.project.name === "phone" ? "seller6@demo.bazaar.test" : "seller4@demo.bazaar.test", "demo-pass-2026");
   await page.goto("/seller/products");
@@ -396,7 +378,7 @@ test("a seller exports the catalog, changes one price in the file, and imports i
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-import-report-${testInfo.project.name}.png`, fullPage: true });
   await page.getByRole("button", { name: "Apply 1 change" }).click();
-  await expect(page.getByRole("status")).toContainText("Imported: 0 products created, 1 updated; 0 variants created, 1 updated.");
+  await expectImported(page, "Imported: 0 products created, 1 updated; 0 variants created, 1 updated.");
 
   // The storefront shows the new price.
   await expect(async () => {
@@ -437,7 +419,7 @@ test("a seller imports a Shopify export as stores write it: SKUs with spaces, on
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-import-shopify-${testInfo.project.name}.png`, fullPage: true });
   await page.getByRole("button", { name: /^Apply \d+ changes?$/ }).click();
-  await expect(page.getByRole("status")).toContainText("Imported: 2 products created, 0 updated; 3 variants created, 0 updated.");
+  await expectImported(page, "Imported: 2 products created, 0 updated; 3 variants created, 0 updated.");
 
   // In the editor: the SKU with spaces on S, and M given its own.
   await page.goto("/seller/products");
@@ -485,17 +467,10 @@ test("a seller imports a Shopify file with pictures and tags and finds the produ
     [`lantern-${stamp}`, "", "", "", "", "", "", "", front, "1", "The lantern lit", "", ""],
     [`kettle-${stamp}`, `Camp Kettle ${stamp}`, "<p>Steel.</p>", "camping", "Title", "Default Title", `KET-${stamp}`, "18.00", missing, "1", "", "", "active"],
   ];
-  await page.goto("/seller/products/import");
-  await page.getByLabel("Catalog file (CSV, up to 20 MB)").setInputFiles({
-    name: "products_export.csv",
-    mimeType: "text/csv",
-    buffer: Buffer.from(toCsv(rows), "utf8"),
-  });
-  await page.getByLabel("Category for rows that name none").selectOption({ label: "Home & Kitchen › Cookware" });
-  await page.getByRole("button", { name: "Check the file" }).click();
+  await checkFile(page, rows);
   await expect(page.getByText("Pictures to fetch from their addresses after the import: 3.")).toBeVisible();
   await page.getByRole("button", { name: /^Apply \d+ changes?$/ }).click();
-  await expect(page.getByRole("status").first()).toContainText("Imported: 2 products created");
+  await expectImported(page, "Imported: 2 products created");
 
   // The pictures come in the background: the seller follows them by reloading the page.
   const pictures = page.getByRole("region", { name: "Pictures" });
@@ -517,6 +492,7 @@ test("a seller imports a Shopify file with pictures and tags and finds the produ
   await expect(page).toHaveTitle(`Storm lantern, brass – ${stamp} · Bazaar`);
   const gallery = page.locator("main").getByRole("img", { name: /The lantern/ });
   await expect(gallery.first()).toHaveAccessibleName("The lantern lit");
+  await expect(page.getByRole("list", { name: "Tags" }).getByRole("link")).toHaveText(["camping", tag]);
   await expectAccessible(page);
   const kettle = await page.request.get(`/p/kettle-${stamp}`);
   expect(kettle.status()).toBe(404);

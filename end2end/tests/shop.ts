@@ -56,3 +56,43 @@ export function consoleErrors(page: Page): string[] {
   page.on("pageerror", (err) => errors.push(String(err)));
   return errors;
 }
+
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+export async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+}
+
+/** Rows as a spreadsheet saves them: a cell holding a comma, quote or line break is quoted. */
+export function toCsv(rows: string[][]): string {
+  const quote = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+  return rows.map((r) => r.map(quote).join(",")).join("\n") + "\n";
+}
+
+/** An import applies in the background: its page shows the bar until the seller checks again and it is done. */
+export async function expectImported(page: Page, text: string) {
+  await expect(async () => {
+    const check = page.getByRole("link", { name: "Check progress" });
+    if (await check.isVisible()) await check.click();
+    await expect(page.getByRole("status").first()).toContainText(text, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+}
+
+/** Uploads `rows` as a Shopify-named CSV on the import page, rows without a category going to Cookware. */
+export async function checkFile(page: Page, rows: string[][]) {
+  await page.goto("/seller/products/import");
+  await page.getByLabel("Catalog file (CSV, up to 20 MB)").setInputFiles({
+    name: "products_export.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(toCsv(rows), "utf8"),
+  });
+  await page.getByLabel("Category for rows that name none").selectOption({ label: "Home & Kitchen › Cookware" });
+  await page.getByRole("button", { name: "Check the file" }).click();
+}

@@ -7,6 +7,16 @@ use crate::catalog::Money;
 /// At most this many of one variant per cart line (and per order line).
 pub const MAX_QUANTITY: i64 = 99;
 
+/// The units a shopper may buy of a variant with `available` in stock: those, or a line's most for a variant
+/// that keeps selling when out of stock.
+pub fn sellable_units(available: i64, keep_selling: bool) -> i64 {
+    if keep_selling {
+        available.max(MAX_QUANTITY)
+    } else {
+        available
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLineView {
     pub variant_id: i64,

@@ -80,7 +80,17 @@ pub struct VariantView {
     pub options: Vec<(String, String)>,
     pub price: Money,
     pub compare_at_price: Option<Money>,
+    /// Units in stock (below zero: units sold beyond stock, owed by a variant that keeps selling).
     pub available: i64,
+    /// Stays on sale when out of stock (its store allows backorders).
+    pub keep_selling: bool,
+}
+
+impl VariantView {
+    /// The units a shopper may buy now.
+    pub fn sellable(&self) -> i64 {
+        crate::cart::sellable_units(self.available, self.keep_selling)
+    }
 }
 
 /// One picture of a product: a display size, a thumbnail, the original, and its alt text.
@@ -113,6 +123,9 @@ pub struct ProductDetail {
     /// The page's meta description ('' = none).
     #[serde(default)]
     pub seo_description: String,
+    /// The seller's tags, in their order: each finds its products in search.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -239,8 +252,9 @@ pub struct SearchResults {
 }
 
 /// "In stock", "Only 3 left", "Out of stock": what the product page and its variant picker say of a variant.
-pub fn stock_label(available: i64) -> String {
+pub fn stock_label(available: i64, keep_selling: bool) -> String {
     match available {
+        n if n <= 0 && keep_selling => "Available to order: ships when back in stock".to_string(),
         n if n <= 0 => "Out of stock".to_string(),
         n if n <= 5 => format!("Only {n} left"),
         _ => "In stock".to_string(),
@@ -253,8 +267,10 @@ mod stock_label_tests {
 
     #[test]
     fn stock_labels_follow_the_thresholds() {
-        assert_eq!(stock_label(0), "Out of stock");
-        assert_eq!(stock_label(3), "Only 3 left");
-        assert_eq!(stock_label(40), "In stock");
+        assert_eq!(stock_label(0, false), "Out of stock");
+        assert_eq!(stock_label(3, false), "Only 3 left");
+        assert_eq!(stock_label(40, false), "In stock");
+        assert_eq!(stock_label(-2, true), "Available to order: ships when back in stock");
+        assert_eq!(stock_label(3, true), "Only 3 left");
     }
 }

@@ -208,6 +208,9 @@ pub struct VariantInput {
     pub cost: String,
     #[serde(default)]
     pub stock: Vec<StockInput>,
+    /// 'on' when the row's "Keep selling when out of stock" box is ticked (offered in a store with backorders).
+    #[serde(default)]
+    pub keep_selling: String,
     /// 'on' when the row's "Remove" box is ticked.
     #[serde(default)]
     pub remove: String,
@@ -301,6 +304,8 @@ pub struct ProductEditor {
     /// The product's public address, once it has one.
     pub slug: Option<String>,
     pub currency: String,
+    /// The store allows backorders: each variant may keep selling when out of stock.
+    pub backorders: bool,
 }
 
 /// A variant's units in one warehouse.
@@ -452,6 +457,18 @@ pub struct StoreSettings {
     pub logo_url: Option<String>,
     /// Why the last logo upload was refused (filled by the page's server function, once).
     pub logo_refused: Option<String>,
+    pub stock_policy: StockPolicy,
+}
+
+/// How a store keeps stock and takes catalog files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockPolicy {
+    /// The warehouse an import's `Variant Inventory Qty` goes to, and where units sold beyond stock are counted.
+    pub default_warehouse: i64,
+    /// Variants may keep selling when out of stock (each variant says whether it does).
+    pub backorders: bool,
+    /// A SKU repeated in an import file refuses its product instead of being left out of the later row.
+    pub strict_import_skus: bool,
 }
 
 /// One finding of a catalog import, placed where a spreadsheet shows it: row 1 is the header, the first product

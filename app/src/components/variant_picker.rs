@@ -27,7 +27,7 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
     if variants.is_empty() {
         return view! { <p class="stock stock--out">"Not available"</p> }.into_any();
     }
-    let initial = variants.iter().position(|v| v.available > 0).unwrap_or(0);
+    let initial = variants.iter().position(|v| v.sellable() > 0).unwrap_or(0);
     let legend = variants[0]
         .options
         .iter()
@@ -40,7 +40,7 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
         legend
     };
     let current = variants[initial].clone();
-    let compare = current.compare_at_price.map(|c| c.display());
+    let compare = current.compare_at_price.as_ref().map(|c| c.display());
     let message = error.map(|e| e.message_for(&LINE_FIELDS));
     view! {
         <PurchaseForm>
@@ -54,7 +54,7 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                             } else {
                                 v.options.iter().map(|(_, value)| value.clone()).collect::<Vec<_>>().join(" / ")
                             };
-                            let sold_out = v.available <= 0;
+                            let sold_out = v.sellable() <= 0;
                             view! {
                                 <label class="variant-choice" class:variant-choice--sold-out=sold_out>
                                     <input
@@ -63,11 +63,11 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                                         value=v.id.to_string()
                                         checked=i == initial
                                         data-price=v.price.display()
-                                        data-compare=v.compare_at_price.map(|c| c.display()).unwrap_or_default()
-                                        data-stock=stock_label(v.available)
-                                        data-stock-class=stock_class(v.available)
+                                        data-compare=v.compare_at_price.as_ref().map(|c| c.display()).unwrap_or_default()
+                                        data-stock=stock_label(v.available, v.keep_selling)
+                                        data-stock-class=stock_class(v.sellable())
                                         data-sku=v.sku.clone()
-                                        data-available=v.available.clamp(0, MAX_QUANTITY).to_string()
+                                        data-available=v.sellable().clamp(0, MAX_QUANTITY).to_string()
                                     />
                                     <span>{label}</span>
                                     {sold_out.then(|| view! { <span class="visually-hidden">" (sold out)"</span> })}
@@ -83,8 +83,8 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                         <span data-show="compare">{compare.clone()}</span>
                     </s>
                 </p>
-                <p class=stock_class(current.available) data-show="stock" aria-live="polite">
-                    {stock_label(current.available)}
+                <p class=stock_class(current.sellable()) data-show="stock" aria-live="polite">
+                    {stock_label(current.available, current.keep_selling)}
                 </p>
                 <p class="variant__sku">"SKU " <span data-show="sku">{current.sku.clone()}</span></p>
                 <div class="purchase__row">
@@ -102,7 +102,7 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                             required=true
                         />
                     </label>
-                    <button class="button" type="submit" disabled={current.available <= 0}>"Add to cart"</button>
+                    <button class="button" type="submit" disabled={current.sellable() <= 0}>"Add to cart"</button>
                 </div>
                 <p class="purchase__message" role="status" data-show="message">{message}</p>
             </form>

@@ -112,6 +112,16 @@ pub fn ProductArticle(product: ProductDetail, preview: bool) -> impl IntoView {
                         </table>
                     </section>
                 })}
+                {(!p.tags.is_empty()).then(|| view! {
+                    <section aria-labelledby="tags-title">
+                        <h2 id="tags-title" class="section-title">"Tags"</h2>
+                        <ul class="chips" aria-labelledby="tags-title">
+                            {p.tags.iter().map(|t| view! {
+                                <li><a class="chip" href=format!("/search?q={}", crate::url_encode(t))>{t.clone()}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })}
             </div>
         </article>
     }

@@ -100,6 +100,7 @@ fn Editor(
         pictures,
         slug,
         currency,
+        backorders,
     } = editor;
     let is_new = form.id.is_empty();
     let heading = if is_new {
@@ -149,7 +150,7 @@ fn Editor(
                     <AttributesSection attributes=attributes typed_attributes=typed_attributes error=error.clone()/>
                 })}
                 <PicturesSection images=images pictures=pictures product_id=product_id.clone() error=error.clone()/>
-                <VariantsSection options=options variants=variants warehouses=warehouses currency=currency error=error.clone()/>
+                <VariantsSection options=options variants=variants warehouses=warehouses currency=currency backorders=backorders error=error.clone()/>
                 <div class="form-actions">
                     <button class="button" type="submit" name="intent" value="save">"Save product"</button>
                     <a href="/seller/products">"Cancel"</a>
@@ -411,6 +412,7 @@ fn VariantsSection(
     variants: Vec<VariantInput>,
     warehouses: Vec<(i64, String)>,
     currency: String,
+    backorders: bool,
     error: Option<AppError>,
 ) -> impl IntoView {
     // Borrows: `error` also goes to the rows below.
@@ -431,7 +433,7 @@ fn VariantsSection(
             <p class="muted">"Name up to three options and list their values, separated by commas (Size: S, M, L). Generate variants makes one row per combination and keeps what you typed in existing rows."</p>
             <OptionRows option_rows=option_rows error=error.clone()/>
             <p><button class="button button--secondary" type="submit" name="intent" value="generate">"Generate variants"</button></p>
-            <VariantsTable variants=variants warehouses=warehouses no_options=option_names.is_empty() currency=currency error=error.clone()/>
+            <VariantsTable variants=variants warehouses=warehouses no_options=option_names.is_empty() currency=currency backorders=backorders error=error.clone()/>
         </section>
     }
 }
@@ -471,6 +473,7 @@ fn VariantsTable(
     warehouses: Vec<(i64, String)>,
     no_options: bool,
     currency: String,
+    backorders: bool,
     error: Option<AppError>,
 ) -> impl IntoView {
     view! {
@@ -487,12 +490,13 @@ fn VariantsTable(
                         <th scope="col">"Barcode"</th>
                         <th scope="col">"Cost"</th>
                         {warehouses.iter().map(|(_, name)| view! { <th scope="col">{format!("Stock: {name}")}</th> }).collect_view()}
+                        {backorders.then(|| view! { <th scope="col">"Keep selling when out of stock"</th> })}
                         <th scope="col">"Remove"</th>
                     </tr>
                 </thead>
                 <tbody>
                     {variants.into_iter().enumerate().map(|(i, v)| view! {
-                        <VariantRow index=i variant=v warehouses=warehouses.clone() no_options=no_options error=error.clone()/>
+                        <VariantRow index=i variant=v warehouses=warehouses.clone() no_options=no_options backorders=backorders error=error.clone()/>
                     }).collect_view()}
                 </tbody>
             </table>
@@ -507,6 +511,7 @@ fn VariantRow(
     variant: VariantInput,
     warehouses: Vec<(i64, String)>,
     no_options: bool,
+    backorders: bool,
     error: Option<AppError>,
 ) -> impl IntoView {
     let err = move |name: &str| error_for(&error, name);
@@ -557,6 +562,11 @@ fn VariantRow(
                     </td>
                 }
             }).collect_view()}
+            {backorders.then(|| view! {
+                <td data-label="Keep selling when out of stock">
+                    <input type="checkbox" name=format!("variants[{i}][keep_selling]") checked=v.keep_selling == "on" aria-label=format!("Keep selling {label} when out of stock")/>
+                </td>
+            })}
             <td data-label="Remove">
                 <input type="checkbox" name=format!("variants[{i}][remove]") checked=v.remove == "on" aria-label=format!("Remove {label}")/>
             </td>

@@ -25,14 +25,15 @@ const COLUMNS: &[(&str, &str)] = &[
     ("Type", "Used as the category when it names one of ours and there is no Bazaar Category."),
     ("Published / Status", "Status: active, draft or archived (Published TRUE or FALSE when there is no Status)."),
     ("Option1 Name … Option3 Value", "Up to three options (Size, Colour) and each variant's values."),
-    ("Variant SKU", "Any text up to 64 characters, unique in your store (a repeated one is kept on its first row and suggested anew on the others); suggested when empty. With the Handle, it finds a variant again."),
+    ("Variant SKU", "Any text up to 64 characters, unique in your store (a repeated one is kept on its first row and suggested anew on the others, or, if your store refuses repeated SKUs in Store settings, its product is skipped); suggested when empty. With the Handle, it finds a variant again."),
     ("Variant Price / Compare At Price", "Prices like 24.50; the compare-at price must be higher to show as a sale."),
     ("Variant Grams", "The weight in grams (Shopify's Variant Weight Unit only says how Shopify shows it)."),
     ("Variant Weight / Variant Weight Unit", "A weight in g, kg, lb or oz, converted to grams (read when there is no Variant Grams)."),
     ("Variant Barcode", "GTIN, UPC, EAN or ISBN, up to 64 characters (a spreadsheet's apostrophe before a number is taken off)."),
     ("Cost per item", "What the variant costs you, like 12.40: shown to you only, never to shoppers."),
     ("Tags", "Words shoppers find the product by, separated by commas; you can filter your products by them."),
-    ("Variant Inventory Qty", "Units in stock; with several warehouses, the first warehouse's (the Bazaar Stock columns set each)."),
+    ("Variant Inventory Qty", "Units in stock; with several warehouses, your default warehouse's (Store settings; the Bazaar Stock columns set each)."),
+    ("Variant Inventory Policy", "continue keeps the variant selling when out of stock (if your store allows backorders, in Store settings); deny stops it at 0."),
     ("Image Src / Image Alt Text / Image Position", "Pictures by address (http or https), in their position's order, with their alt text: fetched in the background after the import, once per address, from public sites only (up to 10 MB each, as uploads). A product the file publishes goes live with its first picture. The alt text of pictures already here can be changed."),
     ("Variant Image", "Fetched as one of the product's pictures (a picture shows for the whole product)."),
     ("Bazaar Category", "The category's address from the list below. Without it: Type, else Shopify's Product Category path (its most precise part that is one of ours), else the category chosen below."),
@@ -202,8 +203,10 @@ fn IssueTable(
     }
 }
 
-/// Where an import that was started stands: finished, running (a large file takes a while), or stopped.
-fn progress_note(progress: &model::sellers::ImportProgress, started: i64) -> AnyView {
+/// Where an import that was started stands: finished, running (a large file takes a while), or stopped. A running
+/// one shows its bar and a link that reads it again (the portal runs no script, and a page that reloads itself
+/// is one a screen reader loses its place in).
+fn progress_note(progress: &model::sellers::ImportProgress, started: i64, id: i64) -> AnyView {
     if let Some(finished) = progress.finished_at {
         let when = model::format_date(finished);
         return view! { <p class="alert">"This file was imported on " <time datetime=when.clone()>{when.clone()}</time> ". Upload it again to see what it would change now."</p> }.into_any();
@@ -213,7 +216,13 @@ fn progress_note(progress: &model::sellers::ImportProgress, started: i64) -> Any
     if progress.stopped {
         view! { <p class="alert alert--error" role="alert">{format!("This import started on {when} stopped after {done} of {of} products (the shop restarted meanwhile). What was written stays written; upload the file again: its check shows what is left to import.")}</p> }.into_any()
     } else {
-        view! { <p class="alert">{format!("Importing: {done} of {of} products written. Reload this page to follow it.")}</p> }.into_any()
+        view! {
+            <div class="alert stack">
+                <label for="import-progress">{format!("Importing: {done} of {of} products written.")}</label>
+                <progress id="import-progress" max=of.max(1).to_string() value=done.to_string()>{format!("{done} of {of}")}</progress>
+                <p>"The import goes on if you leave this page. " <a href=format!("/seller/products/import/{id}?applied=1")>"Check progress"</a></p>
+            </div>
+        }.into_any()
     }
 }
 
@@ -325,7 +334,8 @@ fn Report(
             {replanned.then(|| view! {
                 <p class="alert alert--error" role="alert">"Nothing was imported: your catalog changed since the file was checked (another save or an order). Below is a new check; apply it if it is right."</p>
             })}
-            {(view.applied_at.is_some() && !applied).then(|| progress_note(&view.progress, view.applied_at.unwrap_or_default()))}
+            {(view.applied_at.is_some() && !(applied && view.progress.finished_at.is_some()))
+                .then(|| progress_note(&view.progress, view.applied_at.unwrap_or_default(), view.id))}
             <SummarySection report=report.clone() id=view.id applied=view.applied_at.is_some() can_apply=can_apply changes=changes/>
             {(view.pictures.fetched + view.pictures.failed + view.pictures.waiting > 0).then(|| view! {
                 <PicturesSection id=view.id pictures=view.pictures.clone() retried=retried/>

@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::orders::{country_name, COUNTRIES};
-use model::sellers::{RateKind, StoreSettings};
+use model::sellers::{RateKind, RateView, StoreSettings, WarehouseView};
 
 use crate::api::sellers::{
     store_settings, AddShippingRate, AddWarehouse, RemoveShippingRate, RemoveStoreLogo, RemoveWarehouse,
-    RenameWarehouse, SaveStoreProfile,
+    RenameWarehouse, SaveStockPolicy, SaveStoreProfile,
 };
 use crate::components::forms::{error_for, ErrorSummary, Field, TextAreaField};
 use crate::components::portal::{PortalShell, Section};
@@ -37,7 +37,8 @@ pub fn SellerSettingsPage() -> impl IntoView {
         .or_else(url_error::<RenameWarehouse>)
         .or_else(url_error::<RemoveWarehouse>)
         .or_else(url_error::<AddShippingRate>)
-        .or_else(url_error::<RemoveShippingRate>);
+        .or_else(url_error::<RemoveShippingRate>)
+        .or_else(url_error::<SaveStockPolicy>);
     view! {
         <Title text="Store settings · Seller portal"/>
         <Suspense fallback=|| ()>
@@ -65,6 +66,7 @@ fn Settings(
         Some("removed") => Some("Warehouse removed."),
         Some("rate") => Some("Shipping rates saved."),
         Some("logo") => Some("Logo saved."),
+        Some("stock") => Some("Stock and import settings saved."),
         _ => None,
     };
     let other_message = other_error.map(|e| {
@@ -77,6 +79,7 @@ fn Settings(
             "amount",
             "free_over",
             "days",
+            "default_warehouse",
         ])
     });
     let p = settings.profile.clone();
@@ -128,120 +131,171 @@ fn Settings(
                     <p><button class="button button--secondary" type="submit">"Upload logo"</button></p>
                 </form>
             </section>
-            <section class="card stack" aria-labelledby="warehouses-title">
-                <h2 id="warehouses-title">"Warehouses"</h2>
-                <ul class="plain-list stack">
-                    {settings.warehouses.iter().map(|w| {
-                        let rename_id = format!("warehouse-{}-name", w.id);
-                        view! {
-                            <li class="warehouse">
-                                <form method="post" action=RenameWarehouse::url() class="adjust">
-                                    <input type="hidden" name="id" value=w.id.to_string()/>
-                                    <label for=rename_id.clone()>{format!("Name of the warehouse in {}", country_name(&w.country))}</label>
-                                    <input id=rename_id name="name" value=w.name.clone() maxlength="60"/>
-                                    <button class="button button--secondary" type="submit">"Rename"</button>
-                                </form>
-                                <p class="muted">{format!("{} held", model::count_of(w.units, "unit", "units"))}</p>
-                                {if w.units == 0 {
-                                    view! {
-                                        <details class="reject">
-                                            <summary class="button button--secondary">{format!("Remove {}…", w.name)}</summary>
-                                            <form method="post" action=RemoveWarehouse::url() class="stack">
-                                                <input type="hidden" name="id" value=w.id.to_string()/>
-                                                <p>{format!("Remove {}? It holds no stock; this cannot be undone.", w.name)}</p>
-                                                <button class="button button--danger" type="submit">{format!("Remove {}", w.name)}</button>
-                                            </form>
-                                        </details>
-                                    }.into_any()
-                                } else {
-                                    view! { <p class="muted">"A warehouse holding stock cannot be removed."</p> }.into_any()
-                                }}
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                <form method="post" action=AddWarehouse::url() class="form" aria-label="Add a warehouse">
-                    <h3>"Add a warehouse"</h3>
-                    <div class="field-row">
-                        <div class="field">
-                            <label for="new-warehouse-name">"Warehouse name"</label>
-                            <input id="new-warehouse-name" name="name" maxlength="60"/>
-                        </div>
-                        <div class="field">
-                            <label for="new-warehouse-country">"Warehouse country"</label>
-                            <select id="new-warehouse-country" name="country">
-                                {countries.iter().map(|(c, n)| view! { <option value=c.clone() selected=*c == home>{n.clone()}</option> }).collect_view()}
-                            </select>
-                        </div>
-                    </div>
-                    <p><button class="button button--secondary" type="submit">"Add warehouse"</button></p>
-                </form>
-            </section>
-            <section class="card stack" aria-labelledby="shipping-title">
-                <h2 id="shipping-title">"Shipping rates"</h2>
-                <p class="muted">"Checkout offers your rates for the shopper's country; a rate for one country replaces the rate of the same name for everywhere."</p>
-                {if settings.rates.is_empty() {
-                    view! { <p>"No rates yet: shoppers cannot check out your products until you add one."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="table">
-                            <caption class="visually-hidden">"Your shipping rates"</caption>
-                            <thead><tr><th scope="col">"Rate"</th><th scope="col">"Country"</th><th scope="col">"Cost"</th><th scope="col">"Free over"</th><th scope="col">"Days"</th><th scope="col">"Remove"</th></tr></thead>
-                            <tbody>
-                                {settings.rates.iter().map(|r| {
-                                    let cost = format!("{}{}", r.amount.display(), if r.kind == RateKind::PerItem { " per item" } else { "" });
-                                    let country = if r.country == "*" { "Everywhere".to_string() } else { country_name(&r.country).to_string() };
-                                    view! {
-                                        <tr>
-                                            <td data-label="Rate">{r.name.clone()}</td>
-                                            <td data-label="Country">{country.clone()}</td>
-                                            <td data-label="Cost">{cost}</td>
-                                            <td data-label="Free over">{r.free_over.as_ref().map(|f| f.display()).unwrap_or_else(|| "—".into())}</td>
-                                            <td data-label="Days">{format!("{}–{}", r.days_min, r.days_max)}</td>
-                                            <td data-label="Remove">
-                                                <form method="post" action=RemoveShippingRate::url()>
-                                                    <input type="hidden" name="id" value=r.id.to_string()/>
-                                                    <button class="button button--secondary" type="submit">{format!("Remove {} ({country})", r.name)}</button>
-                                                </form>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                }}
-                <form method="post" action=AddShippingRate::url() class="form" aria-label="Add a shipping rate">
-                    <h3>"Add a shipping rate"</h3>
-                    <div class="field-row">
-                        <div class="field"><label for="rate-name">"Rate name"</label><input id="rate-name" name="name" maxlength="40" placeholder="Standard"/></div>
-                        <div class="field">
-                            <label for="rate-country">"Destination"</label>
-                            <select id="rate-country" name="country">
-                                <option value="*">"Everywhere"</option>
-                                {countries.iter().map(|(c, n)| view! { <option value=c.clone()>{n.clone()}</option> }).collect_view()}
-                            </select>
-                        </div>
-                    </div>
-                    <div class="field-row">
-                        <div class="field">
-                            <label for="rate-kind">"Charged"</label>
-                            <select id="rate-kind" name="kind">
-                                {RateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field"><label for="rate-amount">"Cost (USD)"</label><input id="rate-amount" name="amount" inputmode="decimal" placeholder="4.99"/></div>
-                    </div>
-                    <div class="field-row">
-                        <div class="field"><label for="rate-free">"Free over (USD, optional)"</label><input id="rate-free" name="free_over" inputmode="decimal"/></div>
-                        <div class="field-row">
-                            <div class="field"><label for="rate-min">"Days from"</label><input id="rate-min" name="days_min" inputmode="numeric" value="2"/></div>
-                            <div class="field"><label for="rate-max">"Days to"</label><input id="rate-max" name="days_max" inputmode="numeric" value="5"/></div>
-                        </div>
-                    </div>
-                    <p><button class="button button--secondary" type="submit">"Add rate"</button></p>
-                </form>
-            </section>
+            <WarehousesCard warehouses=settings.warehouses.clone() countries=countries.clone() home=home.clone()/>
+            <StockPolicyCard settings=settings.clone()/>
+            <ShippingRatesCard rates=settings.rates.clone() countries=countries/>
         </PortalShell>
+    }
+}
+
+/// The rates checkout quotes for the store: add one, remove one.
+#[component]
+fn ShippingRatesCard(rates: Vec<RateView>, countries: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="shipping-title">
+            <h2 id="shipping-title">"Shipping rates"</h2>
+            <p class="muted">"Checkout offers your rates for the shopper's country; a rate for one country replaces the rate of the same name for everywhere."</p>
+            {if rates.is_empty() {
+                view! { <p>"No rates yet: shoppers cannot check out your products until you add one."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <caption class="visually-hidden">"Your shipping rates"</caption>
+                        <thead><tr><th scope="col">"Rate"</th><th scope="col">"Country"</th><th scope="col">"Cost"</th><th scope="col">"Free over"</th><th scope="col">"Days"</th><th scope="col">"Remove"</th></tr></thead>
+                        <tbody>
+                            {rates.iter().map(|r| {
+                                let cost = format!("{}{}", r.amount.display(), if r.kind == RateKind::PerItem { " per item" } else { "" });
+                                let country = if r.country == "*" { "Everywhere".to_string() } else { country_name(&r.country).to_string() };
+                                view! {
+                                    <tr>
+                                        <td data-label="Rate">{r.name.clone()}</td>
+                                        <td data-label="Country">{country.clone()}</td>
+                                        <td data-label="Cost">{cost}</td>
+                                        <td data-label="Free over">{r.free_over.as_ref().map(|f| f.display()).unwrap_or_else(|| "—".into())}</td>
+                                        <td data-label="Days">{format!("{}–{}", r.days_min, r.days_max)}</td>
+                                        <td data-label="Remove">
+                                            <form method="post" action=RemoveShippingRate::url()>
+                                                <input type="hidden" name="id" value=r.id.to_string()/>
+                                                <button class="button button--secondary" type="submit">{format!("Remove {} ({country})", r.name)}</button>
+                                            </form>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <form method="post" action=AddShippingRate::url() class="form" aria-label="Add a shipping rate">
+                <h3>"Add a shipping rate"</h3>
+                <div class="field-row">
+                    <div class="field"><label for="rate-name">"Rate name"</label><input id="rate-name" name="name" maxlength="40" placeholder="Standard"/></div>
+                    <div class="field">
+                        <label for="rate-country">"Destination"</label>
+                        <select id="rate-country" name="country">
+                            <option value="*">"Everywhere"</option>
+                            {countries.iter().map(|(c, n)| view! { <option value=c.clone()>{n.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="rate-kind">"Charged"</label>
+                        <select id="rate-kind" name="kind">
+                            {RateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field"><label for="rate-amount">"Cost (USD)"</label><input id="rate-amount" name="amount" inputmode="decimal" placeholder="4.99"/></div>
+                </div>
+                <div class="field-row">
+                    <div class="field"><label for="rate-free">"Free over (USD, optional)"</label><input id="rate-free" name="free_over" inputmode="decimal"/></div>
+                    <div class="field-row">
+                        <div class="field"><label for="rate-min">"Days from"</label><input id="rate-min" name="days_min" inputmode="numeric" value="2"/></div>
+                        <div class="field"><label for="rate-max">"Days to"</label><input id="rate-max" name="days_max" inputmode="numeric" value="5"/></div>
+                    </div>
+                </div>
+                <p><button class="button button--secondary" type="submit">"Add rate"</button></p>
+            </form>
+        </section>
+    }
+}
+
+/// The store's warehouses: rename each, remove an empty one, add another.
+#[component]
+fn WarehousesCard(warehouses: Vec<WarehouseView>, countries: Vec<(String, String)>, home: String) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="warehouses-title">
+            <h2 id="warehouses-title">"Warehouses"</h2>
+            <ul class="plain-list stack">
+                {warehouses.iter().map(|w| {
+                    let rename_id = format!("warehouse-{}-name", w.id);
+                    view! {
+                        <li class="warehouse">
+                            <form method="post" action=RenameWarehouse::url() class="adjust">
+                                <input type="hidden" name="id" value=w.id.to_string()/>
+                                <label for=rename_id.clone()>{format!("Name of the warehouse in {}", country_name(&w.country))}</label>
+                                <input id=rename_id name="name" value=w.name.clone() maxlength="60"/>
+                                <button class="button button--secondary" type="submit">"Rename"</button>
+                            </form>
+                            <p class="muted">{format!("{} held", model::count_of(w.units, "unit", "units"))}</p>
+                            {if w.units == 0 {
+                                view! {
+                                    <details class="reject">
+                                        <summary class="button button--secondary">{format!("Remove {}…", w.name)}</summary>
+                                        <form method="post" action=RemoveWarehouse::url() class="stack">
+                                            <input type="hidden" name="id" value=w.id.to_string()/>
+                                            <p>{format!("Remove {}? It holds no stock; this cannot be undone.", w.name)}</p>
+                                            <button class="button button--danger" type="submit">{format!("Remove {}", w.name)}</button>
+                                        </form>
+                                    </details>
+                                }.into_any()
+                            } else {
+                                view! { <p class="muted">"A warehouse holding stock cannot be removed."</p> }.into_any()
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form method="post" action=AddWarehouse::url() class="form" aria-label="Add a warehouse">
+                <h3>"Add a warehouse"</h3>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="new-warehouse-name">"Warehouse name"</label>
+                        <input id="new-warehouse-name" name="name" maxlength="60"/>
+                    </div>
+                    <div class="field">
+                        <label for="new-warehouse-country">"Warehouse country"</label>
+                        <select id="new-warehouse-country" name="country">
+                            {countries.iter().map(|(c, n)| view! { <option value=c.clone() selected=*c == home>{n.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <p><button class="button button--secondary" type="submit">"Add warehouse"</button></p>
+            </form>
+        </section>
+    }
+}
+
+/// Where an import's stock goes, whether variants may keep selling when out of stock, and how strict an import
+/// is with a repeated SKU.
+#[component]
+fn StockPolicyCard(settings: StoreSettings) -> impl IntoView {
+    let policy = settings.stock_policy;
+    view! {
+        <section class="card stack" aria-labelledby="stock-title">
+            <h2 id="stock-title">"Stock and imports"</h2>
+            <form method="post" action=SaveStockPolicy::url() class="form" aria-labelledby="stock-title">
+                <div class="field">
+                    <label for="default-warehouse">"Default warehouse"</label>
+                    <p id="default-warehouse-hint" class="field__hint">"An import's Variant Inventory Qty goes here, and units sold beyond your stock are counted here."</p>
+                    <select id="default-warehouse" name="default_warehouse" aria-describedby="default-warehouse-hint">
+                        {settings.warehouses.iter().map(|w| view! {
+                            <option value=w.id.to_string() selected=w.id == policy.default_warehouse>{w.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field field--check">
+                    <input id="backorders" type="checkbox" name="backorders" value="on" checked=policy.backorders aria-describedby="backorders-hint"/>
+                    <label for="backorders">"Allow backorders"</label>
+                    <p id="backorders-hint" class="field__hint">"Variants you mark “Keep selling when out of stock” stay on sale at 0 units; the units sold beyond your stock show below zero. Turning this off stops every variant selling beyond its stock."</p>
+                </div>
+                <div class="field field--check">
+                    <input id="strict-skus" type="checkbox" name="strict_import_skus" value="on" checked=policy.strict_import_skus aria-describedby="strict-skus-hint"/>
+                    <label for="strict-skus">"Refuse repeated SKUs in imports"</label>
+                    <p id="strict-skus-hint" class="field__hint">"Off: a SKU already on an earlier row of the file is left out of the later variant, with a notice. On: the later row's product is skipped instead."</p>
+                </div>
+                <div class="form-actions"><button class="button" type="submit">"Save stock settings"</button></div>
+            </form>
+        </section>
     }
 }

@@ -66,18 +66,22 @@ pub async fn user_cart(db: &Db, user_id: i64) -> Result<i64, CartError> {
     Ok(find().fetch_one(db.pool()).await?)
 }
 
-/// Today's price and units on hand of a variant that is for sale.
+/// Today's price and the units a shopper may buy of a variant that is for sale.
 async fn sellable(conn: &mut sqlx::AnyConnection, variant_id: i64) -> Result<(i64, i64), CartError> {
     let row = sqlx::query(
         "SELECT v.price, (SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st WHERE st.variant_id = v.id) \
-         AS stock_available FROM variants v JOIN products p ON p.id = v.product_id \
+         AS stock_available, v.keep_selling FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE v.id = $1 AND p.status = 'active'",
     )
     .bind(variant_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(CartError::NotFound)?;
-    Ok((row.try_get("price")?, row.try_get("stock_available")?))
+    let units = model::cart::sellable_units(
+        row.try_get("stock_available")?,
+        row.try_get::<i64, _>("keep_selling")? == 1,
+    );
+    Ok((row.try_get("price")?, units))
 }
 
 /// Checks a line's total quantity against the limits and the stock, with messages a shopper can act on.
@@ -249,7 +253,7 @@ pub async fn view(db: &Db, cart_id: i64) -> Result<CartView, CartError> {
          + (SELECT CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) FROM reservations r \
             JOIN order_groups g ON g.id = r.group_id \
             WHERE r.variant_id = v.id AND r.state = 'held' AND g.cart_id = l.cart_id AND g.status = 'pending_payment') \
-         AS stock_available, \
+         AS stock_available, v.keep_selling, \
          (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) AS first_image_key, \
          CASE WHEN p.status = 'active' AND s.status = 'active' THEN 1 ELSE 0 END AS on_sale \
          FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id \
@@ -282,7 +286,10 @@ pub async fn view(db: &Db, cart_id: i64) -> Result<CartView, CartError> {
             quantity,
             unit_price: Money::new(price, currency.clone()),
             price_was: (price_at_add != price).then(|| Money::new(price_at_add, currency.clone())),
-            available: row.try_get("stock_available")?,
+            available: model::cart::sellable_units(
+                row.try_get("stock_available")?,
+                row.try_get::<i64, _>("keep_selling")? == 1,
+            ),
             line_total: Money::new(price * quantity, currency.clone()),
             on_sale: row.try_get::<i64, _>("on_sale")? == 1,
         };

@@ -105,8 +105,8 @@ pub fn breadcrumbs(all: &[CategoryView], id: i64) -> Vec<CategoryView> {
 const CARD_SELECT: &str =
     "SELECT p.id, p.slug, p.title, p.min_price, p.currency, c.name AS category_name, c.slug AS category_slug, \
      s.store_name, s.slug AS seller_slug, p.rating_sum, p.rating_count, \
-     (SELECT COUNT(*) FROM variants v JOIN stock st ON st.variant_id = v.id \
-        WHERE v.product_id = p.id AND st.available > 0) AS in_stock_variants, \
+     (SELECT COUNT(*) FROM variants v WHERE v.product_id = p.id AND (v.keep_selling = 1 OR EXISTS \
+        (SELECT 1 FROM stock st WHERE st.variant_id = v.id AND st.available > 0))) AS in_stock_variants, \
      (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) AS first_image_key \
      FROM products p JOIN categories c ON c.id = p.category_id JOIN sellers s ON s.id = p.seller_id";
 
@@ -254,8 +254,8 @@ pub async fn search(db: &Db, query: &SearchQuery) -> Result<SearchResults, Catal
     }
     if query.in_stock {
         conditions.push(
-            "EXISTS (SELECT 1 FROM variants v JOIN stock st ON st.variant_id = v.id \
-             WHERE v.product_id = p.id AND st.available > 0)"
+            "EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND (v.keep_selling = 1 OR EXISTS \
+             (SELECT 1 FROM stock st WHERE st.variant_id = v.id AND st.available > 0)))"
                 .to_string(),
         );
     }
@@ -366,31 +366,7 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
             .iter()
             .map(|r| Ok((r.try_get("name")?, r.try_get("value")?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let variants = sqlx::query(
-        "SELECT v.id, v.sku, v.title, v.options, v.price, v.compare_at_price, v.currency, \
-         CAST(COALESCE((SELECT SUM(available) FROM stock st WHERE st.variant_id = v.id), 0) AS BIGINT) \
-         AS stock_available FROM variants v WHERE v.product_id = $1 ORDER BY v.position, v.id",
-    )
-    .bind(card.id)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        let currency: String = r.try_get("currency")?;
-        let options = parse_options(&r.try_get::<String, _>("options")?);
-        Ok(VariantView {
-            id: r.try_get("id")?,
-            sku: r.try_get("sku")?,
-            title: r.try_get("title")?,
-            options,
-            price: Money::new(r.try_get("price")?, currency.clone()),
-            compare_at_price: r
-                .try_get::<Option<i64>, _>("compare_at_price")?
-                .map(|a| Money::new(a, currency.clone())),
-            available: r.try_get("stock_available")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let variants = variant_views(db, card.id).await?;
     let images = sqlx::query(
         "SELECT image_key, ext, alt, width, height FROM product_images WHERE product_id = $1 ORDER BY position",
     )
@@ -422,6 +398,10 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let tags = sqlx::query_scalar("SELECT tag FROM product_tags WHERE product_id = $1 ORDER BY position")
+        .bind(card.id)
+        .fetch_all(db.pool())
+        .await?;
     let all = categories(db).await?;
     Ok(ProductDetail {
         card,
@@ -432,7 +412,38 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
         breadcrumbs: breadcrumbs(&all, category_id),
         seo_title,
         seo_description,
+        tags,
     })
+}
+
+/// A product's variants as its page shows them, with the units each has (summed over the warehouses).
+async fn variant_views(db: &Db, product_id: i64) -> Result<Vec<VariantView>, sqlx::Error> {
+    sqlx::query(
+        "SELECT v.id, v.sku, v.title, v.options, v.price, v.compare_at_price, v.currency, \
+         CAST(COALESCE((SELECT SUM(available) FROM stock st WHERE st.variant_id = v.id), 0) AS BIGINT) \
+         AS stock_available, v.keep_selling FROM variants v WHERE v.product_id = $1 ORDER BY v.position, v.id",
+    )
+    .bind(product_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let currency: String = r.try_get("currency")?;
+        let options = parse_options(&r.try_get::<String, _>("options")?);
+        Ok(VariantView {
+            id: r.try_get("id")?,
+            sku: r.try_get("sku")?,
+            title: r.try_get("title")?,
+            options,
+            price: Money::new(r.try_get("price")?, currency.clone()),
+            compare_at_price: r
+                .try_get::<Option<i64>, _>("compare_at_price")?
+                .map(|a| Money::new(a, currency.clone())),
+            available: r.try_get("stock_available")?,
+            keep_selling: r.try_get::<i64, _>("keep_selling")? == 1,
+        })
+    })
+    .collect()
 }
 
 pub async fn product_by_slug(db: &Db, slug: &str) -> Result<ProductDetail, CatalogError> {

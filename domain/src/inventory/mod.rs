@@ -1,6 +1,8 @@
 //! Stock reservations. Placing an order takes the units out of `stock.available` with a conditional decrement
 //! (`available >= n` in the UPDATE's WHERE), so two checkouts can never both take the last unit, on either
-//! database, and `available` never goes negative (a CHECK constraint backs this up). The units are then:
+//! database, and `available` never goes negative. The one exception is a variant its seller lets keep selling
+//! when out of stock (backorders): once its stock is gone, the units it sells are taken from the store's default
+//! warehouse all the same, whose figure goes below zero by what it owes. The units are then:
 //! committed when the payment succeeds, released (given back) on expiry, failure or cancellation before
 //! payment, and restocked when a paid order is cancelled or refunded.
 //!
@@ -118,34 +120,30 @@ pub async fn reserve(
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(level_after) = taken {
-            movements::record(
-                conn,
-                Movement {
-                    variant_id,
-                    warehouse_id,
-                    delta: -take,
-                    level_after,
-                    reason: Reason::Reserved,
-                    user_id: None,
-                    group_id: Some(group_id),
-                },
-            )
-            .await?;
-            sqlx::query(
-                "INSERT INTO reservations (id, group_id, order_id, variant_id, warehouse_id, quantity, state, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(next_id())
-            .bind(group_id)
-            .bind(order_id)
-            .bind(variant_id)
-            .bind(warehouse_id)
-            .bind(take)
-            .bind(ReservationState::Held.as_str())
-            .bind(expires_at)
-            .execute(&mut *conn)
-            .await?;
+            let held = Held {
+                group_id,
+                order_id,
+                variant_id,
+                warehouse_id,
+                quantity: take,
+                expires_at,
+            };
+            held.record(conn, level_after).await?;
             remaining -= take;
+        }
+    }
+    if remaining > 0 {
+        if let Some(warehouse_id) = backorder_warehouse(conn, variant_id).await? {
+            let held = Held {
+                group_id,
+                order_id,
+                variant_id,
+                warehouse_id,
+                quantity: remaining,
+                expires_at,
+            };
+            held.backorder(conn).await?;
+            remaining = 0;
         }
     }
     if remaining > 0 {
@@ -155,6 +153,80 @@ pub async fn reserve(
         }));
     }
     Ok(Ok(()))
+}
+
+/// Units of one variant in one warehouse held for an order.
+struct Held {
+    group_id: i64,
+    order_id: i64,
+    variant_id: i64,
+    warehouse_id: i64,
+    quantity: i64,
+    expires_at: i64,
+}
+
+impl Held {
+    /// The reservation and its movement, once the units are taken from `stock` (`level_after` is what is left).
+    async fn record(&self, conn: &mut AnyConnection, level_after: i64) -> Result<(), sqlx::Error> {
+        movements::record(
+            conn,
+            Movement {
+                variant_id: self.variant_id,
+                warehouse_id: self.warehouse_id,
+                delta: -self.quantity,
+                level_after,
+                reason: Reason::Reserved,
+                user_id: None,
+                group_id: Some(self.group_id),
+            },
+        )
+        .await?;
+        sqlx::query(
+            "INSERT INTO reservations (id, group_id, order_id, variant_id, warehouse_id, quantity, state, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(next_id())
+        .bind(self.group_id)
+        .bind(self.order_id)
+        .bind(self.variant_id)
+        .bind(self.warehouse_id)
+        .bind(self.quantity)
+        .bind(ReservationState::Held.as_str())
+        .bind(self.expires_at)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes units there are not (a keep-selling variant, once its stock is gone): the warehouse's figure goes
+    /// below zero by them, unconditionally, so concurrent orders each count theirs. Released or restocked, they
+    /// come back like any others. The schema's floor (the most a warehouse keeps, below zero) stops a runaway.
+    async fn backorder(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        let level_after: i64 = sqlx::query_scalar(
+            "INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, 0 - $3) \
+             ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET available = stock.available - $3 RETURNING available",
+        )
+        .bind(self.variant_id)
+        .bind(self.warehouse_id)
+        .bind(self.quantity)
+        .fetch_one(&mut *conn)
+        .await?;
+        self.record(conn, level_after).await
+    }
+}
+
+/// Where a variant's units sold beyond stock are counted: the store's default warehouse (else its first), when the
+/// variant keeps selling when out of stock in a store that allows backorders; `None` otherwise.
+async fn backorder_warehouse(conn: &mut AnyConnection, variant_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(s.default_warehouse_id, (SELECT w.id FROM warehouses w WHERE w.seller_id = s.id \
+         ORDER BY w.created_at, w.id LIMIT 1)) FROM variants v JOIN sellers s ON s.id = v.seller_id \
+         WHERE v.id = $1 AND v.keep_selling = 1 AND s.backorders = 1",
+    )
+    .bind(variant_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map(Option::flatten)
 }
 
 /// Moves a group's reservations from `from` to `to` and gives their units back to `stock`. Each row

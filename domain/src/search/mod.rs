@@ -246,7 +246,7 @@ pub async fn load_docs(db: &Db, only: Option<&[i64]>) -> Result<Vec<SearchDoc>, 
     let variant_sql = format!(
         "SELECT v.product_id, v.options, \
          CAST(COALESCE((SELECT SUM(available) FROM stock st WHERE st.variant_id = v.id), 0) AS BIGINT) \
-         AS stock_available FROM variants v WHERE 1 = 1{}",
+         AS stock_available, v.keep_selling FROM variants v WHERE 1 = 1{}",
         filter("v.product_id")
     );
     for row in sqlx::query(&variant_sql).fetch_all(db.pool()).await? {
@@ -255,7 +255,7 @@ pub async fn load_docs(db: &Db, only: Option<&[i64]>) -> Result<Vec<SearchDoc>, 
         let options: String = row.try_get("options")?;
         let available: i64 = row.try_get("stock_available")?;
         let doc = &mut docs[i];
-        doc.in_stock |= available > 0;
+        doc.in_stock |= available > 0 || row.try_get::<i64, _>("keep_selling")? == 1;
         for (name, value) in catalog::parse_options(&options) {
             let term = format!("{name}={value}");
             if !doc.attrs.contains(&term) {

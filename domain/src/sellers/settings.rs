@@ -1,7 +1,7 @@
 //! The store's settings, as its seller keeps them: profile and policies, warehouses. Every function acts on the
 //! actor's own store (shipping rates, which checkout owns, are in `checkout::rates`).
 
-use model::sellers::{ApplicationForm, StoreProfileForm, StoreSettings, WarehouseView};
+use model::sellers::{ApplicationForm, StockPolicy, StoreProfileForm, StoreSettings, WarehouseView};
 use model::FieldError;
 
 use super::applications::validate;
@@ -35,10 +35,13 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         return_policy: String,
         low_stock_default: i64,
         logo_key: Option<String>,
+        default_warehouse_id: Option<i64>,
+        backorders: i64,
+        strict_import_skus: i64,
     }
     let row: Row = sqlx::query_as(
         "SELECT store_name, slug, description, support_email, country, return_days, return_policy, \
-         low_stock_default, logo_key FROM sellers WHERE id = $1",
+         low_stock_default, logo_key, default_warehouse_id, backorders, strict_import_skus FROM sellers WHERE id = $1",
     )
     .bind(store)
     .fetch_optional(db.pool())
@@ -61,6 +64,14 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         return_policy: row.return_policy,
         low_stock_default: row.low_stock_default.to_string(),
     });
+    let stock_policy = StockPolicy {
+        default_warehouse: row
+            .default_warehouse_id
+            .or_else(|| warehouses.first().map(|w| w.id))
+            .unwrap_or_default(),
+        backorders: row.backorders == 1,
+        strict_import_skus: row.strict_import_skus == 1,
+    };
     Ok(StoreSettings {
         store_name: row.store_name,
         slug: row.slug,
@@ -78,7 +89,41 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         rates: crate::checkout::rates::list(db, store).await?,
         logo_url: row.logo_key.map(|k| crate::catalog::images::thumb_url(&k, 160)),
         logo_refused: None,
+        stock_policy,
     })
+}
+
+/// Writes the store's stock policy in the caller's transaction (`workflows::stock_policy`). Answers whether it
+/// turned backorders off, so the caller stops its variants selling beyond stock. The warehouse must be the store's.
+pub(crate) async fn write_stock_policy(
+    conn: &mut sqlx::AnyConnection,
+    store: i64,
+    policy: &StockPolicy,
+) -> Result<bool, SellerError> {
+    let owned: Option<i64> = sqlx::query_scalar("SELECT id FROM warehouses WHERE id = $1 AND seller_id = $2")
+        .bind(policy.default_warehouse)
+        .bind(store)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if owned.is_none() {
+        return Err(SellerError::Invalid(vec![FieldError::new(
+            "default_warehouse",
+            "Choose one of your warehouses.",
+        )]));
+    }
+    let had: i64 = sqlx::query_scalar("SELECT backorders FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(SellerError::NotFound)?;
+    sqlx::query("UPDATE sellers SET default_warehouse_id = $1, backorders = $2, strict_import_skus = $3 WHERE id = $4")
+        .bind(policy.default_warehouse)
+        .bind(i64::from(policy.backorders))
+        .bind(i64::from(policy.strict_import_skus))
+        .bind(store)
+        .execute(&mut *conn)
+        .await?;
+    Ok(had == 1 && !policy.backorders)
 }
 
 /// Saves the profile and policies. The store's address and country stay as approved; the same rules as the
@@ -218,16 +263,24 @@ pub async fn rename_warehouse(db: &Db, actor: &Actor, id: i64, name: &str) -> Re
 pub async fn remove_warehouse(db: &Db, actor: &Actor, id: i64) -> Result<(), SellerError> {
     let store = actor.own_store()?;
     let mut tx = db.begin_write().await?;
-    let found: Option<(String, i64)> = sqlx::query_as(
-        "SELECT w.name, CAST(COALESCE((SELECT SUM(st.available) FROM stock st WHERE st.warehouse_id = w.id), 0) \
+    let found: Option<(String, i64, i64)> = sqlx::query_as(
+        "SELECT w.name, CAST(COALESCE((SELECT SUM(st.available) FROM stock st WHERE st.warehouse_id = w.id \
+         AND st.available > 0), 0) \
          + COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.warehouse_id = w.id AND r.state = 'held'), 0) \
-         AS BIGINT) FROM warehouses w WHERE w.id = $1 AND w.seller_id = $2",
+         AS BIGINT), (SELECT COUNT(*) FROM stock st WHERE st.warehouse_id = w.id AND st.available < 0) \
+         FROM warehouses w WHERE w.id = $1 AND w.seller_id = $2",
     )
     .bind(id)
     .bind(store)
     .fetch_optional(&mut *tx)
     .await?;
-    let (name, units) = found.ok_or(SellerError::NotFound)?;
+    let (name, units, owing) = found.ok_or(SellerError::NotFound)?;
+    // Units sold beyond stock (backorders) are owed from there: removing it would forget them.
+    if owing > 0 {
+        return Err(SellerError::Conflict(format!(
+            "{name} owes units sold beyond its stock; receive or count them on the stock screen before removing it."
+        )));
+    }
     if units > 0 {
         return Err(SellerError::Conflict(format!(
             "{name} holds {}; count them to 0 on the stock screen before removing it.",

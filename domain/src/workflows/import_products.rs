@@ -195,6 +195,9 @@ pub enum Applied {
     Done { left_out: usize },
     /// Nothing was written: the file would now do something else (the import's report is the new one).
     Replanned,
+    /// Planned and claimed; its products are being written by a task of their own, which the import's page
+    /// follows (`apply_in_background`).
+    Started,
 }
 
 /// Products written per transaction. Small enough that a shopper's checkout waiting for the write lock behind a
@@ -215,12 +218,57 @@ const STOPPED_AFTER_MS: i64 = 2 * 60 * 1000;
 /// does not stop it halfway.
 pub async fn apply(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
     let (db, actor) = (db.clone(), *actor);
-    tokio::spawn(async move { apply_to_the_end(&db, &actor, id).await })
-        .await
-        .map_err(|e| CatalogError::Conflict(format!("The import stopped unexpectedly ({e}); upload the file again.")))?
+    tokio::spawn(async move {
+        match claim(&db, &actor, id).await? {
+            Claim::Replanned => Ok(Applied::Replanned),
+            Claim::Claimed(claimed) => claimed.write_all(&db, &actor).await,
+        }
+    })
+    .await
+    .map_err(stopped)?
 }
 
-async fn apply_to_the_end(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
+/// Applies as `apply` does, answering once the file is planned and claimed: a file whose plan changed answers
+/// `Replanned` at once, and the products of one that did not are written by a task of their own while the
+/// seller watches the import's page count them (a file of 10,000 products takes seconds).
+pub async fn apply_in_background(db: &Db, actor: &Actor, id: i64) -> Result<Applied, CatalogError> {
+    let (db, actor) = (db.clone(), *actor);
+    tokio::spawn(async move {
+        let claimed = match claim(&db, &actor, id).await? {
+            Claim::Replanned => return Ok(Applied::Replanned),
+            Claim::Claimed(claimed) => claimed,
+        };
+        tokio::spawn(async move {
+            // Its page says where it stopped (`ImportProgress::stopped`); the cause is for the operator.
+            if let Err(e) = claimed.write_all(&db, &actor).await {
+                tracing::error!(import = id, error = %e, "a catalog import stopped");
+            }
+        });
+        Ok(Applied::Started)
+    })
+    .await
+    .map_err(stopped)?
+}
+
+fn stopped(e: tokio::task::JoinError) -> CatalogError {
+    CatalogError::Conflict(format!("The import stopped unexpectedly ({e}); upload the file again."))
+}
+
+/// An import planned again and claimed by this apply, or why not.
+enum Claim {
+    Replanned,
+    Claimed(Claimed),
+}
+
+/// An import this apply claimed, with the plan it writes.
+struct Claimed {
+    id: i64,
+    store: i64,
+    plan: transfer::Plan,
+}
+
+/// Plans the import again and claims it when the plan is still the dry run's.
+async fn claim(db: &Db, actor: &Actor, id: i64) -> Result<Claim, CatalogError> {
     let store = actor.own_store()?;
     let row: Option<ImportRow> = sqlx::query_as(
         "SELECT body, default_category, digest, applied_at FROM product_imports WHERE id = $1 AND seller_id = $2",
@@ -251,7 +299,7 @@ async fn apply_to_the_end(db: &Db, actor: &Actor, id: i64) -> Result<Applied, Ca
         return if done.rows_affected() == 0 {
             Err(already_applied())
         } else {
-            Ok(Applied::Replanned)
+            Ok(Claim::Replanned)
         };
     }
     let now = now_ms();
@@ -269,29 +317,37 @@ async fn apply_to_the_end(db: &Db, actor: &Actor, id: i64) -> Result<Applied, Ca
     if claimed == 0 {
         return Err(already_applied());
     }
-    let mut left_out = Vec::new();
-    for (step, products) in plan.products.chunks(STEP_PRODUCTS).enumerate() {
-        let done = step * STEP_PRODUCTS + products.len();
-        left_out.extend(write_step(db, actor, store, id, products, done).await?);
+    Ok(Claim::Claimed(Claimed { id, store, plan }))
+}
+
+impl Claimed {
+    /// Writes every product of the plan, a step at a time, and marks the import finished.
+    async fn write_all(self, db: &Db, actor: &Actor) -> Result<Applied, CatalogError> {
+        let Claimed { id, store, plan } = self;
+        let mut left_out = Vec::new();
+        for (step, products) in plan.products.chunks(STEP_PRODUCTS).enumerate() {
+            let done = step * STEP_PRODUCTS + products.len();
+            left_out.extend(write_step(db, actor, store, id, products, done).await?);
+        }
+        let mut tx = db.begin_write().await?;
+        sqlx::query("UPDATE product_imports SET finished_at = $1, left_out = $2 WHERE id = $3")
+            .bind(now_ms())
+            .bind(serde_json::to_string(&left_out).unwrap_or_default())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(
+            import = id,
+            store,
+            products = plan.products.len(),
+            left_out = left_out.len(),
+            "catalog file imported"
+        );
+        Ok(Applied::Done {
+            left_out: left_out.len(),
+        })
     }
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE product_imports SET finished_at = $1, left_out = $2 WHERE id = $3")
-        .bind(now_ms())
-        .bind(serde_json::to_string(&left_out).unwrap_or_default())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    tracing::info!(
-        import = id,
-        store,
-        products = plan.products.len(),
-        left_out = left_out.len(),
-        "catalog file imported"
-    );
-    Ok(Applied::Done {
-        left_out: left_out.len(),
-    })
 }
 
 fn already_applied() -> CatalogError {

@@ -10,3 +10,4 @@ pub mod onboard_seller;
 pub mod place_order;
 pub mod save_product;
 pub mod settle_payment;
+pub mod stock_policy;

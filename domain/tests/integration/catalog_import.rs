@@ -627,6 +627,43 @@ async fn a_large_import_is_written_in_steps_and_an_edit_meanwhile_is_kept(db: Db
     assert!(progress.stopped && progress.done == 25, "{progress:?}");
 }
 
+/// Issue 27: a file applies in the background: the apply answers once the file is planned and claimed, before
+/// its products are written, and the import's page counts them to the end; applying it again is refused.
+async fn a_file_applies_in_the_background_and_its_progress_is_followed(db: Db) {
+    let (_, seller) = store_with(&db, 1).await;
+    let category = leaf_id(&db).await;
+    let (id, _) = upload(&db, &seller, &generated(300, 1_000), Some(category)).await;
+    assert_eq!(
+        import_products::apply_in_background(&db, &seller, id)
+            .await
+            .expect("apply"),
+        Applied::Started
+    );
+    let answered = domain::platform::clock::now_ms();
+    let started = std::time::Instant::now();
+    let progress = loop {
+        let progress = import_products::view(&db, &seller, id).await.expect("view").progress;
+        if progress.finished_at.is_some() || started.elapsed().as_secs() > 60 {
+            break progress;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!((progress.done, progress.planned), (300, 300), "{progress:?}");
+    assert!(
+        progress.finished_at.is_some_and(|f| f >= answered),
+        "the apply answered before the last product was written"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM products WHERE slug LIKE 'gen-%'").await,
+        300
+    );
+    let again = import_products::apply_in_background(&db, &seller, id).await;
+    assert!(
+        matches!(again, Err(domain::catalog::CatalogError::Conflict(_))),
+        "{again:?}"
+    );
+}
+
 pub(crate) async fn leaf_id(db: &Db) -> i64 {
     sqlx::query_scalar(
         "SELECT MIN(c.id) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)",
@@ -638,6 +675,7 @@ pub(crate) async fn leaf_id(db: &Db) -> i64 {
 
 db_tests!(
     a_large_import_is_written_in_steps_and_an_edit_meanwhile_is_kept,
+    a_file_applies_in_the_background_and_its_progress_is_followed,
     kept_files_have_a_quota_and_expire,
     european_text_and_semicolons_import_as_they_are,
     an_edit_between_the_check_and_apply_is_kept_and_an_import_applies_once,

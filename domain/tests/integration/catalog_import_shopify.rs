@@ -73,7 +73,7 @@ fn row(handle: &str, title: &str, body: &str, option: (&str, &str), sku: &str, u
 /// The file: a wrench whose SKU has spaces and whose description an entity and a non-breaking space; a scrub
 /// whose two sizes share one SKU and whose description holds a line break; two bolt packs whose SKUs Excel
 /// kept as `'4160` (the same one twice). CRLF line ends.
-fn shopify_file() -> String {
+pub(crate) fn shopify_file() -> String {
     [
         HEADER.to_string(),
         row(
@@ -118,7 +118,7 @@ fn shopify_file() -> String {
         + "\r\n"
 }
 
-async fn checked(db: &Db, seller: &Actor, bytes: &[u8]) -> (i64, model::sellers::ImportReport) {
+pub(crate) async fn checked(db: &Db, seller: &Actor, bytes: &[u8]) -> (i64, model::sellers::ImportReport) {
     let category = leaf_id(db).await;
     let id = import_products::upload(db, seller, "products_export.csv", bytes, Some(category))
         .await
@@ -126,14 +126,14 @@ async fn checked(db: &Db, seller: &Actor, bytes: &[u8]) -> (i64, model::sellers:
     (id, import_products::view(db, seller, id).await.expect("view").report)
 }
 
-fn has_notice(report: &model::sellers::ImportReport, row: usize, column: &str, words: &str) -> bool {
+pub(crate) fn has_notice(report: &model::sellers::ImportReport, row: usize, column: &str, words: &str) -> bool {
     report
         .notices
         .iter()
         .any(|n| n.row == row && n.column == column && n.message.contains(words))
 }
 
-async fn units(db: &Db, sku: &str) -> Vec<i64> {
+pub(crate) async fn units(db: &Db, sku: &str) -> Vec<i64> {
     sqlx::query_scalar(
         "SELECT st.available FROM stock st JOIN variants v ON v.id = st.variant_id \
          JOIN warehouses w ON w.id = st.warehouse_id WHERE v.sku = $1 ORDER BY w.created_at, w.id",

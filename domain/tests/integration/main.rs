@@ -23,4 +23,5 @@ mod sellers;
 mod sessions;
 mod smtp;
 mod stock;
+mod stock_policy;
 mod stripe_payments;

@@ -263,6 +263,10 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
         &["name", "country", "kind", "amount", "free_over", "days_min", "days_max"],
     ),
     ("remove_shipping_rate", &["id"]),
+    (
+        "save_stock_policy",
+        &["default_warehouse", "backorders", "strict_import_skus"],
+    ),
     ("apply_import", &["id"]),
     ("retry_pictures", &["id"]),
 ];

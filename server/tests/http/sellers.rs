@@ -553,7 +553,22 @@ async fn store_settings_are_the_sellers_own(app: &TestApp) {
     .await
     .expect("unchanged");
     assert_eq!(still, (1, 1));
+    // Another store's warehouse as one's default warehouse: refused, and neither store's policy changes.
+    let policy = vec![
+        ("default_warehouse".to_string(), warehouse.clone()),
+        ("backorders".to_string(), "on".to_string()),
+    ];
+    let answer = post_form(app, &other, "save_stock_policy", &policy, "application/json").await;
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let shopper = shopper(app).await;
+    let answer = post_form(app, &shopper, "save_stock_policy", &policy, "application/json").await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND, "a shopper runs no store");
+    let changed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sellers WHERE backorders = 1 OR default_warehouse_id IS NOT NULL")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("policies");
+    assert_eq!(changed, 0);
     assert_eq!(location(&get(&shopper, app, "/seller/settings").await), "/sell");
     let seller = demo(app, "seller1").await;
     let page = get(&seller, app, "/seller/settings").await;

@@ -31,13 +31,13 @@ pub async fn import_report(id: i64) -> Result<model::sellers::ImportView, AppErr
     Ok(domain::workflows::import_products::view(&services.db, &actor, id).await?)
 }
 
-/// Applies an uploaded file's changes and returns to its report.
+/// Starts applying an uploaded file's changes and returns to its report, which follows them.
 #[server(endpoint = "apply_import")]
 pub async fn apply_import(id: i64) -> Result<(), AppError> {
-    use domain::workflows::import_products::{apply, Applied};
+    use domain::workflows::import_products::{apply_in_background, Applied};
     let (services, actor) = signed_in()?;
-    let flag = match apply(&services.db, &actor, id).await? {
-        Applied::Done { .. } => "applied",
+    let flag = match apply_in_background(&services.db, &actor, id).await? {
+        Applied::Done { .. } | Applied::Started => "applied",
         Applied::Replanned => "replanned",
     };
     crate::ssr::redirect(&format!("/seller/products/import/{id}?{flag}=1"));

@@ -118,3 +118,22 @@ pub async fn remove_shipping_rate(id: i64) -> Result<(), AppError> {
     crate::ssr::redirect("/seller/settings?saved=rate#shipping-title");
     Ok(())
 }
+
+/// The stock and imports card: a checkbox left unticked is not sent at all.
+#[server(endpoint = "save_stock_policy")]
+pub async fn save_stock_policy(
+    #[server(default)] default_warehouse: String,
+    #[server(default)] backorders: Option<String>,
+    #[server(default)] strict_import_skus: Option<String>,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let policy = model::sellers::StockPolicy {
+        // Not a number: no warehouse of the store, refused by the domain like another store's.
+        default_warehouse: default_warehouse.trim().parse().unwrap_or(0),
+        backorders: backorders.is_some(),
+        strict_import_skus: strict_import_skus.is_some(),
+    };
+    domain::workflows::stock_policy::set_stock_policy(&services.db, &actor, &policy).await?;
+    crate::ssr::redirect("/seller/settings?saved=stock#stock-title");
+    Ok(())
+}

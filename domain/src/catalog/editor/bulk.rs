@@ -2,6 +2,7 @@
 
 use model::product_form::ProductStatus;
 use model::FieldError;
+use sqlx::AnyConnection;
 
 use super::UNITS_MAX;
 use crate::catalog::CatalogError;
@@ -112,4 +113,20 @@ pub async fn set_threshold(db: &Db, actor: &Actor, variant_id: i64, typed: &str)
         return Err(CatalogError::NotFound);
     }
     Ok(())
+}
+
+/// The store turned backorders off: none of its variants keeps selling when out of stock any more. Answers the
+/// products whose variants changed (their pages and search entries change with them).
+pub(crate) async fn stop_selling_beyond_stock(conn: &mut AnyConnection, store: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let products: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT product_id FROM variants WHERE seller_id = $1 AND keep_selling = 1 ORDER BY product_id",
+    )
+    .bind(store)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE variants SET keep_selling = 0 WHERE seller_id = $1 AND keep_selling = 1")
+        .bind(store)
+        .execute(&mut *conn)
+        .await?;
+    Ok(products)
 }

@@ -61,6 +61,15 @@ pub(in crate::catalog) async fn warehouses_of(
         .await
 }
 
+/// Whether the store allows backorders (its variants may keep selling when out of stock).
+pub(in crate::catalog) async fn backorders_of(conn: &mut AnyConnection, store: i64) -> Result<bool, sqlx::Error> {
+    let on: Option<i64> = sqlx::query_scalar("SELECT backorders FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(on == Some(1))
+}
+
 #[derive(sqlx::FromRow)]
 struct ProductRow {
     title: String,
@@ -83,6 +92,7 @@ struct VariantRow {
     weight_grams: i64,
     barcode: String,
     cost: Option<i64>,
+    keep_selling: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -120,7 +130,7 @@ pub(in crate::catalog) async fn load_form(
             .fetch_all(&mut *conn)
             .await?;
     let variants: Vec<VariantRow> = sqlx::query_as(
-        "SELECT id, sku, options, price, compare_at_price, weight_grams, barcode, cost FROM variants \
+        "SELECT id, sku, options, price, compare_at_price, weight_grams, barcode, cost, keep_selling FROM variants \
          WHERE product_id = $1 \
          ORDER BY position, id",
     )
@@ -232,6 +242,11 @@ fn variant_input(
         weight: v.weight_grams.to_string(),
         barcode: v.barcode.clone(),
         cost: v.cost.map(money_text).unwrap_or_default(),
+        keep_selling: if v.keep_selling == 1 {
+            "on".into()
+        } else {
+            String::new()
+        },
         stock: warehouses
             .iter()
             .map(|(w, _)| {
@@ -308,6 +323,7 @@ pub async fn editor(
         pictures,
         slug,
         currency: CURRENCY.to_string(),
+        backorders: backorders_of(&mut conn, store).await?,
     })
 }
 

@@ -51,6 +51,7 @@ pub fn generate_variants(form: &ProductForm, sku_prefix: &str) -> ProductForm {
                     weight: template.weight.clone(),
                     cost: template.cost.clone(),
                     barcode: String::new(),
+                    keep_selling: template.keep_selling.clone(),
                     stock: template
                         .stock
                         .iter()

@@ -20,6 +20,7 @@ mod rules;
 mod save;
 mod tags;
 
+pub(crate) use bulk::stop_selling_beyond_stock;
 pub use bulk::{set_status_bulk, set_threshold, titles, BulkOutcome};
 pub use form::editor;
 pub(in crate::catalog) use form::{leaf_categories, load_form, new_form, new_variant, store_names, warehouses_of};

@@ -26,6 +26,8 @@ pub struct ValidVariant {
     pub cost: Option<i64>,
     /// (warehouse id, units, units the form was opened with).
     pub stock: Vec<(i64, i64, Option<i64>)>,
+    /// Stays on sale when out of stock.
+    pub keep_selling: bool,
 }
 
 impl ValidVariant {
@@ -84,6 +86,8 @@ pub struct Context<'a> {
     pub sku_prefix: &'a str,
     /// Whether the platform lets a variant be priced 0.00 (`platform::settings::FREE_ITEMS`).
     pub free_items: bool,
+    /// Whether the store allows backorders: only then may a variant keep selling when out of stock.
+    pub backorders: bool,
 }
 
 /// A price typed as "12.99", "12" or "12,99", in minor units.
@@ -335,6 +339,9 @@ fn check_variants(
             barcode,
             cost,
             stock,
+            // The box is offered only in a store with backorders; a form sent after they were turned off (or
+            // crafted) cannot make a variant sell beyond its stock.
+            keep_selling: v.keep_selling == "on" && cx.backorders,
         });
     }
     if variants.is_empty() {
@@ -544,6 +551,7 @@ mod tests {
             pictures,
             sku_prefix: "KW",
             free_items: false,
+            backorders: false,
         }
     }
 

@@ -56,6 +56,7 @@ pub async fn prepare(db: &Db, actor: &Actor, form: &ProductForm) -> Result<(i64,
         pictures: &pictures,
         sku_prefix: &sku_prefix(&slug),
         free_items: crate::platform::settings::is_on(&mut conn, crate::platform::settings::FREE_ITEMS).await?,
+        backorders: super::form::backorders_of(&mut conn, store).await?,
     };
     let valid =
         validate(form, &cx).map_err(|errors| CatalogError::Invalid(errors.into_iter().map(Into::into).collect()))?;
@@ -249,8 +250,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
             Some(id) => {
                 let done = sqlx::query(
                     "UPDATE variants SET sku = $1, title = $2, options = $3, price = $4, compare_at_price = $5, \
-                     weight_grams = $6, position = $7, sku_key = $10, barcode = $11, cost = $12 \
-                     WHERE id = $8 AND product_id = $9",
+                     weight_grams = $6, position = $7, sku_key = $10, barcode = $11, cost = $12, \
+                     keep_selling = $13 WHERE id = $8 AND product_id = $9",
                 )
                 .bind(&v.sku)
                 .bind(v.title())
@@ -264,6 +265,7 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 .bind(super::sku_key(&v.sku))
                 .bind(&v.barcode)
                 .bind(v.cost)
+                .bind(i64::from(v.keep_selling))
                 .execute(&mut *conn)
                 .await
                 .map_err(conflict_on_unique)?;
@@ -276,9 +278,9 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 let id = next_id();
                 sqlx::query(
                     "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, \
-                     weight_grams, position, seller_id, sku_key, barcode, cost) \
+                     weight_grams, position, seller_id, sku_key, barcode, cost, keep_selling) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT seller_id FROM products WHERE id = $2), \
-                     $11, $12, $13)",
+                     $11, $12, $13, $14)",
                 )
                 .bind(id)
                 .bind(product_id)
@@ -293,6 +295,7 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 .bind(super::sku_key(&v.sku))
                 .bind(&v.barcode)
                 .bind(v.cost)
+                .bind(i64::from(v.keep_selling))
                 .execute(&mut *conn)
                 .await
                 .map_err(conflict_on_unique)?;

@@ -15,6 +15,8 @@ pub(super) const OPTION_VALUES: [&str; 3] = ["Option1 Value", "Option2 Value", "
 pub(super) const SKU: &str = "Variant SKU";
 pub(super) const GRAMS: &str = "Variant Grams";
 pub(super) const QUANTITY: &str = "Variant Inventory Qty";
+/// `continue`: the variant keeps selling when out of stock (in a store with backorders); `deny`: it stops.
+pub(super) const INVENTORY_POLICY: &str = "Variant Inventory Policy";
 pub(super) const PRICE: &str = "Variant Price";
 pub(super) const COMPARE_AT: &str = "Variant Compare At Price";
 pub(super) const BARCODE: &str = "Variant Barcode";
@@ -50,7 +52,7 @@ pub(super) const LEGACY_STOCK_AS_OF: &str = "Bazaar Stock As Of";
 pub(super) const STOCK_PREFIX: &str = "Bazaar Stock: ";
 
 /// The columns an import reads, in the order an export writes them (the stock columns follow).
-pub(super) const KNOWN: [&str; 28] = [
+pub(super) const KNOWN: [&str; 29] = [
     HANDLE,
     TITLE,
     BODY,
@@ -68,6 +70,7 @@ pub(super) const KNOWN: [&str; 28] = [
     GRAMS,
     WEIGHT_UNIT,
     QUANTITY,
+    INVENTORY_POLICY,
     PRICE,
     COMPARE_AT,
     BARCODE,

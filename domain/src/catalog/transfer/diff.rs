@@ -202,5 +202,13 @@ pub(super) fn variant_changes(old: &ValidVariant, new: &ValidVariant) -> Vec<Str
         let text = |c: Option<i64>| c.map_or_else(|| "none".to_string(), editor::money_text);
         parts.push(format!("cost {} → {}", text(old.cost), text(new.cost)));
     }
+    if old.keep_selling != new.keep_selling {
+        let text = |on: bool| if on { "keeps selling" } else { "stops" };
+        parts.push(format!(
+            "when out of stock: {} → {}",
+            text(old.keep_selling),
+            text(new.keep_selling)
+        ));
+    }
     parts
 }

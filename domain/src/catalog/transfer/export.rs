@@ -153,6 +153,10 @@ impl ExportSheet {
             set(COMPARE_AT, v.compare_at.clone());
             set(BARCODE, v.barcode.clone());
             set(COST, v.cost.clone());
+            set(
+                INVENTORY_POLICY,
+                if v.keep_selling == "on" { "continue" } else { "deny" }.into(),
+            );
             set(WEIGHT_UNIT, "g".into());
             let mut total = 0;
             let mut exported = Vec::new();

@@ -60,6 +60,12 @@ pub(super) struct Setting {
     pub(super) store: i64,
     pub(super) sku_prefix: String,
     pub(super) warehouses: Vec<(i64, String)>,
+    /// Where `Variant Inventory Qty` goes in a store with several warehouses (a store setting, else the first).
+    pub(super) default_warehouse: i64,
+    /// The store allows backorders: `Variant Inventory Policy = continue` keeps a variant selling at 0.
+    pub(super) backorders: bool,
+    /// A SKU repeated in the file refuses the later row's product instead of being left out of it.
+    pub(super) strict_skus: bool,
     /// Leaf categories: (id, label "Kitchen › Kettles").
     pub(super) leaves: Vec<(i64, String)>,
     /// (id, slug, name) of the leaf categories.
@@ -177,8 +183,8 @@ pub async fn plan(
             products: Vec::new(),
         });
     };
-    tidy_skus(&columns, &mut lines, &mut report);
     let setting = setting_for(db, conn, store, default_category).await?;
+    tidy_skus(&columns, &mut lines, &mut report, setting.strict_skus);
     let stock_columns = stock_columns(&setting, &columns, &lines, &mut report);
     let groups = by_handle(&columns, &lines, &mut report);
     let existing = products_by_handle(conn, groups.iter().map(|(h, _)| h.as_str())).await?;
@@ -226,10 +232,25 @@ async fn setting_for(
         .filter(|c| leaves.iter().any(|(id, _)| *id == c.id))
         .map(|c| (c.id, c.slug.clone(), c.name.clone()))
         .collect();
+    let policy: StockPolicyRow =
+        sqlx::query_as("SELECT default_warehouse_id, backorders, strict_import_skus FROM sellers WHERE id = $1")
+            .bind(store)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(CatalogError::NotFound)?;
+    let warehouses = editor::warehouses_of(conn, store).await?;
+    let default_warehouse = policy
+        .default_warehouse_id
+        .filter(|d| warehouses.iter().any(|(w, _)| w == d))
+        .or_else(|| warehouses.first().map(|(w, _)| *w))
+        .unwrap_or_default();
     Ok(Setting {
         store,
         sku_prefix: editor::sku_prefix(&slug),
-        warehouses: editor::warehouses_of(conn, store).await?,
+        warehouses,
+        default_warehouse,
+        backorders: policy.backorders == 1,
+        strict_skus: policy.strict_import_skus == 1,
         leaves,
         names,
         default_category: default_category.filter(|c| {
@@ -239,6 +260,14 @@ async fn setting_for(
         free_items: crate::platform::settings::is_on(conn, crate::platform::settings::FREE_ITEMS).await?,
         pending_pictures: crate::catalog::picture_fetches::pending(conn, store).await?,
     })
+}
+
+/// The store's stock policy, as an import reads it.
+#[derive(sqlx::FromRow)]
+struct StockPolicyRow {
+    default_warehouse_id: Option<i64>,
+    backorders: i64,
+    strict_import_skus: i64,
 }
 
 /// The file's stock columns, each naming one of the store's warehouses once: (position, warehouse, column name).
@@ -280,18 +309,23 @@ fn stock_columns(
              Stock columns.",
         ));
     } else if setting.warehouses.len() > 1 && lines.iter().any(|l| l.has(columns, QUANTITY)) {
-        let (_, first) = &setting.warehouses[0];
+        let default = setting
+            .warehouses
+            .iter()
+            .find(|(w, _)| *w == setting.default_warehouse)
+            .map_or("", |(_, name)| name.as_str());
         report.notices.push(issue(
             1,
             QUANTITY,
             format!(
-                "Your store keeps stock in {} warehouses: Variant Inventory Qty is read as the units in {first} (the \
-                 first), and the others are left as they are. To set each, use a Bazaar Stock column per \
-                 warehouse (export the catalog to see them).",
+                "Your store keeps stock in {} warehouses: Variant Inventory Qty is read as the units in {default} \
+                 (your default warehouse, in Store settings), and the others are left as they are. To set each, \
+                 use a Bazaar Stock column per warehouse (export the catalog to see them).",
                 setting.warehouses.len()
             ),
         ));
     }
+    backorder_notice(setting, columns, lines, report);
     if lines.iter().any(|l| l.has(columns, VARIANT_IMAGE)) {
         report.notices.push(issue(
             1,
@@ -301,6 +335,29 @@ fn stock_columns(
         ));
     }
     stock_columns
+}
+
+/// Rows that say "continue" in a store without backorders: said once, for the whole file.
+fn backorder_notice(setting: &Setting, columns: &Columns, lines: &[Line], report: &mut ImportReport) {
+    let continuing = lines
+        .iter()
+        .filter(|l| {
+            l.get(columns, INVENTORY_POLICY)
+                .is_some_and(|p| p.eq_ignore_ascii_case("continue"))
+        })
+        .count();
+    if continuing > 0 && !setting.backorders {
+        report.notices.push(issue(
+            1,
+            INVENTORY_POLICY,
+            format!(
+                "Variant Inventory Policy is continue (keep selling when out of stock) on {}, but your store does \
+                 not allow backorders: those variants stop selling at 0. Turn on “Allow backorders” in Store \
+                 settings before importing to keep them selling.",
+                model::count_of(continuing as i64, "row", "rows")
+            ),
+        ));
+    }
 }
 
 /// The file's products (rows sharing a handle), in the order they first appear.
@@ -433,6 +490,7 @@ impl Planning<'_> {
             pictures: &pictures,
             sku_prefix: &setting.sku_prefix,
             free_items: setting.free_items,
+            backorders: setting.backorders,
         };
         let grandfathered = stored.is_some_and(published_without_picture);
         let mut valid = match check(&staged.form, &cx, grandfathered) {
@@ -595,8 +653,13 @@ pub(super) async fn skus_free(
                 row,
                 SKU,
                 format!(
-                    "The SKU {} is also on row {earlier}: each variant needs its own SKU.",
-                    v.sku
+                    "The SKU {} is also on row {earlier}: each variant needs its own SKU{}.",
+                    v.sku,
+                    if setting.strict_skus {
+                        " (your store refuses repeated SKUs in imports: Store settings)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
             free = false;

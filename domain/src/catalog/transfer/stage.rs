@@ -394,6 +394,18 @@ impl<'a> Staging<'a, '_> {
         if let Some(cost) = line.get(self.columns, COST) {
             v.cost = cost.to_string();
         }
+        if let Some(policy) = line.get(self.columns, INVENTORY_POLICY) {
+            match policy.to_ascii_lowercase().as_str() {
+                // Without backorders the planner says once that these stop selling at 0.
+                "continue" if self.setting.backorders => v.keep_selling = "on".into(),
+                "continue" | "deny" | "" => v.keep_selling.clear(),
+                _ => self.error(
+                    row,
+                    INVENTORY_POLICY,
+                    "Write continue (keep selling when out of stock) or deny (stop at 0).",
+                ),
+            }
+        }
     }
 
     /// A row's stock figures: one per warehouse column, else the total when the store has one warehouse.
@@ -449,9 +461,9 @@ impl<'a> Staging<'a, '_> {
             return;
         };
         let units = units_cell(quantity, row, QUANTITY, self.report);
-        // With several warehouses, the figure is the first one's (the planner says so once).
-        let first = self.setting.warehouses.first().map(|(w, _)| w.to_string());
-        if let Some(cell) = v.stock.iter_mut().find(|s| Some(&s.warehouse) == first.as_ref()) {
+        // With several warehouses, the figure is the default warehouse's (the planner says so once).
+        let default = self.setting.default_warehouse.to_string();
+        if let Some(cell) = v.stock.iter_mut().find(|s| s.warehouse == default) {
             let at = cell_at(QUANTITY, &cell.warehouse);
             self.setting.lay_stock(&at, cell, units, self.report);
         }
