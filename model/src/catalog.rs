@@ -256,6 +256,8 @@ pub fn stock_label(available: i64, keep_selling: bool) -> String {
     match available {
         n if n <= 0 && keep_selling => "Available to order: ships when back in stock".to_string(),
         n if n <= 0 => "Out of stock".to_string(),
+        // Never "only 3 left" for a variant that goes on selling after them.
+        _ if keep_selling => "In stock".to_string(),
         n if n <= 5 => format!("Only {n} left"),
         _ => "In stock".to_string(),
     }
@@ -271,6 +273,6 @@ mod stock_label_tests {
         assert_eq!(stock_label(3, false), "Only 3 left");
         assert_eq!(stock_label(40, false), "In stock");
         assert_eq!(stock_label(-2, true), "Available to order: ships when back in stock");
-        assert_eq!(stock_label(3, true), "Only 3 left");
+        assert_eq!(stock_label(3, true), "In stock");
     }
 }

@@ -214,7 +214,7 @@ fn progress_note(progress: &model::sellers::ImportProgress, started: i64, id: i6
     let when = model::format_date(started);
     let (done, of) = (progress.done, progress.planned);
     if progress.stopped {
-        view! { <p class="alert alert--error" role="alert">{format!("This import started on {when} stopped after {done} of {of} products (the shop restarted meanwhile). What was written stays written; upload the file again: its check shows what is left to import.")}</p> }.into_any()
+        view! { <p class="alert alert--error" role="alert">{format!("This import started on {when} stopped after {done} of {of} products (the shop restarted, or could not write the next ones). What was written stays written; upload the file again: its check shows what is left to import.")}</p> }.into_any()
     } else {
         view! {
             <div class="alert stack">

@@ -197,7 +197,7 @@ fn StockRows(line: StockLine, kept: Option<KeptAdjustment>, back: String) -> imp
     let label = format!("{} / {}", line.product_title, line.variant_title);
     let short = line.variant_title.clone();
     let rows = line.cells.len();
-    let status = if line.available == 0 {
+    let status = if line.available <= 0 {
         ("Out of stock", "danger")
     } else if line.available <= line.threshold {
         ("Low", "warning")

@@ -424,12 +424,7 @@ pub async fn set_counted(
             .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {
-                let now: Option<i64> =
-                    sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
-                        .bind(variant_id)
-                        .bind(warehouse_id)
-                        .fetch_optional(&mut *conn)
-                        .await?;
+                let now = stored_units(conn, variant_id, warehouse_id).await?;
                 match now {
                     // No row yet reads as 0 units: the seller's figure starts the row.
                     None if was == 0 => {
@@ -483,13 +478,7 @@ pub async fn adjust(
     change: Change,
     user_id: Option<i64>,
 ) -> Result<Result<i64, i64>, sqlx::Error> {
-    let now: i64 = sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
-        .bind(variant_id)
-        .bind(warehouse_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(-1);
-    if now < 0 {
+    if stored_units(conn, variant_id, warehouse_id).await?.is_none() {
         sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, 0)")
             .bind(variant_id)
             .bind(warehouse_id)
@@ -498,9 +487,10 @@ pub async fn adjust(
     }
     let (before, after, reason) = match change {
         Change::By { delta, reason } => {
+            // Units owed (below zero, backorders) may be received; nothing may be taken out below zero.
             let after: Option<i64> = sqlx::query_scalar(
                 "UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3 \
-                 AND available + $1 >= 0 AND available + $1 <= $4 RETURNING available",
+                 AND (available + $1 >= 0 OR $1 > 0) AND available + $1 <= $4 RETURNING available",
             )
             .bind(delta)
             .bind(variant_id)
@@ -554,6 +544,19 @@ pub async fn adjust(
         .await?;
     }
     Ok(Ok(after))
+}
+
+/// A warehouse's units of a variant; `None` when it has no row for it yet.
+async fn stored_units(
+    conn: &mut AnyConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
+        .bind(variant_id)
+        .bind(warehouse_id)
+        .fetch_optional(&mut *conn)
+        .await
 }
 
 async fn units_in(conn: &mut AnyConnection, variant_id: i64, warehouse_id: i64) -> Result<i64, sqlx::Error> {

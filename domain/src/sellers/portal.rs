@@ -83,7 +83,7 @@ pub async fn home(db: &Db, actor: &Actor) -> Result<SellerHome, SellerError> {
         .bind(ATTENTION_ITEMS)
         .fetch_all(db.pool())
         .await?;
-    let out: Vec<StockRow> = sqlx::query_as(&stock_query("available = 0"))
+    let out: Vec<StockRow> = sqlx::query_as(&stock_query("available <= 0"))
         .bind(store)
         .bind(ATTENTION_ITEMS)
         .fetch_all(db.pool())

@@ -93,8 +93,9 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
     })
 }
 
-/// Writes the store's stock policy in the caller's transaction (`workflows::stock_policy`). Answers whether it
-/// turned backorders off, so the caller stops its variants selling beyond stock. The warehouse must be the store's.
+/// Writes the store's stock policy in the caller's transaction (`workflows::stock_policy`). Answers whether
+/// backorders are off, so the caller makes sure no variant sells beyond stock (a save or import that read the
+/// setting before it changed may have set one since). The warehouse must be the store's.
 pub(crate) async fn write_stock_policy(
     conn: &mut sqlx::AnyConnection,
     store: i64,
@@ -111,11 +112,6 @@ pub(crate) async fn write_stock_policy(
             "Choose one of your warehouses.",
         )]));
     }
-    let had: i64 = sqlx::query_scalar("SELECT backorders FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(SellerError::NotFound)?;
     sqlx::query("UPDATE sellers SET default_warehouse_id = $1, backorders = $2, strict_import_skus = $3 WHERE id = $4")
         .bind(policy.default_warehouse)
         .bind(i64::from(policy.backorders))
@@ -123,7 +119,7 @@ pub(crate) async fn write_stock_policy(
         .bind(store)
         .execute(&mut *conn)
         .await?;
-    Ok(had == 1 && !policy.backorders)
+    Ok(!policy.backorders)
 }
 
 /// Saves the profile and policies. The store's address and country stay as approved; the same rules as the

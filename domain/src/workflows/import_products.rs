@@ -239,9 +239,13 @@ pub async fn apply_in_background(db: &Db, actor: &Actor, id: i64) -> Result<Appl
             Claim::Claimed(claimed) => claimed,
         };
         tokio::spawn(async move {
-            // Its page says where it stopped (`ImportProgress::stopped`); the cause is for the operator.
+            // Its page says at once where it stopped (`ImportProgress::stopped`); the cause is for the operator.
             if let Err(e) = claimed.write_all(&db, &actor).await {
                 tracing::error!(import = id, error = %e, "a catalog import stopped");
+                let stopped = sqlx::query("UPDATE product_imports SET progress_at = 0 WHERE id = $1").bind(id);
+                if let Err(e) = db.write_one(stopped).await {
+                    tracing::error!(import = id, error = %e, "a stopped import could not be marked");
+                }
             }
         });
         Ok(Applied::Started)

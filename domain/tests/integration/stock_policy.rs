@@ -227,14 +227,55 @@ async fn a_keep_selling_variant_takes_concurrent_orders_beyond_its_stock(db: Db)
         .expect("event");
     settle_payment::apply_event(&db, &event).await.expect("apply");
     assert_eq!(available(&db, variant).await, -17);
-    // Backorders off: the variant is sold out again.
+    owed_units_are_edited_exported_and_received(&db, &seller, variant, policy.default_warehouse).await;
+    // Backorders off: the variant sells what it has, no more.
     policy.backorders = false;
     set_stock_policy(&db, &seller, &policy).await.expect("off");
     let id = cart::create_guest_cart(&db).await.expect("cart");
     assert!(
-        cart::add(&db, id, variant, 1).await.is_err(),
-        "sold out without backorders"
+        cart::add(&db, id, variant, 4).await.is_err(),
+        "no more than the 3 in stock without backorders"
     );
+    cart::add(&db, id, variant, 3).await.expect("the 3 in stock");
+}
+
+/// A product whose variant owes 17 units: its editor form saves as it is, its export imports back as no change,
+/// and receiving 20 units leaves 3.
+async fn owed_units_are_edited_exported_and_received(db: &Db, seller: &Actor, variant: i64, warehouse: i64) {
+    let product: i64 = sqlx::query_scalar("SELECT product_id FROM variants WHERE id = $1")
+        .bind(variant)
+        .fetch_one(db.pool())
+        .await
+        .expect("product");
+    let form = domain::catalog::editor::editor(db, seller, Some(product), None)
+        .await
+        .expect("editor")
+        .form;
+    domain::workflows::save_product::save_product(db, seller, &form)
+        .await
+        .expect("a form with owed units saves as it is");
+    assert_eq!(available(db, variant).await, -17);
+    assert!(count(db, &format!("SELECT keep_selling FROM variants WHERE id = {variant}")).await == 1);
+    let exported = export_text(db, seller).await;
+    let (_, report) = checked(db, seller, exported.as_bytes()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        (report.stock_changes, report.changes.len()),
+        (0, 0),
+        "{:?}",
+        report.changes
+    );
+    let received = domain::workflows::adjust_stock::Adjustment {
+        variant_id: variant,
+        warehouse_id: warehouse,
+        units: "20".into(),
+        reason: "received".into(),
+        mode: "change".into(),
+    };
+    domain::workflows::adjust_stock::adjust_stock(db, seller, &received)
+        .await
+        .expect("units received pay what is owed first");
+    assert_eq!(available(db, variant).await, 3);
 }
 
 db_tests!(

@@ -271,7 +271,7 @@ fn filtered_by(filter: &ProductFilter, store: i64) -> Where {
         ));
     }
     match filter.stock.as_str() {
-        "out" => conditions.push(format!("{units} = 0")),
+        "out" => conditions.push(format!("{units} <= 0")),
         "in" => conditions.push(format!("{units} > 0")),
         "low" => conditions.push(
             "EXISTS (SELECT 1 FROM variants lv JOIN sellers ls ON ls.id = p.seller_id WHERE lv.product_id = p.id \

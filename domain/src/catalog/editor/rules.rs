@@ -475,7 +475,12 @@ fn check_stock(
             complaints.add(field, "Unknown warehouse; reload the page.");
             continue;
         };
-        match whole_number(&cell.units, UNITS_MAX) {
+        // A figure below zero (units owed by a keep-selling variant) stays as it is: it is never written back.
+        let owed = Some(cell.units.trim())
+            .filter(|u| *u == cell.was.trim())
+            .and_then(|u| u.parse::<i64>().ok())
+            .filter(|n| (-UNITS_MAX..0).contains(n));
+        match owed.or_else(|| whole_number(&cell.units, UNITS_MAX)) {
             Some(units) => stock.push((warehouse, units, cell.was.trim().parse::<i64>().ok())),
             None => complaints.add(field, format!("Enter a whole number of units from 0 to {UNITS_MAX}.")),
         }

@@ -251,7 +251,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 let done = sqlx::query(
                     "UPDATE variants SET sku = $1, title = $2, options = $3, price = $4, compare_at_price = $5, \
                      weight_grams = $6, position = $7, sku_key = $10, barcode = $11, cost = $12, \
-                     keep_selling = $13 WHERE id = $8 AND product_id = $9",
+                     keep_selling = CASE WHEN (SELECT s.backorders FROM sellers s \
+                     WHERE s.id = variants.seller_id) = 1 THEN $13 ELSE 0 END WHERE id = $8 AND product_id = $9",
                 )
                 .bind(&v.sku)
                 .bind(v.title())
@@ -280,7 +281,8 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                     "INSERT INTO variants (id, product_id, sku, title, options, price, compare_at_price, currency, \
                      weight_grams, position, seller_id, sku_key, barcode, cost, keep_selling) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT seller_id FROM products WHERE id = $2), \
-                     $11, $12, $13, $14)",
+                     $11, $12, $13, CASE WHEN (SELECT s.backorders FROM sellers s JOIN products p ON p.seller_id = s.id \
+                     WHERE p.id = $2) = 1 THEN $14 ELSE 0 END)",
                 )
                 .bind(id)
                 .bind(product_id)

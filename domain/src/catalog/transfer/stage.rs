@@ -103,17 +103,19 @@ fn exported_figures(cell: &str) -> Option<Vec<(i64, i64)>> {
         .split_whitespace()
         .map(|pair| {
             let (warehouse, units) = pair.split_once(':')?;
-            let units = units.parse::<i64>().ok().filter(|u| *u >= 0)?;
+            // Below zero: units a keep-selling variant owes (decision 0023).
+            let units = units.parse::<i64>().ok().filter(|u| *u >= -editor::UNITS_MAX)?;
             Some((warehouse.parse::<i64>().ok()?, units))
         })
         .collect::<Option<Vec<_>>>()?;
     (!figures.is_empty()).then_some(figures)
 }
 
-/// A whole number of units typed in a cell; a negative count (Shopify allows overselling) reads as 0.
-pub(super) fn units_cell(cell: &str, row: usize, column: &str, report: &mut ImportReport) -> String {
+/// A whole number of units typed in a cell; a negative count (Shopify allows overselling) reads as 0, unless it
+/// is the figure stored now (`stored`: units a keep-selling variant owes, as exported), which stays as it is.
+pub(super) fn units_cell(cell: &str, stored: &str, row: usize, column: &str, report: &mut ImportReport) -> String {
     match cell.parse::<i64>() {
-        Ok(n) if n < 0 => {
+        Ok(n) if n < 0 && cell != stored.trim() => {
             report.notices.push(issue(
                 row,
                 column,
@@ -398,7 +400,9 @@ impl<'a> Staging<'a, '_> {
             match policy.to_ascii_lowercase().as_str() {
                 // Without backorders the planner says once that these stop selling at 0.
                 "continue" if self.setting.backorders => v.keep_selling = "on".into(),
-                "continue" | "deny" | "" => v.keep_selling.clear(),
+                "continue" | "deny" => v.keep_selling.clear(),
+                // An empty cell keeps what is stored, as every other cell.
+                "" => {}
                 _ => self.error(
                     row,
                     INVENTORY_POLICY,
@@ -449,8 +453,8 @@ impl<'a> Staging<'a, '_> {
                 if cell.is_empty() {
                     continue;
                 }
-                let units = units_cell(cell, row, column, self.report);
                 if let Some(s) = v.stock.iter_mut().find(|s| s.warehouse == warehouse.to_string()) {
+                    let units = units_cell(cell, &s.was, row, column, self.report);
                     self.setting
                         .lay_stock(&cell_at(column, &s.warehouse), s, units, self.report);
                 }
@@ -460,10 +464,10 @@ impl<'a> Staging<'a, '_> {
         let Some(quantity) = line.get(self.columns, QUANTITY).filter(|q| !q.is_empty()) else {
             return;
         };
-        let units = units_cell(quantity, row, QUANTITY, self.report);
         // With several warehouses, the figure is the default warehouse's (the planner says so once).
         let default = self.setting.default_warehouse.to_string();
         if let Some(cell) = v.stock.iter_mut().find(|s| s.warehouse == default) {
+            let units = units_cell(quantity, &cell.was, row, QUANTITY, self.report);
             let at = cell_at(QUANTITY, &cell.warehouse);
             self.setting.lay_stock(&at, cell, units, self.report);
         }
