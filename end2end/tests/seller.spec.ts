@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { promises as fs } from "node:fs";
 import { createHash } from "node:crypto";
-import { checkFile, expectAccessible, expectImported, logIn, toCsv, waitForHydration } from "./shop";
+import { checkFile, expectAccessible, expectImported, expectPictures, logIn, toCsv, waitForHydration } from "./shop";
 
 // Becoming a seller, as people do it: a shopper applies, an admin approves, the new seller opens the portal.
 
@@ -473,11 +473,7 @@ test("a seller imports a Shopify file with pictures and tags and finds the produ
   await expectImported(page, "Imported: 2 products created");
 
   // The pictures come in the background: the seller follows them by reloading the page.
-  const pictures = page.getByRole("region", { name: "Pictures" });
-  await expect(async () => {
-    await page.reload();
-    await expect(pictures).toContainText("2 pictures of 3 in, 1 failed, 0 waiting.", { timeout: 1000 });
-  }).toPass({ timeout: 30_000 });
+  await expectPictures(page, "2 pictures of 3 in, 1 failed, 0 waiting.");
   const failed = page.getByRole("table", { name: "Pictures that could not be fetched" });
   await expect(failed).toContainText("answered 404");
   await expect(failed.getByRole("link", { name: `Camp Kettle ${stamp}` })).toBeVisible();

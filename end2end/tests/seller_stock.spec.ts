@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { checkFile, expectAccessible, expectImported, logIn, waitForHydration } from "./shop";
+import { checkFile, expectAccessible, expectImported, expectPictures, logIn, waitForHydration } from "./shop";
 
 // A store's stock policy, as a seller coming from Shopify sets it: a default warehouse for the file's stock,
 // backorders for the variants the file says keep selling, and a shopper buying beyond the stock.
@@ -40,11 +40,7 @@ test("a seller allows backorders, imports a Shopify file that keeps selling, and
   await checkFile(page, rows);
   await page.getByRole("button", { name: /^Apply \d+ changes?$/ }).click();
   await expectImported(page, "Imported: 3 products created");
-  const pictures = page.getByRole("region", { name: "Pictures" });
-  await expect(async () => {
-    await page.reload();
-    await expect(pictures).toContainText("0 waiting", { timeout: 1000 });
-  }).toPass({ timeout: 30_000 });
+  await expectPictures(page, "0 waiting");
 
   // The editor: the lamp's units are in the default warehouse, and it keeps selling.
   await page.goto("/seller/products");

@@ -96,3 +96,12 @@ export async function checkFile(page: Page, rows: string[][]) {
   await page.getByLabel("Category for rows that name none").selectOption({ label: "Home & Kitchen › Cookware" });
   await page.getByRole("button", { name: "Check the file" }).click();
 }
+
+/** The import's pictures come in the background: the seller follows them by reloading its page. */
+export async function expectPictures(page: Page, text: string) {
+  const pictures = page.getByRole("region", { name: "Pictures" });
+  await expect(async () => {
+    await page.reload();
+    await expect(pictures).toContainText(text, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+}
