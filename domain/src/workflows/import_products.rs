@@ -254,6 +254,20 @@ pub async fn apply_in_background(db: &Db, actor: &Actor, id: i64) -> Result<Appl
     .map_err(stopped)?
 }
 
+/// The notices about the file as a whole that only its upload could say (how its bytes were read: the kept body
+/// is already text), carried into a new plan's report so a replanned import still says them.
+fn keep_file_notices(kept: &str, report: &mut ImportReport) {
+    let Ok(kept) = serde_json::from_str::<ImportReport>(kept) else {
+        return;
+    };
+    let said_by_upload: Vec<_> = kept
+        .notices
+        .into_iter()
+        .filter(|n| n.row <= 1 && n.column.is_empty() && !report.notices.contains(n))
+        .collect();
+    report.notices.splice(0..0, said_by_upload);
+}
+
 fn stopped(e: tokio::task::JoinError) -> CatalogError {
     CatalogError::Conflict(format!("The import stopped unexpectedly ({e}); upload the file again."))
 }
@@ -275,7 +289,8 @@ struct Claimed {
 async fn claim(db: &Db, actor: &Actor, id: i64) -> Result<Claim, CatalogError> {
     let store = actor.own_store()?;
     let row: Option<ImportRow> = sqlx::query_as(
-        "SELECT body, default_category, digest, applied_at FROM product_imports WHERE id = $1 AND seller_id = $2",
+        "SELECT body, default_category, digest, applied_at, report FROM product_imports \
+         WHERE id = $1 AND seller_id = $2",
     )
     .bind(id)
     .bind(store)
@@ -285,10 +300,11 @@ async fn claim(db: &Db, actor: &Actor, id: i64) -> Result<Claim, CatalogError> {
     if row.applied_at.is_some() {
         return Err(already_applied());
     }
-    let plan = {
+    let mut plan = {
         let mut conn = db.pool().acquire().await?;
         transfer::plan(db, &mut conn, actor, &row.body, row.default_category).await?
     };
+    keep_file_notices(&row.report, &mut plan.report);
     let mut tx = db.begin_write().await?;
     // A product with problems is skipped (it is not in the plan); a problem with the file itself stops it all.
     if plan.report.file_refused() || plan.digest() != row.digest {
@@ -455,6 +471,7 @@ async fn record_progress(conn: &mut sqlx::AnyConnection, id: i64, done: usize) -
 #[derive(sqlx::FromRow)]
 struct ImportRow {
     body: String,
+    report: String,
     default_category: Option<i64>,
     digest: String,
     applied_at: Option<i64>,

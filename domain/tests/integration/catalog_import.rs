@@ -261,7 +261,8 @@ async fn every_bad_row_is_named_and_skipped_while_the_rest_applies(db: Db) {
          {other_handle},Theirs,THEIRS-1,5.00,{cat},\n\
          Bad Handle,Bad,BADH-1,5.00,{cat},\n\
          two-houses,Two Houses,TWO-1,5.00,{cat},7\n\
-         untitled,,UNT-1,5.00,,\n",
+         untitled,,UNT-1,5.00,,\n\
+         ,No Handle,NOH-1,5.00,{cat},\n",
         cat = leaf_slug(&db).await
     );
     let products = count(&db, "SELECT COUNT(*) FROM products").await;
@@ -277,6 +278,7 @@ async fn every_bad_row_is_named_and_skipped_while_the_rest_applies(db: Db) {
             // Every problem of a row at once.
             (11, "Bazaar Category"),
             (11, "Title"),
+            (12, "Handle"),
         ],
         "{:?}",
         report.errors
@@ -302,6 +304,8 @@ async fn every_bad_row_is_named_and_skipped_while_the_rest_applies(db: Db) {
         "{:?}",
         report.products
     );
+    // The row without a handle belongs to no product, and its variant is counted skipped with the others'.
+    assert_eq!(report.variants.skipped, 6, "{:?}", report.variants);
     assert_eq!(
         import_products::apply(&db, &seller, id).await.expect("apply"),
         Applied::Done { left_out: 0 }

@@ -326,7 +326,7 @@ async fn utf16_and_windows_1252_files_read_as_they_are(db: Db) {
         .replace(',', "\t");
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(tabbed.encode_utf16().flat_map(u16::to_le_bytes));
-    let (_, report) = checked(&db, &seller, &utf16).await;
+    let (unicode, report) = checked(&db, &seller, &utf16).await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(has_notice(&report, 1, "", "UTF-16"), "{:?}", report.notices);
     assert!(has_notice(&report, 1, "", "separated by tabs"), "{:?}", report.notices);
@@ -347,7 +347,15 @@ async fn utf16_and_windows_1252_files_read_as_they_are(db: Db) {
     let (id, report) = checked(&db, &seller, &windows).await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(has_notice(&report, 1, "", "Windows-1252"), "{:?}", report.notices);
-    import_products::apply(&db, &seller, id).await.expect("apply");
+    // The UTF-16 file applies first, so the Windows one is checked again at its apply: its new report still says
+    // how its bytes were read (only the upload saw them).
+    import_products::apply(&db, &seller, unicode).await.expect("apply");
+    assert_eq!(
+        import_products::apply(&db, &seller, id).await.expect("apply"),
+        Applied::Replanned
+    );
+    let report = import_products::view(&db, &seller, id).await.expect("view").report;
+    assert!(has_notice(&report, 1, "", "Windows-1252"), "{:?}", report.notices);
     let title: String = sqlx::query_scalar("SELECT title FROM products WHERE slug = 'cafe-kettle'")
         .fetch_one(db.pool())
         .await

@@ -138,11 +138,22 @@ async fn a_strict_store_skips_a_product_whose_sku_an_earlier_row_holds(db: Db) {
     let (id, report) = checked(&db, &seller, shopify_file().as_bytes()).await;
     // Row 4 repeats row 3's SKU (two variants of mud-scrub), row 6 row 5's (another product, bolt-pack-xl):
     // both products are skipped.
-    for (row, words) in [(4, "Two variants have this SKU"), (6, "refuses repeated SKUs")] {
+    for (row, words) in [(4, "Two variants have this SKU"), (6, "is also on row 5")] {
         assert!(
             report.errors.iter().any(|e| e.row == row && e.message.contains(words)),
             "{row}: {:?}",
             report.errors
+        );
+    }
+    // Both say which setting skipped them.
+    for row in [4, 6] {
+        assert!(
+            report
+                .notices
+                .iter()
+                .any(|n| n.row == row && n.message.contains("refuses repeated SKUs")),
+            "{row}: {:?}",
+            report.notices
         );
     }
     assert_eq!((report.products.create, report.products.skipped), (2, 2));

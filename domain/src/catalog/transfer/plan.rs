@@ -372,6 +372,9 @@ fn by_handle<'a>(columns: &Columns, lines: &'a [Line], report: &mut ImportReport
                 HANDLE,
                 "Give the product's handle (its address, like copper-kettle); rows of one product share it.",
             ));
+            if line.is_variant(columns) {
+                report.variants.skipped += 1;
+            }
             continue;
         }
         match at.get(&handle) {
@@ -653,13 +656,8 @@ pub(super) async fn skus_free(
                 row,
                 SKU,
                 format!(
-                    "The SKU {} is also on row {earlier}: each variant needs its own SKU{}.",
-                    v.sku,
-                    if setting.strict_skus {
-                        " (your store refuses repeated SKUs in imports: Store settings)"
-                    } else {
-                        ""
-                    }
+                    "The SKU {} is also on row {earlier}: each variant needs its own SKU.",
+                    v.sku
                 ),
             ));
             free = false;

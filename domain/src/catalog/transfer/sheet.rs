@@ -186,7 +186,8 @@ fn read_lines(
 /// SKUs as stores write them. Excel's apostrophe before a number (it keeps leading zeros; Shopify's own exports
 /// carry it) is taken off. A SKU already on an earlier row stays there and is left out here, so this variant is
 /// given one of its own (Shopify allows a SKU twice; a store in Bazaar finds its variants by SKU). Each is said.
-/// A `strict` store keeps the repeat, so planning refuses the later row's product for it.
+/// A `strict` store keeps the repeat, so planning refuses the later row's product for it; a notice says which
+/// setting did that.
 pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut ImportReport, strict: bool) {
     let Some(&at) = columns.at.get(SKU) else {
         return;
@@ -203,10 +204,18 @@ pub(super) fn tidy_skus(columns: &Columns, lines: &mut [Line], report: &mut Impo
             apostrophes.push(line.row);
         }
         let sku = restore(cell.trim()).to_string();
-        if sku.is_empty() || strict {
+        if sku.is_empty() {
             continue;
         }
         match first_row.get(&crate::catalog::editor::sku_key(&sku)) {
+            Some(&earlier) if strict => report.notices.push(issue(
+                line.row,
+                SKU,
+                format!(
+                    "The SKU {sku} is also on row {earlier}: your store refuses repeated SKUs in imports (Store \
+                     settings), so this row's product is skipped."
+                ),
+            )),
             Some(&earlier) => {
                 report.notices.push(issue(
                     line.row,
