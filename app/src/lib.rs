@@ -102,14 +102,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/sellers/applications") view=pages::admin::SellerApplicationsPage ssr=SsrMode::Async/>
                     <Route path=path!("sell") view=pages::sell::SellPage ssr=SsrMode::Async/>
                     <Route path=path!("seller") view=pages::seller::SellerHomePage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/products") view=pages::seller_products::SellerProductsPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/stock") view=pages::seller_stock::SellerStockPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/settings") view=pages::seller_settings::SellerSettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/archive") view=pages::seller_products::ArchiveConfirmPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/products/import") view=pages::seller_import::SellerImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/products/import/:id") view=pages::seller_import::ImportReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/products/:id") view=pages::seller_editor::SellerProductEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("seller/products/:id/preview") view=pages::seller_editor::SellerProductPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/orders") view=pages::seller::orders::SellerOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/orders/:number") view=pages::seller::orders::SellerOrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products") view=pages::seller::products::SellerProductsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/stock") view=pages::seller::stock::SellerStockPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/settings") view=pages::seller::settings::SellerSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/archive") view=pages::seller::products::ArchiveConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/import") view=pages::seller::import::SellerImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/import/:id") view=pages::seller::import::ImportReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/:id") view=pages::seller::editor::SellerProductEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/products/:id/preview") view=pages::seller::editor::SellerProductPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout/review") view=pages::checkout::ReviewPage ssr=SsrMode::Async/>

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod markdown;
 pub mod orders;
 pub mod product_form;
+pub mod seller_orders;
 pub mod sellers;
 
 /// Text as HTML character data or an attribute value: `&`, `<`, `>`, `"` and `'` as references. The one escaper

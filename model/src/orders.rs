@@ -170,8 +170,9 @@ pub struct SellerOrderView {
     pub tax: Money,
     pub total: Money,
     pub refunded: Money,
-    pub carrier: Option<String>,
-    pub tracking_number: Option<String>,
+    /// Every shipment of this seller's part, oldest first, each with its tracking.
+    #[serde(default)]
+    pub shipments: Vec<crate::seller_orders::ShipmentView>,
     pub timeline: Vec<TimelineEntry>,
     pub cancellable: bool,
 }

@@ -374,6 +374,9 @@ pub struct StoreProfileForm {
     pub return_policy: String,
     /// The low-stock alert level of variants that set none.
     pub low_stock_default: String,
+    /// Business days a paid order has to ship (its ship-by date).
+    #[serde(default)]
+    pub handling_days: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

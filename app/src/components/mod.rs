@@ -4,4 +4,5 @@ pub mod forms;
 pub mod layout;
 pub mod portal;
 pub mod search_box;
+pub mod shipments;
 pub mod variant_picker;

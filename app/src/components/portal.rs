@@ -7,28 +7,40 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Overview,
+    Orders,
     Products,
     Stock,
     Settings,
 }
 
-const SECTIONS: [(Section, &str, &str); 4] = [
+const SECTIONS: [(Section, &str, &str); 5] = [
     (Section::Overview, "/seller", "Overview"),
+    (Section::Orders, "/seller/orders", "Orders"),
     (Section::Products, "/seller/products", "Products"),
     (Section::Stock, "/seller/stock", "Stock"),
     (Section::Settings, "/seller/settings", "Store settings"),
 ];
 
 /// The portal's frame: the store's name, the navigation (a disclosure at phone width, which works without
-/// JavaScript) and a link back to the storefront, around the page's content.
+/// JavaScript) with the number of orders to ship, and a link back to the storefront, around the page's content.
 #[component]
 pub fn PortalShell(section: Section, store_name: String, store_slug: String, children: Children) -> impl IntoView {
     let nav = move |class: &'static str| {
+        let store_slug = store_slug.clone();
         view! {
             <ul class=class>
                 {SECTIONS.iter().map(|(s, href, label)| {
                     let current = (*s == section).then_some("page");
-                    view! { <li><a href=*href aria-current=current>{*label}</a></li> }
+                    let count = (*s == Section::Orders).then(|| view! {
+                        <Suspense fallback=|| ()>
+                            {Suspend::new(async move {
+                                crate::api::sellers::orders_to_ship().await.ok().filter(|n| *n > 0).map(|n| view! {
+                                    " " <span class="badge badge--warning">{n}<span class="visually-hidden">" to ship"</span></span>
+                                })
+                            })}
+                        </Suspense>
+                    });
+                    view! { <li><a href=*href aria-current=current>{*label}{count}</a></li> }
                 }).collect_view()}
                 <li><a href=format!("/store/{store_slug}")>"View your storefront"</a></li>
             </ul>

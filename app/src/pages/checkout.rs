@@ -13,6 +13,7 @@ use crate::api::checkout::{
     PlaceOrder, RemovePromo, SaveCheckoutDetails, TestCancel, TestPay, UseSavedAddress,
 };
 use crate::components::forms::Field;
+use crate::components::shipments::ShipmentLine;
 use model::format_date;
 
 fn error_view(e: crate::error::AppError) -> AnyView {
@@ -317,8 +318,11 @@ fn SellerOrder(order: SellerOrderView, group: String, token: Option<String>) -> 
                     <li class="muted"><span>"Refunded"</span><span>{order.refunded.display()}</span></li>
                 })}
             </ul>
-            {order.tracking_number.clone().map(|t| view! {
-                <p>"Tracking: " {order.carrier.clone().unwrap_or_default()} " " <strong>{t}</strong></p>
+            {(!order.shipments.is_empty()).then(|| view! {
+                <h3>"Shipments"</h3>
+                <ul class="plain-list stack" aria-label=format!("Shipments of {}", order.number)>
+                    {order.shipments.iter().cloned().map(|s| view! { <li><ShipmentLine shipment=s/></li> }).collect_view()}
+                </ul>
             })}
             <ol class="timeline" aria-label=format!("Timeline of {}", order.number)>
                 {order.timeline.iter().map(|e| view! {

@@ -8,12 +8,6 @@ pub mod listing;
 pub mod product;
 pub mod sell;
 pub mod seller;
-pub mod seller_editor;
-pub mod seller_import;
-pub mod seller_import_pictures;
-pub mod seller_products;
-pub mod seller_settings;
-pub mod seller_stock;
 
 use leptos::prelude::*;
 

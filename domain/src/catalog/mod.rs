@@ -168,7 +168,7 @@ pub fn parse_options(json: &str) -> Vec<(String, String)> {
 fn options_fragment(name: &str, value: &str) -> String {
     let pair = serde_json::json!({ name: value }).to_string();
     let inner = pair.trim_start_matches('{').trim_end_matches('}');
-    let escaped = inner.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = crate::platform::text::like_literal(inner);
     format!("%{escaped}%")
 }
 
@@ -212,7 +212,7 @@ pub async fn search(db: &Db, query: &SearchQuery) -> Result<SearchResults, Catal
     };
     if let Some(q) = &query.q {
         for word in q.to_lowercase().split_whitespace().take(8) {
-            let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = crate::platform::text::like_literal(word);
             let p = placeholder(&mut args, Arg::Text(format!("%{escaped}%")));
             conditions.push(format!("p.search_text LIKE {p} ESCAPE '\\'"));
         }

@@ -123,7 +123,7 @@ async fn lines_of(
 ) -> Result<(Vec<LineRow>, Option<String>), sqlx::Error> {
     let pattern = {
         let q = crate::platform::text::search_words(q, 200);
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = crate::platform::text::like_literal(&q);
         format!("%{escaped}%")
     };
     let (after_title, after_id) = after

@@ -59,6 +59,63 @@ pub fn order_cancelled(to: &str, order_number: &str, store_name: &str, refund: &
     }
 }
 
+/// To a store: a new paid order to ship.
+pub fn new_order_for_store(to: &str, number: &str, units: i64, ship_by: Option<i64>) -> Mail {
+    let by = ship_by
+        .map(|at| format!(", ship by {}", model::format_date(at)))
+        .unwrap_or_default();
+    let items = model::count_of(units, "item", "items");
+    Mail {
+        to: to.to_string(),
+        subject: format!("New order {number} — {items}{by}"),
+        body: format!(
+            "A shopper paid for order {number} ({items}{by}).\n\nSee it and ship it: /seller/orders/{number}\n"
+        ),
+    }
+}
+
+/// To a shopper: part or all of a seller's order left, with how to follow it.
+pub struct ShippedMail<'a> {
+    pub to: &'a str,
+    pub number: &'a str,
+    pub store_name: &'a str,
+    pub lines: &'a [String],
+    pub carrier: &'a str,
+    pub tracking_number: &'a str,
+    pub tracking_url: Option<&'a str>,
+    pub complete: bool,
+    pub link: &'a str,
+}
+
+pub fn order_shipped(m: &ShippedMail<'_>) -> Mail {
+    let (what, part) = if m.complete {
+        ("has shipped", "Everything left in")
+    } else {
+        ("has partly shipped", "Part of")
+    };
+    let mut body = format!(
+        "{part} your order {} from {} is on its way:\n\n",
+        m.number,
+        one_line(m.store_name)
+    );
+    for line in m.lines {
+        body.push_str(&format!("  {}\n", one_line(line)));
+    }
+    body.push_str(&format!(
+        "\nCarrier: {}, tracking number {}\n",
+        m.carrier, m.tracking_number
+    ));
+    if let Some(url) = m.tracking_url {
+        body.push_str(&format!("Follow it: {url}\n"));
+    }
+    body.push_str(&format!("\nYour order: {}\n", m.link));
+    Mail {
+        to: m.to.to_string(),
+        subject: format!("Your Bazaar order {} {what}", m.number),
+        body,
+    }
+}
+
 /// A refund made through the payment provider (its dashboard, say).
 pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
     Mail {

@@ -2,10 +2,39 @@
 
 use sqlx::AnyConnection;
 
-use super::{GroupStatus, OrderError, OrderStatus};
+use super::{GroupStatus, OrderStatus};
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
-use crate::platform::{Actor, Db};
+use crate::platform::Db;
+
+/// The statuses `which` picks, as an SQL list of their spellings (`'paid', 'shipped'`).
+fn spelled(which: impl Fn(OrderStatus) -> bool) -> String {
+    OrderStatus::ALL
+        .into_iter()
+        .filter(|s| which(*s))
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Sets one seller order's status to `to` when `condition` (our own SQL, built from our enum's spellings, never
+/// from input) holds for it; returns whether it did.
+async fn set_status_where(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    to: OrderStatus,
+    condition: &str,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND {condition}");
+    Ok(sqlx::query(&sql)
+        .bind(to.as_str())
+        .bind(now_ms())
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
 
 /// Moves one seller order to `to` if the state machine allows it from the status it has now; records the
 /// timeline entry. Returns whether it moved.
@@ -15,30 +44,40 @@ pub async fn transition(
     to: OrderStatus,
     note: &str,
 ) -> Result<bool, sqlx::Error> {
-    let allowed = OrderStatus::ALL
-        .iter()
-        .filter(|s| s.can_become(to))
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let allowed = spelled(|s| s.can_become(to));
     if allowed.is_empty() {
         return Ok(false);
     }
-    let now = now_ms();
-    // `allowed` is built from our own enum's spellings, never from input.
-    let sql = format!("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status IN ({allowed})");
-    let moved = sqlx::query(&sql)
-        .bind(to.as_str())
-        .bind(now)
-        .bind(order_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-        == 1;
+    let moved = set_status_where(conn, order_id, to, &format!("status IN ({allowed})")).await?;
     if moved {
         note_on_timeline(conn, order_id, to, note).await?;
     }
     Ok(moved)
+}
+
+/// Cancels a seller order of which no unit has shipped (its lines' units all cancelled), conditionally: a shipment
+/// committed first (it counts `units_shipped` in its own transaction) leaves it as it is. Returns whether it
+/// cancelled.
+pub async fn cancel_unshipped(conn: &mut AnyConnection, order_id: i64, note: &str) -> Result<bool, sqlx::Error> {
+    let allowed = spelled(OrderStatus::cancellable);
+    let condition = format!("units_shipped = 0 AND status IN ({allowed})");
+    let moved = set_status_where(conn, order_id, OrderStatus::Cancelled, &condition).await?;
+    if moved {
+        sqlx::query("UPDATE order_lines SET cancelled = quantity - shipped WHERE order_id = $1")
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?;
+        note_on_timeline(conn, order_id, OrderStatus::Cancelled, note).await?;
+    }
+    Ok(moved)
+}
+
+/// Units of a seller order that have shipped.
+pub async fn units_shipped(conn: &mut AnyConnection, order_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT units_shipped FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// Adds a timeline entry without changing the status.
@@ -48,10 +87,20 @@ pub async fn note_on_timeline(
     status: OrderStatus,
     note: &str,
 ) -> Result<(), sqlx::Error> {
+    note_event(conn, order_id, status.as_str(), note).await
+}
+
+/// Adds a timeline entry of `kind`: a status's spelling, or an event that is no status (`status::EVENTS`).
+pub(super) async fn note_event(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    kind: &str,
+    note: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO order_events (id, order_id, status, note, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(next_id())
         .bind(order_id)
-        .bind(status.as_str())
+        .bind(kind)
         .bind(note)
         .bind(now_ms())
         .execute(&mut *conn)
@@ -110,11 +159,24 @@ const UNPAID: [GroupStatus; 3] = [
     GroupStatus::PaymentFailed,
 ];
 
-/// The payment arrived: the group and its orders are paid.
+/// The payment arrived: the group and its orders are paid, each order to ship by its store's handling days.
 pub async fn mark_paid(conn: &mut AnyConnection, group_id: i64) -> Result<(), sqlx::Error> {
     set_group_status(conn, group_id, GroupStatus::Paid, &UNPAID).await?;
-    for (order, _) in orders_of(conn, group_id).await? {
-        transition(conn, order, OrderStatus::Paid, "Payment received").await?;
+    let now = now_ms();
+    let handling: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT o.id, s.handling_days FROM orders o JOIN sellers s ON s.id = o.seller_id WHERE o.group_id = $1",
+    )
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (order, days) in handling {
+        if transition(conn, order, OrderStatus::Paid, "Payment received").await? {
+            sqlx::query("UPDATE orders SET ship_by = $1 WHERE id = $2")
+                .bind(super::fulfilment::ship_by(now, days))
+                .bind(order)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -226,46 +288,6 @@ pub async fn still_due(conn: &mut AnyConnection, group_id: i64, now: i64) -> Res
             .fetch_optional(&mut *conn)
             .await?;
     Ok(found.is_some())
-}
-
-/// A seller marks their order shipped with carrier and tracking number: only the store's seller (or an admin).
-pub async fn mark_shipped(
-    db: &Db,
-    actor: &Actor,
-    order_number: &str,
-    carrier: &str,
-    tracking_number: &str,
-) -> Result<(), OrderError> {
-    let carrier = carrier.trim();
-    let tracking_number = tracking_number.trim();
-    if carrier.is_empty() || tracking_number.is_empty() || carrier.len() > 60 || tracking_number.len() > 60 {
-        return Err(OrderError::NotAllowed(
-            "Enter the carrier and the tracking number (up to 60 characters each).".to_string(),
-        ));
-    }
-    let mut tx = db.begin_write().await?;
-    let found: Option<(i64, i64)> = sqlx::query_as("SELECT id, seller_id FROM orders WHERE number = $1")
-        .bind(order_number)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let order_id = match found {
-        Some((id, seller_id)) if actor.may_manage_store(seller_id) => id,
-        _ => return Err(OrderError::NotFound),
-    };
-    let note = format!("{carrier} {tracking_number}");
-    if !transition(&mut tx, order_id, OrderStatus::Shipped, &note).await? {
-        return Err(OrderError::NotAllowed(
-            "Only a paid order can be marked shipped.".to_string(),
-        ));
-    }
-    sqlx::query("UPDATE orders SET carrier = $1, tracking_number = $2 WHERE id = $3")
-        .bind(carrier)
-        .bind(tracking_number)
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// A new order group, as the checkout's quote priced it.

@@ -5,12 +5,13 @@
 //! (allowed predecessors)`), so an illegal or racing change affects no row. What an order change means for stock,
 //! payments, carts and mail is a workflow's business (`crate::workflows`), not this module's.
 
+pub mod fulfilment;
 pub mod lifecycle;
+pub mod portal;
 mod status;
 pub mod views;
 
-pub use lifecycle::mark_shipped;
-pub use status::{GroupStatus, OrderStatus};
+pub use status::{event_label, GroupStatus, OrderStatus};
 pub use views::{group_view, history};
 
 /// How long placed orders hold their stock while the shopper pays.
@@ -23,6 +24,9 @@ pub enum OrderError {
     NotFound,
     #[error("{0}")]
     NotAllowed(String),
+    /// A form's fields are wrong; each message names its field.
+    #[error("invalid input")]
+    Invalid(Vec<model::FieldError>),
     #[error("the refund failed: {0}")]
     Refund(String),
     #[error(transparent)]
@@ -35,6 +39,7 @@ impl From<OrderError> for crate::platform::Problem {
         match err {
             OrderError::NotFound => Problem::NotFound,
             OrderError::NotAllowed(message) => Problem::Conflict(message),
+            OrderError::Invalid(errors) => Problem::Invalid(errors),
             OrderError::Refund(cause) => Problem::Unavailable {
                 message: "The refund could not be made right now; your order is unchanged. Please try again."
                     .to_string(),

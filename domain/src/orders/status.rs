@@ -85,6 +85,18 @@ impl OrderStatus {
     }
 }
 
+/// A timeline entry that is no status of its own: some units left, the rest are still to ship.
+pub(super) const PARTIALLY_SHIPPED: &str = "partially_shipped";
+
+/// What a timeline entry of `kind` (a status's spelling or one of the events above) reads as.
+pub fn event_label(kind: &str) -> String {
+    match OrderStatus::parse(kind) {
+        Some(status) => status.label().to_string(),
+        None if kind == PARTIALLY_SHIPPED => "Partially shipped".to_string(),
+        None => kind.replace('_', " "),
+    }
+}
+
 impl fmt::Display for OrderStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

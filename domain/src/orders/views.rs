@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use model::catalog::Money;
 use model::orders::{OrderGroupView, OrderLineView, OrderSummaryView, SellerOrderView, TimelineEntry};
+use model::seller_orders::ShipmentView;
 use sqlx::AnyConnection;
 
 use super::{GroupStatus, OrderError, OrderStatus};
@@ -53,8 +54,7 @@ struct OrderRow {
     tax_amount: i64,
     total: i64,
     refunded: i64,
-    carrier: Option<String>,
-    tracking_number: Option<String>,
+    units_shipped: i64,
     discount: i64,
 }
 
@@ -68,12 +68,23 @@ struct LineRow {
     unit_price: i64,
 }
 
+/// A timeline entry as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct EventRow {
+pub(super) struct EventRow {
     order_id: i64,
     created_at: i64,
     status: String,
     note: String,
+}
+
+impl EventRow {
+    pub(super) fn entry(self) -> TimelineEntry {
+        TimelineEntry {
+            at: self.created_at,
+            label: super::event_label(&self.status),
+            note: self.note,
+        }
+    }
 }
 
 /// Whether `actor` (with a guest link's `token`, if any) may see a group: its account, whoever holds its link's
@@ -167,6 +178,53 @@ impl Assembled {
     }
 }
 
+impl Assembled {
+    /// One seller order's view from its rows; its money is put in its currency by `apply_currency`.
+    fn of(row: OrderRow, lines: Vec<LineRow>, shipments: Vec<ShipmentView>, events: Vec<EventRow>) -> Assembled {
+        let parsed = OrderStatus::parse(&row.status);
+        let units = lines.iter().map(|l| l.unit_price).collect();
+        let zero = Money::new(0, "");
+        let view = SellerOrderView {
+            number: row.number,
+            seller_name: row.store_name,
+            seller_url: format!("/store/{}", row.slug),
+            status_label: status_label(parsed, row.units_shipped, &row.status),
+            cancellable: parsed.is_some_and(OrderStatus::cancellable) && row.units_shipped == 0,
+            status: row.status,
+            lines: lines
+                .into_iter()
+                .map(|l| OrderLineView {
+                    title: l.title,
+                    variant: l.variant,
+                    sku: l.sku,
+                    quantity: l.quantity,
+                    unit_price: zero.clone(),
+                    line_total: zero.clone(),
+                })
+                .collect(),
+            shipping_name: row.shipping_name,
+            shipping: zero.clone(),
+            discount: zero.clone(),
+            tax: zero.clone(),
+            total: zero.clone(),
+            refunded: zero,
+            shipments,
+            timeline: events.into_iter().map(EventRow::entry).collect(),
+        };
+        Assembled {
+            view,
+            amounts: [
+                row.shipping_amount,
+                row.discount,
+                row.tax_amount,
+                row.total,
+                row.refunded,
+            ],
+            units,
+        }
+    }
+}
+
 /// The seller orders of every group `scope` selects (a condition on `o.group_id` with one parameter, written in
 /// this module), keyed by group: three queries, or two without timelines.
 async fn seller_orders(
@@ -178,8 +236,8 @@ async fn seller_orders(
     let orders: Vec<OrderRow> = sqlx::query_as(&format!(
         "SELECT o.id AS id, o.group_id AS group_id, o.number AS number, s.store_name AS store_name, s.slug AS slug, \
          o.status AS status, o.shipping_name AS shipping_name, o.shipping_amount AS shipping_amount, \
-         o.tax_amount AS tax_amount, o.total AS total, o.refunded AS refunded, o.carrier AS carrier, \
-         o.tracking_number AS tracking_number, o.discount AS discount \
+         o.tax_amount AS tax_amount, o.total AS total, o.refunded AS refunded, \
+         o.units_shipped AS units_shipped, o.discount AS discount \
          FROM orders o JOIN sellers s ON s.id = o.seller_id WHERE {scope} ORDER BY o.number"
     ))
     .bind(param)
@@ -208,66 +266,36 @@ async fn seller_orders(
     for line in lines {
         lines_of.entry(line.order_id).or_default().push(line);
     }
+    let mut shipments_of = if with_timeline {
+        super::fulfilment::shipments_of(conn, scope, param).await?
+    } else {
+        HashMap::new()
+    };
     let mut events_of: HashMap<i64, Vec<EventRow>> = HashMap::new();
     for event in events {
         events_of.entry(event.order_id).or_default().push(event);
     }
     let mut out: HashMap<i64, Vec<Assembled>> = HashMap::new();
     for row in orders {
-        let parsed = OrderStatus::parse(&row.status);
         let lines = lines_of.remove(&row.id).unwrap_or_default();
-        let units = lines.iter().map(|l| l.unit_price).collect();
-        let zero = Money::new(0, "");
-        let view = SellerOrderView {
-            number: row.number,
-            seller_name: row.store_name,
-            seller_url: format!("/store/{}", row.slug),
-            status_label: parsed.map_or_else(|| row.status.clone(), |s| s.label().to_string()),
-            cancellable: parsed.is_some_and(OrderStatus::cancellable),
-            status: row.status,
-            lines: lines
-                .into_iter()
-                .map(|l| OrderLineView {
-                    title: l.title,
-                    variant: l.variant,
-                    sku: l.sku,
-                    quantity: l.quantity,
-                    unit_price: zero.clone(),
-                    line_total: zero.clone(),
-                })
-                .collect(),
-            shipping_name: row.shipping_name,
-            shipping: zero.clone(),
-            discount: zero.clone(),
-            tax: zero.clone(),
-            total: zero.clone(),
-            refunded: zero,
-            carrier: row.carrier,
-            tracking_number: row.tracking_number,
-            timeline: events_of
-                .remove(&row.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| TimelineEntry {
-                    at: e.created_at,
-                    label: OrderStatus::parse(&e.status).map_or(e.status, |s| s.label().to_string()),
-                    note: e.note,
-                })
-                .collect(),
-        };
-        out.entry(row.group_id).or_default().push(Assembled {
-            view,
-            amounts: [
-                row.shipping_amount,
-                row.discount,
-                row.tax_amount,
-                row.total,
-                row.refunded,
-            ],
-            units,
-        });
+        let shipments = shipments_of.remove(&row.id).unwrap_or_default();
+        let events = events_of.remove(&row.id).unwrap_or_default();
+        out.entry(row.group_id)
+            .or_default()
+            .push(Assembled::of(row, lines, shipments, events));
     }
     Ok(out)
+}
+
+const PARTIALLY_SHIPPED: &str = "Partially shipped";
+
+/// A seller order's status in words: a paid order some of whose units left is "Partially shipped".
+pub fn status_label(status: Option<OrderStatus>, units_shipped: i64, spelled: &str) -> String {
+    match status {
+        Some(OrderStatus::Paid | OrderStatus::PartiallyRefunded) if units_shipped > 0 => PARTIALLY_SHIPPED.into(),
+        Some(status) => status.label().to_string(),
+        None => spelled.to_string(),
+    }
 }
 
 /// The group's status in words; a group whose sellers are at different stages says so.
@@ -286,8 +314,9 @@ fn group_status_label(status: &str, orders: &[Assembled]) -> String {
             )
         })
         .count();
-    if shipped > 0 && shipped < orders.len() {
-        return "Partially shipped".to_string();
+    let partly = orders.iter().any(|o| o.view.status_label == PARTIALLY_SHIPPED);
+    if partly || (shipped > 0 && shipped < orders.len()) {
+        return PARTIALLY_SHIPPED.to_string();
     }
     let first = orders.first().map(|o| o.view.status_label.clone()).unwrap_or_default();
     if orders.iter().all(|o| o.view.status_label == first) {
@@ -344,6 +373,8 @@ pub struct CancelTarget {
     pub store_name: String,
     pub email: String,
     pub currency: String,
+    /// Units already shipped: an order part of which left can no longer be cancelled whole.
+    pub units_shipped: i64,
 }
 
 /// The seller order `order_number` of group `group_number`, if `actor` may cancel it: the group's shopper (or the
@@ -364,8 +395,8 @@ pub async fn cancel_target(
     }
     let row: Row = sqlx::query_as(
         "SELECT o.id AS order_id, o.group_id AS group_id, o.seller_id AS seller_id, o.number AS number, \
-         o.status AS status, o.total AS total, o.refunded AS refunded, s.store_name AS store_name, g.email AS email, g.currency AS currency, \
-         g.user_id AS user_id, g.view_token AS view_token \
+         o.status AS status, o.total AS total, o.refunded AS refunded, s.store_name AS store_name, \
+         g.email AS email, g.currency AS currency, o.units_shipped AS units_shipped, g.user_id AS user_id, g.view_token AS view_token \
          FROM orders o JOIN order_groups g ON g.id = o.group_id JOIN sellers s ON s.id = o.seller_id \
          WHERE g.number = $1 AND o.number = $2",
     )
@@ -463,12 +494,46 @@ pub struct Contact {
     pub email: String,
     pub number: String,
     pub currency: String,
+    user_id: Option<i64>,
+    view_token: String,
+}
+
+impl Contact {
+    /// The shopper's order page (with a guest's token).
+    pub fn link(&self) -> String {
+        order_link(&self.number, self.user_id, &self.view_token, false)
+    }
 }
 
 /// The email, number and currency of a group (for the mail a change sends).
 pub async fn contact(conn: &mut AnyConnection, group_id: i64) -> Result<Contact, sqlx::Error> {
-    sqlx::query_as("SELECT email, number, currency FROM order_groups WHERE id = $1")
+    sqlx::query_as("SELECT email, number, currency, user_id, view_token FROM order_groups WHERE id = $1")
         .bind(group_id)
         .fetch_one(&mut *conn)
         .await
+}
+
+/// What a store is told of a new paid order: where its mail goes (the store's support address, else its
+/// seller's account), the order and when it must ship.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoreNotice {
+    pub order_id: i64,
+    pub number: String,
+    pub email: String,
+    pub units: i64,
+    pub ship_by: Option<i64>,
+}
+
+/// One notice per seller order of a group.
+pub async fn store_notices(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<StoreNotice>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id AS order_id, o.number AS number, \
+         COALESCE(NULLIF(s.support_email, ''), u.email, '') AS email, o.ship_by AS ship_by, \
+         (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS units \
+         FROM orders o JOIN sellers s ON s.id = o.seller_id LEFT JOIN users u ON u.id = s.user_id \
+         WHERE o.group_id = $1 ORDER BY o.number",
+    )
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await
 }

@@ -34,6 +34,7 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         return_days: i64,
         return_policy: String,
         low_stock_default: i64,
+        handling_days: i64,
         logo_key: Option<String>,
         default_warehouse_id: Option<i64>,
         backorders: i64,
@@ -41,7 +42,7 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
     }
     let row: Row = sqlx::query_as(
         "SELECT store_name, slug, description, support_email, country, return_days, return_policy, \
-         low_stock_default, logo_key, default_warehouse_id, backorders, strict_import_skus FROM sellers WHERE id = $1",
+         low_stock_default, handling_days, logo_key, default_warehouse_id, backorders, strict_import_skus FROM sellers WHERE id = $1",
     )
     .bind(store)
     .fetch_optional(db.pool())
@@ -63,6 +64,7 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         return_days: row.return_days.to_string(),
         return_policy: row.return_policy,
         low_stock_default: row.low_stock_default.to_string(),
+        handling_days: row.handling_days.to_string(),
     });
     let stock_policy = StockPolicy {
         default_warehouse: row
@@ -122,6 +124,11 @@ pub(crate) async fn write_stock_policy(
     Ok(!policy.backorders)
 }
 
+/// The whole number typed, if it is one within `range`.
+fn whole_in(typed: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+    typed.trim().parse::<i64>().ok().filter(|n| range.contains(n))
+}
+
 /// Saves the profile and policies. The store's address and country stay as approved; the same rules as the
 /// application check every field.
 pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> Result<(), SellerError> {
@@ -142,25 +149,27 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
     };
     let mut errors = Vec::new();
     let valid = validate(&as_application).map_err(|e| errors.extend(e)).ok();
-    let threshold = form
-        .low_stock_default
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (0..=100_000).contains(n));
+    let threshold = whole_in(&form.low_stock_default, 0..=100_000);
     if threshold.is_none() {
         errors.push(FieldError::new(
             "low_stock_default",
             "Enter a whole number of units from 0 to 100000.",
         ));
     }
-    let (Some(valid), Some(threshold)) = (valid, threshold) else {
+    let handling_days = whole_in(&form.handling_days, 0..=30);
+    if handling_days.is_none() {
+        errors.push(FieldError::new(
+            "handling_days",
+            "Enter a whole number of business days from 0 to 30.",
+        ));
+    }
+    let (Some(valid), Some(threshold), Some(handling_days)) = (valid, threshold, handling_days) else {
         return Err(SellerError::Invalid(errors));
     };
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE sellers SET store_name = $1, description = $2, support_email = $3, return_days = $4, \
-         return_policy = $5, low_stock_default = $6 WHERE id = $7",
+         return_policy = $5, low_stock_default = $6, handling_days = $7 WHERE id = $8",
     )
     .bind(&valid.store_name)
     .bind(&valid.description)
@@ -168,6 +177,7 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
     .bind(valid.return_days)
     .bind(&valid.return_policy)
     .bind(threshold)
+    .bind(handling_days)
     .bind(store)
     .execute(&mut *tx)
     .await?;

@@ -34,6 +34,12 @@ pub async fn cancel(
                 status.map_or("changed", OrderStatus::label).to_lowercase()
             )));
         }
+        if target.units_shipped > 0 {
+            return Err(OrderError::NotAllowed(format!(
+                "Order {} cannot be cancelled any more: part of it has shipped.",
+                target.number
+            )));
+        }
         let payment = payments::of_group(
             &mut conn,
             target.group_id,
@@ -60,7 +66,7 @@ pub async fn cancel(
     }
     let by = actor.described();
     let note = format!("Cancelled by {by}; refunded in full");
-    if lifecycle::transition(&mut tx, target.order_id, OrderStatus::Cancelled, &note).await? {
+    if lifecycle::cancel_unshipped(&mut tx, target.order_id, &note).await? {
         inventory::restock(&mut tx, target.group_id, target.order_id).await?;
     } else {
         // Shipped in the meantime: the refund above was real, so it is recorded, but nothing is restocked.

@@ -10,4 +10,5 @@ pub mod onboard_seller;
 pub mod place_order;
 pub mod save_product;
 pub mod settle_payment;
+pub mod ship_order;
 pub mod stock_policy;

@@ -173,6 +173,14 @@ async fn succeeded(
         &templates::order_confirmation(&confirmation),
     )
     .await?;
+    // Each store hears of its own order, once.
+    for notice in views::store_notices(conn, group_id).await? {
+        if notice.email.is_empty() {
+            continue;
+        }
+        let mail = templates::new_order_for_store(&notice.email, &notice.number, notice.units, notice.ship_by);
+        notifications::enqueue(conn, &format!("new-order:{}", notice.order_id), &mail).await?;
+    }
     stock_changed(conn, group_id).await?;
     Ok(Applied::Paid { group_id })
 }
@@ -266,7 +274,9 @@ async fn refunded_elsewhere(
             )
             .await?
             {
-                if status == OrderStatus::Paid {
+                // Units that left are not on a shelf: only an order nothing of which shipped goes back on sale
+                // (a partly shipped one keeps its stock as it is for the seller to count).
+                if status == OrderStatus::Paid && lifecycle::units_shipped(conn, order_id).await? == 0 {
                     inventory::restock(conn, group_id, order_id).await?;
                 }
                 lifecycle::record_refunded_in_full(conn, order_id).await?;

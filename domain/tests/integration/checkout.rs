@@ -5,7 +5,7 @@ use domain::notifications::{self, DevMailbox};
 use domain::orders;
 use domain::payments::{TestGateway, TEST_CARD_DECLINED, TEST_CARD_SUCCESS};
 use domain::workflows::settle_payment::Applied;
-use domain::workflows::{cancel_order, place_order, settle_payment};
+use domain::workflows::{cancel_order, place_order, settle_payment, ship_order};
 use domain::Actor;
 
 use domain::{cart, Db};
@@ -83,19 +83,32 @@ async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation
     assert!(cart::view(&db, cart_id).await.expect("cart").is_empty());
 
     let mailbox = DevMailbox::new(db.clone());
+    // The shopper's confirmation and each of the two stores' "new order", once each.
     assert_eq!(
         notifications::deliver_due(&db, &mailbox, 10).await.expect("deliver"),
-        (1, 0)
+        (3, 0)
     );
     assert_eq!(
         notifications::deliver_due(&db, &mailbox, 10).await.expect("deliver"),
         (0, 0)
     );
     let sent = notifications::dev_mailbox(&db, 10).await.expect("mailbox");
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].to, "buyer@example.com");
-    assert!(sent[0].subject.contains(&placed.number));
-    assert!(sent[0].body.contains(&format!("token={}", placed.view_token)));
+    assert_eq!(sent.len(), 3);
+    let confirmation = sent.iter().find(|m| m.to == "buyer@example.com").expect("confirmation");
+    assert!(confirmation.subject.contains(&placed.number));
+    assert!(confirmation.body.contains(&format!("token={}", placed.view_token)));
+    let stores: Vec<_> = sent.iter().filter(|m| m.to != "buyer@example.com").collect();
+    for (store, n) in stores.iter().zip(1..) {
+        assert!(
+            stores
+                .iter()
+                .any(|m| m.subject.starts_with(&format!("New order {}-{n}", placed.number))),
+            "{}",
+            store.subject
+        );
+        assert!(!store.body.contains("buyer@example.com"), "never the shopper's email");
+    }
+    assert_eq!(stores.len(), 2);
 }
 
 async fn a_cancelled_payment_gives_the_stock_back_and_keeps_the_cart(db: Db) {
@@ -328,24 +341,23 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
         .fetch_one(db.pool())
         .await
         .expect("seller");
+    let everything = crate::seller_orders::ship_all(&db, &second.number, "dhl", "JD0146").await;
     assert!(
-        orders::mark_shipped(
+        ship_order::ship(
             &db,
             &crate::harness::actors::seller_of(&db, seller + 1).await,
             &second.number,
-            "DHL",
-            "123"
+            &everything,
         )
         .await
         .is_err(),
         "not their order"
     );
-    orders::mark_shipped(
+    ship_order::ship(
         &db,
         &crate::harness::actors::seller_of(&db, seller).await,
         &second.number,
-        "DHL",
-        "JD0146",
+        &everything,
     )
     .await
     .expect("shipped");
@@ -377,7 +389,7 @@ async fn a_paid_order_can_be_cancelled_until_it_ships(db: Db) {
     assert_eq!(cancelled.status, "cancelled");
     assert_eq!(cancelled.refunded.amount, cancelled.total.amount);
     let shipped = view.orders.iter().find(|o| o.number == second.number).expect("order");
-    assert_eq!(shipped.tracking_number.as_deref(), Some("JD0146"));
+    assert_eq!(shipped.shipments[0].tracking_number, "JD0146");
     let restocked = available(&db, a).await + available(&db, b).await;
     assert_eq!(restocked, before + first.lines.iter().map(|l| l.quantity).sum::<i64>());
     let session_refunded: i64 = sqlx::query_scalar("SELECT refunded FROM test_gateway_sessions WHERE id = $1")
@@ -411,15 +423,7 @@ async fn paid_two_seller_order(db: &Db, gateway: &TestGateway) -> (place_order::
     cart::add(db, cart_id, a, 1).await.expect("add");
     cart::add(db, cart_id, b, 2).await.expect("add");
     let details = draft(db, cart_id, "GB").await;
-    let placed = crate::harness::fixtures::place(db, gateway, &Actor::visitor(), cart_id, &details, &key())
-        .await
-        .expect("placed");
-    let event = gateway
-        .pay(&session_of(&placed.redirect_url), TEST_CARD_SUCCESS)
-        .await
-        .expect("pay")
-        .expect("event");
-    settle_payment::apply_event(db, &event).await.expect("apply");
+    let placed = crate::harness::fixtures::placed_and_paid(db, gateway, cart_id, &details).await;
     let view = orders::group_view(db, &placed.number, &Actor::visitor(), Some(&placed.view_token))
         .await
         .expect("order");

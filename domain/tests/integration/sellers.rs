@@ -360,16 +360,21 @@ async fn a_seller_keeps_the_profile_warehouses_and_shipping_rates(db: Db) {
         low_stock_default: "3".into(),
         return_policy: "Within 60 days.".into(),
         return_days: "60".into(),
+        handling_days: "3".into(),
         ..profile
     };
     settings::update_profile(&db, &seller, &profile).await.expect("saved");
-    let (email, days, threshold): (String, i64, i64) =
-        sqlx::query_as("SELECT support_email, return_days, low_stock_default FROM sellers WHERE id = $1")
-            .bind(stores[0])
-            .fetch_one(db.pool())
-            .await
-            .expect("store");
-    assert_eq!((email.as_str(), days, threshold), ("care@store.example", 60, 3));
+    let (email, days, threshold, handling): (String, i64, i64, i64) = sqlx::query_as(
+        "SELECT support_email, return_days, low_stock_default, handling_days FROM sellers WHERE id = $1",
+    )
+    .bind(stores[0])
+    .fetch_one(db.pool())
+    .await
+    .expect("store");
+    assert_eq!(
+        (email.as_str(), days, threshold, handling),
+        ("care@store.example", 60, 3, 3)
+    );
 
     let before = settings::settings(&db, &seller, None).await.expect("settings");
     let holding = before

@@ -253,6 +253,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
             "return_days",
             "return_policy",
             "low_stock_default",
+            "handling_days",
         ],
     ),
     ("add_warehouse", &["name", "country"]),
@@ -269,6 +270,20 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
     ),
     ("apply_import", &["id"]),
     ("retry_pictures", &["id"]),
+    (
+        "ship_order",
+        &[
+            "number",
+            "key",
+            "carrier",
+            "tracking",
+            "variant[0]",
+            "qty[0]",
+            "variant[1]",
+            "qty[1]",
+        ],
+    ),
+    ("mark_order_delivered", &["number"]),
 ];
 
 /// The seller functions read with GET, with their query fields.
@@ -285,6 +300,9 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
     ("store_settings", &[]),
     ("import_page", &[]),
     ("import_report", &["id"]),
+    ("seller_orders", &["tab", "q", "after"]),
+    ("seller_order", &["number"]),
+    ("orders_to_ship", &[]),
 ];
 
 /// The multipart routes and the field each reads its file from.

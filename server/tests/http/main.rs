@@ -17,5 +17,6 @@ mod orders;
 mod payments;
 mod security;
 mod seller_forms;
+mod seller_orders;
 mod seller_probe;
 mod sellers;

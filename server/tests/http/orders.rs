@@ -47,7 +47,7 @@ pub(crate) async fn signed_up(app: &TestApp, email: &str) -> Client {
 /// Through the shop's own server functions, as the pages call them: one of `variant` into this visitor's cart,
 /// the details with each seller's first shipping option, the order placed. Answers the test gateway's session id
 /// (the payment page is `/pay/test/{session}`).
-async fn place_order(app: &TestApp, client: &Client, email: &str, variant: i64) -> String {
+pub(crate) async fn place_order(app: &TestApp, client: &Client, email: &str, variant: i64) -> String {
     // The review page's idempotency key: 16 to 64 letters, digits, '-' or '_'.
     let key = format!("http-test-{:032x}", rand::random::<u128>());
     let placed = submit_order(app, client, email, variant, &key).await;
@@ -106,7 +106,7 @@ pub(crate) async fn checkout_details(app: &TestApp, client: &Client, email: &str
 
 /// An order as its shopper comes back to it from the payment page.
 pub(crate) struct Order {
-    number: String,
+    pub(crate) number: String,
     /// The guest link's token (`None` when the gateway sends an account back without one).
     token: Option<String>,
 }

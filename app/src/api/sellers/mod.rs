@@ -5,12 +5,14 @@
 
 mod apply;
 mod import;
+mod orders;
 mod products;
 mod settings;
 mod stock;
 
 pub use apply::*;
 pub use import::*;
+pub use orders::*;
 pub use products::*;
 pub use settings::*;
 pub use stock::*;

@@ -37,6 +37,7 @@ pub async fn save_store_profile(
     #[server(default)] return_days: String,
     #[server(default)] return_policy: String,
     #[server(default)] low_stock_default: String,
+    #[server(default)] handling_days: String,
 ) -> Result<(), AppError> {
     let (services, actor) = signed_in()?;
     let form = model::sellers::StoreProfileForm {
@@ -46,6 +47,7 @@ pub async fn save_store_profile(
         return_days,
         return_policy,
         low_stock_default,
+        handling_days,
     };
     match domain::sellers::settings::update_profile(&services.db, &actor, &form).await {
         Ok(()) => {

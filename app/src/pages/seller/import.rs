@@ -7,11 +7,11 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::sellers::{ImportIssue, ImportReport, ImportTally, ImportView};
 
+use super::import_pictures::PicturesSection;
 use crate::api::sellers::{import_page, import_report, ApplyImport, ImportPageData};
 use crate::components::portal::{PortalShell, Section};
 use crate::error::AppError;
 use crate::pages::seller::portal_gate;
-use crate::pages::seller_import_pictures::PicturesSection;
 use crate::pages::url_error;
 
 /// Rows of each table per page of the report; every row is on some page (`?page=2`).

@@ -1,11 +1,21 @@
-//! The seller portal (`/seller/…`): server-rendered pages inside the portal's shell.
+//! The seller portal (`/seller/…`): server-rendered pages inside the portal's shell, one file per screen (the
+//! overview is here).
+
+pub mod editor;
+pub mod import;
+pub mod import_pictures;
+pub mod orders;
+pub mod products;
+pub mod settings;
+pub mod stock;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use model::seller_orders::SellerOrderRow;
 use model::sellers::{ProductRef, SellerHome, StockRef};
 use model::Role;
 
-use crate::api::sellers::seller_home;
+use crate::api::sellers::{seller_home, seller_orders};
 use crate::components::portal::{PortalShell, Section};
 use crate::pages::errors::ForbiddenPage;
 
@@ -39,9 +49,10 @@ pub fn SellerHomePage() -> impl IntoView {
         <Title text="Seller portal"/>
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
-                match seller_home().await {
-                    Ok(home) => view! { <Overview home=home/> }.into_any(),
-                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                let to_ship = seller_orders("to-ship".into(), String::new(), String::new()).await;
+                match (seller_home().await, to_ship) {
+                    (Ok(home), Ok(orders)) => view! { <Overview home=home to_ship=orders.rows to_ship_count=orders.to_ship/> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -50,8 +61,9 @@ pub fn SellerHomePage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(home: SellerHome) -> impl IntoView {
-    let nothing = home.drafts.is_empty()
+fn Overview(home: SellerHome, to_ship: Vec<SellerOrderRow>, to_ship_count: i64) -> impl IntoView {
+    let nothing = to_ship.is_empty()
+        && home.drafts.is_empty()
         && home.without_pictures.is_empty()
         && home.low_stock.is_empty()
         && home.out_of_stock.is_empty();
@@ -71,12 +83,38 @@ fn Overview(home: SellerHome) -> impl IntoView {
                     {(products == 0).then(|| view! { <p><a class="button" href="/seller/products/new">"Add your first product"</a></p> })}
                 </section>
             })}
+            <ToShip orders=to_ship count=to_ship_count/>
             <ProductList title="Drafts" id="drafts" hint="Not on sale yet: add what is missing and publish." items=home.drafts/>
             <ProductList title="Without pictures" id="no-pictures" hint="Products with a picture sell better; a product needs one to be published." items=home.without_pictures/>
             <StockList title="Low on stock" id="low-stock" items=home.low_stock/>
             <StockList title="Out of stock" id="out-of-stock" items=home.out_of_stock/>
         </PortalShell>
     }
+}
+
+/// The newest orders waiting to ship (what a seller opens the portal to see), the count, and a link to them all.
+#[component]
+fn ToShip(orders: Vec<SellerOrderRow>, count: i64) -> impl IntoView {
+    (!orders.is_empty()).then(|| {
+        view! {
+            <section class="card stack" aria-labelledby="to-ship">
+                <h2 id="to-ship">"To ship" " " <span class="badge badge--warning">{count}</span></h2>
+                <ul class="plain-list">
+                    {orders.into_iter().take(5).map(|o| {
+                        let by = o.ship_by.map(|b| format!(" · ship by {}", model::format_date(b))).unwrap_or_default();
+                        view! {
+                            <li>
+                                <a href=format!("/seller/orders/{}", crate::url_encode(&o.number))>{o.number.clone()}</a>
+                                {format!(" · {} · {}{by}", o.customer, model::count_of(o.units, "item", "items"))}
+                                {o.late.then(|| view! { " " <span class="badge badge--danger">"Late"</span> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p><a href="/seller/orders?tab=to-ship">"All orders to ship"</a></p>
+            </section>
+        }
+    })
 }
 
 #[component]

@@ -1,5 +1,5 @@
 //! The seller's products: the index (`/seller/products`: search, filters and sort in the URL, keyset pages, bulk
-//! publish / archive) and the archive confirmation. The editor is in `seller_editor`. Plain forms, no island.
+//! publish / archive) and the archive confirmation. The editor is in `editor`. Plain forms, no island.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

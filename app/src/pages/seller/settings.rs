@@ -24,6 +24,7 @@ const PROFILE_FIELDS: &[(&str, &str)] = &[
     ("return_days", "Return window"),
     ("return_policy", "Return policy"),
     ("low_stock_default", "Low-stock alert level"),
+    ("handling_days", "Handling time"),
 ];
 
 #[component]
@@ -106,6 +107,7 @@ fn Settings(
                     <Field name="return_days" label="Return window (days)" inputmode="numeric" value=p.return_days error=err("return_days")/>
                     <TextAreaField name="return_policy" label="Return policy" value=p.return_policy maxlength=2000 error=err("return_policy")/>
                     <Field name="low_stock_default" label="Low-stock alert level (units)" inputmode="numeric" value=p.low_stock_default hint="You are emailed once when a variant falls to this many units, unless it sets its own level." error=err("low_stock_default")/>
+                    <Field name="handling_days" label="Handling time (business days)" inputmode="numeric" value=p.handling_days hint="A paid order is to ship within this many business days (Monday to Friday): it sets each order's ship-by date." error=err("handling_days")/>
                     <div class="form-actions"><button class="button" type="submit">"Save profile"</button></div>
                 </form>
             </section>

@@ -262,7 +262,7 @@ fn filtered_by(filter: &ProductFilter, store: i64) -> Where {
         }
     }
     if !q.is_empty() {
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = crate::platform::text::like_literal(&q);
         texts.push(format!("%{escaped}%"));
         let n = texts.len();
         conditions.push(format!(

@@ -110,6 +110,28 @@ pub async fn place(
     domain::workflows::place_order::place_order(db, gateway, actor, cart_id, details, &seen, key).await
 }
 
+/// Places the cart's order as a guest and pays it with the test gateway's approved card, the payment's event
+/// applied as the provider would deliver it.
+pub async fn placed_and_paid(
+    db: &Db,
+    gateway: &domain::payments::TestGateway,
+    cart_id: i64,
+    details: &CheckoutDraft,
+) -> domain::workflows::place_order::Placed {
+    let placed = place(db, gateway, &domain::Actor::visitor(), cart_id, details, &key())
+        .await
+        .expect("placed");
+    let event = gateway
+        .pay(&session_of(&placed.redirect_url), domain::payments::TEST_CARD_SUCCESS)
+        .await
+        .expect("pay")
+        .expect("event");
+    domain::workflows::settle_payment::apply_event(db, &event)
+        .await
+        .expect("paid");
+    placed
+}
+
 /// A seeded catalog of `products` and its first two stores, each with an account running it.
 pub async fn two_stores(db: &Db, products: usize) -> ((i64, domain::Actor), (i64, domain::Actor)) {
     seed::seed(db, products, 21).await.expect("seed");

@@ -1,0 +1,172 @@
+//! Seller orders benchmark (issue 20): 100,000 paid orders across the 20 demo stores, then the seller's order list
+//! (`orders::portal::page`: every tab's first page, 20 pages deep by keyset, a search by name) and shipping
+//! (`workflows::ship_order::ship`, the real workflow with its shopper email) timed, p50 and p99 of each.
+//! Goals: list p99 ≤ 50 ms per page, ship p99 ≤ 100 ms.
+//!
+//!   cargo run --release -p domain --example seller_orders_bench -- [orders]
+//!
+//! The orders are written straight into the tables (placing 100,000 through checkout would measure checkout);
+//! their shape is checkout's: a group, its store order, one to three lines, the statuses a running shop has.
+
+use std::time::{Duration, Instant};
+
+use domain::orders::portal;
+use domain::workflows::ship_order::{self, ShipForm};
+use model::seller_orders::OrderTab;
+
+#[path = "bench_shop/mod.rs"]
+mod bench_shop;
+
+fn percentiles(mut times: Vec<Duration>) -> String {
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
+    format!("p50 {:.2} ms, p99 {:.2} ms ({} runs)", at(0.5), at(0.99), times.len())
+}
+
+/// `orders` orders spread over the stores, the newest last: 15 % to ship, 5 % partly shipped, 30 % shipped,
+/// 40 % delivered, 5 % cancelled, 5 % refunded.
+async fn fill(db: &domain::Db, orders: usize) {
+    let stores: Vec<i64> = sqlx::query_scalar("SELECT id FROM sellers ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .expect("stores");
+    let variants: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT v.id, v.product_id, p.seller_id FROM variants v JOIN products p ON p.id = v.product_id")
+            .fetch_all(db.pool())
+            .await
+            .expect("variants");
+    let start = domain::platform::clock::now_ms() - orders as i64 * 60_000;
+    for chunk in (0..orders).collect::<Vec<_>>().chunks(2_000) {
+        let mut tx = db.begin_write().await.expect("tx");
+        for &i in chunk {
+            let store = stores[i % stores.len()];
+            let mine: Vec<&(i64, i64, i64)> = variants.iter().filter(|v| v.2 == store).take(3).collect();
+            let lines = 1 + i % mine.len().clamp(1, 3);
+            let (status, shipped) = match i % 20 {
+                0..=2 => ("paid", false),
+                3 => ("paid", true),
+                4..=9 => ("shipped", true),
+                10..=17 => ("delivered", true),
+                18 => ("cancelled", false),
+                _ => ("refunded", false),
+            };
+            let at = start + i as i64 * 60_000;
+            let (group, order) = (1_000_000_000 + i as i64 * 2, 1_000_000_001 + i as i64 * 2);
+            sqlx::query(
+                "INSERT INTO order_groups (id, number, idempotency_key, email, ship_name, ship_line1, ship_city, \
+                 ship_postal, ship_country, currency, items_total, shipping_total, tax_total, grand_total, status, \
+                 reserved_until, view_token, created_at, updated_at) VALUES ($1, $2, $2, 'b@example.com', $3, \
+                 '1 Main St', 'Springfield', '12345', 'US', 'USD', 3000, 500, 0, 3500, $4, 0, 't', $5, $5)",
+            )
+            .bind(group)
+            .bind(format!("BZ-B{i:07}"))
+            .bind(format!("Shopper {i}"))
+            .bind(if status == "cancelled" { "cancelled" } else { "paid" })
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .expect("group");
+            sqlx::query(
+                "INSERT INTO orders (id, group_id, seller_id, number, status, shipping_name, shipping_amount, \
+                 items_total, tax_amount, total, created_at, updated_at, ship_by, units_shipped) \
+                 VALUES ($1, $2, $3, $4, $5, 'Standard', 500, 3000, 0, 3500, $6, $6, $7, $8)",
+            )
+            .bind(order)
+            .bind(group)
+            .bind(store)
+            .bind(format!("BZ-B{i:07}-1"))
+            .bind(status)
+            .bind(at)
+            .bind(at + 2 * 86_400_000)
+            .bind(if shipped { 1 } else { 0 })
+            .execute(&mut *tx)
+            .await
+            .expect("order");
+            for (n, v) in mine.iter().take(lines).enumerate() {
+                let done = i64::from(shipped && (status != "paid" || n == 0));
+                sqlx::query(
+                    "INSERT INTO order_lines (order_id, variant_id, product_id, title, variant, sku, quantity, \
+                     unit_price, shipped) VALUES ($1, $2, $3, 'Bench item', '', 'SKU', 1, 1000, $4)",
+                )
+                .bind(order)
+                .bind(v.0)
+                .bind(v.1)
+                .bind(done)
+                .execute(&mut *tx)
+                .await
+                .expect("line");
+            }
+        }
+        tx.commit().await.expect("commit");
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let orders: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let bench_shop::BenchShop {
+        db,
+        dir,
+        seller,
+        images,
+    } = bench_shop::open("seller_orders_bench").await;
+    drop(images); // No picture is written here.
+    let started = Instant::now();
+    fill(&db, orders).await;
+    println!("{orders} orders written in {:.1} s", started.elapsed().as_secs_f64());
+
+    let mut firsts = Vec::new();
+    let mut deep = Vec::new();
+    let mut searches = Vec::new();
+    for _ in 0..20 {
+        for tab in OrderTab::ALL {
+            let t = Instant::now();
+            portal::page(&db, &seller, tab, "", "").await.expect("page");
+            firsts.push(t.elapsed());
+        }
+        let mut after = String::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            let page = portal::page(&db, &seller, OrderTab::All, "", &after)
+                .await
+                .expect("page");
+            deep.push(t.elapsed());
+            after = page.next.unwrap_or_default();
+        }
+        let t = Instant::now();
+        portal::page(&db, &seller, OrderTab::All, "shopper 99", "")
+            .await
+            .expect("search");
+        searches.push(t.elapsed());
+    }
+    println!("list, each tab's first page: {}", percentiles(firsts));
+    println!("list, 20 pages deep by keyset: {}", percentiles(deep));
+    println!("list, search by customer name: {}", percentiles(searches));
+
+    let to_ship = portal::page(&db, &seller, OrderTab::ToShip, "", "")
+        .await
+        .expect("page");
+    let mut ships = Vec::new();
+    for row in to_ship.rows.iter().take(50) {
+        let lines: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT l.variant_id, CAST(l.quantity - l.shipped AS TEXT) FROM order_lines l \
+             JOIN orders o ON o.id = l.order_id WHERE o.number = $1 AND l.shipped < l.quantity",
+        )
+        .bind(&row.number)
+        .fetch_all(db.pool())
+        .await
+        .expect("lines");
+        let form = ShipForm {
+            key: format!("bench-{}", row.number),
+            carrier: "ups".into(),
+            tracking_number: "1Z999AA10123456784".into(),
+            lines,
+        };
+        let t = Instant::now();
+        ship_order::ship(&db, &seller, &row.number, &form).await.expect("ship");
+        ships.push(t.elapsed());
+    }
+    println!("ship (the workflow, with its email): {}", percentiles(ships));
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,300 @@
+//! A store's orders as its seller reads them (`/seller/orders`): the list (tabs, search, keyset pages) and one
+//! order with its lines, shipments and timeline. Only the acting seller's own store; never the shopper's email
+//! (buyer privacy: the seller reaches the shopper through the order, not around it).
+
+use model::catalog::Money;
+use model::seller_orders::{OrderTab, SellerLineView, SellerOrderDetail, SellerOrderPage, SellerOrderRow};
+use sqlx::AnyConnection;
+
+use super::views::{status_label, EventRow};
+use super::{OrderError, OrderStatus};
+use crate::platform::clock::now_ms;
+use crate::platform::text::like_literal;
+use crate::platform::{Actor, Db};
+
+const PAGE: i64 = 50;
+
+/// Orders with units left to ship (a paid order, also when part of it was refunded).
+const TO_SHIP: &str = "o.status IN ('paid', 'partially_refunded') AND EXISTS (SELECT 1 FROM order_lines l \
+     WHERE l.order_id = o.id AND l.shipped + l.cancelled < l.quantity)";
+
+/// The condition on `o` a tab lists (our own SQL, never input).
+fn tab_condition(tab: OrderTab) -> String {
+    match tab {
+        OrderTab::ToShip => TO_SHIP.to_string(),
+        OrderTab::PartiallyShipped => format!("{TO_SHIP} AND o.units_shipped > 0"),
+        OrderTab::Shipped => "o.status = 'shipped'".to_string(),
+        OrderTab::Delivered => "o.status = 'delivered'".to_string(),
+        OrderTab::Cancelled => "o.status = 'cancelled'".to_string(),
+        OrderTab::Refunded => "o.status IN ('refunded', 'partially_refunded')".to_string(),
+        // Orders never paid are not the store's business.
+        OrderTab::All => "o.status IN ('paid', 'shipped', 'delivered', 'cancelled', 'refunded', \
+             'partially_refunded')"
+            .to_string(),
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    number: String,
+    created_at: i64,
+    ship_name: String,
+    total: i64,
+    currency: String,
+    status: String,
+    units_shipped: i64,
+    ship_by: Option<i64>,
+    units: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct StoreNames {
+    store_name: String,
+    slug: String,
+}
+
+async fn store_names(conn: &mut AnyConnection, store: i64) -> Result<StoreNames, sqlx::Error> {
+    sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// A page of the actor's store's orders: the `tab`, those whose number or shopper's name
+/// holds it, newest first, after the cursor `after` (`created_at.id` of the last row seen). Three queries.
+pub async fn page(db: &Db, actor: &Actor, tab: OrderTab, q: &str, after: &str) -> Result<SellerOrderPage, OrderError> {
+    let store = actor.own_store().map_err(|_| OrderError::NotFound)?;
+    // A search box: what no name or number holds (control characters) is dropped, not refused.
+    let q: String = q.chars().filter(|c| !c.is_control()).take(100).collect();
+    let q = q.trim();
+    let mut conn = db.pool().acquire().await?;
+    let names = store_names(&mut conn, store).await?;
+    let mut sql = format!(
+        "SELECT o.id AS id, o.number AS number, o.created_at AS created_at, g.ship_name AS ship_name, \
+         o.total AS total, g.currency AS currency, o.status AS status, o.units_shipped AS units_shipped, \
+         o.ship_by AS ship_by, \
+         (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS units \
+         FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.seller_id = $1 AND {}",
+        tab_condition(tab)
+    );
+    let mut n = 1;
+    if !q.is_empty() {
+        sql.push_str(&format!(
+            " AND (o.number LIKE ${} ESCAPE '\\' OR LOWER(g.ship_name) LIKE ${} ESCAPE '\\')",
+            n + 1,
+            n + 2
+        ));
+        n += 2;
+    }
+    let cursor = after
+        .split_once('.')
+        .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.parse::<i64>().ok()?)));
+    if cursor.is_some() {
+        sql.push_str(&format!(
+            " AND (o.created_at < ${a} OR (o.created_at = ${a} AND o.id < ${b}))",
+            a = n + 1,
+            b = n + 2
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY o.created_at DESC, o.id DESC LIMIT {}", PAGE + 1));
+    let mut query = sqlx::query_as::<_, ListRow>(&sql).bind(store);
+    if !q.is_empty() {
+        query = query
+            .bind(format!("%{}%", like_literal(&q.to_uppercase())))
+            .bind(format!("%{}%", like_literal(&q.to_lowercase())));
+    }
+    if let Some((at, id)) = cursor {
+        query = query.bind(at).bind(id);
+    }
+    let mut rows = query.fetch_all(&mut *conn).await?;
+    let next = (rows.len() as i64 > PAGE).then(|| {
+        rows.truncate(PAGE as usize);
+        rows.last()
+            .map(|r| format!("{}.{}", r.created_at, r.id))
+            .unwrap_or_default()
+    });
+    let to_ship = count_to_ship(&mut conn, store).await?;
+    let now = now_ms();
+    Ok(SellerOrderPage {
+        store_name: names.store_name,
+        store_slug: names.slug,
+        rows: rows.into_iter().map(|r| list_row(r, now)).collect(),
+        next,
+        to_ship,
+    })
+}
+
+async fn count_to_ship(conn: &mut AnyConnection, store: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM orders o WHERE o.seller_id = $1 AND {TO_SHIP}"
+    ))
+    .bind(store)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Orders of the actor's store with units left to ship (the portal navigation's count); none for anyone else.
+pub async fn to_ship(db: &Db, actor: &Actor) -> Result<i64, OrderError> {
+    let Some(store) = actor.store_id() else {
+        return Ok(0);
+    };
+    let mut conn = db.pool().acquire().await?;
+    Ok(count_to_ship(&mut conn, store).await?)
+}
+
+fn tone(status: Option<OrderStatus>, units_shipped: i64) -> &'static str {
+    match status {
+        Some(OrderStatus::Paid) if units_shipped == 0 => "warning",
+        Some(OrderStatus::Shipped | OrderStatus::Delivered) => "success",
+        _ => "neutral",
+    }
+}
+
+fn list_row(r: ListRow, now: i64) -> SellerOrderRow {
+    let status = OrderStatus::parse(&r.status);
+    let open = matches!(status, Some(OrderStatus::Paid | OrderStatus::PartiallyRefunded));
+    SellerOrderRow {
+        status_label: status_label(status, r.units_shipped, &r.status),
+        tone: tone(status, r.units_shipped).to_string(),
+        late: open && r.ship_by.is_some_and(|by| by < now),
+        ship_by: r.ship_by.filter(|_| open),
+        number: r.number,
+        placed_at: r.created_at,
+        customer: r.ship_name,
+        units: r.units,
+        total: Money::new(r.total, r.currency),
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct DetailRow {
+    id: i64,
+    seller_id: i64,
+    number: String,
+    created_at: i64,
+    status: String,
+    units_shipped: i64,
+    ship_by: Option<i64>,
+    shipping_name: String,
+    shipping_amount: i64,
+    tax_amount: i64,
+    total: i64,
+    refunded: i64,
+    currency: String,
+    ship_name: String,
+    ship_line1: String,
+    ship_line2: String,
+    ship_city: String,
+    ship_postal: String,
+    ship_country: String,
+}
+
+impl DetailRow {
+    /// The shipping address, a line each (empty ones left out).
+    fn address(&self) -> Vec<String> {
+        [
+            self.ship_line1.clone(),
+            self.ship_line2.clone(),
+            format!("{} {}", self.ship_postal, self.ship_city),
+            model::orders::country_name(&self.ship_country).to_string(),
+        ]
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct DetailLine {
+    variant_id: i64,
+    title: String,
+    variant: String,
+    sku: String,
+    quantity: i64,
+    shipped: i64,
+    cancelled: i64,
+    unit_price: i64,
+}
+
+impl DetailLine {
+    fn view(self, currency: &str) -> SellerLineView {
+        SellerLineView {
+            variant_id: self.variant_id,
+            title: self.title,
+            variant: self.variant,
+            sku: self.sku,
+            quantity: self.quantity,
+            shipped: self.shipped,
+            cancelled: self.cancelled,
+            unit_price: Money::new(self.unit_price, currency),
+            line_total: Money::new(self.unit_price * self.quantity, currency),
+        }
+    }
+}
+
+/// One order of the actor's store (an admin may read any): lines, shipping address, shipments and timeline,
+/// never the shopper's email. Six queries.
+pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderDetail, OrderError> {
+    let mut conn = db.pool().acquire().await?;
+    let row: DetailRow = sqlx::query_as(
+        "SELECT o.id AS id, o.seller_id AS seller_id, o.number AS number, o.created_at AS created_at, \
+         o.status AS status, o.units_shipped AS units_shipped, o.ship_by AS ship_by, \
+         o.shipping_name AS shipping_name, o.shipping_amount AS shipping_amount, o.tax_amount AS tax_amount, \
+         o.total AS total, o.refunded AS refunded, g.currency AS currency, g.ship_name AS ship_name, \
+         g.ship_line1 AS ship_line1, g.ship_line2 AS ship_line2, g.ship_city AS ship_city, \
+         g.ship_postal AS ship_postal, g.ship_country AS ship_country \
+         FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.number = $1",
+    )
+    .bind(number)
+    .fetch_optional(&mut *conn)
+    .await?
+    .filter(|r: &DetailRow| actor.may_manage_store(r.seller_id))
+    .ok_or(OrderError::NotFound)?;
+    let names = store_names(&mut conn, row.seller_id).await?;
+    let lines: Vec<DetailLine> = sqlx::query_as(
+        "SELECT variant_id, title, variant, sku, quantity, shipped, cancelled, unit_price FROM order_lines \
+         WHERE order_id = $1 ORDER BY title, variant",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let shipments = super::fulfilment::shipments_of(&mut conn, "o.id = $1", row.id)
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let events: Vec<EventRow> = sqlx::query_as(
+        "SELECT order_id, created_at, status, note FROM order_events WHERE order_id = $1 ORDER BY created_at, id",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let status = OrderStatus::parse(&row.status);
+    let open = matches!(status, Some(OrderStatus::Paid | OrderStatus::PartiallyRefunded));
+    let money = |amount: i64| Money::new(amount, row.currency.as_str());
+    let lines: Vec<SellerLineView> = lines.into_iter().map(|l| l.view(&row.currency)).collect();
+    let units_left: i64 = lines.iter().map(SellerLineView::open).sum();
+    let address = row.address();
+    Ok(SellerOrderDetail {
+        store_name: names.store_name,
+        store_slug: names.slug,
+        status_label: status_label(status, row.units_shipped, &row.status),
+        tone: tone(status, row.units_shipped).to_string(),
+        late: open && units_left > 0 && row.ship_by.is_some_and(|by| by < now_ms()),
+        ship_by: row.ship_by.filter(|_| open && units_left > 0),
+        number: row.number,
+        placed_at: row.created_at,
+        customer: row.ship_name,
+        address,
+        shipping_option: row.shipping_name,
+        shippable: open && units_left > 0,
+        deliverable: status == Some(OrderStatus::Shipped),
+        lines,
+        shipping: money(row.shipping_amount),
+        tax: money(row.tax_amount),
+        total: money(row.total),
+        refunded: money(row.refunded),
+        shipments,
+        timeline: events.into_iter().map(EventRow::entry).collect(),
+    })
+}

@@ -1,0 +1,210 @@
+//! A store's orders as its seller works them (`/seller/orders`), and the shipments both sides see.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Money;
+use crate::orders::TimelineEntry;
+
+/// Who carries a shipment. The known ones have a tracking page a link can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Carrier {
+    Ups,
+    Usps,
+    Fedex,
+    Dhl,
+    Other,
+}
+
+impl Carrier {
+    pub const ALL: [Carrier; 5] = [
+        Carrier::Ups,
+        Carrier::Usps,
+        Carrier::Fedex,
+        Carrier::Dhl,
+        Carrier::Other,
+    ];
+
+    /// The spelling stored and posted by forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Carrier::Ups => "ups",
+            Carrier::Usps => "usps",
+            Carrier::Fedex => "fedex",
+            Carrier::Dhl => "dhl",
+            Carrier::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Carrier> {
+        Carrier::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Carrier::Ups => "UPS",
+            Carrier::Usps => "USPS",
+            Carrier::Fedex => "FedEx",
+            Carrier::Dhl => "DHL",
+            Carrier::Other => "Other carrier",
+        }
+    }
+
+    /// The carrier's own tracking page for `number` (checked to be letters, digits, spaces and dashes when it
+    /// was recorded; encoded here all the same).
+    pub fn tracking_url(self, number: &str) -> Option<String> {
+        let n: String = number.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        match self {
+            Carrier::Ups => Some(format!("https://www.ups.com/track?tracknum={n}")),
+            Carrier::Usps => Some(format!("https://tools.usps.com/go/TrackConfirmAction?tLabels={n}")),
+            Carrier::Fedex => Some(format!("https://www.fedex.com/fedextrack/?trknbr={n}")),
+            Carrier::Dhl => Some(format!(
+                "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={n}"
+            )),
+            Carrier::Other => None,
+        }
+    }
+}
+
+/// One shipment of an order: which units left, with whom, and how to follow them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    pub shipped_at: i64,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub tracking_url: Option<String>,
+    /// "2 × Copper kettle (Large)".
+    pub lines: Vec<String>,
+}
+
+/// The tabs of the order list: what a seller works through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrderTab {
+    ToShip,
+    PartiallyShipped,
+    Shipped,
+    Delivered,
+    Cancelled,
+    Refunded,
+    All,
+}
+
+impl OrderTab {
+    pub const ALL: [OrderTab; 7] = [
+        OrderTab::ToShip,
+        OrderTab::PartiallyShipped,
+        OrderTab::Shipped,
+        OrderTab::Delivered,
+        OrderTab::Cancelled,
+        OrderTab::Refunded,
+        OrderTab::All,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderTab::ToShip => "to-ship",
+            OrderTab::PartiallyShipped => "partially-shipped",
+            OrderTab::Shipped => "shipped",
+            OrderTab::Delivered => "delivered",
+            OrderTab::Cancelled => "cancelled",
+            OrderTab::Refunded => "refunded",
+            OrderTab::All => "all",
+        }
+    }
+
+    /// The tab an address names; "to ship" when it names none (what a seller opens the list for).
+    pub fn parse(text: &str) -> OrderTab {
+        OrderTab::ALL
+            .into_iter()
+            .find(|t| t.as_str() == text)
+            .unwrap_or(OrderTab::ToShip)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderTab::ToShip => "To ship",
+            OrderTab::PartiallyShipped => "Partially shipped",
+            OrderTab::Shipped => "Shipped",
+            OrderTab::Delivered => "Delivered",
+            OrderTab::Cancelled => "Cancelled",
+            OrderTab::Refunded => "Refunded",
+            OrderTab::All => "All",
+        }
+    }
+}
+
+/// One row of the order list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerOrderRow {
+    pub number: String,
+    pub placed_at: i64,
+    pub customer: String,
+    pub units: i64,
+    pub total: Money,
+    pub status_label: String,
+    /// "success", "warning", "neutral": the badge's tone (its words say the same).
+    pub tone: String,
+    /// Unix milliseconds; shown while it is still to ship.
+    pub ship_by: Option<i64>,
+    pub late: bool,
+}
+
+/// A page of the order list.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SellerOrderPage {
+    pub store_name: String,
+    pub store_slug: String,
+    pub rows: Vec<SellerOrderRow>,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
+    /// Orders paid and not yet all shipped (the navigation's count).
+    pub to_ship: i64,
+}
+
+/// One line of an order on the seller's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerLineView {
+    pub variant_id: i64,
+    pub title: String,
+    pub variant: String,
+    pub sku: String,
+    pub quantity: i64,
+    pub shipped: i64,
+    pub cancelled: i64,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+impl SellerLineView {
+    /// Units still to ship.
+    pub fn open(&self) -> i64 {
+        self.quantity - self.shipped - self.cancelled
+    }
+}
+
+/// A store's order as its seller sees it: never the shopper's email (buyer privacy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerOrderDetail {
+    pub store_name: String,
+    pub store_slug: String,
+    pub number: String,
+    pub placed_at: i64,
+    pub status_label: String,
+    pub tone: String,
+    pub ship_by: Option<i64>,
+    pub late: bool,
+    pub customer: String,
+    /// The shipping address, a line each.
+    pub address: Vec<String>,
+    pub shipping_option: String,
+    pub lines: Vec<SellerLineView>,
+    pub shipping: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub refunded: Money,
+    pub shipments: Vec<ShipmentView>,
+    pub timeline: Vec<TimelineEntry>,
+    /// Whether units are left to ship (the shipping form shows).
+    pub shippable: bool,
+    /// Whether it can be marked delivered now (everything shipped).
+    pub deliverable: bool,
+}

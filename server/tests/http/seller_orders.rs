@@ -1,0 +1,115 @@
+//! Issue 20: a store's orders over HTTP — its own seller reads and ships them; another store's seller gets 404
+//! and changes nothing; a shopper is sent to apply; a visitor to sign in; the shopper's email never shows.
+
+use reqwest::StatusCode;
+
+use crate::on_both_databases;
+use crate::orders::{pay, place_order, signed_up, OWNER, SHIP_NAME};
+use crate::sellers::post_form;
+use crate::support::{demo, location, TestApp};
+
+/// A paid order of one unit of the first store's (seller1's) first stocked variant: its store order's number and
+/// that line's variant.
+async fn paid_store_order(app: &TestApp) -> (String, i64) {
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT MIN(v.id) FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE p.status = 'active' AND p.seller_id = (SELECT MIN(id) FROM sellers)",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("variant");
+    sqlx::query("UPDATE stock SET available = 10 WHERE variant_id = $1")
+        .bind(variant)
+        .execute(app.db.pool())
+        .await
+        .expect("stock");
+    let buyer = signed_up(app, OWNER).await;
+    let session = place_order(app, &buyer, OWNER, variant).await;
+    let group = pay(app, &buyer, &session).await.number;
+    let number: String = sqlx::query_scalar(
+        "SELECT o.number FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE g.number = $1",
+    )
+    .bind(&group)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("store order");
+    (number, variant)
+}
+
+async fn a_stores_orders_are_its_own(app: &TestApp) {
+    let (number, variant) = paid_store_order(app).await;
+    let path = format!("/seller/orders/{number}");
+    let ship = |key: &'static str| {
+        vec![
+            ("number".to_string(), number.clone()),
+            ("key".to_string(), key.to_string()),
+            ("carrier".to_string(), "ups".to_string()),
+            ("tracking".to_string(), "1Z999AA10123456784".to_string()),
+            ("variant[0]".to_string(), variant.to_string()),
+            ("qty[0]".to_string(), "1".to_string()),
+        ]
+    };
+    // Another store's seller: not found, and nothing ships.
+    let other = demo(app, "seller2").await;
+    assert_eq!(
+        other.get(app.url(&path)).send().await.expect("get").status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post_form(app, &other, "ship_order", &ship("k-other"), "application/json")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let list = other.get(app.url("/seller/orders?tab=all")).send().await.expect("list");
+    assert!(!list.text().await.expect("body").contains(&number));
+    // A shopper is sent to apply; a visitor to sign in.
+    let shopper = signed_up(app, "orders-probe@example.com").await;
+    assert_eq!(
+        location(&shopper.get(app.url(&path)).send().await.expect("get")),
+        "/sell"
+    );
+    assert_eq!(
+        post_form(app, &shopper, "ship_order", &ship("k-shopper"), "application/json")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let visitor = app.client().get(app.url(&path)).send().await.expect("get");
+    assert!(location(&visitor).starts_with("/login?next="), "{}", location(&visitor));
+    let shipped: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipments")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(shipped, 0);
+    // The store's own seller: the order with the shopper's name and no email; the navigation counts it.
+    let seller = demo(app, "seller1").await;
+    let page = seller.get(app.url(&path)).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let body = page.text().await.expect("body");
+    assert!(
+        body.contains(SHIP_NAME) && !body.contains(OWNER),
+        "the name, never the email"
+    );
+    let list = seller.get(app.url("/seller/orders")).send().await.expect("list");
+    let list = list.text().await.expect("body");
+    assert!(
+        list.contains(&number) && list.contains("to ship</span>"),
+        "listed and counted"
+    );
+    assert!(!list.contains(OWNER));
+    let answer = post_form(app, &seller, "ship_order", &ship("k-mine"), "application/json").await;
+    assert!(answer.status().is_success(), "{}", answer.status());
+    let page = seller
+        .get(app.url(&path))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("https://www.ups.com/track?tracknum=1Z999AA10123456784"));
+    assert!(page.contains("Mark delivered"));
+}
+
+on_both_databases!(a_stores_orders_are_its_own);
