@@ -67,6 +67,11 @@ test("a store ships an order in two parcels and the shopper follows each", async
   await expect(page.getByRole("heading", { level: 1, name: "Orders" })).toBeVisible();
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-orders-${testInfo.project.name}.png`, fullPage: true });
+  // Ticked orders print together.
+  await page.getByRole("checkbox", { name: `Select ${number}` }).check();
+  await page.getByRole("button", { name: "Print packing slips of the ticked orders" }).click();
+  await expect(page.getByRole("article", { name: `Order ${number}` })).toBeVisible();
+  await page.goBack();
   await page.getByRole("link", { name: number }).click();
 
   // The order: the shopper's name and address, never the email.
@@ -84,6 +89,18 @@ test("a store ships an order in two parcels and the shopper follows each", async
   await expect(page.getByText("Partially shipped").first()).toBeVisible();
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-order-${testInfo.project.name}.png`, fullPage: true });
+
+  // The packing slip with its label: the number as a barcode, the address, what is left to pack.
+  await page.getByRole("link", { name: "Print packing slip" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Packing slip" })).toBeVisible();
+  await expect(page.getByRole("img", { name: `Barcode of order ${number}` })).toBeVisible();
+  await expect(page.getByRole("article", { name: `Order ${number}` })).toContainText("Ada Parcels");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/packing-slip-${testInfo.project.name}.png`, fullPage: true });
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: `test-results/packing-slip-print-${testInfo.project.name}.png`, fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+  await page.goBack();
 
   // The shopper sees the parcel with its tracking link, and the email.
   await shopper.goto(orderPage);

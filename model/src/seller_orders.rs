@@ -208,3 +208,11 @@ pub struct SellerOrderDetail {
     /// Whether it can be marked delivered now (everything shipped).
     pub deliverable: bool,
 }
+
+/// What a store prints for one order: the label (addresses and the number as a barcode) and the packing slip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackingSlip {
+    pub order: SellerOrderDetail,
+    /// The order number as a Code 128 barcode: SVG drawn by the server from the number alone.
+    pub barcode_svg: String,
+}

@@ -8,6 +8,7 @@
 pub mod fulfilment;
 pub mod lifecycle;
 pub mod portal;
+pub mod slips;
 mod status;
 pub mod views;
 

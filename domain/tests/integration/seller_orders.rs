@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use domain::orders::fulfilment::Shipped;
-use domain::orders::{self, portal, OrderError};
+use domain::orders::{self, portal, slips, OrderError};
 use domain::payments::TestGateway;
 use domain::workflows::cancel_order;
 use domain::workflows::ship_order::{self, ShipForm};
@@ -56,6 +56,15 @@ async fn paid_order(db: &Db, lines: &[(i64, i64)], name: &str) -> (String, Strin
     .await
     .expect("order");
     (placed.number, number)
+}
+
+/// A store other than `store`.
+async fn another_store(db: &Db, store: i64) -> i64 {
+    sqlx::query_scalar("SELECT id FROM sellers WHERE id <> $1 ORDER BY id LIMIT 1")
+        .bind(store)
+        .fetch_one(db.pool())
+        .await
+        .expect("other store")
 }
 
 /// A form shipping every unit left of order `number`.
@@ -186,11 +195,7 @@ async fn a_store_ships_in_parts_and_the_shopper_follows_every_parcel(db: Db) {
 async fn another_store_a_shopper_and_bad_forms_change_nothing(db: Db) {
     let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
     let (_, number) = paid_order(&db, &[(kettle, 1)], "Grace Hopper").await;
-    let other: i64 = sqlx::query_scalar("SELECT id FROM sellers WHERE id <> $1 ORDER BY id LIMIT 1")
-        .bind(store)
-        .fetch_one(db.pool())
-        .await
-        .expect("other store");
+    let other = another_store(&db, store).await;
     let outsider = actors::seller_of(&db, other).await;
     let (_, shopper) = actors::shopper(&db).await;
     for actor in [&outsider, &shopper, &Actor::visitor()] {
@@ -319,7 +324,47 @@ async fn the_order_list_pages_by_keyset(db: Db) {
     assert_eq!(all.len(), 53, "every order once");
 }
 
+async fn packing_slips_print_the_stores_own_orders_only(db: Db) {
+    let (store, [kettle, mug]) = store_with_two_variants(&db, 10).await;
+    let (_, first) = paid_order(&db, &[(kettle, 2)], "Mary Jackson").await;
+    let (_, second) = paid_order(&db, &[(kettle, 1), (mug, 1)], "Annie Easley").await;
+    let seller = actors::seller_of(&db, store).await;
+    // The same number twice prints once.
+    let numbers = [first.clone(), second.clone(), first.clone()];
+    let printed = slips::slips(&db, &seller, &numbers).await.expect("slips");
+    assert_eq!(printed.len(), 2);
+    assert_eq!(printed[1].order.customer, "Annie Easley");
+    assert!(printed
+        .iter()
+        .all(|s| s.barcode_svg.starts_with("<svg") && s.barcode_svg.contains("<rect")));
+    assert!(
+        !format!("{printed:?}").contains("buyer@example.com"),
+        "never the shopper's email"
+    );
+    // Another store, or one foreign number among the store's own: not found, as the order pages are.
+    let other = another_store(&db, store).await;
+    let outsider = actors::seller_of(&db, other).await;
+    assert!(matches!(
+        slips::slips(&db, &outsider, std::slice::from_ref(&first)).await,
+        Err(OrderError::NotFound)
+    ));
+    assert!(matches!(
+        slips::slips(&db, &seller, &[first.clone(), "BZ-NOPE-1".into()]).await,
+        Err(OrderError::NotFound)
+    ));
+    assert!(matches!(
+        slips::slips(&db, &seller, &[String::new()]).await,
+        Err(OrderError::NotAllowed(_))
+    ));
+    let too_many: Vec<String> = (0..=slips::SLIPS_MAX).map(|i| format!("BZ-X{i}")).collect();
+    assert!(matches!(
+        slips::slips(&db, &seller, &too_many).await,
+        Err(OrderError::NotAllowed(_))
+    ));
+}
+
 db_tests!(
+    packing_slips_print_the_stores_own_orders_only,
     a_store_ships_in_parts_and_the_shopper_follows_every_parcel,
     another_store_a_shopper_and_bad_forms_change_nothing,
     racing_shipments_of_the_last_unit_ship_it_once,

@@ -303,6 +303,7 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
     ("seller_orders", &["tab", "q", "after"]),
     ("seller_order", &["number"]),
     ("orders_to_ship", &[]),
+    ("packing_slips", &["numbers"]),
 ];
 
 /// The multipart routes and the field each reads its file from.

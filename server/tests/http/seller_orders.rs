@@ -61,6 +61,10 @@ async fn a_stores_orders_are_its_own(app: &TestApp) {
             .status(),
         StatusCode::NOT_FOUND
     );
+    for slip in [format!("{path}/slip"), format!("/seller/orders/slips?n={number}")] {
+        let answer = other.get(app.url(&slip)).send().await.expect("slip");
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{slip}");
+    }
     let list = other.get(app.url("/seller/orders?tab=all")).send().await.expect("list");
     assert!(!list.text().await.expect("body").contains(&number));
     // A shopper is sent to apply; a visitor to sign in.
@@ -110,6 +114,12 @@ async fn a_stores_orders_are_its_own(app: &TestApp) {
         .expect("body");
     assert!(page.contains("https://www.ups.com/track?tracknum=1Z999AA10123456784"));
     assert!(page.contains("Mark delivered"));
+    // The packing slip: the barcode drawn from the number, the name and address, never the email.
+    let slip = seller.get(app.url(&format!("{path}/slip"))).send().await.expect("slip");
+    assert_eq!(slip.status(), StatusCode::OK);
+    let slip = slip.text().await.expect("body");
+    assert!(slip.contains("<svg") && slip.contains(&format!("Barcode of order {number}")));
+    assert!(slip.contains(SHIP_NAME) && !slip.contains(OWNER));
 }
 
 on_both_databases!(a_stores_orders_are_its_own);

@@ -1,7 +1,7 @@
 //! The store's orders: the list, one order, shipping it and marking it delivered.
 
 use leptos::prelude::*;
-use model::seller_orders::{SellerOrderDetail, SellerOrderPage};
+use model::seller_orders::{PackingSlip, SellerOrderDetail, SellerOrderPage};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -111,4 +111,12 @@ pub async fn mark_order_delivered(number: String) -> Result<(), AppError> {
     domain::workflows::ship_order::mark_delivered(&services.db, &actor, &number).await?;
     crate::ssr::redirect(&format!("/seller/orders/{}?done=delivered", crate::url_encode(&number)));
     Ok(())
+}
+
+/// The packing slips of the store's orders `numbers` (comma-separated), for one print.
+#[server(endpoint = "packing_slips", input = leptos::server_fn::codec::GetUrl)]
+pub async fn packing_slips(numbers: String) -> Result<Vec<PackingSlip>, AppError> {
+    let (services, actor) = signed_in()?;
+    let numbers: Vec<String> = numbers.split(',').map(str::to_string).collect();
+    Ok(domain::orders::slips::slips(&services.db, &actor, &numbers).await?)
 }

@@ -7,6 +7,7 @@ pub mod import_pictures;
 pub mod orders;
 pub mod products;
 pub mod settings;
+pub mod slips;
 pub mod stock;
 
 use leptos::prelude::*;

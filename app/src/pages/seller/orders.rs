@@ -93,9 +93,13 @@ fn OrderIndex(page: SellerOrderPage, tab: OrderTab, q: String) -> impl IntoView 
                 view! { <section class="card empty"><p>{empty}</p></section> }.into_any()
             } else {
                 view! {
+                    // Ticked orders print together (a GET form: the print has an address of its own).
+                    <form method="get" action="/seller/orders/slips" class="stack" aria-label="Orders to print">
+                    <p><button class="button button--secondary" type="submit">"Print packing slips of the ticked orders"</button></p>
                     <table class="table">
                         <caption class="visually-hidden">{format!("Orders: {}", tab.label())}</caption>
                         <thead><tr>
+                            <th scope="col"><span class="visually-hidden">"Select"</span></th>
                             <th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Customer"</th>
                             <th scope="col" class="num">"Items"</th><th scope="col" class="num">"Total"</th>
                             <th scope="col">"Status"</th><th scope="col">"Ship by"</th>
@@ -106,6 +110,7 @@ fn OrderIndex(page: SellerOrderPage, tab: OrderTab, q: String) -> impl IntoView 
                                 let by = r.ship_by.map(model::format_date);
                                 view! {
                                     <tr>
+                                        <td><input type="checkbox" name="n" value=r.number.clone() aria-label=format!("Select {}", r.number)/></td>
                                         <td><a href=format!("/seller/orders/{}", crate::url_encode(&r.number))>{r.number.clone()}</a></td>
                                         <td data-label="Placed"><time datetime=placed.clone()>{placed.clone()}</time></td>
                                         <td data-label="Customer">{r.customer}</td>
@@ -121,6 +126,7 @@ fn OrderIndex(page: SellerOrderPage, tab: OrderTab, q: String) -> impl IntoView 
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </form>
                     {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
                 }.into_any()
             }}
@@ -174,7 +180,10 @@ fn OrderDetail(screen: OrderScreen, done: Option<String>, error: Option<AppError
             <p><a href="/seller/orders">"← Orders"</a></p>
             <div class="page-head">
                 <h1 class="page-title">{format!("Order {number}")}</h1>
-                <span class=format!("badge badge--{}", order.tone)>{order.status_label.clone()}</span>
+                <div class="actions">
+                    <span class=format!("badge badge--{}", order.tone)>{order.status_label.clone()}</span>
+                    <a href=format!("/seller/orders/{}/slip", crate::url_encode(&number))>"Print packing slip"</a>
+                </div>
             </div>
             <p class="muted">
                 {format!("Placed {}", model::format_date(order.placed_at))}
