@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { addToCart, expectAccessible, logIn, type Pick } from "./shop";
 
 // Issue 20: a store is told of a paid order, ships it in two parcels with tracking and marks it delivered, while
@@ -18,6 +18,45 @@ async function twoOfStore(request: APIRequestContext, slug: string): Promise<[Pi
   throw new Error(`the store ${slug} has no two products in stock`);
 }
 
+/** Checks out the guest's cart with the test gateway's approved card: the order's number. */
+async function payAsGuest(shopper: Page, email: string, name: string): Promise<string> {
+  await shopper.goto("/checkout");
+  await shopper.getByLabel("Email").fill(email);
+  await shopper.getByLabel("Full name").fill(name);
+  await shopper.getByLabel("Street address").fill("1 Market Street");
+  await shopper.getByLabel("City").fill("San Francisco");
+  await shopper.getByLabel("Postal code").fill("94105");
+  await shopper.getByLabel("Country").selectOption("US");
+  await shopper.getByRole("button", { name: "Continue to review" }).click();
+  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
+  await shopper.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
+  await expect(shopper.getByRole("heading", { name: "Thank you! Your order is confirmed." })).toBeVisible();
+  return ((await shopper.getByRole("heading", { level: 1 }).textContent()) ?? "").replace("Order ", "");
+}
+
+/** From an order's page: its packing slip with the label (the number as a barcode, the address), then back. */
+async function printSlip(page: Page, number: string, project: string) {
+  await page.getByRole("link", { name: "Print packing slip" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Packing slip" })).toBeVisible();
+  await expect(page.getByRole("img", { name: `Barcode of order ${number}` })).toBeVisible();
+  await expect(page.getByRole("article", { name: `Order ${number}` })).toContainText("Ada Parcels");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/packing-slip-${project}.png`, fullPage: true });
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: `test-results/packing-slip-print-${project}.png`, fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+  await page.goBack();
+}
+
+/** The shopper says the order arrived, on its page. */
+async function shopperConfirms(shopper: Page, orderPage: string, number: string) {
+  await shopper.goto(orderPage);
+  await shopper.getByRole("button", { name: `I received order ${number}` }).click();
+  await expect(shopper.getByText(`Thank you: order ${number} is marked received.`)).toBeVisible();
+  await expectAccessible(shopper);
+}
+
 test("a store ships an order in two parcels and the shopper follows each", async ({ page, browser, request }, testInfo) => {
   const phone = testInfo.project.name === "phone";
   await logIn(page, phone ? "seller14@demo.bazaar.test" : "seller13@demo.bazaar.test", "demo-pass-2026");
@@ -35,20 +74,14 @@ test("a store ships an order in two parcels and the shopper follows each", async
   const shopper = await guest.newPage();
   await addToCart(shopper, first, 2, 2);
   await addToCart(shopper, second, 1, 3);
-  await shopper.goto("/checkout");
+  // The store's return window shows on its products' pages and on its store page.
+  const returns = /Returns accepted within \d+ days of delivery\.|This store does not accept returns\./;
+  await expect(shopper.getByText(returns)).toBeVisible();
+  await expectAccessible(shopper);
+  await shopper.goto(storefront);
+  await expect(shopper.getByText(returns)).toBeVisible();
   const email = `parcels-${testInfo.project.name}-${Date.now()}@example.com`;
-  await shopper.getByLabel("Email").fill(email);
-  await shopper.getByLabel("Full name").fill("Ada Parcels");
-  await shopper.getByLabel("Street address").fill("1 Market Street");
-  await shopper.getByLabel("City").fill("San Francisco");
-  await shopper.getByLabel("Postal code").fill("94105");
-  await shopper.getByLabel("Country").selectOption("US");
-  await shopper.getByRole("button", { name: "Continue to review" }).click();
-  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
-  await shopper.getByLabel("Card number").fill("4242 4242 4242 4242");
-  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
-  await expect(shopper.getByRole("heading", { name: "Thank you! Your order is confirmed." })).toBeVisible();
-  const group = ((await shopper.getByRole("heading", { level: 1 }).textContent()) ?? "").replace("Order ", "");
+  const group = await payAsGuest(shopper, email, "Ada Parcels");
   const number = `${group}-1`;
   const orderPage = shopper.url();
 
@@ -90,17 +123,7 @@ test("a store ships an order in two parcels and the shopper follows each", async
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-order-${testInfo.project.name}.png`, fullPage: true });
 
-  // The packing slip with its label: the number as a barcode, the address, what is left to pack.
-  await page.getByRole("link", { name: "Print packing slip" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Packing slip" })).toBeVisible();
-  await expect(page.getByRole("img", { name: `Barcode of order ${number}` })).toBeVisible();
-  await expect(page.getByRole("article", { name: `Order ${number}` })).toContainText("Ada Parcels");
-  await expectAccessible(page);
-  await page.screenshot({ path: `test-results/packing-slip-${testInfo.project.name}.png`, fullPage: true });
-  await page.emulateMedia({ media: "print" });
-  await page.screenshot({ path: `test-results/packing-slip-print-${testInfo.project.name}.png`, fullPage: true });
-  await page.emulateMedia({ media: "screen" });
-  await page.goBack();
+  await printSlip(page, number, testInfo.project.name);
 
   // The shopper sees the parcel with its tracking link, and the email.
   await shopper.goto(orderPage);
@@ -115,18 +138,25 @@ test("a store ships an order in two parcels and the shopper follows each", async
     await expect(shopper.getByRole("article", { name: `Your Bazaar order ${number} has partly shipped` })).toContainText("ups.com/track", { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
 
-  // The rest with DHL, then delivered.
+  // The rest with DHL; then it arrives: on a phone the shopper says so, on a desktop the seller marks it.
   await page.getByRole("form", { name: "Ship items" }).getByLabel("Carrier").selectOption({ label: "DHL" });
   await page.getByLabel("Tracking number").fill("JD014600006281");
   await page.getByRole("button", { name: "Ship and email the shopper" }).click();
   await expect(page.getByRole("status")).toContainText("everything has shipped");
-  await page.getByRole("button", { name: "Mark delivered" }).click();
-  await expect(page.getByRole("status")).toContainText("Marked delivered");
   await expect(page.getByRole("region", { name: "Shipments" }).getByRole("listitem")).toHaveCount(2);
+  if (phone) {
+    await shopperConfirms(shopper, orderPage, number);
+    await page.reload();
+    await expect(page.getByRole("list").filter({ hasText: "Receipt confirmed by the shopper" })).toBeVisible();
+  } else {
+    await page.getByRole("button", { name: "Mark delivered" }).click();
+    await expect(page.getByRole("status")).toContainText("Marked delivered");
+  }
   await expectAccessible(page);
 
   await shopper.goto(orderPage);
   await expect(shopper.getByText("Delivered").first()).toBeVisible();
+  await expect(shopper.getByRole("button", { name: `I received order ${number}` })).toHaveCount(0);
   await expect(shopper.getByRole("link", { name: "Track JD014600006281" })).toBeVisible();
   await guest.close();
 });

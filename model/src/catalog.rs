@@ -44,6 +44,16 @@ pub struct SellerView {
     pub description: String,
     /// The store's logo (a thumbnail's address), if it has one.
     pub logo_url: Option<String>,
+    #[serde(default)]
+    pub returns: Returns,
+}
+
+/// A store's return window and policy, as its store page and its products' pages show them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Returns {
+    /// Days after delivery a shopper may ask to return (0: no returns).
+    pub days: i64,
+    pub policy: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +136,9 @@ pub struct ProductDetail {
     /// The seller's tags, in their order: each finds its products in search.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Its store's return window and policy.
+    #[serde(default)]
+    pub returns: Returns,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

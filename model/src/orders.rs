@@ -175,6 +175,9 @@ pub struct SellerOrderView {
     pub shipments: Vec<crate::seller_orders::ShipmentView>,
     pub timeline: Vec<TimelineEntry>,
     pub cancellable: bool,
+    /// Shipped in full: the shopper may say it arrived.
+    #[serde(default)]
+    pub receivable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

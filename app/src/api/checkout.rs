@@ -50,6 +50,14 @@ pub struct MailView {
 
 #[cfg(feature = "ssr")]
 mod imp {
+    /// The shopper's order page a change sends them back to (with a guest's token).
+    pub fn order_page(number: &str, token: Option<&str>) -> String {
+        match token {
+            Some(t) if !t.is_empty() => format!("/orders/{number}?token={t}"),
+            _ => format!("/orders/{number}"),
+        }
+    }
+
     use model::orders::CheckoutDraft;
 
     use crate::error::AppError;
@@ -342,14 +350,27 @@ pub async fn order_data(number: String, token: Option<String>) -> Result<(OrderG
     Ok((view, imp::take_flash().await?))
 }
 
+/// The shopper says one seller's shipped order of a group arrived.
+#[server(endpoint = "confirm_received")]
+pub async fn confirm_received(number: String, order: String, token: Option<String>) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let back = imp::order_page(&number, token.as_deref());
+    let actor = crate::ssr::actor();
+    let confirmed =
+        domain::orders::fulfilment::confirm_received(&services.db, &actor, &number, &order, imp::token(&token)).await;
+    match confirmed {
+        Ok(()) => imp::flash(&format!("Thank you: order {order} is marked received.")).await?,
+        Err(e) => imp::flash(&AppError::from(e).to_string()).await?,
+    }
+    crate::ssr::redirect(&back);
+    Ok(())
+}
+
 /// Cancels one seller's order of a group (refunded through the gateway).
 #[server(endpoint = "cancel_order")]
 pub async fn cancel_order(number: String, order: String, token: Option<String>) -> Result<(), AppError> {
     let services = crate::ssr::services()?;
-    let back = match token.as_deref() {
-        Some(t) if !t.is_empty() => format!("/orders/{number}?token={t}"),
-        _ => format!("/orders/{number}"),
-    };
+    let back = imp::order_page(&number, token.as_deref());
     let actor = crate::ssr::actor();
     let cancelled = domain::workflows::cancel_order::cancel(
         &services.db,

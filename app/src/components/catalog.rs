@@ -118,3 +118,27 @@ mod tests {
         assert!(matches!(&blocks[1], Block::List(items) if items.len() == 2));
     }
 }
+
+/// A store's return window and its policy (folded away until asked for), on its store page and product pages.
+#[component]
+pub fn ReturnsNote(returns: model::catalog::Returns) -> impl IntoView {
+    let window = if returns.days > 0 {
+        format!(
+            "Returns accepted within {} of delivery.",
+            model::count_of(returns.days, "day", "days")
+        )
+    } else {
+        "This store does not accept returns.".to_string()
+    };
+    view! {
+        <div class="returns-note">
+            <p class="muted">{window}</p>
+            {(!returns.policy.trim().is_empty()).then(|| view! {
+                <details>
+                    <summary>"Return policy"</summary>
+                    <p class="returns-note__policy">{returns.policy}</p>
+                </details>
+            })}
+        </div>
+    }
+}

@@ -10,7 +10,7 @@ use model::orders::{country_name, OrderGroupView, SellerOrderView, COUNTRIES};
 
 use crate::api::checkout::{
     checkout_data, dev_mailbox, order_data, order_history, review_data, test_payment_data, ApplyPromo, CancelOrder,
-    PlaceOrder, RemovePromo, SaveCheckoutDetails, TestCancel, TestPay, UseSavedAddress,
+    ConfirmReceived, PlaceOrder, RemovePromo, SaveCheckoutDetails, TestCancel, TestPay, UseSavedAddress,
 };
 use crate::components::forms::Field;
 use crate::components::shipments::ShipmentLine;
@@ -295,6 +295,18 @@ pub fn TestPaymentPage() -> impl IntoView {
     }
 }
 
+/// A button that changes one seller order of the group (`action`, a server function's address).
+fn order_form(action: &'static str, group: &str, order: &str, token: &Option<String>, label: String) -> impl IntoView {
+    view! {
+        <form method="post" action=action>
+            <input type="hidden" name="number" value=group.to_string()/>
+            <input type="hidden" name="order" value=order.to_string()/>
+            <input type="hidden" name="token" value=token.clone().unwrap_or_default()/>
+            <button class="button button--secondary" type="submit">{label}</button>
+        </form>
+    }
+}
+
 #[component]
 fn SellerOrder(order: SellerOrderView, group: String, token: Option<String>) -> impl IntoView {
     let id = format!("order-{}", order.number);
@@ -330,13 +342,13 @@ fn SellerOrder(order: SellerOrderView, group: String, token: Option<String>) -> 
                         {(!e.note.is_empty()).then(|| format!(" — {}", e.note))}</li>
                 }).collect_view()}
             </ol>
-            {order.cancellable.then(|| view! {
-                <form method="post" action=CancelOrder::url()>
-                    <input type="hidden" name="number" value=group.clone()/>
-                    <input type="hidden" name="order" value=order.number.clone()/>
-                    <input type="hidden" name="token" value=token.clone().unwrap_or_default()/>
-                    <button class="button button--secondary" type="submit">{format!("Cancel order {}", order.number)}</button>
-                </form>
+            {order.receivable.then(|| {
+                let label = format!("I received order {}", order.number);
+                order_form(ConfirmReceived::url(), &group, &order.number, &token, label)
+            })}
+            {order.cancellable.then(|| {
+                let label = format!("Cancel order {}", order.number);
+                order_form(CancelOrder::url(), &group, &order.number, &token, label)
             })}
         </section>
     }

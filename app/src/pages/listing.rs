@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use model::catalog::{Facet, FacetKind, SearchQuery, Sort};
 
 use crate::api::catalog::{listing, ListingData, ListingParams};
-use crate::components::catalog::{Breadcrumbs, ProductGrid};
+use crate::components::catalog::{Breadcrumbs, ProductGrid, ReturnsNote};
 use crate::error::AppError;
 use crate::pages::errors::{LoadError, NotFoundPage};
 
@@ -240,7 +240,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
             view! { <img class="store-logo" src=url alt=alt width="80" height="80"/> }
         }))}
         <h1 class="page-title">{heading}</h1>
-        {store.map(|s| view! { <p class="lead">{s.description}</p> })}
+        {store.map(|s| view! { <p class="lead">{s.description}</p> <ReturnsNote returns=s.returns/> })}
         {category.map(|(_, children, _)| (!children.is_empty()).then(|| view! {
             <nav aria-label="Subcategories">
                 <ul class="chips">

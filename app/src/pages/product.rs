@@ -5,7 +5,7 @@ use model::catalog::{ImageView, ProductDetail};
 
 use crate::api::cart::AddToCart;
 use crate::api::catalog::product_page;
-use crate::components::catalog::{Breadcrumbs, Markdown, Rating};
+use crate::components::catalog::{Breadcrumbs, Markdown, Rating, ReturnsNote};
 use crate::components::variant_picker::VariantPicker;
 use crate::error::AppError;
 use crate::pages::errors::{LoadError, NotFoundPage};
@@ -81,6 +81,7 @@ pub fn ProductArticle(product: ProductDetail, preview: bool) -> impl IntoView {
                 <p class="product__seller">"Sold by "
                     <a href=format!("/store/{}", card.seller_slug)>{card.seller_name.clone()}</a>
                 </p>
+                <ReturnsNote returns=p.returns.clone()/>
                 <Rating rating=card.rating count=card.rating_count/>
                 <section aria-labelledby="options-title">
                     <h2 id="options-title" class="section-title">"Options"</h2>

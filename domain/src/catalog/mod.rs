@@ -19,7 +19,7 @@ pub use params::{parse_search, RawSearch, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QU
 use std::collections::HashMap;
 
 use model::catalog::{
-    CategoryView, ImageView, Money, ProductCard, ProductDetail, SearchQuery, SearchResults, SellerView, Sort,
+    CategoryView, ImageView, Money, ProductCard, ProductDetail, Returns, SearchQuery, SearchResults, SellerView, Sort,
     VariantView,
 };
 use model::FieldError;
@@ -349,11 +349,17 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
     };
     let row = q.fetch_optional(db.pool()).await?.ok_or(CatalogError::NotFound)?;
     let card = card_from_row(&row)?;
-    let extra =
-        sqlx::query("SELECT description_md, category_id, seo_title, seo_description FROM products WHERE id = $1")
-            .bind(card.id)
-            .fetch_one(db.pool())
-            .await?;
+    let extra = sqlx::query(
+        "SELECT p.description_md, p.category_id, p.seo_title, p.seo_description, s.return_days, s.return_policy \
+         FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = $1",
+    )
+    .bind(card.id)
+    .fetch_one(db.pool())
+    .await?;
+    let returns = Returns {
+        days: extra.try_get("return_days")?,
+        policy: extra.try_get("return_policy")?,
+    };
     let description_md: String = extra.try_get("description_md")?;
     let category_id: i64 = extra.try_get("category_id")?;
     let (seo_title, seo_description): (String, String) =
@@ -413,6 +419,7 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
         seo_title,
         seo_description,
         tags,
+        returns,
     })
 }
 
@@ -484,7 +491,8 @@ pub async fn product_counts_by_category(db: &Db) -> Result<HashMap<i64, i64>, Ca
 /// An active seller's store profile; `None` for unknown or inactive stores.
 pub async fn seller_by_slug(db: &Db, slug: &str) -> Result<Option<SellerView>, CatalogError> {
     let row = sqlx::query(
-        "SELECT slug, store_name, description, logo_key FROM sellers WHERE slug = $1 AND status = 'active'",
+        "SELECT slug, store_name, description, logo_key, return_days, return_policy FROM sellers \
+         WHERE slug = $1 AND status = 'active'",
     )
     .bind(slug)
     .fetch_optional(db.pool())
@@ -497,6 +505,10 @@ pub async fn seller_by_slug(db: &Db, slug: &str) -> Result<Option<SellerView>, C
             logo_url: r
                 .try_get::<Option<String>, _>("logo_key")?
                 .map(|k| images::thumb_url(&k, 160)),
+            returns: Returns {
+                days: r.try_get("return_days")?,
+                policy: r.try_get("return_policy")?,
+            },
         })
     })
     .transpose()

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use super::{lifecycle, OrderError, OrderStatus};
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
-use crate::platform::Actor;
+use crate::platform::{Actor, Db};
 
 /// A seller order as a change to it needs it, found for an actor who may manage its store.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -255,6 +255,28 @@ pub async fn mark_delivered(conn: &mut AnyConnection, order: &StoreOrder, actor:
             "Only an order shipped in full can be marked delivered.".into(),
         ))
     }
+}
+
+/// The shopper says a shipped order arrived: the group's account, or a guest with the link's `token` (its store's
+/// seller and admins may too, as they may cancel it); anyone else gets `NotFound`.
+pub async fn confirm_received(
+    db: &Db,
+    actor: &Actor,
+    group_number: &str,
+    order_number: &str,
+    token: Option<&str>,
+) -> Result<(), OrderError> {
+    let mut tx = db.begin_write().await?;
+    let target = super::views::change_target(&mut tx, group_number, order_number, actor, token).await?;
+    let note = format!("Receipt confirmed by {}", actor.described());
+    if !lifecycle::transition(&mut tx, target.order_id, OrderStatus::Delivered, &note).await? {
+        return Err(OrderError::NotAllowed(format!(
+            "Order {} can be confirmed received once it has shipped in full.",
+            target.number
+        )));
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -190,6 +190,7 @@ impl Assembled {
             seller_url: format!("/store/{}", row.slug),
             status_label: status_label(parsed, row.units_shipped, &row.status),
             cancellable: parsed.is_some_and(OrderStatus::cancellable) && row.units_shipped == 0,
+            receivable: parsed == Some(OrderStatus::Shipped),
             status: row.status,
             lines: lines
                 .into_iter()
@@ -360,9 +361,10 @@ pub async fn history(db: &Db, actor: &Actor) -> Result<Vec<OrderSummaryView>, Or
         .collect())
 }
 
-/// A seller order as a cancellation needs it, once `actor` is known to be allowed to cancel it.
+/// A seller order as a change on the shopper's order page needs it (cancelling it, confirming it arrived), once
+/// `actor` is known to be allowed to make it.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CancelTarget {
+pub struct ChangeTarget {
     pub order_id: i64,
     pub group_id: i64,
     pub seller_id: i64,
@@ -377,19 +379,19 @@ pub struct CancelTarget {
     pub units_shipped: i64,
 }
 
-/// The seller order `order_number` of group `group_number`, if `actor` may cancel it: the group's shopper (or the
+/// The seller order `order_number` of group `group_number`, if `actor` may change it: the group's shopper (or the
 /// holder of its link), the store's seller, an admin. Anyone else gets `NotFound`, as for an unknown number.
-pub async fn cancel_target(
+pub async fn change_target(
     conn: &mut AnyConnection,
     group_number: &str,
     order_number: &str,
     actor: &Actor,
     token: Option<&str>,
-) -> Result<CancelTarget, OrderError> {
+) -> Result<ChangeTarget, OrderError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
-        target: CancelTarget,
+        target: ChangeTarget,
         user_id: Option<i64>,
         view_token: String,
     }

@@ -25,7 +25,7 @@ pub async fn cancel(
 ) -> Result<(), OrderError> {
     let (target, payment) = {
         let mut conn = db.pool().acquire().await?;
-        let target = views::cancel_target(&mut conn, group_number, order_number, actor, token).await?;
+        let target = views::change_target(&mut conn, group_number, order_number, actor, token).await?;
         let status = OrderStatus::parse(&target.status);
         if !status.is_some_and(OrderStatus::cancellable) {
             return Err(OrderError::NotAllowed(format!(

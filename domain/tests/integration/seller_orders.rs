@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use domain::orders::fulfilment::Shipped;
+use domain::orders::fulfilment::{self, Shipped};
 use domain::orders::{self, portal, slips, OrderError};
 use domain::payments::TestGateway;
 use domain::workflows::cancel_order;
@@ -363,7 +363,64 @@ async fn packing_slips_print_the_stores_own_orders_only(db: Db) {
     ));
 }
 
+async fn the_shopper_confirms_a_shipped_order_arrived(db: Db) {
+    let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
+    let (group, number) = paid_order(&db, &[(kettle, 1)], "Hedy Lamarr").await;
+    let token: String = sqlx::query_scalar("SELECT view_token FROM order_groups WHERE number = $1")
+        .bind(&group)
+        .fetch_one(db.pool())
+        .await
+        .expect("token");
+    let guest = Actor::visitor();
+    // Not shipped yet: refused.
+    assert!(matches!(
+        fulfilment::confirm_received(&db, &guest, &group, &number, Some(&token)).await,
+        Err(OrderError::NotAllowed(_))
+    ));
+    let seller = actors::seller_of(&db, store).await;
+    ship_order::ship(
+        &db,
+        &seller,
+        &number,
+        &ship_all(&db, &number, "usps", "9400 1000 0000 0000 0000 00").await,
+    )
+    .await
+    .expect("shipped");
+    let view = orders::group_view(&db, &group, &guest, Some(&token))
+        .await
+        .expect("view");
+    assert!(view.orders[0].receivable);
+    assert!(view.orders[0].shipments[0]
+        .tracking_url
+        .as_deref()
+        .is_some_and(|u| u.contains("usps.com")));
+    // Without the link's secret, or another shopper: not found, and nothing changes.
+    let (_, stranger) = actors::shopper(&db).await;
+    for (actor, secret) in [(&guest, None), (&guest, Some("wrong")), (&stranger, None)] {
+        assert!(matches!(
+            fulfilment::confirm_received(&db, actor, &group, &number, secret).await,
+            Err(OrderError::NotFound)
+        ));
+    }
+    fulfilment::confirm_received(&db, &guest, &group, &number, Some(&token))
+        .await
+        .expect("received");
+    assert!(
+        fulfilment::confirm_received(&db, &guest, &group, &number, Some(&token))
+            .await
+            .is_err(),
+        "once"
+    );
+    let detail = portal::detail(&db, &seller, &number).await.expect("detail");
+    assert_eq!(detail.status_label, "Delivered");
+    assert!(detail
+        .timeline
+        .iter()
+        .any(|e| e.note == "Receipt confirmed by the shopper"));
+}
+
 db_tests!(
+    the_shopper_confirms_a_shipped_order_arrived,
     packing_slips_print_the_stores_own_orders_only,
     a_store_ships_in_parts_and_the_shopper_follows_every_parcel,
     another_store_a_shopper_and_bad_forms_change_nothing,

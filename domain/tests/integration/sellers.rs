@@ -375,6 +375,26 @@ async fn a_seller_keeps_the_profile_warehouses_and_shipping_rates(db: Db) {
         (email.as_str(), days, threshold, handling),
         ("care@store.example", 60, 3, 3)
     );
+    // The return window and policy show on the store's page and on its products' pages.
+    let (slug, product): (String, String) = sqlx::query_as(
+        "SELECT s.slug, p.slug FROM sellers s JOIN products p ON p.seller_id = s.id \
+         WHERE s.id = $1 AND p.status = 'active' LIMIT 1",
+    )
+    .bind(stores[0])
+    .fetch_one(db.pool())
+    .await
+    .expect("a product");
+    let returns = model::catalog::Returns {
+        days: 60,
+        policy: "Within 60 days.".into(),
+    };
+    let store_page = domain::catalog::seller_by_slug(&db, &slug)
+        .await
+        .expect("store")
+        .expect("active");
+    assert_eq!(store_page.returns, returns);
+    let product_page = domain::catalog::product_by_slug(&db, &product).await.expect("product");
+    assert_eq!(product_page.returns, returns);
 
     let before = settings::settings(&db, &seller, None).await.expect("settings");
     let holding = before

@@ -44,6 +44,7 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("test_cancel", &["session"]),
     ("order_data", &["number", "token"]),
     ("cancel_order", &["number", "order", "token"]),
+    ("confirm_received", &["number", "order", "token"]),
     ("order_history", &[]),
     ("dev_mailbox", &[]),
 ];
