@@ -89,6 +89,10 @@ impl NewShipment {
         let mut units = Vec::new();
         for (i, (variant, text)) in lines.iter().enumerate() {
             let text = text.trim();
+            if lines[..i].iter().any(|(earlier, _)| earlier == variant) {
+                errors.push(FieldError::new(format!("qty[{i}]"), "This line is in the form twice."));
+                continue;
+            }
             if text.is_empty() {
                 continue;
             }
@@ -131,17 +135,30 @@ pub async fn record_shipment(
     order: &StoreOrder,
     shipment: &NewShipment,
 ) -> Result<Shipped, OrderError> {
-    if !matches!(order.status(), Some(OrderStatus::Paid | OrderStatus::PartiallyRefunded)) {
+    // A form sent again (the first may have shipped the last units, so this comes before the status) changes
+    // nothing.
+    let known: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM shipments WHERE order_id = $1 AND idempotency_key = $2")
+            .bind(order.id)
+            .bind(&shipment.key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if known.is_some() {
+        return Ok(Shipped::AlreadyRecorded);
+    }
+    // The order's row before its lines (as a cancellation takes them, so neither waits on the other), and only
+    // while it may still ship: a refund or a cancellation committed since it was read is seen here.
+    if !lifecycle::hold_if(conn, order.id, &[OrderStatus::Paid, OrderStatus::PartiallyRefunded]).await? {
         let label = order.status().map_or("closed", OrderStatus::label);
         return Err(OrderError::NotAllowed(format!(
-            "This order cannot be shipped: it is {}.",
+            "This order cannot be shipped any more (it was {} when you opened it): open it again.",
             label.to_lowercase()
         )));
     }
     let id = next_id();
     let now = now_ms();
-    // The key first: a second sending of the same form finds it (on PostgreSQL it waits for the first to commit)
-    // and changes nothing.
+    // A second sending of the same form at the same moment finds the key here (on PostgreSQL it waited for the
+    // first to commit) and changes nothing.
     let inserted = sqlx::query(
         "INSERT INTO shipments (id, order_id, idempotency_key, carrier, tracking_number, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id, idempotency_key) DO NOTHING",
@@ -396,6 +413,10 @@ mod tests {
         let ok = NewShipment::parse("k-1", "ups", " 1z 999\u{a0}aa1 ", &lines).expect("ok");
         assert_eq!(ok.tracking_number, "1Z 999 AA1");
         assert_eq!(ok.lines, vec![(1, 2)]);
+        match NewShipment::parse("k", "ups", "1Z", &[(1, "1".into()), (1, "1".into())]) {
+            Err(OrderError::Invalid(errors)) => assert!(errors.iter().any(|e| e.field == "qty[1]"), "{errors:?}"),
+            other => panic!("a line twice: {other:?}"),
+        }
         for (carrier, tracking, qty, field) in [
             ("pigeon", "1Z", "1", "carrier"),
             ("ups", "", "1", "tracking"),

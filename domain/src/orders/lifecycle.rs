@@ -72,6 +72,31 @@ pub async fn cancel_unshipped(conn: &mut AnyConnection, order_id: i64, note: &st
     Ok(moved)
 }
 
+/// Ends a seller order refunded in full whatever has shipped of it: the units not shipped are cancelled, so none
+/// of them can ship any more.
+pub async fn end_refunded(conn: &mut AnyConnection, order_id: i64, note: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE order_lines SET cancelled = quantity - shipped WHERE order_id = $1")
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    transition(conn, order_id, OrderStatus::Refunded, note).await?;
+    Ok(())
+}
+
+/// Takes a seller order's row for the caller's transaction (its lines are changed after it) if its status is one of
+/// `allowed`; returns whether it did.
+pub async fn hold_if(conn: &mut AnyConnection, order_id: i64, allowed: &[OrderStatus]) -> Result<bool, sqlx::Error> {
+    let allowed = spelled(|s| allowed.contains(&s));
+    let sql = format!("UPDATE orders SET updated_at = $1 WHERE id = $2 AND status IN ({allowed})");
+    Ok(sqlx::query(&sql)
+        .bind(now_ms())
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 /// Units of a seller order that have shipped.
 pub async fn units_shipped(conn: &mut AnyConnection, order_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT units_shipped FROM orders WHERE id = $1")

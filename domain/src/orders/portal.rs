@@ -18,6 +18,10 @@ const PAGE: i64 = 50;
 const TO_SHIP: &str = "o.status IN ('paid', 'partially_refunded') AND EXISTS (SELECT 1 FROM order_lines l \
      WHERE l.order_id = o.id AND l.shipped + l.cancelled < l.quantity)";
 
+/// Orders that were paid at some time: a store has no business with the name and address of a checkout that was
+/// never paid (cancelled or expired at the payment page).
+const WAS_PAID: &str = "EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.status = 'paid')";
+
 /// The condition on `o` a tab lists (our own SQL, never input).
 fn tab_condition(tab: OrderTab) -> String {
     match tab {
@@ -25,12 +29,12 @@ fn tab_condition(tab: OrderTab) -> String {
         OrderTab::PartiallyShipped => format!("{TO_SHIP} AND o.units_shipped > 0"),
         OrderTab::Shipped => "o.status = 'shipped'".to_string(),
         OrderTab::Delivered => "o.status = 'delivered'".to_string(),
-        OrderTab::Cancelled => "o.status = 'cancelled'".to_string(),
+        OrderTab::Cancelled => format!("o.status = 'cancelled' AND {WAS_PAID}"),
         OrderTab::Refunded => "o.status IN ('refunded', 'partially_refunded')".to_string(),
-        // Orders never paid are not the store's business.
-        OrderTab::All => "o.status IN ('paid', 'shipped', 'delivered', 'cancelled', 'refunded', \
-             'partially_refunded')"
-            .to_string(),
+        OrderTab::All => format!(
+            "(o.status IN ('paid', 'shipped', 'delivered', 'refunded', 'partially_refunded') \
+             OR (o.status = 'cancelled' AND {WAS_PAID}))"
+        ),
     }
 }
 
@@ -234,7 +238,7 @@ impl DetailLine {
 }
 
 /// One order of the actor's store (an admin may read any): lines, shipping address, shipments and timeline,
-/// never the shopper's email. Six queries.
+/// never the shopper's email; an order never paid is not found. Seven queries.
 pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderDetail, OrderError> {
     let mut conn = db.pool().acquire().await?;
     let row: DetailRow = sqlx::query_as(
@@ -251,6 +255,13 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     .await?
     .filter(|r: &DetailRow| actor.may_manage_store(r.seller_id))
     .ok_or(OrderError::NotFound)?;
+    let paid: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders o WHERE o.id = $1 AND {WAS_PAID}"))
+        .bind(row.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if paid == 0 {
+        return Err(OrderError::NotFound);
+    }
     let names = store_names(&mut conn, row.seller_id).await?;
     let lines: Vec<DetailLine> = sqlx::query_as(
         "SELECT variant_id, title, variant, sku, quantity, shipped, cancelled, unit_price FROM order_lines \

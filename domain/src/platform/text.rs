@@ -32,12 +32,12 @@ impl TextProblem {
     }
 }
 
-/// A one-line field as stored: trimmed, at most `max` characters, no control character at all.
 /// `text` as a `LIKE` pattern that matches it literally (with `ESCAPE '\\'`): its `%`, `_` and `\` escaped.
 pub fn like_literal(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+/// A one-line field as stored: trimmed, at most `max` characters, no control character at all.
 pub fn line(typed: &str, max: usize) -> Result<String, TextProblem> {
     let text = typed.trim();
     if text.chars().any(char::is_control) {

@@ -66,21 +66,25 @@ pub async fn cancel(
     }
     let by = actor.described();
     let note = format!("Cancelled by {by}; refunded in full");
-    if lifecycle::cancel_unshipped(&mut tx, target.order_id, &note).await? {
+    let cancelled = lifecycle::cancel_unshipped(&mut tx, target.order_id, &note).await?;
+    if cancelled {
         inventory::restock(&mut tx, target.group_id, target.order_id).await?;
     } else {
-        // Shipped in the meantime: the refund above was real, so it is recorded, but nothing is restocked.
-        tracing::warn!(order_id = target.order_id, "order changed while it was being cancelled");
+        // Part of it shipped between the check and now. The refund above was real, so the order ends refunded:
+        // nothing more of it ships (its units left are cancelled), and what is on the shelf stays for the seller
+        // to count (a reservation restocks whole, shipped units with it).
+        tracing::warn!(order_id = target.order_id, "order shipped while it was being cancelled");
+        lifecycle::end_refunded(&mut tx, target.order_id, "Refunded in full; part of it had shipped").await?;
     }
     lifecycle::record_refunded_in_full(&mut tx, target.order_id).await?;
     lifecycle::close_group_if_all_cancelled(&mut tx, target.group_id).await?;
     let refund = Money::new(amount, target.currency.as_str());
-    notifications::enqueue(
-        &mut tx,
-        &format!("order-cancelled:{}", target.order_id),
-        &templates::order_cancelled(&target.email, &target.number, &target.store_name, &refund, by),
-    )
-    .await?;
+    let mail = if cancelled {
+        templates::order_cancelled(&target.email, &target.number, &target.store_name, &refund, by)
+    } else {
+        templates::order_refunded(&target.email, &target.number, &refund)
+    };
+    notifications::enqueue(&mut tx, &format!("order-cancelled:{}", target.order_id), &mail).await?;
     for product in inventory::products_of(&mut tx, target.group_id).await? {
         outbox::product_changed(&mut tx, product).await?;
     }

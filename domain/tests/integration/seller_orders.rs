@@ -170,6 +170,11 @@ async fn a_store_ships_in_parts_and_the_shopper_follows_every_parcel(db: Db) {
         ship_order::ship(&db, &seller, &number, &rest).await.expect("rest"),
         Shipped::Recorded { complete: true, .. }
     ));
+    // That form again, once the order has shipped: still "already recorded", not an error.
+    assert_eq!(
+        ship_order::ship(&db, &seller, &number, &rest).await.expect("again"),
+        Shipped::AlreadyRecorded
+    );
     assert_eq!(mails_to(&db, &format!("{number} has shipped")).await.len(), 1);
     assert!(portal::page(&db, &seller, OrderTab::ToShip, "", "")
         .await
@@ -235,6 +240,28 @@ async fn another_store_a_shopper_and_bad_forms_change_nothing(db: Db) {
         ));
     }
     assert_eq!(count(&db, "SELECT COUNT(*) FROM shipments").await, 0);
+    // A checkout never paid is not the store's business: not found, not listed.
+    let cart_id = cart::create_guest_cart(&db).await.expect("cart");
+    cart::add(&db, cart_id, kettle, 1).await.expect("add");
+    let details = draft(&db, cart_id, "US").await;
+    let gateway = TestGateway::new(db.clone());
+    let unpaid = crate::harness::fixtures::place(&db, &gateway, &Actor::visitor(), cart_id, &details, &key())
+        .await
+        .expect("placed");
+    let (unpaid, status): (String, String) = sqlx::query_as(
+        "SELECT o.number, o.status FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE g.number = $1",
+    )
+    .bind(&unpaid.number)
+    .fetch_one(db.pool())
+    .await
+    .expect("the unpaid order");
+    assert_eq!(status, "pending_payment");
+    assert!(matches!(
+        portal::detail(&db, &seller, &unpaid).await,
+        Err(OrderError::NotFound)
+    ));
+    let listed = portal::page(&db, &seller, OrderTab::All, "", "").await.expect("page");
+    assert!(listed.rows.iter().all(|r| r.number != unpaid));
     // Search: by a part of the number, by the customer's name in any case; a LIKE wildcard is only a character.
     let tail = &number[number.len() - 4..];
     for q in [tail, "grace", "HOPPER"] {
