@@ -17,17 +17,17 @@ fn spelled(which: impl Fn(OrderStatus) -> bool) -> String {
         .join(", ")
 }
 
-/// Sets one seller order's status to `to` when `condition` (our own SQL, built from our enum's spellings, never
-/// from input) holds for it; returns whether it did.
-async fn set_status_where(
+/// Sets one seller order's status to `to` (or only its time, taking its row, without one) when `condition` (our
+/// own SQL, built from our enum's spellings, never from input) holds for it; returns whether it did.
+async fn set_where(
     conn: &mut AnyConnection,
     order_id: i64,
-    to: OrderStatus,
+    to: Option<OrderStatus>,
     condition: &str,
 ) -> Result<bool, sqlx::Error> {
-    let sql = format!("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND {condition}");
+    let sql = format!("UPDATE orders SET status = COALESCE($1, status), updated_at = $2 WHERE id = $3 AND {condition}");
     Ok(sqlx::query(&sql)
-        .bind(to.as_str())
+        .bind(to.map(OrderStatus::as_str))
         .bind(now_ms())
         .bind(order_id)
         .execute(&mut *conn)
@@ -48,7 +48,7 @@ pub async fn transition(
     if allowed.is_empty() {
         return Ok(false);
     }
-    let moved = set_status_where(conn, order_id, to, &format!("status IN ({allowed})")).await?;
+    let moved = set_where(conn, order_id, Some(to), &format!("status IN ({allowed})")).await?;
     if moved {
         note_on_timeline(conn, order_id, to, note).await?;
     }
@@ -61,7 +61,7 @@ pub async fn transition(
 pub async fn cancel_unshipped(conn: &mut AnyConnection, order_id: i64, note: &str) -> Result<bool, sqlx::Error> {
     let allowed = spelled(OrderStatus::cancellable);
     let condition = format!("units_shipped = 0 AND status IN ({allowed})");
-    let moved = set_status_where(conn, order_id, OrderStatus::Cancelled, &condition).await?;
+    let moved = set_where(conn, order_id, Some(OrderStatus::Cancelled), &condition).await?;
     if moved {
         sqlx::query("UPDATE order_lines SET cancelled = quantity - shipped WHERE order_id = $1")
             .bind(order_id)
@@ -87,14 +87,7 @@ pub async fn end_refunded(conn: &mut AnyConnection, order_id: i64, note: &str) -
 /// `allowed`; returns whether it did.
 pub async fn hold_if(conn: &mut AnyConnection, order_id: i64, allowed: &[OrderStatus]) -> Result<bool, sqlx::Error> {
     let allowed = spelled(|s| allowed.contains(&s));
-    let sql = format!("UPDATE orders SET updated_at = $1 WHERE id = $2 AND status IN ({allowed})");
-    Ok(sqlx::query(&sql)
-        .bind(now_ms())
-        .bind(order_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-        == 1)
+    set_where(conn, order_id, None, &format!("status IN ({allowed})")).await
 }
 
 /// Units of a seller order that have shipped.
