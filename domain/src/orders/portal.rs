@@ -6,7 +6,7 @@ use model::catalog::Money;
 use model::seller_orders::{OrderTab, SellerLineView, SellerOrderDetail, SellerOrderPage, SellerOrderRow};
 use sqlx::AnyConnection;
 
-use super::views::{status_label, EventRow};
+use super::views::{status_label, EventRow, ORDER_UNITS};
 use super::{OrderError, OrderStatus};
 use crate::platform::clock::now_ms;
 use crate::platform::text::like_literal;
@@ -52,19 +52,6 @@ struct ListRow {
     units: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct StoreNames {
-    store_name: String,
-    slug: String,
-}
-
-async fn store_names(conn: &mut AnyConnection, store: i64) -> Result<StoreNames, sqlx::Error> {
-    sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_one(&mut *conn)
-        .await
-}
-
 /// A page of the actor's store's orders: the `tab`, those whose number or shopper's name
 /// holds it, newest first, after the cursor `after` (`created_at.id` of the last row seen). Three queries.
 pub async fn page(db: &Db, actor: &Actor, tab: OrderTab, q: &str, after: &str) -> Result<SellerOrderPage, OrderError> {
@@ -73,12 +60,13 @@ pub async fn page(db: &Db, actor: &Actor, tab: OrderTab, q: &str, after: &str) -
     let q: String = q.chars().filter(|c| !c.is_control()).take(100).collect();
     let q = q.trim();
     let mut conn = db.pool().acquire().await?;
-    let names = store_names(&mut conn, store).await?;
+    let names = crate::sellers::portal::store_names(&mut conn, store)
+        .await?
+        .ok_or(OrderError::NotFound)?;
     let mut sql = format!(
         "SELECT o.id AS id, o.number AS number, o.created_at AS created_at, g.ship_name AS ship_name, \
          o.total AS total, g.currency AS currency, o.status AS status, o.units_shipped AS units_shipped, \
-         o.ship_by AS ship_by, \
-         (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS units \
+         o.ship_by AS ship_by, {ORDER_UNITS} AS units \
          FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.seller_id = $1 AND {}",
         tab_condition(tab)
     );
@@ -192,6 +180,9 @@ struct DetailRow {
     ship_city: String,
     ship_postal: String,
     ship_country: String,
+    store_name: String,
+    store_slug: String,
+    was_paid: i64,
 }
 
 impl DetailRow {
@@ -238,31 +229,25 @@ impl DetailLine {
 }
 
 /// One order of the actor's store (an admin may read any): lines, shipping address, shipments and timeline,
-/// never the shopper's email; an order never paid is not found. Seven queries.
+/// never the shopper's email; an order never paid is not found. Four queries.
 pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderDetail, OrderError> {
     let mut conn = db.pool().acquire().await?;
-    let row: DetailRow = sqlx::query_as(
+    let row: DetailRow = sqlx::query_as(&format!(
         "SELECT o.id AS id, o.seller_id AS seller_id, o.number AS number, o.created_at AS created_at, \
          o.status AS status, o.units_shipped AS units_shipped, o.ship_by AS ship_by, \
          o.shipping_name AS shipping_name, o.shipping_amount AS shipping_amount, o.tax_amount AS tax_amount, \
          o.total AS total, o.refunded AS refunded, g.currency AS currency, g.ship_name AS ship_name, \
          g.ship_line1 AS ship_line1, g.ship_line2 AS ship_line2, g.ship_city AS ship_city, \
-         g.ship_postal AS ship_postal, g.ship_country AS ship_country \
-         FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.number = $1",
-    )
+         g.ship_postal AS ship_postal, g.ship_country AS ship_country, s.store_name AS store_name, \
+         s.slug AS store_slug, CAST(CASE WHEN {WAS_PAID} THEN 1 ELSE 0 END AS BIGINT) AS was_paid \
+         FROM orders o JOIN order_groups g ON g.id = o.group_id JOIN sellers s ON s.id = o.seller_id \
+         WHERE o.number = $1"
+    ))
     .bind(number)
     .fetch_optional(&mut *conn)
     .await?
-    .filter(|r: &DetailRow| actor.may_manage_store(r.seller_id))
+    .filter(|r: &DetailRow| actor.may_manage_store(r.seller_id) && r.was_paid == 1)
     .ok_or(OrderError::NotFound)?;
-    let paid: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders o WHERE o.id = $1 AND {WAS_PAID}"))
-        .bind(row.id)
-        .fetch_one(&mut *conn)
-        .await?;
-    if paid == 0 {
-        return Err(OrderError::NotFound);
-    }
-    let names = store_names(&mut conn, row.seller_id).await?;
     let lines: Vec<DetailLine> = sqlx::query_as(
         "SELECT variant_id, title, variant, sku, quantity, shipped, cancelled, unit_price FROM order_lines \
          WHERE order_id = $1 ORDER BY title, variant",
@@ -287,8 +272,8 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     let units_left: i64 = lines.iter().map(SellerLineView::open).sum();
     let address = row.address();
     Ok(SellerOrderDetail {
-        store_name: names.store_name,
-        store_slug: names.slug,
+        store_name: row.store_name,
+        store_slug: row.store_slug,
         status_label: status_label(status, row.units_shipped, &row.status),
         tone: tone(status, row.units_shipped).to_string(),
         late: open && units_left > 0 && row.ship_by.is_some_and(|by| by < now_ms()),

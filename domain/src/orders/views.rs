@@ -526,15 +526,18 @@ pub struct StoreNotice {
     pub ship_by: Option<i64>,
 }
 
+/// The units ordered of the seller order `o` (a column of a query on `orders o`).
+pub(super) const ORDER_UNITS: &str =
+    "(SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id)";
+
 /// One notice per seller order of a group.
 pub async fn store_notices(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<StoreNotice>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT o.id AS order_id, o.number AS number, \
-         COALESCE(NULLIF(s.support_email, ''), u.email, '') AS email, o.ship_by AS ship_by, \
-         (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS units \
+         COALESCE(NULLIF(s.support_email, ''), u.email, '') AS email, o.ship_by AS ship_by, {ORDER_UNITS} AS units \
          FROM orders o JOIN sellers s ON s.id = o.seller_id LEFT JOIN users u ON u.id = s.user_id \
-         WHERE o.group_id = $1 ORDER BY o.number",
-    )
+         WHERE o.group_id = $1 ORDER BY o.number"
+    ))
     .bind(group_id)
     .fetch_all(&mut *conn)
     .await

@@ -47,14 +47,28 @@ fn stock_query(cond: &str) -> String {
     )
 }
 
+/// A store's name and address (`slug`), as every portal screen's frame shows them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoreNames {
+    pub store_name: String,
+    pub slug: String,
+}
+
+/// The names of store `store`, if it exists.
+pub async fn store_names(conn: &mut sqlx::AnyConnection, store: i64) -> Result<Option<StoreNames>, sqlx::Error> {
+    sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
 /// The overview of the actor's own store.
 pub async fn home(db: &Db, actor: &Actor) -> Result<SellerHome, SellerError> {
     let store = actor.own_store()?;
-    let (store_name, slug): (String, String) = sqlx::query_as("SELECT store_name, slug FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(SellerError::NotFound)?;
+    let StoreNames { store_name, slug } = {
+        let mut conn = db.pool().acquire().await?;
+        store_names(&mut conn, store).await?.ok_or(SellerError::NotFound)?
+    };
     let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE seller_id = $1")
         .bind(store)
         .fetch_one(db.pool())
