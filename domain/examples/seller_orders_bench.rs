@@ -1,7 +1,8 @@
 //! Seller orders benchmark (issue 20): 100,000 paid orders across the 20 demo stores, then the seller's order list
 //! (`orders::portal::page`: every tab's first page, 20 pages deep by keyset, a search by name) and shipping
-//! (`workflows::ship_order::ship`, the real workflow with its shopper email) timed, p50 and p99 of each.
-//! Goals: list p99 ≤ 50 ms per page, ship p99 ≤ 100 ms.
+//! (`workflows::ship_order::ship`, the real workflow with its shopper email), refunding and cancelling
+//! (`workflows::refund_order`, with the test gateway) timed, p50 and p99 of each.
+//! Goals: list p99 ≤ 50 ms per page, ship, cancel and refund p99 ≤ 100 ms.
 //!
 //!   cargo run --release -p domain --example seller_orders_bench -- [orders]
 //!
@@ -11,6 +12,9 @@
 use std::time::{Duration, Instant};
 
 use domain::orders::portal;
+use domain::orders::refunds::{RefundForm, RefundKind};
+use domain::payments::TestGateway;
+use domain::workflows::refund_order;
 use domain::workflows::ship_order::{self, ShipForm};
 use model::seller_orders::OrderTab;
 
@@ -82,6 +86,27 @@ async fn fill(db: &domain::Db, orders: usize) {
             .execute(&mut *tx)
             .await
             .expect("order");
+            // Paid through the test gateway, so a cancel or a refund reaches it as in the shop.
+            sqlx::query(
+                "INSERT INTO payments (id, group_id, provider, provider_ref, amount, currency, status, created_at, \
+                 updated_at) VALUES ($1, $1, 'test', $2, 3500, 'USD', 'succeeded', $3, $3)",
+            )
+            .bind(group)
+            .bind(format!("bench-session-{group}"))
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .expect("payment");
+            sqlx::query(
+                "INSERT INTO test_gateway_sessions (id, payment_id, amount, currency, reference, status, created_at) \
+                 VALUES ($1, $2, 3500, 'USD', $1, 'succeeded', $3)",
+            )
+            .bind(format!("bench-session-{group}"))
+            .bind(group)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .expect("session");
             for (n, v) in mine.iter().take(lines).enumerate() {
                 let done = i64::from(shipped && (status != "paid" || n == 0));
                 sqlx::query(
@@ -99,6 +124,68 @@ async fn fill(db: &domain::Db, orders: usize) {
         }
         tx.commit().await.expect("commit");
     }
+}
+
+/// Refunds one unit of each order just shipped, and cancels the first line of 50 orders still to ship: the real
+/// workflow with the test gateway (its own transaction) and the shopper's email.
+async fn refunds(db: &domain::Db, seller: &domain::Actor, shipped: &[model::seller_orders::SellerOrderRow]) {
+    let gateway = TestGateway::new(db.clone());
+    let first_line = |number: String| async move {
+        let line: (i64,) = sqlx::query_as(
+            "SELECT l.variant_id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = $1 \
+             ORDER BY l.variant_id LIMIT 1",
+        )
+        .bind(&number)
+        .fetch_one(db.pool())
+        .await
+        .expect("line");
+        line.0
+    };
+    let mut times = Vec::new();
+    for row in shipped.iter().take(50) {
+        let form = RefundForm {
+            key: format!("bench-r-{}", row.number),
+            lines: vec![(first_line(row.number.clone()).await, "1".into())],
+            reason: "damaged".into(),
+            restock: true,
+            ..RefundForm::default()
+        };
+        let t = Instant::now();
+        refund_order::by_store(db, &gateway, seller, &row.number, RefundKind::Refund, &form)
+            .await
+            .expect("refund");
+        times.push(t.elapsed());
+    }
+    println!(
+        "refund a shipped unit (claim, test gateway, complete, email): {}",
+        percentiles(times)
+    );
+    let to_cancel: Vec<String> = sqlx::query_scalar(
+        "SELECT number FROM orders WHERE seller_id = $1 AND status = 'paid' AND units_shipped = 0 \
+         ORDER BY created_at DESC LIMIT 50",
+    )
+    .bind(seller.store_id())
+    .fetch_all(db.pool())
+    .await
+    .expect("to cancel");
+    let mut times = Vec::new();
+    for number in to_cancel {
+        let form = RefundForm {
+            key: format!("bench-c-{number}"),
+            lines: vec![(first_line(number.clone()).await, "1".into())],
+            reason: "out_of_stock".into(),
+            ..RefundForm::default()
+        };
+        let t = Instant::now();
+        refund_order::by_store(db, &gateway, seller, &number, RefundKind::Cancel, &form)
+            .await
+            .expect("cancel");
+        times.push(t.elapsed());
+    }
+    println!(
+        "cancel a unit not shipped (restocked, refunded): {}",
+        percentiles(times)
+    );
 }
 
 #[tokio::main]
@@ -167,6 +254,7 @@ async fn main() {
         ships.push(t.elapsed());
     }
     println!("ship (the workflow, with its email): {}", percentiles(ships));
+    refunds(&db, &seller, &to_ship.rows).await;
     drop(db);
     let _ = std::fs::remove_dir_all(dir);
 }

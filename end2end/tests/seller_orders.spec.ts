@@ -1,8 +1,9 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { addToCart, expectAccessible, logIn, type Pick } from "./shop";
 
-// Issue 20: a store is told of a paid order, ships it in two parcels with tracking and marks it delivered, while
-// the shopper follows every parcel on the order page and in the emails.
+// Issue 20: a store is told of a paid order, ships it in parts with tracking (on a phone the rest in a second
+// parcel; on a desktop the unit it cannot send is cancelled and refunded), it is delivered, and a unit that came
+// back broken is refunded and restocked, while the shopper follows every step on the order page and in the emails.
 
 /** Two products of the store `slug` with at least 3 units of their first variant in stock, through the public API. */
 async function twoOfStore(request: APIRequestContext, slug: string): Promise<[Pick, Pick]> {
@@ -57,7 +58,7 @@ async function shopperConfirms(shopper: Page, orderPage: string, number: string)
   await expectAccessible(shopper);
 }
 
-test("a store ships an order in two parcels and the shopper follows each", async ({ page, browser, request }, testInfo) => {
+test("a store ships an order in parts, cancels and refunds what it must, and the shopper follows each step", async ({ page, browser, request }, testInfo) => {
   const phone = testInfo.project.name === "phone";
   await logIn(page, phone ? "seller14@demo.bazaar.test" : "seller13@demo.bazaar.test", "demo-pass-2026");
   // At phone width the portal's navigation is behind its menu button.
@@ -114,7 +115,7 @@ test("a store ships an order in two parcels and the shopper follows each", async
   await expectAccessible(page);
   // First parcel: the first product only, with UPS.
   const form = page.getByRole("form", { name: "Ship items" });
-  await form.getByLabel(new RegExp(`^${second.title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`)).fill("0");
+  await form.getByLabel(new RegExp(`^${escaped(second.title)}`)).fill("0");
   await form.getByLabel("Carrier").selectOption({ label: "UPS" });
   await form.getByLabel("Tracking number").fill("1Z999AA10123456784");
   await form.getByRole("button", { name: "Ship and email the shopper" }).click();
@@ -138,25 +139,55 @@ test("a store ships an order in two parcels and the shopper follows each", async
     await expect(shopper.getByRole("article", { name: `Your Bazaar order ${number} has partly shipped` })).toContainText("ups.com/track", { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
 
-  // The rest with DHL; then it arrives: on a phone the shopper says so, on a desktop the seller marks it.
-  await page.getByRole("form", { name: "Ship items" }).getByLabel("Carrier").selectOption({ label: "DHL" });
-  await page.getByLabel("Tracking number").fill("JD014600006281");
-  await page.getByRole("button", { name: "Ship and email the shopper" }).click();
-  await expect(page.getByRole("status")).toContainText("everything has shipped");
-  await expect(page.getByRole("region", { name: "Shipments" }).getByRole("listitem")).toHaveCount(2);
   if (phone) {
+    // The rest with DHL; then it arrives, and the shopper says so.
+    await page.getByRole("form", { name: "Ship items" }).getByLabel("Carrier").selectOption({ label: "DHL" });
+    await page.getByLabel("Tracking number").fill("JD014600006281");
+    await page.getByRole("button", { name: "Ship and email the shopper" }).click();
+    await expect(page.getByRole("status")).toContainText("everything has shipped");
+    await expect(page.getByRole("region", { name: "Shipments" }).getByRole("listitem")).toHaveCount(2);
     await shopperConfirms(shopper, orderPage, number);
     await page.reload();
     await expect(page.getByRole("list").filter({ hasText: "Receipt confirmed by the shopper" })).toBeVisible();
   } else {
+    // The second product cannot be sent: its unit is cancelled and refunded, and what shipped is all there is.
+    const cancel = page.getByRole("form", { name: "Cancel items" });
+    await cancel.getByLabel(new RegExp(`^${escaped(second.title)}`)).fill("1");
+    await cancel.getByLabel("Reason").selectOption({ label: "Out of stock" });
+    await cancel.getByRole("button", { name: "Cancel and refund these units" }).click();
+    await expect(page.getByRole("status")).toContainText("Units cancelled and refunded");
+    await expect(page.getByRole("list").filter({ hasText: "Cancelled by the seller: 1 ×" })).toBeVisible();
+    await expect(page.getByRole("form", { name: "Ship items" })).toHaveCount(0);
     await page.getByRole("button", { name: "Mark delivered" }).click();
     await expect(page.getByRole("status")).toContainText("Marked delivered");
   }
   await expectAccessible(page);
 
+  // One unit of the first product arrived broken and came back: refunded, and back in stock.
+  const refund = page.getByRole("form", { name: "Refund" });
+  await refund.getByLabel(new RegExp(`^${escaped(first.title)}`)).fill("1");
+  await refund.getByLabel("Reason").selectOption({ label: "Arrived damaged" });
+  await refund.getByLabel("Put the refunded units back in stock (they came back unused)").check();
+  await refund.getByRole("button", { name: "Refund", exact: true }).click();
+  await expect(page.getByRole("status")).toContainText("Refund made");
+  await expect(page.getByRole("list").filter({ hasText: "Reason: Arrived damaged." })).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-order-refunded-${testInfo.project.name}.png`, fullPage: true });
+
   await shopper.goto(orderPage);
   await expect(shopper.getByText("Delivered").first()).toBeVisible();
+  await expect(shopper.getByText("Refunded").first()).toBeVisible();
   await expect(shopper.getByRole("button", { name: `I received order ${number}` })).toHaveCount(0);
-  await expect(shopper.getByRole("link", { name: "Track JD014600006281" })).toBeVisible();
+  await expect(shopper.getByRole("link", { name: "Track 1Z999AA10123456784" })).toBeVisible();
+  await expect(async () => {
+    await shopper.goto("/dev/mailbox");
+    const mails = shopper.getByRole("article", { name: `A refund for your Bazaar order ${number}` });
+    await expect(mails.filter({ hasText: "Arrived damaged" })).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
   await guest.close();
 });
+
+/** `text` as a regular expression matching it literally. */
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -170,6 +170,8 @@ pub struct SellerLineView {
     pub quantity: i64,
     pub shipped: i64,
     pub cancelled: i64,
+    /// Units refunded: those cancelled and shipped ones refunded.
+    pub refunded: i64,
     pub unit_price: Money,
     pub line_total: Money,
 }
@@ -178,6 +180,90 @@ impl SellerLineView {
     /// Units still to ship.
     pub fn open(&self) -> i64 {
         self.quantity - self.shipped - self.cancelled
+    }
+
+    /// Shipped units not refunded yet.
+    pub fn refundable(&self) -> i64 {
+        self.shipped - (self.refunded - self.cancelled)
+    }
+}
+
+/// Why a store cancels items or refunds: a list, so the shopper's email and both timelines say it plainly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefundReason {
+    OutOfStock,
+    ShopperAsked,
+    CannotShip,
+    Damaged,
+    NotAsDescribed,
+    ArrivedLate,
+    Returned,
+    Goodwill,
+    Other,
+}
+
+impl RefundReason {
+    pub const ALL: [RefundReason; 9] = [
+        RefundReason::OutOfStock,
+        RefundReason::ShopperAsked,
+        RefundReason::CannotShip,
+        RefundReason::Damaged,
+        RefundReason::NotAsDescribed,
+        RefundReason::ArrivedLate,
+        RefundReason::Returned,
+        RefundReason::Goodwill,
+        RefundReason::Other,
+    ];
+
+    /// The reasons that fit cancelling units not shipped yet.
+    pub const FOR_CANCEL: [RefundReason; 4] = [
+        RefundReason::OutOfStock,
+        RefundReason::ShopperAsked,
+        RefundReason::CannotShip,
+        RefundReason::Other,
+    ];
+
+    /// The reasons that fit refunding what shipped.
+    pub const FOR_REFUND: [RefundReason; 6] = [
+        RefundReason::Damaged,
+        RefundReason::NotAsDescribed,
+        RefundReason::ArrivedLate,
+        RefundReason::Returned,
+        RefundReason::Goodwill,
+        RefundReason::Other,
+    ];
+
+    /// The spelling stored and posted by forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundReason::OutOfStock => "out_of_stock",
+            RefundReason::ShopperAsked => "shopper_asked",
+            RefundReason::CannotShip => "cannot_ship",
+            RefundReason::Damaged => "damaged",
+            RefundReason::NotAsDescribed => "not_as_described",
+            RefundReason::ArrivedLate => "arrived_late",
+            RefundReason::Returned => "returned",
+            RefundReason::Goodwill => "goodwill",
+            RefundReason::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RefundReason> {
+        RefundReason::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RefundReason::OutOfStock => "Out of stock",
+            RefundReason::ShopperAsked => "The shopper asked",
+            RefundReason::CannotShip => "Cannot ship to the address",
+            RefundReason::Damaged => "Arrived damaged",
+            RefundReason::NotAsDescribed => "Not as described",
+            RefundReason::ArrivedLate => "Arrived late",
+            RefundReason::Returned => "Sent back by the shopper",
+            RefundReason::Goodwill => "Goodwill",
+            RefundReason::Other => "Other",
+        }
     }
 }
 
@@ -207,6 +293,11 @@ pub struct SellerOrderDetail {
     pub shippable: bool,
     /// Whether it can be marked delivered now (everything shipped).
     pub deliverable: bool,
+    /// What can still be refunded (what was paid minus what was refunded), and of that the shipping.
+    pub refundable: Money,
+    pub shipping_refundable: Money,
+    /// Whether the store may still give money back on it (paid, and not all of it refunded).
+    pub refunds_open: bool,
 }
 
 /// What a store prints for one order: the label (addresses and the number as a barcode) and the packing slip.

@@ -11,6 +11,7 @@
 
 pub mod levels;
 pub mod movements;
+pub mod put_back;
 
 use model::FieldError;
 use sqlx::AnyConnection;
@@ -244,10 +245,9 @@ async fn settle(
         id: i64,
         variant_id: i64,
         warehouse_id: i64,
-        quantity: i64,
     }
     let rows: Vec<Held> = sqlx::query_as(
-        "SELECT id, variant_id, warehouse_id, quantity FROM reservations \
+        "SELECT id, variant_id, warehouse_id FROM reservations \
          WHERE group_id = $1 AND state = $2 AND ($3 = 0 OR order_id = $3) ORDER BY variant_id, warehouse_id",
     )
     .bind(group_id)
@@ -260,47 +260,32 @@ async fn settle(
         id,
         variant_id,
         warehouse_id,
-        quantity,
     } in rows
     {
-        let changed = sqlx::query("UPDATE reservations SET state = $1 WHERE id = $2 AND state = $3")
-            .bind(to.as_str())
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if changed == 1 {
-            let level_after: Option<i64> = sqlx::query_scalar(
-                "UPDATE stock SET available = available + $1 WHERE variant_id = $2 AND warehouse_id = $3 \
-                 RETURNING available",
-            )
-            .bind(quantity)
-            .bind(variant_id)
-            .bind(warehouse_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            // A variant deleted since has no stock row to give back to; nothing moved.
-            if let Some(level_after) = level_after {
-                let reason = if to == ReservationState::Restocked {
-                    Reason::Restocked
-                } else {
-                    Reason::Released
-                };
-                movements::record(
-                    conn,
-                    Movement {
-                        variant_id,
-                        warehouse_id,
-                        delta: quantity,
-                        level_after,
-                        reason,
-                        user_id: None,
-                        group_id: Some(group_id),
-                    },
-                )
-                .await?;
-            }
+        // What is left to give is read as the row is changed (a line's units given back meanwhile count).
+        let left: Option<i64> = sqlx::query_scalar(
+            "UPDATE reservations SET state = $1 WHERE id = $2 AND state = $3 RETURNING quantity - given_back",
+        )
+        .bind(to.as_str())
+        .bind(id)
+        .bind(from.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(quantity) = left {
+            let reason = if to == ReservationState::Restocked {
+                Reason::Restocked
+            } else {
+                Reason::Released
+            };
+            let back = put_back::Units {
+                variant_id,
+                warehouse_id,
+                units: quantity,
+                reason,
+                user_id: None,
+                group_id,
+            };
+            put_back::put_back(conn, &back).await?;
             moved += quantity;
         }
     }

@@ -116,6 +116,50 @@ pub fn order_shipped(m: &ShippedMail<'_>) -> Mail {
     }
 }
 
+/// To a shopper: a store cancelled units of their order before they shipped, or refunded part of it.
+pub struct MoneyBackMail<'a> {
+    pub to: &'a str,
+    pub number: &'a str,
+    pub store_name: &'a str,
+    /// Units cancelled before they shipped (else: refunded).
+    pub cancelled: bool,
+    /// "2 × Copper kettle (Large)".
+    pub lines: &'a [String],
+    pub shipping: &'a Money,
+    pub amount: &'a Money,
+    pub reason: &'a str,
+    pub link: &'a str,
+}
+
+pub fn money_back(m: &MoneyBackMail<'_>) -> Mail {
+    let store = one_line(m.store_name);
+    let mut body = if m.cancelled {
+        format!(
+            "{store} cancelled part of your order {} before it shipped:\n\n",
+            m.number
+        )
+    } else {
+        format!("{store} refunded part of your order {}:\n\n", m.number)
+    };
+    for line in m.lines {
+        body.push_str(&format!("  {}\n", one_line(line)));
+    }
+    if m.shipping.amount > 0 {
+        body.push_str(&format!("  Shipping: {}\n", m.shipping.display()));
+    }
+    body.push_str(&format!(
+        "\nReason: {}\n{} is on its way back to your card.\n\nYour order: {}\n",
+        m.reason,
+        m.amount.display(),
+        m.link
+    ));
+    Mail {
+        to: m.to.to_string(),
+        subject: format!("A refund for your Bazaar order {}", m.number),
+        body,
+    }
+}
+
 /// A refund made through the payment provider (its dashboard, say).
 pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
     Mail {

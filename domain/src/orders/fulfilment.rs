@@ -33,6 +33,9 @@ impl StoreOrder {
 /// The order `number` of a store `actor` may manage (its seller, or an admin); another store's order is not found,
 /// like one that does not exist.
 pub async fn order_for_store(conn: &mut AnyConnection, actor: &Actor, number: &str) -> Result<StoreOrder, OrderError> {
+    if !super::plausible_number(number) {
+        return Err(OrderError::NotFound);
+    }
     let found: Option<StoreOrder> = sqlx::query_as(
         "SELECT o.id AS id, o.group_id AS group_id, o.seller_id AS seller_id, o.number AS number, \
              o.status AS status, s.store_name AS store_name FROM orders o JOIN sellers s ON s.id = o.seller_id \
@@ -66,10 +69,7 @@ impl NewShipment {
     /// dashes, whole units for each line (empty is none), at least one unit in all.
     pub fn parse(key: &str, carrier: &str, tracking: &str, lines: &[(i64, String)]) -> Result<NewShipment, OrderError> {
         let mut errors = Vec::new();
-        let key = key.trim();
-        if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            errors.push(FieldError::new("key", "The form is out of date: open the order again."));
-        }
+        let key = form_key(key, &mut errors);
         let carrier = Carrier::parse(carrier.trim());
         if carrier.is_none() {
             errors.push(FieldError::new("carrier", "Choose the carrier."));
@@ -86,28 +86,13 @@ impl NewShipment {
                 format!("Enter the tracking number: letters, digits, spaces and dashes, up to {TRACKING_MAX}."),
             ));
         }
-        let mut units = Vec::new();
-        for (i, (variant, text)) in lines.iter().enumerate() {
-            let text = text.trim();
-            if lines[..i].iter().any(|(earlier, _)| earlier == variant) {
-                errors.push(FieldError::new(format!("qty[{i}]"), "This line is in the form twice."));
-                continue;
-            }
-            if text.is_empty() {
-                continue;
-            }
-            match text.parse::<i64>() {
-                Ok(0) => {}
-                Ok(n) if (1..=UNITS_MAX).contains(&n) => units.push((*variant, n)),
-                _ => errors.push(FieldError::new(format!("qty[{i}]"), "Enter a whole number of units.")),
-            }
-        }
+        let units = units_typed(lines, &mut errors);
         if units.is_empty() && errors.is_empty() {
             errors.push(FieldError::new("qty[0]", "Choose at least one unit to ship."));
         }
         match carrier {
             Some(carrier) if errors.is_empty() => Ok(NewShipment {
-                key: key.to_string(),
+                key,
                 carrier,
                 tracking_number: tracking.to_uppercase(),
                 lines: units,
@@ -115,6 +100,37 @@ impl NewShipment {
             _ => Err(OrderError::Invalid(errors)),
         }
     }
+}
+
+/// A form's own key (a double-sent form is recognised by it), checked: short, letters, digits and dashes.
+pub(super) fn form_key(key: &str, errors: &mut Vec<FieldError>) -> String {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        errors.push(FieldError::new("key", "The form is out of date: open the order again."));
+    }
+    key.to_string()
+}
+
+/// The units typed per line, `(variant id, units)` for each line with units above zero; a line twice, or units
+/// that are not a whole number, are errors on their field (`qty[i]`).
+pub(super) fn units_typed(lines: &[(i64, String)], errors: &mut Vec<FieldError>) -> Vec<(i64, i64)> {
+    let mut units = Vec::new();
+    for (i, (variant, text)) in lines.iter().enumerate() {
+        let text = text.trim();
+        if lines[..i].iter().any(|(earlier, _)| earlier == variant) {
+            errors.push(FieldError::new(format!("qty[{i}]"), "This line is in the form twice."));
+            continue;
+        }
+        if text.is_empty() {
+            continue;
+        }
+        match text.parse::<i64>() {
+            Ok(0) => {}
+            Ok(n) if (1..=UNITS_MAX).contains(&n) => units.push((*variant, n)),
+            _ => errors.push(FieldError::new(format!("qty[{i}]"), "Enter a whole number of units.")),
+        }
+    }
+    units
 }
 
 /// What recording a shipment did.

@@ -55,27 +55,10 @@ pub async fn transition(
     Ok(moved)
 }
 
-/// Cancels a seller order of which no unit has shipped (its lines' units all cancelled), conditionally: a shipment
-/// committed first (it counts `units_shipped` in its own transaction) leaves it as it is. Returns whether it
-/// cancelled.
-pub async fn cancel_unshipped(conn: &mut AnyConnection, order_id: i64, note: &str) -> Result<bool, sqlx::Error> {
-    let allowed = spelled(OrderStatus::cancellable);
-    let condition = format!("units_shipped = 0 AND status IN ({allowed})");
-    let moved = set_where(conn, order_id, Some(OrderStatus::Cancelled), &condition).await?;
-    if moved {
-        sqlx::query("UPDATE order_lines SET cancelled = quantity - shipped WHERE order_id = $1")
-            .bind(order_id)
-            .execute(&mut *conn)
-            .await?;
-        note_on_timeline(conn, order_id, OrderStatus::Cancelled, note).await?;
-    }
-    Ok(moved)
-}
-
 /// Ends a seller order refunded in full whatever has shipped of it: the units not shipped are cancelled, so none
 /// of them can ship any more.
 pub async fn end_refunded(conn: &mut AnyConnection, order_id: i64, note: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE order_lines SET cancelled = quantity - shipped WHERE order_id = $1")
+    sqlx::query("UPDATE order_lines SET cancelled = quantity - shipped, refunded = quantity WHERE order_id = $1")
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
@@ -88,6 +71,13 @@ pub async fn end_refunded(conn: &mut AnyConnection, order_id: i64, note: &str) -
 pub async fn hold_if(conn: &mut AnyConnection, order_id: i64, allowed: &[OrderStatus]) -> Result<bool, sqlx::Error> {
     let allowed = spelled(|s| allowed.contains(&s));
     set_where(conn, order_id, None, &format!("status IN ({allowed})")).await
+}
+
+/// Takes a seller order's row for the caller's transaction, whatever its status: the first lock of every change
+/// to its lines or refunds, so two changes always lock in the same order (the order, then what hangs off it).
+pub async fn hold(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+    set_where(conn, order_id, None, "1 = 1").await?;
+    Ok(())
 }
 
 /// Units of a seller order that have shipped.

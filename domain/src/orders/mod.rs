@@ -8,12 +8,19 @@
 pub mod fulfilment;
 pub mod lifecycle;
 pub mod portal;
+pub mod refunds;
 pub mod slips;
 mod status;
 pub mod views;
 
 pub use status::{event_label, GroupStatus, OrderStatus};
 pub use views::{group_view, history};
+
+/// Whether `number` could be an order's or a group's number (letters, digits and dashes): anything else is not
+/// found without asking the database (PostgreSQL refuses a NUL in a query parameter outright).
+pub(crate) fn plausible_number(number: &str) -> bool {
+    !number.is_empty() && number.len() <= 40 && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
 
 /// How long placed orders hold their stock while the shopper pays.
 pub const HOLD_MS: i64 = 15 * 60 * 1000;

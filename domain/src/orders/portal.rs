@@ -173,6 +173,7 @@ struct DetailRow {
     tax_amount: i64,
     total: i64,
     refunded: i64,
+    shipping_refunded: i64,
     currency: String,
     ship_name: String,
     ship_line1: String,
@@ -209,6 +210,7 @@ struct DetailLine {
     quantity: i64,
     shipped: i64,
     cancelled: i64,
+    refunded: i64,
     unit_price: i64,
 }
 
@@ -222,6 +224,7 @@ impl DetailLine {
             quantity: self.quantity,
             shipped: self.shipped,
             cancelled: self.cancelled,
+            refunded: self.refunded,
             unit_price: Money::new(self.unit_price, currency),
             line_total: Money::new(self.unit_price * self.quantity, currency),
         }
@@ -231,12 +234,17 @@ impl DetailLine {
 /// One order of the actor's store (an admin may read any): lines, shipping address, shipments and timeline,
 /// never the shopper's email; an order never paid is not found. Four queries.
 pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderDetail, OrderError> {
+    if !super::plausible_number(number) {
+        return Err(OrderError::NotFound);
+    }
     let mut conn = db.pool().acquire().await?;
     let row: DetailRow = sqlx::query_as(&format!(
         "SELECT o.id AS id, o.seller_id AS seller_id, o.number AS number, o.created_at AS created_at, \
          o.status AS status, o.units_shipped AS units_shipped, o.ship_by AS ship_by, \
          o.shipping_name AS shipping_name, o.shipping_amount AS shipping_amount, o.tax_amount AS tax_amount, \
-         o.total AS total, o.refunded AS refunded, g.currency AS currency, g.ship_name AS ship_name, \
+         o.total AS total, o.refunded AS refunded, g.currency AS currency, \
+         (SELECT CAST(COALESCE(SUM(r.shipping), 0) AS BIGINT) FROM order_refunds r WHERE r.order_id = o.id) \
+         AS shipping_refunded, g.ship_name AS ship_name, \
          g.ship_line1 AS ship_line1, g.ship_line2 AS ship_line2, g.ship_city AS ship_city, \
          g.ship_postal AS ship_postal, g.ship_country AS ship_country, s.store_name AS store_name, \
          s.slug AS store_slug, CAST(CASE WHEN {WAS_PAID} THEN 1 ELSE 0 END AS BIGINT) AS was_paid \
@@ -249,7 +257,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     .filter(|r: &DetailRow| actor.may_manage_store(r.seller_id) && r.was_paid == 1)
     .ok_or(OrderError::NotFound)?;
     let lines: Vec<DetailLine> = sqlx::query_as(
-        "SELECT variant_id, title, variant, sku, quantity, shipped, cancelled, unit_price FROM order_lines \
+        "SELECT variant_id, title, variant, sku, quantity, shipped, cancelled, refunded, unit_price FROM order_lines \
          WHERE order_id = $1 ORDER BY title, variant",
     )
     .bind(row.id)
@@ -290,6 +298,9 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
         tax: money(row.tax_amount),
         total: money(row.total),
         refunded: money(row.refunded),
+        refundable: money(row.total - row.refunded),
+        shipping_refundable: money(row.shipping_amount - row.shipping_refunded),
+        refunds_open: status.is_some_and(super::refunds::money_can_go_back),
         shipments,
         timeline: events.into_iter().map(EventRow::entry).collect(),
     })

@@ -85,14 +85,19 @@ impl OrderStatus {
     }
 }
 
-/// A timeline entry that is no status of its own: some units left, the rest are still to ship.
+/// Timeline entries that are no status of their own: some units left, the rest are still to ship; some units
+/// were cancelled before they shipped; a refund the payment provider did not make.
 pub(super) const PARTIALLY_SHIPPED: &str = "partially_shipped";
+pub(super) const ITEMS_CANCELLED: &str = "items_cancelled";
+pub(super) const REFUND_FAILED: &str = "refund_failed";
 
 /// What a timeline entry of `kind` (a status's spelling or one of the events above) reads as.
 pub fn event_label(kind: &str) -> String {
     match OrderStatus::parse(kind) {
         Some(status) => status.label().to_string(),
         None if kind == PARTIALLY_SHIPPED => "Partially shipped".to_string(),
+        None if kind == ITEMS_CANCELLED => "Items cancelled".to_string(),
+        None if kind == REFUND_FAILED => "Refund failed".to_string(),
         None => kind.replace('_', " "),
     }
 }

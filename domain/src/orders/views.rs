@@ -388,6 +388,9 @@ pub async fn change_target(
     actor: &Actor,
     token: Option<&str>,
 ) -> Result<ChangeTarget, OrderError> {
+    if !super::plausible_number(group_number) || !super::plausible_number(order_number) {
+        return Err(OrderError::NotFound);
+    }
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]

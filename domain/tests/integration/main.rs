@@ -20,6 +20,7 @@ mod promo;
 mod search;
 mod seller_orders;
 mod seller_products;
+mod seller_refunds;
 mod sellers;
 mod sessions;
 mod smtp;

@@ -16,7 +16,7 @@ use crate::harness::actors;
 use crate::harness::fixtures::{count, draft, key, placed_and_paid, set_units};
 
 /// A store with two in-stock variants (of two products), each with `units`: (store, variants).
-async fn store_with_two_variants(db: &Db, units: i64) -> (i64, [i64; 2]) {
+pub(crate) async fn store_with_two_variants(db: &Db, units: i64) -> (i64, [i64; 2]) {
     domain::seed::seed(db, 40, 11).await.expect("seed");
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT MIN(v.id), p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
@@ -39,7 +39,7 @@ async fn store_with_two_variants(db: &Db, units: i64) -> (i64, [i64; 2]) {
 
 /// A paid checkout by a guest named `name` of `lines` (variant, units): the group's number and the store's order
 /// number (the first seller order).
-async fn paid_order(db: &Db, lines: &[(i64, i64)], name: &str) -> (String, String) {
+pub(crate) async fn paid_order(db: &Db, lines: &[(i64, i64)], name: &str) -> (String, String) {
     let gateway = TestGateway::new(db.clone());
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     for &(variant, units) in lines {
@@ -59,7 +59,7 @@ async fn paid_order(db: &Db, lines: &[(i64, i64)], name: &str) -> (String, Strin
 }
 
 /// A store other than `store`.
-async fn another_store(db: &Db, store: i64) -> i64 {
+pub(crate) async fn another_store(db: &Db, store: i64) -> i64 {
     sqlx::query_scalar("SELECT id FROM sellers WHERE id <> $1 ORDER BY id LIMIT 1")
         .bind(store)
         .fetch_one(db.pool())
@@ -94,7 +94,7 @@ fn form(variant_units: &[(i64, i64)], tracking: &str) -> ShipForm {
     }
 }
 
-async fn mails_to(db: &Db, subject_part: &str) -> Vec<(String, String)> {
+pub(crate) async fn mails_to(db: &Db, subject_part: &str) -> Vec<(String, String)> {
     sqlx::query_as("SELECT to_addr, body FROM mail_outbox WHERE subject LIKE $1 ORDER BY id")
         .bind(format!("%{subject_part}%"))
         .fetch_all(db.pool())

@@ -285,6 +285,20 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("mark_order_delivered", &["number"]),
+    (
+        "refund_order",
+        &[
+            "number",
+            "kind",
+            "key",
+            "variant[0]",
+            "qty[0]",
+            "shipping",
+            "amount",
+            "reason",
+            "restock",
+        ],
+    ),
 ];
 
 /// The seller functions read with GET, with their query fields.

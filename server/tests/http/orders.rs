@@ -190,7 +190,7 @@ async fn stored(app: &TestApp, number: &str) -> Stored {
         .expect("sessions"),
         gateway_refunds: count("SELECT COUNT(*) FROM test_gateway_refunds").await,
         payment_events: count("SELECT COUNT(*) FROM payment_events").await,
-        cancellation_mails: count("SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key LIKE 'order-cancelled:%'").await,
+        cancellation_mails: count("SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key LIKE 'order-refund:%'").await,
     }
 }
 

@@ -86,6 +86,23 @@ async fn a_stores_orders_are_its_own(app: &TestApp) {
         .await
         .expect("count");
     assert_eq!(shipped, 0);
+    let cancel = vec![
+        ("number".to_string(), number.clone()),
+        ("kind".to_string(), "cancel".to_string()),
+        ("key".to_string(), "c-probe".to_string()),
+        ("variant[0]".to_string(), variant.to_string()),
+        ("qty[0]".to_string(), "1".to_string()),
+        ("reason".to_string(), "out_of_stock".to_string()),
+    ];
+    for probe in [&other, &shopper] {
+        let answer = post_form(app, probe, "refund_order", &cancel, "application/json").await;
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    }
+    let refunds: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_refunds")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(refunds, 0, "no refund claimed by another store or a shopper");
     // The store's own seller: the order with the shopper's name and no email; the navigation counts it.
     let seller = demo(app, "seller1").await;
     let page = seller.get(app.url(&path)).send().await.expect("get");
@@ -120,6 +137,22 @@ async fn a_stores_orders_are_its_own(app: &TestApp) {
     let slip = slip.text().await.expect("body");
     assert!(slip.contains("<svg") && slip.contains(&format!("Barcode of order {number}")));
     assert!(slip.contains(SHIP_NAME) && !slip.contains(OWNER));
+    // A refund of the shipped unit, as the form posts it: the page shows it, never the email.
+    let mut refund = cancel.clone();
+    refund[1].1 = "refund".into();
+    refund[2].1 = "r-mine".into();
+    refund[5].1 = "damaged".into();
+    let answer = post_form(app, &seller, "refund_order", &refund, "text/html").await;
+    assert_eq!(location(&answer), format!("{path}?done=refunded"));
+    let page = seller
+        .get(app.url(&path))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("Refunded by the seller: 1 ×") && !page.contains(OWNER));
 }
 
 on_both_databases!(a_stores_orders_are_its_own);

@@ -1,4 +1,4 @@
-//! The store's orders: the list, one order, shipping it and marking it delivered.
+//! The store's orders: the list, one order, shipping it, cancelling or refunding part of it, marking it delivered.
 
 use leptos::prelude::*;
 use model::seller_orders::{PackingSlip, SellerOrderDetail, SellerOrderPage};
@@ -27,6 +27,7 @@ pub struct OrderScreen {
     pub order: SellerOrderDetail,
     pub form_key: String,
     pub kept: Option<KeptShipment>,
+    pub kept_refund: Option<KeptRefund>,
 }
 
 #[server(endpoint = "seller_orders", input = leptos::server_fn::codec::GetUrl)]
@@ -54,10 +55,14 @@ pub async fn seller_order(number: String) -> Result<OrderScreen, AppError> {
     let kept = crate::ssr::take_typed::<KeptShipment>(SHIP_FORM)
         .await?
         .filter(|k| k.number == order.number);
+    let kept_refund = crate::ssr::take_typed::<KeptRefund>(REFUND_FORM)
+        .await?
+        .filter(|k| k.number == order.number);
     Ok(OrderScreen {
         order,
         form_key: format!("s{}", domain::platform::ids::next_id()),
         kept,
+        kept_refund,
     })
 }
 
@@ -100,6 +105,79 @@ pub async fn ship_order(
                 lines: form.lines,
             };
             crate::ssr::keep_typed(SHIP_FORM, &kept).await?;
+            Err(e.into())
+        }
+    }
+}
+
+/// Where a refused cancel or refund waits, to show its form with what was typed.
+pub const REFUND_FORM: &str = "refund";
+
+/// A cancel or refund as typed, kept when it was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct KeptRefund {
+    pub number: String,
+    pub kind: String,
+    pub lines: Vec<(i64, String)>,
+    pub shipping: String,
+    pub amount: String,
+    pub reason: String,
+    pub restock: bool,
+}
+
+/// Cancels units not shipped yet (`kind` "cancel") or refunds shipped units, shipping or an amount ("refund"),
+/// through the payment provider; the shopper is emailed. The form's `key` makes a second sending change nothing.
+#[server(endpoint = "refund_order")]
+#[allow(clippy::too_many_arguments)] // one argument per form field
+pub async fn refund_order(
+    number: String,
+    #[server(default)] kind: String,
+    #[server(default)] key: String,
+    #[server(default)] variant: Vec<i64>,
+    #[server(default)] qty: Vec<String>,
+    #[server(default)] shipping: String,
+    #[server(default)] amount: String,
+    #[server(default)] reason: String,
+    #[server(default)] restock: Option<String>,
+) -> Result<(), AppError> {
+    use domain::orders::refunds::{RefundForm, RefundKind};
+    use domain::workflows::refund_order::{by_store, Outcome};
+    let (services, actor) = signed_in()?;
+    let refund_kind = if kind == "cancel" {
+        RefundKind::Cancel
+    } else {
+        RefundKind::Refund
+    };
+    let form = RefundForm {
+        key,
+        lines: variant.into_iter().zip(qty).collect(),
+        shipping,
+        amount,
+        reason,
+        restock: restock.is_some(),
+    };
+    let back = format!("/seller/orders/{}", crate::url_encode(&number));
+    match by_store(&services.db, &*services.payments, &actor, &number, refund_kind, &form).await {
+        Ok(outcome) => {
+            let done = match (outcome, refund_kind) {
+                (Outcome::AlreadyRecorded, _) => "already-refunded",
+                (Outcome::Done(_), RefundKind::Cancel) => "cancelled",
+                (Outcome::Done(_), RefundKind::Refund) => "refunded",
+            };
+            crate::ssr::redirect(&format!("{back}?done={done}"));
+            Ok(())
+        }
+        Err(e) => {
+            let kept = KeptRefund {
+                number,
+                kind,
+                lines: form.lines,
+                shipping: form.shipping,
+                amount: form.amount,
+                reason: form.reason,
+                restock: form.restock,
+            };
+            crate::ssr::keep_typed(REFUND_FORM, &kept).await?;
             Err(e.into())
         }
     }

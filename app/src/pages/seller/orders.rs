@@ -1,15 +1,19 @@
 //! The store's orders: the list (`/seller/orders`: tabs, search, keyset pages) and one order
-//! (`/seller/orders/{number}`: lines, address, shipments, timeline, the shipping form). Plain forms, no island.
+//! (`/seller/orders/{number}`: lines, address, shipments, timeline, the shipping form, and the cancel and refund
+//! forms of `order_refunds`). Plain forms, no island.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::seller_orders::{Carrier, OrderTab, SellerOrderDetail, SellerOrderPage};
 
-use crate::api::sellers::{seller_order, seller_orders, KeptShipment, MarkOrderDelivered, OrderScreen, ShipOrder};
+use crate::api::sellers::{
+    seller_order, seller_orders, KeptShipment, MarkOrderDelivered, OrderScreen, RefundOrder, ShipOrder,
+};
 use crate::components::portal::{PortalShell, Section};
 use crate::components::shipments::Shipments;
 use crate::error::AppError;
+use crate::pages::seller::order_refunds::{RefundForms, REFUND_FIELDS};
 use crate::pages::seller::portal_gate;
 use crate::pages::url_error;
 
@@ -144,12 +148,15 @@ pub fn SellerOrderPage() -> impl IntoView {
     }
     let done = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("done"));
     let error = url_error::<ShipOrder>().or_else(url_error::<MarkOrderDelivered>);
+    let refund_error = url_error::<RefundOrder>();
     view! {
         <Title text=format!("Order {number} · Seller portal")/>
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match seller_order(number.clone()).await {
-                    Ok(screen) => view! { <OrderDetail screen=screen done=done.clone() error=error.clone()/> }.into_any(),
+                    Ok(screen) => view! {
+                        <OrderDetail screen=screen done=done.clone() error=error.clone() refund_error=refund_error.clone()/>
+                    }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -164,16 +171,30 @@ fn done_text(done: Option<&str>) -> Option<&'static str> {
         "partly" => "Shipment recorded. The shopper was emailed the tracking; the rest is still to ship.",
         "already" => "This shipment was already recorded (the form was sent twice): nothing changed.",
         "delivered" => "Marked delivered.",
+        "cancelled" => "Units cancelled and refunded: they are back on sale, and the shopper was emailed.",
+        "refunded" => "Refund made: the shopper was emailed.",
+        "already-refunded" => "This was already done (the form was sent twice): nothing more changed.",
         _ => return None,
     })
 }
 
 #[component]
-fn OrderDetail(screen: OrderScreen, done: Option<String>, error: Option<AppError>) -> impl IntoView {
-    let OrderScreen { order, form_key, kept } = screen;
+fn OrderDetail(
+    screen: OrderScreen,
+    done: Option<String>,
+    error: Option<AppError>,
+    refund_error: Option<AppError>,
+) -> impl IntoView {
+    let OrderScreen {
+        order,
+        form_key,
+        kept,
+        kept_refund,
+    } = screen;
     let message = error
         .as_ref()
-        .map(|e| e.message_for(&["carrier", "tracking", "key", "qty[0]"]));
+        .map(|e| e.message_for(&["carrier", "tracking", "key", "qty[0]"]))
+        .or_else(|| refund_error.as_ref().map(|e| e.message_for(&REFUND_FIELDS)));
     let number = order.number.clone();
     view! {
         <PortalShell section=Section::Orders store_name=order.store_name.clone() store_slug=order.store_slug.clone()>
@@ -201,7 +222,7 @@ fn OrderDetail(screen: OrderScreen, done: Option<String>, error: Option<AppError
                 </address>
                 <p>{format!("Shipping option: {}", order.shipping_option)}</p>
             </section>
-            {order.shippable.then(|| view! { <ShipForm order=order.clone() form_key=form_key kept=kept error=error/> })}
+            {order.shippable.then(|| view! { <ShipForm order=order.clone() form_key=form_key.clone() kept=kept error=error/> })}
             {order.deliverable.then(|| view! {
                 <form method="post" action=MarkOrderDelivered::url() class="card stack">
                     <h2>"Delivered?"</h2>
@@ -210,6 +231,7 @@ fn OrderDetail(screen: OrderScreen, done: Option<String>, error: Option<AppError
                     <p><button class="button" type="submit">"Mark delivered"</button></p>
                 </form>
             })}
+            <RefundForms order=order.clone() form_key=form_key kept=kept_refund error=refund_error/>
             <Shipments shipments=order.shipments.clone()/>
             <section class="card stack" aria-labelledby="timeline">
                 <h2 id="timeline">"Timeline"</h2>
@@ -235,7 +257,8 @@ fn OrderLines(order: SellerOrderDetail) -> impl IntoView {
             <table class="table">
                 <thead><tr>
                     <th scope="col">"Product"</th><th scope="col">"SKU"</th><th scope="col" class="num">"Ordered"</th>
-                    <th scope="col" class="num">"Shipped"</th><th scope="col" class="num">"Price"</th><th scope="col" class="num">"Total"</th>
+                    <th scope="col" class="num">"Shipped"</th><th scope="col" class="num">"Refunded"</th>
+                    <th scope="col" class="num">"Price"</th><th scope="col" class="num">"Total"</th>
                 </tr></thead>
                 <tbody>
                     {order.lines.into_iter().map(|l| view! {
@@ -244,6 +267,7 @@ fn OrderLines(order: SellerOrderDetail) -> impl IntoView {
                             <td data-label="SKU"><code>{l.sku}</code></td>
                             <td data-label="Ordered" class="num">{l.quantity}</td>
                             <td data-label="Shipped" class="num">{l.shipped}</td>
+                            <td data-label="Refunded" class="num">{l.refunded}</td>
                             <td data-label="Price" class="num">{l.unit_price.display()}</td>
                             <td data-label="Total" class="num">{l.line_total.display()}</td>
                         </tr>
