@@ -3,7 +3,8 @@ import { addToCart, expectAccessible, logIn, type Pick } from "./shop";
 
 // Issue 20: a store is told of a paid order, ships it in parts with tracking (on a phone the rest in a second
 // parcel; on a desktop the unit it cannot send is cancelled and refunded), it is delivered, and a unit that came
-// back broken is refunded and restocked, while the shopper follows every step on the order page and in the emails.
+// back broken is refunded and restocked, then the shopper returns another unit (asked, approved, sent back,
+// received, refunded), while the shopper follows every step on the order page and in the emails.
 
 /** Two products of the store `slug` with at least 3 units of their first variant in stock, through the public API. */
 async function twoOfStore(request: APIRequestContext, slug: string): Promise<[Pick, Pick]> {
@@ -58,7 +59,7 @@ async function shopperConfirms(shopper: Page, orderPage: string, number: string)
   await expectAccessible(shopper);
 }
 
-test("a store ships an order in parts, cancels and refunds what it must, and the shopper follows each step", async ({ page, browser, request }, testInfo) => {
+test("a store ships an order in parts, cancels, refunds and takes back what it must, and the shopper follows each step", async ({ page, browser, request }, testInfo) => {
   const phone = testInfo.project.name === "phone";
   await logIn(page, phone ? "seller14@demo.bazaar.test" : "seller13@demo.bazaar.test", "demo-pass-2026");
   // At phone width the portal's navigation is behind its menu button.
@@ -183,6 +184,51 @@ test("a store ships an order in parts, cancels and refunds what it must, and the
     await shopper.goto("/dev/mailbox");
     const mails = shopper.getByRole("article", { name: `A refund for your Bazaar order ${number}` });
     await expect(mails.filter({ hasText: "Arrived damaged" })).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+
+  // The shopper sends the other unit back: asked, approved, sent with tracking, received, refunded, restocked.
+  await shopper.goto(orderPage);
+  await shopper.getByRole("link", { name: `Return items of order ${number}` }).click();
+  await expect(shopper.getByRole("heading", { level: 1, name: `Return items of order ${number}` })).toBeVisible();
+  const ask = shopper.getByRole("form", { name: "Send items back" });
+  await ask.getByLabel(new RegExp(`^${escaped(first.title)}`)).fill("1");
+  await ask.getByLabel("Why are you sending it back?").selectOption({ label: "It arrived damaged" });
+  await ask.getByLabel("Anything the store should know (optional)").fill("The box was crushed.");
+  await ask.getByRole("button", { name: "Ask to return these units" }).click();
+  await expect(shopper.getByRole("status")).toContainText("Return requested");
+  await expectAccessible(shopper);
+
+  await page.reload();
+  const returnsCard = page.getByRole("region", { name: "Returns" });
+  await expect(returnsCard).toContainText("The shopper wrote: The box was crushed.");
+  await returnsCard.getByRole("button", { name: "Approve the return" }).click();
+  await expect(page.getByRole("status")).toContainText("Return approved");
+
+  await shopper.reload();
+  await shopper.getByLabel("Carrier").selectOption({ label: "USPS" });
+  await shopper.getByLabel("Tracking number (optional)").fill("9400 1000 0000 0000 0000 00");
+  await shopper.getByRole("button", { name: "Tell the store it is on its way" }).click();
+  await expect(shopper.getByRole("status")).toContainText("on its way");
+  await expectAccessible(shopper);
+  await shopper.screenshot({ path: `test-results/shopper-return-${testInfo.project.name}.png`, fullPage: true });
+
+  await page.reload();
+  await page.getByRole("button", { name: "Mark the return received" }).click();
+  await expect(page.getByRole("status")).toContainText("Return received");
+  await page.getByRole("button", { name: "Refund the returned units" }).click();
+  await expect(page.getByRole("status")).toContainText("Refund made");
+  await expect(page.getByRole("region", { name: "Returns" })).toContainText("Return refunded");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-order-returned-${testInfo.project.name}.png`, fullPage: true });
+  // The stock screen lists the returned units.
+  await page.goto("/seller/stock");
+  await expect(page.getByRole("table", { name: "Recent stock movements, newest first" })).toContainText("Returned");
+  await expectAccessible(page);
+
+  await expect(async () => {
+    await shopper.goto("/dev/mailbox");
+    const mails = shopper.getByRole("article", { name: `A refund for your Bazaar order ${number}` });
+    await expect(mails.filter({ hasText: "Sent back by the shopper" })).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
   await guest.close();
 });

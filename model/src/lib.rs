@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod markdown;
 pub mod orders;
 pub mod product_form;
+pub mod returns;
 pub mod seller_orders;
 pub mod sellers;
 

@@ -85,17 +85,19 @@ pub enum OrderTab {
     Delivered,
     Cancelled,
     Refunded,
+    Returns,
     All,
 }
 
 impl OrderTab {
-    pub const ALL: [OrderTab; 7] = [
+    pub const ALL: [OrderTab; 8] = [
         OrderTab::ToShip,
         OrderTab::PartiallyShipped,
         OrderTab::Shipped,
         OrderTab::Delivered,
         OrderTab::Cancelled,
         OrderTab::Refunded,
+        OrderTab::Returns,
         OrderTab::All,
     ];
 
@@ -107,6 +109,7 @@ impl OrderTab {
             OrderTab::Delivered => "delivered",
             OrderTab::Cancelled => "cancelled",
             OrderTab::Refunded => "refunded",
+            OrderTab::Returns => "returns",
             OrderTab::All => "all",
         }
     }
@@ -127,6 +130,7 @@ impl OrderTab {
             OrderTab::Delivered => "Delivered",
             OrderTab::Cancelled => "Cancelled",
             OrderTab::Refunded => "Refunded",
+            OrderTab::Returns => "Returns to act on",
             OrderTab::All => "All",
         }
     }
@@ -298,6 +302,8 @@ pub struct SellerOrderDetail {
     pub shipping_refundable: Money,
     /// Whether the store may still give money back on it (paid, and not all of it refunded).
     pub refunds_open: bool,
+    /// The shopper's returns of it, oldest first.
+    pub returns: Vec<crate::returns::ReturnView>,
 }
 
 /// What a store prints for one order: the label (addresses and the number as a barcode) and the packing slip.

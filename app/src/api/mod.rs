@@ -6,6 +6,7 @@ pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod returns;
 pub mod sellers;
 
 /// A redirect target supplied by the client must stay on this site: a path, not `//host` or `https://…`.

@@ -3,6 +3,7 @@ pub mod catalog;
 pub mod forms;
 pub mod layout;
 pub mod portal;
+pub mod returns;
 pub mod search_box;
 pub mod shipments;
 pub mod variant_picker;

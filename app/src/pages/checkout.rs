@@ -16,7 +16,7 @@ use crate::components::forms::Field;
 use crate::components::shipments::ShipmentLine;
 use model::format_date;
 
-fn error_view(e: crate::error::AppError) -> AnyView {
+pub(crate) fn error_view(e: crate::error::AppError) -> AnyView {
     if matches!(e, crate::error::AppError::NotFound) {
         #[cfg(feature = "ssr")]
         crate::ssr::set_status(404);
@@ -345,6 +345,10 @@ fn SellerOrder(order: SellerOrderView, group: String, token: Option<String>) -> 
             {order.receivable.then(|| {
                 let label = format!("I received order {}", order.number);
                 order_form(ConfirmReceived::url(), &group, &order.number, &token, label)
+            })}
+            {(order.status == "delivered").then(|| {
+                let href = crate::api::returns::returns_href(&group, &order.number, token.as_deref());
+                view! { <p><a href=href>{format!("Return items of order {}", order.number)}</a></p> }
             })}
             {order.cancellable.then(|| {
                 let label = format!("Cancel order {}", order.number);

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod home;
 pub mod listing;
 pub mod product;
+pub mod returns;
 pub mod sell;
 pub mod seller;
 

@@ -160,6 +160,15 @@ pub fn money_back(m: &MoneyBackMail<'_>) -> Mail {
     }
 }
 
+/// A step of a return, to the side that has to act on it (or to the shopper, told what the store did).
+pub fn return_update(to: &str, number: &str, what: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("A return for order {number}: {}", one_line(what)),
+        body: format!("{}\n\nSee it: {link}\n", one_line(what)),
+    }
+}
+
 /// A refund made through the payment provider (its dashboard, say).
 pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
     Mail {

@@ -171,6 +171,11 @@ pub async fn record_shipment(
             label.to_lowercase()
         )));
     }
+    if super::refunds::pending_of(conn, order.id).await?.is_some() {
+        return Err(OrderError::NotAllowed(
+            "A refund of this order is being made: open it again in a moment.".into(),
+        ));
+    }
     let id = next_id();
     let now = now_ms();
     // A second sending of the same form at the same moment finds the key here (on PostgreSQL it waited for the

@@ -57,13 +57,12 @@ pub async fn transition(
 
 /// Ends a seller order refunded in full whatever has shipped of it: the units not shipped are cancelled, so none
 /// of them can ship any more.
-pub async fn end_refunded(conn: &mut AnyConnection, order_id: i64, note: &str) -> Result<(), sqlx::Error> {
+pub async fn end_refunded(conn: &mut AnyConnection, order_id: i64, note: &str) -> Result<bool, sqlx::Error> {
     sqlx::query("UPDATE order_lines SET cancelled = quantity - shipped, refunded = quantity WHERE order_id = $1")
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
-    transition(conn, order_id, OrderStatus::Refunded, note).await?;
-    Ok(())
+    transition(conn, order_id, OrderStatus::Refunded, note).await
 }
 
 /// Takes a seller order's row for the caller's transaction (its lines are changed after it) if its status is one of
@@ -73,8 +72,9 @@ pub async fn hold_if(conn: &mut AnyConnection, order_id: i64, allowed: &[OrderSt
     set_where(conn, order_id, None, &format!("status IN ({allowed})")).await
 }
 
-/// Takes a seller order's row for the caller's transaction, whatever its status: the first lock of every change
-/// to its lines or refunds, so two changes always lock in the same order (the order, then what hangs off it).
+/// Takes a seller order's row for the caller's transaction, whatever its status: taken before its lines, refunds
+/// and returns by every change to them, so two such changes lock in the same order. (A payment's row comes
+/// before its orders' rows: the provider's events and a refund's completion take it first.)
 pub async fn hold(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
     set_where(conn, order_id, None, "1 = 1").await?;
     Ok(())

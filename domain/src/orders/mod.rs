@@ -9,6 +9,7 @@ pub mod fulfilment;
 pub mod lifecycle;
 pub mod portal;
 pub mod refunds;
+pub mod returns;
 pub mod slips;
 mod status;
 pub mod views;

@@ -31,6 +31,7 @@ fn tab_condition(tab: OrderTab) -> String {
         OrderTab::Delivered => "o.status = 'delivered'".to_string(),
         OrderTab::Cancelled => format!("o.status = 'cancelled' AND {WAS_PAID}"),
         OrderTab::Refunded => "o.status IN ('refunded', 'partially_refunded')".to_string(),
+        OrderTab::Returns => super::returns::TO_ACT_ON.to_string(),
         OrderTab::All => format!(
             "(o.status IN ('paid', 'shipped', 'delivered', 'refunded', 'partially_refunded') \
              OR (o.status = 'cancelled' AND {WAS_PAID}))"
@@ -232,7 +233,7 @@ impl DetailLine {
 }
 
 /// One order of the actor's store (an admin may read any): lines, shipping address, shipments and timeline,
-/// never the shopper's email; an order never paid is not found. Four queries.
+/// never the shopper's email; an order never paid is not found. Five queries (six when it has returns).
 pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderDetail, OrderError> {
     if !super::plausible_number(number) {
         return Err(OrderError::NotFound);
@@ -263,6 +264,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
+    let returns = super::returns::returns_of(&mut conn, row.id).await?;
     let shipments = super::fulfilment::shipments_of(&mut conn, "o.id = $1", row.id)
         .await?
         .remove(&row.id)
@@ -301,6 +303,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
         refundable: money(row.total - row.refunded),
         shipping_refundable: money(row.shipping_amount - row.shipping_refunded),
         refunds_open: status.is_some_and(super::refunds::money_can_go_back),
+        returns,
         shipments,
         timeline: events.into_iter().map(EventRow::entry).collect(),
     })

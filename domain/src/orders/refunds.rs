@@ -121,6 +121,9 @@ impl RefundRequest {
                 RefundKind::Refund if lines.is_empty() && shipping == 0 && amount.unwrap_or(0) == 0 => errors.push(
                     FieldError::new("qty[0]", "Choose units, shipping or an amount to refund."),
                 ),
+                RefundKind::Refund if amount == Some(0) => {
+                    errors.push(FieldError::new("amount", "Enter an amount above 0, or leave it empty."))
+                }
                 RefundKind::Refund if amount.is_some_and(|a| a < shipping) => errors.push(FieldError::new(
                     "amount",
                     "The amount must at least cover the shipping refunded.",
@@ -158,6 +161,23 @@ impl RefundRequest {
     }
 }
 
+impl RefundRequest {
+    /// Refunding a received return: its units, "sent back by the shopper", back on sale when the store said so.
+    /// One per return (its key), so a second click claims nothing more.
+    pub fn for_return(return_id: i64, lines: Vec<(i64, i64)>, restock: bool) -> RefundRequest {
+        RefundRequest {
+            key: format!("return-{return_id}"),
+            kind: RefundKind::Refund,
+            lines,
+            whole_order: false,
+            shipping: 0,
+            amount: None,
+            reason: RefundReason::Returned,
+            restock,
+        }
+    }
+}
+
 /// A refund claimed and not yet made at the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
@@ -176,8 +196,40 @@ impl Claim {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claimed {
     New(Claim),
-    /// This form was claimed already (a double click, a second tab): nothing changed.
+    /// This form's claim is still waiting for the provider (a double click, or a provider that could not be
+    /// reached): it is asked again under the same key.
+    Resumed(Claim),
+    /// Another claim of the order is still waiting for the provider: it is finished first (under its own key), and
+    /// this form changes nothing (what it asked may no longer hold once that one is made).
+    Earlier(Claim),
+    /// This form was made already: nothing changed.
     AlreadyRecorded,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct PendingRow {
+    id: i64,
+    form_key: String,
+    amount: i64,
+}
+
+/// The order's claim still waiting for the provider, if any (at most one: a claim is refused while another
+/// waits).
+pub async fn pending_of(conn: &mut AnyConnection, order_id: i64) -> Result<Option<(String, Claim)>, sqlx::Error> {
+    let row: Option<PendingRow> = sqlx::query_as(
+        "SELECT id, form_key, amount FROM order_refunds WHERE order_id = $1 AND state = 'pending' ORDER BY id LIMIT 1",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| {
+        let claim = Claim {
+            id: r.id,
+            order_id,
+            amount: r.amount,
+        };
+        (r.form_key, claim)
+    }))
 }
 
 /// An order's money as a claim needs it, read after its row is held.
@@ -213,6 +265,15 @@ pub async fn claim(
     request: &RefundRequest,
     user_id: Option<i64>,
 ) -> Result<Claimed, OrderError> {
+    // The order's row first, whatever its status: a claim waiting for the provider is found under it.
+    lifecycle::hold(conn, order_id).await?;
+    if let Some((key, pending)) = pending_of(conn, order_id).await? {
+        return Ok(if key == request.key {
+            Claimed::Resumed(pending)
+        } else {
+            Claimed::Earlier(pending)
+        });
+    }
     let known: Option<i64> = sqlx::query_scalar("SELECT id FROM order_refunds WHERE order_id = $1 AND form_key = $2")
         .bind(order_id)
         .bind(&request.key)
@@ -428,7 +489,8 @@ async fn amount_of(
     })
 }
 
-/// Undoes a claim the provider refused: its units and amount are the order's again, and the timeline says so.
+/// Undoes a claim the provider refused (never one it could not be asked about: that one may have been made, and is
+/// asked again under its key): its units and amount are the order's again, and the timeline says so.
 /// Conditional on the claim still pending, so it is undone once.
 pub async fn abandon(conn: &mut AnyConnection, claim: &Claim) -> Result<(), sqlx::Error> {
     lifecycle::hold(conn, claim.order_id).await?;
@@ -523,8 +585,8 @@ struct OrderAfter {
 /// Completes a claim the provider made: the claim is marked made (once: of racing requests one completes it), and
 /// the order's status and timeline say what changed. `None`: completed already.
 pub async fn complete(conn: &mut AnyConnection, claim: &Claim, by: &str) -> Result<Option<Completed>, sqlx::Error> {
-    // The order's row first, as a claim takes it: a claim of the same form waiting on this one's row (PostgreSQL
-    // makes a conflicting insert wait for it) while this waits on the order would be a deadlock.
+    // The order's row before the claim's, as a claim takes them: a claim waiting on this one's row while this
+    // waits on the order would be a deadlock.
     lifecycle::hold(conn, claim.order_id).await?;
     let row: Option<CompletedRow> = sqlx::query_as(
         "UPDATE order_refunds SET state = 'succeeded', updated_at = $1 WHERE id = $2 AND state = 'pending' \
@@ -537,10 +599,11 @@ pub async fn complete(conn: &mut AnyConnection, claim: &Claim, by: &str) -> Resu
     let Some(row) = row else {
         return Ok(None);
     };
+    // In variant order: the stock rows they go back to are locked in the order every checkout locks them.
     let lines: Vec<RefundedLine> = sqlx::query_as(
         "SELECT rl.variant_id AS variant_id, rl.quantity AS quantity, l.title AS title, l.variant AS variant \
          FROM order_refund_lines rl JOIN order_lines l ON l.order_id = $1 AND l.variant_id = rl.variant_id \
-         WHERE rl.refund_id = $2 ORDER BY l.title, l.variant",
+         WHERE rl.refund_id = $2 ORDER BY rl.variant_id",
     )
     .bind(claim.order_id)
     .bind(claim.id)
@@ -577,10 +640,7 @@ pub async fn complete(conn: &mut AnyConnection, claim: &Claim, by: &str) -> Resu
         None
     };
     let moved = match became {
-        Some(OrderStatus::Refunded) => {
-            lifecycle::end_refunded(conn, claim.order_id, &note).await?;
-            true
-        }
+        Some(OrderStatus::Refunded) => lifecycle::end_refunded(conn, claim.order_id, &note).await?,
         Some(to) => lifecycle::transition(conn, claim.order_id, to, &note).await?,
         None => false,
     };

@@ -98,7 +98,13 @@ pub fn event_label(kind: &str) -> String {
         None if kind == PARTIALLY_SHIPPED => "Partially shipped".to_string(),
         None if kind == ITEMS_CANCELLED => "Items cancelled".to_string(),
         None if kind == REFUND_FAILED => "Refund failed".to_string(),
-        None => kind.replace('_', " "),
+        None => match super::returns::ReturnState::ALL
+            .into_iter()
+            .find(|s| s.event_kind() == kind)
+        {
+            Some(state) => state.label().to_string(),
+            None => kind.replace('_', " "),
+        },
     }
 }
 

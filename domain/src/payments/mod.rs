@@ -391,12 +391,16 @@ pub async fn record_refund(
     .rows_affected()
         == 1;
     if fresh {
-        // The new status is computed in the statement from the row as it is now, never from an earlier read.
-        sqlx::query(
-            "UPDATE payments SET refunded = refunded + $1, \
-             status = CASE WHEN refunded + $1 >= amount THEN $2 ELSE $3 END, updated_at = $4 WHERE id = $5",
-        )
-        .bind(amount)
+        // The refunded total becomes what our refunds add up to, unless the provider already reported more (its
+        // event for this very refund can come first: adding it again would count it twice). The new status is
+        // computed in the statement from the row as it is now, never from an earlier read.
+        let ours =
+            "(SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM refunds r WHERE r.payment_id = payments.id)";
+        let total = format!("CASE WHEN {ours} > refunded THEN {ours} ELSE refunded END");
+        sqlx::query(&format!(
+            "UPDATE payments SET refunded = {total}, status = CASE WHEN {total} >= amount THEN $1 ELSE $2 END, \
+             updated_at = $3 WHERE id = $4"
+        ))
         .bind(PaymentStatus::Refunded.as_str())
         .bind(PaymentStatus::PartiallyRefunded.as_str())
         .bind(now)
@@ -405,6 +409,16 @@ pub async fn record_refund(
         .await?;
     }
     Ok(fresh)
+}
+
+/// Takes a payment's row for the caller's transaction: before its orders' rows, as the provider's events do.
+pub async fn hold(conn: &mut AnyConnection, payment_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(payment_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Records a provider event in the inbox. `false`: seen before (a redelivery), nothing to do.

@@ -7,7 +7,7 @@ use crate::orders::refunds::RefundRequest;
 use crate::orders::{views, OrderError, OrderStatus};
 use crate::payments::PaymentGateway;
 use crate::platform::{Actor, Db};
-use crate::workflows::refund_order::{self, Target};
+use crate::workflows::refund_order::{self, Outcome, Target};
 
 /// Cancels seller order `order_number` of group `group_number` for `actor`: the group's shopper (an account, or
 /// a guest with the link's `token`), the store's seller or an admin; anyone else gets `NotFound`. A cancel after
@@ -45,6 +45,11 @@ pub async fn cancel(
         number: target.number,
         store_name: target.store_name,
     };
-    refund_order::give_back(db, gateway, actor, &order, &request).await?;
-    Ok(())
+    match refund_order::give_back(db, gateway, actor, &order, &request).await? {
+        Outcome::EarlierFinished => Err(OrderError::NotAllowed(format!(
+            "A refund of order {} was still being made: it is finished now. Look at the order again.",
+            order.number
+        ))),
+        Outcome::Done(_) | Outcome::AlreadyRecorded => Ok(()),
+    }
 }

@@ -9,6 +9,7 @@ pub mod import_products;
 pub mod onboard_seller;
 pub mod place_order;
 pub mod refund_order;
+pub mod return_order;
 pub mod save_product;
 pub mod settle_payment;
 pub mod ship_order;

@@ -10,7 +10,7 @@ use crate::notifications::{self, templates};
 use crate::orders::fulfilment;
 use crate::orders::refunds::{self, Claim, Claimed, Completed, RefundForm, RefundKind, RefundRequest};
 use crate::orders::{lifecycle, views, OrderError, OrderStatus};
-use crate::payments::{self, Payment, PaymentGateway, PaymentStatus};
+use crate::payments::{self, GatewayError, Payment, PaymentGateway, PaymentStatus};
 use crate::platform::{outbox, Actor, Db};
 
 /// The order money goes back on, found for an actor allowed to change it.
@@ -28,6 +28,9 @@ pub enum Outcome {
     Done(Completed),
     /// This form was sent before (a double click, a second tab): nothing more changed.
     AlreadyRecorded,
+    /// An earlier refund of the order was still waiting for the payment provider: it was finished, and this form
+    /// changed nothing (what it asked may no longer hold).
+    EarlierFinished,
 }
 
 /// The store's cancel or refund form on the actor's store's order `number`.
@@ -53,8 +56,9 @@ pub async fn by_store(
     give_back(db, gateway, actor, &target, &request).await
 }
 
-/// Claims `request` on `target`, refunds it at the provider and completes it. Ten identical requests at once
-/// claim, refund and complete it once.
+/// Claims `request` on `target`, refunds it at the provider and completes it. Identical requests at once (a double
+/// click) claim, refund and complete it once. A claim of the order still waiting for the provider is finished
+/// first, whoever sends the next refund of the order: a provider that could not be reached is asked again.
 pub async fn give_back(
     db: &Db,
     gateway: &dyn PaymentGateway,
@@ -62,11 +66,12 @@ pub async fn give_back(
     target: &Target,
     request: &RefundRequest,
 ) -> Result<Outcome, OrderError> {
-    let (claim, payment) = {
+    let (claim, payment, mine) = {
         let mut tx = db.begin_write().await?;
         // Rolled back at once when nothing is claimed: the order's row it took is free for the claim it met.
-        let claim = match refunds::claim(&mut tx, target.order_id, request, actor.user_id()).await {
-            Ok(Claimed::New(claim)) => claim,
+        let (claim, mine) = match refunds::claim(&mut tx, target.order_id, request, actor.user_id()).await {
+            Ok(Claimed::New(claim) | Claimed::Resumed(claim)) => (claim, true),
+            Ok(Claimed::Earlier(claim)) => (claim, false),
             other => {
                 tx.rollback().await?;
                 return other.map(|_| Outcome::AlreadyRecorded);
@@ -83,26 +88,44 @@ pub async fn give_back(
         }
         tx.commit().await?;
         let payment = payment.filter(|_| claim.amount > 0);
-        (claim, payment)
+        (claim, payment, mine)
     };
     if let Some(payment) = &payment {
-        let refunded = gateway
+        match gateway
             .refund(&payment.provider_ref, claim.amount, &claim.idempotency_key())
-            .await;
-        if let Err(e) = refunded {
-            let mut tx = db.begin_write().await?;
-            refunds::abandon(&mut tx, &claim).await?;
-            tx.commit().await?;
-            return Err(OrderError::Refund(e.to_string()));
+            .await
+        {
+            Ok(()) => {}
+            Err(GatewayError::Refused(why)) => {
+                let mut tx = db.begin_write().await?;
+                refunds::abandon(&mut tx, &claim).await?;
+                tx.commit().await?;
+                return Err(OrderError::Refund(why));
+            }
+            // It may have been made: the claim waits, and is asked again under its key by the next refund of the
+            // order (this form sent again, or another).
+            Err(unreachable) => return Err(OrderError::Refund(unreachable.to_string())),
         }
     }
     let mut tx = db.begin_write().await?;
+    if let Some(payment) = &payment {
+        payments::hold(&mut tx, payment.id).await?;
+    }
     let Some(done) = refunds::complete(&mut tx, &claim, actor.described()).await? else {
-        return Ok(Outcome::AlreadyRecorded);
+        tx.rollback().await?;
+        return Ok(if mine {
+            Outcome::AlreadyRecorded
+        } else {
+            Outcome::EarlierFinished
+        });
     };
     settle(&mut tx, actor, target, &claim, payment.as_ref(), &done).await?;
     tx.commit().await?;
-    Ok(Outcome::Done(done))
+    Ok(if mine {
+        Outcome::Done(done)
+    } else {
+        Outcome::EarlierFinished
+    })
 }
 
 /// What a completed refund means beyond the order: the payment's refunded total, stock back on sale, the group

@@ -21,6 +21,7 @@ mod search;
 mod seller_orders;
 mod seller_products;
 mod seller_refunds;
+mod seller_returns;
 mod sellers;
 mod sessions;
 mod smtp;

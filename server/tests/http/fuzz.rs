@@ -45,6 +45,23 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("order_data", &["number", "token"]),
     ("cancel_order", &["number", "order", "token"]),
     ("confirm_received", &["number", "order", "token"]),
+    (
+        "request_return",
+        &[
+            "number",
+            "order",
+            "token",
+            "key",
+            "variant[0]",
+            "qty[0]",
+            "reason",
+            "note",
+        ],
+    ),
+    (
+        "return_sent_back",
+        &["number", "order", "token", "id", "carrier", "tracking"],
+    ),
     ("order_history", &[]),
     ("dev_mailbox", &[]),
 ];
@@ -53,6 +70,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("suggest", &["q"]),
     ("stripe_return", &["session_id"]),
     ("stripe_cancel", &["session_id"]),
+    ("return_page", &["number", "order", "token"]),
 ];
 
 const REST: &[&str] = &[
@@ -285,6 +303,9 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("mark_order_delivered", &["number"]),
+    ("decide_return", &["number", "id", "decision", "answer"]),
+    ("receive_return", &["number", "id", "restock"]),
+    ("refund_return", &["number", "id"]),
     (
         "refund_order",
         &[

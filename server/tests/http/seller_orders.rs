@@ -98,6 +98,34 @@ async fn a_stores_orders_are_its_own(app: &TestApp) {
         let answer = post_form(app, probe, "refund_order", &cancel, "application/json").await;
         assert_eq!(answer.status(), StatusCode::NOT_FOUND);
     }
+    // The return steps and the shopper's returns page: another store's seller and a stranger are told nothing.
+    for (endpoint, fields) in [
+        ("decide_return", vec![("decision", "approve")]),
+        ("receive_return", vec![("restock", "on")]),
+        ("refund_return", vec![]),
+    ] {
+        let mut form = vec![
+            ("number".to_string(), number.clone()),
+            ("id".to_string(), "1".to_string()),
+        ];
+        form.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let answer = post_form(app, &other, endpoint, &form, "application/json").await;
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{endpoint}");
+    }
+    let group: String = sqlx::query_scalar(
+        "SELECT g.number FROM order_groups g JOIN orders o ON o.group_id = g.id WHERE o.number = $1",
+    )
+    .bind(&number)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("group");
+    let returns_page = format!("/orders/{group}/returns/{number}");
+    let strange = shopper.get(app.url(&returns_page)).send().await.expect("get");
+    assert_eq!(
+        strange.status(),
+        StatusCode::NOT_FOUND,
+        "another account's returns page"
+    );
     let refunds: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_refunds")
         .fetch_one(app.db.pool())
         .await

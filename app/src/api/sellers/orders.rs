@@ -161,6 +161,7 @@ pub async fn refund_order(
         Ok(outcome) => {
             let done = match (outcome, refund_kind) {
                 (Outcome::AlreadyRecorded, _) => "already-refunded",
+                (Outcome::EarlierFinished, _) => "earlier-refund",
                 (Outcome::Done(_), RefundKind::Cancel) => "cancelled",
                 (Outcome::Done(_), RefundKind::Refund) => "refunded",
             };

@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::seller_orders::{Carrier, OrderTab, SellerOrderDetail, SellerOrderPage};
 
+use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn};
 use crate::api::sellers::{
     seller_order, seller_orders, KeptShipment, MarkOrderDelivered, OrderScreen, RefundOrder, ShipOrder,
 };
@@ -14,6 +15,7 @@ use crate::components::portal::{PortalShell, Section};
 use crate::components::shipments::Shipments;
 use crate::error::AppError;
 use crate::pages::seller::order_refunds::{RefundForms, REFUND_FIELDS};
+use crate::pages::seller::order_returns::OrderReturns;
 use crate::pages::seller::portal_gate;
 use crate::pages::url_error;
 
@@ -148,7 +150,10 @@ pub fn SellerOrderPage() -> impl IntoView {
     }
     let done = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("done"));
     let error = url_error::<ShipOrder>().or_else(url_error::<MarkOrderDelivered>);
-    let refund_error = url_error::<RefundOrder>();
+    let refund_error = url_error::<RefundOrder>()
+        .or_else(url_error::<DecideReturn>)
+        .or_else(url_error::<ReceiveReturn>)
+        .or_else(url_error::<RefundReturn>);
     view! {
         <Title text=format!("Order {number} · Seller portal")/>
         <Suspense fallback=|| ()>
@@ -173,6 +178,10 @@ fn done_text(done: Option<&str>) -> Option<&'static str> {
         "delivered" => "Marked delivered.",
         "cancelled" => "Units cancelled and refunded: they are back on sale, and the shopper was emailed.",
         "refunded" => "Refund made: the shopper was emailed.",
+        "return-approved" => "Return approved: the shopper was emailed to send the units back.",
+        "return-rejected" => "Return rejected: the shopper was emailed your reason.",
+        "return-received" => "Return received: refund it when you have checked the units.",
+        "earlier-refund" => "A refund sent earlier was still being made: it is finished now, and your form changed nothing. Check the order and send it again if it is still needed.",
         "already-refunded" => "This was already done (the form was sent twice): nothing more changed.",
         _ => return None,
     })
@@ -231,6 +240,7 @@ fn OrderDetail(
                     <p><button class="button" type="submit">"Mark delivered"</button></p>
                 </form>
             })}
+            <OrderReturns number=number.clone() returns=order.returns.clone()/>
             <RefundForms order=order.clone() form_key=form_key kept=kept_refund error=refund_error/>
             <Shipments shipments=order.shipments.clone()/>
             <section class="card stack" aria-labelledby="timeline">

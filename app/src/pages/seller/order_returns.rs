@@ -1,0 +1,73 @@
+//! The returns of one order on the store's order page: each with the step the store can take now — approve or
+//! reject (with the reason the shopper reads), mark received (and whether the units go back in stock), refund.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use model::returns::ReturnView;
+
+use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn};
+use crate::components::returns::ReturnSummary;
+
+#[component]
+pub fn OrderReturns(number: String, returns: Vec<ReturnView>) -> impl IntoView {
+    (!returns.is_empty()).then(|| {
+        view! {
+            <section class="card stack" aria-labelledby="returns-title">
+                <h2 id="returns-title">"Returns"</h2>
+                {returns.into_iter().map(|r| view! { <OrderReturn number=number.clone() ret=r/> }).collect_view()}
+            </section>
+        }
+    })
+}
+
+#[component]
+fn OrderReturn(number: String, ret: ReturnView) -> impl IntoView {
+    let id = ret.id;
+    let hidden = move || {
+        view! {
+            <input type="hidden" name="number" value=number.clone()/>
+            <input type="hidden" name="id" value=id.to_string()/>
+        }
+    };
+    let step = match ret.state.as_str() {
+        "requested" => view! {
+            <form method="post" action=DecideReturn::url() class="stack" aria-label=format!("Approve or reject return {id}")>
+                {hidden()}
+                <div class="field">
+                    <label for=format!("answer-{id}")>"Reason, if you reject it (the shopper reads it)"</label>
+                    <input id=format!("answer-{id}") name="answer" maxlength="300" autocomplete="off"/>
+                </div>
+                <p class="actions">
+                    <button class="button" type="submit" name="decision" value="approve">"Approve the return"</button>
+                    <button class="button button--secondary" type="submit" name="decision" value="reject">"Reject the return"</button>
+                </p>
+            </form>
+        }
+        .into_any(),
+        "approved" | "sent_back" => view! {
+            <form method="post" action=ReceiveReturn::url() class="stack" aria-label=format!("Receive return {id}")>
+                {hidden()}
+                <div class="field field--check">
+                    <input id=format!("restock-{id}") type="checkbox" name="restock" value="on" checked=true/>
+                    <label for=format!("restock-{id}")>"Put the units back in stock when refunded (they came back unused)"</label>
+                </div>
+                <p><button class="button" type="submit">"Mark the return received"</button></p>
+            </form>
+        }
+        .into_any(),
+        "received" => view! {
+            <form method="post" action=RefundReturn::url() aria-label=format!("Refund return {id}")>
+                {hidden()}
+                <p><button class="button" type="submit">"Refund the returned units"</button></p>
+            </form>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
+    view! {
+        <div class="stack" role="group" aria-labelledby=format!("return-{id}")>
+            <ReturnSummary ret=ret/>
+            {step}
+        </div>
+    }
+}
