@@ -105,6 +105,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/orders") view=pages::seller::orders::SellerOrdersPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/orders/slips") view=pages::seller::slips::PackingSlipsPage ssr=SsrMode::Async/>
                     <Route path=path!("orders/:number/returns/:order") view=pages::returns::ReturnPage ssr=SsrMode::Async/>
+                    <Route path=path!("orders/:number/messages/:order") view=pages::messages::MessagePage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/messages") view=pages::admin::AdminMessagesPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/orders/:number") view=pages::seller::orders::SellerOrderPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/orders/:number/slip") view=pages::seller::slips::PackingSlipPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products") view=pages::seller::products::SellerProductsPage ssr=SsrMode::Async/>

@@ -140,6 +140,32 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
     await expect(shopper.getByRole("article", { name: `Your Bazaar order ${number} has partly shipped` })).toContainText("ups.com/track", { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
 
+  // A message round trip: the shopper's holds a phone number and is flagged to both sides; the store answers and
+  // keeps an internal note the shopper never reads.
+  await shopper.goto(orderPage);
+  await shopper.getByRole("link", { name: new RegExp(`^Message .* about order ${number}$`) }).click();
+  await expect(shopper.getByRole("heading", { level: 1, name: `Messages about order ${number}` })).toBeVisible();
+  await shopper.getByLabel("Your message").fill("Can the rest come faster? Call me on 555 123 4567.");
+  await shopper.getByRole("button", { name: "Send the message" }).click();
+  const shopperThread = shopper.getByRole("list", { name: "Messages" });
+  await expect(shopperThread).toContainText("This message holds a phone number");
+  await expectAccessible(shopper);
+  await page.reload();
+  const messages = page.getByRole("region", { name: "Messages" });
+  await expect(messages).toContainText("Call me on 555 123 4567");
+  await expect(messages).toContainText("This message holds a phone number");
+  await messages.getByLabel("Message or note").fill("It leaves today with DHL.");
+  await messages.getByRole("button", { name: "Send to the shopper" }).click();
+  await expect(page.getByRole("status")).toContainText("Message sent");
+  await page.getByRole("region", { name: "Messages" }).getByLabel("Message or note").fill("Asked for speed: pack first.");
+  await page.getByRole("region", { name: "Messages" }).getByRole("button", { name: "Save as an internal note" }).click();
+  await expect(page.getByRole("status")).toContainText("Internal note saved");
+  await expect(page.getByRole("region", { name: "Messages" })).toContainText("Internal note");
+  await expectAccessible(page);
+  await shopper.reload();
+  await expect(shopperThread).toContainText("It leaves today with DHL.");
+  await expect(shopper.locator("main")).not.toContainText("pack first");
+
   if (phone) {
     // The rest with DHL; then it arrives, and the shopper says so.
     await page.getByRole("form", { name: "Ship items" }).getByLabel("Carrier").selectOption({ label: "DHL" });
@@ -231,6 +257,19 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
     await expect(mails.filter({ hasText: "Sent back by the shopper" })).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
   await guest.close();
+
+  // An admin reads the flagged message among every store's.
+  const adminContext = await browser.newContext({ baseURL: new URL(page.url()).origin, viewport: page.viewportSize() });
+  const admin = await adminContext.newPage();
+  await logIn(admin, "admin@demo.bazaar.test", "demo-pass-2026");
+  await admin.goto("/admin");
+  await admin.getByRole("link", { name: "Flagged messages (contact details or links)" }).click();
+  await expect(admin.getByRole("heading", { level: 1, name: "Flagged messages" })).toBeVisible();
+  await admin.getByRole("link", { name: `Order ${number}` }).first().click();
+  await expect(admin.getByRole("heading", { level: 1, name: `Messages of order ${number}` })).toBeVisible();
+  await expect(admin.getByRole("main")).toContainText("Asked for speed: pack first.");
+  await expectAccessible(admin);
+  await adminContext.close();
 });
 
 /** `text` as a regular expression matching it literally. */

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub mod cart;
 pub mod catalog;
 pub mod markdown;
+pub mod messages;
 pub mod orders;
 pub mod product_form;
 pub mod returns;

@@ -304,6 +304,8 @@ pub struct SellerOrderDetail {
     pub refunds_open: bool,
     /// The shopper's returns of it, oldest first.
     pub returns: Vec<crate::returns::ReturnView>,
+    /// The conversation with the shopper and the store's internal notes, oldest first.
+    pub messages: Vec<crate::messages::MessageView>,
 }
 
 /// What a store prints for one order: the label (addresses and the number as a barcode) and the packing slip.

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod messages;
 pub mod returns;
 pub mod sellers;
 

@@ -2,6 +2,7 @@ pub mod account_menu;
 pub mod catalog;
 pub mod forms;
 pub mod layout;
+pub mod messages;
 pub mod portal;
 pub mod returns;
 pub mod search_box;

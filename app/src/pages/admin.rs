@@ -35,6 +35,7 @@ pub fn AdminPage() -> impl IntoView {
                         <section class="card" aria-labelledby="sellers-title">
                             <h2 id="sellers-title">"Sellers"</h2>
                             <p><a href="/admin/sellers/applications">{format!("Seller applications ({} waiting)", o.pending_applications)}</a></p>
+                            <p><a href="/admin/messages">"Flagged messages (contact details or links)"</a></p>
                         </section>
                     }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -144,6 +145,56 @@ pub fn SellerApplicationsPage() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+    }
+    .into_any()
+}
+
+/// `/admin/messages`: the newest messages that hold contact details or a link, across every store; with
+/// `?order=NUMBER`, that order's whole thread (its internal notes too). Admins only.
+#[component]
+pub fn AdminMessagesPage() -> impl IntoView {
+    let order = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("order"))
+        .unwrap_or_default();
+    let here = if order.is_empty() {
+        "/admin/messages".to_string()
+    } else {
+        format!("/admin/messages?order={}", crate::url_encode(&order))
+    };
+    if let Some(instead) = admin_gate(&here) {
+        return instead;
+    }
+    let title = if order.is_empty() {
+        "Flagged messages".to_string()
+    } else {
+        format!("Messages of order {order}")
+    };
+    view! {
+        <Title text=title.clone()/>
+        <p><a href="/admin">"← Admin dashboard"</a>{(!order.is_empty()).then(|| view! { " · " <a href="/admin/messages">"Flagged messages"</a> })}</p>
+        <h1 class="page-title">{title}</h1>
+        <p class="muted">"Messages that hold an email address, a phone number or a link: deals taken off Bazaar."</p>
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match crate::api::messages::admin_messages(order.clone()).await {
+                    Ok(found) if found.is_empty() => view! { <p>"Nothing to read."</p> }.into_any(),
+                    Ok(found) => view! {
+                        <ul class="plain-list stack">
+                            {found.into_iter().map(|f| {
+                                let href = format!("/admin/messages?order={}", crate::url_encode(&f.order_number));
+                                view! {
+                                    <li class="card stack">
+                                        <p><a href=href>{format!("Order {}", f.order_number)}</a>{format!(" · {}", f.store_name)}</p>
+                                        <crate::components::messages::MessageList messages=vec![f.message]/>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
     .into_any()
 }

@@ -346,6 +346,9 @@ fn SellerOrder(order: SellerOrderView, group: String, token: Option<String>) -> 
                 let label = format!("I received order {}", order.number);
                 order_form(ConfirmReceived::url(), &group, &order.number, &token, label)
             })}
+            <p><a href=crate::api::messages::messages_href(&group, &order.number, token.as_deref())>
+                {format!("Message {} about order {}", order.seller_name, order.number)}
+            </a></p>
             {(order.status == "delivered").then(|| {
                 let href = crate::api::returns::returns_href(&group, &order.number, token.as_deref());
                 view! { <p><a href=href>{format!("Return items of order {}", order.number)}</a></p> }

@@ -5,6 +5,7 @@ pub mod checkout;
 pub mod errors;
 pub mod home;
 pub mod listing;
+pub mod messages;
 pub mod product;
 pub mod returns;
 pub mod sell;

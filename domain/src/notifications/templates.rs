@@ -169,6 +169,21 @@ pub fn return_update(to: &str, number: &str, what: &str, link: &str) -> Mail {
     }
 }
 
+/// A new message on an order, to the other side (never its text: the reader opens it on Bazaar).
+pub fn new_message(to: &str, number: &str, from: &str, flagged: bool, link: &str) -> Mail {
+    let from = one_line(from);
+    let warning = if flagged {
+        "\nIt holds contact details or a link: keep the conversation and any payment on Bazaar.\n"
+    } else {
+        ""
+    };
+    Mail {
+        to: to.to_string(),
+        subject: format!("New message about order {number} from {from}"),
+        body: format!("{from} wrote about order {number}. Read it and answer: {link}\n{warning}"),
+    }
+}
+
 /// A refund made through the payment provider (its dashboard, say).
 pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
     Mail {

@@ -7,6 +7,7 @@
 
 pub mod fulfilment;
 pub mod lifecycle;
+pub mod messages;
 pub mod portal;
 pub mod refunds;
 pub mod returns;

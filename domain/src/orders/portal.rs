@@ -233,7 +233,7 @@ impl DetailLine {
 }
 
 /// One order of the actor's store (an admin may read any): lines, shipping address, shipments and timeline,
-/// never the shopper's email; an order never paid is not found. Five queries (six when it has returns).
+/// never the shopper's email; an order never paid is not found. Six queries (seven when it has returns).
 pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderDetail, OrderError> {
     if !super::plausible_number(number) {
         return Err(OrderError::NotFound);
@@ -265,6 +265,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     .fetch_all(&mut *conn)
     .await?;
     let returns = super::returns::returns_of(&mut conn, row.id).await?;
+    let messages = super::messages::thread(&mut conn, row.id, &row.store_name, true).await?;
     let shipments = super::fulfilment::shipments_of(&mut conn, "o.id = $1", row.id)
         .await?
         .remove(&row.id)
@@ -304,6 +305,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
         shipping_refundable: money(row.shipping_amount - row.shipping_refunded),
         refunds_open: status.is_some_and(super::refunds::money_can_go_back),
         returns,
+        messages,
         shipments,
         timeline: events.into_iter().map(EventRow::entry).collect(),
     })

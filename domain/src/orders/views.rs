@@ -508,6 +508,14 @@ impl Contact {
     pub fn link(&self) -> String {
         order_link(&self.number, self.user_id, &self.view_token, false)
     }
+
+    /// `?token=…` for a guest's links to the group's other pages, empty for an account's.
+    pub fn token_query(&self) -> String {
+        match self.user_id {
+            Some(_) => String::new(),
+            None => format!("?token={}", self.view_token),
+        }
+    }
 }
 
 /// The email, number and currency of a group (for the mail a change sends).

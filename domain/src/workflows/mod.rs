@@ -6,6 +6,7 @@ pub mod adjust_stock;
 pub mod cancel_order;
 pub mod expire_holds;
 pub mod import_products;
+pub mod message_order;
 pub mod onboard_seller;
 pub mod place_order;
 pub mod refund_order;

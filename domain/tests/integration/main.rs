@@ -18,6 +18,7 @@ mod meili;
 mod picture_fetches;
 mod promo;
 mod search;
+mod seller_messages;
 mod seller_orders;
 mod seller_products;
 mod seller_refunds;

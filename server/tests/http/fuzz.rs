@@ -62,6 +62,7 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
         "return_sent_back",
         &["number", "order", "token", "id", "carrier", "tracking"],
     ),
+    ("send_message", &["number", "order", "token", "key", "body"]),
     ("order_history", &[]),
     ("dev_mailbox", &[]),
 ];
@@ -71,6 +72,8 @@ const GETS: &[(&str, &[&str])] = &[
     ("stripe_return", &["session_id"]),
     ("stripe_cancel", &["session_id"]),
     ("return_page", &["number", "order", "token"]),
+    ("message_page", &["number", "order", "token"]),
+    ("admin_messages", &["order"]),
 ];
 
 const REST: &[&str] = &[
@@ -306,6 +309,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
     ("decide_return", &["number", "id", "decision", "answer"]),
     ("receive_return", &["number", "id", "restock"]),
     ("refund_return", &["number", "id"]),
+    ("store_message", &["number", "key", "body", "internal"]),
     (
         "refund_order",
         &[

@@ -119,13 +119,22 @@ async fn a_stores_orders_are_its_own(app: &TestApp) {
     .fetch_one(app.db.pool())
     .await
     .expect("group");
-    let returns_page = format!("/orders/{group}/returns/{number}");
-    let strange = shopper.get(app.url(&returns_page)).send().await.expect("get");
-    assert_eq!(
-        strange.status(),
-        StatusCode::NOT_FOUND,
-        "another account's returns page"
-    );
+    for page in [
+        format!("/orders/{group}/returns/{number}"),
+        format!("/orders/{group}/messages/{number}"),
+    ] {
+        let strange = shopper.get(app.url(&page)).send().await.expect("get");
+        assert_eq!(strange.status(), StatusCode::NOT_FOUND, "another account's {page}");
+    }
+    let note = vec![
+        ("number".to_string(), number.clone()),
+        ("key".to_string(), "m-probe".to_string()),
+        ("body".to_string(), "call 555 123 4567".to_string()),
+    ];
+    let answer = post_form(app, &other, "store_message", &note, "application/json").await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND, "another store writes nothing");
+    let admin_list = shopper.get(app.url("/admin/messages")).send().await.expect("get");
+    assert_eq!(admin_list.status(), StatusCode::FORBIDDEN, "admins only");
     let refunds: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_refunds")
         .fetch_one(app.db.pool())
         .await
@@ -181,6 +190,26 @@ async fn a_stores_orders_are_its_own(app: &TestApp) {
         .await
         .expect("body");
     assert!(page.contains("Refunded by the seller: 1 ×") && !page.contains(OWNER));
+    // A message that holds a phone number: sent, flagged on the page, listed for admins, escaped everywhere.
+    let mut message = note.clone();
+    message[1].1 = "m-mine".into();
+    message[2].1 = "<script>alert(1)</script> call 555 123 4567".into();
+    let answer = post_form(app, &seller, "store_message", &message, "text/html").await;
+    assert_eq!(location(&answer), format!("{path}?done=sent"));
+    let page = seller
+        .get(app.url(&path))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("This message holds a phone number") && !page.contains("<script>alert(1)"));
+    let admin = demo(app, "admin").await;
+    let flagged = admin.get(app.url("/admin/messages")).send().await.expect("get");
+    assert_eq!(flagged.status(), StatusCode::OK);
+    let flagged = flagged.text().await.expect("body");
+    assert!(flagged.contains(&number) && flagged.contains("&lt;script&gt;") && !flagged.contains(OWNER));
 }
 
 on_both_databases!(a_stores_orders_are_its_own);

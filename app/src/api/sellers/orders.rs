@@ -28,6 +28,8 @@ pub struct OrderScreen {
     pub form_key: String,
     pub kept: Option<KeptShipment>,
     pub kept_refund: Option<KeptRefund>,
+    /// The message the store typed last, if it was refused.
+    pub kept_message: Option<String>,
 }
 
 #[server(endpoint = "seller_orders", input = leptos::server_fn::codec::GetUrl)]
@@ -58,11 +60,16 @@ pub async fn seller_order(number: String) -> Result<OrderScreen, AppError> {
     let kept_refund = crate::ssr::take_typed::<KeptRefund>(REFUND_FORM)
         .await?
         .filter(|k| k.number == order.number);
+    let kept_message = crate::ssr::take_typed::<crate::api::messages::KeptMessage>(crate::api::messages::MESSAGE_FORM)
+        .await?
+        .filter(|k| k.order == order.number)
+        .map(|k| k.body);
     Ok(OrderScreen {
         order,
         form_key: format!("s{}", domain::platform::ids::next_id()),
         kept,
         kept_refund,
+        kept_message,
     })
 }
 

@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::seller_orders::{Carrier, OrderTab, SellerOrderDetail, SellerOrderPage};
 
+use crate::api::messages::StoreMessage;
 use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn};
 use crate::api::sellers::{
     seller_order, seller_orders, KeptShipment, MarkOrderDelivered, OrderScreen, RefundOrder, ShipOrder,
@@ -14,6 +15,7 @@ use crate::api::sellers::{
 use crate::components::portal::{PortalShell, Section};
 use crate::components::shipments::Shipments;
 use crate::error::AppError;
+use crate::pages::seller::order_messages::OrderMessages;
 use crate::pages::seller::order_refunds::{RefundForms, REFUND_FIELDS};
 use crate::pages::seller::order_returns::OrderReturns;
 use crate::pages::seller::portal_gate;
@@ -154,13 +156,15 @@ pub fn SellerOrderPage() -> impl IntoView {
         .or_else(url_error::<DecideReturn>)
         .or_else(url_error::<ReceiveReturn>)
         .or_else(url_error::<RefundReturn>);
+    let message_error = url_error::<StoreMessage>();
     view! {
         <Title text=format!("Order {number} · Seller portal")/>
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match seller_order(number.clone()).await {
                     Ok(screen) => view! {
-                        <OrderDetail screen=screen done=done.clone() error=error.clone() refund_error=refund_error.clone()/>
+                        <OrderDetail screen=screen done=done.clone() error=error.clone() refund_error=refund_error.clone()
+                            message_error=message_error.clone()/>
                     }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -181,6 +185,8 @@ fn done_text(done: Option<&str>) -> Option<&'static str> {
         "return-approved" => "Return approved: the shopper was emailed to send the units back.",
         "return-rejected" => "Return rejected: the shopper was emailed your reason.",
         "return-received" => "Return received: refund it when you have checked the units.",
+        "sent" => "Message sent: the shopper was emailed.",
+        "noted" => "Internal note saved: only your store sees it.",
         "earlier-refund" => "A refund sent earlier was still being made: it is finished now, and your form changed nothing. Check the order and send it again if it is still needed.",
         "already-refunded" => "This was already done (the form was sent twice): nothing more changed.",
         _ => return None,
@@ -193,17 +199,20 @@ fn OrderDetail(
     done: Option<String>,
     error: Option<AppError>,
     refund_error: Option<AppError>,
+    message_error: Option<AppError>,
 ) -> impl IntoView {
     let OrderScreen {
         order,
         form_key,
         kept,
         kept_refund,
+        kept_message,
     } = screen;
     let message = error
         .as_ref()
         .map(|e| e.message_for(&["carrier", "tracking", "key", "qty[0]"]))
-        .or_else(|| refund_error.as_ref().map(|e| e.message_for(&REFUND_FIELDS)));
+        .or_else(|| refund_error.as_ref().map(|e| e.message_for(&REFUND_FIELDS)))
+        .or_else(|| message_error.as_ref().map(|e| e.message_for(&["body", "key"])));
     let number = order.number.clone();
     view! {
         <PortalShell section=Section::Orders store_name=order.store_name.clone() store_slug=order.store_slug.clone()>
@@ -241,6 +250,8 @@ fn OrderDetail(
                 </form>
             })}
             <OrderReturns number=number.clone() returns=order.returns.clone()/>
+            <OrderMessages number=number.clone() messages=order.messages.clone() form_key=form_key.clone()
+                kept=kept_message error=message_error/>
             <RefundForms order=order.clone() form_key=form_key kept=kept_refund error=refund_error/>
             <Shipments shipments=order.shipments.clone()/>
             <section class="card stack" aria-labelledby="timeline">
