@@ -86,27 +86,7 @@ async fn fill(db: &domain::Db, orders: usize) {
             .execute(&mut *tx)
             .await
             .expect("order");
-            // Paid through the test gateway, so a cancel or a refund reaches it as in the shop.
-            sqlx::query(
-                "INSERT INTO payments (id, group_id, provider, provider_ref, amount, currency, status, created_at, \
-                 updated_at) VALUES ($1, $1, 'test', $2, 3500, 'USD', 'succeeded', $3, $3)",
-            )
-            .bind(group)
-            .bind(format!("bench-session-{group}"))
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .expect("payment");
-            sqlx::query(
-                "INSERT INTO test_gateway_sessions (id, payment_id, amount, currency, reference, status, created_at) \
-                 VALUES ($1, $2, 3500, 'USD', $1, 'succeeded', $3)",
-            )
-            .bind(format!("bench-session-{group}"))
-            .bind(group)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .expect("session");
+            paid_through_test_gateway(&mut tx, group, at).await;
             for (n, v) in mine.iter().take(lines).enumerate() {
                 let done = i64::from(shipped && (status != "paid" || n == 0));
                 sqlx::query(
@@ -186,6 +166,31 @@ async fn refunds(db: &domain::Db, seller: &domain::Actor, shipped: &[model::sell
         "cancel a unit not shipped (restocked, refunded): {}",
         percentiles(times)
     );
+}
+
+/// A succeeded payment of group `group` through the test gateway, so a cancel or a refund reaches it as in the
+/// shop.
+async fn paid_through_test_gateway(tx: &mut sqlx::AnyConnection, group: i64, at: i64) {
+    sqlx::query(
+        "INSERT INTO payments (id, group_id, provider, provider_ref, amount, currency, status, created_at, \
+         updated_at) VALUES ($1, $1, 'test', $2, 3500, 'USD', 'succeeded', $3, $3)",
+    )
+    .bind(group)
+    .bind(format!("bench-session-{group}"))
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .expect("payment");
+    sqlx::query(
+        "INSERT INTO test_gateway_sessions (id, payment_id, amount, currency, reference, status, created_at) \
+         VALUES ($1, $2, 3500, 'USD', $1, 'succeeded', $3)",
+    )
+    .bind(format!("bench-session-{group}"))
+    .bind(group)
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .expect("session");
 }
 
 #[tokio::main]

@@ -259,10 +259,7 @@ async fn take_units(
         ));
     };
     if taken == 0 {
-        return Err(OrderError::NotAllowed(format!(
-            "Only {} of {title} left to ship: open the order again to see what changed.",
-            model::count_of(left, "unit", "units")
-        )));
+        return Err(too_few(left, &title, "left to ship"));
     }
     sqlx::query("INSERT INTO shipment_lines (shipment_id, variant_id, quantity) VALUES ($1, $2, $3)")
         .bind(shipment_id)
@@ -271,6 +268,14 @@ async fn take_units(
         .execute(&mut *conn)
         .await?;
     Ok(title)
+}
+
+/// A line had fewer units than a form asked for (another change took them since the page was read).
+pub(super) fn too_few(left: i64, title: &str, what: &str) -> OrderError {
+    OrderError::NotAllowed(format!(
+        "Only {} of {title} {what}: open the order again to see what changed.",
+        model::count_of(left, "unit", "units")
+    ))
 }
 
 /// Units of an order not yet shipped or cancelled.

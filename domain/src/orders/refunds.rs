@@ -298,8 +298,35 @@ pub async fn claim(
             "This order cannot be cancelled whole any more: part of it has shipped.".into(),
         ));
     }
+    let Some(id) = insert_claim(conn, order_id, request, user_id).await? else {
+        return Ok(Claimed::AlreadyRecorded);
+    };
+    let lines = if request.whole_order {
+        open_units(conn, order_id).await?
+    } else {
+        request.lines.clone()
+    };
+    let mut value = 0;
+    for &(variant, units) in &lines {
+        value += take_units(conn, order_id, id, request.kind, variant, units).await?;
+    }
+    let amount = amount_of(conn, order_id, request, &money, value).await?;
+    claim_money(conn, order_id, id, &amount, &money).await?;
+    Ok(Claimed::New(Claim {
+        id,
+        order_id,
+        amount: amount.total,
+    }))
+}
+
+/// Inserts the claim's row (pending, its amount still 0) unless the form's key made one already: its id.
+async fn insert_claim(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    request: &RefundRequest,
+    user_id: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
     let id = next_id();
-    let now = now_ms();
     let inserted = sqlx::query(
         "INSERT INTO order_refunds (id, order_id, form_key, kind, amount, shipping, reason, restock, state, \
          created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, 0, $5, $6, 'pending', $7, $8, $8) \
@@ -312,28 +339,27 @@ pub async fn claim(
     .bind(request.reason.as_str())
     .bind(i64::from(request.restock))
     .bind(user_id)
-    .bind(now)
+    .bind(now_ms())
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if inserted == 0 {
-        return Ok(Claimed::AlreadyRecorded);
-    }
-    let lines = if request.whole_order {
-        open_units(conn, order_id).await?
-    } else {
-        request.lines.clone()
-    };
-    let mut value = 0;
-    for &(variant, units) in &lines {
-        value += take_units(conn, order_id, id, request.kind, variant, units).await?;
-    }
-    let amount = amount_of(conn, order_id, request, &money, value).await?;
+    Ok((inserted == 1).then_some(id))
+}
+
+/// Raises the order's refunded total by the claim's amount if it stays within what was paid, and writes the
+/// amount on the claim; refused (for the caller's transaction to roll back) when it would not.
+async fn claim_money(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    claim_id: i64,
+    amount: &Amount,
+    money: &Figures,
+) -> Result<(), OrderError> {
     let claimed = sqlx::query(
         "UPDATE orders SET refunded = refunded + $1, updated_at = $2 WHERE id = $3 AND refunded + $1 <= total",
     )
     .bind(amount.total)
-    .bind(now)
+    .bind(now_ms())
     .bind(order_id)
     .execute(&mut *conn)
     .await?
@@ -348,14 +374,10 @@ pub async fn claim(
     sqlx::query("UPDATE order_refunds SET amount = $1, shipping = $2 WHERE id = $3")
         .bind(amount.total)
         .bind(amount.shipping)
-        .bind(id)
+        .bind(claim_id)
         .execute(&mut *conn)
         .await?;
-    Ok(Claimed::New(Claim {
-        id,
-        order_id,
-        amount: amount.total,
-    }))
+    Ok(())
 }
 
 /// Every line's units still to ship.
@@ -415,10 +437,7 @@ async fn take_units(
         } else {
             "shipped and not refunded"
         };
-        return Err(OrderError::NotAllowed(format!(
-            "Only {} of {title} {what}: open the order again to see what changed.",
-            model::count_of(left, "unit", "units")
-        )));
+        return Err(super::fulfilment::too_few(left, &title, what));
     }
     sqlx::query("INSERT INTO order_refund_lines (refund_id, variant_id, quantity) VALUES ($1, $2, $3)")
         .bind(refund_id)
