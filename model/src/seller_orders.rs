@@ -186,9 +186,9 @@ impl SellerLineView {
         self.quantity - self.shipped - self.cancelled
     }
 
-    /// Shipped units not refunded yet.
+    /// Shipped units not refunded yet (none for a line refunded whole by the provider before units were counted).
     pub fn refundable(&self) -> i64 {
-        self.shipped - (self.refunded - self.cancelled)
+        (self.shipped - (self.refunded - self.cancelled)).max(0)
     }
 }
 

@@ -24,6 +24,18 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
+/// The (variant, units typed) pairs of a form's lines. Our pages send the two lists side by side; lists of
+/// different lengths were not sent by them, and are refused rather than paired up wrongly.
+#[cfg(feature = "ssr")]
+pub(crate) fn form_lines(variant: Vec<i64>, qty: Vec<String>) -> Result<Vec<(i64, String)>, crate::error::AppError> {
+    if variant.len() != qty.len() {
+        return Err(crate::ssr::fail(crate::error::AppError::Validation(vec![
+            model::FieldError::new("qty[0]", "The form is out of date: open the page again."),
+        ])));
+    }
+    Ok(variant.into_iter().zip(qty).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

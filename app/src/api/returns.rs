@@ -76,7 +76,7 @@ pub async fn request_return(
     let token = token.filter(|t| !t.is_empty());
     let form = ReturnForm {
         key,
-        lines: variant.into_iter().zip(qty).collect(),
+        lines: crate::api::form_lines(variant, qty)?,
         reason,
         note,
     };

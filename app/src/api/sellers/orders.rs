@@ -91,7 +91,7 @@ pub async fn ship_order(
         key,
         carrier: carrier.clone(),
         tracking_number: tracking.clone(),
-        lines: variant.into_iter().zip(qty).collect(),
+        lines: crate::api::form_lines(variant, qty)?,
     };
     let back = format!("/seller/orders/{}", crate::url_encode(&number));
     match ship(&services.db, &actor, &number, &form).await {
@@ -157,7 +157,7 @@ pub async fn refund_order(
     };
     let form = RefundForm {
         key,
-        lines: variant.into_iter().zip(qty).collect(),
+        lines: crate::api::form_lines(variant, qty)?,
         shipping,
         amount,
         reason,
