@@ -233,6 +233,15 @@ pub fn spawn_order_workers(
                     Err(e) => tracing::warn!(error = %e, "order expiry failed; will retry"),
                 }
             }
+            if n.is_multiple_of(60) {
+                // Refunds whose provider call could not be answered, waiting for two minutes or more.
+                let before = domain::platform::clock::now_ms() - 120_000;
+                match domain::workflows::refund_order::retry_waiting(&services.db, &*services.payments, before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(refunds = n, "waiting refunds finished"),
+                    Err(e) => tracing::warn!(error = %e, "retrying waiting refunds failed; will retry"),
+                }
+            }
         }
     })
 }

@@ -90,7 +90,35 @@ pub async fn give_back(
         let payment = payment.filter(|_| claim.amount > 0);
         (claim, payment, mine)
     };
-    if let Some(payment) = &payment {
+    let by = Who {
+        described: actor.described(),
+        user_id: actor.user_id(),
+    };
+    let done = finish(db, gateway, &by, target, &claim, payment.as_ref()).await?;
+    Ok(match (done, mine) {
+        (Some(done), true) => Outcome::Done(done),
+        (None, true) => Outcome::AlreadyRecorded,
+        (_, false) => Outcome::EarlierFinished,
+    })
+}
+
+/// Who a refund is made by, for the timeline, the email and the stock movements.
+struct Who {
+    described: &'static str,
+    user_id: Option<i64>,
+}
+
+/// Asks the provider for a claim under its key and completes it; `None` when another request completed it first.
+/// A refusal undoes the claim; a provider that cannot be reached leaves it waiting.
+async fn finish(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    by: &Who,
+    target: &Target,
+    claim: &Claim,
+    payment: Option<&Payment>,
+) -> Result<Option<Completed>, OrderError> {
+    if let Some(payment) = payment {
         match gateway
             .refund(&payment.provider_ref, claim.amount, &claim.idempotency_key())
             .await
@@ -98,41 +126,98 @@ pub async fn give_back(
             Ok(()) => {}
             Err(GatewayError::Refused(why)) => {
                 let mut tx = db.begin_write().await?;
-                refunds::abandon(&mut tx, &claim).await?;
+                refunds::abandon(&mut tx, claim).await?;
                 tx.commit().await?;
                 return Err(OrderError::Refund(why));
             }
             // It may have been made: the claim waits, and is asked again under its key by the next refund of the
-            // order (this form sent again, or another).
+            // order (this form sent again, or another) or by the retry sweep (`retry_waiting`).
             Err(unreachable) => return Err(OrderError::Refund(unreachable.to_string())),
         }
     }
     let mut tx = db.begin_write().await?;
-    if let Some(payment) = &payment {
+    if let Some(payment) = payment {
         payments::hold(&mut tx, payment.id).await?;
     }
-    let Some(done) = refunds::complete(&mut tx, &claim, actor.described()).await? else {
+    let Some(done) = refunds::complete(&mut tx, claim, by.described).await? else {
         tx.rollback().await?;
-        return Ok(if mine {
-            Outcome::AlreadyRecorded
-        } else {
-            Outcome::EarlierFinished
-        });
+        return Ok(None);
     };
-    settle(&mut tx, actor, target, &claim, payment.as_ref(), &done).await?;
+    settle(&mut tx, by, target, claim, payment, &done).await?;
     tx.commit().await?;
-    Ok(if mine {
-        Outcome::Done(done)
-    } else {
-        Outcome::EarlierFinished
-    })
+    Ok(Some(done))
+}
+
+/// A claim still waiting for the provider `after_ms` after it was made (the provider could not be reached, or the
+/// shop stopped between the call and the completion), and the order it is on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Waiting {
+    id: i64,
+    order_id: i64,
+    amount: i64,
+    group_id: i64,
+    number: String,
+    store_name: String,
+}
+
+/// Asks the provider again, under their keys, for the claims that have waited since before `before` (at most 20
+/// at a time) and completes them: the shop's own retry, so a claim nobody touches again is not left waiting.
+/// Returns how many were completed.
+pub async fn retry_waiting(db: &Db, gateway: &dyn PaymentGateway, before: i64) -> Result<usize, OrderError> {
+    let waiting: Vec<Waiting> = sqlx::query_as(
+        "SELECT r.id AS id, r.order_id AS order_id, r.amount AS amount, o.group_id AS group_id, o.number AS number, \
+         s.store_name AS store_name FROM order_refunds r JOIN orders o ON o.id = r.order_id \
+         JOIN sellers s ON s.id = o.seller_id WHERE r.state = 'pending' AND r.created_at < $1 ORDER BY r.id LIMIT 20",
+    )
+    .bind(before)
+    .fetch_all(db.pool())
+    .await?;
+    let by = Who {
+        described: "the shop (a refund retried)",
+        user_id: None,
+    };
+    let mut completed = 0;
+    for w in waiting {
+        let target = Target {
+            order_id: w.order_id,
+            group_id: w.group_id,
+            number: w.number,
+            store_name: w.store_name,
+        };
+        let claim = Claim {
+            id: w.id,
+            order_id: w.order_id,
+            amount: w.amount,
+        };
+        let payment = {
+            let mut conn = db.pool().acquire().await?;
+            let refundable = [PaymentStatus::Succeeded, PaymentStatus::PartiallyRefunded];
+            payments::of_group(&mut conn, target.group_id, &refundable).await?
+        };
+        match finish(
+            db,
+            gateway,
+            &by,
+            &target,
+            &claim,
+            payment.as_ref().filter(|_| claim.amount > 0),
+        )
+        .await
+        {
+            Ok(Some(_)) => completed += 1,
+            Ok(None) => {}
+            // Refused (undone) or still unreachable (waits for the next sweep): the others are tried all the same.
+            Err(e) => tracing::warn!(refund = claim.id, error = %e, "a waiting refund could not be finished yet"),
+        }
+    }
+    Ok(completed)
 }
 
 /// What a completed refund means beyond the order: the payment's refunded total, stock back on sale, the group
 /// closed when every order of it is cancelled, the shopper's email, the search index.
 async fn settle(
     tx: &mut sqlx::AnyConnection,
-    actor: &Actor,
+    by: &Who,
     target: &Target,
     claim: &Claim,
     payment: Option<&Payment>,
@@ -160,7 +245,7 @@ async fn settle(
                 variant_id: line.variant_id,
                 units: line.quantity,
                 reason,
-                user_id: actor.user_id(),
+                user_id: by.user_id,
             };
             put_back::give_back_units(tx, &units).await?;
         }
@@ -178,7 +263,7 @@ async fn settle(
             &target.number,
             &target.store_name,
             &done.amount,
-            actor.described(),
+            by.described,
         )
     } else {
         let lines: Vec<String> = done.lines.iter().map(refunds::RefundedLine::described).collect();

@@ -440,7 +440,61 @@ async fn a_refund_the_provider_could_not_be_asked_about_waits_and_is_finished_by
         .expect("ships now");
 }
 
+async fn the_shop_retries_a_refund_nobody_touches_again(db: Db) {
+    let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
+    let (_, number) = paid_order(&db, &[(kettle, 2)], "Patient Pam").await;
+    let seller = actors::seller_of(&db, store).await;
+    let gateway = Unreachable {
+        inner: TestGateway::new(db.clone()),
+        down: std::sync::atomic::AtomicBool::new(true),
+    };
+    let form = refund_form(&[(kettle, 1)], "out_of_stock");
+    let lost = refund_order::by_store(&db, &gateway, &seller, &number, RefundKind::Cancel, &form).await;
+    assert!(matches!(lost, Err(OrderError::Refund(_))), "{lost:?}");
+    let now = domain::platform::clock::now_ms();
+    // Too recent to retry; then the provider is still down; then it answers.
+    assert_eq!(
+        refund_order::retry_waiting(&db, &gateway, now - 120_000)
+            .await
+            .expect("sweep"),
+        0
+    );
+    assert_eq!(
+        refund_order::retry_waiting(&db, &gateway, now + 1)
+            .await
+            .expect("sweep"),
+        0
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM order_refunds WHERE state = 'pending'").await,
+        1
+    );
+    gateway.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        refund_order::retry_waiting(&db, &gateway, now + 1)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM order_refunds WHERE state = 'pending'").await,
+        0
+    );
+    let (refunded, _, status) = money_of(&db, &number).await;
+    assert!(refunded > 0 && status == "paid", "{refunded} {status}");
+    assert_eq!(gateway_refunded(&db, &number).await, refunded);
+    let detail = portal::detail(&db, &seller, &number).await.expect("detail");
+    assert!(detail
+        .timeline
+        .iter()
+        .any(|e| e.note.starts_with("Cancelled by the shop (a refund retried): 1 ×")));
+    ship_order::ship(&db, &seller, &number, &ship_all(&db, &number, "ups", "1Z3").await)
+        .await
+        .expect("the rest ships");
+}
+
 db_tests!(
+    the_shop_retries_a_refund_nobody_touches_again,
     a_refund_the_provider_could_not_be_asked_about_waits_and_is_finished_by_the_next,
     a_store_cancels_and_refunds_in_parts_and_the_parts_add_up_to_what_was_paid,
     ten_identical_refunds_make_one_and_ten_tabs_refund_a_unit_once,
