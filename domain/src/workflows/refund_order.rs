@@ -77,8 +77,7 @@ pub async fn give_back(
                 return other.map(|_| Outcome::AlreadyRecorded);
             }
         };
-        let refundable = [PaymentStatus::Succeeded, PaymentStatus::PartiallyRefunded];
-        let payment = payments::of_group(&mut tx, target.group_id, &refundable).await?;
+        let payment = payments::of_group(&mut tx, target.group_id, &PAID).await?;
         if claim.amount > 0 && payment.is_none() {
             tx.rollback().await?;
             return Err(OrderError::NotAllowed(format!(
@@ -101,6 +100,15 @@ pub async fn give_back(
         (_, false) => Outcome::EarlierFinished,
     })
 }
+
+/// The payment a claim is refunded from: one that took money. A payment the provider reports refunded in full
+/// counts too: a waiting claim's own refund may be what it reports, and asking again under the claim's key is
+/// then answered as done (a claim it does not cover is refused by the provider and undone).
+const PAID: [PaymentStatus; 3] = [
+    PaymentStatus::Succeeded,
+    PaymentStatus::PartiallyRefunded,
+    PaymentStatus::Refunded,
+];
 
 /// Who a refund is made by, for the timeline, the email and the stock movements.
 struct Who {
@@ -191,8 +199,7 @@ pub async fn retry_waiting(db: &Db, gateway: &dyn PaymentGateway, before: i64) -
         };
         let payment = {
             let mut conn = db.pool().acquire().await?;
-            let refundable = [PaymentStatus::Succeeded, PaymentStatus::PartiallyRefunded];
-            payments::of_group(&mut conn, target.group_id, &refundable).await?
+            payments::of_group(&mut conn, target.group_id, &PAID).await?
         };
         match finish(
             db,
