@@ -236,31 +236,13 @@ async fn take_units(
     variant: i64,
     units: i64,
 ) -> Result<String, OrderError> {
-    let taken = sqlx::query(
-        "UPDATE order_lines SET shipped = shipped + $1 \
-         WHERE order_id = $2 AND variant_id = $3 AND shipped + cancelled + $1 <= quantity",
-    )
-    .bind(units)
-    .bind(order_id)
-    .bind(variant)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    let line: Option<(String, i64)> = sqlx::query_as(
-        "SELECT title, quantity - shipped - cancelled FROM order_lines WHERE order_id = $1 AND variant_id = $2",
-    )
-    .bind(order_id)
-    .bind(variant)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((title, left)) = line else {
-        return Err(OrderError::NotAllowed(
-            "A line of the form is not on this order.".into(),
-        ));
+    let take = LineTake {
+        change:
+            "shipped = shipped + $1 WHERE order_id = $2 AND variant_id = $3 AND shipped + cancelled + $1 <= quantity",
+        left: "quantity - shipped - cancelled",
+        what: "left to ship",
     };
-    if taken == 0 {
-        return Err(too_few(left, &title, "left to ship"));
-    }
+    let (title, _) = take.apply(conn, order_id, variant, units).await?;
     sqlx::query("INSERT INTO shipment_lines (shipment_id, variant_id, quantity) VALUES ($1, $2, $3)")
         .bind(shipment_id)
         .bind(variant)
@@ -270,12 +252,56 @@ async fn take_units(
     Ok(title)
 }
 
-/// A line had fewer units than a form asked for (another change took them since the page was read).
-pub(super) fn too_few(left: i64, title: &str, what: &str) -> OrderError {
-    OrderError::NotAllowed(format!(
-        "Only {} of {title} {what}: open the order again to see what changed.",
-        model::count_of(left, "unit", "units")
-    ))
+/// A conditional change of one line's counts (a shipment's, a cancellation's, a refund's): our own SQL, never input.
+pub(super) struct LineTake {
+    /// What follows `UPDATE order_lines SET`: the counts raised by the units (`$1`) and the condition that keeps them
+    /// within the line, for the order (`$2`) and the variant (`$3`).
+    pub change: &'static str,
+    /// The units left to take, as an expression on the line.
+    pub left: &'static str,
+    /// Those units in words ("left to ship").
+    pub what: &'static str,
+}
+
+impl LineTake {
+    /// Takes `units` of the order's line of `variant`: its title and unit price, or why not (not on the order, or
+    /// fewer units left: another change took them since the page was read), for the caller to roll back.
+    pub(super) async fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        order_id: i64,
+        variant: i64,
+        units: i64,
+    ) -> Result<(String, i64), OrderError> {
+        let taken = sqlx::query(&format!("UPDATE order_lines SET {}", self.change))
+            .bind(units)
+            .bind(order_id)
+            .bind(variant)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        let line: Option<(String, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT title, unit_price, {} FROM order_lines WHERE order_id = $1 AND variant_id = $2",
+            self.left
+        ))
+        .bind(order_id)
+        .bind(variant)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((title, unit_price, left)) = line else {
+            return Err(OrderError::NotAllowed(
+                "A line of the form is not on this order.".into(),
+            ));
+        };
+        if taken == 0 {
+            return Err(OrderError::NotAllowed(format!(
+                "Only {} of {title} {}: open the order again to see what changed.",
+                model::count_of(left, "unit", "units"),
+                self.what
+            )));
+        }
+        Ok((title, unit_price))
+    }
 }
 
 /// Units of an order not yet shipped or cancelled.

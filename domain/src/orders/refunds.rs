@@ -11,7 +11,7 @@ use model::seller_orders::RefundReason;
 use model::FieldError;
 use sqlx::AnyConnection;
 
-use super::fulfilment::{form_key, units_typed};
+use super::fulfilment::{form_key, units_typed, LineTake};
 use super::{lifecycle, status, OrderError, OrderStatus};
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
@@ -401,44 +401,21 @@ async fn take_units(
     variant: i64,
     units: i64,
 ) -> Result<i64, OrderError> {
-    let (change, left) = match kind {
-        RefundKind::Cancel => (
-            "cancelled = cancelled + $1, refunded = refunded + $1 \
-             WHERE order_id = $2 AND variant_id = $3 AND shipped + cancelled + $1 <= quantity",
-            "quantity - shipped - cancelled",
-        ),
-        RefundKind::Refund => (
-            "refunded = refunded + $1 WHERE order_id = $2 AND variant_id = $3 AND refunded - cancelled + $1 <= shipped",
-            "shipped - refunded + cancelled",
-        ),
+    let take = match kind {
+        RefundKind::Cancel => LineTake {
+            change: "cancelled = cancelled + $1, refunded = refunded + $1 \
+                     WHERE order_id = $2 AND variant_id = $3 AND shipped + cancelled + $1 <= quantity",
+            left: "quantity - shipped - cancelled",
+            what: "to cancel",
+        },
+        RefundKind::Refund => LineTake {
+            change: "refunded = refunded + $1 \
+                     WHERE order_id = $2 AND variant_id = $3 AND refunded - cancelled + $1 <= shipped",
+            left: "shipped - refunded + cancelled",
+            what: "shipped and not refunded",
+        },
     };
-    let taken = sqlx::query(&format!("UPDATE order_lines SET {change}"))
-        .bind(units)
-        .bind(order_id)
-        .bind(variant)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    let line: Option<(String, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT title, unit_price, {left} FROM order_lines WHERE order_id = $1 AND variant_id = $2"
-    ))
-    .bind(order_id)
-    .bind(variant)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((title, unit_price, left)) = line else {
-        return Err(OrderError::NotAllowed(
-            "A line of the form is not on this order.".into(),
-        ));
-    };
-    if taken == 0 {
-        let what = if kind == RefundKind::Cancel {
-            "to cancel"
-        } else {
-            "shipped and not refunded"
-        };
-        return Err(super::fulfilment::too_few(left, &title, what));
-    }
+    let (_, unit_price) = take.apply(conn, order_id, variant, units).await?;
     sqlx::query("INSERT INTO order_refund_lines (refund_id, variant_id, quantity) VALUES ($1, $2, $3)")
         .bind(refund_id)
         .bind(variant)
