@@ -45,16 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Percent-encodes a query value (space as `+`, as HTML forms do).
-pub fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use model::url_encode;
 
 /// The signed-in user of the request being rendered (server only: islands take no props, decision 0008).
 pub fn request_user() -> Option<UserView> {
@@ -112,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/products") view=pages::seller::products::SellerProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/stock") view=pages::seller::stock::SellerStockPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/settings") view=pages::seller::settings::SellerSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/promotions") view=pages::seller::promotions::SellerPromotionsPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/archive") view=pages::seller::products::ArchiveConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import") view=pages::seller::import::SellerImportPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import/:id") view=pages::seller::import::ImportReportPage ssr=SsrMode::Async/>

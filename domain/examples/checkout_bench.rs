@@ -26,6 +26,7 @@ async fn draft_for(db: &Db, cart_id: i64) -> CheckoutDraft {
         city: "Springfield".into(),
         postal: "12345".into(),
         country: "US".into(),
+        phone: String::new(),
         shipping: Vec::new(),
         promo: String::new(),
         errors: Vec::new(),

@@ -16,7 +16,16 @@ use domain::orders::refunds::{RefundForm, RefundKind};
 use domain::payments::TestGateway;
 use domain::workflows::refund_order;
 use domain::workflows::ship_order::{self, ShipForm};
-use model::seller_orders::OrderTab;
+use model::seller_orders::{OrderFilter, OrderTab};
+
+fn filter(tab: OrderTab, q: &str) -> OrderFilter {
+    OrderFilter {
+        tab,
+        q: q.into(),
+        from: String::new(),
+        to: String::new(),
+    }
+}
 
 #[path = "bench_shop/mod.rs"]
 mod bench_shop;
@@ -213,20 +222,20 @@ async fn main() {
     for _ in 0..20 {
         for tab in OrderTab::ALL {
             let t = Instant::now();
-            portal::page(&db, &seller, tab, "", "").await.expect("page");
+            portal::page(&db, &seller, &filter(tab, ""), "").await.expect("page");
             firsts.push(t.elapsed());
         }
         let mut after = String::new();
         for _ in 0..20 {
             let t = Instant::now();
-            let page = portal::page(&db, &seller, OrderTab::All, "", &after)
+            let page = portal::page(&db, &seller, &filter(OrderTab::All, ""), &after)
                 .await
                 .expect("page");
             deep.push(t.elapsed());
             after = page.next.unwrap_or_default();
         }
         let t = Instant::now();
-        portal::page(&db, &seller, OrderTab::All, "shopper 99", "")
+        portal::page(&db, &seller, &filter(OrderTab::All, "shopper 99"), "")
             .await
             .expect("search");
         searches.push(t.elapsed());
@@ -235,7 +244,7 @@ async fn main() {
     println!("list, 20 pages deep by keyset: {}", percentiles(deep));
     println!("list, search by customer name: {}", percentiles(searches));
 
-    let to_ship = portal::page(&db, &seller, OrderTab::ToShip, "", "")
+    let to_ship = portal::page(&db, &seller, &filter(OrderTab::ToShip, ""), "")
         .await
         .expect("page");
     let mut ships = Vec::new();

@@ -20,8 +20,8 @@ async function twoOfStore(request: APIRequestContext, slug: string): Promise<[Pi
   throw new Error(`the store ${slug} has no two products in stock`);
 }
 
-/** Checks out the guest's cart with the test gateway's approved card: the order's number. */
-async function payAsGuest(shopper: Page, email: string, name: string): Promise<string> {
+/** Fills the guest's checkout details and goes on to the review. */
+async function detailsAsGuest(shopper: Page, email: string, name: string) {
   await shopper.goto("/checkout");
   await shopper.getByLabel("Email").fill(email);
   await shopper.getByLabel("Full name").fill(name);
@@ -29,7 +29,18 @@ async function payAsGuest(shopper: Page, email: string, name: string): Promise<s
   await shopper.getByLabel("City").fill("San Francisco");
   await shopper.getByLabel("Postal code").fill("94105");
   await shopper.getByLabel("Country").selectOption("US");
+  await shopper.getByLabel("Phone (optional)").fill("+1 415 555 0100");
   await shopper.getByRole("button", { name: "Continue to review" }).click();
+}
+
+/** Checks out the guest's cart with the test gateway's approved card (and `promo`, if given): the order's number. */
+async function payAsGuest(shopper: Page, email: string, name: string, promo?: string): Promise<string> {
+  await detailsAsGuest(shopper, email, name);
+  if (promo) {
+    await shopper.getByRole("textbox", { name: "Promo code" }).fill(promo);
+    await shopper.getByRole("button", { name: "Apply code" }).click();
+    await expect(shopper.getByRole("status").filter({ hasText: `Code ${promo}: 15 % off items from` })).toBeVisible();
+  }
   await shopper.getByRole("button", { name: /^Pay \$/ }).click();
   await shopper.getByLabel("Card number").fill("4242 4242 4242 4242");
   await shopper.getByRole("button", { name: /^Pay \$/ }).click();
@@ -107,11 +118,23 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
   await page.getByRole("button", { name: "Print packing slips of the ticked orders" }).click();
   await expect(page.getByRole("article", { name: `Order ${number}` })).toBeVisible();
   await page.goBack();
+  // Placed today: found from today, not up to yesterday.
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const search = page.getByRole("search", { name: "Search orders" });
+  await search.getByLabel("Placed until").fill(day(-1));
+  await search.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("matches your search and dates")).toBeVisible();
+  await search.getByLabel("Placed until").fill("");
+  await search.getByLabel("Placed from").fill(day(0));
+  await search.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByRole("link", { name: number })).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole("link", { name: number }).click();
 
   // The order: the shopper's name and address, never the email.
   await expect(page.getByRole("heading", { level: 1, name: `Order ${number}` })).toBeVisible();
   await expect(page.getByRole("region", { name: "Ship to" })).toContainText("Ada Parcels");
+  await expect(page.getByRole("region", { name: "Ship to" })).toContainText("Phone: +1 415 555 0100");
   await expect(page.locator("main")).not.toContainText(email);
   await expectAccessible(page);
   // First parcel: the first product only, with UPS.
@@ -212,7 +235,8 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
     await expect(mails.filter({ hasText: "Arrived damaged" })).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
 
-  // The shopper sends the other unit back: asked, approved, sent with tracking, received, refunded, restocked.
+  // The shopper sends the other unit back: asked, approved, sent with tracking, received, then refunded and
+  // restocked (desktop) or replaced from stock (phone: an exchange).
   await shopper.goto(orderPage);
   await shopper.getByRole("link", { name: `Return items of order ${number}` }).click();
   await expect(shopper.getByRole("heading", { level: 1, name: `Return items of order ${number}` })).toBeVisible();
@@ -220,6 +244,7 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
   await ask.getByLabel(new RegExp(`^${escaped(first.title)}`)).fill("1");
   await ask.getByLabel("Why are you sending it back?").selectOption({ label: "It arrived damaged" });
   await ask.getByLabel("Anything the store should know (optional)").fill("The box was crushed.");
+  if (phone) await ask.getByLabel("A replacement (damaged or wrong items)").check();
   await ask.getByRole("button", { name: "Ask to return these units" }).click();
   await expect(shopper.getByRole("status")).toContainText("Return requested");
   await expectAccessible(shopper);
@@ -241,21 +266,39 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
   await page.reload();
   await page.getByRole("button", { name: "Mark the return received" }).click();
   await expect(page.getByRole("status")).toContainText("Return received");
-  await page.getByRole("button", { name: "Refund the returned units" }).click();
-  await expect(page.getByRole("status")).toContainText("Refund made");
-  await expect(page.getByRole("region", { name: "Returns" })).toContainText("Return refunded");
+  if (phone) {
+    await expect(page.getByRole("region", { name: "Returns" })).toContainText("Asks for a replacement instead of a refund.");
+    await page.getByLabel("Replacement carrier").selectOption({ label: "FedEx" });
+    await page.getByLabel("Replacement tracking number").fill("7777 7777 7777");
+    await page.getByRole("button", { name: "Send the replacement" }).click();
+    await expect(page.getByRole("status")).toContainText("Replacement sent");
+    await expect(page.getByRole("region", { name: "Returns" })).toContainText("Replacement sent with FedEx 7777 7777 7777");
+  } else {
+    await page.getByRole("button", { name: "Refund the returned units" }).click();
+    await expect(page.getByRole("status")).toContainText("Refund made");
+    await expect(page.getByRole("region", { name: "Returns" })).toContainText("Return refunded");
+  }
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-order-returned-${testInfo.project.name}.png`, fullPage: true });
-  // The stock screen lists the returned units.
+  // The stock screen lists the returned units, or the replacement's.
   await page.goto("/seller/stock");
-  await expect(page.getByRole("table", { name: "Recent stock movements, newest first" })).toContainText("Returned");
+  const movements = page.getByRole("table", { name: "Recent stock movements, newest first" });
+  await expect(movements).toContainText(phone ? "Replacement sent" : "Returned");
   await expectAccessible(page);
 
   await expect(async () => {
     await shopper.goto("/dev/mailbox");
-    const mails = shopper.getByRole("article", { name: `A refund for your Bazaar order ${number}` });
-    await expect(mails.filter({ hasText: "Sent back by the shopper" })).toHaveCount(1, { timeout: 1_000 });
+    const mails = phone
+      ? shopper.getByRole("article", { name: new RegExp(`^A return for order ${number}: the store sent a replacement`) })
+      : shopper.getByRole("article", { name: `A refund for your Bazaar order ${number}` }).filter({ hasText: "Sent back by the shopper" });
+    await expect(mails).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 10_000 });
+  if (phone) {
+    await shopper.goto(orderPage);
+    await shopper.getByRole("link", { name: `Return items of order ${number}` }).click();
+    await expect(shopper.getByRole("link", { name: "Track the replacement" })).toHaveAttribute("href", /fedex\.com.*777777777777/);
+    await expectAccessible(shopper);
+  }
   await guest.close();
 
   // An admin reads the flagged message among every store's.
@@ -270,6 +313,70 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
   await expect(admin.getByRole("main")).toContainText("Asked for speed: pack first.");
   await expectAccessible(admin);
   await adminContext.close();
+});
+
+test("a store that accepts its orders accepts one paid with its own promo code, then pauses the code", async ({ page, browser, request }, testInfo) => {
+  const phone = testInfo.project.name === "phone";
+  await logIn(page, phone ? "seller16@demo.bazaar.test" : "seller15@demo.bazaar.test", "demo-pass-2026");
+  // The store asks to accept each order, and makes a code of its own.
+  await page.goto("/seller/settings");
+  await page.getByLabel("Accept each new order before shipping it").check();
+  await page.getByRole("button", { name: "Save order settings" }).click();
+  await expect(page.getByRole("status")).toContainText("Order settings saved");
+  await page.goto("/seller/promotions");
+  await expect(page.getByRole("heading", { level: 1, name: "Promotions" })).toBeVisible();
+  const code = `SPRING${testInfo.project.name.toUpperCase()}${Date.now() % 100000}`;
+  const form = page.getByRole("form", { name: "New code" });
+  await form.getByLabel("Code").fill("x");
+  await form.getByRole("button", { name: "Create code" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Please correct these fields" })).toBeVisible();
+  await expectAccessible(page);
+  await form.getByLabel("Code").fill(code.toLowerCase());
+  await form.getByLabel("Discount type").selectOption({ label: "Percentage off" });
+  await form.getByLabel("Discount (percent or amount)").fill("15");
+  await form.getByLabel("Uses per customer (optional)").fill("1");
+  await form.getByRole("button", { name: "Create code" }).click();
+  await expect(page.getByRole("status")).toContainText(`Code ${code} created.`);
+  const row = page.getByRole("row").filter({ hasText: code });
+  await expect(row).toContainText("Active");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-promotions-${testInfo.project.name}.png`, fullPage: true });
+
+  // A guest buys from the store with the code.
+  if (phone) await page.getByRole("navigation", { name: "Seller portal" }).getByText("Menu").click();
+  const storefront = (await page.getByRole("link", { name: "View your storefront" }).first().getAttribute("href")) ?? "";
+  const [item] = await twoOfStore(request, storefront.replace("/store/", ""));
+  const guest = await browser.newContext({ baseURL: new URL(page.url()).origin, viewport: page.viewportSize() });
+  const shopper = await guest.newPage();
+  await addToCart(shopper, item, 1, 1);
+  const number = `${await payAsGuest(shopper, `spring-${Date.now()}@example.com`, "Ada Parcels", code)}-1`;
+
+  // The order waits under "To accept"; accepted, it can ship.
+  await page.goto("/seller/orders?tab=to-accept");
+  await page.getByRole("link", { name: number }).click();
+  await expect(page.getByRole("region", { name: "Accept this order" })).toContainText("it is cancelled and the shopper refunded");
+  await expect(page.getByRole("form", { name: "Ship items" })).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: `Accept order ${number}` }).click();
+  await expect(page.getByRole("status")).toContainText("Order accepted");
+  await expect(page.getByRole("form", { name: "Ship items" })).toBeVisible();
+
+  // The code counts its use; paused, checkout refuses it.
+  await page.goto("/seller/promotions");
+  await expect(row.getByRole("cell").nth(2)).toHaveText("1");
+  await row.getByRole("button", { name: `Pause ${code}` }).click();
+  await expect(page.getByRole("status")).toContainText(`Code ${code} paused.`);
+  await expect(row).toContainText("Paused");
+  await addToCart(shopper, item, 1, 1);
+  await detailsAsGuest(shopper, `spring-${Date.now()}@example.com`, "Ada Again");
+  await shopper.getByRole("textbox", { name: "Promo code" }).fill(code);
+  await shopper.getByRole("button", { name: "Apply code" }).click();
+  await expect(shopper.getByRole("alert").filter({ hasText: `The code ${code} is paused` }).first()).toBeVisible();
+  await guest.close();
+  // Back as it was for the next run.
+  await page.goto("/seller/settings");
+  await page.getByLabel("Accept each new order before shipping it").uncheck();
+  await page.getByRole("button", { name: "Save order settings" }).click();
 });
 
 /** `text` as a regular expression matching it literally. */

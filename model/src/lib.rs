@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod messages;
 pub mod orders;
 pub mod product_form;
+pub mod promotions;
 pub mod returns;
 pub mod seller_orders;
 pub mod sellers;
@@ -30,6 +31,17 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Percent-encodes a query value (space as `+`, as HTML forms do).
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// "1 unit", "3 units": a count with its noun in the right number.
@@ -138,8 +150,64 @@ pub fn format_date(ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// `YYYY-MM-DD HH:MM` (UTC) from unix milliseconds.
+pub fn format_time(ms: i64) -> String {
+    let minutes = ms.div_euclid(60_000).rem_euclid(24 * 60);
+    format!("{} {:02}:{:02}", format_date(ms), minutes / 60, minutes % 60)
+}
+
+/// Unix milliseconds at the start (UTC) of a `YYYY-MM-DD` day, as a date input sends it; `None` for anything
+/// else (the inverse of [`format_date`]).
+pub fn parse_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().splitn(3, '-');
+    let mut number = |len: usize| {
+        let part = parts.next()?;
+        (part.len() == len && part.bytes().all(|b| b.is_ascii_digit())).then(|| part.parse::<i64>().ok())?
+    };
+    let (year, month, day) = (number(4)?, number(2)?, number(2)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&month) || day < 1 || day > month_days[(month - 1) as usize] {
+        return None;
+    }
+    // Days-from-civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400_000)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_date_reads_back_as_it_was_written() {
+        for ms in [
+            0,
+            951_782_400_000,
+            1_709_164_800_000,
+            1_796_083_200_000,
+            4_102_444_800_000,
+        ] {
+            assert_eq!(super::parse_date(&super::format_date(ms)), Some(ms));
+        }
+        for bad in [
+            "",
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-01-01",
+            "2026-01-01x",
+            "２０２６-01-01",
+            "2024-00-10",
+        ] {
+            assert_eq!(super::parse_date(bad), None, "{bad:?}");
+        }
+        assert!(super::parse_date("2024-02-29").is_some());
+    }
+
     use super::*;
 
     #[test]

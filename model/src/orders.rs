@@ -34,6 +34,9 @@ pub struct CheckoutDraft {
     pub city: String,
     pub postal: String,
     pub country: String,
+    /// A phone number for the carrier (optional; empty: none given).
+    #[serde(default)]
+    pub phone: String,
     /// (seller id, shipping rate id) chosen per seller.
     pub shipping: Vec<(i64, i64)>,
     /// The promo code the shopper applied (empty: none).

@@ -47,6 +47,44 @@ impl ReturnReason {
     }
 }
 
+impl ReturnReason {
+    /// Whether the shopper may ask for the same units again instead of their money: only when the store's
+    /// units were at fault.
+    pub fn allows_replacement(self) -> bool {
+        matches!(self, ReturnReason::Damaged | ReturnReason::WrongItem)
+    }
+}
+
+/// What a shopper asks for with a return: their money back, or the same units again (an exchange).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Remedy {
+    Refund,
+    Replacement,
+}
+
+impl Remedy {
+    pub const ALL: [Remedy; 2] = [Remedy::Refund, Remedy::Replacement];
+
+    /// The spelling stored and posted by forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Remedy::Refund => "refund",
+            Remedy::Replacement => "replacement",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Remedy> {
+        Remedy::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Remedy::Refund => "My money back",
+            Remedy::Replacement => "A replacement (damaged or wrong items)",
+        }
+    }
+}
+
 /// One return as both sides see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnView {
@@ -66,6 +104,11 @@ pub struct ReturnView {
     pub tracking_url: Option<String>,
     /// The returned units go back on sale when refunded.
     pub restock: bool,
+    /// The shopper asks for a replacement instead of a refund.
+    pub replacement: bool,
+    /// The replacement's parcel, once the store sent it.
+    pub replacement_tracking: Option<String>,
+    pub replacement_url: Option<String>,
 }
 
 /// A delivered line and how many of its units can still be sent back.

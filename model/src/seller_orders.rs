@@ -79,6 +79,7 @@ pub struct ShipmentView {
 /// The tabs of the order list: what a seller works through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderTab {
+    ToAccept,
     ToShip,
     PartiallyShipped,
     Shipped,
@@ -90,7 +91,8 @@ pub enum OrderTab {
 }
 
 impl OrderTab {
-    pub const ALL: [OrderTab; 8] = [
+    pub const ALL: [OrderTab; 9] = [
+        OrderTab::ToAccept,
         OrderTab::ToShip,
         OrderTab::PartiallyShipped,
         OrderTab::Shipped,
@@ -103,6 +105,7 @@ impl OrderTab {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            OrderTab::ToAccept => "to-accept",
             OrderTab::ToShip => "to-ship",
             OrderTab::PartiallyShipped => "partially-shipped",
             OrderTab::Shipped => "shipped",
@@ -124,6 +127,7 @@ impl OrderTab {
 
     pub fn label(self) -> &'static str {
         match self {
+            OrderTab::ToAccept => "To accept",
             OrderTab::ToShip => "To ship",
             OrderTab::PartiallyShipped => "Partially shipped",
             OrderTab::Shipped => "Shipped",
@@ -133,6 +137,55 @@ impl OrderTab {
             OrderTab::Returns => "Returns to act on",
             OrderTab::All => "All",
         }
+    }
+}
+
+/// What the order list shows: a tab, a search, and the days orders were placed on (`YYYY-MM-DD`, both ends
+/// included, either may be empty), as the address holds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFilter {
+    pub tab: OrderTab,
+    pub q: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl OrderFilter {
+    /// The list's address with this filter and the cursor `after`.
+    pub fn href(&self, after: &str) -> String {
+        let mut pairs = vec![format!("tab={}", self.tab.as_str())];
+        for (name, value) in [
+            ("q", &self.q),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("after", &after.to_string()),
+        ] {
+            if !value.is_empty() {
+                pairs.push(format!("{name}={}", crate::url_encode(value)));
+            }
+        }
+        format!("/seller/orders?{}", pairs.join("&"))
+    }
+
+    /// Whether a search or dates narrow the tab.
+    pub fn narrowed(&self) -> bool {
+        !(self.q.is_empty() && self.from.is_empty() && self.to.is_empty())
+    }
+}
+
+/// How a store kept its ship-by dates over the last 30 days: orders due in that time, those that left (in full)
+/// after their date or have not left yet, and those late right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShippingRecord {
+    pub due: i64,
+    pub late: i64,
+    pub late_now: i64,
+}
+
+impl ShippingRecord {
+    /// Whole percent of due orders that left on time; `None` before any was due.
+    pub fn on_time_percent(&self) -> Option<i64> {
+        (self.due > 0).then(|| (self.due - self.late) * 100 / self.due)
     }
 }
 
@@ -150,6 +203,8 @@ pub struct SellerOrderRow {
     /// Unix milliseconds; shown while it is still to ship.
     pub ship_by: Option<i64>,
     pub late: bool,
+    /// Waiting for the store to accept it.
+    pub awaiting_acceptance: bool,
 }
 
 /// A page of the order list.
@@ -204,10 +259,12 @@ pub enum RefundReason {
     Returned,
     Goodwill,
     Other,
+    /// The shop cancelled it: the store did not accept it in time.
+    NotAccepted,
 }
 
 impl RefundReason {
-    pub const ALL: [RefundReason; 9] = [
+    pub const ALL: [RefundReason; 10] = [
         RefundReason::OutOfStock,
         RefundReason::ShopperAsked,
         RefundReason::CannotShip,
@@ -217,6 +274,7 @@ impl RefundReason {
         RefundReason::Returned,
         RefundReason::Goodwill,
         RefundReason::Other,
+        RefundReason::NotAccepted,
     ];
 
     /// The reasons that fit cancelling units not shipped yet.
@@ -249,6 +307,7 @@ impl RefundReason {
             RefundReason::Returned => "returned",
             RefundReason::Goodwill => "goodwill",
             RefundReason::Other => "other",
+            RefundReason::NotAccepted => "not_accepted",
         }
     }
 
@@ -267,6 +326,7 @@ impl RefundReason {
             RefundReason::Returned => "Sent back by the shopper",
             RefundReason::Goodwill => "Goodwill",
             RefundReason::Other => "Other",
+            RefundReason::NotAccepted => "Not accepted by the store in time",
         }
     }
 }
@@ -282,9 +342,13 @@ pub struct SellerOrderDetail {
     pub tone: String,
     pub ship_by: Option<i64>,
     pub late: bool,
+    /// When it is cancelled if the store has not accepted it by then (stores that accept their orders).
+    pub accept_by: Option<i64>,
     pub customer: String,
     /// The shipping address, a line each.
     pub address: Vec<String>,
+    /// The phone number the shopper gave for the carrier (empty: none).
+    pub phone: String,
     pub shipping_option: String,
     pub lines: Vec<SellerLineView>,
     pub shipping: Money,

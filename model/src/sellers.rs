@@ -461,6 +461,8 @@ pub struct StoreSettings {
     /// Why the last logo upload was refused (filled by the page's server function, once).
     pub logo_refused: Option<String>,
     pub stock_policy: StockPolicy,
+    /// New paid orders wait for the store to accept them.
+    pub accept_orders: bool,
 }
 
 /// How a store keeps stock and takes catalog files.

@@ -209,8 +209,8 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
     }
 }
 
-/// Purges expired sessions and old login failures every few minutes.
-/// Sends queued mail (every second) and ends unpaid orders whose stock hold ran out (every 15 seconds).
+/// Sends queued mail (every second), ends unpaid orders whose stock hold ran out (every 15 seconds), and every
+/// minute finishes waiting refunds and cancels orders their store did not accept in time.
 pub fn spawn_order_workers(
     services: Services,
     mailer: Arc<dyn domain::notifications::Mailer>,
@@ -241,6 +241,13 @@ pub fn spawn_order_workers(
                     Ok(n) => tracing::info!(refunds = n, "waiting refunds finished"),
                     Err(e) => tracing::warn!(error = %e, "retrying waiting refunds failed; will retry"),
                 }
+                // Orders their store did not accept within 72 hours.
+                let now = domain::platform::clock::now_ms();
+                match domain::workflows::accept_order::cancel_unaccepted(&services.db, &*services.payments, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(orders = n, "orders not accepted in time cancelled and refunded"),
+                    Err(e) => tracing::warn!(error = %e, "cancelling unaccepted orders failed; will retry"),
+                }
             }
         }
     })
@@ -266,6 +273,7 @@ pub fn spawn_picture_fetches(config: &Config, services: Services) -> tokio::task
     tokio::spawn(worker.work())
 }
 
+/// Purges expired sessions and old login failures every few minutes.
 pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));

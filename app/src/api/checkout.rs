@@ -154,6 +154,7 @@ pub async fn save_checkout_details(
     city: String,
     postal: String,
     country: String,
+    phone: Option<String>,
     ship: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
     let shipping = ship
@@ -169,6 +170,7 @@ pub async fn save_checkout_details(
         city,
         postal,
         country,
+        phone: phone.unwrap_or_default(),
         shipping,
         // An applied code stays applied when the details change.
         promo: imp::draft().await?.promo,

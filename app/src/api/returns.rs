@@ -18,6 +18,8 @@ pub struct KeptReturn {
     pub lines: Vec<(i64, String)>,
     pub reason: String,
     pub note: String,
+    #[serde(default)]
+    pub wants: String,
 }
 
 /// The shopper's returns page: the order's returns, what can go back, a fresh key for the request form.
@@ -69,6 +71,7 @@ pub async fn request_return(
     #[server(default)] qty: Vec<String>,
     #[server(default)] reason: String,
     #[server(default)] note: String,
+    #[server(default)] wants: String,
 ) -> Result<(), AppError> {
     use domain::orders::returns::ReturnForm;
     use domain::workflows::return_order::{request, Requested, ShopperOrder};
@@ -79,6 +82,7 @@ pub async fn request_return(
         lines: crate::api::form_lines(variant, qty)?,
         reason,
         note,
+        wants,
     };
     let back = returns_href(&number, &order, token.as_deref());
     let actor = crate::ssr::actor();
@@ -102,6 +106,7 @@ pub async fn request_return(
                 lines: form.lines,
                 reason: form.reason,
                 note: form.note,
+                wants: form.wants,
             };
             crate::ssr::keep_typed(RETURN_FORM, &kept).await?;
             Err(e.into())
@@ -175,5 +180,19 @@ pub async fn refund_return(number: String, id: i64) -> Result<(), AppError> {
     let (services, actor) = crate::api::sellers::signed_in()?;
     domain::workflows::return_order::refund(&services.db, &*services.payments, &actor, &number, id).await?;
     crate::ssr::redirect(&format!("/seller/orders/{}?done=refunded", crate::url_encode(&number)));
+    Ok(())
+}
+
+/// The store sends a replacement for a received return whose shopper asked for one (an exchange).
+#[server(endpoint = "replace_return")]
+pub async fn replace_return(
+    number: String,
+    id: i64,
+    #[server(default)] carrier: String,
+    #[server(default)] tracking: String,
+) -> Result<(), AppError> {
+    let (services, actor) = crate::api::sellers::signed_in()?;
+    domain::workflows::return_order::replace(&services.db, &actor, &number, id, &carrier, &tracking).await?;
+    crate::ssr::redirect(&format!("/seller/orders/{}?done=replaced", crate::url_encode(&number)));
     Ok(())
 }

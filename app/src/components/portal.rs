@@ -10,14 +10,16 @@ pub enum Section {
     Orders,
     Products,
     Stock,
+    Promotions,
     Settings,
 }
 
-const SECTIONS: [(Section, &str, &str); 5] = [
+const SECTIONS: [(Section, &str, &str); 6] = [
     (Section::Overview, "/seller", "Overview"),
     (Section::Orders, "/seller/orders", "Orders"),
     (Section::Products, "/seller/products", "Products"),
     (Section::Stock, "/seller/stock", "Stock"),
+    (Section::Promotions, "/seller/promotions", "Promotions"),
     (Section::Settings, "/seller/settings", "Store settings"),
 ];
 

@@ -24,5 +24,10 @@ pub fn ReturnSummary(ret: ReturnView) -> impl IntoView {
         {(!ret.note.is_empty()).then(|| view! { <p class="muted">{format!("The shopper wrote: {}", ret.note)}</p> })}
         {(!ret.answer.is_empty()).then(|| view! { <p>{format!("The store's answer: {}", ret.answer)}</p> })}
         {tracking.map(|t| view! { <p>{ret.carrier.clone().unwrap_or_default()}" " {t}</p> })}
+        {ret.replacement.then(|| view! { <p>"Asks for a replacement instead of a refund."</p> })}
+        {ret.replacement_tracking.clone().map(|parcel| view! {
+            <p>"Replacement sent with " {parcel.clone()}
+                {ret.replacement_url.clone().map(|url| view! { " · " <a href=url rel="noopener noreferrer">"Track the replacement"</a> })}</p>
+        })}
     }
 }

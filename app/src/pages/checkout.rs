@@ -97,6 +97,8 @@ pub fn CheckoutPage() -> impl IntoView {
                                 </select>
                                 <span class="field__error" role="alert">{d.error("country")}</span>
                             </div>
+                            <Field name="phone" label="Phone (optional)" kind="tel" autocomplete="tel" value=d.phone.clone() maxlength=24 required=false
+                                hint="Only for the carrier and the store, if they need to reach you about delivery." error=d.error("phone")/>
                         </fieldset>
                         {quote.groups.into_iter().map(|g| {
                             let field = format!("ship[s{}]", g.seller_id);
@@ -158,7 +160,8 @@ pub fn ReviewPage() -> impl IntoView {
                                 <h2 id="delivery-title" class="cart-group__title">"Delivery"</h2>
                                 <p>{d.name.clone()}<br/>{d.line1.clone()}
                                     {(!d.line2.is_empty()).then(|| view! { <br/>{d.line2.clone()} })}
-                                    <br/>{format!("{} {}", d.postal, d.city)}<br/>{country_name(&d.country).to_string()}</p>
+                                    <br/>{format!("{} {}", d.postal, d.city)}<br/>{country_name(&d.country).to_string()}
+                                    {(!d.phone.trim().is_empty()).then(|| view! { <br/>{format!("Phone: {}", d.phone.trim())} })}</p>
                                 <p class="muted">"Confirmation to " {d.email.clone()}</p>
                                 <p><a href="/checkout">"Change details or shipping"</a></p>
                             </section>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use model::returns::{ReturnReason, ReturnScreen, ReturnView};
+use model::returns::{Remedy, ReturnReason, ReturnScreen, ReturnView};
 use model::seller_orders::Carrier;
 
 use crate::api::returns::{return_page, KeptReturn, RequestReturn, ReturnPageData, ReturnSentBack};
@@ -63,7 +63,7 @@ fn Returns(
     };
     let message = error
         .as_ref()
-        .map(|e| e.message_for(&["qty[0]", "reason", "note", "key", "tracking"]));
+        .map(|e| e.message_for(&["qty[0]", "reason", "wants", "note", "key", "tracking"]));
     let window = match (screen.return_days, screen.window_ends) {
         (0, _) => format!("{} does not accept returns.", screen.store_name),
         (_, Some(ends)) => format!("You can send items back until {}.", model::format_date(ends)),
@@ -116,6 +116,12 @@ fn RequestForm(
 ) -> impl IntoView {
     let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
     let (qty_error, reason_error, note_error) = (field("qty[0]"), field("reason"), field("note"));
+    let wants_error = field("wants");
+    let wants = if kept.wants.is_empty() {
+        Remedy::Refund.as_str().to_string()
+    } else {
+        kept.wants.clone()
+    };
     let typed = |variant: i64| kept.lines.iter().find(|(v, _)| *v == variant).map(|(_, q)| q.clone());
     view! {
         <form method="post" action=RequestReturn::url() class="card stack" aria-labelledby="request-title">
@@ -148,6 +154,19 @@ fn RequestForm(
                 </select>
                 {reason_error.map(|m| view! { <p class="field__error" id="reason-error">{m}</p> })}
             </div>
+            <fieldset class="stack" aria-describedby=wants_error.as_ref().map(|_| "wants-error")>
+                <legend>"What would you like?"</legend>
+                {wants_error.clone().map(|m| view! { <p class="field__error" id="wants-error">{m}</p> })}
+                {Remedy::ALL.into_iter().map(|r| {
+                    let id = format!("wants-{}", r.as_str());
+                    view! {
+                        <div class="field field--check">
+                            <input id=id.clone() type="radio" name="wants" value=r.as_str() checked=wants == r.as_str()/>
+                            <label for=id>{r.label()}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
             <div class="field">
                 <label for="note">"Anything the store should know (optional)"</label>
                 <textarea id="note" name="note" maxlength="500" rows="3" aria-invalid=note_error.as_ref().map(|_| "true")

@@ -59,6 +59,7 @@ pub fn bounded(mut draft: CheckoutDraft) -> CheckoutDraft {
     cut(&mut draft.city, 80);
     cut(&mut draft.postal, 16);
     cut(&mut draft.country, 2);
+    cut(&mut draft.phone, 24);
     cut(&mut draft.promo, 32);
     draft.shipping.truncate(50);
     draft.errors.truncate(20);
@@ -85,6 +86,15 @@ pub fn validate_details(draft: &CheckoutDraft) -> Vec<FieldError> {
         errors.push(FieldError::new(
             "postal",
             "Use only letters, digits, spaces and hyphens.",
+        ));
+    }
+    let phone = draft.phone.trim();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let phone_chars = phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !phone.is_empty() && (!phone_chars || !(7..=15).contains(&digits) || phone.chars().count() > 24) {
+        errors.push(FieldError::new(
+            "phone",
+            "Type a phone number of 7 to 15 digits (spaces, +, - and brackets allowed), or leave it empty.",
         ));
     }
     if !COUNTRIES.iter().any(|(code, _)| *code == draft.country) {
@@ -361,5 +371,31 @@ mod tests {
         assert!(errors
             .iter()
             .any(|e| e.field == "name" && e.message.contains("at most 80")));
+    }
+
+    #[test]
+    fn a_phone_is_optional_and_looks_like_one() {
+        let with = |phone: &str| CheckoutDraft {
+            phone: phone.into(),
+            ..CheckoutDraft::default()
+        };
+        for fine in ["", "+1 (555) 010-0199", "0612345678", "  555.010.0199 "] {
+            assert!(
+                !validate_details(&with(fine)).iter().any(|e| e.field == "phone"),
+                "{fine:?}"
+            );
+        }
+        for bad in [
+            "12345",
+            "call me",
+            "555\u{0}0100199",
+            "+1 555 010 0199 ext 2",
+            "1234567890123456",
+        ] {
+            assert!(
+                validate_details(&with(bad)).iter().any(|e| e.field == "phone"),
+                "{bad:?}"
+            );
+        }
     }
 }

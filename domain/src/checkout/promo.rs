@@ -48,6 +48,8 @@ pub struct Promo {
     pub max_uses: Option<i64>,
     pub per_customer: Option<i64>,
     pub uses: i64,
+    /// Paused by its store: refused at checkout until resumed.
+    pub paused: bool,
 }
 
 /// What an admin (or a seller, for their own items) sets up.
@@ -132,7 +134,7 @@ pub fn customer_key(user_id: Option<i64>, email: &str) -> Customer {
     }
 }
 
-fn valid_code(code: &str) -> bool {
+pub(crate) fn valid_code(code: &str) -> bool {
     (3..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
@@ -194,7 +196,7 @@ pub async fn create(db: &Db, actor: &crate::platform::Actor, new: &NewPromo) -> 
 pub async fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Promo>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT p.id, p.code, p.seller_id, s.store_name, p.kind, p.value, p.min_subtotal, p.starts_at, p.ends_at, \
-         p.max_uses, p.per_customer, p.uses FROM promo_codes p LEFT JOIN sellers s ON s.id = p.seller_id \
+         p.max_uses, p.per_customer, p.uses, p.paused_at FROM promo_codes p LEFT JOIN sellers s ON s.id = p.seller_id \
          WHERE p.code = $1",
     )
     .bind(normalise(code))
@@ -219,6 +221,7 @@ pub async fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Promo>,
             max_uses: r.try_get("max_uses")?,
             per_customer: r.try_get("per_customer")?,
             uses: r.try_get("uses")?,
+            paused: r.try_get::<Option<i64>, _>("paused_at")?.is_some(),
         })
     })
     .transpose()
@@ -237,6 +240,31 @@ async fn uses_by(conn: &mut AnyConnection, promo_id: i64, customer: &Customer) -
     .await
 }
 
+/// Why `promo` cannot be used at `now` by a customer who used it `used` times, whatever the cart: paused, not
+/// started, expired, used up, or this customer's limit reached.
+fn unusable(promo: &Promo, now: i64, used: i64) -> Option<String> {
+    let code = &promo.code;
+    if promo.paused {
+        return Some(format!("The code {code} is paused by its store at the moment."));
+    }
+    if now < promo.starts_at {
+        return Some(format!("The code {code} starts on {}.", format_date(promo.starts_at)));
+    }
+    if let Some(end) = promo.ends_at.filter(|end| now >= *end) {
+        return Some(format!("The code {code} expired on {}.", format_date(end)));
+    }
+    if promo.max_uses.is_some_and(|max| promo.uses >= max) {
+        return Some(format!("The code {code} has been used up."));
+    }
+    match promo.per_customer {
+        Some(1) if used >= 1 => Some(format!("You have already used the code {code}.")),
+        Some(limit) if used >= limit => Some(format!(
+            "You have already used the code {code} {limit} times, its limit."
+        )),
+        _ => None,
+    }
+}
+
 /// Whether `promo` applies to a cart with these (seller id, item subtotal) groups, at `now`, for a customer who
 /// used it `used` times; the discount per seller, or the sentence that says why not.
 pub fn evaluate(
@@ -247,25 +275,8 @@ pub fn evaluate(
     currency: &str,
 ) -> Result<Discount, String> {
     let code = &promo.code;
-    if now < promo.starts_at {
-        return Err(format!("The code {code} starts on {}.", format_date(promo.starts_at)));
-    }
-    if let Some(end) = promo.ends_at {
-        if now >= end {
-            return Err(format!("The code {code} expired on {}.", format_date(end)));
-        }
-    }
-    if promo.max_uses.is_some_and(|max| promo.uses >= max) {
-        return Err(format!("The code {code} has been used up."));
-    }
-    if let Some(limit) = promo.per_customer {
-        if used >= limit {
-            return Err(if limit == 1 {
-                format!("You have already used the code {code}.")
-            } else {
-                format!("You have already used the code {code} {limit} times, its limit.")
-            });
-        }
+    if let Some(why) = unusable(promo, now, used) {
+        return Err(why);
     }
     let covers = |seller: i64| promo.seller_id.is_none_or(|s| s == seller);
     let eligible: i64 = subtotals.iter().filter(|(s, _)| covers(*s)).map(|(_, t)| *t).sum();
@@ -423,7 +434,18 @@ mod tests {
             max_uses: None,
             per_customer: None,
             uses: 0,
+            paused: false,
         }
+    }
+
+    #[test]
+    fn a_paused_code_is_refused_with_its_reason() {
+        let paused = Promo {
+            paused: true,
+            ..promo(PromoKind::Percent, 10)
+        };
+        let why = evaluate(&paused, 1, 0, &[(1, 1000)], "USD").expect_err("paused");
+        assert_eq!(why, "The code SAVE is paused by its store at the moment.");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod levels;
 pub mod movements;
 pub mod put_back;
+pub mod replacement;
 
 use model::FieldError;
 use sqlx::AnyConnection;

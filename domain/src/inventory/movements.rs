@@ -20,6 +20,8 @@ pub enum Reason {
     Reserved,
     Released,
     Restocked,
+    /// Units sent to a shopper in place of returned ones (an exchange).
+    Replacement,
 }
 
 impl Reason {
@@ -34,6 +36,7 @@ impl Reason {
             Reason::Reserved => "reserved",
             Reason::Released => "released",
             Reason::Restocked => "restocked",
+            Reason::Replacement => "replacement",
         }
     }
 
@@ -59,6 +62,7 @@ impl Reason {
             "reserved" => "Order placed",
             "released" => "Order not paid (released)",
             "restocked" => "Order cancelled (restocked)",
+            "replacement" => "Replacement sent",
             _ => "Other",
         }
     }

@@ -70,36 +70,43 @@ impl NewShipment {
     pub fn parse(key: &str, carrier: &str, tracking: &str, lines: &[(i64, String)]) -> Result<NewShipment, OrderError> {
         let mut errors = Vec::new();
         let key = form_key(key, &mut errors);
-        let carrier = Carrier::parse(carrier.trim());
-        if carrier.is_none() {
-            errors.push(FieldError::new("carrier", "Choose the carrier."));
-        }
-        let tracking: String = tracking.split_whitespace().collect::<Vec<_>>().join(" ");
-        if tracking.is_empty()
-            || tracking.chars().count() > TRACKING_MAX
-            || !tracking
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
-        {
-            errors.push(FieldError::new(
-                "tracking",
-                format!("Enter the tracking number: letters, digits, spaces and dashes, up to {TRACKING_MAX}."),
-            ));
-        }
+        let parcel = parcel(carrier, tracking, &mut errors);
         let units = units_typed(lines, &mut errors);
         if units.is_empty() && errors.is_empty() {
             errors.push(FieldError::new("qty[0]", "Choose at least one unit to ship."));
         }
-        match carrier {
-            Some(carrier) if errors.is_empty() => Ok(NewShipment {
+        match parcel {
+            Some((carrier, tracking_number)) if errors.is_empty() => Ok(NewShipment {
                 key,
                 carrier,
-                tracking_number: tracking.to_uppercase(),
+                tracking_number,
                 lines: units,
             }),
             _ => Err(OrderError::Invalid(errors)),
         }
     }
+}
+
+/// A parcel's carrier (from the list) and tracking number (letters, digits, spaces and dashes, upper-cased) as a
+/// form sends them, or their errors on `carrier` and `tracking`.
+pub(super) fn parcel(carrier: &str, tracking: &str, errors: &mut Vec<FieldError>) -> Option<(Carrier, String)> {
+    let carrier = Carrier::parse(carrier.trim());
+    if carrier.is_none() {
+        errors.push(FieldError::new("carrier", "Choose the carrier."));
+    }
+    let tracking: String = tracking.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fine = !tracking.is_empty()
+        && tracking.chars().count() <= TRACKING_MAX
+        && tracking
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
+    if !fine {
+        errors.push(FieldError::new(
+            "tracking",
+            format!("Enter the tracking number: letters, digits, spaces and dashes, up to {TRACKING_MAX}."),
+        ));
+    }
+    carrier.filter(|_| fine).map(|c| (c, tracking.to_uppercase()))
 }
 
 /// A form's own key (a double-sent form is recognised by it), checked: short, letters, digits and dashes.
@@ -203,12 +210,14 @@ pub async fn record_shipment(
         described.push(format!("{units} × {title}"));
         total += units;
     }
-    sqlx::query("UPDATE orders SET units_shipped = units_shipped + $1, updated_at = $2 WHERE id = $3")
-        .bind(total)
-        .bind(now)
-        .bind(order.id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE orders SET units_shipped = units_shipped + $1, updated_at = $2, accept_by = NULL WHERE id = $3",
+    )
+    .bind(total)
+    .bind(now)
+    .bind(order.id)
+    .execute(&mut *conn)
+    .await?;
     let note = format!(
         "{} ({} {})",
         described.join(", "),

@@ -167,20 +167,26 @@ const UNPAID: [GroupStatus; 3] = [
     GroupStatus::PaymentFailed,
 ];
 
-/// The payment arrived: the group and its orders are paid, each order to ship by its store's handling days.
+/// How long a store that accepts its orders has to accept a paid one before the shop cancels it.
+pub const ACCEPT_WITHIN_MS: i64 = 72 * 3_600_000;
+
+/// The payment arrived: the group and its orders are paid, each order to ship by its store's handling days (and,
+/// for a store that accepts its orders, to be accepted within [`ACCEPT_WITHIN_MS`]).
 pub async fn mark_paid(conn: &mut AnyConnection, group_id: i64) -> Result<(), sqlx::Error> {
     set_group_status(conn, group_id, GroupStatus::Paid, &UNPAID).await?;
     let now = now_ms();
-    let handling: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT o.id, s.handling_days FROM orders o JOIN sellers s ON s.id = o.seller_id WHERE o.group_id = $1",
+    let handling: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT o.id, s.handling_days, s.accept_orders FROM orders o JOIN sellers s ON s.id = o.seller_id \
+         WHERE o.group_id = $1",
     )
     .bind(group_id)
     .fetch_all(&mut *conn)
     .await?;
-    for (order, days) in handling {
+    for (order, days, accept) in handling {
         if transition(conn, order, OrderStatus::Paid, "Payment received").await? {
-            sqlx::query("UPDATE orders SET ship_by = $1 WHERE id = $2")
+            sqlx::query("UPDATE orders SET ship_by = $1, accept_by = $2 WHERE id = $3")
                 .bind(super::fulfilment::ship_by(now, days))
+                .bind((accept == 1).then_some(now + ACCEPT_WITHIN_MS))
                 .bind(order)
                 .execute(&mut *conn)
                 .await?;
@@ -327,9 +333,9 @@ pub async fn insert_group(conn: &mut AnyConnection, g: &NewGroup<'_>) -> Result<
         "INSERT INTO order_groups (id, number, idempotency_key, user_id, cart_id, email, ship_name, ship_line1, \
          ship_line2, ship_city, ship_postal, ship_country, currency, items_total, shipping_total, tax_total, \
          tax_inclusive, grand_total, status, reserved_until, view_token, created_at, updated_at, discount_total, \
-         promo_code) \
+         promo_code, ship_phone) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22, $22, $23, $24) ON CONFLICT (idempotency_key) DO NOTHING",
+         $20, $21, $22, $22, $23, $24, $25) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(g.id)
     .bind(g.number)
@@ -355,6 +361,7 @@ pub async fn insert_group(conn: &mut AnyConnection, g: &NewGroup<'_>) -> Result<
     .bind(g.now)
     .bind(g.discount_total)
     .bind(g.promo_code)
+    .bind(d.phone.trim())
     .execute(&mut *conn)
     .await?
     .rows_affected()

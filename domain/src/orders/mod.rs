@@ -5,6 +5,8 @@
 //! (allowed predecessors)`), so an illegal or racing change affects no row. What an order change means for stock,
 //! payments, carts and mail is a workflow's business (`crate::workflows`), not this module's.
 
+pub mod acceptance;
+pub mod exchanges;
 pub mod fulfilment;
 pub mod lifecycle;
 pub mod messages;

@@ -3,7 +3,9 @@
 //! (buyer privacy: the seller reaches the shopper through the order, not around it).
 
 use model::catalog::Money;
-use model::seller_orders::{OrderTab, SellerLineView, SellerOrderDetail, SellerOrderPage, SellerOrderRow};
+use model::seller_orders::{
+    OrderFilter, OrderTab, SellerLineView, SellerOrderDetail, SellerOrderPage, SellerOrderRow, ShippingRecord,
+};
 use sqlx::AnyConnection;
 
 use super::views::{status_label, EventRow, ORDER_UNITS};
@@ -25,6 +27,7 @@ const WAS_PAID: &str = "EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = 
 /// The condition on `o` a tab lists (our own SQL, never input).
 fn tab_condition(tab: OrderTab) -> String {
     match tab {
+        OrderTab::ToAccept => format!("{TO_SHIP} AND o.accept_by IS NOT NULL"),
         OrderTab::ToShip => TO_SHIP.to_string(),
         OrderTab::PartiallyShipped => format!("{TO_SHIP} AND o.units_shipped > 0"),
         OrderTab::Shipped => "o.status = 'shipped'".to_string(),
@@ -50,16 +53,23 @@ struct ListRow {
     status: String,
     units_shipped: i64,
     ship_by: Option<i64>,
+    accept_by: Option<i64>,
     units: i64,
 }
 
-/// A page of the actor's store's orders: the `tab`, those whose number or shopper's name
-/// holds it, newest first, after the cursor `after` (`created_at.id` of the last row seen). Three queries.
-pub async fn page(db: &Db, actor: &Actor, tab: OrderTab, q: &str, after: &str) -> Result<SellerOrderPage, OrderError> {
+const DAY_MS: i64 = 86_400_000;
+
+/// A page of the actor's store's orders: the filter's tab, those whose number or shopper's name holds its
+/// search, placed within its days, newest first, after the cursor `after` (`created_at.id` of the last row
+/// seen). Three queries.
+pub async fn page(db: &Db, actor: &Actor, filter: &OrderFilter, after: &str) -> Result<SellerOrderPage, OrderError> {
     let store = actor.own_store().map_err(|_| OrderError::NotFound)?;
     // A search box: what no name or number holds (control characters) is dropped, not refused.
-    let q: String = q.chars().filter(|c| !c.is_control()).take(100).collect();
+    let q: String = filter.q.chars().filter(|c| !c.is_control()).take(100).collect();
     let q = q.trim();
+    // Date inputs send a day or nothing; a day that is not one (a hand-edited address) narrows nothing.
+    let from = model::parse_date(&filter.from);
+    let until = model::parse_date(&filter.to).map(|day| day + DAY_MS);
     let mut conn = db.pool().acquire().await?;
     let names = crate::sellers::portal::store_names(&mut conn, store)
         .await?
@@ -67,11 +77,17 @@ pub async fn page(db: &Db, actor: &Actor, tab: OrderTab, q: &str, after: &str) -
     let mut sql = format!(
         "SELECT o.id AS id, o.number AS number, o.created_at AS created_at, g.ship_name AS ship_name, \
          o.total AS total, g.currency AS currency, o.status AS status, o.units_shipped AS units_shipped, \
-         o.ship_by AS ship_by, {ORDER_UNITS} AS units \
+         o.ship_by AS ship_by, o.accept_by AS accept_by, {ORDER_UNITS} AS units \
          FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.seller_id = $1 AND {}",
-        tab_condition(tab)
+        tab_condition(filter.tab)
     );
     let mut n = 1;
+    for (bound, op) in [(from, ">="), (until, "<")] {
+        if let Some(at) = bound {
+            // Our own number, never input text.
+            sql.push_str(&format!(" AND o.created_at {op} {at}"));
+        }
+    }
     if !q.is_empty() {
         sql.push_str(&format!(
             " AND (o.number LIKE ${} ESCAPE '\\' OR LOWER(g.ship_name) LIKE ${} ESCAPE '\\')",
@@ -136,6 +152,47 @@ pub async fn to_ship(db: &Db, actor: &Actor) -> Result<i64, OrderError> {
     Ok(count_to_ship(&mut conn, store).await?)
 }
 
+/// How the actor's store kept its ship-by dates over the 30 days before now, and its orders late right now
+/// (none for anyone else). An order is late when its last parcel left after its date, or it is still open past
+/// it; orders cancelled whole are not counted. Two queries.
+pub async fn shipping_record(db: &Db, actor: &Actor) -> Result<ShippingRecord, OrderError> {
+    let Some(store) = actor.store_id() else {
+        return Ok(ShippingRecord::default());
+    };
+    #[derive(sqlx::FromRow)]
+    struct Counts {
+        due: i64,
+        late: i64,
+    }
+    let now = now_ms();
+    let late_now = format!("{TO_SHIP} AND o.ship_by < $2");
+    let mut conn = db.pool().acquire().await?;
+    let counts: Counts = sqlx::query_as(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS due, \
+         CAST(COALESCE(SUM(CASE WHEN ({late_now}) OR (SELECT MAX(sh.created_at) FROM shipments sh \
+           WHERE sh.order_id = o.id) > o.ship_by THEN 1 ELSE 0 END), 0) AS BIGINT) AS late \
+         FROM orders o WHERE o.seller_id = $1 AND o.ship_by >= $3 AND o.ship_by < $2 AND o.status <> 'cancelled'"
+    ))
+    .bind(store)
+    .bind(now)
+    .bind(now - 30 * DAY_MS)
+    .fetch_one(&mut *conn)
+    .await?;
+    // Late now counts every open order past its date, however long ago it was due.
+    let late_now: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM orders o WHERE o.seller_id = $1 AND {late_now}"
+    ))
+    .bind(store)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ShippingRecord {
+        due: counts.due,
+        late: counts.late,
+        late_now,
+    })
+}
+
 fn tone(status: Option<OrderStatus>, units_shipped: i64) -> &'static str {
     match status {
         Some(OrderStatus::Paid) if units_shipped == 0 => "warning",
@@ -152,6 +209,7 @@ fn list_row(r: ListRow, now: i64) -> SellerOrderRow {
         tone: tone(status, r.units_shipped).to_string(),
         late: open && r.ship_by.is_some_and(|by| by < now),
         ship_by: r.ship_by.filter(|_| open),
+        awaiting_acceptance: open && r.accept_by.is_some(),
         number: r.number,
         placed_at: r.created_at,
         customer: r.ship_name,
@@ -169,6 +227,7 @@ struct DetailRow {
     status: String,
     units_shipped: i64,
     ship_by: Option<i64>,
+    accept_by: Option<i64>,
     shipping_name: String,
     shipping_amount: i64,
     tax_amount: i64,
@@ -182,6 +241,7 @@ struct DetailRow {
     ship_city: String,
     ship_postal: String,
     ship_country: String,
+    ship_phone: String,
     store_name: String,
     store_slug: String,
     was_paid: i64,
@@ -241,13 +301,14 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     let mut conn = db.pool().acquire().await?;
     let row: DetailRow = sqlx::query_as(&format!(
         "SELECT o.id AS id, o.seller_id AS seller_id, o.number AS number, o.created_at AS created_at, \
-         o.status AS status, o.units_shipped AS units_shipped, o.ship_by AS ship_by, \
+         o.status AS status, o.units_shipped AS units_shipped, o.ship_by AS ship_by, o.accept_by AS accept_by, \
          o.shipping_name AS shipping_name, o.shipping_amount AS shipping_amount, o.tax_amount AS tax_amount, \
          o.total AS total, o.refunded AS refunded, g.currency AS currency, \
          (SELECT CAST(COALESCE(SUM(r.shipping), 0) AS BIGINT) FROM order_refunds r WHERE r.order_id = o.id) \
          AS shipping_refunded, g.ship_name AS ship_name, \
          g.ship_line1 AS ship_line1, g.ship_line2 AS ship_line2, g.ship_city AS ship_city, \
-         g.ship_postal AS ship_postal, g.ship_country AS ship_country, s.store_name AS store_name, \
+         g.ship_postal AS ship_postal, g.ship_country AS ship_country, g.ship_phone AS ship_phone, \
+         s.store_name AS store_name, \
          s.slug AS store_slug, CAST(CASE WHEN {WAS_PAID} THEN 1 ELSE 0 END AS BIGINT) AS was_paid \
          FROM orders o JOIN order_groups g ON g.id = o.group_id JOIN sellers s ON s.id = o.seller_id \
          WHERE o.number = $1"
@@ -289,10 +350,12 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
         tone: tone(status, row.units_shipped).to_string(),
         late: open && units_left > 0 && row.ship_by.is_some_and(|by| by < now_ms()),
         ship_by: row.ship_by.filter(|_| open && units_left > 0),
+        accept_by: row.accept_by.filter(|_| open),
         number: row.number,
         placed_at: row.created_at,
         customer: row.ship_name,
         address,
+        phone: row.ship_phone,
         shipping_option: row.shipping_name,
         shippable: open && units_left > 0,
         deliverable: status == Some(OrderStatus::Shipped),

@@ -96,7 +96,8 @@ impl RefundRequest {
     pub fn parse(kind: RefundKind, form: &RefundForm) -> Result<RefundRequest, OrderError> {
         let mut errors = Vec::new();
         let key = form_key(&form.key, &mut errors);
-        let reason = RefundReason::parse(form.reason.trim());
+        // Only the shop's own worker cancels for want of acceptance.
+        let reason = RefundReason::parse(form.reason.trim()).filter(|r| *r != RefundReason::NotAccepted);
         if reason.is_none() {
             errors.push(FieldError::new("reason", "Choose a reason."));
         }

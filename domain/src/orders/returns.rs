@@ -5,7 +5,7 @@
 //! from, with the order's row taken first (the lock order of every change to an order), and noted on the order's
 //! timeline, which both sides read.
 
-use model::returns::{ReturnReason, ReturnView, ReturnableLine};
+use model::returns::{Remedy, ReturnReason, ReturnView, ReturnableLine};
 use model::seller_orders::Carrier;
 use model::FieldError;
 use sqlx::AnyConnection;
@@ -24,16 +24,19 @@ pub enum ReturnState {
     SentBack,
     Received,
     Refunded,
+    /// The store sent the same units again instead of refunding them (an exchange).
+    Replaced,
 }
 
 impl ReturnState {
-    pub const ALL: [ReturnState; 6] = [
+    pub const ALL: [ReturnState; 7] = [
         ReturnState::Requested,
         ReturnState::Approved,
         ReturnState::Rejected,
         ReturnState::SentBack,
         ReturnState::Received,
         ReturnState::Refunded,
+        ReturnState::Replaced,
     ];
 
     /// The spelling stored (the CHECK constraint lists the same words).
@@ -45,6 +48,7 @@ impl ReturnState {
             ReturnState::SentBack => "sent_back",
             ReturnState::Received => "received",
             ReturnState::Refunded => "refunded",
+            ReturnState::Replaced => "replaced",
         }
     }
 
@@ -60,6 +64,7 @@ impl ReturnState {
             ReturnState::SentBack => "Return sent back",
             ReturnState::Received => "Return received",
             ReturnState::Refunded => "Return refunded",
+            ReturnState::Replaced => "Replacement sent",
         }
     }
 
@@ -72,6 +77,7 @@ impl ReturnState {
             ReturnState::SentBack => "return_sent_back",
             ReturnState::Received => "return_received",
             ReturnState::Refunded => "return_refunded",
+            ReturnState::Replaced => "return_replaced",
         }
     }
 
@@ -82,13 +88,17 @@ impl ReturnState {
             ReturnState::Approved | ReturnState::Rejected => &[ReturnState::Requested],
             ReturnState::SentBack => &[ReturnState::Approved],
             ReturnState::Received => &[ReturnState::Approved, ReturnState::SentBack],
-            ReturnState::Refunded => &[ReturnState::Received],
+            ReturnState::Refunded | ReturnState::Replaced => &[ReturnState::Received],
         }
     }
 
-    /// Whether its units are still on their way back (not refunded, not refused): they cannot be asked for again.
+    /// Whether its units are still on their way back (not refunded, replaced or refused): they cannot be asked
+    /// for again. A replacement's units can be sent back in their turn.
     fn open(self) -> bool {
-        !matches!(self, ReturnState::Rejected | ReturnState::Refunded)
+        !matches!(
+            self,
+            ReturnState::Rejected | ReturnState::Refunded | ReturnState::Replaced
+        )
     }
 }
 
@@ -107,6 +117,8 @@ pub struct ReturnForm {
     pub lines: Vec<(i64, String)>,
     pub reason: String,
     pub note: String,
+    /// "refund" or "replacement"; empty is a refund.
+    pub wants: String,
 }
 
 struct ReturnRequest {
@@ -114,6 +126,7 @@ struct ReturnRequest {
     lines: Vec<(i64, i64)>,
     reason: ReturnReason,
     note: String,
+    wants: Remedy,
 }
 
 fn parse_request(form: &ReturnForm) -> Result<ReturnRequest, OrderError> {
@@ -131,12 +144,25 @@ fn parse_request(form: &ReturnForm) -> Result<ReturnRequest, OrderError> {
     if lines.is_empty() && errors.is_empty() {
         errors.push(FieldError::new("qty[0]", "Choose at least one unit to send back."));
     }
-    match reason {
-        Some(reason) if errors.is_empty() => Ok(ReturnRequest {
+    let wants = match form.wants.trim() {
+        "" => Some(Remedy::Refund),
+        typed => Remedy::parse(typed),
+    };
+    match (wants, reason) {
+        (None, _) => errors.push(FieldError::new("wants", "Choose a refund or a replacement.")),
+        (Some(Remedy::Replacement), Some(reason)) if !reason.allows_replacement() => errors.push(FieldError::new(
+            "wants",
+            "A replacement is for damaged or wrong items; choose a refund for this reason.",
+        )),
+        _ => {}
+    }
+    match (reason, wants) {
+        (Some(reason), Some(wants)) if errors.is_empty() => Ok(ReturnRequest {
             key,
             lines,
             reason,
             note,
+            wants,
         }),
         _ => Err(OrderError::Invalid(errors)),
     }
@@ -280,8 +306,8 @@ pub async fn request(conn: &mut AnyConnection, order_id: i64, form: &ReturnForm)
     }
     let id = next_id();
     let inserted = sqlx::query(
-        "INSERT INTO order_returns (id, order_id, form_key, state, reason, note, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (order_id, form_key) DO NOTHING",
+        "INSERT INTO order_returns (id, order_id, form_key, state, reason, note, created_at, updated_at, wants) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (order_id, form_key) DO NOTHING",
     )
     .bind(id)
     .bind(order_id)
@@ -290,6 +316,7 @@ pub async fn request(conn: &mut AnyConnection, order_id: i64, form: &ReturnForm)
     .bind(wanted.reason.as_str())
     .bind(&wanted.note)
     .bind(now)
+    .bind(wanted.wants.as_str())
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -304,14 +331,18 @@ pub async fn request(conn: &mut AnyConnection, order_id: i64, form: &ReturnForm)
             .execute(&mut *conn)
             .await?;
     }
-    let note = format!("{}. Reason: {}.", described.join(", "), wanted.reason.label());
+    let asks = match wanted.wants {
+        Remedy::Refund => "",
+        Remedy::Replacement => " Asks for a replacement.",
+    };
+    let note = format!("{}. Reason: {}.{asks}", described.join(", "), wanted.reason.label());
     lifecycle::note_event(conn, order_id, ReturnState::Requested.event_kind(), &note).await?;
     Ok(Requested::New { return_id: id })
 }
 
 /// Moves return `return_id` of order `order_id` to `to` if it is in a state that may come to it; records the
 /// timeline entry. `set` is extra columns to write (our own SQL with parameters from `$3`), `binds` their values.
-async fn transition(
+pub(super) async fn transition(
     conn: &mut AnyConnection,
     order_id: i64,
     return_id: i64,
@@ -346,7 +377,7 @@ async fn transition(
     Ok(moved)
 }
 
-fn not_now(what: &str) -> OrderError {
+pub(super) fn not_now(what: &str) -> OrderError {
     OrderError::NotAllowed(format!(
         "This return cannot be {what} now: open the order again to see where it is."
     ))
@@ -390,7 +421,7 @@ pub async fn decide(
     Ok(())
 }
 
-fn invalid(field: &str, message: &str) -> OrderError {
+pub(super) fn invalid(field: &str, message: &str) -> OrderError {
     OrderError::Invalid(vec![FieldError::new(field, message)])
 }
 
@@ -511,13 +542,16 @@ struct ReturnRow {
     carrier: Option<String>,
     tracking_number: Option<String>,
     restock: i64,
+    wants: String,
+    replacement_carrier: Option<String>,
+    replacement_tracking: Option<String>,
 }
 
 /// The returns of order `order_id`, oldest first, with their lines: two queries.
 pub async fn returns_of(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<ReturnView>, sqlx::Error> {
     let rows: Vec<ReturnRow> = sqlx::query_as(
-        "SELECT id, created_at, state, reason, note, answer, carrier, tracking_number, restock FROM order_returns \
-         WHERE order_id = $1 ORDER BY created_at, id",
+        "SELECT id, created_at, state, reason, note, answer, carrier, tracking_number, restock, wants, \
+         replacement_carrier, replacement_tracking FROM order_returns WHERE order_id = $1 ORDER BY created_at, id",
     )
     .bind(order_id)
     .fetch_all(&mut *conn)
@@ -539,7 +573,15 @@ pub async fn returns_of(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<R
         .map(|r| {
             let state = ReturnState::parse(&r.state);
             let carrier = r.carrier.as_deref().and_then(Carrier::parse);
+            let replacement_carrier = r.replacement_carrier.as_deref().and_then(Carrier::parse);
             ReturnView {
+                replacement: r.wants == Remedy::Replacement.as_str(),
+                replacement_url: replacement_carrier
+                    .zip(r.replacement_tracking.as_deref())
+                    .and_then(|(c, n)| c.tracking_url(n)),
+                replacement_tracking: replacement_carrier
+                    .zip(r.replacement_tracking)
+                    .map(|(c, n)| format!("{} {n}", c.label())),
                 id: r.id,
                 requested_at: r.created_at,
                 state_label: state.map_or("Return", ReturnState::label).to_string(),

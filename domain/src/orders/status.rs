@@ -90,6 +90,9 @@ impl OrderStatus {
 pub(super) const PARTIALLY_SHIPPED: &str = "partially_shipped";
 pub(super) const ITEMS_CANCELLED: &str = "items_cancelled";
 pub(super) const REFUND_FAILED: &str = "refund_failed";
+/// The store accepted a paid order (stores that accept their orders), or did not in time.
+pub(super) const ACCEPTED: &str = "accepted";
+pub(super) const NOT_ACCEPTED: &str = "not_accepted";
 
 /// What a timeline entry of `kind` (a status's spelling or one of the events above) reads as.
 pub fn event_label(kind: &str) -> String {
@@ -98,6 +101,8 @@ pub fn event_label(kind: &str) -> String {
         None if kind == PARTIALLY_SHIPPED => "Partially shipped".to_string(),
         None if kind == ITEMS_CANCELLED => "Items cancelled".to_string(),
         None if kind == REFUND_FAILED => "Refund failed".to_string(),
+        None if kind == ACCEPTED => "Accepted".to_string(),
+        None if kind == NOT_ACCEPTED => "Not accepted in time".to_string(),
         None => match super::returns::ReturnState::ALL
             .into_iter()
             .find(|s| s.event_kind() == kind)

@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod portal;
+pub mod promotions;
 pub mod settings;
 
 use model::FieldError;

@@ -39,10 +39,12 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         default_warehouse_id: Option<i64>,
         backorders: i64,
         strict_import_skus: i64,
+        accept_orders: i64,
     }
     let row: Row = sqlx::query_as(
         "SELECT store_name, slug, description, support_email, country, return_days, return_policy, \
-         low_stock_default, handling_days, logo_key, default_warehouse_id, backorders, strict_import_skus FROM sellers WHERE id = $1",
+         low_stock_default, handling_days, logo_key, default_warehouse_id, backorders, strict_import_skus, \
+         accept_orders FROM sellers WHERE id = $1",
     )
     .bind(store)
     .fetch_optional(db.pool())
@@ -92,6 +94,7 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         logo_url: row.logo_key.map(|k| crate::catalog::images::thumb_url(&k, 160)),
         logo_refused: None,
         stock_policy,
+        accept_orders: row.accept_orders == 1,
     })
 }
 
@@ -350,6 +353,26 @@ pub async fn set_logo(
         .await?;
     crate::catalog::removed_images::record(&mut tx, &Vec::from_iter(old)).await?;
     store_changed(&mut tx, store).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether new paid orders wait for the store to accept them (cancelled and refunded when it does not within 72
+/// hours). Turning it off accepts the orders waiting now: none is cancelled for a rule the store dropped.
+pub async fn set_accept_orders(db: &Db, actor: &Actor, accept: bool) -> Result<(), SellerError> {
+    let store = actor.own_store()?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE sellers SET accept_orders = $1 WHERE id = $2")
+        .bind(i64::from(accept))
+        .bind(store)
+        .execute(&mut *tx)
+        .await?;
+    if !accept {
+        sqlx::query("UPDATE orders SET accept_by = NULL WHERE seller_id = $1 AND accept_by IS NOT NULL")
+            .bind(store)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! passes the same connection to each context's functions, so an order, its stock, its payment, its mail and
 //! its outbox rows commit together or not at all.
 
+pub mod accept_order;
 pub mod adjust_stock;
 pub mod cancel_order;
 pub mod expire_holds;

@@ -66,10 +66,25 @@ pub async fn give_back(
     target: &Target,
     request: &RefundRequest,
 ) -> Result<Outcome, OrderError> {
+    let by = Who {
+        described: actor.described(),
+        user_id: actor.user_id(),
+    };
+    give_back_by(db, gateway, &by, target, request).await
+}
+
+/// [`give_back`] by `by`: an actor, or the shop itself (its workers act without one).
+pub(crate) async fn give_back_by(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    by: &Who,
+    target: &Target,
+    request: &RefundRequest,
+) -> Result<Outcome, OrderError> {
     let (claim, payment, mine) = {
         let mut tx = db.begin_write().await?;
         // Rolled back at once when nothing is claimed: the order's row it took is free for the claim it met.
-        let (claim, mine) = match refunds::claim(&mut tx, target.order_id, request, actor.user_id()).await {
+        let (claim, mine) = match refunds::claim(&mut tx, target.order_id, request, by.user_id).await {
             Ok(Claimed::New(claim) | Claimed::Resumed(claim)) => (claim, true),
             Ok(Claimed::Earlier(claim)) => (claim, false),
             other => {
@@ -89,11 +104,7 @@ pub async fn give_back(
         let payment = payment.filter(|_| claim.amount > 0);
         (claim, payment, mine)
     };
-    let by = Who {
-        described: actor.described(),
-        user_id: actor.user_id(),
-    };
-    let done = finish(db, gateway, &by, target, &claim, payment.as_ref()).await?;
+    let done = finish(db, gateway, by, target, &claim, payment.as_ref()).await?;
     Ok(match (done, mine) {
         (Some(done), true) => Outcome::Done(done),
         (None, true) => Outcome::AlreadyRecorded,
@@ -111,9 +122,9 @@ const PAID: [PaymentStatus; 3] = [
 ];
 
 /// Who a refund is made by, for the timeline, the email and the stock movements.
-struct Who {
-    described: &'static str,
-    user_id: Option<i64>,
+pub(crate) struct Who {
+    pub described: &'static str,
+    pub user_id: Option<i64>,
 }
 
 /// Asks the provider for a claim under its key and completes it; `None` when another request completed it first.

@@ -2,6 +2,7 @@
 //! the one refund path (`refund_order`).
 
 use crate::notifications::{self, templates};
+use crate::orders::exchanges::{self, Replaced};
 use crate::orders::fulfilment::{self, StoreOrder};
 use crate::orders::refunds::RefundRequest;
 use crate::orders::returns::{self, ReturnForm};
@@ -163,4 +164,33 @@ pub async fn refund(
     returns::mark_refunded(&mut tx, order.id, return_id).await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// The store sends a replacement for a received return whose shopper asked for one (an exchange): the units leave
+/// its stock, the return is closed, and the shopper is emailed the parcel. Sent again, it changes nothing and says
+/// the return was closed already.
+pub async fn replace(
+    db: &Db,
+    actor: &Actor,
+    number: &str,
+    return_id: i64,
+    carrier: &str,
+    tracking: &str,
+) -> Result<Replaced, OrderError> {
+    let mut tx = db.begin_write().await?;
+    let order = fulfilment::order_for_store(&mut tx, actor, number).await?;
+    let sent = exchanges::replace(&mut tx, &order, return_id, carrier, tracking, actor.user_id()).await?;
+    // The order's page (the email's link) has the carrier's tracking link.
+    let what = format!(
+        "the store sent a replacement ({}) with {} {}",
+        sent.lines.join(", "),
+        sent.carrier,
+        sent.tracking_number
+    );
+    tell_shopper(&mut tx, &order, &format!("return-replaced:{return_id}"), &what).await?;
+    for product in crate::inventory::products_of(&mut tx, order.group_id).await? {
+        crate::platform::outbox::product_changed(&mut tx, product).await?;
+    }
+    tx.commit().await?;
+    Ok(sent)
 }

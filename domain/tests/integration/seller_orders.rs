@@ -9,11 +9,21 @@ use domain::payments::TestGateway;
 use domain::workflows::cancel_order;
 use domain::workflows::ship_order::{self, ShipForm};
 use domain::{cart, Actor, Db};
-use model::seller_orders::OrderTab;
+use model::seller_orders::{OrderFilter, OrderTab};
 
 use crate::db_tests;
 use crate::harness::actors;
 use crate::harness::fixtures::{count, draft, key, placed_and_paid, set_units};
+
+/// The list's filter of a tab and a search, placed on any day.
+pub(crate) fn filter(tab: OrderTab, q: &str) -> OrderFilter {
+    OrderFilter {
+        tab,
+        q: q.into(),
+        from: String::new(),
+        to: String::new(),
+    }
+}
 
 /// A store with two in-stock variants (of two products), each with `units`: (store, variants).
 pub(crate) async fn store_with_two_variants(db: &Db, units: i64) -> (i64, [i64; 2]) {
@@ -111,7 +121,7 @@ async fn a_store_ships_in_parts_and_the_shopper_follows_every_parcel(db: Db) {
     let told = mails_to(&db, &format!("New order {number}")).await;
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].1.contains("3 items, ship by "), "{}", told[0].1);
-    let page = portal::page(&db, &seller, OrderTab::ToShip, "", "")
+    let page = portal::page(&db, &seller, &filter(OrderTab::ToShip, ""), "")
         .await
         .expect("page");
     assert_eq!((page.to_ship, page.rows[0].number.as_str()), (1, number.as_str()));
@@ -123,6 +133,7 @@ async fn a_store_ships_in_parts_and_the_shopper_follows_every_parcel(db: Db) {
     assert!(detail.shippable && !detail.deliverable);
     let shown = format!("{detail:?}");
     assert!(!shown.contains("buyer@example.com"), "{shown}");
+    assert_eq!(detail.phone, "+1 555 010 0199", "the phone given for the carrier");
 
     // A first parcel: one kettle.
     let first = form(&[(kettle, 1)], "1z 999 aa1 0123456784");
@@ -155,7 +166,7 @@ async fn a_store_ships_in_parts_and_the_shopper_follows_every_parcel(db: Db) {
         order.shipments[0].tracking_url.as_deref(),
         Some("https://www.ups.com/track?tracknum=1Z999AA10123456784")
     );
-    let partial = portal::page(&db, &seller, OrderTab::PartiallyShipped, "", "")
+    let partial = portal::page(&db, &seller, &filter(OrderTab::PartiallyShipped, ""), "")
         .await
         .expect("page");
     assert_eq!(partial.rows.len(), 1);
@@ -176,7 +187,7 @@ async fn a_store_ships_in_parts_and_the_shopper_follows_every_parcel(db: Db) {
         Shipped::AlreadyRecorded
     );
     assert_eq!(mails_to(&db, &format!("{number} has shipped")).await.len(), 1);
-    assert!(portal::page(&db, &seller, OrderTab::ToShip, "", "")
+    assert!(portal::page(&db, &seller, &filter(OrderTab::ToShip, ""), "")
         .await
         .expect("page")
         .rows
@@ -217,9 +228,13 @@ async fn another_store_a_shopper_and_bad_forms_change_nothing(db: Db) {
             Err(OrderError::NotFound)
         ));
     }
-    let theirs = portal::page(&db, &outsider, OrderTab::All, "", "").await.expect("page");
+    let theirs = portal::page(&db, &outsider, &filter(OrderTab::All, ""), "")
+        .await
+        .expect("page");
     assert!(theirs.rows.iter().all(|r| r.number != number));
-    assert!(portal::page(&db, &shopper, OrderTab::All, "", "").await.is_err());
+    assert!(portal::page(&db, &shopper, &filter(OrderTab::All, ""), "")
+        .await
+        .is_err());
     // Hostile fields: a carrier not on the list, markup or NUL in the tracking number, negative units.
     let seller = actors::seller_of(&db, store).await;
     for (carrier, tracking, units) in [
@@ -260,23 +275,44 @@ async fn another_store_a_shopper_and_bad_forms_change_nothing(db: Db) {
         portal::detail(&db, &seller, &unpaid).await,
         Err(OrderError::NotFound)
     ));
-    let listed = portal::page(&db, &seller, OrderTab::All, "", "").await.expect("page");
+    let listed = portal::page(&db, &seller, &filter(OrderTab::All, ""), "")
+        .await
+        .expect("page");
     assert!(listed.rows.iter().all(|r| r.number != unpaid));
     // Search: by a part of the number, by the customer's name in any case; a LIKE wildcard is only a character.
     let tail = &number[number.len() - 4..];
     for q in [tail, "grace", "HOPPER"] {
-        let found = portal::page(&db, &seller, OrderTab::All, q, "").await.expect("search");
+        let found = portal::page(&db, &seller, &filter(OrderTab::All, q), "")
+            .await
+            .expect("search");
         assert_eq!(found.rows.len(), 1, "{q}");
     }
     for q in ["%", "_", "nobody"] {
         assert!(
-            portal::page(&db, &seller, OrderTab::All, q, "")
+            portal::page(&db, &seller, &filter(OrderTab::All, q), "")
                 .await
                 .expect("search")
                 .rows
                 .is_empty(),
             "{q}"
         );
+    }
+    // Dates: both ends are whole days and included; a day that is not one narrows nothing.
+    let day = |offset: i64| model::format_date(domain::platform::clock::now_ms() + offset * 86_400_000);
+    for (from, to, found) in [
+        (day(0), day(0), 1),
+        (day(-3), String::new(), 1),
+        (String::new(), day(-1), 0),
+        (day(1), String::new(), 0),
+        ("2026-99-01".to_string(), "yesterday".to_string(), 1),
+    ] {
+        let dated = OrderFilter {
+            from: from.clone(),
+            to: to.clone(),
+            ..filter(OrderTab::All, "grace")
+        };
+        let rows = portal::page(&db, &seller, &dated, "").await.expect("dated").rows;
+        assert_eq!(rows.len(), found, "{from}..{to}");
     }
 }
 
@@ -330,12 +366,12 @@ async fn the_order_list_pages_by_keyset(db: Db) {
         paid_order(&db, &[(kettle, 1)], &format!("Shopper {i}")).await;
     }
     let seller = actors::seller_of(&db, store).await;
-    let first = portal::page(&db, &seller, OrderTab::ToShip, "", "")
+    let first = portal::page(&db, &seller, &filter(OrderTab::ToShip, ""), "")
         .await
         .expect("page");
     assert_eq!((first.rows.len(), first.to_ship), (50, 53));
     let after = first.next.clone().expect("a next page");
-    let second = portal::page(&db, &seller, OrderTab::ToShip, "", &after)
+    let second = portal::page(&db, &seller, &filter(OrderTab::ToShip, ""), &after)
         .await
         .expect("page");
     assert_eq!(second.rows.len(), 3);
@@ -446,7 +482,57 @@ async fn the_shopper_confirms_a_shipped_order_arrived(db: Db) {
         .any(|e| e.note == "Receipt confirmed by the shopper"));
 }
 
+async fn late_shipments_are_counted_per_store(db: Db) {
+    let (store, [kettle, mug]) = store_with_two_variants(&db, 10).await;
+    let seller = actors::seller_of(&db, store).await;
+    let (_, late) = paid_order(&db, &[(kettle, 1)], "Late Larry").await;
+    let (_, on_time) = paid_order(&db, &[(mug, 1)], "Prompt Pat").await;
+    // Due in a few days: not counted yet.
+    paid_order(&db, &[(mug, 1)], "Patient Pam").await;
+    let day = 86_400_000;
+    let now = domain::platform::clock::now_ms();
+    for (number, ship_by) in [(&late, now - 2 * day), (&on_time, now + day)] {
+        sqlx::query("UPDATE orders SET ship_by = $1 WHERE number = $2")
+            .bind(ship_by)
+            .bind(number)
+            .execute(db.pool())
+            .await
+            .expect("ship by");
+    }
+    let record = portal::shipping_record(&db, &seller).await.expect("record");
+    assert_eq!((record.due, record.late, record.late_now), (1, 1, 1), "{record:?}");
+    // Shipped after its date: still late, no longer late now; one shipped on time and due: on time.
+    ship_order::ship(&db, &seller, &late, &ship_all(&db, &late, "ups", "1Z1").await)
+        .await
+        .expect("ship late");
+    ship_order::ship(&db, &seller, &on_time, &ship_all(&db, &on_time, "ups", "1Z2").await)
+        .await
+        .expect("ship on time");
+    // Make the on-time parcel an old one, due yesterday and gone the day before.
+    sqlx::query("UPDATE orders SET ship_by = $1 WHERE number = $2")
+        .bind(now - day)
+        .bind(&on_time)
+        .execute(db.pool())
+        .await
+        .expect("now due");
+    sqlx::query("UPDATE shipments SET created_at = $1 WHERE order_id = (SELECT id FROM orders WHERE number = $2)")
+        .bind(now - 2 * day)
+        .bind(&on_time)
+        .execute(db.pool())
+        .await
+        .expect("left earlier");
+    let record = portal::shipping_record(&db, &seller).await.expect("record");
+    assert_eq!((record.due, record.late, record.late_now), (2, 1, 0), "{record:?}");
+    assert_eq!(record.on_time_percent(), Some(50));
+    // Another store, a shopper: nothing of this store's.
+    let other = actors::seller_of(&db, another_store(&db, store).await).await;
+    assert_eq!(portal::shipping_record(&db, &other).await.expect("other").due, 0);
+    let (_, shopper) = actors::shopper(&db).await;
+    assert_eq!(portal::shipping_record(&db, &shopper).await.expect("shopper").due, 0);
+}
+
 db_tests!(
+    late_shipments_are_counted_per_store,
     the_shopper_confirms_a_shipped_order_arrived,
     packing_slips_print_the_stores_own_orders_only,
     a_store_ships_in_parts_and_the_shopper_follows_every_parcel,

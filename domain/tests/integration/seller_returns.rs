@@ -26,6 +26,7 @@ fn form(lines: &[(i64, i64)], reason: &str, note: &str) -> ReturnForm {
         lines: lines.iter().map(|(v, n)| (*v, n.to_string())).collect(),
         reason: reason.into(),
         note: note.into(),
+        wants: String::new(),
     }
 }
 
@@ -257,7 +258,99 @@ async fn ten_requests_for_the_last_unit_ask_for_it_once(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM order_returns").await, 1);
 }
 
+async fn a_damaged_unit_is_replaced_from_stock_instead_of_refunded(db: Db) {
+    let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
+    let (group, number, token) = delivered(&db, store, kettle, 1, "Exchange Ed").await;
+    let guest = Actor::visitor();
+    // A replacement is for damaged or wrong items only.
+    let unwanted = ReturnForm {
+        wants: "replacement".into(),
+        ..form(&[(kettle, 1)], "no_longer_needed", "")
+    };
+    match return_order::request(&db, &guest, of(&group, &number, Some(&token)), &unwanted).await {
+        Err(OrderError::Invalid(errors)) => assert_eq!(errors[0].field, "wants"),
+        other => panic!("{other:?}"),
+    }
+    let damaged = ReturnForm {
+        wants: "replacement".into(),
+        ..form(&[(kettle, 1)], "damaged", "Dented.")
+    };
+    return_order::request(&db, &guest, of(&group, &number, Some(&token)), &damaged)
+        .await
+        .expect("ask");
+    let id = the_id(&db, &number).await;
+    let seller = actors::seller_of(&db, store).await;
+    return_order::decide(&db, &seller, &number, id, true, "")
+        .await
+        .expect("approve");
+    // Not received yet: nothing to replace.
+    assert!(matches!(
+        return_order::replace(&db, &seller, &number, id, "ups", "1Z2").await,
+        Err(OrderError::NotAllowed(_))
+    ));
+    // The dented unit is not put back on sale.
+    return_order::receive(&db, &seller, &number, id, false)
+        .await
+        .expect("received");
+
+    // Out of stock: refused, and nothing changes.
+    crate::harness::fixtures::set_units(&db, kettle, 0).await;
+    match return_order::replace(&db, &seller, &number, id, "ups", "1Z2").await {
+        Err(OrderError::NotAllowed(m)) => assert!(m.contains("add stock, or refund"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        portal::detail(&db, &seller, &number).await.expect("detail").returns[0].state,
+        "received"
+    );
+    crate::harness::fixtures::set_units(&db, kettle, 3).await;
+    // A bad tracking number: refused on its field.
+    match return_order::replace(&db, &seller, &number, id, "ups", "<script>").await {
+        Err(OrderError::Invalid(errors)) => assert_eq!(errors[0].field, "tracking"),
+        other => panic!("{other:?}"),
+    }
+    // Another store: not found.
+    let other = actors::seller_of(&db, another_store(&db, store).await).await;
+    assert!(matches!(
+        return_order::replace(&db, &other, &number, id, "ups", "1Z2").await,
+        Err(OrderError::NotFound)
+    ));
+
+    // Five clicks at once: one replacement leaves stock.
+    let db = Arc::new(db);
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let (db, number) = (db.clone(), number.clone());
+            tokio::spawn(async move { return_order::replace(&db, &seller, &number, id, "ups", "1Z 999 AA1").await })
+        })
+        .collect();
+    let mut sent = 0;
+    for task in tasks {
+        if task.await.expect("task").is_ok() {
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 1);
+    assert_eq!(available(&db, kettle).await, 2, "one unit left for the replacement");
+    let detail = portal::detail(&db, &seller, &number).await.expect("detail");
+    let ret = &detail.returns[0];
+    assert_eq!((ret.state.as_str(), ret.replacement), ("replaced", true));
+    assert_eq!(ret.replacement_tracking.as_deref(), Some("UPS 1Z 999 AA1"));
+    assert!(ret.replacement_url.as_deref().is_some_and(|u| u.contains("1Z999AA1")));
+    assert_eq!(detail.refunded.amount, 0, "no money moved");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM stock_movements WHERE reason = 'replacement'").await,
+        1
+    );
+    let mail = mails_to(&db, "the store sent a replacement").await;
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    // Closed: a refund of it now is refused.
+    let gateway = TestGateway::new((*db).clone());
+    assert!(return_order::refund(&db, &gateway, &seller, &number, id).await.is_err());
+}
+
 db_tests!(
+    a_damaged_unit_is_replaced_from_stock_instead_of_refunded,
     a_return_goes_from_request_to_refund_with_the_unit_back_in_stock,
     returns_outside_the_window_or_by_strangers_are_refused_and_a_rejection_says_why,
     ten_requests_for_the_last_unit_ask_for_it_once,

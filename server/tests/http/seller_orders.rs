@@ -1,7 +1,7 @@
 //! Issue 20: a store's orders over HTTP — its own seller reads and ships them; another store's seller gets 404
 //! and changes nothing; a shopper is sent to apply; a visitor to sign in; the shopper's email never shows.
 
-use reqwest::StatusCode;
+use reqwest::{Client, StatusCode};
 
 use crate::on_both_databases;
 use crate::orders::{pay, place_order, signed_up, OWNER, SHIP_NAME};
@@ -124,6 +124,8 @@ async fn others_are_told_nothing(app: &TestApp, number: &str, variant: i64) {
         ("decide_return", vec![("decision", "approve")]),
         ("receive_return", vec![("restock", "on")]),
         ("refund_return", vec![]),
+        ("replace_return", vec![("carrier", "ups"), ("tracking", "1Z1")]),
+        ("accept_order", vec![]),
     ] {
         let mut form = vec![
             ("number".to_string(), number.to_string()),
@@ -156,6 +158,35 @@ async fn others_are_told_nothing(app: &TestApp, number: &str, variant: i64) {
         .await
         .expect("count");
     assert_eq!(refunds, 0, "no refund claimed by another store or a shopper");
+    promo_codes_are_not_theirs(app, number, &other, &shopper).await;
+}
+
+/// The first store's promo codes: another store's seller and a shopper pause none; a shopper has no page.
+async fn promo_codes_are_not_theirs(app: &TestApp, number: &str, other: &Client, shopper: &Client) {
+    let code: i64 = sqlx::query_scalar(
+        "SELECT MIN(p.id) FROM promo_codes p JOIN orders o ON o.seller_id = p.seller_id WHERE o.number = $1",
+    )
+    .bind(number)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("a code of the store");
+    let pause = vec![
+        ("id".to_string(), code.to_string()),
+        ("pause".to_string(), "1".to_string()),
+    ];
+    for probe in [other, shopper] {
+        let answer = post_form(app, probe, "pause_promotion", &pause, "application/json").await;
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(
+        location(&shopper.get(app.url("/seller/promotions")).send().await.expect("get")),
+        "/sell"
+    );
+    let paused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE paused_at IS NOT NULL")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(paused, 0, "no code paused by a stranger");
 }
 
 /// The store's own seller reads, ships, refunds and writes about the order; the email never shows.

@@ -7,6 +7,7 @@ mod apply;
 mod import;
 mod orders;
 mod products;
+mod promotions;
 mod settings;
 mod stock;
 
@@ -14,6 +15,7 @@ pub use apply::*;
 pub use import::*;
 pub use orders::*;
 pub use products::*;
+pub use promotions::*;
 pub use settings::*;
 pub use stock::*;
 

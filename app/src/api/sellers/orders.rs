@@ -36,11 +36,25 @@ pub struct OrderScreen {
 pub async fn seller_orders(
     #[server(default)] tab: String,
     #[server(default)] q: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
     #[server(default)] after: String,
 ) -> Result<SellerOrderPage, AppError> {
     let (services, actor) = signed_in()?;
-    let tab = model::seller_orders::OrderTab::parse(&tab);
-    Ok(domain::orders::portal::page(&services.db, &actor, tab, &q, &after).await?)
+    let filter = model::seller_orders::OrderFilter {
+        tab: model::seller_orders::OrderTab::parse(&tab),
+        q,
+        from,
+        to,
+    };
+    Ok(domain::orders::portal::page(&services.db, &actor, &filter, &after).await?)
+}
+
+/// How the store kept its ship-by dates (the overview's card).
+#[server(endpoint = "shipping_record", input = leptos::server_fn::codec::GetUrl)]
+pub async fn shipping_record() -> Result<model::seller_orders::ShippingRecord, AppError> {
+    let (services, actor) = signed_in()?;
+    Ok(domain::orders::portal::shipping_record(&services.db, &actor).await?)
 }
 
 /// Orders of the actor's store with units left to ship (the portal navigation's count).
@@ -196,6 +210,19 @@ pub async fn mark_order_delivered(number: String) -> Result<(), AppError> {
     let (services, actor) = signed_in()?;
     domain::workflows::ship_order::mark_delivered(&services.db, &actor, &number).await?;
     crate::ssr::redirect(&format!("/seller/orders/{}?done=delivered", crate::url_encode(&number)));
+    Ok(())
+}
+
+/// Accepts a paid order (stores that accept their orders).
+#[server(endpoint = "accept_order")]
+pub async fn accept_order(number: String) -> Result<(), AppError> {
+    use domain::workflows::accept_order::{accept, Accepted};
+    let (services, actor) = signed_in()?;
+    let done = match accept(&services.db, &actor, &number).await? {
+        Accepted::Now => "accepted",
+        Accepted::Already => "already-accepted",
+    };
+    crate::ssr::redirect(&format!("/seller/orders/{}?done={done}", crate::url_encode(&number)));
     Ok(())
 }
 

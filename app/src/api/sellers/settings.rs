@@ -139,3 +139,12 @@ pub async fn save_stock_policy(
     crate::ssr::redirect("/seller/settings?saved=stock#stock-title");
     Ok(())
 }
+
+/// The orders card: whether new orders wait for acceptance (an unticked checkbox is not sent at all).
+#[server(endpoint = "save_order_policy")]
+pub async fn save_order_policy(#[server(default)] accept_orders: Option<String>) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::sellers::settings::set_accept_orders(&services.db, &actor, accept_orders.is_some()).await?;
+    crate::ssr::redirect("/seller/settings?saved=orders#orders-title");
+    Ok(())
+}

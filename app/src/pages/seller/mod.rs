@@ -9,17 +9,18 @@ pub mod order_refunds;
 pub mod order_returns;
 pub mod orders;
 pub mod products;
+pub mod promotions;
 pub mod settings;
 pub mod slips;
 pub mod stock;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use model::seller_orders::SellerOrderRow;
+use model::seller_orders::{SellerOrderRow, ShippingRecord};
 use model::sellers::{ProductRef, SellerHome, StockRef};
 use model::Role;
 
-use crate::api::sellers::{seller_home, seller_orders};
+use crate::api::sellers::{seller_home, seller_orders, shipping_record};
 use crate::components::portal::{PortalShell, Section};
 use crate::pages::errors::ForbiddenPage;
 
@@ -53,10 +54,12 @@ pub fn SellerHomePage() -> impl IntoView {
         <Title text="Seller portal"/>
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
-                let to_ship = seller_orders("to-ship".into(), String::new(), String::new()).await;
-                match (seller_home().await, to_ship) {
-                    (Ok(home), Ok(orders)) => view! { <Overview home=home to_ship=orders.rows to_ship_count=orders.to_ship/> }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                let to_ship = seller_orders("to-ship".into(), String::new(), String::new(), String::new(), String::new()).await;
+                match (seller_home().await, to_ship, shipping_record().await) {
+                    (Ok(home), Ok(orders), Ok(record)) => view! {
+                        <Overview home=home to_ship=orders.rows to_ship_count=orders.to_ship record=record/>
+                    }.into_any(),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -65,7 +68,12 @@ pub fn SellerHomePage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(home: SellerHome, to_ship: Vec<SellerOrderRow>, to_ship_count: i64) -> impl IntoView {
+fn Overview(
+    home: SellerHome,
+    to_ship: Vec<SellerOrderRow>,
+    to_ship_count: i64,
+    record: ShippingRecord,
+) -> impl IntoView {
     let nothing = to_ship.is_empty()
         && home.drafts.is_empty()
         && home.without_pictures.is_empty()
@@ -88,6 +96,7 @@ fn Overview(home: SellerHome, to_ship: Vec<SellerOrderRow>, to_ship_count: i64) 
                 </section>
             })}
             <ToShip orders=to_ship count=to_ship_count/>
+            <OnTime record=record/>
             <ProductList title="Drafts" id="drafts" hint="Not on sale yet: add what is missing and publish." items=home.drafts/>
             <ProductList title="Without pictures" id="no-pictures" hint="Products with a picture sell better; a product needs one to be published." items=home.without_pictures/>
             <StockList title="Low on stock" id="low-stock" items=home.low_stock/>
@@ -116,6 +125,27 @@ fn ToShip(orders: Vec<SellerOrderRow>, count: i64) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <p><a href="/seller/orders?tab=to-ship">"All orders to ship"</a></p>
+            </section>
+        }
+    })
+}
+
+/// How the store kept its ship-by dates over 30 days (shown once an order was due).
+#[component]
+fn OnTime(record: ShippingRecord) -> impl IntoView {
+    record.on_time_percent().map(|percent| {
+        view! {
+            <section class="card stack" aria-labelledby="on-time">
+                <h2 id="on-time">"Shipping on time"</h2>
+                <p>{format!(
+                    "{percent} % of the orders due in the last 30 days left by their ship-by date: {} of {} late.",
+                    record.late, record.due
+                )}</p>
+                {(record.late_now > 0).then(|| view! {
+                    <p><span class="badge badge--danger">"Late"</span> " "
+                    {format!("{} past the ship-by date and not shipped yet.", model::count_of(record.late_now, "order is", "orders are"))}
+                    " " <a href="/seller/orders?tab=to-ship">"Ship them"</a></p>
+                })}
             </section>
         }
     })

@@ -9,7 +9,9 @@ use crate::api::sellers::{KeptRefund, RefundOrder};
 use crate::error::AppError;
 
 /// The fields a refund's or a return step's error may name, for the message at the top of the page.
-pub const REFUND_FIELDS: [&str; 6] = ["qty[0]", "shipping", "amount", "reason", "key", "answer"];
+pub const REFUND_FIELDS: [&str; 8] = [
+    "qty[0]", "shipping", "amount", "reason", "key", "answer", "carrier", "tracking",
+];
 
 /// The cancel form when units are left to ship, and the refund form while money can still go back.
 #[component]

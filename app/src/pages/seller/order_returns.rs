@@ -1,11 +1,13 @@
 //! The returns of one order on the store's order page: each with the step the store can take now — approve or
-//! reject (with the reason the shopper reads), mark received (and whether the units go back in stock), refund.
+//! reject (with the reason the shopper reads), mark received (and whether the units go back in stock), refund, or
+//! send a replacement when the shopper asked for one (an exchange).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use model::returns::ReturnView;
+use model::seller_orders::Carrier;
 
-use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn};
+use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn, ReplaceReturn};
 use crate::components::returns::ReturnSummary;
 
 #[component]
@@ -23,6 +25,9 @@ pub fn OrderReturns(number: String, returns: Vec<ReturnView>) -> impl IntoView {
 #[component]
 fn OrderReturn(number: String, ret: ReturnView) -> impl IntoView {
     let id = ret.id;
+    let replace_form = ret
+        .replacement
+        .then(|| view! { <ReplaceForm number=number.clone() id=id/> });
     let hidden = move || {
         view! {
             <input type="hidden" name="number" value=number.clone()/>
@@ -49,16 +54,19 @@ fn OrderReturn(number: String, ret: ReturnView) -> impl IntoView {
                 {hidden()}
                 <div class="field field--check">
                     <input id=format!("restock-{id}") type="checkbox" name="restock" value="on" checked=true/>
-                    <label for=format!("restock-{id}")>"Put the units back in stock when refunded (they came back unused)"</label>
+                    <label for=format!("restock-{id}")>"Put the returned units back in stock (they came back unused)"</label>
                 </div>
                 <p><button class="button" type="submit">"Mark the return received"</button></p>
             </form>
         }
         .into_any(),
         "received" => view! {
+            {replace_form}
             <form method="post" action=RefundReturn::url() aria-label=format!("Refund return {id}")>
                 {hidden()}
-                <p><button class="button" type="submit">"Refund the returned units"</button></p>
+                <p><button class="button" type="submit">
+                    {if ret.replacement { "Refund the returned units instead" } else { "Refund the returned units" }}
+                </button></p>
             </form>
         }
         .into_any(),
@@ -69,5 +77,31 @@ fn OrderReturn(number: String, ret: ReturnView) -> impl IntoView {
             <ReturnSummary ret=ret/>
             {step}
         </div>
+    }
+}
+
+/// Sending the same units again from the store's stock, with the parcel's carrier and tracking number.
+#[component]
+fn ReplaceForm(number: String, id: i64) -> impl IntoView {
+    view! {
+        <form method="post" action=ReplaceReturn::url() class="stack" aria-labelledby=format!("replace-{id}")>
+            <h4 id=format!("replace-{id}")>"Send a replacement"</h4>
+            <input type="hidden" name="number" value=number/>
+            <input type="hidden" name="id" value=id.to_string()/>
+            <div class="field-row">
+                <div class="field">
+                    <label for=format!("replace-carrier-{id}")>"Replacement carrier"</label>
+                    <select id=format!("replace-carrier-{id}") name="carrier">
+                        {Carrier::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=format!("replace-tracking-{id}")>"Replacement tracking number"</label>
+                    <input id=format!("replace-tracking-{id}") name="tracking" maxlength="40" autocomplete="off"/>
+                </div>
+            </div>
+            <p class="muted">"The units leave your stock; the shopper is emailed the tracking."</p>
+            <p><button class="button" type="submit">"Send the replacement"</button></p>
+        </form>
     }
 }

@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use model::seller_orders::{Carrier, OrderTab, SellerOrderDetail, SellerOrderPage};
+use model::seller_orders::{Carrier, OrderFilter, OrderTab, SellerOrderDetail, SellerOrderPage};
 
 use crate::api::messages::StoreMessage;
-use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn};
+use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn, ReplaceReturn};
 use crate::api::sellers::{
-    seller_order, seller_orders, KeptShipment, MarkOrderDelivered, OrderScreen, RefundOrder, ShipOrder,
+    seller_order, seller_orders, AcceptOrder, KeptShipment, MarkOrderDelivered, OrderScreen, RefundOrder, ShipOrder,
 };
 use crate::components::portal::{PortalShell, Section};
 use crate::components::shipments::Shipments;
@@ -21,36 +21,33 @@ use crate::pages::seller::order_returns::OrderReturns;
 use crate::pages::seller::portal_gate;
 use crate::pages::url_error;
 
-fn list_href(tab: OrderTab, q: &str, after: &str) -> String {
-    let mut pairs = vec![format!("tab={}", tab.as_str())];
-    if !q.is_empty() {
-        pairs.push(format!("q={}", crate::url_encode(q)));
-    }
-    if !after.is_empty() {
-        pairs.push(format!("after={}", crate::url_encode(after)));
-    }
-    format!("/seller/orders?{}", pairs.join("&"))
-}
-
 #[component]
 pub fn SellerOrdersPage() -> impl IntoView {
     if let Some(instead) = portal_gate("/seller/orders") {
         return instead;
     }
-    let (tab, q, after) = leptos_router::hooks::use_query_map().with_untracked(|m| {
-        (
-            m.get("tab").unwrap_or_default(),
-            m.get("q").unwrap_or_default(),
-            m.get("after").unwrap_or_default(),
-        )
+    let (filter, after) = leptos_router::hooks::use_query_map().with_untracked(|m| {
+        let get = |name: &str| m.get(name).unwrap_or_default();
+        let filter = OrderFilter {
+            tab: OrderTab::parse(&get("tab")),
+            q: get("q"),
+            // Only what a date input sends is shown back (a hand-edited address narrows nothing).
+            from: Some(get("from"))
+                .filter(|d| model::parse_date(d).is_some())
+                .unwrap_or_default(),
+            to: Some(get("to"))
+                .filter(|d| model::parse_date(d).is_some())
+                .unwrap_or_default(),
+        };
+        (filter, get("after"))
     });
-    let chosen = OrderTab::parse(&tab);
     view! {
         <Title text="Orders · Seller portal"/>
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
-                match seller_orders(chosen.as_str().to_string(), q.clone(), after).await {
-                    Ok(page) => view! { <OrderIndex page=page tab=chosen q=q/> }.into_any(),
+                let f = filter.clone();
+                match seller_orders(f.tab.as_str().to_string(), f.q, f.from, f.to, after).await {
+                    Ok(page) => view! { <OrderIndex page=page filter=filter.clone()/> }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -60,11 +57,18 @@ pub fn SellerOrdersPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderIndex(page: SellerOrderPage, tab: OrderTab, q: String) -> impl IntoView {
-    let next = page.next.clone().map(|after| list_href(tab, &q, &after));
+fn OrderIndex(page: SellerOrderPage, filter: OrderFilter) -> impl IntoView {
+    let next = page.next.clone().map(|after| filter.href(&after));
     let to_ship = page.to_ship;
-    let empty = if !q.is_empty() {
-        format!("No order in “{}” matches “{q}”.", tab.label())
+    let tab = filter.tab;
+    let cleared = OrderFilter {
+        q: String::new(),
+        from: String::new(),
+        to: String::new(),
+        ..filter.clone()
+    };
+    let empty = if filter.narrowed() {
+        format!("No order in “{}” matches your search and dates.", tab.label())
     } else if tab == OrderTab::ToShip {
         "Nothing to ship: every paid order has left. New orders appear here, and you get an email for each.".into()
     } else {
@@ -82,21 +86,12 @@ fn OrderIndex(page: SellerOrderPage, tab: OrderTab, q: String) -> impl IntoView 
                         } else {
                             t.label().to_string()
                         };
-                        view! { <li><a class="chip" href=list_href(t, &q, "") aria-current=current>{label}</a></li> }
+                        let href = OrderFilter { tab: t, ..filter.clone() }.href("");
+                        view! { <li><a class="chip" href=href aria-current=current>{label}</a></li> }
                     }).collect_view()}
                 </ul>
             </nav>
-            <form method="get" action="/seller/orders" class="filters card" role="search" aria-label="Search orders">
-                <input type="hidden" name="tab" value=tab.as_str()/>
-                <div class="field">
-                    <label for="orders-q">"Search orders"</label>
-                    <input id="orders-q" name="q" type="search" value=q.clone() placeholder="Order number or customer name"/>
-                </div>
-                <div class="filters__actions">
-                    <button class="button button--secondary" type="submit">"Search"</button>
-                    {(!q.is_empty()).then(|| view! { <a href=list_href(tab, "", "")>"Clear search"</a> })}
-                </div>
-            </form>
+            <OrderFilters filter=filter.clone() cleared=cleared.href("")/>
             {if page.rows.is_empty() {
                 view! { <section class="card empty"><p>{empty}</p></section> }.into_any()
             } else {
@@ -124,7 +119,8 @@ fn OrderIndex(page: SellerOrderPage, tab: OrderTab, q: String) -> impl IntoView 
                                         <td data-label="Customer">{r.customer}</td>
                                         <td data-label="Items" class="num">{r.units}</td>
                                         <td data-label="Total" class="num">{r.total.display()}</td>
-                                        <td data-label="Status"><span class=format!("badge badge--{}", r.tone)>{r.status_label}</span></td>
+                                        <td data-label="Status"><span class=format!("badge badge--{}", r.tone)>{r.status_label}</span>
+                                            {r.awaiting_acceptance.then(|| view! { " " <span class="badge badge--warning">"To accept"</span> })}</td>
                                         <td data-label="Ship by">
                                             {by.map(|d| view! { <time datetime=d.clone()>{d.clone()}</time> })}
                                             {r.late.then(|| view! { " " <span class="badge badge--danger">"Late"</span> })}
@@ -142,6 +138,32 @@ fn OrderIndex(page: SellerOrderPage, tab: OrderTab, q: String) -> impl IntoView 
     }
 }
 
+/// The search box and the days the orders were placed on, in the address (a GET form).
+#[component]
+fn OrderFilters(filter: OrderFilter, cleared: String) -> impl IntoView {
+    view! {
+        <form method="get" action="/seller/orders" class="filters card" role="search" aria-label="Search orders">
+            <input type="hidden" name="tab" value=filter.tab.as_str()/>
+            <div class="field">
+                <label for="orders-q">"Search orders"</label>
+                <input id="orders-q" name="q" type="search" value=filter.q.clone() placeholder="Order number or customer name"/>
+            </div>
+            <div class="field">
+                <label for="orders-from">"Placed from"</label>
+                <input id="orders-from" name="from" type="date" value=filter.from.clone()/>
+            </div>
+            <div class="field">
+                <label for="orders-to">"Placed until"</label>
+                <input id="orders-to" name="to" type="date" value=filter.to.clone()/>
+            </div>
+            <div class="filters__actions">
+                <button class="button button--secondary" type="submit">"Search"</button>
+                {filter.narrowed().then(|| view! { <a href=cleared.clone()>"Clear filters"</a> })}
+            </div>
+        </form>
+    }
+}
+
 #[component]
 pub fn SellerOrderPage() -> impl IntoView {
     let number = leptos_router::hooks::use_params_map()
@@ -151,11 +173,14 @@ pub fn SellerOrderPage() -> impl IntoView {
         return instead;
     }
     let done = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("done"));
-    let error = url_error::<ShipOrder>().or_else(url_error::<MarkOrderDelivered>);
+    let error = url_error::<ShipOrder>()
+        .or_else(url_error::<MarkOrderDelivered>)
+        .or_else(url_error::<AcceptOrder>);
     let refund_error = url_error::<RefundOrder>()
         .or_else(url_error::<DecideReturn>)
         .or_else(url_error::<ReceiveReturn>)
-        .or_else(url_error::<RefundReturn>);
+        .or_else(url_error::<RefundReturn>)
+        .or_else(url_error::<ReplaceReturn>);
     let message_error = url_error::<StoreMessage>();
     view! {
         <Title text=format!("Order {number} · Seller portal")/>
@@ -180,11 +205,14 @@ fn done_text(done: Option<&str>) -> Option<&'static str> {
         "partly" => "Shipment recorded. The shopper was emailed the tracking; the rest is still to ship.",
         "already" => "This shipment was already recorded (the form was sent twice): nothing changed.",
         "delivered" => "Marked delivered.",
+        "accepted" => "Order accepted: ship it by its ship-by date.",
+        "already-accepted" => "This order was already accepted: nothing changed.",
         "cancelled" => "Units cancelled and refunded: they are back on sale, and the shopper was emailed.",
         "refunded" => "Refund made: the shopper was emailed.",
         "return-approved" => "Return approved: the shopper was emailed to send the units back.",
         "return-rejected" => "Return rejected: the shopper was emailed your reason.",
-        "return-received" => "Return received: refund it when you have checked the units.",
+        "return-received" => "Return received: refund it (or send the replacement asked for) when you have checked the units.",
+        "replaced" => "Replacement sent: the units left your stock and the shopper was emailed the tracking.",
         "sent" => "Message sent: the shopper was emailed.",
         "noted" => "Internal note saved: only your store sees it.",
         "earlier-refund" => "A refund sent earlier was still being made: it is finished now, and your form changed nothing. Check the order and send it again if it is still needed.",
@@ -237,10 +265,12 @@ fn OrderDetail(
                 <address>
                     <strong>{order.customer.clone()}</strong>
                     {order.address.iter().map(|l| view! { <br/>{l.clone()} }).collect_view()}
+                    {(!order.phone.is_empty()).then(|| view! { <br/>{format!("Phone: {}", order.phone)} })}
                 </address>
                 <p>{format!("Shipping option: {}", order.shipping_option)}</p>
             </section>
-            {order.shippable.then(|| view! { <ShipForm order=order.clone() form_key=form_key.clone() kept=kept error=error/> })}
+            {order.accept_by.map(|by| view! { <AcceptCard number=number.clone() by=by/> })}
+            {(order.shippable && order.accept_by.is_none()).then(|| view! { <ShipForm order=order.clone() form_key=form_key.clone() kept=kept error=error/> })}
             {order.deliverable.then(|| view! {
                 <form method="post" action=MarkOrderDelivered::url() class="card stack">
                     <h2>"Delivered?"</h2>
@@ -267,6 +297,24 @@ fn OrderDetail(
                 </ol>
             </section>
         </PortalShell>
+    }
+}
+
+/// An order waiting for the store: accept it (the shipping form follows), or cancel it with the cancel form below.
+#[component]
+fn AcceptCard(number: String, by: i64) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="accept-title">
+            <h2 id="accept-title">"Accept this order"</h2>
+            <p>{format!(
+                "Accept it by {} (UTC) to ship it; if it is not accepted by then, it is cancelled and the shopper refunded. To turn it down, cancel its items below.",
+                model::format_time(by)
+            )}</p>
+            <form method="post" action=AcceptOrder::url()>
+                <input type="hidden" name="number" value=number.clone()/>
+                <button class="button" type="submit">{format!("Accept order {number}")}</button>
+            </form>
+        </section>
     }
 }
 

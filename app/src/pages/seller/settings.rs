@@ -9,7 +9,7 @@ use model::sellers::{RateKind, RateView, StoreSettings, WarehouseView};
 
 use crate::api::sellers::{
     store_settings, AddShippingRate, AddWarehouse, RemoveShippingRate, RemoveStoreLogo, RemoveWarehouse,
-    RenameWarehouse, SaveStockPolicy, SaveStoreProfile,
+    RenameWarehouse, SaveOrderPolicy, SaveStockPolicy, SaveStoreProfile,
 };
 use crate::components::forms::{error_for, ErrorSummary, Field, TextAreaField};
 use crate::components::portal::{PortalShell, Section};
@@ -39,7 +39,8 @@ pub fn SellerSettingsPage() -> impl IntoView {
         .or_else(url_error::<RemoveWarehouse>)
         .or_else(url_error::<AddShippingRate>)
         .or_else(url_error::<RemoveShippingRate>)
-        .or_else(url_error::<SaveStockPolicy>);
+        .or_else(url_error::<SaveStockPolicy>)
+        .or_else(url_error::<SaveOrderPolicy>);
     view! {
         <Title text="Store settings · Seller portal"/>
         <Suspense fallback=|| ()>
@@ -68,6 +69,7 @@ fn Settings(
         Some("rate") => Some("Shipping rates saved."),
         Some("logo") => Some("Logo saved."),
         Some("stock") => Some("Stock and import settings saved."),
+        Some("orders") => Some("Order settings saved."),
         _ => None,
     };
     let other_message = other_error.map(|e| {
@@ -134,6 +136,7 @@ fn Settings(
                 </form>
             </section>
             <WarehousesCard warehouses=settings.warehouses.clone() countries=countries.clone() home=home.clone()/>
+            <OrderPolicyCard accept=settings.accept_orders/>
             <StockPolicyCard settings=settings.clone()/>
             <ShippingRatesCard rates=settings.rates.clone() countries=countries/>
         </PortalShell>
@@ -263,6 +266,24 @@ fn WarehousesCard(warehouses: Vec<WarehouseView>, countries: Vec<(String, String
                     </div>
                 </div>
                 <p><button class="button button--secondary" type="submit">"Add warehouse"</button></p>
+            </form>
+        </section>
+    }
+}
+
+/// Whether new orders wait for the store to accept them.
+#[component]
+fn OrderPolicyCard(accept: bool) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="orders-title">
+            <h2 id="orders-title">"Orders"</h2>
+            <form method="post" action=SaveOrderPolicy::url() class="form" aria-labelledby="orders-title">
+                <div class="field field--check">
+                    <input id="accept-orders" type="checkbox" name="accept_orders" value="on" checked=accept aria-describedby="accept-orders-hint"/>
+                    <label for="accept-orders">"Accept each new order before shipping it"</label>
+                    <p id="accept-orders-hint" class="field__hint">"A paid order then waits for you to accept it. One not accepted within 72 hours is cancelled and refunded, and the shopper is emailed why. Turning this off accepts the orders waiting now."</p>
+                </div>
+                <div class="form-actions"><button class="button" type="submit">"Save order settings"</button></div>
             </form>
         </section>
     }

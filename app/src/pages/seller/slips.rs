@@ -80,6 +80,7 @@ fn Slip(slip: PackingSlip) -> impl IntoView {
                     <address>
                         <strong>{o.customer.clone()}</strong>
                         {o.address.iter().map(|l| view! { <br/>{l.clone()} }).collect_view()}
+                        {(!o.phone.is_empty()).then(|| view! { <br/>{format!("Phone: {}", o.phone)} })}
                     </address>
                 </div>
                 // Drawn by the server from the order number alone (letters, digits and dashes): no user text.

@@ -63,6 +63,7 @@ pub async fn draft(db: &Db, cart_id: i64, country: &str) -> CheckoutDraft {
         city: "Arlington".into(),
         postal: "22201".into(),
         country: country.into(),
+        phone: "+1 555 010 0199".into(),
         shipping: Vec::new(),
         promo: String::new(),
         errors: Vec::new(),

@@ -1,0 +1,81 @@
+//! Orders that wait for their store's acceptance (a store setting, `sellers.accept_orders`): `orders.accept_by` is
+//! set when such an order is paid and cleared once, by a conditional update, by whichever comes first — the store
+//! accepting it, shipping part of it, or the shop's worker cancelling it when the time ran out.
+
+use sqlx::AnyConnection;
+
+use super::lifecycle::note_event;
+use super::status::{ACCEPTED, NOT_ACCEPTED};
+use crate::platform::Db;
+
+/// Accepts paid order `order_id` if it is still waiting; returns whether this call accepted it.
+pub async fn accept(conn: &mut AnyConnection, order_id: i64) -> Result<bool, sqlx::Error> {
+    let taken = sqlx::query(
+        "UPDATE orders SET accept_by = NULL WHERE id = $1 AND accept_by IS NOT NULL \
+         AND status IN ('paid', 'partially_refunded')",
+    )
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if taken == 1 {
+        note_event(conn, order_id, ACCEPTED, "Accepted by the store").await?;
+    }
+    Ok(taken == 1)
+}
+
+/// Whether the shop took order `order_id` for cancelling because its store did not accept it in time.
+pub async fn timed_out(conn: &mut AnyConnection, order_id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM order_events WHERE order_id = $1 AND status = $2")
+        .bind(order_id)
+        .bind(NOT_ACCEPTED)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// An order whose store did not accept it in time.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Unaccepted {
+    pub order_id: i64,
+    pub group_id: i64,
+    pub number: String,
+    pub store_name: String,
+}
+
+/// Up to `limit` paid orders whose time to be accepted ran out before `now`.
+pub async fn overdue(db: &Db, now: i64, limit: i64) -> Result<Vec<Unaccepted>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id AS order_id, o.group_id AS group_id, o.number AS number, s.store_name AS store_name \
+         FROM orders o JOIN sellers s ON s.id = o.seller_id \
+         WHERE o.accept_by IS NOT NULL AND o.accept_by < $1 AND o.status = 'paid' ORDER BY o.accept_by LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Takes an overdue order for cancelling if it still waits (the store did not accept it meanwhile); returns
+/// whether this call took it.
+pub async fn expire(conn: &mut AnyConnection, order_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let taken = sqlx::query(
+        "UPDATE orders SET accept_by = NULL WHERE id = $1 AND accept_by IS NOT NULL AND accept_by < $2 \
+         AND status = 'paid'",
+    )
+    .bind(order_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if taken == 1 {
+        note_event(
+            conn,
+            order_id,
+            NOT_ACCEPTED,
+            "Not accepted by the store within 72 hours",
+        )
+        .await?;
+    }
+    Ok(taken == 1)
+}
