@@ -360,14 +360,20 @@ pub(crate) async fn redeem(
     group_id: i64,
     customer: &Customer,
 ) -> Result<Result<(), String>, sqlx::Error> {
-    let taken =
-        sqlx::query("UPDATE promo_codes SET uses = uses + 1 WHERE id = $1 AND (max_uses IS NULL OR uses < max_uses)")
-            .bind(discount.promo_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+    // Paused since the review page showed it: refused too.
+    let taken = sqlx::query(
+        "UPDATE promo_codes SET uses = uses + 1 WHERE id = $1 AND (max_uses IS NULL OR uses < max_uses) \
+         AND paused_at IS NULL",
+    )
+    .bind(discount.promo_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     if taken == 0 {
-        return Ok(Err(format!("The code {} has just been used up.", discount.code)));
+        return Ok(Err(format!(
+            "The code {} has just been used up or paused by its store.",
+            discount.code
+        )));
     }
     // Counted after the UPDATE: on PostgreSQL a concurrent redemption of this code waits on the row until we
     // commit, then counts ours.

@@ -38,6 +38,7 @@ pub async fn timed_out(conn: &mut AnyConnection, order_id: i64) -> Result<bool, 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Unaccepted {
     pub order_id: i64,
+    pub accept_by: i64,
     pub group_id: i64,
     pub number: String,
     pub store_name: String,
@@ -46,9 +47,10 @@ pub struct Unaccepted {
 /// Up to `limit` paid orders whose time to be accepted ran out before `now`.
 pub async fn overdue(db: &Db, now: i64, limit: i64) -> Result<Vec<Unaccepted>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.id AS order_id, o.group_id AS group_id, o.number AS number, s.store_name AS store_name \
-         FROM orders o JOIN sellers s ON s.id = o.seller_id \
-         WHERE o.accept_by IS NOT NULL AND o.accept_by < $1 AND o.status = 'paid' ORDER BY o.accept_by LIMIT $2",
+        "SELECT o.id AS order_id, o.accept_by AS accept_by, o.group_id AS group_id, o.number AS number, \
+         s.store_name AS store_name FROM orders o JOIN sellers s ON s.id = o.seller_id \
+         WHERE o.accept_by IS NOT NULL AND o.accept_by < $1 AND o.status IN ('paid', 'partially_refunded') \
+         AND s.accept_orders = 1 ORDER BY o.accept_by LIMIT $2",
     )
     .bind(now)
     .bind(limit)
@@ -56,12 +58,13 @@ pub async fn overdue(db: &Db, now: i64, limit: i64) -> Result<Vec<Unaccepted>, s
     .await
 }
 
-/// Takes an overdue order for cancelling if it still waits (the store did not accept it meanwhile); returns
-/// whether this call took it.
+/// Takes an overdue order for cancelling if it still waits (the store did not accept it meanwhile, and still asks
+/// to accept its orders); returns whether this call took it.
 pub async fn expire(conn: &mut AnyConnection, order_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let taken = sqlx::query(
         "UPDATE orders SET accept_by = NULL WHERE id = $1 AND accept_by IS NOT NULL AND accept_by < $2 \
-         AND status = 'paid'",
+         AND status IN ('paid', 'partially_refunded') \
+         AND EXISTS (SELECT 1 FROM sellers s WHERE s.id = orders.seller_id AND s.accept_orders = 1)",
     )
     .bind(order_id)
     .bind(now)
@@ -78,4 +81,17 @@ pub async fn expire(conn: &mut AnyConnection, order_id: i64, now: i64) -> Result
         .await?;
     }
     Ok(taken == 1)
+}
+
+/// Puts an order whose cancel the payment provider refused back to waiting (until `accept_by`, already past), so
+/// the store can still accept it and the next sweep tries again.
+pub async fn reopen(conn: &mut AnyConnection, order_id: i64, accept_by: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE orders SET accept_by = $1 WHERE id = $2 AND accept_by IS NULL AND status IN ('paid', 'partially_refunded')",
+    )
+    .bind(accept_by)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -63,6 +63,18 @@ pub async fn replace(
     if !transition(conn, order.id, return_id, ReturnState::Replaced, set, &binds, &note).await? {
         return Err(not_now("replaced"));
     }
+    // A refund of it claimed first (under the same order row) wins: its money is on its way back.
+    let refunding: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM order_refunds WHERE order_id = $1 AND form_key = $2")
+            .bind(order.id)
+            .bind(format!("return-{return_id}"))
+            .fetch_optional(&mut *conn)
+            .await?;
+    if refunding.is_some() {
+        return Err(OrderError::NotAllowed(
+            "This return is being refunded: it cannot be replaced as well.".into(),
+        ));
+    }
     let lines: Vec<ReturnLine> = sqlx::query_as(
         "SELECT rl.variant_id AS variant_id, rl.quantity AS quantity, l.title AS title FROM order_return_lines rl \
          JOIN order_lines l ON l.order_id = $2 AND l.variant_id = rl.variant_id WHERE rl.return_id = $1 \

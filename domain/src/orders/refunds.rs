@@ -85,6 +85,8 @@ pub struct RefundRequest {
     pub amount: Option<i64>,
     pub reason: RefundReason,
     pub restock: bool,
+    /// The received return it refunds: claimed only while that return is still received (not replaced meanwhile).
+    pub for_return: Option<i64>,
 }
 
 /// The key of a whole order's cancellation: one per order, so a double-clicked cancel claims once.
@@ -142,6 +144,7 @@ impl RefundRequest {
                 amount,
                 reason,
                 restock: kind == RefundKind::Cancel || form.restock,
+                for_return: None,
             }),
             _ => Err(OrderError::Invalid(errors)),
         }
@@ -158,6 +161,7 @@ impl RefundRequest {
             amount: None,
             reason,
             restock: true,
+            for_return: None,
         }
     }
 }
@@ -175,6 +179,7 @@ impl RefundRequest {
             amount: None,
             reason: RefundReason::Returned,
             restock,
+            for_return: Some(return_id),
         }
     }
 }
@@ -282,6 +287,14 @@ pub async fn claim(
         .await?;
     if known.is_some() {
         return Ok(Claimed::AlreadyRecorded);
+    }
+    // Under the order's row, which a replacement of the return takes too: one of them closes it.
+    if let Some(return_id) = request.for_return {
+        if !super::returns::is_received(conn, order_id, return_id).await? {
+            return Err(OrderError::NotAllowed(
+                "This return is not received, or it was closed meanwhile: open the order again.".into(),
+            ));
+        }
     }
     let verb = if request.kind == RefundKind::Cancel {
         "cancelled"

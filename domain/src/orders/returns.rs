@@ -525,6 +525,18 @@ pub async fn to_refund(
     }))
 }
 
+/// Whether return `return_id` of order `order_id` is received (its units back, neither refunded nor replaced).
+pub(super) async fn is_received(conn: &mut AnyConnection, order_id: i64, return_id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM order_returns WHERE id = $1 AND order_id = $2 AND state = $3")
+            .bind(return_id)
+            .bind(order_id)
+            .bind(ReturnState::Received.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// The return's refund was made: it is closed.
 pub async fn mark_refunded(conn: &mut AnyConnection, order_id: i64, return_id: i64) -> Result<bool, OrderError> {
     let note = "Refunded.";

@@ -4,7 +4,7 @@
 
 use model::seller_orders::RefundReason;
 
-use crate::orders::refunds::RefundRequest;
+use crate::orders::refunds::{self, RefundRequest};
 use crate::orders::{acceptance, fulfilment, OrderError};
 use crate::payments::PaymentGateway;
 use crate::platform::{Actor, Db};
@@ -45,8 +45,9 @@ pub async fn accept(db: &Db, actor: &Actor, number: &str) -> Result<Accepted, Or
 }
 
 /// Cancels and refunds, whole, up to 20 paid orders whose store did not accept them before `now`; returns how many
-/// it cancelled. Each is taken by a conditional update first, so a store accepting at the same moment and two
-/// workers cannot both have it; one whose refund cannot be made yet waits like any refund (the retry sweep).
+/// it cancelled. Each is taken by a conditional update in the refund claim's own transaction, so a store accepting
+/// at the same moment and two workers cannot both have it, and no order is taken without its refund claimed; one
+/// whose refund cannot be made yet waits like any refund (the retry sweep).
 pub async fn cancel_unaccepted(db: &Db, gateway: &dyn PaymentGateway, now: i64) -> Result<usize, OrderError> {
     let by = Who {
         described: "the shop, as the store did not accept the order within 72 hours",
@@ -54,12 +55,6 @@ pub async fn cancel_unaccepted(db: &Db, gateway: &dyn PaymentGateway, now: i64) 
     };
     let mut cancelled = 0;
     for order in acceptance::overdue(db, now, 20).await? {
-        let mut tx = db.begin_write().await?;
-        let taken = acceptance::expire(&mut tx, order.order_id, now).await?;
-        tx.commit().await?;
-        if !taken {
-            continue;
-        }
         let target = Target {
             order_id: order.order_id,
             group_id: order.group_id,
@@ -67,10 +62,21 @@ pub async fn cancel_unaccepted(db: &Db, gateway: &dyn PaymentGateway, now: i64) 
             store_name: order.store_name,
         };
         let request = RefundRequest::whole_order(RefundReason::NotAccepted);
-        match refund_order::give_back_by(db, gateway, &by, &target, &request).await {
+        match refund_order::give_back_when(db, gateway, &by, &target, &request, Some(now)).await {
             Ok(Outcome::Done(_)) => cancelled += 1,
+            // Accepted meanwhile, or another refund of it waits (this one is tried again next time).
             Ok(_) => {}
-            Err(e) => tracing::warn!(order = %target.number, error = %e, "an unaccepted order's refund waits"),
+            // Refused (the claim was undone): the order waits again, for the store or the next sweep. Unreachable
+            // (the claim waits): the retry sweep finishes the cancel.
+            Err(e) => {
+                let mut tx = db.begin_write().await?;
+                let waiting = refunds::pending_of(&mut tx, target.order_id).await?.is_some();
+                if !waiting {
+                    acceptance::reopen(&mut tx, target.order_id, order.accept_by).await?;
+                }
+                tx.commit().await?;
+                tracing::warn!(order = %target.number, error = %e, waiting, "an unaccepted order's cancel was not made");
+            }
         }
     }
     Ok(cancelled)

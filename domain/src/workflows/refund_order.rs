@@ -81,11 +81,36 @@ pub(crate) async fn give_back_by(
     target: &Target,
     request: &RefundRequest,
 ) -> Result<Outcome, OrderError> {
+    give_back_when(db, gateway, by, target, request, None).await
+}
+
+/// [`give_back_by`], claimed only if the order's time to be accepted ran out before `unaccepted_at` (taken in the
+/// claim's transaction, so no refund claimed means no expiry): the shop's cancel of orders not accepted in time.
+/// `AlreadyRecorded` when the store accepted it first; `EarlierFinished` when another refund of it still waits
+/// (nothing expired: the next sweep tries again).
+pub(crate) async fn give_back_when(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    by: &Who,
+    target: &Target,
+    request: &RefundRequest,
+    unaccepted_at: Option<i64>,
+) -> Result<Outcome, OrderError> {
     let (claim, payment, mine) = {
         let mut tx = db.begin_write().await?;
+        if let Some(now) = unaccepted_at {
+            if !crate::orders::acceptance::expire(&mut tx, target.order_id, now).await? {
+                tx.rollback().await?;
+                return Ok(Outcome::AlreadyRecorded);
+            }
+        }
         // Rolled back at once when nothing is claimed: the order's row it took is free for the claim it met.
         let (claim, mine) = match refunds::claim(&mut tx, target.order_id, request, by.user_id).await {
             Ok(Claimed::New(claim) | Claimed::Resumed(claim)) => (claim, true),
+            Ok(Claimed::Earlier(_)) if unaccepted_at.is_some() => {
+                tx.rollback().await?;
+                return Ok(Outcome::EarlierFinished);
+            }
             Ok(Claimed::Earlier(claim)) => (claim, false),
             other => {
                 tx.rollback().await?;

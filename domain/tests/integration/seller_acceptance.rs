@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use domain::orders::lifecycle::ACCEPT_WITHIN_MS;
 use domain::orders::{portal, OrderError};
-use domain::payments::TestGateway;
+use domain::payments::{GatewayError, PaymentGateway, PaymentRequest, PaymentStart, TestGateway};
 use domain::platform::clock::now_ms;
 use domain::workflows::accept_order::{self, Accepted};
-use domain::workflows::ship_order;
+use domain::workflows::{refund_order, ship_order};
 use domain::Db;
 use model::seller_orders::OrderTab;
 
@@ -188,7 +188,90 @@ async fn turning_acceptance_off_accepts_the_waiting_orders(db: Db) {
         .is_none());
 }
 
+/// A provider that refuses every refund (or, `down`, cannot be reached), and takes payments as the test one.
+#[derive(Debug)]
+struct Refusing {
+    inner: TestGateway,
+    down: bool,
+}
+
+#[async_trait::async_trait]
+impl PaymentGateway for Refusing {
+    fn provider(&self) -> &'static str {
+        self.inner.provider()
+    }
+    fn test_mode(&self) -> bool {
+        true
+    }
+    async fn start(&self, request: &PaymentRequest) -> Result<PaymentStart, GatewayError> {
+        self.inner.start(request).await
+    }
+    async fn refund(&self, _: &str, _: i64, _: &str) -> Result<(), GatewayError> {
+        Err(if self.down {
+            GatewayError::Unavailable("timed out".into())
+        } else {
+            GatewayError::Refused("the card is closed".into())
+        })
+    }
+}
+
+async fn a_cancel_the_provider_refuses_leaves_the_order_waiting_and_an_unanswered_one_is_finished_later(db: Db) {
+    let (store, [kettle, mug]) = store_with_two_variants(&db, 5).await;
+    let seller = actors::seller_of(&db, store).await;
+    domain::sellers::settings::set_accept_orders(&db, &seller, true)
+        .await
+        .expect("on");
+    let (_, refused) = paid_order(&db, &[(kettle, 1)], "Refused Rita").await;
+    let (_, unanswered) = paid_order(&db, &[(mug, 1)], "Unanswered Uma").await;
+    let refusing = Refusing {
+        inner: TestGateway::new(db.clone()),
+        down: false,
+    };
+    assert_eq!(
+        accept_order::cancel_unaccepted(&db, &refusing, too_late())
+            .await
+            .expect("sweep"),
+        0
+    );
+    // Nothing was cancelled: both still wait, and the store can still accept one.
+    for number in [&refused, &unanswered] {
+        assert_eq!(status_of(&db, number).await, "paid");
+        assert!(portal::detail(&db, &seller, number)
+            .await
+            .expect("detail")
+            .accept_by
+            .is_some());
+    }
+    assert_eq!(
+        accept_order::accept(&db, &seller, &refused).await.expect("accept"),
+        Accepted::Now
+    );
+    // The provider cannot be reached: the claim waits, the store is told, and the retry sweep finishes it.
+    let down = Refusing {
+        inner: TestGateway::new(db.clone()),
+        down: true,
+    };
+    assert_eq!(
+        accept_order::cancel_unaccepted(&db, &down, too_late())
+            .await
+            .expect("sweep"),
+        0
+    );
+    match accept_order::accept(&db, &seller, &unanswered).await {
+        Err(OrderError::NotAllowed(m)) => assert!(m.contains("not accepted within 72 hours"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let gateway = TestGateway::new(db.clone());
+    let finished = refund_order::retry_waiting(&db, &gateway, too_late())
+        .await
+        .expect("retry");
+    assert_eq!(finished, 1);
+    assert_eq!(status_of(&db, &unanswered).await, "cancelled");
+    assert_eq!(status_of(&db, &refused).await, "paid");
+}
+
 db_tests!(
+    a_cancel_the_provider_refuses_leaves_the_order_waiting_and_an_unanswered_one_is_finished_later,
     orders_wait_for_acceptance_and_those_left_waiting_are_cancelled_and_refunded,
     accepting_and_the_sweep_race_and_one_wins,
     turning_acceptance_off_accepts_the_waiting_orders,

@@ -349,7 +349,54 @@ async fn a_damaged_unit_is_replaced_from_stock_instead_of_refunded(db: Db) {
     assert!(return_order::refund(&db, &gateway, &seller, &number, id).await.is_err());
 }
 
+async fn a_received_return_is_refunded_or_replaced_never_both(db: Db) {
+    let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
+    let seller = actors::seller_of(&db, store).await;
+    let db = Arc::new(db);
+    for round in 0..3 {
+        let (group, number, token) = delivered(&db, store, kettle, 1, &format!("Both Bea {round}")).await;
+        let asked = ReturnForm {
+            wants: "replacement".into(),
+            ..form(&[(kettle, 1)], "wrong_item", "")
+        };
+        return_order::request(&db, &Actor::visitor(), of(&group, &number, Some(&token)), &asked)
+            .await
+            .expect("ask");
+        let id = the_id(&db, &number).await;
+        return_order::decide(&db, &seller, &number, id, true, "")
+            .await
+            .expect("approve");
+        return_order::receive(&db, &seller, &number, id, false)
+            .await
+            .expect("received");
+        // "Send the replacement" and "Refund instead" clicked at once.
+        let replacing = {
+            let (db, number) = (db.clone(), number.clone());
+            tokio::spawn(async move { return_order::replace(&db, &seller, &number, id, "dhl", "JD1").await })
+        };
+        let refunding = {
+            let (db, number) = (db.clone(), number.clone());
+            tokio::spawn(async move {
+                return_order::refund(&db, &TestGateway::new((*db).clone()), &seller, &number, id).await
+            })
+        };
+        let (replaced, refunded) = (
+            replacing.await.expect("task").is_ok(),
+            refunding.await.expect("task").is_ok(),
+        );
+        assert!(
+            replaced != refunded,
+            "round {round}: replaced {replaced}, refunded {refunded}"
+        );
+        let detail = portal::detail(&db, &seller, &number).await.expect("detail");
+        let state = if replaced { "replaced" } else { "refunded" };
+        assert_eq!(detail.returns[0].state, state, "round {round}");
+        assert_eq!(detail.refunded.amount > 0, refunded, "round {round}");
+    }
+}
+
 db_tests!(
+    a_received_return_is_refunded_or_replaced_never_both,
     a_damaged_unit_is_replaced_from_stock_instead_of_refunded,
     a_return_goes_from_request_to_refund_with_the_unit_back_in_stock,
     returns_outside_the_window_or_by_strangers_are_refused_and_a_rejection_says_why,
