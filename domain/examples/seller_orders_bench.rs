@@ -219,6 +219,9 @@ async fn main() {
     let mut firsts = Vec::new();
     let mut deep = Vec::new();
     let mut searches = Vec::new();
+    let mut dated = Vec::new();
+    let mut records = Vec::new();
+    let week_ago = model::format_date(domain::platform::clock::now_ms() - 7 * 86_400_000);
     for _ in 0..20 {
         for tab in OrderTab::ALL {
             let t = Instant::now();
@@ -239,10 +242,22 @@ async fn main() {
             .await
             .expect("search");
         searches.push(t.elapsed());
+        let t = Instant::now();
+        let last_week = OrderFilter {
+            from: week_ago.clone(),
+            ..filter(OrderTab::All, "")
+        };
+        portal::page(&db, &seller, &last_week, "").await.expect("dated");
+        dated.push(t.elapsed());
+        let t = Instant::now();
+        portal::shipping_record(&db, &seller).await.expect("record");
+        records.push(t.elapsed());
     }
     println!("list, each tab's first page: {}", percentiles(firsts));
     println!("list, 20 pages deep by keyset: {}", percentiles(deep));
     println!("list, search by customer name: {}", percentiles(searches));
+    println!("list, placed in the last 7 days: {}", percentiles(dated));
+    println!("overview, shipping record (30 days): {}", percentiles(records));
 
     let to_ship = portal::page(&db, &seller, &filter(OrderTab::ToShip, ""), "")
         .await

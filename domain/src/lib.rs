@@ -13,6 +13,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod inventory;
+pub mod money;
 pub mod notifications;
 pub mod orders;
 pub mod payments;

@@ -135,6 +135,8 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
   await expect(page.getByRole("heading", { level: 1, name: `Order ${number}` })).toBeVisible();
   await expect(page.getByRole("region", { name: "Ship to" })).toContainText("Ada Parcels");
   await expect(page.getByRole("region", { name: "Ship to" })).toContainText("Phone: +1 415 555 0100");
+  // The platform's commission, frozen at the sale.
+  await expect(page.getByText("Bazaar's commission (10 %, set at the sale)")).toBeVisible();
   await expect(page.locator("main")).not.toContainText(email);
   await expectAccessible(page);
   // First parcel: the first product only, with UPS.

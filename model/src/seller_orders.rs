@@ -370,6 +370,9 @@ pub struct SellerOrderDetail {
     pub returns: Vec<crate::returns::ReturnView>,
     /// The conversation with the shopper and the store's internal notes, oldest first.
     pub messages: Vec<crate::messages::MessageView>,
+    /// The platform's commission frozen on the lines at the sale, and its rates ("10 %"; empty before the sale).
+    pub commission: Money,
+    pub commission_rates: String,
 }
 
 /// What a store prints for one order: the label (addresses and the number as a barcode) and the packing slip.

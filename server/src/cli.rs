@@ -54,6 +54,29 @@ pub enum Command {
         /// `on` or `off`.
         value: Option<String>,
     },
+    /// Set the platform's commission (`bazaar commission --rate 10`), a store's (`--store SLUG`) or a category's
+    /// (`--category SLUG`), with an optional floor and cap per order line; `--clear` removes a store's or a
+    /// category's own rate. Without `--rate` or `--clear`, list the rates. Orders paid from then on use it.
+    Commission {
+        /// The rate in percent, up to two decimals (`12.5`).
+        #[arg(long)]
+        rate: Option<String>,
+        /// The store's address name (as in /store/SLUG).
+        #[arg(long, conflicts_with = "category")]
+        store: Option<String>,
+        /// The category's address name.
+        #[arg(long)]
+        category: Option<String>,
+        /// The least commission of one order line (`0.50`).
+        #[arg(long)]
+        floor: Option<String>,
+        /// The most commission of one order line (`50.00`).
+        #[arg(long)]
+        cap: Option<String>,
+        /// Remove the store's or the category's own rate.
+        #[arg(long, conflicts_with = "rate")]
+        clear: bool,
+    },
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,
 }

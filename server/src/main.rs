@@ -33,6 +33,22 @@ async fn main() -> ExitCode {
         } => seed_catalog(&config, products, seed, if_empty).await,
         Command::DemoAccounts => make_demo_accounts(&config).await,
         Command::Setting { name, value } => setting(&config, name, value).await,
+        Command::Commission {
+            rate,
+            store,
+            category,
+            floor,
+            cap,
+            clear,
+        } => {
+            let wanted = CommissionArgs {
+                rate,
+                floor,
+                cap,
+                clear,
+            };
+            commission(&config, store, category, wanted).await
+        }
         Command::Reindex => reindex(&config).await,
     };
     match result {
@@ -149,6 +165,76 @@ async fn setting(config: &Config, name: Option<String>, value: Option<String>) -
                 println!("{name:<12} {:<4} {meaning}", if state { "on" } else { "off" });
             }
         }
+    }
+    Ok(())
+}
+
+/// What `bazaar commission` is asked to do.
+struct CommissionArgs {
+    rate: Option<String>,
+    floor: Option<String>,
+    cap: Option<String>,
+    clear: bool,
+}
+
+/// Sets or clears a commission rate, or lists them.
+async fn commission(
+    config: &Config,
+    store: Option<String>,
+    category: Option<String>,
+    args: CommissionArgs,
+) -> Result<(), String> {
+    use domain::money::commission::{self as rates, Rate};
+    let db = open_db(config).await?;
+    let scope = rates::scope_named(&db, store.as_deref(), category.as_deref())
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("there is no store or category with that address name")?;
+    let money = |typed: &Option<String>, what: &str| match typed {
+        None => Ok(None),
+        Some(t) => domain::catalog::editor::parse_money(t)
+            .map(Some)
+            .ok_or(format!("the {what} is an amount like 0.50")),
+    };
+    if args.clear {
+        let cleared = rates::clear(&db, scope).await.map_err(|e| e.to_string())?;
+        println!(
+            "{}",
+            if cleared {
+                "rate removed"
+            } else {
+                "no rate of its own to remove"
+            }
+        );
+        return Ok(());
+    }
+    if let Some(typed) = args.rate {
+        let rate_bp = rates::parse_percent(&typed).ok_or("the rate is a percentage from 0 to 100, like 12.5")?;
+        let rate = Rate {
+            rate_bp,
+            floor: money(&args.floor, "floor")?,
+            cap: money(&args.cap, "cap")?,
+        };
+        rates::set(&db, scope, rate).await.map_err(|e| e.to_string())?;
+        println!(
+            "commission set to {} for orders paid from now on",
+            rates::percent_label(rate_bp)
+        );
+        return Ok(());
+    }
+    for r in rates::list(&db).await.map_err(|e| e.to_string())? {
+        let bounds = [("floor", r.floor_amount), ("cap", r.cap_amount)]
+            .iter()
+            .filter_map(|(what, amount)| {
+                amount.map(|a| format!(" {what} {}", model::catalog::Money::new(a, "USD").display()))
+            })
+            .collect::<String>();
+        println!(
+            "{:<9} {:<32} {}{bounds}",
+            r.scope,
+            r.name,
+            rates::percent_label(r.rate_bp)
+        );
     }
     Ok(())
 }

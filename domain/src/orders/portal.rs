@@ -273,6 +273,8 @@ struct DetailLine {
     cancelled: i64,
     refunded: i64,
     unit_price: i64,
+    commission_bp: Option<i64>,
+    commission: i64,
 }
 
 impl DetailLine {
@@ -290,6 +292,16 @@ impl DetailLine {
             line_total: Money::new(self.unit_price * self.quantity, currency),
         }
     }
+}
+
+/// The commission frozen on the lines at the sale, and its rates as read ("10 %", "10 % and 12.5 %"; empty before
+/// the sale).
+fn commission_of(lines: &[DetailLine]) -> (i64, String) {
+    let mut rates: Vec<i64> = lines.iter().filter_map(|l| l.commission_bp).collect();
+    rates.sort_unstable();
+    rates.dedup();
+    let labels: Vec<String> = rates.into_iter().map(crate::money::commission::percent_label).collect();
+    (lines.iter().map(|l| l.commission).sum(), labels.join(" and "))
 }
 
 /// One order of the actor's store (an admin may read any): lines, shipping address, shipments and timeline,
@@ -319,8 +331,8 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     .filter(|r: &DetailRow| actor.may_manage_store(r.seller_id) && r.was_paid == 1)
     .ok_or(OrderError::NotFound)?;
     let lines: Vec<DetailLine> = sqlx::query_as(
-        "SELECT variant_id, title, variant, sku, quantity, shipped, cancelled, refunded, unit_price FROM order_lines \
-         WHERE order_id = $1 ORDER BY title, variant",
+        "SELECT variant_id, title, variant, sku, quantity, shipped, cancelled, refunded, unit_price, commission_bp, \
+         commission FROM order_lines WHERE order_id = $1 ORDER BY title, variant",
     )
     .bind(row.id)
     .fetch_all(&mut *conn)
@@ -340,6 +352,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
     let status = OrderStatus::parse(&row.status);
     let open = matches!(status, Some(OrderStatus::Paid | OrderStatus::PartiallyRefunded));
     let money = |amount: i64| Money::new(amount, row.currency.as_str());
+    let commission = commission_of(&lines);
     let lines: Vec<SellerLineView> = lines.into_iter().map(|l| l.view(&row.currency)).collect();
     let units_left: i64 = lines.iter().map(SellerLineView::open).sum();
     let address = row.address();
@@ -367,6 +380,8 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
         refundable: money(row.total - row.refunded),
         shipping_refundable: money(row.shipping_amount - row.shipping_refunded),
         refunds_open: status.is_some_and(super::refunds::money_can_go_back),
+        commission: money(commission.0),
+        commission_rates: commission.1,
         returns,
         messages,
         shipments,

@@ -158,6 +158,10 @@ async fn succeeded(
     }
     inventory::commit(conn, group_id).await?;
     lifecycle::mark_paid(conn, group_id).await?;
+    // The sale: each seller order's commission is frozen now, at the rates of this moment.
+    for (order_id, _) in lifecycle::orders_of(conn, group_id).await? {
+        crate::money::commission::freeze(conn, order_id).await?;
+    }
     if let Some(cart_id) = lifecycle::cart_of(conn, group_id).await? {
         let bought: Vec<i64> = lifecycle::lines_of(conn, group_id)
             .await?

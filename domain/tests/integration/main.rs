@@ -15,6 +15,7 @@ mod catalog_tags;
 mod checkout;
 mod database;
 mod meili;
+mod money_commission;
 mod picture_fetches;
 mod promo;
 mod search;

@@ -348,6 +348,10 @@ fn OrderLines(order: SellerOrderDetail) -> impl IntoView {
                 <dt>"Tax"</dt><dd>{order.tax.display()}</dd>
                 <dt>"Total"</dt><dd><strong>{order.total.display()}</strong></dd>
                 {(order.refunded.amount > 0).then(|| view! { <dt>"Refunded"</dt><dd>{order.refunded.display()}</dd> })}
+                {(!order.commission_rates.is_empty()).then(|| view! {
+                    <dt>{format!("Bazaar's commission ({}, set at the sale)", order.commission_rates)}</dt>
+                    <dd>{format!("−{}", order.commission.display())}</dd>
+                })}
             </dl>
         </section>
     }
