@@ -27,6 +27,17 @@ struct ReturnLine {
     title: String,
 }
 
+/// Whether a refund of return `return_id` was claimed: claimed first (under the same order row), it wins, its money
+/// is on its way back.
+async fn refund_claimed(conn: &mut AnyConnection, order_id: i64, return_id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM order_refunds WHERE order_id = $1 AND form_key = $2")
+        .bind(order_id)
+        .bind(format!("return-{return_id}"))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Sends a replacement for received return `return_id` of `order`: the return becomes "replaced" with the parcel,
 /// each returned line's units are taken from stock (the returned ones go back on sale first when the store chose
 /// so at receipt), all or nothing. Refused when the return asked for a refund, is not received (or was closed
@@ -63,14 +74,7 @@ pub async fn replace(
     if !transition(conn, order.id, return_id, ReturnState::Replaced, set, &binds, &note).await? {
         return Err(not_now("replaced"));
     }
-    // A refund of it claimed first (under the same order row) wins: its money is on its way back.
-    let refunding: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM order_refunds WHERE order_id = $1 AND form_key = $2")
-            .bind(order.id)
-            .bind(format!("return-{return_id}"))
-            .fetch_optional(&mut *conn)
-            .await?;
-    if refunding.is_some() {
+    if refund_claimed(conn, order.id, return_id).await? {
         return Err(OrderError::NotAllowed(
             "This return is being refunded: it cannot be replaced as well.".into(),
         ));

@@ -134,6 +134,24 @@ fn limit(typed: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> 
     }
 }
 
+/// The discount typed for `kind`: a whole percentage, or an amount; its error on `value` otherwise.
+fn discount_value(kind: PromoKind, typed: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let (value, message) = match kind {
+        PromoKind::Percent => (
+            typed.trim().parse::<i64>().ok().filter(|v| (1..=100).contains(v)),
+            "Type a whole percentage from 1 to 100.",
+        ),
+        PromoKind::Fixed => (
+            parse_money(typed).filter(|v| *v > 0),
+            "Type an amount more than zero, like 5.00.",
+        ),
+    };
+    if value.is_none() {
+        errors.push(FieldError::new("value", message));
+    }
+    value
+}
+
 /// The form as a code to store, or every field's problem at once.
 pub fn parse(form: &PromotionForm, store: i64, now: i64) -> Result<NewPromo, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -152,17 +170,7 @@ pub fn parse(form: &PromotionForm, store: i64, now: i64) -> Result<NewPromo, Vec
             None
         }
     };
-    let value = match kind {
-        Some(PromoKind::Percent) => form.value.trim().parse::<i64>().ok().filter(|v| (1..=100).contains(v)),
-        _ => parse_money(&form.value).filter(|v| *v > 0),
-    };
-    if value.is_none() && kind.is_some() {
-        let message = match kind {
-            Some(PromoKind::Percent) => "Type a whole percentage from 1 to 100.",
-            _ => "Type an amount more than zero, like 5.00.",
-        };
-        errors.push(FieldError::new("value", message));
-    }
+    let value = kind.and_then(|kind| discount_value(kind, &form.value, &mut errors));
     let min_subtotal = if form.min_subtotal.trim().is_empty() {
         Some(0)
     } else {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use domain::orders::lifecycle::ACCEPT_WITHIN_MS;
 use domain::orders::{portal, OrderError};
-use domain::payments::{GatewayError, PaymentGateway, PaymentRequest, PaymentStart, TestGateway};
+use domain::payments::TestGateway;
 use domain::platform::clock::now_ms;
 use domain::workflows::accept_order::{self, Accepted};
 use domain::workflows::{refund_order, ship_order};
@@ -16,6 +16,7 @@ use model::seller_orders::OrderTab;
 use crate::db_tests;
 use crate::harness::actors;
 use crate::harness::fixtures::{available, count};
+use crate::harness::gateways::Switched;
 use crate::seller_orders::{another_store, filter, mails_to, paid_order, ship_all, store_with_two_variants};
 
 /// After the time to accept ran out.
@@ -188,33 +189,6 @@ async fn turning_acceptance_off_accepts_the_waiting_orders(db: Db) {
         .is_none());
 }
 
-/// A provider that refuses every refund (or, `down`, cannot be reached), and takes payments as the test one.
-#[derive(Debug)]
-struct Refusing {
-    inner: TestGateway,
-    down: bool,
-}
-
-#[async_trait::async_trait]
-impl PaymentGateway for Refusing {
-    fn provider(&self) -> &'static str {
-        self.inner.provider()
-    }
-    fn test_mode(&self) -> bool {
-        true
-    }
-    async fn start(&self, request: &PaymentRequest) -> Result<PaymentStart, GatewayError> {
-        self.inner.start(request).await
-    }
-    async fn refund(&self, _: &str, _: i64, _: &str) -> Result<(), GatewayError> {
-        Err(if self.down {
-            GatewayError::Unavailable("timed out".into())
-        } else {
-            GatewayError::Refused("the card is closed".into())
-        })
-    }
-}
-
 async fn a_cancel_the_provider_refuses_leaves_the_order_waiting_and_an_unanswered_one_is_finished_later(db: Db) {
     let (store, [kettle, mug]) = store_with_two_variants(&db, 5).await;
     let seller = actors::seller_of(&db, store).await;
@@ -223,10 +197,7 @@ async fn a_cancel_the_provider_refuses_leaves_the_order_waiting_and_an_unanswere
         .expect("on");
     let (_, refused) = paid_order(&db, &[(kettle, 1)], "Refused Rita").await;
     let (_, unanswered) = paid_order(&db, &[(mug, 1)], "Unanswered Uma").await;
-    let refusing = Refusing {
-        inner: TestGateway::new(db.clone()),
-        down: false,
-    };
+    let refusing = Switched::refusing(&db);
     assert_eq!(
         accept_order::cancel_unaccepted(&db, &refusing, too_late())
             .await
@@ -247,10 +218,7 @@ async fn a_cancel_the_provider_refuses_leaves_the_order_waiting_and_an_unanswere
         Accepted::Now
     );
     // The provider cannot be reached: the claim waits, the store is told, and the retry sweep finishes it.
-    let down = Refusing {
-        inner: TestGateway::new(db.clone()),
-        down: true,
-    };
+    let down = Switched::down(&db);
     assert_eq!(
         accept_order::cancel_unaccepted(&db, &down, too_late())
             .await

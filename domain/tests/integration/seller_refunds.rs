@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use domain::orders::refunds::{RefundForm, RefundKind};
 use domain::orders::{portal, OrderError};
-use domain::payments::{GatewayError, PaymentGateway, PaymentRequest, PaymentStart, TestGateway};
+use domain::payments::TestGateway;
 use domain::workflows::refund_order::{self, Outcome};
 use domain::workflows::ship_order::{self, ShipForm};
 use domain::{cart, checkout, Actor, Db};
@@ -14,6 +14,7 @@ use domain::{cart, checkout, Actor, Db};
 use crate::db_tests;
 use crate::harness::actors;
 use crate::harness::fixtures::{available, count, draft, key, placed_and_paid};
+use crate::harness::gateways::Switched;
 use crate::seller_orders::{another_store, mails_to, paid_order, ship_all, store_with_two_variants};
 
 /// An amount as a seller types it ("4.99").
@@ -357,41 +358,11 @@ async fn refunds_are_capped_refused_ones_change_nothing_and_other_stores_see_not
     assert_eq!(available(&db, kettle).await, before + 1);
 }
 
-/// The test gateway behind a switch: while it is off, every refund answers that the provider could not be reached
-/// (a timeout), having made nothing.
-#[derive(Debug)]
-struct Unreachable {
-    inner: TestGateway,
-    down: std::sync::atomic::AtomicBool,
-}
-
-#[async_trait::async_trait]
-impl PaymentGateway for Unreachable {
-    fn provider(&self) -> &'static str {
-        self.inner.provider()
-    }
-    fn test_mode(&self) -> bool {
-        true
-    }
-    async fn start(&self, request: &PaymentRequest) -> Result<PaymentStart, GatewayError> {
-        self.inner.start(request).await
-    }
-    async fn refund(&self, provider_ref: &str, amount: i64, key: &str) -> Result<(), GatewayError> {
-        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(GatewayError::Unavailable("timed out".into()));
-        }
-        self.inner.refund(provider_ref, amount, key).await
-    }
-}
-
 async fn a_refund_the_provider_could_not_be_asked_about_waits_and_is_finished_by_the_next(db: Db) {
     let (store, [kettle, teapot]) = store_with_two_variants(&db, 10).await;
     let (_, number) = paid_order(&db, &[(kettle, 1), (teapot, 1)], "Timeout Tess").await;
     let seller = actors::seller_of(&db, store).await;
-    let gateway = Unreachable {
-        inner: TestGateway::new(db.clone()),
-        down: std::sync::atomic::AtomicBool::new(true),
-    };
+    let gateway = Switched::down(&db);
     let first = refund_form(&[(kettle, 1)], "out_of_stock");
     let lost = refund_order::by_store(&db, &gateway, &seller, &number, RefundKind::Cancel, &first).await;
     assert!(matches!(lost, Err(OrderError::Refund(_))), "{lost:?}");
@@ -417,7 +388,7 @@ async fn a_refund_the_provider_could_not_be_asked_about_waits_and_is_finished_by
     .await;
     assert!(matches!(still_down, Err(OrderError::Refund(_))), "{still_down:?}");
     // The provider answers again: the next form finishes the waiting one first and changes nothing itself.
-    gateway.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    gateway.set_down(false);
     let next = refund_order::by_store(
         &db,
         &gateway,
@@ -444,10 +415,7 @@ async fn the_shop_retries_a_refund_nobody_touches_again(db: Db) {
     let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
     let (_, number) = paid_order(&db, &[(kettle, 2)], "Patient Pam").await;
     let seller = actors::seller_of(&db, store).await;
-    let gateway = Unreachable {
-        inner: TestGateway::new(db.clone()),
-        down: std::sync::atomic::AtomicBool::new(true),
-    };
+    let gateway = Switched::down(&db);
     let form = refund_form(&[(kettle, 1)], "out_of_stock");
     let lost = refund_order::by_store(&db, &gateway, &seller, &number, RefundKind::Cancel, &form).await;
     assert!(matches!(lost, Err(OrderError::Refund(_))), "{lost:?}");
@@ -469,7 +437,7 @@ async fn the_shop_retries_a_refund_nobody_touches_again(db: Db) {
         count(&db, "SELECT COUNT(*) FROM order_refunds WHERE state = 'pending'").await,
         1
     );
-    gateway.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    gateway.set_down(false);
     assert_eq!(
         refund_order::retry_waiting(&db, &gateway, now + 1)
             .await

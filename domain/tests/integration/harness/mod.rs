@@ -3,6 +3,7 @@
 //! answers, and is mandatory when CI is set.
 
 pub mod fixtures;
+pub mod gateways;
 
 pub use domain::testing::{sqlite, TestDb};
 
