@@ -285,5 +285,10 @@ async fn main() {
     println!("ship (the workflow, with its email): {}", percentiles(ships));
     refunds(&db, &seller, &to_ship.rows).await;
     drop(db);
-    let _ = std::fs::remove_dir_all(dir);
+    // BENCH_KEEP=1 keeps the database to look into its query plans.
+    if std::env::var_os("BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(dir);
+    } else {
+        println!("kept {}", dir.display());
+    }
 }

@@ -211,7 +211,8 @@ pub async fn record_shipment(
         total += units;
     }
     sqlx::query(
-        "UPDATE orders SET units_shipped = units_shipped + $1, updated_at = $2, accept_by = NULL WHERE id = $3",
+        "UPDATE orders SET units_shipped = units_shipped + $1, updated_at = $2, last_shipped_at = $2, \
+         accept_by = NULL WHERE id = $3",
     )
     .bind(total)
     .bind(now)

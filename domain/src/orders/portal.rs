@@ -169,8 +169,8 @@ pub async fn shipping_record(db: &Db, actor: &Actor) -> Result<ShippingRecord, O
     let mut conn = db.pool().acquire().await?;
     let counts: Counts = sqlx::query_as(&format!(
         "SELECT CAST(COUNT(*) AS BIGINT) AS due, \
-         CAST(COALESCE(SUM(CASE WHEN ({late_now}) OR (SELECT MAX(sh.created_at) FROM shipments sh \
-           WHERE sh.order_id = o.id) > o.ship_by THEN 1 ELSE 0 END), 0) AS BIGINT) AS late \
+         CAST(COALESCE(SUM(CASE WHEN o.last_shipped_at > o.ship_by OR ({late_now}) THEN 1 ELSE 0 END), 0) \
+           AS BIGINT) AS late \
          FROM orders o WHERE o.seller_id = $1 AND o.ship_by >= $3 AND o.ship_by < $2 AND o.status <> 'cancelled'"
     ))
     .bind(store)
