@@ -357,8 +357,10 @@ test("a store that accepts its orders accepts one paid with its own promo code, 
   await page.goto("/seller/orders?tab=to-accept");
   await page.getByRole("link", { name: number }).click();
   await expect(page.getByRole("region", { name: "Accept this order" })).toContainText("it is cancelled and the shopper refunded");
+  await expect(page.getByText("Discount (promo code)")).toBeVisible();
   await expect(page.getByRole("form", { name: "Ship items" })).toHaveCount(0);
   await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-order-to-accept-${testInfo.project.name}.png`, fullPage: true });
   await page.getByRole("button", { name: `Accept order ${number}` }).click();
   await expect(page.getByRole("status")).toContainText("Order accepted");
   await expect(page.getByRole("form", { name: "Ship items" })).toBeVisible();

@@ -352,6 +352,8 @@ pub struct SellerOrderDetail {
     pub shipping_option: String,
     pub lines: Vec<SellerLineView>,
     pub shipping: Money,
+    /// What promo codes took off the store's items.
+    pub discount: Money,
     pub tax: Money,
     pub total: Money,
     pub refunded: Money,

@@ -231,6 +231,7 @@ struct DetailRow {
     shipping_name: String,
     shipping_amount: i64,
     tax_amount: i64,
+    discount: i64,
     total: i64,
     refunded: i64,
     shipping_refunded: i64,
@@ -315,7 +316,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
         "SELECT o.id AS id, o.seller_id AS seller_id, o.number AS number, o.created_at AS created_at, \
          o.status AS status, o.units_shipped AS units_shipped, o.ship_by AS ship_by, o.accept_by AS accept_by, \
          o.shipping_name AS shipping_name, o.shipping_amount AS shipping_amount, o.tax_amount AS tax_amount, \
-         o.total AS total, o.refunded AS refunded, g.currency AS currency, \
+         o.discount AS discount, o.total AS total, o.refunded AS refunded, g.currency AS currency, \
          (SELECT CAST(COALESCE(SUM(r.shipping), 0) AS BIGINT) FROM order_refunds r WHERE r.order_id = o.id) \
          AS shipping_refunded, g.ship_name AS ship_name, \
          g.ship_line1 AS ship_line1, g.ship_line2 AS ship_line2, g.ship_city AS ship_city, \
@@ -374,6 +375,7 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<SellerOrderD
         deliverable: status == Some(OrderStatus::Shipped),
         lines,
         shipping: money(row.shipping_amount),
+        discount: money(row.discount),
         tax: money(row.tax_amount),
         total: money(row.total),
         refunded: money(row.refunded),

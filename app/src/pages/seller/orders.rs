@@ -344,6 +344,7 @@ fn OrderLines(order: SellerOrderDetail) -> impl IntoView {
                 </tbody>
             </table>
             <dl class="totals">
+                {(order.discount.amount > 0).then(|| view! { <dt>"Discount (promo code)"</dt><dd>{format!("−{}", order.discount.display())}</dd> })}
                 <dt>"Shipping"</dt><dd>{order.shipping.display()}</dd>
                 <dt>"Tax"</dt><dd>{order.tax.display()}</dd>
                 <dt>"Total"</dt><dd><strong>{order.total.display()}</strong></dd>
