@@ -306,16 +306,10 @@ pub fn evaluate(
     // Shared among the covered sellers in proportion to their items; the last covered seller takes the
     // rounding remainder, so the parts add up to the total exactly.
     let covered: Vec<usize> = (0..subtotals.len()).filter(|&i| covers(subtotals[i].0)).collect();
+    let weights: Vec<i64> = covered.iter().map(|&i| subtotals[i].1).collect();
     let mut per_seller: Vec<(i64, i64)> = subtotals.iter().map(|(s, _)| (*s, 0)).collect();
-    let mut given = 0;
-    for (n, &i) in covered.iter().enumerate() {
-        let part = if n + 1 == covered.len() {
-            total - given
-        } else {
-            total * subtotals[i].1 / eligible
-        };
+    for (&i, part) in covered.iter().zip(crate::platform::split::shares(total, &weights)) {
         per_seller[i].1 = part;
-        given += part;
     }
     let off = match promo.kind {
         PromoKind::Percent => format!("{} % off", promo.value),

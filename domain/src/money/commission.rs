@@ -8,6 +8,7 @@ use sqlx::AnyConnection;
 
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
+use crate::platform::split::shares;
 use crate::platform::Db;
 
 /// Basis points in a whole (100 %).
@@ -33,26 +34,6 @@ pub fn of_line(base: i64, rate: &Rate) -> i64 {
         commission = commission.min(cap);
     }
     commission.clamp(0, base)
-}
-
-/// `total` shared in proportion to `weights`, rounded down, the last share taking the remainder: the shares add up
-/// to `total` exactly (a zero total of weights gives it all to the last).
-pub fn shares(total: i64, weights: &[i64]) -> Vec<i64> {
-    let sum: i64 = weights.iter().sum();
-    let mut given = 0;
-    let mut out = Vec::with_capacity(weights.len());
-    for (i, weight) in weights.iter().enumerate() {
-        let share = if i + 1 == weights.len() {
-            total - given
-        } else if sum > 0 {
-            total * weight / sum
-        } else {
-            0
-        };
-        given += share;
-        out.push(share);
-    }
-    out
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -254,16 +235,6 @@ mod tests {
         assert_eq!(of_line(30, &bounded), 30, "never above the line");
         assert_eq!(of_line(100_000, &bounded), 500, "the cap");
         assert_eq!(of_line(-5, &ten), 0);
-    }
-
-    #[test]
-    fn shares_add_up_to_the_whole() {
-        assert_eq!(shares(100, &[1, 1, 1]), vec![33, 33, 34]);
-        assert_eq!(shares(999, &[2999, 1, 7000]), vec![299, 0, 700]);
-        assert_eq!(shares(10, &[0, 0]), vec![0, 10]);
-        for total in [0, 1, 7, 12345] {
-            assert_eq!(shares(total, &[3, 5, 11, 2]).iter().sum::<i64>(), total);
-        }
     }
 
     #[test]

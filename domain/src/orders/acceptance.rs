@@ -8,12 +8,15 @@ use super::lifecycle::note_event;
 use super::status::{ACCEPTED, NOT_ACCEPTED};
 use crate::platform::Db;
 
+/// The statuses of a paid order still to ship, the only ones that wait for acceptance (our own SQL).
+const OPEN: &str = "('paid', 'partially_refunded')";
+
 /// Accepts paid order `order_id` if it is still waiting; returns whether this call accepted it.
 pub async fn accept(conn: &mut AnyConnection, order_id: i64) -> Result<bool, sqlx::Error> {
-    let taken = sqlx::query(
+    let taken = sqlx::query(&format!(
         "UPDATE orders SET accept_by = NULL WHERE id = $1 AND accept_by IS NOT NULL \
-         AND status IN ('paid', 'partially_refunded')",
-    )
+         AND status IN {OPEN}"
+    ))
     .bind(order_id)
     .execute(&mut *conn)
     .await?
@@ -46,12 +49,12 @@ pub struct Unaccepted {
 
 /// Up to `limit` paid orders whose time to be accepted ran out before `now`.
 pub async fn overdue(db: &Db, now: i64, limit: i64) -> Result<Vec<Unaccepted>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT o.id AS order_id, o.accept_by AS accept_by, o.group_id AS group_id, o.number AS number, \
          s.store_name AS store_name FROM orders o JOIN sellers s ON s.id = o.seller_id \
-         WHERE o.accept_by IS NOT NULL AND o.accept_by < $1 AND o.status IN ('paid', 'partially_refunded') \
-         AND s.accept_orders = 1 ORDER BY o.accept_by LIMIT $2",
-    )
+         WHERE o.accept_by IS NOT NULL AND o.accept_by < $1 AND o.status IN {OPEN} \
+         AND s.accept_orders = 1 ORDER BY o.accept_by LIMIT $2"
+    ))
     .bind(now)
     .bind(limit)
     .fetch_all(db.pool())
@@ -61,11 +64,11 @@ pub async fn overdue(db: &Db, now: i64, limit: i64) -> Result<Vec<Unaccepted>, s
 /// Takes an overdue order for cancelling if it still waits (the store did not accept it meanwhile, and still asks
 /// to accept its orders); returns whether this call took it.
 pub async fn expire(conn: &mut AnyConnection, order_id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let taken = sqlx::query(
+    let taken = sqlx::query(&format!(
         "UPDATE orders SET accept_by = NULL WHERE id = $1 AND accept_by IS NOT NULL AND accept_by < $2 \
-         AND status IN ('paid', 'partially_refunded') \
-         AND EXISTS (SELECT 1 FROM sellers s WHERE s.id = orders.seller_id AND s.accept_orders = 1)",
-    )
+         AND status IN {OPEN} \
+         AND EXISTS (SELECT 1 FROM sellers s WHERE s.id = orders.seller_id AND s.accept_orders = 1)"
+    ))
     .bind(order_id)
     .bind(now)
     .execute(&mut *conn)
@@ -86,9 +89,9 @@ pub async fn expire(conn: &mut AnyConnection, order_id: i64, now: i64) -> Result
 /// Puts an order whose cancel the payment provider refused back to waiting (until `accept_by`, already past), so
 /// the store can still accept it and the next sweep tries again.
 pub async fn reopen(conn: &mut AnyConnection, order_id: i64, accept_by: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE orders SET accept_by = $1 WHERE id = $2 AND accept_by IS NULL AND status IN ('paid', 'partially_refunded')",
-    )
+    sqlx::query(&format!(
+        "UPDATE orders SET accept_by = $1 WHERE id = $2 AND accept_by IS NULL AND status IN {OPEN}"
+    ))
     .bind(accept_by)
     .bind(order_id)
     .execute(&mut *conn)

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod outbox;
 pub mod problem;
 pub mod settings;
+pub mod split;
 pub mod text;
 
 pub use actor::{Actor, ActorKind};
