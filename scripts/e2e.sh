@@ -17,6 +17,8 @@ export IMAGE_DIR="${WORK}/images"
 export E2E_ADMIN_EMAIL="admin-e2e@example.com"
 export E2E_ADMIN_PASSWORD="e2e-admin-$(date +%s)-secret"
 export DEV_MAILBOX=true
+# The money journey waits out the holding period by moving the shop's clock forward (POST /test/clock).
+export TEST_CLOCK=true
 # Imports fetch their pictures from this machine in the journeys (never allowed in a real shop).
 export PICTURE_FETCH_ALLOW_LOOPBACK=true
 export RUST_LOG="${RUST_LOG:-warn,bazaar::access=warn}"

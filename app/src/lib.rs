@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=AccountPage/>
                     <Route path=path!("admin") view=AdminPage/>
                     <Route path=path!("admin/sellers/applications") view=pages::admin::SellerApplicationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/payouts") view=pages::admin_payouts::PayoutsPage ssr=SsrMode::Async/>
                     <Route path=path!("sell") view=pages::sell::SellPage ssr=SsrMode::Async/>
                     <Route path=path!("seller") view=pages::seller::SellerHomePage ssr=SsrMode::Async/>
                     <Route path=path!("seller/orders") view=pages::seller::orders::SellerOrdersPage ssr=SsrMode::Async/>
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/stock") view=pages::seller::stock::SellerStockPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/settings") view=pages::seller::settings::SellerSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/promotions") view=pages::seller::promotions::SellerPromotionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/money") view=pages::seller::money::SellerMoneyPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/archive") view=pages::seller::products::ArchiveConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import") view=pages::seller::import::SellerImportPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import/:id") view=pages::seller::import::ImportReportPage ssr=SsrMode::Async/>

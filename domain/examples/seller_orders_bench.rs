@@ -2,7 +2,8 @@
 //! (`orders::portal::page`: every tab's first page, 20 pages deep by keyset, a search by name) and shipping
 //! (`workflows::ship_order::ship`, the real workflow with its shopper email), refunding and cancelling
 //! (`workflows::refund_order`, with the test gateway) timed, p50 and p99 of each.
-//! Goals: list p99 ≤ 50 ms per page, ship, cancel and refund p99 ≤ 100 ms.
+//! Then the store's money screen and statement CSV (issue 21) over the ledger the orders booked.
+//! Goals: list and money screen p99 ≤ 50 ms per page, ship, cancel and refund p99 ≤ 100 ms.
 //!
 //!   cargo run --release -p domain --example seller_orders_bench -- [orders]
 //!
@@ -11,6 +12,7 @@
 
 use std::time::{Duration, Instant};
 
+use domain::money::statement;
 use domain::orders::portal;
 use domain::orders::refunds::{RefundForm, RefundKind};
 use domain::payments::TestGateway;
@@ -110,9 +112,89 @@ async fn fill(db: &domain::Db, orders: usize) {
                 .await
                 .expect("line");
             }
+            book(&mut tx, order, status, at).await;
         }
         tx.commit().await.expect("commit");
     }
+}
+
+/// The order's money as a paid order books it (issue 21): the commission frozen, the sale in its store's ledger; a
+/// delivered order's money released 7 days after its delivery, an ended one's at once; a refunded one refunded.
+async fn book(tx: &mut sqlx::AnyConnection, order: i64, status: &str, at: i64) {
+    if status == "cancelled" {
+        return;
+    }
+    domain::money::commission::freeze(tx, order).await.expect("commission");
+    domain::money::sales::record_sale(tx, order).await.expect("sale");
+    let release = match status {
+        "delivered" => Some(at + 9 * 86_400_000),
+        "refunded" => Some(at),
+        _ => None,
+    };
+    if status == "refunded" {
+        domain::money::sales::record_provider_refund(tx, order, 3500)
+            .await
+            .expect("refund");
+    }
+    sqlx::query("UPDATE orders SET funds_release_at = $1 WHERE id = $2")
+        .bind(release)
+        .bind(order)
+        .execute(&mut *tx)
+        .await
+        .expect("release");
+}
+
+/// The store's money screen (balances, the period's totals, a page of the statement) unfiltered, 20 pages deep,
+/// refunds only and the last 7 days; then the CSV of the last 30 days.
+async fn money(db: &domain::Db, seller: &domain::Actor) {
+    use model::money::StatementFilter;
+    let mut firsts = Vec::new();
+    let mut deep = Vec::new();
+    let mut filtered = Vec::new();
+    let day = |days_ago: i64| model::format_date(domain::platform::clock::now_ms() - days_ago * 86_400_000);
+    let refunds = StatementFilter {
+        kind: "refund".into(),
+        ..StatementFilter::default()
+    };
+    let week = StatementFilter {
+        from: day(7),
+        ..StatementFilter::default()
+    };
+    for _ in 0..20 {
+        let t = Instant::now();
+        let first = statement::screen(db, seller, &StatementFilter::default(), None)
+            .await
+            .expect("statement");
+        firsts.push(t.elapsed());
+        let mut after = first.next;
+        for _ in 0..20 {
+            let t = Instant::now();
+            let page = statement::screen(db, seller, &StatementFilter::default(), after.as_deref())
+                .await
+                .expect("page");
+            deep.push(t.elapsed());
+            after = page.next;
+        }
+        for f in [&refunds, &week] {
+            let t = Instant::now();
+            statement::screen(db, seller, f, None).await.expect("filtered");
+            filtered.push(t.elapsed());
+        }
+    }
+    println!("money screen, first page: {}", percentiles(firsts));
+    println!("money screen, 20 pages deep: {}", percentiles(deep));
+    println!("money screen, refunds only / last 7 days: {}", percentiles(filtered));
+    let month = StatementFilter {
+        from: day(30),
+        ..StatementFilter::default()
+    };
+    let t = Instant::now();
+    let csv = statement::csv(db, seller, &month).await.expect("csv");
+    println!(
+        "statement CSV, last 30 days: {} lines in {:.1} ms",
+        csv.iter().filter(|b| **b == b'\n').count(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
 }
 
 /// Refunds one unit of each order just shipped, and cancels the first line of 50 orders still to ship: the real
@@ -258,6 +340,7 @@ async fn main() {
     println!("list, search by customer name: {}", percentiles(searches));
     println!("list, placed in the last 7 days: {}", percentiles(dated));
     println!("overview, shipping record (30 days): {}", percentiles(records));
+    money(&db, &seller).await;
 
     let to_ship = portal::page(&db, &seller, &filter(OrderTab::ToShip, ""), "")
         .await

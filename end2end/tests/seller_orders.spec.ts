@@ -1,52 +1,10 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { addToCart, expectAccessible, logIn, type Pick } from "./shop";
+import { expect, test, type Page } from "@playwright/test";
+import { addToCart, detailsAsGuest, expectAccessible, logIn, payAsGuest, twoOfStore } from "./shop";
 
 // Issue 20: a store is told of a paid order, ships it in parts with tracking (on a phone the rest in a second
 // parcel; on a desktop the unit it cannot send is cancelled and refunded), it is delivered, and a unit that came
 // back broken is refunded and restocked, then the shopper returns another unit (asked, approved, sent back,
 // received, refunded), while the shopper follows every step on the order page and in the emails.
-
-/** Two products of the store `slug` with at least 3 units of their first variant in stock, through the public API. */
-async function twoOfStore(request: APIRequestContext, slug: string): Promise<[Pick, Pick]> {
-  const list = await (await request.get(`/api/v1/products/search?seller=${slug}&in_stock=1&per_page=40`)).json();
-  const picks: Pick[] = [];
-  for (const r of list.results) {
-    const p = await (await request.get(`/api/v1/products/${r.id}`)).json();
-    const first = p.variants.find((v: { available: number }) => v.available >= 3);
-    if (!first || p.seller.slug !== slug) continue;
-    picks.push({ url: r.url, title: r.name, seller: p.seller.name, available: first.available });
-    if (picks.length === 2) return [picks[0], picks[1]];
-  }
-  throw new Error(`the store ${slug} has no two products in stock`);
-}
-
-/** Fills the guest's checkout details and goes on to the review. */
-async function detailsAsGuest(shopper: Page, email: string, name: string) {
-  await shopper.goto("/checkout");
-  await shopper.getByLabel("Email").fill(email);
-  await shopper.getByLabel("Full name").fill(name);
-  await shopper.getByLabel("Street address").fill("1 Market Street");
-  await shopper.getByLabel("City").fill("San Francisco");
-  await shopper.getByLabel("Postal code").fill("94105");
-  await shopper.getByLabel("Country").selectOption("US");
-  await shopper.getByLabel("Phone (optional)").fill("+1 415 555 0100");
-  await shopper.getByRole("button", { name: "Continue to review" }).click();
-}
-
-/** Checks out the guest's cart with the test gateway's approved card (and `promo`, if given): the order's number. */
-async function payAsGuest(shopper: Page, email: string, name: string, promo?: string): Promise<string> {
-  await detailsAsGuest(shopper, email, name);
-  if (promo) {
-    await shopper.getByRole("textbox", { name: "Promo code" }).fill(promo);
-    await shopper.getByRole("button", { name: "Apply code" }).click();
-    await expect(shopper.getByRole("status").filter({ hasText: `Code ${promo}: 15 % off items from` })).toBeVisible();
-  }
-  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
-  await shopper.getByLabel("Card number").fill("4242 4242 4242 4242");
-  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
-  await expect(shopper.getByRole("heading", { name: "Thank you! Your order is confirmed." })).toBeVisible();
-  return ((await shopper.getByRole("heading", { level: 1 }).textContent()) ?? "").replace("Order ", "");
-}
 
 /** From an order's page: its packing slip with the label (the number as a barcode, the address), then back. */
 async function printSlip(page: Page, number: string, project: string) {
@@ -118,8 +76,10 @@ test("a store ships an order in parts, cancels, refunds and takes back what it m
   await page.getByRole("button", { name: "Print packing slips of the ticked orders" }).click();
   await expect(page.getByRole("article", { name: `Order ${number}` })).toBeVisible();
   await page.goBack();
-  // Placed today: found from today, not up to yesterday.
-  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  // Placed today: found from today, not up to yesterday. "Today" is the shop's (its clock may have been moved
+  // forward by an earlier journey): the day the list shows the order placed on.
+  const placed = ((await page.getByRole("row", { name: new RegExp(number) }).textContent()) ?? "").match(/\d{4}-\d{2}-\d{2}/)?.[0];
+  const day = (offset: number) => new Date(Date.parse(`${placed}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
   const search = page.getByRole("search", { name: "Search orders" });
   await search.getByLabel("Placed until").fill(day(-1));
   await search.getByRole("button", { name: "Search" }).click();

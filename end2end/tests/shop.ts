@@ -105,3 +105,45 @@ export async function expectPictures(page: Page, text: string) {
     await expect(pictures).toContainText(text, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
 }
+
+/** Fills the guest's checkout details and goes on to the review. */
+export async function detailsAsGuest(shopper: Page, email: string, name: string) {
+  await shopper.goto("/checkout");
+  await shopper.getByLabel("Email").fill(email);
+  await shopper.getByLabel("Full name").fill(name);
+  await shopper.getByLabel("Street address").fill("1 Market Street");
+  await shopper.getByLabel("City").fill("San Francisco");
+  await shopper.getByLabel("Postal code").fill("94105");
+  await shopper.getByLabel("Country").selectOption("US");
+  await shopper.getByLabel("Phone (optional)").fill("+1 415 555 0100");
+  await shopper.getByRole("button", { name: "Continue to review" }).click();
+}
+
+/** Checks out the guest's cart with the test gateway's approved card (and `promo`, if given): the order's number. */
+export async function payAsGuest(shopper: Page, email: string, name: string, promo?: string): Promise<string> {
+  await detailsAsGuest(shopper, email, name);
+  if (promo) {
+    await shopper.getByRole("textbox", { name: "Promo code" }).fill(promo);
+    await shopper.getByRole("button", { name: "Apply code" }).click();
+    await expect(shopper.getByRole("status").filter({ hasText: `Code ${promo}: 15 % off items from` })).toBeVisible();
+  }
+  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
+  await shopper.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await shopper.getByRole("button", { name: /^Pay \$/ }).click();
+  await expect(shopper.getByRole("heading", { name: "Thank you! Your order is confirmed." })).toBeVisible();
+  return ((await shopper.getByRole("heading", { level: 1 }).textContent()) ?? "").replace("Order ", "");
+}
+
+/** Two products of the store `slug` with at least 3 units of their first variant in stock, through the public API. */
+export async function twoOfStore(request: APIRequestContext, slug: string): Promise<[Pick, Pick]> {
+  const list = await (await request.get(`/api/v1/products/search?seller=${slug}&in_stock=1&per_page=40`)).json();
+  const picks: Pick[] = [];
+  for (const r of list.results) {
+    const p = await (await request.get(`/api/v1/products/${r.id}`)).json();
+    const first = p.variants.find((v: { available: number }) => v.available >= 3);
+    if (!first || p.seller.slug !== slug) continue;
+    picks.push({ url: r.url, title: r.name, seller: p.seller.name, available: first.available });
+    if (picks.length === 2) return [picks[0], picks[1]];
+  }
+  throw new Error(`the store ${slug} has no two products in stock`);
+}

@@ -9,6 +9,7 @@ pub mod cart;
 pub mod catalog;
 pub mod markdown;
 pub mod messages;
+pub mod money;
 pub mod orders;
 pub mod product_form;
 pub mod promotions;

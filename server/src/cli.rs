@@ -77,6 +77,22 @@ pub enum Command {
         #[arg(long, conflicts_with = "rate")]
         clear: bool,
     },
+    /// Set the platform's rules for sellers' money (`bazaar money --hold-days 7 --commission-tax 20`); without an
+    /// option, show them. They apply from then on (a delivered order keeps the release date it got).
+    Money {
+        /// Days an order's money stays pending after delivery (0 to 90).
+        #[arg(long)]
+        hold_days: Option<i64>,
+        /// Tax charged on the commission, in percent (`20`; 0 for none).
+        #[arg(long)]
+        commission_tax: Option<String>,
+        /// Whether refunded units give their commission back: `on` or `off`.
+        #[arg(long)]
+        commission_back: Option<String>,
+        /// The least amount a payout moves (`1.00`).
+        #[arg(long)]
+        min_transfer: Option<String>,
+    },
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,
 }

@@ -69,6 +69,9 @@ pub struct Config {
     /// Shows the development mailbox at /dev/mailbox (every message the shop "sent"). Never in production: it
     /// shows everyone's mail to anyone.
     pub dev_mailbox: bool,
+    /// `TEST_CLOCK`: `POST /test/clock` moves the shop's clock forward (browser journeys wait out holding periods
+    /// that way). Never in production: `serve` refuses it over https.
+    pub test_clock: bool,
     /// `ALLOW_DEMO_ACCOUNTS`: serve over https although demo accounts (published password) exist. Default false:
     /// `serve` refuses to start.
     pub allow_demo_accounts: bool,
@@ -212,6 +215,7 @@ impl Config {
                 .map(|e| e.eq_ignore_ascii_case("dev"))
                 .unwrap_or(false),
             dev_mailbox: parse("DEV_MAILBOX", get("DEV_MAILBOX"), false)?,
+            test_clock: parse("TEST_CLOCK", get("TEST_CLOCK"), false)?,
             allow_demo_accounts: parse("ALLOW_DEMO_ACCOUNTS", get("ALLOW_DEMO_ACCOUNTS"), false)?,
             search_dir: get("SEARCH_DIR").unwrap_or_else(|| "data/search".into()).into(),
             image_dir: get("IMAGE_DIR").unwrap_or_else(|| "data/images".into()).into(),

@@ -5,6 +5,7 @@ pub mod catalog_files;
 pub mod cli;
 pub mod config;
 pub mod form_errors;
+pub mod money_files;
 pub mod page_cache;
 pub mod rest;
 pub mod search;
@@ -141,6 +142,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
     let context_services = services.clone();
     let pages = Router::new()
         .route("/seller/products/export.csv", get(catalog_files::export))
+        .route("/seller/money/statement.csv", get(money_files::statement))
         .route(
             "/seller/settings/logo",
             post(uploads::logo).layer(axum::extract::DefaultBodyLimit::max(uploads::BODY_LIMIT)),
@@ -184,12 +186,19 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/media/{file}", get(rest::stored_image))
         .with_state(services.clone());
 
+    let test_clock = if config.test_clock {
+        domain::platform::clock::allow_moving();
+        Router::new().route("/test/clock", post(money_files::move_clock))
+    } else {
+        Router::new()
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
         .merge(api)
         .merge(webhooks)
+        .merge(test_clock)
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(config, security::request_context))
 }

@@ -49,6 +49,20 @@ async fn main() -> ExitCode {
             };
             commission(&config, store, category, wanted).await
         }
+        Command::Money {
+            hold_days,
+            commission_tax,
+            commission_back,
+            min_transfer,
+        } => {
+            let wanted = MoneyArgs {
+                hold_days,
+                commission_tax,
+                commission_back,
+                min_transfer,
+            };
+            money_policy(&config, wanted).await
+        }
         Command::Reindex => reindex(&config).await,
     };
     match result {
@@ -84,6 +98,9 @@ async fn migrate(config: &Config) -> Result<(), String> {
 async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config).await?;
     refuse_demo_accounts(&config, &db).await?;
+    if config.test_clock && config.is_https() {
+        return Err("TEST_CLOCK lets anyone move the shop's clock: it is refused on a shop served over https".into());
+    }
     let config = Arc::new(config);
     let index = server::search::open_index(&config)?;
     let services = server::services(&config, db.clone(), index)?;
@@ -236,6 +253,58 @@ async fn commission(
             rates::percent_label(r.rate_bp)
         );
     }
+    Ok(())
+}
+
+/// What `bazaar money` is asked to change.
+struct MoneyArgs {
+    hold_days: Option<i64>,
+    commission_tax: Option<String>,
+    commission_back: Option<String>,
+    min_transfer: Option<String>,
+}
+
+/// Changes the platform's money rules, then shows them.
+async fn money_policy(config: &Config, args: MoneyArgs) -> Result<(), String> {
+    use domain::money::{commission, policy};
+    let db = open_db(config).await?;
+    let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+    let mut rules = policy::read(&mut conn).await.map_err(|e| e.to_string())?;
+    drop(conn);
+    if let Some(days) = args.hold_days {
+        rules.hold_days = days;
+    }
+    if let Some(typed) = args.commission_tax {
+        rules.commission_tax_bp =
+            commission::parse_percent(&typed).ok_or("the commission tax is a percentage from 0 to 100, like 20")?;
+    }
+    if let Some(typed) = args.commission_back {
+        rules.commission_back = match typed.as_str() {
+            "on" => 1,
+            "off" => 0,
+            _ => return Err("--commission-back is on or off".into()),
+        };
+    }
+    if let Some(typed) = args.min_transfer {
+        rules.min_transfer =
+            domain::catalog::editor::parse_money(&typed).ok_or("the least payout is an amount like 1.00")?;
+    }
+    if !policy::set(&db, &rules).await.map_err(|e| e.to_string())? {
+        return Err("the holding days are 0 to 90".into());
+    }
+    println!("hold days        {}", rules.hold_days);
+    println!(
+        "commission tax   {}",
+        commission::percent_label(rules.commission_tax_bp)
+    );
+    println!(
+        "commission back  {}",
+        if rules.commission_back == 1 { "on" } else { "off" }
+    );
+    println!(
+        "least payout     {}",
+        model::catalog::Money::new(rules.min_transfer, "USD").display()
+    );
     Ok(())
 }
 

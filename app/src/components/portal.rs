@@ -11,15 +11,17 @@ pub enum Section {
     Products,
     Stock,
     Promotions,
+    Money,
     Settings,
 }
 
-const SECTIONS: [(Section, &str, &str); 6] = [
+const SECTIONS: [(Section, &str, &str); 7] = [
     (Section::Overview, "/seller", "Overview"),
     (Section::Orders, "/seller/orders", "Orders"),
     (Section::Products, "/seller/products", "Products"),
     (Section::Stock, "/seller/stock", "Stock"),
     (Section::Promotions, "/seller/promotions", "Promotions"),
+    (Section::Money, "/seller/money", "Money"),
     (Section::Settings, "/seller/settings", "Store settings"),
 ];
 

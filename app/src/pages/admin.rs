@@ -36,6 +36,7 @@ pub fn AdminPage() -> impl IntoView {
                             <h2 id="sellers-title">"Sellers"</h2>
                             <p><a href="/admin/sellers/applications">{format!("Seller applications ({} waiting)", o.pending_applications)}</a></p>
                             <p><a href="/admin/messages">"Flagged messages (contact details or links)"</a></p>
+                            <p><a href="/admin/payouts">"Payouts to stores"</a></p>
                         </section>
                     }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -47,7 +48,7 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 /// Sends a signed-out visitor to the login (back to `path` after) and shows others than admins the 403 page.
-fn admin_gate(path: &str) -> Option<AnyView> {
+pub(crate) fn admin_gate(path: &str) -> Option<AnyView> {
     let Some(user) = crate::request_user() else {
         #[cfg(feature = "ssr")]
         crate::ssr::page_redirect(&format!("/login?next={}", crate::url_encode(path)));

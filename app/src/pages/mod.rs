@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod admin_payouts;
 pub mod cart;
 pub mod checkout;
 pub mod errors;

@@ -11,7 +11,8 @@ use time::OffsetDateTime;
 use tower_sessions_core::session::{Id, Record};
 use tower_sessions_core::session_store::{self, ExpiredDeletion, SessionStore};
 
-use crate::platform::clock::now_ms;
+// Session expiries come from tower-sessions' wall clock, so they are compared with it (never a moved clock).
+use crate::platform::clock::wall_ms;
 use crate::platform::db::Db;
 
 /// The session key under which the signed-in user's id is kept.
@@ -78,7 +79,7 @@ impl SqlSessionStore {
     pub async fn count_for_user(&self, user_id: i64) -> Result<i64, sqlx::Error> {
         let row = sqlx::query("SELECT COUNT(*) AS session_count FROM sessions WHERE user_id = $1 AND expires_at > $2")
             .bind(user_id)
-            .bind(now_ms())
+            .bind(wall_ms())
             .fetch_one(self.db.pool())
             .await?;
         row.try_get("session_count")
@@ -166,7 +167,7 @@ impl SessionStore for SqlSessionStore {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(id.to_string())
-            .bind(now_ms())
+            .bind(wall_ms())
             .fetch_optional(self.db.pool())
             .await
             .map_err(backend)?;
@@ -206,7 +207,7 @@ impl ExpiredDeletion for SqlSessionStore {
 /// Deletes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db) -> Result<u64, sqlx::Error> {
     let done = db
-        .write_one(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()))
+        .write_one(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(wall_ms()))
         .await?;
     Ok(done.rows_affected())
 }

@@ -1,4 +1,13 @@
 //! The money context (seller money, issue 21): the platform's commission, frozen on each order line when the order
-//! is paid. Owns `commission_rates`, and the `discount`, `commission_bp` and `commission` columns of `order_lines`.
+//! is paid; each store's append-only ledger with its running balance (sales, commission and its tax, refunds and
+//! the commission they give back, payouts); the balances and statement a seller reads; payouts. Owns
+//! `commission_rates`, `money_policy`, `seller_ledger`, `seller_balances`, `seller_transfers`,
+//! `seller_transfer_items`, and the `discount`, `commission_bp`, `commission` columns of `order_lines` and
+//! `funds_release_at` of `orders`.
 
 pub mod commission;
+pub mod ledger;
+pub mod policy;
+pub mod sales;
+pub mod statement;
+pub mod transfers;

@@ -51,6 +51,14 @@ pub async fn transition(
     let moved = set_where(conn, order_id, Some(to), &format!("status IN ({allowed})")).await?;
     if moved {
         note_on_timeline(conn, order_id, to, note).await?;
+        // The order's money leaves pending after its delivery and the holding days, or at once when it ended.
+        match to {
+            OrderStatus::Delivered => crate::money::policy::release_order(conn, order_id, true).await?,
+            OrderStatus::Cancelled | OrderStatus::Refunded => {
+                crate::money::policy::release_order(conn, order_id, false).await?
+            }
+            _ => {}
+        }
     }
     Ok(moved)
 }
@@ -210,6 +218,14 @@ pub async fn end_unpaid(
 }
 
 /// Records that a seller order's whole remaining total was refunded.
+/// What of seller order `order_id`'s total has not been refunded.
+pub async fn unrefunded(conn: &mut AnyConnection, order_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT total - refunded FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
 pub async fn record_refunded_in_full(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE orders SET refunded = total, updated_at = $1 WHERE id = $2")
         .bind(now_ms())

@@ -1,12 +1,38 @@
 //! Time as the database stores it: integer unix milliseconds, UTC.
 
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// How far the clock was moved forward (only in a shop started for browser journeys: see [`allow_moving`]).
+static MOVED_MS: AtomicI64 = AtomicI64::new(0);
+static MOVABLE: AtomicBool = AtomicBool::new(false);
+
 pub fn now_ms() -> i64 {
+    wall_ms() + MOVED_MS.load(Ordering::Relaxed)
+}
+
+/// The machine's time, never moved: for what other libraries stamp with it (session expiries are set by
+/// tower-sessions from the wall clock, so they are compared with it).
+pub fn wall_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+/// Lets [`move_forward`] move this process's clock (the server's `TEST_CLOCK`; never in production).
+pub fn allow_moving() {
+    MOVABLE.store(true, Ordering::SeqCst);
+}
+
+/// Moves the clock `ms` forward, if moving it is allowed; whether it moved. Never backward: ids and every
+/// "before now" rule assume time only goes forward.
+pub fn move_forward(ms: i64) -> bool {
+    if !MOVABLE.load(Ordering::SeqCst) || ms <= 0 {
+        return false;
+    }
+    MOVED_MS.fetch_add(ms, Ordering::SeqCst);
+    true
 }
 
 /// Today's date in UTC, as `2026-12-02` (file names of exports).

@@ -191,6 +191,13 @@ impl Db {
     /// Applies pending migrations (idempotent).
     pub async fn migrate(&self) -> Result<(), DbError> {
         MIGRATOR.run(&self.pool).await?;
+        // Triggers are spelled differently on each engine, so they are kept out of the shared migrations and
+        // (re)made here, idempotently: the money tables that take no UPDATE or DELETE (decision 0028).
+        let append_only = match self.backend {
+            Backend::Sqlite => include_str!("../../sql/append_only_sqlite.sql"),
+            Backend::Postgres => include_str!("../../sql/append_only_postgres.sql"),
+        };
+        sqlx::raw_sql(append_only).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -276,6 +276,7 @@ async fn settle(
         )
         .await?;
     }
+    crate::money::sales::record_refund(tx, target.order_id, claim.id, claim.amount).await?;
     if done.restock {
         let reason = match done.kind {
             RefundKind::Cancel => Reason::Restocked,

@@ -162,6 +162,7 @@ async fn succeeded(
     for (order_id, _) in lifecycle::orders_of(conn, group_id).await? {
         crate::money::commission::freeze(conn, order_id).await?;
     }
+    crate::money::sales::record_sales(conn, group_id).await?;
     if let Some(cart_id) = lifecycle::cart_of(conn, group_id).await? {
         let bought: Vec<i64> = lifecycle::lines_of(conn, group_id)
             .await?
@@ -278,12 +279,14 @@ async fn refunded_elsewhere(
             )
             .await?
             {
+                let unrefunded = lifecycle::unrefunded(conn, order_id).await?;
                 // Units that left are not on a shelf: only an order nothing of which shipped goes back on sale
                 // (a partly shipped one keeps its stock as it is for the seller to count).
                 if status == OrderStatus::Paid && lifecycle::units_shipped(conn, order_id).await? == 0 {
                     inventory::restock(conn, group_id, order_id).await?;
                 }
                 lifecycle::record_refunded_in_full(conn, order_id).await?;
+                crate::money::sales::record_provider_refund(conn, order_id, unrefunded).await?;
             }
         } else if status != OrderStatus::Cancelled {
             let note = format!("A refund of {} was made through the payment provider", amount.display());

@@ -16,6 +16,8 @@ mod checkout;
 mod database;
 mod meili;
 mod money_commission;
+mod money_invariant;
+mod money_ledger;
 mod picture_fetches;
 mod promo;
 mod search;

@@ -326,6 +326,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("pause_promotion", &["id", "pause"]),
+    ("record_payout", &["seller_id", "amount", "reference", "form_key"]),
     ("store_message", &["number", "key", "body", "internal"]),
     (
         "refund_order",
@@ -360,10 +361,15 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
     ("seller_orders", &["tab", "q", "from", "to", "after"]),
     ("shipping_record", &[]),
     ("store_promotions", &[]),
+    ("store_money", &["from", "to", "kind", "after"]),
+    ("store_payouts", &[]),
     ("seller_order", &["number"]),
     ("orders_to_ship", &[]),
     ("packing_slips", &["numbers"]),
 ];
+
+/// The seller's downloads (plain routes, not server functions), with their query fields.
+const SELLER_FILES: &[(&str, &[&str])] = &[("/seller/money/statement.csv", &["from", "to", "kind"])];
 
 /// The multipart routes and the field each reads its file from.
 const UPLOADS: &[(&str, &str)] = &[
@@ -409,6 +415,18 @@ async fn junk_at_every_seller_function_and_upload_signed_in_as_a_seller(app: &Te
                 .await
                 .expect("request");
             handled(response, &format!("GET /api/{endpoint}?{query} as a seller")).await;
+            sent += 1;
+        }
+    }
+    for (path, fields) in SELLER_FILES {
+        for _ in 0..8 {
+            let query = random_form(&mut rng, fields, 0.8);
+            let response = seller
+                .get(app.url(&format!("{path}?{query}")))
+                .send()
+                .await
+                .expect("request");
+            handled(response, &format!("GET {path}?{query} as a seller")).await;
             sent += 1;
         }
     }

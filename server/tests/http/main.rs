@@ -17,6 +17,7 @@ mod orders;
 mod payments;
 mod security;
 mod seller_forms;
+mod seller_money;
 mod seller_orders;
 mod seller_probe;
 mod sellers;

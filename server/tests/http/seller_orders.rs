@@ -10,7 +10,7 @@ use crate::support::{demo, location, TestApp};
 
 /// A paid order of one unit of the first store's (seller1's) first stocked variant: its store order's number and
 /// that line's variant.
-async fn paid_store_order(app: &TestApp) -> (String, i64) {
+pub(crate) async fn paid_store_order(app: &TestApp) -> (String, i64) {
     let variant: i64 = sqlx::query_scalar(
         "SELECT MIN(v.id) FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE p.status = 'active' AND p.seller_id = (SELECT MIN(id) FROM sellers)",

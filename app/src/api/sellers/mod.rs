@@ -5,6 +5,7 @@
 
 mod apply;
 mod import;
+mod money;
 mod orders;
 mod products;
 mod promotions;
@@ -13,6 +14,7 @@ mod stock;
 
 pub use apply::*;
 pub use import::*;
+pub use money::*;
 pub use orders::*;
 pub use products::*;
 pub use promotions::*;

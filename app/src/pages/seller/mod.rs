@@ -4,6 +4,7 @@
 pub mod editor;
 pub mod import;
 pub mod import_pictures;
+pub mod money;
 pub mod order_messages;
 pub mod order_refunds;
 pub mod order_returns;

@@ -1,0 +1,47 @@
+//! The store's money: balances, the statement with its filters, and (for admins) recording a payout.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::signed_in;
+use crate::error::AppError;
+
+#[server(endpoint = "store_money", input = leptos::server_fn::codec::GetUrl)]
+pub async fn store_money(
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+    #[server(default)] kind: String,
+    #[server(default)] after: String,
+) -> Result<model::money::MoneyScreen, AppError> {
+    let (services, actor) = signed_in()?;
+    let filter = model::money::StatementFilter { from, to, kind };
+    let after = Some(after.as_str()).filter(|a| !a.is_empty());
+    Ok(domain::money::statement::screen(&services.db, &actor, &filter, after).await?)
+}
+
+/// The stores with money on the platform, for the admin's payouts screen.
+#[server(endpoint = "store_payouts", input = leptos::server_fn::codec::GetUrl)]
+pub async fn store_payouts() -> Result<Vec<model::money::PayoutRow>, AppError> {
+    let (services, actor) = signed_in()?;
+    Ok(domain::money::transfers::payout_rows(&services.db, &actor).await?)
+}
+
+/// Records a bank transfer an admin made to a store, of the amount the screen showed.
+#[server(endpoint = "record_payout")]
+pub async fn record_payout(
+    seller_id: i64,
+    amount: i64,
+    #[server(default)] reference: String,
+    #[server(default)] form_key: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let payout = domain::money::transfers::ManualPayout {
+        seller_id,
+        amount,
+        reference: &reference,
+        form_key: &form_key,
+    };
+    domain::money::transfers::record_manual(&services.db, &actor, &payout).await?;
+    crate::ssr::redirect(&format!("/admin/payouts?paid={seller_id}"));
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `/admin/payouts`: every store with money on the platform (pending, available or owed, paid out) and, where
+//! money is due, a form to record the bank transfer the platform made (its reference). Admins only; plain forms.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use model::money::PayoutRow;
+
+use crate::api::sellers::{store_payouts, RecordPayout};
+use crate::components::portal::Notice;
+use crate::pages::admin::admin_gate;
+use crate::pages::url_error;
+
+#[component]
+pub fn PayoutsPage() -> impl IntoView {
+    if let Some(instead) = admin_gate("/admin/payouts") {
+        return instead;
+    }
+    let paid = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("paid"));
+    let notice = paid.map(|_| "Payout recorded: the store's statement shows it and the entries it covers.");
+    let error = url_error::<RecordPayout>();
+    view! {
+        <Title text="Payouts · Admin"/>
+        <div class="stack">
+            <p><a href="/admin">"← Admin dashboard"</a></p>
+            <h1 class="page-title">"Payouts to stores"</h1>
+            <Notice text=notice/>
+            {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.message_for(&["reference"])}</p> })}
+            <p class="lead">"Pay a store its available money by bank transfer, then record the transfer here with its reference."</p>
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    match store_payouts().await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <section class="card empty"><p>"No store has money on the platform yet."</p></section>
+                        }.into_any(),
+                        Ok(rows) => view! { <PayoutTable rows=rows/> }.into_any(),
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn PayoutTable(rows: Vec<PayoutRow>) -> impl IntoView {
+    view! {
+        <table class="table">
+            <caption class="visually-hidden">"Stores and their money"</caption>
+            <thead><tr>
+                <th scope="col">"Store"</th><th scope="col" class="num">"Pending"</th>
+                <th scope="col" class="num">"Available"</th><th scope="col" class="num">"Paid out"</th>
+                <th scope="col">"Payout"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let b = r.balances.clone();
+                    let available = if b.owes() {
+                        format!("owes {}", model::catalog::Money::new(-b.available.amount, b.available.currency.clone()).display())
+                    } else {
+                        b.available.display()
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row" data-label="Store">{r.store_name.clone()}</th>
+                            <td data-label="Pending" class="num">{b.pending.display()}</td>
+                            <td data-label="Available" class="num">{available}</td>
+                            <td data-label="Paid out" class="num">{b.paid_out.display()}</td>
+                            <td data-label="Payout">{if b.available.amount > 0 {
+                                view! { <PayoutForm row=r/> }.into_any()
+                            } else {
+                                view! { <span class="muted">"Nothing due"</span> }.into_any()
+                            }}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn PayoutForm(row: PayoutRow) -> impl IntoView {
+    let field = format!("reference-{}", row.seller_id);
+    let amount = row.balances.available.clone();
+    view! {
+        <form method="post" action=RecordPayout::url() class="adjust">
+            <input type="hidden" name="seller_id" value=row.seller_id.to_string()/>
+            <input type="hidden" name="amount" value=amount.amount.to_string()/>
+            <input type="hidden" name="form_key" value=row.form_key.clone()/>
+            <label for=field.clone()>{format!("Bank reference for {}", row.store_name)}</label>
+            <input id=field name="reference" required maxlength="100" autocomplete="off"/>
+            <button class="button" type="submit">{format!("Record payout of {}", amount.display())}</button>
+        </form>
+    }
+}

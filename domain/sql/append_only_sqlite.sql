@@ -1,0 +1,8 @@
+CREATE TRIGGER IF NOT EXISTS seller_ledger_no_update BEFORE UPDATE ON seller_ledger
+BEGIN SELECT RAISE(ABORT, 'seller_ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS seller_ledger_no_delete BEFORE DELETE ON seller_ledger
+BEGIN SELECT RAISE(ABORT, 'seller_ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS seller_transfer_items_no_update BEFORE UPDATE ON seller_transfer_items
+BEGIN SELECT RAISE(ABORT, 'seller_transfer_items is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS seller_transfer_items_no_delete BEFORE DELETE ON seller_transfer_items
+BEGIN SELECT RAISE(ABORT, 'seller_transfer_items is append-only'); END;

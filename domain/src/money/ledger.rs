@@ -1,0 +1,121 @@
+//! The store's append-only ledger (decision 0028): every movement of a store's money is one entry, made once per
+//! cause (its `entry_key`), numbered and balanced per store and currency in the order entries are made. Nothing
+//! here updates or deletes an entry; the database refuses both (triggers from `domain/sql`).
+
+use model::money::EntryKind;
+use sqlx::AnyConnection;
+
+use crate::platform::clock::now_ms;
+use crate::platform::ids::next_id;
+
+/// What causes an entry and where it points.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    pub seller_id: i64,
+    pub currency: &'a str,
+    pub kind: EntryKind,
+    pub amount: i64,
+    pub order_id: Option<i64>,
+    pub refund_id: Option<i64>,
+    pub transfer_id: Option<i64>,
+    pub note: &'a str,
+    /// The cause, unique over the ledger: the same cause twice makes one entry.
+    pub key: String,
+    pub created_by: Option<i64>,
+}
+
+impl<'a> NewEntry<'a> {
+    /// An entry about order `order_id`, keyed `kind:cause`.
+    pub fn for_order(
+        seller_id: i64,
+        currency: &'a str,
+        kind: EntryKind,
+        amount: i64,
+        order_id: i64,
+        cause: i64,
+    ) -> Self {
+        NewEntry {
+            seller_id,
+            currency,
+            kind,
+            amount,
+            order_id: Some(order_id),
+            refund_id: None,
+            transfer_id: None,
+            note: "",
+            key: format!("{}:{cause}", kind.as_str()),
+            created_by: None,
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Numbered {
+    seq: i64,
+    balance: i64,
+}
+
+/// Appends `entry` in the caller's transaction; its id, or `None` when its cause has an entry already or it moves
+/// nothing. The store's balance row is taken first, so a store's entries are made one at a time (callers that
+/// touch several stores take them in ascending store order).
+pub async fn append(conn: &mut AnyConnection, entry: &NewEntry<'_>) -> Result<Option<i64>, sqlx::Error> {
+    if entry.amount == 0 {
+        return Ok(None);
+    }
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO seller_balances (seller_id, currency, seq, balance, updated_at) VALUES ($1, $2, 0, 0, $3) \
+         ON CONFLICT (seller_id, currency) DO NOTHING",
+    )
+    .bind(entry.seller_id)
+    .bind(entry.currency)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    // Takes the store's row before looking for the cause: a racing entry of the same cause has committed by then.
+    sqlx::query("UPDATE seller_balances SET updated_at = $1 WHERE seller_id = $2 AND currency = $3")
+        .bind(now)
+        .bind(entry.seller_id)
+        .bind(entry.currency)
+        .execute(&mut *conn)
+        .await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM seller_ledger WHERE entry_key = $1")
+        .bind(&entry.key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let n: Numbered = sqlx::query_as(
+        "UPDATE seller_balances SET seq = seq + 1, balance = balance + $1 WHERE seller_id = $2 AND currency = $3 \
+         RETURNING seq, balance",
+    )
+    .bind(entry.amount)
+    .bind(entry.seller_id)
+    .bind(entry.currency)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = next_id();
+    sqlx::query(
+        "INSERT INTO seller_ledger (id, seller_id, currency, seq, kind, amount, balance, order_id, refund_id, \
+         transfer_id, note, entry_key, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(id)
+    .bind(entry.seller_id)
+    .bind(entry.currency)
+    .bind(n.seq)
+    .bind(entry.kind.as_str())
+    .bind(entry.amount)
+    .bind(n.balance)
+    .bind(entry.order_id)
+    .bind(entry.refund_id)
+    .bind(entry.transfer_id)
+    .bind(entry.note)
+    .bind(&entry.key)
+    .bind(entry.created_by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(id))
+}

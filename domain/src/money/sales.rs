@@ -1,0 +1,175 @@
+//! What an order's money means to its store's ledger: the sale with its commission (frozen on the lines when it
+//! was paid) and the tax on that commission; each refund, and the commission (and tax) it gives back.
+
+use model::money::EntryKind;
+use sqlx::AnyConnection;
+
+use super::ledger::{append, NewEntry};
+use super::policy;
+use crate::platform::split::shares;
+
+/// Basis points in a whole.
+const WHOLE_BP: i64 = 10_000;
+
+#[derive(Debug, sqlx::FromRow)]
+struct OrderMoney {
+    seller_id: i64,
+    currency: String,
+    total: i64,
+    refunded: i64,
+    commission: i64,
+}
+
+async fn order_money(conn: &mut AnyConnection, order_id: i64) -> Result<OrderMoney, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.seller_id AS seller_id, g.currency AS currency, o.total AS total, o.refunded AS refunded, \
+         (SELECT CAST(COALESCE(SUM(l.commission), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) \
+         AS commission FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// The sum of order `order_id`'s entries of `kind` so far.
+async fn booked(conn: &mut AnyConnection, order_id: i64, kind: EntryKind) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger WHERE order_id = $1 AND kind = $2",
+    )
+    .bind(order_id)
+    .bind(kind.as_str())
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Books the sale of every order of paid group `group_id`, store by store in ascending order (the order every
+/// writer takes stores' balance rows in).
+pub async fn record_sales(conn: &mut AnyConnection, group_id: i64) -> Result<(), sqlx::Error> {
+    let orders: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE group_id = $1 ORDER BY seller_id, id")
+        .bind(group_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for order_id in orders {
+        record_sale(conn, order_id).await?;
+    }
+    Ok(())
+}
+
+/// Books the sale of paid order `order_id` (its commission frozen already): what the shopper paid for it (goods
+/// after the discount, shipping and tax) in, the commission and the tax on it out. Once per order.
+pub async fn record_sale(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+    let o = order_money(conn, order_id).await?;
+    let tax_bp = policy::read(conn).await?.commission_tax_bp;
+    let tax = (o.commission * tax_bp + WHOLE_BP / 2) / WHOLE_BP;
+    let entry = |kind, amount| NewEntry::for_order(o.seller_id, &o.currency, kind, amount, order_id, order_id);
+    append(conn, &entry(EntryKind::Sale, o.total)).await?;
+    append(conn, &entry(EntryKind::Commission, -o.commission)).await?;
+    append(conn, &entry(EntryKind::CommissionTax, -tax)).await?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct LineUnits {
+    quantity: i64,
+    cancelled: i64,
+    refunded: i64,
+    commission: i64,
+}
+
+/// The commission order `order_id`'s refunds have given back by now, in all: each line's commission in
+/// proportion to its units given back (rounded down, so a line given back whole returns its commission exactly);
+/// every unit when the whole order was refunded. Cancelled units always count (nothing of them was sold);
+/// refunded units that had shipped only when the policy gives commission back.
+async fn commission_due_back(
+    conn: &mut AnyConnection,
+    o: &OrderMoney,
+    order_id: i64,
+    back_on_refund: bool,
+) -> Result<i64, sqlx::Error> {
+    let lines: Vec<LineUnits> = sqlx::query_as(
+        "SELECT quantity, cancelled, refunded, COALESCE(commission, 0) AS commission FROM order_lines \
+         WHERE order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let whole = o.total > 0 && o.refunded >= o.total;
+    Ok(lines
+        .iter()
+        .map(|l| {
+            let units = match (back_on_refund, whole) {
+                (true, true) => l.quantity,
+                (true, false) => l.refunded,
+                (false, _) => l.cancelled,
+            };
+            if l.quantity == 0 {
+                0
+            } else {
+                l.commission * units.min(l.quantity) / l.quantity
+            }
+        })
+        .sum())
+}
+
+/// Books refund `refund_id` of `amount` on order `order_id` (completed in the caller's transaction, after the
+/// order's lines record what went back): the refund out, and the commission and its tax that are due back by now
+/// and were not given back yet in. Once per refund.
+pub async fn record_refund(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    refund_id: i64,
+    amount: i64,
+) -> Result<(), sqlx::Error> {
+    let o = order_money(conn, order_id).await?;
+    let mut refund = NewEntry::for_order(
+        o.seller_id,
+        &o.currency,
+        EntryKind::Refund,
+        -amount,
+        order_id,
+        refund_id,
+    );
+    refund.refund_id = Some(refund_id);
+    // A refund of nothing (free units cancelled) still gives their commission back.
+    if amount != 0 && append(conn, &refund).await?.is_none() {
+        return Ok(());
+    }
+    give_back(conn, &o, order_id, refund_id).await
+}
+
+/// A refund made at the provider (its dashboard) that ended order `order_id` refunded in full: what of its total
+/// had not been refunded yet goes out, keyed by the order (it ends once).
+pub async fn record_provider_refund(conn: &mut AnyConnection, order_id: i64, amount: i64) -> Result<(), sqlx::Error> {
+    let o = order_money(conn, order_id).await?;
+    let entry = NewEntry::for_order(o.seller_id, &o.currency, EntryKind::Refund, -amount, order_id, order_id);
+    let entry = NewEntry {
+        key: format!("provider_refund:{order_id}"),
+        ..entry
+    };
+    if append(conn, &entry).await?.is_none() {
+        return Ok(());
+    }
+    give_back(conn, &o, order_id, order_id).await
+}
+
+/// The commission (and its tax, in the same proportion of the tax charged at the sale) due back on order
+/// `order_id` now and not yet given back, keyed by `cause`.
+async fn give_back(conn: &mut AnyConnection, o: &OrderMoney, order_id: i64, cause: i64) -> Result<(), sqlx::Error> {
+    let back_on_refund = policy::read(conn).await?.commission_back == 1;
+    let due = commission_due_back(conn, o, order_id, back_on_refund).await?;
+    let given = booked(conn, order_id, EntryKind::CommissionBack).await?;
+    let entry = |kind, amount| NewEntry::for_order(o.seller_id, &o.currency, kind, amount, order_id, cause);
+    if due > given {
+        append(conn, &entry(EntryKind::CommissionBack, due - given)).await?;
+    }
+    let charged = -booked(conn, order_id, EntryKind::CommissionTax).await?;
+    if charged > 0 && o.commission > 0 {
+        // The tax due back is the charged tax's share of the commission due back (the last share is the rest).
+        let tax_due = shares(charged, &[due, o.commission - due])[0];
+        let tax_given = booked(conn, order_id, EntryKind::CommissionTaxBack).await?;
+        if tax_due > tax_given {
+            append(conn, &entry(EntryKind::CommissionTaxBack, tax_due - tax_given)).await?;
+        }
+    }
+    Ok(())
+}

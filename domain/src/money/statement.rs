@@ -1,0 +1,302 @@
+//! A store's money as its seller reads it (`/seller/money`): the balances (pending, available, paid out), the
+//! statement (entries newest first, each with the balance after it), the period's totals per kind, and the same
+//! entries as CSV. Read only, for the store's own seller.
+
+use model::catalog::Money;
+use model::money::{Balances, EntryKind, KindTotal, MoneyScreen, StatementEntry, StatementFilter};
+use model::{format_date, parse_date, FieldError};
+use sqlx::AnyConnection;
+
+use super::policy::{self, DAY_MS};
+use crate::catalog::editor::CURRENCY;
+use crate::platform::clock::now_ms;
+use crate::platform::{Actor, Db};
+use crate::sellers::SellerError;
+
+/// Entries per statement page.
+pub const PAGE: i64 = 50;
+
+/// Store `seller_id`'s balances at `now`. Pending is what orders whose money is not released yet brought; the rest
+/// of the balance is available (below zero: owed).
+pub async fn balances(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Result<Balances, sqlx::Error> {
+    let total: Option<i64> =
+        sqlx::query_scalar("SELECT balance FROM seller_balances WHERE seller_id = $1 AND currency = $2")
+            .bind(seller_id)
+            .bind(CURRENCY)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let pending: (i64, Option<i64>) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(l.amount), 0) AS BIGINT), MIN(o.funds_release_at) FROM orders o \
+         JOIN seller_ledger l ON l.order_id = o.id \
+         WHERE o.seller_id = $1 AND (o.funds_release_at IS NULL OR o.funds_release_at > $2) AND l.currency = $3",
+    )
+    .bind(seller_id)
+    .bind(now)
+    .bind(CURRENCY)
+    .fetch_one(&mut *conn)
+    .await?;
+    let paid_out: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_transfers WHERE seller_id = $1 AND currency = $2",
+    )
+    .bind(seller_id)
+    .bind(CURRENCY)
+    .fetch_one(&mut *conn)
+    .await?;
+    let hold_days = policy::read(conn).await?.hold_days;
+    let money = |amount| Money::new(amount, CURRENCY);
+    Ok(Balances {
+        pending: money(pending.0),
+        available: money(total.unwrap_or(0) - pending.0),
+        paid_out: money(paid_out),
+        next_release: pending.1,
+        hold_days,
+    })
+}
+
+/// A statement filter, checked: the first moment, the moment after the last day, and the kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Period {
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub kind: Option<EntryKind>,
+}
+
+impl Period {
+    /// Reads a filter as typed; each wrong field says what it wants.
+    pub fn parse(filter: &StatementFilter) -> Result<Period, SellerError> {
+        let mut errors = Vec::new();
+        let mut date = |name: &str, text: &str| {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            let day = parse_date(text);
+            if day.is_none() {
+                errors.push(FieldError::new(name, "Enter a date as YYYY-MM-DD."));
+            }
+            day
+        };
+        let from = date("from", &filter.from);
+        let until = date("to", &filter.to).map(|day| day + DAY_MS);
+        let kind = match filter.kind.trim() {
+            "" => None,
+            typed => {
+                let kind = EntryKind::parse(typed);
+                if kind.is_none() {
+                    errors.push(FieldError::new("kind", "Choose a kind from the list."));
+                }
+                kind
+            }
+        };
+        if let (Some(from), Some(until)) = (from, until) {
+            if until <= from {
+                errors.push(FieldError::new("to", "The last day must be on or after the first."));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Period { from, until, kind })
+        } else {
+            Err(SellerError::Invalid(errors))
+        }
+    }
+
+    /// The SQL condition on `l.` entries (binds from `$first`: from, until, kind, each bound even when unset).
+    fn condition(first: usize) -> String {
+        "($%f IS NULL OR l.created_at >= $%f) AND ($%u IS NULL OR l.created_at < $%u) AND ($%k IS NULL OR l.kind = $%k)"
+            .replace("%f", &first.to_string())
+            .replace("%u", &(first + 1).to_string())
+            .replace("%k", &(first + 2).to_string())
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    seq: i64,
+    created_at: i64,
+    kind: String,
+    amount: i64,
+    balance: i64,
+    number: Option<String>,
+    note: String,
+}
+
+impl EntryRow {
+    fn view(self) -> Option<StatementEntry> {
+        Some(StatementEntry {
+            id: self.id,
+            seq: self.seq,
+            at: self.created_at,
+            kind: EntryKind::parse(&self.kind)?,
+            amount: Money::new(self.amount, CURRENCY),
+            balance: Money::new(self.balance, CURRENCY),
+            order: self.number,
+            note: self.note,
+        })
+    }
+}
+
+/// `/seller/money` for the actor's store: balances, the filtered period's totals, and a page of entries older
+/// than entry number `after` (newest first).
+pub async fn screen(
+    db: &Db,
+    actor: &Actor,
+    filter: &StatementFilter,
+    after: Option<&str>,
+) -> Result<MoneyScreen, SellerError> {
+    let store = actor.own_store()?;
+    let period = Period::parse(filter)?;
+    let after = after.and_then(|a| a.trim().parse::<i64>().ok()).unwrap_or(i64::MAX);
+    let mut conn = db.pool().acquire().await?;
+    let names = crate::sellers::portal::store_names(&mut conn, store)
+        .await?
+        .ok_or(SellerError::NotFound)?;
+    let balances = balances(&mut conn, store, now_ms()).await?;
+    let sql = format!(
+        "SELECT l.id AS id, l.seq AS seq, l.created_at AS created_at, l.kind AS kind, l.amount AS amount, \
+         l.balance AS balance, o.number AS number, l.note AS note FROM seller_ledger l \
+         LEFT JOIN orders o ON o.id = l.order_id \
+         WHERE l.seller_id = $1 AND l.currency = $2 AND l.seq < $3 AND {} ORDER BY l.seq DESC LIMIT $7",
+        Period::condition(4)
+    );
+    let rows: Vec<EntryRow> = sqlx::query_as(&sql)
+        .bind(store)
+        .bind(CURRENCY)
+        .bind(after)
+        .bind(period.from)
+        .bind(period.until)
+        .bind(period.kind.map(EntryKind::as_str))
+        .bind(PAGE + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+    let more = rows.len() as i64 > PAGE;
+    let entries: Vec<StatementEntry> = rows
+        .into_iter()
+        .take(PAGE as usize)
+        .filter_map(EntryRow::view)
+        .collect();
+    let next = more.then(|| entries.last().map(|e| e.seq.to_string())).flatten();
+    Ok(MoneyScreen {
+        store_name: names.store_name,
+        store_slug: names.slug,
+        balances,
+        filter: filter.clone(),
+        totals: totals(&mut conn, store, &period).await?,
+        entries,
+        next,
+    })
+}
+
+/// The period's entries summed per kind, in the order of [`EntryKind::ALL`].
+async fn totals(conn: &mut AnyConnection, store: i64, period: &Period) -> Result<Vec<KindTotal>, sqlx::Error> {
+    let sql = format!(
+        "SELECT l.kind, CAST(COUNT(*) AS BIGINT), CAST(SUM(l.amount) AS BIGINT) FROM seller_ledger l \
+         WHERE l.seller_id = $1 AND l.currency = $2 AND {} GROUP BY l.kind",
+        Period::condition(3)
+    );
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(&sql)
+        .bind(store)
+        .bind(CURRENCY)
+        .bind(period.from)
+        .bind(period.until)
+        .bind(period.kind.map(EntryKind::as_str))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut totals: Vec<KindTotal> = rows
+        .into_iter()
+        .filter_map(|(kind, entries, amount)| {
+            Some(KindTotal {
+                kind: EntryKind::parse(&kind)?,
+                entries,
+                amount: Money::new(amount, CURRENCY),
+            })
+        })
+        .collect();
+    totals.sort_by_key(|t| EntryKind::ALL.iter().position(|k| *k == t.kind));
+    Ok(totals)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct CsvRow {
+    id: i64,
+    seq: i64,
+    created_at: i64,
+    kind: String,
+    amount: i64,
+    balance: i64,
+    number: Option<String>,
+    refund_id: Option<i64>,
+    note: String,
+    provider_payment: Option<String>,
+    paid_out_in: Option<String>,
+}
+
+/// The statement's columns.
+const CSV_HEADER: [&str; 12] = [
+    "Entry",
+    "Number",
+    "Date",
+    "Kind",
+    "Description",
+    "Order",
+    "Refund",
+    "Amount",
+    "Currency",
+    "Balance",
+    "Payment",
+    "Paid out in",
+];
+
+/// The filtered entries as CSV, oldest first: each tied to its order, its refund, the provider's payment (a Stripe
+/// payment intent) and the payout that covered it.
+pub async fn csv(db: &Db, actor: &Actor, filter: &StatementFilter) -> Result<Vec<u8>, SellerError> {
+    let store = actor.own_store()?;
+    let period = Period::parse(filter)?;
+    let sql = format!(
+        "SELECT l.id AS id, l.seq AS seq, l.created_at AS created_at, l.kind AS kind, l.amount AS amount, \
+         l.balance AS balance, o.number AS number, l.refund_id AS refund_id, l.note AS note, \
+         (SELECT MIN(p.provider_payment) FROM payments p WHERE p.group_id = o.group_id) AS provider_payment, \
+         (SELECT t.reference FROM seller_transfer_items i JOIN seller_transfers t ON t.id = i.transfer_id \
+          WHERE i.entry_id = l.id) AS paid_out_in \
+         FROM seller_ledger l LEFT JOIN orders o ON o.id = l.order_id \
+         WHERE l.seller_id = $1 AND l.currency = $2 AND {} ORDER BY l.seq",
+        Period::condition(3)
+    );
+    let rows: Vec<CsvRow> = sqlx::query_as(&sql)
+        .bind(store)
+        .bind(CURRENCY)
+        .bind(period.from)
+        .bind(period.until)
+        .bind(period.kind.map(EntryKind::as_str))
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| SellerError::Db(sqlx::Error::Protocol(e.to_string()));
+    out.write_record(CSV_HEADER).map_err(fail)?;
+    for r in rows {
+        let Some(kind) = EntryKind::parse(&r.kind) else {
+            continue;
+        };
+        let amount = |minor: i64| {
+            let sign = if minor < 0 { "-" } else { "" };
+            format!("{sign}{}.{:02}", minor.unsigned_abs() / 100, minor.unsigned_abs() % 100)
+        };
+        out.write_record([
+            r.id.to_string(),
+            r.seq.to_string(),
+            format_date(r.created_at),
+            kind.label().to_string(),
+            crate::catalog::transfer::neutralise(&r.note),
+            r.number.unwrap_or_default(),
+            r.refund_id.map(|id| id.to_string()).unwrap_or_default(),
+            amount(r.amount),
+            CURRENCY.to_string(),
+            amount(r.balance),
+            r.provider_payment.unwrap_or_default(),
+            crate::catalog::transfer::neutralise(&r.paid_out_in.unwrap_or_default()),
+        ])
+        .map_err(fail)?;
+    }
+    out.into_inner()
+        .map_err(|e| SellerError::Db(sqlx::Error::Protocol(e.to_string())))
+}

@@ -1,0 +1,292 @@
+//! Issue 21's invariant, over random sequences of orders across two stores, partial shipments, deliveries,
+//! cancellations, refunds of units and of amounts, and payouts: after every step, to the cent,
+//! Σ stores' net + Σ commission (with its tax) = Σ captured − Σ refunded; each store's running balance is the sum
+//! of its entries, numbered without gaps; every refund is one entry of its order's refunded amount; what the
+//! commission gives back never exceeds it; each payout is the sum of the entries it covers.
+//! The seed is printed (BAZAAR_MONEY_SEED replays one); BAZAAR_MONEY_STEPS sets the length (default 300).
+
+use std::collections::HashMap;
+
+use domain::money::policy::{self, Policy};
+use domain::money::statement;
+use domain::money::transfers::{self, ManualPayout};
+use domain::orders::refunds::{RefundForm, RefundKind};
+use domain::payments::TestGateway;
+use domain::platform::clock::now_ms;
+use domain::workflows::ship_order::ShipForm;
+use domain::workflows::{refund_order, ship_order};
+use domain::{cart, Actor, Db};
+
+use crate::db_tests;
+use crate::harness::actors;
+use crate::harness::fixtures::{count, draft, key, placed_and_paid, set_units};
+use crate::money_ledger::units_form;
+
+/// xorshift64*: a reproducible sequence without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct OpenOrder {
+    number: String,
+    seller_id: i64,
+    status: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Line {
+    variant_id: i64,
+    quantity: i64,
+    shipped: i64,
+    cancelled: i64,
+    refunded: i64,
+}
+
+async fn lines(db: &Db, number: &str) -> Vec<Line> {
+    sqlx::query_as(
+        "SELECT l.variant_id, l.quantity, l.shipped, l.cancelled, l.refunded FROM order_lines l \
+         JOIN orders o ON o.id = l.order_id WHERE o.number = $1 ORDER BY l.variant_id",
+    )
+    .bind(number)
+    .fetch_all(db.pool())
+    .await
+    .expect("lines")
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    count(db, sql).await
+}
+
+/// Every promise of the ledger, checked against the orders and the payments.
+async fn reconciles(db: &Db, step: usize) {
+    let captured = scalar(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount - refunded), 0) AS BIGINT) FROM payments \
+         WHERE status IN ('succeeded', 'partially_refunded', 'refunded')",
+    )
+    .await;
+    let net = scalar(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger WHERE kind <> 'transfer'",
+    )
+    .await;
+    let commission = -scalar(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger \
+         WHERE kind IN ('commission', 'commission_tax', 'commission_back', 'commission_tax_back')",
+    )
+    .await;
+    assert_eq!(
+        net + commission,
+        captured,
+        "step {step}: Σ net + Σ commission = Σ captured − Σ refunded"
+    );
+    assert!(commission >= 0, "step {step}");
+    let unbalanced = scalar(
+        db,
+        "SELECT COUNT(*) FROM seller_balances b WHERE b.balance <> (SELECT COALESCE(SUM(l.amount), 0) \
+         FROM seller_ledger l WHERE l.seller_id = b.seller_id) OR b.seq <> (SELECT COUNT(*) FROM seller_ledger l \
+         WHERE l.seller_id = b.seller_id) OR b.balance <> (SELECT l.balance FROM seller_ledger l \
+         WHERE l.seller_id = b.seller_id AND l.seq = b.seq)",
+    )
+    .await;
+    assert_eq!(unbalanced, 0, "step {step}: running balances");
+    let running = scalar(
+        db,
+        "SELECT COUNT(*) FROM seller_ledger l JOIN seller_ledger p ON p.seller_id = l.seller_id \
+         AND p.seq = l.seq - 1 WHERE l.balance <> p.balance + l.amount",
+    )
+    .await;
+    assert_eq!(running, 0, "step {step}: each balance is the one before plus the entry");
+    let refunds_off = scalar(
+        db,
+        "SELECT COUNT(*) FROM orders o WHERE o.refunded <> -(SELECT COALESCE(SUM(l.amount), 0) \
+         FROM seller_ledger l WHERE l.order_id = o.id AND l.kind = 'refund')",
+    )
+    .await;
+    assert_eq!(refunds_off, 0, "step {step}: refund entries are the orders' refunds");
+    let over_given = scalar(
+        db,
+        "SELECT COUNT(*) FROM orders o WHERE (SELECT COALESCE(SUM(l.amount), 0) FROM seller_ledger l \
+         WHERE l.order_id = o.id AND l.kind IN ('commission', 'commission_back')) > 0",
+    )
+    .await;
+    assert_eq!(over_given, 0, "step {step}: commission given back never exceeds it");
+    let uncovered = scalar(
+        db,
+        "SELECT COUNT(*) FROM seller_transfers t WHERE t.amount <> (SELECT COALESCE(SUM(l.amount), 0) \
+         FROM seller_transfer_items i JOIN seller_ledger l ON l.id = i.entry_id WHERE i.transfer_id = t.id) \
+         OR t.amount <> -(SELECT l.amount FROM seller_ledger l WHERE l.transfer_id = t.id)",
+    )
+    .await;
+    assert_eq!(uncovered, 0, "step {step}: each payout is the sum of what it covers");
+}
+
+async fn open_orders(db: &Db) -> Vec<OpenOrder> {
+    sqlx::query_as(
+        "SELECT number, seller_id, status FROM orders WHERE status IN ('paid', 'shipped', 'delivered', \
+         'partially_refunded') ORDER BY number",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("orders")
+}
+
+async fn place_random(db: &Db, rng: &mut Rng, variants: &[i64]) {
+    let cart_id = cart::create_guest_cart(db).await.expect("cart");
+    for _ in 0..=rng.below(3) {
+        let variant = variants[rng.below(variants.len())];
+        cart::add(db, cart_id, variant, 1 + rng.below(3) as i64)
+            .await
+            .expect("add");
+    }
+    let details = draft(db, cart_id, "US").await;
+    placed_and_paid(db, &TestGateway::new(db.clone()), cart_id, &details).await;
+}
+
+/// One random step on a random open order (or a new order, or a payout).
+async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, Actor>, admin: &Actor) {
+    let orders = open_orders(db).await;
+    let action = if orders.is_empty() { 0 } else { rng.below(7) };
+    if action == 0 {
+        return place_random(db, rng, variants).await;
+    }
+    let order = &orders[rng.below(orders.len())];
+    let seller = &sellers[&order.seller_id];
+    let gateway = TestGateway::new(db.clone());
+    let lines = lines(db, &order.number).await;
+    let line = &lines[rng.below(lines.len())];
+    let left = line.quantity - line.shipped - line.cancelled;
+    let shipped_back = line.shipped - (line.refunded - line.cancelled);
+    // Refusals (nothing left to ship, more than was paid) are part of the sequence: they must change nothing.
+    let _ = match action {
+        1 | 2 if left > 0 => {
+            let form = ShipForm {
+                key: key(),
+                carrier: "ups".into(),
+                tracking_number: format!("1Z{}", rng.below(1_000_000)),
+                lines: vec![(line.variant_id, (1 + rng.below(left as usize) as i64).to_string())],
+            };
+            ship_order::ship(db, seller, &order.number, &form).await.map(|_| ())
+        }
+        1 | 2 if order.status == "shipped" => ship_order::mark_delivered(db, seller, &order.number).await,
+        3 if left > 0 => {
+            let form = units_form(
+                &[(line.variant_id, 1 + rng.below(left as usize) as i64)],
+                "out_of_stock",
+            );
+            refund_order::by_store(db, &gateway, seller, &order.number, RefundKind::Cancel, &form)
+                .await
+                .map(|_| ())
+        }
+        4 if shipped_back > 0 => {
+            let form = units_form(
+                &[(line.variant_id, 1 + rng.below(shipped_back as usize) as i64)],
+                "damaged",
+            );
+            refund_order::by_store(db, &gateway, seller, &order.number, RefundKind::Refund, &form)
+                .await
+                .map(|_| ())
+        }
+        5 => {
+            let form = RefundForm {
+                key: key(),
+                amount: format!("0.{:02}", 1 + rng.below(99)),
+                reason: "arrived_late".into(),
+                ..RefundForm::default()
+            };
+            refund_order::by_store(db, &gateway, seller, &order.number, RefundKind::Refund, &form)
+                .await
+                .map(|_| ())
+        }
+        _ => {
+            let mut conn = db.pool().acquire().await.expect("conn");
+            let due = statement::balances(&mut conn, order.seller_id, now_ms())
+                .await
+                .expect("balances")
+                .available
+                .amount;
+            drop(conn);
+            if due > 0 {
+                let form_key = key();
+                let payout = ManualPayout {
+                    seller_id: order.seller_id,
+                    amount: due,
+                    reference: "RANDOM",
+                    form_key: &form_key,
+                };
+                transfers::record_manual(db, admin, &payout).await.expect("payout");
+            }
+            Ok(())
+        }
+    };
+}
+
+async fn the_ledger_reconciles_over_random_sequences(db: Db) {
+    domain::seed::seed(&db, 40, 11).await.expect("seed");
+    // Released at delivery: the random steps pay out what they deliver.
+    let rules = Policy {
+        hold_days: 0,
+        commission_tax_bp: 1900,
+        commission_back: 1,
+        min_transfer: 0,
+    };
+    assert!(policy::set(&db, &rules).await.expect("policy"));
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT MIN(v.id), p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE p.status = 'active' GROUP BY p.id, p.seller_id ORDER BY p.seller_id, p.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("variants");
+    let stores: Vec<i64> = {
+        let mut s: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        s.dedup();
+        s.into_iter().take(2).collect()
+    };
+    let variants: Vec<i64> = rows
+        .iter()
+        .filter(|r| stores.contains(&r.1))
+        .take(6)
+        .map(|r| r.0)
+        .collect();
+    for &v in &variants {
+        set_units(&db, v, 10_000).await;
+    }
+    let mut sellers = HashMap::new();
+    for &store in &stores {
+        sellers.insert(store, actors::seller_of(&db, store).await);
+    }
+    let admin = actors::admin(&db).await;
+    let seed = std::env::var("BAZAAR_MONEY_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| now_ms() as u64 | 1);
+    let steps: usize = std::env::var("BAZAAR_MONEY_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    eprintln!("money invariant: seed {seed}, {steps} steps");
+    let mut rng = Rng(seed);
+    let started = std::time::Instant::now();
+    for n in 0..steps {
+        step(&db, &mut rng, &variants, &sellers, &admin).await;
+        reconciles(&db, n).await;
+    }
+    eprintln!(
+        "money invariant: {steps} steps held in {:.1} s ({} entries, {} payouts)",
+        started.elapsed().as_secs_f64(),
+        scalar(&db, "SELECT COUNT(*) FROM seller_ledger").await,
+        scalar(&db, "SELECT COUNT(*) FROM seller_transfers").await
+    );
+}
+
+db_tests!(the_ledger_reconciles_over_random_sequences);

@@ -1,0 +1,317 @@
+//! Issue 21: each store's append-only ledger — the sale with its commission and the tax on it, refunds and the
+//! commission they give back, pending until delivery and the holding days, a payout that covers the available
+//! entries once however often it is sent, a store that owes after a late refund — and the statement and its CSV.
+
+use std::sync::Arc;
+
+use domain::money::policy::{self, Policy, DAY_MS};
+use domain::money::statement;
+use domain::money::transfers::{self, ManualPayout, Recorded};
+use domain::orders::refunds::{RefundForm, RefundKind};
+use domain::payments::TestGateway;
+use domain::platform::clock::now_ms;
+use domain::sellers::SellerError;
+use domain::workflows::{refund_order, ship_order};
+use domain::Db;
+use model::money::{EntryKind, StatementFilter};
+
+use crate::db_tests;
+use crate::harness::actors;
+use crate::harness::fixtures::key;
+use crate::seller_orders::{paid_order, ship_all, store_with_two_variants};
+
+/// (kind, amount) of order `number`'s entries, in the order they were made.
+pub(crate) async fn entries_of(db: &Db, number: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT l.kind, l.amount FROM seller_ledger l JOIN orders o ON o.id = l.order_id WHERE o.number = $1 \
+         ORDER BY l.seq",
+    )
+    .bind(number)
+    .fetch_all(db.pool())
+    .await
+    .expect("entries")
+}
+
+/// (id, commission, quantity) of order `number`'s lines.
+async fn line_commissions(db: &Db, number: &str) -> Vec<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT l.variant_id, l.commission, l.quantity FROM order_lines l JOIN orders o ON o.id = l.order_id \
+         WHERE o.number = $1 ORDER BY l.variant_id",
+    )
+    .bind(number)
+    .fetch_all(db.pool())
+    .await
+    .expect("lines")
+}
+
+pub(crate) fn units_form(lines: &[(i64, i64)], reason: &str) -> RefundForm {
+    RefundForm {
+        key: key(),
+        lines: lines.iter().map(|(v, n)| (*v, n.to_string())).collect(),
+        reason: reason.into(),
+        ..RefundForm::default()
+    }
+}
+
+async fn a_sale_its_refund_and_a_payout_reconcile_to_the_cent(db: Db) {
+    let (store, [kettle, mug]) = store_with_two_variants(&db, 20).await;
+    let rules = Policy {
+        hold_days: 7,
+        commission_tax_bp: 2000,
+        commission_back: 1,
+        min_transfer: 100,
+    };
+    assert!(policy::set(&db, &rules).await.expect("policy"));
+    let seller = actors::seller_of(&db, store).await;
+    let admin = actors::admin(&db).await;
+    let gateway = TestGateway::new(db.clone());
+    let (_, number) = paid_order(&db, &[(kettle, 3), (mug, 1)], "Ledger Lee").await;
+
+    // The sale, the commission frozen on its lines, 20 % tax on that commission.
+    let (total, commission): (i64, i64) = sqlx::query_as(
+        "SELECT o.total, (SELECT CAST(SUM(l.commission) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) \
+         FROM orders o \
+         WHERE o.number = $1",
+    )
+    .bind(&number)
+    .fetch_one(db.pool())
+    .await
+    .expect("order");
+    let tax = (commission * 2000 + 5000) / 10_000;
+    assert_eq!(
+        entries_of(&db, &number).await,
+        vec![
+            ("sale".to_string(), total),
+            ("commission".to_string(), -commission),
+            ("commission_tax".to_string(), -tax)
+        ]
+    );
+    let mut conn = db.pool().acquire().await.expect("conn");
+    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
+    assert_eq!(
+        (b.pending.amount, b.available.amount),
+        (total - commission - tax, 0),
+        "pending until delivered"
+    );
+
+    // Shipped and delivered: pending for the holding days, then available.
+    ship_order::ship(&db, &seller, &number, &ship_all(&db, &number, "ups", "1Z999").await)
+        .await
+        .expect("ship");
+    ship_order::mark_delivered(&db, &seller, &number)
+        .await
+        .expect("delivered");
+    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
+    assert_eq!(b.available.amount, 0);
+    let release = b.next_release.expect("a release date");
+    assert!((release - now_ms() - 7 * DAY_MS).abs() < 60_000, "delivery plus 7 days");
+
+    // One kettle of three comes back: its third of the line's commission (rounded down) and that share of the tax.
+    let refund = refund_order::by_store(
+        &db,
+        &gateway,
+        &seller,
+        &number,
+        RefundKind::Refund,
+        &units_form(&[(kettle, 1)], "damaged"),
+    )
+    .await
+    .expect("refund");
+    let refunded: i64 = match refund {
+        refund_order::Outcome::Done(done) => done.amount.amount,
+        other => panic!("{other:?}"),
+    };
+    let kettle_commission = line_commissions(&db, &number)
+        .await
+        .iter()
+        .find(|l| l.0 == kettle)
+        .expect("line")
+        .1;
+    let back = kettle_commission / 3;
+    let tax_back = tax * back / commission;
+    let booked = entries_of(&db, &number).await;
+    assert_eq!(
+        booked[3..].to_vec(),
+        vec![
+            ("refund".to_string(), -refunded),
+            ("commission_back".to_string(), back),
+            ("commission_tax_back".to_string(), tax_back)
+        ]
+    );
+    let net = total - commission - tax - refunded + back + tax_back;
+
+    // Eight days on, it is all available; the admin pays it out, once however often the form is sent.
+    let later = now_ms() + 8 * DAY_MS;
+    let b = statement::balances(&mut conn, store, later).await.expect("balances");
+    assert_eq!((b.pending.amount, b.available.amount), (0, net));
+    drop(conn);
+    // (Payouts read the real clock: the test moves the order's release instead of the clock.)
+    sqlx::query("UPDATE orders SET funds_release_at = $1 WHERE number = $2")
+        .bind(now_ms() - 1)
+        .bind(&number)
+        .execute(db.pool())
+        .await
+        .expect("released");
+    let form_key = key();
+    let payout = ManualPayout {
+        seller_id: store,
+        amount: net,
+        reference: "BANK-0001",
+        form_key: &form_key,
+    };
+    assert!(matches!(
+        transfers::record_manual(&db, &seller, &payout).await,
+        Err(SellerError::Forbidden)
+    ));
+    let stale = ManualPayout {
+        amount: net + 1,
+        form_key: "stale",
+        ..payout.clone()
+    };
+    assert!(matches!(
+        transfers::record_manual(&db, &admin, &stale).await,
+        Err(SellerError::Conflict(_))
+    ));
+    let (first, second) = tokio::join!(
+        transfers::record_manual(&db, &admin, &payout),
+        transfers::record_manual(&db, &admin, &payout)
+    );
+    let outcomes = [first.expect("first"), second.expect("second")];
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Recorded::Paid { entries: 6, .. }))
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(outcomes.contains(&Recorded::Already));
+    let mut conn = db.pool().acquire().await.expect("conn");
+    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
+    assert_eq!((b.available.amount, b.paid_out.amount, b.total().amount), (0, net, 0));
+
+    // The last two kettles come back after the payout: the store owes it, never a silent loss.
+    refund_order::by_store(
+        &db,
+        &gateway,
+        &seller,
+        &number,
+        RefundKind::Refund,
+        &units_form(&[(kettle, 2)], "damaged"),
+    )
+    .await
+    .expect("late refund");
+    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
+    assert!(b.owes(), "{b:?}");
+    assert_eq!(b.pending.amount, 0);
+    drop(conn);
+
+    // The statement: newest first, each balance the one before plus the entry, the last one the store's balance.
+    let screen = statement::screen(&db, &seller, &StatementFilter::default(), None)
+        .await
+        .expect("screen");
+    assert_eq!(screen.entries.len(), 10);
+    assert_eq!(screen.entries[0].balance.amount, b.total().amount);
+    for pair in screen.entries.windows(2) {
+        assert_eq!(pair[0].balance.amount, pair[1].balance.amount + pair[0].amount.amount);
+    }
+    assert_eq!(screen.entries[3].kind, EntryKind::Transfer);
+    assert_eq!(screen.entries[3].note, "Bank transfer, reference BANK-0001");
+    let refunds = StatementFilter {
+        kind: "refund".into(),
+        ..StatementFilter::default()
+    };
+    let only = statement::screen(&db, &seller, &refunds, None).await.expect("refunds");
+    assert_eq!((only.entries.len(), only.totals.len()), (2, 1));
+    assert!(matches!(
+        statement::screen(
+            &db,
+            &seller,
+            &StatementFilter {
+                kind: "bonus".into(),
+                ..StatementFilter::default()
+            },
+            None
+        )
+        .await,
+        Err(SellerError::Invalid(_))
+    ));
+    let csv = String::from_utf8(
+        statement::csv(&db, &seller, &StatementFilter::default())
+            .await
+            .expect("csv"),
+    )
+    .expect("utf-8");
+    assert_eq!(csv.lines().count(), 11, "{csv}");
+    assert!(csv.lines().nth(1).expect("first").contains(&number));
+    assert_eq!(
+        csv.matches("BANK-0001").count(),
+        7,
+        "the payout and the 6 entries it covered: {csv}"
+    );
+
+    // Another store's seller and a shopper see no statement.
+    let (_, shopper) = actors::shopper(&db).await;
+    assert!(matches!(
+        statement::screen(&db, &shopper, &StatementFilter::default(), None).await,
+        Err(SellerError::NotFound)
+    ));
+}
+
+async fn the_ledger_takes_no_update_or_delete(db: Db) {
+    let (store, [kettle, _]) = store_with_two_variants(&db, 5).await;
+    let (_, number) = paid_order(&db, &[(kettle, 1)], "Append Only").await;
+    assert_eq!(
+        entries_of(&db, &number).await.len(),
+        2,
+        "sale and commission (no tax by default)"
+    );
+    for sql in [
+        "UPDATE seller_ledger SET amount = amount + 1 WHERE seller_id = $1",
+        "DELETE FROM seller_ledger WHERE seller_id = $1",
+    ] {
+        let refused = sqlx::query(sql).bind(store).execute(db.pool()).await;
+        let message = refused.expect_err(sql).to_string();
+        assert!(message.contains("append-only"), "{message}");
+    }
+    assert_eq!(entries_of(&db, &number).await.len(), 2);
+    // Migrating again keeps the guard (the triggers are made idempotently).
+    db.migrate().await.expect("migrate again");
+    assert!(sqlx::query("DELETE FROM seller_ledger")
+        .execute(db.pool())
+        .await
+        .is_err());
+}
+
+async fn a_refund_sent_twice_at_once_is_booked_once(db: Db) {
+    let (store, [kettle, _]) = store_with_two_variants(&db, 5).await;
+    let seller = Arc::new(actors::seller_of(&db, store).await);
+    let (_, number) = paid_order(&db, &[(kettle, 2)], "Twice Tess").await;
+    let form = units_form(&[(kettle, 1)], "out_of_stock");
+    let gateway = Arc::new(TestGateway::new(db.clone()));
+    let tasks: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, gateway, seller, number, form) = (
+                db.clone(),
+                gateway.clone(),
+                seller.clone(),
+                number.clone(),
+                form.clone(),
+            );
+            tokio::spawn(async move {
+                refund_order::by_store(&db, &*gateway, &seller, &number, RefundKind::Cancel, &form).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task").expect("refund");
+    }
+    let kinds: Vec<String> = entries_of(&db, &number).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(kinds, ["sale", "commission", "refund", "commission_back"]);
+}
+
+db_tests!(
+    a_sale_its_refund_and_a_payout_reconcile_to_the_cent,
+    the_ledger_takes_no_update_or_delete,
+    a_refund_sent_twice_at_once_is_booked_once,
+);

@@ -1,0 +1,216 @@
+//! Seller money as the portal and the admin screens show it: a store's balances, its statement (the ledger with a
+//! running balance), and the stores an admin pays out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Money;
+
+/// What a ledger entry records. The spellings are the database's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntryKind {
+    Sale,
+    Commission,
+    CommissionTax,
+    ProcessingFee,
+    Refund,
+    CommissionBack,
+    CommissionTaxBack,
+    Dispute,
+    DisputeWon,
+    Transfer,
+    Adjustment,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 11] = [
+        EntryKind::Sale,
+        EntryKind::Commission,
+        EntryKind::CommissionTax,
+        EntryKind::ProcessingFee,
+        EntryKind::Refund,
+        EntryKind::CommissionBack,
+        EntryKind::CommissionTaxBack,
+        EntryKind::Dispute,
+        EntryKind::DisputeWon,
+        EntryKind::Transfer,
+        EntryKind::Adjustment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Sale => "sale",
+            EntryKind::Commission => "commission",
+            EntryKind::CommissionTax => "commission_tax",
+            EntryKind::ProcessingFee => "processing_fee",
+            EntryKind::Refund => "refund",
+            EntryKind::CommissionBack => "commission_back",
+            EntryKind::CommissionTaxBack => "commission_tax_back",
+            EntryKind::Dispute => "dispute",
+            EntryKind::DisputeWon => "dispute_won",
+            EntryKind::Transfer => "transfer",
+            EntryKind::Adjustment => "adjustment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// As the statement names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::Sale => "Sale",
+            EntryKind::Commission => "Commission",
+            EntryKind::CommissionTax => "Tax on commission",
+            EntryKind::ProcessingFee => "Processing fee",
+            EntryKind::Refund => "Refund",
+            EntryKind::CommissionBack => "Commission given back",
+            EntryKind::CommissionTaxBack => "Tax on commission given back",
+            EntryKind::Dispute => "Dispute",
+            EntryKind::DisputeWon => "Dispute won",
+            EntryKind::Transfer => "Payout",
+            EntryKind::Adjustment => "Adjustment",
+        }
+    }
+}
+
+/// A store's money now: `pending` waits for delivery and the holding days, `available` can be paid out (below
+/// zero: the store owes it, taken from its next payouts), `paid_out` went to the store so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balances {
+    pub pending: Money,
+    pub available: Money,
+    pub paid_out: Money,
+    /// When the next pending money becomes available, if any is on its way.
+    pub next_release: Option<i64>,
+    pub hold_days: i64,
+}
+
+impl Balances {
+    /// The store's whole balance: what is pending plus what is available.
+    pub fn total(&self) -> Money {
+        Money::new(
+            self.pending.amount + self.available.amount,
+            self.pending.currency.clone(),
+        )
+    }
+
+    /// Whether the store owes money (refunds after a payout).
+    pub fn owes(&self) -> bool {
+        self.available.amount < 0
+    }
+}
+
+/// One statement line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementEntry {
+    pub id: i64,
+    pub seq: i64,
+    pub at: i64,
+    pub kind: EntryKind,
+    pub amount: Money,
+    /// The store's balance after this entry.
+    pub balance: Money,
+    /// The order it is about, by number.
+    pub order: Option<String>,
+    pub note: String,
+}
+
+/// Which entries a statement shows (as typed into its filters; checked on the server).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementFilter {
+    pub from: String,
+    pub to: String,
+    /// An [`EntryKind`] spelling, or empty for every kind.
+    pub kind: String,
+}
+
+impl StatementFilter {
+    fn query(&self, after: &str) -> String {
+        [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("kind", &self.kind),
+            ("after", &after.to_string()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(n, v)| format!("{n}={}", crate::url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    /// The statement's address with this filter and the cursor `after`.
+    pub fn href(&self, after: &str) -> String {
+        let q = self.query(after);
+        if q.is_empty() {
+            "/seller/money".into()
+        } else {
+            format!("/seller/money?{q}")
+        }
+    }
+
+    /// The CSV of the entries this filter picks (every page of them).
+    pub fn csv_href(&self) -> String {
+        let q = self.query("");
+        if q.is_empty() {
+            "/seller/money/statement.csv".into()
+        } else {
+            format!("/seller/money/statement.csv?{q}")
+        }
+    }
+}
+
+/// The sum of one kind of entry over the filtered period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindTotal {
+    pub kind: EntryKind,
+    pub entries: i64,
+    pub amount: Money,
+}
+
+/// `/seller/money`: the balances, the period's totals and a page of the statement, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyScreen {
+    pub store_name: String,
+    pub store_slug: String,
+    pub balances: Balances,
+    pub filter: StatementFilter,
+    pub totals: Vec<KindTotal>,
+    pub entries: Vec<StatementEntry>,
+    /// The cursor of the next (older) page.
+    pub next: Option<String>,
+}
+
+/// A store as the admin's payouts screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutRow {
+    pub seller_id: i64,
+    pub store_name: String,
+    pub balances: Balances,
+    /// Entries that the next payout would cover.
+    pub entries_due: i64,
+    /// A fresh key for the payout form: sent twice, recorded once.
+    pub form_key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_back_and_filters_keep_their_fields() {
+        for kind in EntryKind::ALL {
+            assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EntryKind::parse("Sale"), None);
+        let f = StatementFilter {
+            from: "2026-12-01".into(),
+            to: String::new(),
+            kind: "refund".into(),
+        };
+        assert_eq!(f.href("9"), "/seller/money?from=2026-12-01&kind=refund&after=9");
+        assert_eq!(f.csv_href(), "/seller/money/statement.csv?from=2026-12-01&kind=refund");
+        assert_eq!(StatementFilter::default().href(""), "/seller/money");
+    }
+}

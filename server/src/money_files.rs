@@ -1,0 +1,91 @@
+//! `GET /seller/money/statement.csv`: the store's statement as a file (the filters of `/seller/money`), and
+//! `POST /test/clock`: moves the shop's clock forward, only in a shop started with `TEST_CLOCK=1` (the browser
+//! journeys wait out a holding period that way).
+
+use axum::extract::{Form, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use domain::sellers::SellerError;
+use model::money::StatementFilter;
+
+use crate::AppState;
+use app::ssr::CurrentActor;
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    kind: String,
+}
+
+pub async fn statement(
+    State(state): State<AppState>,
+    actor: Option<Extension<CurrentActor>>,
+    Query(filter): Query<Filter>,
+) -> Response {
+    let Some(Extension(CurrentActor(actor))) = actor else {
+        return see_other("/login?next=%2Fseller%2Fmoney");
+    };
+    if actor.is_admin() {
+        return (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response();
+    }
+    let filter = StatementFilter {
+        from: filter.from,
+        to: filter.to,
+        kind: filter.kind,
+    };
+    match domain::money::statement::csv(&state.services.db, &actor, &filter).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"statement-{}.csv\"",
+                        domain::platform::clock::today()
+                    ),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(SellerError::NotFound) => see_other("/sell"),
+        Err(SellerError::Invalid(fields)) => {
+            let message: Vec<String> = fields.into_iter().map(|f| f.message).collect();
+            (StatusCode::BAD_REQUEST, message.join(" ")).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the statement could not be written");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The statement could not be written; please try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Move {
+    days: i64,
+}
+
+/// Moves the clock `days` (1 to 60) forward. The route exists only with `TEST_CLOCK=1`.
+pub async fn move_clock(Form(moved): Form<Move>) -> Response {
+    if !(1..=60).contains(&moved.days) {
+        return (StatusCode::BAD_REQUEST, "days: 1 to 60").into_response();
+    }
+    if !domain::platform::clock::move_forward(moved.days * 86_400_000) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (StatusCode::OK, "moved").into_response()
+}

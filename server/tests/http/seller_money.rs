@@ -1,0 +1,101 @@
+//! Issue 21: a store's money over HTTP — its seller reads the statement and its CSV; another store's seller never
+//! sees its entries; a shopper is sent to apply, a visitor to sign in; only admins see and record payouts; the
+//! test clock does not exist in a shop started without `TEST_CLOCK`.
+
+use reqwest::{Client, StatusCode};
+
+use crate::on_both_databases;
+use crate::seller_orders::paid_store_order;
+use crate::sellers::post_form;
+use crate::support::{demo, location, TestApp};
+
+async fn get(app: &TestApp, client: &Client, path: &str) -> reqwest::Response {
+    client.get(app.url(path)).send().await.expect("get")
+}
+
+async fn a_stores_money_is_its_own(app: &TestApp) {
+    let (number, _) = paid_store_order(app).await;
+    let seller = demo(app, "seller1").await;
+    let page = get(app, &seller, "/seller/money").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.expect("body");
+    assert!(
+        page.contains(&number) && page.contains("Commission"),
+        "the sale and its commission"
+    );
+    let csv = get(app, &seller, "/seller/money/statement.csv?kind=sale").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .starts_with("text/csv"));
+    let csv = csv.text().await.expect("body");
+    assert_eq!(csv.lines().count(), 2, "the header and the sale: {csv}");
+    assert!(csv.contains(&number));
+    let bad = get(app, &seller, "/seller/money/statement.csv?from=yesterday&kind=%00").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.expect("body").contains("YYYY-MM-DD"));
+
+    // Another store's seller: its own statement, never this order.
+    let other = demo(app, "seller2").await;
+    for path in ["/seller/money", "/seller/money/statement.csv"] {
+        let answer = get(app, &other, path).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        assert!(!answer.text().await.expect("body").contains(&number), "{path}");
+    }
+    // A shopper is sent to apply; a visitor to sign in.
+    let shopper = demo(app, "shopper").await;
+    for path in ["/seller/money", "/seller/money/statement.csv"] {
+        assert_eq!(location(&get(app, &shopper, path).await), "/sell", "{path}");
+        assert!(
+            location(&get(app, &app.client(), path).await).starts_with("/login"),
+            "{path}"
+        );
+    }
+
+    // Payouts are the admins': a seller or a shopper neither lists nor records one.
+    let store: i64 = sqlx::query_scalar("SELECT MIN(id) FROM sellers")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("store");
+    let payout = [
+        ("seller_id", store.to_string()),
+        ("amount", "1".to_string()),
+        ("reference", "STOLEN".to_string()),
+        ("form_key", "k-probe".to_string()),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    for probe in [&seller, &shopper] {
+        let answer = post_form(app, probe, "record_payout", &payout, "application/json").await;
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            get(app, probe, "/api/store_payouts").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(get(app, probe, "/admin/payouts").await.status(), StatusCode::FORBIDDEN);
+    }
+    let admin = demo(app, "admin").await;
+    let list = get(app, &admin, "/admin/payouts").await;
+    assert_eq!(list.status(), StatusCode::OK);
+    assert!(list.text().await.expect("body").contains("Payouts to stores"));
+    // Nothing is available before delivery: the admin records nothing either.
+    let answer = post_form(app, &admin, "record_payout", &payout, "application/json").await;
+    assert_eq!(answer.status(), StatusCode::CONFLICT);
+    let transfers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seller_transfers")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(transfers, 0);
+
+    // No clock to move in a shop started without TEST_CLOCK.
+    let moved = seller
+        .post(app.url("/test/clock"))
+        .header("origin", &app.base)
+        .form(&[("days", "8")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(moved.status(), StatusCode::NOT_FOUND);
+}
+
+on_both_databases!(a_stores_money_is_its_own);
