@@ -4,7 +4,8 @@ import { addToCart, expectAccessible, logIn, payAsGuest, twoOfStore } from "./sh
 // Issue 21: a store's sale is pending until delivery and the holding days (the shop's clock is moved forward, as
 // the test server allows), then available with the commission deducted; the shopper's partial return is refunded
 // and the statement shows the refund and the commission given back; an admin records the payout, and the store's
-// available money is zero, its statement ending with the payout. (Named to run after the other journeys of its
+// available money is zero, its statement ending with the payout, and the sales dashboard's revenue is the
+// statement's sales. (Named to run after the other journeys of its
 // project: they read dates from the real clock.)
 
 /** The amount on the balance card `name` ("Pending", "Available", "Paid out so far"). */
@@ -133,4 +134,18 @@ test("a sale waits out delivery and the holding days, a return gives its commiss
   await expect(statement.getByRole("row").filter({ has: page.getByRole("rowheader") }).first()).toContainText("Payout");
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-money-paid-${project}.png`, fullPage: true });
+
+  // The sales dashboard's revenue over 30 days is the statement's sales (every sale of the store is that recent).
+  const totals = page.getByRole("table", { name: "Totals" });
+  const sales = (await totals.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Sale", exact: true }) }).textContent()) ?? "";
+  await page.goto("/seller");
+  await openMenu();
+  await page.getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("navigation", { name: "Sales period" }).getByRole("link", { name: "30 days" }).click();
+  const sold = sales.match(/\$[\d,]+\.\d{2}/)?.[0] ?? "none";
+  expect(await figure(page, "Revenue")).toBe(sold);
+  await expect(page.getByRole("img", { name: /^Revenue per day from / })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Best sellers" })).toContainText(item.title);
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/seller-dashboard-${project}.png`, fullPage: true });
 });

@@ -30,6 +30,13 @@ impl Money {
         }
     }
 
+    /// "12.34", "-0.05": the amount without its currency, as a spreadsheet reads it (files).
+    pub fn plain(&self) -> String {
+        let sign = if self.amount < 0 { "-" } else { "" };
+        let abs = self.amount.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
     /// Major units as a JSON number for the REST API (exact for amounts below 2^53 cents).
     pub fn major(&self) -> f64 {
         self.amount as f64 / 100.0

@@ -1,5 +1,5 @@
 //! Seller money as the portal and the admin screens show it: a store's balances, its statement (the ledger with a
-//! running balance), and the stores an admin pays out.
+//! running balance), the stores an admin pays out, and the sales dashboard.
 
 use serde::{Deserialize, Serialize};
 
@@ -194,6 +194,97 @@ pub struct PayoutRow {
     pub form_key: String,
 }
 
+/// A store's sales over a period: what the sales dashboard compares with the period before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesFigures {
+    pub revenue: Money,
+    pub orders: i64,
+    pub units: i64,
+    pub refunds: Money,
+    pub refund_count: i64,
+}
+
+impl SalesFigures {
+    /// Revenue per order; `None` without an order.
+    pub fn average_order(&self) -> Option<Money> {
+        (self.orders > 0).then(|| Money::new(self.revenue.amount / self.orders, self.revenue.currency.clone()))
+    }
+}
+
+/// Whole percent `now` is above (or below) `before`; `None` without a base (nothing before).
+pub fn change_percent(now: i64, before: i64) -> Option<i64> {
+    (before > 0).then(|| {
+        let diff = (now - before) * 100;
+        // Rounded half away from zero.
+        (diff + diff.signum() * before / 2) / before
+    })
+}
+
+/// One day of the chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayFigure {
+    /// `YYYY-MM-DD` (UTC).
+    pub date: String,
+    pub orders: i64,
+    pub units: i64,
+    pub revenue: Money,
+    pub refunds: Money,
+}
+
+/// A best-selling product of the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopProduct {
+    pub product_id: i64,
+    pub title: String,
+    pub units: i64,
+    pub revenue: Money,
+}
+
+/// The periods the dashboard offers, and a custom one.
+pub const SALES_RANGES: [(&str, &str, i64); 3] = [("7", "7 days", 7), ("30", "30 days", 30), ("90", "90 days", 90)];
+
+/// Which days the dashboard shows (as typed: `range` one of [`SALES_RANGES`], or `from`/`to` dates).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesRange {
+    pub range: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl SalesRange {
+    fn query(&self) -> String {
+        [("range", &self.range), ("from", &self.from), ("to", &self.to)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(n, v)| format!("{n}={}", crate::url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The CSV of the period's days.
+    pub fn csv_href(&self) -> String {
+        let q = self.query();
+        if q.is_empty() {
+            "/seller/sales.csv".into()
+        } else {
+            format!("/seller/sales.csv?{q}")
+        }
+    }
+}
+
+/// The sales dashboard on `/seller`: the period's figures against the period before, each day, the best sellers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesDashboard {
+    pub range: SalesRange,
+    /// "the last 30 days", "2026-11-01 to 2026-11-30".
+    pub label: String,
+    pub days: i64,
+    pub current: SalesFigures,
+    pub previous: SalesFigures,
+    pub series: Vec<DayFigure>,
+    pub top: Vec<TopProduct>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +303,15 @@ mod tests {
         assert_eq!(f.href("9"), "/seller/money?from=2026-12-01&kind=refund&after=9");
         assert_eq!(f.csv_href(), "/seller/money/statement.csv?from=2026-12-01&kind=refund");
         assert_eq!(StatementFilter::default().href(""), "/seller/money");
+    }
+
+    #[test]
+    fn growth_needs_a_base_and_rounds_half_away_from_zero() {
+        assert_eq!(change_percent(150, 100), Some(50));
+        assert_eq!(change_percent(50, 100), Some(-50));
+        assert_eq!(change_percent(1, 0), None);
+        assert_eq!(change_percent(2, 3), Some(-33));
+        assert_eq!(change_percent(201, 200), Some(1), "0.5 % rounds up");
+        assert_eq!(change_percent(199, 200), Some(-1));
     }
 }

@@ -143,6 +143,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
     let pages = Router::new()
         .route("/seller/products/export.csv", get(catalog_files::export))
         .route("/seller/money/statement.csv", get(money_files::statement))
+        .route("/seller/sales.csv", get(money_files::sales))
         .route(
             "/seller/settings/logo",
             post(uploads::logo).layer(axum::extract::DefaultBodyLimit::max(uploads::BODY_LIMIT)),

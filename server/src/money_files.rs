@@ -1,4 +1,5 @@
-//! `GET /seller/money/statement.csv`: the store's statement as a file (the filters of `/seller/money`), and
+//! `GET /seller/money/statement.csv`: the store's statement as a file (the filters of `/seller/money`),
+//! `GET /seller/sales.csv`: the sales dashboard's days, and
 //! `POST /test/clock`: moves the shop's clock forward, only in a shop started with `TEST_CLOCK=1` (the browser
 //! journeys wait out a holding period that way).
 
@@ -7,7 +8,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use domain::sellers::SellerError;
-use model::money::StatementFilter;
+use model::money::{SalesRange, StatementFilter};
 
 use crate::AppState;
 use app::ssr::CurrentActor;
@@ -30,22 +31,57 @@ pub async fn statement(
     let Some(Extension(CurrentActor(actor))) = actor else {
         return see_other("/login?next=%2Fseller%2Fmoney");
     };
-    if actor.is_admin() {
-        return (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response();
-    }
     let filter = StatementFilter {
         from: filter.from,
         to: filter.to,
         kind: filter.kind,
     };
-    match domain::money::statement::csv(&state.services.db, &actor, &filter).await {
+    let made = domain::money::statement::csv(&state.services.db, &actor, &filter).await;
+    seller_file(&actor, "statement", made)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Period {
+    #[serde(default)]
+    range: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `GET /seller/sales.csv`: the sales dashboard's days as a file.
+pub async fn sales(
+    State(state): State<AppState>,
+    actor: Option<Extension<CurrentActor>>,
+    Query(period): Query<Period>,
+) -> Response {
+    let Some(Extension(CurrentActor(actor))) = actor else {
+        return see_other("/login?next=%2Fseller");
+    };
+    let range = SalesRange {
+        range: period.range,
+        from: period.from,
+        to: period.to,
+    };
+    let made = domain::money::dashboard::csv(&state.services.db, &actor, &range).await;
+    seller_file(&actor, "sales", made)
+}
+
+/// A seller's CSV download, or why there is none: admins use the admin screens, a visitor who runs no store is
+/// sent to apply, a wrong filter is told what to type.
+fn seller_file(actor: &domain::Actor, name: &str, made: Result<Vec<u8>, SellerError>) -> Response {
+    if actor.is_admin() {
+        return (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response();
+    }
+    match made {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
                     header::CONTENT_DISPOSITION,
                     format!(
-                        "attachment; filename=\"statement-{}.csv\"",
+                        "attachment; filename=\"{name}-{}.csv\"",
                         domain::platform::clock::today()
                     ),
                 ),
@@ -60,10 +96,10 @@ pub async fn statement(
             (StatusCode::BAD_REQUEST, message.join(" ")).into_response()
         }
         Err(e) => {
-            tracing::error!(error = %e, "the statement could not be written");
+            tracing::error!(error = %e, file = name, "a seller's file could not be written");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "The statement could not be written; please try again.",
+                "The file could not be written; please try again.",
             )
                 .into_response()
         }

@@ -6,8 +6,10 @@
 //! `funds_release_at` of `orders`.
 
 pub mod commission;
+pub mod dashboard;
 pub mod ledger;
 pub mod policy;
+pub mod rollups;
 pub mod sales;
 pub mod statement;
 pub mod transfers;

@@ -62,7 +62,9 @@ pub async fn record_sale(conn: &mut AnyConnection, order_id: i64) -> Result<(), 
     let tax_bp = policy::read(conn).await?.commission_tax_bp;
     let tax = (o.commission * tax_bp + WHOLE_BP / 2) / WHOLE_BP;
     let entry = |kind, amount| NewEntry::for_order(o.seller_id, &o.currency, kind, amount, order_id, order_id);
-    append(conn, &entry(EntryKind::Sale, o.total)).await?;
+    if append(conn, &entry(EntryKind::Sale, o.total)).await?.is_some() {
+        super::rollups::add_sale(conn, o.seller_id, order_id, o.total).await?;
+    }
     append(conn, &entry(EntryKind::Commission, -o.commission)).await?;
     append(conn, &entry(EntryKind::CommissionTax, -tax)).await?;
     Ok(())
@@ -131,8 +133,11 @@ pub async fn record_refund(
     );
     refund.refund_id = Some(refund_id);
     // A refund of nothing (free units cancelled) still gives their commission back.
-    if amount != 0 && append(conn, &refund).await?.is_none() {
-        return Ok(());
+    if amount != 0 {
+        if append(conn, &refund).await?.is_none() {
+            return Ok(());
+        }
+        super::rollups::add_refund(conn, o.seller_id, amount).await?;
     }
     give_back(conn, &o, order_id, refund_id).await
 }
@@ -149,6 +154,7 @@ pub async fn record_provider_refund(conn: &mut AnyConnection, order_id: i64, amo
     if append(conn, &entry).await?.is_none() {
         return Ok(());
     }
+    super::rollups::add_refund(conn, o.seller_id, amount).await?;
     give_back(conn, &o, order_id, order_id).await
 }
 

@@ -277,10 +277,7 @@ pub async fn csv(db: &Db, actor: &Actor, filter: &StatementFilter) -> Result<Vec
         let Some(kind) = EntryKind::parse(&r.kind) else {
             continue;
         };
-        let amount = |minor: i64| {
-            let sign = if minor < 0 { "-" } else { "" };
-            format!("{sign}{}.{:02}", minor.unsigned_abs() / 100, minor.unsigned_abs() % 100)
-        };
+        let amount = |minor: i64| Money::new(minor, CURRENCY).plain();
         out.write_record([
             r.id.to_string(),
             r.seq.to_string(),

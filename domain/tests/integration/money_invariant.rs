@@ -2,7 +2,8 @@
 //! cancellations, refunds of units and of amounts, and payouts: after every step, to the cent,
 //! Σ stores' net + Σ commission (with its tax) = Σ captured − Σ refunded; each store's running balance is the sum
 //! of its entries, numbered without gaps; every refund is one entry of its order's refunded amount; what the
-//! commission gives back never exceeds it; each payout is the sum of the entries it covers.
+//! commission gives back never exceeds it; each payout is the sum of the entries it covers; the dashboard's daily
+//! rollups add up to the ledger's sales and refunds.
 //! The seed is printed (BAZAAR_MONEY_SEED replays one); BAZAAR_MONEY_STEPS sets the length (default 300).
 
 use std::collections::HashMap;
@@ -128,6 +129,21 @@ async fn reconciles(db: &Db, step: usize) {
     )
     .await;
     assert_eq!(uncovered, 0, "step {step}: each payout is the sum of what it covers");
+    let rolled = scalar(
+        db,
+        "SELECT COUNT(*) FROM sellers s WHERE \
+         (SELECT COALESCE(SUM(revenue), 0) FROM seller_daily_sales d WHERE d.seller_id = s.id) <> \
+         (SELECT COALESCE(SUM(amount), 0) FROM seller_ledger l WHERE l.seller_id = s.id AND l.kind = 'sale') \
+         OR (SELECT COALESCE(SUM(refunds), 0) FROM seller_daily_sales d WHERE d.seller_id = s.id) <> \
+         -(SELECT COALESCE(SUM(amount), 0) FROM seller_ledger l WHERE l.seller_id = s.id AND l.kind = 'refund') \
+         OR (SELECT COALESCE(SUM(units), 0) FROM product_daily_sales p WHERE p.seller_id = s.id) <> \
+         (SELECT COALESCE(SUM(units), 0) FROM seller_daily_sales d WHERE d.seller_id = s.id)",
+    )
+    .await;
+    assert_eq!(
+        rolled, 0,
+        "step {step}: the dashboard's rollups are the ledger's sales and refunds"
+    );
 }
 
 async fn open_orders(db: &Db) -> Vec<OpenOrder> {

@@ -310,7 +310,102 @@ async fn a_refund_sent_twice_at_once_is_booked_once(db: Db) {
     assert_eq!(kinds, ["sale", "commission", "refund", "commission_back"]);
 }
 
+async fn the_dashboard_sums_the_stores_days(db: Db) {
+    use domain::money::dashboard;
+    use domain::money::rollups::today;
+    use model::money::SalesRange;
+    let (store, [kettle, mug]) = store_with_two_variants(&db, 20).await;
+    let seller = actors::seller_of(&db, store).await;
+    let (_, first) = paid_order(&db, &[(kettle, 2)], "Chart Cho").await;
+    let (_, second) = paid_order(&db, &[(kettle, 1), (mug, 1)], "Chart Chen").await;
+    refund_order::by_store(
+        &db,
+        &TestGateway::new(db.clone()),
+        &seller,
+        &first,
+        RefundKind::Cancel,
+        &units_form(&[(kettle, 1)], "out_of_stock"),
+    )
+    .await
+    .expect("cancel");
+    // Ten days ago, in the rollup only: the period before the last 7 days.
+    sqlx::query("INSERT INTO seller_daily_sales (seller_id, day, orders, units, revenue) VALUES ($1, $2, 4, 5, 1000)")
+        .bind(store)
+        .bind(today() - 10)
+        .execute(db.pool())
+        .await
+        .expect("earlier");
+    let totals: (i64, i64) = sqlx::query_as(
+        "SELECT CAST(SUM(total) AS BIGINT), CAST(SUM(refunded) AS BIGINT) FROM orders WHERE number IN ($1, $2)",
+    )
+    .bind(&first)
+    .bind(&second)
+    .fetch_one(db.pool())
+    .await
+    .expect("totals");
+    let week = SalesRange {
+        range: "7".into(),
+        ..SalesRange::default()
+    };
+    let d = dashboard::screen(&db, &seller, &week).await.expect("dashboard");
+    let c = &d.current;
+    assert_eq!((c.orders, c.units, c.revenue.amount), (2, 4, totals.0));
+    assert_eq!((c.refunds.amount, c.refund_count), (totals.1, 1));
+    assert_eq!(c.average_order().expect("orders").amount, totals.0 / 2);
+    assert_eq!((d.previous.orders, d.previous.revenue.amount), (4, 1000));
+    assert_eq!(d.series.len(), 7);
+    assert_eq!(d.series.last().expect("today").orders, 2);
+    assert_eq!(d.top.iter().map(|t| t.units).sum::<i64>(), 4);
+    assert!(d.top.windows(2).all(|w| w[0].revenue.amount >= w[1].revenue.amount));
+    let csv = String::from_utf8(dashboard::csv(&db, &seller, &week).await.expect("csv")).expect("utf-8");
+    assert_eq!(csv.lines().count(), 9, "header, 7 days, total: {csv}");
+
+    // Chosen days: today only; checked dates.
+    let day = model::format_date(now_ms());
+    let chosen = SalesRange {
+        from: day.clone(),
+        to: day.clone(),
+        ..SalesRange::default()
+    };
+    let d = dashboard::screen(&db, &seller, &chosen).await.expect("today");
+    assert_eq!((d.days, d.current.orders, d.previous.orders), (1, 2, 0));
+    for (from, to) in [
+        ("2026-12-05", "2026-12-01"),
+        ("2024-01-01", "2026-01-01"),
+        ("yesterday", ""),
+    ] {
+        let wrong = SalesRange {
+            from: from.into(),
+            to: to.into(),
+            ..SalesRange::default()
+        };
+        assert!(
+            matches!(
+                dashboard::screen(&db, &seller, &wrong).await,
+                Err(SellerError::Invalid(_))
+            ),
+            "{from} {to}"
+        );
+    }
+    // Another store's seller sees its own figures; a shopper none.
+    let other = actors::seller_of(&db, crate::seller_orders::another_store(&db, store).await).await;
+    assert_eq!(
+        dashboard::screen(&db, &other, &week)
+            .await
+            .expect("other")
+            .current
+            .orders,
+        0
+    );
+    let (_, shopper) = actors::shopper(&db).await;
+    assert!(matches!(
+        dashboard::screen(&db, &shopper, &week).await,
+        Err(SellerError::NotFound)
+    ));
+}
+
 db_tests!(
+    the_dashboard_sums_the_stores_days,
     a_sale_its_refund_and_a_payout_reconcile_to_the_cent,
     the_ledger_takes_no_update_or_delete,
     a_refund_sent_twice_at_once_is_booked_once,

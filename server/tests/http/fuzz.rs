@@ -363,13 +363,17 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
     ("store_promotions", &[]),
     ("store_money", &["from", "to", "kind", "after"]),
     ("store_payouts", &[]),
+    ("sales_dashboard", &["range", "from", "to"]),
     ("seller_order", &["number"]),
     ("orders_to_ship", &[]),
     ("packing_slips", &["numbers"]),
 ];
 
 /// The seller's downloads (plain routes, not server functions), with their query fields.
-const SELLER_FILES: &[(&str, &[&str])] = &[("/seller/money/statement.csv", &["from", "to", "kind"])];
+const SELLER_FILES: &[(&str, &[&str])] = &[
+    ("/seller/money/statement.csv", &["from", "to", "kind"]),
+    ("/seller/sales.csv", &["range", "from", "to"]),
+];
 
 /// The multipart routes and the field each reads its file from.
 const UPLOADS: &[(&str, &str)] = &[

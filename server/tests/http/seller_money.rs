@@ -35,6 +35,17 @@ async fn a_stores_money_is_its_own(app: &TestApp) {
     let bad = get(app, &seller, "/seller/money/statement.csv?from=yesterday&kind=%00").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().await.expect("body").contains("YYYY-MM-DD"));
+    // The sales dashboard on the overview, and its days as a file.
+    let overview = get(app, &seller, "/seller?range=7").await.text().await.expect("body");
+    assert!(overview.contains("Best sellers") && overview.contains("Revenue per day"));
+    let sales = get(app, &seller, "/seller/sales.csv?range=7").await;
+    assert_eq!(sales.status(), StatusCode::OK);
+    let sales = sales.text().await.expect("body");
+    assert_eq!(sales.lines().count(), 9, "header, 7 days, total: {sales}");
+    assert!(
+        sales.lines().last().expect("total").starts_with("Total,1,1,"),
+        "{sales}"
+    );
 
     // Another store's seller: its own statement, never this order.
     let other = demo(app, "seller2").await;
@@ -43,9 +54,15 @@ async fn a_stores_money_is_its_own(app: &TestApp) {
         assert_eq!(answer.status(), StatusCode::OK, "{path}");
         assert!(!answer.text().await.expect("body").contains(&number), "{path}");
     }
+    let theirs = get(app, &other, "/seller/sales.csv?range=7")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(theirs.ends_with("Total,0,0,0.00,0.00,USD\n"), "{theirs}");
     // A shopper is sent to apply; a visitor to sign in.
     let shopper = demo(app, "shopper").await;
-    for path in ["/seller/money", "/seller/money/statement.csv"] {
+    for path in ["/seller/money", "/seller/money/statement.csv", "/seller/sales.csv"] {
         assert_eq!(location(&get(app, &shopper, path).await), "/sell", "{path}");
         assert!(
             location(&get(app, &app.client(), path).await).starts_with("/login"),

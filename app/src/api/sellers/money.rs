@@ -45,3 +45,15 @@ pub async fn record_payout(
     crate::ssr::redirect(&format!("/admin/payouts?paid={seller_id}"));
     Ok(())
 }
+
+/// The store's sales dashboard for a period (`range` 7, 30 or 90 days, or `from`/`to` dates).
+#[server(endpoint = "sales_dashboard", input = leptos::server_fn::codec::GetUrl)]
+pub async fn sales_dashboard(
+    #[server(default)] range: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+) -> Result<model::money::SalesDashboard, AppError> {
+    let (services, actor) = signed_in()?;
+    let range = model::money::SalesRange { range, from, to };
+    Ok(domain::money::dashboard::screen(&services.db, &actor, &range).await?)
+}

@@ -11,6 +11,7 @@ pub mod order_returns;
 pub mod orders;
 pub mod products;
 pub mod promotions;
+pub mod sales;
 pub mod settings;
 pub mod slips;
 pub mod stock;
@@ -51,6 +52,7 @@ pub fn SellerHomePage() -> impl IntoView {
     if let Some(instead) = portal_gate("/seller") {
         return instead;
     }
+    let range = sales::range_from_query();
     view! {
         <Title text="Seller portal"/>
         <Suspense fallback=|| ()>
@@ -58,7 +60,7 @@ pub fn SellerHomePage() -> impl IntoView {
                 let to_ship = seller_orders("to-ship".into(), String::new(), String::new(), String::new(), String::new()).await;
                 match (seller_home().await, to_ship, shipping_record().await) {
                     (Ok(home), Ok(orders), Ok(record)) => view! {
-                        <Overview home=home to_ship=orders.rows to_ship_count=orders.to_ship record=record/>
+                        <Overview home=home to_ship=orders.rows to_ship_count=orders.to_ship record=record range=range.clone()/>
                     }.into_any(),
                     (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -74,6 +76,7 @@ fn Overview(
     to_ship: Vec<SellerOrderRow>,
     to_ship_count: i64,
     record: ShippingRecord,
+    range: model::money::SalesRange,
 ) -> impl IntoView {
     let nothing = to_ship.is_empty()
         && home.drafts.is_empty()
@@ -96,6 +99,7 @@ fn Overview(
                     {(products == 0).then(|| view! { <p><a class="button" href="/seller/products/new">"Add your first product"</a></p> })}
                 </section>
             })}
+            <sales::SalesSection range=range/>
             <ToShip orders=to_ship count=to_ship_count/>
             <OnTime record=record/>
             <ProductList title="Drafts" id="drafts" hint="Not on sale yet: add what is missing and publish." items=home.drafts/>

@@ -1,0 +1,69 @@
+//! The sales rollups (`seller_daily_sales`, `product_daily_sales`): one row per store and UTC day, and per
+//! product and day, raised by the ledger's writers in their own transaction when a sale or a refund is booked
+//! (once: only a new entry raises them), read by the sales dashboard.
+
+use sqlx::AnyConnection;
+
+use crate::platform::clock::now_ms;
+
+pub const DAY_MS: i64 = 86_400_000;
+
+/// Today's UTC day number.
+pub fn today() -> i64 {
+    now_ms().div_euclid(DAY_MS)
+}
+
+/// Adds paid order `order_id` to its store's and its products' day.
+pub async fn add_sale(conn: &mut AnyConnection, seller_id: i64, order_id: i64, total: i64) -> Result<(), sqlx::Error> {
+    let day = today();
+    let lines: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT product_id, quantity, unit_price * quantity - discount FROM order_lines WHERE order_id = $1 \
+         ORDER BY product_id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let units: i64 = lines.iter().map(|l| l.1).sum();
+    sqlx::query(
+        "INSERT INTO seller_daily_sales (seller_id, day, orders, units, revenue) VALUES ($1, $2, 1, $3, $4) \
+         ON CONFLICT (seller_id, day) DO UPDATE SET orders = seller_daily_sales.orders + 1, \
+         units = seller_daily_sales.units + excluded.units, revenue = seller_daily_sales.revenue + excluded.revenue",
+    )
+    .bind(seller_id)
+    .bind(day)
+    .bind(units)
+    .bind(total)
+    .execute(&mut *conn)
+    .await?;
+    for (product_id, quantity, revenue) in lines {
+        sqlx::query(
+            "INSERT INTO product_daily_sales (seller_id, day, product_id, units, revenue) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (seller_id, day, product_id) DO UPDATE SET \
+             units = product_daily_sales.units + excluded.units, \
+             revenue = product_daily_sales.revenue + excluded.revenue",
+        )
+        .bind(seller_id)
+        .bind(day)
+        .bind(product_id)
+        .bind(quantity)
+        .bind(revenue)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds a refund of `amount` to its store's day.
+pub async fn add_refund(conn: &mut AnyConnection, seller_id: i64, amount: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO seller_daily_sales (seller_id, day, refunds, refund_count) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (seller_id, day) DO UPDATE SET refunds = seller_daily_sales.refunds + excluded.refunds, \
+         refund_count = seller_daily_sales.refund_count + 1",
+    )
+    .bind(seller_id)
+    .bind(today())
+    .bind(amount)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
