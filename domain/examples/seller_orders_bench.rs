@@ -2,7 +2,8 @@
 //! (`orders::portal::page`: every tab's first page, 20 pages deep by keyset, a search by name) and shipping
 //! (`workflows::ship_order::ship`, the real workflow with its shopper email), refunding and cancelling
 //! (`workflows::refund_order`, with the test gateway) timed, p50 and p99 of each.
-//! Then the store's money screen and statement CSV (issue 21) over the ledger the orders booked.
+//! Then the store's money screen, statement CSV and sales dashboard (issue 21) over the ledger and rollups the
+//! orders booked (the rollups put every order on the day of the run: the dashboard reads at most 180 day rows).
 //! Goals: list and money screen p99 ≤ 50 ms per page, ship, cancel and refund p99 ≤ 100 ms.
 //!
 //!   cargo run --release -p domain --example seller_orders_bench -- [orders]
@@ -184,6 +185,21 @@ async fn money(db: &domain::Db, seller: &domain::Actor) {
     println!("money screen, first page: {}", percentiles(firsts));
     println!("money screen, 20 pages deep: {}", percentiles(deep));
     println!("money screen, refunds only / last 7 days: {}", percentiles(filtered));
+    let mut boards = Vec::new();
+    for _ in 0..20 {
+        for range in ["7", "30", "90"] {
+            let range = model::money::SalesRange {
+                range: range.into(),
+                ..model::money::SalesRange::default()
+            };
+            let t = Instant::now();
+            domain::money::dashboard::screen(db, seller, &range)
+                .await
+                .expect("dashboard");
+            boards.push(t.elapsed());
+        }
+    }
+    println!("sales dashboard, 7 / 30 / 90 days: {}", percentiles(boards));
     let month = StatementFilter {
         from: day(30),
         ..StatementFilter::default()

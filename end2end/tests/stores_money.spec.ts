@@ -3,7 +3,8 @@ import { addToCart, expectAccessible, logIn, payAsGuest, twoOfStore } from "./sh
 
 // Issue 21: a store's sale is pending until delivery and the holding days (the shop's clock is moved forward, as
 // the test server allows), then available with the commission deducted; the shopper's partial return is refunded
-// and the statement shows the refund and the commission given back; an admin records the payout, and the store's
+// and the statement shows the refund and the commission given back; an admin books an adjustment (with its reason)
+// and records the payout, and the store's
 // available money is zero, its statement ending with the payout, and the sales dashboard's revenue is the
 // statement's sales. (Named to run after the other journeys of its
 // project: they read dates from the real clock.)
@@ -118,17 +119,37 @@ test("a sale waits out delivery and the holding days, a return gives its commiss
   await admin.getByRole("link", { name: "Payouts to stores" }).click();
   await expect(admin.getByRole("heading", { level: 1, name: "Payouts to stores" })).toBeVisible();
   await expectAccessible(admin);
+  // First it takes $1.00 for packaging the platform supplied; a reason left out is asked for, the amount kept.
+  await admin.getByText(`Adjust ${item.seller}'s money…`).click();
+  const amountField = admin.getByLabel(`Amount for ${item.seller} (12.50 to add, -12.50 to take)`);
+  await amountField.fill("-1.00");
+  await admin.getByRole("button", { name: "Book the adjustment" }).click();
+  await expect(admin.getByRole("alert")).toContainText("the store reads it");
+  await expect(amountField).toHaveValue("-1.00");
+  await expectAccessible(admin);
+  await admin.screenshot({ path: `test-results/admin-adjustment-${project}.png`, fullPage: true });
+  await admin.getByLabel(`Reason ${item.seller} reads`).fill("Packaging supplied by the platform");
+  await admin.getByRole("button", { name: "Book the adjustment" }).click();
+  await expect(admin.getByRole("status")).toContainText("Adjustment booked");
+  const cents = Math.round(Number(due.replace(/[$,]/g, "")) * 100) - 100;
+  const payable = `$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
   await admin.getByLabel(`Bank reference for ${item.seller}`).fill(`BANK-${project}-1`);
-  await admin.getByRole("button", { name: `Record payout of ${due}` }).click();
+  await admin.getByRole("button", { name: `Record payout of ${payable}` }).click();
   await expect(admin.getByRole("status")).toContainText("Payout recorded");
   await expectAccessible(admin);
+  await expect(async () => {
+    await admin.goto("/dev/mailbox");
+    await expect(admin.getByRole("article", { name: `Payout of ${payable} sent to ${item.seller}` })).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+  await admin.goto("/admin/payouts");
   await admin.screenshot({ path: `test-results/admin-payouts-${project}.png`, fullPage: true });
   await adminContext.close();
 
   // The store: nothing available any more, the payout last on the statement.
   await page.goto("/seller/money");
   expect(await figure(page, "Available")).toBe("$0.00");
-  expect(await figure(page, "Paid out so far")).toBe(due);
+  expect(await figure(page, "Paid out so far")).toBe(payable);
+  await expect(row("Adjustment")).toContainText("Packaging supplied by the platform");
   await expect(row("Payout")).toContainText(`Bank transfer, reference BANK-${project}-1`);
   // The newest entry (rows with a row header: at phone width the column headers are hidden).
   await expect(statement.getByRole("row").filter({ has: page.getByRole("rowheader") }).first()).toContainText("Payout");

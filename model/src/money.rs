@@ -192,6 +192,8 @@ pub struct PayoutRow {
     pub entries_due: i64,
     /// A fresh key for the payout form: sent twice, recorded once.
     pub form_key: String,
+    /// The same for the adjustment form.
+    pub adjust_key: String,
 }
 
 /// A store's sales over a period: what the sales dashboard compares with the period before.

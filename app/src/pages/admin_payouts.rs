@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::money::PayoutRow;
 
-use crate::api::sellers::{store_payouts, RecordPayout};
+use crate::api::sellers::{store_payouts, AdjustBalance, KeptMoneyAdjustment, RecordPayout};
 use crate::components::portal::Notice;
 use crate::pages::admin::admin_gate;
 use crate::pages::url_error;
@@ -16,9 +16,15 @@ pub fn PayoutsPage() -> impl IntoView {
     if let Some(instead) = admin_gate("/admin/payouts") {
         return instead;
     }
-    let paid = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("paid"));
-    let notice = paid.map(|_| "Payout recorded: the store's statement shows it and the entries it covers.");
+    let (paid, adjusted) = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| (q.get("paid").is_some(), q.get("adjusted").is_some()));
+    let notice = if paid {
+        Some("Payout recorded: the store's statement shows it and the entries it covers.")
+    } else {
+        adjusted.then_some("Adjustment booked: the store's statement shows it with its reason.")
+    };
     let error = url_error::<RecordPayout>();
+    let adjust_error = url_error::<AdjustBalance>();
     view! {
         <Title text="Payouts · Admin"/>
         <div class="stack">
@@ -26,14 +32,15 @@ pub fn PayoutsPage() -> impl IntoView {
             <h1 class="page-title">"Payouts to stores"</h1>
             <Notice text=notice/>
             {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.message_for(&["reference"])}</p> })}
+            {adjust_error.map(|e| view! { <p class="alert alert--error" role="alert">{e.message_for(&["amount", "reason"])}</p> })}
             <p class="lead">"Pay a store its available money by bank transfer, then record the transfer here with its reference."</p>
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
                     match store_payouts().await {
-                        Ok(rows) if rows.is_empty() => view! {
+                        Ok(screen) if screen.rows.is_empty() => view! {
                             <section class="card empty"><p>"No store has money on the platform yet."</p></section>
                         }.into_any(),
-                        Ok(rows) => view! { <PayoutTable rows=rows/> }.into_any(),
+                        Ok(screen) => view! { <PayoutTable rows=screen.rows kept=screen.kept.unwrap_or_default()/> }.into_any(),
                         Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -44,7 +51,7 @@ pub fn PayoutsPage() -> impl IntoView {
 }
 
 #[component]
-fn PayoutTable(rows: Vec<PayoutRow>) -> impl IntoView {
+fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment) -> impl IntoView {
     view! {
         <table class="table">
             <caption class="visually-hidden">"Stores and their money"</caption>
@@ -68,10 +75,11 @@ fn PayoutTable(rows: Vec<PayoutRow>) -> impl IntoView {
                             <td data-label="Available" class="num">{available}</td>
                             <td data-label="Paid out" class="num">{b.paid_out.display()}</td>
                             <td data-label="Payout">{if b.available.amount > 0 {
-                                view! { <PayoutForm row=r/> }.into_any()
+                                view! { <PayoutForm row=r.clone()/> }.into_any()
                             } else {
                                 view! { <span class="muted">"Nothing due"</span> }.into_any()
-                            }}</td>
+                            }}
+                            <AdjustForm row=r kept=kept.clone()/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -93,5 +101,37 @@ fn PayoutForm(row: PayoutRow) -> impl IntoView {
             <input id=field name="reference" required maxlength="100" autocomplete="off"/>
             <button class="button" type="submit">{format!("Record payout of {}", amount.display())}</button>
         </form>
+    }
+}
+
+/// An amount in or out of the store's money with its reason, behind a disclosure (open again with what was typed
+/// when it was refused).
+#[component]
+fn AdjustForm(row: PayoutRow, kept: KeptMoneyAdjustment) -> impl IntoView {
+    let mine = kept.seller_id == row.seller_id;
+    let (amount, reason) = if mine {
+        (kept.amount, kept.reason)
+    } else {
+        (String::new(), String::new())
+    };
+    let amount_id = format!("adjust-amount-{}", row.seller_id);
+    let reason_id = format!("adjust-reason-{}", row.seller_id);
+    view! {
+        <details class="reject" open=mine>
+            <summary>{format!("Adjust {}'s money…", row.store_name)}</summary>
+            <form method="post" action=AdjustBalance::url() class="form" novalidate>
+                <input type="hidden" name="seller_id" value=row.seller_id.to_string()/>
+                <input type="hidden" name="form_key" value=row.adjust_key.clone()/>
+                <div class="field">
+                    <label for=amount_id.clone()>{format!("Amount for {} (12.50 to add, -12.50 to take)", row.store_name)}</label>
+                    <input id=amount_id name="amount" inputmode="decimal" required value=amount autocomplete="off"/>
+                </div>
+                <div class="field">
+                    <label for=reason_id.clone()>{format!("Reason {} reads", row.store_name)}</label>
+                    <input id=reason_id name="reason" required maxlength="200" value=reason autocomplete="off"/>
+                </div>
+                <button class="button button--secondary" type="submit">"Book the adjustment"</button>
+            </form>
+        </details>
     }
 }

@@ -117,5 +117,30 @@ pub async fn append(conn: &mut AnyConnection, entry: &NewEntry<'_>) -> Result<Op
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    roll_up(conn, entry, now).await?;
     Ok(Some(id))
+}
+
+/// Raises what the money screen reads instead of the ledger: the order's net booked, the store's day and kind.
+async fn roll_up(conn: &mut AnyConnection, entry: &NewEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
+    if let Some(order_id) = entry.order_id {
+        sqlx::query("UPDATE orders SET booked = booked + $1 WHERE id = $2")
+            .bind(entry.amount)
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO seller_ledger_days (seller_id, currency, day, kind, entries, amount) \
+         VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (seller_id, currency, day, kind) DO UPDATE SET \
+         entries = seller_ledger_days.entries + 1, amount = seller_ledger_days.amount + excluded.amount",
+    )
+    .bind(entry.seller_id)
+    .bind(entry.currency)
+    .bind(now.div_euclid(super::rollups::DAY_MS))
+    .bind(entry.kind.as_str())
+    .bind(entry.amount)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -5,6 +5,7 @@
 //! `seller_transfer_items`, and the `discount`, `commission_bp`, `commission` columns of `order_lines` and
 //! `funds_release_at` of `orders`.
 
+pub mod adjustments;
 pub mod commission;
 pub mod dashboard;
 pub mod ledger;

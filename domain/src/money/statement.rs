@@ -25,14 +25,14 @@ pub async fn balances(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Res
             .bind(CURRENCY)
             .fetch_optional(&mut *conn)
             .await?;
+    // Each order's net booked is kept on it (`ledger::append`): pending reads the orders not released yet, not
+    // their entries. (One currency: the shop's.)
     let pending: (i64, Option<i64>) = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(l.amount), 0) AS BIGINT), MIN(o.funds_release_at) FROM orders o \
-         JOIN seller_ledger l ON l.order_id = o.id \
-         WHERE o.seller_id = $1 AND (o.funds_release_at IS NULL OR o.funds_release_at > $2) AND l.currency = $3",
+        "SELECT CAST(COALESCE(SUM(o.booked), 0) AS BIGINT), MIN(o.funds_release_at) FROM orders o \
+         WHERE o.seller_id = $1 AND (o.funds_release_at IS NULL OR o.funds_release_at > $2)",
     )
     .bind(seller_id)
     .bind(now)
-    .bind(CURRENCY)
     .fetch_one(&mut *conn)
     .await?;
     let paid_out: i64 = sqlx::query_scalar(
@@ -187,21 +187,22 @@ pub async fn screen(
     })
 }
 
-/// The period's entries summed per kind, in the order of [`EntryKind::ALL`].
+/// The period's entries summed per kind, in the order of [`EntryKind::ALL`], from the store's days (the period is
+/// whole days, so its days are exactly its entries).
 async fn totals(conn: &mut AnyConnection, store: i64, period: &Period) -> Result<Vec<KindTotal>, sqlx::Error> {
-    let sql = format!(
-        "SELECT l.kind, CAST(COUNT(*) AS BIGINT), CAST(SUM(l.amount) AS BIGINT) FROM seller_ledger l \
-         WHERE l.seller_id = $1 AND l.currency = $2 AND {} GROUP BY l.kind",
-        Period::condition(3)
-    );
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(&sql)
-        .bind(store)
-        .bind(CURRENCY)
-        .bind(period.from)
-        .bind(period.until)
-        .bind(period.kind.map(EntryKind::as_str))
-        .fetch_all(&mut *conn)
-        .await?;
+    let day = |ms: Option<i64>| ms.map(|ms| ms.div_euclid(DAY_MS));
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT kind, CAST(SUM(entries) AS BIGINT), CAST(SUM(amount) AS BIGINT) FROM seller_ledger_days \
+         WHERE seller_id = $1 AND currency = $2 AND ($3 IS NULL OR day >= $3) AND ($4 IS NULL OR day < $4) \
+         AND ($5 IS NULL OR kind = $5) GROUP BY kind",
+    )
+    .bind(store)
+    .bind(CURRENCY)
+    .bind(day(period.from))
+    .bind(day(period.until))
+    .bind(period.kind.map(EntryKind::as_str))
+    .fetch_all(&mut *conn)
+    .await?;
     let mut totals: Vec<KindTotal> = rows
         .into_iter()
         .filter_map(|(kind, entries, amount)| {

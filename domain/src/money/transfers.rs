@@ -145,6 +145,15 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
         created_by: by,
     };
     append(&mut tx, &entry).await?;
+    let owner: Option<(String, String)> =
+        sqlx::query_as("SELECT u.email, s.store_name FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
+            .bind(payout.seller_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((email, store_name)) = owner {
+        let mail = crate::notifications::templates::payout_sent(&email, &store_name, &money(sum).display(), &reference);
+        crate::notifications::enqueue(&mut tx, &format!("payout:{transfer_id}"), &mail).await?;
+    }
     tx.commit().await?;
     Ok(Recorded::Paid {
         transfer_id,
@@ -181,6 +190,7 @@ pub async fn payout_rows(db: &Db, actor: &Actor) -> Result<Vec<PayoutRow>, Selle
             balances: balances(&mut conn, seller_id, now).await?,
             entries_due,
             form_key: format!("payout-{}", next_id()),
+            adjust_key: super::adjustments::form_key(),
         });
     }
     Ok(rows)

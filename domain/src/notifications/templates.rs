@@ -74,6 +74,18 @@ pub fn new_order_for_store(to: &str, number: &str, units: i64, ship_by: Option<i
     }
 }
 
+/// To a store: the marketplace paid it out.
+pub fn payout_sent(to: &str, store_name: &str, amount: &str, reference: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Payout of {amount} sent to {store_name}"),
+        body: format!(
+            "The marketplace sent {store_name} {amount} by bank transfer, reference {reference}.\n\n\
+             Your statement lists it and the sales and refunds it covers: /seller/money\n"
+        ),
+    }
+}
+
 /// To a shopper: part or all of a seller's order left, with how to follow it.
 pub struct ShippedMail<'a> {
     pub to: &'a str,

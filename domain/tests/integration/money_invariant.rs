@@ -3,7 +3,8 @@
 //! Σ stores' net + Σ commission (with its tax) = Σ captured − Σ refunded; each store's running balance is the sum
 //! of its entries, numbered without gaps; every refund is one entry of its order's refunded amount; what the
 //! commission gives back never exceeds it; each payout is the sum of the entries it covers; the dashboard's daily
-//! rollups add up to the ledger's sales and refunds.
+//! rollups add up to the ledger's sales and refunds, and the money screen's (each order's net, each day's kinds)
+//! to its entries.
 //! The seed is printed (BAZAAR_MONEY_SEED replays one); BAZAAR_MONEY_STEPS sets the length (default 300).
 
 use std::collections::HashMap;
@@ -76,7 +77,8 @@ async fn reconciles(db: &Db, step: usize) {
     .await;
     let net = scalar(
         db,
-        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger WHERE kind <> 'transfer'",
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger \
+         WHERE kind NOT IN ('transfer', 'adjustment')",
     )
     .await;
     let commission = -scalar(
@@ -144,6 +146,23 @@ async fn reconciles(db: &Db, step: usize) {
         rolled, 0,
         "step {step}: the dashboard's rollups are the ledger's sales and refunds"
     );
+    let booked = scalar(
+        db,
+        "SELECT COUNT(*) FROM orders o WHERE o.booked <> (SELECT COALESCE(SUM(l.amount), 0) FROM seller_ledger l \
+         WHERE l.order_id = o.id)",
+    )
+    .await;
+    assert_eq!(booked, 0, "step {step}: each order's booked net is its entries' sum");
+    let days = scalar(
+        db,
+        "SELECT COUNT(*) FROM (SELECT seller_id, kind, SUM(amount) AS amount, COUNT(*) AS entries \
+         FROM seller_ledger GROUP BY seller_id, kind) l WHERE l.amount <> (SELECT SUM(d.amount) \
+         FROM seller_ledger_days d WHERE d.seller_id = l.seller_id AND d.kind = l.kind) \
+         OR l.entries <> (SELECT SUM(d.entries) FROM seller_ledger_days d WHERE d.seller_id = l.seller_id \
+         AND d.kind = l.kind)",
+    )
+    .await;
+    assert_eq!(days, 0, "step {step}: the statement's daily totals are the ledger's");
 }
 
 async fn open_orders(db: &Db) -> Vec<OpenOrder> {

@@ -186,6 +186,9 @@ async fn a_sale_its_refund_and_a_payout_reconcile_to_the_cent(db: Db) {
         "{outcomes:?}"
     );
     assert!(outcomes.contains(&Recorded::Already));
+    let told = crate::seller_orders::mails_to(&db, "Payout of").await;
+    assert_eq!(told.len(), 1, "the store is told once: {told:?}");
+    assert!(told[0].1.contains("reference BANK-0001"));
     let mut conn = db.pool().acquire().await.expect("conn");
     let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
     assert_eq!((b.available.amount, b.paid_out.amount, b.total().amount), (0, net, 0));
@@ -404,7 +407,97 @@ async fn the_dashboard_sums_the_stores_days(db: Db) {
     ));
 }
 
+async fn an_admin_adjusts_a_stores_money_with_a_reason(db: Db) {
+    use domain::money::adjustments::{self, AdjustmentForm};
+    let (store, _) = store_with_two_variants(&db, 5).await;
+    let seller = actors::seller_of(&db, store).await;
+    let admin = actors::admin(&db).await;
+    let credit = AdjustmentForm {
+        seller_id: store,
+        amount: "12.50",
+        reason: "Goodwill for a parcel the carrier lost",
+        form_key: "adjust-1",
+    };
+    assert!(matches!(
+        adjustments::record(&db, &seller, &credit).await,
+        Err(SellerError::Forbidden)
+    ));
+    let booked = adjustments::record(&db, &admin, &credit).await.expect("credit");
+    assert_eq!(booked.map(|m| m.amount), Some(1250));
+    assert_eq!(
+        adjustments::record(&db, &admin, &credit).await.expect("again"),
+        None,
+        "sent twice, booked once"
+    );
+    let mut conn = db.pool().acquire().await.expect("conn");
+    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
+    assert_eq!((b.available.amount, b.pending.amount), (1250, 0), "available at once");
+    let debit = AdjustmentForm {
+        amount: "-20",
+        reason: "Label bought through the platform",
+        form_key: "adjust-2",
+        ..credit.clone()
+    };
+    adjustments::record(&db, &admin, &debit).await.expect("debit");
+    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
+    assert!(b.owes() && b.available.amount == -750, "{b:?}");
+    drop(conn);
+    let nothing = ManualPayout {
+        seller_id: store,
+        amount: -750,
+        reference: "NONE",
+        form_key: "payout-none",
+    };
+    assert!(matches!(
+        transfers::record_manual(&db, &admin, &nothing).await,
+        Err(SellerError::Conflict(_))
+    ));
+    for (amount, reason) in [
+        ("0", "Nothing at all"),
+        ("ten", "A reason"),
+        ("10000.01", "Too much"),
+        ("5", "x"),
+        ("5", "Tab\there"),
+    ] {
+        let wrong = AdjustmentForm {
+            amount,
+            reason,
+            form_key: "adjust-wrong",
+            ..credit.clone()
+        };
+        assert!(
+            matches!(
+                adjustments::record(&db, &admin, &wrong).await,
+                Err(SellerError::Invalid(_))
+            ),
+            "{amount} {reason}"
+        );
+    }
+    let elsewhere = AdjustmentForm {
+        seller_id: -1,
+        form_key: "adjust-3",
+        ..credit.clone()
+    };
+    assert!(matches!(
+        adjustments::record(&db, &admin, &elsewhere).await,
+        Err(SellerError::NotFound)
+    ));
+    let screen = statement::screen(&db, &seller, &StatementFilter::default(), None)
+        .await
+        .expect("screen");
+    assert_eq!(screen.entries.len(), 2);
+    assert_eq!(
+        (
+            screen.entries[0].kind,
+            screen.entries[0].note.as_str(),
+            screen.entries[0].balance.amount
+        ),
+        (EntryKind::Adjustment, "Label bought through the platform", -750)
+    );
+}
+
 db_tests!(
+    an_admin_adjusts_a_stores_money_with_a_reason,
     the_dashboard_sums_the_stores_days,
     a_sale_its_refund_and_a_payout_reconcile_to_the_cent,
     the_ledger_takes_no_update_or_delete,

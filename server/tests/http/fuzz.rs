@@ -327,6 +327,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
     ),
     ("pause_promotion", &["id", "pause"]),
     ("record_payout", &["seller_id", "amount", "reference", "form_key"]),
+    ("adjust_balance", &["seller_id", "amount", "reason", "form_key"]),
     ("store_message", &["number", "key", "body", "internal"]),
     (
         "refund_order",

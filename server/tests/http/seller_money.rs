@@ -82,8 +82,17 @@ async fn a_stores_money_is_its_own(app: &TestApp) {
         ("form_key", "k-probe".to_string()),
     ]
     .map(|(k, v)| (k.to_string(), v));
+    let adjustment = [
+        ("seller_id", store.to_string()),
+        ("amount", "100.00".to_string()),
+        ("reason", "A gift to myself".to_string()),
+        ("form_key", "k-adjust".to_string()),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
     for probe in [&seller, &shopper] {
         let answer = post_form(app, probe, "record_payout", &payout, "application/json").await;
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+        let answer = post_form(app, probe, "adjust_balance", &adjustment, "application/json").await;
         assert_eq!(answer.status(), StatusCode::FORBIDDEN);
         assert_eq!(
             get(app, probe, "/api/store_payouts").await.status(),
@@ -103,6 +112,11 @@ async fn a_stores_money_is_its_own(app: &TestApp) {
         .await
         .expect("count");
     assert_eq!(transfers, 0);
+    let adjusted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seller_ledger WHERE kind = 'adjustment'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(adjusted, 0, "no adjustment booked by a seller or a shopper");
 
     // No clock to move in a shop started without TEST_CLOCK.
     let moved = seller

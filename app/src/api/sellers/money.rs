@@ -19,11 +19,30 @@ pub async fn store_money(
     Ok(domain::money::statement::screen(&services.db, &actor, &filter, after).await?)
 }
 
-/// The stores with money on the platform, for the admin's payouts screen.
+/// Where a refused adjustment waits, to show its form with what was typed.
+pub const ADJUST_FORM: &str = "adjustment";
+
+/// An adjustment as typed, kept when it was refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KeptMoneyAdjustment {
+    pub seller_id: i64,
+    pub amount: String,
+    pub reason: String,
+}
+
+/// The admin's payouts screen: the stores with money on the platform, and an adjustment typed last if refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PayoutsScreen {
+    pub rows: Vec<model::money::PayoutRow>,
+    pub kept: Option<KeptMoneyAdjustment>,
+}
+
 #[server(endpoint = "store_payouts", input = leptos::server_fn::codec::GetUrl)]
-pub async fn store_payouts() -> Result<Vec<model::money::PayoutRow>, AppError> {
+pub async fn store_payouts() -> Result<PayoutsScreen, AppError> {
     let (services, actor) = signed_in()?;
-    Ok(domain::money::transfers::payout_rows(&services.db, &actor).await?)
+    let rows = domain::money::transfers::payout_rows(&services.db, &actor).await?;
+    let kept = crate::ssr::take_typed(ADJUST_FORM).await?;
+    Ok(PayoutsScreen { rows, kept })
 }
 
 /// Records a bank transfer an admin made to a store, of the amount the screen showed.
@@ -44,6 +63,38 @@ pub async fn record_payout(
     domain::money::transfers::record_manual(&services.db, &actor, &payout).await?;
     crate::ssr::redirect(&format!("/admin/payouts?paid={seller_id}"));
     Ok(())
+}
+
+/// Books an adjustment an admin makes to a store's money, with the reason the store reads.
+#[server(endpoint = "adjust_balance")]
+pub async fn adjust_balance(
+    seller_id: i64,
+    #[server(default)] amount: String,
+    #[server(default)] reason: String,
+    #[server(default)] form_key: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let form = domain::money::adjustments::AdjustmentForm {
+        seller_id,
+        amount: &amount,
+        reason: &reason,
+        form_key: &form_key,
+    };
+    match domain::money::adjustments::record(&services.db, &actor, &form).await {
+        Ok(_) => {
+            crate::ssr::redirect(&format!("/admin/payouts?adjusted={seller_id}"));
+            Ok(())
+        }
+        Err(e) => {
+            let kept = KeptMoneyAdjustment {
+                seller_id,
+                amount,
+                reason,
+            };
+            crate::ssr::keep_typed(ADJUST_FORM, &kept).await?;
+            Err(e.into())
+        }
+    }
 }
 
 /// The store's sales dashboard for a period (`range` 7, 30 or 90 days, or `from`/`to` dates).
