@@ -17,3 +17,6 @@ CREATE TABLE seller_ledger_days (
 -- Pending reads only this index: a store's orders not released yet, with what each booked.
 DROP INDEX orders_funds_release;
 CREATE INDEX orders_funds_release ON orders (seller_id, funds_release_at, booked);
+
+-- A statement filtered by kind reads its pages along this index, newest first.
+CREATE INDEX seller_ledger_kind ON seller_ledger (seller_id, currency, kind, seq);

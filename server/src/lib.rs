@@ -187,19 +187,13 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/media/{file}", get(rest::stored_image))
         .with_state(services.clone());
 
-    let test_clock = if config.test_clock {
-        domain::platform::clock::allow_moving();
-        Router::new().route("/test/clock", post(money_files::move_clock))
-    } else {
-        Router::new()
-    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
         .merge(api)
         .merge(webhooks)
-        .merge(test_clock)
+        .merge(money_files::test_clock(config.test_clock))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(config, security::request_context))
 }

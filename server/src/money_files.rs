@@ -115,6 +115,15 @@ pub struct Move {
     days: i64,
 }
 
+/// `POST /test/clock` when `enabled` (`TEST_CLOCK`): the clock may then be moved; nothing otherwise (a 404).
+pub fn test_clock(enabled: bool) -> axum::Router {
+    if !enabled {
+        return axum::Router::new();
+    }
+    domain::platform::clock::allow_moving();
+    axum::Router::new().route("/test/clock", axum::routing::post(move_clock))
+}
+
 /// Moves the clock `days` (1 to 60) forward. The route exists only with `TEST_CLOCK=1`.
 pub async fn move_clock(Form(moved): Form<Move>) -> Response {
     if !(1..=60).contains(&moved.days) {

@@ -100,12 +100,50 @@ impl Period {
         }
     }
 
-    /// The SQL condition on `l.` entries (binds from `$first`: from, until, kind, each bound even when unset).
-    fn condition(first: usize) -> String {
-        "($%f IS NULL OR l.created_at >= $%f) AND ($%u IS NULL OR l.created_at < $%u) AND ($%k IS NULL OR l.kind = $%k)"
+    /// The SQL condition on `l.` entries, binding from `$first`: the first and last entry numbers (see
+    /// [`Period::numbers`]) and the kind (bound even when unset, so every query binds the same).
+    fn condition(&self, first: usize) -> String {
+        let kind = if self.kind.is_some() {
+            "l.kind = $%k"
+        } else {
+            "$%k IS NULL"
+        };
+        format!("l.seq >= $%f AND l.seq <= $%u AND {kind}")
             .replace("%f", &first.to_string())
             .replace("%u", &(first + 1).to_string())
             .replace("%k", &(first + 2).to_string())
+    }
+
+    /// The first and last entry numbers of the period's days. Entries are numbered in the order they are made, so
+    /// a period of days is a range of numbers, and every page of it is read along one index (by kind or not).
+    async fn numbers(&self, conn: &mut AnyConnection, store: i64) -> Result<(i64, i64), sqlx::Error> {
+        let first = match self.from {
+            None => 0,
+            Some(from) => sqlx::query_scalar(
+                "SELECT seq FROM seller_ledger WHERE seller_id = $1 AND currency = $2 AND created_at >= $3 \
+                 ORDER BY created_at, seq LIMIT 1",
+            )
+            .bind(store)
+            .bind(CURRENCY)
+            .bind(from)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(i64::MAX),
+        };
+        let last = match self.until {
+            None => i64::MAX,
+            Some(until) => sqlx::query_scalar(
+                "SELECT seq FROM seller_ledger WHERE seller_id = $1 AND currency = $2 AND created_at < $3 \
+                 ORDER BY created_at DESC, seq DESC LIMIT 1",
+            )
+            .bind(store)
+            .bind(CURRENCY)
+            .bind(until)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0),
+        };
+        Ok((first, last))
     }
 }
 
@@ -152,19 +190,20 @@ pub async fn screen(
         .await?
         .ok_or(SellerError::NotFound)?;
     let balances = balances(&mut conn, store, now_ms()).await?;
+    let (first, last) = period.numbers(&mut conn, store).await?;
     let sql = format!(
         "SELECT l.id AS id, l.seq AS seq, l.created_at AS created_at, l.kind AS kind, l.amount AS amount, \
          l.balance AS balance, o.number AS number, l.note AS note FROM seller_ledger l \
          LEFT JOIN orders o ON o.id = l.order_id \
          WHERE l.seller_id = $1 AND l.currency = $2 AND l.seq < $3 AND {} ORDER BY l.seq DESC LIMIT $7",
-        Period::condition(4)
+        period.condition(4)
     );
     let rows: Vec<EntryRow> = sqlx::query_as(&sql)
         .bind(store)
         .bind(CURRENCY)
         .bind(after)
-        .bind(period.from)
-        .bind(period.until)
+        .bind(first)
+        .bind(last)
         .bind(period.kind.map(EntryKind::as_str))
         .bind(PAGE + 1)
         .fetch_all(&mut *conn)
@@ -217,17 +256,12 @@ async fn totals(conn: &mut AnyConnection, store: i64, period: &Period) -> Result
     Ok(totals)
 }
 
+/// A statement line with what ties it to the world outside the shop.
 #[derive(Debug, sqlx::FromRow)]
 struct CsvRow {
-    id: i64,
-    seq: i64,
-    created_at: i64,
-    kind: String,
-    amount: i64,
-    balance: i64,
-    number: Option<String>,
+    #[sqlx(flatten)]
+    entry: EntryRow,
     refund_id: Option<i64>,
-    note: String,
     provider_payment: Option<String>,
     paid_out_in: Option<String>,
 }
@@ -253,6 +287,10 @@ const CSV_HEADER: [&str; 12] = [
 pub async fn csv(db: &Db, actor: &Actor, filter: &StatementFilter) -> Result<Vec<u8>, SellerError> {
     let store = actor.own_store()?;
     let period = Period::parse(filter)?;
+    let (first, last) = {
+        let mut conn = db.pool().acquire().await?;
+        period.numbers(&mut conn, store).await?
+    };
     let sql = format!(
         "SELECT l.id AS id, l.seq AS seq, l.created_at AS created_at, l.kind AS kind, l.amount AS amount, \
          l.balance AS balance, o.number AS number, l.refund_id AS refund_id, l.note AS note, \
@@ -261,13 +299,13 @@ pub async fn csv(db: &Db, actor: &Actor, filter: &StatementFilter) -> Result<Vec
           WHERE i.entry_id = l.id) AS paid_out_in \
          FROM seller_ledger l LEFT JOIN orders o ON o.id = l.order_id \
          WHERE l.seller_id = $1 AND l.currency = $2 AND {} ORDER BY l.seq",
-        Period::condition(3)
+        period.condition(3)
     );
     let rows: Vec<CsvRow> = sqlx::query_as(&sql)
         .bind(store)
         .bind(CURRENCY)
-        .bind(period.from)
-        .bind(period.until)
+        .bind(first)
+        .bind(last)
         .bind(period.kind.map(EntryKind::as_str))
         .fetch_all(db.pool())
         .await?;
@@ -275,21 +313,22 @@ pub async fn csv(db: &Db, actor: &Actor, filter: &StatementFilter) -> Result<Vec
     let fail = |e: csv::Error| SellerError::Db(sqlx::Error::Protocol(e.to_string()));
     out.write_record(CSV_HEADER).map_err(fail)?;
     for r in rows {
-        let Some(kind) = EntryKind::parse(&r.kind) else {
+        let e = r.entry;
+        let Some(kind) = EntryKind::parse(&e.kind) else {
             continue;
         };
         let amount = |minor: i64| Money::new(minor, CURRENCY).plain();
         out.write_record([
-            r.id.to_string(),
-            r.seq.to_string(),
-            format_date(r.created_at),
+            e.id.to_string(),
+            e.seq.to_string(),
+            format_date(e.created_at),
             kind.label().to_string(),
-            crate::catalog::transfer::neutralise(&r.note),
-            r.number.unwrap_or_default(),
+            crate::catalog::transfer::neutralise(&e.note),
+            e.number.unwrap_or_default(),
             r.refund_id.map(|id| id.to_string()).unwrap_or_default(),
-            amount(r.amount),
+            amount(e.amount),
             CURRENCY.to_string(),
-            amount(r.balance),
+            amount(e.balance),
             r.provider_payment.unwrap_or_default(),
             crate::catalog::transfer::neutralise(&r.paid_out_in.unwrap_or_default()),
         ])

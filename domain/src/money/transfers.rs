@@ -108,6 +108,26 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
             money(sum).display()
         )));
     }
+    let transfer_id = book(&mut tx, actor, payout, &reference, &form_key, &due).await?;
+    tx.commit().await?;
+    Ok(Recorded::Paid {
+        transfer_id,
+        amount: money(sum),
+        entries: due.len(),
+    })
+}
+
+/// Makes the transfer covering `due`, books it out of the store's ledger and tells the store, in the caller's
+/// transaction; the transfer's id.
+async fn book(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    payout: &ManualPayout<'_>,
+    reference: &str,
+    form_key: &str,
+    due: &[(i64, i64)],
+) -> Result<i64, sqlx::Error> {
+    let sum: i64 = due.iter().map(|(_, amount)| amount).sum();
     let transfer_id = next_id();
     let by = actor.user_id();
     sqlx::query(
@@ -118,13 +138,13 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
     .bind(payout.seller_id)
     .bind(sum)
     .bind(CURRENCY)
-    .bind(&reference)
-    .bind(&form_key)
+    .bind(reference)
+    .bind(form_key)
     .bind(by)
     .bind(now_ms())
     .execute(&mut *tx)
     .await?;
-    for (entry_id, _) in &due {
+    for (entry_id, _) in due {
         sqlx::query("INSERT INTO seller_transfer_items (entry_id, transfer_id) VALUES ($1, $2)")
             .bind(entry_id)
             .bind(transfer_id)
@@ -144,22 +164,18 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
         key: format!("transfer:{transfer_id}"),
         created_by: by,
     };
-    append(&mut tx, &entry).await?;
+    append(tx, &entry).await?;
     let owner: Option<(String, String)> =
         sqlx::query_as("SELECT u.email, s.store_name FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
             .bind(payout.seller_id)
             .fetch_optional(&mut *tx)
             .await?;
     if let Some((email, store_name)) = owner {
-        let mail = crate::notifications::templates::payout_sent(&email, &store_name, &money(sum).display(), &reference);
-        crate::notifications::enqueue(&mut tx, &format!("payout:{transfer_id}"), &mail).await?;
+        let amount = Money::new(sum, CURRENCY).display();
+        let mail = crate::notifications::templates::payout_sent(&email, &store_name, &amount, reference);
+        crate::notifications::enqueue(tx, &format!("payout:{transfer_id}"), &mail).await?;
     }
-    tx.commit().await?;
-    Ok(Recorded::Paid {
-        transfer_id,
-        amount: money(sum),
-        entries: due.len(),
-    })
+    Ok(transfer_id)
 }
 
 fn invalid(field: &str, message: &str) -> SellerError {

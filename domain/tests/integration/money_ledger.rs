@@ -63,7 +63,6 @@ async fn a_sale_its_refund_and_a_payout_reconcile_to_the_cent(db: Db) {
     };
     assert!(policy::set(&db, &rules).await.expect("policy"));
     let seller = actors::seller_of(&db, store).await;
-    let admin = actors::admin(&db).await;
     let gateway = TestGateway::new(db.clone());
     let (_, number) = paid_order(&db, &[(kettle, 3), (mug, 1)], "Ledger Lee").await;
 
@@ -140,7 +139,33 @@ async fn a_sale_its_refund_and_a_payout_reconcile_to_the_cent(db: Db) {
     );
     let net = total - commission - tax - refunded + back + tax_back;
 
-    // Eight days on, it is all available; the admin pays it out, once however often the form is sent.
+    paid_out_once(&db, store, &number, net).await;
+
+    // The last two kettles come back after the payout: the store owes it, never a silent loss.
+    refund_order::by_store(
+        &db,
+        &gateway,
+        &seller,
+        &number,
+        RefundKind::Refund,
+        &units_form(&[(kettle, 2)], "damaged"),
+    )
+    .await
+    .expect("late refund");
+    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
+    assert!(b.owes(), "{b:?}");
+    assert_eq!(b.pending.amount, 0);
+    drop(conn);
+
+    the_statement_reads_back(&db, &seller, &number, b.total().amount).await;
+}
+
+/// Eight days on the order's money is available; the admin pays it out, once however often the form is sent.
+async fn paid_out_once(db: &Db, store: i64, number: &str, net: i64) {
+    let (db, number) = (db.clone(), number.to_string());
+    let seller = actors::seller_of(&db, store).await;
+    let admin = actors::admin(&db).await;
+    let mut conn = db.pool().acquire().await.expect("conn");
     let later = now_ms() + 8 * DAY_MS;
     let b = statement::balances(&mut conn, store, later).await.expect("balances");
     assert_eq!((b.pending.amount, b.available.amount), (0, net));
@@ -192,44 +217,50 @@ async fn a_sale_its_refund_and_a_payout_reconcile_to_the_cent(db: Db) {
     let mut conn = db.pool().acquire().await.expect("conn");
     let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
     assert_eq!((b.available.amount, b.paid_out.amount, b.total().amount), (0, net, 0));
+}
 
-    // The last two kettles come back after the payout: the store owes it, never a silent loss.
-    refund_order::by_store(
-        &db,
-        &gateway,
-        &seller,
-        &number,
-        RefundKind::Refund,
-        &units_form(&[(kettle, 2)], "damaged"),
-    )
-    .await
-    .expect("late refund");
-    let b = statement::balances(&mut conn, store, now_ms()).await.expect("balances");
-    assert!(b.owes(), "{b:?}");
-    assert_eq!(b.pending.amount, 0);
-    drop(conn);
-
+/// The statement: newest first, each balance the one before plus the entry, the last one the store's balance; by
+/// kind; as CSV; nobody else's.
+async fn the_statement_reads_back(db: &Db, seller: &domain::Actor, number: &str, balance: i64) {
+    let (db, number) = (db.clone(), number.to_string());
     // The statement: newest first, each balance the one before plus the entry, the last one the store's balance.
-    let screen = statement::screen(&db, &seller, &StatementFilter::default(), None)
+    let screen = statement::screen(&db, seller, &StatementFilter::default(), None)
         .await
         .expect("screen");
     assert_eq!(screen.entries.len(), 10);
-    assert_eq!(screen.entries[0].balance.amount, b.total().amount);
+    assert_eq!(screen.entries[0].balance.amount, balance);
     for pair in screen.entries.windows(2) {
         assert_eq!(pair[0].balance.amount, pair[1].balance.amount + pair[0].amount.amount);
     }
     assert_eq!(screen.entries[3].kind, EntryKind::Transfer);
     assert_eq!(screen.entries[3].note, "Bank transfer, reference BANK-0001");
+    // By days: today's are every entry, none up to yesterday; a page of one kind.
+    let (today, yesterday) = (model::format_date(now_ms()), model::format_date(now_ms() - DAY_MS));
+    let days = |from: &str, to: &str| StatementFilter {
+        from: from.into(),
+        to: to.into(),
+        ..StatementFilter::default()
+    };
+    let todays = statement::screen(&db, seller, &days(&today, &today), None)
+        .await
+        .expect("today");
+    assert_eq!((todays.entries.len(), todays.totals.len()), (10, 7));
+    let before = statement::screen(&db, seller, &days("", &yesterday), None)
+        .await
+        .expect("before");
+    assert!(before.entries.is_empty() && before.totals.is_empty());
+    let csv = statement::csv(&db, seller, &days(&today, "")).await.expect("csv");
+    assert_eq!(csv.iter().filter(|b| **b == b'\n').count(), 11);
     let refunds = StatementFilter {
         kind: "refund".into(),
         ..StatementFilter::default()
     };
-    let only = statement::screen(&db, &seller, &refunds, None).await.expect("refunds");
+    let only = statement::screen(&db, seller, &refunds, None).await.expect("refunds");
     assert_eq!((only.entries.len(), only.totals.len()), (2, 1));
     assert!(matches!(
         statement::screen(
             &db,
-            &seller,
+            seller,
             &StatementFilter {
                 kind: "bonus".into(),
                 ..StatementFilter::default()
@@ -240,7 +271,7 @@ async fn a_sale_its_refund_and_a_payout_reconcile_to_the_cent(db: Db) {
         Err(SellerError::Invalid(_))
     ));
     let csv = String::from_utf8(
-        statement::csv(&db, &seller, &StatementFilter::default())
+        statement::csv(&db, seller, &StatementFilter::default())
             .await
             .expect("csv"),
     )

@@ -25,16 +25,21 @@ pub(crate) fn filter(tab: OrderTab, q: &str) -> OrderFilter {
     }
 }
 
-/// A store with two in-stock variants (of two products), each with `units`: (store, variants).
-pub(crate) async fn store_with_two_variants(db: &Db, units: i64) -> (i64, [i64; 2]) {
-    domain::seed::seed(db, 40, 11).await.expect("seed");
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
+/// The first variant of each active product, with its store: (variant, store), by store and product.
+pub(crate) async fn first_variants(db: &Db) -> Vec<(i64, i64)> {
+    sqlx::query_as(
         "SELECT MIN(v.id), p.seller_id FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE p.status = 'active' GROUP BY p.id, p.seller_id ORDER BY p.seller_id, p.id",
     )
     .fetch_all(db.pool())
     .await
-    .expect("variants");
+    .expect("variants")
+}
+
+/// A store with two in-stock variants (of two products), each with `units`: (store, variants).
+pub(crate) async fn store_with_two_variants(db: &Db, units: i64) -> (i64, [i64; 2]) {
+    domain::seed::seed(db, 40, 11).await.expect("seed");
+    let rows = first_variants(db).await;
     let (first, store) = rows[0];
     let second = rows
         .iter()
