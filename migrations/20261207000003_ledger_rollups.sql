@@ -20,3 +20,7 @@ CREATE INDEX orders_funds_release ON orders (seller_id, funds_release_at, booked
 
 -- A statement filtered by kind reads its pages along this index, newest first.
 CREATE INDEX seller_ledger_kind ON seller_ledger (seller_id, currency, kind, seq);
+
+-- Orders that had ended before the ledger existed: nothing of theirs waits any more.
+UPDATE orders SET funds_release_at = updated_at
+WHERE funds_release_at IS NULL AND status IN ('delivered', 'cancelled', 'refunded');

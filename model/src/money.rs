@@ -180,6 +180,8 @@ pub struct MoneyScreen {
     pub entries: Vec<StatementEntry>,
     /// The cursor of the next (older) page.
     pub next: Option<String>,
+    /// Why the filter typed was not used (the whole statement is shown instead), field by field.
+    pub problem: Vec<crate::FieldError>,
 }
 
 /// A store as the admin's payouts screen lists it.
@@ -194,6 +196,8 @@ pub struct PayoutRow {
     pub form_key: String,
     /// The same for the adjustment form.
     pub adjust_key: String,
+    /// The least payout (the platform's rule): less waits for more sales.
+    pub min_transfer: Money,
 }
 
 /// A store's sales over a period: what the sales dashboard compares with the period before.

@@ -74,8 +74,11 @@ fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment) -> impl IntoView
                             <td data-label="Pending" class="num">{b.pending.display()}</td>
                             <td data-label="Available" class="num">{available}</td>
                             <td data-label="Paid out" class="num">{b.paid_out.display()}</td>
-                            <td data-label="Payout">{if b.available.amount > 0 {
+                            <td data-label="Payout">{if b.available.amount > 0 && b.available.amount >= r.min_transfer.amount {
                                 view! { <PayoutForm row=r.clone()/> }.into_any()
+                            } else if b.available.amount > 0 {
+                                let least = format!("Below the least payout ({})", r.min_transfer.display());
+                                view! { <span class="muted">{least}</span> }.into_any()
                             } else {
                                 view! { <span class="muted">"Nothing due"</span> }.into_any()
                             }}

@@ -62,23 +62,26 @@ pub async fn append(conn: &mut AnyConnection, entry: &NewEntry<'_>) -> Result<Op
     if entry.amount == 0 {
         return Ok(None);
     }
-    let now = now_ms();
     sqlx::query(
-        "INSERT INTO seller_balances (seller_id, currency, seq, balance, updated_at) VALUES ($1, $2, 0, 0, $3) \
+        "INSERT INTO seller_balances (seller_id, currency, seq, balance, updated_at) VALUES ($1, $2, 0, 0, 0) \
          ON CONFLICT (seller_id, currency) DO NOTHING",
     )
     .bind(entry.seller_id)
     .bind(entry.currency)
-    .bind(now)
     .execute(&mut *conn)
     .await?;
     // Takes the store's row before looking for the cause: a racing entry of the same cause has committed by then.
-    sqlx::query("UPDATE seller_balances SET updated_at = $1 WHERE seller_id = $2 AND currency = $3")
-        .bind(now)
-        .bind(entry.seller_id)
-        .bind(entry.currency)
-        .execute(&mut *conn)
-        .await?;
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE seller_balances SET updated_at = updated_at WHERE seller_id = $1 AND currency = $2 \
+         RETURNING updated_at",
+    )
+    .bind(entry.seller_id)
+    .bind(entry.currency)
+    .fetch_one(&mut *conn)
+    .await?;
+    // Read once the row is ours, and never before the store's last entry: numbers and times go up together, so a
+    // period of days is a range of entry numbers (the statement reads it so).
+    let now = now_ms().max(last);
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM seller_ledger WHERE entry_key = $1")
         .bind(&entry.key)
         .fetch_optional(&mut *conn)
@@ -87,12 +90,13 @@ pub async fn append(conn: &mut AnyConnection, entry: &NewEntry<'_>) -> Result<Op
         return Ok(None);
     }
     let n: Numbered = sqlx::query_as(
-        "UPDATE seller_balances SET seq = seq + 1, balance = balance + $1 WHERE seller_id = $2 AND currency = $3 \
-         RETURNING seq, balance",
+        "UPDATE seller_balances SET seq = seq + 1, balance = balance + $1, updated_at = $4 \
+         WHERE seller_id = $2 AND currency = $3 RETURNING seq, balance",
     )
     .bind(entry.amount)
     .bind(entry.seller_id)
     .bind(entry.currency)
+    .bind(now)
     .fetch_one(&mut *conn)
     .await?;
     let id = next_id();

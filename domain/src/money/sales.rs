@@ -6,6 +6,7 @@ use sqlx::AnyConnection;
 
 use super::ledger::{append, NewEntry};
 use super::policy;
+use crate::orders::OrderStatus;
 use crate::platform::split::shares;
 
 /// Basis points in a whole.
@@ -16,13 +17,12 @@ struct OrderMoney {
     seller_id: i64,
     currency: String,
     total: i64,
-    refunded: i64,
     commission: i64,
 }
 
 async fn order_money(conn: &mut AnyConnection, order_id: i64) -> Result<OrderMoney, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.seller_id AS seller_id, g.currency AS currency, o.total AS total, o.refunded AS refunded, \
+        "SELECT o.seller_id AS seller_id, g.currency AS currency, o.total AS total, \
          (SELECT CAST(COALESCE(SUM(l.commission), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) \
          AS commission FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.id = $1",
     )
@@ -73,41 +73,57 @@ pub async fn record_sale(conn: &mut AnyConnection, order_id: i64) -> Result<(), 
 #[derive(Debug, sqlx::FromRow)]
 struct LineUnits {
     quantity: i64,
-    cancelled: i64,
-    refunded: i64,
+    shipped: i64,
     commission: i64,
+    /// Units of the line in completed refunds: cancelled ones, and all of them.
+    cancelled_done: i64,
+    refunded_done: i64,
 }
 
+/// The units of a line in completed refunds (`state` succeeded: a claim still waiting for the provider, or one it
+/// refused, gives nothing back), of the kind `$2` or of any kind when it is NULL.
+const UNITS_DONE: &str = "CAST(COALESCE((SELECT SUM(rl.quantity) FROM order_refund_lines rl \
+     JOIN order_refunds r ON r.id = rl.refund_id WHERE r.order_id = l.order_id AND rl.variant_id = l.variant_id \
+     AND r.state = 'succeeded' AND ($2 IS NULL OR r.kind = $2)), 0) AS BIGINT)";
+
 /// The commission order `order_id`'s refunds have given back by now, in all: each line's commission in
-/// proportion to its units given back (rounded down, so a line given back whole returns its commission exactly);
-/// every unit when the whole order was refunded. Cancelled units always count (nothing of them was sold);
-/// refunded units that had shipped only when the policy gives commission back.
+/// proportion to its units given back (rounded down, so a line given back whole returns its commission exactly).
+/// Cancelled units always count (nothing of them was sold), and so do the units that never shipped of an order that
+/// ended; refunded units that had shipped count when the policy gives commission back. Only completed refunds count.
 async fn commission_due_back(
     conn: &mut AnyConnection,
-    o: &OrderMoney,
     order_id: i64,
     back_on_refund: bool,
 ) -> Result<i64, sqlx::Error> {
-    let lines: Vec<LineUnits> = sqlx::query_as(
-        "SELECT quantity, cancelled, refunded, COALESCE(commission, 0) AS commission FROM order_lines \
-         WHERE order_id = $1",
-    )
-    .bind(order_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let whole = o.total > 0 && o.refunded >= o.total;
+    let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let sql = format!(
+        "SELECT l.quantity AS quantity, l.shipped AS shipped, COALESCE(l.commission, 0) AS commission, \
+         {} AS cancelled_done, {} AS refunded_done FROM order_lines l WHERE l.order_id = $1",
+        UNITS_DONE.replace("$2", "'cancel'"),
+        UNITS_DONE.replace("$2 IS NULL OR r.kind = $2", "1 = 1")
+    );
+    let lines: Vec<LineUnits> = sqlx::query_as(&sql).bind(order_id).fetch_all(&mut *conn).await?;
+    let ended = status == OrderStatus::Refunded.as_str();
+    let cancelled = status == OrderStatus::Cancelled.as_str();
     Ok(lines
         .iter()
         .map(|l| {
-            let units = match (back_on_refund, whole) {
-                (true, true) => l.quantity,
-                (true, false) => l.refunded,
-                (false, _) => l.cancelled,
+            let units = if cancelled || (ended && back_on_refund) {
+                l.quantity
+            } else if ended {
+                l.cancelled_done.max(l.quantity - l.shipped)
+            } else if back_on_refund {
+                l.refunded_done
+            } else {
+                l.cancelled_done
             };
             if l.quantity == 0 {
                 0
             } else {
-                l.commission * units.min(l.quantity) / l.quantity
+                l.commission * units.clamp(0, l.quantity) / l.quantity
             }
         })
         .sum())
@@ -162,16 +178,20 @@ pub async fn record_provider_refund(conn: &mut AnyConnection, order_id: i64, amo
 /// `order_id` now and not yet given back, keyed by `cause`.
 async fn give_back(conn: &mut AnyConnection, o: &OrderMoney, order_id: i64, cause: i64) -> Result<(), sqlx::Error> {
     let back_on_refund = policy::read(conn).await?.commission_back == 1;
-    let due = commission_due_back(conn, o, order_id, back_on_refund).await?;
+    // Never more than was charged (an order paid before the ledger existed was charged nothing in it).
+    let charged_commission = -booked(conn, order_id, EntryKind::Commission).await?;
+    let due = commission_due_back(conn, order_id, back_on_refund)
+        .await?
+        .min(charged_commission);
     let given = booked(conn, order_id, EntryKind::CommissionBack).await?;
     let entry = |kind, amount| NewEntry::for_order(o.seller_id, &o.currency, kind, amount, order_id, cause);
     if due > given {
         append(conn, &entry(EntryKind::CommissionBack, due - given)).await?;
     }
     let charged = -booked(conn, order_id, EntryKind::CommissionTax).await?;
-    if charged > 0 && o.commission > 0 {
+    if charged > 0 && charged_commission > 0 {
         // The tax due back is the charged tax's share of the commission due back (the last share is the rest).
-        let tax_due = shares(charged, &[due, o.commission - due])[0];
+        let tax_due = shares(charged, &[due, charged_commission - due])[0];
         let tax_given = booked(conn, order_id, EntryKind::CommissionTaxBack).await?;
         if tax_due > tax_given {
             append(conn, &entry(EntryKind::CommissionTaxBack, tax_due - tax_given)).await?;

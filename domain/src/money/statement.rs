@@ -183,7 +183,12 @@ pub async fn screen(
     after: Option<&str>,
 ) -> Result<MoneyScreen, SellerError> {
     let store = actor.own_store()?;
-    let period = Period::parse(filter)?;
+    // A filter typed wrong shows the whole statement with what is wrong, in the portal, with what was typed.
+    let (period, problem) = match Period::parse(filter) {
+        Ok(period) => (period, Vec::new()),
+        Err(SellerError::Invalid(fields)) => (Period::default(), fields),
+        Err(e) => return Err(e),
+    };
     let after = after.and_then(|a| a.trim().parse::<i64>().ok()).unwrap_or(i64::MAX);
     let mut conn = db.pool().acquire().await?;
     let names = crate::sellers::portal::store_names(&mut conn, store)
@@ -223,6 +228,7 @@ pub async fn screen(
         totals: totals(&mut conn, store, &period).await?,
         entries,
         next,
+        problem,
     })
 }
 

@@ -197,6 +197,7 @@ pub async fn payout_rows(db: &Db, actor: &Actor) -> Result<Vec<PayoutRow>, Selle
     .fetch_all(&mut *conn)
     .await?;
     let now = now_ms();
+    let least = Money::new(super::policy::read(&mut conn).await?.min_transfer, CURRENCY);
     let mut rows = Vec::with_capacity(stores.len());
     for (seller_id, store_name) in stores {
         let entries_due = due_entries(&mut conn, seller_id, now).await?.len() as i64;
@@ -207,6 +208,7 @@ pub async fn payout_rows(db: &Db, actor: &Actor) -> Result<Vec<PayoutRow>, Selle
             entries_due,
             form_key: format!("payout-{}", next_id()),
             adjust_key: super::adjustments::form_key(),
+            min_transfer: least.clone(),
         });
     }
     Ok(rows)

@@ -124,12 +124,14 @@ pub(super) async fn note_event(
     Ok(())
 }
 
-/// The seller orders of a group with their status, in number order.
+/// The seller orders of a group with their status, store by store.
 pub async fn orders_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<(i64, OrderStatus)>, sqlx::Error> {
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, status FROM orders WHERE group_id = $1 ORDER BY number")
-        .bind(group_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    // By store: writers that book each store's money take the stores' balance rows in this (ascending) order.
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM orders WHERE group_id = $1 ORDER BY seller_id, id")
+            .bind(group_id)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, status)| Some((id, OrderStatus::parse(&status)?)))
@@ -217,7 +219,6 @@ pub async fn end_unpaid(
     Ok(())
 }
 
-/// Records that a seller order's whole remaining total was refunded.
 /// What of seller order `order_id`'s total has not been refunded.
 pub async fn unrefunded(conn: &mut AnyConnection, order_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT total - refunded FROM orders WHERE id = $1")
@@ -226,6 +227,7 @@ pub async fn unrefunded(conn: &mut AnyConnection, order_id: i64) -> Result<i64, 
         .await
 }
 
+/// Records that a seller order's whole remaining total was refunded.
 pub async fn record_refunded_in_full(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE orders SET refunded = total, updated_at = $1 WHERE id = $2")
         .bind(now_ms())

@@ -257,17 +257,15 @@ async fn the_statement_reads_back(db: &Db, seller: &domain::Actor, number: &str,
     };
     let only = statement::screen(&db, seller, &refunds, None).await.expect("refunds");
     assert_eq!((only.entries.len(), only.totals.len()), (2, 1));
+    // A kind typed wrong: the whole statement, with what is wrong.
+    let bonus = StatementFilter {
+        kind: "bonus".into(),
+        ..StatementFilter::default()
+    };
+    let unfiltered = statement::screen(&db, seller, &bonus, None).await.expect("unfiltered");
+    assert_eq!((unfiltered.entries.len(), unfiltered.problem.len()), (10, 1));
     assert!(matches!(
-        statement::screen(
-            &db,
-            seller,
-            &StatementFilter {
-                kind: "bonus".into(),
-                ..StatementFilter::default()
-            },
-            None
-        )
-        .await,
+        statement::csv(&db, seller, &bonus).await,
         Err(SellerError::Invalid(_))
     ));
     let csv = String::from_utf8(
@@ -527,7 +525,58 @@ async fn an_admin_adjusts_a_stores_money_with_a_reason(db: Db) {
     );
 }
 
+/// A full refund made at the provider's dashboard, with the platform keeping commission on refunds: what never
+/// shipped gives its commission back, what shipped does not; the refund is booked once however often it is reported.
+async fn a_refund_at_the_provider_gives_back_the_commission_of_what_never_shipped(db: Db) {
+    use domain::payments::{EventKind, PaymentEvent};
+    let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
+    let keep = Policy {
+        hold_days: 7,
+        commission_tax_bp: 0,
+        commission_back: 0,
+        min_transfer: 100,
+    };
+    assert!(policy::set(&db, &keep).await.expect("policy"));
+    let seller = actors::seller_of(&db, store).await;
+    let (group, number) = paid_order(&db, &[(kettle, 2)], "Dashboard Dee").await;
+    let mut one = ship_all(&db, &number, "ups", "1Z999").await;
+    one.lines[0].1 = "1".into();
+    ship_order::ship(&db, &seller, &number, &one).await.expect("ship one");
+    let (provider, reference, amount): (String, String, i64) = sqlx::query_as(
+        "SELECT p.provider, p.provider_ref, p.amount FROM payments p JOIN order_groups g ON g.id = p.group_id \
+         WHERE g.number = $1",
+    )
+    .bind(&group)
+    .fetch_one(db.pool())
+    .await
+    .expect("payment");
+    for event_id in ["evt-dashboard-1", "evt-dashboard-2"] {
+        let event = PaymentEvent {
+            provider: provider.clone(),
+            event_id: event_id.into(),
+            provider_ref: reference.clone(),
+            provider_payment: None,
+            kind: EventKind::Refunded(amount),
+        };
+        domain::workflows::settle_payment::apply_event(&db, &event)
+            .await
+            .expect("refunded");
+    }
+    let commission = line_commissions(&db, &number).await[0].1;
+    let booked = entries_of(&db, &number).await;
+    let total: i64 = booked.iter().find(|e| e.0 == "sale").expect("sale").1;
+    assert_eq!(
+        booked[2..].to_vec(),
+        vec![
+            ("refund".to_string(), -total),
+            ("commission_back".to_string(), commission / 2)
+        ],
+        "one refund; the unshipped kettle's commission back"
+    );
+}
+
 db_tests!(
+    a_refund_at_the_provider_gives_back_the_commission_of_what_never_shipped,
     an_admin_adjusts_a_stores_money_with_a_reason,
     the_dashboard_sums_the_stores_days,
     a_sale_its_refund_and_a_payout_reconcile_to_the_cent,

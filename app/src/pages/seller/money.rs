@@ -53,8 +53,16 @@ fn Money(screen: MoneyScreen) -> impl IntoView {
                 <h1 class="page-title">"Money"</h1>
                 <a class="button button--secondary" href=filter.csv_href() download>"Download statement (CSV)"</a>
             </div>
+            {(!screen.problem.is_empty()).then(|| {
+                let why: Vec<String> = screen.problem.iter().map(|f| f.message.clone()).collect();
+                view! {
+                    <p class="alert alert--error" role="alert">
+                        {format!("These filters were not used: {} The whole statement is shown.", why.join(" "))}
+                    </p>
+                }
+            })}
             <BalanceCards balances=screen.balances.clone()/>
-            <StatementFilters filter=filter.clone()/>
+            <StatementFilters filter=filter.clone() bad=screen.problem.iter().map(|f| f.field.clone()).collect()/>
             {(!screen.totals.is_empty()).then(|| view! { <PeriodTotals totals=screen.totals.clone() narrowed=narrowed/> })}
             <section class="stack" aria-labelledby="statement-title">
                 <h2 id="statement-title">"Statement"</h2>
@@ -111,21 +119,22 @@ fn BalanceCards(balances: Balances) -> impl IntoView {
 
 /// The dates and the kind, in the address (a GET form).
 #[component]
-fn StatementFilters(filter: StatementFilter) -> impl IntoView {
+fn StatementFilters(filter: StatementFilter, bad: Vec<String>) -> impl IntoView {
     let narrowed = filter != StatementFilter::default();
+    let invalid = move |field: &str| bad.iter().any(|b| b == field).then_some("true");
     view! {
         <form method="get" action="/seller/money" class="filters card" role="search" aria-label="Filter the statement">
             <div class="field">
                 <label for="money-from">"From"</label>
-                <input id="money-from" name="from" type="date" value=filter.from.clone()/>
+                <input id="money-from" name="from" type="date" value=filter.from.clone() aria-invalid=invalid("from")/>
             </div>
             <div class="field">
                 <label for="money-to">"Until"</label>
-                <input id="money-to" name="to" type="date" value=filter.to.clone()/>
+                <input id="money-to" name="to" type="date" value=filter.to.clone() aria-invalid=invalid("to")/>
             </div>
             <div class="field">
                 <label for="money-kind">"Kind"</label>
-                <select id="money-kind" name="kind">
+                <select id="money-kind" name="kind" aria-invalid=invalid("kind")>
                     <option value="" selected=filter.kind.is_empty()>"Every kind"</option>
                     {EntryKind::ALL.into_iter().map(|k| view! {
                         <option value=k.as_str() selected=filter.kind == k.as_str()>{k.label()}</option>

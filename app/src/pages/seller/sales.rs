@@ -28,7 +28,7 @@ pub fn SalesSection(range: SalesRange) -> impl IntoView {
                     match sales_dashboard(r.range, r.from, r.to).await {
                         Ok(d) => view! { <Dashboard d=d/> }.into_any(),
                         Err(e) => view! {
-                            <p class="alert alert--error" role="alert">{e.to_string()}</p>
+                            <p class="alert alert--error" role="alert">{e.message_for(&["from", "to"])}</p>
                             <p><a href="/seller">"Show the last 30 days"</a></p>
                         }.into_any(),
                     }
