@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/settings") view=pages::seller::settings::SellerSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/promotions") view=pages::seller::promotions::SellerPromotionsPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/money") view=pages::seller::money::SellerMoneyPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/money/disputes/:id") view=pages::seller::disputes::SellerDisputePage ssr=SsrMode::Async/>
                     <Route path=path!("seller/archive") view=pages::seller::products::ArchiveConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import") view=pages::seller::import::SellerImportPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/import/:id") view=pages::seller::import::ImportReportPage ssr=SsrMode::Async/>

@@ -147,3 +147,17 @@ export async function twoOfStore(request: APIRequestContext, slug: string): Prom
   }
   throw new Error(`the store ${slug} has no two products in stock`);
 }
+
+/** Signs in as a demo store's seller (`phone`: the portal's menu is behind a button) and finds a product of its
+ * store in stock; `openMenu` opens the portal's menu where it is folded. */
+export async function asStoreSeller(page: Page, request: APIRequestContext, email: string, phone: boolean) {
+  await logIn(page, email, "demo-pass-2026");
+  const openMenu = async () => {
+    if (phone) await page.getByRole("navigation", { name: "Seller portal" }).getByText("Menu").click();
+  };
+  await page.goto("/seller");
+  await openMenu();
+  const storefront = (await page.getByRole("link", { name: "View your storefront" }).first().getAttribute("href")) ?? "";
+  const [item] = await twoOfStore(request, storefront.replace("/store/", ""));
+  return { item, openMenu };
+}

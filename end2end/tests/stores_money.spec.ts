@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addToCart, expectAccessible, logIn, payAsGuest, twoOfStore } from "./shop";
+import { addToCart, asStoreSeller, expectAccessible, logIn, payAsGuest } from "./shop";
 
 // Issue 21: a store's sale is pending until delivery and the holding days (the shop's clock is moved forward, as
 // the test server allows), then available with the commission deducted; the shopper's partial return is refunded
@@ -20,14 +20,7 @@ const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 test("a sale waits out delivery and the holding days, a return gives its commission back, and a payout settles it", async ({ page, browser, request }, testInfo) => {
   const project = testInfo.project.name;
   const phone = project === "phone";
-  await logIn(page, phone ? "seller18@demo.bazaar.test" : "seller17@demo.bazaar.test", "demo-pass-2026");
-  const openMenu = async () => {
-    if (phone) await page.getByRole("navigation", { name: "Seller portal" }).getByText("Menu").click();
-  };
-  await page.goto("/seller");
-  await openMenu();
-  const storefront = (await page.getByRole("link", { name: "View your storefront" }).first().getAttribute("href")) ?? "";
-  const [item] = await twoOfStore(request, storefront.replace("/store/", ""));
+  const { item, openMenu } = await asStoreSeller(page, request, phone ? "seller18@demo.bazaar.test" : "seller17@demo.bazaar.test", phone);
 
   // A guest buys two.
   const guest = await browser.newContext({ baseURL: new URL(page.url()).origin, viewport: page.viewportSize() });

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod cart;
 pub mod catalog;
+pub mod disputes;
 pub mod markdown;
 pub mod messages;
 pub mod money;

@@ -182,6 +182,8 @@ pub struct MoneyScreen {
     pub next: Option<String>,
     /// Why the filter typed was not used (the whole statement is shown instead), field by field.
     pub problem: Vec<crate::FieldError>,
+    /// The store's disputes, open ones first.
+    pub disputes: Vec<crate::disputes::DisputeRow>,
 }
 
 /// A store as the admin's payouts screen lists it.

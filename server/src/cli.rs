@@ -92,6 +92,10 @@ pub enum Command {
         /// The least amount a payout moves (`1.00`).
         #[arg(long)]
         min_transfer: Option<String>,
+        /// What a dispute does to the store's share: `hold` it until the bank decides, or `reverse` it at once
+        /// (given back when the case is won).
+        #[arg(long)]
+        disputes: Option<String>,
     },
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,

@@ -54,12 +54,14 @@ async fn main() -> ExitCode {
             commission_tax,
             commission_back,
             min_transfer,
+            disputes,
         } => {
             let wanted = MoneyArgs {
                 hold_days,
                 commission_tax,
                 commission_back,
                 min_transfer,
+                disputes,
             };
             money_policy(&config, wanted).await
         }
@@ -262,6 +264,7 @@ struct MoneyArgs {
     commission_tax: Option<String>,
     commission_back: Option<String>,
     min_transfer: Option<String>,
+    disputes: Option<String>,
 }
 
 /// Changes the platform's money rules, then shows them.
@@ -289,6 +292,13 @@ async fn money_policy(config: &Config, args: MoneyArgs) -> Result<(), String> {
         rules.min_transfer =
             domain::catalog::editor::parse_money(&typed).ok_or("the least payout is an amount like 1.00")?;
     }
+    if let Some(typed) = args.disputes {
+        rules.dispute_hold = match typed.as_str() {
+            "hold" => 1,
+            "reverse" => 0,
+            _ => return Err("--disputes is hold or reverse".into()),
+        };
+    }
     if !policy::set(&db, &rules).await.map_err(|e| e.to_string())? {
         return Err("the holding days are 0 to 90".into());
     }
@@ -304,6 +314,10 @@ async fn money_policy(config: &Config, args: MoneyArgs) -> Result<(), String> {
     println!(
         "least payout     {}",
         model::catalog::Money::new(rules.min_transfer, "USD").display()
+    );
+    println!(
+        "disputes         {}",
+        if rules.dispute_hold == 1 { "hold" } else { "reverse" }
     );
     Ok(())
 }

@@ -272,7 +272,7 @@ pub fn TestPaymentPage() -> impl IntoView {
                                         <Field name="card" label="Card number" autocomplete="cc-number" inputmode="numeric" maxlength=23 error=None/>
                                         <button class="button" type="submit">{format!("Pay {amount}")}</button>
                                     </form>
-                                    <p class="muted">"Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient funds."</p>
+                                    <p class="muted">"Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient funds; 4000 0000 0000 0259 pays, then the bank disputes it."</p>
                                     <form method="post" action=TestCancel::url()>
                                         <input type="hidden" name="session" value=data.session.clone()/>
                                         <button class="link-button" type="submit">"Cancel and return to the shop"</button>

@@ -1,13 +1,16 @@
 //! The money context (seller money, issue 21): the platform's commission, frozen on each order line when the order
 //! is paid; each store's append-only ledger with its running balance (sales, commission and its tax, refunds and
-//! the commission they give back, payouts); the balances and statement a seller reads; payouts. Owns
-//! `commission_rates`, `money_policy`, `seller_ledger`, `seller_balances`, `seller_transfers`,
-//! `seller_transfer_items`, and the `discount`, `commission_bp`, `commission` columns of `order_lines` and
-//! `funds_release_at` of `orders`.
+//! the commission they give back, payouts, disputes); the balances and statement a seller reads; payouts; disputes
+//! (each store's share held or reversed, and its evidence). Owns `commission_rates`, `money_policy`,
+//! `seller_ledger`, `seller_balances`, `seller_transfers`, `seller_transfer_items`, `disputes`, `dispute_shares`,
+//! the `discount`, `commission_bp`, `commission` columns of `order_lines`, and `funds_release_at` and
+//! `dispute_hold` of `orders`.
 
 pub mod adjustments;
 pub mod commission;
 pub mod dashboard;
+pub mod dispute_screens;
+pub mod disputes;
 pub mod ledger;
 pub mod policy;
 pub mod rollups;

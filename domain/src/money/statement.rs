@@ -27,7 +27,7 @@ pub async fn balances(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Res
             .await?;
     // Each order's net booked is kept on it (`ledger::append`): pending reads the orders not released yet, not
     // their entries. (One currency: the shop's.)
-    let pending: (i64, Option<i64>) = sqlx::query_as(
+    let mut pending: (i64, Option<i64>) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(o.booked), 0) AS BIGINT), MIN(o.funds_release_at) FROM orders o \
          WHERE o.seller_id = $1 AND (o.funds_release_at IS NULL OR o.funds_release_at > $2)",
     )
@@ -35,6 +35,18 @@ pub async fn balances(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Res
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
+    // What released orders an open dispute holds have not paid out yet stays pending until the bank decides (what
+    // was paid out before the case opened is gone: a lost case is then owed).
+    let held: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(l.amount), 0) AS BIGINT) FROM orders o JOIN seller_ledger l ON l.order_id = o.id \
+         WHERE o.seller_id = $1 AND o.dispute_hold = 1 AND o.funds_release_at <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM seller_transfer_items i WHERE i.entry_id = l.id)",
+    )
+    .bind(seller_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    pending.0 += held;
     let paid_out: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_transfers WHERE seller_id = $1 AND currency = $2",
     )
@@ -229,6 +241,7 @@ pub async fn screen(
         entries,
         next,
         problem,
+        disputes: super::dispute_screens::store_rows(&mut conn, store).await?,
     })
 }
 

@@ -16,12 +16,12 @@ use crate::platform::{text, Actor, Db};
 use crate::sellers::SellerError;
 
 /// The entries of store `seller_id` a transfer made at `now` would cover: available (no order, or an order whose
-/// money is released) and not paid out yet. Transfers themselves are never covered.
+/// money is released and not held by a dispute) and not paid out yet. Transfers themselves are never covered.
 async fn due_entries(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.id, l.amount FROM seller_ledger l LEFT JOIN orders o ON o.id = l.order_id \
          WHERE l.seller_id = $1 AND l.currency = $2 AND l.kind <> 'transfer' \
-         AND (l.order_id IS NULL OR o.funds_release_at <= $3) \
+         AND (l.order_id IS NULL OR (o.funds_release_at <= $3 AND o.dispute_hold = 0)) \
          AND NOT EXISTS (SELECT 1 FROM seller_transfer_items i WHERE i.entry_id = l.id) ORDER BY l.seq",
     )
     .bind(seller_id)

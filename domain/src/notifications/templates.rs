@@ -86,6 +86,18 @@ pub fn payout_sent(to: &str, store_name: &str, amount: &str, reference: &str) ->
     }
 }
 
+/// To a store: a step of a dispute on one of its orders (opened, decided).
+pub fn dispute_step(to: &str, number: &str, what: &str, dispute_id: i64) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Dispute on order {number}"),
+        body: format!(
+            "{what} (order {number}).\n\nThe case, the order's facts the marketplace sends the bank, and where to add \
+             your own account: /seller/money/disputes/{dispute_id}\n"
+        ),
+    }
+}
+
 /// To a shopper: part or all of a seller's order left, with how to follow it.
 pub struct ShippedMail<'a> {
     pub to: &'a str,

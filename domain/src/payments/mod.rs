@@ -11,13 +11,14 @@ pub mod stripe;
 pub mod test_gateway;
 
 pub use test_gateway::{
-    test_card_outcome, CardOutcome, PayError, TestGateway, TestSession, TEST_CARD_DECLINED, TEST_CARD_NO_FUNDS,
-    TEST_CARD_SUCCESS,
+    test_card_outcome, CardOutcome, PayError, TestGateway, TestSession, TEST_CARD_DECLINED, TEST_CARD_DISPUTED,
+    TEST_CARD_NO_FUNDS, TEST_CARD_SUCCESS,
 };
 
 use std::fmt::Debug;
 
 use async_trait::async_trait;
+use model::disputes::DisputeStatus;
 use sqlx::AnyConnection;
 
 use crate::platform::clock::now_ms;
@@ -67,6 +68,14 @@ pub trait PaymentGateway: Send + Sync + Debug {
     }
     /// Refunds `amount` of a payment; `idempotency_key` makes a retried refund a no-op.
     async fn refund(&self, provider_ref: &str, amount: i64, idempotency_key: &str) -> Result<(), GatewayError>;
+    /// Sends the evidence of case `dispute` to the bank (final: the case takes no more). A provider that decides
+    /// at once (the test gateway, like Stripe's test mode) answers with the decision as an event; others report it
+    /// later by webhook.
+    async fn submit_evidence(
+        &self,
+        dispute: &str,
+        evidence: &DisputeEvidence,
+    ) -> Result<Option<PaymentEvent>, GatewayError>;
     /// The outcome of a hosted payment as the provider knows it now, as an event (the shopper's return to the
     /// shop can come before the provider's webhook); `None` while it is not finished.
     async fn status(&self, _provider_ref: &str) -> Result<Option<PaymentEvent>, GatewayError> {
@@ -80,6 +89,23 @@ pub enum EventKind {
     Failed(String),
     /// The payment's refunded total so far (providers report the cumulative amount).
     Refunded(i64),
+    /// A shopper's bank opened a case against the payment, or a case moved on (every report carries the whole
+    /// case, so one that comes before the case's opening still opens it).
+    Dispute(DisputeReport),
+}
+
+/// A case as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DisputeReport {
+    /// The provider's id of the case.
+    pub dispute: String,
+    pub amount: i64,
+    /// What the provider charges the platform for the case.
+    pub fee: i64,
+    pub reason: String,
+    /// The last moment to send evidence (milliseconds).
+    pub respond_by: Option<i64>,
+    pub status: DisputeStatus,
 }
 
 impl EventKind {
@@ -88,8 +114,42 @@ impl EventKind {
             EventKind::Succeeded => "succeeded",
             EventKind::Failed(_) => "failed",
             EventKind::Refunded(_) => "refunded",
+            EventKind::Dispute(_) => "dispute",
         }
     }
+
+    /// The inbox's text of the event's details (read back by [`EventKind::from_stored`]).
+    fn payload(&self) -> String {
+        match self {
+            EventKind::Succeeded => String::new(),
+            EventKind::Failed(reason) => reason.clone(),
+            EventKind::Refunded(amount) => amount.to_string(),
+            EventKind::Dispute(report) => serde_json::to_string(report).unwrap_or_default(),
+        }
+    }
+
+    /// An event kept in the inbox, as it was recorded; `None` for a payload this version cannot read.
+    fn from_stored(kind: &str, payload: String) -> Option<EventKind> {
+        Some(match kind {
+            "refunded" => EventKind::Refunded(payload.parse().ok()?),
+            "failed" => EventKind::Failed(payload),
+            "succeeded" => EventKind::Succeeded,
+            "dispute" => EventKind::Dispute(serde_json::from_str(&payload).ok()?),
+            _ => return None,
+        })
+    }
+}
+
+/// What the shop sends the bank for a case: the order's facts and the store's account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DisputeEvidence {
+    /// The order's facts and the store's own words, as one text (Stripe's `uncategorized_text`).
+    pub text: String,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub shipping_date: Option<String>,
+    pub customer_email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,11 +483,7 @@ pub async fn hold(conn: &mut AnyConnection, payment_id: i64) -> Result<(), sqlx:
 
 /// Records a provider event in the inbox. `false`: seen before (a redelivery), nothing to do.
 pub async fn record_event(conn: &mut AnyConnection, event: &PaymentEvent) -> Result<bool, sqlx::Error> {
-    let payload = match &event.kind {
-        EventKind::Succeeded => String::new(),
-        EventKind::Failed(reason) => reason.clone(),
-        EventKind::Refunded(amount) => amount.to_string(),
-    };
+    let payload = event.kind.payload();
     let fresh = sqlx::query(
         "INSERT INTO payment_events (provider, event_id, kind, payload, received_at, subject, applied) \
          VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (provider, event_id) DO NOTHING",
@@ -491,13 +547,11 @@ pub async fn waiting_for(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| WaitingEvent {
-            event_id: row.event_id,
-            kind: match row.kind.as_str() {
-                "refunded" => EventKind::Refunded(row.payload.parse().unwrap_or(0)),
-                "failed" => EventKind::Failed(row.payload),
-                _ => EventKind::Succeeded,
-            },
+        .filter_map(|row| {
+            Some(WaitingEvent {
+                kind: EventKind::from_stored(&row.kind, row.payload)?,
+                event_id: row.event_id,
+            })
         })
         .collect())
 }

@@ -17,10 +17,15 @@ use stripe_checkout::checkout_session::{
     CreateCheckoutSessionPaymentIntentData, ProductData, RetrieveCheckoutSession,
 };
 use stripe_checkout::{CheckoutSessionMode, CheckoutSessionPaymentStatus};
+use stripe_core::dispute::{UpdateDispute, UpdateDisputeEvidence};
 use stripe_core::refund::CreateRefund;
 use stripe_types::Currency;
 
-use super::{EventKind, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart};
+use model::disputes::DisputeStatus;
+
+use super::{
+    DisputeEvidence, DisputeReport, EventKind, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart,
+};
 
 /// How far a webhook's signed timestamp may be from our clock (Stripe's own libraries use 300 s).
 pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;
@@ -180,6 +185,29 @@ impl PaymentGateway for StripeGateway {
             .map_err(gateway_error)?;
         Ok(())
     }
+
+    /// Submits the evidence (final). Stripe reports the bank's decision later as `charge.dispute.closed`.
+    async fn submit_evidence(
+        &self,
+        dispute: &str,
+        evidence: &DisputeEvidence,
+    ) -> Result<Option<PaymentEvent>, GatewayError> {
+        let mut fields = UpdateDisputeEvidence::new();
+        fields.uncategorized_text = Some(evidence.text.clone());
+        fields.shipping_carrier = evidence.carrier.clone();
+        fields.shipping_tracking_number = evidence.tracking_number.clone();
+        fields.shipping_date = evidence.shipping_date.clone();
+        fields.customer_email_address = evidence.customer_email.clone();
+        UpdateDispute::new(dispute)
+            .evidence(fields)
+            .submit(true)
+            .customize()
+            .request_strategy(key(&format!("bazaar-evidence-{dispute}"))?)
+            .send(&self.client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(None)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -288,6 +316,10 @@ pub fn parse_event(payload: &[u8]) -> Result<Option<PaymentEvent>, WebhookError>
         ),
         // A Charge: `amount_refunded` is the cumulative refunded amount, which makes redelivery and reordering
         // of refund events harmless.
+        "charge.dispute.created" | "charge.dispute.updated" | "charge.dispute.closed" => {
+            let intent = text(object, "payment_intent").ok_or(WebhookError::BadPayload)?;
+            (intent, EventKind::Dispute(dispute_report(object)?), None)
+        }
         "charge.refunded" => {
             let intent = text(object, "payment_intent").ok_or(WebhookError::BadPayload)?;
             let total = object
@@ -305,6 +337,49 @@ pub fn parse_event(payload: &[u8]) -> Result<Option<PaymentEvent>, WebhookError>
         provider_payment,
         kind,
     }))
+}
+
+/// Stripe's dispute statuses as ours: an inquiry closed without a chargeback (`warning_closed`) took nothing.
+fn dispute_status(stripe: &str) -> Option<DisputeStatus> {
+    Some(match stripe {
+        "warning_needs_response" | "needs_response" => DisputeStatus::NeedsResponse,
+        "warning_under_review" | "under_review" => DisputeStatus::UnderReview,
+        "won" | "warning_closed" => DisputeStatus::Won,
+        "lost" => DisputeStatus::Lost,
+        _ => return None,
+    })
+}
+
+/// A Dispute object as our report: its amount, the fees on its balance transactions, its reason, deadline and
+/// status.
+fn dispute_report(object: &serde_json::Value) -> Result<DisputeReport, WebhookError> {
+    let amount = object
+        .get("amount")
+        .and_then(serde_json::Value::as_i64)
+        .filter(|a| *a > 0)
+        .ok_or(WebhookError::BadPayload)?;
+    let fee = object
+        .get("balance_transactions")
+        .and_then(serde_json::Value::as_array)
+        .map(|list| list.iter().filter_map(|t| t.get("fee")?.as_i64()).sum())
+        .unwrap_or(0);
+    let respond_by = object
+        .get("evidence_details")
+        .and_then(|d| d.get("due_by"))
+        .and_then(serde_json::Value::as_i64)
+        .map(|secs| secs * 1000);
+    let status = text(object, "status")
+        .as_deref()
+        .and_then(dispute_status)
+        .ok_or(WebhookError::BadPayload)?;
+    Ok(DisputeReport {
+        dispute: text(object, "id").ok_or(WebhookError::BadPayload)?,
+        amount,
+        fee,
+        reason: text(object, "reason").unwrap_or_default(),
+        respond_by,
+        status,
+    })
 }
 
 /// Why a webhook delivery was not processed: a bad request (400, Stripe shows it in its dashboard and does not
@@ -390,6 +465,30 @@ mod tests {
             ("pi_1", EventKind::Refunded(700))
         );
         assert_eq!(parse_event(b"not json"), Err(WebhookError::BadPayload));
+        let opened = br#"{"id":"evt_e","type":"charge.dispute.created","data":{"object":{"id":"dp_1",
+            "payment_intent":"pi_1","amount":700,"reason":"fraudulent","status":"needs_response",
+            "evidence_details":{"due_by":1000},"balance_transactions":[{"amount":-700,"fee":1500}]}}}"#;
+        let event = parse_event(opened).expect("ok").expect("ok");
+        let mut report = DisputeReport {
+            dispute: "dp_1".into(),
+            amount: 700,
+            fee: 1500,
+            reason: "fraudulent".into(),
+            respond_by: Some(1_000_000),
+            status: DisputeStatus::NeedsResponse,
+        };
+        assert_eq!(
+            (event.provider_ref.as_str(), event.kind),
+            ("pi_1", EventKind::Dispute(report.clone()))
+        );
+        let closed = br#"{"id":"evt_f","type":"charge.dispute.closed","data":{"object":{"id":"dp_1",
+            "payment_intent":"pi_1","amount":700,"reason":"fraudulent","status":"lost"}}}"#;
+        let event = parse_event(closed).expect("ok").expect("ok");
+        (report.fee, report.respond_by, report.status) = (0, None, DisputeStatus::Lost);
+        assert_eq!(event.kind, EventKind::Dispute(report));
+        let odd = br#"{"id":"evt_g","type":"charge.dispute.closed","data":{"object":{"id":"dp_1",
+            "payment_intent":"pi_1","status":"strange"}}}"#;
+        assert_eq!(parse_event(odd), Err(WebhookError::BadPayload));
         let other = br#"{"id":"evt_d","type":"customer.created","data":{"object":{"id":"cus_1"}}}"#;
         assert_eq!(parse_event(other).expect("ok"), None);
     }

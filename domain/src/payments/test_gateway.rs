@@ -6,7 +6,11 @@
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 
-use super::{EventKind, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart};
+use model::disputes::DisputeStatus;
+
+use super::{
+    DisputeEvidence, DisputeReport, EventKind, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart,
+};
 use crate::platform::clock::now_ms;
 use crate::platform::Db;
 
@@ -20,6 +24,15 @@ pub struct TestGateway {
 pub const TEST_CARD_SUCCESS: &str = "4242424242424242";
 pub const TEST_CARD_DECLINED: &str = "4000000000000002";
 pub const TEST_CARD_NO_FUNDS: &str = "4000000000009995";
+/// Pays, and the cardholder's bank then disputes the payment (Stripe's test card of the same number does so).
+pub const TEST_CARD_DISPUTED: &str = "4000000000000259";
+/// In evidence sent for a test dispute, these words decide the case at once (as in Stripe's test mode).
+pub const WINNING_EVIDENCE: &str = "winning_evidence";
+pub const LOSING_EVIDENCE: &str = "losing_evidence";
+/// What a dispute costs the platform at the test gateway (Stripe's fee in the US).
+pub const DISPUTE_FEE: i64 = 1500;
+/// The days a test dispute gives to answer.
+const RESPOND_DAYS: i64 = 7;
 
 /// A hosted test payment as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +68,8 @@ pub enum PayError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardOutcome {
     Approved,
+    /// Approved, and disputed once paid.
+    ApprovedThenDisputed,
     Declined(String),
 }
 
@@ -66,6 +81,7 @@ pub fn test_card_outcome(number: &str) -> Result<CardOutcome, String> {
     }
     Ok(match digits.as_str() {
         TEST_CARD_SUCCESS => CardOutcome::Approved,
+        TEST_CARD_DISPUTED => CardOutcome::ApprovedThenDisputed,
         TEST_CARD_DECLINED => CardOutcome::Declined("Your card was declined.".to_string()),
         TEST_CARD_NO_FUNDS => CardOutcome::Declined("Your card has insufficient funds.".to_string()),
         _ => CardOutcome::Declined(
@@ -98,27 +114,68 @@ impl TestGateway {
     /// the provider's "succeeded" event (the same event again for a session already paid); a declined card
     /// leaves the session open, as a hosted checkout does, and says why. `Ok(None)`: no such session.
     pub async fn pay(&self, session_id: &str, card_number: &str) -> Result<Option<PaymentEvent>, PayError> {
-        match test_card_outcome(card_number) {
+        let disputed = match test_card_outcome(card_number) {
             Err(message) | Ok(CardOutcome::Declined(message)) => return Err(PayError::Declined(message)),
-            Ok(CardOutcome::Approved) => {}
-        }
-        self.finish(session_id, "succeeded").await?;
+            Ok(CardOutcome::Approved) => false,
+            Ok(CardOutcome::ApprovedThenDisputed) => true,
+        };
+        self.finish(session_id, "succeeded", disputed).await?;
         Ok(self.finished_event(session_id).await?)
+    }
+
+    /// The dispute the cardholder's bank opened on a session paid with the dispute card (its event; the same
+    /// event again when asked again). `None`: not such a session.
+    pub async fn dispute_event(&self, session_id: &str) -> Result<Option<PaymentEvent>, sqlx::Error> {
+        self.dispute_report(session_id, DisputeStatus::NeedsResponse).await
+    }
+
+    /// The case of a disputed session in `status`, as an event (its id names the status: each step once).
+    async fn dispute_report(
+        &self,
+        session_id: &str,
+        status: DisputeStatus,
+    ) -> Result<Option<PaymentEvent>, sqlx::Error> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT amount, refunded, created_at FROM test_gateway_sessions \
+             WHERE id = $1 AND status = 'succeeded' AND disputed = 1",
+        )
+        .bind(session_id)
+        .fetch_optional(self.db.pool())
+        .await?;
+        let Some((amount, refunded, created_at)) = row.filter(|r| r.0 > r.1) else {
+            return Ok(None);
+        };
+        let dispute = format!("tdp_{session_id}");
+        Ok(Some(PaymentEvent {
+            provider: "test".to_string(),
+            event_id: format!("evt_{dispute}_{}", status.as_str()),
+            provider_ref: session_id.to_string(),
+            provider_payment: None,
+            kind: EventKind::Dispute(DisputeReport {
+                dispute,
+                amount: amount - refunded,
+                fee: DISPUTE_FEE,
+                reason: "fraudulent".to_string(),
+                respond_by: Some(created_at + RESPOND_DAYS * 86_400_000),
+                status,
+            }),
+        }))
     }
 
     /// The shopper gave up on the hosted page: the session fails (once) and the provider's "failed" event is
     /// returned.
     pub async fn cancel(&self, session_id: &str) -> Result<Option<PaymentEvent>, sqlx::Error> {
-        self.finish(session_id, "failed").await?;
+        self.finish(session_id, "failed", false).await?;
         self.finished_event(session_id).await
     }
 
     /// Closes an open session once. A write transaction (not a bare UPDATE on the pool), so on SQLite it takes its
     /// turn with the shop's other writers instead of polling the lock.
-    async fn finish(&self, session_id: &str, status: &str) -> Result<(), sqlx::Error> {
+    async fn finish(&self, session_id: &str, status: &str, disputed: bool) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("UPDATE test_gateway_sessions SET status = $1 WHERE id = $2 AND status = 'open'")
+        sqlx::query("UPDATE test_gateway_sessions SET status = $1, disputed = $2 WHERE id = $3 AND status = 'open'")
             .bind(status)
+            .bind(i64::from(disputed))
             .bind(session_id)
             .execute(&mut *tx)
             .await?;
@@ -247,6 +304,30 @@ impl PaymentGateway for TestGateway {
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
+
+    /// Decides at once when the evidence says so ([`WINNING_EVIDENCE`], [`LOSING_EVIDENCE`]); otherwise the case
+    /// goes under review and stays there, as a real bank's would for weeks.
+    async fn submit_evidence(
+        &self,
+        dispute: &str,
+        evidence: &DisputeEvidence,
+    ) -> Result<Option<PaymentEvent>, GatewayError> {
+        let session = dispute
+            .strip_prefix("tdp_")
+            .ok_or_else(|| GatewayError::Refused(format!("no such dispute: {dispute}")))?;
+        let status = if evidence.text.contains(WINNING_EVIDENCE) {
+            DisputeStatus::Won
+        } else if evidence.text.contains(LOSING_EVIDENCE) {
+            DisputeStatus::Lost
+        } else {
+            DisputeStatus::UnderReview
+        };
+        match self.dispute_report(session, status).await {
+            Ok(Some(event)) => Ok(Some(event)),
+            Ok(None) => Err(GatewayError::Refused(format!("no such dispute: {dispute}"))),
+            Err(e) => Err(GatewayError::Unavailable(e.to_string())),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +342,10 @@ mod tests {
         );
         assert!(
             matches!(test_card_outcome("4000000000009995"), Ok(CardOutcome::Declined(m)) if m.contains("insufficient"))
+        );
+        assert_eq!(
+            test_card_outcome("4000 0000 0000 0259"),
+            Ok(CardOutcome::ApprovedThenDisputed)
         );
         assert!(test_card_outcome("4242").is_err());
         assert!(test_card_outcome("abcd abcd abcd abcd").is_err());

@@ -118,6 +118,14 @@ pub(crate) async fn give_back_when(
             }
         };
         let payment = payments::of_group(&mut tx, target.group_id, &PAID).await?;
+        if claim.amount > 0 && crate::money::disputes::blocks_refund(&mut tx, target.group_id).await? {
+            tx.rollback().await?;
+            return Err(OrderError::NotAllowed(format!(
+                "Order {}'s payment is disputed: the shopper's bank decides, and nothing can be refunded from it \
+                 while it does (or after it gave the money back).",
+                target.number
+            )));
+        }
         if claim.amount > 0 && payment.is_none() {
             tx.rollback().await?;
             return Err(OrderError::NotAllowed(format!(

@@ -34,6 +34,10 @@ pub enum Applied {
     Refunded {
         group_id: i64,
     },
+    /// A case was opened on the payment or moved on.
+    Disputed {
+        group_id: i64,
+    },
     /// The money arrived after the reservation expired and the stock is gone: [`receive`] refunds it.
     MustRefund {
         group_id: i64,
@@ -77,7 +81,7 @@ pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx:
         EventKind::Succeeded => event.provider_payment.as_deref(),
         _ => None,
     };
-    let mut applied = apply_kind(&mut tx, &payment, &event.kind, provider_payment).await?;
+    let mut applied = apply_kind(&mut tx, &event.provider, &payment, &event.kind, provider_payment).await?;
     if let Some(provider_payment) = provider_payment {
         // Events that came before this one and name the provider's payment (a refund reported first).
         for waiting in payments::waiting_for(&mut tx, &event.provider, provider_payment).await? {
@@ -85,7 +89,7 @@ pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx:
             let Some(payment) = payments::by_ref(&mut tx, &event.provider, provider_payment).await? else {
                 break;
             };
-            let later = apply_kind(&mut tx, &payment, &waiting.kind, None).await?;
+            let later = apply_kind(&mut tx, &event.provider, &payment, &waiting.kind, None).await?;
             if later != Applied::Ignored {
                 applied = later;
             }
@@ -98,6 +102,7 @@ pub async fn apply_event(db: &Db, event: &PaymentEvent) -> Result<Applied, sqlx:
 
 async fn apply_kind(
     conn: &mut AnyConnection,
+    provider: &str,
     payment: &Payment,
     kind: &EventKind,
     provider_payment: Option<&str>,
@@ -106,6 +111,19 @@ async fn apply_kind(
         EventKind::Succeeded => succeeded(conn, payment, provider_payment).await,
         EventKind::Failed(reason) => failed(conn, payment, reason).await,
         EventKind::Refunded(total) => refunded(conn, payment, *total).await,
+        // Only money that was taken can be disputed.
+        EventKind::Dispute(report)
+            if payment.status != PaymentStatus::Pending && payment.status != PaymentStatus::Failed =>
+        {
+            if crate::money::disputes::apply(conn, payment, provider, report).await? {
+                Ok(Applied::Disputed {
+                    group_id: payment.group_id,
+                })
+            } else {
+                Ok(Applied::Ignored)
+            }
+        }
+        EventKind::Dispute(_) => Ok(Applied::Ignored),
     }
 }
 
@@ -414,6 +432,10 @@ pub async fn test_pay(
         Err(payments::PayError::Db(e)) => return Err(e.into()),
     };
     receive(db, gateway, &event).await?;
+    // The dispute card: the cardholder's bank disputes the payment once it is made.
+    if let Some(dispute) = test_gateway.dispute_event(session).await? {
+        receive(db, gateway, &dispute).await?;
+    }
     Ok(match order_page_of_payment(db, "test", session).await? {
         Some(page) => TestPayOutcome::Paid(page),
         None => TestPayOutcome::NotFound,

@@ -1,6 +1,8 @@
 //! Issue 21's invariant, over random sequences of orders across two stores, partial shipments, deliveries,
-//! cancellations, refunds of units and of amounts, and payouts: after every step, to the cent,
-//! Σ stores' net + Σ commission (with its tax) = Σ captured − Σ refunded; each store's running balance is the sum
+//! cancellations, refunds of units and of amounts, disputes opened, won and lost (held or reversed, the policy
+//! changing between cases), and payouts: after every step, to the cent,
+//! Σ stores' net + Σ commission (with its tax) = Σ captured − Σ refunded − Σ disputed (lost, or reversed while
+//! open); each case's shares sum to it; each store's running balance is the sum
 //! of its entries, numbered without gaps; every refund is one entry of its order's refunded amount; what the
 //! commission gives back never exceeds it; each payout is the sum of the entries it covers; the dashboard's daily
 //! rollups add up to the ledger's sales and refunds, and the money screen's (each order's net, each day's kinds)
@@ -13,11 +15,13 @@ use domain::money::policy::{self, Policy};
 use domain::money::statement;
 use domain::money::transfers::{self, ManualPayout};
 use domain::orders::refunds::{RefundForm, RefundKind};
-use domain::payments::TestGateway;
+use domain::payments::{DisputeReport, EventKind, TestGateway};
 use domain::platform::clock::now_ms;
+use domain::workflows::settle_payment;
 use domain::workflows::ship_order::ShipForm;
 use domain::workflows::{refund_order, ship_order};
 use domain::{cart, Actor, Db};
+use model::disputes::DisputeStatus;
 
 use crate::db_tests;
 use crate::harness::actors;
@@ -81,6 +85,13 @@ async fn reconciles(db: &Db, step: usize) {
          WHERE kind NOT IN ('transfer', 'adjustment')",
     )
     .await;
+    // What the banks took back (lost cases) or the stores gave up until the bank decides (open reversed cases).
+    let disputed = scalar(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM disputes \
+         WHERE status = 'lost' OR (mode = 'reverse' AND status IN ('needs_response', 'under_review'))",
+    )
+    .await;
     let commission = -scalar(
         db,
         "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger \
@@ -89,9 +100,16 @@ async fn reconciles(db: &Db, step: usize) {
     .await;
     assert_eq!(
         net + commission,
-        captured,
-        "step {step}: Σ net + Σ commission = Σ captured − Σ refunded"
+        captured - disputed,
+        "step {step}: Σ net + Σ commission = Σ captured − Σ refunded − Σ disputed"
     );
+    let split = scalar(
+        db,
+        "SELECT COUNT(*) FROM disputes d WHERE d.amount <> (SELECT SUM(s.amount) FROM dispute_shares s \
+         WHERE s.dispute_id = d.id)",
+    )
+    .await;
+    assert_eq!(split, 0, "step {step}: each case's shares are its amount");
     assert!(commission >= 0, "step {step}");
     let unbalanced = scalar(
         db,
@@ -131,7 +149,39 @@ async fn reconciles(db: &Db, step: usize) {
     )
     .await;
     assert_eq!(uncovered, 0, "step {step}: each payout is the sum of what it covers");
+    available_is_due(db, step).await;
     rollups_match(db, step).await;
+}
+
+/// What each store reads as available is what a payout would cover now (held orders' unpaid entries excluded).
+async fn available_is_due(db: &Db, step: usize) {
+    let stores: Vec<i64> = sqlx::query_scalar("SELECT seller_id FROM seller_balances")
+        .fetch_all(db.pool())
+        .await
+        .expect("stores");
+    let now = now_ms();
+    for store in stores {
+        let mut conn = db.pool().acquire().await.expect("conn");
+        let available = statement::balances(&mut conn, store, now)
+            .await
+            .expect("balances")
+            .available
+            .amount;
+        let due = scalar(
+            db,
+            &format!(
+                "SELECT CAST(COALESCE(SUM(l.amount), 0) AS BIGINT) FROM seller_ledger l \
+                 LEFT JOIN orders o ON o.id = l.order_id WHERE l.seller_id = {store} AND l.kind <> 'transfer' \
+                 AND (l.order_id IS NULL OR (o.funds_release_at <= {now} AND o.dispute_hold = 0)) \
+                 AND NOT EXISTS (SELECT 1 FROM seller_transfer_items i WHERE i.entry_id = l.id)"
+            ),
+        )
+        .await;
+        assert_eq!(
+            available, due,
+            "step {step}: store {store}'s available balance is what is due"
+        );
+    }
 }
 
 /// The rollups the screens read instead of the ledger hold what the ledger holds.
@@ -170,6 +220,88 @@ async fn rollups_match(db: &Db, step: usize) {
     assert_eq!(days, 0, "step {step}: the statement's daily totals are the ledger's");
 }
 
+/// A case opened on the order's payment (7), decided (8), or the policy changed between cases (9: an open case
+/// keeps the mode it opened with).
+async fn dispute_step(db: &Db, rng: &mut Rng, action: usize, order: &OpenOrder) {
+    match action {
+        7 => dispute(db, order).await,
+        8 => decide(db, rng).await,
+        _ => {
+            let mut conn = db.pool().acquire().await.expect("conn");
+            let mut rules = policy::read(&mut conn).await.expect("policy");
+            drop(conn);
+            rules.dispute_hold = 1 - rules.dispute_hold;
+            policy::set(db, &rules).await.expect("policy");
+        }
+    }
+}
+
+/// The cardholder's bank disputes what is left of the order's payment (once per payment).
+async fn dispute(db: &Db, order: &OpenOrder) {
+    let payment: Option<(String, i64)> = sqlx::query_as(
+        "SELECT p.provider_ref, p.amount - p.refunded FROM payments p JOIN orders o ON o.group_id = p.group_id \
+         WHERE o.number = $1 AND p.status IN ('succeeded', 'partially_refunded') \
+         AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.payment_id = p.id)",
+    )
+    .bind(&order.number)
+    .fetch_optional(db.pool())
+    .await
+    .expect("payment");
+    let Some((session, left)) = payment.filter(|p| p.1 > 0) else {
+        return;
+    };
+    let event = domain::payments::PaymentEvent {
+        provider: "test".into(),
+        event_id: format!("evt_dispute_{session}"),
+        provider_ref: session.clone(),
+        provider_payment: None,
+        kind: EventKind::Dispute(DisputeReport {
+            dispute: format!("tdp_{session}"),
+            amount: left,
+            fee: 1500,
+            reason: "fraudulent".into(),
+            respond_by: None,
+            status: DisputeStatus::NeedsResponse,
+        }),
+    };
+    settle_payment::apply_event(db, &event).await.expect("disputed");
+}
+
+/// The bank decides an open case, either way.
+async fn decide(db: &Db, rng: &mut Rng) {
+    let open: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT d.provider_dispute, d.amount, p.provider_ref FROM disputes d JOIN payments p ON p.id = d.payment_id \
+         WHERE d.status IN ('needs_response', 'under_review') ORDER BY d.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("cases");
+    if open.is_empty() {
+        return;
+    }
+    let (dispute, amount, session) = open[rng.below(open.len())].clone();
+    let status = if rng.below(2) == 0 {
+        DisputeStatus::Won
+    } else {
+        DisputeStatus::Lost
+    };
+    let event = domain::payments::PaymentEvent {
+        provider: "test".into(),
+        event_id: format!("evt_{dispute}_{}", status.as_str()),
+        provider_ref: session,
+        provider_payment: None,
+        kind: EventKind::Dispute(DisputeReport {
+            dispute,
+            amount,
+            fee: 1500,
+            reason: "fraudulent".into(),
+            respond_by: None,
+            status,
+        }),
+    };
+    settle_payment::apply_event(db, &event).await.expect("decided");
+}
+
 async fn open_orders(db: &Db) -> Vec<OpenOrder> {
     sqlx::query_as(
         "SELECT number, seller_id, status FROM orders WHERE status IN ('paid', 'shipped', 'delivered', \
@@ -195,7 +327,7 @@ async fn place_random(db: &Db, rng: &mut Rng, variants: &[i64]) {
 /// One random step on a random open order (or a new order, or a payout).
 async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, Actor>, admin: &Actor) {
     let orders = open_orders(db).await;
-    let action = if orders.is_empty() { 0 } else { rng.below(7) };
+    let action = if orders.is_empty() { 0 } else { rng.below(10) };
     if action == 0 {
         return place_random(db, rng, variants).await;
     }
@@ -235,6 +367,10 @@ async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, A
             refund_order::by_store(db, &gateway, seller, &order.number, RefundKind::Refund, &form)
                 .await
                 .map(|_| ())
+        }
+        7..=9 => {
+            dispute_step(db, rng, action, order).await;
+            Ok(())
         }
         5 => {
             let form = RefundForm {
@@ -278,6 +414,7 @@ async fn the_ledger_reconciles_over_random_sequences(db: Db) {
         commission_tax_bp: 1900,
         commission_back: 1,
         min_transfer: 0,
+        dispute_hold: 0,
     };
     assert!(policy::set(&db, &rules).await.expect("policy"));
     let rows = crate::seller_orders::first_variants(&db).await;
@@ -316,10 +453,11 @@ async fn the_ledger_reconciles_over_random_sequences(db: Db) {
         reconciles(&db, n).await;
     }
     eprintln!(
-        "money invariant: {steps} steps held in {:.1} s ({} entries, {} payouts)",
+        "money invariant: {steps} steps held in {:.1} s ({} entries, {} payouts, {} disputes)",
         started.elapsed().as_secs_f64(),
         scalar(&db, "SELECT COUNT(*) FROM seller_ledger").await,
-        scalar(&db, "SELECT COUNT(*) FROM seller_transfers").await
+        scalar(&db, "SELECT COUNT(*) FROM seller_transfers").await,
+        scalar(&db, "SELECT COUNT(*) FROM disputes").await
     );
 }
 

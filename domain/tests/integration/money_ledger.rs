@@ -60,6 +60,7 @@ async fn a_sale_its_refund_and_a_payout_reconcile_to_the_cent(db: Db) {
         commission_tax_bp: 2000,
         commission_back: 1,
         min_transfer: 100,
+        dispute_hold: 0,
     };
     assert!(policy::set(&db, &rules).await.expect("policy"));
     let seller = actors::seller_of(&db, store).await;
@@ -535,6 +536,7 @@ async fn a_refund_at_the_provider_gives_back_the_commission_of_what_never_shippe
         commission_tax_bp: 0,
         commission_back: 0,
         min_transfer: 100,
+        dispute_hold: 0,
     };
     assert!(policy::set(&db, &keep).await.expect("policy"));
     let seller = actors::seller_of(&db, store).await;

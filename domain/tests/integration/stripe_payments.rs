@@ -29,9 +29,9 @@ use crate::harness::fixtures::{available, count, draft, key, two_sellers};
 const API_KEY: &str = "sk_test_fake";
 const WEBHOOK_SECRET: &str = "whsec_fake_signing_secret";
 
-type Params = Vec<(String, String)>;
+pub(crate) type Params = Vec<(String, String)>;
 /// A request as the fake saw it: its parameters and its Idempotency-Key.
-type Recorded = (Params, Option<String>);
+pub(crate) type Recorded = (Params, Option<String>);
 
 #[derive(Default)]
 struct Fake {
@@ -40,9 +40,20 @@ struct Fake {
     /// with other parameters is an error, as at Stripe.
     idempotency: HashMap<String, (Params, Value)>,
     refunded: HashMap<String, i64>,
+    disputes: HashMap<String, Value>,
     amounts: HashMap<String, i64>,
     requests: Vec<(String, Recorded)>,
     next: u32,
+}
+
+impl Fake {
+    /// The PaymentIntent of a completed session.
+    fn intent_of(&self, session_id: &str) -> String {
+        self.sessions[session_id]["payment_intent"]
+            .as_str()
+            .expect("ok")
+            .to_string()
+    }
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -55,8 +66,17 @@ fn stripe_error(status: StatusCode, kind: &str, code: &str, message: &str) -> Re
         .into_response()
 }
 
-fn authorized(headers: &HeaderMap) -> bool {
-    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {API_KEY}"))
+/// Stripe's answer to a request without our secret key; `None` when the key is right.
+fn unauthorized(headers: &HeaderMap) -> Option<Response> {
+    let key = headers.get("authorization").and_then(|v| v.to_str().ok());
+    (key != Some(&format!("Bearer {API_KEY}"))).then(|| {
+        stripe_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "",
+            "Invalid API Key provided",
+        )
+    })
 }
 
 fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -106,13 +126,8 @@ async fn create_session(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !authorized(&headers) {
-        return stripe_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "",
-            "Invalid API Key provided",
-        );
+    if let Some(refused) = unauthorized(&headers) {
+        return refused;
     }
     let mut fake = s.lock().expect("ok");
     idempotent(&mut fake, &headers, "/v1/checkout/sessions", form, |fake, form| {
@@ -160,13 +175,8 @@ async fn create_session(
 }
 
 async fn retrieve_session(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if !authorized(&headers) {
-        return stripe_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "",
-            "Invalid API Key provided",
-        );
+    if let Some(refused) = unauthorized(&headers) {
+        return refused;
     }
     match s.lock().expect("ok").sessions.get(&id) {
         Some(session) => Json(session.clone()).into_response(),
@@ -184,13 +194,8 @@ async fn create_refund(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !authorized(&headers) {
-        return stripe_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "",
-            "Invalid API Key provided",
-        );
+    if let Some(refused) = unauthorized(&headers) {
+        return refused;
     }
     let mut fake = s.lock().expect("ok");
     idempotent(&mut fake, &headers, "/v1/refunds", form, |fake, form| {
@@ -229,18 +234,56 @@ async fn create_refund(
     })
 }
 
-struct FakeStripe {
-    base: String,
+/// `POST /v1/disputes/{id}`: evidence for a case (`submit=true` sends it to the bank); answers the Dispute.
+async fn update_dispute(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(refused) = unauthorized(&headers) {
+        return refused;
+    }
+    let mut fake = s.lock().expect("ok");
+    let path = format!("/v1/disputes/{id}");
+    idempotent(&mut fake, &headers, &path, form, |fake, form| {
+        let Some(dispute) = fake.disputes.get_mut(&id) else {
+            return Err(Box::new(stripe_error(
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                "resource_missing",
+                &format!("No such dispute: '{id}'"),
+            )));
+        };
+        for (name, value) in form {
+            if let Some(field) = name.strip_prefix("evidence[").and_then(|f| f.strip_suffix(']')) {
+                dispute["evidence"][field] = json!(value);
+            }
+        }
+        if param(form, "submit") == Some("true") {
+            dispute["status"] = json!("under_review");
+            dispute["evidence_details"]["submission_count"] = json!(1);
+        }
+        // The balance transactions are left out of the answer (we never read them from it; the webhook carries them).
+        let mut answer = dispute.clone();
+        answer["balance_transactions"] = json!([]);
+        Ok(answer)
+    })
+}
+
+pub(crate) struct FakeStripe {
+    pub(crate) base: String,
     state: Shared,
 }
 
 impl FakeStripe {
-    async fn spawn() -> FakeStripe {
+    pub(crate) async fn spawn() -> FakeStripe {
         let state = Shared::default();
         let app = Router::new()
             .route("/v1/checkout/sessions", post(create_session))
             .route("/v1/checkout/sessions/{id}", get(retrieve_session))
             .route("/v1/refunds", post(create_refund))
+            .route("/v1/disputes/{id}", post(update_dispute))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -253,12 +296,12 @@ impl FakeStripe {
         }
     }
 
-    fn gateway(&self) -> StripeGateway {
+    pub(crate) fn gateway(&self) -> StripeGateway {
         StripeGateway::new(API_KEY, Some(&self.base), "https://shop.example").expect("gateway")
     }
 
     /// The shopper pays on Stripe's page: the session completes with a PaymentIntent. Returns the webhook body.
-    fn complete(&self, session_id: &str) -> String {
+    pub(crate) fn complete(&self, session_id: &str) -> String {
         let mut fake = self.state.lock().expect("ok");
         fake.next += 1;
         let intent = format!("pi_test_{}", fake.next);
@@ -276,16 +319,35 @@ impl FakeStripe {
     fn refund_event(&self, session_id: &str, total: i64) -> String {
         let mut fake = self.state.lock().expect("ok");
         fake.next += 1;
-        let intent = fake.sessions[session_id]["payment_intent"]
-            .as_str()
-            .expect("ok")
-            .to_string();
+        let intent = fake.intent_of(session_id);
         let charge = json!({"id": format!("ch_{}", fake.next), "object": "charge", "payment_intent": intent,
             "amount_refunded": total, "refunded": true});
         event("charge.refunded", charge, fake.next)
     }
 
-    fn requests_to(&self, path: &str) -> Vec<Recorded> {
+    /// The cardholder's bank disputes the session's payment (`charge.dispute.created`), or Stripe reports the case
+    /// in `status` afterwards (`charge.dispute.updated` / `.closed`). Returns the webhook body.
+    pub(crate) fn dispute_event(&self, session_id: &str, kind: &str, status: &str, amount: i64) -> String {
+        let mut fake = self.state.lock().expect("ok");
+        fake.next += 1;
+        let intent = fake.intent_of(session_id);
+        let id = format!("dp_{}", session_id);
+        let dispute = fake.disputes.entry(id.clone()).or_insert_with(|| {
+            json!({"id": id, "object": "dispute", "amount": amount, "charge": format!("ch_{intent}"),
+                "created": now_ms() / 1000, "currency": "usd", "payment_intent": intent, "reason": "fraudulent",
+                "status": "needs_response", "livemode": false, "metadata": {}, "is_charge_refundable": false,
+                "balance_transactions": [{"id": "txn_1", "object": "balance_transaction", "amount": -amount,
+                    "fee": 1500, "currency": "usd"}],
+                "enhanced_eligibility_types": [], "evidence": {"enhanced_evidence": {}},
+                "evidence_details": {"due_by": now_ms() / 1000 + 7 * 86_400, "has_evidence": false,
+                    "past_due": false, "submission_count": 0, "enhanced_eligibility": {}}})
+        });
+        dispute["status"] = json!(status);
+        let object = dispute.clone();
+        event(kind, object, fake.next)
+    }
+
+    pub(crate) fn requests_to(&self, path: &str) -> Vec<Recorded> {
         let fake = self.state.lock().expect("ok");
         fake.requests
             .iter()
@@ -305,16 +367,20 @@ fn signed(body: &str) -> String {
     sign(body.as_bytes(), WEBHOOK_SECRET, now_ms() / 1000)
 }
 
-async fn deliver(db: &Db, gateway: &dyn PaymentGateway, body: &str) -> Result<Option<Applied>, WebhookFailure> {
+pub(crate) async fn deliver(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    body: &str,
+) -> Result<Option<Applied>, WebhookFailure> {
     settle_payment::stripe_webhook(db, gateway, body.as_bytes(), &signed(body), WEBHOOK_SECRET).await
 }
 
-fn session_of(url: &str) -> String {
+pub(crate) fn session_of(url: &str) -> String {
     url.rsplit('/').next().expect("ok").to_string()
 }
 
 /// A guest cart with one unit from each of two sellers, placed with Stripe.
-async fn placed_with_stripe(db: &Db, gateway: &StripeGateway) -> (place_order::Placed, i64, i64) {
+pub(crate) async fn placed_with_stripe(db: &Db, gateway: &StripeGateway) -> (place_order::Placed, i64, i64) {
     let (a, b) = two_sellers(db, 5).await;
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, a, 1).await.expect("add");

@@ -328,6 +328,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
     ("pause_promotion", &["id", "pause"]),
     ("record_payout", &["seller_id", "amount", "reference", "form_key"]),
     ("adjust_balance", &["seller_id", "amount", "reason", "form_key"]),
+    ("send_dispute_evidence", &["id", "evidence"]),
     ("store_message", &["number", "key", "body", "internal"]),
     (
         "refund_order",
@@ -364,6 +365,7 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
     ("store_promotions", &[]),
     ("store_money", &["from", "to", "kind", "after"]),
     ("store_payouts", &[]),
+    ("store_dispute", &["id"]),
     ("sales_dashboard", &["range", "from", "to"]),
     ("seller_order", &["number"]),
     ("orders_to_ship", &[]),

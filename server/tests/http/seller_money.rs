@@ -5,7 +5,8 @@
 use reqwest::{Client, StatusCode};
 
 use crate::on_both_databases;
-use crate::seller_orders::paid_store_order;
+use crate::orders::{place_order, signed_up};
+use crate::seller_orders::{first_store_variant, paid_store_order};
 use crate::sellers::post_form;
 use crate::support::{demo, location, TestApp};
 
@@ -129,4 +130,88 @@ async fn a_stores_money_is_its_own(app: &TestApp) {
     assert_eq!(moved.status(), StatusCode::NOT_FOUND);
 }
 
-on_both_databases!(a_stores_money_is_its_own);
+/// A dispute (the test gateway's dispute card): its store reads and answers it; another store, a shopper and a
+/// visitor neither see nor answer it.
+async fn a_dispute_is_its_stores_alone(app: &TestApp) {
+    let variant = first_store_variant(app).await;
+    let buyer = signed_up(app, "disputer@example.com").await;
+    let session = place_order(app, &buyer, "disputer@example.com", variant).await;
+    let paid = app
+        .call(
+            &buyer,
+            "test_pay",
+            &[("session", session.as_str()), ("card", "4000 0000 0000 0259")],
+        )
+        .await;
+    assert_eq!(paid.status(), StatusCode::OK);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM disputes")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("a case");
+    let path = format!("/seller/money/disputes/{id}");
+    let evidence =
+        |text: &str| [("id", id.to_string()), ("evidence", text.to_string())].map(|(k, v)| (k.to_string(), v));
+    let other = demo(app, "seller2").await;
+    assert_eq!(get(app, &other, &path).await.status(), StatusCode::NOT_FOUND);
+    let answer = post_form(
+        app,
+        &other,
+        "send_dispute_evidence",
+        &evidence("x".repeat(40).as_str()),
+        "application/json",
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    assert!(!get(app, &other, "/seller/money")
+        .await
+        .text()
+        .await
+        .expect("body")
+        .contains(&path));
+    let shopper = demo(app, "shopper").await;
+    assert_eq!(location(&get(app, &shopper, &path).await), "/sell");
+    assert!(location(&get(app, &app.client(), &path).await).starts_with("/login"));
+    let answer = post_form(
+        app,
+        &shopper,
+        "send_dispute_evidence",
+        &evidence("x".repeat(40).as_str()),
+        "application/json",
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+
+    let seller = demo(app, "seller1").await;
+    assert!(get(app, &seller, "/seller/money")
+        .await
+        .text()
+        .await
+        .expect("body")
+        .contains(&path));
+    let page = get(app, &seller, &path).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page
+        .text()
+        .await
+        .expect("body")
+        .contains("What the marketplace sends the bank"));
+    let answer = post_form(
+        app,
+        &seller,
+        "send_dispute_evidence",
+        &evidence("short\u{0}"),
+        "application/json",
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let sent: Option<i64> = sqlx::query_scalar("SELECT evidence_sent_at FROM disputes")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("case");
+    assert_eq!(
+        sent, None,
+        "nothing sent by another store, a shopper, or a refused account"
+    );
+}
+
+on_both_databases!(a_stores_money_is_its_own, a_dispute_is_its_stores_alone);

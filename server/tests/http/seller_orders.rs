@@ -8,9 +8,8 @@ use crate::orders::{pay, place_order, signed_up, OWNER, SHIP_NAME};
 use crate::sellers::post_form;
 use crate::support::{demo, location, TestApp};
 
-/// A paid order of one unit of the first store's (seller1's) first stocked variant: its store order's number and
-/// that line's variant.
-pub(crate) async fn paid_store_order(app: &TestApp) -> (String, i64) {
+/// The first store's (seller1's) first active variant, with 10 units in stock.
+pub(crate) async fn first_store_variant(app: &TestApp) -> i64 {
     let variant: i64 = sqlx::query_scalar(
         "SELECT MIN(v.id) FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE p.status = 'active' AND p.seller_id = (SELECT MIN(id) FROM sellers)",
@@ -23,6 +22,13 @@ pub(crate) async fn paid_store_order(app: &TestApp) -> (String, i64) {
         .execute(app.db.pool())
         .await
         .expect("stock");
+    variant
+}
+
+/// A paid order of one unit of the first store's (seller1's) first stocked variant: its store order's number and
+/// that line's variant.
+pub(crate) async fn paid_store_order(app: &TestApp) -> (String, i64) {
+    let variant = first_store_variant(app).await;
     let buyer = signed_up(app, OWNER).await;
     let session = place_order(app, &buyer, OWNER, variant).await;
     let group = pay(app, &buyer, &session).await.number;

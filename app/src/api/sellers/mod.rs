@@ -4,6 +4,7 @@
 //! domain checks.
 
 mod apply;
+mod disputes;
 mod import;
 mod money;
 mod orders;
@@ -13,6 +14,7 @@ mod settings;
 mod stock;
 
 pub use apply::*;
+pub use disputes::*;
 pub use import::*;
 pub use money::*;
 pub use orders::*;

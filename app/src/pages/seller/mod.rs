@@ -1,6 +1,7 @@
 //! The seller portal (`/seller/…`): server-rendered pages inside the portal's shell, one file per screen (the
 //! overview is here).
 
+pub mod disputes;
 pub mod editor;
 pub mod import;
 pub mod import_pictures;

@@ -7,6 +7,7 @@ use model::money::{Balances, EntryKind, KindTotal, MoneyScreen, StatementEntry, 
 
 use crate::api::sellers::store_money;
 use crate::components::portal::{PortalShell, Section};
+use crate::pages::seller::disputes::DisputeList;
 use crate::pages::seller::portal_gate;
 
 #[component]
@@ -62,6 +63,7 @@ fn Money(screen: MoneyScreen) -> impl IntoView {
                 }
             })}
             <BalanceCards balances=screen.balances.clone()/>
+            {(!screen.disputes.is_empty()).then(|| view! { <DisputeList rows=screen.disputes.clone()/> })}
             <StatementFilters filter=filter.clone() bad=screen.problem.iter().map(|f| f.field.clone()).collect()/>
             {(!screen.totals.is_empty()).then(|| view! { <PeriodTotals totals=screen.totals.clone() narrowed=narrowed/> })}
             <section class="stack" aria-labelledby="statement-title">
@@ -95,7 +97,7 @@ fn BalanceCards(balances: Balances) -> impl IntoView {
     };
     let owes_note = balances
         .owes()
-        .then_some("Refunds came after money was paid out to you: this is taken from your next payouts.");
+        .then_some("Refunds or disputes came after money was paid out to you: this is taken from your next payouts.");
     view! {
         <section class="stats" aria-label="Balances">
             <section class="card stat" aria-labelledby="balance-pending">

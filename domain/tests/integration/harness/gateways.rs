@@ -2,11 +2,14 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use domain::payments::{GatewayError, PaymentGateway, PaymentRequest, PaymentStart, TestGateway};
+use domain::payments::{
+    DisputeEvidence, GatewayError, PaymentEvent, PaymentGateway, PaymentRequest, PaymentStart, TestGateway,
+};
 use domain::Db;
 
 /// The test gateway behind two switches: while `down`, every refund answers that the provider could not be reached
-/// (a timeout), having made nothing; while `refusing`, the provider refuses every refund. Payments go through.
+/// or evidence sent answers that the provider could not be reached (a timeout), having made nothing; while
+/// `refusing`, the provider refuses every refund and evidence. Payments go through.
 #[derive(Debug)]
 pub struct Switched {
     inner: TestGateway,
@@ -57,5 +60,18 @@ impl PaymentGateway for Switched {
             return Err(GatewayError::Refused("the card is closed".into()));
         }
         self.inner.refund(provider_ref, amount, key).await
+    }
+    async fn submit_evidence(
+        &self,
+        dispute: &str,
+        evidence: &DisputeEvidence,
+    ) -> Result<Option<PaymentEvent>, GatewayError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(GatewayError::Unavailable("timed out".into()));
+        }
+        if self.refusing.load(Ordering::SeqCst) {
+            return Err(GatewayError::Refused("no such dispute".into()));
+        }
+        self.inner.submit_evidence(dispute, evidence).await
     }
 }
