@@ -34,6 +34,8 @@ pub struct Services {
     pub session_policy: SessionPolicy,
     /// Whether to add the live-reload websocket to the CSP.
     pub dev_mode: bool,
+    /// Product page views counted in memory (`None`: not counted, `PRODUCT_VIEWS=false`).
+    pub views: Option<std::sync::Arc<domain::money::views::ViewCounter>>,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -6,7 +6,7 @@ import { addToCart, asStoreSeller, expectAccessible, logIn, payAsGuest } from ".
 // and the statement shows the refund and the commission given back; an admin books an adjustment (with its reason)
 // and records the payout, and the store's
 // available money is zero, its statement ending with the payout, and the sales dashboard's revenue is the
-// statement's sales. (Named to run after the other journeys of its
+// statement's sales, and the product page's views show with its conversion. (Named to run after the other journeys of its
 // project: they read dates from the real clock.)
 
 /** The amount on the balance card `name` ("Pending", "Available", "Paid out so far"). */
@@ -160,6 +160,10 @@ test("a sale waits out delivery and the holding days, a return gives its commiss
   expect(await figure(page, "Revenue")).toBe(sold);
   await expect(page.getByRole("img", { name: /^Revenue per day from / })).toBeVisible();
   await expect(page.getByRole("table", { name: "Best sellers" })).toContainText(item.title);
+  // The shopper's visit to the product page counted (views are written every few seconds), with its conversion.
+  const viewed = page.getByRole("table", { name: "Most viewed" }).getByRole("row").filter({ hasText: item.title });
+  await expect(viewed).toContainText(/\d+\.\d %/);
+  await expect(page.getByText(/^Product pages viewed \d+ times/)).toBeVisible();
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/seller-dashboard-${project}.png`, fullPage: true });
 });

@@ -246,6 +246,18 @@ pub struct TopProduct {
     pub title: String,
     pub units: i64,
     pub revenue: Money,
+    /// Orders that bought it, and its page's views, over the period.
+    pub orders: i64,
+    pub views: i64,
+}
+
+/// Orders per hundred views, with one decimal ("2.5 %"); "—" without views (no rate without a base).
+pub fn conversion(orders: i64, views: i64) -> String {
+    if views <= 0 {
+        return "—".to_string();
+    }
+    let tenths = (orders * 1000 + views / 2) / views;
+    format!("{}.{} %", tenths / 10, tenths % 10)
 }
 
 /// The periods the dashboard offers, and a custom one.
@@ -291,11 +303,23 @@ pub struct SalesDashboard {
     pub previous: SalesFigures,
     pub series: Vec<DayFigure>,
     pub top: Vec<TopProduct>,
+    /// The most viewed products of the period.
+    pub viewed: Vec<TopProduct>,
+    /// Product page views of the store over the period.
+    pub views: i64,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conversion_is_orders_per_hundred_views() {
+        assert_eq!(conversion(1, 40), "2.5 %");
+        assert_eq!(conversion(2, 3), "66.7 %");
+        assert_eq!(conversion(0, 10), "0.0 %");
+        assert_eq!(conversion(3, 0), "—");
+    }
 
     #[test]
     fn kinds_read_back_and_filters_keep_their_fields() {

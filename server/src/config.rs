@@ -72,6 +72,9 @@ pub struct Config {
     /// `TEST_CLOCK`: `POST /test/clock` moves the shop's clock forward (browser journeys wait out holding periods
     /// that way). Never in production: `serve` refuses it over https.
     pub test_clock: bool,
+    /// `PRODUCT_VIEWS`: count product page views (in memory, written every few seconds) for the sales dashboard's
+    /// conversion. On by default.
+    pub product_views: bool,
     /// `ALLOW_DEMO_ACCOUNTS`: serve over https although demo accounts (published password) exist. Default false:
     /// `serve` refuses to start.
     pub allow_demo_accounts: bool,
@@ -216,6 +219,7 @@ impl Config {
                 .unwrap_or(false),
             dev_mailbox: parse("DEV_MAILBOX", get("DEV_MAILBOX"), false)?,
             test_clock: parse("TEST_CLOCK", get("TEST_CLOCK"), false)?,
+            product_views: parse("PRODUCT_VIEWS", get("PRODUCT_VIEWS"), true)?,
             allow_demo_accounts: parse("ALLOW_DEMO_ACCOUNTS", get("ALLOW_DEMO_ACCOUNTS"), false)?,
             search_dir: get("SEARCH_DIR").unwrap_or_else(|| "data/search".into()).into(),
             image_dir: get("IMAGE_DIR").unwrap_or_else(|| "data/images".into()).into(),

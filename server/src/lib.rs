@@ -7,6 +7,7 @@ pub mod config;
 pub mod form_errors;
 pub mod money_files;
 pub mod page_cache;
+pub mod product_views;
 pub mod rest;
 pub mod search;
 pub mod security;
@@ -96,6 +97,9 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
             absolute: config.session_absolute,
         },
         dev_mode: config.dev_mode,
+        views: config
+            .product_views
+            .then(|| Arc::new(domain::money::views::ViewCounter::new())),
     })
 }
 
@@ -170,18 +174,14 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .layer(session_layer)
         // Outside the session and auth layers: a cached page costs neither a session lookup nor a user load.
         .layer(axum::middleware::from_fn_with_state(cache, page_cache::middleware))
+        // Outside the page cache: a page served from it is a view too.
+        .layer(axum::middleware::from_fn_with_state(
+            services.views.clone(),
+            product_views::middleware,
+        ))
         .with_state(state.clone());
 
-    let webhooks = match &config.stripe_webhook_secret {
-        Some(secret) => Router::new()
-            .route("/webhooks/stripe", post(webhooks::stripe))
-            .with_state(webhooks::StripeWebhook {
-                db: services.db.clone(),
-                gateway: services.payments.clone(),
-                secret: Arc::new(config::Secret::new(secret.expose().clone())),
-            }),
-        None => Router::new(),
-    };
+    let webhooks = webhook_routes(&config, &services);
     let api = rest::routes()
         .route("/media/card/{file}", get(rest::product_card_image))
         .route("/media/{file}", get(rest::stored_image))
@@ -196,6 +196,20 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .merge(money_files::test_clock(config.test_clock))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(config, security::request_context))
+}
+
+/// `POST /webhooks/stripe` when Stripe's signing secret is configured.
+fn webhook_routes(config: &Config, services: &Services) -> Router {
+    match &config.stripe_webhook_secret {
+        Some(secret) => Router::new()
+            .route("/webhooks/stripe", post(webhooks::stripe))
+            .with_state(webhooks::StripeWebhook {
+                db: services.db.clone(),
+                gateway: services.payments.clone(),
+                secret: Arc::new(config::Secret::new(secret.expose().clone())),
+            }),
+        None => Router::new(),
+    }
 }
 
 async fn healthz() -> &'static str {
@@ -213,8 +227,9 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
     }
 }
 
-/// Sends queued mail (every second), ends unpaid orders whose stock hold ran out (every 15 seconds), and every
-/// minute finishes waiting refunds and cancels orders their store did not accept in time.
+/// Sends queued mail (every second), writes the product page views counted (every 5 seconds), ends unpaid orders
+/// whose stock hold ran out (every 15 seconds), and every minute finishes waiting refunds and cancels orders their
+/// store did not accept in time.
 pub fn spawn_order_workers(
     services: Services,
     mailer: Arc<dyn domain::notifications::Mailer>,
@@ -227,6 +242,9 @@ pub fn spawn_order_workers(
             n += 1;
             if let Err(e) = domain::notifications::deliver_due(&services.db, &*mailer, 50).await {
                 tracing::warn!(error = %e, "mail delivery failed; will retry");
+            }
+            if n.is_multiple_of(5) {
+                product_views::flush(&services).await;
             }
             if n.is_multiple_of(15) {
                 match domain::workflows::expire_holds::expire_unpaid(&services.db, domain::platform::clock::now_ms())

@@ -119,16 +119,26 @@ struct TopRow {
     title: String,
     units: i64,
     revenue: i64,
+    orders: i64,
+    views: i64,
 }
 
-async fn top(conn: &mut AnyConnection, store: i64, first: i64, end: i64) -> Result<Vec<TopProduct>, sqlx::Error> {
-    let rows: Vec<TopRow> = sqlx::query_as(
+/// The period's five products first by `order` (`revenue` or `views`), of those that have any.
+async fn top(
+    conn: &mut AnyConnection,
+    store: i64,
+    (first, end): (i64, i64),
+    order: &str,
+) -> Result<Vec<TopProduct>, sqlx::Error> {
+    // `order` is one of our two column names, never input.
+    let rows: Vec<TopRow> = sqlx::query_as(&format!(
         "SELECT s.product_id AS product_id, COALESCE(p.title, '') AS title, CAST(SUM(s.units) AS BIGINT) AS units, \
-         CAST(SUM(s.revenue) AS BIGINT) AS revenue FROM product_daily_sales s \
+         CAST(SUM(s.revenue) AS BIGINT) AS revenue, CAST(SUM(s.orders) AS BIGINT) AS orders, \
+         CAST(SUM(s.views) AS BIGINT) AS views FROM product_daily_sales s \
          LEFT JOIN products p ON p.id = s.product_id \
          WHERE s.seller_id = $1 AND s.day >= $2 AND s.day < $3 \
-         GROUP BY s.product_id, p.title ORDER BY revenue DESC, s.product_id LIMIT 5",
-    )
+         GROUP BY s.product_id, p.title HAVING SUM(s.{order}) > 0 ORDER BY {order} DESC, s.product_id LIMIT 5"
+    ))
     .bind(store)
     .bind(first)
     .bind(end)
@@ -145,8 +155,23 @@ async fn top(conn: &mut AnyConnection, store: i64, first: i64, end: i64) -> Resu
             },
             units: r.units,
             revenue: Money::new(r.revenue, CURRENCY),
+            orders: r.orders,
+            views: r.views,
         })
         .collect())
+}
+
+/// The store's product page views over the period.
+async fn views(conn: &mut AnyConnection, store: i64, first: i64, end: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM product_daily_sales \
+         WHERE seller_id = $1 AND day >= $2 AND day < $3",
+    )
+    .bind(store)
+    .bind(first)
+    .bind(end)
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// The actor's store's sales dashboard for `range`.
@@ -164,7 +189,9 @@ pub async fn screen(db: &Db, actor: &Actor, range: &SalesRange) -> Result<SalesD
         current,
         previous,
         series: series(&mut conn, store, first, end).await?,
-        top: top(&mut conn, store, first, end).await?,
+        top: top(&mut conn, store, (first, end), "revenue").await?,
+        viewed: top(&mut conn, store, (first, end), "views").await?,
+        views: views(&mut conn, store, first, end).await?,
     })
 }
 

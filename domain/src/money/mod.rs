@@ -2,7 +2,8 @@
 //! is paid; each store's append-only ledger with its running balance (sales, commission and its tax, refunds and
 //! the commission they give back, payouts, disputes); the balances and statement a seller reads; payouts; disputes
 //! (each store's share held or reversed, and its evidence). Owns `commission_rates`, `money_policy`,
-//! `seller_ledger`, `seller_balances`, `seller_transfers`, `seller_transfer_items`, `disputes`, `dispute_shares`,
+//! `seller_ledger`, `seller_balances`, the products' days (`product_daily_sales`, with the page views counted
+//! in memory by `views`), `seller_transfers`, `seller_transfer_items`, `disputes`, `dispute_shares`,
 //! the `discount`, `commission_bp`, `commission` columns of `order_lines`, and `funds_release_at` and
 //! `dispute_hold` of `orders`.
 
@@ -17,3 +18,4 @@ pub mod rollups;
 pub mod sales;
 pub mod statement;
 pub mod transfers;
+pub mod views;

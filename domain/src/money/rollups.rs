@@ -1,6 +1,7 @@
 //! The sales rollups (`seller_daily_sales`, `product_daily_sales`): one row per store and UTC day, and per
 //! product and day, raised by the ledger's writers in their own transaction when a sale or a refund is booked
-//! (once: only a new entry raises them), read by the sales dashboard.
+//! (once: only a new entry raises them), read by the sales dashboard. (A product's day also holds its page views:
+//! `views`.)
 
 use sqlx::AnyConnection;
 
@@ -35,12 +36,20 @@ pub async fn add_sale(conn: &mut AnyConnection, seller_id: i64, order_id: i64, t
     .bind(total)
     .execute(&mut *conn)
     .await?;
+    // One order per product, however many of its variants the order holds (the lines come by product).
+    let mut products: Vec<(i64, i64, i64)> = Vec::new();
     for (product_id, quantity, revenue) in lines {
+        match products.last_mut() {
+            Some(last) if last.0 == product_id => (last.1, last.2) = (last.1 + quantity, last.2 + revenue),
+            _ => products.push((product_id, quantity, revenue)),
+        }
+    }
+    for (product_id, quantity, revenue) in products {
         sqlx::query(
-            "INSERT INTO product_daily_sales (seller_id, day, product_id, units, revenue) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (seller_id, day, product_id) DO UPDATE SET \
+            "INSERT INTO product_daily_sales (seller_id, day, product_id, units, revenue, orders) \
+             VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (seller_id, day, product_id) DO UPDATE SET \
              units = product_daily_sales.units + excluded.units, \
-             revenue = product_daily_sales.revenue + excluded.revenue",
+             revenue = product_daily_sales.revenue + excluded.revenue, orders = product_daily_sales.orders + 1",
         )
         .bind(seller_id)
         .bind(day)

@@ -19,6 +19,7 @@ mod money_commission;
 mod money_disputes;
 mod money_invariant;
 mod money_ledger;
+mod money_views;
 mod picture_fetches;
 mod promo;
 mod search;

@@ -214,4 +214,45 @@ async fn a_dispute_is_its_stores_alone(app: &TestApp) {
     );
 }
 
-on_both_databases!(a_stores_money_is_its_own, a_dispute_is_its_stores_alone);
+/// Product page views: a rendered page and one from the page cache count, a prefetch and an unknown product do
+/// not; the counts reach the product's day within the workers' few seconds.
+async fn product_page_views_are_counted(app: &TestApp) {
+    let slug: String = sqlx::query_scalar("SELECT slug FROM products WHERE status = 'active' ORDER BY id LIMIT 1")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("product");
+    let visitor = app.client();
+    let path = format!("/p/{slug}");
+    assert_eq!(get(app, &visitor, &path).await.status(), StatusCode::OK);
+    let cached = get(app, &visitor, &path).await;
+    assert_eq!(cached.headers()["x-page-cache"], "hit");
+    let prefetch = visitor
+        .get(app.url(&path))
+        .header("sec-purpose", "prefetch")
+        .send()
+        .await
+        .expect("prefetch");
+    assert_eq!(prefetch.status(), StatusCode::OK);
+    assert_eq!(
+        get(app, &visitor, "/p/no-such-product").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let mut views = 0;
+    for _ in 0..80 {
+        views = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM product_daily_sales")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("views");
+        if views > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(views, 2, "the rendered and the cached page, nothing else");
+}
+
+on_both_databases!(
+    a_stores_money_is_its_own,
+    a_dispute_is_its_stores_alone,
+    product_page_views_are_counted
+);

@@ -1,10 +1,10 @@
 //! The sales dashboard at the top of `/seller`: the period's revenue, orders, units, average order and refunds
 //! against the period before, a chart of each day (SVG drawn on the server, no chart script, with its figures as a
-//! table), the best sellers, and the CSV. Plain links and a GET form, no island.
+//! table), the best sellers and the most viewed products with their conversion (orders per view), and the CSV. Plain links and a GET form, no island.
 
 use leptos::prelude::*;
 use model::catalog::Money;
-use model::money::{change_percent, DayFigure, SalesDashboard, SalesRange, TopProduct, SALES_RANGES};
+use model::money::{change_percent, conversion, DayFigure, SalesDashboard, SalesRange, TopProduct, SALES_RANGES};
 
 use crate::api::sellers::sales_dashboard;
 
@@ -106,7 +106,13 @@ fn Dashboard(d: SalesDashboard) -> impl IntoView {
             }).collect_view()}
         </div>
         <Chart days=d.series.clone()/>
-        <TopProducts top=d.top.clone()/>
+        <p class="muted">{format!(
+            "Product pages viewed {} times; {} of views became an order.",
+            d.views,
+            conversion(d.current.orders, d.views)
+        )}</p>
+        <TopProducts top=d.top.clone() caption="Best sellers"/>
+        <TopProducts top=d.viewed.clone() caption="Most viewed"/>
     }
 }
 
@@ -167,18 +173,24 @@ fn Chart(days: Vec<DayFigure>) -> impl IntoView {
 }
 
 #[component]
-fn TopProducts(top: Vec<TopProduct>) -> impl IntoView {
+fn TopProducts(top: Vec<TopProduct>, caption: &'static str) -> impl IntoView {
     (!top.is_empty()).then(|| {
         view! {
             <table class="table table--compact">
-                <caption>"Best sellers"</caption>
-                <thead><tr><th scope="col">"Product"</th><th scope="col" class="num">"Units"</th><th scope="col" class="num">"Revenue"</th></tr></thead>
+                <caption>{caption}</caption>
+                <thead><tr>
+                    <th scope="col">"Product"</th><th scope="col" class="num">"Units"</th>
+                    <th scope="col" class="num">"Revenue"</th><th scope="col" class="num">"Views"</th>
+                    <th scope="col" class="num">"Conversion"</th>
+                </tr></thead>
                 <tbody>
                     {top.into_iter().map(|t| view! {
                         <tr>
                             <th scope="row" data-label="Product"><a href=format!("/seller/products/{}", t.product_id)>{t.title}</a></th>
                             <td data-label="Units" class="num">{t.units}</td>
                             <td data-label="Revenue" class="num">{t.revenue.display()}</td>
+                            <td data-label="Views" class="num">{t.views}</td>
+                            <td data-label="Conversion" class="num">{conversion(t.orders, t.views)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

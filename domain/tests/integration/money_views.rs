@@ -1,0 +1,75 @@
+//! Product page views for the sales dashboard's conversion: counted in memory, written in one transaction per
+//! flush to the products' days (an unknown slug writes nothing), counted exactly under concurrent callers, and
+//! divided into the orders by the dashboard.
+
+use std::sync::Arc;
+
+use domain::money::views::ViewCounter;
+use domain::Db;
+use model::money::{conversion, SalesRange};
+
+use crate::db_tests;
+use crate::harness::actors;
+use crate::harness::fixtures::count;
+use crate::seller_orders::{paid_order, store_with_two_variants};
+
+async fn slug_of_variant(db: &Db, variant: i64) -> (i64, String) {
+    sqlx::query_as("SELECT p.id, p.slug FROM products p JOIN variants v ON v.product_id = p.id WHERE v.id = $1")
+        .bind(variant)
+        .fetch_one(db.pool())
+        .await
+        .expect("product")
+}
+
+async fn views_become_conversion_on_the_dashboard(db: Db) {
+    let (store, [kettle, mug]) = store_with_two_variants(&db, 10).await;
+    let (kettle_product, kettle_slug) = slug_of_variant(&db, kettle).await;
+    let (_, mug_slug) = slug_of_variant(&db, mug).await;
+    let views = Arc::new(ViewCounter::new());
+
+    // Eight callers at once, 250 views each, and a slug no product has.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (views, slug) = (views.clone(), kettle_slug.clone());
+            tokio::spawn(async move {
+                for _ in 0..250 {
+                    views.count(&slug);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("counted");
+    }
+    views.count(&mug_slug);
+    views.count("no-such-product");
+    assert_eq!(views.flush(&db).await.expect("flushed"), 3);
+    assert_eq!(views.flush(&db).await.expect("nothing new"), 0);
+    let written = count(&db, "SELECT CAST(SUM(views) AS BIGINT) FROM product_daily_sales").await;
+    assert_eq!(written, 2001, "every view of a real product, once");
+
+    // Two orders of the kettle: 2 of 2,000 views.
+    paid_order(&db, &[(kettle, 1)], "Vera View").await;
+    paid_order(&db, &[(kettle, 2), (mug, 1)], "Otto Order").await;
+    let seller = actors::seller_of(&db, store).await;
+    let range = SalesRange {
+        range: "7".into(),
+        ..SalesRange::default()
+    };
+    let dashboard = domain::money::dashboard::screen(&db, &seller, &range)
+        .await
+        .expect("dashboard");
+    assert_eq!(dashboard.views, 2001);
+    let top = &dashboard.viewed[0];
+    assert_eq!(
+        (top.product_id, top.views, top.orders, top.units),
+        (kettle_product, 2000, 2, 3)
+    );
+    assert_eq!(conversion(top.orders, top.views), "0.1 %");
+    assert!(dashboard
+        .top
+        .iter()
+        .any(|t| t.product_id == kettle_product && t.views == 2000));
+}
+
+db_tests!(views_become_conversion_on_the_dashboard);
