@@ -210,6 +210,23 @@ pub struct SalesFigures {
     pub units: i64,
     pub refunds: Money,
     pub refund_count: i64,
+    /// Paid orders that ended cancelled, and return requests, over the period.
+    pub cancelled: i64,
+    pub returns: i64,
+}
+
+/// The store's health: each measure's name and the rate above which it needs attention, in tenths of a percent
+/// (the marketplace's thresholds, as the large marketplaces publish theirs).
+pub const HEALTH_THRESHOLDS: [(&str, i64); 2] = [("Cancelled after payment", 25), ("Return requests", 100)];
+
+/// `part` of `whole` in tenths of a percent, rounded; `None` without a base.
+pub fn rate_tenths(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| (part * 1000 + whole / 2) / whole)
+}
+
+/// Tenths of a percent as text ("2.5 %").
+pub fn tenths_label(tenths: i64) -> String {
+    format!("{}.{} %", tenths / 10, tenths % 10)
 }
 
 impl SalesFigures {
@@ -253,11 +270,7 @@ pub struct TopProduct {
 
 /// Orders per hundred views, with one decimal ("2.5 %"); "—" without views (no rate without a base).
 pub fn conversion(orders: i64, views: i64) -> String {
-    if views <= 0 {
-        return "—".to_string();
-    }
-    let tenths = (orders * 1000 + views / 2) / views;
-    format!("{}.{} %", tenths / 10, tenths % 10)
+    rate_tenths(orders, views).map_or_else(|| "—".to_string(), tenths_label)
 }
 
 /// The periods the dashboard offers, and a custom one.
@@ -312,6 +325,14 @@ pub struct SalesDashboard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn health_rates_round_and_need_a_base() {
+        assert_eq!(rate_tenths(1, 40), Some(25));
+        assert_eq!(rate_tenths(0, 3), Some(0));
+        assert_eq!(rate_tenths(1, 0), None);
+        assert_eq!(tenths_label(25), "2.5 %");
+    }
 
     #[test]
     fn conversion_is_orders_per_hundred_views() {

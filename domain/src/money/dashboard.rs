@@ -54,6 +54,8 @@ struct Sums {
     revenue: i64,
     refunds: i64,
     refund_count: i64,
+    cancelled: i64,
+    returns: i64,
 }
 
 impl Sums {
@@ -64,6 +66,8 @@ impl Sums {
             units: self.units,
             refunds: Money::new(self.refunds, CURRENCY),
             refund_count: self.refund_count,
+            cancelled: self.cancelled,
+            returns: self.returns,
         }
     }
 }
@@ -71,7 +75,8 @@ impl Sums {
 const SUMS: &str =
     "CAST(COALESCE(SUM(orders), 0) AS BIGINT) AS orders, CAST(COALESCE(SUM(units), 0) AS BIGINT) AS units, \
      CAST(COALESCE(SUM(revenue), 0) AS BIGINT) AS revenue, CAST(COALESCE(SUM(refunds), 0) AS BIGINT) AS refunds, \
-     CAST(COALESCE(SUM(refund_count), 0) AS BIGINT) AS refund_count";
+     CAST(COALESCE(SUM(refund_count), 0) AS BIGINT) AS refund_count, \
+     CAST(COALESCE(SUM(cancelled), 0) AS BIGINT) AS cancelled, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns";
 
 async fn sums(conn: &mut AnyConnection, store: i64, first: i64, end: i64) -> Result<Sums, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -76,3 +76,34 @@ pub async fn add_refund(conn: &mut AnyConnection, seller_id: i64, amount: i64) -
     .await?;
     Ok(())
 }
+
+/// Counts paid order `order_id` that ended cancelled in its store's day (an order never paid has no sale entry and
+/// counts nothing).
+pub async fn add_cancelled(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+    add_to_day(conn, order_id, "cancelled", true).await
+}
+
+/// Counts a return request of order `order_id` in its store's day.
+pub async fn add_return(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+    add_to_day(conn, order_id, "returns", false).await
+}
+
+/// Adds one to `column` (one of ours, never input) of order `order_id`'s store's day; `paid_only`: only when the
+/// order's sale was booked.
+async fn add_to_day(conn: &mut AnyConnection, order_id: i64, column: &str, paid_only: bool) -> Result<(), sqlx::Error> {
+    let paid = if paid_only {
+        "AND EXISTS (SELECT 1 FROM seller_ledger l WHERE l.entry_key = 'sale:' || CAST(o.id AS TEXT))"
+    } else {
+        ""
+    };
+    sqlx::query(&format!(
+        "INSERT INTO seller_daily_sales (seller_id, day, {column}) SELECT o.seller_id, $1, 1 FROM orders o \
+         WHERE o.id = $2 {paid} ON CONFLICT (seller_id, day) DO UPDATE SET \
+         {column} = seller_daily_sales.{column} + 1"
+    ))
+    .bind(today())
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -54,9 +54,11 @@ pub async fn transition(
         // The order's money leaves pending after its delivery and the holding days, or at once when it ended.
         match to {
             OrderStatus::Delivered => crate::money::policy::release_order(conn, order_id, true).await?,
-            OrderStatus::Cancelled | OrderStatus::Refunded => {
-                crate::money::policy::release_order(conn, order_id, false).await?
+            OrderStatus::Cancelled => {
+                crate::money::policy::release_order(conn, order_id, false).await?;
+                crate::money::rollups::add_cancelled(conn, order_id).await?
             }
+            OrderStatus::Refunded => crate::money::policy::release_order(conn, order_id, false).await?,
             _ => {}
         }
     }

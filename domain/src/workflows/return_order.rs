@@ -64,6 +64,7 @@ pub async fn request(db: &Db, actor: &Actor, of: ShopperOrder<'_>, form: &Return
     let target = views::change_target(&mut tx, of.group, of.order, actor, of.token).await?;
     let requested = returns::request(&mut tx, target.order_id, form).await?;
     if let Requested::New { return_id } = requested {
+        crate::money::rollups::add_return(&mut tx, target.order_id).await?;
         let what = "the shopper asks to send units back; approve or reject it";
         tell_store(
             &mut tx,

@@ -1,6 +1,6 @@
 //! Product page views for the sales dashboard's conversion: counted in memory, written in one transaction per
 //! flush to the products' days (an unknown slug writes nothing), counted exactly under concurrent callers, and
-//! divided into the orders by the dashboard.
+//! divided into the orders by the dashboard; and the store's health: paid orders cancelled, per order.
 
 use std::sync::Arc;
 
@@ -72,4 +72,30 @@ async fn views_become_conversion_on_the_dashboard(db: Db) {
         .any(|t| t.product_id == kettle_product && t.views == 2000));
 }
 
-db_tests!(views_become_conversion_on_the_dashboard);
+async fn a_paid_order_cancelled_counts_in_the_stores_health(db: Db) {
+    let (store, [kettle, mug]) = store_with_two_variants(&db, 10).await;
+    let seller = actors::seller_of(&db, store).await;
+    let gateway = domain::payments::TestGateway::new(db.clone());
+    let (_, cancelled) = paid_order(&db, &[(kettle, 2)], "Cass Cancel").await;
+    paid_order(&db, &[(mug, 1)], "Kim Keep").await;
+    paid_order(&db, &[(mug, 1)], "Kit Keep").await;
+    let whole = crate::money_ledger::units_form(&[(kettle, 2)], "out_of_stock");
+    let kind = domain::orders::refunds::RefundKind::Cancel;
+    domain::workflows::refund_order::by_store(&db, &gateway, &seller, &cancelled, kind, &whole)
+        .await
+        .expect("cancelled");
+    let range = SalesRange::default();
+    let d = domain::money::dashboard::screen(&db, &seller, &range)
+        .await
+        .expect("dashboard");
+    assert_eq!((d.current.orders, d.current.cancelled, d.current.returns), (3, 1, 0));
+    assert_eq!(
+        model::money::rate_tenths(d.current.cancelled, d.current.orders),
+        Some(333)
+    );
+}
+
+db_tests!(
+    views_become_conversion_on_the_dashboard,
+    a_paid_order_cancelled_counts_in_the_stores_health
+);

@@ -64,10 +64,13 @@ async fn a_return_goes_from_request_to_refund_with_the_unit_back_in_stock(db: Db
         .await
         .expect("ask");
     assert!(matches!(requested, Requested::New { .. }));
+    let health = "SELECT CAST(SUM(returns) AS BIGINT) FROM seller_daily_sales";
+    assert_eq!(count(&db, health).await, 1, "the store's health counts the request");
     let again = return_order::request(&db, &guest, of(&group, &number, Some(&token)), &asked)
         .await
         .expect("again");
     assert_eq!(again, Requested::AlreadyRecorded, "the same form asks once");
+    assert_eq!(count(&db, health).await, 1, "asked again: counted once");
     let more = return_order::request(
         &db,
         &guest,

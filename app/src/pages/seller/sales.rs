@@ -4,9 +4,13 @@
 
 use leptos::prelude::*;
 use model::catalog::Money;
-use model::money::{change_percent, conversion, DayFigure, SalesDashboard, SalesRange, TopProduct, SALES_RANGES};
+use model::money::{
+    change_percent, conversion, rate_tenths, tenths_label, DayFigure, SalesDashboard, SalesFigures, SalesRange,
+    TopProduct, HEALTH_THRESHOLDS, SALES_RANGES,
+};
 
 use crate::api::sellers::sales_dashboard;
+use crate::components::portal::Badge;
 
 /// The period as the address gives it.
 pub fn range_from_query() -> SalesRange {
@@ -107,10 +111,12 @@ fn Dashboard(d: SalesDashboard) -> impl IntoView {
         </div>
         <Chart days=d.series.clone()/>
         <p class="muted">{format!(
-            "Product pages viewed {} times; {} of views became an order.",
+            "Product pages viewed {} {}; {} of views became an order.",
             d.views,
+            if d.views == 1 { "time" } else { "times" },
             conversion(d.current.orders, d.views)
         )}</p>
+        <Health figures=d.current.clone() label=d.label.clone()/>
         <TopProducts top=d.top.clone() caption="Best sellers"/>
         <TopProducts top=d.viewed.clone() caption="Most viewed"/>
     }
@@ -169,6 +175,42 @@ fn Chart(days: Vec<DayFigure>) -> impl IntoView {
                 </tbody>
             </table>
         </details>
+    }
+}
+
+/// Cancellations after payment and return requests per order over the period, each against the marketplace's
+/// threshold, with its status in words.
+#[component]
+fn Health(figures: SalesFigures, label: String) -> impl IntoView {
+    let counts = [figures.cancelled, figures.returns];
+    view! {
+        <table class="table table--compact">
+            <caption>{format!("Store health over {label}")}</caption>
+            <thead><tr>
+                <th scope="col">"Measure"</th><th scope="col" class="num">"Orders"</th>
+                <th scope="col" class="num">"Rate"</th><th scope="col" class="num">"Threshold"</th>
+                <th scope="col">"Status"</th>
+            </tr></thead>
+            <tbody>
+                {HEALTH_THRESHOLDS.into_iter().zip(counts).map(|((name, limit), count)| {
+                    let rate = rate_tenths(count, figures.orders);
+                    let (status, tone) = match rate {
+                        None => ("No orders yet", "neutral"),
+                        Some(r) if r > limit => ("Above the threshold", "danger"),
+                        Some(_) => ("Good", "success"),
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row" data-label="Measure">{name}</th>
+                            <td data-label="Orders" class="num">{format!("{count} of {}", figures.orders)}</td>
+                            <td data-label="Rate" class="num">{rate.map_or_else(|| "—".to_string(), tenths_label)}</td>
+                            <td data-label="Threshold" class="num">{format!("≤ {}", tenths_label(limit))}</td>
+                            <td data-label="Status"><Badge label=status tone=tone/></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
