@@ -189,7 +189,12 @@ pub async fn detail(db: &Db, actor: &Actor, id: i64) -> Result<DisputeDetail, Se
 pub struct Claimed {
     pub provider_dispute: String,
     pub evidence: DisputeEvidence,
+    /// This attempt's key at the provider (the case and the moment it was claimed).
+    pub key: String,
 }
+
+/// Characters of evidence text sent (Stripe takes 20,000 in its field; the rest of the facts go in their own).
+const TEXT_MAX: usize = 19_000;
 
 /// Checks the store's account, keeps it, and claims the case for sending (once: a double click or a second store
 /// finds it claimed). The evidence is the order's facts, its messages and the account.
@@ -206,11 +211,19 @@ pub async fn claim_for_sending(db: &Db, actor: &Actor, id: i64, typed: &str) -> 
     };
     let mut tx = db.begin_write().await?;
     let (row, f) = case_of(&mut tx, id, store).await?;
+    if row.amount.amount == 0 {
+        return Err(SellerError::Conflict(
+            "Your order's part of this payment was refunded before the dispute: the store whose order holds the \
+             disputed money answers it."
+                .to_string(),
+        ));
+    }
+    let claimed_at = now_ms();
     let claimed = sqlx::query(
         "UPDATE disputes SET evidence_sent_at = $1, status = 'under_review' \
          WHERE id = $2 AND status = 'needs_response' AND evidence_sent_at IS NULL",
     )
-    .bind(now_ms())
+    .bind(claimed_at)
     .bind(id)
     .execute(&mut *tx)
     .await?
@@ -248,12 +261,7 @@ pub async fn claim_for_sending(db: &Db, actor: &Actor, id: i64, typed: &str) -> 
         text.push_str(&format!("{}: {}\n", fact.label, fact.value));
     }
     text.push_str(&format!("\nThe store's account:\n{account}\n"));
-    if !messages.is_empty() {
-        text.push_str("\nMessages between the shopper and the store:\n");
-        for (author, body) in messages {
-            text.push_str(&format!("[{author}] {body}\n"));
-        }
-    }
+    evidence_messages(&mut text, &messages);
     Ok(Claimed {
         provider_dispute,
         evidence: DisputeEvidence {
@@ -263,7 +271,38 @@ pub async fn claim_for_sending(db: &Db, actor: &Actor, id: i64, typed: &str) -> 
             shipping_date: shipment.as_ref().map(|s| format_date(s.created_at)),
             customer_email: Some(f.email),
         },
+        key: format!("{id}-{claimed_at}"),
     })
+}
+
+/// Adds the messages, newest kept when they do not all fit the provider's field (the account and the facts come
+/// first and always fit: at most 5,000 characters and a few lines).
+fn evidence_messages(text: &mut String, messages: &[(String, String)]) {
+    if messages.is_empty() {
+        return;
+    }
+    let room = TEXT_MAX.saturating_sub(text.chars().count() + 200);
+    let mut kept: Vec<String> = Vec::new();
+    let mut used = 0;
+    for (author, body) in messages.iter().rev() {
+        let line = format!("[{author}] {body}\n");
+        let size = line.chars().count();
+        if used + size > room {
+            break;
+        }
+        used += size;
+        kept.push(line);
+    }
+    text.push_str("\nMessages between the shopper and the store:\n");
+    if kept.len() < messages.len() {
+        text.push_str(&format!(
+            "({} earlier messages left out for length)\n",
+            messages.len() - kept.len()
+        ));
+    }
+    for line in kept.into_iter().rev() {
+        text.push_str(&line);
+    }
 }
 
 /// The provider did not take the evidence: the case is open for sending again (the account stays as typed).
@@ -290,4 +329,25 @@ pub async fn status_of(db: &Db, id: i64) -> Result<DisputeStatus, sqlx::Error> {
 
 fn invalid(message: &str) -> SellerError {
     SellerError::Invalid(vec![FieldError::new("evidence", message)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_conversations_keep_their_newest_messages_within_the_providers_field() {
+        let mut text = "Order: BZ-1\n\nThe store's account:\n".to_string() + &"a".repeat(5_000);
+        let messages: Vec<(String, String)> = (0..30)
+            .map(|n| ("shopper".to_string(), format!("{n:02} {}", "m".repeat(1_900))))
+            .collect();
+        evidence_messages(&mut text, &messages);
+        assert!(text.chars().count() <= TEXT_MAX, "{}", text.chars().count());
+        assert!(text.contains("earlier messages left out for length"));
+        assert!(text.contains("[shopper] 29 "), "the newest is kept");
+        assert!(!text.contains("[shopper] 00 "), "the oldest goes first");
+        let mut short = String::new();
+        evidence_messages(&mut short, &messages[..2]);
+        assert!(short.contains("[shopper] 00 ") && !short.contains("left out"));
+    }
 }

@@ -42,6 +42,7 @@ struct Share {
     amount: i64,
     number: String,
     total: i64,
+    refunded: i64,
     status: String,
 }
 
@@ -60,8 +61,11 @@ pub async fn apply(
             .bind(&report.dispute)
             .fetch_one(&mut *conn)
             .await?;
+    // Only forward: a late "needs response" after the evidence went changes nothing.
     let moved = match case.status() {
-        Some(now) if now.open() && now != report.status => move_to(conn, &case, report.status).await?,
+        Some(now) if now.open() && now != report.status && report.status != DisputeStatus::NeedsResponse => {
+            move_to(conn, &case, report.status).await?
+        }
         _ => false,
     };
     Ok(opened || moved)
@@ -177,7 +181,7 @@ fn entry(seller_id: i64, currency: &str, kind: EntryKind, amount: i64, order_id:
 
 async fn shares_of(conn: &mut AnyConnection, case: i64) -> Result<Vec<Share>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT s.order_id, s.seller_id, s.amount, o.number, o.total, o.status FROM dispute_shares s \
+        "SELECT s.order_id, s.seller_id, s.amount, o.number, o.total, o.refunded, o.status FROM dispute_shares s \
          JOIN orders o ON o.id = s.order_id WHERE s.dispute_id = $1 ORDER BY s.seller_id, s.order_id",
     )
     .bind(case)
@@ -231,7 +235,8 @@ async fn move_to(conn: &mut AnyConnection, case: &Case, to: DisputeStatus) -> Re
 }
 
 /// The commission (and its tax) of the part of the order the bank took back, as a refund of that amount gives
-/// it: commission still charged × share ÷ order total, rounded down, never more than is still charged.
+/// it: commission still charged × share ÷ what the order still held (its total less refunds: nothing is refunded
+/// while a case is open), rounded down, never more than is still charged.
 async fn commission_back(conn: &mut AnyConnection, case: &Case, share: &Share) -> Result<(), sqlx::Error> {
     for (charged, back) in [
         (EntryKind::Commission, EntryKind::CommissionBack),
@@ -246,10 +251,11 @@ async fn commission_back(conn: &mut AnyConnection, case: &Case, share: &Share) -
         .bind(back.as_str())
         .fetch_one(&mut *conn)
         .await?;
-        if still <= 0 || share.total <= 0 {
+        let held = share.total - share.refunded;
+        if still <= 0 || held <= 0 {
             continue;
         }
-        let amount = (i128::from(still) * i128::from(share.amount) / i128::from(share.total)) as i64;
+        let amount = (i128::from(still) * i128::from(share.amount) / i128::from(held)) as i64;
         let mut entry = entry(
             share.seller_id,
             &case.currency,

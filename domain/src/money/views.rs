@@ -46,39 +46,84 @@ impl ViewCounter {
     fn restore(&self, taken: HashMap<String, i64>) {
         if let Ok(mut counts) = self.counts.lock() {
             for (slug, n) in taken {
-                *counts.entry(slug).or_insert(0) += n;
+                if let Some(count) = counts.get_mut(&slug) {
+                    *count += n;
+                } else if counts.len() < MAX_PRODUCTS {
+                    counts.insert(slug, n);
+                }
             }
         }
     }
 
-    /// Adds the views counted since the last flush to today's rollup of each product; how many products.
+    /// Adds the views counted since the last flush to today's rollup of each product; how many products. Views a
+    /// failed write did not write are kept for the next flush (those it wrote are not counted twice).
     pub async fn flush(&self, db: &Db) -> Result<usize, sqlx::Error> {
         let taken = self.take();
         if taken.is_empty() {
             return Ok(0);
         }
-        match write(db, &taken).await {
-            Ok(()) => Ok(taken.len()),
-            Err(e) => {
-                self.restore(taken);
+        let products = taken.len();
+        match write(db, taken).await {
+            Ok(()) => Ok(products),
+            Err((e, unwritten)) => {
+                self.restore(unwritten);
                 Err(e)
             }
         }
     }
 }
 
-async fn write(db: &Db, counts: &HashMap<String, i64>) -> Result<(), sqlx::Error> {
+/// Rows written per transaction: a sale's rollup never waits long behind a flush.
+const BATCH: usize = 200;
+
+async fn write(db: &Db, counts: HashMap<String, i64>) -> Result<(), (sqlx::Error, HashMap<String, i64>)> {
     let day = today();
-    let mut tx = db.begin_write().await?;
+    let rows = match products_of(db, &counts).await {
+        Ok(rows) => rows,
+        Err(e) => return Err((e, counts)),
+    };
+    for (n, batch) in rows.chunks(BATCH).enumerate() {
+        if let Err(e) = write_batch(db, day, batch).await {
+            let unwritten = rows[n * BATCH..]
+                .iter()
+                .map(|(_, _, views, slug)| (slug.clone(), *views))
+                .collect();
+            return Err((e, unwritten));
+        }
+    }
+    Ok(())
+}
+
+/// Each counted product as (store, product, views, slug), in (store, product) order — the order a sale's rollup
+/// takes its products' rows in — so a flush and a sale never wait on each other in a circle. Unknown slugs drop.
+async fn products_of(db: &Db, counts: &HashMap<String, i64>) -> Result<Vec<(i64, i64, i64, String)>, sqlx::Error> {
+    let mut rows = Vec::with_capacity(counts.len());
+    let mut conn = db.pool().acquire().await?;
     for (slug, views) in counts {
+        let product: Option<(i64, i64)> = sqlx::query_as("SELECT seller_id, id FROM products WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some((seller_id, product_id)) = product {
+            rows.push((seller_id, product_id, *views, slug.clone()));
+        }
+    }
+    rows.sort_unstable();
+    Ok(rows)
+}
+
+async fn write_batch(db: &Db, day: i64, batch: &[(i64, i64, i64, String)]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    for (seller_id, product_id, views, _) in batch {
         sqlx::query(
-            "INSERT INTO product_daily_sales (seller_id, day, product_id, views) \
-             SELECT seller_id, $1, id, $2 FROM products WHERE slug = $3 \
-             ON CONFLICT (seller_id, day, product_id) DO UPDATE SET views = product_daily_sales.views + excluded.views",
+            "INSERT INTO product_daily_sales (seller_id, day, product_id, views) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (seller_id, day, product_id) DO UPDATE SET \
+             views = product_daily_sales.views + excluded.views",
         )
+        .bind(seller_id)
         .bind(day)
-        .bind(*views)
-        .bind(slug)
+        .bind(product_id)
+        .bind(views)
         .execute(&mut *tx)
         .await?;
     }

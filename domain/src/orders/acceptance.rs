@@ -47,13 +47,15 @@ pub struct Unaccepted {
     pub store_name: String,
 }
 
-/// Up to `limit` paid orders whose time to be accepted ran out before `now`.
+/// Up to `limit` paid orders whose time to be accepted ran out before `now`. Orders whose payment is disputed
+/// (open or lost) are left out: nothing can be refunded from it, and they would take the sweep's places forever.
 pub async fn overdue(db: &Db, now: i64, limit: i64) -> Result<Vec<Unaccepted>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT o.id AS order_id, o.accept_by AS accept_by, o.group_id AS group_id, o.number AS number, \
          s.store_name AS store_name FROM orders o JOIN sellers s ON s.id = o.seller_id \
          WHERE o.accept_by IS NOT NULL AND o.accept_by < $1 AND o.status IN {OPEN} \
-         AND s.accept_orders = 1 ORDER BY o.accept_by LIMIT $2"
+         AND s.accept_orders = 1 AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.group_id = o.group_id \
+         AND d.status IN ('needs_response', 'under_review', 'lost')) ORDER BY o.accept_by LIMIT $2"
     ))
     .bind(now)
     .bind(limit)

@@ -68,13 +68,15 @@ pub trait PaymentGateway: Send + Sync + Debug {
     }
     /// Refunds `amount` of a payment; `idempotency_key` makes a retried refund a no-op.
     async fn refund(&self, provider_ref: &str, amount: i64, idempotency_key: &str) -> Result<(), GatewayError>;
-    /// Sends the evidence of case `dispute` to the bank (final: the case takes no more). A provider that decides
-    /// at once (the test gateway, like Stripe's test mode) answers with the decision as an event; others report it
-    /// later by webhook.
+    /// Sends the evidence of case `dispute` to the bank (final: the case takes no more), under `idempotency_key`
+    /// (one per attempt: a retried call of the same attempt is answered once). A provider that decides at once
+    /// (the test gateway, like Stripe's test mode) answers with the decision as an event; others report it later by
+    /// webhook.
     async fn submit_evidence(
         &self,
         dispute: &str,
         evidence: &DisputeEvidence,
+        idempotency_key: &str,
     ) -> Result<Option<PaymentEvent>, GatewayError>;
     /// The outcome of a hosted payment as the provider knows it now, as an event (the shopper's return to the
     /// shop can come before the provider's webhook); `None` while it is not finished.

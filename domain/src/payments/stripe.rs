@@ -191,6 +191,7 @@ impl PaymentGateway for StripeGateway {
         &self,
         dispute: &str,
         evidence: &DisputeEvidence,
+        idempotency_key: &str,
     ) -> Result<Option<PaymentEvent>, GatewayError> {
         let mut fields = UpdateDisputeEvidence::new();
         fields.uncategorized_text = Some(evidence.text.clone());
@@ -202,7 +203,7 @@ impl PaymentGateway for StripeGateway {
             .evidence(fields)
             .submit(true)
             .customize()
-            .request_strategy(key(&format!("bazaar-evidence-{dispute}"))?)
+            .request_strategy(key(&format!("bazaar-evidence-{idempotency_key}"))?)
             .send(&self.client)
             .await
             .map_err(gateway_error)?;
@@ -318,7 +319,12 @@ pub fn parse_event(payload: &[u8]) -> Result<Option<PaymentEvent>, WebhookError>
         // of refund events harmless.
         "charge.dispute.created" | "charge.dispute.updated" | "charge.dispute.closed" => {
             let intent = text(object, "payment_intent").ok_or(WebhookError::BadPayload)?;
-            (intent, EventKind::Dispute(dispute_report(object)?), None)
+            // An inquiry (`warning_…`) takes no money, and a status we do not know is not ours to act on: both are
+            // answered 200 and change nothing.
+            let Some(report) = dispute_report(object)? else {
+                return Ok(None);
+            };
+            (intent, EventKind::Dispute(report), None)
         }
         "charge.refunded" => {
             let intent = text(object, "payment_intent").ok_or(WebhookError::BadPayload)?;
@@ -339,12 +345,12 @@ pub fn parse_event(payload: &[u8]) -> Result<Option<PaymentEvent>, WebhookError>
     }))
 }
 
-/// Stripe's dispute statuses as ours: an inquiry closed without a chargeback (`warning_closed`) took nothing.
+/// Stripe's chargeback statuses as ours; `None` for inquiries (`warning_…`: no money moved) and others.
 fn dispute_status(stripe: &str) -> Option<DisputeStatus> {
     Some(match stripe {
-        "warning_needs_response" | "needs_response" => DisputeStatus::NeedsResponse,
-        "warning_under_review" | "under_review" => DisputeStatus::UnderReview,
-        "won" | "warning_closed" => DisputeStatus::Won,
+        "needs_response" => DisputeStatus::NeedsResponse,
+        "under_review" => DisputeStatus::UnderReview,
+        "won" => DisputeStatus::Won,
         "lost" => DisputeStatus::Lost,
         _ => return None,
     })
@@ -352,7 +358,10 @@ fn dispute_status(stripe: &str) -> Option<DisputeStatus> {
 
 /// A Dispute object as our report: its amount, the fees on its balance transactions, its reason, deadline and
 /// status.
-fn dispute_report(object: &serde_json::Value) -> Result<DisputeReport, WebhookError> {
+fn dispute_report(object: &serde_json::Value) -> Result<Option<DisputeReport>, WebhookError> {
+    let Some(status) = text(object, "status").as_deref().and_then(dispute_status) else {
+        return Ok(None);
+    };
     let amount = object
         .get("amount")
         .and_then(serde_json::Value::as_i64)
@@ -368,18 +377,14 @@ fn dispute_report(object: &serde_json::Value) -> Result<DisputeReport, WebhookEr
         .and_then(|d| d.get("due_by"))
         .and_then(serde_json::Value::as_i64)
         .map(|secs| secs * 1000);
-    let status = text(object, "status")
-        .as_deref()
-        .and_then(dispute_status)
-        .ok_or(WebhookError::BadPayload)?;
-    Ok(DisputeReport {
+    Ok(Some(DisputeReport {
         dispute: text(object, "id").ok_or(WebhookError::BadPayload)?,
         amount,
         fee,
         reason: text(object, "reason").unwrap_or_default(),
         respond_by,
         status,
-    })
+    }))
 }
 
 /// Why a webhook delivery was not processed: a bad request (400, Stripe shows it in its dashboard and does not
@@ -488,7 +493,10 @@ mod tests {
         assert_eq!(event.kind, EventKind::Dispute(report));
         let odd = br#"{"id":"evt_g","type":"charge.dispute.closed","data":{"object":{"id":"dp_1",
             "payment_intent":"pi_1","status":"strange"}}}"#;
-        assert_eq!(parse_event(odd), Err(WebhookError::BadPayload));
+        assert_eq!(parse_event(odd), Ok(None), "a status we do not know changes nothing");
+        let inquiry = br#"{"id":"evt_h","type":"charge.dispute.created","data":{"object":{"id":"dp_2",
+            "payment_intent":"pi_1","amount":700,"status":"warning_needs_response"}}}"#;
+        assert_eq!(parse_event(inquiry), Ok(None), "an inquiry takes no money");
         let other = br#"{"id":"evt_d","type":"customer.created","data":{"object":{"id":"cus_1"}}}"#;
         assert_eq!(parse_event(other).expect("ok"), None);
     }

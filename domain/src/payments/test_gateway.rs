@@ -288,7 +288,7 @@ impl PaymentGateway for TestGateway {
         }
         let changed = sqlx::query(
             "UPDATE test_gateway_sessions SET refunded = refunded + $1 \
-             WHERE id = $2 AND status = 'succeeded' AND refunded + $1 <= amount",
+             WHERE id = $2 AND status = 'succeeded' AND refunded + $1 <= amount AND disputed = 0",
         )
         .bind(amount)
         .bind(provider_ref)
@@ -298,7 +298,7 @@ impl PaymentGateway for TestGateway {
         .rows_affected();
         if changed == 0 {
             return Err(GatewayError::Refused(
-                "nothing to refund: not paid, or more than was paid".to_string(),
+                "nothing to refund: not paid, more than was paid, or disputed".to_string(),
             ));
         }
         tx.commit().await.map_err(unavailable)?;
@@ -311,6 +311,7 @@ impl PaymentGateway for TestGateway {
         &self,
         dispute: &str,
         evidence: &DisputeEvidence,
+        _idempotency_key: &str,
     ) -> Result<Option<PaymentEvent>, GatewayError> {
         let session = dispute
             .strip_prefix("tdp_")

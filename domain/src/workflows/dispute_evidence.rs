@@ -20,7 +20,7 @@ pub async fn send(
 ) -> Result<DisputeStatus, SellerError> {
     let claimed = claim_for_sending(db, actor, id, account).await?;
     let decided = match gateway
-        .submit_evidence(&claimed.provider_dispute, &claimed.evidence)
+        .submit_evidence(&claimed.provider_dispute, &claimed.evidence, &claimed.key)
         .await
     {
         Ok(decided) => decided,

@@ -264,7 +264,7 @@ async fn a_case_over_two_stores_splits_to_the_cent(db: Db) {
     };
     use domain::payments::PaymentGateway;
     let lost = gateway
-        .submit_evidence(&format!("tdp_{session}"), &evidence)
+        .submit_evidence(&format!("tdp_{session}"), &evidence, "k")
         .await
         .expect("decided")
         .expect("an event");

@@ -21,7 +21,10 @@ fn sent_to_stripe_once(stripe: &FakeStripe, session: &str) {
     assert_eq!(field("submit").as_deref(), Some("true"));
     assert!(field("evidence[uncategorized_text]").is_some_and(|t| t.contains("signed for at the door")));
     assert!(field("evidence[customer_email_address]").is_some());
-    assert_eq!(key.as_deref(), Some(format!("bazaar-evidence-dp_{session}").as_str()));
+    assert!(
+        key.as_deref().is_some_and(|k| k.starts_with("bazaar-evidence-")),
+        "{key:?}"
+    );
 }
 
 async fn a_stripe_dispute_is_reversed_answered_and_won(db: Db) {

@@ -65,6 +65,7 @@ impl PaymentGateway for Switched {
         &self,
         dispute: &str,
         evidence: &DisputeEvidence,
+        key: &str,
     ) -> Result<Option<PaymentEvent>, GatewayError> {
         if self.down.load(Ordering::SeqCst) {
             return Err(GatewayError::Unavailable("timed out".into()));
@@ -72,6 +73,6 @@ impl PaymentGateway for Switched {
         if self.refusing.load(Ordering::SeqCst) {
             return Err(GatewayError::Refused("no such dispute".into()));
         }
-        self.inner.submit_evidence(dispute, evidence).await
+        self.inner.submit_evidence(dispute, evidence, key).await
     }
 }
