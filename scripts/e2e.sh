@@ -29,9 +29,30 @@ echo "$E2E_ADMIN_PASSWORD" | "$BIN" create-admin --email "$E2E_ADMIN_EMAIL" --na
 
 "$BIN" serve >"${WORK}/server.log" 2>&1 &
 SERVER_PID=$!
+
+# The payouts journey's shop: a second one that pays its stores through Stripe Connect, against a local fake of
+# Stripe's Connect API (end2end/fake-stripe-connect.mjs; Stripe cannot be reached from here).
+CONNECT_PORT=$((PORT + 1))
+FAKE_STRIPE_PORT=$((PORT + 2))
+export CONNECT_URL="http://127.0.0.1:${CONNECT_PORT}"
+export E2E_CONNECT_SECRET="whsec_e2e_connect_$(date +%s)"
+CONNECT_SECRET="$E2E_CONNECT_SECRET"
+FAKE_STRIPE_PORT="$FAKE_STRIPE_PORT" SHOP_URL="$CONNECT_URL" STRIPE_SECRET_KEY=sk_test_e2e \
+  CONNECT_SECRET="$CONNECT_SECRET" node end2end/fake-stripe-connect.mjs >"${WORK}/fake-stripe.log" 2>&1 &
+FAKE_STRIPE_PID=$!
+(
+  export DATABASE_URL="sqlite://${WORK}/connect.db" LEPTOS_SITE_ADDR="127.0.0.1:${CONNECT_PORT}"
+  export PUBLIC_URL="$CONNECT_URL" SEARCH_DIR="${WORK}/connect-search" IMAGE_DIR="${WORK}/connect-images"
+  export STRIPE_SECRET_KEY=sk_test_e2e STRIPE_WEBHOOK_SECRET=whsec_e2e_payments
+  export STRIPE_CONNECT_WEBHOOK_SECRET="$CONNECT_SECRET" STRIPE_API_BASE="http://127.0.0.1:${FAKE_STRIPE_PORT}"
+  "$BIN" seed --products 20 --seed 7 >/dev/null
+  exec "$BIN" serve
+) >"${WORK}/connect.log" 2>&1 &
+CONNECT_PID=$!
+
 cleanup() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  kill "$SERVER_PID" "$CONNECT_PID" "$FAKE_STRIPE_PID" 2>/dev/null || true
+  wait "$SERVER_PID" "$CONNECT_PID" "$FAKE_STRIPE_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -41,5 +62,7 @@ status=0
 if [ "$status" != 0 ]; then
   echo "---- server log (last 60 lines) ----"
   tail -n 60 "${WORK}/server.log" || true
+  echo "---- Connect shop log (last 20 lines) ----"
+  tail -n 20 "${WORK}/connect.log" || true
 fi
 exit "$status"

@@ -36,6 +36,11 @@ pub struct Services {
     pub dev_mode: bool,
     /// Product page views counted in memory (`None`: not counted, `PRODUCT_VIEWS=false`).
     pub views: Option<std::sync::Arc<domain::money::views::ViewCounter>>,
+    /// Where a form may send the browser besides this shop (CSP `form-action`): Stripe's hosted checkout and
+    /// onboarding pages when Stripe is configured, else nothing.
+    pub form_targets: String,
+    /// Stores paid through their Stripe accounts (Stripe Connect; `None`: admins record bank payouts by hand).
+    pub connect: Option<std::sync::Arc<dyn domain::payments::connect::ConnectRail>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -194,8 +199,10 @@ through_problem!(
     domain::platform::db::SqlError,
 );
 
-/// The Content-Security-Policy of an HTML page: scripts only from us or carrying this response's nonce.
-pub fn content_security_policy(nonce: Option<&str>, dev_mode: bool) -> String {
+/// The Content-Security-Policy of an HTML page: scripts only from us or carrying this response's nonce; forms
+/// posted only to us, or answered with a redirect to `form_targets` (browsers apply `form-action` to the redirect
+/// too: Stripe's pages must be named).
+pub fn content_security_policy(nonce: Option<&str>, dev_mode: bool, form_targets: &str) -> String {
     let connect_src = if dev_mode {
         // cargo-leptos' live reload talks over a websocket on the reload port.
         "'self' ws://127.0.0.1:3001 ws://localhost:3001"
@@ -206,19 +213,26 @@ pub fn content_security_policy(nonce: Option<&str>, dev_mode: bool) -> String {
         Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
         None => "'self' 'wasm-unsafe-eval'".to_string(),
     };
+    let form_action = match form_targets {
+        "" => "'self'".to_string(),
+        targets => format!("'self' {targets}"),
+    };
     format!(
         "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; font-src 'self'; \
-         connect-src {connect_src}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+         connect-src {connect_src}; object-src 'none'; base-uri 'self'; form-action {form_action}; \
+         frame-ancestors 'none'"
     )
 }
 
 /// Puts this render's nonce into the page's CSP header (the server's middleware keeps a header already set).
 pub fn set_page_csp() {
     let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-    let dev_mode = use_context::<Services>().map(|s| s.dev_mode).unwrap_or(false);
+    let services = use_context::<Services>();
+    let dev_mode = services.as_ref().is_some_and(|s| s.dev_mode);
+    let targets = services.as_ref().map(|s| s.form_targets.as_str()).unwrap_or("");
     if let (Some(response), Ok(value)) = (
         use_context::<ResponseOptions>(),
-        HeaderValue::from_str(&content_security_policy(nonce.as_deref(), dev_mode)),
+        HeaderValue::from_str(&content_security_policy(nonce.as_deref(), dev_mode, targets)),
     ) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }

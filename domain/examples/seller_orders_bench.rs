@@ -163,14 +163,14 @@ async fn money(db: &domain::Db, seller: &domain::Actor) {
     };
     for _ in 0..20 {
         let t = Instant::now();
-        let first = statement::screen(db, seller, &StatementFilter::default(), None)
+        let first = statement::screen(db, seller, &StatementFilter::default(), None, false)
             .await
             .expect("statement");
         firsts.push(t.elapsed());
         let mut after = first.next;
         for _ in 0..20 {
             let t = Instant::now();
-            let page = statement::screen(db, seller, &StatementFilter::default(), after.as_deref())
+            let page = statement::screen(db, seller, &StatementFilter::default(), after.as_deref(), false)
                 .await
                 .expect("page");
             deep.push(t.elapsed());
@@ -178,7 +178,7 @@ async fn money(db: &domain::Db, seller: &domain::Actor) {
         }
         for f in [&refunds, &week] {
             let t = Instant::now();
-            statement::screen(db, seller, f, None).await.expect("filtered");
+            statement::screen(db, seller, f, None, false).await.expect("filtered");
             filtered.push(t.elapsed());
         }
     }

@@ -184,6 +184,56 @@ pub struct MoneyScreen {
     pub problem: Vec<crate::FieldError>,
     /// The store's disputes, open ones first.
     pub disputes: Vec<crate::disputes::DisputeRow>,
+    /// Payouts through the store's Stripe account, when the marketplace pays stores with Stripe Connect.
+    pub stripe: Option<StripePayouts>,
+}
+
+/// Where a store's Stripe account stands (Stripe decides; the store is paid only when `Ready`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayoutSetup {
+    /// No account opened yet.
+    NotStarted,
+    /// Opened; Stripe still needs the seller's details.
+    Incomplete,
+    /// Details sent; Stripe has not enabled transfers and payouts yet.
+    InReview,
+    Ready,
+}
+
+impl PayoutSetup {
+    /// From Stripe's three flags (`None`: no account).
+    pub fn from_flags(account: Option<(bool, bool, bool)>) -> PayoutSetup {
+        match account {
+            None => PayoutSetup::NotStarted,
+            Some((false, _, _)) => PayoutSetup::Incomplete,
+            Some((true, true, true)) => PayoutSetup::Ready,
+            Some(_) => PayoutSetup::InReview,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PayoutSetup::NotStarted => "Not set up",
+            PayoutSetup::Incomplete => "Details needed",
+            PayoutSetup::InReview => "Stripe is checking",
+            PayoutSetup::Ready => "Ready",
+        }
+    }
+}
+
+/// A bank payout from a store's Stripe balance that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutFailure {
+    pub at: i64,
+    pub amount: Money,
+    pub message: String,
+}
+
+/// A store's payouts through Stripe: its account's state and the bank payouts that failed, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StripePayouts {
+    pub setup: PayoutSetup,
+    pub failures: Vec<PayoutFailure>,
 }
 
 /// A store as the admin's payouts screen lists it.
@@ -200,6 +250,8 @@ pub struct PayoutRow {
     pub adjust_key: String,
     /// The least payout (the platform's rule): less waits for more sales.
     pub min_transfer: Money,
+    /// The store's Stripe account and its failed bank payouts (stores without an account: not set up).
+    pub stripe: StripePayouts,
 }
 
 /// A store's sales over a period: what the sales dashboard compares with the period before.

@@ -92,6 +92,11 @@ pub struct Config {
     pub stripe_webhook_secret: Option<Secret<String>>,
     /// `STRIPE_API_BASE`: another address for Stripe's API (a local fake Stripe in tests).
     pub stripe_api_base: Option<String>,
+    /// `STRIPE_CONNECT_WEBHOOK_SECRET`: pays stores through their Stripe accounts (Connect Express): the signing
+    /// secret of the `/webhooks/stripe/connect` endpoint. Needs `STRIPE_SECRET_KEY`.
+    pub stripe_connect_webhook_secret: Option<Secret<String>>,
+    /// `TRANSFER_SWEEP_MINUTES`: how often the transfer sweep pays stores through Stripe (default 60).
+    pub transfer_sweep_minutes: u64,
     /// `SMTP_URL`: send mail through this SMTP relay (e.g. `smtps://user:pass@mail.example.com`), else the
     /// development mailbox keeps it.
     pub smtp_url: Option<Secret<String>>,
@@ -162,6 +167,13 @@ impl Config {
                 problem: "required with STRIPE_SECRET_KEY (the webhook endpoint's signing secret, whsec_…)".into(),
             });
         }
+        let stripe_connect_webhook_secret = get("STRIPE_CONNECT_WEBHOOK_SECRET").map(Secret::new);
+        if stripe_connect_webhook_secret.is_some() && stripe_secret_key.is_none() {
+            return Err(ConfigError {
+                name: "STRIPE_CONNECT_WEBHOOK_SECRET",
+                problem: "needs STRIPE_SECRET_KEY (stores are paid from the platform's Stripe balance)".into(),
+            });
+        }
         let picture_fetch_allow_loopback = parse(
             "PICTURE_FETCH_ALLOW_LOOPBACK",
             get("PICTURE_FETCH_ALLOW_LOOPBACK"),
@@ -228,6 +240,8 @@ impl Config {
             stripe_secret_key,
             stripe_webhook_secret,
             stripe_api_base: get("STRIPE_API_BASE"),
+            stripe_connect_webhook_secret,
+            transfer_sweep_minutes: parse("TRANSFER_SWEEP_MINUTES", get("TRANSFER_SWEEP_MINUTES"), 60)?.max(1),
             smtp_url: get("SMTP_URL").map(Secret::new),
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "Bazaar <orders@bazaar.localhost>".to_string()),
             picture_fetch_allow_loopback,

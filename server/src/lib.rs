@@ -4,6 +4,7 @@ pub mod auth;
 pub mod catalog_files;
 pub mod cli;
 pub mod config;
+pub mod connect_routes;
 pub mod form_errors;
 pub mod money_files;
 pub mod page_cache;
@@ -61,12 +62,12 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// The shop's services. Payments: Stripe when `STRIPE_SECRET_KEY` is set, else the built-in test gateway.
 pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result<Services, String> {
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.site_addr));
     let (payments, test_gateway): (Arc<dyn domain::payments::PaymentGateway>, _) = match &config.stripe_secret_key {
         Some(key) => {
-            let public_url = config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", config.site_addr));
             let stripe = domain::payments::stripe::StripeGateway::new(
                 key.expose(),
                 config.stripe_api_base.as_deref(),
@@ -80,7 +81,21 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
             (Arc::new(test.clone()), Some(test))
         }
     };
+    let connect: Option<Arc<dyn domain::payments::connect::ConnectRail>> =
+        match (&config.stripe_secret_key, &config.stripe_connect_webhook_secret) {
+            (Some(key), Some(_)) => Some(Arc::new(
+                domain::payments::stripe_connect::StripeConnect::new(
+                    key.expose(),
+                    config.stripe_api_base.as_deref(),
+                    &public_url,
+                )
+                .map_err(|e| format!("cannot set up Stripe Connect: {e}"))?,
+            )),
+            _ => None,
+        };
     Ok(Services {
+        form_targets: form_targets(config),
+        connect,
         payments,
         test_gateway,
         dev_mailbox: config.dev_mailbox,
@@ -101,6 +116,30 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
             .product_views
             .then(|| Arc::new(domain::money::views::ViewCounter::new())),
     })
+}
+
+/// Where the shop's forms may send the browser besides the shop itself: with Stripe, its hosted checkout and
+/// onboarding pages, and the origin of `STRIPE_API_BASE` when one is set (a local fake Stripe serves them there).
+fn form_targets(config: &Config) -> String {
+    if config.stripe_secret_key.is_none() {
+        return String::new();
+    }
+    let mut targets = "https://checkout.stripe.com https://connect.stripe.com".to_string();
+    let origin = config.stripe_api_base.as_deref().and_then(|base| {
+        let (scheme, rest) = base.split_once("://")?;
+        let host = rest.split('/').next()?;
+        // Only what an origin holds: nothing else reaches the header.
+        let plain = |s: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        };
+        (matches!(scheme, "http" | "https") && !host.is_empty() && plain(host)).then(|| format!("{scheme}://{host}"))
+    });
+    if let Some(origin) = origin {
+        targets.push(' ');
+        targets.push_str(&origin);
+    }
+    targets
 }
 
 /// Where the shop's mail goes: the SMTP relay of `SMTP_URL`, else the development mailbox.
@@ -148,6 +187,9 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/seller/products/export.csv", get(catalog_files::export))
         .route("/seller/money/statement.csv", get(money_files::statement))
         .route("/seller/sales.csv", get(money_files::sales))
+        .route("/seller/money/stripe/onboard", post(connect_routes::onboard))
+        .route("/seller/money/stripe/refresh", get(connect_routes::refresh))
+        .route("/seller/money/stripe/return", get(connect_routes::returned))
         .route(
             "/seller/settings/logo",
             post(uploads::logo).layer(axum::extract::DefaultBodyLimit::max(uploads::BODY_LIMIT)),
@@ -198,18 +240,32 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .layer(axum::middleware::from_fn_with_state(config, security::request_context))
 }
 
-/// `POST /webhooks/stripe` when Stripe's signing secret is configured.
+/// `POST /webhooks/stripe` when Stripe's signing secret is configured, and `POST /webhooks/stripe/connect` when
+/// Connect's is.
 fn webhook_routes(config: &Config, services: &Services) -> Router {
-    match &config.stripe_webhook_secret {
-        Some(secret) => Router::new()
-            .route("/webhooks/stripe", post(webhooks::stripe))
-            .with_state(webhooks::StripeWebhook {
-                db: services.db.clone(),
-                gateway: services.payments.clone(),
-                secret: Arc::new(config::Secret::new(secret.expose().clone())),
-            }),
-        None => Router::new(),
+    let mut routes = Router::new();
+    if let Some(secret) = &config.stripe_webhook_secret {
+        routes = routes.merge(
+            Router::new()
+                .route("/webhooks/stripe", post(webhooks::stripe))
+                .with_state(webhooks::StripeWebhook {
+                    db: services.db.clone(),
+                    gateway: services.payments.clone(),
+                    secret: Arc::new(config::Secret::new(secret.expose().clone())),
+                }),
+        );
     }
+    if let Some(secret) = &config.stripe_connect_webhook_secret {
+        routes = routes.merge(
+            Router::new()
+                .route("/webhooks/stripe/connect", post(webhooks::stripe_connect))
+                .with_state(webhooks::ConnectWebhook {
+                    db: services.db.clone(),
+                    secret: Arc::new(config::Secret::new(secret.expose().clone())),
+                }),
+        );
+    }
+    routes
 }
 
 async fn healthz() -> &'static str {
@@ -273,6 +329,26 @@ pub fn spawn_order_workers(
             }
         }
     })
+}
+
+/// Pays stores through Stripe Connect: every minute the sweep is tried; the lease in the database lets one
+/// instance run it once per `minutes`.
+pub fn spawn_transfer_sweep(services: Services, minutes: u64) -> Option<tokio::task::JoinHandle<()>> {
+    let rail = services.connect.clone()?;
+    let holder = format!("{}-{}", std::process::id(), domain::platform::ids::next_id());
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let now = domain::platform::clock::now_ms();
+            let period = minutes as i64 * 60_000;
+            match domain::money::stripe_transfers::sweep(&services.db, &*rail, &holder, now, period).await {
+                Ok(Some(swept)) => tracing::info!(?swept, "transfer sweep done"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "transfer sweep failed; the next one finishes it"),
+            }
+        }
+    }))
 }
 
 /// Fetches the pictures imports name by address, within the configured limits.

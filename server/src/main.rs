@@ -115,6 +115,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let housekeeping = server::spawn_housekeeping(services.clone());
     let order_workers = server::spawn_order_workers(services.clone(), mailer);
     let picture_fetches = server::spawn_picture_fetches(&config, services.clone());
+    let transfers = server::spawn_transfer_sweep(services.clone(), config.transfer_sweep_minutes);
     let views = services.clone();
     let app = server::router(config.clone(), services, cache);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
@@ -128,6 +129,9 @@ async fn serve(config: Config) -> Result<(), String> {
     housekeeping.abort();
     order_workers.abort();
     picture_fetches.abort();
+    if let Some(transfers) = transfers {
+        transfers.abort();
+    }
     indexer.abort();
     // The views counted since the last write.
     server::product_views::flush(&views).await;

@@ -106,7 +106,7 @@ fn seller_file(actor: &domain::Actor, name: &str, made: Result<Vec<u8>, SellerEr
     }
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 

@@ -245,7 +245,7 @@ fn forbidden() -> Response {
 
 fn add_security_headers(headers: &mut HeaderMap, config: &Config) {
     // Pages set their own CSP with their nonce (app::ssr::set_page_csp); everything else gets the strict one.
-    let csp = app::ssr::content_security_policy(None, config.dev_mode);
+    let csp = app::ssr::content_security_policy(None, config.dev_mode, "");
     let mut set = |name: &'static str, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.entry(name).or_insert(value);

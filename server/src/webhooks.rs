@@ -1,4 +1,5 @@
-//! `POST /webhooks/stripe`: Stripe's events. The body is taken raw (the signature covers the exact bytes) and
+//! `POST /webhooks/stripe`: Stripe's events, and `POST /webhooks/stripe/connect`: Stripe Connect's (its own
+//! endpoint and signing secret). The body is taken raw (the signature covers the exact bytes) and
 //! handed to the domain, which verifies, records in the inbox and applies. Answers: 200 when handled (or a
 //! duplicate, or a type we ignore), 400 for a bad signature or payload, 500 when our side failed (Stripe retries).
 
@@ -9,6 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use domain::payments::stripe::WebhookFailure;
 use domain::payments::PaymentGateway;
+use domain::workflows::connect_events::connect_webhook;
 use domain::workflows::settle_payment::stripe_webhook;
 use domain::Db;
 
@@ -21,12 +23,35 @@ pub struct StripeWebhook {
     pub secret: Arc<Secret<String>>,
 }
 
-pub async fn stripe(State(hook): State<StripeWebhook>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
-    let signature = headers
+fn signature(headers: &HeaderMap) -> &str {
+    headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    match stripe_webhook(&hook.db, &*hook.gateway, &body, signature, hook.secret.expose()).await {
+        .unwrap_or("")
+}
+
+pub async fn stripe(State(hook): State<StripeWebhook>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
+    let signature = signature(&headers);
+    answer(stripe_webhook(&hook.db, &*hook.gateway, &body, signature, hook.secret.expose()).await)
+}
+
+#[derive(Clone)]
+pub struct ConnectWebhook {
+    pub db: Db,
+    pub secret: Arc<Secret<String>>,
+}
+
+pub async fn stripe_connect(
+    State(hook): State<ConnectWebhook>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, &'static str) {
+    let signature = signature(&headers);
+    answer(connect_webhook(&hook.db, &body, signature, hook.secret.expose()).await)
+}
+
+fn answer<T>(handled: Result<T, WebhookFailure>) -> (StatusCode, &'static str) {
+    match handled {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(WebhookFailure::Rejected(reason)) => {
             tracing::warn!(%reason, "Stripe webhook rejected");

@@ -58,7 +58,7 @@ fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment) -> impl IntoView
             <thead><tr>
                 <th scope="col">"Store"</th><th scope="col" class="num">"Pending"</th>
                 <th scope="col" class="num">"Available"</th><th scope="col" class="num">"Paid out"</th>
-                <th scope="col">"Payout"</th>
+                <th scope="col">"Stripe"</th><th scope="col">"Payout"</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
@@ -74,6 +74,12 @@ fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment) -> impl IntoView
                             <td data-label="Pending" class="num">{b.pending.display()}</td>
                             <td data-label="Available" class="num">{available}</td>
                             <td data-label="Paid out" class="num">{b.paid_out.display()}</td>
+                            <td data-label="Stripe">{r.stripe.setup.label()}
+                                {r.stripe.failures.first().map(|f| view! {
+                                    <p class="field-error">{format!("Bank payout failed {}: {} ({})",
+                                        model::format_date(f.at), f.amount.display(), f.message)}</p>
+                                })}
+                            </td>
                             <td data-label="Payout">{if b.available.amount > 0 && b.available.amount >= r.min_transfer.amount {
                                 view! { <PayoutForm row=r.clone()/> }.into_any()
                             } else if b.available.amount > 0 {

@@ -47,8 +47,10 @@ pub async fn balances(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Res
     .fetch_one(&mut *conn)
     .await?;
     pending.0 += held;
+    // Transfers out less what reversals took back, from the store's days.
     let paid_out: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_transfers WHERE seller_id = $1 AND currency = $2",
+        "SELECT CAST(-COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger_days \
+         WHERE seller_id = $1 AND currency = $2 AND kind = 'transfer'",
     )
     .bind(seller_id)
     .bind(CURRENCY)
@@ -193,6 +195,7 @@ pub async fn screen(
     actor: &Actor,
     filter: &StatementFilter,
     after: Option<&str>,
+    connect: bool,
 ) -> Result<MoneyScreen, SellerError> {
     let store = actor.own_store()?;
     // A filter typed wrong shows the whole statement with what is wrong, in the portal, with what was typed.
@@ -242,6 +245,10 @@ pub async fn screen(
         next,
         problem,
         disputes: super::dispute_screens::store_rows(&mut conn, store).await?,
+        stripe: match connect {
+            true => Some(super::connect::payouts(&mut conn, store).await?),
+            false => None,
+        },
     })
 }
 

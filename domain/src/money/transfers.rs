@@ -15,20 +15,25 @@ use crate::platform::ids::next_id;
 use crate::platform::{text, Actor, Db};
 use crate::sellers::SellerError;
 
+/// Which ledger entries `l` (joined with their order `o`) are due: store `$1`'s, in currency `$2`, available at
+/// `$3`, not covered yet nor claimed by a Stripe move waiting for its answer.
+pub(super) const DUE: &str = "l.seller_id = $1 AND l.currency = $2 AND l.kind <> 'transfer' \
+     AND (l.order_id IS NULL OR (o.funds_release_at <= $3 AND o.dispute_hold = 0)) \
+     AND NOT EXISTS (SELECT 1 FROM seller_transfer_items i WHERE i.entry_id = l.id) \
+     AND NOT EXISTS (SELECT 1 FROM seller_move_claims c WHERE c.entry_id = l.id)";
+
 /// The entries of store `seller_id` a transfer made at `now` would cover: available (no order, or an order whose
 /// money is released and not held by a dispute) and not paid out yet. Transfers themselves are never covered.
 async fn due_entries(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT l.id, l.amount FROM seller_ledger l LEFT JOIN orders o ON o.id = l.order_id \
-         WHERE l.seller_id = $1 AND l.currency = $2 AND l.kind <> 'transfer' \
-         AND (l.order_id IS NULL OR (o.funds_release_at <= $3 AND o.dispute_hold = 0)) \
-         AND NOT EXISTS (SELECT 1 FROM seller_transfer_items i WHERE i.entry_id = l.id) ORDER BY l.seq",
-    )
-    .bind(seller_id)
-    .bind(CURRENCY)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await
+    let sql = format!(
+        "SELECT l.id, l.amount FROM seller_ledger l LEFT JOIN orders o ON o.id = l.order_id WHERE {DUE} ORDER BY l.seq"
+    );
+    sqlx::query_as(&sql)
+        .bind(seller_id)
+        .bind(CURRENCY)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await
 }
 
 /// A payout the admin asks to record.
@@ -165,17 +170,29 @@ async fn book(
         created_by: by,
     };
     append(tx, &entry).await?;
+    tell_store(tx, payout.seller_id, transfer_id, sum, reference).await?;
+    Ok(transfer_id)
+}
+
+/// Emails the store that transfer `transfer_id` of `amount` went out under `reference`.
+pub(super) async fn tell_store(
+    tx: &mut AnyConnection,
+    seller_id: i64,
+    transfer_id: i64,
+    amount: i64,
+    reference: &str,
+) -> Result<(), sqlx::Error> {
     let owner: Option<(String, String)> =
         sqlx::query_as("SELECT u.email, s.store_name FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
-            .bind(payout.seller_id)
+            .bind(seller_id)
             .fetch_optional(&mut *tx)
             .await?;
     if let Some((email, store_name)) = owner {
-        let amount = Money::new(sum, CURRENCY).display();
+        let amount = Money::new(amount, CURRENCY).display();
         let mail = crate::notifications::templates::payout_sent(&email, &store_name, &amount, reference);
         crate::notifications::enqueue(tx, &format!("payout:{transfer_id}"), &mail).await?;
     }
-    Ok(transfer_id)
+    Ok(())
 }
 
 fn invalid(field: &str, message: &str) -> SellerError {
@@ -209,6 +226,7 @@ pub async fn payout_rows(db: &Db, actor: &Actor) -> Result<Vec<PayoutRow>, Selle
             form_key: format!("payout-{}", next_id()),
             adjust_key: super::adjustments::form_key(),
             min_transfer: least.clone(),
+            stripe: super::connect::payouts(&mut conn, seller_id).await?,
         });
     }
     Ok(rows)

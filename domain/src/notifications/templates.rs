@@ -80,8 +80,22 @@ pub fn payout_sent(to: &str, store_name: &str, amount: &str, reference: &str) ->
         to: to.to_string(),
         subject: format!("Payout of {amount} sent to {store_name}"),
         body: format!(
-            "The marketplace sent {store_name} {amount} by bank transfer, reference {reference}.\n\n\
+            "The marketplace sent {store_name} {amount}, reference {reference} (a bank transfer, or a transfer to \
+             your Stripe account, which pays your bank on your Stripe schedule).\n\n\
              Your statement lists it and the sales and refunds it covers: /seller/money\n"
+        ),
+    }
+}
+
+/// To a store: a bank payout from its Stripe balance failed (the money is back on its Stripe balance).
+pub fn payout_failed(to: &str, amount: &str, reason: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Payout of {amount} to your bank failed"),
+        body: format!(
+            "Stripe could not pay {amount} into your bank account: {reason}\n\nThe money stays on your Stripe \
+             balance. Check your bank details with Stripe from /seller/money; Stripe tries again once they are \
+             right.\n"
         ),
     }
 }

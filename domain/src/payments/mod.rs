@@ -7,7 +7,9 @@
 //! Applying an event to orders, stock and mail is `workflows::settle_payment`'s job: gateways and this module
 //! never touch another context's tables.
 
+pub mod connect;
 pub mod stripe;
+pub mod stripe_connect;
 pub mod test_gateway;
 
 pub use test_gateway::{

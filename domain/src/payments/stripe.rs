@@ -50,13 +50,13 @@ impl fmt::Debug for StripeGateway {
     }
 }
 
-fn key(text: &str) -> Result<RequestStrategy, GatewayError> {
+pub(crate) fn key(text: &str) -> Result<RequestStrategy, GatewayError> {
     IdempotencyKey::new(text)
         .map(RequestStrategy::Idempotent)
         .map_err(|e| GatewayError::Refused(e.to_string()))
 }
 
-fn gateway_error(err: StripeError) -> GatewayError {
+pub(crate) fn gateway_error(err: StripeError) -> GatewayError {
     match err {
         StripeError::Stripe(e, status) if (400..500).contains(&status) && status != 429 => {
             GatewayError::Refused(format!(
@@ -282,7 +282,7 @@ struct EventData {
     object: serde_json::Value,
 }
 
-fn text(value: &serde_json::Value, field: &str) -> Option<String> {
+pub(crate) fn text(value: &serde_json::Value, field: &str) -> Option<String> {
     match value.get(field)? {
         serde_json::Value::String(s) => Some(s.clone()),
         // An expanded object: its id.

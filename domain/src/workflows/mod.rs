@@ -5,6 +5,7 @@
 pub mod accept_order;
 pub mod adjust_stock;
 pub mod cancel_order;
+pub mod connect_events;
 pub mod dispute_evidence;
 pub mod expire_holds;
 pub mod import_products;

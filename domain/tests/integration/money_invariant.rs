@@ -1,18 +1,23 @@
 //! Issue 21's invariant, over random sequences of orders across two stores, partial shipments, deliveries,
 //! cancellations, refunds of units and of amounts, disputes opened, won and lost (held or reversed, the policy
-//! changing between cases), and payouts: after every step, to the cent,
+//! changing between cases), and payouts (one store by hand, the other through Stripe Connect's fake, which is
+//! sometimes down, short on the platform's balance or on the store's, so transfers wait or fail and reversals are
+//! refused): after every step, to the cent,
 //! Σ stores' net + Σ commission (with its tax) = Σ captured − Σ refunded − Σ disputed (lost, or reversed while
 //! open); each case's shares sum to it; each store's running balance is the sum
 //! of its entries, numbered without gaps; every refund is one entry of its order's refunded amount; what the
-//! commission gives back never exceeds it; each payout is the sum of the entries it covers; the dashboard's daily
+//! commission gives back never exceeds it; each payout and each reversal is the sum of the entries it covers and
+//! is booked once, and only what Stripe made is booked; the dashboard's daily
 //! rollups add up to the ledger's sales and refunds, and the money screen's (each order's net, each day's kinds)
 //! to its entries.
 //! The seed is printed (BAZAAR_MONEY_SEED replays one); BAZAAR_MONEY_STEPS sets the length (default 300).
 
 use std::collections::HashMap;
 
+use domain::money::connect;
 use domain::money::policy::{self, Policy};
 use domain::money::statement;
+use domain::money::stripe_transfers;
 use domain::money::transfers::{self, ManualPayout};
 use domain::orders::refunds::{RefundForm, RefundKind};
 use domain::payments::{DisputeReport, EventKind, TestGateway};
@@ -24,6 +29,7 @@ use domain::{cart, Actor, Db};
 use model::disputes::DisputeStatus;
 
 use crate::db_tests;
+use crate::fake_connect::{deliver_connect, FakeConnect, Mood};
 use crate::harness::actors;
 use crate::harness::fixtures::{count, draft, key, placed_and_paid, set_units};
 use crate::money_ledger::units_form;
@@ -143,12 +149,37 @@ async fn reconciles(db: &Db, step: usize) {
     assert_eq!(over_given, 0, "step {step}: commission given back never exceeds it");
     let uncovered = scalar(
         db,
-        "SELECT COUNT(*) FROM seller_transfers t WHERE t.amount <> (SELECT COALESCE(SUM(l.amount), 0) \
-         FROM seller_transfer_items i JOIN seller_ledger l ON l.id = i.entry_id WHERE i.transfer_id = t.id) \
-         OR t.amount <> -(SELECT l.amount FROM seller_ledger l WHERE l.transfer_id = t.id)",
+        "SELECT COUNT(*) FROM seller_transfers t WHERE t.status = 'sent' AND (t.amount <> \
+         (SELECT COALESCE(SUM(l.amount), 0) FROM seller_transfer_items i JOIN seller_ledger l ON l.id = i.entry_id \
+         WHERE i.transfer_id = t.id AND i.reversal_id IS NULL) \
+         OR t.amount <> -(SELECT SUM(l.amount) FROM seller_ledger l WHERE l.entry_key = 'transfer:' || t.id))",
     )
     .await;
-    assert_eq!(uncovered, 0, "step {step}: each payout is the sum of what it covers");
+    assert_eq!(
+        uncovered, 0,
+        "step {step}: each payout is the sum of what it covers, booked once"
+    );
+    let unreversed = scalar(
+        db,
+        "SELECT COUNT(*) FROM seller_transfer_reversals r WHERE r.status = 'sent' AND (r.amount <> \
+         -(SELECT COALESCE(SUM(l.amount), 0) FROM seller_transfer_items i JOIN seller_ledger l ON l.id = i.entry_id \
+         WHERE i.reversal_id = r.id) \
+         OR r.amount <> (SELECT SUM(l.amount) FROM seller_ledger l WHERE l.entry_key = 'reversal:' || r.id))",
+    )
+    .await;
+    assert_eq!(
+        unreversed, 0,
+        "step {step}: each reversal is the sum of what it settles, booked once"
+    );
+    let unbooked = scalar(
+        db,
+        "SELECT COUNT(*) FROM seller_ledger l WHERE (l.entry_key LIKE 'transfer:%' AND NOT EXISTS \
+         (SELECT 1 FROM seller_transfers t WHERE l.entry_key = 'transfer:' || t.id AND t.status = 'sent')) \
+         OR (l.entry_key LIKE 'reversal:%' AND NOT EXISTS (SELECT 1 FROM seller_transfer_reversals r \
+         WHERE l.entry_key = 'reversal:' || r.id AND r.status = 'sent'))",
+    )
+    .await;
+    assert_eq!(unbooked, 0, "step {step}: only what Stripe made is booked");
     available_is_due(db, step).await;
     rollups_match(db, step).await;
 }
@@ -177,6 +208,7 @@ async fn available_is_due(db: &Db, step: usize) {
             ),
         )
         .await;
+        // Entries a Stripe move claims while Stripe has not answered are in it too: not booked out yet.
         assert_eq!(
             available, due,
             "step {step}: store {store}'s available balance is what is due"
@@ -324,8 +356,53 @@ async fn place_random(db: &Db, rng: &mut Rng, variants: &[i64]) {
     placed_and_paid(db, &TestGateway::new(db.clone()), cart_id, &details).await;
 }
 
+/// How stores are paid: `connected` through Stripe Connect's fake, the others by an admin's bank transfer.
+struct Payouts {
+    admin: Actor,
+    stripe: FakeConnect,
+    connected: i64,
+}
+
+/// Pays store `store` what is due: a sweep through the fake Stripe in a random mood, or a manual payout.
+async fn pay_out(db: &Db, rng: &mut Rng, store: i64, payouts: &Payouts) {
+    if store == payouts.connected {
+        let mood = [
+            Mood::Fine,
+            Mood::Fine,
+            Mood::Down,
+            Mood::PlatformShort,
+            Mood::AccountShort,
+        ][rng.below(5)];
+        payouts.stripe.set_mood(mood);
+        stripe_transfers::run(db, &payouts.stripe.rail(), now_ms())
+            .await
+            .expect("sweep");
+        payouts.stripe.set_mood(Mood::Fine);
+        return;
+    }
+    let mut conn = db.pool().acquire().await.expect("conn");
+    let due = statement::balances(&mut conn, store, now_ms())
+        .await
+        .expect("balances")
+        .available
+        .amount;
+    drop(conn);
+    if due > 0 {
+        let form_key = key();
+        let payout = ManualPayout {
+            seller_id: store,
+            amount: due,
+            reference: "RANDOM",
+            form_key: &form_key,
+        };
+        transfers::record_manual(db, &payouts.admin, &payout)
+            .await
+            .expect("payout");
+    }
+}
+
 /// One random step on a random open order (or a new order, or a payout).
-async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, Actor>, admin: &Actor) {
+async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, Actor>, payouts: &Payouts) {
     let orders = open_orders(db).await;
     let action = if orders.is_empty() { 0 } else { rng.below(10) };
     if action == 0 {
@@ -384,23 +461,7 @@ async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, A
                 .map(|_| ())
         }
         _ => {
-            let mut conn = db.pool().acquire().await.expect("conn");
-            let due = statement::balances(&mut conn, order.seller_id, now_ms())
-                .await
-                .expect("balances")
-                .available
-                .amount;
-            drop(conn);
-            if due > 0 {
-                let form_key = key();
-                let payout = ManualPayout {
-                    seller_id: order.seller_id,
-                    amount: due,
-                    reference: "RANDOM",
-                    form_key: &form_key,
-                };
-                transfers::record_manual(db, admin, &payout).await.expect("payout");
-            }
+            pay_out(db, rng, order.seller_id, payouts).await;
             Ok(())
         }
     };
@@ -436,7 +497,22 @@ async fn the_ledger_reconciles_over_random_sequences(db: Db) {
     for &store in &stores {
         sellers.insert(store, actors::seller_of(&db, store).await);
     }
-    let admin = actors::admin(&db).await;
+    let stripe = FakeConnect::spawn().await;
+    let connected = stores[0];
+    connect::onboarding_link(&db, &stripe.rail(), &sellers[&connected], true)
+        .await
+        .expect("account");
+    let account: String = sqlx::query_scalar("SELECT account_id FROM seller_stripe_accounts")
+        .fetch_one(db.pool())
+        .await
+        .expect("account");
+    let ready = stripe.update_account(&account, (true, true, true), now_ms() / 1000);
+    assert!(deliver_connect(&db, &ready).await.expect("ready"));
+    let payouts = Payouts {
+        admin: actors::admin(&db).await,
+        stripe,
+        connected,
+    };
     let seed = std::env::var("BAZAAR_MONEY_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -449,14 +525,43 @@ async fn the_ledger_reconciles_over_random_sequences(db: Db) {
     let mut rng = Rng(seed);
     let started = std::time::Instant::now();
     for n in 0..steps {
-        step(&db, &mut rng, &variants, &sellers, &admin).await;
+        step(&db, &mut rng, &variants, &sellers, &payouts).await;
         reconciles(&db, n).await;
     }
+    // Stripe back: whatever waited is finished, and nothing stays claimed.
+    stripe_transfers::run(&db, &payouts.stripe.rail(), now_ms())
+        .await
+        .expect("sweep");
+    reconciles(&db, steps).await;
+    let waiting = scalar(
+        &db,
+        "SELECT (SELECT COUNT(*) FROM seller_transfers WHERE status = 'sending') + \
+         (SELECT COUNT(*) FROM seller_transfer_reversals WHERE status = 'sending')",
+    )
+    .await;
+    assert_eq!(waiting, 0, "every claim finished once Stripe answers");
     eprintln!(
-        "money invariant: {steps} steps held in {:.1} s ({} entries, {} payouts, {} disputes)",
+        "money invariant: {steps} steps held in {:.1} s ({} entries, {} payouts of which {} by Stripe, {} reversals, \
+         {} refused moves, {} disputes)",
         started.elapsed().as_secs_f64(),
         scalar(&db, "SELECT COUNT(*) FROM seller_ledger").await,
-        scalar(&db, "SELECT COUNT(*) FROM seller_transfers").await,
+        scalar(&db, "SELECT COUNT(*) FROM seller_transfers WHERE status = 'sent'").await,
+        scalar(
+            &db,
+            "SELECT COUNT(*) FROM seller_transfers WHERE status = 'sent' AND method = 'stripe'"
+        )
+        .await,
+        scalar(
+            &db,
+            "SELECT COUNT(*) FROM seller_transfer_reversals WHERE status = 'sent'"
+        )
+        .await,
+        scalar(
+            &db,
+            "SELECT (SELECT COUNT(*) FROM seller_transfers WHERE status = 'failed') + \
+             (SELECT COUNT(*) FROM seller_transfer_reversals WHERE status = 'failed')"
+        )
+        .await,
         scalar(&db, "SELECT COUNT(*) FROM disputes").await
     );
 }

@@ -225,7 +225,7 @@ async fn paid_out_once(db: &Db, store: i64, number: &str, net: i64) {
 async fn the_statement_reads_back(db: &Db, seller: &domain::Actor, number: &str, balance: i64) {
     let (db, number) = (db.clone(), number.to_string());
     // The statement: newest first, each balance the one before plus the entry, the last one the store's balance.
-    let screen = statement::screen(&db, seller, &StatementFilter::default(), None)
+    let screen = statement::screen(&db, seller, &StatementFilter::default(), None, false)
         .await
         .expect("screen");
     assert_eq!(screen.entries.len(), 10);
@@ -242,11 +242,11 @@ async fn the_statement_reads_back(db: &Db, seller: &domain::Actor, number: &str,
         to: to.into(),
         ..StatementFilter::default()
     };
-    let todays = statement::screen(&db, seller, &days(&today, &today), None)
+    let todays = statement::screen(&db, seller, &days(&today, &today), None, false)
         .await
         .expect("today");
     assert_eq!((todays.entries.len(), todays.totals.len()), (10, 7));
-    let before = statement::screen(&db, seller, &days("", &yesterday), None)
+    let before = statement::screen(&db, seller, &days("", &yesterday), None, false)
         .await
         .expect("before");
     assert!(before.entries.is_empty() && before.totals.is_empty());
@@ -256,14 +256,18 @@ async fn the_statement_reads_back(db: &Db, seller: &domain::Actor, number: &str,
         kind: "refund".into(),
         ..StatementFilter::default()
     };
-    let only = statement::screen(&db, seller, &refunds, None).await.expect("refunds");
+    let only = statement::screen(&db, seller, &refunds, None, false)
+        .await
+        .expect("refunds");
     assert_eq!((only.entries.len(), only.totals.len()), (2, 1));
     // A kind typed wrong: the whole statement, with what is wrong.
     let bonus = StatementFilter {
         kind: "bonus".into(),
         ..StatementFilter::default()
     };
-    let unfiltered = statement::screen(&db, seller, &bonus, None).await.expect("unfiltered");
+    let unfiltered = statement::screen(&db, seller, &bonus, None, false)
+        .await
+        .expect("unfiltered");
     assert_eq!((unfiltered.entries.len(), unfiltered.problem.len()), (10, 1));
     assert!(matches!(
         statement::csv(&db, seller, &bonus).await,
@@ -286,7 +290,7 @@ async fn the_statement_reads_back(db: &Db, seller: &domain::Actor, number: &str,
     // Another store's seller and a shopper see no statement.
     let (_, shopper) = actors::shopper(&db).await;
     assert!(matches!(
-        statement::screen(&db, &shopper, &StatementFilter::default(), None).await,
+        statement::screen(&db, &shopper, &StatementFilter::default(), None, false).await,
         Err(SellerError::NotFound)
     ));
 }
@@ -512,7 +516,7 @@ async fn an_admin_adjusts_a_stores_money_with_a_reason(db: Db) {
         adjustments::record(&db, &admin, &elsewhere).await,
         Err(SellerError::NotFound)
     ));
-    let screen = statement::screen(&db, &seller, &StatementFilter::default(), None)
+    let screen = statement::screen(&db, &seller, &StatementFilter::default(), None, false)
         .await
         .expect("screen");
     assert_eq!(screen.entries.len(), 2);

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use crate::db_tests;
 use crate::harness::fixtures::{available, count, draft, key, two_sellers};
 
-const API_KEY: &str = "sk_test_fake";
+pub(crate) const API_KEY: &str = "sk_test_fake";
 const WEBHOOK_SECRET: &str = "whsec_fake_signing_secret";
 
 pub(crate) type Params = Vec<(String, String)>;
@@ -46,6 +46,21 @@ struct Fake {
     next: u32,
 }
 
+/// What a fake Stripe keeps for replaying idempotent requests and for the tests to read.
+pub(crate) trait Remembers {
+    fn idempotency(&mut self) -> &mut HashMap<String, (Params, Value)>;
+    fn requests(&mut self) -> &mut Vec<(String, Recorded)>;
+}
+
+impl Remembers for Fake {
+    fn idempotency(&mut self) -> &mut HashMap<String, (Params, Value)> {
+        &mut self.idempotency
+    }
+    fn requests(&mut self) -> &mut Vec<(String, Recorded)> {
+        &mut self.requests
+    }
+}
+
 impl Fake {
     /// The PaymentIntent of a completed session.
     fn intent_of(&self, session_id: &str) -> String {
@@ -58,7 +73,7 @@ impl Fake {
 
 type Shared = Arc<Mutex<Fake>>;
 
-fn stripe_error(status: StatusCode, kind: &str, code: &str, message: &str) -> Response {
+pub(crate) fn stripe_error(status: StatusCode, kind: &str, code: &str, message: &str) -> Response {
     (
         status,
         Json(json!({"error": {"type": kind, "code": code, "message": message}})),
@@ -67,7 +82,7 @@ fn stripe_error(status: StatusCode, kind: &str, code: &str, message: &str) -> Re
 }
 
 /// Stripe's answer to a request without our secret key; `None` when the key is right.
-fn unauthorized(headers: &HeaderMap) -> Option<Response> {
+pub(crate) fn unauthorized(headers: &HeaderMap) -> Option<Response> {
     let key = headers.get("authorization").and_then(|v| v.to_str().ok());
     (key != Some(&format!("Bearer {API_KEY}"))).then(|| {
         stripe_error(
@@ -79,26 +94,26 @@ fn unauthorized(headers: &HeaderMap) -> Option<Response> {
     })
 }
 
-fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 /// Runs `create` once per Idempotency-Key.
-fn idempotent(
-    fake: &mut Fake,
+pub(crate) fn idempotent<F: Remembers>(
+    fake: &mut F,
     headers: &HeaderMap,
     path: &str,
     mut form: Params,
-    create: impl FnOnce(&mut Fake, &[(String, String)]) -> Result<Value, Box<Response>>,
+    create: impl FnOnce(&mut F, &[(String, String)]) -> Result<Value, Box<Response>>,
 ) -> Response {
     form.sort();
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    fake.requests.push((path.to_string(), (form.clone(), key.clone())));
+    fake.requests().push((path.to_string(), (form.clone(), key.clone())));
     if let Some(key) = &key {
-        if let Some((params, answer)) = fake.idempotency.get(key) {
+        if let Some((params, answer)) = fake.idempotency().get(key) {
             if *params != form {
                 return stripe_error(
                     StatusCode::BAD_REQUEST,
@@ -113,7 +128,7 @@ fn idempotent(
     match create(fake, &form) {
         Ok(answer) => {
             if let Some(key) = key {
-                fake.idempotency.insert(key, (form, answer.clone()));
+                fake.idempotency().insert(key, (form, answer.clone()));
             }
             Json(answer).into_response()
         }
@@ -130,7 +145,7 @@ async fn create_session(
         return refused;
     }
     let mut fake = s.lock().expect("ok");
-    idempotent(&mut fake, &headers, "/v1/checkout/sessions", form, |fake, form| {
+    idempotent(&mut *fake, &headers, "/v1/checkout/sessions", form, |fake, form| {
         let required = [
             "mode",
             "success_url",
@@ -198,7 +213,7 @@ async fn create_refund(
         return refused;
     }
     let mut fake = s.lock().expect("ok");
-    idempotent(&mut fake, &headers, "/v1/refunds", form, |fake, form| {
+    idempotent(&mut *fake, &headers, "/v1/refunds", form, |fake, form| {
         let Some(intent) = param(form, "payment_intent").map(str::to_string) else {
             return Err(Box::new(stripe_error(
                 StatusCode::BAD_REQUEST,
@@ -246,7 +261,7 @@ async fn update_dispute(
     }
     let mut fake = s.lock().expect("ok");
     let path = format!("/v1/disputes/{id}");
-    idempotent(&mut fake, &headers, &path, form, |fake, form| {
+    idempotent(&mut *fake, &headers, &path, form, |fake, form| {
         let Some(dispute) = fake.disputes.get_mut(&id) else {
             return Err(Box::new(stripe_error(
                 StatusCode::NOT_FOUND,
@@ -357,7 +372,7 @@ impl FakeStripe {
     }
 }
 
-fn event(kind: &str, object: Value, n: u32) -> String {
+pub(crate) fn event(kind: &str, object: Value, n: u32) -> String {
     json!({"id": format!("evt_test_{n}"), "object": "event", "type": kind, "created": now_ms() / 1000,
         "data": {"object": object}})
     .to_string()

@@ -83,7 +83,7 @@ const REST: &[&str] = &[
     "/api/v1/categories",
 ];
 
-fn junk_value(rng: &mut StdRng) -> String {
+pub(crate) fn junk_value(rng: &mut StdRng) -> String {
     match rng.gen_range(0..12) {
         9 => "nul\0inside".to_string(),
         10 => "\u{1b}[31mred\u{7}".to_string(),
@@ -103,7 +103,7 @@ fn junk_value(rng: &mut StdRng) -> String {
 }
 
 /// Some of `fields` (each with probability `p`), each with a junk value.
-fn random_form(rng: &mut StdRng, fields: &[&str], p: f64) -> String {
+pub(crate) fn random_form(rng: &mut StdRng, fields: &[&str], p: f64) -> String {
     let mut pairs = Vec::new();
     for field in fields {
         if rng.gen_bool(p) {
@@ -116,7 +116,7 @@ fn random_form(rng: &mut StdRng, fields: &[&str], p: f64) -> String {
 }
 
 /// Reads the answer and checks it: a clear answer, never a 5xx, with the security headers, without the panic page.
-async fn handled(response: reqwest::Response, what: &str) {
+pub(crate) async fn handled(response: reqwest::Response, what: &str) {
     let (status, headers) = (response.status(), response.headers().clone());
     let text = response.text().await.unwrap_or_default();
     assert_handled(status, &headers, &text, what);

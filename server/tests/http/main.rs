@@ -19,5 +19,6 @@ mod security;
 mod seller_forms;
 mod seller_money;
 mod seller_orders;
+mod seller_payouts;
 mod seller_probe;
 mod sellers;

@@ -16,7 +16,8 @@ pub async fn store_money(
     let (services, actor) = signed_in()?;
     let filter = model::money::StatementFilter { from, to, kind };
     let after = Some(after.as_str()).filter(|a| !a.is_empty());
-    Ok(domain::money::statement::screen(&services.db, &actor, &filter, after).await?)
+    let connect = services.connect.is_some();
+    Ok(domain::money::statement::screen(&services.db, &actor, &filter, after, connect).await?)
 }
 
 /// Where a refused adjustment waits, to show its form with what was typed.

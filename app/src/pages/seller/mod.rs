@@ -16,6 +16,7 @@ pub mod sales;
 pub mod settings;
 pub mod slips;
 pub mod stock;
+pub mod stripe_payouts;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,0 +1,141 @@
+//! Stripe Connect (Express) through async-stripe: accounts, onboarding links, transfers with
+//! `source_transaction` and `transfer_group` (separate charges and transfers), and transfer reversals. Every call
+//! that makes something carries a key from our own record, so a retry after a timeout makes it once.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use stripe::{Client, ClientBuilder, StripeRequest};
+use stripe_connect::account::{
+    CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers, CreateAccountType, RetrieveAccount,
+};
+use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+use stripe_connect::transfer::CreateTransfer;
+use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+use stripe_core::payment_intent::RetrievePaymentIntent;
+use stripe_types::Currency;
+
+use super::connect::{AccountState, ConnectRail, TransferOrder};
+use super::stripe::{gateway_error, key};
+use super::GatewayError;
+
+#[derive(Clone)]
+pub struct StripeConnect {
+    client: Client,
+    /// The shop's public address: Stripe's onboarding page sends the seller back to it.
+    public_url: String,
+}
+
+impl fmt::Debug for StripeConnect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The client holds the secret key: never printed.
+        f.debug_struct("StripeConnect")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StripeConnect {
+    /// `api_base`: Stripe's API by default; the tests point it at a local fake Stripe.
+    pub fn new(secret_key: &str, api_base: Option<&str>, public_url: &str) -> Result<StripeConnect, GatewayError> {
+        let mut builder = ClientBuilder::new(secret_key).timeout(Duration::from_secs(20));
+        if let Some(base) = api_base {
+            builder = builder.url(base);
+        }
+        let client = builder.build().map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+        Ok(StripeConnect {
+            client,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The charge behind a PaymentIntent (what `source_transaction` names).
+    async fn charge_of(&self, intent: &str) -> Result<Option<String>, GatewayError> {
+        let intent = RetrievePaymentIntent::new(intent)
+            .send(&self.client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(intent.latest_charge.as_ref().map(|c| c.id().as_str().to_string()))
+    }
+}
+
+#[async_trait]
+impl ConnectRail for StripeConnect {
+    async fn create_account(&self, seller_id: i64, email: &str) -> Result<String, GatewayError> {
+        let mut capabilities = CreateAccountCapabilities::new();
+        let mut transfers = CreateAccountCapabilitiesTransfers::new();
+        transfers.requested = Some(true);
+        capabilities.transfers = Some(transfers);
+        let account = CreateAccount::new()
+            .type_(CreateAccountType::Express)
+            .email(email)
+            .capabilities(capabilities)
+            .metadata(HashMap::from([("seller_id".to_string(), seller_id.to_string())]))
+            .customize()
+            .request_strategy(key(&format!("bazaar-account-{seller_id}"))?)
+            .send(&self.client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(account.id.as_str().to_string())
+    }
+
+    async fn onboarding_link(&self, account: &str) -> Result<String, GatewayError> {
+        // Single use: Stripe sends the seller to `refresh_url` when the link was used or expired, which makes a
+        // fresh one; `return_url` re-reads the account (coming back does not mean done).
+        let link = CreateAccountLink::new(account, CreateAccountLinkType::AccountOnboarding)
+            .refresh_url(format!("{}/seller/money/stripe/refresh", self.public_url))
+            .return_url(format!("{}/seller/money/stripe/return", self.public_url))
+            .send(&self.client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(link.url)
+    }
+
+    async fn account_state(&self, account: &str) -> Result<AccountState, GatewayError> {
+        let found = RetrieveAccount::new(account)
+            .send(&self.client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(AccountState {
+            account: found.id.as_str().to_string(),
+            details_submitted: found.details_submitted.unwrap_or(false),
+            charges_enabled: found.charges_enabled.unwrap_or(false),
+            payouts_enabled: found.payouts_enabled.unwrap_or(false),
+        })
+    }
+
+    async fn transfer(&self, order: &TransferOrder<'_>) -> Result<String, GatewayError> {
+        let currency: Currency = order.currency.to_lowercase().parse().unwrap_or(Currency::USD);
+        let mut request = CreateTransfer::new(currency, order.account)
+            .amount(order.amount)
+            .description(order.description);
+        if let Some(group) = order.group {
+            request = request.transfer_group(group);
+        }
+        if let Some(intent) = order.source_payment {
+            if let Some(charge) = self.charge_of(intent).await? {
+                request = request.source_transaction(charge);
+            }
+        }
+        let transfer = request
+            .customize()
+            .request_strategy(key(&format!("bazaar-{}", order.key))?)
+            .send(&self.client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(transfer.id.as_str().to_string())
+    }
+
+    async fn reverse(&self, transfer: &str, amount: i64, idempotency_key: &str) -> Result<String, GatewayError> {
+        let reversal = CreateIdTransferReversal::new(transfer)
+            .amount(amount)
+            .customize()
+            .request_strategy(key(&format!("bazaar-{idempotency_key}"))?)
+            .send(&self.client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(reversal.id.as_str().to_string())
+    }
+}
