@@ -126,7 +126,7 @@ async fn book(tx: &mut sqlx::AnyConnection, order: i64, status: &str, at: i64) {
         return;
     }
     domain::money::commission::freeze(tx, order).await.expect("commission");
-    domain::money::sales::record_sale(tx, order).await.expect("sale");
+    domain::money::sales::record_sale(tx, order, 0).await.expect("sale");
     let release = match status {
         "delivered" => Some(at + 9 * 86_400_000),
         "refunded" => Some(at),

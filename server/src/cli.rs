@@ -96,6 +96,12 @@ pub enum Command {
         /// (given back when the case is won).
         #[arg(long)]
         disputes: Option<String>,
+        /// The payment provider's fee per payment: a percentage and a fixed amount (`2.9%+0.30`).
+        #[arg(long)]
+        processing_fee: Option<String>,
+        /// Who bears that fee: `seller` (each store's share, booked with its sale) or `platform`.
+        #[arg(long)]
+        fee_payer: Option<String>,
     },
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,

@@ -55,6 +55,8 @@ async fn main() -> ExitCode {
             commission_back,
             min_transfer,
             disputes,
+            processing_fee,
+            fee_payer,
         } => {
             let wanted = MoneyArgs {
                 hold_days,
@@ -62,6 +64,8 @@ async fn main() -> ExitCode {
                 commission_back,
                 min_transfer,
                 disputes,
+                processing_fee,
+                fee_payer,
             };
             money_policy(&config, wanted).await
         }
@@ -272,6 +276,8 @@ struct MoneyArgs {
     commission_back: Option<String>,
     min_transfer: Option<String>,
     disputes: Option<String>,
+    processing_fee: Option<String>,
+    fee_payer: Option<String>,
 }
 
 /// Changes the platform's money rules, then shows them.
@@ -309,6 +315,7 @@ async fn money_policy(config: &Config, args: MoneyArgs) -> Result<(), String> {
     if !policy::set(&db, &rules).await.map_err(|e| e.to_string())? {
         return Err("the holding days are 0 to 90".into());
     }
+    let fee = processing_fee(&db, args.processing_fee, args.fee_payer).await?;
     println!("hold days        {}", rules.hold_days);
     println!(
         "commission tax   {}",
@@ -326,7 +333,40 @@ async fn money_policy(config: &Config, args: MoneyArgs) -> Result<(), String> {
         "disputes         {}",
         if rules.dispute_hold == 1 { "hold" } else { "reverse" }
     );
+    println!(
+        "processing fee   {} + {}, paid by the {}",
+        domain::money::commission::percent_label(fee.fee_bp),
+        model::catalog::Money::new(fee.fee_fixed, "USD").display(),
+        if fee.seller_pays_fee == 1 { "stores" } else { "platform" }
+    );
     Ok(())
+}
+
+/// Changes the payment provider's fee rule as asked; the rule after.
+async fn processing_fee(
+    db: &domain::Db,
+    typed: Option<String>,
+    payer: Option<String>,
+) -> Result<domain::money::policy::FeeRule, String> {
+    use domain::money::policy;
+    let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+    let mut rule = policy::fee_rule(&mut conn).await.map_err(|e| e.to_string())?;
+    drop(conn);
+    if let Some(typed) = typed {
+        (rule.fee_bp, rule.fee_fixed) =
+            policy::parse_fee(&typed).ok_or("the processing fee is a percentage and an amount, like 2.9%+0.30")?;
+    }
+    if let Some(payer) = payer {
+        rule.seller_pays_fee = match payer.as_str() {
+            "seller" => 1,
+            "platform" => 0,
+            _ => return Err("--fee-payer is seller or platform".into()),
+        };
+    }
+    if !policy::set_fee_rule(db, &rule).await.map_err(|e| e.to_string())? {
+        return Err("the processing fee is at most 20 % plus 100.00".into());
+    }
+    Ok(rule)
 }
 
 async fn make_demo_accounts(config: &Config) -> Result<(), String> {

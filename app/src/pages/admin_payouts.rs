@@ -40,7 +40,7 @@ pub fn PayoutsPage() -> impl IntoView {
                         Ok(screen) if screen.rows.is_empty() => view! {
                             <section class="card empty"><p>"No store has money on the platform yet."</p></section>
                         }.into_any(),
-                        Ok(screen) => view! { <PayoutTable rows=screen.rows kept=screen.kept.unwrap_or_default()/> }.into_any(),
+                        Ok(screen) => view! { <PayoutTable rows=screen.rows kept=screen.kept.unwrap_or_default() connect=screen.connect/> }.into_any(),
                         Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -51,14 +51,14 @@ pub fn PayoutsPage() -> impl IntoView {
 }
 
 #[component]
-fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment) -> impl IntoView {
+fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment, connect: bool) -> impl IntoView {
     view! {
         <table class="table">
             <caption class="visually-hidden">"Stores and their money"</caption>
             <thead><tr>
                 <th scope="col">"Store"</th><th scope="col" class="num">"Pending"</th>
                 <th scope="col" class="num">"Available"</th><th scope="col" class="num">"Paid out"</th>
-                <th scope="col">"Stripe"</th><th scope="col">"Payout"</th>
+                {connect.then(|| view! { <th scope="col">"Stripe"</th> })}<th scope="col">"Payout"</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
@@ -74,13 +74,17 @@ fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment) -> impl IntoView
                             <td data-label="Pending" class="num">{b.pending.display()}</td>
                             <td data-label="Available" class="num">{available}</td>
                             <td data-label="Paid out" class="num">{b.paid_out.display()}</td>
-                            <td data-label="Stripe">{r.stripe.setup.label()}
-                                {r.stripe.failures.first().map(|f| view! {
-                                    <p class="field-error">{format!("Bank payout failed {}: {} ({})",
-                                        model::format_date(f.at), f.amount.display(), f.message)}</p>
-                                })}
-                            </td>
-                            <td data-label="Payout">{if b.available.amount > 0 && b.available.amount >= r.min_transfer.amount {
+                            {connect.then(|| view! {
+                                <td data-label="Stripe">{r.stripe.setup.label()}
+                                    {r.stripe.failures.first().map(|f| view! {
+                                        <p class="field-error">{format!("Bank payout failed {}: {} ({})",
+                                            model::format_date(f.at), f.amount.display(), f.message)}</p>
+                                    })}
+                                </td>
+                            })}
+                            <td data-label="Payout">{if r.stripe.setup == model::money::PayoutSetup::Ready {
+                                view! { <span class="muted">"Paid through its Stripe account"</span> }.into_any()
+                            } else if b.available.amount > 0 && b.available.amount >= r.min_transfer.amount {
                                 view! { <PayoutForm row=r.clone()/> }.into_any()
                             } else if b.available.amount > 0 {
                                 let least = format!("Below the least payout ({})", r.min_transfer.display());

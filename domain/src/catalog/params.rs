@@ -135,7 +135,7 @@ pub fn parse_search(raw: &RawSearch) -> Result<SearchQuery, Vec<FieldError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let q = non_empty(&raw.q).map(|q| q.chars().filter(|c| !c.is_control()).take(MAX_QUERY_CHARS).collect());
+    let q = non_empty(&raw.q).map(|q| crate::platform::text::cleaned(q, MAX_QUERY_CHARS));
     Ok(SearchQuery {
         q,
         category: non_empty(&raw.category).map(str::to_string),

@@ -197,7 +197,7 @@ pub async fn record_payout_failure(conn: &mut AnyConnection, failed: &FailedPayo
         return Ok(false);
     };
     // Stripe's message is shown to people: one line, bounded, control characters dropped.
-    let message: String = failed.message.chars().filter(|c| !c.is_control()).take(300).collect();
+    let message = crate::platform::text::cleaned(failed.message, 300);
     let fresh = sqlx::query(
         "INSERT INTO seller_payout_failures (id, seller_id, payout_id, amount, currency, message, failed_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (payout_id) DO NOTHING",

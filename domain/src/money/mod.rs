@@ -20,6 +20,7 @@ pub mod policy;
 pub mod rollups;
 pub mod sales;
 pub mod statement;
+mod stripe_moves;
 pub mod stripe_transfers;
 pub mod transfers;
 pub mod views;

@@ -1,6 +1,6 @@
 //! The platform's rules for sellers' money (`money_policy`, one row): the holding days after delivery, the tax
-//! charged on commission, whether a refund gives commission back, the least amount a transfer moves, and whether
-//! a dispute holds the store's money or takes it at once. Set by
+//! charged on commission, whether a refund gives commission back, the least amount a transfer moves, whether
+//! a dispute holds the store's money or takes it at once, and the payment provider's fee and who bears it. Set by
 //! the operator (`bazaar money`); read where the rule applies, so a change applies from then on.
 
 use sqlx::AnyConnection;
@@ -61,6 +61,74 @@ pub async fn set(db: &Db, policy: &Policy) -> Result<bool, sqlx::Error> {
     Ok(true)
 }
 
+/// The payment provider's fee per payment and who bears it (set apart from [`Policy`]: most shops never change it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct FeeRule {
+    /// Basis points of the payment (290: 2.9 %), 0 to 2,000.
+    pub fee_bp: i64,
+    /// Minor units per payment (30: 0.30), 0 to 10,000.
+    pub fee_fixed: i64,
+    /// 1: each store order bears its share, booked at the sale; 0: the platform bears it.
+    pub seller_pays_fee: i64,
+}
+
+impl FeeRule {
+    /// The provider's fee on a payment of `amount`, rounded half up.
+    pub fn fee_on(&self, amount: i64) -> i64 {
+        (amount * self.fee_bp + 5_000) / 10_000 + self.fee_fixed
+    }
+
+    fn valid(&self) -> bool {
+        (0..=2_000).contains(&self.fee_bp)
+            && (0..=10_000).contains(&self.fee_fixed)
+            && (0..=1).contains(&self.seller_pays_fee)
+    }
+}
+
+/// Reads a fee as typed: `2.9%+0.30`, `2.9%` or `0.30` (a percentage of the payment, and a fixed amount);
+/// `(basis points, minor units)`.
+pub fn parse_fee(typed: &str) -> Option<(i64, i64)> {
+    let typed = typed.trim();
+    let (percent, fixed) = match typed.split_once('+') {
+        Some((p, f)) => (Some(p.trim()), Some(f.trim())),
+        None if typed.ends_with('%') => (Some(typed), None),
+        None => (None, Some(typed)),
+    };
+    let bp = match percent {
+        Some(p) => super::commission::parse_percent(p.strip_suffix('%')?)?,
+        None => 0,
+    };
+    let fixed = match fixed {
+        Some(f) => crate::catalog::editor::parse_money(f)?,
+        None => 0,
+    };
+    Some((bp, fixed))
+}
+
+pub async fn fee_rule(conn: &mut AnyConnection) -> Result<FeeRule, sqlx::Error> {
+    sqlx::query_as("SELECT fee_bp, fee_fixed, seller_pays_fee FROM money_policy WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Replaces the fee rule; `false` (nothing changed) when a figure is out of bounds.
+pub async fn set_fee_rule(db: &Db, rule: &FeeRule) -> Result<bool, sqlx::Error> {
+    if !rule.valid() {
+        return Ok(false);
+    }
+    db.write_one(
+        sqlx::query(
+            "UPDATE money_policy SET fee_bp = $1, fee_fixed = $2, seller_pays_fee = $3, updated_at = $4 WHERE id = 1",
+        )
+        .bind(rule.fee_bp)
+        .bind(rule.fee_fixed)
+        .bind(rule.seller_pays_fee)
+        .bind(now_ms()),
+    )
+    .await?;
+    Ok(true)
+}
+
 /// Freezes when order `order_id`'s money stops being pending, if not yet frozen: `hold_days` after now for a
 /// delivery, now for an order that ended cancelled or refunded (nothing is left to wait for).
 pub async fn release_order(conn: &mut AnyConnection, order_id: i64, delivered: bool) -> Result<(), sqlx::Error> {
@@ -76,4 +144,29 @@ pub async fn release_order(conn: &mut AnyConnection, order_id: i64, delivered: b
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fees_read_as_typed_and_round_half_up() {
+        assert_eq!(parse_fee("2.9%+0.30"), Some((290, 30)));
+        assert_eq!(parse_fee(" 1.5% "), Some((150, 0)));
+        assert_eq!(parse_fee("0.25"), Some((0, 25)));
+        assert_eq!(parse_fee("2.9"), Some((0, 290)), "a number without % is an amount");
+        for bad in ["", "%", "2.9%+", "x%+0.30", "2.9%+abc", "-1%"] {
+            assert_eq!(parse_fee(bad), None, "{bad:?}");
+        }
+        let rule = FeeRule {
+            fee_bp: 290,
+            fee_fixed: 30,
+            seller_pays_fee: 1,
+        };
+        assert_eq!(rule.fee_on(10_000), 320);
+        assert_eq!(rule.fee_on(1_017), 59, "29.493 rounds to 29, plus 30");
+        assert_eq!(rule.fee_on(1_018), 60, "29.522 rounds to 30, plus 30");
+        assert!(!FeeRule { fee_bp: 2_001, ..rule }.valid());
+    }
 }

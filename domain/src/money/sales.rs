@@ -43,21 +43,32 @@ async fn booked(conn: &mut AnyConnection, order_id: i64, kind: EntryKind) -> Res
 }
 
 /// Books the sale of every order of paid group `group_id`, store by store in ascending order (the order every
-/// writer takes stores' balance rows in).
+/// writer takes stores' balance rows in). When the stores bear the provider's fee, the payment's fee is split over
+/// its orders by their totals (the parts sum to the fee) and booked with each sale.
 pub async fn record_sales(conn: &mut AnyConnection, group_id: i64) -> Result<(), sqlx::Error> {
-    let orders: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE group_id = $1 ORDER BY seller_id, id")
-        .bind(group_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    for order_id in orders {
-        record_sale(conn, order_id).await?;
+    let orders: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, total FROM orders WHERE group_id = $1 ORDER BY seller_id, id")
+            .bind(group_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let rule = policy::fee_rule(conn).await?;
+    let paid: i64 = orders.iter().map(|(_, total)| total).sum();
+    let fee = if rule.seller_pays_fee == 1 {
+        rule.fee_on(paid)
+    } else {
+        0
+    };
+    let weights: Vec<i64> = orders.iter().map(|(_, total)| *total).collect();
+    for ((order_id, _), fee) in orders.iter().zip(shares(fee, &weights)) {
+        record_sale(conn, *order_id, fee).await?;
     }
     Ok(())
 }
 
 /// Books the sale of paid order `order_id` (its commission frozen already): what the shopper paid for it (goods
-/// after the discount, shipping and tax) in, the commission and the tax on it out. Once per order.
-pub async fn record_sale(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+/// after the discount, shipping and tax) in, the commission and the tax on it out, and its share `fee` of the
+/// provider's fee out. Once per order.
+pub async fn record_sale(conn: &mut AnyConnection, order_id: i64, fee: i64) -> Result<(), sqlx::Error> {
     let o = order_money(conn, order_id).await?;
     let tax_bp = policy::read(conn).await?.commission_tax_bp;
     let tax = (o.commission * tax_bp + WHOLE_BP / 2) / WHOLE_BP;
@@ -67,6 +78,7 @@ pub async fn record_sale(conn: &mut AnyConnection, order_id: i64) -> Result<(), 
     }
     append(conn, &entry(EntryKind::Commission, -o.commission)).await?;
     append(conn, &entry(EntryKind::CommissionTax, -tax)).await?;
+    append(conn, &entry(EntryKind::ProcessingFee, -fee)).await?;
     Ok(())
 }
 

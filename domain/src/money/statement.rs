@@ -36,7 +36,7 @@ pub async fn balances(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Res
     .fetch_one(&mut *conn)
     .await?;
     // What released orders an open dispute holds have not paid out yet stays pending until the bank decides (what
-    // was paid out before the case opened is gone: a lost case is then owed).
+    // was paid out before the case opened is gone: a lost case is then taken back from a Stripe transfer, or owed).
     let held: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(l.amount), 0) AS BIGINT) FROM orders o JOIN seller_ledger l ON l.order_id = o.id \
          WHERE o.seller_id = $1 AND o.dispute_hold = 1 AND o.funds_release_at <= $2 \

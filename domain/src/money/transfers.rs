@@ -71,6 +71,14 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
     };
     let form_key = text::line(payout.form_key, 64).map_err(|_| SellerError::NotFound)?;
     let mut tx = db.begin_write().await?;
+    if super::connect::payable_account(&mut tx, payout.seller_id)
+        .await?
+        .is_some()
+    {
+        return Err(SellerError::Conflict(
+            "This store is paid through its Stripe account: the transfer sweep pays it, not a bank transfer.".into(),
+        ));
+    }
     // The store's balance row first: no entry is booked meanwhile, and the same form sent at once waits here and
     // then finds the transfer this one made.
     let taken = sqlx::query("UPDATE seller_balances SET updated_at = $1 WHERE seller_id = $2 AND currency = $3")

@@ -65,7 +65,7 @@ const DAY_MS: i64 = 86_400_000;
 pub async fn page(db: &Db, actor: &Actor, filter: &OrderFilter, after: &str) -> Result<SellerOrderPage, OrderError> {
     let store = actor.own_store().map_err(|_| OrderError::NotFound)?;
     // A search box: what no name or number holds (control characters) is dropped, not refused.
-    let q: String = filter.q.chars().filter(|c| !c.is_control()).take(100).collect();
+    let q = crate::platform::text::cleaned(&filter.q, 100);
     let q = q.trim();
     // Date inputs send a day or nothing; a day that is not one (a hand-edited address) narrows nothing.
     let from = model::parse_date(&filter.from);

@@ -19,7 +19,7 @@ pub struct AccountState {
     pub payouts_enabled: bool,
 }
 
-/// A transfer to ask for: `key` is derived from our transfer row, so a retry after a timeout makes one transfer.
+/// A transfer to ask for (its key is derived from our transfer row, so a retry after a timeout makes one transfer).
 #[derive(Debug, Clone)]
 pub struct TransferOrder<'a> {
     pub account: &'a str,
@@ -30,7 +30,21 @@ pub struct TransferOrder<'a> {
     /// The provider's payment the money came from (its charge becomes `source_transaction`).
     pub source_payment: Option<&'a str>,
     pub description: &'a str,
-    pub key: &'a str,
+}
+
+/// A move Stripe may have made while its answer was lost, to look up by the id of our row (in its metadata):
+/// Stripe keeps idempotency keys for 24 hours only, so a claim older than that is looked up before it is sent.
+#[derive(Debug, Clone)]
+pub enum Lookup<'a> {
+    Transfer {
+        account: &'a str,
+        group: Option<&'a str>,
+        row: i64,
+    },
+    Reversal {
+        transfer: &'a str,
+        row: i64,
+    },
 }
 
 #[async_trait]
@@ -41,10 +55,12 @@ pub trait ConnectRail: Send + Sync + Debug {
     async fn onboarding_link(&self, account: &str) -> Result<String, GatewayError>;
     /// The account as the provider knows it now.
     async fn account_state(&self, account: &str) -> Result<AccountState, GatewayError>;
-    /// Moves money to the account; the provider's id of the transfer.
-    async fn transfer(&self, order: &TransferOrder<'_>) -> Result<String, GatewayError>;
-    /// Takes `amount` back from transfer `transfer`; the provider's id of the reversal.
-    async fn reverse(&self, transfer: &str, amount: i64, key: &str) -> Result<String, GatewayError>;
+    /// Moves money to the account; the provider's id of the transfer. `row`: ours, kept in its metadata.
+    async fn transfer(&self, order: &TransferOrder<'_>, row: i64) -> Result<String, GatewayError>;
+    /// Takes `amount` back from transfer `transfer`; the provider's id of the reversal. `row`: ours, in its metadata.
+    async fn reverse(&self, transfer: &str, amount: i64, row: i64) -> Result<String, GatewayError>;
+    /// The provider's id of a move made for our row, if it was made.
+    async fn find_made(&self, lookup: &Lookup<'_>) -> Result<Option<String>, GatewayError>;
 }
 
 /// A Connect event as the inbox keeps it.

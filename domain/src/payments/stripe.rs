@@ -68,16 +68,20 @@ pub(crate) fn gateway_error(err: StripeError) -> GatewayError {
     }
 }
 
+/// A Stripe client with our timeout; `api_base`: Stripe's API by default, a local fake Stripe in the tests.
+pub(crate) fn client(secret_key: &str, api_base: Option<&str>) -> Result<Client, GatewayError> {
+    let mut builder = ClientBuilder::new(secret_key).timeout(Duration::from_secs(20));
+    if let Some(base) = api_base {
+        builder = builder.url(base);
+    }
+    builder.build().map_err(|e| GatewayError::Unavailable(e.to_string()))
+}
+
 impl StripeGateway {
     /// `api_base`: Stripe's API by default; the tests point it at a local fake Stripe.
     pub fn new(secret_key: &str, api_base: Option<&str>, public_url: &str) -> Result<StripeGateway, GatewayError> {
-        let mut builder = ClientBuilder::new(secret_key).timeout(Duration::from_secs(20));
-        if let Some(base) = api_base {
-            builder = builder.url(base);
-        }
-        let client = builder.build().map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         Ok(StripeGateway {
-            client,
+            client: client(secret_key, api_base)?,
             public_url: public_url.trim_end_matches('/').to_string(),
         })
     }

@@ -4,21 +4,21 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use stripe::{Client, ClientBuilder, StripeRequest};
+use stripe::{Client, StripeError, StripeRequest};
 use stripe_connect::account::{
-    CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers, CreateAccountType, RetrieveAccount,
+    CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesCardPayments,
+    CreateAccountCapabilitiesTransfers, CreateAccountType, RetrieveAccount,
 };
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
-use stripe_connect::transfer::CreateTransfer;
-use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+use stripe_connect::transfer::{CreateTransfer, ListTransfer};
+use stripe_connect::transfer_reversal::{CreateIdTransferReversal, ListIdTransferReversal};
 use stripe_core::payment_intent::RetrievePaymentIntent;
 use stripe_types::Currency;
 
-use super::connect::{AccountState, ConnectRail, TransferOrder};
-use super::stripe::{gateway_error, key};
+use super::connect::{AccountState, ConnectRail, Lookup, TransferOrder};
+use super::stripe::{client, gateway_error, key};
 use super::GatewayError;
 
 #[derive(Clone)]
@@ -40,13 +40,8 @@ impl fmt::Debug for StripeConnect {
 impl StripeConnect {
     /// `api_base`: Stripe's API by default; the tests point it at a local fake Stripe.
     pub fn new(secret_key: &str, api_base: Option<&str>, public_url: &str) -> Result<StripeConnect, GatewayError> {
-        let mut builder = ClientBuilder::new(secret_key).timeout(Duration::from_secs(20));
-        if let Some(base) = api_base {
-            builder = builder.url(base);
-        }
-        let client = builder.build().map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         Ok(StripeConnect {
-            client,
+            client: client(secret_key, api_base)?,
             public_url: public_url.trim_end_matches('/').to_string(),
         })
     }
@@ -64,10 +59,15 @@ impl StripeConnect {
 #[async_trait]
 impl ConnectRail for StripeConnect {
     async fn create_account(&self, seller_id: i64, email: &str) -> Result<String, GatewayError> {
+        // Card payments with transfers: Stripe enables charges only with it (the store is payable when
+        // `charges_enabled` and `payouts_enabled` both hold).
         let mut capabilities = CreateAccountCapabilities::new();
         let mut transfers = CreateAccountCapabilitiesTransfers::new();
         transfers.requested = Some(true);
         capabilities.transfers = Some(transfers);
+        let mut cards = CreateAccountCapabilitiesCardPayments::new();
+        cards.requested = Some(true);
+        capabilities.card_payments = Some(cards);
         let account = CreateAccount::new()
             .type_(CreateAccountType::Express)
             .email(email)
@@ -106,11 +106,16 @@ impl ConnectRail for StripeConnect {
         })
     }
 
-    async fn transfer(&self, order: &TransferOrder<'_>) -> Result<String, GatewayError> {
-        let currency: Currency = order.currency.to_lowercase().parse().unwrap_or(Currency::USD);
+    async fn transfer(&self, order: &TransferOrder<'_>, row: i64) -> Result<String, GatewayError> {
+        let currency: Currency = order
+            .currency
+            .to_lowercase()
+            .parse()
+            .map_err(|_| GatewayError::Refused(format!("unknown currency {}", order.currency)))?;
         let mut request = CreateTransfer::new(currency, order.account)
             .amount(order.amount)
-            .description(order.description);
+            .description(order.description)
+            .metadata(HashMap::from([(TRANSFER_ROW.to_string(), row.to_string())]));
         if let Some(group) = order.group {
             request = request.transfer_group(group);
         }
@@ -121,21 +126,75 @@ impl ConnectRail for StripeConnect {
         }
         let transfer = request
             .customize()
-            .request_strategy(key(&format!("bazaar-{}", order.key))?)
+            .request_strategy(key(&format!("bazaar-transfer-{row}"))?)
             .send(&self.client)
             .await
-            .map_err(gateway_error)?;
+            .map_err(move_error)?;
         Ok(transfer.id.as_str().to_string())
     }
 
-    async fn reverse(&self, transfer: &str, amount: i64, idempotency_key: &str) -> Result<String, GatewayError> {
+    async fn reverse(&self, transfer: &str, amount: i64, row: i64) -> Result<String, GatewayError> {
         let reversal = CreateIdTransferReversal::new(transfer)
             .amount(amount)
+            .metadata(HashMap::from([(REVERSAL_ROW.to_string(), row.to_string())]))
             .customize()
-            .request_strategy(key(&format!("bazaar-{idempotency_key}"))?)
+            .request_strategy(key(&format!("bazaar-reversal-{row}"))?)
             .send(&self.client)
             .await
-            .map_err(gateway_error)?;
+            .map_err(move_error)?;
         Ok(reversal.id.as_str().to_string())
+    }
+
+    async fn find_made(&self, lookup: &Lookup<'_>) -> Result<Option<String>, GatewayError> {
+        let ours = |metadata: Option<&HashMap<String, String>>, name: &str, row: i64| {
+            metadata.and_then(|m| m.get(name)) == Some(&row.to_string())
+        };
+        match lookup {
+            Lookup::Transfer { account, group, row } => {
+                let mut list = ListTransfer::new().destination(*account).limit(100);
+                if let Some(group) = group {
+                    list = list.transfer_group(*group);
+                }
+                let found = list.send(&self.client).await.map_err(move_error)?;
+                Ok(found
+                    .data
+                    .iter()
+                    .find(|t| ours(Some(&t.metadata), TRANSFER_ROW, *row))
+                    .map(|t| t.id.as_str().to_string()))
+            }
+            Lookup::Reversal { transfer, row } => {
+                let found = ListIdTransferReversal::new(*transfer)
+                    .limit(100)
+                    .send(&self.client)
+                    .await
+                    .map_err(move_error)?;
+                Ok(found
+                    .data
+                    .iter()
+                    .find(|r| ours(r.metadata.as_ref(), REVERSAL_ROW, *row))
+                    .map(|r| r.id.as_str().to_string()))
+            }
+        }
+    }
+}
+
+/// The metadata naming our row on a transfer and on a reversal.
+const TRANSFER_ROW: &str = "bazaar_transfer";
+const REVERSAL_ROW: &str = "bazaar_reversal";
+
+/// Stripe's answer to a move. Only a refusal about the money or the account releases the move's entries; anything
+/// that may mean Stripe made it or will (a key in use by a concurrent request, a key or rate problem, a 5xx, no
+/// answer) leaves the claim for the next sweep, which asks again under the same key.
+fn move_error(err: StripeError) -> GatewayError {
+    match err {
+        StripeError::Stripe(e, status)
+            if matches!(status, 400 | 402 | 404) && e.type_.as_str() != "idempotency_error" =>
+        {
+            GatewayError::Refused(format!(
+                "{status}: {}",
+                e.message.clone().unwrap_or_else(|| "refused".to_string())
+            ))
+        }
+        other => GatewayError::Unavailable(other.to_string()),
     }
 }

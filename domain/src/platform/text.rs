@@ -37,6 +37,12 @@ pub fn like_literal(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+/// Text from elsewhere (a search box, a file name, a provider's message) made safe to keep and show: control
+/// characters dropped, at most `max` characters.
+pub fn cleaned(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
 /// A one-line field as stored: trimmed, at most `max` characters, no control character at all.
 pub fn line(typed: &str, max: usize) -> Result<String, TextProblem> {
     let text = typed.trim();

@@ -78,7 +78,7 @@ pub async fn upload(
     drop(conn);
     let id = next_id();
     let now = now_ms();
-    let name: String = file_name.chars().filter(|c| !c.is_control()).take(120).collect();
+    let name = crate::platform::text::cleaned(file_name, 120);
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM product_imports WHERE seller_id = $1 AND created_at < $2")
         .bind(store)

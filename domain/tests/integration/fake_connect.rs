@@ -35,12 +35,17 @@ pub(crate) enum Mood {
     PlatformShort,
     /// Reversals: the connected account's balance is short (400 `insufficient_funds`).
     AccountShort,
+    /// Transfers and reversals are made, but the answer is lost (a 500 after the work).
+    LoseAnswer,
+    /// A concurrent request holds the key (409 `idempotency_error`): nothing is made.
+    KeyInUse,
 }
 
 #[derive(Default)]
 struct Connect {
     accounts: HashMap<String, Value>,
     transfers: HashMap<String, Value>,
+    reversals: HashMap<String, Vec<Value>>,
     idempotency: HashMap<String, (Params, Value)>,
     requests: Vec<(String, Recorded)>,
     mood: Mood,
@@ -82,6 +87,14 @@ fn gate(s: &Shared, headers: &HeaderMap, path: &str) -> Option<Response> {
         return Some(no);
     }
     let mut fake = s.lock().expect("ok");
+    if fake.mood == Mood::KeyInUse {
+        return Some(stripe_error(
+            StatusCode::CONFLICT,
+            "idempotency_error",
+            "",
+            "There is currently another in-progress request using this Idempotent Key.",
+        ));
+    }
     if fake.mood != Mood::Down {
         return None;
     }
@@ -164,7 +177,7 @@ async fn create_transfer(State(s): State<Shared>, headers: HeaderMap, Form(form)
         return no;
     }
     let mut fake = s.lock().expect("ok");
-    idempotent(&mut *fake, &headers, "/v1/transfers", form, |fake, form| {
+    let answer = idempotent(&mut *fake, &headers, "/v1/transfers", form, |fake, form| {
         let destination = param(form, "destination").unwrap_or_default().to_string();
         let payable = fake
             .accounts
@@ -192,11 +205,57 @@ async fn create_transfer(State(s): State<Shared>, headers: HeaderMap, Form(form)
             "created": now_ms() / 1000, "currency": param(form, "currency"), "destination": destination,
             "livemode": false, "metadata": {}, "reversed": false, "description": param(form, "description"),
             "source_transaction": param(form, "source_transaction"), "transfer_group": param(form, "transfer_group"),
+            "metadata": {"bazaar_transfer": param(form, "metadata[bazaar_transfer]")},
             "reversals": {"object": "list", "data": [], "has_more": false,
                 "url": format!("/v1/transfers/{id}/reversals")}});
         fake.transfers.insert(id, transfer.clone());
         Ok(transfer)
-    })
+    });
+    lost_or(&fake, answer)
+}
+
+/// The answer, or a 500 when the fake loses answers (the work is done all the same).
+fn lost_or(fake: &Connect, answer: Response) -> Response {
+    if fake.mood == Mood::LoseAnswer && answer.status().is_success() {
+        return stripe_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "",
+            "The answer was lost",
+        );
+    }
+    answer
+}
+
+/// `GET /v1/transfers?destination=…&transfer_group=…`: a list.
+async fn list_transfers(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(no) = gate(&s, &headers, "/v1/transfers?") {
+        return no;
+    }
+    let fake = s.lock().expect("ok");
+    let matches = |t: &&Value, field: &str| query.get(field).is_none_or(|want| t[field] == json!(want));
+    let data: Vec<Value> = fake
+        .transfers
+        .values()
+        .filter(|t| matches(t, "destination") && matches(t, "transfer_group"))
+        .cloned()
+        .collect();
+    Json(json!({"object": "list", "data": data, "has_more": false, "url": "/v1/transfers"})).into_response()
+}
+
+/// `GET /v1/transfers/{id}/reversals`.
+async fn list_reversals(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let path = format!("/v1/transfers/{id}/reversals?");
+    if let Some(no) = gate(&s, &headers, &path) {
+        return no;
+    }
+    let fake = s.lock().expect("ok");
+    let data = fake.reversals.get(&id).cloned().unwrap_or_default();
+    Json(json!({"object": "list", "data": data, "has_more": false, "url": path})).into_response()
 }
 
 async fn create_reversal(
@@ -210,7 +269,7 @@ async fn create_reversal(
         return no;
     }
     let mut fake = s.lock().expect("ok");
-    idempotent(&mut *fake, &headers, &path, form, |fake, form| {
+    let answer = idempotent(&mut *fake, &headers, &path, form, |fake, form| {
         let short = fake.mood == Mood::AccountShort;
         let Some(transfer) = fake.transfers.get_mut(&id) else {
             return Err(missing("transfer", &id));
@@ -232,11 +291,13 @@ async fn create_reversal(
         transfer["amount_reversed"] = json!(transfer["amount_reversed"].as_i64().unwrap_or(0) + amount);
         let currency = transfer["currency"].clone();
         fake.next += 1;
-        Ok(
-            json!({"id": format!("trr_test_{}", fake.next), "object": "transfer_reversal", "amount": amount,
-            "created": now_ms() / 1000, "currency": currency, "transfer": id, "metadata": {}}),
-        )
-    })
+        let reversal = json!({"id": format!("trr_test_{}", fake.next), "object": "transfer_reversal",
+            "amount": amount, "created": now_ms() / 1000, "currency": currency, "transfer": id,
+            "metadata": {"bazaar_reversal": param(form, "metadata[bazaar_reversal]")}});
+        fake.reversals.entry(id.clone()).or_default().push(reversal.clone());
+        Ok(reversal)
+    });
+    lost_or(&fake, answer)
 }
 
 /// A PaymentIntent whose charge is `ch_` + its id (what a transfer's `source_transaction` is read from).
@@ -265,8 +326,11 @@ impl FakeConnect {
             .route("/v1/accounts", post(create_account))
             .route("/v1/accounts/{id}", get(retrieve_account))
             .route("/v1/account_links", post(create_link))
-            .route("/v1/transfers", post(create_transfer))
-            .route("/v1/transfers/{id}/reversals", post(create_reversal))
+            .route("/v1/transfers", post(create_transfer).get(list_transfers))
+            .route(
+                "/v1/transfers/{id}/reversals",
+                post(create_reversal).get(list_reversals),
+            )
             .route("/v1/payment_intents/{id}", get(retrieve_intent))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -327,6 +391,11 @@ impl FakeConnect {
 
     pub(crate) fn transfer(&self, id: &str) -> Value {
         self.state.lock().expect("ok").transfers[id].clone()
+    }
+
+    /// How many transfers Stripe has made.
+    pub(crate) fn transfers_made(&self) -> usize {
+        self.state.lock().expect("ok").transfers.len()
     }
 }
 

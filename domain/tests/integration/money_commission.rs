@@ -1,8 +1,10 @@
 //! Issue 21, first part: the platform's commission — the most specific rate (a store's, a category's, the
 //! platform's) with its floor and cap, frozen on each line when the order is paid, on the line's goods after its
-//! share of the discount (the shares add up to the order's discount); changing a rate never changes a past order.
+//! share of the discount (the shares add up to the order's discount); changing a rate never changes a past order;
+//! the payment provider's fee borne by the stores, split over a payment's orders to the cent.
 
 use domain::money::commission::{self, Rate, Scope};
+use domain::money::policy::{self, FeeRule};
 use domain::orders::portal;
 use domain::payments::TestGateway;
 use domain::{cart, Actor, Db};
@@ -10,7 +12,7 @@ use model::promotions::PromotionForm;
 
 use crate::db_tests;
 use crate::harness::actors;
-use crate::harness::fixtures::{count, draft, key, place, placed_and_paid};
+use crate::harness::fixtures::{count, draft, key, place, placed_and_paid, two_sellers};
 use crate::seller_orders::{paid_order, store_with_two_variants};
 
 #[derive(Debug, sqlx::FromRow)]
@@ -149,7 +151,75 @@ async fn a_discount_is_shared_among_the_lines_to_the_cent_before_commission(db: 
     }
 }
 
+/// When the stores bear the provider's fee, each payment's fee (2.9 % + 0.30) is split over its store orders by
+/// their totals, to the cent, and booked with the sales; when the platform bears it, nothing is booked.
+async fn the_stores_bear_the_providers_fee_split_by_their_totals(db: Db) {
+    let (a, b) = two_sellers(&db, 20).await;
+    let rule = FeeRule {
+        fee_bp: 290,
+        fee_fixed: 30,
+        seller_pays_fee: 1,
+    };
+    assert!(policy::set_fee_rule(&db, &rule).await.expect("rule"));
+    let pay = |lines: [(i64, i64); 2]| {
+        let db = db.clone();
+        async move {
+            let cart_id = cart::create_guest_cart(&db).await.expect("cart");
+            for (variant, units) in lines {
+                cart::add(&db, cart_id, variant, units).await.expect("add");
+            }
+            let details = draft(&db, cart_id, "US").await;
+            placed_and_paid(&db, &TestGateway::new(db.clone()), cart_id, &details)
+                .await
+                .number
+        }
+    };
+    let fees_of = |number: String| {
+        let db = db.clone();
+        async move {
+            let rows: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT o.total, COALESCE((SELECT -l.amount FROM seller_ledger l WHERE l.order_id = o.id \
+                 AND l.kind = 'processing_fee'), 0) FROM orders o JOIN order_groups g ON g.id = o.group_id \
+                 WHERE g.number = $1 ORDER BY o.seller_id, o.id",
+            )
+            .bind(number)
+            .fetch_all(db.pool())
+            .await
+            .expect("fees");
+            rows
+        }
+    };
+    let rows = fees_of(pay([(a, 1), (b, 3)]).await).await;
+    let totals: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let fees: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let paid: i64 = totals.iter().sum();
+    assert_eq!(
+        fees.iter().sum::<i64>(),
+        rule.fee_on(paid),
+        "the parts are the payment's fee"
+    );
+    assert_eq!(fees, domain::platform::split::shares(rule.fee_on(paid), &totals));
+    assert!(fees.iter().all(|f| *f > 0), "{fees:?}");
+    assert_eq!(
+        totals[0] > totals[1],
+        fees[0] > fees[1],
+        "{fees:?} by the orders' totals {totals:?}"
+    );
+
+    let platform = FeeRule {
+        seller_pays_fee: 0,
+        ..rule
+    };
+    assert!(policy::set_fee_rule(&db, &platform).await.expect("rule"));
+    let rows = fees_of(pay([(a, 1), (b, 1)]).await).await;
+    assert!(rows.iter().all(|r| r.1 == 0), "the platform bears it: {rows:?}");
+    assert!(!policy::set_fee_rule(&db, &FeeRule { fee_bp: 5_000, ..rule })
+        .await
+        .expect("refused"));
+}
+
 db_tests!(
+    the_stores_bear_the_providers_fee_split_by_their_totals,
     the_most_specific_rate_is_frozen_at_the_sale,
     a_discount_is_shared_among_the_lines_to_the_cent_before_commission,
 );

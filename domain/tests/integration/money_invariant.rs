@@ -1,10 +1,10 @@
 //! Issue 21's invariant, over random sequences of orders across two stores, partial shipments, deliveries,
 //! cancellations, refunds of units and of amounts, disputes opened, won and lost (held or reversed, the policy
-//! changing between cases), and payouts (one store by hand, the other through Stripe Connect's fake, which is
-//! sometimes down, short on the platform's balance or on the store's, so transfers wait or fail and reversals are
-//! refused): after every step, to the cent,
-//! Σ stores' net + Σ commission (with its tax) = Σ captured − Σ refunded − Σ disputed (lost, or reversed while
-//! open); each case's shares sum to it; each store's running balance is the sum
+//! changing between cases), the provider's fee borne by the stores or the platform, and payouts (one store by
+//! hand, the other through Stripe Connect's fake, which is sometimes down, short on the platform's balance or on
+//! the store's, so transfers wait or fail and reversals are refused): after every step, to the cent,
+//! Σ stores' net + Σ commission (with its tax) + Σ processing fees = Σ captured − Σ refunded − Σ disputed (lost,
+//! or reversed while open); each case's shares sum to it; each store's running balance is the sum
 //! of its entries, numbered without gaps; every refund is one entry of its order's refunded amount; what the
 //! commission gives back never exceeds it; each payout and each reversal is the sum of the entries it covers and
 //! is booked once, and only what Stripe made is booked; the dashboard's daily
@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use domain::money::connect;
-use domain::money::policy::{self, Policy};
+use domain::money::policy::{self, FeeRule, Policy};
 use domain::money::statement;
 use domain::money::stripe_transfers;
 use domain::money::transfers::{self, ManualPayout};
@@ -104,10 +104,15 @@ async fn reconciles(db: &Db, step: usize) {
          WHERE kind IN ('commission', 'commission_tax', 'commission_back', 'commission_tax_back')",
     )
     .await;
+    let fees = -scalar(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM seller_ledger WHERE kind = 'processing_fee'",
+    )
+    .await;
     assert_eq!(
-        net + commission,
+        net + commission + fees,
         captured - disputed,
-        "step {step}: Σ net + Σ commission = Σ captured − Σ refunded − Σ disputed"
+        "step {step}: Σ net + Σ commission + Σ processing fees = Σ captured − Σ refunded − Σ disputed"
     );
     let split = scalar(
         db,
@@ -147,6 +152,14 @@ async fn reconciles(db: &Db, step: usize) {
     )
     .await;
     assert_eq!(over_given, 0, "step {step}: commission given back never exceeds it");
+    moves_match(db, step).await;
+    available_is_due(db, step).await;
+    rollups_match(db, step).await;
+}
+
+/// Each payout (by hand or through Stripe) and each reversal is the sum of what it covers, booked once, and only
+/// what Stripe made is booked.
+async fn moves_match(db: &Db, step: usize) {
     let uncovered = scalar(
         db,
         "SELECT COUNT(*) FROM seller_transfers t WHERE t.status = 'sent' AND (t.amount <> \
@@ -180,8 +193,6 @@ async fn reconciles(db: &Db, step: usize) {
     )
     .await;
     assert_eq!(unbooked, 0, "step {step}: only what Stripe made is booked");
-    available_is_due(db, step).await;
-    rollups_match(db, step).await;
 }
 
 /// What each store reads as available is what a payout would cover now (held orders' unpaid entries excluded).
@@ -345,6 +356,13 @@ async fn open_orders(db: &Db) -> Vec<OpenOrder> {
 }
 
 async fn place_random(db: &Db, rng: &mut Rng, variants: &[i64]) {
+    // Who bears the provider's fee changes between payments (each payment's fee is booked with its sales).
+    let rule = FeeRule {
+        fee_bp: 290,
+        fee_fixed: 30,
+        seller_pays_fee: rng.below(2) as i64,
+    };
+    assert!(policy::set_fee_rule(db, &rule).await.expect("fee rule"));
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     for _ in 0..=rng.below(3) {
         let variant = variants[rng.below(variants.len())];
@@ -361,6 +379,27 @@ struct Payouts {
     admin: Actor,
     stripe: FakeConnect,
     connected: i64,
+}
+
+impl Payouts {
+    /// Store `connected` paid through Stripe Connect's fake (its account made payable), the others by hand.
+    async fn new(db: &Db, connected: i64, seller: &Actor) -> Payouts {
+        let stripe = FakeConnect::spawn().await;
+        connect::onboarding_link(db, &stripe.rail(), seller, true)
+            .await
+            .expect("account");
+        let account: String = sqlx::query_scalar("SELECT account_id FROM seller_stripe_accounts")
+            .fetch_one(db.pool())
+            .await
+            .expect("account");
+        let ready = stripe.update_account(&account, (true, true, true), now_ms() / 1000);
+        assert!(deliver_connect(db, &ready).await.expect("ready"));
+        Payouts {
+            admin: actors::admin(db).await,
+            stripe,
+            connected,
+        }
+    }
 }
 
 /// Pays store `store` what is due: a sweep through the fake Stripe in a random mood, or a manual payout.
@@ -497,22 +536,7 @@ async fn the_ledger_reconciles_over_random_sequences(db: Db) {
     for &store in &stores {
         sellers.insert(store, actors::seller_of(&db, store).await);
     }
-    let stripe = FakeConnect::spawn().await;
-    let connected = stores[0];
-    connect::onboarding_link(&db, &stripe.rail(), &sellers[&connected], true)
-        .await
-        .expect("account");
-    let account: String = sqlx::query_scalar("SELECT account_id FROM seller_stripe_accounts")
-        .fetch_one(db.pool())
-        .await
-        .expect("account");
-    let ready = stripe.update_account(&account, (true, true, true), now_ms() / 1000);
-    assert!(deliver_connect(&db, &ready).await.expect("ready"));
-    let payouts = Payouts {
-        admin: actors::admin(&db).await,
-        stripe,
-        connected,
-    };
+    let payouts = Payouts::new(&db, stores[0], &sellers[&stores[0]]).await;
     let seed = std::env::var("BAZAAR_MONEY_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

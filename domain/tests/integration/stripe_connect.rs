@@ -8,6 +8,7 @@ use domain::money::connect::{self, payable_account};
 use domain::money::policy::{self, Policy};
 use domain::money::statement;
 use domain::money::stripe_transfers::{self, Swept};
+use domain::money::transfers::{self, ManualPayout};
 use domain::orders::refunds::RefundKind;
 use domain::payments::stripe::WebhookFailure;
 use domain::payments::TestGateway;
@@ -23,6 +24,7 @@ use crate::harness::actors;
 use crate::harness::fixtures::count;
 use crate::money_ledger::units_form;
 use crate::seller_orders::{mails_to, paid_order, ship_all, store_with_two_variants};
+use crate::stripe_payments::{deliver, placed_with_stripe, session_of, FakeStripe};
 
 async fn setup_of(db: &Db, store: i64) -> PayoutSetup {
     let mut conn = db.pool().acquire().await.expect("conn");
@@ -100,10 +102,27 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
     let stale = fake.update_account(&account, (true, false, false), now - 60);
     assert!(!deliver_connect(&db, &stale).await.expect("stale"));
     assert_eq!(setup_of(&db, store).await, PayoutSetup::Ready);
+    let by_hand = ManualPayout {
+        seller_id: store,
+        amount: 100,
+        reference: "WIRE-1",
+        form_key: "k-1",
+    };
+    let refused = transfers::record_manual(&db, &actors::admin(&db).await, &by_hand).await;
+    assert!(
+        matches!(refused, Err(SellerError::Conflict(_))),
+        "the sweep pays it: {refused:?}"
+    );
     let forged = connect_events::connect_webhook(&db, ready.as_bytes(), "t=1,v1=00", "whsec_x").await;
     assert!(matches!(forged, Err(WebhookFailure::Rejected(_))));
+}
 
-    // A bank payout that failed: kept once, its message cleaned, the store told.
+/// A bank payout that failed: kept once, its message cleaned, the store told; another platform's account changes
+/// nothing.
+async fn a_failed_bank_payout_is_kept_once_and_told(db: Db) {
+    let fake = FakeConnect::spawn().await;
+    let (store, _, _) = payable_store(&db, &fake).await;
+    let account = account_of(&db, store).await;
     let failed = fake.payout_failed(&account, "po_test_1", 4200);
     assert!(deliver_connect(&db, &failed).await.expect("kept"));
     assert!(!deliver_connect(&db, &failed).await.expect("again"));
@@ -259,9 +278,21 @@ async fn the_sweep_transfers_once_and_takes_a_later_refund_back(db: Db) {
         stripe_transfers::run(&db, &rail, now_ms()).await.expect("run"),
         Swept::default()
     );
+}
 
-    // The store's Stripe balance is short: the next refund is owed, not asked again, and netted against the
-    // next transfer.
+/// The store's Stripe balance is short: a refund after its transfer is owed, not asked again, and netted against
+/// the next transfer.
+async fn a_refused_reversal_is_owed_and_netted(db: Db) {
+    let fake = FakeConnect::spawn().await;
+    let rail = fake.rail();
+    let (store, seller, kettle) = payable_store(&db, &fake).await;
+    let number = delivered(&db, &seller, kettle, 3).await;
+    stripe_transfers::run(&db, &rail, now_ms()).await.expect("run");
+    let tr: String = sqlx::query_scalar("SELECT provider_ref FROM seller_transfers WHERE seller_id = $1")
+        .bind(store)
+        .fetch_one(db.pool())
+        .await
+        .expect("transfer");
     fake.set_mood(Mood::AccountShort);
     refund_one(&db, &seller, &number, kettle).await;
     let owed = -balance(&db, store).await;
@@ -385,7 +416,135 @@ async fn two_sweeps_at_once_transfer_each_entry_once(db: Db) {
     assert_eq!(sent, total);
 }
 
+/// A payment through Stripe's checkout for two stores: each store's transfer draws on that payment's charge
+/// (`source_transaction`) under the group's number (`transfer_group`), and the two transfers make the stores' nets.
+async fn each_store_is_paid_from_the_groups_charge(db: Db) {
+    let stripe = FakeStripe::spawn().await;
+    let gateway = stripe.gateway();
+    let (placed, a, b) = placed_with_stripe(&db, &gateway).await;
+    let paid = stripe.complete(&session_of(&placed.redirect_url));
+    deliver(&db, &gateway, &paid).await.expect("paid");
+    let fake = FakeConnect::spawn().await;
+    let rail = fake.rail();
+    assert!(policy::set(
+        &db,
+        &Policy {
+            hold_days: 0,
+            commission_tax_bp: 0,
+            commission_back: 1,
+            min_transfer: 100,
+            dispute_hold: 0
+        }
+    )
+    .await
+    .expect("policy"));
+    let mut nets = 0;
+    for variant in [a, b] {
+        let (store, number): (i64, String) = sqlx::query_as(
+            "SELECT o.seller_id, o.number FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.variant_id = $1",
+        )
+        .bind(variant)
+        .fetch_one(db.pool())
+        .await
+        .expect("order");
+        let seller = actors::seller_of(&db, store).await;
+        ship_order::ship(&db, &seller, &number, &ship_all(&db, &number, "ups", "1Z2").await)
+            .await
+            .expect("ship");
+        ship_order::mark_delivered(&db, &seller, &number)
+            .await
+            .expect("delivered");
+        connect::onboarding_link(&db, &rail, &seller, true).await.expect("link");
+        let ready = fake.update_account(&account_of(&db, store).await, (true, true, true), now_ms() / 1000);
+        deliver_connect(&db, &ready).await.expect("ready");
+        nets += net_of(&db, &number).await;
+    }
+    let swept = stripe_transfers::run(&db, &rail, now_ms()).await.expect("run");
+    assert_eq!(
+        swept,
+        Swept {
+            transfers: 2,
+            ..Swept::default()
+        }
+    );
+    let intent: String = sqlx::query_scalar("SELECT provider_payment FROM payments")
+        .fetch_one(db.pool())
+        .await
+        .expect("intent");
+    let made = fake.requests_to("/v1/transfers");
+    let mut sum = 0;
+    for (params, _) in &made {
+        assert!(
+            params.contains(&("source_transaction".into(), format!("ch_{intent}"))),
+            "{params:?}"
+        );
+        assert!(params.contains(&("transfer_group".into(), placed.number.clone())));
+        sum += params
+            .iter()
+            .find(|(k, _)| k == "amount")
+            .and_then(|(_, v)| v.parse::<i64>().ok())
+            .expect("amount");
+    }
+    assert_eq!(sum, nets, "the two transfers are the stores' nets");
+}
+
+/// Stripe made a transfer and its answer was lost, or another request held the key: nothing is refused or made
+/// twice; a day later (Stripe has forgotten the key) the move is found by our row in its metadata and booked.
+async fn a_lost_answer_or_a_busy_key_never_pays_twice(db: Db) {
+    let fake = FakeConnect::spawn().await;
+    let rail = fake.rail();
+    let (store, seller, kettle) = payable_store(&db, &fake).await;
+    let number = delivered(&db, &seller, kettle, 2).await;
+    let waiting = Swept {
+        waiting: 1,
+        ..Swept::default()
+    };
+    fake.set_mood(Mood::KeyInUse);
+    assert_eq!(stripe_transfers::run(&db, &rail, now_ms()).await.expect("run"), waiting);
+    fake.set_mood(Mood::LoseAnswer);
+    assert_eq!(stripe_transfers::run(&db, &rail, now_ms()).await.expect("run"), waiting);
+    assert_eq!(fake.transfers_made(), 1);
+    fake.set_mood(Mood::Fine);
+    let day_later = now_ms() + 21 * 3_600_000;
+    let swept = stripe_transfers::run(&db, &rail, day_later).await.expect("run");
+    assert_eq!(
+        swept,
+        Swept {
+            transfers: 1,
+            ..Swept::default()
+        }
+    );
+    assert_eq!(fake.transfers_made(), 1, "found by its row, not made again");
+    assert_eq!(fake.requests_to("/v1/transfers").len(), 1, "asked once");
+    assert_eq!(balance(&db, store).await, 0);
+
+    // The same for a reversal.
+    refund_one(&db, &seller, &number, kettle).await;
+    fake.set_mood(Mood::LoseAnswer);
+    assert_eq!(stripe_transfers::run(&db, &rail, now_ms()).await.expect("run"), waiting);
+    fake.set_mood(Mood::Fine);
+    let swept = stripe_transfers::run(&db, &rail, day_later).await.expect("run");
+    assert_eq!(
+        swept,
+        Swept {
+            reversals: 1,
+            ..Swept::default()
+        }
+    );
+    assert_eq!(balance(&db, store).await, 0);
+    let reversed = count(
+        &db,
+        "SELECT COUNT(*) FROM seller_transfer_reversals WHERE status = 'sent'",
+    )
+    .await;
+    assert_eq!(reversed, 1);
+}
+
 db_tests!(
+    a_failed_bank_payout_is_kept_once_and_told,
+    a_lost_answer_or_a_busy_key_never_pays_twice,
+    a_refused_reversal_is_owed_and_netted,
+    each_store_is_paid_from_the_groups_charge,
     a_store_is_payable_only_when_stripe_says_so,
     the_sweep_transfers_once_and_takes_a_later_refund_back,
     stripe_down_or_short_loses_nothing,

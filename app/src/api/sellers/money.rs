@@ -36,6 +36,8 @@ pub struct KeptMoneyAdjustment {
 pub struct PayoutsScreen {
     pub rows: Vec<model::money::PayoutRow>,
     pub kept: Option<KeptMoneyAdjustment>,
+    /// Whether stores can be paid through Stripe Connect in this shop (its column is shown then).
+    pub connect: bool,
 }
 
 #[server(endpoint = "store_payouts", input = leptos::server_fn::codec::GetUrl)]
@@ -43,7 +45,11 @@ pub async fn store_payouts() -> Result<PayoutsScreen, AppError> {
     let (services, actor) = signed_in()?;
     let rows = domain::money::transfers::payout_rows(&services.db, &actor).await?;
     let kept = crate::ssr::take_typed(ADJUST_FORM).await?;
-    Ok(PayoutsScreen { rows, kept })
+    Ok(PayoutsScreen {
+        rows,
+        kept,
+        connect: services.connect.is_some(),
+    })
 }
 
 /// Records a bank transfer an admin made to a store, of the amount the screen showed.
