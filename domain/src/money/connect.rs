@@ -7,7 +7,7 @@ use model::catalog::Money;
 use model::money::{PayoutFailure, PayoutSetup, StripePayouts};
 use sqlx::AnyConnection;
 
-use crate::payments::connect::{AccountState, ConnectRail};
+use crate::payments::connect::{AccountState, ConnectEvent, ConnectRail, CONNECT_PROVIDER};
 use crate::payments::GatewayError;
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
@@ -43,6 +43,15 @@ async fn account_of(conn: &mut AnyConnection, seller_id: i64) -> Result<Option<A
     .bind(seller_id)
     .fetch_optional(&mut *conn)
     .await
+}
+
+/// Whether `account` is a store's account here.
+pub async fn knows(conn: &mut AnyConnection, account: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT seller_id FROM seller_stripe_accounts WHERE account_id = $1")
+        .bind(account)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
 }
 
 /// The account store `seller_id` is paid to, if Stripe has made it payable.
@@ -113,20 +122,32 @@ pub async fn onboarding_link(
                     .ok_or(SellerError::NotFound)?;
             drop(conn);
             let opened = rail.create_account(store, &email).await.map_err(unreachable)?;
-            db.write_one(
-                sqlx::query(
-                    "INSERT INTO seller_stripe_accounts (seller_id, account_id, created_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (seller_id) DO NOTHING",
-                )
-                .bind(store)
-                .bind(&opened)
-                .bind(now_ms()),
-            )
-            .await?;
+            keep_account(db, store, &opened).await?;
             opened
         }
     };
     rail.onboarding_link(&account).await.map(Some).map_err(unreachable)
+}
+
+/// Writes store `store`'s new account and applies what Stripe reported about it before it was written.
+async fn keep_account(db: &Db, store: i64, account: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO seller_stripe_accounts (seller_id, account_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (seller_id) DO NOTHING",
+    )
+    .bind(store)
+    .bind(account)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    for report in crate::payments::connect::waiting_reports(&mut tx, account).await? {
+        if let ConnectEvent::Account(state) = &report.event {
+            apply_state(&mut tx, state, report.created_ms).await?;
+        }
+        crate::payments::mark_event(&mut tx, CONNECT_PROVIDER, &report.event_id, true).await?;
+    }
+    tx.commit().await
 }
 
 /// The seller came back from Stripe's pages: reads the account as Stripe knows it now (coming back does not mean

@@ -158,9 +158,20 @@ pub fn parse_connect_event(payload: &[u8]) -> Result<Option<ConnectReport>, Webh
 /// The inbox's provider name for Connect events (their ids are Stripe's, from another endpoint).
 pub const CONNECT_PROVIDER: &str = "stripe_connect";
 
+/// A Connect event as the inbox keeps it: the event and when Stripe made it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    created_ms: i64,
+    event: ConnectEvent,
+}
+
 /// Records a Connect event in the payments inbox; `false`: seen before (a redelivery), nothing to do.
 pub async fn record(conn: &mut sqlx::AnyConnection, report: &ConnectReport) -> Result<bool, sqlx::Error> {
-    let payload = serde_json::to_string(&report.event).unwrap_or_default();
+    let stored = Stored {
+        created_ms: report.created_ms,
+        event: report.event.clone(),
+    };
+    let payload = serde_json::to_string(&stored).unwrap_or_default();
     let fresh = sqlx::query(
         "INSERT INTO payment_events (provider, event_id, kind, payload, received_at, subject, applied) \
          VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (provider, event_id) DO NOTHING",
@@ -175,6 +186,29 @@ pub async fn record(conn: &mut sqlx::AnyConnection, report: &ConnectReport) -> R
     .await?
     .rows_affected();
     Ok(fresh == 1)
+}
+
+/// The reports about `account` kept waiting in the inbox (they came before the account was known), oldest first.
+pub async fn waiting_reports(conn: &mut sqlx::AnyConnection, account: &str) -> Result<Vec<ConnectReport>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT event_id, payload FROM payment_events WHERE provider = $1 AND subject = $2 AND applied = 0 \
+         ORDER BY received_at",
+    )
+    .bind(CONNECT_PROVIDER)
+    .bind(account)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(event_id, payload)| {
+            let stored: Stored = serde_json::from_str(&payload).ok()?;
+            Some(ConnectReport {
+                event_id,
+                created_ms: stored.created_ms,
+                event: stored.event,
+            })
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! verified on the raw body, recorded in the payments inbox (a redelivery changes nothing) and applied in the same
 //! transaction: an account's state (payable or not), or a failed bank payout (kept, and the store told).
 
-use crate::money::connect::{apply_state, record_payout_failure, FailedPayout};
-use crate::payments::connect::{parse_connect_event, record, ConnectEvent};
+use crate::money::connect::{apply_state, knows, record_payout_failure, FailedPayout};
+use crate::payments::connect::{parse_connect_event, record, ConnectEvent, CONNECT_PROVIDER};
+use crate::payments::mark_event;
 use crate::payments::stripe::{verify_signature, WebhookFailure};
 use crate::platform::clock::now_ms;
 use crate::platform::Db;
@@ -25,6 +26,13 @@ pub async fn connect_webhook(
         return Ok(false);
     }
     let changed = match &report.event {
+        // An account Stripe reports before its row is written (the webhook overtook the shop's own insert) waits
+        // in the inbox; opening the store's account applies it.
+        ConnectEvent::Account(state) if !knows(&mut tx, &state.account).await.map_err(failed)? => {
+            mark_event(&mut tx, CONNECT_PROVIDER, &report.event_id, false)
+                .await
+                .map(|_| false)
+        }
         ConnectEvent::Account(state) => apply_state(&mut tx, state, report.created_ms).await,
         ConnectEvent::PayoutFailed {
             account,

@@ -19,7 +19,7 @@ use domain::Db;
 use serde_json::{json, Value};
 
 use crate::stripe_payments::{
-    event, idempotent, param, stripe_error, unauthorized, Params, Recorded, Remembers, API_KEY,
+    event, idempotent, param, serve, stripe_error, unauthorized, Params, Recorded, Remembers, API_KEY,
 };
 
 pub(crate) const CONNECT_SECRET: &str = "whsec_fake_connect_secret";
@@ -333,13 +333,8 @@ impl FakeConnect {
             )
             .route("/v1/payment_intents/{id}", get(retrieve_intent))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         FakeConnect {
-            base: format!("http://{addr}"),
+            base: serve(app).await,
             state,
         }
     }

@@ -10,6 +10,7 @@ use domain::money::statement;
 use domain::money::stripe_transfers::{self, Swept};
 use domain::money::transfers::{self, ManualPayout};
 use domain::orders::refunds::RefundKind;
+use domain::payments::connect::ConnectRail;
 use domain::payments::stripe::WebhookFailure;
 use domain::payments::TestGateway;
 use domain::platform::clock::now_ms;
@@ -46,6 +47,18 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
     let rail = fake.rail();
     assert_eq!(setup_of(&db, store).await, PayoutSetup::NotStarted);
 
+    // Stripe's report can overtake the shop's own record of the account: it waits in the inbox and applies when
+    // the account is written.
+    let email: String =
+        sqlx::query_scalar("SELECT u.email FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
+            .bind(store)
+            .fetch_one(db.pool())
+            .await
+            .expect("email");
+    let early_account = rail.create_account(store, &email).await.expect("account");
+    let early = fake.update_account(&early_account, (true, false, false), now_ms() / 1000 - 5);
+    assert!(!deliver_connect(&db, &early).await.expect("waits"));
+
     // Asked twice (a double click, the refresh page): one account, a fresh single-use page each time.
     assert_eq!(
         connect::onboarding_link(&db, &rail, &seller, false)
@@ -68,16 +81,25 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
     assert_ne!(first, second);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM seller_stripe_accounts").await, 1);
     let opened = fake.requests_to("/v1/accounts");
-    assert_eq!(opened.len(), 1, "the account is opened once");
-    assert_eq!(opened[0].1.as_deref(), Some(format!("bazaar-account-{store}").as_str()));
+    assert_eq!(opened.len(), 2, "asked early, then by the first page only");
+    assert!(opened
+        .iter()
+        .all(|r| r.1.as_deref() == Some(format!("bazaar-account-{store}").as_str())));
     let links = fake.requests_to("/v1/account_links");
     assert!(links[0].0.contains(&(
         "return_url".into(),
         "https://shop.example/seller/money/stripe/return".into()
     )));
     let account = account_of(&db, store).await;
+    assert_eq!(account, early_account, "one account, however often it is opened");
+    assert_eq!(
+        setup_of(&db, store).await,
+        PayoutSetup::InReview,
+        "the early report applied"
+    );
 
-    // Coming back does not mean done.
+    // Coming back does not mean done: the account as Stripe has it now.
+    fake.update_account(&account, (false, false, false), now_ms() / 1000);
     assert_eq!(
         connect::refresh(&db, &rail, &seller).await.expect("refresh"),
         PayoutSetup::Incomplete

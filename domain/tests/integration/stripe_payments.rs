@@ -286,6 +286,16 @@ async fn update_dispute(
     })
 }
 
+/// Serves a fake on a free local port; its base address.
+pub(crate) async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
 pub(crate) struct FakeStripe {
     pub(crate) base: String,
     state: Shared,
@@ -300,13 +310,8 @@ impl FakeStripe {
             .route("/v1/refunds", post(create_refund))
             .route("/v1/disputes/{id}", post(update_dispute))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         FakeStripe {
-            base: format!("http://{addr}"),
+            base: serve(app).await,
             state,
         }
     }
