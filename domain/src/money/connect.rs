@@ -7,7 +7,7 @@ use model::catalog::Money;
 use model::money::{PayoutFailure, PayoutSetup, StripePayouts};
 use sqlx::AnyConnection;
 
-use crate::payments::connect::{AccountState, ConnectEvent, ConnectRail, CONNECT_PROVIDER};
+use crate::payments::connect::{AccountState, ConnectRail};
 use crate::payments::GatewayError;
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
@@ -129,25 +129,19 @@ pub async fn onboarding_link(
     rail.onboarding_link(&account).await.map(Some).map_err(unreachable)
 }
 
-/// Writes store `store`'s new account and applies what Stripe reported about it before it was written.
+/// Writes store `store`'s new account (Stripe's reports about it apply from then on).
 async fn keep_account(db: &Db, store: i64, account: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO seller_stripe_accounts (seller_id, account_id, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (seller_id) DO NOTHING",
+    db.write_one(
+        sqlx::query(
+            "INSERT INTO seller_stripe_accounts (seller_id, account_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (seller_id) DO NOTHING",
+        )
+        .bind(store)
+        .bind(account)
+        .bind(now_ms()),
     )
-    .bind(store)
-    .bind(account)
-    .bind(now_ms())
-    .execute(&mut *tx)
     .await?;
-    for report in crate::payments::connect::waiting_reports(&mut tx, account).await? {
-        if let ConnectEvent::Account(state) = &report.event {
-            apply_state(&mut tx, state, report.created_ms).await?;
-        }
-        crate::payments::mark_event(&mut tx, CONNECT_PROVIDER, &report.event_id, true).await?;
-    }
-    tx.commit().await
+    Ok(())
 }
 
 /// The seller came back from Stripe's pages: reads the account as Stripe knows it now (coming back does not mean

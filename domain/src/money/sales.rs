@@ -53,7 +53,7 @@ pub async fn record_sales(conn: &mut AnyConnection, group_id: i64) -> Result<(),
             .await?;
     let rule = policy::fee_rule(conn).await?;
     let paid: i64 = orders.iter().map(|(_, total)| total).sum();
-    let fee = if rule.seller_pays_fee == 1 {
+    let fee = if rule.seller_pays_fee == 1 && paid > 0 {
         rule.fee_on(paid)
     } else {
         0

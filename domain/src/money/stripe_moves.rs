@@ -224,7 +224,8 @@ async fn made_before(rail: &dyn ConnectRail, claim: &Claim, now: i64) -> Result<
     let lookup = match claim.reverses {
         None => Lookup::Transfer {
             account: &claim.target,
-            group: claim.group_number.as_deref(),
+            // An hour of margin for clocks.
+            since_secs: crate::platform::ids::created_ms(claim.id) / 1000 - 3_600,
             row: claim.id,
         },
         Some(_) => Lookup::Reversal {
@@ -275,17 +276,22 @@ async fn book_made(tx: &mut AnyConnection, claim: &Claim, provider_ref: &str) ->
             format!("Taken back from Stripe transfer {} ({provider_ref})", claim.target),
         ),
     };
-    let was: String = sqlx::query_scalar(&format!("SELECT status FROM {table} WHERE id = $1"))
-        .bind(claim.id)
-        .fetch_one(&mut *tx)
-        .await?;
+    // Takes the row (PostgreSQL waits for a sweep releasing it at once) and reads its status as committed.
+    let was: String = sqlx::query_scalar(&format!(
+        "UPDATE {table} SET status = status WHERE id = $1 RETURNING status"
+    ))
+    .bind(claim.id)
+    .fetch_one(&mut *tx)
+    .await?;
     if was == "sent" {
         // Another sweep booked it (both asked under the same key and got the same answer).
         return Ok(false);
     }
     if was == "failed" {
-        // Stripe made a move this shop had taken as refused (its entries went on): booked all the same, so the
-        // store's balance shows what it got twice as owed, netted against its next transfers.
+        // Stripe made a move this shop had taken as refused (Stripe replays a refusal under its key, so this takes a
+        // refusal answered to one call and a success to another): booked all the same, so the ledger holds what
+        // moved; its entries went on, so the store's balance shows it as owed until an admin's adjustment settles
+        // it. Logged as an error for that.
         tracing::error!(claim = claim.id, %provider_ref, "Stripe made a move after it was taken as refused");
     }
     // A transfer's reference is Stripe's id (the statement and its CSV show it).

@@ -215,6 +215,9 @@ pub async fn run(db: &Db, rail: &dyn ConnectRail, now: i64) -> Result<Swept, sql
 async fn run_with(db: &Db, rail: &dyn ConnectRail, now: i64, holder: Option<&str>) -> Result<Swept, sqlx::Error> {
     let mut swept = Swept::default();
     for claim in claimed(db).await? {
+        if !still_ours(db, holder).await? {
+            return Ok(swept);
+        }
         finish(db, rail, &claim, now, &mut swept).await?;
     }
     let stores: Vec<(i64, String)> = sqlx::query_as(
@@ -224,15 +227,28 @@ async fn run_with(db: &Db, rail: &dyn ConnectRail, now: i64, holder: Option<&str
     .fetch_all(db.pool())
     .await?;
     for (seller_id, account) in stores {
-        if let Some(holder) = holder {
-            if !renew_lease(db, holder).await? {
-                tracing::warn!("the transfer sweep's lease was taken by another instance; stopping");
-                break;
-            }
+        if !still_ours(db, holder).await? {
+            return Ok(swept);
         }
         for claim in claim_moves(db, seller_id, &account, now).await? {
+            // A claim left when the lease is lost is finished by the next sweep.
+            if !still_ours(db, holder).await? {
+                return Ok(swept);
+            }
             finish(db, rail, &claim, now, &mut swept).await?;
         }
     }
     Ok(swept)
+}
+
+/// Renews `holder`'s lease before each Stripe call (each may take a minute); `false` once another instance has it.
+async fn still_ours(db: &Db, holder: Option<&str>) -> Result<bool, sqlx::Error> {
+    let Some(holder) = holder else {
+        return Ok(true);
+    };
+    let kept = renew_lease(db, holder).await?;
+    if !kept {
+        tracing::warn!("the transfer sweep's lease was taken by another instance; stopping");
+    }
+    Ok(kept)
 }

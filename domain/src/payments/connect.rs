@@ -36,15 +36,14 @@ pub struct TransferOrder<'a> {
 /// Stripe keeps idempotency keys for 24 hours only, so a claim older than that is looked up before it is sent.
 #[derive(Debug, Clone)]
 pub enum Lookup<'a> {
+    /// Among the account's transfers made since `since_secs`.
     Transfer {
         account: &'a str,
-        group: Option<&'a str>,
+        since_secs: i64,
         row: i64,
     },
-    Reversal {
-        transfer: &'a str,
-        row: i64,
-    },
+    /// Among the transfer's reversals.
+    Reversal { transfer: &'a str, row: i64 },
 }
 
 #[async_trait]
@@ -186,29 +185,6 @@ pub async fn record(conn: &mut sqlx::AnyConnection, report: &ConnectReport) -> R
     .await?
     .rows_affected();
     Ok(fresh == 1)
-}
-
-/// The reports about `account` kept waiting in the inbox (they came before the account was known), oldest first.
-pub async fn waiting_reports(conn: &mut sqlx::AnyConnection, account: &str) -> Result<Vec<ConnectReport>, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT event_id, payload FROM payment_events WHERE provider = $1 AND subject = $2 AND applied = 0 \
-         ORDER BY received_at",
-    )
-    .bind(CONNECT_PROVIDER)
-    .bind(account)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(event_id, payload)| {
-            let stored: Stored = serde_json::from_str(&payload).ok()?;
-            Some(ConnectReport {
-                event_id,
-                created_ms: stored.created_ms,
-                event: stored.event,
-            })
-        })
-        .collect())
 }
 
 #[cfg(test)]

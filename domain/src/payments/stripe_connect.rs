@@ -20,6 +20,7 @@ use stripe_types::Currency;
 use super::connect::{AccountState, ConnectRail, Lookup, TransferOrder};
 use super::stripe::{client, gateway_error, key};
 use super::GatewayError;
+use stripe_types::RangeQueryTs;
 
 #[derive(Clone)]
 pub struct StripeConnect {
@@ -48,10 +49,11 @@ impl StripeConnect {
 
     /// The charge behind a PaymentIntent (what `source_transaction` names).
     async fn charge_of(&self, intent: &str) -> Result<Option<String>, GatewayError> {
+        // Unavailable whatever the error: a move is released only by the answer to its own create call.
         let intent = RetrievePaymentIntent::new(intent)
             .send(&self.client)
             .await
-            .map_err(gateway_error)?;
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         Ok(intent.latest_charge.as_ref().map(|c| c.id().as_str().to_string()))
     }
 }
@@ -149,34 +151,50 @@ impl ConnectRail for StripeConnect {
         let ours = |metadata: Option<&HashMap<String, String>>, name: &str, row: i64| {
             metadata.and_then(|m| m.get(name)) == Some(&row.to_string())
         };
-        match lookup {
-            Lookup::Transfer { account, group, row } => {
-                let mut list = ListTransfer::new().destination(*account).limit(100);
-                if let Some(group) = group {
-                    list = list.transfer_group(*group);
+        // A failed look-up never releases a move: it waits, whatever Stripe answered.
+        let unavailable = |e: StripeError| GatewayError::Unavailable(e.to_string());
+        let mut after: Option<String> = None;
+        for _ in 0..LOOKUP_PAGES {
+            let (found, more, last) = match lookup {
+                Lookup::Transfer {
+                    account,
+                    since_secs,
+                    row,
+                } => {
+                    let mut list = ListTransfer::new()
+                        .destination(*account)
+                        .created(RangeQueryTs::gte(*since_secs))
+                        .limit(100);
+                    if let Some(after) = &after {
+                        list = list.starting_after(after.clone());
+                    }
+                    let page = list.send(&self.client).await.map_err(unavailable)?;
+                    let found = page.data.iter().find(|t| ours(Some(&t.metadata), TRANSFER_ROW, *row));
+                    let last = page.data.last().map(|t| t.id.as_str().to_string());
+                    (found.map(|t| t.id.as_str().to_string()), page.has_more, last)
                 }
-                let found = list.send(&self.client).await.map_err(move_error)?;
-                Ok(found
-                    .data
-                    .iter()
-                    .find(|t| ours(Some(&t.metadata), TRANSFER_ROW, *row))
-                    .map(|t| t.id.as_str().to_string()))
+                Lookup::Reversal { transfer, row } => {
+                    let mut list = ListIdTransferReversal::new(*transfer).limit(100);
+                    if let Some(after) = &after {
+                        list = list.starting_after(after.clone());
+                    }
+                    let page = list.send(&self.client).await.map_err(unavailable)?;
+                    let found = page.data.iter().find(|r| ours(r.metadata.as_ref(), REVERSAL_ROW, *row));
+                    let last = page.data.last().map(|r| r.id.as_str().to_string());
+                    (found.map(|r| r.id.as_str().to_string()), page.has_more, last)
+                }
+            };
+            if found.is_some() || !more || last.is_none() {
+                return Ok(found);
             }
-            Lookup::Reversal { transfer, row } => {
-                let found = ListIdTransferReversal::new(*transfer)
-                    .limit(100)
-                    .send(&self.client)
-                    .await
-                    .map_err(move_error)?;
-                Ok(found
-                    .data
-                    .iter()
-                    .find(|r| ours(r.metadata.as_ref(), REVERSAL_ROW, *row))
-                    .map(|r| r.id.as_str().to_string()))
-            }
+            after = last;
         }
+        Err(GatewayError::Unavailable("too many moves to look through".into()))
     }
 }
+
+/// Pages of 100 a look-up reads at most before it gives up for now.
+const LOOKUP_PAGES: usize = 20;
 
 /// The metadata naming our row on a transfer and on a reversal.
 const TRANSFER_ROW: &str = "bazaar_transfer";

@@ -3,8 +3,7 @@
 //! transaction: an account's state (payable or not), or a failed bank payout (kept, and the store told).
 
 use crate::money::connect::{apply_state, knows, record_payout_failure, FailedPayout};
-use crate::payments::connect::{parse_connect_event, record, ConnectEvent, CONNECT_PROVIDER};
-use crate::payments::mark_event;
+use crate::payments::connect::{parse_connect_event, record, ConnectEvent};
 use crate::payments::stripe::{verify_signature, WebhookFailure};
 use crate::platform::clock::now_ms;
 use crate::platform::Db;
@@ -22,17 +21,17 @@ pub async fn connect_webhook(
     };
     let failed = |e: sqlx::Error| WebhookFailure::Failed(e.to_string());
     let mut tx = db.begin_write().await.map_err(failed)?;
+    // A report that overtakes the shop's own record of the account (the webhook came before the insert committed):
+    // not recorded, answered 5xx, so Stripe delivers it again shortly.
+    if let ConnectEvent::Account(state) = &report.event {
+        if !knows(&mut tx, &state.account).await.map_err(failed)? {
+            return Err(WebhookFailure::Failed("the account is not known yet".into()));
+        }
+    }
     if !record(&mut tx, &report).await.map_err(failed)? {
         return Ok(false);
     }
     let changed = match &report.event {
-        // An account Stripe reports before its row is written (the webhook overtook the shop's own insert) waits
-        // in the inbox; opening the store's account applies it.
-        ConnectEvent::Account(state) if !knows(&mut tx, &state.account).await.map_err(failed)? => {
-            mark_event(&mut tx, CONNECT_PROVIDER, &report.event_id, false)
-                .await
-                .map(|_| false)
-        }
         ConnectEvent::Account(state) => apply_state(&mut tx, state, report.created_ms).await,
         ConnectEvent::PayoutFailed {
             account,

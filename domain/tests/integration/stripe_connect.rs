@@ -47,8 +47,8 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
     let rail = fake.rail();
     assert_eq!(setup_of(&db, store).await, PayoutSetup::NotStarted);
 
-    // Stripe's report can overtake the shop's own record of the account: it waits in the inbox and applies when
-    // the account is written.
+    // Stripe's report can overtake the shop's own record of the account: answered as a failure, not recorded, so
+    // Stripe delivers it again, and then it applies.
     let email: String =
         sqlx::query_scalar("SELECT u.email FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
             .bind(store)
@@ -57,7 +57,10 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
             .expect("email");
     let early_account = rail.create_account(store, &email).await.expect("account");
     let early = fake.update_account(&early_account, (true, false, false), now_ms() / 1000 - 5);
-    assert!(!deliver_connect(&db, &early).await.expect("waits"));
+    assert!(matches!(
+        deliver_connect(&db, &early).await,
+        Err(WebhookFailure::Failed(_))
+    ));
 
     // Asked twice (a double click, the refresh page): one account, a fresh single-use page each time.
     assert_eq!(
@@ -92,6 +95,7 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
     )));
     let account = account_of(&db, store).await;
     assert_eq!(account, early_account, "one account, however often it is opened");
+    assert!(deliver_connect(&db, &early).await.expect("delivered again"));
     assert_eq!(
         setup_of(&db, store).await,
         PayoutSetup::InReview,

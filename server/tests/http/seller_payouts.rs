@@ -145,7 +145,7 @@ async fn stripe_unreachable_is_said_on_the_money_screen() {
 #[tokio::test]
 async fn the_connect_webhook_has_its_own_secret() {
     let app = connect_app("http://127.0.0.1:9").await;
-    let body = r#"{"id":"evt_c1","type":"account.updated","created":1,"account":"acct_x","data":{"object":{"id":"acct_x","details_submitted":true}}}"#;
+    let body = r#"{"id":"evt_c1","type":"payout.failed","created":1,"account":"acct_x","data":{"object":{"id":"po_x","amount":100,"currency":"usd"}}}"#;
     let now = domain::platform::clock::now_ms() / 1000;
     let post = |secret: &str| {
         let signature = domain::payments::stripe::sign(body.as_bytes(), secret, now);
