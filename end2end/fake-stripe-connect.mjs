@@ -69,9 +69,13 @@ async function api(req, res, path) {
   let reply;
   if (req.method === "POST" && path === "/v1/accounts") {
     const params = await form(req);
+    if (!/^[A-Z]{2}$/.test(params.get("country") || "")) {
+      return stripeError(res, 400, "Missing required param: country.");
+    }
     next += 1;
     reply = {
       id: `acct_e2e_${next}`,
+      country: params.get("country"),
       object: "account",
       type: params.get("type"),
       email: params.get("email"),

@@ -262,6 +262,15 @@ test("a seller keeps the store's logo, policies, warehouses and shipping rates",
   await expect(page.getByRole("status")).toContainText("Store profile saved");
   await expect(page.getByLabel("Return window (days)")).toHaveValue("45");
 
+  // The store's days are its own time zone's: the sales dashboard counts them there.
+  await page.getByLabel(/^Time zone/).selectOption("Europe/Berlin");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByRole("status")).toContainText("Store profile saved");
+  await expect(page.getByLabel(/^Time zone/)).toHaveValue("Europe/Berlin");
+  await page.goto("/seller");
+  await expect(page.getByText("(days in Europe/Berlin time)")).toBeVisible();
+  await page.goto("/seller/settings");
+
   // The logo: a file that is no picture is refused with why; a picture is re-encoded and shown.
   const storeName = await page.getByLabel("Store name").inputValue();
   const logoField = page.getByLabel(/^Logo picture/);

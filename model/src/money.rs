@@ -106,7 +106,8 @@ impl Balances {
 pub struct StatementEntry {
     pub id: i64,
     pub seq: i64,
-    pub at: i64,
+    /// The day it was made, in the store's time zone (`2026-12-05`).
+    pub date: String,
     pub kind: EntryKind,
     pub amount: Money,
     /// The store's balance after this entry.
@@ -372,6 +373,8 @@ pub struct SalesDashboard {
     pub viewed: Vec<TopProduct>,
     /// Product page views of the store over the period.
     pub views: i64,
+    /// The store's time zone, whose dates the days are (`Europe/Berlin`).
+    pub time_zone: String,
 }
 
 #[cfg(test)]

@@ -377,6 +377,9 @@ pub struct StoreProfileForm {
     /// Business days a paid order has to ship (its ship-by date).
     #[serde(default)]
     pub handling_days: String,
+    /// The IANA time zone the store's days are counted in (`Europe/Berlin`).
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -463,6 +466,8 @@ pub struct StoreSettings {
     pub stock_policy: StockPolicy,
     /// New paid orders wait for the store to accept them.
     pub accept_orders: bool,
+    /// The time zones a store can choose.
+    pub time_zones: Vec<String>,
 }
 
 /// How a store keeps stock and takes catalog files.

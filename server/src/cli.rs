@@ -102,6 +102,10 @@ pub enum Command {
         /// Who bears that fee: `seller` (each store's share, booked with its sale) or `platform`.
         #[arg(long)]
         fee_payer: Option<String>,
+        /// The countries stores may apply from, as codes (`US,CA`; with Stripe Connect, those its accounts can be
+        /// opened in for the platform's region), or `all`.
+        #[arg(long)]
+        seller_countries: Option<String>,
     },
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,

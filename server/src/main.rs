@@ -57,6 +57,7 @@ async fn main() -> ExitCode {
             disputes,
             processing_fee,
             fee_payer,
+            seller_countries,
         } => {
             let wanted = MoneyArgs {
                 hold_days,
@@ -66,6 +67,7 @@ async fn main() -> ExitCode {
                 disputes,
                 processing_fee,
                 fee_payer,
+                seller_countries,
             };
             money_policy(&config, wanted).await
         }
@@ -278,6 +280,7 @@ struct MoneyArgs {
     disputes: Option<String>,
     processing_fee: Option<String>,
     fee_payer: Option<String>,
+    seller_countries: Option<String>,
 }
 
 /// Changes the platform's money rules, then shows them.
@@ -316,6 +319,11 @@ async fn money_policy(config: &Config, args: MoneyArgs) -> Result<(), String> {
         return Err("the holding days are 0 to 90".into());
     }
     let fee = processing_fee(&db, args.processing_fee, args.fee_payer).await?;
+    if let Some(typed) = args.seller_countries {
+        policy::set_seller_countries(&db, &typed).await?;
+    }
+    let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+    let countries = policy::seller_countries(&mut conn).await.map_err(|e| e.to_string())?;
     println!("hold days        {}", rules.hold_days);
     println!(
         "commission tax   {}",
@@ -338,6 +346,14 @@ async fn money_policy(config: &Config, args: MoneyArgs) -> Result<(), String> {
         domain::money::commission::percent_label(fee.fee_bp),
         model::catalog::Money::new(fee.fee_fixed, "USD").display(),
         if fee.seller_pays_fee == 1 { "stores" } else { "platform" }
+    );
+    println!(
+        "seller countries {}",
+        if countries.is_empty() {
+            "all".to_string()
+        } else {
+            countries.join(",")
+        }
     );
     Ok(())
 }

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use model::orders::COUNTRIES;
 use model::sellers::{ApplicationForm, ApplicationStatus, ApplicationView};
 
 use crate::api::sellers::{sell_page, ApplyToSell};
@@ -56,7 +55,7 @@ pub fn SellPage() -> impl IntoView {
                             );
                             view! {
                                 {page.application.map(|a| view! { <ApplicationState application=a/> })}
-                                {can_apply.then(|| view! { <ApplicationFormCard form=page.form error=error/> })}
+                                {can_apply.then(|| view! { <ApplicationFormCard form=page.form countries=page.countries error=error/> })}
                             }.into_any()
                         }
                         Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -102,11 +101,11 @@ fn ApplicationState(application: ApplicationView) -> impl IntoView {
 }
 
 #[component]
-fn ApplicationFormCard(form: ApplicationForm, error: Option<AppError>) -> impl IntoView {
-    let countries: Vec<(String, String)> = COUNTRIES
-        .iter()
-        .map(|(code, name)| (code.to_string(), name.to_string()))
-        .collect();
+fn ApplicationFormCard(
+    form: ApplicationForm,
+    countries: Vec<(String, String)>,
+    error: Option<AppError>,
+) -> impl IntoView {
     view! {
         <section class="card stack" aria-labelledby="apply-title">
             <h2 id="apply-title">"Apply to open a store"</h2>

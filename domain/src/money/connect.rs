@@ -114,14 +114,20 @@ pub async fn onboarding_link(
         Some(found) => found.account_id,
         None if !open => return Ok(None),
         None => {
-            let email: String =
-                sqlx::query_scalar("SELECT u.email FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
-                    .bind(store)
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(SellerError::NotFound)?;
+            // The account is opened in the store's country (one the platform's region takes: checked when the
+            // store applied).
+            let (email, country): (String, String) = sqlx::query_as(
+                "SELECT u.email, s.country FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+            )
+            .bind(store)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(SellerError::NotFound)?;
             drop(conn);
-            let opened = rail.create_account(store, &email).await.map_err(unreachable)?;
+            let opened = rail
+                .create_account(store, &email, &country)
+                .await
+                .map_err(unreachable)?;
             keep_account(db, store, &opened).await?;
             opened
         }

@@ -1,5 +1,5 @@
 //! The sales dashboard on `/seller`: revenue, orders, units, average order and refunds for a period (the last 7,
-//! 30 or 90 days, or chosen days; UTC) against the period just before it, each day of it, and the best-selling
+//! 30 or 90 days, or chosen days; days in the store's time zone) against the period just before it, each day of it, and the best-selling
 //! products, all read from the daily rollups (`rollups`), never from the orders.
 
 use model::catalog::Money;
@@ -7,23 +7,26 @@ use model::money::{DayFigure, SalesDashboard, SalesFigures, SalesRange, TopProdu
 use model::{format_date, parse_date, FieldError};
 use sqlx::AnyConnection;
 
-use super::rollups::{today, DAY_MS};
+use super::rollups::{zone_of, DAY_MS};
 use crate::catalog::editor::CURRENCY;
+use crate::platform::clock::now_ms;
+use crate::platform::zones;
 use crate::platform::{Actor, Db};
 use crate::sellers::SellerError;
 
 /// The longest custom period, in days (a year and a day: a leap year's whole).
 const MAX_DAYS: i64 = 366;
 
-/// The period asked for, as day numbers: the first day and the day after the last, and its label.
-fn period(range: &SalesRange) -> Result<(i64, i64, String), SellerError> {
+/// The period asked for, as day numbers: the first day and the day after the last, and its label; `today` is the
+/// store's.
+fn period(range: &SalesRange, today: i64) -> Result<(i64, i64, String), SellerError> {
     let (from, to) = (range.from.trim(), range.to.trim());
     if from.is_empty() && to.is_empty() {
         let days = SALES_RANGES
             .iter()
             .find(|(key, _, _)| *key == range.range.trim())
             .map_or(30, |r| r.2);
-        let end = today() + 1;
+        let end = today + 1;
         return Ok((end - days, end, format!("the last {days} days")));
     }
     let mut errors = Vec::new();
@@ -182,9 +185,10 @@ async fn views(conn: &mut AnyConnection, store: i64, first: i64, end: i64) -> Re
 /// The actor's store's sales dashboard for `range`.
 pub async fn screen(db: &Db, actor: &Actor, range: &SalesRange) -> Result<SalesDashboard, SellerError> {
     let store = actor.own_store()?;
-    let (first, end, label) = period(range)?;
-    let days = end - first;
     let mut conn = db.pool().acquire().await?;
+    let time_zone = zone_of(&mut conn, store).await?;
+    let (first, end, label) = period(range, zones::day_in(&time_zone, now_ms()))?;
+    let days = end - first;
     let current = sums(&mut conn, store, first, end).await?.figures();
     let previous = sums(&mut conn, store, first - days, first).await?.figures();
     Ok(SalesDashboard {
@@ -197,6 +201,7 @@ pub async fn screen(db: &Db, actor: &Actor, range: &SalesRange) -> Result<SalesD
         top: top(&mut conn, store, (first, end), "revenue").await?,
         viewed: top(&mut conn, store, (first, end), "views").await?,
         views: views(&mut conn, store, first, end).await?,
+        time_zone,
     })
 }
 

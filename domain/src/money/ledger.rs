@@ -125,7 +125,8 @@ pub async fn append(conn: &mut AnyConnection, entry: &NewEntry<'_>) -> Result<Op
     Ok(Some(id))
 }
 
-/// Raises what the money screen reads instead of the ledger: the order's net booked, the store's day and kind.
+/// Raises what the money screen reads instead of the ledger: the order's net booked, the store's day (in its time
+/// zone) and kind.
 async fn roll_up(conn: &mut AnyConnection, entry: &NewEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
     if let Some(order_id) = entry.order_id {
         sqlx::query("UPDATE orders SET booked = booked + $1 WHERE id = $2")
@@ -134,6 +135,8 @@ async fn roll_up(conn: &mut AnyConnection, entry: &NewEntry<'_>, now: i64) -> Re
             .execute(&mut *conn)
             .await?;
     }
+    let zone = super::rollups::zone_of(conn, entry.seller_id).await?;
+    let day = crate::platform::zones::day_in(&zone, now);
     sqlx::query(
         "INSERT INTO seller_ledger_days (seller_id, currency, day, kind, entries, amount) \
          VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (seller_id, currency, day, kind) DO UPDATE SET \
@@ -141,7 +144,7 @@ async fn roll_up(conn: &mut AnyConnection, entry: &NewEntry<'_>, now: i64) -> Re
     )
     .bind(entry.seller_id)
     .bind(entry.currency)
-    .bind(now.div_euclid(super::rollups::DAY_MS))
+    .bind(day)
     .bind(entry.kind.as_str())
     .bind(entry.amount)
     .execute(&mut *conn)

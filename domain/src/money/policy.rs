@@ -1,8 +1,10 @@
 //! The platform's rules for sellers' money (`money_policy`, one row): the holding days after delivery, the tax
 //! charged on commission, whether a refund gives commission back, the least amount a transfer moves, whether
-//! a dispute holds the store's money or takes it at once, and the payment provider's fee and who bears it. Set by
+//! a dispute holds the store's money or takes it at once, the payment provider's fee and who bears it, and the
+//! countries stores may apply from (the platform's region: Stripe Connect opens accounts in them). Set by
 //! the operator (`bazaar money`); read where the rule applies, so a change applies from then on.
 
+use model::orders::COUNTRIES;
 use sqlx::AnyConnection;
 
 use crate::platform::clock::now_ms;
@@ -127,6 +129,48 @@ pub async fn set_fee_rule(db: &Db, rule: &FeeRule) -> Result<bool, sqlx::Error> 
     )
     .await?;
     Ok(true)
+}
+
+/// The countries stores may apply from (codes of [`COUNTRIES`], in its order); none: every one of them.
+pub async fn seller_countries(conn: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
+    let stored: String = sqlx::query_scalar("SELECT seller_countries FROM money_policy WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(parse_countries(&stored).unwrap_or_default())
+}
+
+/// Country codes as typed (`us, CA`), each one of [`COUNTRIES`], in its order, once; `all` or nothing: none
+/// (every country). `None` when a code is not one of ours.
+pub fn parse_countries(typed: &str) -> Option<Vec<String>> {
+    let typed = typed.trim();
+    if typed.is_empty() || typed.eq_ignore_ascii_case("all") {
+        return Some(Vec::new());
+    }
+    let codes: Vec<String> = typed.split(',').map(|c| c.trim().to_ascii_uppercase()).collect();
+    if codes.iter().any(|c| !COUNTRIES.iter().any(|(code, _)| code == c)) {
+        return None;
+    }
+    Some(
+        COUNTRIES
+            .iter()
+            .filter(|(code, _)| codes.iter().any(|c| c == code))
+            .map(|(code, _)| code.to_string())
+            .collect(),
+    )
+}
+
+/// Sets the countries stores may apply from, as typed; the codes kept, or what is wrong.
+pub async fn set_seller_countries(db: &Db, typed: &str) -> Result<Vec<String>, String> {
+    let known = COUNTRIES.iter().map(|(code, _)| *code).collect::<Vec<_>>().join(", ");
+    let codes = parse_countries(typed).ok_or(format!("the seller countries are `all` or codes from: {known}"))?;
+    db.write_one(
+        sqlx::query("UPDATE money_policy SET seller_countries = $1, updated_at = $2 WHERE id = 1")
+            .bind(codes.join(","))
+            .bind(now_ms()),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(codes)
 }
 
 /// Freezes when order `order_id`'s money stops being pending, if not yet frozen: `hold_days` after now for a

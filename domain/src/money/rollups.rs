@@ -1,22 +1,32 @@
-//! The sales rollups (`seller_daily_sales`, `product_daily_sales`): one row per store and UTC day, and per
-//! product and day, raised by the ledger's writers in their own transaction when a sale or a refund is booked
+//! The sales rollups (`seller_daily_sales`, `product_daily_sales`): one row per store and day — the date in the
+//! store's time zone when the row was raised — and per product and day, raised by the ledger's writers in their own transaction when a sale or a refund is booked
 //! (once: only a new entry raises them), read by the sales dashboard. (A product's day also holds its page views:
 //! `views`.)
 
 use sqlx::AnyConnection;
 
 use crate::platform::clock::now_ms;
+use crate::platform::zones;
 
 pub const DAY_MS: i64 = 86_400_000;
 
-/// Today's UTC day number.
-pub fn today() -> i64 {
-    now_ms().div_euclid(DAY_MS)
+/// Store `seller_id`'s time zone (UTC for a store that is gone).
+pub async fn zone_of(conn: &mut AnyConnection, seller_id: i64) -> Result<String, sqlx::Error> {
+    let zone: Option<String> = sqlx::query_scalar("SELECT time_zone FROM sellers WHERE id = $1")
+        .bind(seller_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(zone.unwrap_or_else(|| zones::UTC.to_string()))
+}
+
+/// Today's day number in store `seller_id`'s time zone.
+pub async fn store_today(conn: &mut AnyConnection, seller_id: i64) -> Result<i64, sqlx::Error> {
+    Ok(zones::day_in(&zone_of(conn, seller_id).await?, now_ms()))
 }
 
 /// Adds paid order `order_id` to its store's and its products' day.
 pub async fn add_sale(conn: &mut AnyConnection, seller_id: i64, order_id: i64, total: i64) -> Result<(), sqlx::Error> {
-    let day = today();
+    let day = store_today(conn, seller_id).await?;
     let lines: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT product_id, quantity, unit_price * quantity - discount FROM order_lines WHERE order_id = $1 \
          ORDER BY product_id",
@@ -64,13 +74,14 @@ pub async fn add_sale(conn: &mut AnyConnection, seller_id: i64, order_id: i64, t
 
 /// Adds a refund of `amount` to its store's day.
 pub async fn add_refund(conn: &mut AnyConnection, seller_id: i64, amount: i64) -> Result<(), sqlx::Error> {
+    let day = store_today(conn, seller_id).await?;
     sqlx::query(
         "INSERT INTO seller_daily_sales (seller_id, day, refunds, refund_count) VALUES ($1, $2, $3, 1) \
          ON CONFLICT (seller_id, day) DO UPDATE SET refunds = seller_daily_sales.refunds + excluded.refunds, \
          refund_count = seller_daily_sales.refund_count + 1",
     )
     .bind(seller_id)
-    .bind(today())
+    .bind(day)
     .bind(amount)
     .execute(&mut *conn)
     .await?;
@@ -96,12 +107,17 @@ async fn add_to_day(conn: &mut AnyConnection, order_id: i64, column: &str, paid_
     } else {
         ""
     };
+    let seller_id: i64 = sqlx::query_scalar("SELECT seller_id FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let day = store_today(conn, seller_id).await?;
     sqlx::query(&format!(
         "INSERT INTO seller_daily_sales (seller_id, day, {column}) SELECT o.seller_id, $1, 1 FROM orders o \
          WHERE o.id = $2 {paid} ON CONFLICT (seller_id, day) DO UPDATE SET \
          {column} = seller_daily_sales.{column} + 1"
     ))
-    .bind(today())
+    .bind(day)
     .bind(order_id)
     .execute(&mut *conn)
     .await?;

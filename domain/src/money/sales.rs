@@ -186,6 +186,27 @@ pub async fn record_provider_refund(conn: &mut AnyConnection, order_id: i64, amo
     give_back(conn, &o, order_id, order_id).await
 }
 
+/// Order `order_id`'s share `amount` of a partial refund made at the provider (its dashboard), which named no
+/// store: the refund out, keyed by the order and the payment's refunded total the provider reported (each report
+/// books once). No units came back, so no commission comes back (an admin adjustment can give it).
+pub async fn record_provider_share(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    amount: i64,
+    reported_total: i64,
+) -> Result<(), sqlx::Error> {
+    let o = order_money(conn, order_id).await?;
+    let entry = NewEntry::for_order(o.seller_id, &o.currency, EntryKind::Refund, -amount, order_id, order_id);
+    let entry = NewEntry {
+        key: format!("provider_refund:{order_id}:{reported_total}"),
+        ..entry
+    };
+    if append(conn, &entry).await?.is_some() {
+        super::rollups::add_refund(conn, o.seller_id, amount).await?;
+    }
+    Ok(())
+}
+
 /// The commission (and its tax, in the same proportion of the tax charged at the sale) due back on order
 /// `order_id` now and not yet given back, keyed by `cause`.
 async fn give_back(conn: &mut AnyConnection, o: &OrderMoney, order_id: i64, cause: i64) -> Result<(), sqlx::Error> {

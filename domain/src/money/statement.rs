@@ -4,13 +4,13 @@
 
 use model::catalog::Money;
 use model::money::{Balances, EntryKind, KindTotal, MoneyScreen, StatementEntry, StatementFilter};
-use model::{format_date, parse_date, FieldError};
+use model::{parse_date, FieldError};
 use sqlx::AnyConnection;
 
 use super::policy::{self, DAY_MS};
 use crate::catalog::editor::CURRENCY;
 use crate::platform::clock::now_ms;
-use crate::platform::{Actor, Db};
+use crate::platform::{zones, Actor, Db};
 use crate::sellers::SellerError;
 
 /// Entries per statement page.
@@ -67,31 +67,36 @@ pub async fn balances(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Res
     })
 }
 
-/// A statement filter, checked: the first moment, the moment after the last day, and the kind.
+/// A statement filter, checked: the first day and the day after the last (day numbers in the store's time zone),
+/// the moments they begin, and the kind.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Period {
+    pub first_day: Option<i64>,
+    pub end_day: Option<i64>,
     pub from: Option<i64>,
     pub until: Option<i64>,
     pub kind: Option<EntryKind>,
 }
 
 impl Period {
-    /// Reads a filter as typed; each wrong field says what it wants.
-    pub fn parse(filter: &StatementFilter) -> Result<Period, SellerError> {
+    /// Reads a filter as typed, its dates in time zone `zone`; each wrong field says what it wants.
+    pub fn parse(filter: &StatementFilter, zone: &str) -> Result<Period, SellerError> {
         let mut errors = Vec::new();
         let mut date = |name: &str, text: &str| {
             let text = text.trim();
             if text.is_empty() {
                 return None;
             }
-            let day = parse_date(text);
+            let day = parse_date(text).map(|ms| ms.div_euclid(DAY_MS));
             if day.is_none() {
                 errors.push(FieldError::new(name, "Enter a date as YYYY-MM-DD."));
             }
             day
         };
-        let from = date("from", &filter.from);
-        let until = date("to", &filter.to).map(|day| day + DAY_MS);
+        let first_day = date("from", &filter.from);
+        let end_day = date("to", &filter.to).map(|day| day + 1);
+        let from = first_day.map(|day| zones::day_starts(zone, day));
+        let until = end_day.map(|day| zones::day_starts(zone, day));
         let kind = match filter.kind.trim() {
             "" => None,
             typed => {
@@ -108,7 +113,13 @@ impl Period {
             }
         }
         if errors.is_empty() {
-            Ok(Period { from, until, kind })
+            Ok(Period {
+                first_day,
+                end_day,
+                from,
+                until,
+                kind,
+            })
         } else {
             Err(SellerError::Invalid(errors))
         }
@@ -174,11 +185,12 @@ struct EntryRow {
 }
 
 impl EntryRow {
-    fn view(self) -> Option<StatementEntry> {
+    /// The entry as shown, dated in time zone `zone`.
+    fn view(self, zone: &str) -> Option<StatementEntry> {
         Some(StatementEntry {
             id: self.id,
             seq: self.seq,
-            at: self.created_at,
+            date: zones::date_in(zone, self.created_at),
             kind: EntryKind::parse(&self.kind)?,
             amount: Money::new(self.amount, CURRENCY),
             balance: Money::new(self.balance, CURRENCY),
@@ -198,14 +210,15 @@ pub async fn screen(
     connect: bool,
 ) -> Result<MoneyScreen, SellerError> {
     let store = actor.own_store()?;
+    let mut conn = db.pool().acquire().await?;
+    let zone = super::rollups::zone_of(&mut conn, store).await?;
     // A filter typed wrong shows the whole statement with what is wrong, in the portal, with what was typed.
-    let (period, problem) = match Period::parse(filter) {
+    let (period, problem) = match Period::parse(filter, &zone) {
         Ok(period) => (period, Vec::new()),
         Err(SellerError::Invalid(fields)) => (Period::default(), fields),
         Err(e) => return Err(e),
     };
     let after = after.and_then(|a| a.trim().parse::<i64>().ok()).unwrap_or(i64::MAX);
-    let mut conn = db.pool().acquire().await?;
     let names = crate::sellers::portal::store_names(&mut conn, store)
         .await?
         .ok_or(SellerError::NotFound)?;
@@ -232,7 +245,7 @@ pub async fn screen(
     let entries: Vec<StatementEntry> = rows
         .into_iter()
         .take(PAGE as usize)
-        .filter_map(EntryRow::view)
+        .filter_map(|row| row.view(&zone))
         .collect();
     let next = more.then(|| entries.last().map(|e| e.seq.to_string())).flatten();
     Ok(MoneyScreen {
@@ -255,7 +268,6 @@ pub async fn screen(
 /// The period's entries summed per kind, in the order of [`EntryKind::ALL`], from the store's days (the period is
 /// whole days, so its days are exactly its entries).
 async fn totals(conn: &mut AnyConnection, store: i64, period: &Period) -> Result<Vec<KindTotal>, sqlx::Error> {
-    let day = |ms: Option<i64>| ms.map(|ms| ms.div_euclid(DAY_MS));
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT kind, CAST(SUM(entries) AS BIGINT), CAST(SUM(amount) AS BIGINT) FROM seller_ledger_days \
          WHERE seller_id = $1 AND currency = $2 AND ($3 IS NULL OR day >= $3) AND ($4 IS NULL OR day < $4) \
@@ -263,8 +275,8 @@ async fn totals(conn: &mut AnyConnection, store: i64, period: &Period) -> Result
     )
     .bind(store)
     .bind(CURRENCY)
-    .bind(day(period.from))
-    .bind(day(period.until))
+    .bind(period.first_day)
+    .bind(period.end_day)
     .bind(period.kind.map(EntryKind::as_str))
     .fetch_all(&mut *conn)
     .await?;
@@ -312,10 +324,12 @@ const CSV_HEADER: [&str; 12] = [
 /// payment intent) and the payout that covered it.
 pub async fn csv(db: &Db, actor: &Actor, filter: &StatementFilter) -> Result<Vec<u8>, SellerError> {
     let store = actor.own_store()?;
-    let period = Period::parse(filter)?;
-    let (first, last) = {
+    let (zone, period, (first, last)) = {
         let mut conn = db.pool().acquire().await?;
-        period.numbers(&mut conn, store).await?
+        let zone = super::rollups::zone_of(&mut conn, store).await?;
+        let period = Period::parse(filter, &zone)?;
+        let numbers = period.numbers(&mut conn, store).await?;
+        (zone, period, numbers)
     };
     let sql = format!(
         "SELECT l.id AS id, l.seq AS seq, l.created_at AS created_at, l.kind AS kind, l.amount AS amount, \
@@ -347,7 +361,7 @@ pub async fn csv(db: &Db, actor: &Actor, filter: &StatementFilter) -> Result<Vec
         out.write_record([
             e.id.to_string(),
             e.seq.to_string(),
-            format_date(e.created_at),
+            zones::date_in(&zone, e.created_at),
             kind.label().to_string(),
             crate::catalog::transfer::neutralise(&e.note),
             e.number.unwrap_or_default(),

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::rollups::today;
-use crate::platform::Db;
+use crate::platform::clock::now_ms;
+use crate::platform::{zones, Db};
 
 /// Distinct products counted between two flushes; beyond it a view is not counted (a flood of slugs cannot grow
 /// the map without bound, and only existing products' pages are counted at all).
@@ -55,7 +55,8 @@ impl ViewCounter {
         }
     }
 
-    /// Adds the views counted since the last flush to today's rollup of each product; how many products. Views a
+    /// Adds the views counted since the last flush to each product's rollup of today (in its store's time zone);
+    /// how many products. Views a
     /// failed write did not write are kept for the next flush (those it wrote are not counted twice).
     pub async fn flush(&self, db: &Db) -> Result<usize, sqlx::Error> {
         let taken = self.take();
@@ -77,16 +78,15 @@ impl ViewCounter {
 const BATCH: usize = 200;
 
 async fn write(db: &Db, counts: HashMap<String, i64>) -> Result<(), (sqlx::Error, HashMap<String, i64>)> {
-    let day = today();
     let rows = match products_of(db, &counts).await {
         Ok(rows) => rows,
         Err(e) => return Err((e, counts)),
     };
     for (n, batch) in rows.chunks(BATCH).enumerate() {
-        if let Err(e) = write_batch(db, day, batch).await {
+        if let Err(e) = write_batch(db, batch).await {
             let unwritten = rows[n * BATCH..]
                 .iter()
-                .map(|(_, _, views, slug)| (slug.clone(), *views))
+                .map(|row| (row.slug.clone(), row.views))
                 .collect();
             return Err((e, unwritten));
         }
@@ -94,27 +94,54 @@ async fn write(db: &Db, counts: HashMap<String, i64>) -> Result<(), (sqlx::Error
     Ok(())
 }
 
-/// Each counted product as (store, product, views, slug), in (store, product) order — the order a sale's rollup
-/// takes its products' rows in — so a flush and a sale never wait on each other in a circle. Unknown slugs drop.
-async fn products_of(db: &Db, counts: &HashMap<String, i64>) -> Result<Vec<(i64, i64, i64, String)>, sqlx::Error> {
+/// A counted product's views and the day (in its store's time zone) they go to.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct ViewRow {
+    seller_id: i64,
+    product_id: i64,
+    day: i64,
+    views: i64,
+    slug: String,
+}
+
+/// Each counted product's row, in (store, product) order — the order a sale's rollup takes its products' rows
+/// in — so a flush and a sale never wait on each other in a circle. Unknown slugs drop.
+async fn products_of(db: &Db, counts: &HashMap<String, i64>) -> Result<Vec<ViewRow>, sqlx::Error> {
     let mut rows = Vec::with_capacity(counts.len());
     let mut conn = db.pool().acquire().await?;
+    let now = now_ms();
     for (slug, views) in counts {
-        let product: Option<(i64, i64)> = sqlx::query_as("SELECT seller_id, id FROM products WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some((seller_id, product_id)) = product {
-            rows.push((seller_id, product_id, *views, slug.clone()));
+        let product: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT p.seller_id, p.id, s.time_zone FROM products p JOIN sellers s ON s.id = p.seller_id \
+             WHERE p.slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((seller_id, product_id, zone)) = product {
+            rows.push(ViewRow {
+                seller_id,
+                product_id,
+                day: zones::day_in(&zone, now),
+                views: *views,
+                slug: slug.clone(),
+            });
         }
     }
     rows.sort_unstable();
     Ok(rows)
 }
 
-async fn write_batch(db: &Db, day: i64, batch: &[(i64, i64, i64, String)]) -> Result<(), sqlx::Error> {
+async fn write_batch(db: &Db, batch: &[ViewRow]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    for (seller_id, product_id, views, _) in batch {
+    for ViewRow {
+        seller_id,
+        product_id,
+        day,
+        views,
+        ..
+    } in batch
+    {
         sqlx::query(
             "INSERT INTO product_daily_sales (seller_id, day, product_id, views) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (seller_id, day, product_id) DO UPDATE SET \

@@ -48,8 +48,8 @@ pub enum Lookup<'a> {
 
 #[async_trait]
 pub trait ConnectRail: Send + Sync + Debug {
-    /// Opens the store's account (once per store: the key is the store's).
-    async fn create_account(&self, seller_id: i64, email: &str) -> Result<String, GatewayError>;
+    /// Opens the store's account in its country (ISO 3166 code; once per store: the key is the store's).
+    async fn create_account(&self, seller_id: i64, email: &str, country: &str) -> Result<String, GatewayError>;
     /// A fresh single-use onboarding page for the account.
     async fn onboarding_link(&self, account: &str) -> Result<String, GatewayError>;
     /// The account as the provider knows it now.

@@ -455,11 +455,13 @@ pub async fn record_refund(
     .rows_affected()
         == 1;
     if fresh {
-        // The refunded total becomes what our refunds add up to, unless the provider already reported more (its
-        // event for this very refund can come first: adding it again would count it twice). The new status is
-        // computed in the statement from the row as it is now, never from an earlier read.
+        // The refunded total becomes what our refunds and those made at the provider's dashboard add up to,
+        // unless the provider already reported more (its event for this very refund can come first: adding it
+        // again would count it twice). The new status is computed in the statement from the row as it is now,
+        // never from an earlier read.
         let ours =
-            "(SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM refunds r WHERE r.payment_id = payments.id)";
+            "(SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM refunds r WHERE r.payment_id = payments.id) \
+                    + refunded_elsewhere";
         let total = format!("CASE WHEN {ours} > refunded THEN {ours} ELSE refunded END");
         sqlx::query(&format!(
             "UPDATE payments SET refunded = {total}, status = CASE WHEN {total} >= amount THEN $1 ELSE $2 END, \
@@ -473,6 +475,16 @@ pub async fn record_refund(
         .await?;
     }
     Ok(fresh)
+}
+
+/// Adds `amount` refunded at the provider's dashboard (no refund of ours) to payment `payment_id`.
+pub async fn add_refunded_elsewhere(conn: &mut AnyConnection, payment_id: i64, amount: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET refunded_elsewhere = refunded_elsewhere + $1 WHERE id = $2")
+        .bind(amount)
+        .bind(payment_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Takes a payment's row for the caller's transaction: before its orders' rows, as the provider's events do.

@@ -60,7 +60,7 @@ impl StripeConnect {
 
 #[async_trait]
 impl ConnectRail for StripeConnect {
-    async fn create_account(&self, seller_id: i64, email: &str) -> Result<String, GatewayError> {
+    async fn create_account(&self, seller_id: i64, email: &str, country: &str) -> Result<String, GatewayError> {
         // Card payments with transfers: Stripe enables charges only with it (the store is payable when
         // `charges_enabled` and `payouts_enabled` both hold).
         let mut capabilities = CreateAccountCapabilities::new();
@@ -73,6 +73,7 @@ impl ConnectRail for StripeConnect {
         let account = CreateAccount::new()
             .type_(CreateAccountType::Express)
             .email(email)
+            .country(country)
             .capabilities(capabilities)
             .metadata(HashMap::from([("seller_id".to_string(), seller_id.to_string())]))
             .customize()

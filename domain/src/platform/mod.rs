@@ -10,6 +10,7 @@ pub mod problem;
 pub mod settings;
 pub mod split;
 pub mod text;
+pub mod zones;
 
 pub use actor::{Actor, ActorKind};
 pub use db::{is_unique_violation, Backend, Db, DbError, SqliteSync, WriteTx};

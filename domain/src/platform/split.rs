@@ -20,9 +20,55 @@ pub fn shares(total: i64, weights: &[i64]) -> Vec<i64> {
     out
 }
 
+/// `total` shared in proportion to `weights` by the largest remainders (ties to the first): the shares add up to
+/// `total` exactly and, when `total` is at most the weights' sum, none exceeds its weight — for taking money from
+/// parts that each hold at most their weight. Weights are not negative.
+pub fn shares_within(total: i64, weights: &[i64]) -> Vec<i64> {
+    let sum: i64 = weights.iter().sum();
+    if sum <= 0 {
+        return shares(total, weights);
+    }
+    // i128: a total times a weight can pass i64 for large amounts.
+    let exact: Vec<(i64, i128)> = weights
+        .iter()
+        .map(|w| {
+            let product = i128::from(total) * i128::from(*w);
+            ((product / i128::from(sum)) as i64, product % i128::from(sum))
+        })
+        .collect();
+    let mut out: Vec<i64> = exact.iter().map(|e| e.0).collect();
+    let mut left = total - out.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|a, b| exact[*b].1.cmp(&exact[*a].1).then(a.cmp(b)));
+    for i in order.into_iter().cycle().take(weights.len() * 2) {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::shares;
+    use super::{shares, shares_within};
+
+    #[test]
+    fn shares_within_never_take_more_than_a_part_holds() {
+        assert_eq!(shares_within(8, &[3, 3, 3]), vec![3, 3, 2]);
+        assert_eq!(shares_within(100, &[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(shares_within(5, &[0, 10]), vec![0, 5]);
+        for total in 0..=60 {
+            let weights = [7, 0, 13, 1, 40];
+            let parts = shares_within(total, &weights);
+            assert_eq!(parts.iter().sum::<i64>(), total, "{total}");
+            assert!(
+                parts.iter().zip(weights).all(|(p, w)| (0..=w).contains(p)),
+                "{total}: {parts:?}"
+            );
+        }
+    }
 
     #[test]
     fn shares_add_up_to_the_whole() {

@@ -123,6 +123,32 @@ pub fn validate(form: &ApplicationForm) -> Result<ValidApplication, Vec<FieldErr
     })
 }
 
+/// The countries a store may apply from, as (code, name): those the platform takes stores from, or every country
+/// the shop ships to when it names none.
+pub async fn countries_open(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    let taken = crate::money::policy::seller_countries(&mut conn).await?;
+    Ok(COUNTRIES
+        .iter()
+        .filter(|(code, _)| taken.is_empty() || taken.iter().any(|t| t == code))
+        .map(|(code, name)| (code.to_string(), name.to_string()))
+        .collect())
+}
+
+/// Refuses country `country` unless the platform takes stores from it (its region: with Stripe Connect, where
+/// the store's account can be opened), saying which it takes.
+pub async fn check_region(db: &Db, country: &str) -> Result<(), SellerError> {
+    let open = countries_open(db).await?;
+    if open.iter().any(|(code, _)| code == country) {
+        return Ok(());
+    }
+    let names: Vec<&str> = open.iter().map(|(_, name)| name.as_str()).collect();
+    Err(SellerError::Invalid(vec![FieldError::new(
+        "country",
+        format!("Bazaar takes stores from {} only.", names.join(", ")),
+    )]))
+}
+
 /// Why `slug` cannot be a store address, if it cannot.
 fn slug_problem(slug: &str) -> Option<String> {
     let well_formed = slug

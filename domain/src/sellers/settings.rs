@@ -8,7 +8,7 @@ use super::applications::validate;
 use super::SellerError;
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
-use crate::platform::{Actor, Db};
+use crate::platform::{zones, Actor, Db};
 
 pub const WAREHOUSE_NAME_MAX: usize = 60;
 
@@ -40,11 +40,12 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         backorders: i64,
         strict_import_skus: i64,
         accept_orders: i64,
+        time_zone: String,
     }
     let row: Row = sqlx::query_as(
         "SELECT store_name, slug, description, support_email, country, return_days, return_policy, \
          low_stock_default, handling_days, logo_key, default_warehouse_id, backorders, strict_import_skus, \
-         accept_orders FROM sellers WHERE id = $1",
+         accept_orders, time_zone FROM sellers WHERE id = $1",
     )
     .bind(store)
     .fetch_optional(db.pool())
@@ -67,6 +68,7 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         return_policy: row.return_policy,
         low_stock_default: row.low_stock_default.to_string(),
         handling_days: row.handling_days.to_string(),
+        time_zone: row.time_zone,
     });
     let stock_policy = StockPolicy {
         default_warehouse: row
@@ -95,6 +97,7 @@ pub async fn settings(db: &Db, actor: &Actor, kept: Option<StoreProfileForm>) ->
         logo_refused: None,
         stock_policy,
         accept_orders: row.accept_orders == 1,
+        time_zones: zones::names().to_vec(),
     })
 }
 
@@ -166,13 +169,19 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
             "Enter a whole number of business days from 0 to 30.",
         ));
     }
-    let (Some(valid), Some(threshold), Some(handling_days)) = (valid, threshold, handling_days) else {
+    let time_zone = zones::known(&form.time_zone);
+    if time_zone.is_none() {
+        errors.push(FieldError::new("time_zone", "Choose a time zone from the list."));
+    }
+    let (Some(valid), Some(threshold), Some(handling_days), Some(time_zone)) =
+        (valid, threshold, handling_days, time_zone)
+    else {
         return Err(SellerError::Invalid(errors));
     };
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE sellers SET store_name = $1, description = $2, support_email = $3, return_days = $4, \
-         return_policy = $5, low_stock_default = $6, handling_days = $7 WHERE id = $8",
+         return_policy = $5, low_stock_default = $6, handling_days = $7, time_zone = $8 WHERE id = $9",
     )
     .bind(&valid.store_name)
     .bind(&valid.description)
@@ -181,6 +190,7 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
     .bind(&valid.return_policy)
     .bind(threshold)
     .bind(handling_days)
+    .bind(time_zone)
     .bind(store)
     .execute(&mut *tx)
     .await?;

@@ -36,6 +36,7 @@ pub async fn apply(db: &Db, actor: &Actor, form: &ApplicationForm) -> Result<i64
         ActorKind::Visitor => return Err(SellerError::Forbidden),
     };
     let valid = applications::validate(form).map_err(SellerError::Invalid)?;
+    applications::check_region(db, &valid.country).await?;
     let mut tx = db.begin_write().await?;
     let id = applications::insert(&mut tx, user_id, &valid).await?;
     let applicant: (String, String) = sqlx::query_as("SELECT name, email FROM users WHERE id = $1")

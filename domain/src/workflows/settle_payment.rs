@@ -266,50 +266,34 @@ async fn refunded(conn: &mut AnyConnection, payment: &Payment, total: i64) -> Re
             )
             .await?;
         }
-        Some(GroupStatus::Paid) => refunded_elsewhere(conn, group_id, total, full).await?,
+        Some(GroupStatus::Paid) => refunded_elsewhere(conn, payment, total, full).await?,
         _ => {}
     }
     Ok(Applied::Refunded { group_id })
 }
 
 /// Refunds of a paid group beyond those we made. A full refund ends every order that can still become refunded;
-/// what had not shipped goes back on sale. A partial one is noted on the timelines (which seller's order it was
-/// for is not known). The shopper gets an email.
+/// what had not shipped goes back on sale. A partial one named no store: it is spread over the group's orders (see
+/// [`spread_partial_refund`]). The shopper gets an email.
 async fn refunded_elsewhere(
     conn: &mut AnyConnection,
-    group_id: i64,
+    payment: &Payment,
     total: i64,
     full: bool,
 ) -> Result<(), sqlx::Error> {
+    let group_id = payment.group_id;
+    // Ours include refunds still being made: the orders record them before the provider is asked.
     let recorded = lifecycle::refunded_total(conn, group_id).await?;
     if total <= recorded {
         return Ok(()); // our own refunds, recorded when made
     }
     let contact = views::contact(conn, group_id).await?;
     let amount = Money::new(total - recorded, contact.currency.as_str());
-    for (order_id, status) in lifecycle::orders_of(conn, group_id).await? {
-        if full {
-            if lifecycle::transition(
-                conn,
-                order_id,
-                OrderStatus::Refunded,
-                "Refunded in full through the payment provider",
-            )
-            .await?
-            {
-                let unrefunded = lifecycle::unrefunded(conn, order_id).await?;
-                // Units that left are not on a shelf: only an order nothing of which shipped goes back on sale
-                // (a partly shipped one keeps its stock as it is for the seller to count).
-                if status == OrderStatus::Paid && lifecycle::units_shipped(conn, order_id).await? == 0 {
-                    inventory::restock(conn, group_id, order_id).await?;
-                }
-                lifecycle::record_refunded_in_full(conn, order_id).await?;
-                crate::money::sales::record_provider_refund(conn, order_id, unrefunded).await?;
-            }
-        } else if status != OrderStatus::Cancelled {
-            let note = format!("A refund of {} was made through the payment provider", amount.display());
-            lifecycle::note_on_timeline(conn, order_id, status, &note).await?;
-        }
+    if full {
+        end_refunded_in_full(conn, group_id).await?;
+    } else {
+        payments::add_refunded_elsewhere(conn, payment.id, amount.amount).await?;
+        spread_partial_refund(conn, group_id, &amount, total).await?;
     }
     notifications::enqueue(
         conn,
@@ -318,6 +302,85 @@ async fn refunded_elsewhere(
     )
     .await?;
     stock_changed(conn, group_id).await
+}
+
+/// A full refund made at the provider: every order that can still become refunded does, each booking what it had
+/// left; what had not shipped goes back on sale.
+async fn end_refunded_in_full(conn: &mut AnyConnection, group_id: i64) -> Result<(), sqlx::Error> {
+    for (order_id, status) in lifecycle::orders_of(conn, group_id).await? {
+        if !lifecycle::transition(
+            conn,
+            order_id,
+            OrderStatus::Refunded,
+            "Refunded in full through the payment provider",
+        )
+        .await?
+        {
+            continue;
+        }
+        let unrefunded = lifecycle::unrefunded(conn, order_id).await?;
+        // Units that left are not on a shelf: only an order nothing of which shipped goes back on sale (a partly
+        // shipped one keeps its stock as it is for the seller to count).
+        if status == OrderStatus::Paid && lifecycle::units_shipped(conn, order_id).await? == 0 {
+            inventory::restock(conn, group_id, order_id).await?;
+        }
+        lifecycle::record_refunded_in_full(conn, order_id).await?;
+        crate::money::sales::record_provider_refund(conn, order_id, unrefunded).await?;
+    }
+    Ok(())
+}
+
+/// A partial refund made at the provider (its dashboard) names no store: it is spread over the group's orders in
+/// proportion to what each still holds (the parts add up to the refund, none more than its order holds), each
+/// store's part recorded on its order (so what the store can still refund shrinks), booked in its ledger as a
+/// refund (a transfer already made is then taken back by the sweep), and noted on its timeline. `total`: the
+/// payment's refunded total the provider reported (keys the entries).
+async fn spread_partial_refund(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    amount: &Money,
+    total: i64,
+) -> Result<(), sqlx::Error> {
+    let held: Vec<(i64, String, i64)> = sqlx::query_as(
+        // By store: the order every writer of stores' money takes their balance rows in.
+        "SELECT id, status, total - refunded FROM orders WHERE group_id = $1 AND status <> $2 \
+         ORDER BY seller_id, id",
+    )
+    .bind(group_id)
+    .bind(OrderStatus::Cancelled.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let weights: Vec<i64> = held.iter().map(|h| h.2.max(0)).collect();
+    let spread = amount.amount.min(weights.iter().sum());
+    if spread < amount.amount {
+        tracing::warn!(
+            group_id,
+            refund = amount.amount,
+            spread,
+            "provider refund beyond what the orders hold"
+        );
+    }
+    let parts = crate::platform::split::shares_within(spread, &weights);
+    for ((order_id, status, _), part) in held.into_iter().zip(parts) {
+        let taken = sqlx::query("UPDATE orders SET refunded = refunded + $1 WHERE id = $2 AND total - refunded >= $1")
+            .bind(part)
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if part == 0 || taken == 0 {
+            continue;
+        }
+        crate::money::sales::record_provider_share(conn, order_id, part, total).await?;
+        let note = format!(
+            "A refund of {} was made through the payment provider; this order's share: {}",
+            amount.display(),
+            Money::new(part, amount.currency.as_str()).display()
+        );
+        let status = OrderStatus::parse(&status).unwrap_or(OrderStatus::Paid);
+        lifecycle::note_on_timeline(conn, order_id, status, &note).await?;
+    }
+    Ok(())
 }
 
 /// Applies a provider event and, when money arrived for an order whose stock is gone, refunds it.

@@ -123,10 +123,15 @@ async fn create_account(State(s): State<Shared>, headers: HeaderMap, Form(form):
                 "An Express account with transfers is expected.",
             ));
         }
+        // Stripe would open it in the platform's country: the store's own must be named.
+        let country = param(form, "country").filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()));
+        let Some(country) = country else {
+            return Err(refused("parameter_missing", "The account's country is expected."));
+        };
         fake.next += 1;
         let id = format!("acct_test_{}", fake.next);
         let account = json!({"id": id, "object": "account", "type": "express", "email": param(form, "email"),
-            "country": "US", "details_submitted": false, "charges_enabled": false, "payouts_enabled": false,
+            "country": country, "details_submitted": false, "charges_enabled": false, "payouts_enabled": false,
             "metadata": {"seller_id": param(form, "metadata[seller_id]")}});
         fake.accounts.insert(id, account.clone());
         Ok(account)

@@ -1,5 +1,6 @@
 //! Issue 21's invariant, over random sequences of orders across two stores, partial shipments, deliveries,
-//! cancellations, refunds of units and of amounts, disputes opened, won and lost (held or reversed, the policy
+//! cancellations, refunds of units and of amounts (by the store, or partial ones in the provider's dashboard that name
+//! no store), disputes opened, won and lost (held or reversed, the policy
 //! changing between cases), the provider's fee borne by the stores or the platform, and payouts (one store by
 //! hand, the other through Stripe Connect's fake, which is sometimes down, short on the platform's balance or on
 //! the store's, so transfers wait or fail and reversals are refused): after every step, to the cent,
@@ -440,6 +441,35 @@ async fn pay_out(db: &Db, rng: &mut Rng, store: i64, payouts: &Payouts) {
     }
 }
 
+/// A partial refund made in the provider's dashboard of order `order`'s payment (naming no store).
+async fn provider_refund(db: &Db, rng: &mut Rng, order: &OpenOrder) {
+    let payment: Option<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT p.provider, p.provider_ref, p.amount, p.refunded FROM payments p \
+         JOIN orders o ON o.group_id = p.group_id JOIN order_groups g ON g.id = p.group_id \
+         WHERE o.number = $1 AND g.status = 'paid' AND p.status IN ('succeeded', 'partially_refunded')",
+    )
+    .bind(&order.number)
+    .fetch_optional(db.pool())
+    .await
+    .expect("payment");
+    let Some((provider, provider_ref, amount, refunded)) = payment else {
+        return;
+    };
+    let left = amount - refunded;
+    if left < 2 {
+        return;
+    }
+    let total = refunded + 1 + rng.below((left - 1).min(500) as usize) as i64;
+    let event = domain::payments::PaymentEvent {
+        provider,
+        event_id: format!("evt-dashboard-{}", key()),
+        provider_ref,
+        provider_payment: None,
+        kind: EventKind::Refunded(total),
+    };
+    settle_payment::apply_event(db, &event).await.expect("dashboard refund");
+}
+
 /// One random step on a random open order (or a new order, or a payout).
 async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, Actor>, payouts: &Payouts) {
     let orders = open_orders(db).await;
@@ -486,6 +516,10 @@ async fn step(db: &Db, rng: &mut Rng, variants: &[i64], sellers: &HashMap<i64, A
         }
         7..=9 => {
             dispute_step(db, rng, action, order).await;
+            Ok(())
+        }
+        5 if rng.below(3) == 0 => {
+            provider_refund(db, rng, order).await;
             Ok(())
         }
         5 => {

@@ -349,8 +349,8 @@ async fn a_refund_sent_twice_at_once_is_booked_once(db: Db) {
 
 async fn the_dashboard_sums_the_stores_days(db: Db) {
     use domain::money::dashboard;
-    use domain::money::rollups::today;
     use model::money::SalesRange;
+    let today = || now_ms().div_euclid(DAY_MS);
     let (store, [kettle, mug]) = store_with_two_variants(&db, 20).await;
     let seller = actors::seller_of(&db, store).await;
     let (_, first) = paid_order(&db, &[(kettle, 2)], "Chart Cho").await;
@@ -439,6 +439,82 @@ async fn the_dashboard_sums_the_stores_days(db: Db) {
         dashboard::screen(&db, &shopper, &week).await,
         Err(SellerError::NotFound)
     ));
+}
+
+/// A store's days are its own time zone's: the sale lands on today's date there, on the dashboard and on the
+/// statement, and a zone that is not one of the list is refused with what to do.
+async fn a_stores_days_are_in_its_time_zone(db: Db) {
+    use domain::money::dashboard;
+    use domain::platform::zones;
+    use domain::sellers::settings;
+    use model::money::SalesRange;
+    const ZONE: &str = "Pacific/Kiritimati"; // UTC+14: its date is ahead of UTC's for most of each day
+    let (store, [kettle, _]) = store_with_two_variants(&db, 5).await;
+    let seller = actors::seller_of(&db, store).await;
+    let mut profile = settings::settings(&db, &seller, None).await.expect("settings").profile;
+    assert_eq!(profile.time_zone, "UTC", "a new store counts in UTC");
+    for wrong in ["Mars/Olympus", "", "Pacific/Kiritimati\u{0}", "US/Eastern"] {
+        profile.time_zone = wrong.into();
+        match settings::update_profile(&db, &seller, &profile).await {
+            Err(SellerError::Invalid(errors)) => assert_eq!(errors[0].field, "time_zone", "{wrong:?}"),
+            other => panic!("{wrong:?}: {other:?}"),
+        }
+    }
+    profile.time_zone = " pacific/kiritimati ".into();
+    settings::update_profile(&db, &seller, &profile).await.expect("saved");
+    assert_eq!(
+        settings::settings(&db, &seller, None)
+            .await
+            .expect("settings")
+            .profile
+            .time_zone,
+        ZONE
+    );
+    let (_, number) = paid_order(&db, &[(kettle, 1)], "Zone Zoe").await;
+    let today = zones::date_in(ZONE, now_ms());
+    let d = dashboard::screen(&db, &seller, &SalesRange::default())
+        .await
+        .expect("dashboard");
+    assert_eq!(d.time_zone, ZONE);
+    let last = d.series.last().expect("days");
+    assert_eq!(
+        (last.date.as_str(), last.orders),
+        (today.as_str(), 1),
+        "today is the zone's"
+    );
+    let chosen = SalesRange {
+        from: today.clone(),
+        to: today.clone(),
+        ..SalesRange::default()
+    };
+    assert_eq!(
+        dashboard::screen(&db, &seller, &chosen)
+            .await
+            .expect("today")
+            .current
+            .orders,
+        1
+    );
+    let screen = statement::screen(&db, &seller, &StatementFilter::default(), None, false)
+        .await
+        .expect("statement");
+    assert!(screen.entries.iter().all(|e| e.date == today), "{:?}", screen.entries);
+    let today_only = StatementFilter {
+        from: today.clone(),
+        to: today.clone(),
+        ..StatementFilter::default()
+    };
+    let filtered = statement::screen(&db, &seller, &today_only, None, false)
+        .await
+        .expect("filtered");
+    assert_eq!(filtered.entries.len(), entries_of(&db, &number).await.len());
+    let sales: i64 = filtered
+        .totals
+        .iter()
+        .filter(|t| t.kind == EntryKind::Sale)
+        .map(|t| t.entries)
+        .sum();
+    assert_eq!(sales, 1, "the day's totals are the zone's day");
 }
 
 async fn an_admin_adjusts_a_stores_money_with_a_reason(db: Db) {
@@ -581,7 +657,140 @@ async fn a_refund_at_the_provider_gives_back_the_commission_of_what_never_shippe
     );
 }
 
+/// A partial refund made at the provider's dashboard names no store: it is spread over the group's stores in
+/// proportion to what each order holds, the parts add up to it to the cent, each booked once however often it is
+/// reported, and a later full refund takes only what is left.
+async fn a_partial_refund_at_the_provider_is_spread_over_the_stores(db: Db) {
+    use domain::payments::{EventKind, PaymentEvent};
+    use domain::platform::split::shares_within;
+    let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
+    let (other_variant, _) = crate::seller_orders::first_variants(&db)
+        .await
+        .into_iter()
+        .find(|(_, seller)| *seller != store)
+        .expect("another store");
+    crate::harness::fixtures::set_units(&db, other_variant, 10).await;
+    let (group, _) = paid_order(&db, &[(kettle, 2), (other_variant, 1)], "Spread Spencer").await;
+    let (provider, reference, paid): (String, String, i64) = sqlx::query_as(
+        "SELECT p.provider, p.provider_ref, p.amount FROM payments p JOIN order_groups g ON g.id = p.group_id \
+         WHERE g.number = $1",
+    )
+    .bind(&group)
+    .fetch_one(db.pool())
+    .await
+    .expect("payment");
+    let orders: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT o.seller_id, o.number, o.total FROM orders o JOIN order_groups g ON g.id = o.group_id \
+         WHERE g.number = $1 ORDER BY o.seller_id, o.id",
+    )
+    .bind(&group)
+    .fetch_all(db.pool())
+    .await
+    .expect("orders");
+    assert_eq!(orders.len(), 2, "two stores");
+    assert_eq!(orders.iter().map(|o| o.2).sum::<i64>(), paid);
+    let report = |n: usize, total: i64| PaymentEvent {
+        provider: provider.clone(),
+        event_id: format!("evt-partial-{n}"),
+        provider_ref: reference.clone(),
+        provider_payment: None,
+        kind: EventKind::Refunded(total),
+    };
+    let refunds_of = |number: String| {
+        let db = db.clone();
+        async move {
+            entries_of(&db, &number)
+                .await
+                .into_iter()
+                .filter(|e| e.0 == "refund")
+                .map(|e| e.1)
+                .sum::<i64>()
+        }
+    };
+    let first = paid / 3 + 1;
+    for n in [1, 1, 2] {
+        // Delivered twice under one id, then again under another (Stripe's retries): booked once.
+        domain::workflows::settle_payment::apply_event(&db, &report(n, first))
+            .await
+            .expect("partial");
+    }
+    let expected = shares_within(first, &[orders[0].2, orders[1].2]);
+    for (order, part) in orders.iter().zip(&expected) {
+        assert_eq!(refunds_of(order.1.clone()).await, -part, "{}", order.1);
+        let (refunded, status): (i64, String) = sqlx::query_as("SELECT refunded, status FROM orders WHERE number = $1")
+            .bind(&order.1)
+            .fetch_one(db.pool())
+            .await
+            .expect("order");
+        assert_eq!((refunded, status.as_str()), (*part, "paid"));
+    }
+    assert_eq!(expected.iter().sum::<i64>(), first, "the parts add up to the refund");
+    let notes: i64 = crate::harness::fixtures::count(
+        &db,
+        "SELECT COUNT(*) FROM order_events WHERE note LIKE '%made through the payment provider; this order''s share%'",
+    )
+    .await;
+    assert_eq!(notes, 2, "each store is told its share once");
+
+    // The store refunds 1.00 itself: the payment's refunded total is both refunds, not the larger of them.
+    let seller = actors::seller_of(&db, orders[0].0).await;
+    let one = RefundForm {
+        key: key(),
+        amount: "1.00".into(),
+        reason: "arrived_late".into(),
+        ..RefundForm::default()
+    };
+    refund_order::by_store(
+        &db,
+        &TestGateway::new(db.clone()),
+        &seller,
+        &orders[0].1,
+        RefundKind::Refund,
+        &one,
+    )
+    .await
+    .expect("store refund");
+    let refunded: i64 = sqlx::query_scalar("SELECT refunded FROM payments WHERE provider_ref = $1")
+        .bind(&reference)
+        .fetch_one(db.pool())
+        .await
+        .expect("payment");
+    assert_eq!(refunded, first + 100, "the dashboard's refund and the store's");
+
+    // A second refund at the dashboard, then the rest: each store ends with exactly its order refunded.
+    domain::workflows::settle_payment::apply_event(&db, &report(3, first + 100 + 7))
+        .await
+        .expect("second partial");
+    domain::workflows::settle_payment::apply_event(&db, &report(4, paid))
+        .await
+        .expect("full");
+    for order in &orders {
+        assert_eq!(
+            refunds_of(order.1.clone()).await,
+            -order.2,
+            "{} refunded whole",
+            order.1
+        );
+    }
+    for seller in [orders[0].0, orders[1].0] {
+        let actor = actors::seller_of(&db, seller).await;
+        let screen = statement::screen(&db, &actor, &StatementFilter::default(), None, false)
+            .await
+            .expect("statement");
+        let newest = screen.entries.first().expect("entries");
+        let ledger: i64 =
+            sqlx::query_scalar("SELECT CAST(SUM(amount) AS BIGINT) FROM seller_ledger WHERE seller_id = $1")
+                .bind(seller)
+                .fetch_one(db.pool())
+                .await
+                .expect("sum");
+        assert_eq!(newest.balance.amount, ledger, "the running balance is the ledger's sum");
+    }
+}
+
 db_tests!(
+    a_stores_days_are_in_its_time_zone,
+    a_partial_refund_at_the_provider_is_spread_over_the_stores,
     a_refund_at_the_provider_gives_back_the_commission_of_what_never_shipped,
     an_admin_adjusts_a_stores_money_with_a_reason,
     the_dashboard_sums_the_stores_days,

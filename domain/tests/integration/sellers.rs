@@ -532,7 +532,55 @@ async fn a_store_logo_is_re_encoded_and_shown_on_the_storefront(db: Db) {
         .is_none());
 }
 
+/// The platform takes stores from its region only (set by the operator; with Stripe Connect, where accounts can be
+/// opened): the form offers those countries, and another one is refused with the ones it takes, nothing kept.
+async fn a_store_applies_only_from_the_platforms_region(db: Db) {
+    use domain::money::policy;
+    let (_, shopper) = actors::shopper(&db).await;
+    assert_eq!(
+        applications::countries_open(&db).await.expect("all").len(),
+        model::orders::COUNTRIES.len()
+    );
+    assert!(
+        policy::set_seller_countries(&db, "us,XX").await.is_err(),
+        "unknown codes refused"
+    );
+    assert_eq!(
+        policy::set_seller_countries(&db, " ca , us ").await.expect("set"),
+        ["US", "CA"]
+    );
+    let open: Vec<String> = applications::countries_open(&db)
+        .await
+        .expect("open")
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(open, ["US", "CA"]);
+    match onboard_seller::apply(&db, &shopper, &form("Far Away Goods")).await {
+        Err(SellerError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "country");
+            assert!(errors[0].message.contains("United States"), "{}", errors[0].message);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM seller_applications").await,
+        0,
+        "nothing kept"
+    );
+    let near = ApplicationForm {
+        country: "CA".into(),
+        ..form("Near Goods")
+    };
+    onboard_seller::apply(&db, &shopper, &near).await.expect("taken");
+    assert_eq!(
+        policy::set_seller_countries(&db, "all").await.expect("all"),
+        Vec::<String>::new()
+    );
+}
+
 db_tests!(
+    a_store_applies_only_from_the_platforms_region,
     a_store_logo_is_re_encoded_and_shown_on_the_storefront,
     a_seller_keeps_the_profile_warehouses_and_shipping_rates,
     an_approved_application_opens_a_store_and_makes_the_account_a_seller,

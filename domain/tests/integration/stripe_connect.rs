@@ -49,13 +49,13 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
 
     // Stripe's report can overtake the shop's own record of the account: answered as a failure, not recorded, so
     // Stripe delivers it again, and then it applies.
-    let email: String =
-        sqlx::query_scalar("SELECT u.email FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
+    let (email, country): (String, String) =
+        sqlx::query_as("SELECT u.email, s.country FROM sellers s JOIN users u ON u.id = s.user_id WHERE s.id = $1")
             .bind(store)
             .fetch_one(db.pool())
             .await
             .expect("email");
-    let early_account = rail.create_account(store, &email).await.expect("account");
+    let early_account = rail.create_account(store, &email, &country).await.expect("account");
     let early = fake.update_account(&early_account, (true, false, false), now_ms() / 1000 - 5);
     assert!(matches!(
         deliver_connect(&db, &early).await,
@@ -88,6 +88,12 @@ async fn a_store_is_payable_only_when_stripe_says_so(db: Db) {
     assert!(opened
         .iter()
         .all(|r| r.1.as_deref() == Some(format!("bazaar-account-{store}").as_str())));
+    assert!(
+        opened
+            .iter()
+            .all(|r| r.0.contains(&("country".into(), country.clone()))),
+        "opened in the store's country"
+    );
     let links = fake.requests_to("/v1/account_links");
     assert!(links[0].0.contains(&(
         "return_url".into(),

@@ -276,6 +276,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
             "return_policy",
             "low_stock_default",
             "handling_days",
+            "time_zone",
         ],
     ),
     ("add_warehouse", &["name", "country"]),

@@ -18,6 +18,8 @@ pub struct SellPageData {
     pub form: ApplicationForm,
     /// The store this account runs, when it is a seller's already: (name, address).
     pub store: Option<(String, String)>,
+    /// The countries a store may apply from: (code, name).
+    pub countries: Vec<(String, String)>,
 }
 
 #[server(endpoint = "sell_page")]
@@ -49,10 +51,14 @@ pub async fn sell_page() -> Result<SellPageData, AppError> {
             .map(|h| (h.store_name, h.slug)),
         None => None,
     };
+    let countries = domain::sellers::applications::countries_open(&services.db)
+        .await
+        .map_err(domain::sellers::SellerError::from)?;
     Ok(SellPageData {
         application,
         form,
         store,
+        countries,
     })
 }
 

@@ -29,6 +29,7 @@ pub async fn remove_store_logo() -> Result<(), AppError> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per form field
 #[server(endpoint = "save_store_profile")]
 pub async fn save_store_profile(
     #[server(default)] store_name: String,
@@ -38,6 +39,7 @@ pub async fn save_store_profile(
     #[server(default)] return_policy: String,
     #[server(default)] low_stock_default: String,
     #[server(default)] handling_days: String,
+    #[server(default)] time_zone: String,
 ) -> Result<(), AppError> {
     let (services, actor) = signed_in()?;
     let form = model::sellers::StoreProfileForm {
@@ -48,6 +50,7 @@ pub async fn save_store_profile(
         return_policy,
         low_stock_default,
         handling_days,
+        time_zone,
     };
     match domain::sellers::settings::update_profile(&services.db, &actor, &form).await {
         Ok(()) => {

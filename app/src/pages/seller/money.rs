@@ -197,7 +197,7 @@ fn StatementTable(entries: Vec<StatementEntry>) -> impl IntoView {
             </tr></thead>
             <tbody>
                 {entries.into_iter().map(|e| {
-                    let day = model::format_date(e.at);
+                    let day = e.date.clone();
                     let tone = if e.amount.amount < 0 { "num money--out" } else { "num money--in" };
                     view! {
                         <tr>

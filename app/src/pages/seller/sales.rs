@@ -99,7 +99,7 @@ fn Dashboard(d: SalesDashboard) -> impl IntoView {
                 <a href=d.range.csv_href() download>"Download these days (CSV)"</a>
             </div>
         </form>
-        <p class="muted">{format!("Paid orders of {} (days in UTC), against the {} days before.", d.label, d.days)}</p>
+        <p class="muted">{format!("Paid orders of {} (days in {} time), against the {} days before.", d.label, d.time_zone, d.days)}</p>
         <div class="stats stats--five">
             {figures.into_iter().map(|(name, value, change)| view! {
                 <section class="card stat" aria-label=name>

@@ -11,7 +11,7 @@ use crate::api::sellers::{
     store_settings, AddShippingRate, AddWarehouse, RemoveShippingRate, RemoveStoreLogo, RemoveWarehouse,
     RenameWarehouse, SaveOrderPolicy, SaveStockPolicy, SaveStoreProfile,
 };
-use crate::components::forms::{error_for, ErrorSummary, Field, TextAreaField};
+use crate::components::forms::{error_for, ErrorSummary, Field, SelectField, TextAreaField};
 use crate::components::portal::{PortalShell, Section};
 use crate::error::AppError;
 use crate::pages::seller::portal_gate;
@@ -25,6 +25,7 @@ const PROFILE_FIELDS: &[(&str, &str)] = &[
     ("return_policy", "Return policy"),
     ("low_stock_default", "Low-stock alert level"),
     ("handling_days", "Handling time"),
+    ("time_zone", "Time zone"),
 ];
 
 #[component]
@@ -92,6 +93,11 @@ fn Settings(
     };
     let countries: Vec<(String, String)> = COUNTRIES.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect();
     let home = settings.country.clone();
+    let zones: Vec<(String, String)> = settings
+        .time_zones
+        .iter()
+        .map(|z| (z.clone(), z.replace('_', " ")))
+        .collect();
     let (shell_name, shell_slug) = (settings.store_name.clone(), settings.slug.clone());
     view! {
         <PortalShell section=Section::Settings store_name=shell_name store_slug=shell_slug>
@@ -110,6 +116,7 @@ fn Settings(
                     <TextAreaField name="return_policy" label="Return policy" value=p.return_policy maxlength=2000 error=err("return_policy")/>
                     <Field name="low_stock_default" label="Low-stock alert level (units)" inputmode="numeric" value=p.low_stock_default hint="You are emailed once when a variant falls to this many units, unless it sets its own level." error=err("low_stock_default")/>
                     <Field name="handling_days" label="Handling time (business days)" inputmode="numeric" value=p.handling_days hint="A paid order is to ship within this many business days (Monday to Friday): it sets each order's ship-by date." error=err("handling_days")/>
+                    <SelectField name="time_zone" label="Time zone (the days of your sales figures and statement)" options=zones value=p.time_zone error=err("time_zone")/>
                     <div class="form-actions"><button class="button" type="submit">"Save profile"</button></div>
                 </form>
             </section>
