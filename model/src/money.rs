@@ -301,7 +301,7 @@ pub fn change_percent(now: i64, before: i64) -> Option<i64> {
 /// One day of the chart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayFigure {
-    /// `YYYY-MM-DD` (UTC).
+    /// `YYYY-MM-DD`, in the store's time zone.
     pub date: String,
     pub orders: i64,
     pub units: i64,
@@ -354,6 +354,17 @@ impl SalesRange {
             "/seller/sales.csv".into()
         } else {
             format!("/seller/sales.csv?{q}")
+        }
+    }
+
+    /// The CSV of another of the period's tables: `summary` (every figure against the period before) or
+    /// `products` (each product's sales, views and conversion).
+    pub fn table_csv_href(&self, table: &str) -> String {
+        let q = self.query();
+        if q.is_empty() {
+            format!("/seller/sales.csv?table={table}")
+        } else {
+            format!("/seller/sales.csv?{q}&table={table}")
         }
     }
 }

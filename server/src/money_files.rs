@@ -1,5 +1,5 @@
 //! `GET /seller/money/statement.csv`: the store's statement as a file (the filters of `/seller/money`),
-//! `GET /seller/sales.csv`: the sales dashboard's days, and
+//! `GET /seller/sales.csv`: the sales dashboard's tables (`table`: its days, its summary, its products), and
 //! `POST /test/clock`: moves the shop's clock forward, only in a shop started with `TEST_CLOCK=1` (the browser
 //! journeys wait out a holding period that way).
 
@@ -48,9 +48,11 @@ pub struct Period {
     from: String,
     #[serde(default)]
     to: String,
+    #[serde(default)]
+    table: String,
 }
 
-/// `GET /seller/sales.csv`: the sales dashboard's days as a file.
+/// `GET /seller/sales.csv`: one of the sales dashboard's tables as a file.
 pub async fn sales(
     State(state): State<AppState>,
     actor: Option<Extension<CurrentActor>>,
@@ -64,8 +66,13 @@ pub async fn sales(
         from: period.from,
         to: period.to,
     };
-    let made = domain::money::dashboard::csv(&state.services.db, &actor, &range).await;
-    seller_file(&actor, "sales", made)
+    let made = domain::money::dashboard::csv(&state.services.db, &actor, &range, &period.table).await;
+    let name = match period.table.as_str() {
+        "summary" => "sales-summary",
+        "products" => "sales-products",
+        _ => "sales",
+    };
+    seller_file(&actor, name, made)
 }
 
 /// A seller's CSV download, or why there is none: admins use the admin screens, a visitor who runs no store is

@@ -1,9 +1,13 @@
 //! The sales dashboard on `/seller`: revenue, orders, units, average order and refunds for a period (the last 7,
-//! 30 or 90 days, or chosen days; days in the store's time zone) against the period just before it, each day of it, and the best-selling
-//! products, all read from the daily rollups (`rollups`), never from the orders.
+//! 30 or 90 days, or chosen days; days in the store's time zone) against the period just before it, each day of
+//! it, and the best-selling products, all read from the daily rollups (`rollups`), never from the orders; and
+//! each of its tables as CSV.
 
 use model::catalog::Money;
-use model::money::{DayFigure, SalesDashboard, SalesFigures, SalesRange, TopProduct, SALES_RANGES};
+use model::money::{
+    change_percent, rate_tenths, tenths_label, DayFigure, SalesDashboard, SalesFigures, SalesRange, TopProduct,
+    HEALTH_THRESHOLDS, SALES_RANGES,
+};
 use model::{format_date, parse_date, FieldError};
 use sqlx::AnyConnection;
 
@@ -131,25 +135,51 @@ struct TopRow {
     views: i64,
 }
 
-/// The period's five products first by `order` (`revenue` or `views`), of those that have any.
+/// Which of the period's products a list holds, in which order (SQL of ours, never input).
+struct Pick {
+    /// Which products count: those with any sales, any views, or either.
+    having: &'static str,
+    order: &'static str,
+    limit: i64,
+}
+
+const TOP_BY_REVENUE: Pick = Pick {
+    having: "SUM(s.revenue) > 0",
+    order: "revenue",
+    limit: 5,
+};
+const TOP_BY_VIEWS: Pick = Pick {
+    having: "SUM(s.views) > 0",
+    order: "views",
+    limit: 5,
+};
+/// Every product the CSV lists: sold or viewed in the period (at most this many).
+const ALL_PRODUCTS: Pick = Pick {
+    having: "SUM(s.revenue) > 0 OR SUM(s.views) > 0",
+    order: "revenue",
+    limit: 10_000,
+};
+
+/// The period's products `pick` asks for.
 async fn top(
     conn: &mut AnyConnection,
     store: i64,
     (first, end): (i64, i64),
-    order: &str,
+    pick: Pick,
 ) -> Result<Vec<TopProduct>, sqlx::Error> {
-    // `order` is one of our two column names, never input.
+    let Pick { having, order, limit } = pick;
     let rows: Vec<TopRow> = sqlx::query_as(&format!(
         "SELECT s.product_id AS product_id, COALESCE(p.title, '') AS title, CAST(SUM(s.units) AS BIGINT) AS units, \
          CAST(SUM(s.revenue) AS BIGINT) AS revenue, CAST(SUM(s.orders) AS BIGINT) AS orders, \
          CAST(SUM(s.views) AS BIGINT) AS views FROM product_daily_sales s \
          LEFT JOIN products p ON p.id = s.product_id \
          WHERE s.seller_id = $1 AND s.day >= $2 AND s.day < $3 \
-         GROUP BY s.product_id, p.title HAVING SUM(s.{order}) > 0 ORDER BY {order} DESC, s.product_id LIMIT 5"
+         GROUP BY s.product_id, p.title HAVING {having} ORDER BY {order} DESC, s.product_id LIMIT $4"
     ))
     .bind(store)
     .bind(first)
     .bind(end)
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
@@ -182,8 +212,19 @@ async fn views(conn: &mut AnyConnection, store: i64, first: i64, end: i64) -> Re
     .await
 }
 
+/// The store and the days a dashboard covers: the first day and the day after the last.
+struct Window {
+    store: i64,
+    first: i64,
+    end: i64,
+}
+
 /// The actor's store's sales dashboard for `range`.
 pub async fn screen(db: &Db, actor: &Actor, range: &SalesRange) -> Result<SalesDashboard, SellerError> {
+    Ok(dashboard(db, actor, range).await?.0)
+}
+
+async fn dashboard(db: &Db, actor: &Actor, range: &SalesRange) -> Result<(SalesDashboard, Window), SellerError> {
     let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
     let time_zone = zone_of(&mut conn, store).await?;
@@ -191,41 +232,187 @@ pub async fn screen(db: &Db, actor: &Actor, range: &SalesRange) -> Result<SalesD
     let days = end - first;
     let current = sums(&mut conn, store, first, end).await?.figures();
     let previous = sums(&mut conn, store, first - days, first).await?.figures();
-    Ok(SalesDashboard {
+    let dashboard = SalesDashboard {
         range: range.clone(),
         label,
         days,
         current,
         previous,
         series: series(&mut conn, store, first, end).await?,
-        top: top(&mut conn, store, (first, end), "revenue").await?,
-        viewed: top(&mut conn, store, (first, end), "views").await?,
+        top: top(&mut conn, store, (first, end), TOP_BY_REVENUE).await?,
+        viewed: top(&mut conn, store, (first, end), TOP_BY_VIEWS).await?,
         views: views(&mut conn, store, first, end).await?,
         time_zone,
-    })
+    };
+    Ok((dashboard, Window { store, first, end }))
 }
 
-/// The period's days as CSV (date, orders, units, revenue, refunds), then its totals.
-pub async fn csv(db: &Db, actor: &Actor, range: &SalesRange) -> Result<Vec<u8>, SellerError> {
-    let dashboard = screen(db, actor, range).await?;
-    let mut out = String::from("Date,Orders,Units,Revenue,Refunds,Currency\n");
-    for d in &dashboard.series {
-        out.push_str(&format!(
-            "{},{},{},{},{},{CURRENCY}\n",
-            d.date,
-            d.orders,
-            d.units,
-            d.revenue.plain(),
-            d.refunds.plain()
-        ));
+/// A table of the dashboard as CSV: `days` (or nothing: each day, then the totals), `summary` (every figure of the
+/// period against the period before) or `products` (each product sold or viewed, with its conversion).
+pub async fn csv(db: &Db, actor: &Actor, range: &SalesRange, table: &str) -> Result<Vec<u8>, SellerError> {
+    let rows = match table.trim() {
+        "" | "days" => days_rows(&screen(db, actor, range).await?),
+        "summary" => {
+            let (dashboard, w) = dashboard(db, actor, range).await?;
+            let mut conn = db.pool().acquire().await?;
+            let before = views(&mut conn, w.store, w.first - (w.end - w.first), w.first).await?;
+            summary_rows(&dashboard, before)
+        }
+        "products" => {
+            let (_, w) = dashboard(db, actor, range).await?;
+            let mut conn = db.pool().acquire().await?;
+            products_rows(top(&mut conn, w.store, (w.first, w.end), ALL_PRODUCTS).await?)
+        }
+        _ => {
+            return Err(SellerError::Invalid(vec![FieldError::new(
+                "table",
+                "Choose the days, the summary or the products.",
+            )]))
+        }
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| SellerError::Db(sqlx::Error::Protocol(e.to_string()));
+    for row in rows {
+        out.write_record(&row).map_err(fail)?;
     }
-    let c = &dashboard.current;
-    out.push_str(&format!(
-        "Total,{},{},{},{},{CURRENCY}\n",
-        c.orders,
-        c.units,
+    out.into_inner()
+        .map_err(|e| SellerError::Db(sqlx::Error::Protocol(e.to_string())))
+}
+
+/// Each day of the period (date, orders, units, revenue, refunds), then its totals.
+fn days_rows(d: &SalesDashboard) -> Vec<Vec<String>> {
+    let mut rows = vec![cells(&["Date", "Orders", "Units", "Revenue", "Refunds", "Currency"])];
+    for day in &d.series {
+        rows.push(vec![
+            day.date.clone(),
+            day.orders.to_string(),
+            day.units.to_string(),
+            day.revenue.plain(),
+            day.refunds.plain(),
+            CURRENCY.into(),
+        ]);
+    }
+    let c = &d.current;
+    rows.push(vec![
+        "Total".into(),
+        c.orders.to_string(),
+        c.units.to_string(),
         c.revenue.plain(),
-        c.refunds.plain()
-    ));
-    Ok(out.into_bytes())
+        c.refunds.plain(),
+        CURRENCY.into(),
+    ]);
+    rows
+}
+
+/// Every figure of the dashboard, this period and the one before, and the change (none without a base).
+fn summary_rows(d: &SalesDashboard, views_before: i64) -> Vec<Vec<String>> {
+    let (now, before) = (&d.current, &d.previous);
+    let money = |m: Option<Money>| m.map_or_else(String::new, |m| m.plain());
+    let rate = |part, whole| rate_tenths(part, whole).map_or_else(String::new, tenths_label);
+    let change = |a: i64, b: i64| change_percent(a, b).map_or_else(String::new, |p| format!("{p} %"));
+    let average = |f: &SalesFigures| f.average_order().map(|m| m.amount).unwrap_or(0);
+    let mut rows = vec![cells(&["Figure", "This period", "Period before", "Change", "Currency"])];
+    let mut add = |name: &str, this: String, that: String, delta: String, currency: &str| {
+        rows.push(vec![name.into(), this, that, delta, currency.into()]);
+    };
+    add("Days", d.days.to_string(), d.days.to_string(), String::new(), "");
+    add(
+        "Revenue",
+        now.revenue.plain(),
+        before.revenue.plain(),
+        change(now.revenue.amount, before.revenue.amount),
+        CURRENCY,
+    );
+    add(
+        "Orders",
+        now.orders.to_string(),
+        before.orders.to_string(),
+        change(now.orders, before.orders),
+        "",
+    );
+    add(
+        "Units",
+        now.units.to_string(),
+        before.units.to_string(),
+        change(now.units, before.units),
+        "",
+    );
+    add(
+        "Average order",
+        money(now.average_order()),
+        money(before.average_order()),
+        change(average(now), average(before)),
+        CURRENCY,
+    );
+    add(
+        "Refunds",
+        now.refunds.plain(),
+        before.refunds.plain(),
+        change(now.refunds.amount, before.refunds.amount),
+        CURRENCY,
+    );
+    add(
+        "Refund count",
+        now.refund_count.to_string(),
+        before.refund_count.to_string(),
+        String::new(),
+        "",
+    );
+    add(
+        "Product page views",
+        d.views.to_string(),
+        views_before.to_string(),
+        change(d.views, views_before),
+        "",
+    );
+    add(
+        "Conversion",
+        rate(now.orders, d.views),
+        rate(before.orders, views_before),
+        String::new(),
+        "",
+    );
+    for ((name, limit), (this, that)) in HEALTH_THRESHOLDS
+        .into_iter()
+        .zip([(now.cancelled, before.cancelled), (now.returns, before.returns)])
+    {
+        add(name, this.to_string(), that.to_string(), String::new(), "");
+        add(
+            &format!("{name} rate (threshold {})", tenths_label(limit)),
+            rate(this, now.orders),
+            rate(that, before.orders),
+            String::new(),
+            "",
+        );
+    }
+    rows
+}
+
+/// Each product sold or viewed over the period, best selling first.
+fn products_rows(products: Vec<TopProduct>) -> Vec<Vec<String>> {
+    let mut rows = vec![cells(&[
+        "Product",
+        "Units",
+        "Revenue",
+        "Orders",
+        "Views",
+        "Conversion",
+        "Currency",
+    ])];
+    for p in products {
+        rows.push(vec![
+            crate::catalog::transfer::neutralise(&p.title),
+            p.units.to_string(),
+            p.revenue.plain(),
+            p.orders.to_string(),
+            p.views.to_string(),
+            rate_tenths(p.orders, p.views).map_or_else(String::new, tenths_label),
+            CURRENCY.into(),
+        ]);
+    }
+    rows
+}
+
+fn cells(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
 }

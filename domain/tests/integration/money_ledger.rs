@@ -394,8 +394,24 @@ async fn the_dashboard_sums_the_stores_days(db: Db) {
     assert_eq!(d.series.last().expect("today").orders, 2);
     assert_eq!(d.top.iter().map(|t| t.units).sum::<i64>(), 4);
     assert!(d.top.windows(2).all(|w| w[0].revenue.amount >= w[1].revenue.amount));
-    let csv = String::from_utf8(dashboard::csv(&db, &seller, &week).await.expect("csv")).expect("utf-8");
+    let csv = String::from_utf8(dashboard::csv(&db, &seller, &week, "").await.expect("csv")).expect("utf-8");
     assert_eq!(csv.lines().count(), 9, "header, 7 days, total: {csv}");
+    // Every figure against the period before (the rollup's earlier day is in it), and every product.
+    let summary = dashboard::csv(&db, &seller, &week, "summary").await.expect("summary");
+    let summary = String::from_utf8(summary).expect("utf-8");
+    assert!(summary.contains("\nOrders,2,4,-50 %,\n"), "{summary}");
+    assert!(summary.contains("\nCancelled after payment,0,0,,\n"), "{summary}");
+    let products = dashboard::csv(&db, &seller, &week, "products").await.expect("products");
+    let products = String::from_utf8(products).expect("utf-8");
+    assert_eq!(
+        products.lines().count(),
+        3,
+        "the header and the two products sold: {products}"
+    );
+    assert!(matches!(
+        dashboard::csv(&db, &seller, &week, "everything").await,
+        Err(SellerError::Invalid(_))
+    ));
 
     // Chosen days: today only; checked dates.
     let day = model::format_date(now_ms());

@@ -376,7 +376,7 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
 /// The seller's downloads (plain routes, not server functions), with their query fields.
 const SELLER_FILES: &[(&str, &[&str])] = &[
     ("/seller/money/statement.csv", &["from", "to", "kind"]),
-    ("/seller/sales.csv", &["range", "from", "to"]),
+    ("/seller/sales.csv", &["range", "from", "to", "table"]),
 ];
 
 /// The multipart routes and the field each reads its file from.

@@ -47,6 +47,34 @@ async fn a_stores_money_is_its_own(app: &TestApp) {
         sales.lines().last().expect("total").starts_with("Total,1,1,"),
         "{sales}"
     );
+    // Every other figure and every product, as files too; a table that is not one is refused with what to ask.
+    let summary = get(app, &seller, "/seller/sales.csv?range=7&table=summary").await;
+    assert!(summary.headers()["content-disposition"]
+        .to_str()
+        .expect("name")
+        .contains("sales-summary-"));
+    let summary = summary.text().await.expect("body");
+    assert!(
+        summary.starts_with("Figure,This period,Period before,Change,Currency\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("\nOrders,1,0,,\n"),
+        "no change without a base: {summary}"
+    );
+    let products = get(app, &seller, "/seller/sales.csv?range=7&table=products")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(
+        products.lines().count(),
+        2,
+        "the header and the product sold: {products}"
+    );
+    let odd = get(app, &seller, "/seller/sales.csv?table=%00secrets").await;
+    assert_eq!(odd.status(), StatusCode::BAD_REQUEST);
+    assert!(odd.text().await.expect("body").contains("Choose the days"));
 
     // Another store's seller: its own statement, never this order.
     let other = demo(app, "seller2").await;

@@ -97,6 +97,8 @@ fn Dashboard(d: SalesDashboard) -> impl IntoView {
             <div class="filters__actions">
                 <button class="button button--secondary" type="submit">"Show these days"</button>
                 <a href=d.range.csv_href() download>"Download these days (CSV)"</a>
+                " · "<a href=d.range.table_csv_href("summary") download>"Every figure (CSV)"</a>
+                " · "<a href=d.range.table_csv_href("products") download>"Every product (CSV)"</a>
             </div>
         </form>
         <p class="muted">{format!("Paid orders of {} (days in {} time), against the {} days before.", d.label, d.time_zone, d.days)}</p>
