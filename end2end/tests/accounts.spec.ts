@@ -162,3 +162,56 @@ test("an unknown address shows the 404 page inside the shop", async ({ page }) =
   await page.getByRole("link", { name: "Back to the shop" }).click();
   await expect(page).toHaveURL(/\/$/);
 });
+
+test("a forgotten password is reset from the emailed link, and every device signed in is signed out", async ({ browser, page }, testInfo) => {
+  const email = uniqueEmail(testInfo, "forgetful");
+  await register(page, "Forgetful Fay", email, "first-secret-2026");
+  await expect(page.getByRole("button", { name: /account menu/ })).toContainText("Forgetful Fay");
+
+  // Another browser, signed out, forgot the password.
+  const other = await browser.newContext();
+  const visitor = await other.newPage();
+  await visitor.goto("/login");
+  await visitor.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(visitor.getByRole("heading", { level: 1 })).toHaveText("Forgot your password?");
+  await expectAccessible(visitor);
+  await visitor.getByLabel("Email").fill(email);
+  await visitor.getByRole("button", { name: "Send the link" }).click();
+  await expect(visitor.getByRole("status")).toContainText("If an account uses this address");
+  await visitor.screenshot({ path: `test-results/forgot-password-${testInfo.project.name}.png`, fullPage: true });
+
+  // The link arrives in the development mailbox.
+  await expect(async () => {
+    await visitor.goto("/dev/mailbox");
+    const mail = visitor.getByRole("article").filter({ hasText: `To ${email}` }).filter({ hasText: "new Bazaar password" });
+    await expect(mail.first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  const mail = visitor.getByRole("article").filter({ hasText: `To ${email}` }).filter({ hasText: "new Bazaar password" });
+  await mail.first().getByRole("link", { name: "Open the link" }).click();
+  await expect(visitor.getByRole("heading", { level: 1 })).toHaveText("Choose a new password");
+  await expectAccessible(visitor);
+
+  // Passwords that differ are refused; then the new one is saved.
+  await visitor.getByLabel("New password", { exact: true }).fill("second-secret-2026");
+  await visitor.getByLabel("Confirm new password").fill("second-secret-2062");
+  await visitor.getByRole("button", { name: "Save the new password" }).click();
+  await expect(visitor.getByText("The two passwords do not match.")).toBeVisible();
+  await visitor.getByLabel("New password", { exact: true }).fill("second-secret-2026");
+  await visitor.getByLabel("Confirm new password").fill("second-secret-2026");
+  await visitor.getByRole("button", { name: "Save the new password" }).click();
+  await expect(visitor.getByRole("status")).toContainText("Your new password is saved");
+  await visitor.screenshot({ path: `test-results/reset-password-done-${testInfo.project.name}.png`, fullPage: true });
+
+  // The first browser was signed out; the new password signs in; the link is spent.
+  await page.reload();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await visitor.getByLabel("Email").fill(email);
+  await visitor.getByLabel("Password").fill("second-secret-2026");
+  await visitor.getByRole("button", { name: "Log in" }).click();
+  await expect(visitor.getByRole("button", { name: /account menu/ })).toContainText("Forgetful Fay");
+  await visitor.goto("/dev/mailbox");
+  await mail.first().getByRole("link", { name: "Open the link" }).click();
+  await expect(visitor.getByRole("alert")).toContainText("already used or has expired");
+  await expect(visitor.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
+  await other.close();
+});

@@ -146,7 +146,8 @@ fn form_targets(config: &Config) -> String {
 pub fn mailer(config: &Config, db: Db) -> Result<Arc<dyn domain::notifications::Mailer>, String> {
     match &config.smtp_url {
         Some(url) => Ok(Arc::new(
-            domain::notifications::SmtpMailer::new(url.expose(), &config.mail_from).map_err(|e| e.to_string())?,
+            domain::notifications::SmtpMailer::new(url.expose(), &config.mail_from, config.public_url.as_deref())
+                .map_err(|e| e.to_string())?,
         )),
         None => Ok(Arc::new(domain::notifications::DevMailbox::new(db))),
     }

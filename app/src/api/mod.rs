@@ -7,6 +7,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod messages;
+pub mod password_reset;
 pub mod returns;
 pub mod sellers;
 

@@ -24,13 +24,20 @@ pub fn LoginPage() -> impl IntoView {
         return ().into_any();
     }
     let register_href = format!("/register?next={}", crate::url_encode(&next));
+    let reset = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("reset"))
+        .is_some();
     view! {
         <Title text="Log in"/>
         <div class="narrow stack">
             <h1 class="page-title">"Log in"</h1>
+            <div role="status">
+                {reset.then(|| view! { <p class="alert alert--success">"Your new password is saved, and every device was signed out. Log in with it."</p> })}
+            </div>
             <div class="card">
                 <LoginForm next=next error={url_error::<Login>()}/>
             </div>
+            <p class="form-footer"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="form-footer">"New to Bazaar? " <a href=register_href>"Create an account"</a></p>
         </div>
     }

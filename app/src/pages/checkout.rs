@@ -465,14 +465,18 @@ pub fn MailboxPage() -> impl IntoView {
                     Ok(list) => view! {
                         <p class="muted">"Every message the shop sent, newest first (development only)."</p>
                         {list.into_iter().map(|m| {
-                            // The first site path in the body (the order link) as a link.
-                            let link = m.body.split_whitespace().find(|w| w.starts_with("/orders/")).map(str::to_string);
+                            // The first site path in the body (the order or reset link) as a link.
+                            let link = m
+                                .body
+                                .split_whitespace()
+                                .find(|w| w.starts_with("/orders/") || w.starts_with("/reset-password?"))
+                                .map(str::to_string);
                             view! {
                                 <article class="card stack mail" aria-label=m.subject.clone()>
                                     <h2 class="cart-group__title">{m.subject.clone()}</h2>
                                     <p class="muted">{format!("To {} · {}", m.to, format_date(m.sent_at))}</p>
                                     <pre class="mail__body">{m.body.clone()}</pre>
-                                    {link.map(|l| view! { <p><a href=l>"Open the order link"</a></p> })}
+                                    {link.map(|l| view! { <p><a href=l>"Open the link"</a></p> })}
                                 </article>
                             }
                         }).collect_view()}

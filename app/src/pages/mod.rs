@@ -7,6 +7,7 @@ pub mod errors;
 pub mod home;
 pub mod listing;
 pub mod messages;
+pub mod password_reset;
 pub mod product;
 pub mod returns;
 pub mod sell;

@@ -1,6 +1,6 @@
-//! The accounts context: registration, login with throttling, profile, password changes, admins made by the
-//! operator, sessions and saved addresses. Owns `users`, `login_failures`, `sessions` and `addresses`. It is the
-//! only maker of signed-in [`Actor`]s: from a user row it has just read.
+//! The accounts context: registration, login with throttling, profile, password changes and resets, admins made
+//! by the operator, sessions and saved addresses. Owns `users`, `login_failures`, `sessions`, `password_resets`
+//! and `addresses`. It is the only maker of signed-in [`Actor`]s: from a user row it has just read.
 //!
 //! Inputs are parsed into newtypes (`Email`, `DisplayName`, `NewPassword`) before anything touches the database,
 //! and every problem with a form comes back as a `FieldError` on the field the user must fix.
@@ -8,6 +8,7 @@
 pub mod addresses;
 pub mod kept;
 mod passwords;
+pub mod resets;
 pub mod sessions;
 pub mod throttle;
 

@@ -69,6 +69,9 @@ impl Mailer for DevMailbox {
 pub struct SmtpMailer {
     transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
     from: lettre::message::Mailbox,
+    /// The shop's address (`PUBLIC_URL`), put before the paths the messages name (`/orders/…`): a mail client
+    /// cannot follow a path alone.
+    site: Option<String>,
 }
 
 impl Debug for SmtpMailer {
@@ -81,13 +84,17 @@ impl Debug for SmtpMailer {
 }
 
 impl SmtpMailer {
-    pub fn new(url: &str, from: &str) -> Result<SmtpMailer, MailError> {
+    pub fn new(url: &str, from: &str, site: Option<&str>) -> Result<SmtpMailer, MailError> {
         let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
             .map_err(|e| MailError(format!("SMTP_URL: {e}")))?
             .timeout(Some(std::time::Duration::from_secs(30)))
             .build();
         let from = from.parse().map_err(|e| MailError(format!("MAIL_FROM: {e}")))?;
-        Ok(SmtpMailer { transport, from })
+        Ok(SmtpMailer {
+            transport,
+            from,
+            site: site.map(|s| s.trim_end_matches('/').to_string()),
+        })
     }
 }
 
@@ -104,7 +111,10 @@ impl Mailer for SmtpMailer {
             .to(to)
             .subject(mail.subject.clone())
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())
+            .body(match &self.site {
+                Some(site) => absolute_links(&mail.body, site),
+                None => mail.body.clone(),
+            })
             .map_err(|e| MailError(e.to_string()))?;
         self.transport
             .send(message)
@@ -112,6 +122,20 @@ impl Mailer for SmtpMailer {
             .map_err(|e| MailError(e.to_string()))?;
         Ok(())
     }
+}
+
+/// `body` with each word that is a path of the shop (it starts with one `/`) made a full address of `site`.
+pub fn absolute_links(body: &str, site: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut word_starts = true;
+    for (at, c) in body.char_indices() {
+        if word_starts && c == '/' && !body[at..].starts_with("//") {
+            out.push_str(site);
+        }
+        out.push(c);
+        word_starts = c.is_whitespace();
+    }
+    out
 }
 
 /// Queues a message unless one with the same `dedupe_key` was queued before. Returns whether it was queued.

@@ -234,6 +234,19 @@ pub fn order_refunded(to: &str, number: &str, amount: &Money) -> Mail {
     }
 }
 
+/// To an account holder who asked: a single-use link to choose a new password (a path of the shop).
+pub fn password_reset(to: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "Choose a new Bazaar password".to_string(),
+        body: format!(
+            "Someone, we hope you, asked to choose a new password for your Bazaar account.\n\n\
+             Choose it here within an hour (the link works once):\n{link}\n\n\
+             If it was not you, ignore this email: your password stays as it is.\n"
+        ),
+    }
+}
+
 /// To an admin: a new application to sell waits in the queue.
 pub fn application_received(to: &str, store_name: &str, applicant: &str) -> Mail {
     let (store_name, applicant) = (one_line(store_name), one_line(applicant));

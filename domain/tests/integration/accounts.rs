@@ -274,6 +274,8 @@ async fn create_admin_makes_an_admin(db: Db) {
 }
 
 db_tests!(
+    a_reset_link_works_once_within_the_hour_for_its_account,
+    a_reset_link_used_twice_at_once_sets_one_password,
     registration_creates_a_shopper_who_can_log_in,
     duplicate_email_is_a_field_error_whatever_its_case,
     registration_reports_every_invalid_field_at_once,
@@ -285,3 +287,179 @@ db_tests!(
     change_password_checks_the_current_one_and_the_rules,
     create_admin_makes_an_admin,
 );
+
+/// The link in the newest reset mail to `to`, as the token it carries.
+async fn reset_token(db: &Db, to: &str) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM mail_outbox WHERE to_addr = $1 AND subject LIKE '%password%' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(db.pool())
+    .await
+    .expect("a reset mail");
+    let link = body
+        .split_whitespace()
+        .find(|w| w.starts_with("/reset-password?token="))
+        .expect("a link");
+    link.trim_start_matches("/reset-password?token=").to_string()
+}
+
+async fn session_of(db: &Db, user_id: i64, id: &str) {
+    sqlx::query("INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, '{}', $3)")
+        .bind(id)
+        .bind(user_id)
+        .bind(domain::platform::clock::wall_ms() + 3_600_000)
+        .execute(db.pool())
+        .await
+        .expect("session");
+}
+
+/// A forgotten password: the link works once, within the hour, for its own account; using it ends every session
+/// and lifts the login throttling; asking never tells whether an address has an account.
+async fn a_reset_link_works_once_within_the_hour_for_its_account(db: Db) {
+    use domain::accounts::resets;
+    let ada = accounts::register(&db, &ada()).await.expect("ada");
+    let bob = accounts::register(
+        &db,
+        &Registration {
+            name: "Bob".into(),
+            email: "bob@example.com".into(),
+            password: "difference-engine-1822".into(),
+        },
+    )
+    .await
+    .expect("bob");
+    for id in ["ada-phone", "ada-laptop"] {
+        session_of(&db, ada.id, id).await;
+    }
+    session_of(&db, bob.id, "bob-laptop").await;
+    // Ada is throttled after guessing.
+    let policy = ThrottlePolicy {
+        per_account: 2,
+        per_client: 100,
+        window_ms: 60_000,
+    };
+    for _ in 0..2 {
+        let _ = accounts::login(
+            &db,
+            &policy,
+            &client("10.2.0.1"),
+            "ada@example.com",
+            "wrong-wrong-wrong",
+        )
+        .await;
+    }
+
+    // Asking: a malformed address is told; an unknown one is answered the same as Ada's, and sends nothing.
+    assert!(matches!(
+        resets::check_address("not an address"),
+        Err(AccountError::Invalid(_))
+    ));
+    let nobody = resets::check_address("nobody@example.com").expect("well formed");
+    resets::send_link(&db, &nobody).await.expect("same answer");
+    let ada_address = resets::check_address(" ADA@example.com ").expect("well formed");
+    resets::send_link(&db, &ada_address).await.expect("sent");
+    let token = reset_token(&db, "ada@example.com").await;
+    assert_eq!(
+        crate::harness::fixtures::count(
+            &db,
+            "SELECT COUNT(*) FROM mail_outbox WHERE to_addr = 'nobody@example.com'"
+        )
+        .await,
+        0
+    );
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM password_resets WHERE user_id = $1")
+        .bind(ada.id)
+        .fetch_one(db.pool())
+        .await
+        .expect("row");
+    assert_ne!(stored, token, "only the token's hash is kept");
+
+    // The new password follows the registration rules; a made-up token does nothing.
+    assert!(matches!(
+        resets::reset(&db, &token, "short").await,
+        Err(AccountError::Invalid(_))
+    ));
+    assert!(matches!(
+        resets::reset(&db, &"f".repeat(64), "a-brand-new-secret-77").await,
+        Err(AccountError::Invalid(_))
+    ));
+    assert!(resets::link_works(&db, &token).await.expect("read"));
+    resets::reset(&db, &token, "a-brand-new-secret-77")
+        .await
+        .expect("reset");
+
+    // Used once: the same link again is refused; every session of Ada ended, Bob's kept; the throttle lifted.
+    assert!(!resets::link_works(&db, &token).await.expect("read"));
+    assert!(matches!(
+        resets::reset(&db, &token, "another-new-secret-88").await,
+        Err(AccountError::Invalid(_))
+    ));
+    let sessions: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .expect("sessions");
+    assert_eq!(sessions, ["bob-laptop"]);
+    accounts::login(
+        &db,
+        &policy,
+        &client("10.2.0.2"),
+        "ada@example.com",
+        "a-brand-new-secret-77",
+    )
+    .await
+    .expect("signed in with the new password");
+    assert!(
+        matches!(
+            accounts::login(
+                &db,
+                &policy,
+                &client("10.2.0.3"),
+                "bob@example.com",
+                "a-brand-new-secret-77"
+            )
+            .await,
+            Err(AccountError::BadCredentials)
+        ),
+        "another account's password is untouched"
+    );
+
+    // A link past its hour is refused; two more requests within the hour send links, the third sends nothing.
+    let bob_address = resets::check_address("bob@example.com").expect("ok");
+    resets::send_link(&db, &bob_address).await.expect("sent");
+    let old = reset_token(&db, "bob@example.com").await;
+    sqlx::query("UPDATE password_resets SET expires_at = $1 WHERE user_id = $2")
+        .bind(domain::platform::clock::now_ms() - 1)
+        .bind(bob.id)
+        .execute(db.pool())
+        .await
+        .expect("expire");
+    assert!(matches!(
+        resets::reset(&db, &old, "another-new-secret-88").await,
+        Err(AccountError::Invalid(_))
+    ));
+    for _ in 0..3 {
+        resets::send_link(&db, &bob_address).await.expect("asked");
+    }
+    let bob_links = crate::harness::fixtures::count(
+        &db,
+        "SELECT COUNT(*) FROM mail_outbox WHERE to_addr = 'bob@example.com'",
+    )
+    .await;
+    assert_eq!(bob_links, 3, "three links an hour at most");
+}
+
+/// Two uses of one link at once: one password is set, the other use is refused.
+async fn a_reset_link_used_twice_at_once_sets_one_password(db: Db) {
+    use domain::accounts::resets;
+    accounts::register(&db, &ada()).await.expect("ada");
+    resets::send_link(&db, &resets::check_address("ada@example.com").expect("ok"))
+        .await
+        .expect("sent");
+    let token = reset_token(&db, "ada@example.com").await;
+    let (a, b) = tokio::join!(
+        resets::reset(&db, &token, "first-new-secret-11"),
+        resets::reset(&db, &token, "second-new-secret-22")
+    );
+    assert_eq!(u8::from(a.is_ok()) + u8::from(b.is_ok()), 1, "{a:?} {b:?}");
+}

@@ -70,12 +70,17 @@ async fn spawn_relay() -> (u16, Arc<Mutex<Relay>>) {
 
 async fn mail_reaches_the_relay_once_after_a_temporary_failure(db: Db) {
     let (port, relay) = spawn_relay().await;
-    let mailer = SmtpMailer::new(&format!("smtp://127.0.0.1:{port}"), "Bazaar <orders@bazaar.test>").expect("mailer");
+    let mailer = SmtpMailer::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Bazaar <orders@bazaar.test>",
+        Some("https://shop.example/"),
+    )
+    .expect("mailer");
     let mut tx = db.begin_write().await.expect("tx");
     let confirmation = Mail {
         to: "ada@example.com".into(),
         subject: "Your Bazaar order BZ-TEST is confirmed".into(),
-        body: "Thank you for your order BZ-TEST.\n".into(),
+        body: "Thank you for your order BZ-TEST.\nFollow it: /orders/BZ-TEST (or //elsewhere, left alone)\n".into(),
     };
     assert!(notifications::enqueue(&mut tx, "order-confirmation:1", &confirmation)
         .await
@@ -117,6 +122,12 @@ async fn mail_reaches_the_relay_once_after_a_temporary_failure(db: Db) {
     );
     assert!(accepted[0].contains("To: ada@example.com"));
     assert!(accepted[0].contains("Thank you for your order BZ-TEST."));
+    // The shop's paths arrive as addresses a mail client can follow.
+    assert!(
+        accepted[0].contains("Follow it: https://shop.example/orders/BZ-TEST (or //elsewhere"),
+        "{}",
+        accepted[0]
+    );
 }
 
 db_tests!(mail_reaches_the_relay_once_after_a_temporary_failure);

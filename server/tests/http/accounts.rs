@@ -1,10 +1,10 @@
-//! Accounts over HTTP: registration, sign-in and sign-out, the session cookie, login throttling, password change,
-//! and the admin role.
+//! Accounts over HTTP: registration, sign-in and sign-out, the session cookie, login throttling, password change
+//! and reset, and the admin role.
 
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 
-use crate::support::{session_cookie, spawn_app, spawn_app_with};
+use crate::support::{eventually, session_cookie, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn register_then_logout_then_login_again() {
@@ -123,6 +123,66 @@ async fn repeated_failures_answer_429_with_retry_after() {
     assert!((1..=900).contains(&retry), "{retry}");
     let body: serde_json::Value = blocked.json().await.expect("json");
     assert!(body.get("RateLimited").is_some(), "{body}");
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_the_emailed_link_once() {
+    let app = spawn_app().await;
+    let laptop = app.client();
+    app.register(&laptop, "forgetful@example.com").await;
+    // The same answer for an account's address and for one that has none.
+    let visitor = app.client();
+    for email in ["forgetful@example.com", "nobody@example.com"] {
+        let asked = app.submit(&visitor, "forgot_password", &[("email", email)]).await;
+        assert_eq!(asked.status(), StatusCode::FOUND, "{email}");
+        assert_eq!(crate::support::location(&asked), "/forgot-password?sent=1", "{email}");
+    }
+    const MAIL: &str =
+        "SELECT body FROM mail_outbox WHERE to_addr = 'forgetful@example.com' AND subject LIKE '%password%'";
+    eventually(std::time::Duration::from_secs(5), "the reset mail", || {
+        let db = app.db.clone();
+        async move {
+            let mail: Option<String> = sqlx::query_scalar(MAIL)
+                .fetch_optional(db.pool())
+                .await
+                .expect("outbox");
+            mail.is_some()
+        }
+    })
+    .await;
+    let body: String = sqlx::query_scalar(MAIL).fetch_one(app.db.pool()).await.expect("mail");
+    let link = body
+        .split_whitespace()
+        .find(|w| w.starts_with("/reset-password?token="))
+        .expect("a link")
+        .to_string();
+    let token = link.trim_start_matches("/reset-password?token=").to_string();
+    assert!(app.page(&visitor, &link).await.contains("Save the new password"));
+    let reset = [
+        ("token", token.as_str()),
+        ("password", "remembered-now-42"),
+        ("confirm_password", "remembered-now-42"),
+    ];
+    let done = app.submit(&visitor, "reset_password", &reset).await;
+    assert_eq!(crate::support::location(&done), "/login?reset=1");
+    // Every device was signed out; the link works once; the new password signs in.
+    assert_eq!(
+        laptop.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND
+    );
+    assert!(app.page(&visitor, &link).await.contains("already used or has expired"));
+    assert_eq!(
+        app.call(&visitor, "reset_password", &reset).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a spent link is a field error, nothing changes"
+    );
+    assert_eq!(
+        app.login(&visitor, "forgetful@example.com", "remembered-now-42")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    app.finish().await;
 }
 
 #[tokio::test]

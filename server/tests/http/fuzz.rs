@@ -14,6 +14,9 @@ use crate::support::{demo, seeded_app, TestApp};
 const ENDPOINTS: &[(&str, &[&str])] = &[
     ("register", &["name", "email", "password", "next"]),
     ("login", &["email", "password", "next"]),
+    ("forgot_password", &["email"]),
+    ("reset_link_works", &["token"]),
+    ("reset_password", &["token", "password", "confirm_password"]),
     ("logout", &[]),
     ("update_profile", &["name", "email"]),
     (

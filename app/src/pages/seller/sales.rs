@@ -97,11 +97,11 @@ fn Dashboard(d: SalesDashboard) -> impl IntoView {
             <div class="filters__actions">
                 <button class="button button--secondary" type="submit">"Show these days"</button>
                 <a href=d.range.csv_href() download>"Download these days (CSV)"</a>
-                " · "<a href=d.range.table_csv_href("summary") download>"Every figure (CSV)"</a>
-                " · "<a href=d.range.table_csv_href("products") download>"Every product (CSV)"</a>
+                <a href=d.range.table_csv_href("summary") download>"Every figure (CSV)"</a>
+                <a href=d.range.table_csv_href("products") download>"Every product (CSV)"</a>
             </div>
         </form>
-        <p class="muted">{format!("Paid orders of {} (days in {} time), against the {} days before.", d.label, d.time_zone, d.days)}</p>
+        <p class="muted">{format!("Paid orders of {} (days in {}), against the {} days before.", d.label, zone_label(&d.time_zone), d.days)}</p>
         <div class="stats stats--five">
             {figures.into_iter().map(|(name, value, change)| view! {
                 <section class="card stat" aria-label=name>
@@ -241,4 +241,13 @@ fn TopProducts(top: Vec<TopProduct>, caption: &'static str) -> impl IntoView {
             </table>
         }
     })
+}
+
+/// The zone as the page names it: "UTC", or "Europe/Berlin time".
+fn zone_label(zone: &str) -> String {
+    if zone == "UTC" {
+        zone.to_string()
+    } else {
+        format!("{zone} time")
+    }
 }
