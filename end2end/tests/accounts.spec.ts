@@ -215,3 +215,41 @@ test("a forgotten password is reset from the emailed link, and every device sign
   await expect(visitor.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
   await other.close();
 });
+
+test("an email changes only when the link sent to the new address is opened", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo, "mover");
+  const newEmail = uniqueEmail(testInfo, "moved");
+  const password = "moving-house-2026";
+  await register(page, "Mover Mo", email, password);
+  await page.goto("/account");
+  const form = page.getByRole("form", { name: "Change email" });
+
+  // The password is asked.
+  await form.getByLabel("New email").fill(newEmail);
+  await form.getByLabel("Your password").fill("not-my-password");
+  await form.getByRole("button", { name: "Send the link" }).click();
+  await expect(form.getByText("The password is not correct.")).toBeVisible();
+  await form.getByLabel("New email").fill(newEmail);
+  await form.getByLabel("Your password").fill(password);
+  await form.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "We sent a link to the new address" })).toBeVisible();
+  await expect(page.getByText(email, { exact: true })).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/email-change-asked-${testInfo.project.name}.png`, fullPage: true });
+
+  // The link arrives at the new address; the old one is told.
+  const mail = page.getByRole("article", { name: "Confirm your new Bazaar email" }).filter({ hasText: newEmail });
+  await expect(async () => {
+    await page.goto("/dev/mailbox");
+    await expect(mail.first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await expect(page.getByRole("article", { name: "A change of your Bazaar email was asked" }).filter({ hasText: `To ${email}` })).toBeVisible();
+  await mail.first().getByRole("link", { name: "Open the link" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirm your new email");
+  await expect(page.getByText(`Make ${newEmail} your Bazaar account's email?`)).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Use this email" }).click();
+  await expect(page.getByRole("status")).toContainText("Your email is changed");
+  await page.goto("/account");
+  await expect(page.getByText(newEmail, { exact: true })).toBeVisible();
+});

@@ -61,11 +61,13 @@ pub async fn returned(State(state): State<AppState>, actor: Option<Extension<Cur
     }
 }
 
-/// Stripe unreachable: the money screen says so (a fixed notice, never Stripe's text in a URL).
+/// Stripe unreachable, or the store's country outside the platform's region: the money screen says so (a fixed
+/// notice, never Stripe's text in a URL).
 fn answer_failure(e: SellerError) -> Response {
     match e {
         SellerError::NotFound => see_other("/sell"),
         SellerError::Conflict(_) => see_other("/seller/money?stripe=unreachable"),
+        SellerError::Invalid(_) => see_other("/seller/money?stripe=region"),
         other => {
             tracing::error!(error = %other, "Stripe onboarding failed");
             (

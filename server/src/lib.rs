@@ -144,13 +144,15 @@ fn form_targets(config: &Config) -> String {
 
 /// Where the shop's mail goes: the SMTP relay of `SMTP_URL`, else the development mailbox.
 pub fn mailer(config: &Config, db: Db) -> Result<Arc<dyn domain::notifications::Mailer>, String> {
-    match &config.smtp_url {
-        Some(url) => Ok(Arc::new(
-            domain::notifications::SmtpMailer::new(url.expose(), &config.mail_from, config.public_url.as_deref())
-                .map_err(|e| e.to_string())?,
-        )),
-        None => Ok(Arc::new(domain::notifications::DevMailbox::new(db))),
+    let Some(url) = &config.smtp_url else {
+        return Ok(Arc::new(domain::notifications::DevMailbox::new(db)));
+    };
+    if config.public_url.is_none() {
+        tracing::warn!("SMTP_URL is set without PUBLIC_URL: links in mail stay paths a mail client cannot open");
     }
+    let smtp = domain::notifications::SmtpMailer::new(url.expose(), &config.mail_from, config.public_url.as_deref())
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(smtp))
 }
 
 /// The session cookie's name: `__Host-` prefixed over https, which pins it to this host, path / and Secure.

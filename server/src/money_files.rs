@@ -67,7 +67,7 @@ pub async fn sales(
         to: period.to,
     };
     let made = domain::money::dashboard::csv(&state.services.db, &actor, &range, &period.table).await;
-    let name = match period.table.as_str() {
+    let name = match period.table.trim() {
         "summary" => "sales-summary",
         "products" => "sales-products",
         _ => "sales",

@@ -59,13 +59,13 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Changes the signed-in user's name and email.
+/// Changes the signed-in user's name (the email changes apart: [`request_email_change`]).
 #[server(endpoint = "update_profile")]
-pub async fn update_profile(name: String, email: String) -> Result<UserView, AppError> {
+pub async fn update_profile(name: String) -> Result<UserView, AppError> {
     use domain::accounts;
     let services = crate::ssr::services()?;
     let me = crate::ssr::require_user()?;
-    let user = accounts::update_profile(&services.db, me.id, &accounts::ProfileUpdate { name, email }).await?;
+    let user = accounts::update_profile(&services.db, me.id, &accounts::ProfileUpdate { name }).await?;
     crate::ssr::redirect("/account?saved=profile");
     Ok(user.to_view())
 }
@@ -91,5 +91,31 @@ pub async fn change_password(
     let keep = session.id().map(|id| id.to_string());
     accounts::change_password(&services.db, me.id, &current_password, &new_password, keep.as_deref()).await?;
     crate::ssr::redirect("/account?saved=password");
+    Ok(())
+}
+
+/// Asks to change the signed-in user's email (checking the password): a link goes to the new address.
+#[server(endpoint = "request_email_change")]
+pub async fn request_email_change(email: String, password: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let me = crate::ssr::require_user()?;
+    domain::accounts::email_change::request(&services.db, me.id, &email, &password).await?;
+    crate::ssr::redirect("/account?saved=email");
+    Ok(())
+}
+
+/// The address a change link would set, if it still works.
+#[server(endpoint = "email_change_pending")]
+pub async fn email_change_pending(token: String) -> Result<Option<String>, AppError> {
+    let services = crate::ssr::services()?;
+    Ok(domain::accounts::email_change::pending(&services.db, &token).await?)
+}
+
+/// Makes the change a link was sent for (whoever opens the link holds the new address's mail).
+#[server(endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    domain::accounts::email_change::confirm(&services.db, &token).await?;
+    crate::ssr::redirect("/account/email?changed=1");
     Ok(())
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use model::limits;
 
-use crate::api::accounts::{ChangePassword, Login, Register, UpdateProfile};
+use crate::api::accounts::{ChangePassword, Login, Register, RequestEmailChange, UpdateProfile};
 use crate::error::AppError;
 
 /// One labelled input with its error, wired for screen readers (aria-invalid, aria-describedby).
@@ -217,13 +217,28 @@ pub fn RegisterForm(next: String, error: Option<AppError>) -> impl IntoView {
 }
 
 #[component]
-pub fn ProfileForm(name: String, email: String, error: Option<AppError>) -> impl IntoView {
+pub fn ProfileForm(name: String, error: Option<AppError>) -> impl IntoView {
     view! {
         <form method="post" action=UpdateProfile::url() class="form" aria-label="Profile">
             <FormAlert error=error.clone()/>
             <Field name="name" label="Name" autocomplete="name" value=name maxlength=limits::NAME_MAX_CHARS error=field_error(&error, "name")/>
-            <Field name="email" label="Email" kind="email" autocomplete="email" value=email maxlength=limits::EMAIL_MAX_CHARS error=field_error(&error, "email")/>
             <button class="button" type="submit">"Save profile"</button>
+        </form>
+    }
+}
+
+/// A new email, with the password: the change is made when the link sent to the new address is opened.
+#[component]
+pub fn EmailChangeForm(asked: bool, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <form method="post" action=RequestEmailChange::url() class="form" aria-label="Change email">
+            <FormAlert error=error.clone()/>
+            <Field name="email" label="New email" kind="email" autocomplete="email" maxlength=limits::EMAIL_MAX_CHARS hint="We send a link there; your email changes when you open it." error=field_error(&error, "email")/>
+            <Field name="password" label="Your password" kind="password" autocomplete="current-password" error=field_error(&error, "password")/>
+            <div role="status">
+                {asked.then(|| view! { <p class="alert alert--success">"We sent a link to the new address: your email changes when you open it. Until then, sign in with your current one."</p> })}
+            </div>
+            <button class="button button--secondary" type="submit">"Send the link"</button>
         </form>
     }
 }

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::accounts::{ChangePassword, Login, Register, UpdateProfile};
-use crate::components::forms::{LoginForm, PasswordForm, ProfileForm, RegisterForm};
+use crate::api::accounts::{ChangePassword, Login, Register, RequestEmailChange, UpdateProfile};
+use crate::components::forms::{EmailChangeForm, LoginForm, PasswordForm, ProfileForm, RegisterForm};
 use crate::pages::{next_param, url_error};
 
 /// Sends a signed-in visitor away from the login and register pages.
@@ -75,6 +75,7 @@ pub fn AccountPage() -> impl IntoView {
     let saved_what = query.with_untracked(|q| q.get("saved"));
     let saved = saved_what.as_deref() == Some("profile");
     let password_saved = saved_what.as_deref() == Some("password");
+    let email_asked = saved_what.as_deref() == Some("email");
     let joined = format_date(user.created_at);
     view! {
         <Title text="Your account"/>
@@ -89,7 +90,9 @@ pub fn AccountPage() -> impl IntoView {
                     <dt>"Role"</dt><dd><span class="badge">{user.role.label()}</span></dd>
                     <dt>"Member since"</dt><dd>{joined}</dd>
                 </dl>
-                <ProfileForm name=user.name.clone() email=user.email.clone() error={url_error::<UpdateProfile>()}/>
+                <ProfileForm name=user.name.clone() error={url_error::<UpdateProfile>()}/>
+                <h3>"Change email"</h3>
+                <EmailChangeForm asked=email_asked error={url_error::<RequestEmailChange>()}/>
             </section>
             <section class="card stack" aria-labelledby="password-title">
                 <h2 id="password-title">"Password"</h2>

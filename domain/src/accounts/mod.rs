@@ -1,11 +1,12 @@
-//! The accounts context: registration, login with throttling, profile, password changes and resets, admins made
-//! by the operator, sessions and saved addresses. Owns `users`, `login_failures`, `sessions`, `password_resets`
-//! and `addresses`. It is the only maker of signed-in [`Actor`]s: from a user row it has just read.
+//! The accounts context: registration, login with throttling, profile, password changes and resets, email
+//! changes confirmed from the new address, admins made by the operator, sessions and saved addresses. Owns `users`,
+//! `login_failures`, `sessions`, `password_resets`, `email_changes` and `addresses`. It is the only maker of signed-in [`Actor`]s: from a user row it has just read.
 //!
 //! Inputs are parsed into newtypes (`Email`, `DisplayName`, `NewPassword`) before anything touches the database,
 //! and every problem with a form comes back as a `FieldError` on the field the user must fix.
 
 pub mod addresses;
+pub mod email_change;
 pub mod kept;
 mod passwords;
 pub mod resets;
@@ -347,38 +348,24 @@ pub async fn login(
 }
 
 /// What the profile form sends.
+/// What the profile form sends (the email changes apart, confirmed from the new address: `email_change`).
 #[derive(Debug, Clone)]
 pub struct ProfileUpdate {
     pub name: String,
-    pub email: String,
 }
 
 pub async fn update_profile(db: &Db, user_id: i64, input: &ProfileUpdate) -> Result<User, AccountError> {
-    let mut errors = Vec::new();
-    let name = DisplayName::parse(&input.name).map_err(|e| errors.push(e)).ok();
-    let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
-    let (Some(name), Some(email)) = (name, email) else {
-        return Err(AccountError::Invalid(errors));
-    };
-    let updated = db
+    let name = DisplayName::parse(&input.name).map_err(|e| AccountError::Invalid(vec![e]))?;
+    let done = db
         .write_one(
-            sqlx::query("UPDATE users SET name = $1, email = $2, updated_at = $3 WHERE id = $4")
+            sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
                 .bind(name.as_str())
-                .bind(email.as_str())
                 .bind(now_ms())
                 .bind(user_id),
         )
-        .await;
-    match updated {
-        Ok(done) if done.rows_affected() == 0 => return Err(AccountError::NotFound),
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AccountError::field(
-                "email",
-                "Another account already uses this email address.",
-            ))
-        }
-        Err(e) => return Err(e.into()),
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
     }
     find_user(db, user_id).await?.ok_or(AccountError::NotFound)
 }

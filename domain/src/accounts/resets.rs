@@ -17,7 +17,8 @@ pub const LINK_MS: i64 = 60 * 60 * 1000;
 /// someone's mailbox), and the answer stays the same.
 const LINKS_PER_HOUR: i64 = 3;
 
-fn hashed(token: &str) -> String {
+/// The SHA-256 of a link's token, as kept (a read of the table gives no working link).
+pub(super) fn hashed(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
 }
 
@@ -39,12 +40,8 @@ pub async fn send_link(db: &Db, email: &Email) -> Result<(), AccountError> {
     let now = now_ms();
     let token = random_token() + &random_token();
     let mut tx = db.begin_write().await?;
-    // The account's links of past days are of no use any more.
-    sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND created_at < $2")
-        .bind(user.id)
-        .bind(now - 24 * LINK_MS)
-        .execute(&mut *tx)
-        .await?;
+    // The account's row first: two requests at once count one after the other (the limit holds on PostgreSQL).
+    hold_user(&mut tx, user.id).await?;
     let recent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2")
         .bind(user.id)
         .bind(now - LINK_MS)
@@ -54,6 +51,12 @@ pub async fn send_link(db: &Db, email: &Email) -> Result<(), AccountError> {
         tracing::info!(user_id = user.id, "password reset asked again too soon: no link sent");
         return Ok(());
     }
+    // The account's links of past days are of no use any more.
+    sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND created_at < $2")
+        .bind(user.id)
+        .bind(now - 24 * LINK_MS)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(hashed(&token))
         .bind(user.id)
@@ -65,6 +68,15 @@ pub async fn send_link(db: &Db, email: &Email) -> Result<(), AccountError> {
     notifications::enqueue(&mut tx, &format!("password-reset:{}", hashed(&token)), &mail).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "password reset link sent");
+    Ok(())
+}
+
+/// Takes account `user_id`'s row for the caller's transaction.
+pub(super) async fn hold_user(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -125,13 +137,18 @@ pub async fn reset(db: &Db, token: &str, new: &str) -> Result<(), AccountError> 
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    let email: String =
-        sqlx::query_scalar("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 RETURNING email")
-            .bind(hash.as_str())
-            .bind(now)
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    // A link sent before the account was disabled sets nothing.
+    let email: Option<String> = sqlx::query_scalar(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND disabled_at IS NULL RETURNING email",
+    )
+    .bind(hash.as_str())
+    .bind(now)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(email) = email else {
+        return Err(link_spent());
+    };
     super::sessions::delete_user_sessions(&mut tx, user_id, None).await?;
     sqlx::query("DELETE FROM login_failures WHERE scope = $1")
         .bind(throttle::account_scope(&email))

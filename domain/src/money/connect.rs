@@ -124,6 +124,8 @@ pub async fn onboarding_link(
             .await?
             .ok_or(SellerError::NotFound)?;
             drop(conn);
+            // The region may have changed since the store applied: no account where the platform cannot pay.
+            crate::sellers::applications::check_region(db, &country).await?;
             let opened = rail
                 .create_account(store, &email, &country)
                 .await

@@ -304,86 +304,83 @@ fn days_rows(d: &SalesDashboard) -> Vec<Vec<String>> {
     rows
 }
 
+/// A figure of the summary, as its cell shows it.
+#[derive(Clone, Copy)]
+enum Figure {
+    Count(i64),
+    /// Minor units (none: no average without an order).
+    Money(Option<i64>),
+    /// Part of a whole, as a rate (none without a base).
+    Rate(i64, i64),
+}
+
+impl Figure {
+    fn text(self) -> String {
+        match self {
+            Figure::Count(n) => n.to_string(),
+            Figure::Money(m) => m.map_or_else(String::new, |m| Money::new(m, CURRENCY).plain()),
+            Figure::Rate(part, whole) => rate_tenths(part, whole).map_or_else(String::new, tenths_label),
+        }
+    }
+
+    /// The change from `before` to this, in whole percent (counts and amounts only, and only with a base).
+    fn change_from(self, before: Figure) -> String {
+        let percent = match (self, before) {
+            (Figure::Count(a), Figure::Count(b)) => change_percent(a, b),
+            (Figure::Money(Some(a)), Figure::Money(Some(b))) => change_percent(a, b),
+            _ => None,
+        };
+        percent.map_or_else(String::new, |p| format!("{p} %"))
+    }
+}
+
 /// Every figure of the dashboard, this period and the one before, and the change (none without a base).
 fn summary_rows(d: &SalesDashboard, views_before: i64) -> Vec<Vec<String>> {
+    use Figure::{Count, Money as Amount, Rate};
     let (now, before) = (&d.current, &d.previous);
-    let money = |m: Option<Money>| m.map_or_else(String::new, |m| m.plain());
-    let rate = |part, whole| rate_tenths(part, whole).map_or_else(String::new, tenths_label);
-    let change = |a: i64, b: i64| change_percent(a, b).map_or_else(String::new, |p| format!("{p} %"));
-    let average = |f: &SalesFigures| f.average_order().map(|m| m.amount).unwrap_or(0);
+    let average = |f: &SalesFigures| f.average_order().map(|m| m.amount);
+    let mut figures: Vec<(String, Figure, Figure)> = vec![
+        ("Days".into(), Count(d.days), Count(d.days)),
+        (
+            "Revenue".into(),
+            Amount(Some(now.revenue.amount)),
+            Amount(Some(before.revenue.amount)),
+        ),
+        ("Orders".into(), Count(now.orders), Count(before.orders)),
+        ("Units".into(), Count(now.units), Count(before.units)),
+        ("Average order".into(), Amount(average(now)), Amount(average(before))),
+        (
+            "Refunds".into(),
+            Amount(Some(now.refunds.amount)),
+            Amount(Some(before.refunds.amount)),
+        ),
+        (
+            "Refund count".into(),
+            Count(now.refund_count),
+            Count(before.refund_count),
+        ),
+        ("Product page views".into(), Count(d.views), Count(views_before)),
+        (
+            "Conversion".into(),
+            Rate(now.orders, d.views),
+            Rate(before.orders, views_before),
+        ),
+    ];
+    let health = [(now.cancelled, before.cancelled), (now.returns, before.returns)];
+    for ((name, limit), (this, that)) in HEALTH_THRESHOLDS.into_iter().zip(health) {
+        figures.push((name.into(), Count(this), Count(that)));
+        let rate_name = format!("{name} rate (threshold {})", tenths_label(limit));
+        figures.push((rate_name, Rate(this, now.orders), Rate(that, before.orders)));
+    }
     let mut rows = vec![cells(&["Figure", "This period", "Period before", "Change", "Currency"])];
-    let mut add = |name: &str, this: String, that: String, delta: String, currency: &str| {
-        rows.push(vec![name.into(), this, that, delta, currency.into()]);
-    };
-    add("Days", d.days.to_string(), d.days.to_string(), String::new(), "");
-    add(
-        "Revenue",
-        now.revenue.plain(),
-        before.revenue.plain(),
-        change(now.revenue.amount, before.revenue.amount),
-        CURRENCY,
-    );
-    add(
-        "Orders",
-        now.orders.to_string(),
-        before.orders.to_string(),
-        change(now.orders, before.orders),
-        "",
-    );
-    add(
-        "Units",
-        now.units.to_string(),
-        before.units.to_string(),
-        change(now.units, before.units),
-        "",
-    );
-    add(
-        "Average order",
-        money(now.average_order()),
-        money(before.average_order()),
-        change(average(now), average(before)),
-        CURRENCY,
-    );
-    add(
-        "Refunds",
-        now.refunds.plain(),
-        before.refunds.plain(),
-        change(now.refunds.amount, before.refunds.amount),
-        CURRENCY,
-    );
-    add(
-        "Refund count",
-        now.refund_count.to_string(),
-        before.refund_count.to_string(),
-        String::new(),
-        "",
-    );
-    add(
-        "Product page views",
-        d.views.to_string(),
-        views_before.to_string(),
-        change(d.views, views_before),
-        "",
-    );
-    add(
-        "Conversion",
-        rate(now.orders, d.views),
-        rate(before.orders, views_before),
-        String::new(),
-        "",
-    );
-    for ((name, limit), (this, that)) in HEALTH_THRESHOLDS
-        .into_iter()
-        .zip([(now.cancelled, before.cancelled), (now.returns, before.returns)])
-    {
-        add(name, this.to_string(), that.to_string(), String::new(), "");
-        add(
-            &format!("{name} rate (threshold {})", tenths_label(limit)),
-            rate(this, now.orders),
-            rate(that, before.orders),
-            String::new(),
-            "",
-        );
+    for (name, this, that) in figures {
+        let currency = if matches!(this, Amount(_)) { CURRENCY } else { "" };
+        let change = if name == "Days" {
+            String::new()
+        } else {
+            this.change_from(that)
+        };
+        rows.push(vec![name, this.text(), that.text(), change, currency.into()]);
     }
     rows
 }

@@ -151,3 +151,45 @@ async fn roll_up(conn: &mut AnyConnection, entry: &NewEntry<'_>, now: i64) -> Re
     .await?;
     Ok(())
 }
+
+/// Re-counts store `seller_id`'s days of the ledger (`seller_ledger_days`) in time zone `zone` from its entries'
+/// own moments, in the caller's transaction: after the store changes its zone, the statement's totals for a
+/// period stay the sum of the lines it lists (decision 0033). Takes the store's balance rows first, so no entry
+/// is appended meanwhile.
+pub async fn recount_days(conn: &mut AnyConnection, seller_id: i64, zone: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE seller_balances SET updated_at = updated_at WHERE seller_id = $1")
+        .bind(seller_id)
+        .execute(&mut *conn)
+        .await?;
+    let entries: Vec<(String, String, i64, i64)> =
+        sqlx::query_as("SELECT currency, kind, created_at, amount FROM seller_ledger WHERE seller_id = $1")
+            .bind(seller_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut days: std::collections::BTreeMap<(String, i64, String), (i64, i64)> = Default::default();
+    for (currency, kind, at, amount) in entries {
+        let day = days
+            .entry((currency, crate::platform::zones::day_in(zone, at), kind))
+            .or_default();
+        *day = (day.0 + 1, day.1 + amount);
+    }
+    sqlx::query("DELETE FROM seller_ledger_days WHERE seller_id = $1")
+        .bind(seller_id)
+        .execute(&mut *conn)
+        .await?;
+    for ((currency, day, kind), (count, amount)) in days {
+        sqlx::query(
+            "INSERT INTO seller_ledger_days (seller_id, currency, day, kind, entries, amount) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(seller_id)
+        .bind(&currency)
+        .bind(day)
+        .bind(&kind)
+        .bind(count)
+        .bind(amount)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -136,7 +136,12 @@ pub async fn seller_countries(conn: &mut AnyConnection) -> Result<Vec<String>, s
     let stored: String = sqlx::query_scalar("SELECT seller_countries FROM money_policy WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;
-    Ok(parse_countries(&stored).unwrap_or_default())
+    // A code that stopped being one of ours drops alone: the others stay the region (never every country).
+    let known: Vec<&str> = stored
+        .split(',')
+        .filter(|code| COUNTRIES.iter().any(|(c, _)| c == code))
+        .collect();
+    Ok(parse_countries(&known.join(",")).unwrap_or_default())
 }
 
 /// Country codes as typed (`us, CA`), each one of [`COUNTRIES`], in its order, once; `all` or nothing: none

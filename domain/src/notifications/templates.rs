@@ -247,6 +247,44 @@ pub fn password_reset(to: &str, link: &str) -> Mail {
     }
 }
 
+/// To the new address of an account: the link that makes it the account's email.
+pub fn email_change_link(to: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "Confirm your new Bazaar email".to_string(),
+        body: format!(
+            "To make this your Bazaar account's email, open this link within 24 hours (it works once):\n{link}\n\n\
+             If you did not ask for it, ignore this email: nothing changes.\n"
+        ),
+    }
+}
+
+/// To the old address: a change of the account's email was asked.
+pub fn email_change_asked(to: &str, new_email: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "A change of your Bazaar email was asked".to_string(),
+        body: format!(
+            "Someone signed in to your Bazaar account asked to change its email to {}. It changes only when the link \
+             sent there is opened.\n\nIf it was not you, change your password now: /account\n",
+            one_line(new_email)
+        ),
+    }
+}
+
+/// To the old address: the account's email changed.
+pub fn email_changed(to: &str, new_email: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "Your Bazaar email was changed".to_string(),
+        body: format!(
+            "Your Bazaar account's email is now {}. Sign in with it from now on.\n\nIf it was not you, answer this \
+             email at once.\n",
+            one_line(new_email)
+        ),
+    }
+}
+
 /// To an admin: a new application to sell waits in the queue.
 pub fn application_received(to: &str, store_name: &str, applicant: &str) -> Mail {
     let (store_name, applicant) = (one_line(store_name), one_line(applicant));

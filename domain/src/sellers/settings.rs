@@ -139,11 +139,12 @@ fn whole_in(typed: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
 /// application check every field.
 pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> Result<(), SellerError> {
     let store = actor.own_store()?;
-    let (slug, country): (String, String) = sqlx::query_as("SELECT slug, country FROM sellers WHERE id = $1")
-        .bind(store)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(SellerError::NotFound)?;
+    let (slug, country, zone_before): (String, String, String) =
+        sqlx::query_as("SELECT slug, country, time_zone FROM sellers WHERE id = $1")
+            .bind(store)
+            .fetch_optional(db.pool())
+            .await?
+            .ok_or(SellerError::NotFound)?;
     let as_application = ApplicationForm {
         store_name: form.store_name.clone(),
         slug,
@@ -194,6 +195,9 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
     .bind(store)
     .execute(&mut *tx)
     .await?;
+    if time_zone != zone_before {
+        crate::money::ledger::recount_days(&mut tx, store, time_zone).await?;
+    }
     store_changed(&mut tx, store).await?;
     tx.commit().await?;
     Ok(())

@@ -66,6 +66,17 @@ pub async fn approve(db: &Db, actor: &Actor, application_id: i64) -> Result<i64,
     let admin = admin_id(actor)?;
     let mut tx = db.begin_write().await?;
     let pending = applications::pending(&mut tx, application_id).await?;
+    // The region may have changed since the application came.
+    match applications::check_region(db, &pending.view.country).await {
+        Err(SellerError::Invalid(_)) => {
+            return Err(SellerError::Conflict(
+                "Bazaar no longer takes stores from the applicant's country: reject the application with that \
+                 reason instead."
+                    .into(),
+            ))
+        }
+        other => other?,
+    }
     let store = applications::open_store(&mut tx, pending.user_id, &pending.view).await?;
     accounts::make_seller(&mut tx, pending.user_id).await.map_err(|_| {
         SellerError::Conflict(

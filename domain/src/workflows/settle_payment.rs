@@ -282,7 +282,12 @@ async fn refunded_elsewhere(
     full: bool,
 ) -> Result<(), sqlx::Error> {
     let group_id = payment.group_id;
-    // Ours include refunds still being made: the orders record them before the provider is asked.
+    // The orders' rows first (after the payment's, which recording the total took), so a store's refund cannot
+    // change what they hold between this read and the spread. Ours include refunds still being made: the orders
+    // record them before the provider is asked.
+    for (order_id, _) in lifecycle::orders_of(conn, group_id).await? {
+        lifecycle::hold(conn, order_id).await?;
+    }
     let recorded = lifecycle::refunded_total(conn, group_id).await?;
     if total <= recorded {
         return Ok(()); // our own refunds, recorded when made
@@ -292,8 +297,8 @@ async fn refunded_elsewhere(
     if full {
         end_refunded_in_full(conn, group_id).await?;
     } else {
-        payments::add_refunded_elsewhere(conn, payment.id, amount.amount).await?;
-        spread_partial_refund(conn, group_id, &amount, total).await?;
+        let booked = spread_partial_refund(conn, group_id, &amount, total).await?;
+        payments::add_refunded_elsewhere(conn, payment.id, booked).await?;
     }
     notifications::enqueue(
         conn,
@@ -334,13 +339,14 @@ async fn end_refunded_in_full(conn: &mut AnyConnection, group_id: i64) -> Result
 /// proportion to what each still holds (the parts add up to the refund, none more than its order holds), each
 /// store's part recorded on its order (so what the store can still refund shrinks), booked in its ledger as a
 /// refund (a transfer already made is then taken back by the sweep), and noted on its timeline. `total`: the
-/// payment's refunded total the provider reported (keys the entries).
+/// payment's refunded total the provider reported (keys the entries). The caller holds the orders' rows; what was
+/// booked in all.
 async fn spread_partial_refund(
     conn: &mut AnyConnection,
     group_id: i64,
     amount: &Money,
     total: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let held: Vec<(i64, String, i64)> = sqlx::query_as(
         // By store: the order every writer of stores' money takes their balance rows in.
         "SELECT id, status, total - refunded FROM orders WHERE group_id = $1 AND status <> $2 \
@@ -361,6 +367,7 @@ async fn spread_partial_refund(
         );
     }
     let parts = crate::platform::split::shares_within(spread, &weights);
+    let mut booked = 0;
     for ((order_id, status, _), part) in held.into_iter().zip(parts) {
         let taken = sqlx::query("UPDATE orders SET refunded = refunded + $1 WHERE id = $2 AND total - refunded >= $1")
             .bind(part)
@@ -372,6 +379,7 @@ async fn spread_partial_refund(
             continue;
         }
         crate::money::sales::record_provider_share(conn, order_id, part, total).await?;
+        booked += part;
         let note = format!(
             "A refund of {} was made through the payment provider; this order's share: {}",
             amount.display(),
@@ -380,7 +388,7 @@ async fn spread_partial_refund(
         let status = OrderStatus::parse(&status).unwrap_or(OrderStatus::Paid);
         lifecycle::note_on_timeline(conn, order_id, status, &note).await?;
     }
-    Ok(())
+    Ok(booked)
 }
 
 /// Applies a provider event and, when money arrived for an order whose stock is gone, refunds it.

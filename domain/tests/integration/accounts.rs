@@ -188,38 +188,118 @@ async fn a_disabled_account_cannot_log_in(db: Db) {
     assert!(matches!(err, AccountError::BadCredentials));
 }
 
-async fn profile_update_changes_name_and_email_but_not_to_a_taken_one(db: Db) {
-    let user = accounts::register(&db, &ada()).await.expect("register");
-    let mut grace = ada();
-    grace.email = "grace@example.com".into();
-    accounts::register(&db, &grace).await.expect("register grace");
+/// The link in the newest mail to `to` whose subject holds `subject`, as the token it carries after `prefix`.
+async fn token_in_mail(db: &Db, to: &str, subject: &str, prefix: &str) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM mail_outbox WHERE to_addr = $1 AND subject LIKE $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(to)
+    .bind(format!("%{subject}%"))
+    .fetch_one(db.pool())
+    .await
+    .expect("a mail");
+    let word = body.split_whitespace().find(|w| w.starts_with(prefix)).expect("a link");
+    word.trim_start_matches(prefix).to_string()
+}
 
+async fn subjects_to(db: &Db, to: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT subject FROM mail_outbox WHERE to_addr = $1 ORDER BY id")
+        .bind(to)
+        .fetch_all(db.pool())
+        .await
+        .expect("mail")
+}
+
+/// The name changes at once; the email only from the link sent to the new address, asked with the password, once,
+/// and never to an address another account took meanwhile. The old address is told both times.
+async fn an_email_changes_only_from_the_link_sent_to_the_new_address(db: Db) {
+    use domain::accounts::email_change;
+    let user = accounts::register(&db, &ada()).await.expect("register");
     let updated = accounts::update_profile(
         &db,
         user.id,
         &ProfileUpdate {
             name: "Augusta Ada King".into(),
-            email: "Countess@Example.com".into(),
         },
     )
     .await
     .expect("update");
-    assert_eq!(updated.name, "Augusta Ada King");
-    assert_eq!(updated.email, "countess@example.com");
+    assert_eq!(
+        (updated.name.as_str(), updated.email.as_str()),
+        ("Augusta Ada King", "ada@example.com")
+    );
 
-    let err = accounts::update_profile(
-        &db,
-        user.id,
-        &ProfileUpdate {
-            name: "Ada".into(),
-            email: "grace@example.com".into(),
-        },
-    )
-    .await
-    .expect_err("took grace's email");
-    assert_eq!(field_names(err), vec!["email"]);
-    let unchanged = accounts::find_user(&db, user.id).await.expect("find").expect("exists");
-    assert_eq!(unchanged.email, "countess@example.com");
+    // The password is asked, the address checked; nothing is sent for a refused request.
+    let err = email_change::request(&db, user.id, "countess@example.com", "not-my-password")
+        .await
+        .expect_err("wrong password");
+    assert_eq!(field_names(err), ["password"]);
+    let err = email_change::request(&db, user.id, "not an address", "analytical-engine-1843")
+        .await
+        .expect_err("bad address");
+    assert_eq!(field_names(err), ["email"]);
+    assert!(subjects_to(&db, "countess@example.com").await.is_empty());
+
+    email_change::request(&db, user.id, " Countess@Example.com ", "analytical-engine-1843")
+        .await
+        .expect("asked");
+    let token = token_in_mail(&db, "countess@example.com", "Confirm your new", "/account/email?token=").await;
+    assert_eq!(
+        subjects_to(&db, "ada@example.com").await,
+        ["A change of your Bazaar email was asked"]
+    );
+    let still = accounts::find_user(&db, user.id).await.expect("find").expect("exists");
+    assert_eq!(
+        still.email, "ada@example.com",
+        "nothing changes before the link is opened"
+    );
+    assert_eq!(
+        email_change::pending(&db, &token).await.expect("read").as_deref(),
+        Some("countess@example.com")
+    );
+
+    // Opened: the email changes, once; the old address is told.
+    assert_eq!(
+        email_change::confirm(&db, &token).await.expect("confirm"),
+        "countess@example.com"
+    );
+    let moved = accounts::find_user(&db, user.id).await.expect("find").expect("exists");
+    assert_eq!(moved.email, "countess@example.com");
+    assert!(matches!(
+        email_change::confirm(&db, &token).await,
+        Err(AccountError::Invalid(_))
+    ));
+    assert_eq!(email_change::pending(&db, &token).await.expect("read"), None);
+    assert_eq!(subjects_to(&db, "ada@example.com").await.len(), 2);
+
+    // An address another account took meanwhile: the link changes nothing and stays usable.
+    let mut grace = ada();
+    grace.email = "grace@example.com".into();
+    let grace = accounts::register(&db, &grace).await.expect("grace");
+    email_change::request(&db, grace.id, "ada.new@example.com", "analytical-engine-1843")
+        .await
+        .expect("asked");
+    let graces = token_in_mail(&db, "ada.new@example.com", "Confirm your new", "/account/email?token=").await;
+    email_change::request(&db, user.id, "ada.new@example.com", "analytical-engine-1843")
+        .await
+        .expect("asked");
+    let adas = token_in_mail(&db, "ada.new@example.com", "Confirm your new", "/account/email?token=").await;
+    email_change::confirm(&db, &adas).await.expect("ada first");
+    assert!(matches!(
+        email_change::confirm(&db, &graces).await,
+        Err(AccountError::Invalid(_))
+    ));
+    let grace_now = accounts::find_user(&db, grace.id).await.expect("find").expect("exists");
+    assert_eq!(grace_now.email, "grace@example.com");
+
+    // Three requests an hour at most (two were made above).
+    email_change::request(&db, user.id, "more0@example.com", "analytical-engine-1843")
+        .await
+        .expect("asked");
+    let err = email_change::request(&db, user.id, "more9@example.com", "analytical-engine-1843")
+        .await
+        .expect_err("a fourth");
+    assert_eq!(field_names(err), ["email"]);
 }
 
 async fn change_password_checks_the_current_one_and_the_rules(db: Db) {
@@ -283,7 +363,7 @@ db_tests!(
     repeated_failures_for_one_account_are_throttled_then_lifted,
     one_client_guessing_many_accounts_is_throttled,
     a_disabled_account_cannot_log_in,
-    profile_update_changes_name_and_email_but_not_to_a_taken_one,
+    an_email_changes_only_from_the_link_sent_to_the_new_address,
     change_password_checks_the_current_one_and_the_rules,
     create_admin_makes_an_admin,
 );

@@ -20,6 +20,7 @@ mod money_commission;
 mod money_disputes;
 mod money_invariant;
 mod money_ledger;
+mod money_provider_refunds;
 mod money_views;
 mod picture_fetches;
 mod promo;

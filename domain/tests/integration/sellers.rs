@@ -541,6 +541,11 @@ async fn a_store_applies_only_from_the_platforms_region(db: Db) {
         applications::countries_open(&db).await.expect("all").len(),
         model::orders::COUNTRIES.len()
     );
+    // An application that came while every country was open is not approved once its country is not.
+    let (_, early) = actors::shopper(&db).await;
+    let waiting = onboard_seller::apply(&db, &early, &form("Early Goods"))
+        .await
+        .expect("applied");
     assert!(
         policy::set_seller_countries(&db, "us,XX").await.is_err(),
         "unknown codes refused"
@@ -549,6 +554,11 @@ async fn a_store_applies_only_from_the_platforms_region(db: Db) {
         policy::set_seller_countries(&db, " ca , us ").await.expect("set"),
         ["US", "CA"]
     );
+    let admin = actors::admin(&db).await;
+    assert!(matches!(
+        onboard_seller::approve(&db, &admin, waiting).await,
+        Err(SellerError::Conflict(_))
+    ));
     let open: Vec<String> = applications::countries_open(&db)
         .await
         .expect("open")
@@ -565,8 +575,8 @@ async fn a_store_applies_only_from_the_platforms_region(db: Db) {
     }
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM seller_applications").await,
-        0,
-        "nothing kept"
+        1,
+        "nothing kept (the early application only)"
     );
     let near = ApplicationForm {
         country: "CA".into(),

@@ -186,6 +186,32 @@ async fn a_forgotten_password_is_reset_by_the_emailed_link_once() {
 }
 
 #[tokio::test]
+async fn only_a_signed_in_account_asks_to_change_its_email() {
+    let app = spawn_app().await;
+    let visitor = app.client();
+    let form = [("email", "taken-over@example.com"), ("password", "correct-horse-77")];
+    let asked = app.call(&visitor, "request_email_change", &form).await;
+    assert!(
+        matches!(asked.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+        "{}",
+        asked.status()
+    );
+    let signed_in = app.client();
+    app.register(&signed_in, "owner@example.com").await;
+    let asked = app.call(&signed_in, "request_email_change", &form).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let sent: Vec<String> = sqlx::query_scalar("SELECT to_addr FROM mail_outbox ORDER BY id")
+        .fetch_all(app.db.pool())
+        .await
+        .expect("outbox");
+    assert_eq!(
+        sent,
+        ["taken-over@example.com", "owner@example.com"],
+        "the link, and the old address told"
+    );
+}
+
+#[tokio::test]
 async fn a_password_change_signs_out_the_other_devices() {
     let app = spawn_app().await;
     let phone = app.client();

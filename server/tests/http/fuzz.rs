@@ -18,7 +18,10 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("reset_link_works", &["token"]),
     ("reset_password", &["token", "password", "confirm_password"]),
     ("logout", &[]),
-    ("update_profile", &["name", "email"]),
+    ("update_profile", &["name"]),
+    ("request_email_change", &["email", "password"]),
+    ("email_change_pending", &["token"]),
+    ("confirm_email_change", &["token"]),
     (
         "change_password",
         &["current_password", "new_password", "confirm_password"],

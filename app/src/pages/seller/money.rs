@@ -16,14 +16,14 @@ pub fn SellerMoneyPage() -> impl IntoView {
     if let Some(instead) = portal_gate("/seller/money") {
         return instead;
     }
-    let (filter, after, unreachable) = leptos_router::hooks::use_query_map().with_untracked(|m| {
+    let (filter, after, stripe_problem) = leptos_router::hooks::use_query_map().with_untracked(|m| {
         let get = |name: &str| m.get(name).unwrap_or_default();
         let filter = StatementFilter {
             from: get("from"),
             to: get("to"),
             kind: get("kind"),
         };
-        (filter, get("after"), get("stripe") == "unreachable")
+        (filter, get("after"), Some(get("stripe")).filter(|s| !s.is_empty()))
     });
     view! {
         <Title text="Money · Seller portal"/>
@@ -31,7 +31,7 @@ pub fn SellerMoneyPage() -> impl IntoView {
             {Suspend::new(async move {
                 let f = filter.clone();
                 match store_money(f.from, f.to, f.kind, after).await {
-                    Ok(screen) => view! { <Money screen=screen unreachable=unreachable/> }.into_any(),
+                    Ok(screen) => view! { <Money screen=screen stripe_problem=stripe_problem.clone()/> }.into_any(),
                     Err(e) => view! {
                         <h1 class="page-title">"Money"</h1>
                         <p class="alert alert--error" role="alert">{e.to_string()}</p>
@@ -45,7 +45,7 @@ pub fn SellerMoneyPage() -> impl IntoView {
 }
 
 #[component]
-fn Money(screen: MoneyScreen, unreachable: bool) -> impl IntoView {
+fn Money(screen: MoneyScreen, stripe_problem: Option<String>) -> impl IntoView {
     let filter = screen.filter.clone();
     let next = screen.next.clone().map(|after| filter.href(&after));
     let narrowed = filter != StatementFilter::default();
@@ -64,7 +64,7 @@ fn Money(screen: MoneyScreen, unreachable: bool) -> impl IntoView {
                 }
             })}
             <BalanceCards balances=screen.balances.clone()/>
-            {screen.stripe.clone().map(|payouts| view! { <StripePayoutsCard payouts=payouts unreachable=unreachable/> })}
+            {screen.stripe.clone().map(|payouts| view! { <StripePayoutsCard payouts=payouts problem=stripe_problem.clone()/> })}
             {(!screen.disputes.is_empty()).then(|| view! { <DisputeList rows=screen.disputes.clone()/> })}
             <StatementFilters filter=filter.clone() bad=screen.problem.iter().map(|f| f.field.clone()).collect()/>
             {(!screen.totals.is_empty()).then(|| view! { <PeriodTotals totals=screen.totals.clone() narrowed=narrowed/> })}

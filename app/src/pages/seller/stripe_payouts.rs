@@ -5,7 +5,15 @@ use leptos::prelude::*;
 use model::money::{PayoutSetup, StripePayouts};
 
 #[component]
-pub fn StripePayoutsCard(payouts: StripePayouts, unreachable: bool) -> impl IntoView {
+pub fn StripePayoutsCard(payouts: StripePayouts, problem: Option<String>) -> impl IntoView {
+    let problem = match problem.as_deref() {
+        Some("unreachable") => Some("Stripe could not be reached just now. Nothing was lost: try again in a minute."),
+        Some("region") => Some(
+            "Stripe payouts are not open to stores in your country on this marketplace: an administrator pays you \
+             by bank transfer instead.",
+        ),
+        _ => None,
+    };
     let (state, action) = match payouts.setup {
         PayoutSetup::NotStarted => (
             "The marketplace pays you through Stripe. Set up your Stripe account to receive payouts: Stripe asks \
@@ -29,11 +37,7 @@ pub fn StripePayoutsCard(payouts: StripePayouts, unreachable: bool) -> impl Into
     view! {
         <section class="card stack" aria-labelledby="stripe-payouts-title">
             <h2 id="stripe-payouts-title">"Payouts through Stripe"</h2>
-            {unreachable.then(|| view! {
-                <p class="alert alert--error" role="alert">
-                    "Stripe could not be reached just now. Nothing was lost: try again in a minute."
-                </p>
-            })}
+            {problem.map(|text| view! { <p class="alert alert--error" role="alert">{text}</p> })}
             <p><strong>{format!("Status: {}.", payouts.setup.label())}</strong> " " {state}</p>
             {action.map(|label| view! {
                 <form method="post" action="/seller/money/stripe/onboard">
