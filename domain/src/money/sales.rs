@@ -174,16 +174,10 @@ pub async fn record_refund(
 /// had not been refunded yet goes out, keyed by the order (it ends once).
 pub async fn record_provider_refund(conn: &mut AnyConnection, order_id: i64, amount: i64) -> Result<(), sqlx::Error> {
     let o = order_money(conn, order_id).await?;
-    let entry = NewEntry::for_order(o.seller_id, &o.currency, EntryKind::Refund, -amount, order_id, order_id);
-    let entry = NewEntry {
-        key: format!("provider_refund:{order_id}"),
-        ..entry
-    };
-    if append(conn, &entry).await?.is_none() {
-        return Ok(());
+    if book_provider_refund(conn, &o, order_id, amount, format!("provider_refund:{order_id}")).await? {
+        give_back(conn, &o, order_id, order_id).await?;
     }
-    super::rollups::add_refund(conn, o.seller_id, amount).await?;
-    give_back(conn, &o, order_id, order_id).await
+    Ok(())
 }
 
 /// Order `order_id`'s share `amount` of a partial refund made at the provider (its dashboard), which named no
@@ -196,15 +190,26 @@ pub async fn record_provider_share(
     reported_total: i64,
 ) -> Result<(), sqlx::Error> {
     let o = order_money(conn, order_id).await?;
-    let entry = NewEntry::for_order(o.seller_id, &o.currency, EntryKind::Refund, -amount, order_id, order_id);
-    let entry = NewEntry {
-        key: format!("provider_refund:{order_id}:{reported_total}"),
-        ..entry
-    };
-    if append(conn, &entry).await?.is_some() {
-        super::rollups::add_refund(conn, o.seller_id, amount).await?;
-    }
+    let key = format!("provider_refund:{order_id}:{reported_total}");
+    book_provider_refund(conn, &o, order_id, amount, key).await?;
     Ok(())
+}
+
+/// Books `amount` refunded at the provider on order `order_id` under `key`, with the store's day; whether it was
+/// new.
+async fn book_provider_refund(
+    conn: &mut AnyConnection,
+    o: &OrderMoney,
+    order_id: i64,
+    amount: i64,
+    key: String,
+) -> Result<bool, sqlx::Error> {
+    let entry = NewEntry::for_order(o.seller_id, &o.currency, EntryKind::Refund, -amount, order_id, order_id);
+    if append(conn, &NewEntry { key, ..entry }).await?.is_none() {
+        return Ok(false);
+    }
+    super::rollups::add_refund(conn, o.seller_id, amount).await?;
+    Ok(true)
 }
 
 /// The commission (and its tax, in the same proportion of the tax charged at the sale) due back on order

@@ -32,6 +32,18 @@ pub(crate) async fn entries_of(db: &Db, number: &str) -> Vec<(String, i64)> {
     .expect("entries")
 }
 
+/// (provider, its reference, amount) of the payment of order group `group`.
+pub(crate) async fn payment_of(db: &Db, group: &str) -> (String, String, i64) {
+    sqlx::query_as(
+        "SELECT p.provider, p.provider_ref, p.amount FROM payments p JOIN order_groups g ON g.id = p.group_id \
+         WHERE g.number = $1",
+    )
+    .bind(group)
+    .fetch_one(db.pool())
+    .await
+    .expect("payment")
+}
+
 /// (id, commission, quantity) of order `number`'s lines.
 async fn line_commissions(db: &Db, number: &str) -> Vec<(i64, i64, i64)> {
     sqlx::query_as(
@@ -658,14 +670,7 @@ async fn a_refund_at_the_provider_gives_back_the_commission_of_what_never_shippe
     let mut one = ship_all(&db, &number, "ups", "1Z999").await;
     one.lines[0].1 = "1".into();
     ship_order::ship(&db, &seller, &number, &one).await.expect("ship one");
-    let (provider, reference, amount): (String, String, i64) = sqlx::query_as(
-        "SELECT p.provider, p.provider_ref, p.amount FROM payments p JOIN order_groups g ON g.id = p.group_id \
-         WHERE g.number = $1",
-    )
-    .bind(&group)
-    .fetch_one(db.pool())
-    .await
-    .expect("payment");
+    let (provider, reference, amount) = payment_of(&db, &group).await;
     for event_id in ["evt-dashboard-1", "evt-dashboard-2"] {
         let event = PaymentEvent {
             provider: provider.clone(),

@@ -12,7 +12,7 @@ use model::money::StatementFilter;
 use crate::db_tests;
 use crate::harness::actors;
 use crate::harness::fixtures::key;
-use crate::money_ledger::entries_of;
+use crate::money_ledger::{entries_of, payment_of};
 use crate::seller_orders::{paid_order, store_with_two_variants};
 
 /// A partial refund made at the provider's dashboard names no store: it is spread over the group's stores in
@@ -29,14 +29,7 @@ async fn a_partial_refund_at_the_provider_is_spread_over_the_stores(db: Db) {
         .expect("another store");
     crate::harness::fixtures::set_units(&db, other_variant, 10).await;
     let (group, _) = paid_order(&db, &[(kettle, 2), (other_variant, 1)], "Spread Spencer").await;
-    let (provider, reference, paid): (String, String, i64) = sqlx::query_as(
-        "SELECT p.provider, p.provider_ref, p.amount FROM payments p JOIN order_groups g ON g.id = p.group_id \
-         WHERE g.number = $1",
-    )
-    .bind(&group)
-    .fetch_one(db.pool())
-    .await
-    .expect("payment");
+    let (provider, reference, paid) = payment_of(&db, &group).await;
     let orders: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT o.seller_id, o.number, o.total FROM orders o JOIN order_groups g ON g.id = o.group_id \
          WHERE g.number = $1 ORDER BY o.seller_id, o.id",
