@@ -5,7 +5,7 @@
 
 use model::FieldError;
 
-use super::resets::{hashed, hold_user};
+use super::resets::{hashed, hold_user, spend_links};
 use super::{find_user, verify_password, AccountError, Email};
 use crate::notifications::{self, templates};
 use crate::platform::clock::now_ms;
@@ -94,32 +94,40 @@ pub async fn pending(db: &Db, token: &str) -> Result<Option<String>, AccountErro
 /// used or expired, or an address another account took meanwhile, changes nothing.
 pub async fn confirm(db: &Db, token: &str) -> Result<String, AccountError> {
     let now = now_ms();
+    let spent = || AccountError::field("token", "This link was already used or has expired.");
     let mut tx = db.begin_write().await?;
-    let change: Option<(i64, String)> = sqlx::query_as(
+    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM email_changes WHERE token_hash = $1")
+        .bind(hashed(token))
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(user_id) = owner else {
+        return Err(spent());
+    };
+    // The account's row before its links' rows (two of its links confirmed at once wait, never deadlock).
+    hold_user(&mut tx, user_id).await?;
+    let new_email: Option<String> = sqlx::query_scalar(
         "UPDATE email_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING user_id, new_email",
+         RETURNING new_email",
     )
     .bind(now)
     .bind(hashed(token))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user_id, new_email)) = change else {
-        return Err(AccountError::field(
-            "token",
-            "This link was already used or has expired.",
-        ));
+    let Some(new_email) = new_email else {
+        return Err(spent());
     };
     let old: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(&mut *tx)
         .await?;
-    let moved = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+    let moved = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3 AND disabled_at IS NULL")
         .bind(&new_email)
         .bind(now)
         .bind(user_id)
         .execute(&mut *tx)
         .await;
     match moved {
+        Ok(done) if done.rows_affected() == 0 => return Err(spent()),
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
             return Err(AccountError::field(
@@ -129,11 +137,8 @@ pub async fn confirm(db: &Db, token: &str) -> Result<String, AccountError> {
         }
         Err(e) => return Err(e.into()),
     }
-    sqlx::query("UPDATE email_changes SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    // Reset links sent to the old address, and other pending changes, stop working.
+    spend_links(&mut tx, user_id, now).await?;
     notifications::enqueue(
         &mut tx,
         &format!("email-changed:{}", hashed(token)),

@@ -427,8 +427,9 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     crate::accounts::sessions::delete_user_sessions(&mut tx, user_id, keep_session_id).await?;
+    resets::spend_links(&mut tx, user_id, now_ms()).await?;
     tx.commit().await?;
-    tracing::info!(user_id, "password changed; other sessions ended");
+    tracing::info!(user_id, "password changed; other sessions ended, pending links spent");
     Ok(())
 }
 

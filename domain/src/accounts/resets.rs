@@ -71,6 +71,23 @@ pub async fn send_link(db: &Db, email: &Email) -> Result<(), AccountError> {
     Ok(())
 }
 
+/// Spends every link the account has that still works (reset and email change): after its password or email
+/// changes, a link sent before must not change them again (a pending email change asked by someone who knew the
+/// old password would move the account after the owner changed it).
+pub(super) async fn spend_links(conn: &mut sqlx::AnyConnection, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    for table in ["password_resets", "email_changes"] {
+        // `table` is one of ours, never input.
+        sqlx::query(&format!(
+            "UPDATE {table} SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL"
+        ))
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Takes account `user_id`'s row for the caller's transaction.
 pub(super) async fn hold_user(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
@@ -120,23 +137,29 @@ pub async fn reset(db: &Db, token: &str, new: &str) -> Result<(), AccountError> 
     let hash = hash_password(new).await?;
     let now = now_ms();
     let mut tx = db.begin_write().await?;
+    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM password_resets WHERE token_hash = $1")
+        .bind(hashed(token))
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(user_id) = owner else {
+        return Err(link_spent());
+    };
+    // The account's row before its links' rows, as every change of its links takes them (no deadlock between
+    // two of its links used at once).
+    hold_user(&mut tx, user_id).await?;
     // Spending the link is the conditional update: of two uses at once, one finds it unspent.
-    let user_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING user_id",
+    let spent = sqlx::query(
+        "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
     )
     .bind(now)
     .bind(hashed(token))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(user_id) = user_id else {
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if spent == 0 {
         return Err(link_spent());
-    };
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    }
+    spend_links(&mut tx, user_id, now).await?;
     // A link sent before the account was disabled sets nothing.
     let email: Option<String> = sqlx::query_scalar(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND disabled_at IS NULL RETURNING email",

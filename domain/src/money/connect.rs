@@ -123,9 +123,9 @@ pub async fn onboarding_link(
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(SellerError::NotFound)?;
-            drop(conn);
             // The region may have changed since the store applied: no account where the platform cannot pay.
-            crate::sellers::applications::check_region(db, &country).await?;
+            crate::sellers::applications::check_region(&mut conn, &country).await?;
+            drop(conn);
             let opened = rail
                 .create_account(store, &email, &country)
                 .await

@@ -157,6 +157,15 @@ async fn roll_up(conn: &mut AnyConnection, entry: &NewEntry<'_>, now: i64) -> Re
 /// period stay the sum of the lines it lists (decision 0033). Takes the store's balance rows first, so no entry
 /// is appended meanwhile.
 pub async fn recount_days(conn: &mut AnyConnection, seller_id: i64, zone: &str) -> Result<(), sqlx::Error> {
+    // The shop's currency's row made first if the store has none yet: a first entry appended meanwhile waits too.
+    sqlx::query(
+        "INSERT INTO seller_balances (seller_id, currency, seq, balance, updated_at) VALUES ($1, $2, 0, 0, 0) \
+         ON CONFLICT (seller_id, currency) DO NOTHING",
+    )
+    .bind(seller_id)
+    .bind(crate::catalog::editor::CURRENCY)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("UPDATE seller_balances SET updated_at = updated_at WHERE seller_id = $1")
         .bind(seller_id)
         .execute(&mut *conn)

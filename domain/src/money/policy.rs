@@ -136,11 +136,15 @@ pub async fn seller_countries(conn: &mut AnyConnection) -> Result<Vec<String>, s
     let stored: String = sqlx::query_scalar("SELECT seller_countries FROM money_policy WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;
-    // A code that stopped being one of ours drops alone: the others stay the region (never every country).
+    // A code that stopped being one of ours drops alone: the others stay the region. If none is left, the stored
+    // codes stay as they are and open nothing (never every country).
     let known: Vec<&str> = stored
         .split(',')
         .filter(|code| COUNTRIES.iter().any(|(c, _)| c == code))
         .collect();
+    if known.is_empty() && !stored.trim().is_empty() {
+        return Ok(stored.split(',').map(str::to_string).collect());
+    }
     Ok(parse_countries(&known.join(",")).unwrap_or_default())
 }
 

@@ -182,17 +182,17 @@ pub async fn record_provider_refund(conn: &mut AnyConnection, order_id: i64, amo
 
 /// Order `order_id`'s share `amount` of a partial refund made at the provider (its dashboard), which named no
 /// store: the refund out, keyed by the order and the payment's refunded total the provider reported (each report
-/// books once). No units came back, so no commission comes back (an admin adjustment can give it).
+/// books once; whether it was new). No units came back, so no commission comes back (an admin adjustment can give
+/// it).
 pub async fn record_provider_share(
     conn: &mut AnyConnection,
     order_id: i64,
     amount: i64,
     reported_total: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let o = order_money(conn, order_id).await?;
     let key = format!("provider_refund:{order_id}:{reported_total}");
-    book_provider_refund(conn, &o, order_id, amount, key).await?;
-    Ok(())
+    book_provider_refund(conn, &o, order_id, amount, key).await
 }
 
 /// Books `amount` refunded at the provider on order `order_id` under `key`, with the store's day; whether it was

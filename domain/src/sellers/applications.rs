@@ -127,7 +127,12 @@ pub fn validate(form: &ApplicationForm) -> Result<ValidApplication, Vec<FieldErr
 /// the shop ships to when it names none.
 pub async fn countries_open(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
-    let taken = crate::money::policy::seller_countries(&mut conn).await?;
+    countries_open_in(&mut conn).await
+}
+
+/// [`countries_open`] on the caller's connection (or transaction).
+pub async fn countries_open_in(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let taken = crate::money::policy::seller_countries(conn).await?;
     Ok(COUNTRIES
         .iter()
         .filter(|(code, _)| taken.is_empty() || taken.iter().any(|t| t == code))
@@ -137,16 +142,18 @@ pub async fn countries_open(db: &Db) -> Result<Vec<(String, String)>, sqlx::Erro
 
 /// Refuses country `country` unless the platform takes stores from it (its region: with Stripe Connect, where
 /// the store's account can be opened), saying which it takes.
-pub async fn check_region(db: &Db, country: &str) -> Result<(), SellerError> {
-    let open = countries_open(db).await?;
+pub async fn check_region(conn: &mut AnyConnection, country: &str) -> Result<(), SellerError> {
+    let open = countries_open_in(conn).await?;
     if open.iter().any(|(code, _)| code == country) {
         return Ok(());
     }
     let names: Vec<&str> = open.iter().map(|(_, name)| name.as_str()).collect();
-    Err(SellerError::Invalid(vec![FieldError::new(
-        "country",
-        format!("Bazaar takes stores from {} only.", names.join(", ")),
-    )]))
+    let message = if names.is_empty() {
+        "Bazaar takes no new stores just now.".to_string()
+    } else {
+        format!("Bazaar takes stores from {} only.", names.join(", "))
+    };
+    Err(SellerError::Invalid(vec![FieldError::new("country", message)]))
 }
 
 /// Why `slug` cannot be a store address, if it cannot.

@@ -139,12 +139,11 @@ fn whole_in(typed: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
 /// application check every field.
 pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> Result<(), SellerError> {
     let store = actor.own_store()?;
-    let (slug, country, zone_before): (String, String, String) =
-        sqlx::query_as("SELECT slug, country, time_zone FROM sellers WHERE id = $1")
-            .bind(store)
-            .fetch_optional(db.pool())
-            .await?
-            .ok_or(SellerError::NotFound)?;
+    let (slug, country): (String, String) = sqlx::query_as("SELECT slug, country FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(SellerError::NotFound)?;
     let as_application = ApplicationForm {
         store_name: form.store_name.clone(),
         slug,
@@ -180,6 +179,12 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
         return Err(SellerError::Invalid(errors));
     };
     let mut tx = db.begin_write().await?;
+    // The zone as it is under the store's row (another save may have changed it since the form was read).
+    let zone_before: String =
+        sqlx::query_scalar("UPDATE sellers SET time_zone = time_zone WHERE id = $1 RETURNING time_zone")
+            .bind(store)
+            .fetch_one(&mut *tx)
+            .await?;
     sqlx::query(
         "UPDATE sellers SET store_name = $1, description = $2, support_email = $3, return_days = $4, \
          return_policy = $5, low_stock_default = $6, handling_days = $7, time_zone = $8 WHERE id = $9",

@@ -36,7 +36,10 @@ pub async fn apply(db: &Db, actor: &Actor, form: &ApplicationForm) -> Result<i64
         ActorKind::Visitor => return Err(SellerError::Forbidden),
     };
     let valid = applications::validate(form).map_err(SellerError::Invalid)?;
-    applications::check_region(db, &valid.country).await?;
+    {
+        let mut conn = db.pool().acquire().await?;
+        applications::check_region(&mut conn, &valid.country).await?;
+    }
     let mut tx = db.begin_write().await?;
     let id = applications::insert(&mut tx, user_id, &valid).await?;
     let applicant: (String, String) = sqlx::query_as("SELECT name, email FROM users WHERE id = $1")
@@ -67,7 +70,7 @@ pub async fn approve(db: &Db, actor: &Actor, application_id: i64) -> Result<i64,
     let mut tx = db.begin_write().await?;
     let pending = applications::pending(&mut tx, application_id).await?;
     // The region may have changed since the application came.
-    match applications::check_region(db, &pending.view.country).await {
+    match applications::check_region(&mut tx, &pending.view.country).await {
         Err(SellerError::Invalid(_)) => {
             return Err(SellerError::Conflict(
                 "Bazaar no longer takes stores from the applicant's country: reject the application with that \

@@ -369,16 +369,16 @@ async fn spread_partial_refund(
     let parts = crate::platform::split::shares_within(spread, &weights);
     let mut booked = 0;
     for ((order_id, status, _), part) in held.into_iter().zip(parts) {
-        let taken = sqlx::query("UPDATE orders SET refunded = refunded + $1 WHERE id = $2 AND total - refunded >= $1")
+        // Booked first, once per order and reported total; the order's refunded amount follows only a new entry
+        // (the orders' rows are held, so the part is still within what the order holds).
+        if part == 0 || !crate::money::sales::record_provider_share(conn, order_id, part, total).await? {
+            continue;
+        }
+        sqlx::query("UPDATE orders SET refunded = refunded + $1 WHERE id = $2")
             .bind(part)
             .bind(order_id)
             .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if part == 0 || taken == 0 {
-            continue;
-        }
-        crate::money::sales::record_provider_share(conn, order_id, part, total).await?;
+            .await?;
         booked += part;
         let note = format!(
             "A refund of {} was made through the payment provider; this order's share: {}",

@@ -292,11 +292,20 @@ async fn an_email_changes_only_from_the_link_sent_to_the_new_address(db: Db) {
     let grace_now = accounts::find_user(&db, grace.id).await.expect("find").expect("exists");
     assert_eq!(grace_now.email, "grace@example.com");
 
-    // Three requests an hour at most (two were made above).
-    email_change::request(&db, user.id, "more0@example.com", "analytical-engine-1843")
+    // A change asked by someone who knew the password dies when the owner changes the password.
+    email_change::request(&db, user.id, "thief@example.com", "analytical-engine-1843")
         .await
         .expect("asked");
-    let err = email_change::request(&db, user.id, "more9@example.com", "analytical-engine-1843")
+    let thiefs = token_in_mail(&db, "thief@example.com", "Confirm your new", "/account/email?token=").await;
+    accounts::change_password(&db, user.id, "analytical-engine-1843", "owner-took-it-back-9", None)
+        .await
+        .expect("changed");
+    assert!(matches!(email_change::confirm(&db, &thiefs).await, Err(AccountError::Invalid(_))));
+    let kept = accounts::find_user(&db, user.id).await.expect("find").expect("exists");
+    assert_eq!(kept.email, "ada.new@example.com");
+
+    // Three requests an hour at most (three were made above).
+    let err = email_change::request(&db, user.id, "more9@example.com", "owner-took-it-back-9")
         .await
         .expect_err("a fourth");
     assert_eq!(field_names(err), ["email"]);
