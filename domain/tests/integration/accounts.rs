@@ -300,7 +300,10 @@ async fn an_email_changes_only_from_the_link_sent_to_the_new_address(db: Db) {
     accounts::change_password(&db, user.id, "analytical-engine-1843", "owner-took-it-back-9", None)
         .await
         .expect("changed");
-    assert!(matches!(email_change::confirm(&db, &thiefs).await, Err(AccountError::Invalid(_))));
+    assert!(matches!(
+        email_change::confirm(&db, &thiefs).await,
+        Err(AccountError::Invalid(_))
+    ));
     let kept = accounts::find_user(&db, user.id).await.expect("find").expect("exists");
     assert_eq!(kept.email, "ada.new@example.com");
 
