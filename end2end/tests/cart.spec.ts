@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addToCart, consoleErrors, expectAccessible, twoSellers } from "./shop";
+import { addToCart, consoleErrors, expectAccessible, registerAndLogIn, twoSellers } from "./shop";
 
 test("a guest fills a cart from two sellers, changes it, and keeps it after registering", async ({ page, request }, info) => {
   const [a, b] = await twoSellers(request);
@@ -31,11 +31,7 @@ test("a guest fills a cart from two sellers, changes it, and keeps it after regi
 
   // Register: the guest's cart becomes the account's cart.
   await page.getByRole("link", { name: "Register" }).click();
-  await page.getByLabel("Name").fill("Cart Keeper");
-  await page.getByLabel("Email").fill(`cart-${info.project.name}-${Date.now()}@example.com`);
-  await page.getByLabel("Password").fill("a long and unusual passphrase");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+  await registerAndLogIn(page, "Cart Keeper", `cart-${info.project.name}-${Date.now()}@example.com`, "a long and unusual passphrase");
   await expect(page.getByRole("link", { name: /Cart 2 items in cart/ })).toBeVisible();
   await page.getByRole("link", { name: /Cart 2 items/ }).click();
   await expect(page.getByRole("region", { name: `Sold by ${b.seller}` }).getByRole("link", { name: b.title })).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addToCart, expectAccessible, type Pick } from "./shop";
+import { addToCart, expectAccessible, registerAndLogIn, type Pick } from "./shop";
 import type { APIRequestContext } from "@playwright/test";
 
 /** A product with one variant and a few units: buying all of them is buying the last units. */
@@ -61,11 +61,7 @@ test("without JavaScript a signed-in shopper can still log out", async ({ browse
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/register");
-  await page.getByLabel("Name").fill("No Script");
-  await page.getByLabel("Email").fill(`nojs-${info.project.name}-${Date.now()}@example.com`);
-  await page.getByLabel("Password").fill("no-script-needed-42");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+  await registerAndLogIn(page, "No Script", `nojs-${info.project.name}-${Date.now()}@example.com`, "no-script-needed-42");
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
   await context.close();

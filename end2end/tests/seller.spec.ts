@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { promises as fs } from "node:fs";
 import { createHash } from "node:crypto";
-import { checkFile, expectAccessible, expectImported, expectPictures, logIn, toCsv, waitForHydration } from "./shop";
+import { checkFile, confirmEmail, expectAccessible, expectImported, expectPictures, logIn, registerAndLogIn, toCsv, waitForHydration } from "./shop";
 
 // Becoming a seller, as people do it: a shopper applies, an admin approves, the new seller opens the portal.
 
@@ -20,16 +20,17 @@ test("a shopper applies to sell, an admin approves, and the new seller opens the
 
   await page.goto("/register");
   await waitForHydration(page);
-  await page.getByLabel("Name").fill("Mina Maker");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+  await registerAndLogIn(page, "Mina Maker", email, password);
 
-  // The footer's "Sell on Bazaar" leads to the application.
+  // The footer's "Sell on Bazaar" leads to the application, once the address is confirmed.
   await page.getByRole("contentinfo").getByRole("link", { name: "Sell on Bazaar" }).click();
   await expect(page).toHaveURL(/\/sell$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sell on Bazaar");
+  await expect(page.getByRole("form", { name: "Confirm your email" })).toContainText("is not confirmed yet");
+  await expect(page.getByRole("button", { name: "Send application" })).toHaveCount(0);
+  await expectAccessible(page);
+  await confirmEmail(page, email);
+  await page.goto("/sell");
   await page.getByLabel("Store name").fill(store);
   await page.getByLabel("Description").fill("Copper kettles, hammered by hand.");
   await page.getByLabel("Support email").fill("not an email");

@@ -70,6 +70,35 @@ export async function logIn(page: Page, email: string, password: string): Promis
   await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
 }
 
+/**
+ * Fills and sends the registration form on the page open now (the register page), then signs in from the login
+ * page it leads to, as a new shopper does: registration signs nobody in (it answers the same for a taken address).
+ */
+export async function registerAndLogIn(page: Page, name: string, email: string, password: string): Promise<void> {
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("status")).toContainText("We sent a message to the address you gave");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
+}
+
+/** Opens the confirmation link mailed to `email` (the development mailbox) and confirms the address. */
+export async function confirmEmail(page: Page, email: string): Promise<void> {
+  const mail = page.getByRole("article", { name: "Welcome to Bazaar: confirm your email" }).filter({ hasText: `To ${email}` });
+  await expect(async () => {
+    await page.goto("/dev/mailbox");
+    await expect(mail.first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await mail.first().getByRole("link", { name: "Open the link" }).click();
+  await expect(page.getByText(`Confirm that ${email} is your address?`)).toBeVisible();
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await expect(page.getByRole("status")).toContainText("Your email is confirmed");
+}
+
 /** Rows as a spreadsheet saves them: a cell holding a comma, quote or line break is quoted. */
 export function toCsv(rows: string[][]): string {
   const quote = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);

@@ -103,6 +103,8 @@ pub struct UserView {
     pub role: Role,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Whether the address was confirmed by a link sent to it.
+    pub email_verified: bool,
 }
 
 impl UserView {
@@ -228,6 +230,7 @@ mod tests {
             email: "e@example.com".into(),
             role: Role::Shopper,
             created_at: 0,
+            email_verified: true,
         };
         assert_eq!(user.initial(), "É");
     }

@@ -25,16 +25,44 @@ mod imp {
     }
 }
 
-/// Creates a shopper account and signs it in.
+/// Creates a shopper account and mails a link to confirm its address; then the login page. The answer is the
+/// same when the address already has an account (its owner is mailed instead): this form does not tell who
+/// shops here.
 #[server(endpoint = "register")]
-pub async fn register(name: String, email: String, password: String, next: String) -> Result<UserView, AppError> {
+pub async fn register(name: String, email: String, password: String, next: String) -> Result<(), AppError> {
     use domain::accounts;
     let services = crate::ssr::services()?;
-    let user = accounts::register(&services.db, &accounts::Registration { name, email, password }).await?;
-    imp::sign_in(&user).await?;
+    accounts::verification::sign_up(&services.db, &accounts::Registration { name, email, password }).await?;
     // The forms are plain posts (no island): the answer is this redirect.
-    crate::ssr::redirect(&crate::api::safe_next(&next));
-    Ok(user.to_view())
+    let next = crate::url_encode(&crate::api::safe_next(&next));
+    crate::ssr::redirect(&format!("/login?registered=1&next={next}"));
+    Ok(())
+}
+
+/// Sends the signed-in user a new link to confirm their address.
+#[server(endpoint = "resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let me = crate::ssr::require_user()?;
+    domain::accounts::verification::resend(&services.db, me.id).await?;
+    crate::ssr::redirect("/account?saved=verification");
+    Ok(())
+}
+
+/// The address a confirmation link would confirm, if it still works.
+#[server(endpoint = "verification_pending")]
+pub async fn verification_pending(token: String) -> Result<Option<String>, AppError> {
+    let services = crate::ssr::services()?;
+    Ok(domain::accounts::verification::pending(&services.db, &token).await?)
+}
+
+/// Confirms the address a link was sent to (whoever opens it reads that address's mail).
+#[server(endpoint = "confirm_verification")]
+pub async fn confirm_verification(token: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    domain::accounts::verification::confirm(&services.db, &token).await?;
+    crate::ssr::redirect("/verify-email?done=1");
+    Ok(())
 }
 
 /// Signs in with email and password.

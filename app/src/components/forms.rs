@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use model::limits;
 
-use crate::api::accounts::{ChangePassword, Login, Register, RequestEmailChange, UpdateProfile};
+use crate::api::accounts::{ChangePassword, Login, Register, RequestEmailChange, ResendVerification, UpdateProfile};
 use crate::error::AppError;
 
 /// One labelled input with its error, wired for screen readers (aria-invalid, aria-describedby).
@@ -239,6 +239,25 @@ pub fn EmailChangeForm(asked: bool, error: Option<AppError>) -> impl IntoView {
                 {asked.then(|| view! { <p class="alert alert--success">"We sent a link to the new address: your email changes when you open it. Until then, sign in with your current one."</p> })}
             </div>
             <button class="button button--secondary" type="submit">"Send the link"</button>
+        </form>
+    }
+}
+
+/// An account whose address is not confirmed yet: what to do, and a button that sends a new link.
+#[component]
+pub fn EmailUnconfirmed(email: String, sent: bool, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <form method="post" action=ResendVerification::url() class="form alert alert--warning email-unconfirmed" aria-label="Confirm your email">
+            <p>
+                "Your email " <strong>{email}</strong> " is not confirmed yet. Open the link we sent there (it works "
+                "for 24 hours); you need it confirmed to open a store."
+            </p>
+            <FormAlert error=error.clone()/>
+            {field_error(&error, "email").map(|m| view! { <p class="field__error" role="alert">{m}</p> })}
+            <div role="status">
+                {sent.then(|| view! { <p><strong>"We sent a new link."</strong></p> })}
+            </div>
+            <button class="button button--secondary" type="submit">"Send the link again"</button>
         </form>
     }
 }

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::accounts::{ChangePassword, Login, Register, RequestEmailChange, UpdateProfile};
-use crate::components::forms::{EmailChangeForm, LoginForm, PasswordForm, ProfileForm, RegisterForm};
+use crate::api::accounts::{ChangePassword, Login, Register, RequestEmailChange, ResendVerification, UpdateProfile};
+use crate::components::forms::{EmailChangeForm, EmailUnconfirmed, LoginForm, PasswordForm, ProfileForm, RegisterForm};
 use crate::pages::{next_param, url_error};
 
 /// Sends a signed-in visitor away from the login and register pages.
@@ -24,15 +24,20 @@ pub fn LoginPage() -> impl IntoView {
         return ().into_any();
     }
     let register_href = format!("/register?next={}", crate::url_encode(&next));
-    let reset = leptos_router::hooks::use_query_map()
-        .with_untracked(|q| q.get("reset"))
-        .is_some();
+    let query = leptos_router::hooks::use_query_map();
+    let reset = query.with_untracked(|q| q.get("reset")).is_some();
+    let registered = query.with_untracked(|q| q.get("registered")).is_some();
     view! {
         <Title text="Log in"/>
         <div class="narrow stack">
             <h1 class="page-title">"Log in"</h1>
             <div role="status">
                 {reset.then(|| view! { <p class="alert alert--success">"Your new password is saved, and every device was signed out. Log in with it."</p> })}
+                {registered.then(|| view! {
+                    <p class="alert alert--success">
+                        "Thank you. We sent a message to the address you gave: open it to confirm your email. Log in now to go on shopping."
+                    </p>
+                })}
             </div>
             <div class="card">
                 <LoginForm next=next error={url_error::<Login>()}/>
@@ -76,11 +81,15 @@ pub fn AccountPage() -> impl IntoView {
     let saved = saved_what.as_deref() == Some("profile");
     let password_saved = saved_what.as_deref() == Some("password");
     let email_asked = saved_what.as_deref() == Some("email");
+    let link_sent = saved_what.as_deref() == Some("verification");
     let joined = format_date(user.created_at);
     view! {
         <Title text="Your account"/>
         <h1 class="page-title">"Your account"</h1>
         {saved.then(|| view! { <p class="alert alert--success" role="status">"Profile saved."</p> })}
+        {(!user.email_verified).then(|| view! {
+            <EmailUnconfirmed email=user.email.clone() sent=link_sent error={url_error::<ResendVerification>()}/>
+        })}
         <div class="grid-2">
             <section class="card stack" aria-labelledby="profile-title">
                 <h2 id="profile-title">"Profile"</h2>

@@ -3,7 +3,7 @@ pub mod admin;
 pub mod admin_payouts;
 pub mod cart;
 pub mod checkout;
-pub mod email_change;
+pub mod email_links;
 pub mod errors;
 pub mod home;
 pub mod listing;

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use model::sellers::{ApplicationForm, ApplicationStatus, ApplicationView};
 
 use crate::api::sellers::{sell_page, ApplyToSell};
-use crate::components::forms::{error_for, ErrorSummary, Field, SelectField, TextAreaField};
+use crate::components::forms::{error_for, EmailUnconfirmed, ErrorSummary, Field, SelectField, TextAreaField};
 use crate::components::portal::Notice;
 use crate::error::AppError;
 use crate::pages::url_error;
@@ -24,10 +24,21 @@ const FIELDS: &[(&str, &str)] = &[
 
 #[component]
 pub fn SellPage() -> impl IntoView {
-    if crate::request_user().is_none() {
+    let Some(user) = crate::request_user() else {
         #[cfg(feature = "ssr")]
         crate::ssr::page_redirect("/login?next=%2Fsell");
         return ().into_any();
+    };
+    if !user.email_verified {
+        return view! {
+            <Title text="Sell on Bazaar"/>
+            <div class="narrow stack">
+                <h1 class="page-title">"Sell on Bazaar"</h1>
+                <p>"Shoppers and our team write to a store's owner by email: confirm yours before you apply."</p>
+                <EmailUnconfirmed email=user.email sent=false error=None/>
+            </div>
+        }
+        .into_any();
     }
     let applied = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("applied").is_some());
     let error = url_error::<ApplyToSell>();

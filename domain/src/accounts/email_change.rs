@@ -120,12 +120,15 @@ pub async fn confirm(db: &Db, token: &str) -> Result<String, AccountError> {
         .bind(user_id)
         .fetch_one(&mut *tx)
         .await?;
-    let moved = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3 AND disabled_at IS NULL")
-        .bind(&new_email)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await;
+    // The link was opened from the new address's mail: the new address is confirmed with the change.
+    let moved = sqlx::query(
+        "UPDATE users SET email = $1, updated_at = $2, email_verified_at = $2 WHERE id = $3 AND disabled_at IS NULL",
+    )
+    .bind(&new_email)
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await;
     match moved {
         Ok(done) if done.rows_affected() == 0 => return Err(spent()),
         Ok(_) => {}

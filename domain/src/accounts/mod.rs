@@ -12,6 +12,7 @@ mod passwords;
 pub mod resets;
 pub mod sessions;
 pub mod throttle;
+pub mod verification;
 
 use std::fmt;
 
@@ -19,7 +20,7 @@ use model::{limits, FieldError, Role, UserView};
 use sqlx::Row;
 
 use crate::platform::clock::now_ms;
-use crate::platform::db::{is_unique_violation, Db};
+use crate::platform::db::Db;
 use crate::platform::ids::next_id;
 use crate::platform::{Actor, ActorKind};
 pub use passwords::{hash_password, verify_password, PasswordHash};
@@ -159,6 +160,8 @@ pub struct User {
     pub disabled_at: Option<i64>,
     /// The store this account runs, if it is a seller's.
     pub store_id: Option<i64>,
+    /// When the account's address was confirmed (by a link sent to it); `None` until then.
+    pub email_verified_at: Option<i64>,
     password_hash: PasswordHash,
 }
 
@@ -186,6 +189,7 @@ impl User {
             email: self.email.clone(),
             role: self.role,
             created_at: self.created_at,
+            email_verified: self.email_verified_at.is_some(),
         }
     }
 
@@ -203,12 +207,13 @@ impl User {
             created_at: row.try_get("created_at")?,
             disabled_at: row.try_get("disabled_at")?,
             store_id: row.try_get("store_id")?,
+            email_verified_at: row.try_get("email_verified_at")?,
             password_hash: PasswordHash::from_stored(row.try_get("password_hash")?),
         })
     }
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, created_at, disabled_at, password_hash, \
+const USER_COLUMNS: &str = "id, email, name, role, created_at, disabled_at, password_hash, email_verified_at, \
      (SELECT MIN(s.id) FROM sellers s WHERE s.user_id = users.id) AS store_id";
 
 /// What the registration form sends.
@@ -219,59 +224,98 @@ pub struct Registration {
     pub password: String,
 }
 
-/// Creates a shopper account. Every invalid field is reported at once.
+/// Creates a shopper account, its address not yet confirmed. Every invalid field is reported at once; an address
+/// another account uses is refused (the registration page answers through [`verification::sign_up`], which never
+/// tells).
 pub async fn register(db: &Db, input: &Registration) -> Result<User, AccountError> {
-    create_user(db, input, Role::Shopper).await
+    create_user(db, input, Role::Shopper, None).await
 }
 
-/// Creates an admin (the `bazaar create-admin` command).
+/// Creates an admin (the `bazaar create-admin` command). The operator typed the address: it counts as confirmed.
 pub async fn create_admin(db: &Db, input: &Registration) -> Result<User, AccountError> {
-    create_user(db, input, Role::Admin).await
+    create_user(db, input, Role::Admin, Some(now_ms())).await
 }
 
-async fn create_user(db: &Db, input: &Registration, role: Role) -> Result<User, AccountError> {
-    let mut errors = Vec::new();
-    let name = DisplayName::parse(&input.name).map_err(|e| errors.push(e)).ok();
-    let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
-    let password = NewPassword::parse("password", &input.password)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let (Some(name), Some(email), Some(password)) = (name, email, password) else {
-        return Err(AccountError::Invalid(errors));
-    };
-    let hash = hash_password(password).await?;
-    let now = now_ms();
-    let id = next_id();
-    let inserted = db
-        .write_one(
-            sqlx::query(
-                "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
-            )
-            .bind(id)
-            .bind(email.as_str())
-            .bind(name.as_str())
-            .bind(hash.as_str())
-            .bind(role.as_str())
-            .bind(now),
-        )
-        .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Err(email_taken()),
-        Err(e) => return Err(e.into()),
+async fn create_user(
+    db: &Db,
+    input: &Registration,
+    role: Role,
+    verified_at: Option<i64>,
+) -> Result<User, AccountError> {
+    let new = NewAccount::parse(input).await?;
+    let mut tx = db.begin_write().await?;
+    let user = new.insert(&mut tx, role, verified_at).await?.ok_or_else(email_taken)?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// A registration checked and its password hashed, not yet stored.
+pub(crate) struct NewAccount {
+    name: DisplayName,
+    email: Email,
+    hash: PasswordHash,
+}
+
+impl NewAccount {
+    /// Checks every field (all problems at once), then hashes the password.
+    pub(crate) async fn parse(input: &Registration) -> Result<NewAccount, AccountError> {
+        let mut errors = Vec::new();
+        let name = DisplayName::parse(&input.name).map_err(|e| errors.push(e)).ok();
+        let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
+        let password = NewPassword::parse("password", &input.password)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let (Some(name), Some(email), Some(password)) = (name, email, password) else {
+            return Err(AccountError::Invalid(errors));
+        };
+        let hash = hash_password(password).await?;
+        Ok(NewAccount { name, email, hash })
     }
-    tracing::info!(user_id = id, role = role.as_str(), "account created");
-    Ok(User {
-        id,
-        email: email.as_str().to_string(),
-        name: name.as_str().to_string(),
-        role,
-        created_at: now,
-        disabled_at: None,
-        store_id: None,
-        password_hash: hash,
-    })
+
+    pub(crate) fn email(&self) -> &Email {
+        &self.email
+    }
+
+    /// Stores the account; `None` when another account has the address (nothing is stored, and the
+    /// transaction stays usable: the insert does not fail, it does nothing).
+    pub(crate) async fn insert(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        role: Role,
+        verified_at: Option<i64>,
+    ) -> Result<Option<User>, AccountError> {
+        let now = now_ms();
+        let id = next_id();
+        let inserted = sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at, email_verified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(id)
+        .bind(self.email.as_str())
+        .bind(self.name.as_str())
+        .bind(self.hash.as_str())
+        .bind(role.as_str())
+        .bind(now)
+        .bind(verified_at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(None);
+        }
+        tracing::info!(user_id = id, role = role.as_str(), "account created");
+        Ok(Some(User {
+            id,
+            email: self.email.as_str().to_string(),
+            name: self.name.as_str().to_string(),
+            role,
+            created_at: now,
+            disabled_at: None,
+            store_id: None,
+            email_verified_at: verified_at,
+            password_hash: self.hash,
+        }))
+    }
 }
 
 fn email_taken() -> AccountError {

@@ -160,9 +160,11 @@ pub async fn reset(db: &Db, token: &str, new: &str) -> Result<(), AccountError> 
         return Err(link_spent());
     }
     spend_links(&mut tx, user_id, now).await?;
-    // A link sent before the account was disabled sets nothing.
+    // A link sent before the account was disabled sets nothing. The link reached the account's address, which
+    // confirms it (an account someone else opened with this address is now its owner's).
     let email: Option<String> = sqlx::query_scalar(
-        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND disabled_at IS NULL RETURNING email",
+        "UPDATE users SET password_hash = $1, updated_at = $2, email_verified_at = COALESCE(email_verified_at, $2) \
+         WHERE id = $3 AND disabled_at IS NULL RETURNING email",
     )
     .bind(hash.as_str())
     .bind(now)

@@ -285,6 +285,31 @@ pub fn email_changed(to: &str, new_email: &str) -> Mail {
     }
 }
 
+/// To a new account's address: the link that confirms it.
+pub fn verify_email(to: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "Welcome to Bazaar: confirm your email".to_string(),
+        body: format!(
+            "Welcome to Bazaar. To confirm that this address is yours, open this link within 24 hours (it works \
+             once):\n{link}\n\nYou can shop before you confirm it; to open a store on Bazaar you need to.\n\n\
+             If you did not create an account, ignore this email.\n"
+        ),
+    }
+}
+
+/// To the owner of an account: someone tried to register again with its address.
+pub fn registration_attempted(to: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "Someone tried to create a Bazaar account with your email".to_string(),
+        body: "Someone, maybe you, tried to create a Bazaar account with this address. You already have one: log in \
+               at /login\n\nForgot your password? Choose a new one at /forgot-password\n\nIf it was not you, you \
+               need do nothing: your account is unchanged.\n"
+            .to_string(),
+    }
+}
+
 /// To an admin: a new application to sell waits in the queue.
 pub fn application_received(to: &str, store_name: &str, applicant: &str) -> Mail {
     let (store_name, applicant) = (one_line(store_name), one_line(applicant));

@@ -41,6 +41,13 @@ pub async fn apply(db: &Db, actor: &Actor, form: &ApplicationForm) -> Result<i64
         applications::check_region(&mut conn, &valid.country).await?;
     }
     let mut tx = db.begin_write().await?;
+    // Admins and shoppers write to the store's support address and its owner's: it must reach someone.
+    if !accounts::verification::is_verified(&mut tx, user_id).await? {
+        return Err(SellerError::Conflict(
+            "Confirm your email address first: open the link we sent you, or send a new one from your account page."
+                .into(),
+        ));
+    }
     let id = applications::insert(&mut tx, user_id, &valid).await?;
     let applicant: (String, String) = sqlx::query_as("SELECT name, email FROM users WHERE id = $1")
         .bind(user_id)

@@ -40,3 +40,4 @@ mod stock_policy;
 mod stripe_connect;
 mod stripe_disputes;
 mod stripe_payments;
+mod verification;

@@ -22,6 +22,9 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("request_email_change", &["email", "password"]),
     ("email_change_pending", &["token"]),
     ("confirm_email_change", &["token"]),
+    ("resend_verification", &[]),
+    ("verification_pending", &["token"]),
+    ("confirm_verification", &["token"]),
     (
         "change_password",
         &["current_password", "new_password", "confirm_password"],

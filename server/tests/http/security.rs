@@ -112,7 +112,7 @@ async fn internal_errors_show_a_reference_and_never_the_cause() {
         .execute(app.db.pool())
         .await
         .expect("rename");
-    let response = app.register(&client, "broken@example.com").await;
+    let response = app.sign_up(&client, "broken@example.com").await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let request_id = response.headers()["x-request-id"].to_str().expect("id").to_string();
     let body = response.text().await.expect("body");

@@ -11,6 +11,7 @@ async fn shopper(app: &TestApp) -> Client {
     let client = app.client();
     let email = format!("applicant-{}@example.com", domain::testing::unique_name());
     assert_eq!(app.register(&client, &email).await.status(), StatusCode::OK);
+    app.confirm_email(&client, &email).await;
     client
 }
 

@@ -101,7 +101,16 @@ impl TestApp {
             .expect("body")
     }
 
+    /// Registers `email` (password `correct-horse-77`) and signs `client` in with it, as a person does after the
+    /// registration page: the sign-in's answer.
     pub async fn register(&self, client: &Client, email: &str) -> reqwest::Response {
+        let registered = self.sign_up(client, email).await;
+        assert_eq!(registered.status(), StatusCode::OK, "registration refused");
+        self.login(client, email, "correct-horse-77").await
+    }
+
+    /// The registration form's post alone: it signs nobody in.
+    pub async fn sign_up(&self, client: &Client, email: &str) -> reqwest::Response {
         self.call(
             client,
             "register",
@@ -113,6 +122,30 @@ impl TestApp {
             ],
         )
         .await
+    }
+
+    /// The newest link starting with `prefix` mailed to `to`, as it appears in the mail (`/path?token=…`).
+    pub async fn mailed_link(&self, to: &str, prefix: &str) -> String {
+        let bodies: Vec<String> =
+            sqlx::query_scalar("SELECT body FROM mail_outbox WHERE to_addr = $1 ORDER BY id DESC")
+                .bind(to)
+                .fetch_all(self.db.pool())
+                .await
+                .expect("mail");
+        bodies
+            .iter()
+            .flat_map(|b| b.split_whitespace())
+            .find(|w| w.starts_with(prefix))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no {prefix} link mailed to {to}"))
+    }
+
+    /// Opens the confirmation link mailed to `email` and presses its button, from `client`.
+    pub async fn confirm_email(&self, client: &Client, email: &str) {
+        let link = self.mailed_link(email, "/verify-email?token=").await;
+        let token = link.trim_start_matches("/verify-email?token=");
+        let confirmed = self.submit(client, "confirm_verification", &[("token", token)]).await;
+        assert_eq!(location(&confirmed), "/verify-email?done=1");
     }
 
     pub async fn login(&self, client: &Client, email: &str, password: &str) -> reqwest::Response {

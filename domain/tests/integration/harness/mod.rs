@@ -71,7 +71,32 @@ pub mod actors {
         )
         .await
         .expect("register");
+        confirm_email(db, user.id).await;
         (user.id, user.actor())
+    }
+
+    /// Confirms account `user_id`'s address the way its owner does: a link is sent, and opened.
+    pub async fn confirm_email(db: &Db, user_id: i64) {
+        accounts::verification::resend(db, user_id).await.expect("send a link");
+        let token = latest_link(db, user_id, "/verify-email?token=").await;
+        accounts::verification::confirm(db, &token).await.expect("confirm");
+    }
+
+    /// The token of the newest link starting with `prefix` mailed to account `user_id`.
+    pub async fn latest_link(db: &Db, user_id: i64, prefix: &str) -> String {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT o.body FROM mail_outbox o JOIN users u ON u.email = o.to_addr WHERE u.id = $1 ORDER BY o.id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await
+        .expect("mails");
+        bodies
+            .iter()
+            .flat_map(|b| b.split_whitespace())
+            .find(|w| w.starts_with(prefix))
+            .map(|w| w.trim_start_matches(prefix).to_string())
+            .expect("a mailed link")
     }
 
     /// A new admin account's actor.

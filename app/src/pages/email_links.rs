@@ -1,0 +1,137 @@
+//! The pages mailed links open: `/account/email?token=…` (a change of email, from the new address) and
+//! `/verify-email?token=…` (confirming a new account's address). Each shows what the link would do and a button
+//! that does it: a mail scanner that opens the link changes nothing. Plain forms, no island.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+use crate::api::accounts::{email_change_pending, verification_pending, ConfirmEmailChange, ConfirmVerification};
+use crate::components::forms::{error_for, FormAlert};
+use crate::error::AppError;
+use crate::pages::url_error;
+
+/// Whether the page address has `name` in its query (set by the redirect after a link was used).
+fn query_flag(name: &str) -> bool {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get(name))
+        .is_some()
+}
+
+fn query_token() -> String {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("token"))
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn EmailChangePage() -> impl IntoView {
+    let (token, changed) = (query_token(), query_flag("changed"));
+    let error = url_error::<ConfirmEmailChange>();
+    view! {
+        <Title text="Confirm your new email"/>
+        <div class="narrow stack">
+            <h1 class="page-title">"Confirm your new email"</h1>
+            {if changed {
+                view! {
+                    <p class="alert alert--success" role="status">"Your email is changed. Sign in with it from now on."</p>
+                    <p><a href="/account">"Your account"</a></p>
+                }.into_any()
+            } else {
+                view! {
+                    <Suspense fallback=|| ()>
+                        {move || {
+                            let (token, error) = (token.clone(), error.clone());
+                            Suspend::new(async move {
+                                match email_change_pending(token.clone()).await {
+                                    Ok(Some(address)) => view! {
+                                        <ConfirmForm
+                                            token=token
+                                            question=format!("Make {address} your Bazaar account's email?")
+                                            action=ConfirmEmailChange::url()
+                                            label="Confirm the new email"
+                                            button="Use this email"
+                                            error=error
+                                        />
+                                    }.into_any(),
+                                    _ => view! { <SpentLink/> }.into_any(),
+                                }
+                            })
+                        }}
+                    </Suspense>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let (token, done) = (query_token(), query_flag("done"));
+    let error = url_error::<ConfirmVerification>();
+    view! {
+        <Title text="Confirm your email"/>
+        <div class="narrow stack">
+            <h1 class="page-title">"Confirm your email"</h1>
+            {if done {
+                view! {
+                    <p class="alert alert--success" role="status">"Your email is confirmed. Thank you."</p>
+                    <p><a href="/account">"Your account"</a></p>
+                }.into_any()
+            } else {
+                view! {
+                    <Suspense fallback=|| ()>
+                        {move || {
+                            let (token, error) = (token.clone(), error.clone());
+                            Suspend::new(async move {
+                                match verification_pending(token.clone()).await {
+                                    Ok(Some(address)) => view! {
+                                        <ConfirmForm
+                                            token=token
+                                            question=format!("Confirm that {address} is your address?")
+                                            action=ConfirmVerification::url()
+                                            label="Confirm your email"
+                                            button="Confirm my email"
+                                            error=error
+                                        />
+                                    }.into_any(),
+                                    _ => view! { <SpentLink/> }.into_any(),
+                                }
+                            })
+                        }}
+                    </Suspense>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn SpentLink() -> impl IntoView {
+    view! {
+        <p class="alert alert--error" role="alert">"This link was already used or has expired."</p>
+        <p><a href="/account">"Your account"</a></p>
+    }
+}
+
+#[component]
+fn ConfirmForm(
+    token: String,
+    question: String,
+    action: &'static str,
+    label: &'static str,
+    button: &'static str,
+    error: Option<AppError>,
+) -> impl IntoView {
+    view! {
+        <div class="card stack">
+            <p>{question}</p>
+            <form method="post" action=action class="form" aria-label=label>
+                <input type="hidden" name="token" value=token/>
+                <FormAlert error=error.clone()/>
+                {error_for(&error, "token").map(|m| view! { <p class="alert alert--error" role="alert">{m}</p> })}
+                <button class="button" type="submit">{button}</button>
+            </form>
+        </div>
+    }
+}
