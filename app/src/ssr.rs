@@ -81,6 +81,16 @@ fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }
 
+/// This request's User-Agent header, if it sent one readable as text.
+pub fn user_agent() -> Option<String> {
+    parts().and_then(|p| {
+        p.headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    })
+}
+
 pub fn request_id() -> String {
     parts()
         .and_then(|p| p.extensions.get::<RequestId>().map(|r| r.0.clone()))

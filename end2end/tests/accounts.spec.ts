@@ -281,3 +281,33 @@ test("an email changes only when the link sent to the new address is opened", as
   await page.goto("/account");
   await expect(page.getByRole("definition").getByText(newEmail, { exact: true })).toBeVisible();
 });
+
+test("the security page lists where the account is signed in and signs out another device", async ({ browser, page }, testInfo) => {
+  const email = uniqueEmail(testInfo, "devices");
+  const password = "two-devices-2026";
+  await register(page, "Dev Ice", email, password);
+  const other = await browser.newContext();
+  const phone = await other.newPage();
+  await phone.goto("/login");
+  await waitForHydration(phone);
+  await phone.getByLabel("Email").fill(email);
+  await phone.getByLabel("Password").fill(password);
+  await phone.getByRole("button", { name: "Log in" }).click();
+  await expect(phone.getByRole("button", { name: /account menu/ })).toBeVisible();
+
+  await page.goto("/account");
+  await page.getByRole("link", { name: "Where you are signed in" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Where you are signed in");
+  const devices = page.getByRole("list", { name: "Signed-in devices" }).getByRole("listitem");
+  await expect(devices).toHaveCount(2);
+  await expect(devices.first()).toContainText("This device");
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/security-${testInfo.project.name}.png`, fullPage: true });
+
+  await devices.filter({ hasNotText: "This device" }).getByRole("button", { name: /^Sign out/ }).click();
+  await expect(page.getByRole("status")).toContainText("That device was signed out.");
+  await expect(devices).toHaveCount(1);
+  await phone.reload();
+  await expect(phone.getByRole("link", { name: "Log in" })).toBeVisible();
+  await other.close();
+});

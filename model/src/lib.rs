@@ -122,6 +122,18 @@ impl UserView {
     }
 }
 
+/// One live sign-in of the account, on its security page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInView {
+    /// Names the sign-in in the form that ends it (a hash: the session's id is never shown).
+    pub handle: String,
+    pub device: String,
+    /// Unix milliseconds; `None` when not known.
+    pub signed_in_at: Option<i64>,
+    /// The sign-in of the browser looking at the page.
+    pub current: bool,
+}
+
 /// One problem with one form field, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {

@@ -8,7 +8,7 @@ mod imp {
     use crate::error::AppError;
     use crate::ssr::{internal, session};
     use domain::accounts;
-    use domain::accounts::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
+    use domain::accounts::sessions::{DEVICE_KEY, SIGNED_IN_AT_KEY, USER_ID_KEY};
 
     /// A new session id at every sign-in (no fixation; the session's data, such as the guest cart, is kept), then
     /// the user's id and sign-in time.
@@ -20,6 +20,8 @@ mod imp {
             .insert(SIGNED_IN_AT_KEY, domain::platform::clock::now_ms())
             .await
             .map_err(internal)?;
+        let device = accounts::devices::describe(crate::ssr::user_agent().as_deref());
+        session.insert(DEVICE_KEY, device).await.map_err(internal)?;
         // The cart filled as a guest is kept: it joins the account's cart.
         crate::api::cart::imp::adopt_cart(user.id).await
     }

@@ -106,6 +106,7 @@ pub fn AccountPage() -> impl IntoView {
             <section class="card stack" aria-labelledby="password-title">
                 <h2 id="password-title">"Password"</h2>
                 <PasswordForm saved=password_saved error={url_error::<ChangePassword>()}/>
+                <p><a href="/account/security">"Where you are signed in"</a></p>
             </section>
         </div>
     }

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod password_reset;
 pub mod product;
 pub mod returns;
+pub mod security;
 pub mod sell;
 pub mod seller;
 

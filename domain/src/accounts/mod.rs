@@ -6,6 +6,7 @@
 //! and every problem with a form comes back as a `FieldError` on the field the user must fix.
 
 pub mod addresses;
+pub mod devices;
 pub mod email_change;
 pub mod kept;
 mod passwords;

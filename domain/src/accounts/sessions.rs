@@ -19,6 +19,8 @@ use crate::platform::db::Db;
 pub const USER_ID_KEY: &str = "user_id";
 /// The session key holding when the user signed in (unix ms), for the absolute timeout.
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// The session key holding the device it was signed in from, as [`super::devices::describe`] names it.
+pub const DEVICE_KEY: &str = "device";
 /// The cart of the session: a guest cart, or the account's cart once signed in.
 pub const CART_ID_KEY: &str = "cart_id";
 
@@ -99,18 +101,20 @@ fn user_id_of(record: &Record) -> Option<i64> {
 }
 
 impl SqlSessionStore {
-    /// Writes `record`; `on_conflict` decides between "never overwrite" (create) and "upsert" (save).
-    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
+    /// Inserts `record` unless a session has its id; returns how many rows were written.
+    async fn insert(&self, record: &Record) -> session_store::Result<u64> {
         let data = encode(record)?;
-        let sql = format!("INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) {on_conflict}");
         let done = self
             .db
             .write_one(
-                sqlx::query(&sql)
-                    .bind(record.id.to_string())
-                    .bind(user_id_of(record))
-                    .bind(&data)
-                    .bind(expiry_ms(record)),
+                sqlx::query(
+                    "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(record.id.to_string())
+                .bind(user_id_of(record))
+                .bind(&data)
+                .bind(expiry_ms(record)),
             )
             .await
             .map_err(backend)?;
@@ -144,23 +148,37 @@ impl SessionStore for SqlSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A fresh random 128-bit id practically never collides; if it does, draw another instead of overwriting
         // somebody else's session.
-        while self.write(record, "ON CONFLICT (id) DO NOTHING").await? != 1 {
+        while self.insert(record).await? != 1 {
             record.id = Id::default();
         }
         Ok(())
     }
 
+    /// Saves a session that was loaded (tower-sessions creates new ones with `create`). An update, never an
+    /// insert: a session ended meanwhile (signed out from another device, a password change) stays ended even
+    /// when a request it was making finishes afterwards.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = encode(record)?;
-        if self.unchanged(&record.id.to_string(), &data, expiry_ms(record)) {
+        let id = record.id.to_string();
+        if self.unchanged(&id, &data, expiry_ms(record)) {
             return Ok(());
         }
-        self.write(
-            record,
-            "ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
-             expires_at = excluded.expires_at",
-        )
-        .await?;
+        let done = self
+            .db
+            .write_one(
+                sqlx::query("UPDATE sessions SET user_id = $1, data = $2, expires_at = $3 WHERE id = $4")
+                    .bind(user_id_of(record))
+                    .bind(&data)
+                    .bind(expiry_ms(record))
+                    .bind(&id),
+            )
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 1 {
+            self.remember(&id, &data, expiry_ms(record));
+        } else {
+            self.forget(&id);
+        }
         Ok(())
     }
 
@@ -224,4 +242,86 @@ pub async fn delete_user_sessions(
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// One of an account's live sign-ins, as its security page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignIn {
+    /// Names the session in a form without showing its id (which is the sign-in itself): a hash of the id.
+    pub handle: String,
+    /// The browser and system it signed in from ("Firefox on Linux"), or "Unknown device".
+    pub device: String,
+    /// When it signed in (unix ms); `None` for a session older than this record.
+    pub signed_in_at: Option<i64>,
+    /// Whether it is the session asking.
+    pub current: bool,
+}
+
+/// The handle of session `id`: the first 24 hex digits of its SHA-256.
+fn handle_of(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(id.as_bytes()))[..24].to_string()
+}
+
+/// The live sign-ins of account `user_id`, newest first; `current` is the asking session's id.
+pub async fn sign_ins(db: &Db, user_id: i64, current: Option<&str>) -> Result<Vec<SignIn>, sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, data FROM sessions WHERE user_id = $1 AND expires_at > $2")
+            .bind(user_id)
+            .bind(wall_ms())
+            .fetch_all(db.pool())
+            .await?;
+    let mut list: Vec<SignIn> = rows
+        .into_iter()
+        .map(|(id, data)| {
+            let data: HashMap<String, serde_json::Value> = serde_json::from_str(&data).unwrap_or_default();
+            SignIn {
+                handle: handle_of(&id),
+                device: data
+                    .get(DEVICE_KEY)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or(super::devices::UNKNOWN)
+                    .chars()
+                    .take(60)
+                    .collect(),
+                signed_in_at: data.get(SIGNED_IN_AT_KEY).and_then(|v| v.as_i64()),
+                current: current == Some(id.as_str()),
+            }
+        })
+        .collect();
+    list.sort_by_key(|s| (!s.current, std::cmp::Reverse(s.signed_in_at)));
+    Ok(list)
+}
+
+/// Ends account `user_id`'s sign-in named `handle`; whether there was one. The asking session (`current`) is not
+/// ended this way (that is "Log out"), nor is another account's.
+pub async fn end_sign_in(db: &Db, user_id: i64, handle: &str, current: Option<&str>) -> Result<bool, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await?;
+    let Some(id) = ids
+        .into_iter()
+        .find(|id| handle_of(id) == handle.trim() && current != Some(id.as_str()))
+    else {
+        return Ok(false);
+    };
+    let done = db
+        .write_one(
+            sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+                .bind(&id)
+                .bind(user_id),
+        )
+        .await?;
+    tracing::info!(user_id, "a sign-in was ended from the account's security page");
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every sign-in of account `user_id` but the asking one; how many.
+pub async fn end_other_sign_ins(db: &Db, user_id: i64, current: Option<&str>) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let ended = delete_user_sessions(&mut tx, user_id, current).await?;
+    tx.commit().await?;
+    tracing::info!(user_id, ended, "every other sign-in was ended");
+    Ok(ended)
 }

@@ -216,7 +216,84 @@ async fn a_kept_form_is_taken_once_and_a_huge_one_is_not_kept(db: Db) {
     assert_eq!(kept::take(&db, &old).await.expect("take"), None);
 }
 
+/// A signed-in session of `user_id` from `device`, signed in at `at`.
+async fn signed_in(store: &SqlSessionStore, user_id: i64, device: &str, at: i64) -> Record {
+    let mut rec = record(Some(user_id), Duration::hours(1));
+    rec.data.insert(sessions::DEVICE_KEY.into(), serde_json::json!(device));
+    rec.data
+        .insert(sessions::SIGNED_IN_AT_KEY.into(), serde_json::json!(at));
+    store.create(&mut rec).await.expect("create");
+    rec
+}
+
+async fn an_account_lists_its_sign_ins_and_ends_one_or_every_other(db: Db) {
+    let store = SqlSessionStore::new(db.clone());
+    let ada = user(&db, "ada@example.com").await;
+    let bob = user(&db, "bob@example.com").await;
+    let laptop = signed_in(&store, ada, "Firefox on Linux", 1_000).await;
+    let phone = signed_in(&store, ada, "Safari on iPhone", 3_000).await;
+    let tablet = signed_in(&store, ada, "Chrome on Android", 2_000).await;
+    let bobs = signed_in(&store, bob, "Edge on Windows", 4_000).await;
+    let here = laptop.id.to_string();
+
+    let list = sessions::sign_ins(&db, ada, Some(&here)).await.expect("list");
+    let seen: Vec<(&str, Option<i64>, bool)> = list
+        .iter()
+        .map(|s| (s.device.as_str(), s.signed_in_at, s.current))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Firefox on Linux", Some(1_000), true),
+            ("Safari on iPhone", Some(3_000), false),
+            ("Chrome on Android", Some(2_000), false),
+        ],
+        "this one first, then the newest; never another account's"
+    );
+    assert!(
+        list.iter().all(|s| !s.handle.contains(&here) && s.handle.len() == 24),
+        "ids are not shown"
+    );
+
+    // Bob's sign-in and Ada's own current one are not ended by handle.
+    let bob_handle = sessions::sign_ins(&db, bob, None).await.expect("list")[0]
+        .handle
+        .clone();
+    assert!(!sessions::end_sign_in(&db, ada, &bob_handle, Some(&here))
+        .await
+        .expect("end"));
+    assert!(store.load(&bobs.id).await.expect("load").is_some());
+    assert!(!sessions::end_sign_in(&db, ada, &list[0].handle, Some(&here))
+        .await
+        .expect("end"));
+    assert!(sessions::end_sign_in(&db, ada, &list[1].handle, Some(&here))
+        .await
+        .expect("end"));
+    assert!(store.load(&phone.id).await.expect("load").is_none());
+    assert!(!sessions::end_sign_in(&db, ada, &list[1].handle, Some(&here))
+        .await
+        .expect("again"));
+
+    // A request the ended device was making when it was ended saves nothing back.
+    let mut late = phone.clone();
+    late.expiry_date += Duration::hours(1);
+    store.save(&late).await.expect("save");
+    assert!(
+        store.load(&phone.id).await.expect("load").is_none(),
+        "an ended sign-in came back"
+    );
+
+    assert_eq!(
+        sessions::end_other_sign_ins(&db, ada, Some(&here)).await.expect("end"),
+        1
+    );
+    assert!(store.load(&tablet.id).await.expect("load").is_none());
+    assert!(store.load(&laptop.id).await.expect("load").is_some());
+    assert!(store.load(&bobs.id).await.expect("load").is_some());
+}
+
 db_tests!(
+    an_account_lists_its_sign_ins_and_ends_one_or_every_other,
     a_kept_form_is_taken_once_and_a_huge_one_is_not_kept,
     an_unchanged_session_is_not_written_again_and_a_huge_one_is_refused,
     a_saved_session_loads_back_unchanged,

@@ -441,3 +441,91 @@ async fn signing_out_works_without_javascript() {
     let account = client.get(app.url("/account")).send().await.expect("account");
     assert_ne!(account.status(), StatusCode::OK, "signed out");
 }
+
+#[tokio::test]
+async fn the_security_page_lists_each_device_and_signs_out_the_one_chosen() {
+    let app = spawn_app().await;
+    let browser = |agent: &str| {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .user_agent(agent)
+            .build()
+            .expect("client")
+    };
+    let laptop = browser("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0");
+    let phone = browser("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Version/18.1 Mobile Safari/604.1");
+    let tablet = browser("<script>alert(1)</script>");
+    app.register(&laptop, "devices@example.com").await;
+    for other in [&phone, &tablet] {
+        let r = app.login(other, "devices@example.com", "correct-horse-77").await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let page = app.page(&laptop, "/account/security").await;
+    for shown in [
+        "Firefox on Linux",
+        "This device",
+        "Safari on iPhone",
+        "Unknown device",
+        "Sign out every other device",
+    ] {
+        assert!(page.contains(shown), "{shown} missing: {page}");
+    }
+    assert!(!page.contains("<script>alert"), "the header itself is never shown");
+
+    // The phone's handle, as its form carries it.
+    let phone_item = page.split("Safari on iPhone").nth(1).expect("the phone's item");
+    let handle = phone_item
+        .split("name=\"handle\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a handle")
+        .to_string();
+    let ended = app.submit(&laptop, "end_sign_in", &[("handle", &handle)]).await;
+    assert_eq!(crate::support::location(&ended), "/account/security?ended=1");
+    assert_eq!(
+        phone.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND,
+        "the phone is signed out"
+    );
+    let again = app.call(&laptop, "end_sign_in", &[("handle", &handle)]).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+
+    // Another account cannot end this one's sign-ins with a handle it saw.
+    let stranger = app.client();
+    app.register(&stranger, "stranger@example.com").await;
+    let page = app.page(&laptop, "/account/security").await;
+    let tablet_handle = page
+        .split("Unknown device")
+        .nth(1)
+        .and_then(|item| item.split("name=\"handle\" value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the tablet's handle")
+        .to_string();
+    let refused = app.call(&stranger, "end_sign_in", &[("handle", &tablet_handle)]).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        tablet.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
+
+    let all = app.submit(&laptop, "end_other_sign_ins", &[]).await;
+    assert_eq!(crate::support::location(&all), "/account/security?ended=all");
+    assert_eq!(
+        tablet.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND
+    );
+    assert_eq!(
+        laptop.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
+
+    // Signed out: the page leads to the login, the actions are refused.
+    let visitor = app.client();
+    let page = visitor.get(app.url("/account/security")).send().await.expect("get");
+    assert_eq!(crate::support::location(&page), "/login?next=%2Faccount%2Fsecurity");
+    for endpoint in ["sign_ins", "end_sign_in", "end_other_sign_ins"] {
+        let r = app.call(&visitor, endpoint, &[("handle", &tablet_handle)]).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
+    }
+}

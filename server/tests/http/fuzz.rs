@@ -25,6 +25,9 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("resend_verification", &[]),
     ("verification_pending", &["token"]),
     ("confirm_verification", &["token"]),
+    ("sign_ins", &[]),
+    ("end_sign_in", &["handle"]),
+    ("end_other_sign_ins", &[]),
     (
         "change_password",
         &["current_password", "new_password", "confirm_password"],
