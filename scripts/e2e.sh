@@ -25,7 +25,10 @@ export RUST_LOG="${RUST_LOG:-warn,bazaar::access=warn}"
 
 BIN="${BAZAAR_BIN:-target/release/bazaar}"
 "$BIN" seed --products 200 --seed 7 >/dev/null
-echo "$E2E_ADMIN_PASSWORD" | "$BIN" create-admin --email "$E2E_ADMIN_EMAIL" --name "E2E Admin" >/dev/null
+# Admins sign in with two-factor codes: the journeys compute them from the secret create-admin prints.
+E2E_ADMIN_TOTP_SECRET=$(echo "$E2E_ADMIN_PASSWORD" | "$BIN" create-admin --email "$E2E_ADMIN_EMAIL" --name "E2E Admin" |
+  sed -n 's/^two-factor secret: //p')
+export E2E_ADMIN_TOTP_SECRET
 
 "$BIN" serve >"${WORK}/server.log" 2>&1 &
 SERVER_PID=$!

@@ -90,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("register") view=RegisterPage/>
                     <Route path=path!("forgot-password") view=pages::password_reset::ForgotPasswordPage/>
                     <Route path=path!("account/email") view=pages::email_links::EmailChangePage ssr=SsrMode::Async/>
+                    <Route path=path!("login/two-factor") view=pages::two_factor::TwoFactorLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/two-factor") view=pages::two_factor::TwoFactorPage ssr=SsrMode::Async/>
                     <Route path=path!("account/security") view=pages::security::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("verify-email") view=pages::email_links::VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view=pages::password_reset::ResetPasswordPage ssr=SsrMode::Async/>

@@ -1,5 +1,5 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { confirmEmail, expectAccessible, registerAndLogIn } from "./shop";
+import { confirmEmail, expectAccessible, logIn, registerAndLogIn, totpCode } from "./shop";
 
 function uniqueEmail(testInfo: TestInfo, who: string): string {
   return `${who}-${testInfo.project.name}-${Date.now()}@example.com`;
@@ -171,11 +171,7 @@ test("an admin sees the Admin link and the dashboard; a shopper does not", async
   const adminEmail = process.env.E2E_ADMIN_EMAIL;
   const adminPassword = process.env.E2E_ADMIN_PASSWORD;
   if (!adminEmail || !adminPassword) throw new Error("run through scripts/e2e.sh, which creates the admin and sets E2E_ADMIN_*");
-  await page.goto("/login");
-  await waitForHydration(page);
-  await page.getByLabel("Email").fill(adminEmail!);
-  await page.getByLabel("Password").fill(adminPassword!);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logIn(page, adminEmail!, adminPassword!);
   await page.getByRole("link", { name: "Admin", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Admin dashboard" })).toBeVisible();
   await expect(page.getByText("Shoppers")).toBeVisible();
@@ -310,4 +306,58 @@ test("the security page lists where the account is signed in and signs out anoth
   await phone.reload();
   await expect(phone.getByRole("link", { name: "Log in" })).toBeVisible();
   await other.close();
+});
+
+test("a shopper turns on two-factor sign-in, signs in with a recovery code, and turns it off", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo, "twofactor");
+  const password = "second-factor-2026";
+  await register(page, "Tess Factor", email, password);
+  await page.goto("/account");
+  await page.getByRole("link", { name: "Two-factor sign-in" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Two-factor sign-in");
+  await expect(page.getByRole("img", { name: "QR code holding your key" })).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/two-factor-setup-${testInfo.project.name}.png`, fullPage: true });
+  const key = ((await page.getByRole("paragraph").filter({ hasText: /^Key:/ }).textContent()) ?? "").replace("Key:", "").trim();
+  expect(key).toMatch(/^[A-Z2-7]{32}$/);
+
+  // A wrong code is refused; the app's code turns it on and the recovery codes are shown once.
+  const turnOn = page.getByRole("form", { name: "Turn on two-factor sign-in" });
+  await turnOn.getByLabel("Code from the app").fill("000000");
+  await turnOn.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByText("That code is not right.")).toBeVisible();
+  await page.getByRole("form", { name: "Turn on two-factor sign-in" }).getByLabel("Code from the app").fill(totpCode(key));
+  await page.getByRole("form", { name: "Turn on two-factor sign-in" }).getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Two-factor sign-in is on." })).toBeVisible();
+  const codes = page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+  await expect(codes).toHaveCount(10);
+  const recovery = (await codes.first().textContent()) ?? "";
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/two-factor-codes-${testInfo.project.name}.png`, fullPage: true });
+
+  // Signing in asks for a code; a recovery code serves once.
+  await page.waitForLoadState("networkidle");
+  await page.context().clearCookies();
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Enter your code");
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/two-factor-login-${testInfo.project.name}.png`, fullPage: true });
+  await page.getByLabel("Code", { exact: true }).fill(recovery);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: /account menu/ })).toContainText("Tess Factor");
+
+  // Turning it off asks for the password and a code.
+  await page.goto("/account/two-factor");
+  await expect(page.getByText("Recovery codes left: 9.")).toBeVisible();
+  const off = page.getByRole("form", { name: "Turn off two-factor sign-in" });
+  await off.getByLabel("Your password").fill(password);
+  await off.getByLabel("Code", { exact: true }).fill(totpCode(key, Math.floor(Date.now() / 30_000) + 1));
+  await off.getByRole("button", { name: "Turn off" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Two-factor sign-in is off." })).toBeVisible();
+  await expect(page.getByRole("form", { name: "Turn on two-factor sign-in" })).toBeVisible();
 });

@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
 
 // Steps shared by the shopping journeys (not a spec file: Playwright only runs *.spec.ts).
 
@@ -61,12 +62,59 @@ export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
+/** The demo admin's two-factor key (`bazaar seed` prints it; the README lists it). */
+export const DEMO_ADMIN_TOTP_SECRET = "DEMOADMINBAZAARTWOFACTORKEY23456";
+
+/** The admins the journeys sign in as, with the key their codes come from. */
+function twoFactorKeyOf(email: string): string | undefined {
+  if (email === "admin@demo.bazaar.test") return DEMO_ADMIN_TOTP_SECRET;
+  if (email === process.env.E2E_ADMIN_EMAIL) return process.env.E2E_ADMIN_TOTP_SECRET;
+  return undefined;
+}
+
+function base32(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bits = [...text.replace(/=+$/, "").toUpperCase()].map((c) => alphabet.indexOf(c).toString(2).padStart(5, "0")).join("");
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The six-digit code an authenticator app holding `key` shows for 30-second step `step` (RFC 6238). */
+export function totpCode(key: string, step = Math.floor(Date.now() / 30_000)): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32(key)).update(counter).digest();
+  const at = mac[mac.length - 1] & 15;
+  const n = (((mac[at] & 0x7f) << 24) | (mac[at + 1] << 16) | (mac[at + 2] << 8) | mac[at + 3]) % 1_000_000;
+  return String(n).padStart(6, "0");
+}
+
+/** The newest step used per key: a code works once, so the next sign-in uses a later step (one step early is
+ * accepted; a third sign-in within the same step waits). */
+const lastStep = new Map<string, number>();
+
+/** Types a code for `key` into the second step's form, waiting for a new step when this one's was used. */
+export async function enterCode(page: Page, key: string): Promise<void> {
+  const now = Math.floor(Date.now() / 30_000);
+  const step = Math.max(now, (lastStep.get(key) ?? 0) + 1);
+  if (step > now + 1) await page.waitForTimeout((step - 1) * 30_000 - Date.now() + 500);
+  lastStep.set(key, step);
+  await page.getByLabel("Code", { exact: true }).fill(totpCode(key, step));
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
 export async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto("/login");
   await waitForHydration(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+  const key = twoFactorKeyOf(email);
+  if (key) {
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Enter your code");
+    await enterCode(page, key);
+  }
   await expect(page.getByRole("button", { name: /account menu/ })).toBeVisible();
 }
 

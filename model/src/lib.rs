@@ -105,6 +105,8 @@ pub struct UserView {
     pub created_at: i64,
     /// Whether the address was confirmed by a link sent to it.
     pub email_verified: bool,
+    /// Whether signing in asks for a code from an authenticator app.
+    pub two_factor: bool,
 }
 
 impl UserView {
@@ -243,6 +245,7 @@ mod tests {
             role: Role::Shopper,
             created_at: 0,
             email_verified: true,
+            two_factor: false,
         };
         assert_eq!(user.initial(), "É");
     }

@@ -3,12 +3,21 @@
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::accounts;
 use domain::accounts::sessions::{CART_ID_KEY, SIGNED_IN_AT_KEY, USER_ID_KEY};
 use tower_sessions::Session;
 
 use app::ssr::{CartCount, CurrentActor, CurrentUser, RequestId, Services};
+
+/// An admin without two-factor sign-in is sent to set it up before any admin page (their account acts as a
+/// visitor until then, so admin actions are refused anyway; this says why and where to go).
+fn needs_two_factor_first(user: &accounts::User, path: &str) -> bool {
+    user.role == model::Role::Admin
+        && user.two_factor_at.is_none()
+        && user.disabled_at.is_none()
+        && (path == "/admin" || path.starts_with("/admin/"))
+}
 
 pub async fn load_current_user(
     State(services): State<Services>,
@@ -39,6 +48,9 @@ pub async fn load_current_user(
                 }
             };
             match user {
+                Some(user) if needs_two_factor_first(&user, req.uri().path()) => {
+                    return axum::response::Redirect::to("/account/two-factor?required=1").into_response();
+                }
                 Some(user) if user.disabled_at.is_none() => {
                     // The actor every use case of this request acts for, from the row just read.
                     req.extensions_mut().insert(CurrentActor(user.actor()));

@@ -403,6 +403,10 @@ async fn print_demo_accounts(db: &Db) -> Result<(), String> {
             None => println!("  {:<34} {}", account.email, account.role),
         }
     }
+    println!(
+        "the demo admin signs in with two-factor codes: add the key {} to an authenticator app",
+        domain::seed::DEMO_ADMIN_TOTP_SECRET
+    );
     Ok(())
 }
 
@@ -475,6 +479,16 @@ async fn create_admin(config: &Config, email: String, name: String) -> Result<()
     match accounts::create_admin(&db, &Registration { name, email, password }).await {
         Ok(user) => {
             println!("admin created: {} <{}> (id {})", user.name, user.email, user.id);
+            // Admins sign in with a second step: the operator gets the secret here, once.
+            let (setup, codes) = accounts::two_factor::turn_on_for_new_admin(&db, user.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("two-factor secret: {}", setup.secret);
+            println!("  add it to an authenticator app (or open {})", setup.address);
+            println!("recovery codes (each works once; keep them apart from the password):");
+            for code in codes {
+                println!("  {code}");
+            }
             Ok(())
         }
         Err(AccountError::Invalid(fields)) => Err(fields

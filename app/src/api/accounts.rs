@@ -4,7 +4,7 @@ use model::UserView;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-mod imp {
+pub(crate) mod imp {
     use crate::error::AppError;
     use crate::ssr::{internal, session};
     use domain::accounts;
@@ -74,9 +74,16 @@ pub async fn login(email: String, password: String, next: String) -> Result<User
     let services = crate::ssr::services()?;
     let client = crate::ssr::client_key();
     let user = accounts::login(&services.db, &services.throttle, &client, &email, &password).await?;
+    let next = crate::api::safe_next(&next);
+    if user.two_factor_at.is_some() {
+        // The password was right; the code from the app comes next (`login_two_factor`). Nobody is signed in yet.
+        crate::api::two_factor::await_code(user.id).await?;
+        crate::ssr::redirect(&format!("/login/two-factor?next={}", crate::url_encode(&next)));
+        return Ok(user.to_view());
+    }
     imp::sign_in(&user).await?;
     // The forms are plain posts (no island): the answer is this redirect.
-    crate::ssr::redirect(&crate::api::safe_next(&next));
+    crate::ssr::redirect(&next);
     Ok(user.to_view())
 }
 

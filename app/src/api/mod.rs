@@ -11,6 +11,7 @@ pub mod password_reset;
 pub mod returns;
 pub mod sellers;
 pub mod sign_ins;
+pub mod two_factor;
 
 /// A redirect target supplied by the client must stay on this site: a path, not `//host` or `https://…`.
 pub fn safe_next(next: &str) -> String {

@@ -14,6 +14,7 @@ pub mod returns;
 pub mod security;
 pub mod sell;
 pub mod seller;
+pub mod two_factor;
 
 use leptos::prelude::*;
 

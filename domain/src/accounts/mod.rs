@@ -13,6 +13,7 @@ mod passwords;
 pub mod resets;
 pub mod sessions;
 pub mod throttle;
+pub mod two_factor;
 pub mod verification;
 
 use std::fmt;
@@ -163,6 +164,8 @@ pub struct User {
     pub store_id: Option<i64>,
     /// When the account's address was confirmed (by a link sent to it); `None` until then.
     pub email_verified_at: Option<i64>,
+    /// When two-factor sign-in was turned on; `None` while it is off.
+    pub two_factor_at: Option<i64>,
     password_hash: PasswordHash,
 }
 
@@ -174,7 +177,9 @@ impl User {
             return Actor::visitor();
         }
         Actor::from_kind(match (self.role, self.store_id) {
-            (Role::Admin, _) => ActorKind::Admin { user_id: self.id },
+            // An admin acts as one only with two-factor sign-in on; until then, as a visitor (decision 0038).
+            (Role::Admin, _) if self.two_factor_at.is_some() => ActorKind::Admin { user_id: self.id },
+            (Role::Admin, _) => ActorKind::Visitor,
             (Role::Seller, Some(store_id)) => ActorKind::Seller {
                 user_id: self.id,
                 store_id,
@@ -191,6 +196,7 @@ impl User {
             role: self.role,
             created_at: self.created_at,
             email_verified: self.email_verified_at.is_some(),
+            two_factor: self.two_factor_at.is_some(),
         }
     }
 
@@ -209,13 +215,15 @@ impl User {
             disabled_at: row.try_get("disabled_at")?,
             store_id: row.try_get("store_id")?,
             email_verified_at: row.try_get("email_verified_at")?,
+            two_factor_at: row.try_get("two_factor_at")?,
             password_hash: PasswordHash::from_stored(row.try_get("password_hash")?),
         })
     }
 }
 
 const USER_COLUMNS: &str = "id, email, name, role, created_at, disabled_at, password_hash, email_verified_at, \
-     (SELECT MIN(s.id) FROM sellers s WHERE s.user_id = users.id) AS store_id";
+     (SELECT MIN(s.id) FROM sellers s WHERE s.user_id = users.id) AS store_id, \
+     (SELECT MIN(t.enabled_at) FROM two_factor t WHERE t.user_id = users.id) AS two_factor_at";
 
 /// What the registration form sends.
 #[derive(Debug, Clone)]
@@ -314,6 +322,7 @@ impl NewAccount {
             disabled_at: None,
             store_id: None,
             email_verified_at: verified_at,
+            two_factor_at: None,
             password_hash: self.hash,
         }))
     }

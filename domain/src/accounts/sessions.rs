@@ -21,6 +21,13 @@ pub const USER_ID_KEY: &str = "user_id";
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// The session key holding the device it was signed in from, as [`super::devices::describe`] names it.
 pub const DEVICE_KEY: &str = "device";
+/// The account whose password was right and whose second step (a two-factor code) is awaited; not signed in.
+pub const TWO_FACTOR_USER_KEY: &str = "two_factor_user";
+/// When that password was right (unix ms): the second step must come within [`TWO_FACTOR_WAIT_MS`].
+pub const TWO_FACTOR_SINCE_KEY: &str = "two_factor_since";
+pub const TWO_FACTOR_WAIT_MS: i64 = 5 * 60 * 1000;
+/// Recovery codes just made, shown once by the next page and then dropped from the session.
+pub const FRESH_RECOVERY_CODES_KEY: &str = "fresh_recovery_codes";
 /// The cart of the session: a guest cart, or the account's cart once signed in.
 pub const CART_ID_KEY: &str = "cart_id";
 

@@ -170,6 +170,9 @@ async fn seed_promo_codes(
 /// The password of every demo account: printed by `bazaar seed` and listed in the README, so it is no secret.
 /// `serve` warns when these accounts exist on a shop served over https.
 pub const DEMO_PASSWORD: &str = "demo-pass-2026";
+/// The demo admin's two-factor secret (base32), printed by `bazaar seed` and listed in the README like the
+/// password: add it to an authenticator app to sign in as the demo admin (admins need two-factor sign-in).
+pub const DEMO_ADMIN_TOTP_SECRET: &str = "DEMOADMINBAZAARTWOFACTORKEY23456";
 /// Where the demo accounts' emails end: `seller1@…` runs the first demo store (by id), and so on.
 pub const DEMO_DOMAIN: &str = "demo.bazaar.test";
 
@@ -235,6 +238,17 @@ pub async fn demo_accounts(db: &Db) -> Result<Vec<DemoAccount>, SeedError> {
             .bind(&email)
             .fetch_one(&mut *tx)
             .await?;
+        if role == "admin" {
+            sqlx::query(
+                "INSERT INTO two_factor (user_id, secret, enabled_at, last_step, created_at) \
+                 VALUES ($1, $2, $3, 0, $3) ON CONFLICT (user_id) DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(DEMO_ADMIN_TOTP_SECRET)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         let store_name = match store {
             // A store someone already runs keeps its seller.
             Some((store_id, store_name, None)) => {

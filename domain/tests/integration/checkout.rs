@@ -83,7 +83,12 @@ async fn paid_checkout_empties_the_cart_commits_stock_and_sends_one_confirmation
     assert!(cart::view(&db, cart_id).await.expect("cart").is_empty());
 
     let mailbox = DevMailbox::new(db.clone());
-    // The shopper's confirmation and each of the two stores' "new order", once each.
+    // The shopper's confirmation and each of the two stores' "new order", once each (the other shopper's
+    // address confirmation, also queued, is left out).
+    sqlx::query("DELETE FROM mail_outbox WHERE dedupe_key LIKE 'verify-email:%'")
+        .execute(db.pool())
+        .await
+        .expect("the address confirmation, not under test here");
     assert_eq!(
         notifications::deliver_due(&db, &mailbox, 10).await.expect("deliver"),
         (3, 0)

@@ -40,4 +40,5 @@ mod stock_policy;
 mod stripe_connect;
 mod stripe_disputes;
 mod stripe_payments;
+mod two_factor;
 mod verification;

@@ -416,6 +416,56 @@ async fn admin_dashboard_is_for_admins_only() {
         app.login(&admin, "ops@example.com", "operator-secret-1").await.status(),
         StatusCode::OK
     );
+    // Without two-factor sign-in an admin is sent to turn it on, and admin actions are refused.
+    let page = admin.get(app.url("/admin")).send().await.expect("get");
+    assert_eq!(crate::support::location(&page), "/account/two-factor?required=1");
+    let api = app.call(&admin, "admin_overview", &[]).await;
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    let setup = app.page(&admin, "/account/two-factor?required=1").await;
+    assert!(setup.contains("Administrators sign in with a code"), "{setup}");
+    let secret = setup
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the key on the page")
+        .to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let on = app
+        .submit(
+            &admin,
+            "enable_two_factor",
+            &[(
+                "code",
+                &domain::accounts::two_factor::code_at(&secret, now).expect("code"),
+            )],
+        )
+        .await;
+    assert_eq!(crate::support::location(&on), "/account/two-factor?on=1");
+    let codes_page = app.page(&admin, "/account/two-factor?on=1").await;
+    assert!(codes_page.contains("Your recovery codes"), "{codes_page}");
+    assert!(
+        !app.page(&admin, "/account/two-factor")
+            .await
+            .contains("Your recovery codes"),
+        "shown once"
+    );
+
+    // Signed in again: the password, then a code; between the two nobody is signed in.
+    let admin = app.client();
+    assert_eq!(
+        app.login(&admin, "ops@example.com", "operator-secret-1").await.status(),
+        StatusCode::OK
+    );
+    let waiting = admin.get(app.url("/admin")).send().await.expect("get");
+    assert_eq!(crate::support::location(&waiting), "/login?next=%2Fadmin");
+    let wrong = app
+        .call(&admin, "login_two_factor", &[("code", "000000"), ("next", "/")])
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.second_step(&admin, &secret).await;
     let page = admin.get(app.url("/admin")).send().await.expect("get");
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("body");

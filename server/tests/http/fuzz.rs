@@ -28,6 +28,11 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("sign_ins", &[]),
     ("end_sign_in", &["handle"]),
     ("end_other_sign_ins", &[]),
+    ("login_two_factor", &["code", "next"]),
+    ("two_factor_awaited", &[]),
+    ("two_factor_page", &[]),
+    ("enable_two_factor", &["code"]),
+    ("disable_two_factor", &["password", "code"]),
     (
         "change_password",
         &["current_password", "new_password", "confirm_password"],

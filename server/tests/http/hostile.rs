@@ -105,6 +105,7 @@ async fn personal_pages_and_server_function_answers_are_never_stored_by_a_cache(
     for path in [
         "/account",
         "/account/security",
+        "/account/two-factor",
         "/cart",
         "/checkout",
         "/orders",

@@ -124,6 +124,29 @@ impl TestApp {
         .await
     }
 
+    /// The second step of a sign-in, with the code an app holding `secret` shows. A code works once: when this
+    /// step's code was spent by an earlier sign-in of the test, the next step's (accepted a step early) is used,
+    /// and failing that the test waits for a new step.
+    pub async fn second_step(&self, client: &Client, secret: &str) {
+        for attempt in 0..4 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_secs();
+            let code = domain::accounts::two_factor::code_at(secret, now + 30 * (attempt % 2)).expect("code");
+            let answer = self
+                .call(client, "login_two_factor", &[("code", &code), ("next", "/")])
+                .await;
+            if answer.status() == StatusCode::OK {
+                return;
+            }
+            if attempt == 1 {
+                tokio::time::sleep(Duration::from_secs(31)).await;
+            }
+        }
+        panic!("no two-factor code was accepted");
+    }
+
     /// The newest link starting with `prefix` mailed to `to`, as it appears in the mail (`/path?token=…`).
     pub async fn mailed_link(&self, to: &str, prefix: &str) -> String {
         let bodies: Vec<String> =
@@ -219,6 +242,9 @@ pub async fn demo(app: &TestApp, who: &str) -> Client {
     let email = format!("{who}@{}", domain::seed::DEMO_DOMAIN);
     let answer = app.login(&client, &email, domain::seed::DEMO_PASSWORD).await;
     assert_eq!(answer.status(), StatusCode::OK, "{who} signs in");
+    if who == "admin" {
+        app.second_step(&client, domain::seed::DEMO_ADMIN_TOTP_SECRET).await;
+    }
     client
 }
 
@@ -310,7 +336,7 @@ where
 /// the row of an admin account it just created.
 pub async fn admin_actor(db: &Db) -> domain::Actor {
     let email = format!("ops-{}@example.com", domain::platform::ids::random_token());
-    domain::accounts::create_admin(
+    let admin = domain::accounts::create_admin(
         db,
         &domain::accounts::Registration {
             name: "Operator".into(),
@@ -319,6 +345,13 @@ pub async fn admin_actor(db: &Db) -> domain::Actor {
         },
     )
     .await
-    .expect("create admin")
-    .actor()
+    .expect("create admin");
+    domain::accounts::two_factor::turn_on_for_new_admin(db, admin.id)
+        .await
+        .expect("two-factor");
+    domain::accounts::find_user(db, admin.id)
+        .await
+        .expect("read")
+        .expect("admin")
+        .actor()
 }

@@ -99,9 +99,9 @@ pub mod actors {
             .expect("a mailed link")
     }
 
-    /// A new admin account's actor.
+    /// A new admin account's actor, made as `bazaar create-admin` makes one (two-factor sign-in on).
     pub async fn admin(db: &Db) -> Actor {
-        accounts::create_admin(
+        let admin = accounts::create_admin(
             db,
             &Registration {
                 name: "Test Admin".into(),
@@ -110,8 +110,11 @@ pub mod actors {
             },
         )
         .await
-        .expect("create admin")
-        .actor()
+        .expect("create admin");
+        accounts::two_factor::turn_on_for_new_admin(db, admin.id)
+            .await
+            .expect("two-factor");
+        of_user(db, admin.id).await
     }
 
     /// A new account that runs store `store_id` (a shopper's actor when there is no such store).
