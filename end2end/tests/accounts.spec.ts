@@ -312,6 +312,10 @@ test("a shopper turns on two-factor sign-in, signs in with a recovery code, and 
   const email = uniqueEmail(testInfo, "twofactor");
   const password = "second-factor-2026";
   await register(page, "Tess Factor", email, password);
+  // Only a confirmed address turns it on (whoever registered someone else's address must not lock its owner out).
+  await page.goto("/account/two-factor");
+  await expect(page.getByRole("alert")).toContainText("Confirm your email address first");
+  await confirmEmail(page, email);
   await page.goto("/account");
   await page.getByRole("link", { name: "Two-factor sign-in" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Two-factor sign-in");

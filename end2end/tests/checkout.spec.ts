@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addToCart, expectAccessible, twoSellers } from "./shop";
+import { addToCart, expectAccessible, registerAndLogIn, twoSellers } from "./shop";
 
 async function fillAddress(page: Page) {
   await page.getByLabel("Full name").fill("Ada Shopper");
@@ -16,11 +16,8 @@ test("a new account checks out two sellers' items, pays, and finds the order and
 
   const email = `buyer-${info.project.name}-${Date.now()}@example.com`;
   await page.getByRole("link", { name: "Register" }).click();
-  await page.getByLabel("Name").fill("Ada Shopper");
   await expectAccessible(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("a long and unusual passphrase");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await registerAndLogIn(page, "Ada Shopper", email, "a long and unusual passphrase");
   await expect(page.getByRole("link", { name: /Cart 2 items in cart/ })).toBeVisible();
 
   await page.getByRole("link", { name: /Cart 2 items/ }).click();

@@ -5,7 +5,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::accounts;
-use domain::accounts::sessions::{CART_ID_KEY, SIGNED_IN_AT_KEY, USER_ID_KEY};
+use domain::accounts::sessions::{CART_ID_KEY, SIGNED_IN_AT_KEY, TWO_FACTOR_PASSED_KEY, USER_ID_KEY};
 use tower_sessions::Session;
 
 use app::ssr::{CartCount, CurrentActor, CurrentUser, RequestId, Services};
@@ -35,6 +35,7 @@ pub async fn load_current_user(
             let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await.ok().flatten().unwrap_or(0);
             let age_ms = domain::platform::clock::now_ms() - signed_in_at;
             let too_old = age_ms > services.session_policy.absolute.as_millis() as i64;
+            let second_step = session.get::<bool>(TWO_FACTOR_PASSED_KEY).await.ok().flatten() == Some(true);
             let user = if too_old {
                 None
             } else {
@@ -48,6 +49,12 @@ pub async fn load_current_user(
                 }
             };
             match user {
+                // An account with two-factor sign-in on is signed in only where a code was given.
+                Some(user) if user.two_factor_at.is_some() && !second_step => {
+                    if let Err(e) = session.flush().await {
+                        tracing::error!(request_id, error = %e, "could not end a session without its second step");
+                    }
+                }
                 Some(user) if needs_two_factor_first(&user, req.uri().path()) => {
                     return axum::response::Redirect::to("/account/two-factor?required=1").into_response();
                 }

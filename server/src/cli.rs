@@ -31,6 +31,13 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Give an account a new two-factor key and ten recovery codes, printed here once, and end every session of
+    /// it: an admin's enrolment (admins cannot enrol from the web), or anyone's lost phone.
+    TwoFactor {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+    },
     /// Fill an empty database with a deterministic demo catalog (categories, 20 sellers, products, stock).
     Seed {
         /// How many products to create.

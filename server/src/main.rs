@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::CreateAdmin { email, name } => create_admin(&config, email, name).await,
+        Command::TwoFactor { email } => issue_two_factor(&config, &email).await,
         Command::Seed {
             products,
             seed,
@@ -480,16 +481,7 @@ async fn create_admin(config: &Config, email: String, name: String) -> Result<()
         Ok(user) => {
             println!("admin created: {} <{}> (id {})", user.name, user.email, user.id);
             // Admins sign in with a second step: the operator gets the secret here, once.
-            let (setup, codes) = accounts::two_factor::turn_on_for_new_admin(&db, user.id)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("two-factor secret: {}", setup.secret);
-            println!("  add it to an authenticator app (or open {})", setup.address);
-            println!("recovery codes (each works once; keep them apart from the password):");
-            for code in codes {
-                println!("  {code}");
-            }
-            Ok(())
+            print_two_factor(&db, user.id).await
         }
         Err(AccountError::Invalid(fields)) => Err(fields
             .iter()
@@ -498,6 +490,34 @@ async fn create_admin(config: &Config, email: String, name: String) -> Result<()
             .join("\n")),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// `bazaar two-factor --email`: a new key and recovery codes for the account, printed once.
+async fn issue_two_factor(config: &Config, email: &str) -> Result<(), String> {
+    let db = open_db(config).await?;
+    let user = accounts::find_by_email(&db, email)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no account uses {email:?}"))?;
+    print_two_factor(&db, user.id).await?;
+    println!(
+        "every session of {} ended: it signs in again with the new key",
+        user.email
+    );
+    Ok(())
+}
+
+async fn print_two_factor(db: &Db, user_id: i64) -> Result<(), String> {
+    let (setup, codes) = accounts::two_factor::issue_by_operator(db, user_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("two-factor secret: {}", setup.secret);
+    println!("  add it to an authenticator app (or open {})", setup.address);
+    println!("recovery codes (each works once; keep them apart from the password):");
+    for code in codes {
+        println!("  {code}");
+    }
+    Ok(())
 }
 
 /// One line from stdin when it is piped; otherwise a prompt without echo, asked twice.

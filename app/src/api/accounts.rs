@@ -8,13 +8,19 @@ pub(crate) mod imp {
     use crate::error::AppError;
     use crate::ssr::{internal, session};
     use domain::accounts;
-    use domain::accounts::sessions::{DEVICE_KEY, SIGNED_IN_AT_KEY, USER_ID_KEY};
+    use domain::accounts::sessions::{
+        DEVICE_KEY, SIGNED_IN_AT_KEY, TWO_FACTOR_PASSED_KEY, TWO_FACTOR_SINCE_KEY, TWO_FACTOR_USER_KEY, USER_ID_KEY,
+    };
 
     /// A new session id at every sign-in (no fixation; the session's data, such as the guest cart, is kept), then
     /// the user's id and sign-in time.
     pub async fn sign_in(user: &accounts::User) -> Result<(), AppError> {
         let session = session().await?;
         session.cycle_id().await.map_err(internal)?;
+        // Nothing of an earlier sign-in's second step carries over (the caller that checked a code sets it).
+        let _ = session.remove::<i64>(TWO_FACTOR_USER_KEY).await;
+        let _ = session.remove::<i64>(TWO_FACTOR_SINCE_KEY).await;
+        let _ = session.remove::<bool>(TWO_FACTOR_PASSED_KEY).await;
         session.insert(USER_ID_KEY, user.id).await.map_err(internal)?;
         session
             .insert(SIGNED_IN_AT_KEY, domain::platform::clock::now_ms())
@@ -67,9 +73,10 @@ pub async fn confirm_verification(token: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Signs in with email and password.
+/// Signs in with email and password; `None` when a two-factor code must follow (the account is not signed in and
+/// nothing of it is told before the code).
 #[server(endpoint = "login")]
-pub async fn login(email: String, password: String, next: String) -> Result<UserView, AppError> {
+pub async fn login(email: String, password: String, next: String) -> Result<Option<UserView>, AppError> {
     use domain::accounts;
     let services = crate::ssr::services()?;
     let client = crate::ssr::client_key();
@@ -79,12 +86,12 @@ pub async fn login(email: String, password: String, next: String) -> Result<User
         // The password was right; the code from the app comes next (`login_two_factor`). Nobody is signed in yet.
         crate::api::two_factor::await_code(user.id).await?;
         crate::ssr::redirect(&format!("/login/two-factor?next={}", crate::url_encode(&next)));
-        return Ok(user.to_view());
+        return Ok(None);
     }
     imp::sign_in(&user).await?;
     // The forms are plain posts (no island): the answer is this redirect.
     crate::ssr::redirect(&next);
-    Ok(user.to_view())
+    Ok(Some(user.to_view()))
 }
 
 /// Ends this session.

@@ -33,33 +33,33 @@ pub async fn await_code(user_id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The account whose password this session gave and when, while the code may still follow.
+#[cfg(feature = "ssr")]
+async fn awaited(session: &tower_sessions::Session) -> Option<(i64, i64)> {
+    use domain::accounts::sessions::{TWO_FACTOR_SINCE_KEY, TWO_FACTOR_USER_KEY, TWO_FACTOR_WAIT_MS};
+    let user_id = session.get::<i64>(TWO_FACTOR_USER_KEY).await.ok().flatten()?;
+    let since = session.get::<i64>(TWO_FACTOR_SINCE_KEY).await.ok().flatten()?;
+    (domain::platform::clock::now_ms() - since < TWO_FACTOR_WAIT_MS).then_some((user_id, since))
+}
+
 /// The second step of a sign-in: a code from the app, or a recovery code.
 #[server(endpoint = "login_two_factor")]
 pub async fn login_two_factor(code: String, next: String) -> Result<(), AppError> {
-    use domain::accounts::sessions::{TWO_FACTOR_SINCE_KEY, TWO_FACTOR_USER_KEY, TWO_FACTOR_WAIT_MS};
+    use domain::accounts::sessions::TWO_FACTOR_PASSED_KEY;
     let services = crate::ssr::services()?;
     let session = crate::ssr::session().await?;
-    let user_id = session.get::<i64>(TWO_FACTOR_USER_KEY).await.ok().flatten();
-    let since = session
-        .get::<i64>(TWO_FACTOR_SINCE_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(0);
-    let waiting = domain::platform::clock::now_ms() - since < TWO_FACTOR_WAIT_MS;
-    let Some(user_id) = user_id.filter(|_| waiting) else {
+    let Some((user_id, since)) = awaited(&session).await else {
         return Err(crate::ssr::fail(AppError::Conflict(
             "Your sign-in waited too long: log in again with your password.".into(),
         )));
     };
-    domain::accounts::two_factor::check(&services.db, &services.throttle, user_id, &code).await?;
-    let user = domain::accounts::find_user(&services.db, user_id)
-        .await?
-        .filter(|u| u.disabled_at.is_none())
-        .ok_or_else(|| crate::ssr::fail(AppError::Unauthenticated))?;
-    let _ = session.remove::<i64>(TWO_FACTOR_USER_KEY).await;
-    let _ = session.remove::<i64>(TWO_FACTOR_SINCE_KEY).await;
+    let user =
+        domain::accounts::two_factor::second_step(&services.db, &services.throttle, user_id, since, &code).await?;
     crate::api::accounts::imp::sign_in(&user).await?;
+    session
+        .insert(TWO_FACTOR_PASSED_KEY, true)
+        .await
+        .map_err(crate::ssr::internal)?;
     crate::ssr::redirect(&crate::api::safe_next(&next));
     Ok(())
 }
@@ -67,9 +67,8 @@ pub async fn login_two_factor(code: String, next: String) -> Result<(), AppError
 /// Whether this session waits for a code (the second step's page shows its form only then).
 #[server(endpoint = "two_factor_awaited")]
 pub async fn two_factor_awaited() -> Result<bool, AppError> {
-    use domain::accounts::sessions::TWO_FACTOR_USER_KEY;
     let session = crate::ssr::session().await?;
-    Ok(session.get::<i64>(TWO_FACTOR_USER_KEY).await.ok().flatten().is_some())
+    Ok(awaited(&session).await.is_some())
 }
 
 /// The signed-in user's two-factor state; while it is off, the set-up (the same secret until it is turned on).
@@ -107,10 +106,16 @@ pub async fn enable_two_factor(code: String) -> Result<(), AppError> {
     use domain::accounts::sessions::FRESH_RECOVERY_CODES_KEY;
     let services = crate::ssr::services()?;
     let me = crate::ssr::require_user()?;
-    let codes = domain::accounts::two_factor::enable(&services.db, me.id, &code).await?;
     let session = crate::ssr::session().await?;
+    let keep = session.id().map(|id| id.to_string());
+    let codes = domain::accounts::two_factor::enable(&services.db, me.id, &code, keep.as_deref()).await?;
     session
         .insert(FRESH_RECOVERY_CODES_KEY, codes)
+        .await
+        .map_err(crate::ssr::internal)?;
+    // This session stays signed in: it just gave a code.
+    session
+        .insert(domain::accounts::sessions::TWO_FACTOR_PASSED_KEY, true)
         .await
         .map_err(crate::ssr::internal)?;
     crate::ssr::redirect("/account/two-factor?on=1");

@@ -26,72 +26,80 @@ fn query_token() -> String {
 
 #[component]
 pub fn EmailChangePage() -> impl IntoView {
-    let (token, changed) = (query_token(), query_flag("changed"));
-    let error = url_error::<ConfirmEmailChange>();
     view! {
-        <Title text="Confirm your new email"/>
-        <div class="narrow stack">
-            <h1 class="page-title">"Confirm your new email"</h1>
-            {if changed {
-                view! {
-                    <p class="alert alert--success" role="status">"Your email is changed. Sign in with it from now on."</p>
-                    <p><a href="/account">"Your account"</a></p>
-                }.into_any()
-            } else {
-                view! {
-                    <Suspense fallback=|| ()>
-                        {move || {
-                            let (token, error) = (token.clone(), error.clone());
-                            Suspend::new(async move {
-                                match email_change_pending(token.clone()).await {
-                                    Ok(Some(address)) => view! {
-                                        <ConfirmForm
-                                            token=token
-                                            question=format!("Make {address} your Bazaar account's email?")
-                                            action=ConfirmEmailChange::url()
-                                            label="Confirm the new email"
-                                            button="Use this email"
-                                            error=error
-                                        />
-                                    }.into_any(),
-                                    _ => view! { <SpentLink/> }.into_any(),
-                                }
-                            })
-                        }}
-                    </Suspense>
-                }.into_any()
-            }}
-        </div>
+        <LinkPage
+            title="Confirm your new email"
+            done_flag="changed"
+            done_text="Your email is changed. Sign in with it from now on."
+            pending=email_change_pending
+            question={|address: &str| format!("Make {address} your Bazaar account's email?")}
+            action={ConfirmEmailChange::url()}
+            label="Confirm the new email"
+            button="Use this email"
+            error={url_error::<ConfirmEmailChange>()}
+        />
     }
 }
 
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
-    let (token, done) = (query_token(), query_flag("done"));
-    let error = url_error::<ConfirmVerification>();
     view! {
-        <Title text="Confirm your email"/>
+        <LinkPage
+            title="Confirm your email"
+            done_flag="done"
+            done_text="Your email is confirmed. Thank you."
+            pending=verification_pending
+            question={|address: &str| format!("Confirm that {address} is your address?")}
+            action={ConfirmVerification::url()}
+            label="Confirm your email"
+            button="Confirm my email"
+            error={url_error::<ConfirmVerification>()}
+        />
+    }
+}
+
+/// A page a mailed link opens: once used (`done_flag` in the query), what it did; else, when the link still
+/// works (`pending` gives the address it is for), the question and its button; else that it is spent.
+#[component]
+fn LinkPage<P, Fut>(
+    title: &'static str,
+    done_flag: &'static str,
+    done_text: &'static str,
+    pending: P,
+    question: fn(&str) -> String,
+    action: &'static str,
+    label: &'static str,
+    button: &'static str,
+    error: Option<AppError>,
+) -> impl IntoView
+where
+    P: Fn(String) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Option<String>, AppError>> + Send + 'static,
+{
+    let (token, done) = (query_token(), query_flag(done_flag));
+    view! {
+        <Title text=title/>
         <div class="narrow stack">
-            <h1 class="page-title">"Confirm your email"</h1>
+            <h1 class="page-title">{title}</h1>
             {if done {
                 view! {
-                    <p class="alert alert--success" role="status">"Your email is confirmed. Thank you."</p>
+                    <p class="alert alert--success" role="status">{done_text}</p>
                     <p><a href="/account">"Your account"</a></p>
                 }.into_any()
             } else {
                 view! {
                     <Suspense fallback=|| ()>
                         {move || {
-                            let (token, error) = (token.clone(), error.clone());
+                            let (token, error, pending) = (token.clone(), error.clone(), pending.clone());
                             Suspend::new(async move {
-                                match verification_pending(token.clone()).await {
+                                match pending(token.clone()).await {
                                     Ok(Some(address)) => view! {
                                         <ConfirmForm
                                             token=token
-                                            question=format!("Confirm that {address} is your address?")
-                                            action=ConfirmVerification::url()
-                                            label="Confirm your email"
-                                            button="Confirm my email"
+                                            question=question(&address)
+                                            action=action
+                                            label=label
+                                            button=button
                                             error=error
                                         />
                                     }.into_any(),

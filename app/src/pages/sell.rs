@@ -6,6 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::sellers::{ApplicationForm, ApplicationStatus, ApplicationView};
 
+use crate::api::accounts::ResendVerification;
 use crate::api::sellers::{sell_page, ApplyToSell};
 use crate::components::forms::{error_for, EmailUnconfirmed, ErrorSummary, Field, SelectField, TextAreaField};
 use crate::components::portal::Notice;
@@ -35,7 +36,7 @@ pub fn SellPage() -> impl IntoView {
             <div class="narrow stack">
                 <h1 class="page-title">"Sell on Bazaar"</h1>
                 <p>"Shoppers and our team write to a store's owner by email: confirm yours before you apply."</p>
-                <EmailUnconfirmed email=user.email sent=false error=None/>
+                <EmailUnconfirmed email=user.email sent=false error={url_error::<ResendVerification>()}/>
             </div>
         }
         .into_any();

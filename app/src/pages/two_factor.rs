@@ -39,7 +39,7 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
                                 <button class="button" type="submit">"Sign in"</button>
                             </form>
                         </div>
-                        <p class="form-footer">"Lost your phone and your recovery codes? Write to the shop's team from the address of your account."</p>
+                        <p class="form-footer">"Lost your phone and your recovery codes? Write to the shop's team from your account's address: they can give your account a new key."</p>
                     }.into_any()
                 })}
             </Suspense>
@@ -64,7 +64,7 @@ pub fn TwoFactorPage() -> impl IntoView {
             <p><a href="/account">"← Your account"</a></p>
             <h1 class="page-title">"Two-factor sign-in"</h1>
             {required.then(|| view! {
-                <p class="alert alert--warning" role="alert">"Administrators sign in with a code from an authenticator app: turn it on to reach the admin pages."</p>
+                <p class="alert alert--warning" role="alert">"Administrators sign in with a code from an authenticator app before they reach the admin pages."</p>
             })}
             <div role="status">{off.then(|| view! { <p class="alert alert--success">"Two-factor sign-in is off."</p> })}</div>
             <Suspense fallback=|| ()>
@@ -72,7 +72,11 @@ pub fn TwoFactorPage() -> impl IntoView {
                     match two_factor_page().await {
                         Ok(page) if page.enabled => view! { <Enabled page=page error=disable_error/> }.into_any(),
                         Ok(page) => view! { <SetUp page=page error=enable_error/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                        // Why it cannot be set up here (an unconfirmed address, an admin's key given by the operator).
+                        Err(e) => {
+                            let why = e.field("code").unwrap_or_else(|| e.to_string());
+                            view! { <p class="alert alert--error" role="alert">{why}</p> }.into_any()
+                        }
                     }
                 })}
             </Suspense>

@@ -5,7 +5,7 @@
 
 use model::FieldError;
 
-use super::resets::{hashed, hold_user, spend_links};
+use super::resets::{hashed, hold_user, spend_link, spend_links};
 use super::{find_user, verify_password, AccountError, Email};
 use crate::notifications::{self, templates};
 use crate::platform::clock::now_ms;
@@ -96,24 +96,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<String, AccountError> {
     let now = now_ms();
     let spent = || AccountError::field("token", "This link was already used or has expired.");
     let mut tx = db.begin_write().await?;
-    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM email_changes WHERE token_hash = $1")
-        .bind(hashed(token))
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(user_id) = owner else {
-        return Err(spent());
-    };
-    // The account's row before its links' rows (two of its links confirmed at once wait, never deadlock).
-    hold_user(&mut tx, user_id).await?;
-    let new_email: Option<String> = sqlx::query_scalar(
-        "UPDATE email_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING new_email",
-    )
-    .bind(now)
-    .bind(hashed(token))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(new_email) = new_email else {
+    let Some((user_id, new_email)) = spend_link(&mut tx, "email_changes", "new_email", token, now).await? else {
         return Err(spent());
     };
     let old: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")

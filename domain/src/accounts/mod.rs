@@ -343,6 +343,14 @@ pub async fn find_user(db: &Db, id: i64) -> Result<Option<User>, AccountError> {
     Ok(row.as_ref().map(User::from_row).transpose()?)
 }
 
+/// The account that uses `raw_email` (as typed: trimmed, any case), if any (the operator's commands).
+pub async fn find_by_email(db: &Db, raw_email: &str) -> Result<Option<User>, AccountError> {
+    match Email::parse(raw_email) {
+        Ok(email) => find_user_by_email(db, &email).await,
+        Err(_) => Ok(None),
+    }
+}
+
 async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<User>, AccountError> {
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
         .bind(email.as_str())

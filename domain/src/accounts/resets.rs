@@ -88,6 +88,36 @@ pub(super) async fn spend_links(conn: &mut sqlx::AnyConnection, user_id: i64, no
     Ok(())
 }
 
+/// Spends link `token` of `table` (one of ours) once: the account's row is held first, as every change of its
+/// links takes it (two of its links used at once wait, never deadlock), then the link is spent by a conditional
+/// update (of two uses at once, one finds it unspent). The account and the link's `column`; `None` when the link
+/// is unknown, used or expired.
+pub(super) async fn spend_link(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    column: &str,
+    token: &str,
+    now: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let owner: Option<i64> = sqlx::query_scalar(&format!("SELECT user_id FROM {table} WHERE token_hash = $1"))
+        .bind(hashed(token))
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(user_id) = owner else {
+        return Ok(None);
+    };
+    hold_user(conn, user_id).await?;
+    let value: Option<String> = sqlx::query_scalar(&format!(
+        "UPDATE {table} SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+         RETURNING {column}"
+    ))
+    .bind(now)
+    .bind(hashed(token))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(value.map(|v| (user_id, v)))
+}
+
 /// Takes account `user_id`'s row for the caller's transaction.
 pub(super) async fn hold_user(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
@@ -137,28 +167,9 @@ pub async fn reset(db: &Db, token: &str, new: &str) -> Result<(), AccountError> 
     let hash = hash_password(new).await?;
     let now = now_ms();
     let mut tx = db.begin_write().await?;
-    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM password_resets WHERE token_hash = $1")
-        .bind(hashed(token))
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(user_id) = owner else {
+    let Some((user_id, _)) = spend_link(&mut tx, "password_resets", "token_hash", token, now).await? else {
         return Err(link_spent());
     };
-    // The account's row before its links' rows, as every change of its links takes them (no deadlock between
-    // two of its links used at once).
-    hold_user(&mut tx, user_id).await?;
-    // Spending the link is the conditional update: of two uses at once, one finds it unspent.
-    let spent = sqlx::query(
-        "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
-    )
-    .bind(now)
-    .bind(hashed(token))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if spent == 0 {
-        return Err(link_spent());
-    }
     spend_links(&mut tx, user_id, now).await?;
     // A link sent before the account was disabled sets nothing. The link reached the account's address, which
     // confirms it (an account someone else opened with this address is now its owner's).

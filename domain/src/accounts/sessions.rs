@@ -26,6 +26,9 @@ pub const TWO_FACTOR_USER_KEY: &str = "two_factor_user";
 /// When that password was right (unix ms): the second step must come within [`TWO_FACTOR_WAIT_MS`].
 pub const TWO_FACTOR_SINCE_KEY: &str = "two_factor_since";
 pub const TWO_FACTOR_WAIT_MS: i64 = 5 * 60 * 1000;
+/// Set in a session that gave a two-factor code (or turned two-factor sign-in on): an account with it on is
+/// signed in only in such a session.
+pub const TWO_FACTOR_PASSED_KEY: &str = "two_factor_passed";
 /// Recovery codes just made, shown once by the next page and then dropped from the session.
 pub const FRESH_RECOVERY_CODES_KEY: &str = "fresh_recovery_codes";
 /// The cart of the session: a guest cart, or the account's cart once signed in.

@@ -41,6 +41,16 @@ pub(super) async fn retry_after(
     policy: &ThrottlePolicy,
     scopes: &[(&str, u32)],
 ) -> Result<Option<u64>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    retry_after_on(&mut conn, policy, scopes).await
+}
+
+/// [`retry_after`] read on `conn` (a caller's transaction, which sees its own failures).
+pub(super) async fn retry_after_on(
+    conn: &mut sqlx::AnyConnection,
+    policy: &ThrottlePolicy,
+    scopes: &[(&str, u32)],
+) -> Result<Option<u64>, sqlx::Error> {
     let now = now_ms();
     let since = now - policy.window_ms;
     let mut wait_ms: i64 = 0;
@@ -54,7 +64,7 @@ pub(super) async fn retry_after(
         .bind(*scope)
         .bind(since)
         .bind(limit - 1)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *conn)
         .await?;
         if let Some(row) = row {
             let at: i64 = row.try_get("failed_at")?;
@@ -65,16 +75,22 @@ pub(super) async fn retry_after(
 }
 
 pub(super) async fn record_failure(db: &Db, scopes: &[&str]) -> Result<(), sqlx::Error> {
-    let now = now_ms();
     let mut tx = db.begin_write().await?;
+    record_failure_on(&mut tx, scopes).await?;
+    tx.commit().await
+}
+
+/// [`record_failure`] in a caller's transaction.
+pub(super) async fn record_failure_on(conn: &mut sqlx::AnyConnection, scopes: &[&str]) -> Result<(), sqlx::Error> {
+    let now = now_ms();
     for scope in scopes {
         sqlx::query("INSERT INTO login_failures (scope, failed_at) VALUES ($1, $2)")
             .bind(*scope)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 pub(super) async fn clear(db: &Db, scope: &str) -> Result<(), sqlx::Error> {

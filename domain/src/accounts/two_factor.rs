@@ -1,6 +1,7 @@
 //! Two-factor sign-in with an authenticator app (TOTP, RFC 6238: HMAC-SHA1, six digits, 30-second steps, one
 //! step either side for clocks that drift), plus ten single-use recovery codes kept only as SHA-256 hashes.
-//! Required for admins (an admin's account acts as a visitor until it is on), offered to everyone else.
+//! Required for admins (an admin's account acts as a visitor until it is on, and only the operator turns it on
+//! for an admin: `bazaar two-factor`), offered to everyone else whose address is confirmed.
 //!
 //! A code is accepted once: the newest step accepted is kept, and a code must be for a later step (a conditional
 //! update, so two sign-ins with the same code at once let one through). Wrong codes count like wrong passwords:
@@ -86,10 +87,30 @@ fn wrong_code() -> AccountError {
     )
 }
 
-/// Starts (or shows again) the set-up of account `user_id`: a secret kept until a code from it turns the
-/// feature on. Refused when it is on already.
+/// Starts (or shows again) the set-up of account `user_id` from its own account page: a secret kept until a code
+/// from it turns the feature on. Refused when it is on already, while the address is not confirmed (someone who
+/// registered another person's address must not lock its owner out), and for an admin: anyone holding an admin's
+/// password could otherwise enrol their own app and act as the admin; the operator does it (`bazaar two-factor`).
 pub async fn setup(db: &Db, user_id: i64) -> Result<Setup, AccountError> {
     let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
+    if user.role == model::Role::Admin {
+        return Err(AccountError::field(
+            "code",
+            "An administrator's two-factor key is given by the shop's operator: ask them to run \
+             `bazaar two-factor --email` with your address.",
+        ));
+    }
+    if user.email_verified_at.is_none() {
+        return Err(AccountError::field(
+            "code",
+            "Confirm your email address first: open the link we sent you, or send a new one from your account page.",
+        ));
+    }
+    new_setup(db, &user).await
+}
+
+async fn new_setup(db: &Db, user: &super::User) -> Result<Setup, AccountError> {
+    let user_id = user.id;
     let fresh = Secret::Raw(rand::random::<[u8; 20]>().to_vec())
         .to_encoded()
         .to_string();
@@ -130,8 +151,9 @@ pub async fn setup(db: &Db, user_id: i64) -> Result<Setup, AccountError> {
 }
 
 /// Turns two-factor sign-in on for account `user_id` with a code from the secret being set up; the recovery
-/// codes, shown once (only their hashes are kept).
-pub async fn enable(db: &Db, user_id: i64, code: &str) -> Result<Vec<String>, AccountError> {
+/// codes, shown once (only their hashes are kept). Every other session of the account ends (they signed in with
+/// the password alone); `keep` is the session doing this.
+pub async fn enable(db: &Db, user_id: i64, code: &str, keep: Option<&str>) -> Result<Vec<String>, AccountError> {
     let pending: Option<String> =
         sqlx::query_scalar("SELECT secret FROM two_factor WHERE user_id = $1 AND enabled_at IS NULL")
             .bind(user_id)
@@ -146,19 +168,30 @@ pub async fn enable(db: &Db, user_id: i64, code: &str) -> Result<Vec<String>, Ac
     let Some(step) = matching_step(&secret, &normalise(code), unix_secs())? else {
         return Err(wrong_code());
     };
-    turn_on(db, user_id, &secret, step).await
+    turn_on(db, user_id, &secret, step, keep).await
 }
 
-/// Turns two-factor sign-in on for a new admin made by the operator (`bazaar create-admin`), who is shown the
-/// secret and the recovery codes in the terminal: no code was typed, so none is spent.
-pub async fn turn_on_for_new_admin(db: &Db, user_id: i64) -> Result<(Setup, Vec<String>), AccountError> {
-    let setup = setup(db, user_id).await?;
-    let codes = turn_on(db, user_id, &setup.secret, 0).await?;
+/// The operator gives account `user_id` a new key and recovery codes (`bazaar create-admin`, `bazaar two-factor`:
+/// an admin's enrolment, or anyone's lost phone), shown in the terminal; every session of the account ends. No
+/// code was typed, so none is spent.
+pub async fn issue_by_operator(db: &Db, user_id: i64) -> Result<(Setup, Vec<String>), AccountError> {
+    let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
+    db.write_one(sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user_id))
+        .await?;
+    let setup = new_setup(db, &user).await?;
+    let codes = turn_on(db, user_id, &setup.secret, 0, None).await?;
     Ok((setup, codes))
 }
 
-/// Turns the feature on with the secret being set up, `step` the newest step spent; new recovery codes.
-async fn turn_on(db: &Db, user_id: i64, secret: &str, step: i64) -> Result<Vec<String>, AccountError> {
+/// Turns the feature on with the secret being set up, `step` the newest step spent; new recovery codes. Every
+/// session of the account but `keep` ends.
+async fn turn_on(
+    db: &Db,
+    user_id: i64,
+    secret: &str,
+    step: i64,
+    keep: Option<&str>,
+) -> Result<Vec<String>, AccountError> {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let now = now_ms();
     let mut tx = db.begin_write().await?;
@@ -189,8 +222,12 @@ async fn turn_on(db: &Db, user_id: i64, secret: &str, step: i64) -> Result<Vec<S
             .execute(&mut *tx)
             .await?;
     }
+    super::sessions::delete_user_sessions(&mut tx, user_id, keep).await?;
     tx.commit().await?;
-    tracing::info!(user_id, "two-factor sign-in turned on");
+    tracing::info!(
+        user_id,
+        "two-factor sign-in turned on; the account's other sessions ended"
+    );
     Ok(codes)
 }
 
@@ -209,23 +246,58 @@ fn recovery_code() -> String {
 /// or a recovery code, once. Wrong codes are throttled per account.
 pub async fn check(db: &Db, policy: &ThrottlePolicy, user_id: i64, code: &str) -> Result<(), AccountError> {
     let scope = format!("two-factor:{user_id}");
-    if let Some(retry_after_secs) = throttle::retry_after(db, policy, &[(&scope, WRONG_CODES_ALLOWED)]).await? {
+    // One transaction under the account's row: attempts at once are counted one after the other, so parallel
+    // guesses cannot all pass the limit before any failure is written.
+    let mut tx = db.begin_write().await?;
+    hold_user(&mut tx, user_id).await?;
+    let limit = [(scope.as_str(), WRONG_CODES_ALLOWED)];
+    if let Some(retry_after_secs) = throttle::retry_after_on(&mut tx, policy, &limit).await? {
         return Err(AccountError::Throttled { retry_after_secs });
     }
-    if accept(db, user_id, &normalise(code)).await? {
-        throttle::clear(db, &scope).await?;
+    if accept(&mut tx, user_id, &normalise(code)).await? {
+        sqlx::query("DELETE FROM login_failures WHERE scope = $1")
+            .bind(&scope)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         return Ok(());
     }
-    throttle::record_failure(db, &[&scope]).await?;
+    throttle::record_failure_on(&mut tx, &[&scope]).await?;
+    tx.commit().await?;
     Err(wrong_code())
 }
 
-/// Whether `code` (normalised) is accepted for account `user_id`, spending it.
-async fn accept(db: &Db, user_id: i64, code: &str) -> Result<bool, AccountError> {
+/// The second step of a sign-in: account `user_id`'s password was right at `password_at` (unix ms); `code` is
+/// checked, and the account is returned to be signed in. Refused when the account changed since (a password
+/// reset or change, an email change, a confirmation: the password step must be made again) or was disabled.
+pub async fn second_step(
+    db: &Db,
+    policy: &ThrottlePolicy,
+    user_id: i64,
+    password_at: i64,
+    code: &str,
+) -> Result<super::User, AccountError> {
+    let again = || AccountError::field("code", "Your sign-in waited too long: log in again with your password.");
+    let changed_at: Option<i64> = sqlx::query_scalar("SELECT updated_at FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?;
+    if changed_at.is_none_or(|at| at > password_at) {
+        return Err(again());
+    }
+    check(db, policy, user_id, code).await?;
+    find_user(db, user_id)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or_else(again)
+}
+
+/// Whether `code` (normalised) is accepted for account `user_id`, spending it, on the caller's transaction.
+async fn accept(conn: &mut sqlx::AnyConnection, user_id: i64, code: &str) -> Result<bool, AccountError> {
     let secret: Option<String> =
         sqlx::query_scalar("SELECT secret FROM two_factor WHERE user_id = $1 AND enabled_at IS NOT NULL")
             .bind(user_id)
-            .fetch_optional(db.pool())
+            .fetch_optional(&mut *conn)
             .await?;
     let Some(secret) = secret else {
         return Ok(false);
@@ -235,25 +307,20 @@ async fn accept(db: &Db, user_id: i64, code: &str) -> Result<bool, AccountError>
             return Ok(false);
         };
         // Only a later step than the last one accepted: a code seen over a shoulder or replayed is refused.
-        let spent = db
-            .write_one(
-                sqlx::query("UPDATE two_factor SET last_step = $1 WHERE user_id = $2 AND last_step < $1")
-                    .bind(step)
-                    .bind(user_id),
-            )
+        let spent = sqlx::query("UPDATE two_factor SET last_step = $1 WHERE user_id = $2 AND last_step < $1")
+            .bind(step)
+            .bind(user_id)
+            .execute(&mut *conn)
             .await?;
         return Ok(spent.rows_affected() == 1);
     }
-    let spent = db
-        .write_one(
-            sqlx::query(
-                "UPDATE recovery_codes SET used_at = $1 WHERE code_hash = $2 AND user_id = $3 AND used_at IS NULL",
-            )
+    let spent =
+        sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE code_hash = $2 AND user_id = $3 AND used_at IS NULL")
             .bind(now_ms())
             .bind(recovery_hash(code))
-            .bind(user_id),
-        )
-        .await?;
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
     if spent.rows_affected() == 1 {
         tracing::info!(user_id, "a recovery code was used");
     }
@@ -276,7 +343,13 @@ pub async fn disable(
             "Two-factor sign-in is required for administrators: it stays on.",
         ));
     }
+    // Wrong passwords here count as at the login: a held session cannot be used to guess the password.
+    let scope = throttle::account_scope(&user.email);
+    if let Some(retry_after_secs) = throttle::retry_after(db, policy, &[(&scope, policy.per_account)]).await? {
+        return Err(AccountError::Throttled { retry_after_secs });
+    }
     if !verify_password(password, &user.password_hash).await? {
+        throttle::record_failure(db, &[&scope]).await?;
         return Err(AccountError::field("password", "The password is not correct."));
     }
     check(db, policy, user_id, code).await?;

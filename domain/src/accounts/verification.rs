@@ -4,7 +4,7 @@
 //! an existing account gets a "someone tried to register" mail instead (at most one an hour), so the form does not
 //! tell an attacker which addresses are customers'.
 
-use super::resets::{hashed, hold_user};
+use super::resets::{hashed, hold_user, spend_link};
 use super::{AccountError, NewAccount, Registration, Role};
 use crate::notifications::{self, templates};
 use crate::platform::clock::now_ms;
@@ -37,10 +37,20 @@ pub async fn sign_up(db: &Db, input: &Registration) -> Result<(), AccountError> 
                     .fetch_optional(&mut *tx)
                     .await?;
             if let Some((user_id, None)) = owner {
-                // One such mail an hour at most: a flood of attempts cannot fill the owner's mailbox.
-                let hour = now_ms() / HOUR_MS;
-                let mail = templates::registration_attempted(email.as_str());
-                notifications::enqueue(&mut tx, &format!("register-attempt:{user_id}:{hour}"), &mail).await?;
+                // One such mail an hour at most: a flood of attempts cannot fill the owner's mailbox. Counted
+                // under the account's row, so attempts at once send one.
+                hold_user(&mut tx, user_id).await?;
+                let now = now_ms();
+                let recent: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key LIKE $1 AND created_at > $2")
+                        .bind(format!("register-attempt:{user_id}:%"))
+                        .bind(now - HOUR_MS)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if recent == 0 {
+                    let mail = templates::registration_attempted(email.as_str());
+                    notifications::enqueue(&mut tx, &format!("register-attempt:{user_id}:{now}"), &mail).await?;
+                }
             }
             tracing::info!("registration with an address that has an account: its owner is told");
         }
@@ -121,24 +131,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<(), AccountError> {
     let now = now_ms();
     let spent = || AccountError::field("token", "This link was already used or has expired.");
     let mut tx = db.begin_write().await?;
-    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM email_verifications WHERE token_hash = $1")
-        .bind(hashed(token))
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(user_id) = owner else {
-        return Err(spent());
-    };
-    // The account's row before its links' rows, as every change of its links takes them.
-    hold_user(&mut tx, user_id).await?;
-    let email: Option<String> = sqlx::query_scalar(
-        "UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING email",
-    )
-    .bind(now)
-    .bind(hashed(token))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(email) = email else {
+    let Some((user_id, email)) = spend_link(&mut tx, "email_verifications", "email", token, now).await? else {
         return Err(spent());
     };
     let confirmed = sqlx::query(

@@ -401,7 +401,7 @@ async fn admin_dashboard_is_for_admins_only() {
     let api = app.call(&shopper, "admin_overview", &[]).await;
     assert_eq!(api.status(), StatusCode::FORBIDDEN);
 
-    domain::accounts::create_admin(
+    let admin = domain::accounts::create_admin(
         &app.db,
         &domain::accounts::Registration {
             name: "Operator".into(),
@@ -411,18 +411,67 @@ async fn admin_dashboard_is_for_admins_only() {
     )
     .await
     .expect("admin");
-    let admin = app.client();
+    // Without two-factor sign-in an admin is sent to the page that says how to get it, and acts as a visitor.
+    let client = app.client();
     assert_eq!(
-        app.login(&admin, "ops@example.com", "operator-secret-1").await.status(),
+        app.login(&client, "ops@example.com", "operator-secret-1")
+            .await
+            .status(),
         StatusCode::OK
     );
-    // Without two-factor sign-in an admin is sent to turn it on, and admin actions are refused.
-    let page = admin.get(app.url("/admin")).send().await.expect("get");
+    let page = client.get(app.url("/admin")).send().await.expect("get");
     assert_eq!(crate::support::location(&page), "/account/two-factor?required=1");
-    let api = app.call(&admin, "admin_overview", &[]).await;
-    assert_eq!(api.status(), StatusCode::FORBIDDEN);
-    let setup = app.page(&admin, "/account/two-factor?required=1").await;
-    assert!(setup.contains("Administrators sign in with a code"), "{setup}");
+    assert_eq!(
+        app.call(&client, "admin_overview", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let told = app.page(&client, "/account/two-factor?required=1").await;
+    assert!(
+        told.contains("given by the shop&#x27;s operator") || told.contains("given by the shop's operator"),
+        "{told}"
+    );
+    assert_eq!(
+        app.call(&client, "enable_two_factor", &[("code", "123456")])
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // The operator gives the key (`bazaar two-factor`); every session of the account ends.
+    let (setup, _) = domain::accounts::two_factor::issue_by_operator(&app.db, admin.id)
+        .await
+        .expect("key");
+    assert_eq!(
+        client.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND
+    );
+    // The password, then a code; between the two nobody is signed in and nothing of the account is told.
+    let admin = app.client();
+    let password_step = app.login(&admin, "ops@example.com", "operator-secret-1").await;
+    assert_eq!(password_step.status(), StatusCode::OK);
+    assert_eq!(password_step.text().await.expect("body"), "null");
+    let waiting = admin.get(app.url("/admin")).send().await.expect("get");
+    assert_eq!(crate::support::location(&waiting), "/login?next=%2Fadmin");
+    let wrong = app
+        .call(&admin, "login_two_factor", &[("code", "000000"), ("next", "/")])
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.second_step(&admin, &setup.secret).await;
+    let page = admin.get(app.url("/admin")).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("Admin dashboard"));
+    assert!(html.contains("Shoppers"));
+}
+
+#[tokio::test]
+async fn turning_two_factor_on_signs_out_the_other_devices_and_each_sign_in_then_asks_for_a_code() {
+    let app = spawn_app().await;
+    let (laptop, phone) = (app.client(), app.client());
+    app.register(&laptop, "careful@example.com").await;
+    app.confirm_email(&laptop, "careful@example.com").await;
+    app.login(&phone, "careful@example.com", "correct-horse-77").await;
+    let setup = app.page(&laptop, "/account/two-factor").await;
     let secret = setup
         .split("<code class=\"secret\">")
         .nth(1)
@@ -433,44 +482,44 @@ async fn admin_dashboard_is_for_admins_only() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_secs();
-    let on = app
-        .submit(
-            &admin,
-            "enable_two_factor",
-            &[(
-                "code",
-                &domain::accounts::two_factor::code_at(&secret, now).expect("code"),
-            )],
-        )
-        .await;
+    let code = domain::accounts::two_factor::code_at(&secret, now).expect("code");
+    let on = app.submit(&laptop, "enable_two_factor", &[("code", &code)]).await;
     assert_eq!(crate::support::location(&on), "/account/two-factor?on=1");
-    let codes_page = app.page(&admin, "/account/two-factor?on=1").await;
-    assert!(codes_page.contains("Your recovery codes"), "{codes_page}");
+    assert!(app
+        .page(&laptop, "/account/two-factor?on=1")
+        .await
+        .contains("Your recovery codes"));
     assert!(
-        !app.page(&admin, "/account/two-factor")
+        !app.page(&laptop, "/account/two-factor")
             .await
             .contains("Your recovery codes"),
         "shown once"
     );
-
-    // Signed in again: the password, then a code; between the two nobody is signed in.
-    let admin = app.client();
     assert_eq!(
-        app.login(&admin, "ops@example.com", "operator-secret-1").await.status(),
+        phone.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND
+    );
+    assert_eq!(
+        laptop.get(app.url("/account")).send().await.expect("get").status(),
         StatusCode::OK
     );
-    let waiting = admin.get(app.url("/admin")).send().await.expect("get");
-    assert_eq!(crate::support::location(&waiting), "/login?next=%2Fadmin");
-    let wrong = app
-        .call(&admin, "login_two_factor", &[("code", "000000"), ("next", "/")])
+
+    let again = app.client();
+    app.login(&again, "careful@example.com", "correct-horse-77").await;
+    assert_eq!(
+        again.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::FOUND
+    );
+    // The code that turned it on cannot serve again; a later one does.
+    let replayed = app
+        .call(&again, "login_two_factor", &[("code", &code), ("next", "/")])
         .await;
-    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    app.second_step(&admin, &secret).await;
-    let page = admin.get(app.url("/admin")).send().await.expect("get");
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.expect("body");
-    assert!(html.contains("Admin dashboard"));
-    assert!(html.contains("Shoppers"));
+    assert_eq!(replayed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.second_step(&again, &secret).await;
+    assert_eq!(
+        again.get(app.url("/account")).send().await.expect("get").status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -569,13 +618,18 @@ async fn the_security_page_lists_each_device_and_signs_out_the_one_chosen() {
         laptop.get(app.url("/account")).send().await.expect("get").status(),
         StatusCode::OK
     );
+}
 
-    // Signed out: the page leads to the login, the actions are refused.
+#[tokio::test]
+async fn signed_out_the_security_page_leads_to_the_login_and_its_actions_are_refused() {
+    let app = spawn_app().await;
     let visitor = app.client();
     let page = visitor.get(app.url("/account/security")).send().await.expect("get");
     assert_eq!(crate::support::location(&page), "/login?next=%2Faccount%2Fsecurity");
     for endpoint in ["sign_ins", "end_sign_in", "end_other_sign_ins"] {
-        let r = app.call(&visitor, endpoint, &[("handle", &tablet_handle)]).await;
+        let r = app
+            .call(&visitor, endpoint, &[("handle", "0123456789abcdef01234567")])
+            .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
     }
 }

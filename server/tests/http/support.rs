@@ -346,7 +346,7 @@ pub async fn admin_actor(db: &Db) -> domain::Actor {
     )
     .await
     .expect("create admin");
-    domain::accounts::two_factor::turn_on_for_new_admin(db, admin.id)
+    domain::accounts::two_factor::issue_by_operator(db, admin.id)
         .await
         .expect("two-factor");
     domain::accounts::find_user(db, admin.id)

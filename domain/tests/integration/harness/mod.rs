@@ -111,7 +111,7 @@ pub mod actors {
         )
         .await
         .expect("create admin");
-        accounts::two_factor::turn_on_for_new_admin(db, admin.id)
+        accounts::two_factor::issue_by_operator(db, admin.id)
             .await
             .expect("two-factor");
         of_user(db, admin.id).await
