@@ -510,7 +510,7 @@ async fn issue_two_factor(config: &Config, email: &str) -> Result<(), String> {
 async fn print_two_factor(db: &Db, user_id: i64) -> Result<(), String> {
     let (setup, codes) = accounts::two_factor::issue_by_operator(db, user_id)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("{e}: no two-factor key was given; run `bazaar two-factor --email` with the address"))?;
     println!("two-factor secret: {}", setup.secret);
     println!("  add it to an authenticator app (or open {})", setup.address);
     println!("recovery codes (each works once; keep them apart from the password):");

@@ -109,6 +109,9 @@ pub async fn enable_two_factor(code: String) -> Result<(), AppError> {
     let session = crate::ssr::session().await?;
     let keep = session.id().map(|id| id.to_string());
     let codes = domain::accounts::two_factor::enable(&services.db, me.id, &code, keep.as_deref()).await?;
+    // A new id: a request of this session still in flight cannot save its older record (without the mark) over
+    // this one.
+    session.cycle_id().await.map_err(crate::ssr::internal)?;
     session
         .insert(FRESH_RECOVERY_CODES_KEY, codes)
         .await

@@ -87,12 +87,10 @@ fn wrong_code() -> AccountError {
     )
 }
 
-/// Starts (or shows again) the set-up of account `user_id` from its own account page: a secret kept until a code
-/// from it turns the feature on. Refused when it is on already, while the address is not confirmed (someone who
-/// registered another person's address must not lock its owner out), and for an admin: anyone holding an admin's
-/// password could otherwise enrol their own app and act as the admin; the operator does it (`bazaar two-factor`).
-pub async fn setup(db: &Db, user_id: i64) -> Result<Setup, AccountError> {
-    let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
+/// Whether `user` may enrol from its own account page. Not while the address is unconfirmed (someone who registered
+/// another person's address must not lock its owner out), and not an admin: anyone holding an admin's password
+/// could otherwise enrol their own app and act as the admin; the operator does it (`bazaar two-factor`).
+fn may_enrol_itself(user: &super::User) -> Result<(), AccountError> {
     if user.role == model::Role::Admin {
         return Err(AccountError::field(
             "code",
@@ -106,14 +104,35 @@ pub async fn setup(db: &Db, user_id: i64) -> Result<Setup, AccountError> {
             "Confirm your email address first: open the link we sent you, or send a new one from your account page.",
         ));
     }
-    new_setup(db, &user).await
+    Ok(())
 }
 
-async fn new_setup(db: &Db, user: &super::User) -> Result<Setup, AccountError> {
-    let user_id = user.id;
-    let fresh = Secret::Raw(rand::random::<[u8; 20]>().to_vec())
+fn fresh_secret() -> String {
+    Secret::Raw(rand::random::<[u8; 20]>().to_vec())
         .to_encoded()
-        .to_string();
+        .to_string()
+}
+
+/// The set-up shown for `secret` of the account with address `email`.
+fn described(email: &str, secret: String) -> Setup {
+    let address = format!(
+        "otpauth://totp/{ISSUER}:{}?secret={secret}&issuer={ISSUER}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
+        model::url_encode(email)
+    );
+    let qr_svg = qr_svg(&address);
+    Setup {
+        secret,
+        address,
+        qr_svg,
+    }
+}
+
+/// Starts (or shows again) the set-up of account `user_id` from its own account page: a secret kept until a code
+/// from it turns the feature on. Refused when it is on already, and as [`may_enrol_itself`] says.
+pub async fn setup(db: &Db, user_id: i64) -> Result<Setup, AccountError> {
+    let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
+    may_enrol_itself(&user)?;
+    let fresh = fresh_secret();
     let mut tx = db.begin_write().await?;
     hold_user(&mut tx, user_id).await?;
     let row: Option<(String, Option<i64>)> =
@@ -138,22 +157,15 @@ async fn new_setup(db: &Db, user: &super::User) -> Result<Setup, AccountError> {
         }
     };
     tx.commit().await?;
-    let address = format!(
-        "otpauth://totp/{ISSUER}:{}?secret={secret}&issuer={ISSUER}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        model::url_encode(&user.email)
-    );
-    let qr_svg = qr_svg(&address);
-    Ok(Setup {
-        secret,
-        address,
-        qr_svg,
-    })
+    Ok(described(&user.email, secret))
 }
 
 /// Turns two-factor sign-in on for account `user_id` with a code from the secret being set up; the recovery
 /// codes, shown once (only their hashes are kept). Every other session of the account ends (they signed in with
 /// the password alone); `keep` is the session doing this.
 pub async fn enable(db: &Db, user_id: i64, code: &str, keep: Option<&str>) -> Result<Vec<String>, AccountError> {
+    let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
+    may_enrol_itself(&user)?;
     let pending: Option<String> =
         sqlx::query_scalar("SELECT secret FROM two_factor WHERE user_id = $1 AND enabled_at IS NULL")
             .bind(user_id)
@@ -168,48 +180,79 @@ pub async fn enable(db: &Db, user_id: i64, code: &str, keep: Option<&str>) -> Re
     let Some(step) = matching_step(&secret, &normalise(code), unix_secs())? else {
         return Err(wrong_code());
     };
-    turn_on(db, user_id, &secret, step, keep).await
+    turn_on(db, user_id, &secret, step, Start::Pending { keep }).await
 }
 
 /// The operator gives account `user_id` a new key and recovery codes (`bazaar create-admin`, `bazaar two-factor`:
-/// an admin's enrolment, or anyone's lost phone), shown in the terminal; every session of the account ends. No
-/// code was typed, so none is spent.
+/// an admin's enrolment, or anyone's lost phone), shown in the terminal; every session of the account ends and its
+/// wrong-code count is cleared, all in one transaction. No code was typed, so none is spent.
 pub async fn issue_by_operator(db: &Db, user_id: i64) -> Result<(Setup, Vec<String>), AccountError> {
     let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
-    db.write_one(sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user_id))
-        .await?;
-    let setup = new_setup(db, &user).await?;
-    let codes = turn_on(db, user_id, &setup.secret, 0, None).await?;
-    Ok((setup, codes))
+    let secret = fresh_secret();
+    let codes = turn_on(db, user_id, &secret, 0, Start::Replace).await?;
+    Ok((described(&user.email, secret), codes))
 }
 
-/// Turns the feature on with the secret being set up, `step` the newest step spent; new recovery codes. Every
-/// session of the account but `keep` ends.
+/// How [`turn_on`] finds the secret: the one being set up (the session `keep` stays signed in), or a new one in
+/// place of whatever the account had.
+enum Start<'a> {
+    Pending { keep: Option<&'a str> },
+    Replace,
+}
+
+/// Turns the feature on with `secret`, `step` the newest step spent; new recovery codes. Every session of the
+/// account but the one kept ends. One transaction under the account's row.
 async fn turn_on(
     db: &Db,
     user_id: i64,
     secret: &str,
     step: i64,
-    keep: Option<&str>,
+    start: Start<'_>,
 ) -> Result<Vec<String>, AccountError> {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let now = now_ms();
     let mut tx = db.begin_write().await?;
     hold_user(&mut tx, user_id).await?;
-    let turned_on = sqlx::query(
-        "UPDATE two_factor SET enabled_at = $1, last_step = $2 WHERE user_id = $3 AND secret = $4 \
-         AND enabled_at IS NULL",
-    )
-    .bind(now)
-    .bind(step)
-    .bind(user_id)
-    .bind(secret)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if turned_on == 0 {
-        return Err(AccountError::field("code", "Two-factor sign-in is already on."));
-    }
+    let keep = match start {
+        Start::Pending { keep } => {
+            let turned_on = sqlx::query(
+                "UPDATE two_factor SET enabled_at = $1, last_step = $2 WHERE user_id = $3 AND secret = $4 \
+                 AND enabled_at IS NULL",
+            )
+            .bind(now)
+            .bind(step)
+            .bind(user_id)
+            .bind(secret)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if turned_on == 0 {
+                return Err(AccountError::field("code", "Two-factor sign-in is already on."));
+            }
+            keep
+        }
+        Start::Replace => {
+            sqlx::query("DELETE FROM two_factor WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            // A lost phone's owner may have run into the wrong-code limit: the new key works at once.
+            sqlx::query("DELETE FROM login_failures WHERE scope = $1")
+                .bind(format!("two-factor:{user_id}"))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO two_factor (user_id, secret, enabled_at, last_step, created_at) VALUES ($1, $2, $3, $4, $3)",
+            )
+            .bind(user_id)
+            .bind(secret)
+            .bind(now)
+            .bind(step)
+            .execute(&mut *tx)
+            .await?;
+            None
+        }
+    };
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)
@@ -245,11 +288,35 @@ fn recovery_code() -> String {
 /// Checks a code typed at sign-in (or to turn the feature off) for account `user_id`: a code from the app, once,
 /// or a recovery code, once. Wrong codes are throttled per account.
 pub async fn check(db: &Db, policy: &ThrottlePolicy, user_id: i64, code: &str) -> Result<(), AccountError> {
+    checked(db, policy, user_id, code, None).await
+}
+
+/// [`check`], refused (as a sign-in to start again, with no code spent) when the account changed after
+/// `unchanged_since` (unix ms): read under the account's row, so a reset committing meanwhile is seen.
+async fn checked(
+    db: &Db,
+    policy: &ThrottlePolicy,
+    user_id: i64,
+    code: &str,
+    unchanged_since: Option<i64>,
+) -> Result<(), AccountError> {
     let scope = format!("two-factor:{user_id}");
     // One transaction under the account's row: attempts at once are counted one after the other, so parallel
     // guesses cannot all pass the limit before any failure is written.
     let mut tx = db.begin_write().await?;
     hold_user(&mut tx, user_id).await?;
+    if let Some(since) = unchanged_since {
+        let changed_at: Option<i64> = sqlx::query_scalar("SELECT updated_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if changed_at.is_none_or(|at| at > since) {
+            return Err(AccountError::field(
+                "code",
+                "Your account changed since you typed your password: log in again with your password.",
+            ));
+        }
+    }
     let limit = [(scope.as_str(), WRONG_CODES_ALLOWED)];
     if let Some(retry_after_secs) = throttle::retry_after_on(&mut tx, policy, &limit).await? {
         return Err(AccountError::Throttled { retry_after_secs });
@@ -278,14 +345,7 @@ pub async fn second_step(
     code: &str,
 ) -> Result<super::User, AccountError> {
     let again = || AccountError::field("code", "Your sign-in waited too long: log in again with your password.");
-    let changed_at: Option<i64> = sqlx::query_scalar("SELECT updated_at FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(db.pool())
-        .await?;
-    if changed_at.is_none_or(|at| at > password_at) {
-        return Err(again());
-    }
-    check(db, policy, user_id, code).await?;
+    checked(db, policy, user_id, code, Some(password_at)).await?;
     find_user(db, user_id)
         .await?
         .filter(|u| u.disabled_at.is_none())
@@ -354,6 +414,8 @@ pub async fn disable(
     }
     check(db, policy, user_id, code).await?;
     let mut tx = db.begin_write().await?;
+    // The account's row first, as every change of its two-factor rows takes it.
+    hold_user(&mut tx, user_id).await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)

@@ -155,6 +155,15 @@ async fn wrong_codes_are_throttled_per_account(db: Db) {
         two_factor::check(&db, &policy, user_id, &right).await,
         Err(AccountError::Throttled { .. })
     ));
+    // The owner lost the phone: the operator's new key works at once, and the old one no more.
+    let (fresh, _) = two_factor::issue_by_operator(&db, user_id).await.expect("new key");
+    assert_ne!(fresh.secret, setup.secret);
+    two_factor::check(&db, &policy, user_id, &code(&fresh.secret, 0))
+        .await
+        .expect("the new key, not throttled");
+    assert!(is_wrong_code(
+        two_factor::check(&db, &policy, user_id, &code(&setup.secret, 30)).await
+    ));
 }
 
 async fn turning_it_off_asks_for_the_password_and_a_code_and_admins_cannot(db: Db) {
