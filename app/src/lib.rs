@@ -96,6 +96,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("verify-email") view=pages::email_links::VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view=pages::password_reset::ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage/>
+                    <Route path=path!("account/reviews") view=pages::reviews::AccountReviewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/reviews/write") view=pages::reviews::WriteReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("help/reviews") view=pages::reviews::HowReviewsWorkPage/>
+                    <Route path=path!("admin/reviews") view=pages::admin_reviews::AdminReviewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seller/reviews") view=pages::seller::reviews::SellerReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=AdminPage/>
                     <Route path=path!("admin/sellers/applications") view=pages::admin::SellerApplicationsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/payouts") view=pages::admin_payouts::PayoutsPage ssr=SsrMode::Async/>

@@ -203,6 +203,7 @@ through_problem!(
     domain::checkout::CheckoutError,
     domain::inventory::InventoryError,
     domain::orders::OrderError,
+    domain::reviews::ReviewError,
     domain::checkout::rates::RateError,
     domain::sellers::SellerError,
     domain::workflows::settle_payment::SettleError,

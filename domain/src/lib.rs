@@ -17,6 +17,7 @@ pub mod money;
 pub mod notifications;
 pub mod orders;
 pub mod payments;
+pub mod reviews;
 pub mod search;
 pub mod sellers;
 

@@ -15,6 +15,7 @@ pub mod orders;
 pub mod product_form;
 pub mod promotions;
 pub mod returns;
+pub mod reviews;
 pub mod seller_orders;
 pub mod sellers;
 
@@ -58,6 +59,9 @@ pub mod limits {
     pub const PASSWORD_MAX_CHARS: usize = 128;
     pub const NAME_MAX_CHARS: usize = 80;
     pub const EMAIL_MAX_CHARS: usize = 254;
+    pub const REVIEW_TITLE_MAX_CHARS: usize = 120;
+    pub const REVIEW_BODY_MAX_CHARS: usize = 4000;
+    pub const REVIEW_REPLY_MAX_CHARS: usize = 2000;
 }
 
 /// What a user may do on the platform. Everyone who registers is a shopper; sellers and admins are granted.

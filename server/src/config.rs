@@ -78,6 +78,9 @@ pub struct Config {
     /// `ALLOW_DEMO_ACCOUNTS`: serve over https although demo accounts (published password) exist. Default false:
     /// `serve` refuses to start.
     pub allow_demo_accounts: bool,
+    /// `ALLOW_DEMO_REVIEWS`: serve over https although the demo's reviews (sample text no purchase backs) exist.
+    /// Default false: `serve` refuses to start, as a shop must not show shoppers reviews nobody wrote.
+    pub allow_demo_reviews: bool,
     /// `SEARCH_DIR`: where the embedded search index lives (default `data/search`).
     pub search_dir: std::path::PathBuf,
     /// `IMAGE_DIR`: where product images and their thumbnails are stored (default `data/images`).
@@ -233,6 +236,7 @@ impl Config {
             test_clock: parse("TEST_CLOCK", get("TEST_CLOCK"), false)?,
             product_views: parse("PRODUCT_VIEWS", get("PRODUCT_VIEWS"), true)?,
             allow_demo_accounts: parse("ALLOW_DEMO_ACCOUNTS", get("ALLOW_DEMO_ACCOUNTS"), false)?,
+            allow_demo_reviews: parse("ALLOW_DEMO_REVIEWS", get("ALLOW_DEMO_REVIEWS"), false)?,
             search_dir: get("SEARCH_DIR").unwrap_or_else(|| "data/search".into()).into(),
             image_dir: get("IMAGE_DIR").unwrap_or_else(|| "data/images".into()).into(),
             meili_url: get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string()),

@@ -107,6 +107,7 @@ async fn migrate(config: &Config) -> Result<(), String> {
 async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config).await?;
     refuse_demo_accounts(&config, &db).await?;
+    refuse_demo_reviews(&config, &db).await?;
     if config.test_clock && config.is_https() {
         return Err("TEST_CLOCK lets anyone move the shop's clock: it is refused on a shop served over https".into());
     }
@@ -435,6 +436,33 @@ async fn refuse_demo_accounts(config: &Config, db: &Db) -> Result<(), String> {
     }
     Err(format!(
         "{message}; set ALLOW_DEMO_ACCOUNTS=1 to serve a public demo on purpose."
+    ))
+}
+
+/// The demo's reviews are sample text no purchase backs: a shop served over https (a public one) with them refuses
+/// to start, unless `ALLOW_DEMO_REVIEWS` says it is meant (a public demo, where they are labelled as demo data).
+async fn refuse_demo_reviews(config: &Config, db: &Db) -> Result<(), String> {
+    if !config.is_https() {
+        return Ok(());
+    }
+    let present = domain::seed::has_demo_reviews(db)
+        .await
+        .map_err(|e| format!("cannot check for demo reviews: {e}"))?;
+    if !present {
+        return Ok(());
+    }
+    let message = format!(
+        "DEMO REVIEWS EXIST on a shop served at {}: shoppers would read reviews no purchase backs. Serve a database \
+         `bazaar seed` did not fill, or do not serve this one publicly",
+        config.public_url.as_deref().unwrap_or_default()
+    );
+    if config.allow_demo_reviews {
+        tracing::warn!("{message} (served anyway: ALLOW_DEMO_REVIEWS is set)");
+        eprintln!("WARNING: {message} (served anyway: ALLOW_DEMO_REVIEWS is set)");
+        return Ok(());
+    }
+    Err(format!(
+        "{message}; set ALLOW_DEMO_REVIEWS=1 to serve a public demo on purpose."
     ))
 }
 

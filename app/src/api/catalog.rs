@@ -39,10 +39,26 @@ pub async fn home_data() -> Result<HomeContent, AppError> {
     })
 }
 
+/// A product's page: the product and its reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductPageData {
+    pub product: ProductDetail,
+    pub reviews: model::reviews::ProductReviews,
+}
+
+/// The product of `slug` with the reviews its page asks for (`reviews`: the URL's order, star filter and page).
 #[server(endpoint = "product_page")]
-pub async fn product_page(slug: String) -> Result<ProductDetail, AppError> {
+pub async fn product_page(
+    slug: String,
+    #[server(default)] reviews: ListingParams,
+) -> Result<ProductPageData, AppError> {
     let db = crate::ssr::services()?.db;
-    Ok(domain::catalog::product_by_slug(&db, &slug).await?)
+    let product = domain::catalog::product_by_slug(&db, &slug).await?;
+    let query = domain::reviews::reading::query_from(reviews.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let reviews = domain::reviews::reading::for_product(&db, product.card.id, query)
+        .await
+        .map_err(crate::ssr::internal)?;
+    Ok(ProductPageData { product, reviews })
 }
 
 /// A listing: the search page, a category page (`category_slug`) or a store page (`store_slug`).

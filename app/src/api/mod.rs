@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod messages;
 pub mod password_reset;
 pub mod returns;
+pub mod reviews;
 pub mod sellers;
 pub mod sign_ins;
 pub mod two_factor;

@@ -27,6 +27,7 @@ pub fn AccountMenu(user: UserView) -> impl IntoView {
                 <li class="account-menu__who">"Signed in as " {user.email.clone()}</li>
                 <li><a href="/account">"Your account"</a></li>
                 <li><a href="/account/orders">"Your orders"</a></li>
+                <li><a href="/account/reviews">"Your reviews"</a></li>
                 {user.is_admin().then(|| view! { <li><a href="/admin">"Admin dashboard"</a></li> })}
                 {match user.role {
                     model::Role::Seller => Some(view! { <li><a href="/seller">"Seller portal"</a></li> }),

@@ -5,6 +5,7 @@ pub mod layout;
 pub mod messages;
 pub mod portal;
 pub mod returns;
+pub mod reviews;
 pub mod search_box;
 pub mod shipments;
 pub mod variant_picker;

@@ -11,16 +11,18 @@ pub enum Section {
     Products,
     Stock,
     Promotions,
+    Reviews,
     Money,
     Settings,
 }
 
-const SECTIONS: [(Section, &str, &str); 7] = [
+const SECTIONS: [(Section, &str, &str); 8] = [
     (Section::Overview, "/seller", "Overview"),
     (Section::Orders, "/seller/orders", "Orders"),
     (Section::Products, "/seller/products", "Products"),
     (Section::Stock, "/seller/stock", "Stock"),
     (Section::Promotions, "/seller/promotions", "Promotions"),
+    (Section::Reviews, "/seller/reviews", "Reviews"),
     (Section::Money, "/seller/money", "Money"),
     (Section::Settings, "/seller/settings", "Store settings"),
 ];

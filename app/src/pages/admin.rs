@@ -36,6 +36,7 @@ pub fn AdminPage() -> impl IntoView {
                             <h2 id="sellers-title">"Sellers"</h2>
                             <p><a href="/admin/sellers/applications">{format!("Seller applications ({} waiting)", o.pending_applications)}</a></p>
                             <p><a href="/admin/messages">"Flagged messages (contact details or links)"</a></p>
+                            <p><a href="/admin/reviews">"Reported reviews"</a></p>
                             <p><a href="/admin/payouts">"Payouts to stores"</a></p>
                         </section>
                     }.into_any(),

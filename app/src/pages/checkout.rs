@@ -354,7 +354,10 @@ fn SellerOrder(order: SellerOrderView, group: String, token: Option<String>) -> 
             </a></p>
             {(order.status == "delivered").then(|| {
                 let href = crate::api::returns::returns_href(&group, &order.number, token.as_deref());
-                view! { <p><a href=href>{format!("Return items of order {}", order.number)}</a></p> }
+                view! {
+                    <p><a href=href>{format!("Return items of order {}", order.number)}</a></p>
+                    <p><a href="/account/reviews">{format!("Review the items of order {}", order.number)}</a></p>
+                }
             })}
             {order.cancellable.then(|| {
                 let label = format!("Cancel order {}", order.number);

@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_payouts;
+pub mod admin_reviews;
 pub mod cart;
 pub mod checkout;
 pub mod email_links;
@@ -11,6 +12,7 @@ pub mod messages;
 pub mod password_reset;
 pub mod product;
 pub mod returns;
+pub mod reviews;
 pub mod security;
 pub mod sell;
 pub mod seller;

@@ -4,11 +4,14 @@ use leptos_router::hooks::use_params_map;
 use model::catalog::{ImageView, ProductDetail};
 
 use crate::api::cart::AddToCart;
-use crate::api::catalog::product_page;
+use crate::api::catalog::{product_page, ListingParams, ProductPageData};
+use crate::api::reviews::{MarkReviewHelpful, ReportReview};
 use crate::components::catalog::{Breadcrumbs, Markdown, Rating, ReturnsNote};
+use crate::components::reviews::ReviewsSection;
 use crate::components::variant_picker::VariantPicker;
 use crate::error::AppError;
 use crate::pages::errors::{LoadError, NotFoundPage};
+use crate::pages::url_error;
 
 /// The main picture (the page's largest element: loaded first, never lazily) and thumbnails linking to the
 /// full-size originals. Width and height are always set, so nothing moves while pictures load.
@@ -44,11 +47,19 @@ fn Gallery(images: Vec<ImageView>, fallback: String, title: String) -> impl Into
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
+    let (params, thanks) = leptos_router::hooks::use_query_map().with_untracked(|q| {
+        let pairs = ["reviews", "stars", "reviews_page"]
+            .into_iter()
+            .filter_map(|k| q.get(k).map(|v| (k.to_string(), v)))
+            .collect();
+        (ListingParams { pairs }, q.get("thanks"))
+    });
+    let review_error = url_error::<MarkReviewHelpful>().or_else(url_error::<ReportReview>);
     view! {
         <Suspense fallback=|| ()>
-            {let slug = slug.clone(); Suspend::new(async move {
-                match product_page(slug).await {
-                    Ok(p) => {
+            {let (slug, params, thanks, review_error) = (slug.clone(), params.clone(), thanks.clone(), review_error.clone()); Suspend::new(async move {
+                match product_page(slug.clone(), params).await {
+                    Ok(ProductPageData { product: p, reviews }) => {
                         // What search engines show: the seller's SEO title and description where given.
                         let title = if p.seo_title.is_empty() { p.card.title.clone() } else { p.seo_title.clone() };
                         let description = (!p.seo_description.is_empty()).then(|| p.seo_description.clone());
@@ -56,6 +67,7 @@ pub fn ProductPage() -> impl IntoView {
                             <Title text=title/>
                             {description.map(|d| view! { <Meta name="description" content=d/> })}
                             <ProductArticle product=p preview=false/>
+                            <ReviewsSection slug=slug reviews=reviews thanks=thanks error=review_error/>
                         }.into_any()
                     }
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
@@ -83,6 +95,9 @@ pub fn ProductArticle(product: ProductDetail, preview: bool) -> impl IntoView {
                 </p>
                 <ReturnsNote returns=p.returns.clone()/>
                 <Rating rating=card.rating count=card.rating_count/>
+                {(!preview).then(|| view! {
+                    <p class="rating-links"><a href="#reviews">"Read the reviews"</a>" · "<a href="/help/reviews">"How reviews work"</a></p>
+                })}
                 <section aria-labelledby="options-title">
                     <h2 id="options-title" class="section-title">"Options"</h2>
                     {if preview {

@@ -11,6 +11,7 @@ pub mod editor;
 pub mod images;
 pub mod params;
 pub mod picture_fetches;
+pub mod ratings;
 pub mod removed_images;
 pub mod transfer;
 

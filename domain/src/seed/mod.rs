@@ -9,6 +9,7 @@ use crate::platform::db::Db;
 use crate::platform::ids::next_id;
 use crate::sellers::SellerStatus;
 
+mod reviews;
 mod words;
 
 use words::{Leaf, Rng, ADJECTIVES, BRANDS, COUNTRIES, MATERIALS, STORE_WORDS, TREE};
@@ -281,6 +282,12 @@ pub async fn has_demo_accounts(db: &Db) -> Result<bool, sqlx::Error> {
     Ok(n > 0)
 }
 
+/// Whether the seeded demo's reviews (sample text, no purchase behind them) are in the database.
+pub async fn has_demo_reviews(db: &Db) -> Result<bool, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    reviews::present(&mut conn).await
+}
+
 pub async fn seed(db: &Db, products: usize, seed: u64) -> Result<SeedReport, SeedError> {
     seed_inner(db, products, seed, None).await
 }
@@ -347,6 +354,15 @@ async fn seed_inner(
         let product = draw_product(&mut rng, &leaves, &sellers, n);
         let created = now - (products - n) as i64 * 60_000;
         insert_product(&mut tx, &product, created).await?;
+        reviews::insert(
+            &mut tx,
+            product.id,
+            product.seller_id,
+            n,
+            &product.review_stars,
+            created,
+        )
+        .await?;
         seed_pictures(&mut tx, &mut rng, &palette, product.id, &product.title).await?;
         seed_product_attributes(&mut tx, product.id, product.brand, product.material).await?;
         variant_total += seed_variants(&mut tx, &mut rng, &product, n).await?;
@@ -484,6 +500,8 @@ struct DemoProduct {
     base: u64,
     rating_count: i64,
     rating_sum: i64,
+    /// The stars of its demo reviews.
+    review_stars: Vec<i64>,
     variant_count: usize,
 }
 
@@ -498,12 +516,15 @@ fn draw_product(rng: &mut Rng, leaves: &[LeafCategory], sellers: &[DemoSeller], 
     let slug = format!("{}-{}", slugify(&title), n + 1);
     let base = leaf.price.0 + rng.below(leaf.price.1 - leaf.price.0);
     let base = (base / 100) * 100 + 99; // prices end in .99
-    let rating_count = if rng.below(5) == 0 {
-        0
-    } else {
-        rng.below(400) as i64 + 1
-    };
-    let rating_sum = rating_count * (30 + rng.below(21) as i64) / 10; // averages 3.0 to 5.0
+                                        // The draws of the ratings the demo had before it had reviews, kept so the rest of the demo is unchanged.
+    let rated = rng.below(5) != 0;
+    if rated {
+        let _ = rng.below(400);
+    }
+    let average_x10 = 30 + rng.below(21) as i64; // averages 3.0 to 5.0
+    let review_stars = reviews::draw(n, rated, average_x10);
+    let rating_count = review_stars.len() as i64;
+    let rating_sum = review_stars.iter().sum();
     let option_values = leaf.option.1;
     let variant_count = 1 + rng.below(option_values.len() as u64) as usize;
     DemoProduct {
@@ -519,6 +540,7 @@ fn draw_product(rng: &mut Rng, leaves: &[LeafCategory], sellers: &[DemoSeller], 
         base,
         rating_count,
         rating_sum,
+        review_stars,
         variant_count,
     }
 }

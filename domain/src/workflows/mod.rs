@@ -14,6 +14,7 @@ pub mod onboard_seller;
 pub mod place_order;
 pub mod refund_order;
 pub mod return_order;
+pub mod review_product;
 pub mod save_product;
 pub mod settle_payment;
 pub mod ship_order;

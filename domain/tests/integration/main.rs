@@ -24,6 +24,7 @@ mod money_provider_refunds;
 mod money_views;
 mod picture_fetches;
 mod promo;
+mod reviews;
 mod search;
 mod seller_acceptance;
 mod seller_messages;

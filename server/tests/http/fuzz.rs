@@ -44,7 +44,11 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("cart_remove", &["variant"]),
     ("cart_contents", &[]),
     ("home_data", &[]),
-    ("product_page", &["slug"]),
+    ("product_page", &["slug", "reviews"]),
+    ("write_review", &["order", "variant", "stars", "title", "body"]),
+    ("mark_review_helpful", &["review"]),
+    ("report_review", &["review", "reason"]),
+    ("decide_review", &["review", "hide", "reason"]),
     ("listing", &["params", "category_slug", "store_slug"]),
     ("checkout_data", &[]),
     ("use_saved_address", &["id"]),
@@ -91,6 +95,9 @@ const GETS: &[(&str, &[&str])] = &[
     ("return_page", &["number", "order", "token"]),
     ("message_page", &["number", "order", "token"]),
     ("admin_messages", &["order"]),
+    ("my_reviews", &[]),
+    ("open_review_form", &["order", "variant"]),
+    ("reported_reviews", &[]),
 ];
 
 const REST: &[&str] = &[
@@ -344,6 +351,7 @@ const SELLER_ENDPOINTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("pause_promotion", &["id", "pause"]),
+    ("reply_to_review", &["review", "reply"]),
     ("record_payout", &["seller_id", "amount", "reference", "form_key"]),
     ("adjust_balance", &["seller_id", "amount", "reason", "form_key"]),
     ("send_dispute_evidence", &["id", "evidence"]),
@@ -381,6 +389,7 @@ const SELLER_GETS: &[(&str, &[&str])] = &[
     ("seller_orders", &["tab", "q", "from", "to", "after"]),
     ("shipping_record", &[]),
     ("store_promotions", &[]),
+    ("store_review_list", &["unanswered"]),
     ("store_money", &["from", "to", "kind", "after"]),
     ("store_payouts", &[]),
     ("store_dispute", &["id"]),

@@ -15,6 +15,7 @@ mod fuzz;
 mod hostile;
 mod orders;
 mod payments;
+mod reviews;
 mod security;
 mod seller_forms;
 mod seller_money;

@@ -12,6 +12,7 @@ pub mod order_returns;
 pub mod orders;
 pub mod products;
 pub mod promotions;
+pub mod reviews;
 pub mod sales;
 pub mod settings;
 pub mod slips;

@@ -1,0 +1,128 @@
+//! Reviews: the shopper's list and form, "helpful" and reports from the product page, the store's replies, and
+//! the admins' queue. Plain form posts answered with a redirect; the domain decides who may do what.
+
+use leptos::prelude::*;
+use model::reviews::{AccountReviews, ReportedReview, ReviewForm, ReviewFormPage, StoreReviews};
+
+use crate::error::AppError;
+
+/// Where a refused review waits, to show the form with what was typed.
+pub const REVIEW_FORM: &str = "review";
+
+#[cfg(feature = "ssr")]
+fn signed_in() -> Result<(crate::ssr::Services, domain::Actor), AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    Ok((services, crate::ssr::actor()))
+}
+
+#[server(endpoint = "my_reviews", input = leptos::server_fn::codec::GetUrl)]
+pub async fn my_reviews() -> Result<AccountReviews, AppError> {
+    let (services, actor) = signed_in()?;
+    Ok(domain::reviews::writing::account_reviews(&services.db, &actor).await?)
+}
+
+/// The review form's page, with what was typed last if it was refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReviewFormScreen {
+    pub page: ReviewFormPage,
+    pub kept: Option<ReviewForm>,
+}
+
+#[server(endpoint = "open_review_form", input = leptos::server_fn::codec::GetUrl)]
+pub async fn open_review_form(order: i64, variant: i64) -> Result<ReviewFormScreen, AppError> {
+    let (services, actor) = signed_in()?;
+    let page = domain::reviews::writing::form_page(&services.db, &actor, order, variant).await?;
+    let kept = crate::ssr::take_typed(REVIEW_FORM).await?;
+    Ok(ReviewFormScreen { page, kept })
+}
+
+#[server(endpoint = "write_review")]
+pub async fn write_review(
+    order: i64,
+    variant: i64,
+    #[server(default)] stars: String,
+    #[server(default)] title: String,
+    #[server(default)] body: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let form = ReviewForm { stars, title, body };
+    match domain::workflows::review_product::write(&services.db, &actor, order, variant, &form).await {
+        Ok((slug, written)) => {
+            let done = match written {
+                domain::reviews::writing::Written::New => "new",
+                domain::reviews::writing::Written::Edited => "edited",
+            };
+            crate::ssr::redirect(&format!(
+                "/account/reviews?saved={done}&product={}",
+                crate::url_encode(&slug)
+            ));
+            Ok(())
+        }
+        Err(e) => {
+            crate::ssr::keep_typed(REVIEW_FORM, &form).await?;
+            Err(e.into())
+        }
+    }
+}
+
+#[server(endpoint = "mark_review_helpful")]
+pub async fn mark_review_helpful(review: i64) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let slug = domain::reviews::feedback::mark_helpful(&services.db, &crate::ssr::actor(), review).await?;
+    crate::ssr::redirect(&format!(
+        "/p/{}?thanks=helpful#review-{review}",
+        crate::url_encode(&slug)
+    ));
+    Ok(())
+}
+
+#[server(endpoint = "report_review")]
+pub async fn report_review(review: i64, #[server(default)] reason: String) -> Result<(), AppError> {
+    let services = crate::ssr::services()?;
+    let slug = domain::reviews::feedback::report(&services.db, &crate::ssr::actor(), review, &reason).await?;
+    crate::ssr::redirect(&format!(
+        "/p/{}?thanks=reported#review-{review}",
+        crate::url_encode(&slug)
+    ));
+    Ok(())
+}
+
+#[server(endpoint = "store_review_list", input = leptos::server_fn::codec::GetUrl)]
+pub async fn store_review_list(#[server(default)] unanswered: String) -> Result<StoreReviews, AppError> {
+    let (services, actor) = signed_in()?;
+    Ok(domain::reviews::replies::store_reviews(&services.db, &actor, unanswered == "1").await?)
+}
+
+#[server(endpoint = "reply_to_review")]
+pub async fn reply_to_review(review: i64, #[server(default)] reply: String) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::reviews::replies::reply(&services.db, &actor, review, &reply).await?;
+    crate::ssr::redirect(&format!("/seller/reviews?replied={review}#review-{review}"));
+    Ok(())
+}
+
+#[server(endpoint = "reported_reviews", input = leptos::server_fn::codec::GetUrl)]
+pub async fn reported_reviews() -> Result<Vec<ReportedReview>, AppError> {
+    let (services, actor) = signed_in()?;
+    Ok(domain::reviews::moderation::queue(&services.db, &actor).await?)
+}
+
+/// An admin's decision on a reported review: `hide` = "1" hides it for `reason`; otherwise it is kept.
+#[server(endpoint = "decide_review")]
+pub async fn decide_review(
+    review: i64,
+    #[server(default)] hide: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let done = if hide == "1" {
+        domain::workflows::review_product::hide(&services.db, &actor, review, &reason).await?;
+        "hidden"
+    } else {
+        domain::reviews::moderation::keep(&services.db, &actor, review).await?;
+        "kept"
+    };
+    crate::ssr::redirect(&format!("/admin/reviews?done={done}"));
+    Ok(())
+}

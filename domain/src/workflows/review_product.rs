@@ -1,0 +1,55 @@
+//! A review written, edited or hidden (reviews) with the product's rating aggregate set from its visible reviews
+//! (catalog) and the outbox row that re-indexes the product and drops its cached pages (platform), in one
+//! transaction. The product's row is held first, so reviews of one product written at once are counted in turn.
+
+use model::reviews::ReviewForm;
+
+use crate::catalog::ratings;
+use crate::platform::{outbox, Actor, Db};
+use crate::reviews::writing::{self, Written};
+use crate::reviews::{moderation, totals, ReviewError};
+
+/// Writes the actor's review of a line they bought and received (or edits the one they wrote). Returns the
+/// product's slug and what was done.
+pub async fn write(
+    db: &Db,
+    actor: &Actor,
+    order_id: i64,
+    variant_id: i64,
+    form: &ReviewForm,
+) -> Result<(String, Written), ReviewError> {
+    let checked = writing::check(form).map_err(ReviewError::Invalid)?;
+    let mut tx = db.begin_write().await?;
+    let line = writing::bought_line(&mut tx, actor, order_id, variant_id).await?;
+    if !ratings::hold(&mut tx, line.product_id).await? {
+        return Err(ReviewError::NotFound);
+    }
+    let written = writing::write(&mut tx, actor, &line, &checked).await?;
+    recount(&mut tx, line.product_id).await?;
+    tx.commit().await?;
+    Ok((line.product_slug, written))
+}
+
+/// An admin hides a reported review for `reason`; the product's rating no longer counts it. Returns whether it
+/// was hidden now (false: hidden already).
+pub async fn hide(db: &Db, actor: &Actor, review_id: i64, reason: &str) -> Result<bool, ReviewError> {
+    let reason = moderation::hiding_reason(reason)?;
+    if !actor.is_admin() {
+        return Err(ReviewError::NotFound);
+    }
+    let mut tx = db.begin_write().await?;
+    let product_id = moderation::product_of(&mut tx, review_id).await?;
+    ratings::hold(&mut tx, product_id).await?;
+    let hidden = moderation::hide(&mut tx, actor, review_id, reason).await?;
+    if hidden {
+        recount(&mut tx, product_id).await?;
+    }
+    tx.commit().await?;
+    Ok(hidden)
+}
+
+async fn recount(conn: &mut sqlx::AnyConnection, product_id: i64) -> Result<(), sqlx::Error> {
+    let (sum, count) = totals(conn, product_id).await?;
+    ratings::set(conn, product_id, sum, count).await?;
+    outbox::product_changed(conn, product_id).await
+}
