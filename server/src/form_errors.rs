@@ -95,6 +95,14 @@ async fn keep_error(session: &Session, response: &mut Response, host: Option<&st
     else {
         return;
     };
+    // A fragment (`#review-12`: where the page should scroll to) is not part of a URI: kept aside, put back after.
+    let (location, fragment) = match location.split_once('#') {
+        Some((before, after)) if after.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+            (before.to_string(), format!("#{after}"))
+        }
+        Some((before, _)) => (before.to_string(), String::new()),
+        None => (location, String::new()),
+    };
     let Some(local) = same_site_path(&location, host) else {
         tracing::warn!(location, "a form's redirect pointed at another site; sent home instead");
         response
@@ -126,7 +134,7 @@ async fn keep_error(session: &Session, response: &mut Response, host: Option<&st
         .into_iter()
         .filter(|(k, _)| k != "__err" && k != "__path")
         .collect();
-    let target = rebuild(&path, &rest).map_or_else(|| "/".to_string(), |u| u.to_string());
+    let target = rebuild(&path, &rest).map_or_else(|| "/".to_string(), |u| format!("{u}{fragment}"));
     if let Ok(value) = HeaderValue::from_str(&target) {
         response.headers_mut().insert(header::LOCATION, value);
     }

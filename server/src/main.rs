@@ -435,7 +435,7 @@ async fn refuse_demo_accounts(config: &Config, db: &Db) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "{message}; set ALLOW_DEMO_ACCOUNTS=1 to serve a public demo on purpose."
+        "{message}; set ALLOW_DEMO_ACCOUNTS=true to serve a public demo on purpose."
     ))
 }
 
@@ -462,7 +462,7 @@ async fn refuse_demo_reviews(config: &Config, db: &Db) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "{message}; set ALLOW_DEMO_REVIEWS=1 to serve a public demo on purpose."
+        "{message}; set ALLOW_DEMO_REVIEWS=true to serve a public demo on purpose."
     ))
 }
 

@@ -125,10 +125,12 @@ fn ReviewItem(review: ReviewView) -> impl IntoView {
                         <summary>"Report"<span class="visually-hidden">{format!(" the review {}", review.title)}</span></summary>
                         <form method="post" action=ReportReview::url() class="form">
                             <input type="hidden" name="review" value=id.to_string()/>
-                            <label for=format!("report-{id}")>"Why are you reporting it?"</label>
-                            <select id=format!("report-{id}") name="reason">
-                                {reasons.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                            </select>
+                            <div class="field">
+                                <label for=format!("report-{id}")>"Why are you reporting it?"</label>
+                                <select id=format!("report-{id}") name="reason">
+                                    {reasons.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                                </select>
+                            </div>
                             <button class="button button--secondary button--small" type="submit">"Send report"</button>
                         </form>
                     </details>

@@ -66,10 +66,12 @@ fn Reported(review: ReportedReview) -> impl IntoView {
                 <form method="post" action=DecideReview::url() class="form">
                     <input type="hidden" name="review" value=id.to_string()/>
                     <input type="hidden" name="hide" value="1"/>
-                    <label for=format!("hide-reason-{id}")>"Reason to hide it"</label>
-                    <select id=format!("hide-reason-{id}") name="reason">
-                        {ReviewReason::ALL.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
-                    </select>
+                    <div class="field">
+                        <label for=format!("hide-reason-{id}")>"Reason to hide it"</label>
+                        <select id=format!("hide-reason-{id}") name="reason">
+                            {ReviewReason::ALL.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
                     <button class="button button--danger" type="submit">"Hide review"<span class="visually-hidden">{format!(" {}", review.title)}</span></button>
                 </form>
                 <form method="post" action=DecideReview::url()>

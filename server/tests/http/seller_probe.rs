@@ -308,7 +308,7 @@ async fn seeding_a_database_that_has_a_catalog_creates_nothing_and_demo_accounts
     assert!(!ok, "served publicly with demo accounts: {said}");
     assert!(said.contains("ALLOW_DEMO_ACCOUNTS"), "{said}");
     // Allowed demo accounts still leave the demo's reviews, which no purchase backs: refused too.
-    let accounts_allowed = [("PUBLIC_URL", "https://shop.example"), ("ALLOW_DEMO_ACCOUNTS", "1")];
+    let accounts_allowed = [("PUBLIC_URL", "https://shop.example"), ("ALLOW_DEMO_ACCOUNTS", "true")];
     let (ok, said) = bazaar(&db_url, &dir, &["serve"], &accounts_allowed);
     assert!(!ok, "served publicly with demo reviews: {said}");
     assert!(said.contains("ALLOW_DEMO_REVIEWS"), "{said}");

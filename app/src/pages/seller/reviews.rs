@@ -55,8 +55,10 @@ fn Reviews(reviews: StoreReviews, replied: bool, error: Option<AppError>) -> imp
             {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
             <p class="lead">"What shoppers who received your products say. You can reply once, publicly, to each review; you cannot hide or change one. Report a review that breaks "<a href="/help/reviews">"the rules"</a>" from its product page."</p>
             <nav aria-label="Which reviews" class="tabs">
-                <a href="/seller/reviews" aria-current=all_current>"All"</a>
-                <a href="/seller/reviews?unanswered=1" aria-current=open_current>{format!("Waiting for a reply ({})", reviews.awaiting_reply)}</a>
+                <ul class="chips">
+                    <li><a class="chip" href="/seller/reviews" aria-current=all_current>"All"</a></li>
+                    <li><a class="chip" href="/seller/reviews?unanswered=1" aria-current=open_current>{format!("Waiting for a reply ({})", reviews.awaiting_reply)}</a></li>
+                </ul>
             </nav>
             {if reviews.reviews.is_empty() {
                 view! { <section class="card empty"><p>"No reviews here yet."</p></section> }.into_any()
@@ -94,8 +96,10 @@ fn ReviewRowView(row: StoreReviewRow) -> impl IntoView {
                 (None, false) => view! {
                     <form method="post" action=ReplyToReview::url() class="form stack">
                         <input type="hidden" name="review" value=id.to_string()/>
-                        <label for=format!("reply-{id}")>{format!("Your public reply to {}", r.author)}</label>
-                        <textarea id=format!("reply-{id}") name="reply" rows="3" maxlength=model::limits::REVIEW_REPLY_MAX_CHARS required=true></textarea>
+                        <div class="field">
+                            <label for=format!("reply-{id}")>{format!("Your public reply to {}", r.author)}</label>
+                            <textarea id=format!("reply-{id}") name="reply" rows="3" maxlength=model::limits::REVIEW_REPLY_MAX_CHARS required=true></textarea>
+                        </div>
                         <div class="form-actions"><button class="button" type="submit">"Publish reply"</button></div>
                     </form>
                 }.into_any(),
