@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/products/:id") view=pages::seller::editor::SellerProductEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/products/:id/preview") view=pages::seller::editor::SellerProductPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("wishlist") view=pages::wishlist::WishlistPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("checkout/review") view=pages::checkout::ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("pay/test/:session") view=pages::checkout::TestPaymentPage ssr=SsrMode::Async/>

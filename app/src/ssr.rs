@@ -204,6 +204,8 @@ through_problem!(
     domain::inventory::InventoryError,
     domain::orders::OrderError,
     domain::reviews::ReviewError,
+    domain::wishlist::WishlistError,
+    domain::workflows::move_to_cart::MoveError,
     domain::checkout::rates::RateError,
     domain::sellers::SellerError,
     domain::workflows::settle_payment::SettleError,

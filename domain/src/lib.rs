@@ -20,6 +20,7 @@ pub mod payments;
 pub mod reviews;
 pub mod search;
 pub mod sellers;
+pub mod wishlist;
 
 pub mod workflows;
 

@@ -18,6 +18,7 @@ pub mod returns;
 pub mod reviews;
 pub mod seller_orders;
 pub mod sellers;
+pub mod wishlist;
 
 /// Text as HTML character data or an attribute value: `&`, `<`, `>`, `"` and `'` as references. The one escaper
 /// for the places where markup is written by hand (a page title, a textarea, an export's HTML, an error page).

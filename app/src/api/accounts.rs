@@ -28,8 +28,9 @@ pub(crate) mod imp {
             .map_err(internal)?;
         let device = accounts::devices::describe(crate::ssr::user_agent().as_deref());
         session.insert(DEVICE_KEY, device).await.map_err(internal)?;
-        // The cart filled as a guest is kept: it joins the account's cart.
-        crate::api::cart::imp::adopt_cart(user.id).await
+        // The cart filled and the products kept as a guest stay: they join the account's cart and wishlist.
+        crate::api::cart::imp::adopt_cart(user.id).await?;
+        crate::api::wishlist::imp::adopt_wishlist(user.id).await
     }
 }
 

@@ -44,6 +44,8 @@ pub async fn home_data() -> Result<HomeContent, AppError> {
 pub struct ProductPageData {
     pub product: ProductDetail,
     pub reviews: model::reviews::ProductReviews,
+    /// On this visitor's wishlist.
+    pub saved: bool,
 }
 
 /// The product of `slug` with the reviews its page asks for (`reviews`: the URL's order, star filter and page).
@@ -58,7 +60,12 @@ pub async fn product_page(
     let reviews = domain::reviews::reading::for_product(&db, product.card.id, query)
         .await
         .map_err(crate::ssr::internal)?;
-    Ok(ProductPageData { product, reviews })
+    let saved = crate::api::wishlist::imp::holds(product.card.id).await?;
+    Ok(ProductPageData {
+        product,
+        reviews,
+        saved,
+    })
 }
 
 /// A listing: the search page, a category page (`category_slug`) or a store page (`store_slug`).

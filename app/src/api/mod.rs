@@ -13,6 +13,7 @@ pub mod reviews;
 pub mod sellers;
 pub mod sign_ins;
 pub mod two_factor;
+pub mod wishlist;
 
 /// A redirect target supplied by the client must stay on this site: a path, not `//host` or `https://…`.
 pub fn safe_next(next: &str) -> String {

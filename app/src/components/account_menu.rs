@@ -28,6 +28,7 @@ pub fn AccountMenu(user: UserView) -> impl IntoView {
                 <li><a href="/account">"Your account"</a></li>
                 <li><a href="/account/orders">"Your orders"</a></li>
                 <li><a href="/account/reviews">"Your reviews"</a></li>
+                <li><a href="/wishlist">"Your wishlist"</a></li>
                 {user.is_admin().then(|| view! { <li><a href="/admin">"Admin dashboard"</a></li> })}
                 {match user.role {
                     model::Role::Seller => Some(view! { <li><a href="/seller">"Seller portal"</a></li> }),

@@ -53,6 +53,7 @@ pub fn Footer() -> impl IntoView {
                     <ul>
                         <li><a href="/">"Home"</a></li>
                         <li><a href="/account">"Your account"</a></li>
+                        <li><a href="/wishlist">"Wishlist"</a></li>
                         <li><a href="/sell">"Sell on Bazaar"</a></li>
                     </ul>
                 </nav>

@@ -17,6 +17,7 @@ pub mod security;
 pub mod sell;
 pub mod seller;
 pub mod two_factor;
+pub mod wishlist;
 
 use leptos::prelude::*;
 

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 use model::catalog::{ImageView, ProductDetail};
@@ -6,6 +7,7 @@ use model::catalog::{ImageView, ProductDetail};
 use crate::api::cart::AddToCart;
 use crate::api::catalog::{product_page, ListingParams, ProductPageData};
 use crate::api::reviews::{MarkReviewHelpful, ReportReview};
+use crate::api::wishlist::SaveForLater;
 use crate::components::catalog::{Breadcrumbs, Markdown, Rating, ReturnsNote};
 use crate::components::reviews::ReviewsSection;
 use crate::components::variant_picker::VariantPicker;
@@ -44,6 +46,30 @@ fn Gallery(images: Vec<ImageView>, fallback: String, title: String) -> impl Into
     .into_any()
 }
 
+/// "Save to wishlist", or "Saved" with a link to the list and a way to take it off. A plain form: no island.
+#[component]
+fn WishlistButton(product: i64, title: String, saved: bool) -> impl IntoView {
+    let error = url_error::<SaveForLater>();
+    let (keep, label) = if saved {
+        ("0", "♥ Saved: remove from wishlist")
+    } else {
+        ("1", "♡ Save to wishlist")
+    };
+    view! {
+        <div class="wishlist-button" id="wishlist">
+            {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
+            <form method="post" action=SaveForLater::url()>
+                <input type="hidden" name="product" value=product.to_string()/>
+                <input type="hidden" name="keep" value=keep/>
+                <button class="button button--secondary" type="submit">
+                    {label}<span class="visually-hidden">{format!(": {title}")}</span>
+                </button>
+            </form>
+            {saved.then(|| view! { <p><a href="/wishlist">"View your wishlist"</a></p> })}
+        </div>
+    }
+}
+
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
@@ -59,14 +85,14 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {let (slug, params, thanks, review_error) = (slug.clone(), params.clone(), thanks.clone(), review_error.clone()); Suspend::new(async move {
                 match product_page(slug.clone(), params).await {
-                    Ok(ProductPageData { product: p, reviews }) => {
+                    Ok(ProductPageData { product: p, reviews, saved }) => {
                         // What search engines show: the seller's SEO title and description where given.
                         let title = if p.seo_title.is_empty() { p.card.title.clone() } else { p.seo_title.clone() };
                         let description = (!p.seo_description.is_empty()).then(|| p.seo_description.clone());
                         view! {
                             <Title text=title/>
                             {description.map(|d| view! { <Meta name="description" content=d/> })}
-                            <ProductArticle product=p preview=false/>
+                            <ProductArticle product=p preview=false saved=saved/>
                             <ReviewsSection slug=slug reviews=reviews thanks=thanks error=review_error/>
                         }.into_any()
                     }
@@ -81,7 +107,7 @@ pub fn ProductPage() -> impl IntoView {
 /// A product as its page shows it. In a seller's `preview` (a draft, say) the variants are listed instead of the
 /// picker: nothing can be bought from a preview.
 #[component]
-pub fn ProductArticle(product: ProductDetail, preview: bool) -> impl IntoView {
+pub fn ProductArticle(product: ProductDetail, preview: bool, #[prop(optional)] saved: Option<bool>) -> impl IntoView {
     let p = product;
     let card = p.card.clone();
     view! {
@@ -111,6 +137,7 @@ pub fn ProductArticle(product: ProductDetail, preview: bool) -> impl IntoView {
                     } else {
                         view! { <VariantPicker variants=p.variants.clone() error={crate::pages::url_error::<AddToCart>()}/> }.into_any()
                     }}
+                    {saved.map(|saved| view! { <WishlistButton product=card.id title=card.title.clone() saved=saved/> })}
                 </section>
                 <section aria-labelledby="description-title">
                     <h2 id="description-title" class="section-title">"Description"</h2>

@@ -33,6 +33,8 @@ pub const TWO_FACTOR_PASSED_KEY: &str = "two_factor_passed";
 pub const FRESH_RECOVERY_CODES_KEY: &str = "fresh_recovery_codes";
 /// The cart of the session: a guest cart, or the account's cart once signed in.
 pub const CART_ID_KEY: &str = "cart_id";
+/// The session's wishlist (a guest's, or the account's put there at sign-in).
+pub const WISHLIST_ID_KEY: &str = "wishlist_id";
 
 /// The largest session we store. Every value the shop keeps in a session is bounded (a checkout draft is cut to
 /// its fields' limits); this is the backstop, so no visitor can make their session row grow without end.

@@ -10,6 +10,7 @@ pub mod dispute_evidence;
 pub mod expire_holds;
 pub mod import_products;
 pub mod message_order;
+pub mod move_to_cart;
 pub mod onboard_seller;
 pub mod place_order;
 pub mod refund_order;

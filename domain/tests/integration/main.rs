@@ -43,3 +43,4 @@ mod stripe_disputes;
 mod stripe_payments;
 mod two_factor;
 mod verification;
+mod wishlist;

@@ -49,6 +49,8 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("mark_review_helpful", &["review"]),
     ("report_review", &["review", "reason"]),
     ("decide_review", &["review", "hide", "reason"]),
+    ("save_for_later", &["product", "keep", "from"]),
+    ("move_to_cart", &["product"]),
     ("listing", &["params", "category_slug", "store_slug"]),
     ("checkout_data", &[]),
     ("use_saved_address", &["id"]),
@@ -98,6 +100,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("my_reviews", &[]),
     ("open_review_form", &["order", "variant"]),
     ("reported_reviews", &[]),
+    ("wishlist_page", &[]),
 ];
 
 const REST: &[&str] = &[

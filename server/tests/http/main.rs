@@ -23,3 +23,4 @@ mod seller_orders;
 mod seller_payouts;
 mod seller_probe;
 mod sellers;
+mod wishlist;
