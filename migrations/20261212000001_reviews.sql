@@ -51,3 +51,9 @@ CREATE TABLE review_reports (
     decided_at  BIGINT NULL,
     PRIMARY KEY (review_id, user_id)
 );
+
+-- Ratings written before reviews existed (the seeded demo's numbers) have no review behind them: a product's
+-- rating is now what its visible reviews say, so they start from none, and the index hears of each such product
+-- (negative ids: the outbox's own ids are positive, so these never collide).
+INSERT INTO search_outbox (id, product_id, created_at) SELECT -id, id, 0 FROM products WHERE rating_count > 0;
+UPDATE products SET rating_sum = 0, rating_count = 0 WHERE rating_count > 0;

@@ -17,8 +17,8 @@ test("a guest's wishlist joins the account at sign-in and a kept product moves t
   if (!pick) throw new Error("no single-variant product in stock");
 
   await page.goto(pick.url);
-  await page.getByRole("button", { name: `♡ Save to wishlist: ${pick.title}` }).click();
-  await expect(page.getByRole("button", { name: `♥ Saved: remove from wishlist: ${pick.title}` })).toBeVisible();
+  await page.getByRole("button", { name: /^♡ Save to wishlist/ }).click();
+  await expect(page.getByRole("button", { name: /^♥ Saved: remove from wishlist/ })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("link", { name: "View your wishlist" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Your wishlist" })).toBeVisible();
@@ -34,7 +34,7 @@ test("a guest's wishlist joins the account at sign-in and a kept product moves t
   await expect(page.getByText("Kept on this device.")).toHaveCount(0);
   await page.screenshot({ path: `test-results/wishlist-${testInfo.project.name}.png`, fullPage: true });
 
-  await page.getByRole("button", { name: `Move to cart: ${pick.title}` }).click();
+  await page.getByRole("button", { name: /^Move to cart/ }).click();
   await expect(page.getByRole("status")).toContainText("Moved to your cart.");
   await expect(page.getByText("Nothing kept yet.")).toBeVisible();
   await expect(page.getByRole("link", { name: /Cart 1 item in cart/ })).toBeVisible();

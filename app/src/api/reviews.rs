@@ -6,8 +6,11 @@ use model::reviews::{AccountReviews, ReportedReview, ReviewForm, ReviewFormPage,
 
 use crate::error::AppError;
 
-/// Where a refused review waits, to show the form with what was typed.
-pub const REVIEW_FORM: &str = "review";
+/// Where a refused review waits, to show that line's form with what was typed.
+#[cfg(feature = "ssr")]
+fn kept_key(order: i64, variant: i64) -> String {
+    format!("review:{order}:{variant}")
+}
 
 #[cfg(feature = "ssr")]
 fn signed_in() -> Result<(crate::ssr::Services, domain::Actor), AppError> {
@@ -33,7 +36,7 @@ pub struct ReviewFormScreen {
 pub async fn open_review_form(order: i64, variant: i64) -> Result<ReviewFormScreen, AppError> {
     let (services, actor) = signed_in()?;
     let page = domain::reviews::writing::form_page(&services.db, &actor, order, variant).await?;
-    let kept = crate::ssr::take_typed(REVIEW_FORM).await?;
+    let kept = crate::ssr::take_typed(&kept_key(order, variant)).await?;
     Ok(ReviewFormScreen { page, kept })
 }
 
@@ -60,7 +63,7 @@ pub async fn write_review(
             Ok(())
         }
         Err(e) => {
-            crate::ssr::keep_typed(REVIEW_FORM, &form).await?;
+            crate::ssr::keep_typed(&kept_key(order, variant), &form).await?;
             Err(e.into())
         }
     }

@@ -65,17 +65,16 @@ pub async fn save_for_later(
         let id = imp::wishlist_id(true)
             .await?
             .ok_or_else(|| crate::ssr::internal("no wishlist"))?;
-        domain::wishlist::keep(&services.db, id, product).await?
+        Some(domain::wishlist::keep(&services.db, id, product).await?)
     } else {
         match imp::wishlist_id(false).await? {
             Some(id) => domain::wishlist::remove(&services.db, id, product).await?,
             None => return Err(crate::ssr::fail(AppError::NotFound)),
         }
     };
-    if from == "wishlist" {
-        crate::ssr::redirect("/wishlist?removed=1");
-    } else {
-        crate::ssr::redirect(&format!("/p/{}#wishlist", crate::url_encode(&slug)));
+    match slug {
+        Some(slug) if from != "wishlist" => crate::ssr::redirect(&format!("/p/{}#wishlist", crate::url_encode(&slug))),
+        _ => crate::ssr::redirect("/wishlist?removed=1"),
     }
     Ok(())
 }

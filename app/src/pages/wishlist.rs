@@ -84,7 +84,7 @@ fn Item(item: WishlistItem) -> impl IntoView {
                 } else {
                     view! { <p class="stock stock--out">"Out of stock"</p> }.into_any()
                 }}
-                <div class="form-actions">
+                <div class="wishlist__actions">
                     {match item.movable_variant {
                         Some(_) => view! {
                             <form method="post" action=MoveToCart::url()>

@@ -7,11 +7,12 @@ use sqlx::AnyConnection;
 
 use super::ReviewError;
 use crate::platform::clock::now_ms;
-use crate::platform::{Actor, Db};
+use crate::platform::{outbox, Actor, Db};
 
-/// A visible review: its product's page, its author and store.
+/// A visible review: its product and page, its author and store.
 #[derive(Debug, sqlx::FromRow)]
 struct Target {
+    product_id: i64,
     slug: String,
     user_id: Option<i64>,
     seller_id: i64,
@@ -19,7 +20,7 @@ struct Target {
 
 async fn visible(conn: &mut AnyConnection, review_id: i64) -> Result<Target, ReviewError> {
     sqlx::query_as(
-        "SELECT p.slug, r.user_id, r.seller_id FROM reviews r JOIN products p ON p.id = r.product_id \
+        "SELECT r.product_id, p.slug, r.user_id, r.seller_id FROM reviews r JOIN products p ON p.id = r.product_id \
          WHERE r.id = $1 AND r.hidden_at IS NULL",
     )
     .bind(review_id)
@@ -60,6 +61,8 @@ pub async fn mark_helpful(db: &Db, actor: &Actor, review_id: i64) -> Result<Stri
             .bind(review_id)
             .execute(&mut *tx)
             .await?;
+        // The cached product page shows the count and orders by it.
+        outbox::product_changed(&mut tx, target.product_id).await?;
     }
     tx.commit().await?;
     Ok(target.slug)

@@ -6,7 +6,7 @@ use model::FieldError;
 
 use super::{ReviewError, ReviewRow, REPLY_MAX, REVIEW_COLUMNS};
 use crate::platform::clock::now_ms;
-use crate::platform::{text, Actor, Db};
+use crate::platform::{outbox, text, Actor, Db};
 
 /// The portal lists this many, newest first.
 const LIST_MAX: i64 = 100;
@@ -54,11 +54,20 @@ pub async fn store_reviews(db: &Db, actor: &Actor, unanswered_only: bool) -> Res
         unanswered_only,
         reviews: rows
             .into_iter()
-            .map(|r| StoreReviewRow {
-                product_title: r.product_title,
-                product_slug: r.product_slug,
-                hidden: r.hidden_at.is_some(),
-                review: r.review.view(),
+            .map(|r| {
+                let hidden = r.hidden_at.is_some();
+                let mut review = r.review.view();
+                if hidden {
+                    // Hidden for what it said (personal information, say): the store no longer reads it either.
+                    review.title = "Hidden by moderators".into();
+                    review.body = String::new();
+                }
+                StoreReviewRow {
+                    product_title: r.product_title,
+                    product_slug: r.product_slug,
+                    hidden,
+                    review,
+                }
             })
             .collect(),
     })
@@ -87,6 +96,12 @@ pub async fn reply(db: &Db, actor: &Actor, review_id: i64, body: &str) -> Result
     .await?
     .rows_affected();
     if written == 1 {
+        // The product's cached page shows replies: the outbox drops it.
+        let product_id: i64 = sqlx::query_scalar("SELECT product_id FROM reviews WHERE id = $1")
+            .bind(review_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        outbox::product_changed(&mut tx, product_id).await?;
         tx.commit().await?;
         return Ok(());
     }

@@ -68,11 +68,19 @@ pub async fn bought_line(
     if order_id == 0 {
         return Err(ReviewError::NotFound);
     }
-    bought(conn, user, Some((order_id, variant_id)))
+    let line = bought(conn, user, Some((order_id, variant_id)))
         .await?
         .into_iter()
         .next()
-        .ok_or(ReviewError::NotFound)
+        .ok_or(ReviewError::NotFound)?;
+    if actor.store_id() == Some(line.seller_id) {
+        return Err(own_store());
+    }
+    Ok(line)
+}
+
+fn own_store() -> ReviewError {
+    ReviewError::NotAllowed("A store's seller cannot review its own products.".into())
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -105,6 +113,7 @@ pub async fn account_reviews(db: &Db, actor: &Actor) -> Result<AccountReviews, R
         .await?
         .iter()
         .filter(|l| now <= l.delivered_at + WRITE_WITHIN_MS && !reviewed.contains(&(l.order_id, l.variant_id)))
+        .filter(|l| actor.store_id() != Some(l.seller_id))
         .map(BoughtLine::item)
         .collect();
     let written = rows
@@ -223,6 +232,11 @@ pub async fn write(
             .bind(&review.title)
             .bind(&review.body)
             .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        // A decision was about the words it had: whoever reported them may report the new ones.
+        sqlx::query("DELETE FROM review_reports WHERE review_id = $1 AND decided_at IS NOT NULL")
             .bind(id)
             .execute(&mut *conn)
             .await?;

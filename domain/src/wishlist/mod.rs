@@ -121,14 +121,18 @@ pub async fn adopt_at_sign_in(db: &Db, remembered: Option<i64>, user_id: i64) ->
     };
     let target = account_list(db, user_id).await?;
     let mut tx = db.begin_write().await?;
-    // The guest's products join the account's; one kept on both stays as the account had it.
+    let room = MAX_ITEMS - held_under_hold(&mut tx, target).await?;
+    // The guest's products join the account's, the newest first while there is room; one kept on both stays as
+    // the account had it.
     sqlx::query(
         "INSERT INTO wishlist_items (wishlist_id, product_id, saved_price, added_at) \
-         SELECT $1, product_id, saved_price, added_at FROM wishlist_items WHERE wishlist_id = $2 \
-         ON CONFLICT (wishlist_id, product_id) DO NOTHING",
+         SELECT $1, g.product_id, g.saved_price, g.added_at FROM wishlist_items g WHERE g.wishlist_id = $2 \
+         AND NOT EXISTS (SELECT 1 FROM wishlist_items a WHERE a.wishlist_id = $1 AND a.product_id = g.product_id) \
+         ORDER BY g.added_at DESC LIMIT $3",
     )
     .bind(target)
     .bind(guest)
+    .bind(room.max(0))
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM wishlists WHERE id = $1 AND user_id IS NULL")
@@ -148,10 +152,7 @@ pub async fn keep(db: &Db, id: i64, product_id: i64) -> Result<String, WishlistE
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(WishlistError::NotFound)?;
-    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let held = held_under_hold(&mut tx, id).await?;
     if held >= MAX_ITEMS && !contains_on(&mut tx, id, product_id).await? {
         return Err(WishlistError::NotAllowed(format!(
             "Your wishlist holds {MAX_ITEMS} products, its most: remove some to keep this one."
@@ -171,18 +172,33 @@ pub async fn keep(db: &Db, id: i64, product_id: i64) -> Result<String, WishlistE
     Ok(slug)
 }
 
-/// Takes a product off list `id` (not on it: nothing changes). Returns its slug.
-pub async fn remove(db: &Db, id: i64, product_id: i64) -> Result<String, WishlistError> {
+/// How many products list `id` holds, after taking the list's row for the rest of the transaction (a no-op
+/// update): two saves at once count in turn, so neither passes the limit.
+async fn held_under_hold(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query("UPDATE wishlists SET created_at = created_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Takes a product off list `id` (not on it: nothing changes). Returns its slug while it is on sale (a draft's
+/// or an archived product's address is not told).
+pub async fn remove(db: &Db, id: i64, product_id: i64) -> Result<Option<String>, WishlistError> {
     sqlx::query("DELETE FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2")
         .bind(id)
         .bind(product_id)
         .execute(db.pool())
         .await?;
-    sqlx::query_scalar("SELECT slug FROM products WHERE id = $1")
-        .bind(product_id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(WishlistError::NotFound)
+    Ok(
+        sqlx::query_scalar("SELECT slug FROM products WHERE id = $1 AND status = 'active'")
+            .bind(product_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 async fn contains_on(conn: &mut AnyConnection, id: i64, product_id: i64) -> Result<bool, sqlx::Error> {

@@ -255,7 +255,7 @@ async fn helpful_counts_once_per_account_and_never_its_author_or_store(db: Db) {
     let db = Arc::new(db);
     let votes: Vec<_> = (0..6)
         .map(|_| {
-            let (db, reader) = (db.clone(), reader.clone());
+            let (db, reader) = (db.clone(), reader);
             tokio::spawn(async move { feedback::mark_helpful(&db, &reader, id).await })
         })
         .collect();
@@ -329,7 +329,7 @@ async fn reports_reach_the_queue_and_only_an_admin_hides_for_a_listed_reason(db:
         .expect("a store may report too");
 
     let admin = actors::admin(&db).await;
-    for actor in [reader.clone(), seller.clone(), Actor::visitor()] {
+    for actor in [reader, seller, Actor::visitor()] {
         assert!(matches!(
             moderation::queue(&db, &actor).await,
             Err(ReviewError::NotFound)
@@ -382,6 +382,9 @@ async fn reports_reach_the_queue_and_only_an_admin_hides_for_a_listed_reason(db:
     .expect("page");
     assert!(page.reviews.iter().all(|r| r.id != id), "hidden reviews are not shown");
     assert!(moderation::queue(&db, &admin).await.expect("queue").is_empty());
+    let store_list = replies::store_reviews(&db, &seller, false).await.expect("store list");
+    let hidden = store_list.reviews.iter().find(|r| r.review.id == id).expect("listed");
+    assert!(hidden.hidden && hidden.review.title == "Hidden by moderators" && hidden.review.body.is_empty());
     let own = writing::account_reviews(&db, &author).await.expect("home");
     assert_eq!(
         own.written[0].hidden.as_deref(),
@@ -457,7 +460,7 @@ async fn a_store_replies_once_to_reviews_of_its_own_products(db: Db) {
     let db = Arc::new(db);
     let sends: Vec<_> = (0..5)
         .map(|i| {
-            let (db, seller) = (db.clone(), seller.clone());
+            let (db, seller) = (db.clone(), seller);
             tokio::spawn(async move { replies::reply(&db, &seller, id, &format!("Thanks! ({i})")).await })
         })
         .collect();
@@ -500,7 +503,7 @@ async fn reviews_written_at_once_all_count_and_one_line_gets_one_review(db: Db) 
     let mut writes = Vec::new();
     for (shopper, order) in buyers.iter().cloned() {
         for stars in ["5", "4"] {
-            let (db, shopper) = (db.clone(), shopper.clone());
+            let (db, shopper) = (db.clone(), shopper);
             writes.push(tokio::spawn(async move {
                 review_product::write(&db, &shopper, order, kettle, &form(stars, "Twice at once", "")).await
             }));
@@ -566,7 +569,26 @@ async fn the_demo_ratings_are_demo_reviews_and_pages_sort_and_filter_them(db: Db
     assert_eq!(filtered.summary.by_stars.iter().sum::<i64>(), filtered.summary.count);
 }
 
+async fn a_store_cannot_review_its_own_products(db: Db) {
+    let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
+    let seller = actors::seller_of(&db, store).await;
+    let (order, _) = delivered_to(&db, &seller, store, kettle, 1).await;
+    assert!(writing::account_reviews(&db, &seller)
+        .await
+        .expect("home")
+        .waiting
+        .is_empty());
+    let refused = review_product::write(&db, &seller, order, kettle, &form("5", "Best kettle ever", "")).await;
+    assert!(matches!(refused, Err(ReviewError::NotAllowed(_))), "{refused:?}");
+    assert!(matches!(
+        writing::form_page(&db, &seller, order, kettle).await,
+        Err(ReviewError::NotAllowed(_))
+    ));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM reviews WHERE demo = 0").await, 0);
+}
+
 db_tests!(
+    a_store_cannot_review_its_own_products,
     a_delivered_line_is_reviewed_once_by_its_buyer_and_the_rating_follows,
     a_line_not_delivered_or_past_100_days_cannot_be_reviewed_but_a_review_stays_editable,
     hostile_review_text_gets_messages_and_stores_nothing,

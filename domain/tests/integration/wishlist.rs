@@ -117,7 +117,7 @@ async fn a_list_is_reached_only_from_its_own_session(db: Db) {
     let db = Arc::new(db);
     let tasks: Vec<_> = (0..4)
         .map(|_| {
-            let (db, fresh) = (db.clone(), fresh.clone());
+            let (db, fresh) = (db.clone(), fresh);
             tokio::spawn(async move { wishlist::for_session(&db, &fresh, None, true).await })
         })
         .collect();
