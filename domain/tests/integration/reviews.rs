@@ -13,7 +13,7 @@ use model::reviews::{ReviewForm, ReviewQuery, ReviewSort};
 
 use crate::db_tests;
 use crate::harness::actors;
-use crate::harness::fixtures::{count, draft, key, place, session_of};
+use crate::harness::fixtures::{count, draft, key, place, placed_and_paid_by};
 use crate::seller_orders::{ship_all, store_with_two_variants};
 
 /// A signed-in shopper's order of `units` of `variant`, paid, shipped and delivered: its (order id, number).
@@ -22,17 +22,7 @@ async fn delivered_to(db: &Db, shopper: &Actor, store: i64, variant: i64, units:
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, variant, units).await.expect("add");
     let details = draft(db, cart_id, "US").await;
-    let placed = place(db, &gateway, shopper, cart_id, &details, &key())
-        .await
-        .expect("placed");
-    let event = gateway
-        .pay(&session_of(&placed.redirect_url), domain::payments::TEST_CARD_SUCCESS)
-        .await
-        .expect("pay")
-        .expect("event");
-    domain::workflows::settle_payment::apply_event(db, &event)
-        .await
-        .expect("paid");
+    let placed = placed_and_paid_by(db, &gateway, shopper, cart_id, &details).await;
     let (id, number): (i64, String) = sqlx::query_as(
         "SELECT o.id, o.number FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE g.number = $1",
     )
@@ -47,6 +37,14 @@ async fn delivered_to(db: &Db, shopper: &Actor, store: i64, variant: i64, units:
         .await
         .expect("delivered");
     (id, number)
+}
+
+/// The id of the one review a test wrote (the seeded ones are demo reviews).
+async fn written_id(db: &Db) -> i64 {
+    sqlx::query_scalar("SELECT id FROM reviews WHERE demo = 0")
+        .fetch_one(db.pool())
+        .await
+        .expect("the written review")
 }
 
 fn form(stars: &str, title: &str, body: &str) -> ReviewForm {
@@ -245,10 +243,7 @@ async fn helpful_counts_once_per_account_and_never_its_author_or_store(db: Db) {
     review_product::write(&db, &author, order, kettle, &form("5", "Great", ""))
         .await
         .expect("write");
-    let id: i64 = sqlx::query_scalar("SELECT id FROM reviews WHERE demo = 0")
-        .fetch_one(db.pool())
-        .await
-        .expect("id");
+    let id = written_id(&db).await;
     let helpful = "SELECT helpful FROM reviews WHERE demo = 0";
 
     let (_, reader) = actors::shopper(&db).await;
@@ -303,10 +298,7 @@ async fn reports_reach_the_queue_and_only_an_admin_hides_for_a_listed_reason(db:
     review_product::write(&db, &author, order, kettle, &form("1", "Terrible, call 555 0100", ""))
         .await
         .expect("write");
-    let id: i64 = sqlx::query_scalar("SELECT id FROM reviews WHERE demo = 0")
-        .fetch_one(db.pool())
-        .await
-        .expect("id");
+    let id = written_id(&db).await;
 
     let (_, reader) = actors::shopper(&db).await;
     assert_eq!(
@@ -430,10 +422,7 @@ async fn a_store_replies_once_to_reviews_of_its_own_products(db: Db) {
     review_product::write(&db, &author, order, kettle, &form("3", "Okay", ""))
         .await
         .expect("write");
-    let id: i64 = sqlx::query_scalar("SELECT id FROM reviews WHERE demo = 0")
-        .fetch_one(db.pool())
-        .await
-        .expect("id");
+    let id = written_id(&db).await;
     let seller = actors::seller_of(&db, store).await;
     let list = replies::store_reviews(&db, &seller, true).await.expect("list");
     assert!(list.reviews.iter().any(|r| r.review.id == id));

@@ -119,7 +119,18 @@ pub async fn placed_and_paid(
     cart_id: i64,
     details: &CheckoutDraft,
 ) -> domain::workflows::place_order::Placed {
-    let placed = place(db, gateway, &domain::Actor::visitor(), cart_id, details, &key())
+    placed_and_paid_by(db, gateway, &domain::Actor::visitor(), cart_id, details).await
+}
+
+/// [`placed_and_paid`] by `actor` (a signed-in shopper's order).
+pub async fn placed_and_paid_by(
+    db: &Db,
+    gateway: &domain::payments::TestGateway,
+    actor: &domain::Actor,
+    cart_id: i64,
+    details: &CheckoutDraft,
+) -> domain::workflows::place_order::Placed {
+    let placed = place(db, gateway, actor, cart_id, details, &key())
         .await
         .expect("placed");
     let event = gateway
