@@ -362,6 +362,32 @@ pub fn low_stock(to: &str, title: &str, sku: &str, available: i64, threshold: i6
     }
 }
 
+/// To a store: a shopper reviewed one of its products (the stars, and where to read and answer it).
+pub fn new_review(to: &str, product: &str, stars: i64, link: &str) -> Mail {
+    let product = one_line(product);
+    Mail {
+        to: to.to_string(),
+        subject: format!("New {stars}-star review of {product}"),
+        body: format!(
+            "A shopper who received {product} reviewed it ({stars} of 5 stars). Read it and reply once, publicly: \
+             {link}\n"
+        ),
+    }
+}
+
+/// To a review's author: moderators hid it, and why.
+pub fn review_hidden(to: &str, product: &str, reason: &str) -> Mail {
+    let product = one_line(product);
+    Mail {
+        to: to.to_string(),
+        subject: format!("Your review of {product} was hidden"),
+        body: format!(
+            "Our moderators hid your review of {product} for this reason: {reason}. Reviews are never hidden for \
+             being negative. You can edit it from your account: /account/reviews\n"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

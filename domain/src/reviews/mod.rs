@@ -116,6 +116,29 @@ impl ReviewRow {
     }
 }
 
+/// Where a store's mail goes: its support address, or its seller's account email.
+pub async fn store_email(conn: &mut AnyConnection, seller_id: i64) -> Result<Option<String>, sqlx::Error> {
+    let email: Option<String> = sqlx::query_scalar(
+        "SELECT COALESCE(NULLIF(s.support_email, ''), u.email, '') FROM sellers s \
+         LEFT JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+    )
+    .bind(seller_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(email.filter(|e| !e.is_empty()))
+}
+
+/// A review's author's email and its product's title (the author's mail when it is hidden).
+pub async fn author_of(conn: &mut AnyConnection, review_id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.email, p.title FROM reviews r JOIN users u ON u.id = r.user_id \
+         JOIN products p ON p.id = r.product_id WHERE r.id = $1",
+    )
+    .bind(review_id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 /// The stars and count of a product's visible reviews: what its rating aggregate must say.
 pub async fn totals(conn: &mut AnyConnection, product_id: i64) -> Result<(i64, i64), sqlx::Error> {
     let row: (i64, i64) = sqlx::query_as(

@@ -1,13 +1,14 @@
 //! A review written, edited or hidden (reviews) with the product's rating aggregate set from its visible reviews
-//! (catalog) and the outbox row that re-indexes the product and drops its cached pages (platform), in one
-//! transaction. The product's row is held first, so reviews of one product written at once are counted in turn.
+//! (catalog), the outbox row that re-indexes the product and drops its cached pages (platform), and the mail
+//! (notifications: the store hears of a new review, the author of a hidden one), in one transaction. The product's row is held first, so reviews of one product written at once are counted in turn.
 
 use model::reviews::ReviewForm;
 
 use crate::catalog::ratings;
+use crate::notifications::{self, templates};
 use crate::platform::{outbox, Actor, Db};
 use crate::reviews::writing::{self, Written};
-use crate::reviews::{moderation, totals, ReviewError};
+use crate::reviews::{author_of, moderation, store_email, totals, ReviewError};
 
 /// Writes the actor's review of a line they bought and received (or edits the one they wrote). Returns the
 /// product's slug and what was done.
@@ -26,6 +27,13 @@ pub async fn write(
     }
     let written = writing::write(&mut tx, actor, &line, &checked).await?;
     recount(&mut tx, line.product_id).await?;
+    if written == Written::New {
+        if let Some(to) = store_email(&mut tx, line.seller_id).await? {
+            let mail = templates::new_review(&to, &line.product_title, checked.stars, "/seller/reviews?unanswered=1");
+            let key = format!("review:{}:{}", line.order_id, line.variant_id);
+            notifications::enqueue(&mut tx, &key, &mail).await?;
+        }
+    }
     tx.commit().await?;
     Ok((line.product_slug, written))
 }
@@ -43,6 +51,10 @@ pub async fn hide(db: &Db, actor: &Actor, review_id: i64, reason: &str) -> Resul
     let hidden = moderation::hide(&mut tx, actor, review_id, reason).await?;
     if hidden {
         recount(&mut tx, product_id).await?;
+        if let Some((to, product)) = author_of(&mut tx, review_id).await? {
+            let mail = templates::review_hidden(&to, &product, reason.label());
+            notifications::enqueue(&mut tx, &format!("review-hidden:{review_id}"), &mail).await?;
+        }
     }
     tx.commit().await?;
     Ok(hidden)

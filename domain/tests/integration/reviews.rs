@@ -100,6 +100,8 @@ async fn a_delivered_line_is_reviewed_once_by_its_buyer_and_the_rating_follows(d
     .await
     .expect("write");
     assert_eq!(written, writing::Written::New);
+    let store_mail = "SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE 'New 2-star review of %'";
+    assert_eq!(count(&db, store_mail).await, 1, "the store hears of it");
     assert_eq!(aggregate(&db, product).await, (before_sum + 2, before_count + 1));
     let outbox = format!("SELECT COUNT(*) FROM search_outbox WHERE product_id = {product}");
     assert!(count(&db, &outbox).await >= 1, "search and cached pages hear of it");
@@ -108,6 +110,8 @@ async fn a_delivered_line_is_reviewed_once_by_its_buyer_and_the_rating_follows(d
         .await
         .expect("edit");
     assert_eq!(edited, writing::Written::Edited, "a second send edits the one review");
+    let any_review_mail = "SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE 'New %review of %'";
+    assert_eq!(count(&db, any_review_mail).await, 1, "an edit mails nobody");
     assert_eq!(aggregate(&db, product).await, (before_sum + 4, before_count + 1));
 
     let page = reading::for_product(
@@ -357,6 +361,10 @@ async fn reports_reach_the_queue_and_only_an_admin_hides_for_a_listed_reason(db:
         !review_product::hide(&db, &admin, id, "spam").await.expect("twice"),
         "hidden once"
     );
+    let told = "SELECT body FROM mail_outbox WHERE subject LIKE 'Your review of % was hidden'";
+    let bodies: Vec<String> = sqlx::query_scalar(told).fetch_all(db.pool()).await.expect("mail");
+    assert_eq!(bodies.len(), 1, "the author is told once");
+    assert!(bodies[0].contains("Shares someone's personal information"));
     assert_eq!(
         aggregate(&db, product).await,
         (before_sum, before_count),
