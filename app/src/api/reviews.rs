@@ -13,11 +13,7 @@ fn kept_key(order: i64, variant: i64) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn signed_in() -> Result<(crate::ssr::Services, domain::Actor), AppError> {
-    let services = crate::ssr::services()?;
-    crate::ssr::require_user()?;
-    Ok((services, crate::ssr::actor()))
-}
+use super::sellers::signed_in;
 
 #[server(endpoint = "my_reviews", input = leptos::server_fn::codec::GetUrl)]
 pub async fn my_reviews() -> Result<AccountReviews, AppError> {
