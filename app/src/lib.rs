@@ -93,6 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("login/two-factor") view=pages::two_factor::TwoFactorLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("account/two-factor") view=pages::two_factor::TwoFactorPage ssr=SsrMode::Async/>
                     <Route path=path!("account/security") view=pages::security::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/privacy") view=pages::privacy::PrivacyPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/erased") view=pages::privacy::ErasedPage/>
                     <Route path=path!("verify-email") view=pages::email_links::VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view=pages::password_reset::ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage/>

@@ -206,6 +206,7 @@ through_problem!(
     domain::reviews::ReviewError,
     domain::wishlist::WishlistError,
     domain::workflows::move_to_cart::MoveError,
+    domain::workflows::account_data::AccountDataError,
     domain::checkout::rates::RateError,
     domain::sellers::SellerError,
     domain::workflows::settle_payment::SettleError,

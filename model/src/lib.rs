@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod messages;
 pub mod money;
 pub mod orders;
+pub mod privacy;
 pub mod product_form;
 pub mod promotions;
 pub mod returns;

@@ -8,6 +8,7 @@ pub mod connect_routes;
 pub mod form_errors;
 pub mod money_files;
 pub mod page_cache;
+pub mod privacy_files;
 pub mod product_views;
 pub mod rest;
 pub mod search;
@@ -190,6 +191,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/seller/products/export.csv", get(catalog_files::export))
         .route("/seller/money/statement.csv", get(money_files::statement))
         .route("/seller/sales.csv", get(money_files::sales))
+        .route("/account/privacy/export.json", get(privacy_files::export))
         .route("/seller/money/stripe/onboard", post(connect_routes::onboard))
         .route("/seller/money/stripe/refresh", get(connect_routes::refresh))
         .route("/seller/money/stripe/return", get(connect_routes::returned))

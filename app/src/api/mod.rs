@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod messages;
 pub mod password_reset;
+pub mod privacy;
 pub mod returns;
 pub mod reviews;
 pub mod sellers;

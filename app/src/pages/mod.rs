@@ -10,6 +10,7 @@ pub mod home;
 pub mod listing;
 pub mod messages;
 pub mod password_reset;
+pub mod privacy;
 pub mod product;
 pub mod returns;
 pub mod reviews;

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod email_change;
 pub mod kept;
 mod passwords;
+pub mod privacy;
 pub mod resets;
 pub mod sessions;
 pub mod throttle;

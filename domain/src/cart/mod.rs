@@ -511,3 +511,20 @@ impl From<CartError> for crate::platform::Problem {
         }
     }
 }
+
+/// Deletes the account's carts and their lines (an erasure), in the caller's transaction.
+pub async fn forget(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM cart_notices WHERE cart_id IN (SELECT id FROM carts WHERE user_id = $1)")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM carts WHERE user_id = $1)")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM carts WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

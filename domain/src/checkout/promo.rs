@@ -416,6 +416,27 @@ pub(crate) async fn release(conn: &mut AnyConnection, group_id: i64) -> Result<(
     Ok(())
 }
 
+/// Replaces the person's email on the codes they used (an erasure) with `erased_email`, in the caller's
+/// transaction: the uses still count against the codes' limits, and against the account.
+pub async fn forget(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    email: &str,
+    erased_email: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE promo_redemptions SET email = $3, customer = CASE WHEN customer LIKE 'e:%' THEN $4 ELSE customer END \
+         WHERE user_id = $1 OR email = $2",
+    )
+    .bind(user_id)
+    .bind(customer_email(email))
+    .bind(erased_email)
+    .bind(format!("e:{erased_email}"))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,6 +275,24 @@ pub async fn dev_mailbox(db: &Db, limit: i64) -> Result<Vec<StoredMail>, sqlx::E
         .collect())
 }
 
+/// Deletes every mail, sent or waiting, to one of `addresses` or naming one (an erasure), from the outbox and the
+/// dev mailbox, in the caller's transaction.
+pub async fn forget(conn: &mut AnyConnection, addresses: &[String]) -> Result<(), sqlx::Error> {
+    for address in addresses {
+        let named = format!("%{}%", crate::platform::text::like_literal(address));
+        for table in ["mail_outbox", "dev_mailbox"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE to_addr = $1 OR subject LIKE $2 ESCAPE '\\' OR body LIKE $2 ESCAPE '\\'"
+            ))
+            .bind(address)
+            .bind(&named)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::backoff_ms;

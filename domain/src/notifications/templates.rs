@@ -388,6 +388,24 @@ pub fn review_hidden(to: &str, product: &str, reason: &str) -> Mail {
     }
 }
 
+/// To the address of an account just erased: the receipt (the one mail sent to it after the erasure).
+pub fn account_erased(to: &str, orders_kept: u64) -> Mail {
+    let orders = match orders_kept {
+        0 => String::new(),
+        1 => "\nOne order stays in the sellers' and tax records, without your name, address or email.\n".into(),
+        n => format!("\n{n} orders stay in the sellers' and tax records, without your name, address or email.\n"),
+    };
+    Mail {
+        to: to.to_string(),
+        subject: "Your Bazaar account was erased".into(),
+        body: format!(
+            "As you asked, your Bazaar account is erased: your profile, addresses, sign-ins, reviews, wishlist, cart \
+             and the mail we sent you are deleted, and nobody can sign in to it any more.\n{orders}\nIf you did not \
+             ask for this, reply to this email.\n"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

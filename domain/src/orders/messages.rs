@@ -23,7 +23,7 @@ pub enum Author {
 }
 
 impl Author {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Author::Shopper => "shopper",
             Author::Store => "store",

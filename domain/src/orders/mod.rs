@@ -11,6 +11,7 @@ pub mod fulfilment;
 pub mod lifecycle;
 pub mod messages;
 pub mod portal;
+pub mod privacy;
 pub mod refunds;
 pub mod returns;
 pub mod slips;

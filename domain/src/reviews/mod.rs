@@ -6,6 +6,7 @@
 
 pub mod feedback;
 pub mod moderation;
+pub mod privacy;
 pub mod reading;
 pub mod replies;
 pub mod writing;

@@ -464,6 +464,15 @@ pub async fn open_store(conn: &mut AnyConnection, user_id: i64, app: &Applicatio
     Ok(id)
 }
 
+/// Deletes the account's applications that did not open a store (an erasure), in the caller's transaction.
+pub async fn forget(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM seller_applications WHERE user_id = $1 AND seller_id IS NULL")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

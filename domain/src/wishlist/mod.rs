@@ -271,3 +271,28 @@ pub async fn movable_variant(db: &Db, id: i64, product_id: i64) -> Result<i64, W
         WishlistError::NotAllowed("Choose its options on the product's page, or it is out of stock.".into())
     })
 }
+
+/// The account's list as its page shows it, for the export; `None` when it never kept a product.
+pub async fn of_account(db: &Db, user_id: i64) -> Result<Option<WishlistView>, WishlistError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM wishlists WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?;
+    match id {
+        Some(id) => Ok(Some(view(db, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Deletes the account's list and what it kept (an erasure), in the caller's transaction.
+pub async fn forget(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM wishlist_items WHERE wishlist_id IN (SELECT id FROM wishlists WHERE user_id = $1)")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM wishlists WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

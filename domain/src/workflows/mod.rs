@@ -3,6 +3,7 @@
 //! its outbox rows commit together or not at all.
 
 pub mod accept_order;
+pub mod account_data;
 pub mod adjust_stock;
 pub mod cancel_order;
 pub mod connect_events;

@@ -60,7 +60,7 @@ pub async fn hide(db: &Db, actor: &Actor, review_id: i64, reason: &str) -> Resul
     Ok(hidden)
 }
 
-async fn recount(conn: &mut sqlx::AnyConnection, product_id: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn recount(conn: &mut sqlx::AnyConnection, product_id: i64) -> Result<(), sqlx::Error> {
     let (sum, count) = totals(conn, product_id).await?;
     ratings::set(conn, product_id, sum, count).await?;
     outbox::product_changed(conn, product_id).await

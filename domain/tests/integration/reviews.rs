@@ -18,10 +18,22 @@ use crate::seller_orders::{ship_all, store_with_two_variants};
 
 /// A signed-in shopper's order of `units` of `variant`, paid, shipped and delivered: its (order id, number).
 async fn delivered_to(db: &Db, shopper: &Actor, store: i64, variant: i64, units: i64) -> (i64, String) {
+    delivered_with(db, shopper, store, (variant, units), |_| {}).await
+}
+
+/// [`delivered_to`] with the checkout's details changed by `edit` first (the name and address, say).
+pub(crate) async fn delivered_with(
+    db: &Db,
+    shopper: &Actor,
+    store: i64,
+    (variant, units): (i64, i64),
+    edit: impl FnOnce(&mut model::orders::CheckoutDraft),
+) -> (i64, String) {
     let gateway = TestGateway::new(db.clone());
     let cart_id = cart::create_guest_cart(db).await.expect("cart");
     cart::add(db, cart_id, variant, units).await.expect("add");
-    let details = draft(db, cart_id, "US").await;
+    let mut details = draft(db, cart_id, "US").await;
+    edit(&mut details);
     let placed = placed_and_paid_by(db, &gateway, shopper, cart_id, &details).await;
     let (id, number): (i64, String) = sqlx::query_as(
         "SELECT o.id, o.number FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE g.number = $1",

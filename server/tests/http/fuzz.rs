@@ -101,6 +101,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("open_review_form", &["order", "variant"]),
     ("reported_reviews", &[]),
     ("wishlist_page", &[]),
+    ("privacy_page", &[]),
 ];
 
 const REST: &[&str] = &[

@@ -15,6 +15,7 @@ mod fuzz;
 mod hostile;
 mod orders;
 mod payments;
+mod privacy;
 mod reviews;
 mod security;
 mod seller_forms;
