@@ -96,7 +96,9 @@ pub struct VariantView {
     pub title: String,
     pub options: Vec<(String, String)>,
     pub price: Money,
-    pub compare_at_price: Option<Money>,
+    /// The lowest price of the 30 days before this price began, when it is above this price: the only "was"
+    /// price a shopper is shown (EU Omnibus directive, art. 6a; decision 0042).
+    pub was_price: Option<Money>,
     /// Units in stock (below zero: units sold beyond stock, owed by a variant that keeps selling).
     pub available: i64,
     /// Stays on sale when out of stock (its store allows backorders).

@@ -189,7 +189,8 @@ async fn product(State(services): State<Services>, Path(id): Path<String>, req: 
             "title": v.title,
             "options": v.options.iter().map(|(k, val)| json!({"name": k, "value": val})).collect::<Vec<_>>(),
             "price": v.price.major(),
-            "compare_at_price": v.compare_at_price.as_ref().map(|m| m.major()),
+            // The lowest price of the 30 days before this one, when above it (decision 0042).
+            "was_price": v.was_price.as_ref().map(|m| m.major()),
             "available": v.available,
         }))
         .collect::<Vec<_>>());

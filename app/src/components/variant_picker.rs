@@ -18,8 +18,8 @@ fn stock_class(available: i64) -> &'static str {
     }
 }
 
-/// The buy box: picks a variant by its option values, shows that variant's price, compare-at price, SKU and
-/// stock, and adds it to the cart. Rendered on the server with each variant's figures on its radio button; the
+/// The buy box: picks a variant by its option values, shows that variant's price, its "was" price (decision 0042),
+/// SKU and stock, and adds it to the cart. Rendered on the server with each variant's figures on its radio button; the
 /// `PurchaseForm` island copies the chosen one's figures into the visible lines and adds to the cart without a
 /// page load. Without JS the radios and the form still work (the post lands on the cart page).
 #[component]
@@ -40,7 +40,7 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
         legend
     };
     let current = variants[initial].clone();
-    let compare = current.compare_at_price.as_ref().map(|c| c.display());
+    let compare = current.was_price.as_ref().map(|c| c.display());
     let message = error.map(|e| e.message_for(&LINE_FIELDS));
     view! {
         <PurchaseForm>
@@ -63,7 +63,7 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                                         value=v.id.to_string()
                                         checked=i == initial
                                         data-price=v.price.display()
-                                        data-compare=v.compare_at_price.as_ref().map(|c| c.display()).unwrap_or_default()
+                                        data-compare=v.was_price.as_ref().map(|c| c.display()).unwrap_or_default()
                                         data-stock=stock_label(v.available, v.keep_selling)
                                         data-stock-class=stock_class(v.sellable())
                                         data-sku=v.sku.clone()
@@ -78,10 +78,10 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                 </fieldset>
                 <p class="price price--large" aria-live="polite">
                     <span data-show="price">{current.price.display()}</span>
-                    <s class="price price--was" hidden=compare.is_none()>
-                        <span class="visually-hidden">"was "</span>
-                        <span data-show="compare">{compare.clone()}</span>
-                    </s>
+                    <span class="price--was" hidden=compare.is_none()>
+                        <s><span class="visually-hidden">"was "</span><span data-show="compare">{compare.clone()}</span></s>
+                        " " <span class="price__note">"lowest price of the 30 days before"</span>
+                    </span>
                 </p>
                 <p class=stock_class(current.sellable()) data-show="stock" aria-live="polite">
                     {stock_label(current.available, current.keep_selling)}
@@ -141,7 +141,7 @@ pub fn PurchaseForm(children: Children) -> impl IntoView {
         show("compare", "data-compare");
         set_hidden(
             &root,
-            "s.price--was",
+            ".price--was",
             radio.get_attribute("data-compare").unwrap_or_default().is_empty(),
         );
         let available = radio.get_attribute("data-available").unwrap_or_default();

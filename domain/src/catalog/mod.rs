@@ -11,6 +11,7 @@ pub mod editor;
 pub mod images;
 pub mod params;
 pub mod picture_fetches;
+pub mod prices;
 pub mod ratings;
 pub mod removed_images;
 pub mod transfer;
@@ -424,10 +425,12 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
     })
 }
 
-/// A product's variants as its page shows them, with the units each has (summed over the warehouses).
+/// A product's variants as its page shows them, with the units each has (summed over the warehouses) and the
+/// "was" price the price history allows (`prices`: never the seller's compare-at price).
 async fn variant_views(db: &Db, product_id: i64) -> Result<Vec<VariantView>, sqlx::Error> {
+    let was = prices::was_prices(db, product_id).await?;
     sqlx::query(
-        "SELECT v.id, v.sku, v.title, v.options, v.price, v.compare_at_price, v.currency, \
+        "SELECT v.id, v.sku, v.title, v.options, v.price, v.currency, \
          CAST(COALESCE((SELECT SUM(available) FROM stock st WHERE st.variant_id = v.id), 0) AS BIGINT) \
          AS stock_available, v.keep_selling FROM variants v WHERE v.product_id = $1 ORDER BY v.position, v.id",
     )
@@ -438,15 +441,14 @@ async fn variant_views(db: &Db, product_id: i64) -> Result<Vec<VariantView>, sql
     .map(|r| {
         let currency: String = r.try_get("currency")?;
         let options = parse_options(&r.try_get::<String, _>("options")?);
+        let id: i64 = r.try_get("id")?;
         Ok(VariantView {
-            id: r.try_get("id")?,
+            id,
             sku: r.try_get("sku")?,
             title: r.try_get("title")?,
             options,
             price: Money::new(r.try_get("price")?, currency.clone()),
-            compare_at_price: r
-                .try_get::<Option<i64>, _>("compare_at_price")?
-                .map(|a| Money::new(a, currency.clone())),
+            was_price: was.get(&id).map(|a| Money::new(*a, currency.clone())),
             available: r.try_get("stock_available")?,
             keep_selling: r.try_get::<i64, _>("keep_selling")? == 1,
         })

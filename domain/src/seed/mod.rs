@@ -365,7 +365,7 @@ async fn seed_inner(
         .await?;
         seed_pictures(&mut tx, &mut rng, &palette, product.id, &product.title).await?;
         seed_product_attributes(&mut tx, product.id, product.brand, product.material).await?;
-        variant_total += seed_variants(&mut tx, &mut rng, &product, n).await?;
+        variant_total += seed_variants(&mut tx, &mut rng, &product, (n, now)).await?;
     }
     tx.commit().await?;
     Ok(SeedReport {
@@ -623,13 +623,13 @@ async fn seed_product_attributes(
     Ok(())
 }
 
-/// The product's variants, one per option value drawn, each with stock in every warehouse of its seller. Returns how
-/// many variants it made.
+/// The product's variants, one per option value drawn, each with stock in every warehouse of its seller and a price
+/// history (`n`: the product's number; `now`: the seed's time). Returns how many variants it made.
 async fn seed_variants(
     conn: &mut sqlx::AnyConnection,
     rng: &mut Rng,
     p: &DemoProduct,
-    n: usize,
+    (n, now): (usize, i64),
 ) -> Result<usize, sqlx::Error> {
     let (leaf, id) = (p.leaf, p.id);
     let mut made = 0;
@@ -656,6 +656,7 @@ async fn seed_variants(
         .bind(p.seller_id)
         .execute(&mut *conn)
         .await?;
+        seed_price_history(conn, vid, price, compare_at, now).await?;
         for wid in &p.warehouses {
             // About one variant in eight is sold out; low stock shows "Only N left".
             let available = if rng.below(8) == 0 { 0 } else { rng.below(60) as i64 + 1 };
@@ -669,6 +670,24 @@ async fn seed_variants(
         made += 1;
     }
     Ok(made)
+}
+
+/// A demo variant's price history: its price for the last 60 days or, for one on sale, its compare-at price until
+/// three days ago (so the product page may show it as the lowest price of the 30 days before the sale).
+async fn seed_price_history(
+    conn: &mut sqlx::AnyConnection,
+    variant: i64,
+    price: i64,
+    compare_at: Option<i64>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const DAY: i64 = 86_400_000;
+    if let Some(before) = compare_at {
+        crate::catalog::prices::record(conn, variant, before, now - 60 * DAY).await?;
+        crate::catalog::prices::record(conn, variant, price, now - 3 * DAY).await
+    } else {
+        crate::catalog::prices::record(conn, variant, price, now - 60 * DAY).await
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod money_ledger;
 mod money_provider_refunds;
 mod money_views;
 mod picture_fetches;
+mod price_history;
 mod privacy;
 mod promo;
 mod reviews;

@@ -477,6 +477,11 @@ fn VariantsTable(
     error: Option<AppError>,
 ) -> impl IntoView {
     view! {
+        <p class="field__hint">
+            "Shoppers see a crossed-out \"was\" price only when a price is below the lowest price of the 30 days "
+            "before it (the EU's Omnibus rule): lowering a price shows it, a compare-at price does not. The "
+            "compare-at price is kept for your catalog files."
+        </p>
         <div class="table-scroll">
             <table class="table variants">
                 <caption class="visually-hidden">"Variants"</caption>

@@ -304,6 +304,7 @@ async fn write_variants(conn: &mut AnyConnection, product_id: i64, p: &ValidProd
                 id
             }
         };
+        crate::catalog::prices::record(conn, id, v.price, crate::platform::clock::now_ms()).await?;
         variant_ids.push(id);
     }
     Ok(variant_ids)
