@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/privacy") view=pages::privacy::PrivacyPage ssr=SsrMode::Async/>
                     <Route path=path!("account/erased") view=pages::privacy::ErasedPage/>
                     <Route path=path!("verify-email") view=pages::email_links::VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("back-in-stock") view=pages::email_links::BackInStockLinkPage ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view=pages::password_reset::ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage/>
                     <Route path=path!("account/reviews") view=pages::reviews::AccountReviewsPage ssr=SsrMode::Async/>

@@ -288,7 +288,8 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
     }
 }
 
-/// Sends queued mail (every second), writes the product page views counted (every 5 seconds), ends unpaid orders
+/// Sends queued mail (every second), writes the product page views counted and mails "Notify me" requests whose
+/// variant is back (every 5 seconds), ends unpaid orders
 /// whose stock hold ran out (every 15 seconds), and every minute finishes waiting refunds and cancels orders their
 /// store did not accept in time.
 pub fn spawn_order_workers(
@@ -306,6 +307,12 @@ pub fn spawn_order_workers(
             }
             if n.is_multiple_of(5) {
                 product_views::flush(&services).await;
+                // "Notify me" requests whose variant can be bought again: one email each, then they end.
+                match domain::workflows::back_in_stock::notify_due(&services.db, 100).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(mails = n, "back-in-stock requests mailed"),
+                    Err(e) => tracing::warn!(error = %e, "back-in-stock mails failed; will retry"),
+                }
             }
             if n.is_multiple_of(15) {
                 match domain::workflows::expire_holds::expire_unpaid(&services.db, domain::platform::clock::now_ms())

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod back_in_stock;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

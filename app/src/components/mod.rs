@@ -1,4 +1,5 @@
 pub mod account_menu;
+pub mod back_in_stock;
 pub mod catalog;
 pub mod forms;
 pub mod layout;

@@ -468,11 +468,11 @@ pub fn MailboxPage() -> impl IntoView {
                     Ok(list) => view! {
                         <p class="muted">"Every message the shop sent, newest first (development only)."</p>
                         {list.into_iter().map(|m| {
-                            // The first site path in the body (the order, reset, new-email or confirmation link) as a link.
+                            // The first site path in the body (the order, reset, new-email, confirmation or notify-me link) as a link.
                             let link = m
                                 .body
                                 .split_whitespace()
-                                .find(|w| ["/orders/", "/reset-password?", "/account/email?", "/verify-email?"].iter().any(|p| w.starts_with(p)))
+                                .find(|w| ["/orders/", "/reset-password?", "/account/email?", "/verify-email?", "/back-in-stock?"].iter().any(|p| w.starts_with(p)))
                                 .map(str::to_string);
                             view! {
                                 <article class="card stack mail" aria-label=m.subject.clone()>

@@ -1,5 +1,5 @@
 //! The pages mailed links open: `/account/email?token=…` (a change of email, from the new address) and
-//! `/verify-email?token=…` (confirming a new account's address). Each shows what the link would do and a button
+//! `/verify-email?token=…` (confirming a new account's address), `/back-in-stock?token=…` (a visitor's "Notify me"). Each shows what the link would do and a button
 //! that does it: a mail scanner that opens the link changes nothing. Plain forms, no island.
 
 use leptos::prelude::*;
@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use crate::api::accounts::{email_change_pending, verification_pending, ConfirmEmailChange, ConfirmVerification};
+use crate::api::back_in_stock::{back_in_stock_pending, ConfirmBackInStock};
 use crate::components::forms::{error_for, FormAlert};
 use crate::error::AppError;
 use crate::pages::url_error;
@@ -54,6 +55,24 @@ pub fn VerifyEmailPage() -> impl IntoView {
             label="Confirm your email"
             button="Confirm my email"
             error={url_error::<ConfirmVerification>()}
+        />
+    }
+}
+
+/// `/back-in-stock?token=…`: a visitor confirms the address they asked to be told at when a product is back.
+#[component]
+pub fn BackInStockLinkPage() -> impl IntoView {
+    view! {
+        <LinkPage
+            title="Confirm your email"
+            done_flag="done"
+            done_text="Confirmed: we will email you once when it is back."
+            pending=back_in_stock_pending
+            question={|item: &str| format!("Email this address once when {item} is back in stock?")}
+            action={ConfirmBackInStock::url()}
+            label="Confirm the request"
+            button="Yes, email me"
+            error={url_error::<ConfirmBackInStock>()}
         />
     }
 }

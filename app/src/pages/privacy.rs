@@ -52,7 +52,7 @@ fn Overview(overview: PrivacyOverview, error: Option<AppError>) -> impl IntoView
             <h2 id="download-title">"Download your data"</h2>
             <p>
                 "One JSON file with everything we hold about your account: your profile, addresses and sign-ins, "
-                "your orders with their messages and returns, your reviews, votes and reports, and your wishlist."
+                "your orders with their messages and returns, your reviews, votes and reports, your wishlist and your \"Notify me\" requests."
             </p>
             <p class="muted">{format!("We hold: {held}")}</p>
             <p><a class="button button--secondary" href="/account/privacy/export.json" download="">"Download your data (JSON)"</a></p>

@@ -138,6 +138,7 @@ pub fn ProductArticle(product: ProductDetail, preview: bool, #[prop(optional)] s
                         view! { <VariantPicker variants=p.variants.clone() error={crate::pages::url_error::<AddToCart>()}/> }.into_any()
                     }}
                     {saved.map(|saved| view! { <WishlistButton product=card.id title=card.title.clone() saved=saved/> })}
+                    {(!preview).then(|| view! { <crate::components::back_in_stock::NotifyMe variants=p.variants.clone()/> })}
                 </section>
                 <section aria-labelledby="description-title">
                     <h2 id="description-title" class="section-title">"Description"</h2>

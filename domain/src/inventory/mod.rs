@@ -9,6 +9,7 @@
 //! The inventory context owns `stock` (units per variant per warehouse) and `reservations`. Reservation functions
 //! take the caller's transaction: a reservation is part of the use case that makes it.
 
+pub mod back_in_stock;
 pub mod levels;
 pub mod movements;
 pub mod put_back;

@@ -406,6 +406,41 @@ pub fn account_erased(to: &str, orders_kept: u64) -> Mail {
     }
 }
 
+/// To an address asking to hear when a sold-out variant is back: the link that confirms it reads this mail.
+pub fn back_in_stock_link(to: &str, product: &str, variant: &str, link: &str) -> Mail {
+    let what = item_name(product, variant);
+    Mail {
+        to: to.to_string(),
+        subject: format!("Confirm: email me when {what} is back"),
+        body: format!(
+            "Someone asked Bazaar to email this address when {what} is back in stock. If it was you, confirm it \
+             (the link works for 24 hours): {link}\n\nIf not, ignore this mail: nothing more is sent.\n"
+        ),
+    }
+}
+
+/// The one mail a "Notify me" request sends: the variant can be bought again.
+pub fn back_in_stock(to: &str, product: &str, variant: &str, link: &str) -> Mail {
+    let what = item_name(product, variant);
+    Mail {
+        to: to.to_string(),
+        subject: format!("Back in stock: {what}"),
+        body: format!(
+            "{what} is back in stock. Units go fast: {link}\n\nYou asked for this one email; no more will follow.\n"
+        ),
+    }
+}
+
+/// "Kettle (1.5 l)", or the product alone when its variant has no name.
+pub fn item_name(product: &str, variant: &str) -> String {
+    let (product, variant) = (one_line(product), one_line(variant));
+    if variant.is_empty() || variant == product {
+        product
+    } else {
+        format!("{product} ({variant})")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

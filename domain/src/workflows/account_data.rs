@@ -3,7 +3,7 @@
 //! (the row anonymised; sessions, links, two-factor, addresses deleted), orders (kept for the sellers and tax, the
 //! person taken out), checkout (promo uses), reviews (deleted, the ratings recounted with their outbox rows, which
 //! re-index the products), wishlist, cart, seller applications and the mail (outbox and dev mailbox), then the
-//! receipt mailed to the address.
+//! receipt mailed to the address. Back-in-stock requests of the account or its addresses go too (inventory).
 
 use model::privacy::PrivacyOverview;
 use model::reviews::OwnReview;
@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::accounts::privacy::{self as account_privacy, AccountRecord};
 use crate::accounts::{self, AccountError};
 use crate::catalog::ratings;
+use crate::inventory::back_in_stock::{self, RequestRecord};
 use crate::notifications::{self, templates};
 use crate::orders::privacy::{self as order_privacy, OrderRecord, Person};
 use crate::platform::clock::now_ms;
@@ -30,6 +31,7 @@ pub struct AccountExport {
     pub reviews: Vec<OwnReview>,
     pub review_feedback: Vec<FeedbackRecord>,
     pub wishlist: Option<WishlistView>,
+    pub back_in_stock: Vec<RequestRecord>,
 }
 
 /// Why an export or an erasure did not happen.
@@ -106,6 +108,7 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<AccountExport, AccountData
     let mut conn = db.pool().acquire().await?;
     let review_feedback = review_privacy::feedback_of(&mut conn, user.id).await?;
     let wishlist = wishlist::of_account(db, user.id).await.map_err(failed)?;
+    let back_in_stock = back_in_stock::requests_of(db, user.id, &user.email).await?;
     Ok(AccountExport {
         exported_at: now_ms(),
         account,
@@ -113,6 +116,7 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<AccountExport, AccountData
         reviews,
         review_feedback,
         wishlist,
+        back_in_stock,
     })
 }
 
@@ -211,6 +215,7 @@ pub async fn erase(db: &Db, actor: &Actor, form: &Erasure) -> Result<String, Acc
     wishlist::forget(&mut tx, user.id).await?;
     cart::forget(&mut tx, user.id).await?;
     sellers::applications::forget(&mut tx, user.id).await?;
+    back_in_stock::forget(&mut tx, user.id, &addresses).await?;
     notifications::forget(&mut tx, &addresses).await?;
     let receipt = templates::account_erased(&user.email, orders_kept);
     notifications::enqueue(&mut tx, &format!("account-erased:{}", user.id), &receipt).await?;

@@ -5,6 +5,7 @@
 pub mod accept_order;
 pub mod account_data;
 pub mod adjust_stock;
+pub mod back_in_stock;
 pub mod cancel_order;
 pub mod connect_events;
 pub mod dispute_evidence;

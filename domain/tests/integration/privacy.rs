@@ -137,8 +137,12 @@ async fn books(db: &Db) -> (Vec<(i64, i64)>, Vec<(String, i64, i64)>) {
 /// Zelda leaves a trace everywhere a shopper can: an order shipped to her, a message, a closed return with a
 /// note, a review, a vote and a report on another review, a wishlist, a password reset and an email change asked.
 async fn a_busy_shopper(db: &Db) -> (i64, Actor, String, i64) {
-    let (store, [kettle, _]) = store_with_two_variants(db, 10).await;
+    let (store, [kettle, mug]) = store_with_two_variants(db, 10).await;
     let (id, zelda, email) = zelda(db).await;
+    crate::harness::fixtures::set_units(db, mug, 0).await;
+    domain::workflows::back_in_stock::ask(db, &zelda, mug, "")
+        .await
+        .expect("notify me");
     let (order, number, group) = delivered(db, &zelda, &email, store, kettle).await;
     let of = ShopperOrder {
         group: &group,
@@ -215,6 +219,7 @@ async fn erasure_leaves_nothing_of_the_person_and_the_sellers_books_still_add_up
         "reviews.author_name holds \"Zelda\"",
         "email_changes.new_email holds \"zelda.next\"",
         "mail_outbox.to_addr holds \"zelda.q\"",
+        "back_in_stock.email holds \"zelda.q\"",
     ] {
         assert!(
             before.contains(&place.to_string()),
@@ -329,6 +334,7 @@ async fn the_export_holds_the_account_its_orders_reviews_and_wishlist_and_no_sec
     assert_eq!(data.reviews.len(), 1);
     assert_eq!(data.review_feedback.len(), 2, "a vote and a report");
     assert_eq!(data.wishlist.as_ref().map(|w| w.items.len()), Some(1));
+    assert_eq!(data.back_in_stock.len(), 1);
     let json = serde_json::to_string(&data).expect("json");
     for expected in ["Marigold Lane", "call me on", "Zelda approves", "Dented at"] {
         assert!(json.contains(expected), "{expected} is in the export");

@@ -10,6 +10,7 @@
 mod support;
 
 mod accounts;
+mod back_in_stock;
 mod catalog;
 mod fuzz;
 mod hostile;
