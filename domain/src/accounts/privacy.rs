@@ -90,19 +90,34 @@ pub async fn unknowable_password() -> Result<super::PasswordHash, AccountError> 
     hash_password(NewPassword(random_token())).await
 }
 
-/// Every address the account was known by here: its email and the ones it asked to change to or confirm.
+/// Every address the account proved it reads (a link sent there was opened): its email once confirmed, and the
+/// ones it confirmed before. An address it only typed may be someone else's: its mail is never touched.
 pub async fn addresses_of(conn: &mut AnyConnection, user: &User) -> Result<Vec<String>, sqlx::Error> {
     let mut known: Vec<String> = sqlx::query_scalar(
-        "SELECT new_email FROM email_changes WHERE user_id = $1 UNION SELECT email FROM email_verifications \
-         WHERE user_id = $1",
+        "SELECT new_email FROM email_changes WHERE user_id = $1 AND used_at IS NOT NULL \
+         UNION SELECT email FROM email_verifications WHERE user_id = $1 AND used_at IS NOT NULL",
     )
     .bind(user.id)
     .fetch_all(&mut *conn)
     .await?;
-    known.push(user.email.clone());
+    if user.email_verified_at.is_some() {
+        known.push(user.email.clone());
+    }
     known.sort();
     known.dedup();
     Ok(known)
+}
+
+/// The keys the account's own links were mailed under (a change of email's, an address confirmation's), wherever
+/// they went: the mail the account caused goes with it, even to an address it only typed.
+pub async fn own_mail_keys(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT 'email-change:' || token_hash FROM email_changes WHERE user_id = $1 \
+         UNION ALL SELECT 'verify-email:' || token_hash FROM email_verifications WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
 }
 
 /// Erases what the accounts context holds of `user` in the caller's transaction: sessions, links, two-factor,

@@ -417,23 +417,31 @@ pub(crate) async fn release(conn: &mut AnyConnection, group_id: i64) -> Result<(
 }
 
 /// Replaces the person's email on the codes they used (an erasure) with `erased_email`, in the caller's
-/// transaction: the uses still count against the codes' limits, and against the account.
+/// transaction: the uses of the account and of the person's order `groups`, which still count against the codes'
+/// limits. Other customers' uses of a similar address are never touched.
 pub async fn forget(
     conn: &mut AnyConnection,
     user_id: i64,
-    email: &str,
+    groups: &[i64],
     erased_email: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE promo_redemptions SET email = $3, customer = CASE WHEN customer LIKE 'e:%' THEN $4 ELSE customer END \
-         WHERE user_id = $1 OR email = $2",
-    )
-    .bind(user_id)
-    .bind(customer_email(email))
-    .bind(erased_email)
-    .bind(format!("e:{erased_email}"))
-    .execute(conn)
-    .await?;
+    let customer = format!("e:{erased_email}");
+    let rewrite = "UPDATE promo_redemptions SET email = $1, \
+                   customer = CASE WHEN customer LIKE 'e:%' THEN $2 ELSE customer END WHERE ";
+    sqlx::query(&format!("{rewrite}user_id = $3"))
+        .bind(erased_email)
+        .bind(&customer)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for group in groups {
+        sqlx::query(&format!("{rewrite}group_id = $3"))
+            .bind(erased_email)
+            .bind(&customer)
+            .bind(group)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -17,6 +17,9 @@ use crate::platform::Db;
 pub const LINK_MS: i64 = 24 * 60 * 60 * 1000;
 /// Open requests one address may have: more is not a wish list but a flood.
 pub const MAX_PER_ADDRESS: i64 = 50;
+/// Confirmation links one address may be sent in 24 hours, whatever the variants: the form cannot fill a
+/// stranger's mailbox.
+pub const LINKS_PER_DAY: i64 = 3;
 
 fn hashed(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
@@ -84,22 +87,21 @@ pub async fn ask(
     confirmed: bool,
 ) -> Result<Asked, InventoryError> {
     let now = now_ms();
-    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM back_in_stock WHERE email = $1")
-        .bind(email)
-        .fetch_one(&mut *conn)
-        .await?;
-    if open >= MAX_PER_ADDRESS {
-        return Err(InventoryError::Invalid(vec![FieldError::new(
-            "email",
-            format!("This address already waits for {MAX_PER_ADDRESS} products to come back."),
-        )]));
-    }
     let existing: Option<(i64, Option<i64>, i64)> =
         sqlx::query_as("SELECT id, confirmed_at, created_at FROM back_in_stock WHERE variant_id = $1 AND email = $2")
             .bind(variant_id)
             .bind(email)
             .fetch_optional(&mut *conn)
             .await?;
+    // Limits count what a new row or a new link would add; asking again for a live request adds nothing.
+    let adds = match existing {
+        None => true,
+        Some((_, None, created)) => !confirmed && created <= now - LINK_MS,
+        Some(_) => false,
+    };
+    if adds {
+        check_limits(conn, email, confirmed, now).await?;
+    }
     let token = random_token();
     match existing {
         Some((_, Some(_), _)) => Ok(Asked::Watching),
@@ -120,7 +122,7 @@ pub async fn ask(
             Ok(Asked::ConfirmBy(token))
         }
         None => {
-            sqlx::query(
+            let inserted = sqlx::query(
                 "INSERT INTO back_in_stock (id, variant_id, user_id, email, token_hash, confirmed_at, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (variant_id, email) DO NOTHING",
             )
@@ -132,14 +134,54 @@ pub async fn ask(
             .bind(confirmed.then_some(now))
             .bind(now)
             .execute(&mut *conn)
-            .await?;
-            Ok(if confirmed {
-                Asked::Watching
-            } else {
-                Asked::ConfirmBy(token)
+            .await?
+            .rows_affected();
+            // Asked twice at once: the other request's row (and its link) stands.
+            Ok(match (confirmed, inserted) {
+                (true, _) => Asked::Watching,
+                (false, 1) => Asked::ConfirmBy(token),
+                (false, _) => Asked::AwaitingLink,
             })
         }
     }
+}
+
+/// Refuses a request beyond the limits of its address: [`MAX_PER_ADDRESS`] live requests (confirmed, or with a
+/// link still working) and, for a link to send, [`LINKS_PER_DAY`].
+async fn check_limits(conn: &mut AnyConnection, email: &str, confirmed: bool, now: i64) -> Result<(), InventoryError> {
+    let (live, links): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN confirmed_at IS NOT NULL OR created_at > $2 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN confirmed_at IS NULL AND created_at > $2 THEN 1 ELSE 0 END), 0) \
+         FROM back_in_stock WHERE email = $1",
+    )
+    .bind(email)
+    .bind(now - LINK_MS)
+    .fetch_one(&mut *conn)
+    .await?;
+    if live >= MAX_PER_ADDRESS {
+        return Err(InventoryError::Invalid(vec![FieldError::new(
+            "email",
+            format!("This address already waits for {MAX_PER_ADDRESS} products to come back."),
+        )]));
+    }
+    if !confirmed && links >= LINKS_PER_DAY {
+        return Err(InventoryError::Invalid(vec![FieldError::new(
+            "email",
+            "We already sent this address links to confirm today: open one of them, or ask again tomorrow.",
+        )]));
+    }
+    Ok(())
+}
+
+/// Deletes the requests whose link was never opened in time (an address nobody confirmed is not kept).
+pub async fn sweep_unconfirmed(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let done = db
+        .write_one(
+            sqlx::query("DELETE FROM back_in_stock WHERE confirmed_at IS NULL AND created_at <= $1")
+                .bind(now - LINK_MS),
+        )
+        .await?;
+    Ok(done.rows_affected())
 }
 
 async fn confirm_row(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {

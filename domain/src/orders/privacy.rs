@@ -25,8 +25,10 @@ pub struct StoreOrderRecord {
     pub returns: Vec<ReturnView>,
 }
 
-/// The groups that are the person's: placed signed in, or as a guest with the address the account confirmed.
-const PERSONS_GROUPS: &str = "SELECT id FROM order_groups WHERE user_id = $1 OR ($2 <> '' AND email = $2)";
+/// The groups that are the person's: placed signed in, or as a guest (no account) with the address the account
+/// confirmed. Another account's orders with that address (it had it before) are never the person's.
+const PERSONS_GROUPS: &str =
+    "SELECT id FROM order_groups WHERE user_id = $1 OR (user_id IS NULL AND $2 <> '' AND email = $2)";
 
 /// Whose orders: the account, and the address it confirmed (`None` while unconfirmed: a guest's orders with an
 /// address the account never proved it reads are not its own).
@@ -98,8 +100,9 @@ pub async fn count(conn: &mut AnyConnection, person: Person<'_>) -> Result<i64, 
     .await
 }
 
-/// The person's orders that an erasure would break, by group number: not yet paid, paid and not delivered, or
-/// with a return still open (the store needs the address to ship and to refund).
+/// The person's orders that an erasure would break, by group number: not yet paid, paid and not delivered, with
+/// a return still open (the store needs the address to ship and to refund), or with a dispute open (the store's
+/// evidence names the address and the messages).
 pub async fn open_orders(conn: &mut AnyConnection, person: Person<'_>) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(&format!(
         "SELECT DISTINCT g.number FROM order_groups g JOIN orders o ON o.group_id = g.id \
@@ -107,13 +110,24 @@ pub async fn open_orders(conn: &mut AnyConnection, person: Person<'_>) -> Result
          OR (o.status = 'partially_refunded' AND NOT EXISTS \
              (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.status = 'delivered')) \
          OR EXISTS (SELECT 1 FROM order_returns r WHERE r.order_id = o.id \
-             AND r.state IN ('requested', 'approved', 'sent_back', 'received'))) \
+             AND r.state IN ('requested', 'approved', 'sent_back', 'received')) \
+         OR EXISTS (SELECT 1 FROM dispute_shares ds JOIN disputes d ON d.id = ds.dispute_id \
+             WHERE ds.order_id = o.id AND d.status IN ('needs_response', 'under_review'))) \
          ORDER BY g.number"
     ))
     .bind(person.user_id)
     .bind(person.email())
     .fetch_all(conn)
     .await
+}
+
+/// The ids of the person's order groups (what else an erasure changes goes by them: promo uses).
+pub async fn group_ids(conn: &mut AnyConnection, person: Person<'_>) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(PERSONS_GROUPS)
+        .bind(person.user_id)
+        .bind(person.email())
+        .fetch_all(conn)
+        .await
 }
 
 /// What an erased person's orders say instead of their name.

@@ -107,6 +107,7 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<AccountExport, AccountData
         .written;
     let mut conn = db.pool().acquire().await?;
     let review_feedback = review_privacy::feedback_of(&mut conn, user.id).await?;
+    drop(conn);
     let wishlist = wishlist::of_account(db, user.id).await.map_err(failed)?;
     let back_in_stock = back_in_stock::requests_of(db, user.id, &user.email).await?;
     Ok(AccountExport {
@@ -196,6 +197,7 @@ pub async fn erase(db: &Db, actor: &Actor, form: &Erasure) -> Result<String, Acc
         )));
     }
     let addresses = account_privacy::addresses_of(&mut tx, &user).await?;
+    let own_mail = account_privacy::own_mail_keys(&mut tx, user.id).await?;
     // The products' rows first, in id order, as `review_product` holds them: their ratings are recounted below.
     let products = review_privacy::reviewed_products(&mut tx, user.id).await?;
     for product in &products {
@@ -206,8 +208,9 @@ pub async fn erase(db: &Db, actor: &Actor, form: &Erasure) -> Result<String, Acc
         return Err(AccountDataError::NotFound);
     }
     let erased = account_privacy::erased_email(user.id);
+    let groups = order_privacy::group_ids(&mut tx, person).await?;
+    checkout::promo::forget(&mut tx, user.id, &groups, &erased).await?;
     let orders_kept = order_privacy::anonymise(&mut tx, person, &erased).await?;
-    checkout::promo::forget(&mut tx, user.id, &user.email, &erased).await?;
     review_privacy::forget(&mut tx, user.id).await?;
     for product in products {
         crate::workflows::review_product::recount(&mut tx, product).await?;
@@ -217,8 +220,11 @@ pub async fn erase(db: &Db, actor: &Actor, form: &Erasure) -> Result<String, Acc
     sellers::applications::forget(&mut tx, user.id).await?;
     back_in_stock::forget(&mut tx, user.id, &addresses).await?;
     notifications::forget(&mut tx, &addresses).await?;
+    notifications::forget_keys(&mut tx, &own_mail).await?;
     let receipt = templates::account_erased(&user.email, orders_kept);
-    notifications::enqueue(&mut tx, &format!("account-erased:{}", user.id), &receipt).await?;
+    // A key that names no account: the receipt's row must not tie the address back to the erased id.
+    let key = format!("account-erased:{}", crate::platform::ids::random_token());
+    notifications::enqueue(&mut tx, &key, &receipt).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, orders_kept, "account erased at its owner's request");
     Ok(user.email)

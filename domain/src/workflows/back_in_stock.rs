@@ -56,8 +56,10 @@ pub async fn ask(
     Ok((item.slug, outcome))
 }
 
-/// Mails up to `limit` requests whose variant is back, each ended as it is mailed; returns how many went.
+/// Mails up to `limit` requests whose variant is back, each ended as it is mailed, after deleting the requests whose
+/// link was never opened; returns how many mails went.
 pub async fn notify_due(db: &Db, limit: i64) -> Result<usize, sqlx::Error> {
+    back_in_stock::sweep_unconfirmed(db, crate::platform::clock::now_ms()).await?;
     let mut sent = 0;
     for due in back_in_stock::due(db, limit).await? {
         let mut tx = db.begin_write().await?;

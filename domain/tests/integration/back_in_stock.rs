@@ -99,6 +99,22 @@ async fn a_visitors_request_counts_once_its_link_is_opened(db: Db) {
     ));
     assert_eq!(notify_due(&db, 10).await.expect("pass"), 1);
     assert_eq!(count(&db, BACK_MAILS).await, 1);
+
+    // Links to one address are few a day, whatever the variants: the form cannot fill a stranger's mailbox.
+    let others: Vec<i64> = sqlx::query_scalar("SELECT id FROM variants WHERE id <> $1 ORDER BY id LIMIT 4")
+        .bind(kettle)
+        .fetch_all(db.pool())
+        .await
+        .expect("variants");
+    for (n, variant) in others.iter().enumerate() {
+        set_units(&db, *variant, 0).await;
+        let asked = ask(&db, &visitor, *variant, "stranger@example.com").await;
+        if (n as i64) < back_in_stock::LINKS_PER_DAY {
+            assert_eq!(asked.expect("a link").1, Outcome::LinkSent);
+        } else {
+            assert!(matches!(asked, Err(InventoryError::Invalid(_))), "{asked:?}");
+        }
+    }
 }
 
 db_tests!(

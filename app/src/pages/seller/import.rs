@@ -26,7 +26,7 @@ const COLUMNS: &[(&str, &str)] = &[
     ("Published / Status", "Status: active, draft or archived (Published TRUE or FALSE when there is no Status)."),
     ("Option1 Name … Option3 Value", "Up to three options (Size, Colour) and each variant's values."),
     ("Variant SKU", "Any text up to 64 characters, unique in your store (a repeated one is kept on its first row and suggested anew on the others, or, if your store refuses repeated SKUs in Store settings, its product is skipped); suggested when empty. With the Handle, it finds a variant again."),
-    ("Variant Price / Compare At Price", "Prices like 24.50; the compare-at price must be higher to show as a sale."),
+    ("Variant Price / Compare At Price", "Prices like 24.50. The compare-at price is kept but not shown to shoppers: a crossed-out \"was\" price shows only when a price is below the lowest of the 30 days before it (the EU's Omnibus rule)."),
     ("Variant Grams", "The weight in grams (Shopify's Variant Weight Unit only says how Shopify shows it)."),
     ("Variant Weight / Variant Weight Unit", "A weight in g, kg, lb or oz, converted to grams (read when there is no Variant Grams)."),
     ("Variant Barcode", "GTIN, UPC, EAN or ISBN, up to 64 characters (a spreadsheet's apostrophe before a number is taken off)."),
