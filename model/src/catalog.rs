@@ -106,6 +106,19 @@ pub struct VariantView {
 }
 
 impl VariantView {
+    /// What a shopper picks it by: its option values ("M / Blue"), or its title when it has none.
+    pub fn label(&self) -> String {
+        if self.options.is_empty() {
+            self.title.clone()
+        } else {
+            self.options
+                .iter()
+                .map(|(_, value)| value.as_str())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        }
+    }
+
     /// The units a shopper may buy now.
     pub fn sellable(&self) -> i64 {
         crate::cart::sellable_units(self.available, self.keep_selling)

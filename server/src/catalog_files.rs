@@ -87,15 +87,7 @@ pub async fn export(State(state): State<AppState>, actor: Option<Extension<Curre
             None => None,
         }
     });
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response()
+    crate::money_files::attachment("text/csv; charset=utf-8", &name, Body::from_stream(stream))
 }
 
 /// Where the import page finds a refused upload's message.

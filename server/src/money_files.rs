@@ -82,21 +82,11 @@ fn seller_file(actor: &domain::Actor, name: &str, made: Result<Vec<u8>, SellerEr
         return (StatusCode::FORBIDDEN, "The seller portal is for sellers.").into_response();
     }
     match made {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"{name}-{}.csv\"",
-                        domain::platform::clock::today()
-                    ),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
+        Ok(bytes) => attachment(
+            "text/csv; charset=utf-8",
+            &format!("{name}-{}.csv", domain::platform::clock::today()),
             bytes,
-        )
-            .into_response(),
+        ),
         Err(SellerError::NotFound) => see_other("/sell"),
         Err(SellerError::Invalid(fields)) => {
             let message: Vec<String> = fields.into_iter().map(|f| f.message).collect();
@@ -111,6 +101,22 @@ fn seller_file(actor: &domain::Actor, name: &str, made: Result<Vec<u8>, SellerEr
                 .into_response()
         }
     }
+}
+
+/// A download: `body` saved as `file_name`, never cached (it is one account's or one store's).
+pub(crate) fn attachment(content_type: &str, file_name: &str, body: impl Into<axum::body::Body>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body.into(),
+    )
+        .into_response()
 }
 
 pub(crate) fn see_other(to: &str) -> Response {

@@ -2,12 +2,12 @@
 //! (decision 0041). Never cached; a visitor is sent to sign in.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use domain::workflows::account_data::{self, AccountDataError};
 
-use crate::money_files::see_other;
+use crate::money_files::{attachment, see_other};
 use crate::AppState;
 use app::ssr::CurrentActor;
 
@@ -24,21 +24,11 @@ pub async fn export(State(state): State<AppState>, actor: Option<Extension<Curre
         .await
         .and_then(|data| serde_json::to_vec_pretty(&data).map_err(|e| AccountDataError::Failed(e.to_string())));
     match made {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"bazaar-account-{}.json\"",
-                        domain::platform::clock::today()
-                    ),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
+        Ok(bytes) => attachment(
+            "application/json; charset=utf-8",
+            &format!("bazaar-account-{}.json", domain::platform::clock::today()),
             bytes,
-        )
-            .into_response(),
+        ),
         Err(AccountDataError::NotFound) => see_other(SIGN_IN),
         Err(e) => {
             tracing::error!(error = %e, "an account's data export could not be written");

@@ -10,24 +10,12 @@ use crate::api::back_in_stock::NotifyWhenBack;
 use crate::components::forms::{error_for, Field, FormAlert, SelectField};
 use crate::pages::url_error;
 
-fn variant_label(v: &VariantView) -> String {
-    if v.options.is_empty() {
-        v.title.clone()
-    } else {
-        v.options
-            .iter()
-            .map(|(_, value)| value.as_str())
-            .collect::<Vec<_>>()
-            .join(" / ")
-    }
-}
-
 #[component]
 pub fn NotifyMe(variants: Vec<VariantView>) -> impl IntoView {
     let sold_out: Vec<(String, String)> = variants
         .iter()
         .filter(|v| v.sellable() <= 0)
-        .map(|v| (v.id.to_string(), variant_label(v)))
+        .map(|v| (v.id.to_string(), v.label()))
         .collect();
     if sold_out.is_empty() {
         return ().into_any();

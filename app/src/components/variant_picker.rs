@@ -49,11 +49,7 @@ pub fn VariantPicker(variants: Vec<VariantView>, error: Option<AppError>) -> imp
                     <legend>{legend}</legend>
                     <div class="variant-picker__choices">
                         {variants.into_iter().enumerate().map(|(i, v)| {
-                            let label = if v.options.is_empty() {
-                                v.title.clone()
-                            } else {
-                                v.options.iter().map(|(_, value)| value.clone()).collect::<Vec<_>>().join(" / ")
-                            };
+                            let label = v.label();
                             let sold_out = v.sellable() <= 0;
                             view! {
                                 <label class="variant-choice" class:variant-choice--sold-out=sold_out>
