@@ -12,6 +12,7 @@ pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod discovery;
 pub mod inventory;
 pub mod money;
 pub mod notifications;

@@ -71,6 +71,14 @@ pub struct CategoryView {
     pub name: String,
 }
 
+/// What a product or cart page offers next: products bought in the same orders, and products like the one shown
+/// (issue 22, decision 0044). Either may be empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Discovery {
+    pub also_bought: Vec<ProductCard>,
+    pub similar: Vec<ProductCard>,
+}
+
 /// A product in a listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductCard {

@@ -116,4 +116,7 @@ pub enum Command {
     },
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,
+    /// Count "Customers also bought" again from every paid order (after restoring a backup, or for orders paid
+    /// before the counts existed); paid orders are counted as they are paid otherwise.
+    AlsoBought,
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod connect_routes;
 pub mod form_errors;
+pub mod fragments;
 pub mod money_files;
 pub mod page_cache;
 pub mod privacy_files;
@@ -231,6 +232,10 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
     let webhooks = webhook_routes(&config, &services);
     let api = rest::routes()
         .route("/media/card/{file}", get(rest::product_card_image))
+        .route(
+            app::components::discovery::RECENT_CARDS,
+            get(fragments::recently_viewed),
+        )
         .route("/media/{file}", get(rest::stored_image))
         .with_state(services.clone());
 

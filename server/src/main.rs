@@ -73,6 +73,7 @@ async fn main() -> ExitCode {
             money_policy(&config, wanted).await
         }
         Command::Reindex => reindex(&config).await,
+        Command::AlsoBought => recount_also_bought(&config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -477,6 +478,22 @@ async fn reindex(config: &Config) -> Result<(), String> {
         "indexed {n} products into {} in {secs:.2} s ({:.0} documents/s)",
         index.name(),
         n as f64 / secs.max(0.001)
+    );
+    Ok(())
+}
+
+/// Counts "Customers also bought" again from the orders and prints what it found and how long it took.
+async fn recount_also_bought(config: &Config) -> Result<(), String> {
+    let db = open_db(config).await?;
+    let started = std::time::Instant::now();
+    let found = domain::discovery::also_bought::recount(&db)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "counted {} paid orders into {} product pairs in {:.2} s",
+        found.groups,
+        found.pairs,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -103,6 +103,16 @@ pub async fn remove_cart_line(variant: String) -> Result<i64, AppError> {
     Ok(count)
 }
 
+/// "Customers also bought" and "Similar items" for what is in the cart (nothing for an empty cart).
+#[server(endpoint = "cart_discovery", input = leptos::server_fn::codec::GetUrl)]
+pub async fn cart_discovery() -> Result<model::catalog::Discovery, AppError> {
+    let services = crate::ssr::services()?;
+    match imp::cart_id(false).await? {
+        Some(id) => Ok(domain::discovery::for_cart(&services.db, id).await?),
+        None => Ok(model::catalog::Discovery::default()),
+    }
+}
+
 /// The cart page's content.
 #[server(endpoint = "cart_contents")]
 pub async fn cart_contents() -> Result<CartView, AppError> {

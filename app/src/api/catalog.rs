@@ -46,6 +46,8 @@ pub struct ProductPageData {
     pub reviews: model::reviews::ProductReviews,
     /// On this visitor's wishlist.
     pub saved: bool,
+    /// "Customers also bought" and "Similar items".
+    pub discovery: model::catalog::Discovery,
 }
 
 /// The product of `slug` with the reviews its page asks for (`reviews`: the URL's order, star filter and page).
@@ -61,10 +63,12 @@ pub async fn product_page(
         .await
         .map_err(crate::ssr::internal)?;
     let saved = crate::api::wishlist::imp::holds(product.card.id).await?;
+    let discovery = domain::discovery::for_product(&db, product.card.id).await?;
     Ok(ProductPageData {
         product,
         reviews,
         saved,
+        discovery,
     })
 }
 

@@ -1,6 +1,7 @@
 pub mod account_menu;
 pub mod back_in_stock;
 pub mod catalog;
+pub mod discovery;
 pub mod forms;
 pub mod layout;
 pub mod messages;

@@ -3,7 +3,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::cart::{CartLineView, MAX_QUANTITY};
 
-use crate::api::cart::{cart_contents, RemoveCartLine, UpdateCartLine};
+use crate::api::cart::{cart_contents, cart_discovery, RemoveCartLine, UpdateCartLine};
+use crate::components::discovery::DiscoveryRows;
 use crate::error::AppError;
 use crate::pages::url_error;
 
@@ -70,6 +71,12 @@ pub fn CartPage() -> impl IntoView {
                     }
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
+            })}
+        </Suspense>
+        // Its own read: what to offer next never holds up the cart, and a failure there shows nothing.
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                cart_discovery().await.ok().map(|discovery| view! { <DiscoveryRows discovery=discovery/> })
             })}
         </Suspense>
     }

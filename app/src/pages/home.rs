@@ -3,6 +3,7 @@ use leptos_meta::{Meta, Title};
 
 use crate::api::catalog::home_data;
 use crate::components::catalog::ProductGrid;
+use crate::components::discovery::RecentlyViewed;
 use crate::pages::errors::LoadError;
 
 #[component]
@@ -37,6 +38,7 @@ pub fn HomePage() -> impl IntoView {
                                 <h2 id="top-title">"Top rated"</h2>
                                 <ProductGrid products=data.top_rated/>
                             </section>
+                            <RecentlyViewed/>
                         }.into_any()
                     }
                     Err(e) => view! { <LoadError error=e/> }.into_any(),

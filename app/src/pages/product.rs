@@ -9,6 +9,7 @@ use crate::api::catalog::{product_page, ListingParams, ProductPageData};
 use crate::api::reviews::{MarkReviewHelpful, ReportReview};
 use crate::api::wishlist::SaveForLater;
 use crate::components::catalog::{Breadcrumbs, Markdown, Rating, ReturnsNote};
+use crate::components::discovery::{DiscoveryRows, RecentlyViewed};
 use crate::components::reviews::ReviewsSection;
 use crate::components::variant_picker::VariantPicker;
 use crate::error::AppError;
@@ -85,15 +86,18 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {let (slug, params, thanks, review_error) = (slug.clone(), params.clone(), thanks.clone(), review_error.clone()); Suspend::new(async move {
                 match product_page(slug.clone(), params).await {
-                    Ok(ProductPageData { product: p, reviews, saved }) => {
+                    Ok(ProductPageData { product: p, reviews, saved, discovery }) => {
                         // What search engines show: the seller's SEO title and description where given.
                         let title = if p.seo_title.is_empty() { p.card.title.clone() } else { p.seo_title.clone() };
                         let description = (!p.seo_description.is_empty()).then(|| p.seo_description.clone());
+                        let id = p.card.id;
                         view! {
                             <Title text=title/>
                             {description.map(|d| view! { <Meta name="description" content=d/> })}
                             <ProductArticle product=p preview=false saved=saved/>
+                            <DiscoveryRows discovery=discovery/>
                             <ReviewsSection slug=slug reviews=reviews thanks=thanks error=review_error/>
+                            <RecentlyViewed current=id/>
                         }.into_any()
                     }
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),

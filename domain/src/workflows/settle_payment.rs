@@ -181,6 +181,8 @@ async fn succeeded(
         crate::money::commission::freeze(conn, order_id).await?;
     }
     crate::money::sales::record_sales(conn, group_id).await?;
+    // "Customers also bought" learns the basket in the same transaction, once per group.
+    crate::discovery::also_bought::count_paid_group(conn, group_id).await?;
     if let Some(cart_id) = lifecycle::cart_of(conn, group_id).await? {
         let bought: Vec<i64> = lifecycle::lines_of(conn, group_id)
             .await?

@@ -15,6 +15,7 @@ mod catalog_rules;
 mod catalog_tags;
 mod checkout;
 mod database;
+mod discovery;
 mod fake_connect;
 mod meili;
 mod money_commission;

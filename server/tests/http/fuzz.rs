@@ -105,6 +105,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("reported_reviews", &[]),
     ("wishlist_page", &[]),
     ("privacy_page", &[]),
+    ("cart_discovery", &[]),
 ];
 
 const REST: &[&str] = &[
@@ -112,6 +113,8 @@ const REST: &[&str] = &[
     "/api/v1/products/1",
     "/api/v1/products/abc",
     "/api/v1/categories",
+    // Not REST, but the same kind of public GET: the cards an island asks for.
+    "/fragments/recently-viewed",
 ];
 
 pub(crate) fn junk_value(rng: &mut StdRng) -> String {
@@ -224,6 +227,7 @@ async fn junk_at_every_endpoint_gets_a_clear_4xx_never_a_5xx() {
                     "attr",
                     "rating",
                     "in_stock",
+                    "ids",
                 ],
                 0.5,
             );

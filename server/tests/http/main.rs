@@ -12,6 +12,7 @@ mod support;
 mod accounts;
 mod back_in_stock;
 mod catalog;
+mod discovery;
 mod fuzz;
 mod hostile;
 mod orders;

@@ -1,0 +1,71 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { addToCart, expectAccessible, payAsGuest, waitForHydration, type Pick } from "./shop";
+
+// Issue 22: what a shopper looks at next. Products viewed show under "Recently viewed" (kept by the browser) on the
+// next product page and the home page, and can be cleared; after a shopper buys two products together, the first
+// one's page and a cart holding it offer the second under "Customers also bought".
+
+/** Two products of different stores in stock, past the `skip` first: each project buys its own pair. */
+async function pair(request: APIRequestContext, skip: number): Promise<[Pick, Pick]> {
+  const list = await (await request.get("/api/v1/products/search?in_stock=1&per_page=60&sort=newest")).json();
+  const picks: Pick[] = [];
+  for (const r of list.results.slice(skip)) {
+    const p = await (await request.get(`/api/v1/products/${r.id}`)).json();
+    const first = p.variants.find((v: { available: number }) => v.available >= 3);
+    if (!first || picks.some((q) => q.seller === p.seller.name)) continue;
+    picks.push({ url: r.url, title: r.name, seller: p.seller.name, available: first.available });
+    if (picks.length === 2) return [picks[0], picks[1]];
+  }
+  throw new Error("the seeded catalog has no two products to pair");
+}
+
+test("recently viewed, then customers also bought after a purchase", async ({ page, request }, testInfo) => {
+  const project = testInfo.project.name;
+  const [a, b] = await pair(request, project === "phone" ? 40 : 30);
+
+  await page.goto(a.url);
+  await waitForHydration(page);
+  await page.goto(b.url);
+  await waitForHydration(page);
+  const recent = page.getByRole("region", { name: "Recently viewed" });
+  await expect(recent.getByRole("link", { name: a.title, exact: true })).toBeVisible();
+  await expect(recent.getByRole("link", { name: b.title, exact: true })).toHaveCount(0);
+  await expectAccessible(page);
+
+  await page.goto("/");
+  const home = page.getByRole("region", { name: "Recently viewed" });
+  await expect(home.getByRole("link", { name: b.title, exact: true })).toBeVisible();
+  await expect(home.getByRole("link", { name: a.title, exact: true })).toBeVisible();
+  await expectAccessible(page);
+  await home.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `test-results/recently-viewed-${project}.png` });
+
+  await addToCart(page, a, 1, 1);
+  await addToCart(page, b, 1, 2);
+  await payAsGuest(page, `together-${project}-${Date.now()}@example.com`, "Ada Lovelace");
+
+  // The payment's stock change refreshes the cached page within the indexer's period.
+  const together = page.getByRole("region", { name: "Customers also bought" });
+  await expect(async () => {
+    await page.goto(a.url);
+    await expect(together.getByRole("link", { name: b.title, exact: true })).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 15_000 });
+  await expectAccessible(page);
+  await together.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `test-results/also-bought-${project}.png` });
+
+  await addToCart(page, a, 1, 1);
+  await page.goto("/cart");
+  await expect(together.getByRole("link", { name: b.title, exact: true })).toBeVisible();
+  await expect(together.getByRole("link", { name: a.title, exact: true })).toHaveCount(0);
+  await expectAccessible(page);
+  await page.screenshot({ path: `test-results/cart-also-bought-${project}.png`, fullPage: true });
+
+  await page.goto("/");
+  await waitForHydration(page);
+  await home.getByRole("button", { name: "Clear recently viewed" }).click();
+  await expect(home).toBeHidden();
+  await page.reload();
+  await waitForHydration(page);
+  await expect(home).toBeHidden();
+});

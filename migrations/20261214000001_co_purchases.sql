@@ -1,0 +1,15 @@
+-- "Customers also bought" (discovery context; issue 22, decision 0044): how many paid order groups held both
+-- products. Each pair is kept both ways round, so a product's partners are one range of the primary key.
+CREATE TABLE co_purchases (
+    product_id BIGINT NOT NULL,
+    other_id   BIGINT NOT NULL,
+    orders     BIGINT NOT NULL CHECK (orders > 0),
+    PRIMARY KEY (product_id, other_id)
+);
+
+-- The order groups counted in `co_purchases`: a group is counted once, when it is paid, and the recount
+-- (`bazaar also-bought --recount`) starts again from the groups it finds paid.
+CREATE TABLE co_purchase_groups (
+    group_id   BIGINT PRIMARY KEY,
+    counted_at BIGINT NOT NULL
+);
