@@ -8,7 +8,7 @@ CREATE TABLE co_purchases (
 );
 
 -- The order groups counted in `co_purchases`: a group is counted once, when it is paid, and the recount
--- (`bazaar also-bought --recount`) starts again from the groups it finds paid.
+-- (`bazaar also-bought`) starts again from the groups the orders' timelines say were paid.
 CREATE TABLE co_purchase_groups (
     group_id   BIGINT PRIMARY KEY,
     counted_at BIGINT NOT NULL

@@ -154,6 +154,18 @@ pub fn fail(err: AppError) -> AppError {
     err
 }
 
+/// The header a page names the other products it shows with (its "also bought" and "similar" cards), so the page
+/// cache drops it when one of them changes; the page cache takes it off every response.
+pub const SHOWS_HEADER: &str = "x-bazaar-shows";
+
+/// Names the other products this page shows (see [`SHOWS_HEADER`]).
+pub fn page_shows(ids: impl IntoIterator<Item = i64>) {
+    let list = ids.into_iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&list)) {
+        response.insert_header(http::HeaderName::from_static(SHOWS_HEADER), value);
+    }
+}
+
 /// For an error a server function turns into an ordinary answer (a refusal the page shows in place): puts back
 /// the 200 that `fail` replaced, so the browser does not log a failed request.
 pub fn refusal_answered() {

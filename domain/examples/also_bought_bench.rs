@@ -87,6 +87,16 @@ async fn write_orders(db: &Db, products: &[(i64, i64, i64)], first: usize, count
             .execute(&mut *tx)
             .await
             .expect("payment");
+            // The event `mark_paid` writes: what says the group was paid.
+            sqlx::query(
+                "INSERT INTO order_events (id, order_id, status, note, created_at) \
+                 VALUES ($1, $1, 'paid', 'Payment received', $2)",
+            )
+            .bind(order)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .expect("event");
             for &n in &basket {
                 sqlx::query(
                     "INSERT INTO order_lines (order_id, variant_id, product_id, title, variant, sku, quantity, \

@@ -117,6 +117,7 @@ pub enum Command {
     /// Rebuild the search index from the database (after restoring a backup, or to measure indexing speed).
     Reindex,
     /// Count "Customers also bought" again from every paid order (after restoring a backup, or for orders paid
-    /// before the counts existed); paid orders are counted as they are paid otherwise.
+    /// before the counts existed); paid orders are counted as they are paid otherwise. Payments wait while it
+    /// runs (seconds for 100,000 orders): run it at a quiet moment.
     AlsoBought,
 }

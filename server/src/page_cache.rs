@@ -29,6 +29,8 @@ const MAX_QUERY: usize = 512;
 struct Entry {
     /// The product a product page shows; `None` for a listing, which any product change may alter.
     product_id: Option<i64>,
+    /// The other products a product page shows cards of ("also bought", "similar"): a change to one drops it too.
+    shows: Vec<i64>,
     body: String,
     nonce: String,
     headers: HeaderMap,
@@ -59,16 +61,17 @@ impl PageCache {
         }
     }
 
-    /// Drops the pages of these products.
+    /// Drops the pages of these products, the product pages showing their cards, and every listing.
     pub fn invalidate(&self, product_ids: &[i64]) {
         if product_ids.is_empty() {
             return;
         }
         self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut inner) = self.inner.write() {
-            inner
-                .pages
-                .retain(|_, e| e.product_id.is_some_and(|id| !product_ids.contains(&id)));
+            inner.pages.retain(|_, e| {
+                e.product_id.is_some_and(|id| !product_ids.contains(&id))
+                    && !e.shows.iter().any(|id| product_ids.contains(id))
+            });
         }
     }
 
@@ -188,9 +191,20 @@ fn answer(entry: &Entry, req_headers: &HeaderMap) -> Response {
     response
 }
 
+/// The other products a page names (`app::ssr::SHOWS_HEADER`), taken off the response: it is for the cache only.
+fn take_shows(headers: &mut HeaderMap) -> Vec<i64> {
+    headers
+        .remove(app::ssr::SHOWS_HEADER)
+        .and_then(|v| v.to_str().ok().map(str::to_string))
+        .map(|list| list.split(',').filter_map(|id| id.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
 pub async fn middleware(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
     if !cache.cacheable(&req) {
-        return next.run(req).await;
+        let mut response = next.run(req).await;
+        take_shows(response.headers_mut());
+        return response;
     }
     // Listings are kept per query string: `/search?q=a` and `/search?q=b` are different pages.
     let path = req.uri().to_string();
@@ -199,7 +213,8 @@ pub async fn middleware(State(cache): State<Arc<PageCache>>, req: Request, next:
     }
     let generation = cache.generation.load(Ordering::SeqCst);
     let request_headers = req.headers().clone();
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
+    let shows = take_shows(response.headers_mut());
     // Only a plain page: no new session (Set-Cookie), a nonce to swap, a known product.
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
         return response;
@@ -234,6 +249,7 @@ pub async fn middleware(State(cache): State<Arc<PageCache>>, req: Request, next:
     let headers = parts.headers.clone();
     let entry = Entry {
         product_id,
+        shows,
         body: text,
         nonce,
         headers,

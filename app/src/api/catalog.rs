@@ -64,6 +64,7 @@ pub async fn product_page(
         .map_err(crate::ssr::internal)?;
     let saved = crate::api::wishlist::imp::holds(product.card.id).await?;
     let discovery = domain::discovery::for_product(&db, product.card.id).await?;
+    crate::ssr::page_shows(discovery.also_bought.iter().chain(&discovery.similar).map(|c| c.id));
     Ok(ProductPageData {
         product,
         reviews,

@@ -8,7 +8,7 @@ use model::catalog::{Discovery, ProductCard};
 
 use crate::components::catalog::ProductGrid;
 
-/// Where the island asks for cards: `?ids=1,2,3` answers the cards as HTML (empty when none is on sale).
+/// Where the island asks for cards: `?ids=1,2,3` answers the published ones' cards as HTML (empty when none is).
 pub const RECENT_CARDS: &str = "/fragments/recently-viewed";
 /// The browser's local storage key holding the ids, newest first.
 const KEY: &str = "bazaar-recently-viewed";
@@ -19,21 +19,23 @@ const SHOWN: usize = 8;
 
 #[component]
 pub fn DiscoveryRows(discovery: Discovery) -> impl IntoView {
-    let Discovery { also_bought, similar } = discovery;
     view! {
-        {(!also_bought.is_empty()).then(|| view! {
-            <section class="section" aria-labelledby="also-bought-title">
-                <h2 id="also-bought-title">"Customers also bought"</h2>
-                <ProductGrid products=also_bought/>
-            </section>
-        })}
-        {(!similar.is_empty()).then(|| view! {
-            <section class="section" aria-labelledby="similar-title">
-                <h2 id="similar-title">"Similar items"</h2>
-                <ProductGrid products=similar/>
-            </section>
-        })}
+        <Row id="also-bought-title" title="Customers also bought" cards=discovery.also_bought/>
+        <Row id="similar-title" title="Similar items" cards=discovery.similar/>
     }
+}
+
+/// One titled row of cards; nothing at all when it has none.
+#[component]
+fn Row(id: &'static str, title: &'static str, cards: Vec<ProductCard>) -> impl IntoView {
+    (!cards.is_empty()).then(|| {
+        view! {
+            <section class="section" aria-labelledby=id>
+                <h2 id=id>{title}</h2>
+                <ProductGrid products=cards/>
+            </section>
+        }
+    })
 }
 
 /// The cards the island puts in place: the same grid every listing shows.
@@ -45,12 +47,15 @@ pub fn cards_html(cards: Vec<ProductCard>) -> String {
     view! { <ProductGrid products=cards/> }.to_html()
 }
 
-/// The list after showing `current`: it first, the others after it without repeats, at most [`KEPT`].
+/// The list after showing `current`: it first, the others after it without repeats, at most [`KEPT`]. Anything
+/// the server would refuse (not a positive id of at most 18 digits) is dropped, so a tampered entry cannot keep
+/// the list from showing.
 fn remembered(stored: &str, current: Option<i64>) -> Vec<i64> {
     let mut ids: Vec<i64> = current.into_iter().collect();
-    for id in stored.split(',').filter_map(|p| p.parse::<i64>().ok()) {
-        if id > 0 && !ids.contains(&id) {
-            ids.push(id);
+    for part in stored.split(',').filter(|p| !p.is_empty() && p.len() <= 18) {
+        match part.parse::<i64>() {
+            Ok(id) if id > 0 && !ids.contains(&id) => ids.push(id),
+            _ => {}
         }
     }
     ids.truncate(KEPT);
@@ -92,38 +97,90 @@ async fn fetch_cards(ids: &[i64]) -> Option<String> {
     JsFuture::from(response.text().ok()?).await.ok()?.as_string()
 }
 
-/// "Recently viewed": hidden until the browser's list has a product on sale other than `current`.
-#[island]
+/// "Recently viewed": rendered hidden on the server (the same for everyone, so the page cache may keep it); the
+/// island shows it once the browser's list has a product other than `current` still published.
+#[component]
 pub fn RecentlyViewed(#[prop(optional)] current: Option<i64>) -> impl IntoView {
-    let list = NodeRef::<leptos::html::Div>::new();
-    let shown = RwSignal::new(false);
+    view! {
+        <RecentlyViewedList>
+            <section
+                class="section recently-viewed"
+                aria-labelledby="recent-title"
+                hidden=true
+                data-current=current.map(|id| id.to_string()).unwrap_or_default()
+            >
+                <div class="section__head">
+                    <h2 id="recent-title" tabindex="-1">"Recently viewed"</h2>
+                    <button type="button" class="link-button" aria-label="Clear recently viewed">"Clear"</button>
+                </div>
+                <p role="status" data-recent="status"></p>
+                <div data-recent="cards"></div>
+            </section>
+        </RecentlyViewedList>
+    }
+}
+
+/// Works on the section the server rendered: it takes no props, so the bundle needs no serde (decision 0008).
+#[island]
+fn RecentlyViewedList(children: Children) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    // A "Clear" while the cards are on their way wins: they are not shown.
+    let cleared = StoredValue::new(false);
+    let part = move |name: &str| {
+        root.get_untracked()?
+            .query_selector(&format!("[data-recent={name}]"))
+            .ok()?
+    };
     Effect::new(move |_| {
+        let Some(section) = root.get().and_then(|r| r.query_selector("section").ok().flatten()) else {
+            return;
+        };
+        let current = section.get_attribute("data-current").and_then(|v| v.parse().ok());
         let others = remember(current);
         if others.is_empty() {
             return;
         }
         leptos::task::spawn_local(async move {
-            let (Some(html), Some(el)) = (fetch_cards(&others).await, list.get_untracked()) else {
+            let (Some(html), Some(cards)) = (fetch_cards(&others).await, part("cards")) else {
                 return;
             };
+            if cleared.get_value() || html.trim().is_empty() {
+                return;
+            }
             // Our own server's HTML: the same escaped cards as every listing.
-            el.set_inner_html(&html);
-            shown.set(!html.trim().is_empty());
+            cards.set_inner_html(&html);
+            let _ = section.remove_attribute("hidden");
         });
     });
-    let clear = move |_| {
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let on_button = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("button").ok().flatten())
+            .is_some();
+        if !on_button {
+            return;
+        }
         forget();
-        shown.set(false);
+        cleared.set_value(true);
+        if let Some(cards) = part("cards") {
+            cards.set_inner_html("");
+        }
+        if let Some(status) = part("status") {
+            status.set_text_content(Some("Cleared. Products you view from now on will show here."));
+        }
+        // The button stays, with nothing left to clear; the heading takes the focus so a keyboard user is not
+        // sent back to the top of the page.
+        if let Some(heading) = root
+            .get_untracked()
+            .and_then(|r| r.query_selector("h2").ok().flatten())
+            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = heading.focus();
+        }
     };
-    view! {
-        <section class="section recently-viewed" aria-labelledby="recent-title" hidden=move || !shown.get()>
-            <div class="section__head">
-                <h2 id="recent-title">"Recently viewed"</h2>
-                <button type="button" class="link-button" aria-label="Clear recently viewed" on:click=clear>"Clear"</button>
-            </div>
-            <div node_ref=list></div>
-        </section>
-    }
+    view! { <div node_ref=root on:click=on_click>{children()}</div> }
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ fn Overview(overview: PrivacyOverview, error: Option<AppError>) -> impl IntoView
             </p>
             <p class="muted">{format!("We hold: {held}")}</p>
             <p><a class="button button--secondary" href="/account/privacy/export.json" download="">"Download your data (JSON)"</a></p>
+            <p class="muted">
+                "\"Recently viewed\" is kept by this browser only, never by us: clear it from the home page."
+            </p>
         </section>
         <section class="card stack" aria-labelledby="erase-title">
             <h2 id="erase-title">"Erase your account"</h2>

@@ -179,8 +179,7 @@ pub async fn cards_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<ProductCard>, Cata
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // Ids come from our own index as integers: formatting them into the SQL cannot inject anything.
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = crate::platform::ids::sql_list(ids);
     // `status || ''` keeps SQLite from choosing the status index over the primary key for this id lookup (it
     // would walk every active product: 35 ms instead of 0.3 ms on 100k products); PostgreSQL plans it the same.
     let sql = format!("{CARD_SELECT} WHERE p.id IN ({list}) AND p.status || '' = 'active'");

@@ -40,8 +40,8 @@ pub async fn like(db: &Db, product: i64, exclude: &[i64], limit: usize) -> Resul
     if near.is_empty() {
         return Ok(Vec::new());
     }
-    // Integers we read ourselves: formatting them into the SQL cannot inject anything.
-    let list = near.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(",");
+    let ids: Vec<i64> = near.iter().map(|(id, _)| *id).collect();
+    let list = crate::platform::ids::sql_list(&ids);
     let shared: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(&format!(
         "SELECT b.product_id, COUNT(*) FROM product_attributes a JOIN product_attributes b \
            ON b.name = a.name AND b.value = a.value \

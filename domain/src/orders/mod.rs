@@ -30,6 +30,13 @@ pub(crate) fn plausible_number(number: &str) -> bool {
 /// How long placed orders hold their stock while the shopper pays.
 pub const HOLD_MS: i64 = 15 * 60 * 1000;
 
+/// A condition on `g` (an `order_groups` row): the group was paid at some time, as its orders' timelines say
+/// (`lifecycle::mark_paid` writes the event). A payment that arrived too late, found the stock gone and was
+/// refunded never paid its group; neither did one that arrived for a group already cancelled.
+pub const GROUP_WAS_PAID: &str =
+    "EXISTS (SELECT 1 FROM orders wp JOIN order_events we ON we.order_id = wp.id WHERE wp.group_id = g.id \
+     AND we.status = 'paid')";
+
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
     /// Unknown, or not this actor's to see (the same answer: order numbers are not a way to probe).

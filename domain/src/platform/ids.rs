@@ -41,6 +41,12 @@ pub fn next_id() -> i64 {
     (ms << SEQ_BITS) | seq
 }
 
+/// Ids we read ourselves as a SQL list (`1,2,3`): integers, so formatting them into a statement cannot inject
+/// anything, and a list of any length needs no bind parameters.
+pub fn sql_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,12 @@
 //! Issue 22: what a product page offers next over HTTP — "Customers also bought" and "Similar items" on the page,
 //! and the cards "Recently viewed" asks for (public products only, junk refused with a clear answer).
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 
 use crate::on_both_databases;
-use crate::support::TestApp;
+use crate::support::{eventually, TestApp};
 
 /// Three active in-stock products: (id, slug, title).
 async fn on_sale(app: &TestApp) -> Vec<(i64, String, String)> {
@@ -28,7 +30,9 @@ async fn a_product_page_shows_what_was_bought_with_it(app: &TestApp) {
             .await
             .expect("pair");
     }
-    let page = app.page(&app.client(), &format!("/p/{}", p[0].1)).await;
+    let client = app.client();
+    let url = app.url(&format!("/p/{}", p[0].1));
+    let page = app.page(&client, &format!("/p/{}", p[0].1)).await;
     let section = page.split("Customers also bought").nth(1).expect("the row is shown");
     let row = section.split("</section>").next().unwrap_or_default();
     assert!(row.contains(&format!("/p/{}", p[1].1)), "{row}");
@@ -36,6 +40,32 @@ async fn a_product_page_shows_what_was_bought_with_it(app: &TestApp) {
         page.contains("Recently viewed"),
         "the island's section is in the page, hidden until filled"
     );
+
+    // From the page cache now; a change to the product shown in the row drops the page too.
+    let cached = client.get(&url).send().await.expect("get");
+    assert_eq!(cached.headers()["x-page-cache"], "hit");
+    assert!(
+        !cached.headers().contains_key("x-bazaar-shows"),
+        "the cache's own header never leaves the server"
+    );
+    let variant: i64 = sqlx::query_scalar("SELECT MIN(id) FROM variants WHERE product_id = $1")
+        .bind(p[1].0)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("variant");
+    domain::testing::seller_sets_price(&app.db, variant, 4_321).await;
+    let (client, url) = (&client, &url);
+    eventually(
+        Duration::from_secs(1),
+        "the shown product's new price did not show within a second",
+        move || async move {
+            let page = client.get(url).send().await.expect("get").text().await.expect("body");
+            page.split("Customers also bought")
+                .nth(1)
+                .is_some_and(|row| row.contains("$43.21"))
+        },
+    )
+    .await;
 }
 
 async fn recently_viewed_cards_are_public_products_and_junk_is_refused(app: &TestApp) {
