@@ -6,6 +6,9 @@ CREATE TABLE co_purchases (
     orders     BIGINT NOT NULL CHECK (orders > 0),
     PRIMARY KEY (product_id, other_id)
 );
+-- A product page's partners, the most bought first, read off the index's end without sorting a popular
+-- product's thousands of pairs.
+CREATE INDEX co_purchases_top ON co_purchases (product_id, orders, other_id);
 
 -- The order groups counted in `co_purchases`: a group is counted once, when it is paid, and the recount
 -- (`bazaar also-bought`) starts again from the groups the orders' timelines say were paid.

@@ -1,27 +1,14 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
-import { addToCart, expectAccessible, payAsGuest, waitForHydration, type Pick } from "./shop";
+import { expect, test } from "@playwright/test";
+import { addToCart, expectAccessible, payAsGuest, twoSellers, waitForHydration } from "./shop";
 
 // Issue 22: what a shopper looks at next. Products viewed show under "Recently viewed" (kept by the browser) on the
 // next product page and the home page, and can be cleared; after shoppers buy two products together twice, the
 // first one's page and a cart holding it offer the second under "Customers also bought".
 
-/** Two products of different stores in stock, past the `skip` first: each project buys its own pair. */
-async function pair(request: APIRequestContext, skip: number): Promise<[Pick, Pick]> {
-  const list = await (await request.get("/api/v1/products/search?in_stock=1&per_page=60&sort=newest")).json();
-  const picks: Pick[] = [];
-  for (const r of list.results.slice(skip)) {
-    const p = await (await request.get(`/api/v1/products/${r.id}`)).json();
-    const first = p.variants.find((v: { available: number }) => v.available >= 3);
-    if (!first || picks.some((q) => q.seller === p.seller.name)) continue;
-    picks.push({ url: r.url, title: r.name, seller: p.seller.name, available: first.available });
-    if (picks.length === 2) return [picks[0], picks[1]];
-  }
-  throw new Error("the seeded catalog has no two products to pair");
-}
-
 test("recently viewed, then customers also bought after a purchase", async ({ page, request }, testInfo) => {
   const project = testInfo.project.name;
-  const [a, b] = await pair(request, project === "phone" ? 40 : 30);
+  // Each project its own pair, past the ones other journeys take.
+  const [a, b] = await twoSellers(request, project === "phone" ? 40 : 30);
 
   await page.goto(a.url);
   await waitForHydration(page);

@@ -6,11 +6,12 @@ import { createHmac } from "node:crypto";
 
 export type Pick = { url: string; title: string; seller: string; available: number };
 
-/** Two products in stock (first variant) from two different sellers, found through the public API. */
-export async function twoSellers(request: APIRequestContext): Promise<[Pick, Pick]> {
+/** Two products in stock (first variant) from two different sellers, found through the public API, past the
+ * `skip` first (a journey that must not share its products with another). */
+export async function twoSellers(request: APIRequestContext, skip = 0): Promise<[Pick, Pick]> {
   const list = await (await request.get("/api/v1/products/search?per_page=60")).json();
   const picks: Pick[] = [];
-  for (const r of list.results) {
+  for (const r of list.results.slice(skip)) {
     const p = await (await request.get(`/api/v1/products/${r.id}`)).json();
     const first = p.variants.find((v: { available: number }) => v.available >= 3);
     if (!first || picks.some((q) => q.seller === p.seller.name)) continue;
