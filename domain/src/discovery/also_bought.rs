@@ -122,8 +122,9 @@ pub async fn recount(db: &Db) -> Result<Recount, sqlx::Error> {
     })
 }
 
-/// The products most often bought with any of `products` (none of them), in at least [`MIN_ORDERS`] paid orders,
-/// the most often first, at most `limit`.
+/// The products most often bought with any of `products` (none of them), the most often first, at most `limit`.
+/// Each pair counts only once [`MIN_ORDERS`] paid orders held it: a cart of A and B is never offered C because one
+/// basket held A, B and C.
 pub async fn partners(db: &Db, products: &[i64], limit: usize) -> Result<Vec<i64>, sqlx::Error> {
     if products.is_empty() {
         return Ok(Vec::new());
@@ -141,7 +142,7 @@ pub async fn partners(db: &Db, products: &[i64], limit: usize) -> Result<Vec<i64
     let list = crate::platform::ids::sql_list(products);
     sqlx::query_scalar(&format!(
         "SELECT other_id FROM co_purchases WHERE product_id IN ({list}) AND other_id NOT IN ({list}) \
-         GROUP BY other_id HAVING SUM(orders) >= {MIN_ORDERS} ORDER BY SUM(orders) DESC, other_id DESC LIMIT {limit}"
+         AND orders >= {MIN_ORDERS} GROUP BY other_id ORDER BY SUM(orders) DESC, other_id DESC LIMIT {limit}"
     ))
     .fetch_all(db.pool())
     .await
