@@ -124,8 +124,6 @@ pub fn RecentlyViewed(#[prop(optional)] current: Option<i64>) -> impl IntoView {
 #[island]
 fn RecentlyViewedList(children: Children) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
-    // A "Clear" while the cards are on their way wins: they are not shown.
-    let cleared = StoredValue::new(false);
     let part = move |name: &str| {
         root.get_untracked()?
             .query_selector(&format!("[data-recent={name}]"))
@@ -144,7 +142,8 @@ fn RecentlyViewedList(children: Children) -> impl IntoView {
             let (Some(html), Some(cards)) = (fetch_cards(&others).await, part("cards")) else {
                 return;
             };
-            if cleared.get_value() || html.trim().is_empty() {
+            // The section (and its Clear) stays hidden until here, so nothing can have been cleared meanwhile.
+            if html.trim().is_empty() {
                 return;
             }
             // Our own server's HTML: the same escaped cards as every listing.
@@ -163,7 +162,6 @@ fn RecentlyViewedList(children: Children) -> impl IntoView {
             return;
         }
         forget();
-        cleared.set_value(true);
         if let Some(cards) = part("cards") {
             cards.set_inner_html("");
         }
