@@ -94,6 +94,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/two-factor") view=pages::two_factor::TwoFactorPage ssr=SsrMode::Async/>
                     <Route path=path!("account/security") view=pages::security::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("account/privacy") view=pages::privacy::PrivacyPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("unsubscribe/:token/:topic") view=pages::notifications::UnsubscribePage/>
                     <Route path=path!("account/erased") view=pages::privacy::ErasedPage/>
                     <Route path=path!("verify-email") view=pages::email_links::VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("back-in-stock") view=pages::email_links::BackInStockLinkPage ssr=SsrMode::Async/>
@@ -103,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/reviews/write") view=pages::reviews::WriteReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("help/reviews") view=pages::reviews::HowReviewsWorkPage/>
                     <Route path=path!("admin/reviews") view=pages::admin_reviews::AdminReviewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/emails") view=pages::admin_emails::AdminEmailsPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/reviews") view=pages::seller::reviews::SellerReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=AdminPage/>
                     <Route path=path!("admin/sellers/applications") view=pages::admin::SellerApplicationsPage ssr=SsrMode::Async/>

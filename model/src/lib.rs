@@ -11,6 +11,7 @@ pub mod disputes;
 pub mod markdown;
 pub mod messages;
 pub mod money;
+pub mod notifications;
 pub mod orders;
 pub mod privacy;
 pub mod product_form;

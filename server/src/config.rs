@@ -105,6 +105,9 @@ pub struct Config {
     pub smtp_url: Option<Secret<String>>,
     /// `MAIL_FROM`: the sender of the shop's mail.
     pub mail_from: String,
+    /// `SMS_ACCOUNT` with `SMS_TOKEN` and `SMS_FROM` (and `SMS_API_BASE`): send order texts through a provider with
+    /// Twilio's Messages API; else texts are only logged.
+    pub sms: Option<SmsConfig>,
     /// `PICTURE_FETCH_ALLOW_LOOPBACK`: lets an import fetch pictures from this machine (tests and the
     /// benchmark only). Default false; refused when serving over https.
     pub picture_fetch_allow_loopback: bool,
@@ -112,6 +115,17 @@ pub struct Config {
     pub picture_fetch_seconds: u64,
     /// `PICTURE_FETCHES_PER_STORE_HOUR`: pictures one store's imports may fetch per hour. Default 3,000.
     pub picture_fetches_per_store_hour: i64,
+}
+
+/// A text-message provider's account (`SMS_*`).
+#[derive(Debug, Clone)]
+pub struct SmsConfig {
+    /// `SMS_API_BASE`: default Twilio's API; a local fake in tests.
+    pub api_base: String,
+    pub account: String,
+    pub token: Secret<String>,
+    /// `SMS_FROM`: the number or sender id texts come from.
+    pub from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,6 +185,27 @@ impl Config {
             });
         }
         let stripe_connect_webhook_secret = get("STRIPE_CONNECT_WEBHOOK_SECRET").map(Secret::new);
+        let sms = match (get("SMS_ACCOUNT"), get("SMS_TOKEN"), get("SMS_FROM")) {
+            (None, None, None) => None,
+            (None, _, _) => {
+                return Err(ConfigError {
+                    name: "SMS_ACCOUNT",
+                    problem: "SMS_TOKEN and SMS_FROM need the provider's account id too".into(),
+                })
+            }
+            (Some(account), Some(token), Some(from)) => Some(SmsConfig {
+                api_base: get("SMS_API_BASE").unwrap_or_else(|| "https://api.twilio.com".into()),
+                account,
+                token: Secret::new(token),
+                from,
+            }),
+            (Some(_), _, _) => {
+                return Err(ConfigError {
+                    name: "SMS_ACCOUNT",
+                    problem: "needs SMS_TOKEN and SMS_FROM too".into(),
+                })
+            }
+        };
         if stripe_connect_webhook_secret.is_some() && stripe_secret_key.is_none() {
             return Err(ConfigError {
                 name: "STRIPE_CONNECT_WEBHOOK_SECRET",
@@ -248,6 +283,7 @@ impl Config {
             transfer_sweep_minutes: parse("TRANSFER_SWEEP_MINUTES", get("TRANSFER_SWEEP_MINUTES"), 60)?.max(1),
             smtp_url: get("SMTP_URL").map(Secret::new),
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "Bazaar <orders@bazaar.localhost>".to_string()),
+            sms,
             picture_fetch_allow_loopback,
             picture_fetch_seconds: parse("PICTURE_FETCH_SECONDS", get("PICTURE_FETCH_SECONDS"), 20)?,
             picture_fetches_per_store_hour: parse(

@@ -5,6 +5,7 @@ pub mod catalog_files;
 pub mod cli;
 pub mod config;
 pub mod connect_routes;
+pub mod email_previews;
 pub mod form_errors;
 pub mod fragments;
 pub mod money_files;
@@ -15,6 +16,7 @@ pub mod rest;
 pub mod search;
 pub mod security;
 pub mod telemetry;
+pub mod unsubscribe;
 pub mod uploads;
 pub mod webhooks;
 
@@ -157,6 +159,23 @@ pub fn mailer(config: &Config, db: Db) -> Result<Arc<dyn domain::notifications::
     Ok(Arc::new(smtp))
 }
 
+/// Where the shop's text messages go: the provider of `SMS_*`, else the log.
+pub fn texts(config: &Config) -> Result<Arc<dyn domain::notifications::texts::TextSender>, String> {
+    use domain::notifications::texts::{HttpTexts, LogTexts};
+    let Some(sms) = &config.sms else {
+        return Ok(Arc::new(LogTexts));
+    };
+    let http = HttpTexts::new(
+        &sms.api_base,
+        &sms.account,
+        sms.token.expose(),
+        &sms.from,
+        config.public_url.as_deref(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Arc::new(http))
+}
+
 /// The session cookie's name: `__Host-` prefixed over https, which pins it to this host, path / and Secure.
 pub fn session_cookie_name(config: &Config) -> &'static str {
     if config.is_https() {
@@ -193,6 +212,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/seller/money/statement.csv", get(money_files::statement))
         .route("/seller/sales.csv", get(money_files::sales))
         .route("/account/privacy/export.json", get(privacy_files::export))
+        .route("/admin/emails/preview/{key}", get(email_previews::preview))
         .route("/seller/money/stripe/onboard", post(connect_routes::onboard))
         .route("/seller/money/stripe/refresh", get(connect_routes::refresh))
         .route("/seller/money/stripe/return", get(connect_routes::returned))
@@ -237,6 +257,10 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
             get(fragments::recently_viewed),
         )
         .route("/media/{file}", get(rest::stored_image))
+        .route(
+            "/unsubscribe/one-click/{token}/{topic}",
+            get(unsubscribe::one_click_page).post(unsubscribe::one_click),
+        )
         .with_state(services.clone());
 
     Router::new()
@@ -293,13 +317,14 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
     }
 }
 
-/// Sends queued mail (every second), writes the product page views counted and mails "Notify me" requests whose
+/// Sends queued mail and texts (every second), writes the product page views counted and mails "Notify me" requests whose
 /// variant is back (every 5 seconds), ends unpaid orders
 /// whose stock hold ran out (every 15 seconds), and every minute finishes waiting refunds and cancels orders their
 /// store did not accept in time.
 pub fn spawn_order_workers(
     services: Services,
     mailer: Arc<dyn domain::notifications::Mailer>,
+    texts: Arc<dyn domain::notifications::texts::TextSender>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -309,6 +334,9 @@ pub fn spawn_order_workers(
             n += 1;
             if let Err(e) = domain::notifications::deliver_due(&services.db, &*mailer, 50).await {
                 tracing::warn!(error = %e, "mail delivery failed; will retry");
+            }
+            if let Err(e) = domain::notifications::deliver_texts_due(&services.db, &*texts, 50).await {
+                tracing::warn!(error = %e, "text delivery failed; will retry");
             }
             if n.is_multiple_of(5) {
                 product_views::flush(&services).await;

@@ -122,7 +122,7 @@ async fn serve(config: Config) -> Result<(), String> {
     ));
     let indexer = server::search::start(&services, cache.clone());
     let housekeeping = server::spawn_housekeeping(services.clone());
-    let order_workers = server::spawn_order_workers(services.clone(), mailer);
+    let order_workers = server::spawn_order_workers(services.clone(), mailer, server::texts(&config)?);
     let picture_fetches = server::spawn_picture_fetches(&config, services.clone());
     let transfers = server::spawn_transfer_sweep(services.clone(), config.transfer_sweep_minutes);
     let views = services.clone();

@@ -35,7 +35,7 @@ pub async fn request_context(State(config): State<Arc<Config>>, mut req: Request
         .unwrap_or_else(|| random_token(8));
     let client = client_key(&req, config.trust_proxy_headers);
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    let path = logged_path(req.uri().path());
     req.extensions_mut().insert(RequestId(request_id.clone()));
     req.extensions_mut().insert(client);
 
@@ -80,6 +80,16 @@ pub async fn request_context(State(config): State<Arc<Config>>, mut req: Request
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(target: "bazaar::access", %method, path, status, latency_ms, request_id, "request");
     response
+}
+
+/// The path as the access log keeps it: an unsubscribe link's token is left out (other links carry theirs in the
+/// query, which is never logged).
+fn logged_path(path: &str) -> String {
+    if path.starts_with("/unsubscribe/") {
+        "/unsubscribe/…".to_string()
+    } else {
+        path.to_string()
+    }
 }
 
 fn client_key(req: &Request, trust_proxy_headers: bool) -> ClientKey {
@@ -178,8 +188,10 @@ enum Personal {
 }
 
 fn is_personal(req: &Request) -> Personal {
-    const PERSONAL: [&str; 10] = [
+    const PERSONAL: [&str; 11] = [
         "/account",
+        // An unsubscribe link names an account by its token.
+        "/unsubscribe/",
         // `/sell` and the seller portal under `/seller`.
         "/sell",
         "/orders",

@@ -359,7 +359,8 @@ pub async fn confirm_received(number: String, order: String, token: Option<Strin
     let back = imp::order_page(&number, token.as_deref());
     let actor = crate::ssr::actor();
     let confirmed =
-        domain::orders::fulfilment::confirm_received(&services.db, &actor, &number, &order, imp::token(&token)).await;
+        domain::workflows::ship_order::confirm_received(&services.db, &actor, &number, &order, imp::token(&token))
+            .await;
     match confirmed {
         Ok(()) => imp::flash(&format!("Thank you: order {order} is marked received.")).await?,
         Err(e) => imp::flash(&AppError::from(e).to_string()).await?,

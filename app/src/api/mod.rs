@@ -8,6 +8,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod messages;
+pub mod notifications;
 pub mod password_reset;
 pub mod privacy;
 pub mod returns;

@@ -107,6 +107,7 @@ pub fn AccountPage() -> impl IntoView {
                 <h2 id="password-title">"Password"</h2>
                 <PasswordForm saved=password_saved error={url_error::<ChangePassword>()}/>
                 <p><a href="/account/security">"Where you are signed in"</a></p>
+                <p><a href="/account/notifications">"Emails and texts"</a></p>
                 <p><a href="/account/privacy">"Your data: download or erase"</a></p>
                 <p>
                     <a href="/account/two-factor">"Two-factor sign-in"</a>

@@ -38,6 +38,7 @@ pub fn AdminPage() -> impl IntoView {
                             <p><a href="/admin/messages">"Flagged messages (contact details or links)"</a></p>
                             <p><a href="/admin/reviews">"Reported reviews"</a></p>
                             <p><a href="/admin/payouts">"Payouts to stores"</a></p>
+                            <p><a href="/admin/emails">"Messages the shop sends"</a></p>
                         </section>
                     }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),

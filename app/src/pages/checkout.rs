@@ -474,12 +474,14 @@ pub fn MailboxPage() -> impl IntoView {
                                 .split_whitespace()
                                 .find(|w| ["/orders/", "/reset-password?", "/account/email?", "/verify-email?", "/back-in-stock?"].iter().any(|p| w.starts_with(p)))
                                 .map(str::to_string);
+                            let unsubscribe = m.body.split_whitespace().find(|w| w.starts_with("/unsubscribe/")).map(str::to_string);
                             view! {
                                 <article class="card stack mail" aria-label=m.subject.clone()>
                                     <h2 class="cart-group__title">{m.subject.clone()}</h2>
                                     <p class="muted">{format!("To {} · {}", m.to, format_date(m.sent_at))}</p>
                                     <pre class="mail__body">{m.body.clone()}</pre>
                                     {link.map(|l| view! { <p><a href=l>"Open the link"</a></p> })}
+                                    {unsubscribe.map(|l| view! { <p><a href=l>"Unsubscribe"</a></p> })}
                                 </article>
                             }
                         }).collect_view()}

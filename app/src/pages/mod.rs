@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod admin_emails;
 pub mod admin_payouts;
 pub mod admin_reviews;
 pub mod cart;
@@ -9,6 +10,7 @@ pub mod errors;
 pub mod home;
 pub mod listing;
 pub mod messages;
+pub mod notifications;
 pub mod password_reset;
 pub mod privacy;
 pub mod product;

@@ -31,6 +31,12 @@ pub async fn record(conn: &mut AnyConnection, variant_id: i64, price: i64, now: 
 /// For each variant of product `product_id` whose price now is below the lowest price of the 30 days before it
 /// began: that lowest price. One query.
 pub async fn was_prices(db: &Db, product_id: i64) -> Result<HashMap<i64, i64>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    was_prices_in(&mut conn, product_id).await
+}
+
+/// [`was_prices`] in the caller's transaction (a save that just changed a price).
+pub async fn was_prices_in(conn: &mut AnyConnection, product_id: i64) -> Result<HashMap<i64, i64>, sqlx::Error> {
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT c.variant_id, c.price, MIN(h.price) FROM \
          (SELECT l.variant_id, l.price, l.started_at FROM variant_prices l JOIN variants v ON v.id = l.variant_id \
@@ -43,7 +49,7 @@ pub async fn was_prices(db: &Db, product_id: i64) -> Result<HashMap<i64, i64>, s
     )
     .bind(product_id)
     .bind(LOOK_BACK_MS)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .into_iter()

@@ -1,13 +1,21 @@
 //! The notifications context: outgoing mail. Owns `mail_outbox` and `dev_mailbox`. Use cases write a message
 //! into `mail_outbox` in the same transaction as the change it reports (so an order and its confirmation commit
 //! together, and a unique `dedupe_key` makes "one confirmation per order" a constraint); a worker delivers due
-//! messages through a [`Mailer`], retrying with backoff. The texts are in [`templates`].
+//! messages through a [`Mailer`] (text messages through a [`texts::TextSender`]), retrying with backoff. The
+//! words are in [`templates`]; the HTML part of each email is made from them by [`html`]. Optional mail (a
+//! [`Topic`]) is queued only while the account wants it, asked again when it is sent, and carries a one-click
+//! unsubscribe (RFC 8058; [`prefs`]).
 
+pub mod html;
+pub mod prefs;
+pub mod samples;
 pub mod templates;
+pub mod texts;
 
 use std::fmt::Debug;
 
 use async_trait::async_trait;
+use model::notifications::Topic;
 use sqlx::AnyConnection;
 
 use crate::platform::clock::now_ms;
@@ -25,10 +33,18 @@ pub struct Mail {
 #[error("mail not sent: {0}")]
 pub struct MailError(pub String);
 
+/// A message as the outbox hands it over: the mail, and for optional mail the path of the shop that turns its
+/// kind off at one click (the `List-Unsubscribe` header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub mail: Mail,
+    pub unsubscribe: Option<String>,
+}
+
 /// Where mail goes: the development mailbox by default (SMTP comes with `SMTP_URL`, see the README).
 #[async_trait]
 pub trait Mailer: Send + Sync + Debug {
-    async fn send(&self, mail: &Mail) -> Result<(), MailError>;
+    async fn send(&self, out: &Outgoing) -> Result<(), MailError>;
 }
 
 /// Keeps every message in the `dev_mailbox` table, readable at `/dev/mailbox` when that page is enabled.
@@ -45,7 +61,8 @@ impl DevMailbox {
 
 #[async_trait]
 impl Mailer for DevMailbox {
-    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+    async fn send(&self, out: &Outgoing) -> Result<(), MailError> {
+        let mail = &out.mail;
         self.db
             .write_one(
                 sqlx::query(
@@ -100,21 +117,43 @@ impl SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+    async fn send(&self, out: &Outgoing) -> Result<(), MailError> {
+        use lettre::message::header::{HeaderName, HeaderValue};
         use lettre::AsyncTransport;
+        let mail = &out.mail;
         let to = mail
             .to
             .parse()
             .map_err(|e| MailError(format!("recipient {:?}: {e}", mail.to)))?;
-        let message = lettre::Message::builder()
+        let site = self.site.as_deref();
+        let mut builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject.clone())
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(match &self.site {
-                Some(site) => absolute_links(&mail.body, site),
-                None => mail.body.clone(),
-            })
+            .subject(mail.subject.clone());
+        if let (Some(path), Some(site)) = (&out.unsubscribe, site) {
+            // RFC 8058: the full address a mail provider posts "List-Unsubscribe=One-Click" to, for the person
+            // (without PUBLIC_URL there is none: the footer's link still works).
+            let url = format!(
+                "{site}/unsubscribe/one-click{}",
+                path.trim_start_matches("/unsubscribe")
+            );
+            for (name, value) in [
+                ("List-Unsubscribe", format!("<{url}>")),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_string()),
+            ] {
+                let name = HeaderName::new_from_ascii_str(name);
+                builder = builder.raw_header(HeaderValue::new(name, value));
+            }
+        }
+        let text = match site {
+            Some(site) => absolute_links(&mail.body, site),
+            None => mail.body.clone(),
+        };
+        let message = builder
+            .multipart(lettre::message::MultiPart::alternative_plain_html(
+                text,
+                html::render(mail, site),
+            ))
             .map_err(|e| MailError(e.to_string()))?;
         self.transport
             .send(message)
@@ -138,27 +177,136 @@ pub fn absolute_links(body: &str, site: &str) -> String {
     out
 }
 
-/// Queues a message unless one with the same `dedupe_key` was queued before. Returns whether it was queued.
-pub async fn enqueue(conn: &mut AnyConnection, dedupe_key: &str, mail: &Mail) -> Result<bool, sqlx::Error> {
+/// One row of the outbox to be.
+struct Queued<'a> {
+    dedupe_key: &'a str,
+    channel: Channel,
+    to: &'a str,
+    subject: &'a str,
+    body: &'a str,
+    topic: Option<Topic>,
+    user_id: Option<i64>,
+    unsubscribe: &'a str,
+    /// When it may go (a reminder waits).
+    due_at: i64,
+}
+
+async fn insert(conn: &mut AnyConnection, q: Queued<'_>) -> Result<bool, sqlx::Error> {
     // `.invalid` never receives mail (RFC 2606): an erased account's orders keep such an address.
-    if mail.to.trim_end().to_ascii_lowercase().ends_with(".invalid") {
+    if q.to.trim_end().to_ascii_lowercase().ends_with(".invalid") {
         return Ok(false);
     }
-    let now = now_ms();
     let inserted = sqlx::query(
-        "INSERT INTO mail_outbox (id, dedupe_key, to_addr, subject, body, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (dedupe_key) DO NOTHING",
+        "INSERT INTO mail_outbox (id, dedupe_key, to_addr, subject, body, next_attempt_at, created_at, channel, \
+         topic, user_id, unsubscribe) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(next_id())
-    .bind(dedupe_key)
-    .bind(&mail.to)
-    .bind(&mail.subject)
-    .bind(&mail.body)
-    .bind(now)
+    .bind(q.dedupe_key)
+    .bind(q.to)
+    .bind(q.subject)
+    .bind(q.body)
+    .bind(q.due_at)
+    .bind(now_ms())
+    .bind(q.channel.as_str())
+    .bind(q.topic.map(Topic::as_str).unwrap_or(""))
+    .bind(q.user_id)
+    .bind(q.unsubscribe)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     Ok(inserted == 1)
+}
+
+/// Queues a message unless one with the same `dedupe_key` was queued before. Returns whether it was queued.
+pub async fn enqueue(conn: &mut AnyConnection, dedupe_key: &str, mail: &Mail) -> Result<bool, sqlx::Error> {
+    let q = Queued {
+        dedupe_key,
+        channel: Channel::Email,
+        to: &mail.to,
+        subject: &mail.subject,
+        body: &mail.body,
+        topic: None,
+        user_id: None,
+        unsubscribe: "",
+        due_at: now_ms(),
+    };
+    insert(conn, q).await
+}
+
+/// Queues an optional mail of `topic` to account `user_id`, to go at `due_at`, if the account wants such mail.
+/// It ends with the link that turns that kind off and carries the same link for one-click unsubscribe.
+pub async fn enqueue_optional(
+    conn: &mut AnyConnection,
+    dedupe_key: &str,
+    mail: &Mail,
+    user_id: i64,
+    topic: Topic,
+    due_at: i64,
+) -> Result<bool, sqlx::Error> {
+    if !prefs::allows(conn, user_id, topic).await? {
+        return Ok(false);
+    }
+    let token = prefs::unsubscribe_token(conn, user_id).await?;
+    let unsubscribe = format!("/unsubscribe/{token}/{}", topic.as_str());
+    let body = format!(
+        "{}\n\nYou get this email because {} are on for your account. Turn them off: {unsubscribe}\n\
+         Choose which emails you get: /account/notifications\n",
+        mail.body.trim_end(),
+        topic.label()
+    );
+    let q = Queued {
+        dedupe_key,
+        channel: Channel::Email,
+        to: &mail.to,
+        subject: &mail.subject,
+        body: &body,
+        topic: Some(topic),
+        user_id: Some(user_id),
+        unsubscribe: &unsubscribe,
+        due_at,
+    };
+    insert(conn, q).await
+}
+
+/// Queues a text message (SMS) to account `user_id`'s phone, if it asked for texts. Returns whether it was queued.
+pub async fn enqueue_text(
+    conn: &mut AnyConnection,
+    dedupe_key: &str,
+    user_id: i64,
+    text: &str,
+) -> Result<bool, sqlx::Error> {
+    let Some(phone) = prefs::texts_to(conn, user_id).await? else {
+        return Ok(false);
+    };
+    let q = Queued {
+        dedupe_key,
+        channel: Channel::Text,
+        to: &phone,
+        subject: "",
+        body: text,
+        topic: None,
+        user_id: Some(user_id),
+        unsubscribe: "",
+        due_at: now_ms(),
+    };
+    insert(conn, q).await
+}
+
+/// How a queued message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Channel {
+    Email,
+    Text,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Text => "sms",
+        }
+    }
 }
 
 /// Milliseconds to wait before attempt `n + 1`: 1, 2, 4 … minutes, at most 64.
@@ -177,17 +325,81 @@ struct DueRow {
     subject: String,
     body: String,
     attempts: i64,
+    topic: String,
+    user_id: Option<i64>,
+    unsubscribe: String,
+}
+
+/// What a channel's messages are sent through.
+#[derive(Clone, Copy)]
+enum Via<'a> {
+    Mail(&'a dyn Mailer),
+    Texts(&'a dyn texts::TextSender),
+}
+
+impl Via<'_> {
+    fn channel(self) -> Channel {
+        match self {
+            Via::Mail(_) => Channel::Email,
+            Via::Texts(_) => Channel::Text,
+        }
+    }
+
+    async fn send(self, row: DueRow) -> Result<(), MailError> {
+        match self {
+            Via::Mail(mailer) => {
+                let out = Outgoing {
+                    unsubscribe: Some(row.unsubscribe).filter(|path| !path.is_empty()),
+                    mail: Mail {
+                        to: row.to_addr,
+                        subject: row.subject,
+                        body: row.body,
+                    },
+                };
+                mailer.send(&out).await
+            }
+            Via::Texts(texts) => texts.send(&row.to_addr, &row.body).await,
+        }
+    }
+}
+
+/// Whether a message is still wanted: the account may have turned its kind off, or its texts off or to another
+/// number, since it was queued.
+async fn still_wanted(db: &Db, via: Via<'_>, row: &DueRow) -> Result<bool, sqlx::Error> {
+    let Some(user_id) = row.user_id else {
+        return Ok(true);
+    };
+    let mut conn = db.pool().acquire().await?;
+    match (via, Topic::parse(&row.topic)) {
+        (Via::Texts(_), _) => Ok(prefs::texts_to(&mut conn, user_id).await?.as_deref() == Some(row.to_addr.as_str())),
+        (Via::Mail(_), Some(topic)) => prefs::allows(&mut conn, user_id, topic).await,
+        (Via::Mail(_), None) => Ok(true),
+    }
 }
 
 /// Sends the messages that are due. Each is claimed first (a conditional UPDATE moves its next attempt into the
 /// future), so two workers never send the same message at once. Returns (sent, failed).
 pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(usize, usize), sqlx::Error> {
+    deliver(db, Via::Mail(mailer), limit).await
+}
+
+/// Sends the text messages that are due, as [`deliver_due`] sends mail.
+pub async fn deliver_texts_due(
+    db: &Db,
+    texts: &dyn texts::TextSender,
+    limit: i64,
+) -> Result<(usize, usize), sqlx::Error> {
+    deliver(db, Via::Texts(texts), limit).await
+}
+
+async fn deliver(db: &Db, via: Via<'_>, limit: i64) -> Result<(usize, usize), sqlx::Error> {
     let now = now_ms();
     let due: Vec<DueRow> = sqlx::query_as(
-        "SELECT id, to_addr, subject, body, attempts FROM mail_outbox \
-         WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
+        "SELECT id, to_addr, subject, body, attempts, topic, user_id, unsubscribe FROM mail_outbox \
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND channel = $2 ORDER BY next_attempt_at LIMIT $3",
     )
     .bind(now)
+    .bind(via.channel().as_str())
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
@@ -208,28 +420,35 @@ pub async fn deliver_due(db: &Db, mailer: &dyn Mailer, limit: i64) -> Result<(us
         if claimed == 0 {
             continue;
         }
-        let mail = Mail {
-            to: row.to_addr,
-            subject: row.subject,
-            body: row.body,
-        };
-        match mailer.send(&mail).await {
+        if !still_wanted(db, via, &row).await? {
+            // Kept as done, with why, rather than deleted: the outbox stays the record of what was queued.
+            db.write_one(
+                sqlx::query("UPDATE mail_outbox SET sent_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(now_ms())
+                    .bind("withheld: the account turned this kind of message off")
+                    .bind(row.id),
+            )
+            .await?;
+            continue;
+        }
+        let (id, attempts) = (row.id, row.attempts);
+        match via.send(row).await {
             Ok(()) => {
                 db.write_one(
                     sqlx::query("UPDATE mail_outbox SET sent_at = $1, last_error = '' WHERE id = $2")
                         .bind(now_ms())
-                        .bind(row.id),
+                        .bind(id),
                 )
                 .await?;
                 sent += 1;
             }
             Err(e) => {
-                tracing::warn!(mail_id = row.id, error = %e, "mail not sent; will retry");
+                tracing::warn!(mail_id = id, error = %e, "message not sent; will retry");
                 db.write_one(
                     sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
-                        .bind(now_ms() + backoff_ms(row.attempts))
+                        .bind(now_ms() + backoff_ms(attempts))
                         .bind(e.0.chars().take(500).collect::<String>())
-                        .bind(row.id),
+                        .bind(id),
                 )
                 .await?;
                 failed += 1;
@@ -277,6 +496,15 @@ pub async fn dev_mailbox(db: &Db, limit: i64) -> Result<Vec<StoredMail>, sqlx::E
             created_at: row.created_at,
         })
         .collect())
+}
+
+/// Drops the message queued under `key` if it has not gone yet (a reminder whose reason is gone).
+pub async fn drop_unsent(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM mail_outbox WHERE dedupe_key = $1 AND sent_at IS NULL")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Deletes the outbox's mails queued under one of `keys` (an erasure), in the caller's transaction.

@@ -431,6 +431,67 @@ pub fn back_in_stock(to: &str, product: &str, variant: &str, link: &str) -> Mail
     }
 }
 
+/// To a shopper: a seller's order arrived (the seller or the shopper said so).
+pub fn order_delivered(to: &str, number: &str, store_name: &str, link: &str) -> Mail {
+    let store_name = one_line(store_name);
+    Mail {
+        to: to.to_string(),
+        subject: format!("Your Bazaar order {number} was delivered"),
+        body: format!(
+            "Your order {number} from {store_name} was delivered.\n\nSomething wrong or not what you expected? \
+             Start a return or write to {store_name} from your order: {link}\n"
+        ),
+    }
+}
+
+/// To a shopper, some days after a delivery (optional: review reminders): what they bought, and where to review.
+pub fn review_reminder(to: &str, number: &str, items: &[String]) -> Mail {
+    let mut body = format!("How is what you bought? Your order {number} arrived a few days ago:\n\n");
+    for item in items {
+        body.push_str(&format!("  {}\n", one_line(item)));
+    }
+    body.push_str(
+        "\nA review helps other shoppers choose and tells the seller what works. Write one: /account/reviews\n",
+    );
+    Mail {
+        to: to.to_string(),
+        subject: format!("How was your order {number}?"),
+        body,
+    }
+}
+
+/// To a shopper (optional: price drops): a product on their wishlist costs less than at any time in the 30 days
+/// before (the EU Omnibus rule the shop's "was" prices follow, so the mail never calls a bounce a drop).
+pub fn price_drop(to: &str, product: &str, now: &Money, lowest_before: &Money, link: &str) -> Mail {
+    let product = one_line(product);
+    Mail {
+        to: to.to_string(),
+        subject: format!("Price drop: {product} is now {}", now.display()),
+        body: format!(
+            "{product}, on your wishlist, now costs {}: its lowest price in the 30 days before was {}.\n\n\
+             See it: {link}\nYour wishlist: /wishlist\n",
+            now.display(),
+            lowest_before.display()
+        ),
+    }
+}
+
+/// A text message: a seller's order shipped.
+pub fn shipped_text(number: &str, store_name: &str, link: &str) -> String {
+    format!(
+        "Bazaar: your order {number} from {} has shipped. Follow it: {link}",
+        one_line(store_name)
+    )
+}
+
+/// A text message: a seller's order was delivered.
+pub fn delivered_text(number: &str, store_name: &str) -> String {
+    format!(
+        "Bazaar: your order {number} from {} was delivered.",
+        one_line(store_name)
+    )
+}
+
 /// "Kettle (1.5 l)", or the product alone when its variant has no name.
 pub fn item_name(product: &str, variant: &str) -> String {
     let (product, variant) = (one_line(product), one_line(variant));

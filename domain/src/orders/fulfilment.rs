@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use super::{lifecycle, OrderError, OrderStatus};
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
-use crate::platform::{Actor, Db};
+use crate::platform::Actor;
 
 /// A seller order as a change to it needs it, found for an actor who may manage its store.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -337,25 +337,23 @@ pub async fn mark_delivered(conn: &mut AnyConnection, order: &StoreOrder, actor:
 }
 
 /// The shopper says a shipped order arrived: the group's account, or a guest with the link's `token` (its store's
-/// seller and admins may too, as they may cancel it); anyone else gets `NotFound`.
+/// seller and admins may too, as they may cancel it); anyone else gets `NotFound`. Returns the seller order's id.
 pub async fn confirm_received(
-    db: &Db,
+    conn: &mut AnyConnection,
     actor: &Actor,
     group_number: &str,
     order_number: &str,
     token: Option<&str>,
-) -> Result<(), OrderError> {
-    let mut tx = db.begin_write().await?;
-    let target = super::views::change_target(&mut tx, group_number, order_number, actor, token).await?;
+) -> Result<i64, OrderError> {
+    let target = super::views::change_target(conn, group_number, order_number, actor, token).await?;
     let note = format!("Receipt confirmed by {}", actor.described());
-    if !lifecycle::transition(&mut tx, target.order_id, OrderStatus::Delivered, &note).await? {
+    if !lifecycle::transition(conn, target.order_id, OrderStatus::Delivered, &note).await? {
         return Err(OrderError::NotAllowed(format!(
             "Order {} can be confirmed received once it has shipped in full.",
             target.number
         )));
     }
-    tx.commit().await?;
-    Ok(())
+    Ok(target.order_id)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -509,6 +509,11 @@ impl Contact {
         order_link(&self.number, self.user_id, &self.view_token, false)
     }
 
+    /// The group's account; `None` for a guest's order.
+    pub fn user_id(&self) -> Option<i64> {
+        self.user_id
+    }
+
     /// `?token=…` for a guest's links to the group's other pages, empty for an account's.
     pub fn token_query(&self) -> String {
         match self.user_id {

@@ -5,6 +5,7 @@
 //! re-index the products), wishlist, cart, seller applications and the mail (outbox and dev mailbox), then the
 //! receipt mailed to the address. Back-in-stock requests of the account or its addresses go too (inventory).
 
+use model::notifications::NotificationSettings;
 use model::privacy::PrivacyOverview;
 use model::reviews::OwnReview;
 use model::wishlist::WishlistView;
@@ -32,6 +33,7 @@ pub struct AccountExport {
     pub review_feedback: Vec<FeedbackRecord>,
     pub wishlist: Option<WishlistView>,
     pub back_in_stock: Vec<RequestRecord>,
+    pub notifications: NotificationSettings,
 }
 
 /// Why an export or an erasure did not happen.
@@ -110,6 +112,7 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<AccountExport, AccountData
     drop(conn);
     let wishlist = wishlist::of_account(db, user.id).await.map_err(failed)?;
     let back_in_stock = back_in_stock::requests_of(db, user.id, &user.email).await?;
+    let notifications = notifications::prefs::settings(db, user.id).await?;
     Ok(AccountExport {
         exported_at: now_ms(),
         account,
@@ -118,6 +121,7 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<AccountExport, AccountData
         review_feedback,
         wishlist,
         back_in_stock,
+        notifications,
     })
 }
 
@@ -221,6 +225,7 @@ pub async fn erase(db: &Db, actor: &Actor, form: &Erasure) -> Result<String, Acc
     back_in_stock::forget(&mut tx, user.id, &addresses).await?;
     notifications::forget(&mut tx, &addresses).await?;
     notifications::forget_keys(&mut tx, &own_mail).await?;
+    notifications::prefs::forget(&mut tx, user.id).await?;
     let receipt = templates::account_erased(&user.email, orders_kept);
     // A key that names no account: the receipt's row must not tie the address back to the erased id.
     let key = format!("account-erased:{}", crate::platform::ids::random_token());

@@ -15,6 +15,7 @@ pub mod message_order;
 pub mod move_to_cart;
 pub mod onboard_seller;
 pub mod place_order;
+pub mod price_drops;
 pub mod refund_order;
 pub mod return_order;
 pub mod review_product;

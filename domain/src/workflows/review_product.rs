@@ -33,6 +33,8 @@ pub async fn write(
             let key = format!("review:{}:{}", line.order_id, line.variant_id);
             notifications::enqueue(&mut tx, &key, &mail).await?;
         }
+        let reminder = super::ship_order::review_reminder_key(line.order_id);
+        notifications::drop_unsent(&mut tx, &reminder).await?;
     }
     tx.commit().await?;
     Ok((line.product_slug, written))

@@ -37,7 +37,12 @@ pub(crate) async fn store_product(
             crate::cart::tell_variant_gone(conn, product, *removed).await?;
         }
     }
+    let prices_before = match valid.id {
+        Some(product) => super::price_drops::prices_of(conn, product).await?,
+        None => Vec::new(),
+    };
     let written = editor::write(conn, store, valid).await?;
+    super::price_drops::tell(conn, written.product_id, &prices_before).await?;
     // New variants' first counts go in together; existing ones only where the seller changed the figure, and
     // only if nobody else changed it meanwhile.
     let mut first_counts = Vec::new();

@@ -1,5 +1,9 @@
 //! A store ships an order (orders) and its shopper is emailed with the tracking (notifications), in one
-//! transaction; and marks a shipped order delivered.
+//! transaction; a shipped order is marked delivered (by its store, or its shopper confirms it arrived) and the
+//! shopper is told, texted when they asked for texts, and reminded to review a few days later.
+
+use model::notifications::Topic;
+use sqlx::AnyConnection;
 
 use crate::notifications::{self, templates};
 use crate::orders::fulfilment::{self, NewShipment, Shipped};
@@ -44,6 +48,10 @@ pub async fn ship(db: &Db, actor: &Actor, number: &str, form: &ShipForm) -> Resu
             link: &contact.link(),
         });
         notifications::enqueue(&mut tx, &format!("shipment:{shipment_id}"), &mail).await?;
+        if let Some(user_id) = contact.user_id() {
+            let text = templates::shipped_text(&order.number, &order.store_name, &contact.link());
+            notifications::enqueue_text(&mut tx, &format!("shipment-text:{shipment_id}"), user_id, &text).await?;
+        }
     }
     tx.commit().await?;
     Ok(shipped)
@@ -54,6 +62,77 @@ pub async fn mark_delivered(db: &Db, actor: &Actor, number: &str) -> Result<(), 
     let mut tx = db.begin_write().await?;
     let order = fulfilment::order_for_store(&mut tx, actor, number).await?;
     fulfilment::mark_delivered(&mut tx, &order, actor).await?;
+    tell_delivered(&mut tx, order.id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The shopper (or a guest with the link's `token`) says a shipped order arrived.
+pub async fn confirm_received(
+    db: &Db,
+    actor: &Actor,
+    group_number: &str,
+    order_number: &str,
+    token: Option<&str>,
+) -> Result<(), OrderError> {
+    let mut tx = db.begin_write().await?;
+    let order_id = fulfilment::confirm_received(&mut tx, actor, group_number, order_number, token).await?;
+    tell_delivered(&mut tx, order_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How long after a delivery the reminder to review goes: time to unpack and use what came.
+pub const REVIEW_REMINDER_AFTER_MS: i64 = 3 * 86_400_000;
+
+#[derive(sqlx::FromRow)]
+struct DeliveredRow {
+    group_id: i64,
+    number: String,
+    store_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    title: String,
+    variant: String,
+    quantity: i64,
+}
+
+/// Queues what a delivery sends the shopper: the email; for an account, the text it asked for and the reminder to
+/// review (the reminder is dropped if a review of the order comes first).
+async fn tell_delivered(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+    let order: DeliveredRow = sqlx::query_as(
+        "SELECT o.group_id, o.number, s.store_name FROM orders o JOIN sellers s ON s.id = o.seller_id WHERE o.id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let contact = views::contact(conn, order.group_id).await?;
+    let mail = templates::order_delivered(&contact.email, &order.number, &order.store_name, &contact.link());
+    notifications::enqueue(conn, &format!("delivered:{order_id}"), &mail).await?;
+    let Some(user_id) = contact.user_id() else {
+        return Ok(());
+    };
+    let text = templates::delivered_text(&order.number, &order.store_name);
+    notifications::enqueue_text(conn, &format!("delivered-text:{order_id}"), user_id, &text).await?;
+    let lines: Vec<LineRow> =
+        sqlx::query_as("SELECT title, variant, quantity FROM order_lines WHERE order_id = $1 ORDER BY title")
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let items: Vec<String> = lines
+        .iter()
+        .map(|l| format!("{} × {}", l.quantity, templates::item_name(&l.title, &l.variant)))
+        .collect();
+    let reminder = templates::review_reminder(&contact.email, &order.number, &items);
+    let due_at = crate::platform::clock::now_ms() + REVIEW_REMINDER_AFTER_MS;
+    let key = review_reminder_key(order_id);
+    notifications::enqueue_optional(conn, &key, &reminder, user_id, Topic::ReviewReminders, due_at).await?;
+    Ok(())
+}
+
+/// The outbox key of an order's reminder to review (a review of the order drops it while it waits).
+pub fn review_reminder_key(order_id: i64) -> String {
+    format!("review-reminder:{order_id}")
 }

@@ -24,6 +24,7 @@ mod money_invariant;
 mod money_ledger;
 mod money_provider_refunds;
 mod money_views;
+mod notifications;
 mod picture_fetches;
 mod price_history;
 mod privacy;

@@ -21,8 +21,10 @@ use crate::seller_orders::store_with_two_variants;
 const PASSWORD: &str = "correct horse battery";
 
 /// Words only this test's shopper typed anywhere: none may be left in the database after the erasure.
-const MARKERS: [&str; 9] = [
+const MARKERS: [&str; 10] = [
     "Zelda",
+    // The texts' number as they store it (international form, digits only).
+    "447700900123",
     "Quimby",
     "zelda.q",
     "Marigold",
@@ -143,6 +145,14 @@ async fn a_busy_shopper(db: &Db) -> (i64, Actor, String, i64) {
     domain::workflows::back_in_stock::ask(db, &zelda, mug, "")
         .await
         .expect("notify me");
+    let texts = model::notifications::NotificationSettings {
+        texts: true,
+        phone: "+44 7700 900123".into(),
+        ..Default::default()
+    };
+    domain::notifications::prefs::save(db, id, &texts)
+        .await
+        .expect("texts on");
     let (order, number, group) = delivered(db, &zelda, &email, store, kettle).await;
     let of = ShopperOrder {
         group: &group,
@@ -220,6 +230,8 @@ async fn erasure_leaves_nothing_of_the_person_and_the_sellers_books_still_add_up
         "email_changes.new_email holds \"zelda.next\"",
         "mail_outbox.to_addr holds \"zelda.q\"",
         "back_in_stock.email holds \"zelda.q\"",
+        "notification_prefs.phone holds \"447700900123\"",
+        "mail_outbox.to_addr holds \"447700900123\"",
     ] {
         assert!(
             before.contains(&place.to_string()),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use domain::orders::fulfilment::{self, Shipped};
+use domain::orders::fulfilment::Shipped;
 use domain::orders::{self, portal, slips, OrderError};
 use domain::payments::TestGateway;
 use domain::workflows::cancel_order;
@@ -442,7 +442,7 @@ async fn the_shopper_confirms_a_shipped_order_arrived(db: Db) {
     let guest = Actor::visitor();
     // Not shipped yet: refused.
     assert!(matches!(
-        fulfilment::confirm_received(&db, &guest, &group, &number, Some(&token)).await,
+        ship_order::confirm_received(&db, &guest, &group, &number, Some(&token)).await,
         Err(OrderError::NotAllowed(_))
     ));
     let seller = actors::seller_of(&db, store).await;
@@ -466,15 +466,15 @@ async fn the_shopper_confirms_a_shipped_order_arrived(db: Db) {
     let (_, stranger) = actors::shopper(&db).await;
     for (actor, secret) in [(&guest, None), (&guest, Some("wrong")), (&stranger, None)] {
         assert!(matches!(
-            fulfilment::confirm_received(&db, actor, &group, &number, secret).await,
+            ship_order::confirm_received(&db, actor, &group, &number, secret).await,
             Err(OrderError::NotFound)
         ));
     }
-    fulfilment::confirm_received(&db, &guest, &group, &number, Some(&token))
+    ship_order::confirm_received(&db, &guest, &group, &number, Some(&token))
         .await
         .expect("received");
     assert!(
-        fulfilment::confirm_received(&db, &guest, &group, &number, Some(&token))
+        ship_order::confirm_received(&db, &guest, &group, &number, Some(&token))
             .await
             .is_err(),
         "once"

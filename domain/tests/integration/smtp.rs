@@ -128,6 +128,66 @@ async fn mail_reaches_the_relay_once_after_a_temporary_failure(db: Db) {
         "{}",
         accepted[0]
     );
+    // Text and HTML made from the same words; an order mail has no unsubscribe.
+    assert!(
+        accepted[0].contains("Content-Type: multipart/alternative"),
+        "{}",
+        accepted[0]
+    );
+    assert!(accepted[0].contains("Content-Type: text/plain"), "{}", accepted[0]);
+    assert!(accepted[0].contains("Content-Type: text/html"), "{}", accepted[0]);
+    assert!(!accepted[0].contains("List-Unsubscribe"), "{}", accepted[0]);
 }
 
-db_tests!(mail_reaches_the_relay_once_after_a_temporary_failure);
+/// An optional mail carries RFC 8058's two headers, naming the one-click address with the account's token.
+async fn optional_mail_carries_one_click_unsubscribe(db: Db) {
+    let (port, relay) = spawn_relay().await;
+    let mailer = SmtpMailer::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Bazaar <orders@bazaar.test>",
+        Some("https://shop.example"),
+    )
+    .expect("mailer");
+    let (user_id, _) = crate::harness::actors::shopper(&db).await;
+    sqlx::query("DELETE FROM mail_outbox")
+        .execute(db.pool())
+        .await
+        .expect("only this mail");
+    let mail = Mail {
+        to: "keeper@example.com".into(),
+        subject: "Price drop: Kettle is now $40.00".into(),
+        body: "Kettle, on your wishlist, now costs $40.00.\n".into(),
+    };
+    let mut tx = db.begin_write().await.expect("tx");
+    let topic = model::notifications::Topic::PriceDrops;
+    assert!(
+        notifications::enqueue_optional(&mut tx, "drop:1", &mail, user_id, topic, 0)
+            .await
+            .expect("queued")
+    );
+    let token = notifications::prefs::unsubscribe_token(&mut tx, user_id)
+        .await
+        .expect("token");
+    tx.commit().await.expect("commit");
+    for _ in 0..2 {
+        notifications::deliver_due(&db, &mailer, 10).await.expect("attempt");
+        sqlx::query("UPDATE mail_outbox SET next_attempt_at = 0 WHERE sent_at IS NULL")
+            .execute(db.pool())
+            .await
+            .expect("due");
+    }
+    let accepted = relay.lock().expect("ok").accepted.clone();
+    assert_eq!(accepted.len(), 1, "sent once after the relay's refusal");
+    let one_click = format!("List-Unsubscribe: <https://shop.example/unsubscribe/one-click/{token}/price-drops>");
+    assert!(accepted[0].contains(&one_click), "{}", accepted[0]);
+    assert!(
+        accepted[0].contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{}",
+        accepted[0]
+    );
+}
+
+db_tests!(
+    mail_reaches_the_relay_once_after_a_temporary_failure,
+    optional_mail_carries_one_click_unsubscribe
+);

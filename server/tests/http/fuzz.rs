@@ -28,6 +28,11 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("sign_ins", &[]),
     ("end_sign_in", &["handle"]),
     ("end_other_sign_ins", &[]),
+    (
+        "save_notifications",
+        &["marketing", "review_reminders", "price_drops", "texts", "phone"],
+    ),
+    ("unsubscribe_topic", &["token", "topic"]),
     ("login_two_factor", &["code", "next"]),
     ("two_factor_awaited", &[]),
     ("two_factor_page", &[]),
@@ -106,6 +111,8 @@ const GETS: &[(&str, &[&str])] = &[
     ("wishlist_page", &[]),
     ("privacy_page", &[]),
     ("cart_discovery", &[]),
+    ("notification_choices", &[]),
+    ("message_previews", &[]),
 ];
 
 const REST: &[&str] = &[
@@ -115,6 +122,9 @@ const REST: &[&str] = &[
     "/api/v1/categories",
     // Not REST, but the same kind of public GET: the cards an island asks for.
     "/fragments/recently-viewed",
+    // What an optional mail's one-click address answers a GET with (a redirect to the page that asks).
+    "/unsubscribe/one-click/0123456789abcdef0123456789abcdef/price-drops",
+    "/admin/emails/preview/order_shipped",
 ];
 
 pub(crate) fn junk_value(rng: &mut StdRng) -> String {

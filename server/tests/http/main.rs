@@ -15,6 +15,7 @@ mod catalog;
 mod discovery;
 mod fuzz;
 mod hostile;
+mod notifications;
 mod orders;
 mod payments;
 mod privacy;

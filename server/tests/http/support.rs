@@ -215,7 +215,11 @@ pub async fn spawn_app_on(store: TestDb, settings: &[(&str, &str)]) -> TestApp {
     ));
     // The real indexer loop: catalog changes reach search and the page cache as in production.
     server::search::start(&services, cache.clone());
-    server::spawn_order_workers(services.clone(), server::mailer(&config, db.clone()).expect("mailer"));
+    server::spawn_order_workers(
+        services.clone(),
+        server::mailer(&config, db.clone()).expect("mailer"),
+        server::texts(&config).expect("texts"),
+    );
     let app = server::router(Arc::new(config), services, cache);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
