@@ -47,7 +47,29 @@ test("a delivered order's buyer reviews it, the store replies, and an admin deci
   await buyer.getByLabel("Your review (optional)").fill("Arrived well packed.\nDoes what it says.");
   await buyer.getByRole("button", { name: "Publish review" }).click();
   await expect(buyer.getByRole("status")).toContainText("your review is published");
+  // The buyer rates the store of the order (one rating per order); the store's page shows it, and search finds the
+  // store's products among stores rated 4 stars and up.
+  const rating = buyer.getByRole("group", { name: new RegExp(`order ${number}`) });
+  await rating.getByLabel("5 stars").check();
+  await buyer.getByLabel(/^Comment on .* \(optional\)$/).fill("Quick to ship, <i>kind</i> note.");
+  await buyer.getByRole("button", { name: new RegExp(`^Rate the store.* for order ${number}$`) }).click();
+  await expect(buyer.getByRole("status")).toContainText("your rating of the store is published");
+  await expect(buyer.getByRole("group", { name: new RegExp(`order ${number}`) }).getByLabel("5 stars")).toBeChecked();
+  await expectAccessible(buyer);
   await buyer.screenshot({ path: `test-results/account-reviews-${testInfo.project.name}.png`, fullPage: true });
+  await buyer.getByRole("group", { name: new RegExp(`order ${number}`) }).getByRole("link").first().click();
+  const storeRatings = buyer.getByRole("region", { name: "Store rating" });
+  await expect(async () => {
+    await buyer.reload();
+    await expect(storeRatings.getByText("Quick to ship, <i>kind</i> note.")).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await expect(storeRatings.getByRole("list", { name: "Store ratings by stars" })).toBeVisible();
+  await expectAccessible(buyer);
+  await buyer.screenshot({ path: `test-results/store-ratings-${testInfo.project.name}.png`, fullPage: true });
+  await buyer.goto(`/search?q=${encodeURIComponent(item.title)}`);
+  await buyer.getByRole("link", { name: /^Stores rated 4 stars & up/ }).click();
+  await expect(buyer).toHaveURL(/store_rating=4/);
+  await expect(buyer.getByRole("heading", { level: 3, name: item.title }).first()).toBeVisible();
 
   // It shows on the product page (a fresh visitor: the cached page was refreshed), as text, with its rating.
   const readerContext = await browser.newContext({ baseURL: origin, viewport: page.viewportSize() });

@@ -227,6 +227,9 @@ pub struct SearchQuery {
     pub price_max: Option<i64>,
     /// Minimum average rating, 1 to 4 stars.
     pub rating_min: Option<u8>,
+    /// Minimum average rating of the product's store (its store ratings), 1 to 4 stars.
+    #[serde(default)]
+    pub store_rating_min: Option<u8>,
     pub in_stock: bool,
     /// Attribute filters as (name, value); at most one value per name, all must hold.
     pub attrs: Vec<(String, String)>,
@@ -262,6 +265,7 @@ pub enum FacetKind {
     Seller,
     Price,
     Rating,
+    StoreRating,
     InStock,
     Attribute,
 }

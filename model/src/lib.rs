@@ -64,6 +64,7 @@ pub mod limits {
     pub const EMAIL_MAX_CHARS: usize = 254;
     pub const REVIEW_TITLE_MAX_CHARS: usize = 120;
     pub const REVIEW_BODY_MAX_CHARS: usize = 4000;
+    pub const STORE_RATING_COMMENT_MAX_CHARS: usize = 500;
     pub const REVIEW_REPLY_MAX_CHARS: usize = 2000;
 }
 

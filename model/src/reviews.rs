@@ -167,6 +167,45 @@ pub struct OwnReview {
 pub struct AccountReviews {
     pub waiting: Vec<ReviewableItem>,
     pub written: Vec<OwnReview>,
+    /// Delivered seller orders whose store the account may rate, or rated.
+    #[serde(default)]
+    pub stores: Vec<RateableOrder>,
+}
+
+/// A store rating's fields as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreRatingForm {
+    pub stars: String,
+    pub comment: String,
+}
+
+/// A delivered seller order whose store its buyer may rate (one rating per order), with the rating given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateableOrder {
+    pub order_id: i64,
+    pub order_number: String,
+    pub store_name: String,
+    pub store_slug: String,
+    /// Until when a first rating may be given (an existing one can be changed at any time).
+    pub until: i64,
+    pub stars: Option<u8>,
+    pub comment: String,
+}
+
+/// One store rating as the store page shows it (the comment is plain text, shown escaped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreRatingView {
+    pub author: String,
+    pub stars: u8,
+    pub comment: String,
+    pub written_at: i64,
+}
+
+/// A store's ratings: the summary and the latest ones with a comment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreRatings {
+    pub summary: RatingSummary,
+    pub recent: Vec<StoreRatingView>,
 }
 
 /// The review form's fields as typed.

@@ -26,6 +26,8 @@ pub struct ListingData {
     pub category: Option<(CategoryView, Vec<CategoryView>, Vec<CategoryView>)>,
     /// The store the listing is scoped to (store pages).
     pub store: Option<SellerView>,
+    /// That store's ratings.
+    pub store_ratings: Option<model::reviews::StoreRatings>,
 }
 
 #[server(endpoint = "home_data")]
@@ -90,12 +92,21 @@ pub async fn listing(
         store_slug.as_deref(),
     )
     .await?;
+    let store_ratings = match &listing.store {
+        Some(store) => Some(
+            domain::reviews::store_ratings::for_store(&services.db, &store.slug)
+                .await
+                .map_err(crate::ssr::internal)?,
+        ),
+        None => None,
+    };
     Ok(ListingData {
         categories: listing.categories,
         query: listing.query,
         results: listing.results,
         category: listing.category,
         store: listing.store,
+        store_ratings,
     })
 }
 

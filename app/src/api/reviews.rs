@@ -2,7 +2,7 @@
 //! the admins' queue. Plain form posts answered with a redirect; the domain decides who may do what.
 
 use leptos::prelude::*;
-use model::reviews::{AccountReviews, ReportedReview, ReviewForm, ReviewFormPage, StoreReviews};
+use model::reviews::{AccountReviews, ReportedReview, ReviewForm, ReviewFormPage, StoreRatingForm, StoreReviews};
 
 use crate::error::AppError;
 
@@ -15,10 +15,47 @@ fn kept_key(order: i64, variant: i64) -> String {
 #[cfg(feature = "ssr")]
 use super::sellers::signed_in;
 
+/// `/account/reviews`, with the store rating typed last if it was refused (its order and what was typed).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccountReviewsScreen {
+    pub reviews: AccountReviews,
+    pub kept_rating: Option<(i64, StoreRatingForm)>,
+}
+
+#[cfg(feature = "ssr")]
+const KEPT_RATING: &str = "store-rating";
+
 #[server(endpoint = "my_reviews", input = leptos::server_fn::codec::GetUrl)]
-pub async fn my_reviews() -> Result<AccountReviews, AppError> {
+pub async fn my_reviews() -> Result<AccountReviewsScreen, AppError> {
     let (services, actor) = signed_in()?;
-    Ok(domain::reviews::writing::account_reviews(&services.db, &actor).await?)
+    let reviews = domain::reviews::writing::account_reviews(&services.db, &actor).await?;
+    let kept_rating = crate::ssr::take_typed(KEPT_RATING).await?;
+    Ok(AccountReviewsScreen { reviews, kept_rating })
+}
+
+/// The buyer rates the store of a delivered order (or changes the rating).
+#[server(endpoint = "rate_store")]
+pub async fn rate_store(
+    order: i64,
+    #[server(default)] stars: String,
+    #[server(default)] comment: String,
+) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    let form = StoreRatingForm { stars, comment };
+    match domain::workflows::review_product::rate_store(&services.db, &actor, order, &form).await {
+        Ok((slug, new)) => {
+            let done = if new { "rated" } else { "rerated" };
+            crate::ssr::redirect(&format!(
+                "/account/reviews?saved={done}&store={}",
+                crate::url_encode(&slug)
+            ));
+            Ok(())
+        }
+        Err(e) => {
+            crate::ssr::keep_typed(KEPT_RATING, &(order, form)).await?;
+            Err(e.into())
+        }
+    }
 }
 
 /// The review form's page, with what was typed last if it was refused.

@@ -10,4 +10,5 @@ pub mod returns;
 pub mod reviews;
 pub mod search_box;
 pub mod shipments;
+pub mod store_ratings;
 pub mod variant_picker;

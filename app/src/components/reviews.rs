@@ -39,6 +39,17 @@ pub fn Stars(stars: u8) -> impl IntoView {
     }
 }
 
+/// One bar of a rating distribution, `pct` filled (for the eye: the numbers are beside it in words).
+#[component]
+pub fn RatingBar(pct: i64) -> impl IntoView {
+    view! {
+        <svg class="rating-bars__bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+            <rect class="rating-bars__track" width="100" height="8"/>
+            <rect class="rating-bars__fill" width=pct.to_string() height="8"/>
+        </svg>
+    }
+}
+
 #[component]
 fn Summary(summary: RatingSummary, slug: String, sort: ReviewSort, filter: Option<u8>) -> impl IntoView {
     let count = summary.count;
@@ -61,10 +72,7 @@ fn Summary(summary: RatingSummary, slug: String, sort: ReviewSort, filter: Optio
                         <li>
                             <a href=reviews_href(&slug, sort, Some(stars), 1) aria-current=current>
                                 <span class="rating-bars__label">{format!("{stars} ★")}</span>
-                                <svg class="rating-bars__bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true" focusable="false">
-                                    <rect class="rating-bars__track" width="100" height="8"/>
-                                    <rect class="rating-bars__fill" width=pct.to_string() height="8"/>
-                                </svg>
+                                <RatingBar pct=pct/>
                                 <span class="rating-bars__count" aria-hidden="true">{n.to_string()}</span>
                                 <span class="visually-hidden">{label}</span>
                             </a>

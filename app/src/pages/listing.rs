@@ -7,16 +7,18 @@ use model::catalog::{Facet, FacetKind, SearchQuery, Sort};
 
 use crate::api::catalog::{listing, ListingData, ListingParams};
 use crate::components::catalog::{Breadcrumbs, ProductGrid, ReturnsNote};
+use crate::components::store_ratings::StoreRatingSummary;
 use crate::error::AppError;
 use crate::pages::errors::{LoadError, NotFoundPage};
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "q",
     "category",
     "seller",
     "price_min",
     "price_max",
     "rating",
+    "store_rating",
     "in_stock",
     "attr",
     "page",
@@ -68,6 +70,7 @@ fn facet_href(base: &str, pairs: &[(String, String)], kind: FacetKind, value: &s
         FacetKind::Seller => k == "seller",
         FacetKind::Price => k == "price_min" || k == "price_max",
         FacetKind::Rating => k == "rating",
+        FacetKind::StoreRating => k == "store_rating",
         FacetKind::InStock => k == "in_stock",
         FacetKind::Attribute => k == "attr" && v.split_once(':').map_or(v, |(n, _)| n) == attr_name,
     };
@@ -92,6 +95,7 @@ fn facet_href(base: &str, pairs: &[(String, String)], kind: FacetKind, value: &s
             }
             FacetKind::Seller => kept.push(("seller".into(), value.to_string())),
             FacetKind::Rating => kept.push(("rating".into(), value.to_string())),
+            FacetKind::StoreRating => kept.push(("store_rating".into(), value.to_string())),
             FacetKind::InStock => kept.push(("in_stock".into(), value.to_string())),
             FacetKind::Attribute => kept.push(("attr".into(), value.to_string())),
         }
@@ -207,6 +211,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
         results,
         category,
         store,
+        store_ratings,
     } = data;
     let SearchQuery {
         q,
@@ -241,6 +246,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
         }))}
         <h1 class="page-title">{heading}</h1>
         {store.map(|s| view! { <p class="lead">{s.description}</p> <ReturnsNote returns=s.returns/> })}
+        {store_ratings.map(|ratings| view! { <StoreRatingSummary ratings=ratings/> })}
         {category.map(|(_, children, _)| (!children.is_empty()).then(|| view! {
             <nav aria-label="Subcategories">
                 <ul class="chips">
@@ -288,6 +294,7 @@ fn ListingView(data: ListingData, pairs: Vec<(String, String)>, base: String) ->
                 </div>
                 {query.attrs.iter().map(|(n, v)| view! { <input type="hidden" name="attr" value=format!("{n}:{v}")/> }).collect_view()}
                 {query.rating_min.map(|r| view! { <input type="hidden" name="rating" value=r.to_string()/> })}
+                {query.store_rating_min.map(|r| view! { <input type="hidden" name="store_rating" value=r.to_string()/> })}
                 {query.in_stock.then(|| view! { <input type="hidden" name="in_stock" value="1"/> })}
                 <button class="button" type="submit">"Apply filters"</button>
                 <Facets facets=facets base=base.clone() pairs=pairs.clone() in_store=in_store/>
@@ -376,6 +383,7 @@ fn facet_title(facet: &model::catalog::Facet) -> String {
         FacetKind::Seller => "Seller".to_string(),
         FacetKind::Price => "Price".to_string(),
         FacetKind::Rating => "Customer rating".to_string(),
+        FacetKind::StoreRating => "Store rating".to_string(),
         FacetKind::InStock => "Availability".to_string(),
         FacetKind::Attribute => facet.label.clone(),
     }
@@ -392,6 +400,7 @@ fn value_label(kind: model::catalog::FacetKind, value: &model::catalog::FacetVal
             None => value.value.clone(),
         },
         FacetKind::Rating => format!("{} stars & up", value.value),
+        FacetKind::StoreRating => format!("Stores rated {} stars & up", value.value),
         FacetKind::InStock => "In stock".to_string(),
         _ => value.label.clone(),
     }
@@ -415,5 +424,9 @@ mod facet_words_tests {
         assert_eq!(super::value_label(FacetKind::Price, &value("10-20")), "$10 to $20");
         assert_eq!(super::value_label(FacetKind::Price, &value("200-")), "$200 and up");
         assert_eq!(super::value_label(FacetKind::Rating, &value("4")), "4 stars & up");
+        assert_eq!(
+            super::value_label(FacetKind::StoreRating, &value("3")),
+            "Stores rated 3 stars & up"
+        );
     }
 }

@@ -7,9 +7,12 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::reviews::{AccountReviews, ReviewForm, REVIEW_FIELDS};
 
-use crate::api::reviews::{my_reviews, open_review_form, ReviewFormScreen, WriteReview};
+use crate::api::reviews::{
+    my_reviews, open_review_form, AccountReviewsScreen, RateStore, ReviewFormScreen, WriteReview,
+};
 use crate::components::forms::{error_for, ErrorSummary, Field, SelectField, TextAreaField};
 use crate::components::reviews::Stars;
+use crate::components::store_ratings::RateStores;
 use crate::error::AppError;
 use crate::pages::url_error;
 
@@ -33,8 +36,11 @@ pub fn AccountReviewsPage() -> impl IntoView {
     let notice = leptos_router::hooks::use_query_map().with_untracked(|q| match q.get("saved").as_deref() {
         Some("new") => Some("Thank you: your review is published."),
         Some("edited") => Some("Your review is updated."),
+        Some("rated") => Some("Thank you: your rating of the store is published."),
+        Some("rerated") => Some("Your rating of the store is updated."),
         _ => None,
     });
+    let rating_error = url_error::<RateStore>();
     view! {
         <Title text="Your reviews"/>
         <div class="narrow stack">
@@ -44,7 +50,13 @@ pub fn AccountReviewsPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
                     match my_reviews().await {
-                        Ok(reviews) => view! { <ReviewLists reviews=reviews/> }.into_any(),
+                        Ok(AccountReviewsScreen { reviews, kept_rating }) => {
+                            let stores = reviews.stores.clone();
+                            view! {
+                                <ReviewLists reviews=reviews/>
+                                <RateStores stores=stores kept=kept_rating error=rating_error.clone()/>
+                            }.into_any()
+                        }
                         Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -203,6 +215,8 @@ pub fn HowReviewsWorkPage() -> impl IntoView {
                 {model::reviews::ReviewReason::ALL.iter().map(|r| view! { <li>{r.label()}</li> }).collect_view()}
             </ul>
             <p>"Moderators decide without seeing the review's rating."</p>
+            <h2>"Store ratings"</h2>
+            <p>"A shopper rates a store once for each order it delivered to them, within 100 days of delivery, and can change the rating later. A store's page shows the average, how many of each star, and the latest comments. A store cannot hide or delete a rating."</p>
         </div>
     }
 }

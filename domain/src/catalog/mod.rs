@@ -253,6 +253,13 @@ pub async fn search(db: &Db, query: &SearchQuery) -> Result<SearchResults, Catal
         let p = placeholder(&mut args, Arg::Int(i64::from(stars)));
         conditions.push(format!("p.rating_count > 0 AND p.rating_sum >= {p} * p.rating_count"));
     }
+    if let Some(stars) = query.store_rating_min {
+        // The index's rule: the store's average (sum / count) is at least `stars`.
+        let p = placeholder(&mut args, Arg::Int(i64::from(stars)));
+        conditions.push(format!(
+            "p.seller_id IN (SELECT id FROM sellers WHERE rating_count > 0 AND rating_sum >= {p} * rating_count)"
+        ));
+    }
     if query.in_stock {
         conditions.push(
             "EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND (v.keep_selling = 1 OR EXISTS \

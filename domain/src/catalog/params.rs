@@ -21,6 +21,7 @@ pub struct RawSearch {
     pub per_page: Option<String>,
     pub sort: Option<String>,
     pub rating: Option<String>,
+    pub store_rating: Option<String>,
     pub in_stock: Option<String>,
     /// Every `attr=Name:Value` parameter.
     pub attrs: Vec<String>,
@@ -41,6 +42,7 @@ impl RawSearch {
                 "per_page" => raw.per_page = value,
                 "sort" => raw.sort = value,
                 "rating" => raw.rating = value,
+                "store_rating" => raw.store_rating = value,
                 "in_stock" => raw.in_stock = value,
                 "attr" => raw.attrs.extend(value),
                 _ => {}
@@ -105,6 +107,7 @@ pub fn parse_search(raw: &RawSearch) -> Result<SearchQuery, Vec<FieldError>> {
         ),
     };
     let rating_min = non_empty(&raw.rating).and_then(|t| keep(e, parse_count("rating", t, 1, 4)));
+    let store_rating_min = non_empty(&raw.store_rating).and_then(|t| keep(e, parse_count("store_rating", t, 1, 4)));
     let in_stock = match non_empty(&raw.in_stock) {
         None | Some("0") => false,
         Some("1") => true,
@@ -143,6 +146,7 @@ pub fn parse_search(raw: &RawSearch) -> Result<SearchQuery, Vec<FieldError>> {
         price_min,
         price_max,
         rating_min: rating_min.map(|r| r as u8),
+        store_rating_min: store_rating_min.map(|r| r as u8),
         in_stock,
         attrs,
         page: page.unwrap_or(1),

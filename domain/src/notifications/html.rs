@@ -76,20 +76,9 @@ fn push_word(html: &mut String, word: &str, site: Option<&str>) {
     }
 }
 
+/// Escaped as the shop escapes all hand-written markup; a control character (none should reach here) is a space.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    model::escape_html(&text.replace(char::is_control, " "))
 }
 
 #[cfg(test)]

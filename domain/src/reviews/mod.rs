@@ -9,6 +9,7 @@ pub mod moderation;
 pub mod privacy;
 pub mod reading;
 pub mod replies;
+pub mod store_ratings;
 pub mod writing;
 
 use model::reviews::{ReviewView, StoreReply};

@@ -131,7 +131,12 @@ pub async fn account_reviews(db: &Db, actor: &Actor) -> Result<AccountReviews, R
             review: r.review.view(),
         })
         .collect();
-    Ok(AccountReviews { waiting, written })
+    let stores = super::store_ratings::rateable(&mut conn, user, actor.store_id()).await?;
+    Ok(AccountReviews {
+        waiting,
+        written,
+        stores,
+    })
 }
 
 /// The form for one bought line, with the review already written for it (to edit).

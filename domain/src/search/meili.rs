@@ -126,8 +126,15 @@ fn filters(q: &IndexQuery) -> Vec<(Slot, String)> {
     if let Some(c) = q.category_id {
         out.push((Slot::Category, format!("category = {c}")));
     }
-    if let Some(s) = q.seller_id {
-        out.push((Slot::Seller, format!("seller = {s}")));
+    match q.sellers.as_deref() {
+        None => {}
+        // No store passes: a filter no document can (store ids are positive).
+        Some([]) => out.push((Slot::Seller, "seller = 0".to_string())),
+        Some([one]) => out.push((Slot::Seller, format!("seller = {one}"))),
+        Some(ids) => {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            out.push((Slot::Seller, format!("seller IN [{list}]")));
+        }
     }
     if q.price_min.is_some() || q.price_max.is_some() {
         let lo = q.price_min.unwrap_or(0);

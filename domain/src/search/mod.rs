@@ -47,7 +47,8 @@ pub struct SearchDoc {
 pub struct IndexQuery {
     pub text: Option<String>,
     pub category_id: Option<i64>,
-    pub seller_id: Option<i64>,
+    /// The stores results must be of (a chosen store, the stores rated well enough, or both: their overlap).
+    pub sellers: Option<Vec<i64>>,
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
     pub rating_min_x10: Option<i64>,
@@ -338,13 +339,20 @@ impl Indexer {
                 products.push(product);
             }
         }
-        let docs = load_docs(&self.db, Some(&products)).await?;
-        let present: HashSet<i64> = docs.iter().map(|d| d.id).collect();
-        let gone: Vec<i64> = products.iter().copied().filter(|id| !present.contains(id)).collect();
-        self.index
-            .apply(docs, gone)
-            .await
-            .map_err(|e| CatalogError::Search(e.to_string()))?;
+        let changed: Vec<i64> = products
+            .iter()
+            .copied()
+            .filter(|id| *id != crate::platform::outbox::LISTINGS_ONLY)
+            .collect();
+        if !changed.is_empty() {
+            let docs = load_docs(&self.db, Some(&changed)).await?;
+            let present: HashSet<i64> = docs.iter().map(|d| d.id).collect();
+            let gone: Vec<i64> = changed.iter().copied().filter(|id| !present.contains(id)).collect();
+            self.index
+                .apply(docs, gone)
+                .await
+                .map_err(|e| CatalogError::Search(e.to_string()))?;
+        }
         // Exactly the rows read: a row committed meanwhile with a smaller id is not lost.
         let list = row_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         self.db
@@ -384,10 +392,18 @@ pub async fn search(db: &Db, index: &dyn SearchIndex, query: &SearchQuery) -> Re
         },
         None => None,
     };
+    let stores = StoreFilter {
+        chosen: seller,
+        min_x10: query.store_rating_min.map(|r| i64::from(r) * 10),
+        averages: crate::reviews::store_ratings::averages_x10(db)
+            .await?
+            .into_iter()
+            .collect(),
+    };
     let index_query = IndexQuery {
         text: query.q.clone(),
         category_id: category,
-        seller_id: seller,
+        sellers: stores.sellers(&sellers),
         price_min: query.price_min,
         price_max: query.price_max,
         rating_min_x10: query.rating_min.map(|r| i64::from(r) * 10),
@@ -405,7 +421,7 @@ pub async fn search(db: &Db, index: &dyn SearchIndex, query: &SearchQuery) -> Re
                 page: query.page,
                 per_page: query.per_page,
                 items,
-                facets: facets(query, &hits.facets, &all, &sellers),
+                facets: facets(query, &hits.facets, &all, &sellers, &stores),
                 degraded: false,
             })
         }
@@ -442,7 +458,13 @@ pub fn price_bucket_value(bucket: (i64, Option<i64>)) -> String {
 /// Turns the index's counts into the facets a page shows, in a fixed order, values with no results left out. The
 /// words of the fixed facets and of price, rating and stock values are the listing page's; names of categories,
 /// sellers and attributes are data and come as labels.
-fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &[(i64, String, String)]) -> Vec<Facet> {
+fn facets(
+    query: &SearchQuery,
+    raw: &RawFacets,
+    all: &[CategoryView],
+    sellers: &[(i64, String, String)],
+    stores: &StoreFilter,
+) -> Vec<Facet> {
     let mut out = Vec::new();
     // Categories: the children of the chosen category, or the top level.
     let parent = query
@@ -542,8 +564,12 @@ fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &
         push(&mut out, FacetKind::Attribute, name, values);
     }
 
+    push(&mut out, FacetKind::StoreRating, "", stores.facet(query, raw));
+
+    // The index counts stores without the store filters; a store below the chosen store rating has none here.
     let mut values: Vec<FacetValue> = sellers
         .iter()
+        .filter(|(id, _, _)| stores.rated_enough(*id))
         .filter_map(|(id, slug, name)| {
             let count = *raw.sellers.get(id)?;
             (count > 0).then(|| FacetValue {
@@ -558,6 +584,55 @@ fn facets(query: &SearchQuery, raw: &RawFacets, all: &[CategoryView], sellers: &
     values.truncate(12);
     push(&mut out, FacetKind::Seller, "", values);
     out
+}
+
+/// The store filters of a search (decision 0046): a chosen store and a minimum store rating are one filter on
+/// the product's store in the index, so the index counts per store without either, and both facets are counted
+/// here from those counts. A store's rating changes no product document: nothing is re-indexed.
+struct StoreFilter {
+    chosen: Option<i64>,
+    min_x10: Option<i64>,
+    /// Average × 10 per store with ratings.
+    averages: HashMap<i64, i64>,
+}
+
+impl StoreFilter {
+    fn rated_enough(&self, store: i64) -> bool {
+        self.min_x10
+            .is_none_or(|min| self.averages.get(&store).is_some_and(|avg| *avg >= min))
+    }
+
+    /// The stores results must be of, `None` for any.
+    fn sellers(&self, active: &[(i64, String, String)]) -> Option<Vec<i64>> {
+        match (self.chosen, self.min_x10) {
+            (None, None) => None,
+            (Some(store), _) => Some(vec![store].into_iter().filter(|s| self.rated_enough(*s)).collect()),
+            (None, Some(_)) => Some(active.iter().map(|s| s.0).filter(|s| self.rated_enough(*s)).collect()),
+        }
+    }
+
+    /// "Store rated N stars & up" for N = 4 … 1: the results of the stores rated that well (and the chosen one).
+    fn facet(&self, query: &SearchQuery, raw: &RawFacets) -> Vec<FacetValue> {
+        (1..=4u8)
+            .rev()
+            .filter_map(|stars| {
+                let min = i64::from(stars) * 10;
+                let count: u64 = raw
+                    .sellers
+                    .iter()
+                    .filter(|(store, _)| self.chosen.is_none_or(|c| c == **store))
+                    .filter(|(store, _)| self.averages.get(store).is_some_and(|avg| *avg >= min))
+                    .map(|(_, n)| n)
+                    .sum();
+                (count > 0).then(|| FacetValue {
+                    value: stars.to_string(),
+                    label: String::new(),
+                    count,
+                    selected: query.store_rating_min == Some(stars),
+                })
+            })
+            .collect()
+    }
 }
 
 fn push(out: &mut Vec<Facet>, kind: FacetKind, label: &str, values: Vec<FacetValue>) {

@@ -358,7 +358,8 @@ impl SearchIndex for TantivyIndex {
 /// A query's filters, resolved once and shared by every segment.
 struct Plan {
     category: Option<u64>,
-    seller: Option<u64>,
+    /// Sorted: the stores a document must be of.
+    sellers: Option<Vec<u64>>,
     price: Option<(u64, u64)>,
     rating_min: Option<u64>,
     in_stock: bool,
@@ -393,7 +394,11 @@ impl Plan {
         }
         Plan {
             category: q.category_id.map(|c| c as u64),
-            seller: q.seller_id.map(|s| s as u64),
+            sellers: q.sellers.as_ref().map(|ids| {
+                let mut ids: Vec<u64> = ids.iter().map(|s| *s as u64).collect();
+                ids.sort_unstable();
+                ids
+            }),
             price: (q.price_min.is_some() || q.price_max.is_some()).then(|| {
                 (
                     q.price_min.unwrap_or(0).max(0) as u64,
@@ -594,7 +599,11 @@ impl SegmentCollector for Segment {
             }
         }
         let seller = self.seller.first(doc).unwrap_or(0);
-        if plan.seller.is_some_and(|s| s != seller) {
+        if plan
+            .sellers
+            .as_ref()
+            .is_some_and(|ids| ids.binary_search(&seller).is_err())
+        {
             failed |= 1 << SELLER;
         }
         let price = self.price.first(doc).unwrap_or(0);

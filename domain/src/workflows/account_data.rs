@@ -34,6 +34,8 @@ pub struct AccountExport {
     pub wishlist: Option<WishlistView>,
     pub back_in_stock: Vec<RequestRecord>,
     pub notifications: NotificationSettings,
+    /// (order, store, stars, comment, when) per store rated.
+    pub store_ratings: Vec<(String, String, i64, String, i64)>,
 }
 
 /// Why an export or an erasure did not happen.
@@ -113,6 +115,7 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<AccountExport, AccountData
     let wishlist = wishlist::of_account(db, user.id).await.map_err(failed)?;
     let back_in_stock = back_in_stock::requests_of(db, user.id, &user.email).await?;
     let notifications = notifications::prefs::settings(db, user.id).await?;
+    let store_ratings = reviews::store_ratings::of_account(db, user.id).await?;
     Ok(AccountExport {
         exported_at: now_ms(),
         account,
@@ -122,6 +125,7 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<AccountExport, AccountData
         wishlist,
         back_in_stock,
         notifications,
+        store_ratings,
     })
 }
 
@@ -226,6 +230,7 @@ pub async fn erase(db: &Db, actor: &Actor, form: &Erasure) -> Result<String, Acc
     notifications::forget(&mut tx, &addresses).await?;
     notifications::forget_keys(&mut tx, &own_mail).await?;
     notifications::prefs::forget(&mut tx, user.id).await?;
+    reviews::store_ratings::forget(&mut tx, user.id).await?;
     let receipt = templates::account_erased(&user.email, orders_kept);
     // A key that names no account: the receipt's row must not tie the address back to the erased id.
     let key = format!("account-erased:{}", crate::platform::ids::random_token());

@@ -8,7 +8,7 @@ use crate::catalog::ratings;
 use crate::notifications::{self, templates};
 use crate::platform::{outbox, Actor, Db};
 use crate::reviews::writing::{self, Written};
-use crate::reviews::{author_of, moderation, store_email, totals, ReviewError};
+use crate::reviews::{author_of, moderation, store_email, store_ratings, totals, ReviewError};
 
 /// Writes the actor's review of a line they bought and received (or edits the one they wrote). Returns the
 /// product's slug and what was done.
@@ -66,4 +66,28 @@ pub(crate) async fn recount(conn: &mut sqlx::AnyConnection, product_id: i64) -> 
     let (sum, count) = totals(conn, product_id).await?;
     ratings::set(conn, product_id, sum, count).await?;
     outbox::product_changed(conn, product_id).await
+}
+
+/// The actor rates the store of their delivered order `order_id` (or changes their rating): the rating and the
+/// store's aggregate in one transaction, with the listings told (the store-rating filter reads the aggregate).
+/// Returns the store's slug and whether the rating is new.
+pub async fn rate_store(
+    db: &Db,
+    actor: &Actor,
+    order_id: i64,
+    form: &model::reviews::StoreRatingForm,
+) -> Result<(String, bool), ReviewError> {
+    let checked = store_ratings::check(form).map_err(ReviewError::Invalid)?;
+    let mut tx = db.begin_write().await?;
+    let store = store_ratings::store_of(&mut tx, actor, order_id).await?;
+    store_ratings::hold(&mut tx, store).await?;
+    let new = store_ratings::write(&mut tx, actor, order_id, &checked).await?;
+    store_ratings::recount(&mut tx, store).await?;
+    outbox::listings_changed(&mut tx).await?;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM sellers WHERE id = $1")
+        .bind(store)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((slug, new))
 }

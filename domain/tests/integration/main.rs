@@ -43,6 +43,7 @@ mod sessions;
 mod smtp;
 mod stock;
 mod stock_policy;
+mod store_ratings;
 mod stripe_connect;
 mod stripe_disputes;
 mod stripe_payments;

@@ -99,9 +99,17 @@ async fn get_task(Path(uid): Path<u32>) -> Json<Value> {
     }))
 }
 
-/// One clause of the filter grammar the adapter writes: `field = n`, `field >= n`, `field <= n`, `attrs = "..."`.
+/// One clause of the filter grammar the adapter writes: `field = n`, `field >= n`, `field <= n`, `attrs = "..."`,
+/// `field IN [a, b]`.
 fn clause_holds(doc: &Value, clause: &str) -> bool {
     let clause = clause.trim();
+    if let Some((field, list)) = clause.split_once(" IN [") {
+        let list = list.strip_suffix(']').expect("closed list");
+        let value = doc[field.trim()].as_i64();
+        return list
+            .split(',')
+            .any(|v| value == Some(v.trim().parse::<i64>().expect("number")));
+    }
     let (field, op, value) = if let Some((f, v)) = clause.split_once(">=") {
         (f.trim(), ">=", v.trim())
     } else if let Some((f, v)) = clause.split_once("<=") {
@@ -316,6 +324,10 @@ async fn the_meilisearch_adapter_counts_facets_like_the_embedded_index(db: Db) {
         .expect("exists")
         .0
         .id;
+    let stores: Vec<i64> = sqlx::query_scalar("SELECT id FROM sellers ORDER BY id LIMIT 3")
+        .fetch_all(db.pool())
+        .await
+        .expect("stores");
     for q in [
         IndexQuery::default(),
         IndexQuery {
@@ -331,6 +343,20 @@ async fn the_meilisearch_adapter_counts_facets_like_the_embedded_index(db: Db) {
         },
         IndexQuery {
             text: Some("headphnes".into()),
+            ..IndexQuery::default()
+        },
+        // Stores rated well enough (several), one chosen store, or none that passes.
+        IndexQuery {
+            sellers: Some(stores.clone()),
+            ..IndexQuery::default()
+        },
+        IndexQuery {
+            sellers: Some(stores[..1].to_vec()),
+            category_id: Some(electronics),
+            ..IndexQuery::default()
+        },
+        IndexQuery {
+            sellers: Some(Vec::new()),
             ..IndexQuery::default()
         },
     ] {

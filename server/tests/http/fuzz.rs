@@ -33,6 +33,7 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
         &["marketing", "review_reminders", "price_drops", "texts", "phone"],
     ),
     ("unsubscribe_topic", &["token", "topic"]),
+    ("rate_store", &["order", "stars", "comment"]),
     ("login_two_factor", &["code", "next"]),
     ("two_factor_awaited", &[]),
     ("two_factor_page", &[]),

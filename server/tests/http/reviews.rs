@@ -249,7 +249,53 @@ async fn review_screens_are_for_their_roles(app: &TestApp) {
     assert_eq!(location(&decided), "/admin/reviews?done=hidden");
 }
 
+/// A store rating over HTTP: only the buyer of the delivered order rates, the comment reaches the store's page
+/// escaped, and the cached store page is dropped when it changes.
+async fn a_buyer_rates_the_store_and_its_page_shows_it(app: &TestApp) {
+    let (buyer, order_id, _, _) = delivered_buyer(app, "rater@example.com").await;
+    let order = order_id.to_string();
+    let slug: String =
+        sqlx::query_scalar("SELECT s.slug FROM sellers s JOIN orders o ON o.seller_id = s.id WHERE o.id = $1")
+            .bind(order_id)
+            .fetch_one(app.db.pool())
+            .await
+            .expect("slug");
+    let store_page = format!("/store/{slug}");
+    let before = app.page(&app.client(), &store_page).await;
+    assert!(
+        before.contains("Store rating"),
+        "the section is there before any rating"
+    );
+    let form = [
+        ("order", order.as_str()),
+        ("stars", "5"),
+        ("comment", "<b>Lovely</b> packing"),
+    ];
+    let visitor = app.call(&app.client(), "rate_store", &form).await;
+    assert_eq!(visitor.status(), StatusCode::UNAUTHORIZED);
+    let stranger = signed_up(app, "not-the-buyer@example.com").await;
+    assert_eq!(
+        app.call(&stranger, "rate_store", &form).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let seller = demo(app, "seller1").await;
+    assert!(app.call(&seller, "rate_store", &form).await.status().is_client_error());
+    let rated = app.submit(&buyer, "rate_store", &form).await;
+    assert_eq!(location(&rated), format!("/account/reviews?saved=rated&store={slug}"));
+    eventually(Duration::from_secs(10), "the store page shows the rating", || async {
+        let page = app.page(&app.client(), &store_page).await;
+        page.contains("&lt;b&gt;Lovely&lt;/b&gt; packing") && page.contains("1 rating")
+    })
+    .await;
+    let account = app.page(&buyer, "/account/reviews").await;
+    assert!(
+        account.contains("Change rating"),
+        "the buyer's form now changes the rating"
+    );
+}
+
 on_both_databases!(
     a_review_reaches_the_product_page_escaped_and_its_store_replies_once,
     review_screens_are_for_their_roles,
+    a_buyer_rates_the_store_and_its_page_shows_it,
 );
