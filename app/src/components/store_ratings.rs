@@ -17,9 +17,15 @@ pub fn RateStores(
     kept: Option<(i64, StoreRatingForm)>,
     error: Option<AppError>,
 ) -> impl IntoView {
+    // A refusal for an order no longer listed (past its 100 days, say) shows above the list.
+    let listed = kept
+        .as_ref()
+        .is_some_and(|(id, _)| stores.iter().any(|o| o.order_id == *id));
+    let unlisted = error.clone().filter(|_| !listed);
     view! {
         <section class="card stack" aria-labelledby="stores-title">
             <h2 id="stores-title">"Rate the stores"</h2>
+            {unlisted.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
             <p class="muted">"One rating for each order a store delivered: how it packed, shipped and answered. Stores cannot hide ratings."</p>
             {if stores.is_empty() {
                 view! { <p>"No store to rate yet. Orders appear here once they are delivered, for 100 days."</p> }.into_any()
@@ -46,8 +52,8 @@ fn RateStoreForm(order: RateableOrder, typed: Option<StoreRatingForm>, error: Op
         None => order.stars,
     };
     let comment = typed.map(|f| f.comment).unwrap_or_else(|| order.comment.clone());
-    let legend = format!("Your rating of {} for order {}", order.store_name, order.order_number);
     let comment_id = format!("rating-{id}-comment");
+    let errors_id = format!("rating-{id}-errors");
     let errors: Vec<String> = match &error {
         Some(AppError::Validation(fields)) => fields.iter().map(|f| f.message.clone()).collect(),
         Some(other) => vec![other.to_string()],
@@ -61,15 +67,11 @@ fn RateStoreForm(order: RateableOrder, typed: Option<StoreRatingForm>, error: Op
     view! {
         <form method="post" action=RateStore::url() class="form stack store-rating-form">
             <input type="hidden" name="order" value=id.to_string()/>
-            {(!errors.is_empty()).then(|| view! {
-                <div class="alert alert--error" role="alert">{errors.into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}</div>
+            {let invalid = !errors.is_empty(); invalid.then(|| view! {
+                <div class="alert alert--error" role="alert" id=errors_id.clone()>{errors.into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}</div>
             })}
-            <fieldset class="stars-input">
-                <legend>
-                    <a href=format!("/store/{}", crate::url_encode(&order.store_slug))>{order.store_name.clone()}</a>
-                    <span class="muted">{format!(" · order {}", order.order_number)}</span>
-                    <span class="visually-hidden">{format!(": {legend}")}</span>
-                </legend>
+            <fieldset class="stars-input" aria-describedby=error.is_some().then(|| errors_id.clone())>
+                <legend>{format!("{} · order {}", order.store_name, order.order_number)}</legend>
                 {(1..=5u8).map(|n| {
                     let radio = format!("rating-{id}-{n}");
                     view! {
@@ -82,8 +84,10 @@ fn RateStoreForm(order: RateableOrder, typed: Option<StoreRatingForm>, error: Op
             </fieldset>
             <div class="field">
                 <label for=comment_id.clone()>{format!("Comment on {} (optional)", order.store_name)}</label>
-                <textarea id=comment_id name="comment" rows="2" maxlength=STORE_RATING_COMMENT_MAX_CHARS.to_string()>{comment}</textarea>
+                <textarea id=comment_id name="comment" rows="2" maxlength=STORE_RATING_COMMENT_MAX_CHARS.to_string()
+                    aria-invalid=error.is_some().to_string() aria-describedby=error.is_some().then(|| errors_id.clone())>{comment}</textarea>
             </div>
+            <p><a href=format!("/store/{}", crate::url_encode(&order.store_slug))>{format!("{}: store page", order.store_name)}</a></p>
             <div>
                 <button class="button button--secondary" type="submit">
                     {button}<span class="visually-hidden">{format!(": {} for order {}", order.store_name, order.order_number)}</span>
@@ -129,7 +133,7 @@ pub fn StoreRatingSummary(ratings: StoreRatings) -> impl IntoView {
                     {ratings.recent.into_iter().map(|r| view! {
                         <li>
                             <Stars stars=r.stars/>
-                            <p>{r.comment}</p>
+                            <p class="store-ratings__comment">{r.comment}</p>
                             <p class="muted">{format!("{} · {}", r.author, model::format_date(r.written_at))}</p>
                         </li>
                     }).collect_view()}

@@ -107,7 +107,8 @@ fn facet_href(base: &str, pairs: &[(String, String)], kind: FacetKind, value: &s
 fn Facets(facets: Vec<Facet>, base: String, pairs: Vec<(String, String)>, in_store: bool) -> impl IntoView {
     let facets: Vec<Facet> = facets
         .into_iter()
-        .filter(|f| !(in_store && f.kind == FacetKind::Seller))
+        // On a store's page the store is chosen: its own rating is shown above, not as a filter.
+        .filter(|f| !(in_store && matches!(f.kind, FacetKind::Seller | FacetKind::StoreRating)))
         .collect();
     (!facets.is_empty()).then(|| view! {
         <nav class="facets" aria-label="Refine results">

@@ -68,15 +68,17 @@ impl RateableRow {
     }
 }
 
-/// The delivered seller orders of account `user` (`order` narrows to one; 0: all), newest delivery first.
+/// The delivered seller orders of account `user` (`order` narrows to one; 0: all), newest delivery first. An
+/// erased account has none (a request that raced the erasure writes nothing after it).
 async fn delivered(conn: &mut AnyConnection, user: i64, order: i64) -> Result<Vec<RateableRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT * FROM (SELECT o.id AS order_id, o.number AS order_number, o.seller_id, s.store_name, \
          s.slug AS store_slug, r.stars, r.comment, \
          (SELECT MAX(e.created_at) FROM order_events e WHERE e.order_id = o.id AND e.status = 'delivered') \
          AS delivered_at FROM orders o JOIN order_groups g ON g.id = o.group_id JOIN sellers s ON s.id = o.seller_id \
+         JOIN users u ON u.id = g.user_id AND u.erased_at IS NULL \
          LEFT JOIN store_ratings r ON r.order_id = o.id WHERE g.user_id = $1 AND ($2 = 0 OR o.id = $2)) rateable \
-         WHERE delivered_at IS NOT NULL ORDER BY delivered_at DESC, order_id DESC LIMIT 100",
+         WHERE delivered_at IS NOT NULL ORDER BY delivered_at DESC, order_id DESC LIMIT 500",
     )
     .bind(user)
     .bind(order)
@@ -251,12 +253,17 @@ pub async fn of_account(db: &Db, user: i64) -> Result<Vec<(String, String, i64, 
 }
 
 /// Deletes the account's ratings and sets the aggregate of each store they rated (an erasure), in the caller's
-/// transaction.
+/// transaction; the cached store pages and listings that showed them are dropped. Stores are held in id order, so
+/// two erasures never wait on each other's stores in a circle.
 pub async fn forget(conn: &mut AnyConnection, user: i64) -> Result<(), sqlx::Error> {
-    let stores: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT seller_id FROM store_ratings WHERE user_id = $1")
-        .bind(user)
-        .fetch_all(&mut *conn)
-        .await?;
+    let stores: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT seller_id FROM store_ratings WHERE user_id = $1 ORDER BY seller_id")
+            .bind(user)
+            .fetch_all(&mut *conn)
+            .await?;
+    if stores.is_empty() {
+        return Ok(());
+    }
     for store in &stores {
         hold(conn, *store).await?;
     }
@@ -267,5 +274,5 @@ pub async fn forget(conn: &mut AnyConnection, user: i64) -> Result<(), sqlx::Err
     for store in stores {
         recount(conn, store).await?;
     }
-    Ok(())
+    crate::platform::outbox::listings_changed(conn).await
 }

@@ -566,17 +566,22 @@ fn facets(
 
     push(&mut out, FacetKind::StoreRating, "", stores.facet(query, raw));
 
-    // The index counts stores without the store filters; a store below the chosen store rating has none here.
+    // The index counts stores without the store filters; a store below the chosen store rating has none here
+    // (shown at 0 when it is the chosen store, so the page says which filter emptied it).
     let mut values: Vec<FacetValue> = sellers
         .iter()
-        .filter(|(id, _, _)| stores.rated_enough(*id))
         .filter_map(|(id, slug, name)| {
-            let count = *raw.sellers.get(id)?;
-            (count > 0).then(|| FacetValue {
+            let selected = query.seller.as_deref() == Some(slug.as_str());
+            let count = if stores.rated_enough(*id) {
+                raw.sellers.get(id).copied().unwrap_or(0)
+            } else {
+                0
+            };
+            (count > 0 || selected).then(|| FacetValue {
                 value: slug.clone(),
                 label: name.clone(),
                 count,
-                selected: query.seller.as_deref() == Some(slug.as_str()),
+                selected,
             })
         })
         .collect();
@@ -624,11 +629,13 @@ impl StoreFilter {
                     .filter(|(store, _)| self.averages.get(store).is_some_and(|avg| *avg >= min))
                     .map(|(_, n)| n)
                     .sum();
-                (count > 0).then(|| FacetValue {
+                // A chosen value stays, even at 0, so the page shows which filter emptied it.
+                let selected = query.store_rating_min == Some(stars);
+                (count > 0 || selected).then(|| FacetValue {
                     value: stars.to_string(),
                     label: String::new(),
                     count,
-                    selected: query.store_rating_min == Some(stars),
+                    selected,
                 })
             })
             .collect()

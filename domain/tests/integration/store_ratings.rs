@@ -49,6 +49,13 @@ async fn a_buyer_rates_the_store_of_a_delivered_order_once_and_may_change_it(db:
         rate_store(&db, &other, order, &form("1", "")).await,
         Err(ReviewError::NotFound)
     ));
+    // A store's seller who bought from their own store cannot rate it.
+    let seller = actors::seller_of(&db, store).await;
+    let (own, _) = delivered_with(&db, &seller, store, (kettle, 1), |_| {}).await;
+    assert!(matches!(
+        rate_store(&db, &seller, own, &form("5", "")).await,
+        Err(ReviewError::NotAllowed(_))
+    ));
     assert!(matches!(
         rate_store(&db, &domain::Actor::visitor(), order, &form("1", "")).await,
         Err(ReviewError::NotFound)
@@ -198,7 +205,19 @@ async fn search_filters_and_counts_stores_by_their_rating(db: Db) {
         .await
         .expect("slug");
     let none = query(&[("store_rating", "4"), ("seller", &slug)]);
-    assert_eq!(search::search(&db, &index, &none).await.expect("search").total, 0);
+    let empty = search::search(&db, &index, &none).await.expect("search");
+    assert_eq!(empty.total, 0);
+    // Both chosen values stay on show at 0: the page says which filter emptied it.
+    for kind in [FacetKind::StoreRating, FacetKind::Seller] {
+        let facet = empty.facets.iter().find(|f| f.kind == kind).expect("facet");
+        let chosen: Vec<(u64, bool)> = facet
+            .values
+            .iter()
+            .filter(|v| v.selected)
+            .map(|v| (v.count, v.selected))
+            .collect();
+        assert_eq!(chosen, vec![(0, true)], "{kind:?}");
+    }
     assert!(
         parse_search(&RawSearch::from_pairs([("store_rating", "5")])).is_err(),
         "1 to 4 stars"
@@ -207,6 +226,7 @@ async fn search_filters_and_counts_stores_by_their_rating(db: Db) {
     let from_db = search::search(&db, &index, &rated).await.expect("fallback");
     assert!(from_db.degraded);
     assert_eq!(from_db.total, four_up);
+    assert_eq!(search::search(&db, &index, &none).await.expect("fallback").total, 0);
 }
 
 db_tests!(

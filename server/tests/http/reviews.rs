@@ -279,7 +279,11 @@ async fn a_buyer_rates_the_store_and_its_page_shows_it(app: &TestApp) {
         StatusCode::NOT_FOUND
     );
     let seller = demo(app, "seller1").await;
-    assert!(app.call(&seller, "rate_store", &form).await.status().is_client_error());
+    assert_eq!(
+        app.call(&seller, "rate_store", &form).await.status(),
+        StatusCode::NOT_FOUND,
+        "the store's seller did not buy this order"
+    );
     let rated = app.submit(&buyer, "rate_store", &form).await;
     assert_eq!(location(&rated), format!("/account/reviews?saved=rated&store={slug}"));
     eventually(Duration::from_secs(10), "the store page shows the rating", || async {
@@ -292,6 +296,21 @@ async fn a_buyer_rates_the_store_and_its_page_shows_it(app: &TestApp) {
         account.contains("Change rating"),
         "the buyer's form now changes the rating"
     );
+
+    // The buyer erases their account: the cached store page no longer shows their name or comment.
+    let erased = app
+        .submit(
+            &buyer,
+            "erase_account",
+            &[("password", "correct-horse-77"), ("understood", "yes")],
+        )
+        .await;
+    assert_eq!(location(&erased), "/account/erased");
+    eventually(Duration::from_secs(10), "the store page forgets the rating", || async {
+        let page = app.page(&app.client(), &store_page).await;
+        !page.contains("Lovely") && !page.contains("1 rating")
+    })
+    .await;
 }
 
 on_both_databases!(
