@@ -114,6 +114,8 @@ pub async fn request_return(
     }
 }
 
+/// `href` with `done=…` added (server functions only: the browser's build has no use for it).
+#[cfg(feature = "ssr")]
 fn with_done(href: &str, done: &str) -> String {
     let join = if href.contains('?') { '&' } else { '?' };
     format!("{href}{join}done={done}")
