@@ -53,6 +53,14 @@ impl From<crate::platform::actor::NotFound> for ReviewError {
     }
 }
 
+/// Stars as a form sends them: 1 to 5, or the field's message. Reviews and store ratings share the rule.
+pub(crate) fn stars(typed: &str) -> Result<i64, FieldError> {
+    match typed.trim().parse::<i64>() {
+        Ok(s) if (1..=5).contains(&s) => Ok(s),
+        _ => Err(FieldError::new("stars", "Choose from 1 to 5 stars.")),
+    }
+}
+
 /// The name a review shows for its author: the account's first name and the initial of the last ("Dana K."),
 /// never the whole name or the email.
 pub fn author_name(full_name: &str) -> String {

@@ -24,13 +24,10 @@ pub struct CheckedRating {
 
 pub fn check(form: &StoreRatingForm) -> Result<CheckedRating, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let stars = match form.stars.trim().parse::<i64>() {
-        Ok(s) if (1..=5).contains(&s) => s,
-        _ => {
-            errors.push(FieldError::new("stars", "Choose from 1 to 5 stars."));
-            0
-        }
-    };
+    let stars = super::stars(&form.stars).unwrap_or_else(|e| {
+        errors.push(e);
+        0
+    });
     let comment = text::lines(&form.comment, COMMENT_MAX).unwrap_or_else(|problem| {
         errors.push(FieldError::new("comment", problem.message()));
         String::new()

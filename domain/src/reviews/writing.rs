@@ -185,13 +185,10 @@ pub struct Checked {
 /// The form's fields checked, every problem at once.
 pub fn check(form: &ReviewForm) -> Result<Checked, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let stars = match form.stars.trim().parse::<i64>() {
-        Ok(s) if (1..=5).contains(&s) => s,
-        _ => {
-            errors.push(FieldError::new("stars", "Choose from 1 to 5 stars."));
-            0
-        }
-    };
+    let stars = super::stars(&form.stars).unwrap_or_else(|e| {
+        errors.push(e);
+        0
+    });
     let title = match text::line(&form.title, TITLE_MAX) {
         Ok(t) if t.is_empty() => {
             errors.push(FieldError::new("title", "Give your review a title."));
