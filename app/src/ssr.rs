@@ -41,6 +41,8 @@ pub struct Services {
     pub form_targets: String,
     /// Stores paid through their Stripe accounts (Stripe Connect; `None`: admins record bank payouts by hand).
     pub connect: Option<std::sync::Arc<dyn domain::payments::connect::ConnectRail>>,
+    /// The shop as a passkey relying party (its host name and origin).
+    pub passkeys: std::sync::Arc<domain::accounts::passkeys::RelyingParty>,
 }
 
 #[derive(Clone, Copy, Debug)]

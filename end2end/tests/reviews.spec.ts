@@ -4,6 +4,9 @@ import { addToCart, asStoreSeller, expectAccessible, logIn, payAsGuest, register
 // Issue 22: a shopper whose order was delivered writes a review → it shows on the product page and in its rating
 // → another shopper finds it helpful and reports it → the store replies from its portal → an admin keeps it.
 
+/** A 2×2 PNG. */
+const TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YaMBRAwQCgAjXgSxbgN+HAAAAABJRU5ErkJggg==";
+
 test("a delivered order's buyer reviews it, the store replies, and an admin decides a report", async ({ page, browser, request }, testInfo) => {
   const phone = testInfo.project.name === "phone";
   const run = `${testInfo.project.name}-${Date.now()}`;
@@ -57,6 +60,19 @@ test("a delivered order's buyer reviews it, the store replies, and an admin deci
   await expect(buyer.getByRole("group", { name: new RegExp(`order ${number}`) }).getByLabel("5 stars")).toBeChecked();
   await expectAccessible(buyer);
   await buyer.screenshot({ path: `test-results/account-reviews-${testInfo.project.name}.png`, fullPage: true });
+  // The buyer adds pictures to the review: a file that is no picture is refused with why, the picture shows.
+  await buyer.getByRole("link", { name: `Edit your review of ${item.title}` }).click();
+  await buyer.getByLabel(/^Add pictures/).setInputFiles([
+    { name: "desk.png", mimeType: "image/png", buffer: Buffer.from(TINY_PNG, "base64") },
+    { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") },
+  ]);
+  await buyer.getByRole("button", { name: "Upload pictures" }).click();
+  await expect(buyer.getByRole("status")).toContainText("1 picture added.");
+  await expect(buyer.getByRole("alert").filter({ hasText: "Not added:" })).toContainText("notes.txt: Upload a PNG, JPEG or WebP image.");
+  await expect(buyer.getByRole("list", { name: "Pictures of your review" }).getByRole("img")).toHaveCount(1);
+  await expectAccessible(buyer);
+  await buyer.screenshot({ path: `test-results/review-pictures-${testInfo.project.name}.png`, fullPage: true });
+  await buyer.goto("/account/reviews");
   await buyer.getByRole("link", { name: /: store page$/ }).first().click();
   const storeRatings = buyer.getByRole("region", { name: "Store rating" });
   await expect(async () => {
@@ -82,6 +98,7 @@ test("a delivered order's buyer reviews it, the store replies, and an admin deci
   await expect(review).toContainText("Rita R.");
   await expect(review).toContainText("Verified purchase");
   await expect(review).toContainText("Does what it says.");
+  await expect(review.getByRole("list", { name: "Pictures from Rita R." }).getByRole("img")).toHaveCount(1);
   const reviews = reader.getByRole("region", { name: "Customer reviews" });
   await expect(reviews.getByRole("list", { name: "Reviews by rating" })).toBeVisible();
   await expectAccessible(reader);

@@ -64,6 +64,8 @@ pub mod limits {
     pub const EMAIL_MAX_CHARS: usize = 254;
     pub const REVIEW_TITLE_MAX_CHARS: usize = 120;
     pub const REVIEW_BODY_MAX_CHARS: usize = 4000;
+    /// Pictures one review may show.
+    pub const REVIEW_PICTURES_MAX: usize = 4;
     pub const STORE_RATING_COMMENT_MAX_CHARS: usize = 500;
     pub const REVIEW_REPLY_MAX_CHARS: usize = 2000;
 }
@@ -142,6 +144,16 @@ pub struct SignInView {
     pub signed_in_at: Option<i64>,
     /// The sign-in of the browser looking at the page.
     pub current: bool,
+}
+
+/// One of the account's passkeys, on its security page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: i64,
+    pub name: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 /// One problem with one form field, shown next to that field.

@@ -109,6 +109,16 @@ pub struct ReviewView {
     pub demo: bool,
     pub helpful: i64,
     pub reply: Option<StoreReply>,
+    /// The pictures its author added, in their order.
+    pub pictures: Vec<ReviewPicture>,
+}
+
+/// A picture on a review: its small version for the list, and the picture itself (re-encoded when stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPicture {
+    pub key: String,
+    pub thumb_url: String,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +233,8 @@ pub const REVIEW_FIELDS: &[(&str, &str)] = &[("stars", "Rating"), ("title", "Tit
 pub struct ReviewFormPage {
     pub item: ReviewableItem,
     pub existing: Option<ReviewForm>,
+    /// The pictures of the review written (none before it is).
+    pub pictures: Vec<ReviewPicture>,
 }
 
 /// A review in the store's portal list.
@@ -258,4 +270,6 @@ pub struct ReportedReview {
     pub written_at: i64,
     /// Each reason given and how many accounts gave it.
     pub reports: Vec<(String, i64)>,
+    /// The review's pictures (a report may be about one of them).
+    pub pictures: Vec<ReviewPicture>,
 }

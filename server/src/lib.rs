@@ -13,6 +13,7 @@ pub mod page_cache;
 pub mod privacy_files;
 pub mod product_views;
 pub mod rest;
+pub mod review_uploads;
 pub mod search;
 pub mod security;
 pub mod telemetry;
@@ -97,8 +98,10 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
             )),
             _ => None,
         };
+    let passkeys = Arc::new(domain::accounts::passkeys::RelyingParty::new(&public_url)?);
     Ok(Services {
         form_targets: form_targets(config),
+        passkeys,
         connect,
         payments,
         test_gateway,
@@ -223,6 +226,10 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route(
             "/seller/products/import",
             post(catalog_files::import).layer(axum::extract::DefaultBodyLimit::max(catalog_files::BODY_LIMIT)),
+        )
+        .route(
+            "/account/reviews/pictures",
+            post(review_uploads::pictures).layer(axum::extract::DefaultBodyLimit::max(review_uploads::BODY_LIMIT)),
         )
         .route(
             "/seller/products/{id}/pictures",

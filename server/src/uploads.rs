@@ -18,25 +18,28 @@ use app::ssr::CurrentActor;
 /// The body of one upload may hold several pictures of up to 10 MB each, and the editor's other fields.
 pub const BODY_LIMIT: usize = 8 * MAX_BYTES + FIELDS_MAX + 64 * 1024;
 
-fn page(status: StatusCode, title: &str, message: &str, back: &str) -> Response {
+/// Where a refusal page sends the person back: the address and the link's words.
+pub(crate) type Back<'a> = (&'a str, &'a str);
+
+pub(crate) fn page(status: StatusCode, title: &str, message: &str, (back, back_label): Back<'_>) -> Response {
     // Every text here is ours or a number: nothing the client sent is echoed.
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Bazaar</title>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <link rel=\"stylesheet\" href=\"/pkg/bazaar.css\"></head><body><main id=\"main\" class=\"narrow stack\">\
          <h1 class=\"page-title\">{title}</h1><p class=\"alert alert--error\" role=\"alert\">{message}</p>\
-         <p><a class=\"button\" href=\"{back}\">Back to the product</a></p></main></body></html>"
+         <p><a class=\"button\" href=\"{back}\">{back_label}</a></p></main></body></html>"
     );
     (status, Html(body)).into_response()
 }
 
-/// What the editor's form sent with its pictures.
-struct PictureUpload {
-    files: Vec<(String, Vec<u8>)>,
+/// What a form sent with its pictures.
+pub(crate) struct PictureUpload {
+    pub files: Vec<(String, Vec<u8>)>,
     /// The form sent more pictures than one upload adds (the rest was not read).
-    more_than_allowed: bool,
-    /// The editor's other fields, as typed (kept for the seller: an upload is not a save).
-    fields: Vec<(String, String)>,
+    pub more_than_allowed: bool,
+    /// The form's other fields, as typed (the editor keeps them for the seller: an upload is not a save).
+    pub fields: Vec<(String, String)>,
 }
 
 /// The most text the editor's fields may send with pictures (far above a product's limits).
@@ -68,7 +71,8 @@ pub async fn pictures(
     if actor.store_id().is_none() {
         return see_other_plain("/sell");
     }
-    let upload = match read_pictures(multipart, &back).await {
+    let to_product = (back.as_str(), "Back to the product");
+    let upload = match read_pictures(multipart, to_product, editor::MAX_PICTURES_PER_UPLOAD).await {
         Ok(upload) => upload,
         Err(answer) => return answer,
     };
@@ -105,7 +109,7 @@ pub async fn pictures(
             StatusCode::NOT_FOUND,
             "Product not found",
             "We could not find that product in your store.",
-            "/seller/products",
+            ("/seller/products", "Back to your products"),
         ),
         Err(e) => {
             tracing::error!(error = %e, product = id, "pictures could not be added");
@@ -113,7 +117,7 @@ pub async fn pictures(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Pictures not added",
                 "Something went wrong on our side; nothing was added. Please try again.",
-                &back,
+                to_product,
             )
         }
     }
@@ -121,7 +125,11 @@ pub async fn pictures(
 
 /// Reads the pictures (at most one upload's worth; further files are skipped unread) and the form's other
 /// fields; an unreadable or too large body is answered with a page saying so.
-async fn read_pictures(mut multipart: Multipart, back: &str) -> Result<PictureUpload, Response> {
+pub(crate) async fn read_pictures(
+    mut multipart: Multipart,
+    back: Back<'_>,
+    max_files: usize,
+) -> Result<PictureUpload, Response> {
     let mut upload = PictureUpload {
         files: Vec::new(),
         more_than_allowed: false,
@@ -147,7 +155,7 @@ async fn read_pictures(mut multipart: Multipart, back: &str) -> Result<PictureUp
         if name != "pictures" {
             continue;
         }
-        if upload.files.len() == editor::MAX_PICTURES_PER_UPLOAD {
+        if upload.files.len() == max_files {
             // Not read (the next field skips it); the form's fields after it still are.
             upload.more_than_allowed = true;
             continue;
@@ -181,10 +189,10 @@ async fn read_pictures(mut multipart: Multipart, back: &str) -> Result<PictureUp
     Ok(upload)
 }
 
-fn unreadable(status: StatusCode, back: &str) -> Response {
+fn unreadable(status: StatusCode, back: Back<'_>) -> Response {
     tracing::warn!(%status, "an upload could not be read");
     let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        "These files are too large together: upload at most 8 pictures of up to 10 MB at a time."
+        "These files are too large together: upload fewer pictures (of up to 10 MB each) at a time."
     } else {
         "The upload was interrupted or damaged. Try again."
     };

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod messages;
 pub mod notifications;
+pub mod passkeys;
 pub mod password_reset;
 pub mod privacy;
 pub mod returns;

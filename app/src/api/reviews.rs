@@ -12,6 +12,16 @@ fn kept_key(order: i64, variant: i64) -> String {
     format!("review:{order}:{variant}")
 }
 
+/// Where the pictures an upload refused wait (name and why), for that line's form.
+pub fn refused_pictures_key(order: i64, variant: i64) -> String {
+    format!("review-pictures:{order}:{variant}")
+}
+
+/// The form of the review of one bought line (order and variant).
+pub fn form_href(order_id: i64, variant_id: i64) -> String {
+    format!("/account/reviews/write?order={order_id}&variant={variant_id}")
+}
+
 #[cfg(feature = "ssr")]
 use super::sellers::signed_in;
 
@@ -63,6 +73,8 @@ pub async fn rate_store(
 pub struct ReviewFormScreen {
     pub page: ReviewFormPage,
     pub kept: Option<ReviewForm>,
+    /// The files the last upload refused, and why.
+    pub refused: Vec<(String, String)>,
 }
 
 #[server(endpoint = "open_review_form", input = leptos::server_fn::codec::GetUrl)]
@@ -70,7 +82,10 @@ pub async fn open_review_form(order: i64, variant: i64) -> Result<ReviewFormScre
     let (services, actor) = signed_in()?;
     let page = domain::reviews::writing::form_page(&services.db, &actor, order, variant).await?;
     let kept = crate::ssr::take_typed(&kept_key(order, variant)).await?;
-    Ok(ReviewFormScreen { page, kept })
+    let refused = crate::ssr::take_typed(&refused_pictures_key(order, variant))
+        .await?
+        .unwrap_or_default();
+    Ok(ReviewFormScreen { page, kept, refused })
 }
 
 #[server(endpoint = "write_review")]
@@ -100,6 +115,15 @@ pub async fn write_review(
             Err(e.into())
         }
     }
+}
+
+/// Takes one picture off the signed-in shopper's review of a line (a plain form on the review's page).
+#[server(endpoint = "remove_review_picture")]
+pub async fn remove_review_picture(order: i64, variant: i64, key: String) -> Result<(), AppError> {
+    let (services, actor) = signed_in()?;
+    domain::reviews::pictures::remove(&services.db, &actor, order, variant, &key).await?;
+    crate::ssr::redirect(&format!("{}&picture=removed#pictures-title", form_href(order, variant)));
+    Ok(())
 }
 
 #[server(endpoint = "mark_review_helpful")]

@@ -5,6 +5,7 @@ pub mod discovery;
 pub mod forms;
 pub mod layout;
 pub mod messages;
+pub mod passkeys;
 pub mod portal;
 pub mod returns;
 pub mod reviews;

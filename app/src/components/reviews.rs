@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use model::reviews::{ProductReviews, RatingSummary, ReviewReason, ReviewSort, ReviewView};
+use model::reviews::{ProductReviews, RatingSummary, ReviewPicture, ReviewReason, ReviewSort, ReviewView};
 
 use crate::api::reviews::{MarkReviewHelpful, ReportReview};
 use crate::error::AppError;
@@ -85,6 +85,26 @@ fn Summary(summary: RatingSummary, slug: String, sort: ReviewSort, filter: Optio
     }
 }
 
+/// A review's pictures as small squares, each a link to the picture itself.
+#[component]
+pub fn ReviewPictures(pictures: Vec<ReviewPicture>, author: String) -> impl IntoView {
+    (!pictures.is_empty()).then(|| {
+        let count = pictures.len();
+        view! {
+            <ul class="review-pictures" aria-label=format!("Pictures from {author}")>
+                {pictures.into_iter().enumerate().map(|(n, p)| view! {
+                    <li>
+                        <a href=p.url>
+                            <img src=p.thumb_url alt=format!("Picture {} of {count} from {author}", n + 1)
+                                width="96" height="96" loading="lazy"/>
+                        </a>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
 #[component]
 fn ReviewItem(review: ReviewView) -> impl IntoView {
     let id = review.id;
@@ -115,6 +135,7 @@ fn ReviewItem(review: ReviewView) -> impl IntoView {
                 </p>
                 {(!review.variant.is_empty()).then(|| view! { <p class="muted">{format!("Bought: {}", review.variant)}</p> })}
                 {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                <ReviewPictures pictures=review.pictures.clone() author=review.author.clone()/>
                 {review.reply.clone().map(|r| view! {
                     <div class="review__reply">
                         <p><strong>{format!("Reply from {}", r.store_name)}</strong>{format!(" · {}", model::format_date(r.at))}</p>

@@ -40,8 +40,9 @@ pub fn LoginPage() -> impl IntoView {
                 })}
             </div>
             <div class="card">
-                <LoginForm next=next error={url_error::<Login>()}/>
+                <LoginForm next=next.clone() error={url_error::<Login>()}/>
             </div>
+            <crate::components::passkeys::PasskeySignInButton next=next/>
             <p class="form-footer"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="form-footer">"New to Bazaar? " <a href=register_href>"Create an account"</a></p>
         </div>
@@ -107,6 +108,7 @@ pub fn AccountPage() -> impl IntoView {
                 <h2 id="password-title">"Password"</h2>
                 <PasswordForm saved=password_saved error={url_error::<ChangePassword>()}/>
                 <p><a href="/account/security">"Where you are signed in"</a></p>
+                <p><a href="/account/security#passkeys-title">"Passkeys: sign in without your password"</a></p>
                 <p><a href="/account/notifications">"Emails and texts"</a></p>
                 <p><a href="/account/privacy">"Your data: download or erase"</a></p>
                 <p>

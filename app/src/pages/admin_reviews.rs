@@ -61,6 +61,7 @@ fn Reported(review: ReportedReview) -> impl IntoView {
             <p class="muted">{format!("{} · {} · on ", review.author, model::format_date(review.written_at))}
                 <a href=format!("/p/{}", crate::url_encode(&review.product_slug))>{review.product_title.clone()}</a></p>
             {review.body.split('\n').filter(|p| !p.trim().is_empty()).map(|p| view! { <p>{p.to_string()}</p> }).collect_view()}
+            <crate::components::reviews::ReviewPictures pictures=review.pictures.clone() author=review.author.clone()/>
             <p><strong>"Reported as: "</strong>{reports}</p>
             <div class="form-actions">
                 <form method="post" action=DecideReview::url() class="form">

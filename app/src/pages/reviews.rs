@@ -5,16 +5,17 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use model::reviews::{AccountReviews, ReviewForm, REVIEW_FIELDS};
+use model::reviews::{AccountReviews, ReviewForm, ReviewPicture, REVIEW_FIELDS};
 
 use crate::api::reviews::{
-    my_reviews, open_review_form, AccountReviewsScreen, RateStore, ReviewFormScreen, WriteReview,
+    my_reviews, open_review_form, AccountReviewsScreen, RateStore, RemoveReviewPicture, ReviewFormScreen, WriteReview,
 };
 use crate::components::forms::{error_for, ErrorSummary, Field, SelectField, TextAreaField};
 use crate::components::reviews::Stars;
 use crate::components::store_ratings::RateStores;
 use crate::error::AppError;
 use crate::pages::url_error;
+use model::limits::REVIEW_PICTURES_MAX as MAX_REVIEW_PICTURES;
 
 /// Sends a visitor to sign in first, back to `path` after.
 fn signed_in_or_login(path: &str) -> bool {
@@ -66,9 +67,7 @@ pub fn AccountReviewsPage() -> impl IntoView {
     .into_any()
 }
 
-fn form_href(order_id: i64, variant_id: i64) -> String {
-    format!("/account/reviews/write?order={order_id}&variant={variant_id}")
-}
+use crate::api::reviews::form_href;
 
 #[component]
 fn ReviewLists(reviews: AccountReviews) -> impl IntoView {
@@ -153,6 +152,9 @@ pub fn WriteReviewPage() -> impl IntoView {
 fn ReviewFormView(screen: ReviewFormScreen, error: Option<AppError>) -> impl IntoView {
     let page = screen.page;
     let editing = page.existing.is_some();
+    let (order_id, variant_id) = (page.item.order_id, page.item.variant_id);
+    let pictures = page.pictures.clone();
+    let refused = screen.refused;
     let typed: ReviewForm = screen.kept.or(page.existing).unwrap_or_default();
     let err = {
         let e = error.clone();
@@ -191,6 +193,81 @@ fn ReviewFormView(screen: ReviewFormScreen, error: Option<AppError>) -> impl Int
             <p class="muted">"Reviews are published at once and labelled \"Verified purchase\". "<a href="/help/reviews">"How reviews work"</a></p>
             <div class="form-actions"><button class="button" type="submit">{if editing { "Save changes" } else { "Publish review" }}</button></div>
         </form>
+        <PicturesOfReview editing=editing order_id=order_id variant_id=variant_id pictures=pictures refused=refused/>
+    }
+}
+
+/// The review's pictures with a button to remove each, and the upload form (once the review is published).
+#[component]
+fn PicturesOfReview(
+    editing: bool,
+    order_id: i64,
+    variant_id: i64,
+    pictures: Vec<ReviewPicture>,
+    refused: Vec<(String, String)>,
+) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let notice = query.with_untracked(|q| {
+        match (
+            q.get("pictures").and_then(|n| n.parse::<usize>().ok()),
+            q.get("picture"),
+        ) {
+            (Some(0), _) => None,
+            (Some(1), _) => Some("1 picture added.".to_string()),
+            (Some(n), _) => Some(format!("{n} pictures added.")),
+            (None, Some(_)) => Some("The picture was removed.".to_string()),
+            (None, None) => None,
+        }
+    });
+    let room = MAX_REVIEW_PICTURES.saturating_sub(pictures.len());
+    let count = pictures.len();
+    let upload_to = format!("/account/reviews/pictures?order={order_id}&variant={variant_id}");
+    view! {
+        <section class="card stack" aria-labelledby="pictures-title">
+            <h2 id="pictures-title">"Pictures"</h2>
+            <div role="status">{notice.map(|n| view! { <p class="alert alert--success">{n}</p> })}</div>
+            {(!refused.is_empty()).then(|| view! {
+                <div class="alert alert--error" role="alert">
+                    <p>"Not added:"</p>
+                    <ul>{refused.into_iter().map(|(name, why)| view! { <li><strong>{name}</strong>{format!(": {why}")}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            {if !editing {
+                view! { <p class="muted">{format!("Once your review is published you can add up to {MAX_REVIEW_PICTURES} pictures to it.")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="review-pictures review-pictures--editable" aria-label="Pictures of your review">
+                        {pictures.into_iter().enumerate().map(|(n, p)| view! {
+                            <li>
+                                <img src=p.thumb_url alt=format!("Picture {} of {count}", n + 1) width="96" height="96"/>
+                                <form method="post" action=RemoveReviewPicture::url()>
+                                    <input type="hidden" name="order" value=order_id.to_string()/>
+                                    <input type="hidden" name="variant" value=variant_id.to_string()/>
+                                    <input type="hidden" name="key" value=p.key/>
+                                    <button class="button button--secondary button--small" type="submit">
+                                        "Remove"<span class="visually-hidden">{format!(" picture {}", n + 1)}</span>
+                                    </button>
+                                </form>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    {if room == 0 {
+                        view! { <p class="muted">{format!("A review shows at most {MAX_REVIEW_PICTURES} pictures: remove one to add another.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <form method="post" action=upload_to enctype="multipart/form-data" class="form stack">
+                                <div class="field">
+                                    <label for="review-pictures">{format!("Add pictures (PNG, JPEG or WebP, up to 10 MB each; {room} more)")}</label>
+                                    <input id="review-pictures" name="pictures" type="file" multiple=true accept="image/png,image/jpeg,image/webp"/>
+                                </div>
+                                <p class="muted">"Pictures are shown with your review. Location and camera details are removed."</p>
+                                <div class="form-actions"><button class="button button--secondary" type="submit">"Upload pictures"</button></div>
+                            </form>
+                        }.into_any()
+                    }}
+                }.into_any()
+            }}
+        </section>
     }
 }
 

@@ -1,13 +1,16 @@
 //! `/account/security`: where the account is signed in (device and time, this browser marked), and the buttons
-//! that end one of the others or all of them (OWASP ASVS V7.5). Plain forms, no island.
+//! that end one of the others or all of them (OWASP ASVS V7.5); then the account's passkeys. Plain forms, no
+//! island (adding a passkey runs `public/passkeys.js`).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use model::SignInView;
 
+use crate::api::passkeys::{passkey_list, RemovePasskey};
 use crate::api::sign_ins::{sign_ins, EndOtherSignIns, EndSignIn};
 use crate::components::forms::FormAlert;
+use crate::components::passkeys::PasskeySection;
 use crate::pages::url_error;
 
 #[component]
@@ -18,12 +21,17 @@ pub fn SecurityPage() -> impl IntoView {
         return ().into_any();
     }
     let ended = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("ended"));
-    let notice = match ended.as_deref() {
-        Some("all") => Some("Every other device was signed out."),
-        Some(_) => Some("That device was signed out."),
-        None => None,
+    let passkey = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("passkey"));
+    let notice = match (ended.as_deref(), passkey.as_deref()) {
+        (Some("all"), _) => Some("Every other device was signed out."),
+        (Some(_), _) => Some("That device was signed out."),
+        (None, Some("added")) => Some("Your passkey was added: use it next time you sign in."),
+        (None, Some("removed")) => Some("That passkey was removed."),
+        (None, _) => None,
     };
-    let error = url_error::<EndSignIn>().or_else(url_error::<EndOtherSignIns>);
+    let error = url_error::<EndSignIn>()
+        .or_else(url_error::<EndOtherSignIns>)
+        .or_else(url_error::<RemovePasskey>);
     view! {
         <Title text="Where you are signed in"/>
         <div class="narrow stack">
@@ -35,6 +43,14 @@ pub fn SecurityPage() -> impl IntoView {
                 {Suspend::new(async move {
                     match sign_ins().await {
                         Ok(list) => view! { <SignInList list=list/> }.into_any(),
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    match passkey_list().await {
+                        Ok(list) => view! { <PasskeySection list=list/> }.into_any(),
                         Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}

@@ -9,6 +9,7 @@ pub mod addresses;
 pub mod devices;
 pub mod email_change;
 pub mod kept;
+pub mod passkeys;
 mod passwords;
 pub mod privacy;
 pub mod resets;

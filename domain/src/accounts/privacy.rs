@@ -19,6 +19,8 @@ pub struct AccountRecord {
     pub created_at: i64,
     pub email_verified_at: Option<i64>,
     pub two_factor_on: bool,
+    /// Names and dates only (the public keys are of no use to the person).
+    pub passkeys: Vec<super::passkeys::PasskeyRecord>,
     pub addresses: Vec<AddressRecord>,
     pub sign_ins: Vec<SignInRecord>,
 }
@@ -65,6 +67,7 @@ pub async fn record(db: &Db, user: &User) -> Result<AccountRecord, AccountError>
         created_at: user.created_at,
         email_verified_at: user.email_verified_at,
         two_factor_on: user.two_factor_at.is_some(),
+        passkeys: super::passkeys::list(db, user.id).await?,
         addresses,
         sign_ins,
     })
@@ -149,6 +152,8 @@ pub async fn erase(
         "email_verifications",
         "two_factor",
         "recovery_codes",
+        "passkeys",
+        "passkey_users",
         "addresses",
     ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))

@@ -29,6 +29,8 @@ pub const TWO_FACTOR_WAIT_MS: i64 = 5 * 60 * 1000;
 /// Set in a session that gave a two-factor code (or turned two-factor sign-in on): an account with it on is
 /// signed in only in such a session.
 pub const TWO_FACTOR_PASSED_KEY: &str = "two_factor_passed";
+/// A passkey ceremony begun by this browser (`accounts::passkeys::Pending`): the second step needs it.
+pub const PASSKEY_PENDING_KEY: &str = "passkey_pending";
 /// Recovery codes just made, shown once by the next page and then dropped from the session.
 pub const FRESH_RECOVERY_CODES_KEY: &str = "fresh_recovery_codes";
 /// The cart of the session: a guest cart, or the account's cart once signed in.

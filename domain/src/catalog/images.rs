@@ -51,6 +51,35 @@ pub trait ImageStore: Send + Sync {
     async fn delete(&self, key: &str) -> Result<(), ImageError>;
 }
 
+/// A refused file: its name and why.
+pub type Refusal = (String, String);
+
+/// Stores the first `room` of `files` through `store` (each checked, decoded and re-encoded); the rest are refused
+/// with `over`, and a file that is no picture or too large with its reason. Answers the stored images with their
+/// files' names. A failing store is an error, not a refusal. The caller holds `removed_images::upload_turn` until
+/// the rows naming the stored images commit.
+pub async fn store_each(
+    store: &dyn ImageStore,
+    files: Vec<(String, Vec<u8>)>,
+    room: usize,
+    over: &str,
+) -> Result<(Vec<(String, StoredImage)>, Vec<Refusal>), std::io::Error> {
+    let mut refused = Vec::new();
+    let mut stored = Vec::new();
+    for (n, (name, bytes)) in files.into_iter().enumerate() {
+        if n >= room {
+            refused.push((name, over.to_string()));
+            continue;
+        }
+        match store.put(bytes).await {
+            Ok(image) => stored.push((name, image)),
+            Err(ImageError::Io(e)) => return Err(e),
+            Err(e) => refused.push((name, e.to_string())),
+        }
+    }
+    Ok((stored, refused))
+}
+
 /// Every public name an image's files may have: the original in any format, and the thumbnails.
 pub fn file_names(key: &str) -> Vec<String> {
     let mut names: Vec<String> = ["png", "jpg", "webp"]

@@ -25,7 +25,7 @@ const SWEEP_BATCH: i64 = 200;
 struct Removal {
     /// 1 while the removal is still the one found due.
     due: i64,
-    /// Products and logos that show the picture.
+    /// Products, logos and reviews that show the picture.
     shown: i64,
 }
 
@@ -52,7 +52,7 @@ pub async fn record(conn: &mut AnyConnection, keys: &[String]) -> Result<(), sql
     Ok(())
 }
 
-/// Deletes the files of pictures removed at least `grace_ms` ago that no product or logo shows; returns how many
+/// Deletes the files of pictures removed at least `grace_ms` ago that no product, logo or review shows; returns how many
 /// pictures were deleted. A picture shown again loses its removal and stays. A file that cannot be deleted keeps
 /// its removal, so the next sweep tries again.
 pub async fn sweep(db: &Db, images: &dyn ImageStore, grace_ms: i64) -> Result<usize, CatalogError> {
@@ -70,7 +70,8 @@ pub async fn sweep(db: &Db, images: &dyn ImageStore, grace_ms: i64) -> Result<us
         let now: Removal = sqlx::query_as(
             "SELECT CAST((SELECT COUNT(*) FROM image_removals WHERE image_key = $1 AND removed_at <= $2) AS BIGINT) \
              AS due, CAST((SELECT COUNT(*) FROM product_images WHERE image_key = $1) \
-             + (SELECT COUNT(*) FROM sellers WHERE logo_key = $1) AS BIGINT) AS shown",
+             + (SELECT COUNT(*) FROM sellers WHERE logo_key = $1) \
+             + (SELECT COUNT(*) FROM review_pictures WHERE image_key = $1) AS BIGINT) AS shown",
         )
         .bind(&key)
         .bind(cutoff)

@@ -6,6 +6,7 @@
 
 pub mod feedback;
 pub mod moderation;
+pub mod pictures;
 pub mod privacy;
 pub mod reading;
 pub mod replies;
@@ -31,6 +32,9 @@ pub enum ReviewError {
     NotAllowed(String),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// The picture store failed (a disk, a bucket): not the shopper's doing.
+    #[error("image storage: {0}")]
+    Storage(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -42,6 +46,7 @@ impl From<ReviewError> for crate::platform::Problem {
             ReviewError::NotFound => Problem::NotFound,
             ReviewError::NotAllowed(message) => Problem::Conflict(message),
             ReviewError::Invalid(errors) => Problem::Invalid(errors),
+            ReviewError::Storage(e) => Problem::Internal(e),
             ReviewError::Db(e) => Problem::Internal(e.to_string()),
         }
     }
@@ -122,6 +127,7 @@ impl ReviewRow {
             demo: self.demo == 1,
             helpful: self.helpful,
             reply,
+            pictures: Vec::new(),
         }
     }
 }

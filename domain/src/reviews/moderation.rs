@@ -54,7 +54,9 @@ pub async fn queue(db: &Db, actor: &Actor) -> Result<Vec<ReportedReview>, Review
         .bind(row.id)
         .fetch_all(&mut *conn)
         .await?;
+        let pictures = super::pictures::of_review(&mut conn, row.id).await?;
         queue.push(ReportedReview {
+            pictures,
             id: row.id,
             product_title: row.product_title,
             product_slug: row.product_slug,

@@ -57,6 +57,7 @@ pub async fn forget(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::
     .bind(user_id)
     .execute(&mut *conn)
     .await?;
+    super::pictures::forget(&mut *conn, user_id).await?;
     for table in ["review_votes", "review_reports", "reviews"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
             .bind(user_id)

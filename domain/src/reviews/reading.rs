@@ -85,11 +85,13 @@ pub async fn for_product(db: &Db, product_id: i64, query: ReviewQuery) -> Result
         None => summary.count,
     };
     let has_more = rows.len() > PAGE_SIZE as usize;
+    let mut reviews: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).map(ReviewRow::view).collect();
+    super::pictures::attach(&mut conn, reviews.iter_mut()).await?;
     Ok(ProductReviews {
         summary,
         query: ReviewQuery { page, ..query },
         matching,
-        reviews: rows.into_iter().take(PAGE_SIZE as usize).map(ReviewRow::view).collect(),
+        reviews,
         has_more,
     })
 }

@@ -47,29 +47,36 @@ pub async fn store_reviews(db: &Db, actor: &Actor, unanswered_only: bool) -> Res
     .bind(LIST_MAX)
     .fetch_all(&mut *conn)
     .await?;
+    let mut reviews: Vec<StoreReviewRow> = rows
+        .into_iter()
+        .map(|r| {
+            let hidden = r.hidden_at.is_some();
+            let mut review = r.review.view();
+            if hidden {
+                // Hidden for what it said (personal information, say): the store no longer reads it either.
+                review.title = "Hidden by moderators".into();
+                review.body = String::new();
+            }
+            StoreReviewRow {
+                product_title: r.product_title,
+                product_slug: r.product_slug,
+                hidden,
+                review,
+            }
+        })
+        .collect();
+    // A hidden review's pictures are hidden with its words.
+    super::pictures::attach(
+        &mut conn,
+        reviews.iter_mut().filter(|r| !r.hidden).map(|r| &mut r.review),
+    )
+    .await?;
     Ok(StoreReviews {
         store_name,
         store_slug,
         awaiting_reply,
         unanswered_only,
-        reviews: rows
-            .into_iter()
-            .map(|r| {
-                let hidden = r.hidden_at.is_some();
-                let mut review = r.review.view();
-                if hidden {
-                    // Hidden for what it said (personal information, say): the store no longer reads it either.
-                    review.title = "Hidden by moderators".into();
-                    review.body = String::new();
-                }
-                StoreReviewRow {
-                    product_title: r.product_title,
-                    product_slug: r.product_slug,
-                    hidden,
-                    review,
-                }
-            })
-            .collect(),
+        reviews,
     })
 }
 

@@ -116,7 +116,7 @@ pub async fn account_reviews(db: &Db, actor: &Actor) -> Result<AccountReviews, R
         .filter(|l| actor.store_id() != Some(l.seller_id))
         .map(BoughtLine::item)
         .collect();
-    let written = rows
+    let mut written: Vec<OwnReview> = rows
         .into_iter()
         .map(|r| OwnReview {
             order_id: r.order_id.unwrap_or_default(),
@@ -131,6 +131,7 @@ pub async fn account_reviews(db: &Db, actor: &Actor) -> Result<AccountReviews, R
             review: r.review.view(),
         })
         .collect();
+    super::pictures::attach(&mut conn, written.iter_mut().map(|w| &mut w.review)).await?;
     let stores = super::store_ratings::rateable(&mut conn, user, actor.store_id()).await?;
     Ok(AccountReviews {
         waiting,
@@ -143,19 +144,23 @@ pub async fn account_reviews(db: &Db, actor: &Actor) -> Result<AccountReviews, R
 pub async fn form_page(db: &Db, actor: &Actor, order_id: i64, variant_id: i64) -> Result<ReviewFormPage, ReviewError> {
     let mut conn = db.pool().acquire().await?;
     let line = bought_line(&mut conn, actor, order_id, variant_id).await?;
-    let existing = own_review(&mut conn, &line)
-        .await?
-        .map(|(_, stars, title, body)| ReviewForm {
-            stars: stars.to_string(),
-            title,
-            body,
-        });
+    let written = own_review(&mut conn, &line).await?;
+    let pictures = match &written {
+        Some((id, ..)) => super::pictures::of_review(&mut conn, *id).await?,
+        None => Vec::new(),
+    };
+    let existing = written.map(|(_, stars, title, body)| ReviewForm {
+        stars: stars.to_string(),
+        title,
+        body,
+    });
     if existing.is_none() && now_ms() > line.delivered_at + WRITE_WITHIN_MS {
         return Err(too_late());
     }
     Ok(ReviewFormPage {
         item: line.item(),
         existing,
+        pictures,
     })
 }
 

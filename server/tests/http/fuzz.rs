@@ -28,12 +28,19 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("sign_ins", &[]),
     ("end_sign_in", &["handle"]),
     ("end_other_sign_ins", &[]),
+    ("passkey_sign_in_options", &[]),
+    ("passkey_sign_in", &["credential", "next"]),
+    ("passkey_options", &["password"]),
+    ("add_passkey", &["name", "credential"]),
+    ("passkey_list", &[]),
+    ("remove_passkey", &["id"]),
     (
         "save_notifications",
         &["marketing", "review_reminders", "price_drops", "texts", "phone"],
     ),
     ("unsubscribe_topic", &["token", "topic"]),
     ("rate_store", &["order", "stars", "comment"]),
+    ("remove_review_picture", &["order", "variant", "key"]),
     ("login_two_factor", &["code", "next"]),
     ("two_factor_awaited", &[]),
     ("two_factor_page", &[]),
@@ -432,6 +439,7 @@ const UPLOADS: &[(&str, &str)] = &[
     ("/seller/products/import", "file"),
     ("/seller/settings/logo", "logo"),
     ("/seller/products/{product}/pictures", "pictures"),
+    ("/account/reviews/pictures?order={product}&variant=1", "pictures"),
 ];
 
 /// A junk file: random bytes, text with NUL and control characters, a CSV with a broken quote, an empty one.

@@ -17,6 +17,7 @@ mod fuzz;
 mod hostile;
 mod notifications;
 mod orders;
+mod passkeys;
 mod payments;
 mod privacy;
 mod reviews;

@@ -211,6 +211,37 @@ async fn review_screens_are_for_their_roles(app: &TestApp) {
     assert_eq!(location(&shopper_portal), "/sell");
     assert_eq!(status(&anonymous, "/help/reviews").await, StatusCode::OK);
 
+    // Review pictures: a visitor is sent to sign in before the body is read; nobody adds pictures to a line they
+    // did not receive; a picture over 10 MB is refused with a page saying so; nothing is stored.
+    let upload = |client: &Client, bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("photo.png");
+        let request = client
+            .post(app.url("/account/reviews/pictures?order=1&variant=1"))
+            .header("origin", &app.base)
+            .multipart(reqwest::multipart::Form::new().part("pictures", part));
+        async move { request.send().await.expect("upload") }
+    };
+    let answer = upload(&anonymous, b"x".to_vec()).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(location(&answer).starts_with("/login?next=%2Faccount%2Freviews%2Fwrite"));
+    assert_eq!(upload(&shopper, b"x".to_vec()).await.status(), StatusCode::NOT_FOUND);
+    let answer = upload(&shopper, vec![0u8; 10 * 1024 * 1024 + 1]).await;
+    assert_eq!(answer.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(answer.text().await.expect("body").contains("at most 10 MB"));
+    let answer = app
+        .call(
+            &shopper,
+            "remove_review_picture",
+            &[("order", "1"), ("variant", "1"), ("key", "x")],
+        )
+        .await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM review_pictures")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
+    assert_eq!(stored, 0);
+
     // The server functions refuse the same way and change nothing.
     let review: i64 = sqlx::query_scalar("SELECT MIN(id) FROM reviews")
         .fetch_one(app.db.pool())

@@ -85,6 +85,7 @@ fn ReviewRowView(row: StoreReviewRow) -> impl IntoView {
             <p class="muted">{format!("{} · {}", r.author, model::format_date(r.written_at))}{r.edited.then_some(" · edited")}
                 {row.hidden.then_some(" · hidden by moderators")}{r.demo.then_some(" · demo data")}</p>
             {r.body.split('\n').filter(|p| !p.trim().is_empty()).map(|p| view! { <p>{p.to_string()}</p> }).collect_view()}
+            <crate::components::reviews::ReviewPictures pictures=r.pictures.clone() author=r.author.clone()/>
             {match (r.reply, row.hidden || r.demo) {
                 (Some(reply), _) => view! {
                     <div class="review__reply">

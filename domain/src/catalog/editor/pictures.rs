@@ -4,7 +4,7 @@ use super::{MAX_PICTURES, MAX_PICTURES_PER_UPLOAD};
 
 use model::sellers::{ImageInput, ProductForm};
 
-use crate::catalog::images::{ImageError, ImageStore, StoredImage};
+use crate::catalog::images::{store_each, ImageStore, Refusal, StoredImage};
 use crate::catalog::CatalogError;
 use crate::platform::clock::now_ms;
 use crate::platform::{outbox, Actor, Db};
@@ -78,9 +78,6 @@ pub async fn add_pictures(
     })
 }
 
-/// A refused file: its name and why.
-type Refusal = (String, String);
-
 /// Stores the files there is room for (the product's limit and the upload's): returns the stored images and the
 /// refused files. A failing image store is an error, not a refusal.
 async fn store_files(
@@ -89,28 +86,17 @@ async fn store_files(
     product_id: i64,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<(Vec<StoredImage>, Vec<Refusal>), CatalogError> {
-    let mut refused = Vec::new();
-    let mut stored = Vec::new();
     let had: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_images WHERE product_id = $1")
         .bind(product_id)
         .fetch_one(db.pool())
         .await?;
     let room = MAX_PICTURES.saturating_sub(had as usize).min(MAX_PICTURES_PER_UPLOAD);
-    for (n, (name, bytes)) in files.into_iter().enumerate() {
-        if n >= room {
-            refused.push((
-                name,
-                format!("Not added: a product has at most {MAX_PICTURES} pictures, {MAX_PICTURES_PER_UPLOAD} added at a time."),
-            ));
-            continue;
-        }
-        match store_images.put(bytes).await {
-            Ok(image) => stored.push(image),
-            Err(ImageError::Io(e)) => return Err(CatalogError::Search(format!("image store: {e}"))),
-            Err(e) => refused.push((name, e.to_string())),
-        }
-    }
-    Ok((stored, refused))
+    let over =
+        format!("Not added: a product has at most {MAX_PICTURES} pictures, {MAX_PICTURES_PER_UPLOAD} added at a time.");
+    let (stored, refused) = store_each(store_images, files, room, &over)
+        .await
+        .map_err(|e| CatalogError::Search(format!("image store: {e}")))?;
+    Ok((stored.into_iter().map(|(_, image)| image).collect(), refused))
 }
 
 /// Adds the stored images after the product's pictures (one it already shows is skipped, the limit is counted
