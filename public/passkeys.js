@@ -18,14 +18,22 @@
     return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
-  // The shop's error answers are `{"Validation":[{field,message}]}`, `{"Conflict":"…"}`, and so on.
-  function messageOf(body) {
-    if (!body || typeof body !== "object") return FALLBACK;
-    if (Array.isArray(body.Validation) && body.Validation[0]) return body.Validation[0].message;
-    if (typeof body.Conflict === "string") return body.Conflict;
-    if (body.BadCredentials !== undefined || body === "BadCredentials") return "The password is not correct.";
-    if (body.RateLimited) return "Too many attempts. Please wait a few minutes and try again.";
-    if (body.Internal) return "Something went wrong on our side (reference " + body.Internal.request_id + ").";
+  // The shop's error answers: `{"Validation":[{field,message}]}`, `{"Conflict":"…"}`, "Unauthenticated", …
+  const PLAIN = {
+    Unauthenticated: "Your sign-in has ended: log in again, then add the passkey.",
+    BadCredentials: "The password is not correct.",
+    NotFound: "That is not there any more: reload the page.",
+    Forbidden: "This page cannot do that: reload it and try again.",
+  };
+  function messageOf(status, body) {
+    if (typeof body === "string" && PLAIN[body]) return PLAIN[body];
+    if (body && typeof body === "object") {
+      if (Array.isArray(body.Validation) && body.Validation[0]) return body.Validation[0].message;
+      if (typeof body.Conflict === "string") return body.Conflict;
+      if (body.RateLimited) return "Too many attempts. Please wait a few minutes and try again.";
+      if (body.Internal) return "Something went wrong on our side (reference " + body.Internal.request_id + ").";
+    }
+    if (status === 403) return PLAIN.Forbidden;
     return FALLBACK;
   }
 
@@ -38,8 +46,7 @@
     });
     let body = null;
     try { body = await response.json(); } catch (_) { body = null; }
-    if (body === "BadCredentials") body = { BadCredentials: true };
-    if (!response.ok) throw new Error(messageOf(body));
+    if (!response.ok) throw new Error(messageOf(response.status, body));
     return body;
   }
 
@@ -50,7 +57,10 @@
     if (error && error.name === "InvalidStateError") {
       return "This device already holds a passkey for your account.";
     }
-    return error && error.message ? error.message : FALLBACK;
+    if (error && error.name === "SecurityError") {
+      return "Passkeys do not work at this address of the shop.";
+    }
+    return "Your browser could not use a passkey here. Please try again.";
   }
 
   function usable(widget) {
@@ -105,7 +115,8 @@
     button.disabled = true;
     try {
       const fields = new FormData(form);
-      const options = JSON.parse(await post(widget.dataset.options, { password: fields.get("password") || "" }));
+      const proof = { password: fields.get("password") || "", code: fields.get("code") || "" };
+      const options = JSON.parse(await post(widget.dataset.options, proof));
       const pk = options.publicKey;
       pk.challenge = fromB64url(pk.challenge);
       pk.user.id = fromB64url(pk.user.id);

@@ -228,7 +228,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
             post(catalog_files::import).layer(axum::extract::DefaultBodyLimit::max(catalog_files::BODY_LIMIT)),
         )
         .route(
-            "/account/reviews/pictures",
+            app::api::reviews::PICTURES_ROUTE,
             post(review_uploads::pictures).layer(axum::extract::DefaultBodyLimit::max(review_uploads::BODY_LIMIT)),
         )
         .route(

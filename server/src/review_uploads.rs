@@ -3,8 +3,8 @@
 //! decoded and re-encoded by the image store); the refused ones and why are shown on the review page.
 
 use axum::extract::{Multipart, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Extension;
 use domain::catalog::images::MAX_BYTES;
 use domain::reviews::pictures::{self, MAX_PER_REVIEW};
@@ -12,7 +12,7 @@ use domain::reviews::ReviewError;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::uploads::{page, read_pictures};
+use crate::uploads::{page, read_pictures, see_other_plain, Back};
 use crate::AppState;
 use app::ssr::CurrentActor;
 
@@ -27,10 +27,6 @@ pub struct Line {
     variant: i64,
 }
 
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
-}
-
 pub async fn pictures(
     State(state): State<AppState>,
     actor: Option<Extension<CurrentActor>>,
@@ -40,15 +36,27 @@ pub async fn pictures(
 ) -> Response {
     let back = app::api::reviews::form_href(line.order, line.variant);
     let Some(Extension(CurrentActor(actor))) = actor else {
-        return see_other(&format!("/login?next={}", app::url_encode(&back)));
+        return see_other_plain(&format!("/login?next={}", app::url_encode(&back)));
     };
     let to_review = (back.as_str(), "Back to your review");
-    let upload = match read_pictures(multipart, to_review, MAX_PER_REVIEW).await {
+    let services = &state.services;
+    // Only the review's author makes the server read pictures for it, and no more than its room.
+    let room = match pictures::room(&services.db, &actor, line.order, line.variant).await {
+        Ok(0) => {
+            let full = format!("A review shows at most {MAX_PER_REVIEW} pictures: remove one to add another.");
+            return page(StatusCode::CONFLICT, "Pictures not added", &full, to_review);
+        }
+        Ok(room) => room,
+        Err(e) => return refusal(e, to_review),
+    };
+    let upload = match read_pictures(multipart, to_review, room).await {
         Ok(upload) => upload,
         Err(answer) => return answer,
     };
-    let services = &state.services;
-    let sent = upload.files.len();
+    let notes = upload.notes(
+        upload.files.len(),
+        &format!("A review shows at most {MAX_PER_REVIEW} pictures."),
+    );
     let added = pictures::add(
         &services.db,
         &*services.images,
@@ -61,35 +69,30 @@ pub async fn pictures(
     match added {
         Ok(done) => {
             let mut refused = done.refused;
-            if sent == 0 {
-                refused.push((
-                    "No picture".to_string(),
-                    "Choose one or more pictures, then press Upload pictures.".to_string(),
-                ));
-            }
-            if upload.more_than_allowed {
-                refused.push((
-                    "The other files".to_string(),
-                    format!("A review shows at most {MAX_PER_REVIEW} pictures."),
-                ));
-            }
+            refused.extend(notes);
             if !refused.is_empty() {
                 let key = app::api::reviews::refused_pictures_key(line.order, line.variant);
                 if let Err(e) = app::ssr::keep_typed_in(&session, &services.db, &key, &refused).await {
                     tracing::error!(error = %e, "could not keep the refused review pictures");
                 }
             }
-            let joiner = if back.contains('?') { '&' } else { '?' };
-            see_other(&format!("{back}{joiner}pictures={}#pictures-title", done.added))
+            see_other_plain(&format!("{back}&pictures={}#pictures-title", done.added))
         }
-        Err(ReviewError::NotFound) => page(
+        Err(e) => refusal(e, to_review),
+    }
+}
+
+/// The page for a refused upload: not this person's line, a rule of reviews, or our failure.
+fn refusal(error: ReviewError, to_review: Back<'_>) -> Response {
+    match error {
+        ReviewError::NotFound => page(
             StatusCode::NOT_FOUND,
             "Review not found",
             "We could not find that item among the ones you received.",
             ("/account/reviews", "Back to your reviews"),
         ),
-        Err(ReviewError::NotAllowed(message)) => page(StatusCode::CONFLICT, "Pictures not added", &message, to_review),
-        Err(e) => {
+        ReviewError::NotAllowed(message) => page(StatusCode::CONFLICT, "Pictures not added", &message, to_review),
+        e => {
             tracing::error!(error = %e, "review pictures could not be added");
             page(
                 StatusCode::INTERNAL_SERVER_ERROR,

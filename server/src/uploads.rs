@@ -42,6 +42,24 @@ pub(crate) struct PictureUpload {
     pub fields: Vec<(String, String)>,
 }
 
+impl PictureUpload {
+    /// What the person is told besides each refused file: nothing was chosen, or more files were sent than one
+    /// upload takes (`more` says how many it takes).
+    pub(crate) fn notes(&self, sent: usize, more: &str) -> Vec<(String, String)> {
+        let mut notes = Vec::new();
+        if sent == 0 {
+            notes.push((
+                "No picture".to_string(),
+                "Choose one or more pictures, then press Upload pictures.".to_string(),
+            ));
+        }
+        if self.more_than_allowed {
+            notes.push(("The other files".to_string(), more.to_string()));
+        }
+        notes
+    }
+}
+
 /// The most text the editor's fields may send with pictures (far above a product's limits).
 const FIELDS_MAX: usize = 2 * 1024 * 1024;
 
@@ -77,27 +95,17 @@ pub async fn pictures(
         Err(answer) => return answer,
     };
     let services = &state.services;
-    let sent = upload.files.len();
+    let more = format!(
+        "At most {} pictures are added at a time: upload the others next.",
+        editor::MAX_PICTURES_PER_UPLOAD
+    );
+    let notes = upload.notes(upload.files.len(), &more);
     match editor::add_pictures(&services.db, &*services.images, &actor, id, upload.files).await {
         Ok(done) => {
             // Not `sent` less the refused: a picture the product already shows is not added again.
             let added = done.added.len();
             let mut refused = done.refused.clone();
-            if sent == 0 {
-                refused.push((
-                    "No picture".to_string(),
-                    "Choose one or more pictures, then press Upload pictures.".to_string(),
-                ));
-            }
-            if upload.more_than_allowed {
-                refused.push((
-                    "The other files".to_string(),
-                    format!(
-                        "At most {} pictures are added at a time: upload the others next.",
-                        editor::MAX_PICTURES_PER_UPLOAD
-                    ),
-                ));
-            }
+            refused.extend(notes);
             keep_for_the_editor(&session, &services.db, &refused, &upload.fields, &done).await;
             (
                 StatusCode::SEE_OTHER,
@@ -314,7 +322,7 @@ pub async fn logo(
     }
 }
 
-fn see_other_plain(to: &str) -> Response {
+pub(crate) fn see_other_plain(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 

@@ -34,11 +34,8 @@ mod imp {
             .await
             .ok()
             .flatten();
-        pending.ok_or_else(|| {
-            crate::ssr::fail(AppError::Conflict(
-                "That took too long or was already used: start again.".into(),
-            ))
-        })
+        // Nothing kept, or kept by an older build in another shape: either way the ceremony starts again.
+        pending.ok_or_else(|| crate::ssr::fail(AppError::Conflict(domain::accounts::passkeys::START_AGAIN.into())))
     }
 }
 
@@ -67,13 +64,18 @@ pub async fn passkey_sign_in(credential: String, next: String) -> Result<String,
     Ok(crate::api::safe_next(&next))
 }
 
-/// Step one of adding a passkey to the signed-in account, its password given again: the options for
-/// `navigator.credentials.create` (JSON).
+/// Step one of adding a passkey to the signed-in account, its password given again (and a code from the app when
+/// two-factor sign-in is on): the options for `navigator.credentials.create` (JSON).
 #[server(endpoint = "passkey_options")]
-pub async fn passkey_options(password: String) -> Result<String, AppError> {
+pub async fn passkey_options(password: String, #[server(default)] code: String) -> Result<String, AppError> {
+    use domain::accounts::passkeys::{start_adding, Proof};
     let services = crate::ssr::services()?;
     let me = crate::ssr::require_user()?;
-    let started = domain::accounts::passkeys::start_adding(&services.db, &services.passkeys, me.id, &password).await?;
+    let proof = Proof {
+        password: &password,
+        code: &code,
+    };
+    let started = start_adding(&services.db, &services.passkeys, &services.throttle, me.id, proof).await?;
     imp::keep(started).await
 }
 
@@ -82,6 +84,8 @@ pub async fn passkey_options(password: String) -> Result<String, AppError> {
 pub async fn add_passkey(name: String, credential: String) -> Result<(), AppError> {
     let services = crate::ssr::services()?;
     let me = crate::ssr::require_user()?;
+    // A name refused before the ceremony's state is taken: the person fixes it and tries again at once.
+    domain::accounts::passkeys::check_name(&name)?;
     let pending = imp::take().await?;
     domain::accounts::passkeys::finish_adding(&services.db, &services.passkeys, me.id, pending, &name, &credential)
         .await?;

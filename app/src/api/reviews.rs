@@ -22,6 +22,14 @@ pub fn form_href(order_id: i64, variant_id: i64) -> String {
     format!("/account/reviews/write?order={order_id}&variant={variant_id}")
 }
 
+/// Where the form's pictures are uploaded (`server::review_uploads`, a multipart route).
+pub const PICTURES_ROUTE: &str = "/account/reviews/pictures";
+
+/// The upload address of one bought line's review pictures.
+pub fn pictures_href(order_id: i64, variant_id: i64) -> String {
+    format!("{PICTURES_ROUTE}?order={order_id}&variant={variant_id}")
+}
+
 #[cfg(feature = "ssr")]
 use super::sellers::signed_in;
 

@@ -37,6 +37,7 @@ pub fn PasskeySignInButton(next: String) -> impl IntoView {
 #[component]
 pub fn PasskeySection(list: Vec<PasskeyView>) -> impl IntoView {
     let empty = list.is_empty();
+    let two_factor = crate::request_user().is_some_and(|u| u.two_factor);
     view! {
         <script src=SCRIPT defer=true></script>
         <section class="stack" aria-labelledby="passkeys-title" data-passkey-widget="" data-options=PasskeyOptions::url()
@@ -67,6 +68,12 @@ pub fn PasskeySection(list: Vec<PasskeyView>) -> impl IntoView {
                     <label for="passkey-password">"Your password"</label>
                     <input id="passkey-password" name="password" type="password" autocomplete="current-password" required=true/>
                 </div>
+                {two_factor.then(|| view! {
+                    <div class="field">
+                        <label for="passkey-code">"Code from your authenticator app"</label>
+                        <input id="passkey-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required=true/>
+                    </div>
+                })}
                 <p class="alert alert--error" role="alert" data-passkey-error="" hidden=true></p>
                 <button type="submit" class="button">"Add a passkey"</button>
             </form>

@@ -97,6 +97,7 @@ pub fn ReviewPictures(pictures: Vec<ReviewPicture>, author: String) -> impl Into
                         <a href=p.url>
                             <img src=p.thumb_url alt=format!("Picture {} of {count} from {author}", n + 1)
                                 width="96" height="96" loading="lazy"/>
+                            <span class="visually-hidden">" (full size)"</span>
                         </a>
                     </li>
                 }).collect_view()}

@@ -52,7 +52,7 @@ fn Overview(overview: PrivacyOverview, error: Option<AppError>) -> impl IntoView
             <h2 id="download-title">"Download your data"</h2>
             <p>
                 "One JSON file with everything we hold about your account: your profile, addresses and sign-ins, "
-                "your orders with their messages and returns, your reviews, votes and reports, your wishlist and your \"Notify me\" requests."
+                "your orders with their messages and returns, your reviews (with links to their pictures), votes and reports, your passkeys' names, your wishlist and your \"Notify me\" requests."
             </p>
             <p class="muted">{format!("We hold: {held}")}</p>
             <p><a class="button button--secondary" href="/account/privacy/export.json" download="">"Download your data (JSON)"</a></p>
@@ -84,7 +84,7 @@ fn EraseForm(email: String, error: Option<AppError>) -> impl IntoView {
     view! {
         <p>"Erasing your account cannot be undone. When you erase it:"</p>
         <ul>
-            <li>"your profile, saved addresses, sign-ins, two-factor settings, reviews, votes, wishlist and cart are deleted, and you are signed out everywhere;"</li>
+            <li>"your profile, saved addresses, sign-ins, two-factor settings, passkeys, reviews and their pictures (their files within a day), votes, wishlist and cart are deleted, and you are signed out everywhere;"</li>
             <li>"your orders stay in the sellers' and tax records with your name, address, phone and email taken out;"</li>
             <li>{format!("we send one last email to {email} to confirm it, and nothing after.")}</li>
         </ul>

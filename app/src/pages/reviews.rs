@@ -207,21 +207,17 @@ fn PicturesOfReview(
     refused: Vec<(String, String)>,
 ) -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
-    let notice = query.with_untracked(|q| {
-        match (
-            q.get("pictures").and_then(|n| n.parse::<usize>().ok()),
-            q.get("picture"),
-        ) {
-            (Some(0), _) => None,
-            (Some(1), _) => Some("1 picture added.".to_string()),
-            (Some(n), _) => Some(format!("{n} pictures added.")),
-            (None, Some(_)) => Some("The picture was removed.".to_string()),
-            (None, None) => None,
-        }
-    });
+    let added = query.with_untracked(|q| q.get("pictures").and_then(|n| n.parse::<usize>().ok()));
+    let removed = query.with_untracked(|q| q.get("picture")).as_deref() == Some("removed");
+    let notice = match (added, removed) {
+        (Some(1), _) => Some("1 picture added.".to_string()),
+        (Some(n), _) if (2..=MAX_REVIEW_PICTURES).contains(&n) => Some(format!("{n} pictures added.")),
+        (_, true) => Some("The picture was removed.".to_string()),
+        _ => None,
+    };
     let room = MAX_REVIEW_PICTURES.saturating_sub(pictures.len());
     let count = pictures.len();
-    let upload_to = format!("/account/reviews/pictures?order={order_id}&variant={variant_id}");
+    let upload_to = crate::api::reviews::pictures_href(order_id, variant_id);
     view! {
         <section class="card stack" aria-labelledby="pictures-title">
             <h2 id="pictures-title">"Pictures"</h2>
@@ -236,7 +232,8 @@ fn PicturesOfReview(
                 view! { <p class="muted">{format!("Once your review is published you can add up to {MAX_REVIEW_PICTURES} pictures to it.")}</p> }.into_any()
             } else {
                 view! {
-                    <ul class="review-pictures review-pictures--editable" aria-label="Pictures of your review">
+                    {(count == 0).then(|| view! { <p>"Your review has no pictures yet."</p> })}
+                    <ul class="review-pictures review-pictures--editable" aria-label="Pictures of your review" hidden=count == 0>
                         {pictures.into_iter().enumerate().map(|(n, p)| view! {
                             <li>
                                 <img src=p.thumb_url alt=format!("Picture {} of {count}", n + 1) width="96" height="96"/>
@@ -258,9 +255,10 @@ fn PicturesOfReview(
                             <form method="post" action=upload_to enctype="multipart/form-data" class="form stack">
                                 <div class="field">
                                     <label for="review-pictures">{format!("Add pictures (PNG, JPEG or WebP, up to 10 MB each; {room} more)")}</label>
-                                    <input id="review-pictures" name="pictures" type="file" multiple=true accept="image/png,image/jpeg,image/webp"/>
+                                    <input id="review-pictures" name="pictures" type="file" multiple=true accept="image/png,image/jpeg,image/webp"
+                                        aria-describedby="review-pictures-hint"/>
                                 </div>
-                                <p class="muted">"Pictures are shown with your review. Location and camera details are removed."</p>
+                                <p class="muted" id="review-pictures-hint">"Pictures are shown with your review. Location and camera details are removed."</p>
                                 <div class="form-actions"><button class="button button--secondary" type="submit">"Upload pictures"</button></div>
                             </form>
                         }.into_any()

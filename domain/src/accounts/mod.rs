@@ -43,6 +43,9 @@ pub enum AccountError {
     NotFound,
     #[error("password hashing failed")]
     Hashing,
+    /// A passkey's stored or generated data could not be read or written (not the person's doing).
+    #[error("passkey data: {0}")]
+    Passkey(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -505,7 +508,9 @@ impl From<AccountError> for crate::platform::Problem {
             AccountError::BadCredentials => Problem::BadCredentials,
             AccountError::Throttled { retry_after_secs } => Problem::Throttled { retry_after_secs },
             AccountError::NotFound => Problem::NotFound,
-            other @ (AccountError::Hashing | AccountError::Db(_)) => Problem::Internal(other.to_string()),
+            other @ (AccountError::Hashing | AccountError::Passkey(_) | AccountError::Db(_)) => {
+                Problem::Internal(other.to_string())
+            }
         }
     }
 }

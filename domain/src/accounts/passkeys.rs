@@ -11,14 +11,14 @@
 //! credential id, which find the stored public key.
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use webauthn_rs::prelude::{
     DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Url,
-    Uuid, Webauthn, WebauthnBuilder,
+    Uuid, Webauthn, WebauthnBuilder, WebauthnError,
 };
 
-use super::resets::hold_user;
-use super::{find_user, verify_password, AccountError, User};
+use super::two_factor::{self, password_again};
+use super::{find_user, AccountError, ThrottlePolicy, User};
+use crate::notifications::{self, templates};
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
 use crate::platform::{text, Db};
@@ -120,8 +120,11 @@ fn unknown_passkey() -> AccountError {
     problem("This passkey does not open an account here (it may have been removed). Sign in with your password.")
 }
 
+/// A ceremony's second step without its first (expired, used, or begun in another browser).
+pub const START_AGAIN: &str = "That took too long or was already used: start again.";
+
 fn start_again() -> AccountError {
-    problem("That took too long or was already used: start again.")
+    problem(START_AGAIN)
 }
 
 /// The browser's answer as `T`, refused when it is not one.
@@ -132,8 +135,27 @@ fn answer<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, AccountError>
     serde_json::from_str(json).map_err(|_| problem("The browser's answer could not be read: start again."))
 }
 
+fn data_error(e: serde_json::Error) -> AccountError {
+    AccountError::Passkey(e.to_string())
+}
+
 fn options_json<T: Serialize>(options: &T) -> Result<String, AccountError> {
-    serde_json::to_string(options).map_err(|_| AccountError::Hashing)
+    serde_json::to_string(options).map_err(data_error)
+}
+
+/// Holds the account's row for a change to its passkeys; `NotFound` once it is disabled or erased (an erasure
+/// committing meanwhile is seen, and leaves no passkey behind).
+async fn hold_active(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), AccountError> {
+    let held = sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1 AND disabled_at IS NULL")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if held == 1 {
+        Ok(())
+    } else {
+        Err(AccountError::NotFound)
+    }
 }
 
 fn credential_key(id: &[u8]) -> String {
@@ -164,21 +186,33 @@ async fn stored_passkeys(db: &Db, user_id: i64) -> Result<Vec<Passkey>, AccountE
         .bind(user_id)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.iter().filter_map(|c| serde_json::from_str(c).ok()).collect())
+    rows.iter()
+        .map(|c| serde_json::from_str(c).map_err(data_error))
+        .collect()
 }
 
-/// Step one of adding a passkey to account `user_id`, after its password is given again (a signed-in browser
-/// left open must not be enough to add a way in). The options exclude the passkeys the account holds, so the
-/// same authenticator is not added twice.
+/// What step one of adding a passkey asks: the password again, and a code from the app when two-factor sign-in is
+/// on (a passkey signs in without one, so adding it must not be easier than turning codes off).
+#[derive(Debug, Clone, Copy)]
+pub struct Proof<'a> {
+    pub password: &'a str,
+    pub code: &'a str,
+}
+
+/// Step one of adding a passkey to account `user_id`, after [`Proof`] (a signed-in browser left open must not be
+/// enough to add a way in; wrong passwords and codes are throttled as at the login). The options exclude the
+/// passkeys the account holds, so the same authenticator is not added twice.
 pub async fn start_adding(
     db: &Db,
     party: &RelyingParty,
+    policy: &ThrottlePolicy,
     user_id: i64,
-    password: &str,
+    proof: Proof<'_>,
 ) -> Result<Started, AccountError> {
     let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
-    if !verify_password(password, &user.password_hash).await? {
-        return Err(AccountError::field("password", "The password is not correct."));
+    password_again(db, policy, &user, proof.password).await?;
+    if user.two_factor_at.is_some() {
+        two_factor::check(db, policy, user_id, proof.code).await?;
     }
     let held = stored_passkeys(db, user_id).await?;
     if held.len() >= MAX_PER_ACCOUNT {
@@ -187,7 +221,7 @@ pub async fn start_adding(
         )));
     }
     let mut tx = db.begin_write().await?;
-    hold_user(&mut tx, user_id).await?;
+    hold_active(&mut tx, user_id).await?;
     let handle = handle_of(&mut tx, user_id).await?;
     tx.commit().await?;
     let exclude = held.iter().map(|p| p.cred_id().clone()).collect();
@@ -195,11 +229,13 @@ pub async fn start_adding(
         .webauthn
         .start_passkey_registration(handle, &user.email, &user.name, Some(exclude))
         .map_err(|_| problem("Passkeys cannot be added right now."))?;
-    // Ask the authenticator to keep the passkey itself ("discoverable"): sign-in then needs no email typed.
-    // Phones' and password managers' passkeys always are; a security key keeps one if it has room.
-    let mut options = serde_json::to_value(&options).map_err(|_| AccountError::Hashing)?;
+    // The authenticator must keep the passkey itself ("discoverable"): sign-in asks for any passkey of the shop,
+    // so one it does not keep could never be offered. Phones' and password managers' passkeys always are; a
+    // security key without room says so before anything is added.
+    let mut options = serde_json::to_value(&options).map_err(data_error)?;
     if let Some(selection) = options.pointer_mut("/publicKey/authenticatorSelection") {
-        selection["residentKey"] = serde_json::Value::from("preferred");
+        selection["residentKey"] = serde_json::Value::from("required");
+        selection["requireResidentKey"] = serde_json::Value::from(true);
     }
     Ok(Started {
         options: options_json(&options)?,
@@ -207,9 +243,14 @@ pub async fn start_adding(
     })
 }
 
+/// A passkey's name as typed (checked before a ceremony's state is spent on it), empty when left empty.
+pub fn check_name(typed: &str) -> Result<String, AccountError> {
+    text::line(typed, NAME_MAX_CHARS).map_err(|p| AccountError::field("name", &p.message()))
+}
+
 /// A passkey's name as typed, or "Passkey N" when left empty.
 fn passkey_name(typed: &str, count: usize) -> Result<String, AccountError> {
-    let name = text::line(typed, NAME_MAX_CHARS).map_err(|p| AccountError::field("name", &p.message()))?;
+    let name = check_name(typed)?;
     Ok(if name.is_empty() {
         format!("Passkey {}", count + 1)
     } else {
@@ -234,13 +275,24 @@ pub async fn finish_adding(
     let held = stored_passkeys(db, user_id).await?;
     let name = passkey_name(name, held.len())?;
     let credential: RegisterPublicKeyCredential = answer(browser_answer)?;
+    if credential
+        .extensions
+        .cred_props
+        .as_ref()
+        .is_some_and(|p| p.rk == Some(false))
+    {
+        return Err(problem(
+            "This device cannot keep a passkey for this shop (a security key may be full): use your phone, your \
+             computer's screen lock or a password manager.",
+        ));
+    }
     let passkey = party
         .webauthn
         .finish_passkey_registration(&credential, &state)
         .map_err(|_| {
             problem("The passkey could not be checked: start again, and let your device confirm it is you.")
         })?;
-    let stored = serde_json::to_string(&passkey).map_err(|_| AccountError::Hashing)?;
+    let stored = serde_json::to_string(&passkey).map_err(data_error)?;
     let record = PasskeyRecord {
         id: next_id(),
         name,
@@ -248,7 +300,7 @@ pub async fn finish_adding(
         last_used_at: None,
     };
     let mut tx = db.begin_write().await?;
-    hold_user(&mut tx, user_id).await?;
+    hold_active(&mut tx, user_id).await?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM passkeys WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(&mut *tx)
@@ -275,6 +327,12 @@ pub async fn finish_adding(
     if inserted == 0 {
         return Err(problem("This passkey was added already."));
     }
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let mail = templates::passkey_added(&email, &record.name);
+    notifications::enqueue(&mut tx, &format!("passkey-added:{}", record.id), &mail).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -285,7 +343,7 @@ pub fn start_sign_in(party: &RelyingParty) -> Result<Started, AccountError> {
         .webauthn
         .start_discoverable_authentication()
         .map_err(|_| problem("Passkeys cannot be used right now."))?;
-    let mut options = serde_json::to_value(&options).map_err(|_| AccountError::Hashing)?;
+    let mut options = serde_json::to_value(&options).map_err(data_error)?;
     // Asked for by a button, not offered in the email field's autofill: the browser's own window opens at once.
     if let Some(object) = options.as_object_mut() {
         object.remove("mediation");
@@ -297,6 +355,7 @@ pub fn start_sign_in(party: &RelyingParty) -> Result<Started, AccountError> {
 }
 
 /// A stored passkey row, found by the credential the browser used.
+#[derive(sqlx::FromRow)]
 struct Found {
     id: i64,
     user_id: i64,
@@ -321,27 +380,24 @@ pub async fn finish_sign_in(
         .webauthn
         .identify_discoverable_authentication(&credential)
         .map_err(|_| unknown_passkey())?;
-    let row = sqlx::query(
+    let found: Found = sqlx::query_as(
         "SELECT p.id, p.user_id, p.credential FROM passkeys p JOIN passkey_users u ON u.user_id = p.user_id \
          WHERE p.credential_key = $1 AND u.handle = $2",
     )
     .bind(credential_key(credential_id))
     .bind(handle.to_string())
     .fetch_optional(db.pool())
-    .await?;
-    let found = match row {
-        Some(row) => Found {
-            id: row.try_get("id")?,
-            user_id: row.try_get("user_id")?,
-            credential: row.try_get("credential")?,
-        },
-        None => return Err(unknown_passkey()),
-    };
-    let mut passkey: Passkey = serde_json::from_str(&found.credential).map_err(|_| unknown_passkey())?;
+    .await?
+    .ok_or_else(unknown_passkey)?;
+    let mut passkey: Passkey = serde_json::from_str(&found.credential).map_err(data_error)?;
     let result = party
         .webauthn
         .finish_discoverable_authentication_v2(&credential, state, &passkey)
-        .map_err(|_| unknown_passkey())?;
+        .map_err(|e| match e {
+            // Another tab began a newer sign-in in this browser: this answer is for the older challenge.
+            WebauthnError::MismatchedChallenge => start_again(),
+            _ => unknown_passkey(),
+        })?;
     let user = match find_user(db, found.user_id).await? {
         Some(user) if user.disabled_at.is_none() => user,
         _ => return Err(unknown_passkey()),
@@ -350,7 +406,7 @@ pub async fn finish_sign_in(
     // kept only if nobody changed the row since it was read, so a cloned key racing the real one loses.
     let changed = passkey.update_credential(&result) == Some(true);
     let updated = if changed {
-        serde_json::to_string(&passkey).map_err(|_| AccountError::Hashing)?
+        serde_json::to_string(&passkey).map_err(data_error)?
     } else {
         found.credential.clone()
     };

@@ -403,15 +403,7 @@ pub async fn disable(
             "Two-factor sign-in is required for administrators: it stays on.",
         ));
     }
-    // Wrong passwords here count as at the login: a held session cannot be used to guess the password.
-    let scope = throttle::account_scope(&user.email);
-    if let Some(retry_after_secs) = throttle::retry_after(db, policy, &[(&scope, policy.per_account)]).await? {
-        return Err(AccountError::Throttled { retry_after_secs });
-    }
-    if !verify_password(password, &user.password_hash).await? {
-        throttle::record_failure(db, &[&scope]).await?;
-        return Err(AccountError::field("password", "The password is not correct."));
-    }
+    password_again(db, policy, &user, password).await?;
     check(db, policy, user_id, code).await?;
     let mut tx = db.begin_write().await?;
     // The account's row first, as every change of its two-factor rows takes it.
@@ -426,6 +418,25 @@ pub async fn disable(
         .await?;
     tx.commit().await?;
     tracing::info!(user_id, "two-factor sign-in turned off");
+    Ok(())
+}
+
+/// The signed-in account's password given again before a change to how it signs in. Wrong passwords here count
+/// as at the login: a held session cannot be used to guess the password.
+pub(super) async fn password_again(
+    db: &Db,
+    policy: &ThrottlePolicy,
+    user: &super::User,
+    password: &str,
+) -> Result<(), AccountError> {
+    let scope = throttle::account_scope(&user.email);
+    if let Some(retry_after_secs) = throttle::retry_after(db, policy, &[(&scope, policy.per_account)]).await? {
+        return Err(AccountError::Throttled { retry_after_secs });
+    }
+    if !verify_password(password, &user.password_hash).await? {
+        throttle::record_failure(db, &[&scope]).await?;
+        return Err(AccountError::field("password", "The password is not correct."));
+    }
     Ok(())
 }
 

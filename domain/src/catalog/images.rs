@@ -54,8 +54,8 @@ pub trait ImageStore: Send + Sync {
 /// A refused file: its name and why.
 pub type Refusal = (String, String);
 
-/// Stores the first `room` of `files` through `store` (each checked, decoded and re-encoded); the rest are refused
-/// with `over`, and a file that is no picture or too large with its reason. Answers the stored images with their
+/// Stores `files` through `store` (each checked, decoded and re-encoded) until `room` pictures are stored; the rest
+/// are refused with `over`, and a file that is no picture or too large with its reason. Answers the stored images with their
 /// files' names. A failing store is an error, not a refusal. The caller holds `removed_images::upload_turn` until
 /// the rows naming the stored images commit.
 pub async fn store_each(
@@ -66,8 +66,8 @@ pub async fn store_each(
 ) -> Result<(Vec<(String, StoredImage)>, Vec<Refusal>), std::io::Error> {
     let mut refused = Vec::new();
     let mut stored = Vec::new();
-    for (n, (name, bytes)) in files.into_iter().enumerate() {
-        if n >= room {
+    for (name, bytes) in files {
+        if stored.len() >= room {
             refused.push((name, over.to_string()));
             continue;
         }

@@ -171,6 +171,7 @@ fn account_emails() -> Vec<(&'static str, &'static str, Mail)> {
             "Email changed (to the old address)",
             t::email_changed(SHOPPER, "ada@new.example"),
         ),
+        ("passkey_added", "Passkey added", t::passkey_added(SHOPPER, "My phone")),
         ("account_erased", "Account erased", t::account_erased(SHOPPER, 2)),
     ]
 }

@@ -285,6 +285,19 @@ pub fn email_changed(to: &str, new_email: &str) -> Mail {
     }
 }
 
+/// To the account's address: a passkey was added (after a takeover, the owner learns of the new way in).
+pub fn passkey_added(to: &str, name: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "A passkey was added to your Bazaar account".to_string(),
+        body: format!(
+            "A passkey named \"{}\" can now sign in to your Bazaar account.\n\nIf it was not you, remove it under \
+             Your account → Passkeys, change your password, and answer this email.\n",
+            one_line(name)
+        ),
+    }
+}
+
 /// To a new account's address: the link that confirms it.
 pub fn verify_email(to: &str, link: &str) -> Mail {
     Mail {

@@ -54,9 +54,8 @@ pub async fn queue(db: &Db, actor: &Actor) -> Result<Vec<ReportedReview>, Review
         .bind(row.id)
         .fetch_all(&mut *conn)
         .await?;
-        let pictures = super::pictures::of_review(&mut conn, row.id).await?;
         queue.push(ReportedReview {
-            pictures,
+            pictures: Vec::new(),
             id: row.id,
             product_title: row.product_title,
             product_slug: row.product_slug,
@@ -73,6 +72,7 @@ pub async fn queue(db: &Db, actor: &Actor) -> Result<Vec<ReportedReview>, Review
                 .collect(),
         });
     }
+    super::pictures::attach(&mut conn, queue.iter_mut().map(|q| (q.id, &mut q.pictures))).await?;
     Ok(queue)
 }
 
@@ -112,6 +112,9 @@ pub async fn hide(
     .rows_affected()
         == 1;
     decide_reports(conn, review_id, now).await?;
+    if hidden {
+        super::pictures::drop_all(conn, review_id).await?;
+    }
     Ok(hidden)
 }
 

@@ -86,7 +86,7 @@ pub async fn for_product(db: &Db, product_id: i64, query: ReviewQuery) -> Result
     };
     let has_more = rows.len() > PAGE_SIZE as usize;
     let mut reviews: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).map(ReviewRow::view).collect();
-    super::pictures::attach(&mut conn, reviews.iter_mut()).await?;
+    super::pictures::attach(&mut conn, reviews.iter_mut().map(|r| (r.id, &mut r.pictures))).await?;
     Ok(ProductReviews {
         summary,
         query: ReviewQuery { page, ..query },

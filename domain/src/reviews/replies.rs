@@ -68,7 +68,10 @@ pub async fn store_reviews(db: &Db, actor: &Actor, unanswered_only: bool) -> Res
     // A hidden review's pictures are hidden with its words.
     super::pictures::attach(
         &mut conn,
-        reviews.iter_mut().filter(|r| !r.hidden).map(|r| &mut r.review),
+        reviews
+            .iter_mut()
+            .filter(|r| !r.hidden)
+            .map(|r| (r.review.id, &mut r.review.pictures)),
     )
     .await?;
     Ok(StoreReviews {

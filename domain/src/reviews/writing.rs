@@ -131,7 +131,11 @@ pub async fn account_reviews(db: &Db, actor: &Actor) -> Result<AccountReviews, R
             review: r.review.view(),
         })
         .collect();
-    super::pictures::attach(&mut conn, written.iter_mut().map(|w| &mut w.review)).await?;
+    super::pictures::attach(
+        &mut conn,
+        written.iter_mut().map(|w| (w.review.id, &mut w.review.pictures)),
+    )
+    .await?;
     let stores = super::store_ratings::rateable(&mut conn, user, actor.store_id()).await?;
     Ok(AccountReviews {
         waiting,
@@ -216,6 +220,21 @@ pub fn check(form: &ReviewForm) -> Result<Checked, Vec<FieldError>> {
     }
 }
 
+/// A review's words or pictures changed: it shows as edited, and a decision on a report was about what it had,
+/// so whoever reported it may report what it has now.
+pub(super) async fn content_changed(conn: &mut AnyConnection, review_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE reviews SET edited_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(review_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM review_reports WHERE review_id = $1 AND decided_at IS NOT NULL")
+        .bind(review_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// What writing did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
@@ -234,19 +253,14 @@ pub async fn write(
     let user = actor.user_id().ok_or(ReviewError::NotFound)?;
     let now = now_ms();
     if let Some((id, ..)) = own_review(conn, line).await? {
-        sqlx::query("UPDATE reviews SET stars = $1, title = $2, body = $3, edited_at = $4 WHERE id = $5")
+        sqlx::query("UPDATE reviews SET stars = $1, title = $2, body = $3 WHERE id = $4")
             .bind(review.stars)
             .bind(&review.title)
             .bind(&review.body)
-            .bind(now)
             .bind(id)
             .execute(&mut *conn)
             .await?;
-        // A decision was about the words it had: whoever reported them may report the new ones.
-        sqlx::query("DELETE FROM review_reports WHERE review_id = $1 AND decided_at IS NOT NULL")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        content_changed(conn, id).await?;
         return Ok(Written::Edited);
     }
     if now > line.delivered_at + WRITE_WITHIN_MS {

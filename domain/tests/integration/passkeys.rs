@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use domain::accounts::passkeys::{self, RelyingParty};
-use domain::accounts::{self, AccountError};
+use domain::accounts::{self, two_factor, AccountError, ThrottlePolicy};
 use domain::Db;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
@@ -30,6 +30,12 @@ fn unb64(text: &str) -> Vec<u8> {
     URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).expect("base64url")
 }
 
+/// Step one of adding a passkey with `password` (no two-factor code).
+async fn start(db: &Db, party: &RelyingParty, user_id: i64, password: &str) -> Result<passkeys::Started, AccountError> {
+    let proof = passkeys::Proof { password, code: "" };
+    passkeys::start_adding(db, party, &ThrottlePolicy::default(), user_id, proof).await
+}
+
 fn party() -> RelyingParty {
     RelyingParty::new(SHOP).expect("relying party")
 }
@@ -41,6 +47,12 @@ struct Authenticator {
     counter: u32,
     user_handle: Vec<u8>,
     origin: String,
+    /// Sets the "user verified" flag (a fingerprint, a face, a PIN was checked).
+    verifies_user: bool,
+    /// Signs for this relying party id instead of the one the options name.
+    rp_id: Option<String>,
+    /// Whether it keeps the passkey itself (reported through the credProps extension).
+    keeps_passkey: bool,
 }
 
 impl Authenticator {
@@ -51,7 +63,18 @@ impl Authenticator {
             counter: 0,
             user_handle: Vec::new(),
             origin: SHOP.to_string(),
+            verifies_user: true,
+            rp_id: None,
+            keeps_passkey: true,
         }
+    }
+
+    fn flags(&self, attested: bool) -> u8 {
+        0x01 | if self.verifies_user { 0x04 } else { 0 } | if attested { 0x40 } else { 0 }
+    }
+
+    fn rp_hash(&self, named: &str) -> Vec<u8> {
+        Sha256::digest(self.rp_id.as_deref().unwrap_or(named).as_bytes()).to_vec()
     }
 
     /// The same credential id with another private key: a forged copy.
@@ -90,9 +113,8 @@ impl Authenticator {
         let options: serde_json::Value = serde_json::from_str(options).expect("options");
         let pk = &options["publicKey"];
         self.user_handle = unb64(pk["user"]["id"].as_str().expect("user id"));
-        let rp_id = pk["rp"]["id"].as_str().expect("rp id");
-        let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-        auth_data.push(0x01 | 0x04 | 0x40); // user present, user verified, attested credential data
+        let mut auth_data = self.rp_hash(pk["rp"]["id"].as_str().expect("rp id"));
+        auth_data.push(self.flags(true)); // user present, user verified, attested credential data
         auth_data.extend(self.counter.to_be_bytes());
         auth_data.extend([0u8; 16]); // AAGUID
         auth_data.extend(u16::try_from(self.credential_id.len()).expect("length").to_be_bytes());
@@ -112,7 +134,7 @@ impl Authenticator {
                 "attestationObject": b64(&serde_cbor_2::to_vec(&Value::Map(attestation)).expect("cbor")),
                 "clientDataJSON": b64(&client_data),
             },
-            "extensions": {},
+            "extensions": {"credProps": {"rk": self.keeps_passkey}},
         })
         .to_string()
     }
@@ -122,9 +144,8 @@ impl Authenticator {
         let options: serde_json::Value = serde_json::from_str(options).expect("options");
         let pk = &options["publicKey"];
         self.counter += 1;
-        let rp_id = pk["rpId"].as_str().expect("rp id");
-        let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-        auth_data.push(0x01 | 0x04);
+        let mut auth_data = self.rp_hash(pk["rpId"].as_str().expect("rp id"));
+        auth_data.push(self.flags(false));
         auth_data.extend(self.counter.to_be_bytes());
         let client_data = self.client_data("webauthn.get", pk["challenge"].as_str().expect("challenge"));
         let mut signed = auth_data.clone();
@@ -153,9 +174,7 @@ fn refused(result: Result<accounts::User, AccountError>) -> String {
 
 /// Account `user_id` adds `device` as a passkey named `name`.
 async fn add(db: &Db, party: &RelyingParty, user_id: i64, device: &mut Authenticator, name: &str) {
-    let started = passkeys::start_adding(db, party, user_id, PASSWORD)
-        .await
-        .expect("options");
+    let started = start(db, party, user_id, PASSWORD).await.expect("options");
     let answer = device.create(&started.options);
     passkeys::finish_adding(db, party, user_id, started.pending, name, &answer)
         .await
@@ -171,18 +190,16 @@ async fn sign_in(db: &Db, party: &RelyingParty, device: &mut Authenticator) -> R
 async fn a_passkey_added_with_the_password_signs_in_without_it(db: Db) {
     let party = party();
     let (user_id, _) = actors::shopper(&db).await;
-    let wrong = passkeys::start_adding(&db, &party, user_id, "not the password").await;
+    let wrong = start(&db, &party, user_id, "not the password").await;
     assert!(matches!(wrong, Err(AccountError::Invalid(f)) if f[0].field == "password"));
 
     let mut phone = Authenticator::new();
-    let started = passkeys::start_adding(&db, &party, user_id, PASSWORD)
-        .await
-        .expect("options");
+    let started = start(&db, &party, user_id, PASSWORD).await.expect("options");
     let options: serde_json::Value = serde_json::from_str(&started.options).expect("json");
     assert_eq!(options["publicKey"]["rp"]["id"], "shop.example.com");
     assert_eq!(
         options["publicKey"]["authenticatorSelection"]["residentKey"],
-        "preferred"
+        "required"
     );
     assert_eq!(
         options["publicKey"]["authenticatorSelection"]["userVerification"],
@@ -208,9 +225,7 @@ async fn a_passkey_added_with_the_password_signs_in_without_it(db: Db) {
     let listed = passkeys::list(&db, user_id).await.expect("list");
     assert!(listed[0].last_used_at.is_some());
     // The adding options now exclude the passkey the account holds.
-    let again = passkeys::start_adding(&db, &party, user_id, PASSWORD)
-        .await
-        .expect("options");
+    let again = start(&db, &party, user_id, PASSWORD).await.expect("options");
     let options: serde_json::Value = serde_json::from_str(&again.options).expect("json");
     assert_eq!(
         options["publicKey"]["excludeCredentials"][0]["id"],
@@ -241,7 +256,7 @@ async fn forged_signatures_replays_old_counters_and_other_origins_are_refused(db
         credential_id: key.credential_id.clone(),
         user_handle: key.user_handle.clone(),
         counter: 0,
-        origin: SHOP.into(),
+        ..Authenticator::new()
     };
     refused(sign_in(&db, &party, &mut clone).await);
 
@@ -260,9 +275,7 @@ async fn forged_signatures_replays_old_counters_and_other_origins_are_refused(db
     let started = passkeys::start_sign_in(&party).expect("options");
     let added = passkeys::finish_adding(&db, &party, user_id, started.pending, "x", "{}").await;
     assert!(matches!(added, Err(AccountError::Invalid(f)) if f[0].message.contains("start again")));
-    let started = passkeys::start_adding(&db, &party, user_id, PASSWORD)
-        .await
-        .expect("options");
+    let started = start(&db, &party, user_id, PASSWORD).await.expect("options");
     let mut device = Authenticator::new();
     let answer = device.create(&started.options);
     let added = passkeys::finish_adding(&db, &party, other_id, started.pending, "x", &answer).await;
@@ -323,12 +336,8 @@ async fn one_key_added_to_two_accounts_at_once_opens_one(db: Db) {
     let (first, _) = actors::shopper(&db).await;
     let (second, _) = actors::shopper(&db).await;
     let mut key = Authenticator::new();
-    let a = passkeys::start_adding(&db, &party, first, PASSWORD)
-        .await
-        .expect("options");
-    let b = passkeys::start_adding(&db, &party, second, PASSWORD)
-        .await
-        .expect("options");
+    let a = start(&db, &party, first, PASSWORD).await.expect("options");
+    let b = start(&db, &party, second, PASSWORD).await.expect("options");
     let answer_a = key.create(&a.options);
     let answer_b = key.create(&b.options);
     let (ra, rb) = tokio::join!(
@@ -347,7 +356,94 @@ async fn one_key_added_to_two_accounts_at_once_opens_one(db: Db) {
     assert_eq!(held, 1);
 }
 
+async fn unverified_users_other_hosts_swapped_handles_and_keys_kept_nowhere_are_refused(db: Db) {
+    let party = party();
+    let (first, _) = actors::shopper(&db).await;
+    let (second, _) = actors::shopper(&db).await;
+    let mut key = Authenticator::new();
+    add(&db, &party, first, &mut key, "Key").await;
+    let mut other = Authenticator::new();
+    add(&db, &party, second, &mut other, "Other").await;
+
+    key.verifies_user = false;
+    refused(sign_in(&db, &party, &mut key).await);
+    key.verifies_user = true;
+    key.rp_id = Some("shop.example.com.evil".into());
+    refused(sign_in(&db, &party, &mut key).await);
+    key.rp_id = None;
+    // The first account's credential presented with the second account's handle.
+    let own_handle = std::mem::replace(&mut key.user_handle, other.user_handle.clone());
+    assert!(refused(sign_in(&db, &party, &mut key).await).contains("does not open an account"));
+    key.user_handle = own_handle;
+    assert_eq!(sign_in(&db, &party, &mut key).await.expect("signed in").id, first);
+
+    // Adding: a device that did not verify its user, or one that keeps the passkey nowhere.
+    for device in [
+        Authenticator {
+            verifies_user: false,
+            ..Authenticator::new()
+        },
+        Authenticator {
+            keeps_passkey: false,
+            ..Authenticator::new()
+        },
+    ] {
+        let mut device = device;
+        let started = start(&db, &party, first, PASSWORD).await.expect("options");
+        let answer = device.create(&started.options);
+        let added = passkeys::finish_adding(&db, &party, first, started.pending, "x", &answer).await;
+        assert!(matches!(added, Err(AccountError::Invalid(_))), "{added:?}");
+    }
+    assert_eq!(passkeys::list(&db, first).await.expect("list").len(), 1);
+}
+
+async fn an_account_with_two_factor_gives_a_code_to_add_one_and_its_owner_is_mailed(db: Db) {
+    let party = party();
+    let (user_id, _) = actors::shopper(&db).await;
+    let setup = two_factor::setup(&db, user_id).await.expect("setup");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let code = two_factor::code_at(&setup.secret, now).expect("code");
+    two_factor::enable(&db, user_id, &code, None).await.expect("on");
+    let without = start(&db, &party, user_id, PASSWORD).await;
+    assert!(matches!(without, Err(AccountError::Invalid(f)) if f[0].field == "code"));
+    let next = two_factor::code_at(&setup.secret, now + 30).expect("code");
+    let proof = passkeys::Proof {
+        password: PASSWORD,
+        code: &next,
+    };
+    let started = passkeys::start_adding(&db, &party, &ThrottlePolicy::default(), user_id, proof)
+        .await
+        .expect("options");
+    let mut phone = Authenticator::new();
+    let answer = phone.create(&started.options);
+    passkeys::finish_adding(&db, &party, user_id, started.pending, "Phone", &answer)
+        .await
+        .expect("added");
+    let mailed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE subject = 'A passkey was added to your Bazaar account' \
+         AND to_addr = (SELECT email FROM users WHERE id = $1)",
+    )
+    .bind(user_id)
+    .fetch_one(db.pool())
+    .await
+    .expect("count");
+    assert_eq!(mailed, 1);
+    // Wrong passwords count as at the login.
+    for _ in 0..6 {
+        let _ = start(&db, &party, user_id, "wrong").await;
+    }
+    assert!(matches!(
+        start(&db, &party, user_id, PASSWORD).await,
+        Err(AccountError::Throttled { .. })
+    ));
+}
+
 db_tests!(
+    unverified_users_other_hosts_swapped_handles_and_keys_kept_nowhere_are_refused,
+    an_account_with_two_factor_gives_a_code_to_add_one_and_its_owner_is_mailed,
     a_passkey_added_with_the_password_signs_in_without_it,
     forged_signatures_replays_old_counters_and_other_origins_are_refused,
     removed_passkeys_and_disabled_or_erased_accounts_do_not_sign_in,

@@ -61,7 +61,7 @@ async fn passkey_steps_are_for_their_callers_and_run_once(app: &TestApp) {
         .await;
     assert_eq!(answer.status(), StatusCode::OK);
     let text: String = answer.json().await.expect("json string");
-    assert!(text.contains("\"residentKey\":\"preferred\""), "{text}");
+    assert!(text.contains("\"residentKey\":\"required\""), "{text}");
     let cross_site = shopper
         .post(app.url("/api/passkey_options"))
         .header("origin", "https://evil.example")
