@@ -124,7 +124,8 @@ pub async fn own_mail_keys(conn: &mut AnyConnection, user_id: i64) -> Result<Vec
 }
 
 /// Erases what the accounts context holds of `user` in the caller's transaction: sessions, links, two-factor,
-/// recovery codes, passkeys and the passkey handle, saved addresses and failed sign-ins are deleted; the row keeps only its id, role and dates.
+/// recovery codes, passkeys and the passkey handle, saved addresses and failed sign-ins are deleted; the row keeps
+/// only its id, role and dates.
 /// Returns false when the row was erased already (two erasures at once: the second does nothing).
 pub async fn erase(
     conn: &mut AnyConnection,
