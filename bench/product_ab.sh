@@ -3,7 +3,8 @@
 # seeded by itself (same products and seed), served in alternating rounds so a slower moment of the machine falls
 # on both; wrk on the same cores. The page is one of the demo products with reviews (the new build shows the rating
 # summary, reviews, the wishlist button, "also bought" and "similar" rows; the old one what it showed then).
-# Prints each round's requests/s from the page cache and rendered (`?r=1` bypasses the cache) and NEW/OLD ratios.
+# Prints each round's requests/s from the page cache and rendered (`?r=1` bypasses the cache) and the NEW/OLD
+# ratios: of the sums, and the median of the rounds' ratios.
 # Usage: bench/product_ab.sh OLD_BIN NEW_BIN [PRODUCTS] (default 10000). Needs scripts/build-site.sh, wrk, sqlite3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,8 @@ serve() {
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
 rate() { wrk -t2 -c32 -d"${DURATION}s" "http://127.0.0.1:${PORT}$1" | awk '/Requests\/sec/ {print $2}'; }
 declare -A cached rendered
+ratios_cached=()
+ratios_rendered=()
 echo "product ${SLUG}; ${PRODUCTS} products; ${ROUNDS} rounds of ${DURATION} s per build and path"
 for round in $(seq 1 "$ROUNDS"); do
   for build in old new; do
@@ -48,7 +51,14 @@ for round in $(seq 1 "$ROUNDS"); do
     cached[$build]="$(echo "${cached[$build]:-0} + $c" | bc)"
     rendered[$build]="$(echo "${rendered[$build]:-0} + $r" | bc)"
     printf 'round %d  %-3s  page cache %10s req/s   rendered %8s req/s\n' "$round" "$build" "$c" "$r"
+    declare "last_c_${build}=$c" "last_r_${build}=$r"
   done
+  ratios_cached+=("$(echo "$last_c_new / $last_c_old" | bc -l)")
+  ratios_rendered+=("$(echo "$last_r_new / $last_r_old" | bc -l)")
 done
-printf 'new/old: page cache %.3f×, rendered %.3f×\n' \
-  "$(echo "${cached[new]} / ${cached[old]}" | bc -l)" "$(echo "${rendered[new]} / ${rendered[old]}" | bc -l)"
+# The median of the rounds' ratios as well as the ratio of the sums: one slow moment of the machine (another
+# tenant, say) moves a sum but not a median.
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+printf 'new/old: page cache %.3f×, rendered %.3f× (sums); medians of the rounds: page cache %.3f×, rendered %.3f×\n' \
+  "$(echo "${cached[new]} / ${cached[old]}" | bc -l)" "$(echo "${rendered[new]} / ${rendered[old]}" | bc -l)" \
+  "$(median "${ratios_cached[@]}")" "$(median "${ratios_rendered[@]}")"

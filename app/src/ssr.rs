@@ -43,6 +43,9 @@ pub struct Services {
     pub connect: Option<std::sync::Arc<dyn domain::payments::connect::ConnectRail>>,
     /// The shop as a passkey relying party (its host name and origin).
     pub passkeys: std::sync::Arc<domain::accounts::passkeys::RelyingParty>,
+    /// Product pages' "also bought" and "similar" rows, kept per product (dropped by the indexer like the page
+    /// cache).
+    pub discovery: std::sync::Arc<domain::discovery::cache::RowsCache>,
 }
 
 #[derive(Clone, Copy, Debug)]

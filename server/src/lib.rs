@@ -102,6 +102,7 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
     Ok(Services {
         form_targets: form_targets(config),
         passkeys,
+        discovery: Arc::new(domain::discovery::cache::RowsCache::new()),
         connect,
         payments,
         test_gateway,

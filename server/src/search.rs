@@ -31,6 +31,7 @@ pub fn open_index(config: &Config) -> Result<Arc<dyn SearchIndex>, String> {
 pub fn start(services: &Services, cache: Arc<PageCache>) -> tokio::task::JoinHandle<()> {
     let db = services.db.clone();
     let index = services.search.clone();
+    let discovery = services.discovery.clone();
     tokio::spawn(async move {
         if let Err(e) = domain::search::ensure_fresh(&db, &*index).await {
             tracing::error!(error = %e, "search index rebuild failed; listings answer from the database");
@@ -43,6 +44,7 @@ pub fn start(services: &Services, cache: Arc<PageCache>) -> tokio::task::JoinHan
             match indexer.drain().await {
                 Ok(ids) if !ids.is_empty() => {
                     cache.invalidate(&ids);
+                    discovery.invalidate(&ids);
                     tracing::debug!(products = ids.len(), "search index and page cache updated");
                 }
                 Ok(_) => {}

@@ -58,14 +58,15 @@ pub async fn product_page(
     slug: String,
     #[server(default)] reviews: ListingParams,
 ) -> Result<ProductPageData, AppError> {
-    let db = crate::ssr::services()?.db;
+    let services = crate::ssr::services()?;
+    let db = services.db;
     let product = domain::catalog::product_by_slug(&db, &slug).await?;
     let query = domain::reviews::reading::query_from(reviews.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let reviews = domain::reviews::reading::for_product(&db, product.card.id, query)
         .await
         .map_err(crate::ssr::internal)?;
     let saved = crate::api::wishlist::imp::holds(product.card.id).await?;
-    let discovery = domain::discovery::for_product(&db, product.card.id).await?;
+    let discovery = services.discovery.for_product(&db, product.card.id).await?;
     crate::ssr::page_shows(discovery.also_bought.iter().chain(&discovery.similar).map(|c| c.id));
     Ok(ProductPageData {
         product,

@@ -26,6 +26,7 @@ use model::catalog::{
 };
 use model::FieldError;
 use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
 use sqlx::Row;
 
 use crate::platform::Db;
@@ -61,8 +62,12 @@ impl CatalogError {
 
 /// All categories, parents before children, by position.
 pub async fn categories(db: &Db) -> Result<Vec<CategoryView>, CatalogError> {
+    categories_in(&mut *db.pool().acquire().await?).await
+}
+
+async fn categories_in(conn: &mut AnyConnection) -> Result<Vec<CategoryView>, CatalogError> {
     let rows = sqlx::query("SELECT id, parent_id, slug, name FROM categories ORDER BY position, name")
-        .fetch_all(db.pool())
+        .fetch_all(&mut *conn)
         .await?;
     rows.iter()
         .map(|r| {
@@ -104,13 +109,27 @@ pub fn breadcrumbs(all: &[CategoryView], id: i64) -> Vec<CategoryView> {
     trail
 }
 
-const CARD_SELECT: &str =
-    "SELECT p.id, p.slug, p.title, p.min_price, p.currency, c.name AS category_name, c.slug AS category_slug, \
+/// The card's columns with `$extra` ones (", p.x, s.y") from the same rows.
+macro_rules! concat_card_select {
+    ($extra:literal) => {
+        concat!(
+            "SELECT p.id, p.slug, p.title, p.min_price, p.currency, c.name AS category_name, c.slug AS category_slug, \
      s.store_name, s.slug AS seller_slug, p.rating_sum, p.rating_count, \
      (SELECT COUNT(*) FROM variants v WHERE v.product_id = p.id AND (v.keep_selling = 1 OR EXISTS \
         (SELECT 1 FROM stock st WHERE st.variant_id = v.id AND st.available > 0))) AS in_stock_variants, \
-     (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) AS first_image_key \
-     FROM products p JOIN categories c ON c.id = p.category_id JOIN sellers s ON s.id = p.seller_id";
+     (SELECT image_key FROM product_images i WHERE i.product_id = p.id AND i.position = 0) AS first_image_key",
+            $extra,
+            " FROM products p JOIN categories c ON c.id = p.category_id JOIN sellers s ON s.id = p.seller_id"
+        )
+    };
+}
+
+const CARD_SELECT: &str = concat_card_select!("");
+
+/// A card with what only the product's page shows.
+const DETAIL_SELECT: &str = concat_card_select!(
+    ", p.description_md, p.category_id, p.seo_title, p.seo_description, s.return_days, s.return_policy"
+);
 
 fn card_from_row(row: &AnyRow) -> Result<ProductCard, sqlx::Error> {
     let id: i64 = row.try_get("id")?;
@@ -348,75 +367,28 @@ pub async fn preview(db: &Db, actor: &crate::platform::Actor, id: i64) -> Result
     product_where(db, "p.id = $1", Arg::Int(id)).await
 }
 
+/// One connection for the page's reads: a product page is a handful of small statements, and the pool's
+/// hand-over cost as much as some of them.
 async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDetail, CatalogError> {
-    let sql = format!("{CARD_SELECT} WHERE {condition}");
+    let mut conn = db.pool().acquire().await?;
+    let sql = format!("{DETAIL_SELECT} WHERE {condition}");
     let q = sqlx::query(&sql);
     let q = match key {
         Arg::Int(n) => q.bind(n),
         Arg::Text(t) => q.bind(t),
     };
-    let row = q.fetch_optional(db.pool()).await?.ok_or(CatalogError::NotFound)?;
+    let row = q.fetch_optional(&mut *conn).await?.ok_or(CatalogError::NotFound)?;
     let card = card_from_row(&row)?;
-    let extra = sqlx::query(
-        "SELECT p.description_md, p.category_id, p.seo_title, p.seo_description, s.return_days, s.return_policy \
-         FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = $1",
-    )
-    .bind(card.id)
-    .fetch_one(db.pool())
-    .await?;
     let returns = Returns {
-        days: extra.try_get("return_days")?,
-        policy: extra.try_get("return_policy")?,
+        days: row.try_get("return_days")?,
+        policy: row.try_get("return_policy")?,
     };
-    let description_md: String = extra.try_get("description_md")?;
-    let category_id: i64 = extra.try_get("category_id")?;
-    let (seo_title, seo_description): (String, String) =
-        (extra.try_get("seo_title")?, extra.try_get("seo_description")?);
-    let attributes =
-        sqlx::query("SELECT name, value FROM product_attributes WHERE product_id = $1 ORDER BY position, name")
-            .bind(card.id)
-            .fetch_all(db.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("name")?, r.try_get("value")?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let variants = variant_views(db, card.id).await?;
-    let images = sqlx::query(
-        "SELECT image_key, ext, alt, width, height FROM product_images WHERE product_id = $1 ORDER BY position",
-    )
-    .bind(card.id)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .enumerate()
-    .map(|(i, r)| {
-        let key: String = r.try_get("image_key")?;
-        let alt: String = r.try_get("alt")?;
-        let ext: String = r.try_get("ext")?;
-        let (w, h): (i64, i64) = (r.try_get("width")?, r.try_get("height")?);
-        // The 480 px rendition keeps the aspect ratio (never enlarged).
-        let width = w.min(480);
-        let height = if w > 0 { h * width / w } else { h };
-        Ok(ImageView {
-            url: crate::catalog::images::thumb_url(&key, 480),
-            thumb_url: crate::catalog::images::thumb_url(&key, 160),
-            full_url: format!("/media/{key}.{ext}"),
-            // A picture just uploaded has no alt text until its seller saves one.
-            alt: if alt.trim().is_empty() {
-                format!("{}, picture {}", card.title, i + 1)
-            } else {
-                alt
-            },
-            width: width as u32,
-            height: height as u32,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let tags = sqlx::query_scalar("SELECT tag FROM product_tags WHERE product_id = $1 ORDER BY position")
-        .bind(card.id)
-        .fetch_all(db.pool())
-        .await?;
-    let all = categories(db).await?;
+    let description_md: String = row.try_get("description_md")?;
+    let category_id: i64 = row.try_get("category_id")?;
+    let (seo_title, seo_description): (String, String) = (row.try_get("seo_title")?, row.try_get("seo_description")?);
+    let variants = variant_views(&mut conn, card.id).await?;
+    let (attributes, images, tags) = parts_of(&mut conn, card.id, &card.title).await?;
+    let all = categories_in(&mut conn).await?;
     Ok(ProductDetail {
         card,
         images,
@@ -431,17 +403,76 @@ async fn product_where(db: &Db, condition: &str, key: Arg) -> Result<ProductDeta
     })
 }
 
+/// One row of [`PARTS_SQL`]: a specification (`a` = name, `b` = value), a picture (`a` = key, `b` = extension,
+/// `c` = alt text, `w` × `h`) or a tag (`a`).
+#[derive(sqlx::FromRow)]
+struct PartRow {
+    part: String,
+    a: String,
+    b: String,
+    c: String,
+    w: i64,
+    h: i64,
+}
+
+/// A product's specifications, pictures and tags, each in its order, in one statement (a product page is a
+/// handful of statements, and on SQLite each one is a hand-over to the connection's thread).
+const PARTS_SQL: &str = "SELECT 'attribute' AS part, position, name AS a, value AS b, '' AS c, \
+     CAST(0 AS BIGINT) AS w, CAST(0 AS BIGINT) AS h FROM product_attributes WHERE product_id = $1 \
+     UNION ALL SELECT 'image', position, image_key, ext, alt, width, height FROM product_images WHERE product_id = $1 \
+     UNION ALL SELECT 'tag', position, tag, '', '', CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM product_tags \
+     WHERE product_id = $1 ORDER BY part, position, a";
+
+type Parts = (Vec<(String, String)>, Vec<ImageView>, Vec<String>);
+
+async fn parts_of(conn: &mut AnyConnection, product_id: i64, title: &str) -> Result<Parts, sqlx::Error> {
+    let rows: Vec<PartRow> = sqlx::query_as(PARTS_SQL).bind(product_id).fetch_all(&mut *conn).await?;
+    let (mut attributes, mut images, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        match row.part.as_str() {
+            "attribute" => attributes.push((row.a, row.b)),
+            "image" => {
+                let n = images.len() + 1;
+                images.push(image_view(row, title, n));
+            }
+            _ => tags.push(row.a),
+        }
+    }
+    Ok((attributes, images, tags))
+}
+
+/// Picture `n` of a product's page.
+fn image_view(row: PartRow, title: &str, n: usize) -> ImageView {
+    let (key, ext, alt) = (row.a, row.b, row.c);
+    // The 480 px rendition keeps the aspect ratio (never enlarged).
+    let width = row.w.min(480);
+    let height = if row.w > 0 { row.h * width / row.w } else { row.h };
+    ImageView {
+        url: crate::catalog::images::thumb_url(&key, 480),
+        thumb_url: crate::catalog::images::thumb_url(&key, 160),
+        full_url: format!("/media/{key}.{ext}"),
+        // A picture just uploaded has no alt text until its seller saves one.
+        alt: if alt.trim().is_empty() {
+            format!("{title}, picture {n}")
+        } else {
+            alt
+        },
+        width: width as u32,
+        height: height as u32,
+    }
+}
+
 /// A product's variants as its page shows them, with the units each has (summed over the warehouses) and the
 /// "was" price the price history allows (`prices`: never the seller's compare-at price).
-async fn variant_views(db: &Db, product_id: i64) -> Result<Vec<VariantView>, sqlx::Error> {
-    let was = prices::was_prices(db, product_id).await?;
+async fn variant_views(conn: &mut AnyConnection, product_id: i64) -> Result<Vec<VariantView>, sqlx::Error> {
+    let was = prices::was_prices_in(conn, product_id).await?;
     sqlx::query(
         "SELECT v.id, v.sku, v.title, v.options, v.price, v.currency, \
          CAST(COALESCE((SELECT SUM(available) FROM stock st WHERE st.variant_id = v.id), 0) AS BIGINT) \
          AS stock_available, v.keep_selling FROM variants v WHERE v.product_id = $1 ORDER BY v.position, v.id",
     )
     .bind(product_id)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {

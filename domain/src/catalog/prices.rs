@@ -6,8 +6,6 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::platform::Db;
-
 /// How far back the "was" price looks.
 pub const LOOK_BACK_MS: i64 = 30 * 86_400_000;
 
@@ -29,13 +27,8 @@ pub async fn record(conn: &mut AnyConnection, variant_id: i64, price: i64, now: 
 }
 
 /// For each variant of product `product_id` whose price now is below the lowest price of the 30 days before it
-/// began: that lowest price. One query.
-pub async fn was_prices(db: &Db, product_id: i64) -> Result<HashMap<i64, i64>, sqlx::Error> {
-    let mut conn = db.pool().acquire().await?;
-    was_prices_in(&mut conn, product_id).await
-}
-
-/// [`was_prices`] in the caller's transaction (a save that just changed a price).
+/// began: that lowest price. One query, on the caller's connection (the product page's, or a save's transaction
+/// that just changed a price).
 pub async fn was_prices_in(conn: &mut AnyConnection, product_id: i64) -> Result<HashMap<i64, i64>, sqlx::Error> {
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT c.variant_id, c.price, MIN(h.price) FROM \

@@ -4,6 +4,7 @@
 //! (`recent`). Product pages show them cached with the page; the cart page for its products.
 
 pub mod also_bought;
+pub mod cache;
 pub mod recent;
 pub mod similar;
 
@@ -15,9 +16,9 @@ use crate::Db;
 /// Cards in each of the two rows.
 pub const SHOWN: usize = 4;
 
-/// The two rows of a product page.
+/// The two rows of a product page, read afresh (pages read them through [`cache::RowsCache`]).
 pub async fn for_product(db: &Db, product: i64) -> Result<Discovery, CatalogError> {
-    rows(db, &[product]).await
+    Ok(rows(db, &[product]).await?.0)
 }
 
 /// The two rows of a cart page: bought with anything in the cart, like its newest line's product; nothing in
@@ -30,14 +31,15 @@ pub async fn for_cart(db: &Db, cart_id: i64) -> Result<Discovery, CatalogError> 
     .bind(cart_id)
     .fetch_all(db.pool())
     .await?;
-    rows(db, &products).await
+    Ok(rows(db, &products).await?.0)
 }
 
 /// `products` first is the one similar items are like. Sold-out and unpublished products are left out; one read
-/// of the cards serves both rows, and a product is in at most one of them.
-async fn rows(db: &Db, products: &[i64]) -> Result<Discovery, CatalogError> {
+/// of the cards serves both rows, and a product is in at most one of them. With the rows, every candidate they
+/// were picked from: a change to any of them (back in stock, say) may change the rows.
+async fn rows(db: &Db, products: &[i64]) -> Result<(Discovery, Vec<i64>), CatalogError> {
     let Some(&first) = products.first() else {
-        return Ok(Discovery::default());
+        return Ok((Discovery::default(), Vec::new()));
     };
     // Three times what is shown, so products no longer on sale still leave a full row.
     let partners = also_bought::partners(db, products, 3 * SHOWN).await?;
@@ -54,8 +56,9 @@ async fn rows(db: &Db, products: &[i64]) -> Result<Discovery, CatalogError> {
             .cloned()
             .collect()
     };
-    Ok(Discovery {
+    let rows = Discovery {
         also_bought: pick(&partners),
         similar: pick(&similar),
-    })
+    };
+    Ok((rows, ids))
 }

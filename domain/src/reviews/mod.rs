@@ -99,11 +99,14 @@ pub(crate) struct ReviewRow {
     pub reply: Option<String>,
     pub replied_at: Option<i64>,
     pub store_name: String,
+    /// How many pictures it shows: a list reads pictures only for the reviews that have some.
+    pub picture_count: i64,
 }
 
 /// The columns [`ReviewRow`] reads.
 pub(crate) const REVIEW_COLUMNS: &str = "r.id, r.author_name, r.stars, r.title, r.body, r.variant_title, \
-     r.created_at, r.edited_at, r.demo, r.helpful, r.reply, r.replied_at, s.store_name";
+     r.created_at, r.edited_at, r.demo, r.helpful, r.reply, r.replied_at, s.store_name, \
+     (SELECT COUNT(*) FROM review_pictures rp WHERE rp.review_id = r.id) AS picture_count";
 
 impl ReviewRow {
     pub fn view(self) -> ReviewView {

@@ -85,8 +85,16 @@ pub async fn for_product(db: &Db, product_id: i64, query: ReviewQuery) -> Result
         None => summary.count,
     };
     let has_more = rows.len() > PAGE_SIZE as usize;
+    let with_pictures: Vec<i64> = rows.iter().filter(|r| r.picture_count > 0).map(|r| r.id).collect();
     let mut reviews: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).map(ReviewRow::view).collect();
-    super::pictures::attach(&mut conn, reviews.iter_mut().map(|r| (r.id, &mut r.pictures))).await?;
+    super::pictures::attach(
+        &mut conn,
+        reviews
+            .iter_mut()
+            .filter(|r| with_pictures.contains(&r.id))
+            .map(|r| (r.id, &mut r.pictures)),
+    )
+    .await?;
     Ok(ProductReviews {
         summary,
         query: ReviewQuery { page, ..query },

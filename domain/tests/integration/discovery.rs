@@ -283,7 +283,52 @@ async fn a_cart_is_offered_what_goes_with_it_and_nothing_it_holds(db: Db) {
     assert!(!ids(&shown.similar).iter().any(|id| [a, b, c].contains(id)));
 }
 
+/// Kept rows stay until what they show changes: the payment that puts a pair on show announces both products,
+/// and dropping a product, or a candidate its rows were picked from, makes the next page read them afresh.
+async fn kept_rows_follow_the_changes_announced(db: Db) {
+    let p = stocked(&db, 2).await;
+    let ((a, va), (b, vb)) = (p[0], p[1]);
+    let gateway = TestGateway::new(db.clone());
+    let kept = discovery::cache::RowsCache::new();
+    assert!(kept.for_product(&db, a).await.expect("rows").also_bought.is_empty());
+
+    for _ in 0..2 {
+        paid_basket(&db, &gateway, &[va, vb]).await;
+    }
+    // The payment that put the pair on show announced both products in its transaction (what makes the indexer
+    // drop their rows): the last outbox rows name them after the payment's own.
+    let mut last: Vec<i64> = sqlx::query_scalar("SELECT product_id FROM search_outbox ORDER BY id DESC LIMIT 2")
+        .fetch_all(db.pool())
+        .await
+        .expect("outbox");
+    last.sort_unstable();
+    let mut both = vec![a, b];
+    both.sort_unstable();
+    assert_eq!(last, both);
+    assert_eq!(kept.len(), 1);
+    assert!(
+        kept.for_product(&db, a).await.expect("rows").also_bought.is_empty(),
+        "kept until the indexer drops them"
+    );
+    kept.invalidate(&[i64::MAX]);
+    assert_eq!(kept.len(), 1, "a product the rows do not depend on leaves them");
+    kept.invalidate(&[a]);
+    assert!(kept.is_empty());
+    assert_eq!(ids(&kept.for_product(&db, a).await.expect("rows").also_bought), vec![b]);
+
+    // b sells out: its change drops the rows it is a candidate of.
+    set_units(&db, vb, 0).await;
+    assert_eq!(
+        ids(&kept.for_product(&db, a).await.expect("rows").also_bought),
+        vec![b],
+        "kept"
+    );
+    kept.invalidate(&[b]);
+    assert!(kept.for_product(&db, a).await.expect("rows").also_bought.is_empty());
+}
+
 db_tests!(
+    kept_rows_follow_the_changes_announced,
     paid_baskets_count_once_and_agree_with_a_recount,
     concurrent_payments_count_every_basket,
     similar_items_share_the_category_and_the_most_attribute_values,
