@@ -9,7 +9,7 @@
 //! Each answer gets its own CSP nonce: the cached HTML keeps the nonce it was rendered with, which is replaced
 //! by a fresh one in the body and the header of every response.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -68,6 +68,8 @@ impl PageCache {
         if product_ids.is_empty() {
             return;
         }
+        // A set: a whole store announced at once (thousands of ids) must not hold the lock for long.
+        let product_ids: HashSet<i64> = product_ids.iter().copied().collect();
         self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut inner) = self.inner.write() {
             inner.pages.retain(|_, e| {

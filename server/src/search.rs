@@ -43,8 +43,10 @@ pub fn start(services: &Services, cache: Arc<PageCache>) -> tokio::task::JoinHan
             tick.tick().await;
             match indexer.drain().await {
                 Ok(ids) if !ids.is_empty() => {
-                    cache.invalidate(&ids);
+                    // The rows first: a page rendered between the two drops would otherwise be cached with old
+                    // rows.
                     discovery.invalidate(&ids);
+                    cache.invalidate(&ids);
                     tracing::debug!(products = ids.len(), "search index and page cache updated");
                 }
                 Ok(_) => {}

@@ -6,7 +6,7 @@
 //! ids, like the page cache: a candidate back in stock or repriced shows at once), and after [`KEEP_FOR`] in any
 //! case, for what no product change announces (new co-purchase counts, a new product in the category).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
@@ -63,6 +63,8 @@ impl RowsCache {
         if products.is_empty() {
             return;
         }
+        // A set: a whole store announced at once (thousands of ids) must not hold the lock for long.
+        let products: HashSet<i64> = products.iter().copied().collect();
         self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut kept) = self.kept.write() {
             kept.retain(|_, k| !k.depends_on.iter().any(|id| products.contains(id)));

@@ -361,11 +361,20 @@ impl Indexer {
         Ok(products)
     }
 
-    /// Drains the outbox until it is empty.
+    /// Drains the outbox until it is empty. A batch that fails after earlier ones were applied still reports the
+    /// applied ones (their outbox rows are gone, so their cached pages must be dropped now); the failed batch's rows
+    /// stay and are tried again on the next drain, which reports the failure if it lasts.
     pub async fn drain(&self) -> Result<Vec<i64>, CatalogError> {
         let mut all = Vec::new();
         loop {
-            let done = self.run_once().await?;
+            let done = match self.run_once().await {
+                Ok(done) => done,
+                Err(e) if !all.is_empty() => {
+                    tracing::warn!(error = %e, "indexer batch failed; will retry");
+                    return Ok(all);
+                }
+                Err(e) => return Err(e),
+            };
             if done.is_empty() {
                 return Ok(all);
             }
