@@ -9,3 +9,7 @@ CREATE OR REPLACE TRIGGER seller_ledger_no_truncate BEFORE TRUNCATE ON seller_le
     FOR EACH STATEMENT EXECUTE FUNCTION bazaar_refuse_change();
 CREATE OR REPLACE TRIGGER seller_transfer_items_append_only BEFORE UPDATE OR DELETE ON seller_transfer_items
     FOR EACH ROW EXECUTE FUNCTION bazaar_refuse_change();
+CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION bazaar_refuse_change();
+CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION bazaar_refuse_change();

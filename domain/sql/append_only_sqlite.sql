@@ -6,3 +6,7 @@ CREATE TRIGGER IF NOT EXISTS seller_transfer_items_no_update BEFORE UPDATE ON se
 BEGIN SELECT RAISE(ABORT, 'seller_transfer_items is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS seller_transfer_items_no_delete BEFORE DELETE ON seller_transfer_items
 BEGIN SELECT RAISE(ABORT, 'seller_transfer_items is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod disputes;

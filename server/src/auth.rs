@@ -60,7 +60,12 @@ pub async fn load_current_user(
                 }
                 Some(user) if user.disabled_at.is_none() => {
                     // The actor every use case of this request acts for, from the row just read.
-                    req.extensions_mut().insert(CurrentActor(user.actor()));
+                    // With the session it comes from, for the audit log (by its handle, never its id).
+                    let actor = match session.id() {
+                        Some(id) => user.actor().in_session(&id.to_string()),
+                        None => user.actor(),
+                    };
+                    req.extensions_mut().insert(CurrentActor(actor));
                     req.extensions_mut().insert(CurrentUser(user.to_view()));
                 }
                 _ => {

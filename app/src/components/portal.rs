@@ -53,9 +53,24 @@ pub fn PortalShell(section: Section, store_name: String, store_slug: String, chi
         }
     };
     view! {
+        <Frame label="Seller portal" name=store_name nav=nav>
+            {children()}
+        </Frame>
+    }
+}
+
+/// The frame both portals share: a side navigation (a disclosure at phone width, which works without JavaScript)
+/// headed by `name`, around the page's content. `nav` draws the list with the class it is given.
+#[component]
+fn Frame<N, V>(label: &'static str, name: String, nav: N, children: Children) -> impl IntoView
+where
+    N: Fn(&'static str) -> V,
+    V: IntoView,
+{
+    view! {
         <div class="portal">
-            <nav class="portal-nav" aria-label="Seller portal">
-                <p class="portal-nav__store">{store_name}</p>
+            <nav class="portal-nav" aria-label=label>
+                <p class="portal-nav__store">{name}</p>
                 // Wide screens show the list; at phone width it folds into a disclosure (no JavaScript needed).
                 {nav("portal-nav__list portal-nav__wide")}
                 <details class="portal-nav__menu">
@@ -65,6 +80,55 @@ pub fn PortalShell(section: Section, store_name: String, store_slug: String, chi
             </nav>
             <div class="portal__content stack">{children()}</div>
         </div>
+    }
+}
+
+/// A section of the admin screens, for the navigation's `aria-current`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminSection {
+    Dashboard,
+    Users,
+    Applications,
+    Payouts,
+    Reviews,
+    Messages,
+    Emails,
+    Audit,
+}
+
+const ADMIN_SECTIONS: [(AdminSection, &str, &str); 8] = [
+    (AdminSection::Dashboard, "/admin", "Dashboard"),
+    (AdminSection::Users, "/admin/users", "Accounts"),
+    (
+        AdminSection::Applications,
+        "/admin/sellers/applications",
+        "Seller applications",
+    ),
+    (AdminSection::Payouts, "/admin/payouts", "Payouts"),
+    (AdminSection::Reviews, "/admin/reviews", "Reported reviews"),
+    (AdminSection::Messages, "/admin/messages", "Flagged messages"),
+    (AdminSection::Emails, "/admin/emails", "Emails"),
+    (AdminSection::Audit, "/admin/audit", "Audit log"),
+];
+
+/// The admin screens' frame: their navigation and a link back to the storefront.
+#[component]
+pub fn AdminShell(section: AdminSection, children: Children) -> impl IntoView {
+    let nav = move |class: &'static str| {
+        view! {
+            <ul class=class>
+                {ADMIN_SECTIONS.iter().map(|(s, href, label)| {
+                    let current = (*s == section).then_some("page");
+                    view! { <li><a href=*href aria-current=current>{*label}</a></li> }
+                }).collect_view()}
+                <li><a href="/">"View the storefront"</a></li>
+            </ul>
+        }
+    };
+    view! {
+        <Frame label="Admin" name="Bazaar admin".to_string() nav=nav>
+            {children()}
+        </Frame>
     }
 }
 

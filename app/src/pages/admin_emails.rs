@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use model::notifications::MessagePreview;
 
 use crate::api::notifications::message_previews;
+use crate::components::portal::{AdminSection, AdminShell};
 use crate::pages::admin::admin_gate;
 
 #[component]
@@ -16,7 +17,7 @@ pub fn AdminEmailsPage() -> impl IntoView {
     let show = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("show"));
     view! {
         <Title text="Messages the shop sends"/>
-        <p><a href="/admin">"← Admin dashboard"</a></p>
+        <AdminShell section=AdminSection::Emails>
         <h1 class="page-title">"Messages the shop sends"</h1>
         <p class="muted">"Each email goes as plain text and as HTML made from the same words. The facts are samples."</p>
         <Suspense fallback=|| ()>
@@ -45,6 +46,7 @@ pub fn AdminEmailsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminShell>
     }
     .into_any()
 }

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use model::money::PayoutRow;
 
 use crate::api::sellers::{store_payouts, AdjustBalance, KeptMoneyAdjustment, RecordPayout};
-use crate::components::portal::Notice;
+use crate::components::portal::{AdminSection, AdminShell, Notice};
 use crate::pages::admin::admin_gate;
 use crate::pages::url_error;
 
@@ -27,8 +27,8 @@ pub fn PayoutsPage() -> impl IntoView {
     let adjust_error = url_error::<AdjustBalance>();
     view! {
         <Title text="Payouts · Admin"/>
+        <AdminShell section=AdminSection::Payouts>
         <div class="stack">
-            <p><a href="/admin">"← Admin dashboard"</a></p>
             <h1 class="page-title">"Payouts to stores"</h1>
             <Notice text=notice/>
             {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.message_for(&["reference"])}</p> })}
@@ -46,6 +46,7 @@ pub fn PayoutsPage() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+        </AdminShell>
     }
     .into_any()
 }

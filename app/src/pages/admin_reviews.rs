@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use model::reviews::{ReportedReview, ReviewReason};
 
 use crate::api::reviews::{reported_reviews, DecideReview};
-use crate::components::portal::Notice;
+use crate::components::portal::{AdminSection, AdminShell, Notice};
 use crate::pages::admin::admin_gate;
 use crate::pages::url_error;
 
@@ -24,7 +24,7 @@ pub fn AdminReviewsPage() -> impl IntoView {
     let error = url_error::<DecideReview>();
     view! {
         <Title text="Reported reviews"/>
-        <p><a href="/admin">"← Admin dashboard"</a></p>
+        <AdminShell section=AdminSection::Reviews>
         <h1 class="page-title">"Reported reviews"</h1>
         <Notice text=done/>
         {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> })}
@@ -42,6 +42,7 @@ pub fn AdminReviewsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminShell>
     }
     .into_any()
 }

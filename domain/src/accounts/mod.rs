@@ -14,6 +14,8 @@ mod passwords;
 pub mod privacy;
 pub mod resets;
 pub mod sessions;
+pub mod standing;
+pub mod step_up;
 pub mod throttle;
 pub mod two_factor;
 pub mod verification;
@@ -41,6 +43,15 @@ pub enum AccountError {
     Throttled { retry_after_secs: u64 },
     #[error("the user does not exist")]
     NotFound,
+    /// Only an admin may do this.
+    #[error("not allowed")]
+    Forbidden,
+    /// The request was fine but the account's state does not allow it; the message says why.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The password was right, but an admin suspended the account.
+    #[error("the account is suspended")]
+    Suspended,
     #[error("password hashing failed")]
     Hashing,
     /// A passkey's stored or generated data could not be read or written (not the person's doing).
@@ -406,6 +417,8 @@ pub async fn login(
             }
             Ok(user)
         }
+        // Only the account's owner (who knows its password) learns it is suspended rather than wrong.
+        Some(_) if verified => Err(AccountError::Suspended),
         _ => {
             let scope_names: Vec<&str> = scopes.iter().map(|(s, _)| *s).collect();
             throttle::record_failure(db, &scope_names).await?;
@@ -508,6 +521,11 @@ impl From<AccountError> for crate::platform::Problem {
             AccountError::BadCredentials => Problem::BadCredentials,
             AccountError::Throttled { retry_after_secs } => Problem::Throttled { retry_after_secs },
             AccountError::NotFound => Problem::NotFound,
+            AccountError::Forbidden => Problem::Forbidden,
+            AccountError::Refused(message) => Problem::Conflict(message),
+            AccountError::Suspended => Problem::Conflict(
+                "This account is suspended, so it cannot sign in. Write to the shop's support to ask why.".into(),
+            ),
             other @ (AccountError::Hashing | AccountError::Passkey(_) | AccountError::Db(_)) => {
                 Problem::Internal(other.to_string())
             }

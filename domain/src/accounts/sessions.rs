@@ -19,6 +19,8 @@ use crate::platform::db::Db;
 pub const USER_ID_KEY: &str = "user_id";
 /// The session key holding when the user signed in (unix ms), for the absolute timeout.
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// The session key holding when the signed-in account last gave its password again (unix ms), for step-up.
+pub const CONFIRMED_AT_KEY: &str = "confirmed_at";
 /// The session key holding the device it was signed in from, as [`super::devices::describe`] names it.
 pub const DEVICE_KEY: &str = "device";
 /// The account whose password was right and whose second step (a two-factor code) is awaited; not signed in.
@@ -271,10 +273,9 @@ pub struct SignIn {
     pub current: bool,
 }
 
-/// The handle of session `id`: the first 24 hex digits of its SHA-256.
+/// The handle of session `id`: the first 24 hex digits of its SHA-256 (the audit log names sessions by it too).
 fn handle_of(id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(id.as_bytes()))[..24].to_string()
+    crate::platform::actor::SessionHandle::of(id).as_hex()
 }
 
 /// The live sign-ins of account `user_id`, newest first; `current` is the asking session's id.

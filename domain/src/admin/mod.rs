@@ -1,5 +1,9 @@
 //! Admin use cases. Authorization is checked here, not only in the UI: every function takes the acting user.
 
+pub mod audit;
+mod query;
+pub mod users;
+
 use model::Role;
 use sqlx::Row;
 
@@ -11,6 +15,8 @@ use crate::platform::Actor;
 pub enum AdminError {
     #[error("only admins may do this")]
     Forbidden,
+    #[error("not found")]
+    NotFound,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -75,6 +81,7 @@ impl From<AdminError> for crate::platform::Problem {
         use crate::platform::Problem;
         match err {
             AdminError::Forbidden => Problem::Forbidden,
+            AdminError::NotFound => Problem::NotFound,
             AdminError::Db(e) => e.into(),
         }
     }

@@ -2,12 +2,14 @@
 //! reads on its statement (a goodwill credit, a fee the platform passes on, a correction). It is the platform's own
 //! money moving, so it is available at once, counted in the store's balance and in no sale.
 
+use model::admin::AuditAction;
 use model::catalog::Money;
 use model::money::EntryKind;
 use model::FieldError;
 
 use super::ledger::{append, NewEntry};
 use crate::catalog::editor::{parse_money, CURRENCY};
+use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::ids::next_id;
 use crate::platform::{text, Actor, Db};
 use crate::sellers::SellerError;
@@ -65,13 +67,11 @@ pub async fn record(db: &Db, actor: &Actor, form: &AdjustmentForm<'_>) -> Result
         return Err(SellerError::Invalid(errors));
     };
     let form_key = text::line(form.form_key, 64).map_err(|_| SellerError::NotFound)?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM sellers WHERE id = $1")
+    let store_name: String = sqlx::query_scalar("SELECT store_name FROM sellers WHERE id = $1")
         .bind(form.seller_id)
         .fetch_optional(db.pool())
-        .await?;
-    if exists.is_none() {
-        return Err(SellerError::NotFound);
-    }
+        .await?
+        .ok_or(SellerError::NotFound)?;
     let mut tx = db.begin_write().await?;
     let entry = NewEntry {
         seller_id: form.seller_id,
@@ -86,6 +86,17 @@ pub async fn record(db: &Db, actor: &Actor, form: &AdjustmentForm<'_>) -> Result
         created_by: actor.user_id(),
     };
     let made = append(&mut tx, &entry).await?;
+    if let Some(entry_id) = made {
+        let booked = Entry::new(
+            AuditAction::BalanceAdjusted,
+            Subject::new("store", form.seller_id, store_name),
+        )
+        .store(form.seller_id)
+        .change("ledger entry", "", entry_id)
+        .change("amount", "", Money::new(amount, CURRENCY).display())
+        .reason(&reason);
+        audit::record(&mut tx, actor, &booked).await?;
+    }
     tx.commit().await?;
     Ok(made.map(|_| Money::new(amount, CURRENCY)))
 }

@@ -2,6 +2,7 @@
 //! `seller_transfer_items`, each entry at most once) and books their sum out of the ledger. Without Stripe an admin
 //! records the bank transfer the platform made, with its reference (`/admin/payouts`).
 
+use model::admin::AuditAction;
 use model::catalog::Money;
 use model::money::{EntryKind, PayoutRow};
 use model::FieldError;
@@ -10,6 +11,7 @@ use sqlx::AnyConnection;
 use super::ledger::{append, NewEntry};
 use super::statement::balances;
 use crate::catalog::editor::CURRENCY;
+use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
 use crate::platform::{text, Actor, Db};
@@ -178,6 +180,19 @@ async fn book(
         created_by: by,
     };
     append(tx, &entry).await?;
+    let store_name: String = sqlx::query_scalar("SELECT store_name FROM sellers WHERE id = $1")
+        .bind(payout.seller_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let recorded = Entry::new(
+        AuditAction::PayoutRecorded,
+        Subject::new("store", payout.seller_id, store_name),
+    )
+    .store(payout.seller_id)
+    .change("payout", "", transfer_id)
+    .change("amount", "", Money::new(sum, CURRENCY).display())
+    .reason(&note);
+    audit::record(tx, actor, &recorded).await?;
     tell_store(tx, payout.seller_id, transfer_id, sum, reference).await?;
     Ok(transfer_id)
 }

@@ -153,6 +153,17 @@ impl GroupStatus {
         GroupStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
+    /// What a person reads: the words of the order status of the same name.
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupStatus::PendingPayment => OrderStatus::PendingPayment.label(),
+            GroupStatus::Paid => OrderStatus::Paid.label(),
+            GroupStatus::PaymentFailed => OrderStatus::PaymentFailed.label(),
+            GroupStatus::Expired => OrderStatus::Expired.label(),
+            GroupStatus::Cancelled => OrderStatus::Cancelled.label(),
+        }
+    }
+
     /// Not paid (yet): waiting, or ended before the money arrived. A payment may still land on such a group.
     pub fn unpaid(self) -> bool {
         matches!(

@@ -29,17 +29,47 @@ pub enum ActorKind {
 pub struct NotFound;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Actor(ActorKind);
+pub struct Actor(ActorKind, Option<SessionHandle>);
+
+/// The handle of a session: the first 12 bytes of its id's SHA-256, never the id (a session id is a bearer
+/// secret). An account's sign-ins list and the audit log name sessions by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionHandle([u8; 12]);
+
+impl SessionHandle {
+    pub fn of(session_id: &str) -> SessionHandle {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(session_id.as_bytes());
+        let mut bytes = [0u8; 12];
+        bytes.copy_from_slice(&digest[..12]);
+        SessionHandle(bytes)
+    }
+
+    /// As 24 hex digits.
+    pub fn as_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
 
 impl Actor {
     /// A signed-out visitor: anyone may claim to be one.
     pub fn visitor() -> Actor {
-        Actor(ActorKind::Visitor)
+        Actor(ActorKind::Visitor, None)
     }
 
     /// Only the accounts context makes signed-in actors, from a user row it read.
     pub(crate) fn from_kind(kind: ActorKind) -> Actor {
-        Actor(kind)
+        Actor(kind, None)
+    }
+
+    /// The same actor, acting from session `session_id` (what the audit log records it came from).
+    pub fn in_session(self, session_id: &str) -> Actor {
+        Actor(self.0, Some(SessionHandle::of(session_id)))
+    }
+
+    /// The session the actor acts from, when the request had one.
+    pub fn session(&self) -> Option<SessionHandle> {
+        self.1
     }
 
     pub fn kind(&self) -> ActorKind {

@@ -2,6 +2,7 @@
 //! (the change log contexts write to in their own transactions) and the [`Actor`] every use case acts for.
 
 pub mod actor;
+pub mod audit;
 pub mod clock;
 pub mod db;
 pub mod ids;

@@ -2,11 +2,13 @@
 //! (the reports are dismissed). The queue never shows a review's stars: a decision is about what the text says,
 //! never about how it rates the product. Hiding is the `review_product` workflow's (the rating changes with it).
 
+use model::admin::AuditAction;
 use model::reviews::{ReportedReview, ReviewReason};
 use model::FieldError;
 use sqlx::AnyConnection;
 
 use super::ReviewError;
+use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::clock::now_ms;
 use crate::platform::{Actor, Db};
 
@@ -114,6 +116,20 @@ pub async fn hide(
     decide_reports(conn, review_id, now).await?;
     if hidden {
         super::pictures::drop_all(conn, review_id).await?;
+        let (seller_id, title): (i64, String) = sqlx::query_as(
+            "SELECT r.seller_id, p.title FROM reviews r JOIN products p ON p.id = r.product_id WHERE r.id = $1",
+        )
+        .bind(review_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        let entry = Entry::new(
+            AuditAction::ReviewHidden,
+            Subject::new("review", review_id, format!("A review of {title}")),
+        )
+        .store(seller_id)
+        .change("state", "Shown", "Hidden")
+        .reason(reason.label());
+        audit::record(conn, actor, &entry).await?;
     }
     Ok(hidden)
 }

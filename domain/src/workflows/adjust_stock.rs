@@ -7,7 +7,9 @@ use sqlx::AnyConnection;
 use crate::inventory::movements::{self, Reason};
 use crate::inventory::{self, Change, InventoryError};
 use crate::notifications::{self, templates};
+use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::{outbox, Actor, Db};
+use model::admin::AuditAction;
 use model::FieldError;
 
 pub use crate::inventory::UNITS_MAX;
@@ -74,8 +76,10 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
         Change::By { delta: units, reason }
     };
     let mut tx = db.begin_write().await?;
-    let product: Option<i64> = sqlx::query_scalar(
-        "SELECT v.product_id FROM variants v JOIN products p ON p.id = v.product_id \
+    let found: Option<Adjusted> = sqlx::query_as(
+        "SELECT v.product_id, v.sku, w.name AS warehouse, \
+         (SELECT s.available FROM stock s WHERE s.variant_id = v.id AND s.warehouse_id = w.id) AS was \
+         FROM variants v JOIN products p ON p.id = v.product_id \
          JOIN warehouses w ON w.seller_id = p.seller_id WHERE v.id = $1 AND w.id = $2 AND p.seller_id = $3",
     )
     .bind(a.variant_id)
@@ -83,7 +87,8 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
     .bind(store)
     .fetch_optional(&mut *tx)
     .await?;
-    let product = product.ok_or(InventoryError::NotFound)?;
+    let found = found.ok_or(InventoryError::NotFound)?;
+    let product = found.product_id;
     let after = match inventory::adjust(&mut tx, a.variant_id, a.warehouse_id, change, actor.user_id()).await? {
         Ok(after) => after,
         Err(now) if units > 0 && a.mode != "count" => {
@@ -100,8 +105,34 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
     };
     alert_if_low(&mut tx, a.variant_id).await?;
     outbox::product_changed(&mut tx, product).await?;
+    // The figure before: what the change moved it from (a count read it under this transaction).
+    let was = match change {
+        Change::By { delta, .. } => after - delta,
+        Change::CountedAt(_) => found.was.unwrap_or(0),
+    };
+    let reason = match change {
+        Change::By { reason, .. } => movements::Reason::label(reason.as_str()),
+        Change::CountedAt(_) => "Counted",
+    };
+    let entry = Entry::new(
+        AuditAction::StockAdjusted,
+        Subject::new("variant", a.variant_id, &found.sku),
+    )
+    .store(store)
+    .change(&format!("stock in {}", found.warehouse), was, after)
+    .reason(reason);
+    audit::record(&mut tx, actor, &entry).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The variant and warehouse an adjustment names, found in the actor's store.
+#[derive(sqlx::FromRow)]
+struct Adjusted {
+    product_id: i64,
+    sku: String,
+    warehouse: String,
+    was: Option<i64>,
 }
 
 /// Emails the store when `variant_id` has just fallen to or below its threshold: once per crossing (the

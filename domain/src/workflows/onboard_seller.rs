@@ -2,10 +2,12 @@
 //! (approval opens the store and its first warehouse, makes the account a seller and emails the applicant, all
 //! in one transaction; a rejection records the reason and emails it).
 
+use model::admin::AuditAction;
 use model::sellers::{ApplicationForm, ApplicationStatus};
 
 use crate::accounts::{self, AccountError};
 use crate::notifications::{self, templates};
+use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::{Actor, ActorKind, Db};
 use crate::sellers::applications;
 use crate::sellers::SellerError;
@@ -104,6 +106,14 @@ pub async fn approve(db: &Db, actor: &Actor, application_id: i64) -> Result<i64,
         Some(store),
     )
     .await?;
+    let entry = Entry::new(
+        AuditAction::ApplicationApproved,
+        Subject::new("application", pending.id, &pending.view.store_name),
+    )
+    .store(store)
+    .change("status", "Pending", "Approved")
+    .change("role of the applicant", "Shopper", "Seller");
+    audit::record(&mut tx, actor, &entry).await?;
     let mail = templates::application_approved(&pending.view.applicant_email, &pending.view.store_name);
     notifications::enqueue(&mut tx, &format!("application-approved:{}", pending.id), &mail).await?;
     tx.commit().await?;
@@ -126,6 +136,13 @@ pub async fn reject(db: &Db, actor: &Actor, application_id: i64, reason: &str) -
         None,
     )
     .await?;
+    let entry = Entry::new(
+        AuditAction::ApplicationRejected,
+        Subject::new("application", pending.id, &pending.view.store_name),
+    )
+    .change("status", "Pending", "Rejected")
+    .reason(&reason);
+    audit::record(&mut tx, actor, &entry).await?;
     let mail = templates::application_rejected(&pending.view.applicant_email, &pending.view.store_name, &reason);
     notifications::enqueue(&mut tx, &format!("application-rejected:{}", pending.id), &mail).await?;
     tx.commit().await?;

@@ -32,14 +32,6 @@ struct Product {
     status: String,
 }
 
-/// (variant id, price) of each variant of `product_id` now: read before a save, to see what it lowered.
-pub async fn prices_of(conn: &mut AnyConnection, product_id: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, price FROM variants WHERE product_id = $1")
-        .bind(product_id)
-        .fetch_all(&mut *conn)
-        .await
-}
-
 /// Queues the price-drop mail for product `product_id` after a save that changed its prices from `before`.
 pub async fn tell(conn: &mut AnyConnection, product_id: i64, before: &[(i64, i64)]) -> Result<(), sqlx::Error> {
     if before.is_empty() {

@@ -37,12 +37,15 @@ pub(crate) async fn store_product(
             crate::cart::tell_variant_gone(conn, product, *removed).await?;
         }
     }
-    let prices_before = match valid.id {
-        Some(product) => super::price_drops::prices_of(conn, product).await?,
-        None => Vec::new(),
+    let before = match valid.id {
+        Some(product) => editor::audit::before(conn, product).await?,
+        None => editor::audit::Before::default(),
     };
     let written = editor::write(conn, store, valid).await?;
-    super::price_drops::tell(conn, written.product_id, &prices_before).await?;
+    super::price_drops::tell(conn, written.product_id, &before.prices()).await?;
+    if let Some(entry) = editor::audit::entry(conn, store, &before, valid, &written).await? {
+        crate::platform::audit::record(conn, actor, &entry).await?;
+    }
     // New variants' first counts go in together; existing ones only where the seller changed the figure, and
     // only if nobody else changed it meanwhile.
     let mut first_counts = Vec::new();

@@ -185,7 +185,18 @@ async fn a_disabled_account_cannot_log_in(db: Db) {
     )
     .await
     .expect_err("disabled user logged in");
-    assert!(matches!(err, AccountError::BadCredentials));
+    // The right password learns the account is suspended; a wrong one learns nothing more than anywhere else.
+    assert!(matches!(err, AccountError::Suspended), "{err:?}");
+    let wrong = accounts::login(
+        &db,
+        &ThrottlePolicy::default(),
+        &client("10.0.0.3"),
+        "ada@example.com",
+        "not-the-password-1843",
+    )
+    .await
+    .expect_err("accepted");
+    assert!(matches!(wrong, AccountError::BadCredentials), "{wrong:?}");
 }
 
 /// The link in the newest mail to `to` whose subject holds `subject`, as the token it carries after `prefix`.

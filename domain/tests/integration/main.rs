@@ -5,6 +5,7 @@ mod inventory;
 
 mod accounts;
 mod addresses;
+mod admin_audit;
 mod back_in_stock;
 mod cart;
 mod catalog;

@@ -1,11 +1,13 @@
 //! Changes to several products at once from the products list, and a variant's low-stock alert level.
 
+use model::admin::AuditAction;
 use model::product_form::ProductStatus;
 use model::FieldError;
 use sqlx::AnyConnection;
 
 use super::UNITS_MAX;
 use crate::catalog::CatalogError;
+use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::clock::now_ms;
 use crate::platform::{outbox, Actor, Db};
 
@@ -23,7 +25,7 @@ pub async fn set_status_bulk(db: &Db, actor: &Actor, ids: &[i64], status: &str) 
     let mut outcome = BulkOutcome::default();
     for id in ids {
         let found: Option<Publishable> = sqlx::query_as(
-            "SELECT p.title, (SELECT COUNT(*) FROM variants v WHERE v.product_id = p.id AND v.price > 0) AS priced, \
+            "SELECT p.title, p.status, (SELECT COUNT(*) FROM variants v WHERE v.product_id = p.id AND v.price > 0) AS priced, \
              (SELECT COUNT(*) FROM product_images i WHERE i.product_id = p.id) AS pictures \
              FROM products p WHERE p.id = $1 AND p.seller_id = $2",
         )
@@ -45,6 +47,16 @@ pub async fn set_status_bulk(db: &Db, actor: &Actor, ids: &[i64], status: &str) 
             .execute(&mut *tx)
             .await?;
         outbox::product_changed(&mut tx, *id).await?;
+        let entry = Entry::new(AuditAction::ProductChanged, Subject::new("product", id, &product.title))
+            .store(store)
+            .change(
+                "status",
+                super::audit::status_word(&product.status),
+                super::audit::status_word(status.as_str()),
+            );
+        if !entry.changes.is_empty() {
+            audit::record(&mut tx, actor, &entry).await?;
+        }
         outcome.changed += 1;
     }
     tx.commit().await?;
@@ -70,6 +82,7 @@ pub async fn titles(db: &Db, actor: &Actor, ids: &[i64]) -> Result<Vec<(i64, Str
 #[derive(sqlx::FromRow)]
 struct Publishable {
     title: String,
+    status: String,
     priced: i64,
     pictures: i64,
 }

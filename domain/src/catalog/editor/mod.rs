@@ -11,6 +11,7 @@
 //! Every query carries the acting seller's store id from the actor, never from the request; an id of another
 //! store's product answers `NotFound`, as for one that does not exist.
 
+pub mod audit;
 mod bulk;
 mod form;
 mod index;

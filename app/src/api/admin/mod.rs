@@ -1,3 +1,6 @@
+pub mod audit;
+pub mod users;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -53,4 +56,39 @@ pub async fn reject_application(id: i64, reason: String) -> Result<(), AppError>
     domain::workflows::onboard_seller::reject(&services.db, &crate::ssr::actor(), id, &reason).await?;
     crate::ssr::redirect("/admin/sellers/applications?done=rejected");
     Ok(())
+}
+
+/// When this session's account last gave its password: at sign-in, or again for a change that asked for it.
+#[cfg(feature = "ssr")]
+pub(crate) async fn confirmed_at() -> Result<Option<i64>, AppError> {
+    use domain::accounts::sessions::{CONFIRMED_AT_KEY, SIGNED_IN_AT_KEY};
+    let session = crate::ssr::session().await?;
+    let mut latest = None;
+    for key in [SIGNED_IN_AT_KEY, CONFIRMED_AT_KEY] {
+        let at = session.get::<i64>(key).await.map_err(crate::ssr::internal)?;
+        latest = latest.max(at);
+    }
+    Ok(latest)
+}
+
+/// The step-up a change asks for: a recent password, or `password` checked now (and kept in the session as
+/// given, so the next 10 minutes do not ask again).
+#[cfg(feature = "ssr")]
+pub(crate) async fn step_up(
+    services: &crate::ssr::Services,
+    password: &str,
+) -> Result<domain::accounts::step_up::Confirmed, AppError> {
+    use domain::accounts::sessions::CONFIRMED_AT_KEY;
+    let before = confirmed_at().await?;
+    let confirmed =
+        domain::accounts::step_up::confirm(&services.db, &services.throttle, &crate::ssr::actor(), before, password)
+            .await?;
+    if Some(confirmed.at) != before {
+        let session = crate::ssr::session().await?;
+        session
+            .insert(CONFIRMED_AT_KEY, confirmed.at)
+            .await
+            .map_err(crate::ssr::internal)?;
+    }
+    Ok(confirmed)
 }

@@ -1,7 +1,11 @@
+pub mod audit;
+pub mod users;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::admin::admin_overview;
+use crate::components::portal::{AdminSection, AdminShell};
 use crate::pages::errors::ForbiddenPage;
 
 #[component]
@@ -17,6 +21,7 @@ pub fn AdminPage() -> impl IntoView {
     let overview = Resource::new_blocking(|| (), |_| admin_overview());
     view! {
         <Title text="Admin dashboard"/>
+        <AdminShell section=AdminSection::Dashboard>
         <h1 class="page-title">"Admin dashboard"</h1>
         <p class="lead">"Signed in as " {user.name.clone()} "."</p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -31,6 +36,7 @@ pub fn AdminPage() -> impl IntoView {
                                 <dt>"Admins"</dt><dd>{o.admins}</dd>
                                 <dt>"Signed-in sessions"</dt><dd>{o.active_sessions}</dd>
                             </dl>
+                            <p><a href="/admin/users">"Accounts"</a>" · "<a href="/admin/audit">"Audit log"</a></p>
                         </section>
                         <section class="card" aria-labelledby="sellers-title">
                             <h2 id="sellers-title">"Sellers"</h2>
@@ -45,6 +51,7 @@ pub fn AdminPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminShell>
     }
     .into_any()
 }
@@ -83,8 +90,8 @@ pub fn SellerApplicationsPage() -> impl IntoView {
     let error = url_error::<ApproveApplication>().or_else(url_error::<RejectApplication>);
     view! {
         <Title text="Seller applications"/>
+        <AdminShell section=AdminSection::Applications>
         <div class="stack">
-            <p><a href="/admin">"← Admin dashboard"</a></p>
             <h1 class="page-title">"Seller applications"</h1>
             <Notice text=notice/>
             {error.map(|e| view! { <p class="alert alert--error" role="alert">{e.message_for(&["reason"])}</p> })}
@@ -148,6 +155,7 @@ pub fn SellerApplicationsPage() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+        </AdminShell>
     }
     .into_any()
 }
@@ -174,7 +182,7 @@ pub fn AdminMessagesPage() -> impl IntoView {
     };
     view! {
         <Title text=title.clone()/>
-        <p><a href="/admin">"← Admin dashboard"</a>{(!order.is_empty()).then(|| view! { " · " <a href="/admin/messages">"Flagged messages"</a> })}</p>
+        <AdminShell section=AdminSection::Messages>
         <h1 class="page-title">{title}</h1>
         <p class="muted">"Messages that hold an email address, a phone number or a link: deals taken off Bazaar."</p>
         <Suspense fallback=|| ()>
@@ -198,6 +206,7 @@ pub fn AdminMessagesPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminShell>
     }
     .into_any()
 }

@@ -1,0 +1,218 @@
+//! An admin's changes to an account's standing: suspended (every session ends in the same transaction, so the
+//! next request of each is a visitor's; sign-in is refused), reactivated, or given another role. Each is a
+//! conditional update on the state the admin saw, asks for the admin's password again when their last one is old
+//! ([`super::step_up`]), and writes its audit entry in the same transaction.
+
+use model::admin::{AccountState, AuditAction};
+use model::Role;
+
+use super::step_up::Confirmed;
+use super::AccountError;
+use crate::platform::audit::{self, Entry, Subject};
+use crate::platform::clock::now_ms;
+use crate::platform::db::Db;
+use crate::platform::text;
+use crate::platform::Actor;
+
+/// The longest reason an admin may give.
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// What the change is made to: the account as it is read under the transaction.
+#[derive(sqlx::FromRow)]
+struct Target {
+    name: String,
+    role: String,
+    disabled_at: Option<i64>,
+    erased_at: Option<i64>,
+    store_name: Option<String>,
+}
+
+impl Target {
+    fn state(&self) -> AccountState {
+        match (self.erased_at, self.disabled_at) {
+            (Some(_), _) => AccountState::Erased,
+            (None, Some(_)) => AccountState::Suspended,
+            (None, None) => AccountState::Active,
+        }
+    }
+}
+
+fn admin_other_than(actor: &Actor, user_id: i64, what: &str) -> Result<(), AccountError> {
+    if !actor.is_admin() {
+        return Err(AccountError::Forbidden);
+    }
+    if actor.user_id() == Some(user_id) {
+        return Err(AccountError::Refused(format!(
+            "You cannot {what} your own account: ask another admin."
+        )));
+    }
+    Ok(())
+}
+
+async fn target(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<Target, AccountError> {
+    sqlx::query_as(
+        "SELECT name, role, disabled_at, erased_at, (SELECT MIN(s.store_name) FROM sellers s WHERE s.user_id = users.id) \
+         AS store_name FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AccountError::NotFound)
+}
+
+fn reason_of(typed: &str) -> Result<String, AccountError> {
+    let reason = text::line(typed, REASON_MAX_CHARS).map_err(|p| AccountError::field("reason", &p.message()))?;
+    if reason.is_empty() {
+        return Err(AccountError::field(
+            "reason",
+            "Give the reason: it is kept in the audit log with the change.",
+        ));
+    }
+    Ok(reason)
+}
+
+/// Suspends account `user_id`: it is signed out everywhere at once and cannot sign in until reactivated.
+pub async fn suspend(
+    db: &Db,
+    actor: &Actor,
+    _confirmed: Confirmed,
+    user_id: i64,
+    reason: &str,
+) -> Result<(), AccountError> {
+    admin_other_than(actor, user_id, "suspend")?;
+    let reason = reason_of(reason)?;
+    let mut tx = db.begin_write().await?;
+    let before = target(&mut tx, user_id).await?;
+    if let Some(store) = &before.store_name {
+        return Err(AccountError::Refused(format!(
+            "This account runs the store “{store}”: suspending it would leave the store's listings on sale with \
+             no one to ship them. Stores are not suspended from this page yet; write to the seller instead."
+        )));
+    }
+    let done = sqlx::query(
+        "UPDATE users SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL \
+         AND erased_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::Refused(format!(
+            "The account is {} already: nothing was changed.",
+            before.state().label().to_lowercase()
+        )));
+    }
+    let ended = super::sessions::delete_user_sessions(&mut tx, user_id, None).await?;
+    let entry = Entry::new(
+        AuditAction::AccountSuspended,
+        Subject::new("account", user_id, &before.name),
+    )
+    .change("state", before.state().label(), AccountState::Suspended.label())
+    .reason(&reason);
+    audit::record(&mut tx, actor, &entry).await?;
+    tx.commit().await?;
+    tracing::info!(user_id, ended, "account suspended by an admin; its sessions ended");
+    Ok(())
+}
+
+/// Lets a suspended account sign in again (an erased one stays erased).
+pub async fn reactivate(
+    db: &Db,
+    actor: &Actor,
+    _confirmed: Confirmed,
+    user_id: i64,
+    reason: &str,
+) -> Result<(), AccountError> {
+    admin_other_than(actor, user_id, "reactivate")?;
+    let reason = reason_of(reason)?;
+    let mut tx = db.begin_write().await?;
+    let before = target(&mut tx, user_id).await?;
+    let done = sqlx::query(
+        "UPDATE users SET disabled_at = NULL, updated_at = $1 WHERE id = $2 AND disabled_at IS NOT NULL \
+         AND erased_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::Refused(format!(
+            "The account is {}: only a suspended account is reactivated.",
+            before.state().label().to_lowercase()
+        )));
+    }
+    let entry = Entry::new(
+        AuditAction::AccountReactivated,
+        Subject::new("account", user_id, &before.name),
+    )
+    .change("state", before.state().label(), AccountState::Active.label())
+    .reason(&reason);
+    audit::record(&mut tx, actor, &entry).await?;
+    tx.commit().await?;
+    tracing::info!(user_id, "account reactivated by an admin");
+    Ok(())
+}
+
+/// Gives account `user_id` role `to`: shopper or admin (a seller's role comes with a store, from an approved
+/// application). A new admin acts as one only once two-factor sign-in is on (decision 0038).
+pub async fn set_role(
+    db: &Db,
+    actor: &Actor,
+    _confirmed: Confirmed,
+    user_id: i64,
+    to: Role,
+    reason: &str,
+) -> Result<(), AccountError> {
+    admin_other_than(actor, user_id, "change the role of")?;
+    let reason = reason_of(reason)?;
+    if !model::admin::ASSIGNABLE_ROLES.contains(&to) {
+        return Err(AccountError::field(
+            "role",
+            "Choose Shopper or Admin: an account becomes a seller's when its application to sell is approved.",
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    let before = target(&mut tx, user_id).await?;
+    let from = Role::parse(&before.role).ok_or(AccountError::NotFound)?;
+    if from == Role::Seller || before.store_name.is_some() {
+        return Err(AccountError::Refused(
+            "This account runs a store: its role comes with the store and is not changed here.".into(),
+        ));
+    }
+    if before.state() == AccountState::Erased {
+        return Err(AccountError::Refused("An erased account keeps its role.".into()));
+    }
+    if from == to {
+        return Err(AccountError::Refused(format!(
+            "The account is a{} {} already: nothing was changed.",
+            if to == Role::Admin { "n" } else { "" },
+            to.label().to_lowercase()
+        )));
+    }
+    // On the role the admin saw: two admins changing it at once cannot both succeed.
+    let done = sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 AND role = $4")
+        .bind(to.as_str())
+        .bind(now_ms())
+        .bind(user_id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::Refused(
+            "The account's role changed while you were deciding: read the page again.".into(),
+        ));
+    }
+    let entry = Entry::new(AuditAction::RoleChanged, Subject::new("account", user_id, &before.name))
+        .change("role", from.label(), to.label())
+        .reason(&reason);
+    audit::record(&mut tx, actor, &entry).await?;
+    tx.commit().await?;
+    tracing::info!(
+        user_id,
+        from = from.as_str(),
+        to = to.as_str(),
+        "role changed by an admin"
+    );
+    Ok(())
+}

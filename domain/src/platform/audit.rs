@@ -1,0 +1,111 @@
+//! The audit log's writing side: who did what to which thing, before → after, when and from which session. Every
+//! context that changes money, stock, status, prices or permissions on an admin's or a seller's behalf records an
+//! [`Entry`] on the connection of its own transaction, so an entry exists exactly when the change committed.
+//! The table is append-only (triggers refuse UPDATE and DELETE); the admin screens read it (`admin::audit`).
+
+use model::admin::{AuditAction, FieldChange};
+
+use super::clock::now_ms;
+use super::ids::next_id;
+use super::{Actor, ActorKind};
+
+/// What an action was done to: a kind (`account`, `store`, `product`, `application`, `review`), its id and its
+/// name at the time (the name may change or be erased later; the entry keeps what the actor saw).
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub kind: &'static str,
+    pub id: String,
+    pub label: String,
+}
+
+impl Subject {
+    pub fn new(kind: &'static str, id: impl ToString, label: impl Into<String>) -> Subject {
+        Subject {
+            kind,
+            id: id.to_string(),
+            label: label.into(),
+        }
+    }
+}
+
+/// One action to record.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub action: AuditAction,
+    pub subject: Subject,
+    /// The store concerned, so a store's actions can be listed together.
+    pub store_id: Option<i64>,
+    pub changes: Vec<FieldChange>,
+    pub reason: String,
+}
+
+impl Entry {
+    pub fn new(action: AuditAction, subject: Subject) -> Entry {
+        Entry {
+            action,
+            subject,
+            store_id: None,
+            changes: Vec::new(),
+            reason: String::new(),
+        }
+    }
+
+    pub fn store(mut self, store_id: i64) -> Entry {
+        self.store_id = Some(store_id);
+        self
+    }
+
+    /// Adds a field's change; a field whose value did not change is not recorded.
+    pub fn change(mut self, field: &str, before: impl ToString, after: impl ToString) -> Entry {
+        let (before, after) = (before.to_string(), after.to_string());
+        if before != after {
+            self.changes.push(FieldChange {
+                field: field.to_string(),
+                before,
+                after,
+            });
+        }
+        self
+    }
+
+    pub fn reason(mut self, reason: &str) -> Entry {
+        self.reason = reason.to_string();
+        self
+    }
+}
+
+/// The role word an entry records for its actor.
+pub fn role_of(actor: &Actor) -> &'static str {
+    match actor.kind() {
+        ActorKind::Visitor => "visitor",
+        ActorKind::Shopper { .. } => "shopper",
+        ActorKind::Seller { .. } => "seller",
+        ActorKind::Admin { .. } => "admin",
+    }
+}
+
+/// Records `entry` as done by `actor`, on the connection of the transaction that makes the change.
+pub async fn record(conn: &mut sqlx::AnyConnection, actor: &Actor, entry: &Entry) -> Result<(), sqlx::Error> {
+    let changes = serde_json::to_string(&entry.changes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, actor_name, actor_role, session, action, subject_kind, subject_id, \
+         subject_label, store_id, changes, reason) \
+         VALUES ($1, $2, $3, COALESCE((SELECT name FROM users WHERE id = $3), 'the shop'), $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12)",
+    )
+    .bind(next_id())
+    .bind(now_ms())
+    .bind(actor.user_id())
+    .bind(role_of(actor))
+    .bind(actor.session().map(|s| s.as_hex()))
+    .bind(entry.action.as_str())
+    .bind(entry.subject.kind)
+    .bind(&entry.subject.id)
+    .bind(&entry.subject.label)
+    .bind(entry.store_id)
+    .bind(changes)
+    .bind(&entry.reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

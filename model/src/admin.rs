@@ -1,0 +1,294 @@
+//! What the admin screens show: the accounts list and an account's page, and the audit log.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// What an audit entry records was done. Stored as `as_str`; the log's filter lists `ALL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditAction {
+    AccountSuspended,
+    AccountReactivated,
+    RoleChanged,
+    ApplicationApproved,
+    ApplicationRejected,
+    BalanceAdjusted,
+    PayoutRecorded,
+    ReviewHidden,
+    ProductChanged,
+    StockAdjusted,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 10] = [
+        AuditAction::AccountSuspended,
+        AuditAction::AccountReactivated,
+        AuditAction::RoleChanged,
+        AuditAction::ApplicationApproved,
+        AuditAction::ApplicationRejected,
+        AuditAction::BalanceAdjusted,
+        AuditAction::PayoutRecorded,
+        AuditAction::ReviewHidden,
+        AuditAction::ProductChanged,
+        AuditAction::StockAdjusted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::AccountSuspended => "account.suspended",
+            AuditAction::AccountReactivated => "account.reactivated",
+            AuditAction::RoleChanged => "account.role",
+            AuditAction::ApplicationApproved => "application.approved",
+            AuditAction::ApplicationRejected => "application.rejected",
+            AuditAction::BalanceAdjusted => "money.adjusted",
+            AuditAction::PayoutRecorded => "money.payout",
+            AuditAction::ReviewHidden => "review.hidden",
+            AuditAction::ProductChanged => "product.changed",
+            AuditAction::StockAdjusted => "stock.adjusted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::AccountSuspended => "Account suspended",
+            AuditAction::AccountReactivated => "Account reactivated",
+            AuditAction::RoleChanged => "Role changed",
+            AuditAction::ApplicationApproved => "Seller application approved",
+            AuditAction::ApplicationRejected => "Seller application rejected",
+            AuditAction::BalanceAdjusted => "Store balance adjusted",
+            AuditAction::PayoutRecorded => "Payout recorded",
+            AuditAction::ReviewHidden => "Review hidden",
+            AuditAction::ProductChanged => "Product changed",
+            AuditAction::StockAdjusted => "Stock adjusted",
+        }
+    }
+}
+
+/// One field's value before and after an action (empty where there was none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub id: i64,
+    pub at: i64,
+    /// Who acted: their name and role then ("the shop" when no one did).
+    pub actor_name: String,
+    pub actor_role: String,
+    pub actor_id: Option<i64>,
+    /// The handle of the session it came from (the same handle an account's sign-ins list shows).
+    pub session: Option<String>,
+    pub action: AuditAction,
+    /// What it was done to: a kind (`account`, `store`, `product`…), its id and its name then.
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub subject_label: String,
+    pub changes: Vec<FieldChange>,
+    pub reason: String,
+}
+
+impl AuditEntryView {
+    /// The admin page of the entry's subject, where there is one.
+    pub fn subject_href(&self) -> Option<String> {
+        match self.subject_kind.as_str() {
+            "account" => Some(format!("/admin/users/{}", self.subject_id)),
+            "product" => Some(format!("/product/{}", self.subject_id)),
+            _ => None,
+        }
+    }
+}
+
+/// The audit log's filters, as the address carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Words of the subject's name, the reason or the actor's name.
+    pub q: String,
+    /// An [`AuditAction::as_str`], or empty for every action.
+    pub action: String,
+    /// Entries by this account (its id), or about it.
+    pub actor: Option<i64>,
+    pub subject_kind: String,
+    pub subject_id: String,
+    /// Days as a date input sends them (`2026-12-01`), inclusive.
+    pub from: String,
+    pub to: String,
+}
+
+impl AuditFilter {
+    pub fn narrowed(&self) -> bool {
+        *self != AuditFilter::default()
+    }
+
+    /// The log's address with these filters, from the `after` cursor when not empty.
+    pub fn href(&self, after: &str) -> String {
+        let mut parts = Vec::new();
+        let mut put = |name: &str, value: &str| {
+            if !value.is_empty() {
+                parts.push(format!("{name}={}", crate::url_encode(value)));
+            }
+        };
+        put("q", &self.q);
+        put("action", &self.action);
+        put("actor", &self.actor.map(|a| a.to_string()).unwrap_or_default());
+        put("kind", &self.subject_kind);
+        put("subject", &self.subject_id);
+        put("from", &self.from);
+        put("to", &self.to);
+        put("after", after);
+        if parts.is_empty() {
+            "/admin/audit".into()
+        } else {
+            format!("/admin/audit?{}", parts.join("&"))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntryView>,
+    pub next: Option<String>,
+}
+
+/// An account's state as the admin lists show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountState {
+    Active,
+    Suspended,
+    /// Erased at its owner's request: nothing of it can change again.
+    Erased,
+}
+
+impl AccountState {
+    pub const ALL: [AccountState; 3] = [AccountState::Active, AccountState::Suspended, AccountState::Erased];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountState::Active => "active",
+            AccountState::Suspended => "suspended",
+            AccountState::Erased => "erased",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AccountState> {
+        AccountState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountState::Active => "Active",
+            AccountState::Suspended => "Suspended",
+            AccountState::Erased => "Erased",
+        }
+    }
+
+    /// The badge's tone.
+    pub fn tone(self) -> &'static str {
+        match self {
+            AccountState::Active => "success",
+            AccountState::Suspended => "danger",
+            AccountState::Erased => "neutral",
+        }
+    }
+}
+
+/// The accounts list's filters, as the address carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserFilter {
+    /// Words of the name or the email address.
+    pub q: String,
+    pub role: Option<Role>,
+    pub state: Option<AccountState>,
+}
+
+impl UserFilter {
+    pub fn narrowed(&self) -> bool {
+        *self != UserFilter::default()
+    }
+
+    pub fn href(&self, after: &str) -> String {
+        let mut parts = Vec::new();
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", crate::url_encode(&self.q)));
+        }
+        if let Some(role) = self.role {
+            parts.push(format!("role={}", role.as_str()));
+        }
+        if let Some(state) = self.state {
+            parts.push(format!("state={}", state.as_str()));
+        }
+        if !after.is_empty() {
+            parts.push(format!("after={}", crate::url_encode(after)));
+        }
+        if parts.is_empty() {
+            "/admin/users".into()
+        } else {
+            format!("/admin/users?{}", parts.join("&"))
+        }
+    }
+}
+
+/// A row of the accounts list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub state: AccountState,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub rows: Vec<UserRow>,
+    pub next: Option<String>,
+}
+
+/// An order on an account's admin page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserOrder {
+    pub number: String,
+    pub placed_at: i64,
+    pub total: crate::catalog::Money,
+    pub status: String,
+}
+
+/// A live sign-in on an account's admin page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSession {
+    pub handle: String,
+    pub device: String,
+    pub signed_in_at: Option<i64>,
+}
+
+/// An account's admin page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserRow,
+    pub email_verified: bool,
+    pub two_factor: bool,
+    /// The store the account runs, if any.
+    pub store_name: Option<String>,
+    pub orders: Vec<UserOrder>,
+    pub order_count: i64,
+    pub sessions: Vec<UserSession>,
+    /// What was done to this account and what it did, newest first.
+    pub audit: Vec<AuditEntryView>,
+    /// The page's viewer is this account (no suspending or demoting oneself).
+    pub is_self: bool,
+    /// The viewer must give their password again before a change (their last one is older than the limit).
+    pub needs_password: bool,
+}
+
+/// The roles an admin may give an account from its page (a seller's role comes with a store, from an approved
+/// application).
+pub const ASSIGNABLE_ROLES: [Role; 2] = [Role::Shopper, Role::Admin];
