@@ -186,11 +186,11 @@ async fn a_change_asks_for_the_password_ten_minutes_after_sign_in(app: &TestApp)
     let page = app.page(&admin, &format!("/admin/users/{target}")).await;
     assert!(page.contains("Your password"), "the form asks for it");
     let without = promote(app, &admin, &id, "").await;
-    assert_eq!(without.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(without.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(without.text().await.expect("body").contains("Enter your password"));
     assert_eq!(
         promote(app, &admin, &id, "wrong-password-1").await.status(),
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(count(app, "SELECT COUNT(*) FROM audit_log").await, 0);
     let with = promote(app, &admin, &id, domain::seed::DEMO_PASSWORD).await;
