@@ -52,6 +52,8 @@ pub struct Services {
 pub struct SessionPolicy {
     pub idle: Duration,
     pub absolute: Duration,
+    /// An admin's session ends after this long unused (shorter than a shopper's `idle`).
+    pub admin_idle: Duration,
 }
 
 /// The id of the current request (set by the server's outermost middleware).

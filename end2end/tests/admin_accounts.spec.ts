@@ -24,7 +24,7 @@ test("an admin suspends an account, reads it in the audit log, and reactivates i
   await nav.getByRole("link", { name: "Accounts" }).last().click();
   await expect(page.getByRole("heading", { level: 1, name: "Accounts" })).toBeVisible();
   await page.getByLabel("Name or email").fill(email);
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("search", { name: "Search accounts" }).getByRole("button", { name: "Search" }).click();
   await expectAccessible(page);
   await page.screenshot({ path: `test-results/admin-users-${testInfo.project.name}.png`, fullPage: true });
   await page.getByRole("link", { name }).click();
@@ -46,13 +46,13 @@ test("an admin suspends an account, reads it in the audit log, and reactivates i
   await shopper.getByLabel("Email").fill(email);
   await shopper.getByLabel("Password").fill(password);
   await shopper.getByRole("button", { name: "Log in" }).click();
-  await expect(shopper.getByRole("alert")).toContainText("This account is suspended");
+  await expect(shopper.getByRole("alert").filter({ hasText: "This account is suspended" })).toBeVisible();
 
   // The audit log shows who did it, before → after, and the reason.
   await page.goto("/admin/audit");
   await page.getByLabel("Action").selectOption({ label: "Account suspended" });
   await page.getByLabel("Words").fill(name);
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("search", { name: "Search the audit log" }).getByRole("button", { name: "Search" }).click();
   const entry = page.getByRole("listitem").filter({ hasText: name }).first();
   await expect(entry).toContainText("Account suspended");
   await expect(entry).toContainText("Demo Admin");
@@ -68,6 +68,8 @@ test("an admin suspends an account, reads it in the audit log, and reactivates i
   await page.getByLabel("Reason (kept in the audit log)").first().fill("The bank cleared it");
   await page.getByRole("button", { name: "Reactivate the account" }).click();
   await expect(page.getByRole("status")).toContainText("Account reactivated");
+  await shopper.getByLabel("Email").fill(email);
+  await shopper.getByLabel("Password").fill(password);
   await shopper.getByRole("button", { name: "Log in" }).click();
   await expect(shopper.getByRole("button", { name: /account menu/ })).toBeVisible();
   await shopperContext.close();

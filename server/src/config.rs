@@ -56,6 +56,9 @@ pub struct Config {
     pub session_idle: Duration,
     /// `SESSION_ABSOLUTE_HOURS`: a sign-in lasts at most this long however active. Default 30 days.
     pub session_absolute: Duration,
+    /// `ADMIN_IDLE_MINUTES`: an admin's session unused this long ends (shoppers' keep `SESSION_IDLE_MINUTES`).
+    /// Default 30 minutes.
+    pub admin_idle: Duration,
     /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` / `LOGIN_MAX_FAILURES_PER_CLIENT` / `LOGIN_THROTTLE_WINDOW_SECONDS`.
     pub login_per_account: u32,
     pub login_per_client: u32,
@@ -247,6 +250,7 @@ impl Config {
             session_absolute: Duration::from_secs(
                 3600 * parse("SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS"), 30 * 24)?,
             ),
+            admin_idle: Duration::from_secs(60 * parse("ADMIN_IDLE_MINUTES", get("ADMIN_IDLE_MINUTES"), 30)?),
             login_per_account: parse(
                 "LOGIN_MAX_FAILURES_PER_ACCOUNT",
                 get("LOGIN_MAX_FAILURES_PER_ACCOUNT"),
@@ -343,6 +347,7 @@ mod tests {
         assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
         assert!(!c.is_https());
         assert_eq!(c.session_idle, Duration::from_secs(2 * 24 * 3600));
+        assert_eq!(c.admin_idle, Duration::from_secs(30 * 60));
     }
 
     #[test]

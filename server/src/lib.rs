@@ -118,6 +118,7 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
         session_policy: SessionPolicy {
             idle: config.session_idle,
             absolute: config.session_absolute,
+            admin_idle: config.admin_idle,
         },
         dev_mode: config.dev_mode,
         views: config

@@ -28,6 +28,13 @@ pub(crate) mod imp {
             .map_err(internal)?;
         let device = accounts::devices::describe(crate::ssr::user_agent().as_deref());
         session.insert(DEVICE_KEY, device).await.map_err(internal)?;
+        if user.role == model::Role::Admin {
+            // From the sign-in on, an admin's session ends after the admins' shorter idle time (the auth
+            // middleware keeps it so on each request).
+            let idle = crate::ssr::services()?.session_policy.admin_idle;
+            let idle = time::Duration::try_from(idle).unwrap_or(time::Duration::minutes(30));
+            session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(idle)));
+        }
         // The cart filled and the products kept as a guest stay: they join the account's cart and wishlist.
         crate::api::cart::imp::adopt_cart(user.id).await?;
         crate::api::wishlist::imp::adopt_wishlist(user.id).await

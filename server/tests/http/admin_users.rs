@@ -204,7 +204,39 @@ async fn a_change_asks_for_the_password_ten_minutes_after_sign_in(app: &TestApp)
     assert!(!page.contains("Your password"));
 }
 
+/// The latest expiry of account `email`'s sessions, in minutes from now.
+async fn minutes_left(app: &TestApp, email: &str) -> i64 {
+    let expires: i64 = sqlx::query_scalar(
+        "SELECT MAX(s.expires_at) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("expiry");
+    (expires - domain::platform::clock::wall_ms()) / 60_000
+}
+
+async fn an_admins_session_ends_after_thirty_idle_minutes(app: &TestApp) {
+    let admin = demo(app, "admin").await;
+    let shopper = demo(app, "shopper").await;
+    let domain = domain::seed::DEMO_DOMAIN;
+    // Right after the sign-in, and after a page.
+    assert!((28..=30).contains(&minutes_left(app, &format!("admin@{domain}")).await));
+    assert_eq!(
+        admin.get(app.url("/admin/users")).send().await.expect("page").status(),
+        StatusCode::OK
+    );
+    assert!((28..=30).contains(&minutes_left(app, &format!("admin@{domain}")).await));
+    // A shopper keeps the shop's two days.
+    assert_eq!(
+        shopper.get(app.url("/account")).send().await.expect("page").status(),
+        StatusCode::OK
+    );
+    assert!(minutes_left(app, &format!("shopper@{domain}")).await > 47 * 60);
+}
+
 on_both_databases!(
+    an_admins_session_ends_after_thirty_idle_minutes,
     only_admins_reach_the_accounts_screens,
     a_suspension_signs_the_account_out_and_is_in_the_log,
     a_change_asks_for_the_password_ten_minutes_after_sign_in,

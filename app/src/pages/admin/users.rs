@@ -211,7 +211,11 @@ fn UserDetailView(detail: UserDetail) -> impl IntoView {
             }}
         </section>
         <section class="card stack" aria-labelledby="sessions-title">
-            <h2 id="sessions-title">{format!("Signed in on {}", model::count_of(detail.sessions.len() as i64, "device", "devices"))}</h2>
+            <h2 id="sessions-title">{if detail.sessions.is_empty() {
+                "Not signed in anywhere".to_string()
+            } else {
+                format!("Signed in on {}", model::count_of(detail.sessions.len() as i64, "device", "devices"))
+            }}</h2>
             <ul class="plain-list">
                 {detail.sessions.iter().map(|s| {
                     let at = s.signed_in_at.map(model::format_date).unwrap_or_default();
