@@ -195,6 +195,16 @@ pub fn format_time(ms: i64) -> String {
     format!("{} {:02}:{:02}", format_date(ms), minutes / 60, minutes % 60)
 }
 
+/// A day as a date input sends it (`YYYY-MM-DD`), or empty for anything else: what a filter shows back (a
+/// hand-edited address narrows nothing).
+pub fn date_input(text: String) -> String {
+    if parse_date(&text).is_some() {
+        text
+    } else {
+        String::new()
+    }
+}
+
 /// Unix milliseconds at the start (UTC) of a `YYYY-MM-DD` day, as a date input sends it; `None` for anything
 /// else (the inverse of [`format_date`]).
 pub fn parse_date(text: &str) -> Option<i64> {

@@ -147,3 +147,31 @@ pub fn Notice(text: Option<&'static str>) -> impl IntoView {
         </div>
     }
 }
+
+/// A filter form's two date inputs (`from`, `to`: days as the input sends them) with their labels, and its
+/// actions: the search button and, when the list is narrowed, "Clear filters" to `cleared`.
+#[component]
+pub fn DaysAndSearch(
+    id: &'static str,
+    from_label: &'static str,
+    to_label: &'static str,
+    from: String,
+    to: String,
+    narrowed: bool,
+    cleared: String,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=format!("{id}-from")>{from_label}</label>
+            <input id=format!("{id}-from") name="from" type="date" value=from/>
+        </div>
+        <div class="field">
+            <label for=format!("{id}-to")>{to_label}</label>
+            <input id=format!("{id}-to") name="to" type="date" value=to/>
+        </div>
+        <div class="filters__actions">
+            <button class="button button--secondary" type="submit">"Search"</button>
+            {narrowed.then(|| view! { <a href=cleared>"Clear filters"</a> })}
+        </div>
+    }
+}

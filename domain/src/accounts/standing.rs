@@ -75,82 +75,72 @@ fn reason_of(typed: &str) -> Result<String, AccountError> {
 pub async fn suspend(
     db: &Db,
     actor: &Actor,
-    _confirmed: Confirmed,
+    confirmed: Confirmed,
     user_id: i64,
     reason: &str,
 ) -> Result<(), AccountError> {
-    admin_other_than(actor, user_id, "suspend")?;
-    let reason = reason_of(reason)?;
-    let mut tx = db.begin_write().await?;
-    let before = target(&mut tx, user_id).await?;
-    if let Some(store) = &before.store_name {
-        return Err(AccountError::Refused(format!(
-            "This account runs the store “{store}”: suspending it would leave the store's listings on sale with \
-             no one to ship them. Stores are not suspended from this page yet; write to the seller instead."
-        )));
-    }
-    let done = sqlx::query(
-        "UPDATE users SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL \
-         AND erased_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AccountError::Refused(format!(
-            "The account is {} already: nothing was changed.",
-            before.state().label().to_lowercase()
-        )));
-    }
-    let ended = super::sessions::delete_user_sessions(&mut tx, user_id, None).await?;
-    let entry = Entry::new(
-        AuditAction::AccountSuspended,
-        Subject::new("account", user_id, &before.name),
-    )
-    .change("state", before.state().label(), AccountState::Suspended.label())
-    .reason(&reason);
-    audit::record(&mut tx, actor, &entry).await?;
-    tx.commit().await?;
-    tracing::info!(user_id, ended, "account suspended by an admin; its sessions ended");
-    Ok(())
+    set_suspended(db, actor, confirmed, user_id, reason, true).await
 }
 
 /// Lets a suspended account sign in again (an erased one stays erased).
 pub async fn reactivate(
     db: &Db,
     actor: &Actor,
-    _confirmed: Confirmed,
+    confirmed: Confirmed,
     user_id: i64,
     reason: &str,
 ) -> Result<(), AccountError> {
-    admin_other_than(actor, user_id, "reactivate")?;
+    set_suspended(db, actor, confirmed, user_id, reason, false).await
+}
+
+/// Suspends (`suspend`) or reactivates account `user_id`: a conditional update on the state it leaves, with the
+/// sessions ended on a suspension and the audit entry, in one transaction.
+async fn set_suspended(
+    db: &Db,
+    actor: &Actor,
+    _confirmed: Confirmed,
+    user_id: i64,
+    reason: &str,
+    suspend: bool,
+) -> Result<(), AccountError> {
+    admin_other_than(actor, user_id, if suspend { "suspend" } else { "reactivate" })?;
     let reason = reason_of(reason)?;
     let mut tx = db.begin_write().await?;
     let before = target(&mut tx, user_id).await?;
-    let done = sqlx::query(
-        "UPDATE users SET disabled_at = NULL, updated_at = $1 WHERE id = $2 AND disabled_at IS NOT NULL \
-         AND erased_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if let (true, Some(store)) = (suspend, &before.store_name) {
         return Err(AccountError::Refused(format!(
-            "The account is {}: only a suspended account is reactivated.",
-            before.state().label().to_lowercase()
+            "This account runs the store “{store}”: suspending it would leave the store's listings on sale with \
+             no one to ship them. Stores are not suspended from this page yet; write to the seller instead."
         )));
     }
-    let entry = Entry::new(
-        AuditAction::AccountReactivated,
-        Subject::new("account", user_id, &before.name),
-    )
-    .change("state", before.state().label(), AccountState::Active.label())
-    .reason(&reason);
+    let sql = if suspend {
+        "UPDATE users SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL AND erased_at IS NULL"
+    } else {
+        "UPDATE users SET disabled_at = NULL, updated_at = $1 WHERE id = $2 AND disabled_at IS NOT NULL \
+         AND erased_at IS NULL"
+    };
+    let done = sqlx::query(sql).bind(now_ms()).bind(user_id).execute(&mut *tx).await?;
+    if done.rows_affected() == 0 {
+        let state = before.state().label().to_lowercase();
+        return Err(AccountError::Refused(if suspend {
+            format!("The account is {state} already: nothing was changed.")
+        } else {
+            format!("The account is {state}: only a suspended account is reactivated.")
+        }));
+    }
+    let (action, after) = if suspend {
+        let ended = super::sessions::delete_user_sessions(&mut tx, user_id, None).await?;
+        tracing::info!(user_id, ended, "account suspended by an admin; its sessions ended");
+        (AuditAction::AccountSuspended, AccountState::Suspended)
+    } else {
+        tracing::info!(user_id, "account reactivated by an admin");
+        (AuditAction::AccountReactivated, AccountState::Active)
+    };
+    let entry = Entry::new(action, Subject::new("account", user_id, &before.name))
+        .change("state", before.state().label(), after.label())
+        .reason(&reason);
     audit::record(&mut tx, actor, &entry).await?;
     tx.commit().await?;
-    tracing::info!(user_id, "account reactivated by an admin");
     Ok(())
 }
 

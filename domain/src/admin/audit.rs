@@ -4,7 +4,7 @@
 use model::admin::{AuditAction, AuditEntryView, AuditFilter, AuditPage, FieldChange};
 use sqlx::AnyConnection;
 
-use super::query::Filters;
+use super::query::{cut_page, Filters};
 use super::{require_admin, AdminError};
 use crate::platform::db::Db;
 use crate::platform::text::{cleaned, like_literal};
@@ -105,10 +105,7 @@ pub async fn search(db: &Db, actor: &Actor, filter: &AuditFilter, after: &str) -
     );
     let mut conn = db.pool().acquire().await?;
     let mut rows: Vec<EntryRow> = filters.fetch_all(&sql, &mut conn).await?;
-    let next = (rows.len() > PAGE).then(|| {
-        rows.truncate(PAGE);
-        rows.last().map(|r| r.id.to_string()).unwrap_or_default()
-    });
+    let next = cut_page(&mut rows, PAGE, |r| r.id.to_string());
     Ok(AuditPage {
         entries: rows.into_iter().filter_map(EntryRow::view).collect(),
         next,

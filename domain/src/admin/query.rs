@@ -54,3 +54,13 @@ impl Filters {
         query.fetch_all(&mut *conn).await
     }
 }
+
+/// Cuts `rows` (read with one more than `page`) to `page` rows; the cursor of the next page, when there is one,
+/// from the last row kept.
+pub(super) fn cut_page<T>(rows: &mut Vec<T>, page: usize, cursor: impl Fn(&T) -> String) -> Option<String> {
+    if rows.len() <= page {
+        return None;
+    }
+    rows.truncate(page);
+    rows.last().map(cursor)
+}

@@ -6,7 +6,7 @@ use model::catalog::Money;
 use model::Role;
 use sqlx::AnyConnection;
 
-use super::query::Filters;
+use super::query::{cut_page, Filters};
 use super::{require_admin, AdminError};
 use crate::accounts::step_up;
 use crate::orders::GroupStatus;
@@ -81,10 +81,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, after: &str) -> R
     );
     let mut conn = db.pool().acquire().await?;
     let mut rows: Vec<AccountRow> = filters.fetch_all(&sql, &mut conn).await?;
-    let next = (rows.len() > PAGE).then(|| {
-        rows.truncate(PAGE);
-        rows.last().map(|r| r.id.to_string()).unwrap_or_default()
-    });
+    let next = cut_page(&mut rows, PAGE, |r| r.id.to_string());
     Ok(UserList {
         rows: rows.into_iter().map(AccountRow::view).collect(),
         next,

@@ -7,7 +7,7 @@ use model::admin::{AuditAction, AuditEntryView, AuditFilter};
 
 use super::admin_gate;
 use crate::api::admin::audit::audit_log;
-use crate::components::portal::{AdminSection, AdminShell};
+use crate::components::portal::{AdminSection, AdminShell, DaysAndSearch};
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
@@ -21,13 +21,8 @@ pub fn AuditLogPage() -> impl IntoView {
             actor: get("actor").parse().ok(),
             subject_kind: get("kind"),
             subject_id: get("subject"),
-            // Only what a date input sends is shown back.
-            from: Some(get("from"))
-                .filter(|d| model::parse_date(d).is_some())
-                .unwrap_or_default(),
-            to: Some(get("to"))
-                .filter(|d| model::parse_date(d).is_some())
-                .unwrap_or_default(),
+            from: model::date_input(get("from")),
+            to: model::date_input(get("to")),
         };
         (filter, get("after"))
     });
@@ -91,18 +86,8 @@ fn AuditFilters(filter: AuditFilter) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </div>
-            <div class="field">
-                <label for="audit-from">"From"</label>
-                <input id="audit-from" name="from" type="date" value=filter.from.clone()/>
-            </div>
-            <div class="field">
-                <label for="audit-to">"Until"</label>
-                <input id="audit-to" name="to" type="date" value=filter.to.clone()/>
-            </div>
-            <div class="filters__actions">
-                <button class="button button--secondary" type="submit">"Search"</button>
-                {filter.narrowed().then(|| view! { <a href="/admin/audit">"Clear filters"</a> })}
-            </div>
+            <DaysAndSearch id="audit" from_label="From" to_label="Until" from=filter.from.clone() to=filter.to.clone()
+                narrowed=filter.narrowed() cleared="/admin/audit".to_string()/>
         </form>
     }
 }

@@ -12,7 +12,7 @@ use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn, ReplaceRetu
 use crate::api::sellers::{
     seller_order, seller_orders, AcceptOrder, KeptShipment, MarkOrderDelivered, OrderScreen, RefundOrder, ShipOrder,
 };
-use crate::components::portal::{PortalShell, Section};
+use crate::components::portal::{DaysAndSearch, PortalShell, Section};
 use crate::components::shipments::Shipments;
 use crate::error::AppError;
 use crate::pages::seller::order_messages::OrderMessages;
@@ -31,13 +31,8 @@ pub fn SellerOrdersPage() -> impl IntoView {
         let filter = OrderFilter {
             tab: OrderTab::parse(&get("tab")),
             q: get("q"),
-            // Only what a date input sends is shown back (a hand-edited address narrows nothing).
-            from: Some(get("from"))
-                .filter(|d| model::parse_date(d).is_some())
-                .unwrap_or_default(),
-            to: Some(get("to"))
-                .filter(|d| model::parse_date(d).is_some())
-                .unwrap_or_default(),
+            from: model::date_input(get("from")),
+            to: model::date_input(get("to")),
         };
         (filter, get("after"))
     });
@@ -148,18 +143,8 @@ fn OrderFilters(filter: OrderFilter, cleared: String) -> impl IntoView {
                 <label for="orders-q">"Search orders"</label>
                 <input id="orders-q" name="q" type="search" value=filter.q.clone() placeholder="Order number or customer name"/>
             </div>
-            <div class="field">
-                <label for="orders-from">"Placed from"</label>
-                <input id="orders-from" name="from" type="date" value=filter.from.clone()/>
-            </div>
-            <div class="field">
-                <label for="orders-to">"Placed until"</label>
-                <input id="orders-to" name="to" type="date" value=filter.to.clone()/>
-            </div>
-            <div class="filters__actions">
-                <button class="button button--secondary" type="submit">"Search"</button>
-                {filter.narrowed().then(|| view! { <a href=cleared.clone()>"Clear filters"</a> })}
-            </div>
+            <DaysAndSearch id="orders" from_label="Placed from" to_label="Placed until" from=filter.from.clone()
+                to=filter.to.clone() narrowed=filter.narrowed() cleared=cleared/>
         </form>
     }
 }
