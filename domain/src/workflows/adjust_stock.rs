@@ -30,9 +30,9 @@ fn invalid(message: impl Into<String>) -> InventoryError {
     InventoryError::Invalid(vec![FieldError::new("units", message)])
 }
 
-/// Applies the actor's adjustment to a variant of their own store. Returns the warehouse's units after it.
-pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64, InventoryError> {
-    let store = actor.own_store()?;
+/// The change a form asks for, as typed: the units and the change they make (added or removed with a reason,
+/// or a counted figure).
+fn typed_change(a: &Adjustment) -> Result<(i64, Change), InventoryError> {
     let units: i64 = a
         .units
         .trim()
@@ -75,6 +75,13 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
         }
         Change::By { delta: units, reason }
     };
+    Ok((units, change))
+}
+
+/// Applies the actor's adjustment to a variant of their own store. Returns the warehouse's units after it.
+pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64, InventoryError> {
+    let store = actor.own_store()?;
+    let (units, change) = typed_change(a)?;
     let mut tx = db.begin_write().await?;
     let found: Option<Adjusted> = sqlx::query_as(
         "SELECT v.product_id, v.sku, w.name AS warehouse, \
