@@ -97,12 +97,16 @@ pub struct AuditEntryView {
 }
 
 impl AuditEntryView {
-    /// The admin page of the entry's subject, where there is one.
-    pub fn subject_href(&self) -> Option<String> {
+    /// Where the entry's subject leads: an account's admin page, else everything the log holds about it.
+    pub fn subject_href(&self) -> String {
         match self.subject_kind.as_str() {
-            "account" => Some(format!("/admin/users/{}", self.subject_id)),
-            "product" => Some(format!("/product/{}", self.subject_id)),
-            _ => None,
+            "account" => format!("/admin/users/{}", self.subject_id),
+            _ => AuditFilter {
+                subject_kind: self.subject_kind.clone(),
+                subject_id: self.subject_id.clone(),
+                ..AuditFilter::default()
+            }
+            .href(""),
         }
     }
 }

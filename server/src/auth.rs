@@ -48,6 +48,13 @@ pub async fn load_current_user(
                     }
                 }
             };
+            if user.as_ref().is_some_and(|u| u.role == model::Role::Admin) {
+                // An admin's session ends after a shorter idle time than a shopper's, whichever answer this
+                // request gets: the store writes this deadline with the session at the end of the request.
+                let idle =
+                    time::Duration::try_from(services.session_policy.admin_idle).unwrap_or(time::Duration::minutes(30));
+                session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(idle)));
+            }
             match user {
                 // An account with two-factor sign-in on is signed in only where a code was given.
                 Some(user) if user.two_factor_at.is_some() && !second_step => {
@@ -59,13 +66,6 @@ pub async fn load_current_user(
                     return axum::response::Redirect::to("/account/two-factor?required=1").into_response();
                 }
                 Some(user) if user.disabled_at.is_none() => {
-                    if user.role == model::Role::Admin {
-                        // An admin's session ends after a shorter idle time than a shopper's: the store writes
-                        // this deadline with the session at the end of the request.
-                        let idle = time::Duration::try_from(services.session_policy.admin_idle)
-                            .unwrap_or(time::Duration::minutes(30));
-                        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(idle)));
-                    }
                     // The actor every use case of this request acts for, from the row just read.
                     // With the session it comes from, for the audit log (by its handle, never its id).
                     let actor = match session.id() {

@@ -250,7 +250,10 @@ impl Config {
             session_absolute: Duration::from_secs(
                 3600 * parse("SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS"), 30 * 24)?,
             ),
-            admin_idle: Duration::from_secs(60 * parse("ADMIN_IDLE_MINUTES", get("ADMIN_IDLE_MINUTES"), 30)?),
+            // At least a minute: 0 would end every admin session at once.
+            admin_idle: Duration::from_secs(
+                60 * parse("ADMIN_IDLE_MINUTES", get("ADMIN_IDLE_MINUTES"), 30_u64)?.max(1),
+            ),
             login_per_account: parse(
                 "LOGIN_MAX_FAILURES_PER_ACCOUNT",
                 get("LOGIN_MAX_FAILURES_PER_ACCOUNT"),

@@ -451,10 +451,11 @@ pub async fn update_profile(db: &Db, user_id: i64, input: &ProfileUpdate) -> Res
 }
 
 /// Makes a shopper account a seller's (an approved application). Only a shopper becomes a seller: an admin's
-/// role is never lowered this way.
+/// role is never lowered this way, and a suspended account opens no store.
 pub async fn make_seller(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), AccountError> {
     let done = sqlx::query(
-        "UPDATE users SET role = 'seller', updated_at = $1 WHERE id = $2 AND role IN ('shopper', 'seller')",
+        "UPDATE users SET role = 'seller', updated_at = $1 WHERE id = $2 AND role IN ('shopper', 'seller') \
+         AND disabled_at IS NULL",
     )
     .bind(now_ms())
     .bind(user_id)

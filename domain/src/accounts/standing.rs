@@ -37,9 +37,16 @@ impl Target {
     }
 }
 
-fn admin_other_than(actor: &Actor, user_id: i64, what: &str) -> Result<(), AccountError> {
+/// The actor is an admin other than account `user_id`'s, who gave their password recently (`confirmed`).
+fn admin_other_than(actor: &Actor, confirmed: &Confirmed, user_id: i64, what: &str) -> Result<(), AccountError> {
     if !actor.is_admin() {
         return Err(AccountError::Forbidden);
+    }
+    if !confirmed.covers(actor) {
+        return Err(AccountError::field(
+            "password",
+            "Enter your password to confirm this change (asked when your last one is older than 10 minutes).",
+        ));
     }
     if actor.user_id() == Some(user_id) {
         return Err(AccountError::Refused(format!(
@@ -98,12 +105,17 @@ pub async fn reactivate(
 async fn set_suspended(
     db: &Db,
     actor: &Actor,
-    _confirmed: Confirmed,
+    confirmed: Confirmed,
     user_id: i64,
     reason: &str,
     suspend: bool,
 ) -> Result<(), AccountError> {
-    admin_other_than(actor, user_id, if suspend { "suspend" } else { "reactivate" })?;
+    admin_other_than(
+        actor,
+        &confirmed,
+        user_id,
+        if suspend { "suspend" } else { "reactivate" },
+    )?;
     let reason = reason_of(reason)?;
     let mut tx = db.begin_write().await?;
     let before = target(&mut tx, user_id).await?;
@@ -114,7 +126,10 @@ async fn set_suspended(
         )));
     }
     let sql = if suspend {
-        "UPDATE users SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL AND erased_at IS NULL"
+        // Not an account that runs a store, in the update itself: an approval committed since the read above is
+        // seen here.
+        "UPDATE users SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL AND erased_at IS NULL \
+         AND role <> 'seller' AND NOT EXISTS (SELECT 1 FROM sellers s WHERE s.user_id = users.id)"
     } else {
         "UPDATE users SET disabled_at = NULL, updated_at = $1 WHERE id = $2 AND disabled_at IS NOT NULL \
          AND erased_at IS NULL"
@@ -122,11 +137,15 @@ async fn set_suspended(
     let done = sqlx::query(sql).bind(now_ms()).bind(user_id).execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         let state = before.state().label().to_lowercase();
-        return Err(AccountError::Refused(if suspend {
-            format!("The account is {state} already: nothing was changed.")
-        } else {
-            format!("The account is {state}: only a suspended account is reactivated.")
-        }));
+        return Err(AccountError::Refused(
+            if suspend && before.state() == AccountState::Active {
+                "The account changed while you were deciding (it runs a store now): read the page again.".to_string()
+            } else if suspend {
+                format!("The account is {state} already: nothing was changed.")
+            } else {
+                format!("The account is {state}: only a suspended account is reactivated.")
+            },
+        ));
     }
     let (action, after) = if suspend {
         let ended = super::sessions::delete_user_sessions(&mut tx, user_id, None).await?;
@@ -149,12 +168,12 @@ async fn set_suspended(
 pub async fn set_role(
     db: &Db,
     actor: &Actor,
-    _confirmed: Confirmed,
+    confirmed: Confirmed,
     user_id: i64,
     to: Role,
     reason: &str,
 ) -> Result<(), AccountError> {
-    admin_other_than(actor, user_id, "change the role of")?;
+    admin_other_than(actor, &confirmed, user_id, "change the role of")?;
     let reason = reason_of(reason)?;
     if !model::admin::ASSIGNABLE_ROLES.contains(&to) {
         return Err(AccountError::field(

@@ -12,11 +12,24 @@ use crate::platform::Actor;
 /// How long a password given (at sign-in or again) covers the actions that ask for it.
 pub const STEP_UP_MS: i64 = 10 * 60 * 1000;
 
-/// Proof that the acting account gave its password within [`STEP_UP_MS`].
+/// Proof that an admin gave their password within [`STEP_UP_MS`]: made only by [`confirm`], and good only for
+/// that admin while it is recent ([`Confirmed::covers`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Confirmed {
+    user_id: i64,
+    at: i64,
+}
+
+impl Confirmed {
     /// When the password was given: the session keeps it when it is new.
-    pub at: i64,
+    pub fn at(&self) -> i64 {
+        self.at
+    }
+
+    /// Whether it still covers a change by `actor` (the admin who gave it, within the time).
+    pub fn covers(&self, actor: &Actor) -> bool {
+        actor.user_id() == Some(self.user_id) && is_recent(Some(self.at))
+    }
 }
 
 /// Whether a password given at `confirmed_at` (unix ms) still covers an action.
@@ -37,10 +50,10 @@ pub async fn confirm(
     if !actor.is_admin() {
         return Err(AccountError::Forbidden);
     }
+    let user_id = actor.user_id().ok_or(AccountError::Forbidden)?;
     if let Some(at) = confirmed_at.filter(|at| is_recent(Some(*at))) {
-        return Ok(Confirmed { at });
+        return Ok(Confirmed { user_id, at });
     }
-    let user_id = actor.user_id().ok_or(AccountError::NotFound)?;
     if password.is_empty() {
         return Err(AccountError::field(
             "password",
@@ -49,5 +62,5 @@ pub async fn confirm(
     }
     let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
     super::two_factor::password_again(db, policy, &user, password).await?;
-    Ok(Confirmed { at: now_ms() })
+    Ok(Confirmed { user_id, at: now_ms() })
 }

@@ -456,15 +456,15 @@ pub const UNITS_MAX: i64 = 1_000_000;
 
 /// A seller's adjustment of one variant in one warehouse: `delta` units (received +, damaged −…), or the
 /// `counted` figure. A conditional update: units never go below zero nor above [`UNITS_MAX`], and an order
-/// placed meanwhile is counted in. Returns the warehouse's units after it (`Err(now)`: removing more than there
-/// are, or adding past the most a warehouse keeps).
+/// placed meanwhile is counted in. Returns the warehouse's units before and after it (`Err(now)`: removing more
+/// than there are, or adding past the most a warehouse keeps).
 pub async fn adjust(
     conn: &mut AnyConnection,
     variant_id: i64,
     warehouse_id: i64,
     change: Change,
     user_id: Option<i64>,
-) -> Result<Result<i64, i64>, sqlx::Error> {
+) -> Result<Result<(i64, i64), i64>, sqlx::Error> {
     if stored_units(conn, variant_id, warehouse_id).await?.is_none() {
         sqlx::query("INSERT INTO stock (variant_id, warehouse_id, available) VALUES ($1, $2, 0)")
             .bind(variant_id)
@@ -530,7 +530,7 @@ pub async fn adjust(
         )
         .await?;
     }
-    Ok(Ok(after))
+    Ok(Ok((before, after)))
 }
 
 /// A warehouse's units of a variant; `None` when it has no row for it yet.

@@ -84,9 +84,7 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
     let (units, change) = typed_change(a)?;
     let mut tx = db.begin_write().await?;
     let found: Option<Adjusted> = sqlx::query_as(
-        "SELECT v.product_id, v.sku, w.name AS warehouse, \
-         (SELECT s.available FROM stock s WHERE s.variant_id = v.id AND s.warehouse_id = w.id) AS was \
-         FROM variants v JOIN products p ON p.id = v.product_id \
+        "SELECT v.product_id, v.sku, w.name AS warehouse FROM variants v JOIN products p ON p.id = v.product_id \
          JOIN warehouses w ON w.seller_id = p.seller_id WHERE v.id = $1 AND w.id = $2 AND p.seller_id = $3",
     )
     .bind(a.variant_id)
@@ -96,27 +94,23 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
     .await?;
     let found = found.ok_or(InventoryError::NotFound)?;
     let product = found.product_id;
-    let after = match inventory::adjust(&mut tx, a.variant_id, a.warehouse_id, change, actor.user_id()).await? {
-        Ok(after) => after,
-        Err(now) if units > 0 && a.mode != "count" => {
-            return Err(invalid(format!(
-                "This warehouse has {now} units; {units} more would pass the most it keeps of one variant \
+    let (before, after) =
+        match inventory::adjust(&mut tx, a.variant_id, a.warehouse_id, change, actor.user_id()).await? {
+            Ok(moved) => moved,
+            Err(now) if units > 0 && a.mode != "count" => {
+                return Err(invalid(format!(
+                    "This warehouse has {now} units; {units} more would pass the most it keeps of one variant \
                  ({UNITS_MAX})."
-            )))
-        }
-        Err(now) => {
-            return Err(invalid(format!(
-                "This warehouse has {now} units; you cannot remove more than that."
-            )))
-        }
-    };
+                )))
+            }
+            Err(now) => {
+                return Err(invalid(format!(
+                    "This warehouse has {now} units; you cannot remove more than that."
+                )))
+            }
+        };
     alert_if_low(&mut tx, a.variant_id).await?;
     outbox::product_changed(&mut tx, product).await?;
-    // The figure before: what the change moved it from (a count read it under this transaction).
-    let was = match change {
-        Change::By { delta, .. } => after - delta,
-        Change::CountedAt(_) => found.was.unwrap_or(0),
-    };
     let reason = match change {
         Change::By { reason, .. } => movements::Reason::label(reason.as_str()),
         Change::CountedAt(_) => "Counted",
@@ -126,9 +120,12 @@ pub async fn adjust_stock(db: &Db, actor: &Actor, a: &Adjustment) -> Result<i64,
         Subject::new("variant", a.variant_id, &found.sku),
     )
     .store(store)
-    .change(&format!("stock in {}", found.warehouse), was, after)
+    .change(&format!("stock in {}", found.warehouse), before, after)
     .reason(reason);
-    audit::record(&mut tx, actor, &entry).await?;
+    // A count that found the figure it was changes nothing and records nothing.
+    if !entry.changes.is_empty() {
+        audit::record(&mut tx, actor, &entry).await?;
+    }
     tx.commit().await?;
     Ok(after)
 }
@@ -139,7 +136,6 @@ struct Adjusted {
     product_id: i64,
     sku: String,
     warehouse: String,
-    was: Option<i64>,
 }
 
 /// Emails the store when `variant_id` has just fallen to or below its threshold: once per crossing (the

@@ -92,8 +92,8 @@ pub async fn approve(db: &Db, actor: &Actor, application_id: i64) -> Result<i64,
     let store = applications::open_store(&mut tx, pending.user_id, &pending.view).await?;
     accounts::make_seller(&mut tx, pending.user_id).await.map_err(|_| {
         SellerError::Conflict(
-            "The applicant's account can no longer become a seller's (it is an administrator's now, or \
-                 gone); reject the application instead."
+            "The applicant's account can no longer become a seller's (it is an administrator's now, suspended, \
+                 or gone); reject the application instead."
                 .into(),
         )
     })?;

@@ -152,6 +152,10 @@ async fn only_another_admin_changes_an_accounts_standing(db: Db) {
         let role = standing::set_role(&db, &who, confirmed, user, Role::Admin, "No").await;
         assert!(matches!(role, Err(AccountError::Forbidden)), "{role:?}");
     }
+    // Another admin's confirmation covers only that admin.
+    let other = actors::admin(&db).await;
+    let borrowed = standing::suspend(&db, &other, confirmed, user, "Borrowed").await;
+    assert!(matches!(borrowed, Err(AccountError::Invalid(_))), "{borrowed:?}");
     let me = admin.user_id().expect("admin id");
     let own = standing::suspend(&db, &admin, confirmed, me, "Oops").await;
     assert!(matches!(own, Err(AccountError::Refused(_))), "{own:?}");
@@ -193,7 +197,7 @@ async fn a_change_asks_for_the_password_when_the_last_is_old(db: Db) {
     let given = step_up::confirm(&db, &policy, &admin, Some(old), PASSWORD)
         .await
         .expect("right password");
-    assert!(step_up::is_recent(Some(given.at)));
+    assert!(step_up::is_recent(Some(given.at())));
 }
 
 async fn a_role_change_is_conditional_and_recorded(db: Db) {
@@ -222,6 +226,22 @@ async fn a_role_change_is_conditional_and_recorded(db: Db) {
         (change.field.as_str(), change.before.as_str(), change.after.as_str()),
         ("role", "Shopper", "Admin")
     );
+    // Two admins demoting the account at once: one change, one entry.
+    let other = actors::admin(&db).await;
+    let theirs = recent(&db, &other).await;
+    let (a, b) = tokio::join!(
+        standing::set_role(&db, &admin, confirmed, user, Role::Shopper, "Leaves support"),
+        standing::set_role(&db, &other, theirs, user, Role::Shopper, "Leaves support too"),
+    );
+    assert_eq!(
+        [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "{a:?} {b:?}"
+    );
+    let page = audit::search(&db, &admin, &only(AuditAction::RoleChanged), "")
+        .await
+        .expect("log");
+    assert_eq!(page.entries.len(), 2);
     // Only admins read the log.
     let (_, shopper) = actors::shopper(&db).await;
     assert!(audit::search(&db, &shopper, &AuditFilter::default(), "").await.is_err());
@@ -240,6 +260,10 @@ async fn no_entry_of_the_audit_log_can_be_changed_or_deleted(db: Db) {
     assert!(update.is_err(), "an update was allowed");
     let delete = sqlx::query("DELETE FROM audit_log").execute(db.pool()).await;
     assert!(delete.is_err(), "a delete was allowed");
+    if db.backend() == domain::Backend::Postgres {
+        let truncate = sqlx::query("TRUNCATE audit_log").execute(db.pool()).await;
+        assert!(truncate.is_err(), "a truncate was allowed");
+    }
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM audit_log WHERE reason = 'Spam'").await,
         1
@@ -294,17 +318,22 @@ async fn the_log_is_searched_and_paged_newest_first(db: Db) {
         .await
         .expect("action");
     assert_eq!(by_action.entries.len(), 28);
-    // Days: nothing before today's entries ends yesterday.
-    let yesterday = model::format_date(domain::platform::clock::now_ms() - 86_400_000);
-    let until_yesterday = AuditFilter {
-        to: yesterday,
-        ..AuditFilter::default()
-    };
-    assert!(audit::search(&db, &admin, &until_yesterday, "")
-        .await
-        .expect("days")
-        .entries
-        .is_empty());
+    // Days, both ends inclusive: today's entries are found from today and until today, not until yesterday nor
+    // from tomorrow.
+    let day = |offset: i64| model::format_date(domain::platform::clock::now_ms() + offset * 86_400_000);
+    for (from, to, found) in [
+        (day(0), day(0), 50),
+        (String::new(), day(-1), 0),
+        (day(1), String::new(), 0),
+    ] {
+        let days = AuditFilter {
+            from: from.clone(),
+            to: to.clone(),
+            ..AuditFilter::default()
+        };
+        let page = audit::search(&db, &admin, &days, "").await.expect("days");
+        assert_eq!(page.entries.len(), found, "{from}..{to}");
+    }
 }
 
 async fn a_sellers_price_status_and_stock_changes_are_recorded(db: Db) {

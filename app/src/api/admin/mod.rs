@@ -83,10 +83,10 @@ pub(crate) async fn step_up(
     let confirmed =
         domain::accounts::step_up::confirm(&services.db, &services.throttle, &crate::ssr::actor(), before, password)
             .await?;
-    if Some(confirmed.at) != before {
+    if Some(confirmed.at()) != before {
         let session = crate::ssr::session().await?;
         session
-            .insert(CONFIRMED_AT_KEY, confirmed.at)
+            .insert(CONFIRMED_AT_KEY, confirmed.at())
             .await
             .map_err(crate::ssr::internal)?;
     }

@@ -114,10 +114,7 @@ fn AuditItem(entry: AuditEntryView) -> impl IntoView {
         Some(id) => view! { <a href=format!("/admin/users/{id}")>{entry.actor_name.clone()}</a> }.into_any(),
         None => view! { <span>{entry.actor_name.clone()}</span> }.into_any(),
     };
-    let subject = match entry.subject_href() {
-        Some(href) => view! { <a href=href>{entry.subject_label.clone()}</a> }.into_any(),
-        None => view! { <span>{entry.subject_label.clone()}</span> }.into_any(),
-    };
+    let subject = view! { <a href=entry.subject_href()>{entry.subject_label.clone()}</a> };
     view! {
         <li class="card stack">
             <p><strong>{entry.action.label()}</strong>": "{subject}</p>
