@@ -43,14 +43,6 @@ async fn signed_in_session(db: &Db, user_id: i64) -> Id {
     record.id
 }
 
-async fn email_of(db: &Db, user_id: i64) -> String {
-    sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(db.pool())
-        .await
-        .expect("email")
-}
-
 fn only(filter_action: AuditAction) -> AuditFilter {
     AuditFilter {
         action: filter_action.as_str().into(),
@@ -72,7 +64,7 @@ async fn a_suspended_account_is_signed_out_and_refused_until_reactivated(db: Db)
         &db,
         &ThrottlePolicy::default(),
         &accounts::ClientKey("192.0.2.9".into()),
-        &email_of(&db, user).await,
+        &actors::email_of(&db, user).await,
         PASSWORD,
     )
     .await;
@@ -115,7 +107,7 @@ async fn a_suspended_account_is_signed_out_and_refused_until_reactivated(db: Db)
         &db,
         &ThrottlePolicy::default(),
         &accounts::ClientKey("192.0.2.9".into()),
-        &email_of(&db, user).await,
+        &actors::email_of(&db, user).await,
         PASSWORD,
     )
     .await

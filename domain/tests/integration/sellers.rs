@@ -34,14 +34,6 @@ async fn mails_to(db: &Db, to: &str) -> Vec<String> {
     .expect("mail")
 }
 
-async fn email_of(db: &Db, user_id: i64) -> String {
-    sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(db.pool())
-        .await
-        .expect("email")
-}
-
 async fn an_approved_application_opens_a_store_and_makes_the_account_a_seller(db: Db) {
     let admin = actors::admin(&db).await;
     let admin_email: String = sqlx::query_scalar("SELECT email FROM users WHERE role = 'admin'")
@@ -89,7 +81,7 @@ async fn an_approved_application_opens_a_store_and_makes_the_account_a_seller(db
         .expect("warehouses");
     assert_eq!(warehouses, ["DE"], "a first warehouse from the store's address");
     assert_eq!(
-        mails_to(&db, &email_of(&db, user_id).await).await,
+        mails_to(&db, &actors::email_of(&db, user_id).await).await,
         ["Oak & Iron is approved: welcome to Bazaar"]
     );
     assert_eq!(applications::queue(&db, &admin, None).await.expect("queue").pending, 0);
@@ -131,7 +123,7 @@ async fn a_rejected_applicant_reads_the_reason_and_may_apply_again(db: Db) {
     assert_eq!(mine.status, ApplicationStatus::Rejected);
     assert_eq!(mine.reason, "Add a return policy in English.");
     assert_eq!(
-        mails_to(&db, &email_of(&db, user_id).await).await,
+        mails_to(&db, &actors::email_of(&db, user_id).await).await,
         ["Your application for Quiet Loom"]
     );
     let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")

@@ -75,6 +75,15 @@ pub mod actors {
         (user.id, user.actor())
     }
 
+    /// The address of account `user_id`.
+    pub async fn email_of(db: &Db, user_id: i64) -> String {
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(db.pool())
+            .await
+            .expect("email")
+    }
+
     /// Confirms account `user_id`'s address the way its owner does: a link is sent, and opened.
     pub async fn confirm_email(db: &Db, user_id: i64) {
         accounts::verification::resend(db, user_id).await.expect("send a link");
