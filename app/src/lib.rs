@@ -111,7 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/users") view=pages::admin::users::AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users/:id") view=pages::admin::users::AdminUserPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=pages::admin::audit::AuditLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/sellers") view=pages::admin::stores::AdminStoresPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/sellers/applications") view=pages::admin::SellerApplicationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/sellers/:id") view=pages::admin::stores::AdminStorePage ssr=SsrMode::Async/>
                     <Route path=path!("admin/payouts") view=pages::admin_payouts::PayoutsPage ssr=SsrMode::Async/>
                     <Route path=path!("sell") view=pages::sell::SellPage ssr=SsrMode::Async/>
                     <Route path=path!("seller") view=pages::seller::SellerHomePage ssr=SsrMode::Async/>

@@ -17,10 +17,15 @@ pub enum AuditAction {
     ReviewHidden,
     ProductChanged,
     StockAdjusted,
+    StoreSuspended,
+    StoreReactivated,
+    TransfersHeld,
+    TransfersReleased,
+    CommissionChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::AccountSuspended,
         AuditAction::AccountReactivated,
         AuditAction::RoleChanged,
@@ -31,6 +36,11 @@ impl AuditAction {
         AuditAction::ReviewHidden,
         AuditAction::ProductChanged,
         AuditAction::StockAdjusted,
+        AuditAction::StoreSuspended,
+        AuditAction::StoreReactivated,
+        AuditAction::TransfersHeld,
+        AuditAction::TransfersReleased,
+        AuditAction::CommissionChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +55,11 @@ impl AuditAction {
             AuditAction::ReviewHidden => "review.hidden",
             AuditAction::ProductChanged => "product.changed",
             AuditAction::StockAdjusted => "stock.adjusted",
+            AuditAction::StoreSuspended => "store.suspended",
+            AuditAction::StoreReactivated => "store.reactivated",
+            AuditAction::TransfersHeld => "money.held",
+            AuditAction::TransfersReleased => "money.released",
+            AuditAction::CommissionChanged => "money.commission",
         }
     }
 
@@ -64,6 +79,11 @@ impl AuditAction {
             AuditAction::ReviewHidden => "Review hidden",
             AuditAction::ProductChanged => "Product changed",
             AuditAction::StockAdjusted => "Stock adjusted",
+            AuditAction::StoreSuspended => "Store suspended",
+            AuditAction::StoreReactivated => "Store reactivated",
+            AuditAction::TransfersHeld => "Payouts held",
+            AuditAction::TransfersReleased => "Payouts released",
+            AuditAction::CommissionChanged => "Commission changed",
         }
     }
 }
@@ -97,10 +117,11 @@ pub struct AuditEntryView {
 }
 
 impl AuditEntryView {
-    /// Where the entry's subject leads: an account's admin page, else everything the log holds about it.
+    /// Where the entry's subject leads: an account's or a store's admin page, else everything the log holds about it.
     pub fn subject_href(&self) -> String {
         match self.subject_kind.as_str() {
             "account" => format!("/admin/users/{}", self.subject_id),
+            "store" => format!("/admin/sellers/{}", self.subject_id),
             _ => AuditFilter {
                 subject_kind: self.subject_kind.clone(),
                 subject_id: self.subject_id.clone(),
@@ -280,8 +301,9 @@ pub struct UserDetail {
     pub user: UserRow,
     pub email_verified: bool,
     pub two_factor: bool,
-    /// The store the account runs, if any.
+    /// The store the account runs, if any, and its id.
     pub store_name: Option<String>,
+    pub store_id: Option<i64>,
     pub orders: Vec<UserOrder>,
     pub order_count: i64,
     pub sessions: Vec<UserSession>,

@@ -242,6 +242,8 @@ pub struct StripePayouts {
 pub struct PayoutRow {
     pub seller_id: i64,
     pub store_name: String,
+    /// No payout leaves for it: it is suspended, or an admin holds its payouts.
+    pub held: bool,
     pub balances: Balances,
     /// Entries that the next payout would cover.
     pub entries_due: i64,

@@ -104,6 +104,10 @@ pub struct StockRef {
 pub struct SellerHome {
     pub store_name: String,
     pub slug: String,
+    /// The statement of reasons while an admin has the store suspended.
+    pub suspension: Option<String>,
+    /// An admin holds its payouts (also while it is suspended).
+    pub payouts_held: bool,
     pub products: i64,
     pub drafts: Vec<ProductRef>,
     pub without_pictures: Vec<ProductRef>,

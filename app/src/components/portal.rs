@@ -88,6 +88,7 @@ where
 pub enum AdminSection {
     Dashboard,
     Users,
+    Stores,
     Applications,
     Payouts,
     Reviews,
@@ -96,9 +97,10 @@ pub enum AdminSection {
     Audit,
 }
 
-const ADMIN_SECTIONS: [(AdminSection, &str, &str); 8] = [
+const ADMIN_SECTIONS: [(AdminSection, &str, &str); 9] = [
     (AdminSection::Dashboard, "/admin", "Dashboard"),
     (AdminSection::Users, "/admin/users", "Accounts"),
+    (AdminSection::Stores, "/admin/sellers", "Stores"),
     (
         AdminSection::Applications,
         "/admin/sellers/applications",

@@ -71,7 +71,7 @@ fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment, connect: bool) -
                     };
                     view! {
                         <tr>
-                            <th scope="row" data-label="Store">{r.store_name.clone()}</th>
+                            <th scope="row" data-label="Store"><a href=format!("/admin/sellers/{}", r.seller_id)>{r.store_name.clone()}</a></th>
                             <td data-label="Pending" class="num">{b.pending.display()}</td>
                             <td data-label="Available" class="num">{available}</td>
                             <td data-label="Paid out" class="num">{b.paid_out.display()}</td>
@@ -83,7 +83,9 @@ fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment, connect: bool) -
                                     })}
                                 </td>
                             })}
-                            <td data-label="Payout">{if r.stripe.setup == model::money::PayoutSetup::Ready {
+                            <td data-label="Payout">{if r.held {
+                                view! { <span class="badge badge--warning">"Payouts held"</span> }.into_any()
+                            } else if r.stripe.setup == model::money::PayoutSetup::Ready {
                                 view! { <span class="muted">"Paid through its Stripe account"</span> }.into_any()
                             } else if b.available.amount > 0 && b.available.amount >= r.min_transfer.amount {
                                 view! { <PayoutForm row=r.clone()/> }.into_any()

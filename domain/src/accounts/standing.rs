@@ -11,11 +11,7 @@ use super::AccountError;
 use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::clock::now_ms;
 use crate::platform::db::Db;
-use crate::platform::text;
 use crate::platform::Actor;
-
-/// The longest reason an admin may give.
-pub const REASON_MAX_CHARS: usize = 500;
 
 /// What the change is made to: the account as it is read under the transaction.
 #[derive(sqlx::FromRow)]
@@ -43,10 +39,7 @@ fn admin_other_than(actor: &Actor, confirmed: &Confirmed, user_id: i64, what: &s
         return Err(AccountError::Forbidden);
     }
     if !confirmed.covers(actor) {
-        return Err(AccountError::field(
-            "password",
-            "Enter your password to confirm this change (asked when your last one is older than 10 minutes).",
-        ));
+        return Err(AccountError::Invalid(vec![super::step_up::password_asked()]));
     }
     if actor.user_id() == Some(user_id) {
         return Err(AccountError::Refused(format!(
@@ -68,14 +61,7 @@ async fn target(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<Target, 
 }
 
 fn reason_of(typed: &str) -> Result<String, AccountError> {
-    let reason = text::line(typed, REASON_MAX_CHARS).map_err(|p| AccountError::field("reason", &p.message()))?;
-    if reason.is_empty() {
-        return Err(AccountError::field(
-            "reason",
-            "Give the reason: it is kept in the audit log with the change.",
-        ));
-    }
-    Ok(reason)
+    audit::reason(typed).map_err(|e| AccountError::Invalid(vec![e]))
 }
 
 /// Suspends account `user_id`: it is signed out everywhere at once and cannot sign in until reactivated.
@@ -122,7 +108,7 @@ async fn set_suspended(
     if let (true, Some(store)) = (suspend, &before.store_name) {
         return Err(AccountError::Refused(format!(
             "This account runs the store “{store}”: suspending it would leave the store's listings on sale with \
-             no one to ship them. Stores are not suspended from this page yet; write to the seller instead."
+             no one to ship them. Suspend the store from its own page instead (Stores)."
         )));
     }
     let sql = if suspend {

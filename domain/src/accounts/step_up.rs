@@ -32,6 +32,14 @@ impl Confirmed {
     }
 }
 
+/// The password field's message when a change needs it again.
+pub fn password_asked() -> model::FieldError {
+    model::FieldError::new(
+        "password",
+        "Enter your password to confirm this change (asked when your last one is older than 10 minutes).",
+    )
+}
+
 /// Whether a password given at `confirmed_at` (unix ms) still covers an action.
 pub fn is_recent(confirmed_at: Option<i64>) -> bool {
     confirmed_at.is_some_and(|at| now_ms() - at < STEP_UP_MS)
@@ -55,10 +63,7 @@ pub async fn confirm(
         return Ok(Confirmed { user_id, at });
     }
     if password.is_empty() {
-        return Err(AccountError::field(
-            "password",
-            "Enter your password to confirm this change (asked when your last one is older than 10 minutes).",
-        ));
+        return Err(AccountError::Invalid(vec![password_asked()]));
     }
     let user = find_user(db, user_id).await?.ok_or(AccountError::NotFound)?;
     super::two_factor::password_again(db, policy, &user, password).await?;

@@ -129,3 +129,20 @@ pub(super) async fn of_account(
     .await?;
     Ok(rows.into_iter().filter_map(EntryRow::view).collect())
 }
+
+/// The newest `limit` entries about store `seller_id`: its standing, money and commission, and its sellers'
+/// changes to its products and stock (a store's admin page).
+pub(super) async fn of_store(
+    conn: &mut AnyConnection,
+    seller_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditEntryView>, sqlx::Error> {
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE store_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(seller_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().filter_map(EntryRow::view).collect())
+}

@@ -2,6 +2,7 @@
 
 pub mod audit;
 mod query;
+pub mod stores;
 pub mod users;
 
 use model::Role;

@@ -130,6 +130,7 @@ struct Extras {
     email_verified_at: Option<i64>,
     two_factor_at: Option<i64>,
     store_name: Option<String>,
+    store_id: Option<i64>,
 }
 
 /// Account `user_id`'s admin page; `confirmed_at` is when the viewer last gave their password (for the page to
@@ -144,8 +145,8 @@ pub async fn detail(db: &Db, actor: &Actor, user_id: i64, confirmed_at: Option<i
         .ok_or(AdminError::NotFound)?;
     let extras: Extras = sqlx::query_as(
         "SELECT email_verified_at, (SELECT MIN(t.enabled_at) FROM two_factor t WHERE t.user_id = $1) AS \
-         two_factor_at, (SELECT MIN(s.store_name) FROM sellers s WHERE s.user_id = $1) AS store_name \
-         FROM users WHERE id = $1",
+         two_factor_at, (SELECT MIN(s.store_name) FROM sellers s WHERE s.user_id = $1) AS store_name, \
+         (SELECT MIN(s.id) FROM sellers s WHERE s.user_id = $1) AS store_id FROM users WHERE id = $1",
     )
     .bind(user_id)
     .fetch_one(&mut *conn)
@@ -167,6 +168,7 @@ pub async fn detail(db: &Db, actor: &Actor, user_id: i64, confirmed_at: Option<i
         email_verified: extras.email_verified_at.is_some(),
         two_factor: extras.two_factor_at.is_some(),
         store_name: extras.store_name,
+        store_id: extras.store_id,
         orders,
         order_count,
         sessions,

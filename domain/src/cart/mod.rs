@@ -68,11 +68,12 @@ pub async fn user_cart(db: &Db, user_id: i64) -> Result<i64, CartError> {
 
 /// Today's price and the units a shopper may buy of a variant that is for sale.
 async fn sellable(conn: &mut sqlx::AnyConnection, variant_id: i64) -> Result<(i64, i64), CartError> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT v.price, (SELECT CAST(COALESCE(SUM(st.available), 0) AS BIGINT) FROM stock st WHERE st.variant_id = v.id) \
          AS stock_available, v.keep_selling FROM variants v JOIN products p ON p.id = v.product_id \
-         WHERE v.id = $1 AND p.status = 'active'",
-    )
+         WHERE v.id = $1 AND p.status = 'active' AND {}",
+        crate::catalog::STORE_SELLS
+    ))
     .bind(variant_id)
     .fetch_optional(&mut *conn)
     .await?

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::catalog::STORE_SELLS;
 use crate::Db;
 
 /// Candidates read on each side of the product's price.
@@ -27,10 +28,11 @@ pub async fn like(db: &Db, product: i64, exclude: &[i64], limit: usize) -> Resul
         return Ok(Vec::new());
     };
     let near: Vec<(i64, i64)> = sqlx::query_as(&format!(
-        "SELECT id, min_price FROM (SELECT p.id, p.min_price FROM products p WHERE p.status = 'active' \
+        "SELECT id, min_price FROM (SELECT p.id, p.min_price FROM products p WHERE p.status = 'active' AND {STORE_SELLS} \
            AND p.category_id = $1 AND p.min_price >= $2 AND p.id <> $3 ORDER BY p.min_price, p.id LIMIT {EACH_SIDE}) a \
          UNION ALL SELECT id, min_price FROM (SELECT p.id, p.min_price FROM products p WHERE p.status = 'active' \
-           AND p.category_id = $1 AND p.min_price < $2 ORDER BY p.min_price DESC, p.id LIMIT {EACH_SIDE}) b"
+           AND {STORE_SELLS} AND p.category_id = $1 AND p.min_price < $2 ORDER BY p.min_price DESC, p.id \
+           LIMIT {EACH_SIDE}) b"
     ))
     .bind(category)
     .bind(price)

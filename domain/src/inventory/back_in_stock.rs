@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
 use super::InventoryError;
+use crate::catalog::STORE_SELLS;
 use crate::platform::clock::now_ms;
 use crate::platform::ids::{next_id, random_token};
 use crate::platform::Db;
@@ -37,11 +38,11 @@ pub struct SoldOut {
 /// The variant `variant_id` of an active product when it cannot be bought now; `NotFound` for an unknown one, a
 /// message when it is in stock.
 pub async fn sold_out(conn: &mut AnyConnection, variant_id: i64) -> Result<SoldOut, InventoryError> {
-    let row: Option<(SoldOut, i64)> = sqlx::query_as::<_, (i64, String, String, String, i64)>(
+    let row: Option<(SoldOut, i64)> = sqlx::query_as::<_, (i64, String, String, String, i64)>(&format!(
         "SELECT v.id, p.slug, p.title, v.title, CASE WHEN v.keep_selling = 1 THEN 1 \
          ELSE CAST(COALESCE((SELECT SUM(s.available) FROM stock s WHERE s.variant_id = v.id), 0) AS BIGINT) END \
-         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1 AND p.status = 'active'",
-    )
+         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1 AND p.status = 'active' AND {STORE_SELLS}"
+    ))
     .bind(variant_id)
     .fetch_optional(&mut *conn)
     .await?
@@ -242,12 +243,13 @@ pub struct Due {
 
 /// Up to `limit` confirmed requests whose variant is on sale and in stock again, oldest first.
 pub async fn due(db: &Db, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
-    sqlx::query_as(
+    // A suspended store's requests wait (they are mailed once it sells again).
+    sqlx::query_as(&format!(
         "SELECT b.id, b.email, p.slug, p.title AS product, v.title AS variant FROM back_in_stock b \
          JOIN variants v ON v.id = b.variant_id JOIN products p ON p.id = v.product_id \
-         WHERE b.confirmed_at IS NOT NULL AND p.status = 'active' AND (v.keep_selling = 1 OR \
-         (SELECT SUM(s.available) FROM stock s WHERE s.variant_id = v.id) > 0) ORDER BY b.created_at, b.id LIMIT $1",
-    )
+         WHERE b.confirmed_at IS NOT NULL AND p.status = 'active' AND {STORE_SELLS} AND (v.keep_selling = 1 OR \
+         (SELECT SUM(s.available) FROM stock s WHERE s.variant_id = v.id) > 0) ORDER BY b.created_at, b.id LIMIT $1"
+    ))
     .bind(limit)
     .fetch_all(db.pool())
     .await

@@ -203,15 +203,7 @@ pub async fn list(db: &Db) -> Result<Vec<RateRow>, sqlx::Error> {
     .await
 }
 
-/// "10 %", "12.5 %": a rate in basis points as people read it.
-pub fn percent_label(rate_bp: i64) -> String {
-    let (whole, fraction) = (rate_bp / 100, rate_bp % 100);
-    if fraction == 0 {
-        format!("{whole} %")
-    } else {
-        format!("{whole}.{} %", format!("{fraction:02}").trim_end_matches('0'))
-    }
-}
+pub use model::admin_stores::percent as percent_label;
 
 #[cfg(test)]
 mod tests {

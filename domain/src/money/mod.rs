@@ -20,6 +20,7 @@ pub mod policy;
 pub mod rollups;
 pub mod sales;
 pub mod statement;
+pub mod store_rate;
 mod stripe_moves;
 pub mod stripe_transfers;
 pub mod transfers;

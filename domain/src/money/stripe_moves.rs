@@ -91,8 +91,13 @@ pub(super) async fn claim_moves(db: &Db, seller_id: i64, account: &str, now: i64
     }
     let least = super::policy::read(&mut tx).await?.min_transfer;
     let due = due_for_sweep(&mut tx, seller_id, now).await?;
+    // A suspended store, or one whose payouts an admin holds, is sent nothing; what it owes is still taken back.
+    let payable = crate::sellers::standing::payable(&mut tx, seller_id).await?;
     let mut claims = Vec::new();
     for planned in plan(&due, least) {
+        if !payable && matches!(planned.what, Move::Transfer { .. }) {
+            continue;
+        }
         claims.push(claim_one(&mut tx, seller_id, account, &planned).await?);
     }
     tx.commit().await?;

@@ -92,6 +92,14 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
     if taken.rows_affected() == 0 {
         return Err(SellerError::NotFound);
     }
+    // After the balance row, as the sweep's claim takes them: the store's row is taken here too.
+    if !crate::sellers::standing::payable(&mut tx, payout.seller_id).await? {
+        return Err(SellerError::Conflict(
+            "This store's payouts are held (it is suspended, or an admin held them): nothing was recorded. \
+             Release them on the store's page first."
+                .into(),
+        ));
+    }
     let seen: Option<i64> = sqlx::query_scalar("SELECT id FROM seller_transfers WHERE form_key = $1")
         .bind(&form_key)
         .fetch_optional(&mut *tx)
@@ -244,6 +252,7 @@ pub async fn payout_rows(db: &Db, actor: &Actor) -> Result<Vec<PayoutRow>, Selle
         rows.push(PayoutRow {
             seller_id,
             store_name,
+            held: crate::sellers::standing::payouts_held(&mut conn, seller_id).await?,
             balances: balances(&mut conn, seller_id, now).await?,
             entries_due,
             form_key: format!("payout-{}", next_id()),

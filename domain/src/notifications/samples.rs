@@ -203,6 +203,21 @@ fn store_emails() -> Vec<(&'static str, &'static str, Mail)> {
             ),
         ),
         (
+            "store_suspended",
+            "Store suspended (to the store)",
+            t::store_suspended(
+                STORE,
+                "Copper & Co",
+                "Orders not shipped",
+                "Twelve orders are more than a week late.",
+            ),
+        ),
+        (
+            "store_reactivated",
+            "Store reactivated (to the store)",
+            t::store_reactivated(STORE, "Copper & Co"),
+        ),
+        (
             "low_stock",
             "Low stock (to the store)",
             t::low_stock(STORE, "Copper kettle", "CK-15", 2, 5),

@@ -361,6 +361,34 @@ pub fn application_rejected(to: &str, store_name: &str, reason: &str) -> Mail {
     }
 }
 
+/// To a seller: their store was suspended, with the statement of reasons (the ground and the admin's words).
+pub fn store_suspended(to: &str, store_name: &str, ground: &str, reason: &str) -> Mail {
+    let store_name = one_line(store_name);
+    Mail {
+        to: to.to_string(),
+        subject: format!("{store_name} is suspended"),
+        body: format!(
+            "Your store \"{store_name}\" is suspended: its listings are off the storefront and search, no new order \
+             can be placed, and its payouts are held.\n\nThe ground: {ground}\nThe reason given: {}\n\n\
+             Your orders in progress are still yours to ship. Reply to this email to answer it.\n",
+            one_line(reason)
+        ),
+    }
+}
+
+/// To a seller: their suspended store sells again.
+pub fn store_reactivated(to: &str, store_name: &str) -> Mail {
+    let store_name = one_line(store_name);
+    Mail {
+        to: to.to_string(),
+        subject: format!("{store_name} is selling again"),
+        body: format!(
+            "Your store \"{store_name}\" is no longer suspended: its active listings are back on the storefront \
+             and in search.\n\nSeller portal: /seller\n"
+        ),
+    }
+}
+
 /// To a seller: a variant fell to or below its low-stock threshold (sent once per crossing).
 pub fn low_stock(to: &str, title: &str, sku: &str, available: i64, threshold: i64) -> Mail {
     let (title, sku) = (one_line(title), one_line(sku));

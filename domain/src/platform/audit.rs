@@ -109,3 +109,20 @@ pub async fn record(conn: &mut sqlx::AnyConnection, actor: &Actor, entry: &Entry
     .await?;
     Ok(())
 }
+
+/// The longest reason an admin may give for a change.
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// The reason an admin typed for a change, as the entry keeps it: one line, not empty, at most
+/// [`REASON_MAX_CHARS`]; the field's message otherwise.
+pub fn reason(typed: &str) -> Result<String, model::FieldError> {
+    let reason =
+        super::text::line(typed, REASON_MAX_CHARS).map_err(|p| model::FieldError::new("reason", p.message()))?;
+    if reason.is_empty() {
+        return Err(model::FieldError::new(
+            "reason",
+            "Give the reason: it is kept in the audit log with the change.",
+        ));
+    }
+    Ok(reason)
+}

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod portal;
 pub mod promotions;
 pub mod settings;
+pub mod standing;
 
 use model::FieldError;
 

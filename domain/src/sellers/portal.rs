@@ -73,6 +73,12 @@ pub async fn home(db: &Db, actor: &Actor) -> Result<SellerHome, SellerError> {
         .bind(store)
         .fetch_one(db.pool())
         .await?;
+    let (status, note, held): (String, String, Option<i64>) =
+        sqlx::query_as("SELECT status, suspension_note, transfers_held_at FROM sellers WHERE id = $1")
+            .bind(store)
+            .fetch_one(db.pool())
+            .await?;
+    let suspended = super::SellerStatus::parse(&status) == Some(super::SellerStatus::Suspended);
     let refs = |rows: Vec<(i64, String)>| -> Vec<ProductRef> {
         rows.into_iter().map(|(id, title)| ProductRef { id, title }).collect()
     };
@@ -105,6 +111,8 @@ pub async fn home(db: &Db, actor: &Actor) -> Result<SellerHome, SellerError> {
     Ok(SellerHome {
         store_name,
         slug,
+        suspension: suspended.then_some(note),
+        payouts_held: suspended || held.is_some(),
         products,
         drafts: refs(drafts),
         without_pictures: refs(without_pictures),

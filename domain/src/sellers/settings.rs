@@ -210,7 +210,7 @@ pub async fn update_profile(db: &Db, actor: &Actor, form: &StoreProfileForm) -> 
 
 /// The store's name and logo are on its page, every product card and in search: re-index its products, which
 /// also drops the cached pages that show them.
-async fn store_changed(conn: &mut sqlx::AnyConnection, store: i64) -> Result<(), sqlx::Error> {
+pub(super) async fn store_changed(conn: &mut sqlx::AnyConnection, store: i64) -> Result<(), sqlx::Error> {
     let products: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE seller_id = $1")
         .bind(store)
         .fetch_all(&mut *conn)

@@ -7,6 +7,7 @@ use model::wishlist::{WishlistItem, WishlistView};
 use sqlx::AnyConnection;
 
 use crate::catalog;
+use crate::catalog::STORE_SELLS;
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
 use crate::platform::{Actor, Db};
@@ -146,12 +147,13 @@ pub async fn adopt_at_sign_in(db: &Db, remembered: Option<i64>, user_id: i64) ->
 /// Keeps an active product on list `id` at its price now (kept already: nothing changes). Returns its slug.
 pub async fn keep(db: &Db, id: i64, product_id: i64) -> Result<String, WishlistError> {
     let mut tx = db.begin_write().await?;
-    let (slug, price): (String, i64) =
-        sqlx::query_as("SELECT slug, min_price FROM products WHERE id = $1 AND status = 'active'")
-            .bind(product_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(WishlistError::NotFound)?;
+    let (slug, price): (String, i64) = sqlx::query_as(&format!(
+        "SELECT p.slug, p.min_price FROM products p WHERE p.id = $1 AND p.status = 'active' AND {STORE_SELLS}"
+    ))
+    .bind(product_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(WishlistError::NotFound)?;
     let held = held_under_hold(&mut tx, id).await?;
     if held >= MAX_ITEMS && !contains_on(&mut tx, id, product_id).await? {
         return Err(WishlistError::NotAllowed(format!(
@@ -193,12 +195,12 @@ pub async fn remove(db: &Db, id: i64, product_id: i64) -> Result<Option<String>,
         .bind(product_id)
         .execute(db.pool())
         .await?;
-    Ok(
-        sqlx::query_scalar("SELECT slug FROM products WHERE id = $1 AND status = 'active'")
-            .bind(product_id)
-            .fetch_optional(db.pool())
-            .await?,
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT p.slug FROM products p WHERE p.id = $1 AND p.status = 'active' AND {STORE_SELLS}"
+    ))
+    .bind(product_id)
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 async fn contains_on(conn: &mut AnyConnection, id: i64, product_id: i64) -> Result<bool, sqlx::Error> {

@@ -66,13 +66,17 @@ pub async fn tell(conn: &mut AnyConnection, product_id: i64, before: &[(i64, i64
     else {
         return Ok(());
     };
-    let product: Product = sqlx::query_as("SELECT title, slug, status FROM products WHERE id = $1")
-        .bind(product_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    if ProductStatus::parse(&product.status) != Some(ProductStatus::Active) {
+    // Only a product shoppers can buy now: active, and its store sells.
+    let product: Option<Product> = sqlx::query_as(&format!(
+        "SELECT p.title, p.slug, p.status FROM products p WHERE p.id = $1 AND {}",
+        crate::catalog::STORE_SELLS
+    ))
+    .bind(product_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(product) = product.filter(|p| ProductStatus::parse(&p.status) == Some(ProductStatus::Active)) else {
         return Ok(());
-    }
+    };
     let now = Money::new(variant.price, variant.currency.as_str());
     let before = Money::new(lowest_before, variant.currency.as_str());
     let link = format!("/p/{}", product.slug);

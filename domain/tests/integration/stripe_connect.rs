@@ -572,7 +572,54 @@ async fn a_lost_answer_or_a_busy_key_never_pays_twice(db: Db) {
     assert_eq!(reversed, 1);
 }
 
+/// A store whose payouts an admin holds, or which is suspended, is sent nothing by the sweep; released, it is paid.
+async fn a_held_or_suspended_store_is_sent_nothing_until_released(db: Db) {
+    let fake = FakeConnect::spawn().await;
+    let rail = fake.rail();
+    let (store, seller, kettle) = payable_store(&db, &fake).await;
+    let number = delivered(&db, &seller, kettle, 2).await;
+    let net = net_of(&db, &number).await;
+    let admin = actors::admin(&db).await;
+    domain::sellers::standing::hold_payouts(&db, &admin, store, true, "Chargebacks under review")
+        .await
+        .expect("hold");
+    assert_eq!(
+        stripe_transfers::run(&db, &rail, now_ms()).await.expect("run"),
+        Swept::default()
+    );
+    let confirmed = domain::accounts::step_up::confirm(&db, &Default::default(), &admin, Some(now_ms()), "")
+        .await
+        .expect("recent");
+    domain::sellers::standing::suspend(
+        &db,
+        &admin,
+        confirmed,
+        store,
+        model::admin_stores::SuspensionGround::Fraud,
+        "Chargebacks",
+    )
+    .await
+    .expect("suspend");
+    domain::sellers::standing::hold_payouts(&db, &admin, store, false, "Cleared")
+        .await
+        .expect("release");
+    assert_eq!(
+        stripe_transfers::run(&db, &rail, now_ms()).await.expect("run"),
+        Swept::default(),
+        "a suspended store is held too"
+    );
+    assert!(fake.requests_to("/v1/transfers").is_empty());
+    assert_eq!(balance(&db, store).await, net, "kept for the store");
+    domain::sellers::standing::reactivate(&db, &admin, confirmed, store, "Cleared")
+        .await
+        .expect("reactivate");
+    let swept = stripe_transfers::run(&db, &rail, now_ms()).await.expect("run");
+    assert_eq!(swept.transfers, 1);
+    assert_eq!(balance(&db, store).await, 0);
+}
+
 db_tests!(
+    a_held_or_suspended_store_is_sent_nothing_until_released,
     a_failed_bank_payout_is_kept_once_and_told,
     a_lost_answer_or_a_busy_key_never_pays_twice,
     a_refused_reversal_is_owed_and_netted,

@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod stores;
 pub mod users;
 
 use leptos::prelude::*;
@@ -40,6 +41,7 @@ pub fn AdminPage() -> impl IntoView {
                         </section>
                         <section class="card" aria-labelledby="sellers-title">
                             <h2 id="sellers-title">"Sellers"</h2>
+                            <p><a href="/admin/sellers">"Stores"</a></p>
                             <p><a href="/admin/sellers/applications">{format!("Seller applications ({} waiting)", o.pending_applications)}</a></p>
                             <p><a href="/admin/messages">"Flagged messages (contact details or links)"</a></p>
                             <p><a href="/admin/reviews">"Reported reviews"</a></p>
@@ -207,6 +209,23 @@ pub fn AdminMessagesPage() -> impl IntoView {
             })}
         </Suspense>
         </AdminShell>
+    }
+    .into_any()
+}
+
+/// The password field a change asks for when the admin's last one is older than 10 minutes; an empty one, hidden,
+/// when it is recent (the server function always takes the field).
+#[component]
+pub(crate) fn PasswordAgain(needed: bool, id: String) -> impl IntoView {
+    if !needed {
+        return view! { <input type="hidden" name="password" value=""/> }.into_any();
+    }
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Your password"</label>
+            <input id=id.clone() name="password" type="password" autocomplete="current-password" required/>
+            <p class="field__hint">"Asked again when your last one is older than 10 minutes."</p>
+        </div>
     }
     .into_any()
 }

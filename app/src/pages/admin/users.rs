@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use model::admin::{AccountState, UserDetail, UserFilter, UserList, ASSIGNABLE_ROLES};
 use model::Role;
 
-use super::admin_gate;
 use super::audit::AuditTrail;
+use super::{admin_gate, PasswordAgain};
 use crate::api::admin::users::{admin_user, admin_users, ChangeAccountRole, ReactivateAccount, SuspendAccount};
 use crate::components::portal::{AdminSection, AdminShell, Notice};
 use crate::pages::url_error;
@@ -180,7 +180,9 @@ fn UserDetailView(detail: UserDetail) -> impl IntoView {
                 <dt>"Role"</dt><dd>{u.role.label()}</dd>
                 <dt>"State"</dt><dd><span class=format!("badge badge--{}", u.state.tone())>{u.state.label()}</span></dd>
                 <dt>"Two-factor sign-in"</dt><dd>{if detail.two_factor { "On" } else { "Off" }}</dd>
-                {detail.store_name.clone().map(|s| view! { <dt>"Store"</dt><dd>{s}</dd> })}
+                {detail.store_name.clone().zip(detail.store_id).map(|(s, id)| view! {
+                    <dt>"Store"</dt><dd><a href=format!("/admin/sellers/{id}")>{s}</a></dd>
+                })}
                 <dt>"Registered"</dt><dd><time datetime=since.clone()>{since.clone()}</time></dd>
             </dl>
         </section>
@@ -231,20 +233,6 @@ fn UserDetailView(detail: UserDetail) -> impl IntoView {
     }
 }
 
-/// The password field a change asks for when the admin's last one is older than 10 minutes.
-#[component]
-fn PasswordAgain(needed: bool, id: String) -> impl IntoView {
-    needed.then(|| {
-        view! {
-            <div class="field">
-                <label for=id.clone()>"Your password"</label>
-                <input id=id.clone() name="password" type="password" autocomplete="current-password" required/>
-                <p class="field__hint">"Asked again when your last one is older than 10 minutes."</p>
-            </div>
-        }
-    })
-}
-
 /// Suspend or reactivate, and the role: each a disclosure with its reason (kept in the audit log).
 #[component]
 fn StandingForms(detail: UserDetail) -> impl IntoView {
@@ -283,7 +271,6 @@ fn StandingForms(detail: UserDetail) -> impl IntoView {
                         <input id="standing-reason" name="reason" type="text" required maxlength="500"/>
                     </div>
                     <PasswordAgain needed=needs id="standing-password".into()/>
-                    {(!needs).then(|| view! { <input type="hidden" name="password" value=""/> })}
                     <button class=button_class type="submit">{button}</button>
                 </form>
             </details>
@@ -305,7 +292,6 @@ fn StandingForms(detail: UserDetail) -> impl IntoView {
                             <input id="role-reason" name="reason" type="text" required maxlength="500"/>
                         </div>
                         <PasswordAgain needed=needs id="role-password".into()/>
-                        {(!needs).then(|| view! { <input type="hidden" name="password" value=""/> })}
                         <button class="button" type="submit">"Change the role"</button>
                     </form>
                 </details>

@@ -91,6 +91,16 @@ fn Overview(
         <PortalShell section=Section::Overview store_name=home.store_name.clone() store_slug=home.slug.clone()>
             <h1 class="page-title">"Overview"</h1>
             <p class="lead">{format!("{} · {products} product{}", home.store_name, if products == 1 { "" } else { "s" })}</p>
+            {home.suspension.clone().map(|note| view! {
+                <section class="alert alert--error stack" role="alert">
+                    <h2>"Your store is suspended"</h2>
+                    <p>"Its listings are off the storefront and search, and no new order can be placed. Orders in progress are still yours to ship."</p>
+                    <p>{format!("The reason given: {note}")}</p>
+                </section>
+            })}
+            {(home.payouts_held && home.suspension.is_none()).then(|| view! {
+                <p class="alert alert--warning" role="status">"An administrator holds your payouts: your balance is kept until they are released."</p>
+            })}
             {nothing.then(|| view! {
                 <section class="card empty stack">
                     <h2>"Nothing needs your attention"</h2>
