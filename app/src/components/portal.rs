@@ -140,6 +140,12 @@ pub fn Badge(label: &'static str, #[prop(default = "neutral")] tone: &'static st
     view! { <span class=format!("badge badge--{tone}")>{label}</span> }
 }
 
+/// The link to a keyset list's next page, when there is one.
+#[component]
+pub fn NextPage(href: Option<String>) -> impl IntoView {
+    href.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })
+}
+
 /// The notice after a change ("Application sent"), announced politely.
 #[component]
 pub fn Notice(text: Option<&'static str>) -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use model::money::PayoutRow;
 
 use crate::api::sellers::{store_payouts, AdjustBalance, KeptMoneyAdjustment, RecordPayout};
-use crate::components::portal::{AdminSection, AdminShell, Notice};
+use crate::components::portal::{AdminSection, AdminShell, Badge, Notice};
 use crate::pages::admin::admin_gate;
 use crate::pages::url_error;
 
@@ -84,7 +84,7 @@ fn PayoutTable(rows: Vec<PayoutRow>, kept: KeptMoneyAdjustment, connect: bool) -
                                 </td>
                             })}
                             <td data-label="Payout">{if r.held {
-                                view! { <span class="badge badge--warning">"Payouts held"</span> }.into_any()
+                                view! { <Badge label="Payouts held" tone="warning"/> }.into_any()
                             } else if r.stripe.setup == model::money::PayoutSetup::Ready {
                                 view! { <span class="muted">"Paid through its Stripe account"</span> }.into_any()
                             } else if b.available.amount > 0 && b.available.amount >= r.min_transfer.amount {

@@ -63,44 +63,7 @@ pub async fn suspend(
     ground: SuspensionGround,
     reason: &str,
 ) -> Result<(), SellerError> {
-    admin_confirmed(actor, Some(&confirmed))?;
-    let reason = reason_of(reason)?;
-    let mut tx = db.begin_write().await?;
-    let before = target(&mut tx, seller_id).await?;
-    let note = format!("{}: {reason}", ground.label());
-    // On the state the admin saw: of two admins acting at once, one suspends.
-    let done = sqlx::query(
-        "UPDATE sellers SET status = 'suspended', suspension_note = $1 WHERE id = $2 AND status = 'active'",
-    )
-    .bind(&note)
-    .bind(seller_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        // Read again: another admin's change may have been waited for.
-        let now = target(&mut tx, seller_id).await?;
-        return Err(SellerError::Conflict(format!(
-            "The store is {} now: only a selling store is suspended.",
-            state_of(&now.status).label().to_lowercase()
-        )));
-    }
-    listings_changed(&mut tx, seller_id).await?;
-    let entry = Entry::new(
-        AuditAction::StoreSuspended,
-        Subject::new("store", seller_id, &before.store_name),
-    )
-    .store(seller_id)
-    .change("state", StoreState::Active.label(), StoreState::Suspended.label())
-    .change("ground", "", ground.label())
-    .reason(&reason);
-    audit::record(&mut tx, actor, &entry).await?;
-    if let Some(email) = &before.owner_email {
-        let mail = templates::store_suspended(email, &before.store_name, ground.label(), &reason);
-        notifications::enqueue(&mut tx, &format!("store-suspended:{seller_id}:{}", now_ms()), &mail).await?;
-    }
-    tx.commit().await?;
-    tracing::info!(seller_id, ground = ground.as_str(), "store suspended by an admin");
-    Ok(())
+    set_selling(db, actor, confirmed, seller_id, Some(ground), reason).await
 }
 
 /// Lets suspended store `seller_id` sell again (its payouts stay held if an admin held them on their own).
@@ -111,38 +74,77 @@ pub async fn reactivate(
     seller_id: i64,
     reason: &str,
 ) -> Result<(), SellerError> {
+    set_selling(db, actor, confirmed, seller_id, None, reason).await
+}
+
+/// Suspends store `seller_id` (`suspend_on` a ground) or reactivates it (`None`): a conditional update on the state
+/// it leaves (of two admins acting at once, one changes it), its listings through the outbox, the audit entry and
+/// the seller's email, in one transaction.
+async fn set_selling(
+    db: &Db,
+    actor: &Actor,
+    confirmed: Confirmed,
+    seller_id: i64,
+    suspend_on: Option<SuspensionGround>,
+    reason: &str,
+) -> Result<(), SellerError> {
     admin_confirmed(actor, Some(&confirmed))?;
     let reason = reason_of(reason)?;
+    let (from, to) = match suspend_on {
+        Some(_) => (StoreState::Active, StoreState::Suspended),
+        None => (StoreState::Suspended, StoreState::Active),
+    };
+    let note = suspend_on
+        .map(|g| format!("{}: {reason}", g.label()))
+        .unwrap_or_default();
     let mut tx = db.begin_write().await?;
     let before = target(&mut tx, seller_id).await?;
-    let done = sqlx::query(
-        "UPDATE sellers SET status = 'active', suspension_note = '' WHERE id = $1 AND status = 'suspended'",
-    )
-    .bind(seller_id)
-    .execute(&mut *tx)
-    .await?;
+    let done = sqlx::query("UPDATE sellers SET status = $1, suspension_note = $2 WHERE id = $3 AND status = $4")
+        .bind(to.as_str())
+        .bind(&note)
+        .bind(seller_id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
     if done.rows_affected() == 0 {
+        // Read again: another admin's change may have been waited for.
         let now = target(&mut tx, seller_id).await?;
         return Err(SellerError::Conflict(format!(
-            "The store is {} now: only a suspended store is reactivated.",
-            state_of(&now.status).label().to_lowercase()
+            "The store is {} now: only a {} store is {}.",
+            state_of(&now.status).label().to_lowercase(),
+            if suspend_on.is_some() { "selling" } else { "suspended" },
+            if suspend_on.is_some() {
+                "suspended"
+            } else {
+                "reactivated"
+            },
         )));
     }
     listings_changed(&mut tx, seller_id).await?;
-    let entry = Entry::new(
-        AuditAction::StoreReactivated,
-        Subject::new("store", seller_id, &before.store_name),
-    )
-    .store(seller_id)
-    .change("state", StoreState::Suspended.label(), StoreState::Active.label())
-    .reason(&reason);
+    let action = match suspend_on {
+        Some(_) => AuditAction::StoreSuspended,
+        None => AuditAction::StoreReactivated,
+    };
+    let entry = Entry::new(action, Subject::new("store", seller_id, &before.store_name))
+        .store(seller_id)
+        .change("state", from.label(), to.label())
+        .change(
+            "ground",
+            "",
+            suspend_on.map(SuspensionGround::label).unwrap_or_default(),
+        )
+        .reason(&reason);
     audit::record(&mut tx, actor, &entry).await?;
     if let Some(email) = &before.owner_email {
-        let mail = templates::store_reactivated(email, &before.store_name);
-        notifications::enqueue(&mut tx, &format!("store-reactivated:{seller_id}:{}", now_ms()), &mail).await?;
+        let mail = match suspend_on {
+            Some(g) => templates::store_suspended(email, &before.store_name, g.label(), &reason),
+            None => templates::store_reactivated(email, &before.store_name),
+        };
+        let key = format!("{}:{seller_id}:{}", action.as_str(), now_ms());
+        notifications::enqueue(&mut tx, &key, &mail).await?;
     }
     tx.commit().await?;
-    tracing::info!(seller_id, "store reactivated by an admin");
+    tracing::info!(seller_id, to = to.as_str(), "store standing changed by an admin");
     Ok(())
 }
 

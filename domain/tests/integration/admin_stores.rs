@@ -118,7 +118,11 @@ async fn a_suspended_store_leaves_the_storefront_until_reactivated(db: Db) {
     ));
     let products = count(&db, &format!("SELECT COUNT(*) FROM products WHERE seller_id = {store}")).await;
     assert_eq!(
-        count(&db, "SELECT COUNT(DISTINCT product_id) FROM search_outbox WHERE product_id <> 0").await,
+        count(
+            &db,
+            "SELECT COUNT(DISTINCT product_id) FROM search_outbox WHERE product_id <> 0"
+        )
+        .await,
         products,
         "each of its products goes to the index (and out of the page cache)"
     );

@@ -35,10 +35,10 @@ pub async fn suspend_store(id: i64, ground: String, reason: String, password: St
     let services = crate::ssr::services()?;
     crate::ssr::require_user()?;
     let Some(ground) = SuspensionGround::parse(&ground) else {
-        return Err(AppError::Validation(vec![model::FieldError::new(
+        return Err(crate::ssr::fail(AppError::Validation(vec![model::FieldError::new(
             "ground",
             "Choose the ground of the suspension from the list.",
-        )]));
+        )])));
     };
     let confirmed = super::step_up(&services, &password).await?;
     domain::sellers::standing::suspend(&services.db, &crate::ssr::actor(), confirmed, id, ground, &reason).await?;

@@ -56,10 +56,10 @@ pub async fn change_account_role(id: i64, role: String, reason: String, password
     let services = crate::ssr::services()?;
     crate::ssr::require_user()?;
     let Some(role) = model::Role::parse(&role) else {
-        return Err(AppError::Validation(vec![model::FieldError::new(
+        return Err(crate::ssr::fail(AppError::Validation(vec![model::FieldError::new(
             "role",
             "Choose Shopper or Admin.",
-        )]));
+        )])));
     };
     let confirmed = super::step_up(&services, &password).await?;
     domain::accounts::standing::set_role(&services.db, &crate::ssr::actor(), confirmed, id, role, &reason).await?;

@@ -12,7 +12,7 @@ use super::{admin_gate, PasswordAgain};
 use crate::api::admin::stores::{
     admin_store, admin_stores, ChangeStoreCommission, HoldStorePayouts, ReactivateStore, SuspendStore,
 };
-use crate::components::portal::{AdminSection, AdminShell, Notice};
+use crate::components::portal::{AdminSection, AdminShell, Badge, NextPage, Notice};
 use crate::pages::url_error;
 
 #[component]
@@ -108,8 +108,8 @@ fn StoreTable(list: StoreList, filter: StoreFilter) -> impl IntoView {
                         <tr>
                             <td><a href=format!("/admin/sellers/{}", s.id)>{s.name.clone()}</a></td>
                             <td data-label="State">
-                                <span class=format!("badge badge--{}", s.state.tone())>{s.state.label()}</span>
-                                {s.payouts_held.then(|| view! { " "<span class="badge badge--warning">"Payouts held"</span> })}
+                                <Badge label=s.state.label() tone=s.state.tone()/>
+                                {s.payouts_held.then(|| view! { " "<Badge label="Payouts held" tone="warning"/> })}
                             </td>
                             <td data-label="Sales, 30 days" class="num">{s.sales_30_days.display()}</td>
                             <td data-label="Balance" class="num">{s.balance.display()}</td>
@@ -120,7 +120,7 @@ fn StoreTable(list: StoreList, filter: StoreFilter) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+        <NextPage href=next/>
     }
     .into_any()
 }
@@ -193,8 +193,8 @@ fn StoreDetailView(detail: StoreDetail) -> impl IntoView {
             <dl class="details">
                 <dt>"State"</dt>
                 <dd>
-                    <span class=format!("badge badge--{}", s.state.tone())>{s.state.label()}</span>
-                    {s.payouts_held.then(|| view! { " "<span class="badge badge--warning">"Payouts held"</span> })}
+                    <Badge label=s.state.label() tone=s.state.tone()/>
+                    {s.payouts_held.then(|| view! { " "<Badge label="Payouts held" tone="warning"/> })}
                 </dd>
                 {(!detail.suspension_note.is_empty()).then(|| view! {
                     <dt>"Statement of reasons"</dt><dd>{detail.suspension_note.clone()}</dd>

@@ -11,7 +11,7 @@ use model::Role;
 use super::audit::AuditTrail;
 use super::{admin_gate, PasswordAgain};
 use crate::api::admin::users::{admin_user, admin_users, ChangeAccountRole, ReactivateAccount, SuspendAccount};
-use crate::components::portal::{AdminSection, AdminShell, Notice};
+use crate::components::portal::{AdminSection, AdminShell, NextPage, Notice};
 use crate::pages::url_error;
 
 #[component]
@@ -117,7 +117,7 @@ fn UserTable(list: UserList, filter: UserFilter) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+        <NextPage href=next/>
     }
     .into_any()
 }

@@ -12,7 +12,7 @@ use crate::api::returns::{DecideReturn, ReceiveReturn, RefundReturn, ReplaceRetu
 use crate::api::sellers::{
     seller_order, seller_orders, AcceptOrder, KeptShipment, MarkOrderDelivered, OrderScreen, RefundOrder, ShipOrder,
 };
-use crate::components::portal::{DaysAndSearch, PortalShell, Section};
+use crate::components::portal::{DaysAndSearch, NextPage, PortalShell, Section};
 use crate::components::shipments::Shipments;
 use crate::error::AppError;
 use crate::pages::seller::order_messages::OrderMessages;
@@ -126,7 +126,7 @@ fn OrderIndex(page: SellerOrderPage, filter: OrderFilter) -> impl IntoView {
                         </tbody>
                     </table>
                     </form>
-                    {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                    <NextPage href=next/>
                 }.into_any()
             }}
         </PortalShell>

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use model::sellers::{ProductFilter, ProductPage, ProductRow};
 
 use crate::api::sellers::{seller_products, BulkProducts};
-use crate::components::portal::{PortalShell, Section};
+use crate::components::portal::{NextPage, PortalShell, Section};
 use crate::error::AppError;
 use crate::pages::seller::portal_gate;
 use crate::pages::url_error;
@@ -147,7 +147,7 @@ fn ProductIndex(
             } else {
                 view! {
                     <ProductTable items=page.items filter=filter/>
-                    {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                    <NextPage href=next/>
                 }.into_any()
             }}
         </PortalShell>

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use model::sellers::{StockLine, StockPage};
 
 use crate::api::sellers::{seller_stock, AdjustStock, KeptAdjustment, SetStockThreshold};
-use crate::components::portal::{PortalShell, Section};
+use crate::components::portal::{NextPage, PortalShell, Section};
 use crate::error::AppError;
 use crate::pages::seller::portal_gate;
 use crate::pages::url_error;
@@ -143,7 +143,7 @@ fn StockScreen(
                             </tbody>
                         </table>
                     </div>
-                    {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                    <NextPage href=next/>
                 }.into_any()
             }}
             <section class="card stack" aria-labelledby="history-title">
