@@ -1,6 +1,6 @@
 //! The admins' stores list (`/admin/sellers`: words of the name, state and held payouts, newest first by keyset,
 //! each with its last 30 days' sales, its balance and the commission its next sale pays) and a store's page. The
-//! changes are `sellers::standing` and `money::commission::change_store_rate`.
+//! changes are `sellers::standing` and `money::store_rate::change_store_rate`.
 
 use model::admin_stores::{StoreDetail, StoreFilter, StoreList, StoreRow, StoreState};
 use model::catalog::Money;

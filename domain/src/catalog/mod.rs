@@ -526,19 +526,6 @@ pub async fn category_by_slug(
     Ok(Some((cat, children, trail)))
 }
 
-/// Counts per category id (active products), used by tests and the category tiles.
-pub async fn product_counts_by_category(db: &Db) -> Result<HashMap<i64, i64>, CatalogError> {
-    let rows = sqlx::query(
-        "SELECT category_id, COUNT(*) AS product_count FROM products WHERE status = 'active' GROUP BY category_id",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("category_id")?, r.try_get("product_count")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
 /// An active seller's store profile; `None` for unknown or inactive stores.
 pub async fn seller_by_slug(db: &Db, slug: &str) -> Result<Option<SellerView>, CatalogError> {
     let row = sqlx::query(

@@ -139,8 +139,8 @@ pub fn parse_percent(typed: &str) -> Option<i64> {
     (0..=WHOLE_BP).contains(&bp).then_some(bp)
 }
 
-/// Sets the rate for `scope` (the operator's command line; the admin screens come with the admin UI). Applies to
-/// orders paid from now on.
+/// Sets the rate for `scope` (the operator's command line; a store's own rate is also set from its admin page,
+/// `super::store_rate`). Applies to orders paid from now on.
 pub async fn set(db: &Db, scope: Scope, rate: Rate) -> Result<(), sqlx::Error> {
     let (kind, id) = scope.parts();
     db.write_one(

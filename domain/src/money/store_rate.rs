@@ -38,12 +38,9 @@ fn typed_rate(typed: &str) -> Result<Option<i64>, SellerError> {
 /// Takes store `seller_id`'s row (two admins changing its rate at once take turns here, and the second sees the
 /// first); its name and its own rate.
 async fn store_and_rate(conn: &mut AnyConnection, seller_id: i64) -> Result<(String, Option<OwnRate>), SellerError> {
-    let store: Option<String> =
-        sqlx::query_scalar("UPDATE sellers SET store_name = store_name WHERE id = $1 RETURNING store_name")
-            .bind(seller_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let store = store.ok_or(SellerError::NotFound)?;
+    let store = crate::sellers::standing::take_store(conn, seller_id)
+        .await?
+        .ok_or(SellerError::NotFound)?;
     let own = sqlx::query_as(
         "SELECT rate_bp, floor_amount, cap_amount FROM commission_rates WHERE scope = 'seller' AND scope_id = $1",
     )

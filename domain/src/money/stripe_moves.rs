@@ -81,6 +81,9 @@ async fn due_for_sweep(conn: &mut AnyConnection, seller_id: i64, now: i64) -> Re
 /// same entry), before Stripe is asked.
 pub(super) async fn claim_moves(db: &Db, seller_id: i64, account: &str, now: i64) -> Result<Vec<Claim>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    // The store's row before its balance row, as every path takes them (a profile save, a payout, a hold): a
+    // suspended store, or one whose payouts an admin holds, is sent nothing; what it owes is still taken back.
+    let payable = crate::sellers::standing::payable(&mut tx, seller_id).await?;
     let turn = sqlx::query("UPDATE seller_balances SET updated_at = updated_at WHERE seller_id = $1 AND currency = $2")
         .bind(seller_id)
         .bind(CURRENCY)
@@ -91,8 +94,6 @@ pub(super) async fn claim_moves(db: &Db, seller_id: i64, account: &str, now: i64
     }
     let least = super::policy::read(&mut tx).await?.min_transfer;
     let due = due_for_sweep(&mut tx, seller_id, now).await?;
-    // A suspended store, or one whose payouts an admin holds, is sent nothing; what it owes is still taken back.
-    let payable = crate::sellers::standing::payable(&mut tx, seller_id).await?;
     let mut claims = Vec::new();
     for planned in plan(&due, least) {
         if !payable && matches!(planned.what, Move::Transfer { .. }) {

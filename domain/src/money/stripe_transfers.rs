@@ -1,5 +1,6 @@
 //! The transfer sweep (decision 0031): once per period, across any number of instances (a lease in the
-//! database), each store whose Stripe account is payable gets its due money: a transfer per order group
+//! database), each store whose Stripe account is payable gets its due money (unless it is suspended or an admin
+//! holds its payouts: then only what it owes is taken back): a transfer per order group
 //! (`transfer_group` = the group's number, `source_transaction` = its charge), and a refund that came after its
 //! order was transferred is taken back by reversing that transfer. Each move is claimed first (a row and the claims
 //! on its entries, in the store's turn), then asked of Stripe under the row's own key, then booked (the claims

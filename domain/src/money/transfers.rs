@@ -81,7 +81,16 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
             "This store is paid through its Stripe account: the transfer sweep pays it, not a bank transfer.".into(),
         ));
     }
-    // The store's balance row first: no entry is booked meanwhile, and the same form sent at once waits here and
+    // The store's row, then its balance row (the order every path takes them in): a hold or a suspension waits
+    // for this payout or is seen by it.
+    if !crate::sellers::standing::payable(&mut tx, payout.seller_id).await? {
+        return Err(SellerError::Conflict(
+            "This store's payouts are held (it is suspended, or an admin held them): nothing was recorded. \
+             Release them, or reactivate the store, on its page first."
+                .into(),
+        ));
+    }
+    // Then the balance row: no entry is booked meanwhile, and the same form sent at once waits here and
     // then finds the transfer this one made.
     let taken = sqlx::query("UPDATE seller_balances SET updated_at = $1 WHERE seller_id = $2 AND currency = $3")
         .bind(now_ms())
@@ -91,14 +100,6 @@ pub async fn record_manual(db: &Db, actor: &Actor, payout: &ManualPayout<'_>) ->
         .await?;
     if taken.rows_affected() == 0 {
         return Err(SellerError::NotFound);
-    }
-    // After the balance row, as the sweep's claim takes them: the store's row is taken here too.
-    if !crate::sellers::standing::payable(&mut tx, payout.seller_id).await? {
-        return Err(SellerError::Conflict(
-            "This store's payouts are held (it is suspended, or an admin held them): nothing was recorded. \
-             Release them on the store's page first."
-                .into(),
-        ));
     }
     let seen: Option<i64> = sqlx::query_scalar("SELECT id FROM seller_transfers WHERE form_key = $1")
         .bind(&form_key)

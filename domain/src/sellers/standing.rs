@@ -202,6 +202,15 @@ pub(crate) async fn payable(conn: &mut AnyConnection, seller_id: i64) -> Result<
     Ok(row.is_some_and(|(status, held)| state_of(&status) == StoreState::Active && held.is_none()))
 }
 
+/// Takes store `seller_id`'s row in the caller's transaction (a change to what the store pays waits for another
+/// one, and the second sees the first); its name, `None` for no such store.
+pub(crate) async fn take_store(conn: &mut AnyConnection, seller_id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("UPDATE sellers SET store_name = store_name WHERE id = $1 RETURNING store_name")
+        .bind(seller_id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
 /// Whether store `seller_id`'s payouts are held (it is suspended, or an admin holds them), for the screens.
 pub async fn payouts_held(conn: &mut AnyConnection, seller_id: i64) -> Result<bool, sqlx::Error> {
     let paid: Option<i64> =

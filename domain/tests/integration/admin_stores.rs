@@ -70,6 +70,43 @@ async fn entries(db: &Db, admin: &Actor, action: AuditAction) -> Vec<model::admi
         .entries
 }
 
+/// After a suspension of `store` for fraud: its seller's overview and mail carry the ground and the reason, and
+/// the audit entry the state and the ground.
+async fn the_seller_is_told_and_the_log_keeps_it(db: &Db, admin: &Actor, seller: &Actor, store: i64) {
+    let home = domain::sellers::portal::home(db, seller).await.expect("home");
+    assert_eq!(
+        home.suspension.as_deref(),
+        Some("Fraud or deceptive listings: Fake tracking numbers")
+    );
+    assert!(home.payouts_held);
+    let owner = actors::email_of(db, seller.user_id().expect("user")).await;
+    let mail: String =
+        sqlx::query_scalar("SELECT body FROM mail_outbox WHERE to_addr = $1 AND subject LIKE '%suspended'")
+            .bind(&owner)
+            .fetch_one(db.pool())
+            .await
+            .expect("the seller is told");
+    assert!(
+        mail.contains("Fraud or deceptive listings") && mail.contains("Fake tracking numbers"),
+        "{mail}"
+    );
+    let entry = &entries(db, admin, AuditAction::StoreSuspended).await[0];
+    assert_eq!(entry.subject_id, store.to_string());
+    assert_eq!(entry.subject_href(), format!("/admin/sellers/{store}"));
+    let changes: Vec<_> = entry
+        .changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("state", "Selling", "Suspended"),
+            ("ground", "", "Fraud or deceptive listings")
+        ]
+    );
+}
+
 async fn a_suspended_store_leaves_the_storefront_until_reactivated(db: Db) {
     let ((store, seller), (other, _)) = two_stores(&db, 30).await;
     let (product, slug, variant) = listing_of(&db, store).await;
@@ -131,38 +168,7 @@ async fn a_suspended_store_leaves_the_storefront_until_reactivated(db: Db) {
         1,
         "and every cached listing goes, its store page too"
     );
-    let home = domain::sellers::portal::home(&db, &seller).await.expect("home");
-    assert_eq!(
-        home.suspension.as_deref(),
-        Some("Fraud or deceptive listings: Fake tracking numbers")
-    );
-    assert!(home.payouts_held);
-    let owner = actors::email_of(&db, seller.user_id().expect("user")).await;
-    let mail: String =
-        sqlx::query_scalar("SELECT body FROM mail_outbox WHERE to_addr = $1 AND subject LIKE '%suspended'")
-            .bind(&owner)
-            .fetch_one(db.pool())
-            .await
-            .expect("the seller is told");
-    assert!(
-        mail.contains("Fraud or deceptive listings") && mail.contains("Fake tracking numbers"),
-        "{mail}"
-    );
-    let entry = &entries(&db, &admin, AuditAction::StoreSuspended).await[0];
-    assert_eq!(entry.subject_id, store.to_string());
-    assert_eq!(entry.subject_href(), format!("/admin/sellers/{store}"));
-    let changes: Vec<_> = entry
-        .changes
-        .iter()
-        .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
-        .collect();
-    assert_eq!(
-        changes,
-        [
-            ("state", "Selling", "Suspended"),
-            ("ground", "", "Fraud or deceptive listings")
-        ]
-    );
+    the_seller_is_told_and_the_log_keeps_it(&db, &admin, &seller, store).await;
 
     // Twice is refused and records nothing more; reactivated, it sells again.
     let again = standing::suspend(&db, &admin, confirmed, store, SuspensionGround::Other, "Again").await;

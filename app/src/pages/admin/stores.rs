@@ -201,7 +201,11 @@ fn StoreDetailView(detail: StoreDetail) -> impl IntoView {
                 })}
                 <dt>"Storefront"</dt><dd><a href=format!("/store/{}", s.slug)>{format!("/store/{}", s.slug)}</a></dd>
                 <dt>"Owner"</dt><dd>{owner}</dd>
-                <dt>"Products"</dt><dd>{format!("{} on sale of {}", detail.active_products, detail.products)}</dd>
+                <dt>"Products"</dt><dd>{if s.state == StoreState::Active {
+                    format!("{} on sale of {}", detail.active_products, detail.products)
+                } else {
+                    format!("{} active of {}, none on sale while the store does not sell", detail.active_products, detail.products)
+                }}</dd>
                 <dt>"Sales, last 30 days"</dt><dd>{s.sales_30_days.display()}</dd>
                 <dt>"Balance"</dt><dd>{s.balance.display()}" · "<a href="/admin/payouts">"Payouts"</a></dd>
                 <dt>"Opened"</dt><dd><time datetime=since.clone()>{since.clone()}</time></dd>
