@@ -70,7 +70,7 @@ test("an admin reads every message the shop sends, as text and as HTML", async (
   await page.goto("/admin");
   await page.getByRole("link", { name: "Messages the shop sends" }).click();
   const messages = page.getByRole("navigation", { name: "Messages" });
-  await expect(messages.getByRole("link")).toHaveCount(32);
+  await expect(messages.getByRole("link")).toHaveCount(34);
   await messages.getByRole("link", { name: "Order shipped", exact: true }).click();
   await expect(page.getByRole("heading", { level: 2, name: "Order shipped" })).toBeVisible();
   await expect(page.getByText("Subject: Your Bazaar order BZ-7Q2K-1 has shipped")).toBeVisible();
