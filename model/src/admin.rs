@@ -155,25 +155,20 @@ impl AuditFilter {
 
     /// The log's address with these filters, from the `after` cursor when not empty.
     pub fn href(&self, after: &str) -> String {
-        let mut parts = Vec::new();
-        let mut put = |name: &str, value: &str| {
-            if !value.is_empty() {
-                parts.push(format!("{name}={}", crate::url_encode(value)));
-            }
-        };
-        put("q", &self.q);
-        put("action", &self.action);
-        put("actor", &self.actor.map(|a| a.to_string()).unwrap_or_default());
-        put("kind", &self.subject_kind);
-        put("subject", &self.subject_id);
-        put("from", &self.from);
-        put("to", &self.to);
-        put("after", after);
-        if parts.is_empty() {
-            "/admin/audit".into()
-        } else {
-            format!("/admin/audit?{}", parts.join("&"))
-        }
+        let actor = self.actor.map(|a| a.to_string()).unwrap_or_default();
+        crate::href_with(
+            "/admin/audit",
+            &[
+                ("q", &self.q),
+                ("action", &self.action),
+                ("actor", &actor),
+                ("kind", &self.subject_kind),
+                ("subject", &self.subject_id),
+                ("from", &self.from),
+                ("to", &self.to),
+                ("after", after),
+            ],
+        )
     }
 }
 
@@ -240,24 +235,12 @@ impl UserFilter {
     }
 
     pub fn href(&self, after: &str) -> String {
-        let mut parts = Vec::new();
-        if !self.q.is_empty() {
-            parts.push(format!("q={}", crate::url_encode(&self.q)));
-        }
-        if let Some(role) = self.role {
-            parts.push(format!("role={}", role.as_str()));
-        }
-        if let Some(state) = self.state {
-            parts.push(format!("state={}", state.as_str()));
-        }
-        if !after.is_empty() {
-            parts.push(format!("after={}", crate::url_encode(after)));
-        }
-        if parts.is_empty() {
-            "/admin/users".into()
-        } else {
-            format!("/admin/users?{}", parts.join("&"))
-        }
+        let role = self.role.map(Role::as_str).unwrap_or_default();
+        let state = self.state.map(AccountState::as_str).unwrap_or_default();
+        crate::href_with(
+            "/admin/users",
+            &[("q", &self.q), ("role", role), ("state", state), ("after", after)],
+        )
     }
 }
 

@@ -116,24 +116,12 @@ impl StoreFilter {
     }
 
     pub fn href(&self, after: &str) -> String {
-        let mut parts = Vec::new();
-        if !self.q.is_empty() {
-            parts.push(format!("q={}", crate::url_encode(&self.q)));
-        }
-        if let Some(state) = self.state {
-            parts.push(format!("state={}", state.as_str()));
-        }
-        if self.held {
-            parts.push("held=1".to_string());
-        }
-        if !after.is_empty() {
-            parts.push(format!("after={}", crate::url_encode(after)));
-        }
-        if parts.is_empty() {
-            "/admin/sellers".into()
-        } else {
-            format!("/admin/sellers?{}", parts.join("&"))
-        }
+        let state = self.state.map(StoreState::as_str).unwrap_or_default();
+        let held = if self.held { "1" } else { "" };
+        crate::href_with(
+            "/admin/sellers",
+            &[("q", &self.q), ("state", state), ("held", held), ("after", after)],
+        )
     }
 }
 

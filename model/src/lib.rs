@@ -41,6 +41,21 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// `path` with the non-empty `(name, value)` pairs as its query, each value encoded: a list's address with its
+/// filters.
+pub fn href_with(path: &str, pairs: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", url_encode(value)))
+        .collect();
+    if parts.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", parts.join("&"))
+    }
+}
+
 /// Percent-encodes a query value (space as `+`, as HTML forms do).
 pub fn url_encode(text: &str) -> String {
     text.bytes()
