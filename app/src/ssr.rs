@@ -34,6 +34,8 @@ pub struct Services {
     pub session_policy: SessionPolicy,
     /// Whether to add the live-reload websocket to the CSP.
     pub dev_mode: bool,
+    /// The zone whose dates the admin dashboard counts days in (`PLATFORM_TIME_ZONE`).
+    pub platform_zone: String,
     /// Product page views counted in memory (`None`: not counted, `PRODUCT_VIEWS=false`).
     pub views: Option<std::sync::Arc<domain::money::views::ViewCounter>>,
     /// Where a form may send the browser besides this shop (CSP `form-action`): Stripe's hosted checkout and

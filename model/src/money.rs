@@ -329,7 +329,12 @@ pub fn conversion(orders: i64, views: i64) -> String {
 }
 
 /// The periods the dashboard offers, and a custom one.
-pub const SALES_RANGES: [(&str, &str, i64); 3] = [("7", "7 days", 7), ("30", "30 days", 30), ("90", "90 days", 90)];
+pub const SALES_RANGES: [(&str, &str, i64); 4] = [
+    ("1", "Today", 1),
+    ("7", "7 days", 7),
+    ("30", "30 days", 30),
+    ("90", "90 days", 90),
+];
 
 /// Which days the dashboard shows (as typed: `range` one of [`SALES_RANGES`], or `from`/`to` dates).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -340,34 +345,30 @@ pub struct SalesRange {
 }
 
 impl SalesRange {
-    fn query(&self) -> String {
-        [("range", &self.range), ("from", &self.from), ("to", &self.to)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(n, v)| format!("{n}={}", crate::url_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+    fn pairs<'a>(&'a self, more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut pairs = vec![
+            ("range", self.range.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+        ];
+        pairs.extend_from_slice(more);
+        pairs
+    }
+
+    /// `path` with this period in its query (a dashboard's address, or its CSV's).
+    pub fn href(&self, path: &str) -> String {
+        crate::href_with(path, &self.pairs(&[]))
     }
 
     /// The CSV of the period's days.
     pub fn csv_href(&self) -> String {
-        let q = self.query();
-        if q.is_empty() {
-            "/seller/sales.csv".into()
-        } else {
-            format!("/seller/sales.csv?{q}")
-        }
+        self.href("/seller/sales.csv")
     }
 
     /// The CSV of another of the period's tables: `summary` (every figure against the period before) or
     /// `products` (each product's sales, views and conversion).
     pub fn table_csv_href(&self, table: &str) -> String {
-        let q = self.query();
-        if q.is_empty() {
-            format!("/seller/sales.csv?table={table}")
-        } else {
-            format!("/seller/sales.csv?{q}&table={table}")
-        }
+        crate::href_with("/seller/sales.csv", &self.pairs(&[("table", table)]))
     }
 }
 

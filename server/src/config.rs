@@ -69,6 +69,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `LEPTOS_ENV`: DEV enables live reload; PROD (the default outside cargo-leptos) does not.
     pub dev_mode: bool,
+    /// `PLATFORM_TIME_ZONE`: the IANA zone whose dates the admin dashboard counts days in. Default UTC.
+    pub platform_zone: String,
     /// Shows the development mailbox at /dev/mailbox (every message the shop "sent"). Never in production: it
     /// shows everyone's mail to anyone.
     pub dev_mailbox: bool,
@@ -228,6 +230,14 @@ impl Config {
                     .into(),
             });
         }
+        let platform_zone = match get("PLATFORM_TIME_ZONE") {
+            None => domain::platform::zones::UTC,
+            Some(name) => domain::platform::zones::known(name.trim()).ok_or(ConfigError {
+                name: "PLATFORM_TIME_ZONE",
+                problem: format!("{name:?} is not a time zone (write it as Europe/Berlin or UTC)"),
+            })?,
+        }
+        .to_string();
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         domain::Backend::from_url(&database_url).map_err(|e| ConfigError {
             name: "DATABASE_URL",
@@ -274,6 +284,7 @@ impl Config {
             dev_mode: get("LEPTOS_ENV")
                 .map(|e| e.eq_ignore_ascii_case("dev"))
                 .unwrap_or(false),
+            platform_zone,
             dev_mailbox: parse("DEV_MAILBOX", get("DEV_MAILBOX"), false)?,
             test_clock: parse("TEST_CLOCK", get("TEST_CLOCK"), false)?,
             product_views: parse("PRODUCT_VIEWS", get("PRODUCT_VIEWS"), true)?,
@@ -367,5 +378,16 @@ mod tests {
         assert_eq!(err.name, "DATABASE_MAX_CONNECTIONS");
         let err = config(&[("DATABASE_URL", "mysql://x")]).expect_err("accepted");
         assert_eq!(err.name, "DATABASE_URL");
+    }
+
+    #[test]
+    fn the_platforms_zone_is_a_known_one_in_its_own_spelling() {
+        assert_eq!(config(&[]).expect("defaults").platform_zone, "UTC");
+        let c = config(&[("PLATFORM_TIME_ZONE", " europe/berlin ")]).expect("zone");
+        assert_eq!(c.platform_zone, "Europe/Berlin");
+        for wrong in ["Mars/Olympus", "UTC\u{0}", "US/Eastern"] {
+            let err = config(&[("PLATFORM_TIME_ZONE", wrong)]).expect_err(wrong);
+            assert_eq!(err.name, "PLATFORM_TIME_ZONE");
+        }
     }
 }

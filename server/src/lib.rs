@@ -121,6 +121,7 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
             admin_idle: config.admin_idle,
         },
         dev_mode: config.dev_mode,
+        platform_zone: config.platform_zone.clone(),
         views: config
             .product_views
             .then(|| Arc::new(domain::money::views::ViewCounter::new())),
@@ -216,6 +217,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/seller/products/export.csv", get(catalog_files::export))
         .route("/seller/money/statement.csv", get(money_files::statement))
         .route("/seller/sales.csv", get(money_files::sales))
+        .route("/admin/sales.csv", get(money_files::admin_sales))
         .route("/account/privacy/export.json", get(privacy_files::export))
         .route("/admin/emails/preview/{key}", get(email_previews::preview))
         .route("/seller/money/stripe/onboard", post(connect_routes::onboard))

@@ -1,5 +1,6 @@
 //! `GET /seller/money/statement.csv`: the store's statement as a file (the filters of `/seller/money`),
-//! `GET /seller/sales.csv`: the sales dashboard's tables (`table`: its days, its summary, its products), and
+//! `GET /seller/sales.csv`: the sales dashboard's tables (`table`: its days, its summary, its products),
+//! `GET /admin/sales.csv`: the admin dashboard's days, and
 //! `POST /test/clock`: moves the shop's clock forward, only in a shop started with `TEST_CLOCK=1` (the browser
 //! journeys wait out a holding period that way).
 
@@ -75,6 +76,47 @@ pub async fn sales(
     seller_file(&actor, name, made)
 }
 
+/// `GET /admin/sales.csv`: each day of the admin dashboard's period, per currency, as a file. Admins only.
+pub async fn admin_sales(
+    State(state): State<AppState>,
+    actor: Option<Extension<CurrentActor>>,
+    Query(period): Query<Period>,
+) -> Response {
+    use domain::admin::AdminError;
+    let Some(Extension(CurrentActor(actor))) = actor else {
+        return see_other("/login?next=%2Fadmin");
+    };
+    let range = SalesRange {
+        range: period.range,
+        from: period.from,
+        to: period.to,
+    };
+    let services = &state.services;
+    match domain::admin::dashboard::csv(&services.db, &actor, &range, &services.platform_zone).await {
+        Ok(bytes) => attachment(
+            "text/csv; charset=utf-8",
+            &format!("marketplace-sales-{}.csv", domain::platform::clock::today()),
+            bytes,
+        ),
+        Err(AdminError::Forbidden) => (StatusCode::FORBIDDEN, "Only admins may download this.").into_response(),
+        Err(AdminError::Invalid(fields)) => invalid(fields),
+        Err(e) => {
+            tracing::error!(error = %e, "the admin's sales file could not be written");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The file could not be written; please try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// 400 with what to type instead.
+fn invalid(fields: Vec<model::FieldError>) -> Response {
+    let message: Vec<String> = fields.into_iter().map(|f| f.message).collect();
+    (StatusCode::BAD_REQUEST, message.join(" ")).into_response()
+}
+
 /// A seller's CSV download, or why there is none: admins use the admin screens, a visitor who runs no store is
 /// sent to apply, a wrong filter is told what to type.
 fn seller_file(actor: &domain::Actor, name: &str, made: Result<Vec<u8>, SellerError>) -> Response {
@@ -88,10 +130,7 @@ fn seller_file(actor: &domain::Actor, name: &str, made: Result<Vec<u8>, SellerEr
             bytes,
         ),
         Err(SellerError::NotFound) => see_other("/sell"),
-        Err(SellerError::Invalid(fields)) => {
-            let message: Vec<String> = fields.into_iter().map(|f| f.message).collect();
-            (StatusCode::BAD_REQUEST, message.join(" ")).into_response()
-        }
+        Err(SellerError::Invalid(fields)) => invalid(fields),
         Err(e) => {
             tracing::error!(error = %e, file = name, "a seller's file could not be written");
             (

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod layout;
 pub mod messages;
 pub mod passkeys;
+pub mod periods;
 pub mod portal;
 pub mod returns;
 pub mod reviews;

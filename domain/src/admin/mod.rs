@@ -1,6 +1,7 @@
 //! Admin use cases. Authorization is checked here, not only in the UI: every function takes the acting user.
 
 pub mod audit;
+pub mod dashboard;
 mod query;
 pub mod stores;
 pub mod users;
@@ -18,6 +19,8 @@ pub enum AdminError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    #[error("the input is not valid")]
+    Invalid(Vec<model::FieldError>),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -83,6 +86,7 @@ impl From<AdminError> for crate::platform::Problem {
         match err {
             AdminError::Forbidden => Problem::Forbidden,
             AdminError::NotFound => Problem::NotFound,
+            AdminError::Invalid(fields) => Problem::Invalid(fields),
             AdminError::Db(e) => e.into(),
         }
     }

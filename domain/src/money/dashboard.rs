@@ -22,8 +22,8 @@ use crate::sellers::SellerError;
 const MAX_DAYS: i64 = 366;
 
 /// The period asked for, as day numbers: the first day and the day after the last, and its label; `today` is the
-/// store's.
-fn period(range: &SalesRange, today: i64) -> Result<(i64, i64, String), SellerError> {
+/// day in the zone the dashboard counts days in (the store's, or the platform's).
+pub(crate) fn period(range: &SalesRange, today: i64) -> Result<(i64, i64, String), Vec<FieldError>> {
     let (from, to) = (range.from.trim(), range.to.trim());
     if from.is_empty() && to.is_empty() {
         let days = SALES_RANGES
@@ -31,7 +31,12 @@ fn period(range: &SalesRange, today: i64) -> Result<(i64, i64, String), SellerEr
             .find(|(key, _, _)| *key == range.range.trim())
             .map_or(30, |r| r.2);
         let end = today + 1;
-        return Ok((end - days, end, format!("the last {days} days")));
+        let label = if days == 1 {
+            "today".to_string()
+        } else {
+            format!("the last {days} days")
+        };
+        return Ok((end - days, end, label));
     }
     let mut errors = Vec::new();
     let mut day = |name: &str, text: &str| match parse_date(text) {
@@ -51,7 +56,7 @@ fn period(range: &SalesRange, today: i64) -> Result<(i64, i64, String), SellerEr
             return Ok((first, last + 1, format!("{from} to {to}")));
         }
     }
-    Err(SellerError::Invalid(errors))
+    Err(errors)
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -228,7 +233,7 @@ async fn dashboard(db: &Db, actor: &Actor, range: &SalesRange) -> Result<(SalesD
     let store = actor.own_store()?;
     let mut conn = db.pool().acquire().await?;
     let time_zone = zone_of(&mut conn, store).await?;
-    let (first, end, label) = period(range, zones::day_in(&time_zone, now_ms()))?;
+    let (first, end, label) = period(range, zones::day_in(&time_zone, now_ms())).map_err(SellerError::Invalid)?;
     let days = end - first;
     let current = sums(&mut conn, store, first, end).await?.figures();
     let previous = sums(&mut conn, store, first - days, first).await?.figures();

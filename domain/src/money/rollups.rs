@@ -1,4 +1,4 @@
-//! The sales rollups (`seller_daily_sales`, `product_daily_sales`): one row per store and day — the date in the
+//! The sales rollups (`seller_daily_sales`, `product_daily_sales`, and the marketplace's `platform_sales`): one row per store and day — the date in the
 //! store's time zone when the row was raised — and per product and day, raised by the ledger's writers in their own transaction when a sale or a refund is booked
 //! (once: only a new entry raises them), read by the sales dashboard. (A product's day also holds its page views:
 //! `views`.)
@@ -9,6 +9,8 @@ use crate::platform::clock::now_ms;
 use crate::platform::zones;
 
 pub const DAY_MS: i64 = 86_400_000;
+/// The marketplace's rollup counts in quarter hours: every zone's midnight falls on one.
+pub const QUARTER_MS: i64 = 900_000;
 
 /// Store `seller_id`'s time zone (UTC for a store that is gone).
 pub async fn zone_of(conn: &mut AnyConnection, seller_id: i64) -> Result<String, sqlx::Error> {
@@ -72,9 +74,34 @@ pub async fn add_sale(conn: &mut AnyConnection, seller_id: i64, order_id: i64, t
     Ok(())
 }
 
-/// Adds a refund of `amount` to its store's day.
-pub async fn add_refund(conn: &mut AnyConnection, seller_id: i64, amount: i64) -> Result<(), sqlx::Error> {
-    let day = store_today(conn, seller_id).await?;
+/// Rows of the marketplace's rollup per quarter and currency: checkouts paid at once update different rows.
+const SHARDS: i64 = 16;
+
+/// Order `order_id`'s group, and when its sale was booked (unix milliseconds; the group's first sale entry): the
+/// moment its refunds count at, so that a refund restates its sale's day. Now for an order paid before the ledger
+/// kept sales.
+async fn sale_of(conn: &mut AnyConnection, order_id: i64) -> Result<(i64, i64), sqlx::Error> {
+    let (group_id, at): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT o.group_id, (SELECT MIN(l.created_at) FROM seller_ledger l JOIN orders s ON s.id = l.order_id \
+         WHERE s.group_id = o.group_id AND l.kind = 'sale') FROM orders o WHERE o.id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((group_id, at.unwrap_or_else(now_ms)))
+}
+
+/// Adds a refund of `amount` on order `order_id` to the day of its sale: its store's day, and the marketplace's
+/// quarter hour in `currency`.
+pub async fn add_refund(
+    conn: &mut AnyConnection,
+    seller_id: i64,
+    order_id: i64,
+    currency: &str,
+    amount: i64,
+) -> Result<(), sqlx::Error> {
+    let (group_id, at) = sale_of(conn, order_id).await?;
+    let day = zones::day_in(&zone_of(conn, seller_id).await?, at);
     sqlx::query(
         "INSERT INTO seller_daily_sales (seller_id, day, refunds, refund_count) VALUES ($1, $2, $3, 1) \
          ON CONFLICT (seller_id, day) DO UPDATE SET refunds = seller_daily_sales.refunds + excluded.refunds, \
@@ -83,6 +110,45 @@ pub async fn add_refund(conn: &mut AnyConnection, seller_id: i64, amount: i64) -
     .bind(seller_id)
     .bind(day)
     .bind(amount)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO platform_sales (quarter, currency, shard, refunds, refund_count) VALUES ($1, $2, $3, $4, 1) \
+         ON CONFLICT (quarter, currency, shard) DO UPDATE SET refunds = platform_sales.refunds + excluded.refunds, \
+         refund_count = platform_sales.refund_count + 1",
+    )
+    .bind(at.div_euclid(QUARTER_MS))
+    .bind(currency)
+    .bind(group_id.rem_euclid(SHARDS))
+    .bind(amount)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds paid checkout `group_id` (`paid` in `currency`) to the marketplace's quarter hour of its sale.
+pub async fn add_platform_sale(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    currency: &str,
+    paid: i64,
+) -> Result<(), sqlx::Error> {
+    let at: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(l.created_at) FROM seller_ledger l JOIN orders o ON o.id = l.order_id \
+         WHERE o.group_id = $1 AND l.kind = 'sale'",
+    )
+    .bind(group_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO platform_sales (quarter, currency, shard, orders, gmv) VALUES ($1, $2, $3, 1, $4) \
+         ON CONFLICT (quarter, currency, shard) DO UPDATE SET orders = platform_sales.orders + 1, \
+         gmv = platform_sales.gmv + excluded.gmv",
+    )
+    .bind(at.unwrap_or_else(now_ms).div_euclid(QUARTER_MS))
+    .bind(currency)
+    .bind(group_id.rem_euclid(SHARDS))
+    .bind(paid)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -59,27 +59,38 @@ pub async fn record_sales(conn: &mut AnyConnection, group_id: i64) -> Result<(),
         0
     };
     let weights: Vec<i64> = orders.iter().map(|(_, total)| *total).collect();
+    let mut booked = false;
     for ((order_id, _), fee) in orders.iter().zip(shares(fee, &weights)) {
-        record_sale(conn, *order_id, fee).await?;
+        booked |= record_sale(conn, *order_id, fee).await?;
     }
-    Ok(())
+    // Once per group: only with its first sale entries (a free checkout has none: the payment's settlement books a
+    // group when it turns paid, and only then).
+    if !booked && paid > 0 {
+        return Ok(());
+    }
+    let currency: String = sqlx::query_scalar("SELECT currency FROM order_groups WHERE id = $1")
+        .bind(group_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    super::rollups::add_platform_sale(conn, group_id, &currency, paid).await
 }
 
 /// Books the sale of paid order `order_id` (its commission frozen already): what the shopper paid for it (goods
 /// after the discount, shipping and tax) in, the commission and the tax on it out, and its share `fee` of the
-/// provider's fee out. Once per order.
-pub async fn record_sale(conn: &mut AnyConnection, order_id: i64, fee: i64) -> Result<(), sqlx::Error> {
+/// provider's fee out. Once per order: whether its sale was booked now.
+pub async fn record_sale(conn: &mut AnyConnection, order_id: i64, fee: i64) -> Result<bool, sqlx::Error> {
     let o = order_money(conn, order_id).await?;
     let tax_bp = policy::read(conn).await?.commission_tax_bp;
     let tax = (o.commission * tax_bp + WHOLE_BP / 2) / WHOLE_BP;
     let entry = |kind, amount| NewEntry::for_order(o.seller_id, &o.currency, kind, amount, order_id, order_id);
-    if append(conn, &entry(EntryKind::Sale, o.total)).await?.is_some() {
+    let booked = append(conn, &entry(EntryKind::Sale, o.total)).await?.is_some();
+    if booked {
         super::rollups::add_sale(conn, o.seller_id, order_id, o.total).await?;
     }
     append(conn, &entry(EntryKind::Commission, -o.commission)).await?;
     append(conn, &entry(EntryKind::CommissionTax, -tax)).await?;
     append(conn, &entry(EntryKind::ProcessingFee, -fee)).await?;
-    Ok(())
+    Ok(booked)
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -165,7 +176,7 @@ pub async fn record_refund(
         if append(conn, &refund).await?.is_none() {
             return Ok(());
         }
-        super::rollups::add_refund(conn, o.seller_id, amount).await?;
+        super::rollups::add_refund(conn, o.seller_id, order_id, &o.currency, amount).await?;
     }
     give_back(conn, &o, order_id, refund_id).await
 }
@@ -208,7 +219,7 @@ async fn book_provider_refund(
     if append(conn, &NewEntry { key, ..entry }).await?.is_none() {
         return Ok(false);
     }
-    super::rollups::add_refund(conn, o.seller_id, amount).await?;
+    super::rollups::add_refund(conn, o.seller_id, order_id, &o.currency, amount).await?;
     Ok(true)
 }
 

@@ -6,6 +6,7 @@ mod inventory;
 mod accounts;
 mod addresses;
 mod admin_audit;
+mod admin_dashboard;
 mod admin_stores;
 mod back_in_stock;
 mod cart;

@@ -124,6 +124,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("admin_user", &["id"]),
     ("admin_stores", &["q", "state", "held", "after"]),
     ("admin_store", &["id"]),
+    ("admin_dashboard", &["range", "from", "to"]),
     (
         "audit_log",
         &["q", "action", "actor", "kind", "subject", "from", "to", "after"],
@@ -552,4 +553,64 @@ async fn junk_at_every_seller_function_and_upload_signed_in_as_a_seller(app: &Te
     println!("seller fuzz: {sent} requests, none answered 5xx or with the panic page");
 }
 
-on_both_databases!(junk_at_every_seller_function_and_upload_signed_in_as_a_seller);
+/// The admin screens' reads and changes, with the fields each takes.
+const ADMIN_GETS: &[(&str, &[&str])] = &[
+    ("admin_dashboard", &["range", "from", "to"]),
+    ("admin_users", &["q", "role", "state", "after"]),
+    ("admin_user", &["id"]),
+    ("admin_stores", &["q", "state", "held", "after"]),
+    ("admin_store", &["id"]),
+    (
+        "audit_log",
+        &["q", "action", "actor", "kind", "subject", "from", "to", "after"],
+    ),
+];
+const ADMIN_ENDPOINTS: &[(&str, &[&str])] = &[
+    ("suspend_store", &["id", "ground", "reason", "password"]),
+    ("reactivate_store", &["id", "reason", "password"]),
+    ("hold_store_payouts", &["id", "hold", "reason"]),
+    ("change_store_commission", &["id", "rate", "seen", "reason", "password"]),
+    ("suspend_account", &["id", "reason", "password"]),
+    ("reactivate_account", &["id", "reason", "password"]),
+    ("change_account_role", &["id", "role", "reason", "password"]),
+    ("reject_application", &["id", "reason"]),
+];
+const ADMIN_FILES: &[(&str, &[&str])] = &[("/admin/sales.csv", &["range", "from", "to"])];
+
+/// Issue 23: every admin server function and download, signed in as an admin, with junk: a clear answer, never a
+/// 5xx, on both databases.
+async fn junk_at_every_admin_function_signed_in_as_an_admin(app: &TestApp) {
+    let admin = demo(app, "admin").await;
+    let mut rng = StdRng::seed_from_u64(20261207);
+    let mut sent = 0;
+    for (endpoint, fields) in ADMIN_ENDPOINTS {
+        for _ in 0..8 {
+            let body = random_form(&mut rng, fields, 0.8).into_bytes();
+            let response = app.post_raw(&admin, endpoint, "text/html", body).await;
+            handled(response, &format!("POST /api/{endpoint} as an admin")).await;
+            sent += 1;
+        }
+    }
+    let gets = ADMIN_GETS
+        .iter()
+        .map(|(name, fields)| (format!("/api/{name}"), *fields));
+    let files = ADMIN_FILES.iter().map(|(path, fields)| (path.to_string(), *fields));
+    for (path, fields) in gets.chain(files) {
+        for _ in 0..8 {
+            let query = sendable(random_form(&mut rng, fields, 0.8));
+            let response = admin
+                .get(app.url(&format!("{path}?{query}")))
+                .send()
+                .await
+                .expect("request");
+            handled(response, &format!("GET {path}?{query} as an admin")).await;
+            sent += 1;
+        }
+    }
+    assert!(sent > 100, "{sent} requests");
+}
+
+on_both_databases!(
+    junk_at_every_seller_function_and_upload_signed_in_as_a_seller,
+    junk_at_every_admin_function_signed_in_as_an_admin,
+);

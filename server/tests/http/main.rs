@@ -10,6 +10,7 @@
 mod support;
 
 mod accounts;
+mod admin_dashboard;
 mod admin_stores;
 mod admin_users;
 mod back_in_stock;

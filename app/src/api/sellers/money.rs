@@ -104,7 +104,7 @@ pub async fn adjust_balance(
     }
 }
 
-/// The store's sales dashboard for a period (`range` 7, 30 or 90 days, or `from`/`to` dates).
+/// The store's sales dashboard for a period (`range` 1, 7, 30 or 90 days, or `from`/`to` dates).
 #[server(endpoint = "sales_dashboard", input = leptos::server_fn::codec::GetUrl)]
 pub async fn sales_dashboard(
     #[server(default)] range: String,

@@ -1,62 +1,15 @@
 pub mod audit;
+pub mod dashboard;
 pub mod stores;
 pub mod users;
+
+pub use dashboard::AdminPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::admin::admin_overview;
 use crate::components::portal::{AdminSection, AdminShell};
 use crate::pages::errors::ForbiddenPage;
-
-#[component]
-pub fn AdminPage() -> impl IntoView {
-    let Some(user) = crate::request_user() else {
-        #[cfg(feature = "ssr")]
-        crate::ssr::page_redirect("/login?next=%2Fadmin");
-        return ().into_any();
-    };
-    if !user.is_admin() {
-        return view! { <ForbiddenPage/> }.into_any();
-    }
-    let overview = Resource::new_blocking(|| (), |_| admin_overview());
-    view! {
-        <Title text="Admin dashboard"/>
-        <AdminShell section=AdminSection::Dashboard>
-        <h1 class="page-title">"Admin dashboard"</h1>
-        <p class="lead">"Signed in as " {user.name.clone()} "."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! {
-                        <section class="card" aria-labelledby="people-title">
-                            <h2 id="people-title">"People"</h2>
-                            <dl class="details">
-                                <dt>"Shoppers"</dt><dd>{o.shoppers}</dd>
-                                <dt>"Sellers"</dt><dd>{o.sellers}</dd>
-                                <dt>"Admins"</dt><dd>{o.admins}</dd>
-                                <dt>"Signed-in sessions"</dt><dd>{o.active_sessions}</dd>
-                            </dl>
-                            <p><a href="/admin/users">"Accounts"</a>" · "<a href="/admin/audit">"Audit log"</a></p>
-                        </section>
-                        <section class="card" aria-labelledby="sellers-title">
-                            <h2 id="sellers-title">"Sellers"</h2>
-                            <p><a href="/admin/sellers">"Stores"</a></p>
-                            <p><a href="/admin/sellers/applications">{format!("Seller applications ({} waiting)", o.pending_applications)}</a></p>
-                            <p><a href="/admin/messages">"Flagged messages (contact details or links)"</a></p>
-                            <p><a href="/admin/reviews">"Reported reviews"</a></p>
-                            <p><a href="/admin/payouts">"Payouts to stores"</a></p>
-                            <p><a href="/admin/emails">"Messages the shop sends"</a></p>
-                        </section>
-                    }.into_any(),
-                    Err(e) => view! { <p class="alert alert--error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-        </AdminShell>
-    }
-    .into_any()
-}
 
 /// Sends a signed-out visitor to the login (back to `path` after) and shows others than admins the 403 page.
 pub(crate) fn admin_gate(path: &str) -> Option<AnyView> {

@@ -55,7 +55,7 @@ pub fn SellerHomePage() -> impl IntoView {
     if let Some(instead) = portal_gate("/seller") {
         return instead;
     }
-    let range = sales::range_from_query();
+    let range = crate::components::periods::range_from_query();
     view! {
         <Title text="Seller portal"/>
         <Suspense fallback=|| ()>

@@ -6,20 +6,12 @@ use leptos::prelude::*;
 use model::catalog::Money;
 use model::money::{
     change_percent, conversion, rate_tenths, tenths_label, DayFigure, SalesDashboard, SalesFigures, SalesRange,
-    TopProduct, HEALTH_THRESHOLDS, SALES_RANGES,
+    TopProduct, HEALTH_THRESHOLDS,
 };
 
 use crate::api::sellers::sales_dashboard;
+use crate::components::periods::{compared_text, days_before, zone_label, Bar, DayBars, PeriodPicker};
 use crate::components::portal::Badge;
-
-/// The period as the address gives it.
-pub fn range_from_query() -> SalesRange {
-    leptos_router::hooks::use_query_map().with_untracked(|q| SalesRange {
-        range: q.get("range").unwrap_or_default(),
-        from: q.get("from").unwrap_or_default(),
-        to: q.get("to").unwrap_or_default(),
-    })
-}
 
 #[component]
 pub fn SalesSection(range: SalesRange) -> impl IntoView {
@@ -44,14 +36,8 @@ pub fn SalesSection(range: SalesRange) -> impl IntoView {
 
 #[component]
 fn Dashboard(d: SalesDashboard) -> impl IntoView {
-    let custom = !d.range.from.is_empty() || !d.range.to.is_empty();
-    let chosen = if custom { "" } else { d.range.range.as_str() };
-    let chosen = if chosen.is_empty() && !custom { "30" } else { chosen };
     let (c, p) = (d.current.clone(), d.previous.clone());
-    let compared = |now: i64, before: i64| match change_percent(now, before) {
-        Some(pc) => format!("{}{pc} % on the {} days before", if pc > 0 { "+" } else { "" }, d.days),
-        None => "Nothing before to compare".to_string(),
-    };
+    let compared = |now: i64, before: i64| compared_text(change_percent(now, before), d.days);
     let aov = |f: &model::money::SalesFigures| f.average_order().map_or(0, |m| m.amount);
     let figures = vec![
         (
@@ -77,31 +63,12 @@ fn Dashboard(d: SalesDashboard) -> impl IntoView {
         ),
     ];
     view! {
-        <nav aria-label="Sales period">
-            <ul class="chips">
-                {SALES_RANGES.iter().map(|(key, label, _)| {
-                    let current = (*key == chosen).then_some("page");
-                    view! { <li><a class="chip" href=format!("/seller?range={key}") aria-current=current>{*label}</a></li> }
-                }).collect_view()}
-            </ul>
-        </nav>
-        <form method="get" action="/seller" class="filters" aria-label="Choose the days">
-            <div class="field">
-                <label for="sales-from">"First day"</label>
-                <input id="sales-from" name="from" type="date" value=d.range.from.clone()/>
-            </div>
-            <div class="field">
-                <label for="sales-to">"Last day"</label>
-                <input id="sales-to" name="to" type="date" value=d.range.to.clone()/>
-            </div>
-            <div class="filters__actions">
-                <button class="button button--secondary" type="submit">"Show these days"</button>
-                <a href=d.range.csv_href() download>"Download these days (CSV)"</a>
-                <a href=d.range.table_csv_href("summary") download>"Every figure (CSV)"</a>
-                <a href=d.range.table_csv_href("products") download>"Every product (CSV)"</a>
-            </div>
-        </form>
-        <p class="muted">{format!("Paid orders of {} (days in {}), against the {} days before.", d.label, zone_label(&d.time_zone), d.days)}</p>
+        <PeriodPicker action="/seller" range=d.range.clone()>
+            <a href=d.range.csv_href() download>"Download these days (CSV)"</a>
+            <a href=d.range.table_csv_href("summary") download>"Every figure (CSV)"</a>
+            <a href=d.range.table_csv_href("products") download>"Every product (CSV)"</a>
+        </PeriodPicker>
+        <p class="muted">{format!("Paid orders of {} (days in {}), against {}.", d.label, zone_label(&d.time_zone), days_before(d.days))}</p>
         <div class="stats stats--five">
             {figures.into_iter().map(|(name, value, change)| view! {
                 <section class="card stat" aria-label=name>
@@ -127,12 +94,7 @@ fn Dashboard(d: SalesDashboard) -> impl IntoView {
 /// Revenue per day as bars, with the same figures as a table for screen readers and for reading exact values.
 #[component]
 fn Chart(days: Vec<DayFigure>) -> impl IntoView {
-    const W: i64 = 720;
-    const H: i64 = 160;
-    let n = days.len().max(1) as i64;
-    let max = days.iter().map(|d| d.revenue.amount).max().unwrap_or(0).max(1);
-    let step = W / n;
-    let bar = (step - 2).max(1);
+    let max = days.iter().map(|d| d.revenue.amount).max().unwrap_or(0);
     let first = days.first().map(|d| d.date.clone()).unwrap_or_default();
     let last = days.last().map(|d| d.date.clone()).unwrap_or_default();
     let total: i64 = days.iter().map(|d| d.revenue.amount).sum();
@@ -140,25 +102,18 @@ fn Chart(days: Vec<DayFigure>) -> impl IntoView {
     let summary = format!(
         "Revenue per day from {first} to {last}: {} in all, the best day {}.",
         Money::new(total, currency.clone()).display(),
-        Money::new(if total > 0 { max } else { 0 }, currency).display()
+        Money::new(max, currency).display()
     );
+    let bars = days
+        .iter()
+        .map(|d| Bar {
+            date: d.date.clone(),
+            value: d.revenue.amount,
+            title: format!("{}: {}", d.date, d.revenue.display()),
+        })
+        .collect();
     view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {W} {}", H + 20) role="img" aria-label=summary.clone()>
-                <line x1="0" y1={H} x2={W} y2={H} class="chart__axis"/>
-                {days.iter().enumerate().map(|(i, d)| {
-                    let h = d.revenue.amount * (H - 4) / max;
-                    view! {
-                        <rect x={i as i64 * step + 1} y={H - h} width={bar} height={h} class="chart__bar">
-                            <title>{format!("{}: {}", d.date, d.revenue.display())}</title>
-                        </rect>
-                    }
-                }).collect_view()}
-                <text x="0" y={H + 16} class="chart__label">{first.clone()}</text>
-                <text x={W} y={H + 16} text-anchor="end" class="chart__label">{last.clone()}</text>
-            </svg>
-            <figcaption class="muted">{summary}</figcaption>
-        </figure>
+        <DayBars bars=bars summary=summary id="sales-chart".to_string()/>
         <details>
             <summary>"The chart's figures, day by day"</summary>
             <table class="table table--compact">
@@ -241,13 +196,4 @@ fn TopProducts(top: Vec<TopProduct>, caption: &'static str) -> impl IntoView {
             </table>
         }
     })
-}
-
-/// The zone as the page names it: "UTC", or "Europe/Berlin time".
-fn zone_label(zone: &str) -> String {
-    if zone == "UTC" {
-        zone.to_string()
-    } else {
-        format!("{zone} time")
-    }
 }
