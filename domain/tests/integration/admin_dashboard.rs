@@ -61,6 +61,15 @@ async fn paid_for(db: &Db, numbers: &[&str]) -> i64 {
     paid
 }
 
+/// Store order `number`'s seller cancels one unit of `variant` (refunded at once).
+async fn cancel_one(db: &Db, seller: &domain::Actor, number: &str, variant: i64) {
+    let gateway = TestGateway::new(db.clone());
+    let form = units_form(&[(variant, 1)], "out_of_stock");
+    refund_order::by_store(db, &gateway, seller, number, RefundKind::Cancel, &form)
+        .await
+        .expect("cancel");
+}
+
 async fn refunded(db: &Db, number: &str) -> i64 {
     sqlx::query_scalar("SELECT refunded FROM orders WHERE number = $1")
         .bind(number)
@@ -92,16 +101,7 @@ async fn checkouts_gmv_and_refunds_are_counted_once(db: Db) {
     .await
     .expect("the store's order");
     let seller = actors::seller_of(&db, store).await;
-    refund_order::by_store(
-        &db,
-        &TestGateway::new(db.clone()),
-        &seller,
-        &number,
-        RefundKind::Cancel,
-        &units_form(&[(kettle, 1)], "out_of_stock"),
-    )
-    .await
-    .expect("cancel");
+    cancel_one(&db, &seller, &number, kettle).await;
     let gmv = paid_for(&db, &[&both, &single]).await;
     let d = board(&db, &month, "UTC").await;
     let s = &d.sales[0];
@@ -208,16 +208,7 @@ async fn a_refund_restates_the_day_of_its_sale(db: Db) {
     .expect("backdate");
     db.migrate().await.expect("the trigger again");
     let seller = actors::seller_of(&db, store).await;
-    refund_order::by_store(
-        &db,
-        &TestGateway::new(db.clone()),
-        &seller,
-        &number,
-        RefundKind::Cancel,
-        &units_form(&[(kettle, 1)], "out_of_stock"),
-    )
-    .await
-    .expect("cancel");
+    cancel_one(&db, &seller, &number, kettle).await;
     let amount = refunded(&db, &number).await;
     assert!(amount > 0);
     let sale_day = model::format_date(sold_at);
