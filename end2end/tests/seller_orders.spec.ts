@@ -29,6 +29,9 @@ async function shopperConfirms(shopper: Page, orderPage: string, number: string)
 }
 
 test("a store ships an order in parts, cancels, refunds and takes back what it must, and the shopper follows each step", async ({ page, browser, request }, testInfo) => {
+  // The longest journey (two browsers, a dozen steps, each page checked by axe): about 50 s on this machine, so twice
+  // the default limit, not a retry, absorbs a slow moment.
+  test.setTimeout(120_000);
   const phone = testInfo.project.name === "phone";
   await logIn(page, phone ? "seller14@demo.bazaar.test" : "seller13@demo.bazaar.test", "demo-pass-2026");
   // At phone width the portal's navigation is behind its menu button.
