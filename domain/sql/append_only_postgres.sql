@@ -13,3 +13,7 @@ CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION bazaar_refuse_change();
 CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION bazaar_refuse_change();
+CREATE OR REPLACE TRIGGER order_notes_append_only BEFORE UPDATE OR DELETE ON order_notes
+    FOR EACH ROW EXECUTE FUNCTION bazaar_refuse_change();
+CREATE OR REPLACE TRIGGER order_notes_no_truncate BEFORE TRUNCATE ON order_notes
+    FOR EACH STATEMENT EXECUTE FUNCTION bazaar_refuse_change();

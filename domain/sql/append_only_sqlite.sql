@@ -10,3 +10,7 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS order_notes_no_update BEFORE UPDATE ON order_notes
+BEGIN SELECT RAISE(ABORT, 'order_notes is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS order_notes_no_delete BEFORE DELETE ON order_notes
+BEGIN SELECT RAISE(ABORT, 'order_notes is append-only'); END;

@@ -89,6 +89,7 @@ pub enum AdminSection {
     Dashboard,
     Users,
     Stores,
+    Orders,
     Applications,
     Payouts,
     Reviews,
@@ -97,10 +98,11 @@ pub enum AdminSection {
     Audit,
 }
 
-const ADMIN_SECTIONS: [(AdminSection, &str, &str); 9] = [
+const ADMIN_SECTIONS: [(AdminSection, &str, &str); 10] = [
     (AdminSection::Dashboard, "/admin", "Dashboard"),
     (AdminSection::Users, "/admin/users", "Accounts"),
     (AdminSection::Stores, "/admin/sellers", "Stores"),
+    (AdminSection::Orders, "/admin/orders", "Orders"),
     (
         AdminSection::Applications,
         "/admin/sellers/applications",

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod orders;
 mod query;
 pub mod stores;
 pub mod users;

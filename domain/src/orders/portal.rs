@@ -17,7 +17,7 @@ use crate::platform::{Actor, Db};
 const PAGE: i64 = 50;
 
 /// Orders with units left to ship (a paid order, also when part of it was refunded).
-const TO_SHIP: &str = "o.status IN ('paid', 'partially_refunded') AND EXISTS (SELECT 1 FROM order_lines l \
+pub(crate) const TO_SHIP: &str = "o.status IN ('paid', 'partially_refunded') AND EXISTS (SELECT 1 FROM order_lines l \
      WHERE l.order_id = o.id AND l.shipped + l.cancelled < l.quantity)";
 
 /// Orders that were paid at some time: a store has no business with the name and address of a checkout that was

@@ -113,15 +113,35 @@ pub async fn group_view(
     actor: &Actor,
     token: Option<&str>,
 ) -> Result<OrderGroupView, OrderError> {
-    let row: GroupRow = sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} FROM order_groups WHERE number = $1"))
-        .bind(number)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(OrderError::NotFound)?;
+    let row = group_row(db, number).await?.ok_or(OrderError::NotFound)?;
     if !may_view(actor, token, row.user_id, &row.view_token) {
         // The same answer as for a number that does not exist: order numbers are not a way to probe.
         return Err(OrderError::NotFound);
     }
+    assemble(db, row).await
+}
+
+/// Group `number` as its shopper sees it, with its id and its account, for the admins' page (which checks the
+/// actor itself).
+pub(crate) async fn group_for_admin(
+    db: &Db,
+    number: &str,
+) -> Result<Option<(OrderGroupView, i64, Option<i64>)>, OrderError> {
+    let Some(row) = group_row(db, number).await? else {
+        return Ok(None);
+    };
+    let (id, user_id) = (row.id, row.user_id);
+    Ok(Some((assemble(db, row).await?, id, user_id)))
+}
+
+async fn group_row(db: &Db, number: &str) -> Result<Option<GroupRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} FROM order_groups WHERE number = $1"))
+        .bind(number)
+        .fetch_optional(db.pool())
+        .await
+}
+
+async fn assemble(db: &Db, row: GroupRow) -> Result<OrderGroupView, OrderError> {
     let mut conn = db.pool().acquire().await?;
     let mut orders = seller_orders(&mut conn, "o.group_id = $1", row.id, true)
         .await?
@@ -299,8 +319,17 @@ pub fn status_label(status: Option<OrderStatus>, units_shipped: i64, spelled: &s
     }
 }
 
-/// The group's status in words; a group whose sellers are at different stages says so.
 fn group_status_label(status: &str, orders: &[Assembled]) -> String {
+    let states: Vec<(&str, &str)> = orders
+        .iter()
+        .map(|o| (o.view.status.as_str(), o.view.status_label.as_str()))
+        .collect();
+    checkout_label(status, &states)
+}
+
+/// The group's status in words from its status and its orders' (status, label) pairs; a group whose sellers are
+/// at different stages says so.
+pub(crate) fn checkout_label(status: &str, orders: &[(&str, &str)]) -> String {
     if GroupStatus::parse(status) != Some(GroupStatus::Paid) {
         return OrderStatus::parse(status)
             .map_or("Cancelled", OrderStatus::label)
@@ -308,19 +337,19 @@ fn group_status_label(status: &str, orders: &[Assembled]) -> String {
     }
     let shipped = orders
         .iter()
-        .filter(|o| {
+        .filter(|(status, _)| {
             matches!(
-                OrderStatus::parse(&o.view.status),
+                OrderStatus::parse(status),
                 Some(OrderStatus::Shipped | OrderStatus::Delivered)
             )
         })
         .count();
-    let partly = orders.iter().any(|o| o.view.status_label == PARTIALLY_SHIPPED);
+    let partly = orders.iter().any(|(_, label)| *label == PARTIALLY_SHIPPED);
     if partly || (shipped > 0 && shipped < orders.len()) {
         return PARTIALLY_SHIPPED.to_string();
     }
-    let first = orders.first().map(|o| o.view.status_label.clone()).unwrap_or_default();
-    if orders.iter().all(|o| o.view.status_label == first) {
+    let first = orders.first().map(|(_, label)| label.to_string()).unwrap_or_default();
+    if orders.iter().all(|(_, label)| *label == first) {
         first
     } else {
         "In progress".to_string()

@@ -34,7 +34,7 @@ async fn board(db: &Db, range: &SalesRange, zone: &str) -> PlatformDashboard {
 }
 
 /// The first variant of a store other than `store`, with `units` in stock.
-async fn variant_elsewhere(db: &Db, store: i64, units: i64) -> i64 {
+pub(crate) async fn variant_elsewhere(db: &Db, store: i64, units: i64) -> i64 {
     let variant: i64 = sqlx::query_scalar(
         "SELECT MIN(v.id) FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE p.seller_id <> $1 AND p.status = 'active'",
@@ -62,7 +62,7 @@ async fn paid_for(db: &Db, numbers: &[&str]) -> i64 {
 }
 
 /// Store order `number`'s seller cancels one unit of `variant` (refunded at once).
-async fn cancel_one(db: &Db, seller: &domain::Actor, number: &str, variant: i64) {
+pub(crate) async fn cancel_one(db: &Db, seller: &domain::Actor, number: &str, variant: i64) {
     let gateway = TestGateway::new(db.clone());
     let form = units_form(&[(variant, 1)], "out_of_stock");
     refund_order::by_store(db, &gateway, seller, number, RefundKind::Cancel, &form)
@@ -70,7 +70,7 @@ async fn cancel_one(db: &Db, seller: &domain::Actor, number: &str, variant: i64)
         .expect("cancel");
 }
 
-async fn refunded(db: &Db, number: &str) -> i64 {
+pub(crate) async fn refunded(db: &Db, number: &str) -> i64 {
     sqlx::query_scalar("SELECT refunded FROM orders WHERE number = $1")
         .bind(number)
         .fetch_one(db.pool())

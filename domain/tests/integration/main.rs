@@ -7,6 +7,7 @@ mod accounts;
 mod addresses;
 mod admin_audit;
 mod admin_dashboard;
+mod admin_orders;
 mod admin_stores;
 mod back_in_stock;
 mod cart;

@@ -58,6 +58,7 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("reactivate_store", &["id", "reason", "password"]),
     ("hold_store_payouts", &["id", "hold", "reason"]),
     ("change_store_commission", &["id", "rate", "seen", "reason", "password"]),
+    ("add_order_note", &["number", "note"]),
     ("cart_add", &["variant", "quantity"]),
     ("cart_add_inline", &["variant", "quantity"]),
     ("cart_update", &["variant", "quantity"]),
@@ -125,6 +126,11 @@ const GETS: &[(&str, &[&str])] = &[
     ("admin_stores", &["q", "state", "held", "after"]),
     ("admin_store", &["id"]),
     ("admin_dashboard", &["range", "from", "to"]),
+    (
+        "admin_orders",
+        &["q", "state", "store", "from", "to", "min", "max", "after"],
+    ),
+    ("admin_order", &["number"]),
     (
         "audit_log",
         &["q", "action", "actor", "kind", "subject", "from", "to", "after"],
@@ -561,6 +567,11 @@ const ADMIN_GETS: &[(&str, &[&str])] = &[
     ("admin_stores", &["q", "state", "held", "after"]),
     ("admin_store", &["id"]),
     (
+        "admin_orders",
+        &["q", "state", "store", "from", "to", "min", "max", "after"],
+    ),
+    ("admin_order", &["number"]),
+    (
         "audit_log",
         &["q", "action", "actor", "kind", "subject", "from", "to", "after"],
     ),
@@ -570,6 +581,7 @@ const ADMIN_ENDPOINTS: &[(&str, &[&str])] = &[
     ("reactivate_store", &["id", "reason", "password"]),
     ("hold_store_payouts", &["id", "hold", "reason"]),
     ("change_store_commission", &["id", "rate", "seen", "reason", "password"]),
+    ("add_order_note", &["number", "note"]),
     ("suspend_account", &["id", "reason", "password"]),
     ("reactivate_account", &["id", "reason", "password"]),
     ("change_account_role", &["id", "role", "reason", "password"]),

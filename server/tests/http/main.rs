@@ -11,6 +11,7 @@ mod support;
 
 mod accounts;
 mod admin_dashboard;
+mod admin_orders;
 mod admin_stores;
 mod admin_users;
 mod back_in_stock;

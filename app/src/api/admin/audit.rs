@@ -1,7 +1,9 @@
 //! The audit log's screen.
 
 use leptos::prelude::*;
-use model::admin::{AuditFilter, AuditPage};
+#[cfg(feature = "ssr")]
+use model::admin::AuditFilter;
+use model::admin::AuditPage;
 
 use crate::error::AppError;
 

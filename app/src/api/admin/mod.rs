@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod orders;
 pub mod stores;
 pub mod users;
 

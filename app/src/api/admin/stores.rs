@@ -3,7 +3,9 @@
 //! release) and its commission rate (with the password too).
 
 use leptos::prelude::*;
-use model::admin_stores::{StoreDetail, StoreFilter, StoreList, StoreState, SuspensionGround};
+use model::admin_stores::{StoreDetail, StoreList};
+#[cfg(feature = "ssr")]
+use model::admin_stores::{StoreFilter, StoreState, SuspensionGround};
 
 use crate::error::AppError;
 

@@ -2,7 +2,9 @@
 //! reactivate, role), each asking for the admin's password again when their last one is older than 10 minutes.
 
 use leptos::prelude::*;
-use model::admin::{AccountState, UserDetail, UserFilter, UserList};
+#[cfg(feature = "ssr")]
+use model::admin::{AccountState, UserFilter};
+use model::admin::{UserDetail, UserList};
 
 use crate::error::AppError;
 

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod dashboard;
+pub mod orders;
 pub mod stores;
 pub mod users;
 
