@@ -20,15 +20,34 @@ use crate::platform::clock::now_ms;
 use crate::platform::zones;
 use crate::platform::{Actor, Db};
 
-/// A quarter hour's sales in one currency.
+/// The sales of one currency over a span of quarter hours, summed by the database.
 #[derive(Debug, sqlx::FromRow)]
-struct QuarterRow {
-    quarter: i64,
+struct SpanSums {
     currency: String,
     orders: i64,
     gmv: i64,
     refunds: i64,
     refund_count: i64,
+}
+
+/// A day's sums in one currency.
+#[derive(Debug, sqlx::FromRow)]
+struct DayRow {
+    day: i64,
+    #[sqlx(flatten)]
+    sums: SpanSums,
+}
+
+/// Quarter hours in a day of 24 hours.
+const DAY_QUARTERS: i64 = DAY_MS / QUARTER_MS;
+
+/// Quarter hours the database sums in one query: `[from, to)`, either a run of 24-hour days whose quarter `q`
+/// falls on day `(q + shift) / 96` (the zone's offset in quarters is `shift`, the same over the run), or one day of
+/// another length (a change of the clocks) read alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Span {
+    Run { from: i64, to: i64, shift: i64 },
+    Day { from: i64, to: i64, day: i64 },
 }
 
 /// The days a dashboard covers, as day numbers in `zone` (the first, and the day after the last), and the moments
@@ -50,7 +69,28 @@ impl Days {
         self.end - self.first
     }
 
+    /// The spans of quarter hours that cover both periods, in order: runs of whole days with one offset, and the
+    /// days the clocks change alone. Every zone's day begins on a quarter hour.
+    fn spans(&self) -> Vec<Span> {
+        let mut spans: Vec<Span> = Vec::new();
+        for (i, pair) in self.starts.windows(2).enumerate() {
+            let day = self.first - self.len() + i as i64;
+            let (from, to) = (pair[0].div_euclid(QUARTER_MS), pair[1].div_euclid(QUARTER_MS));
+            if to - from != DAY_QUARTERS {
+                spans.push(Span::Day { from, to, day });
+                continue;
+            }
+            let shift = day * DAY_QUARTERS - from;
+            match spans.last_mut() {
+                Some(Span::Run { to: end, shift: s, .. }) if *s == shift && *end == from => *end = to,
+                _ => spans.push(Span::Run { from, to, shift }),
+            }
+        }
+        spans
+    }
+
     /// The day number the moment `ms` falls on, if within the two periods (`starts` are ascending).
+    #[cfg(test)]
     fn day_of(&self, ms: i64) -> Option<i64> {
         let after = self.starts.partition_point(|start| *start <= ms);
         (after > 0 && after < self.starts.len()).then(|| self.first - self.len() + after as i64 - 1)
@@ -73,7 +113,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, row: &QuarterRow, day: i64, first: i64) {
+    fn add(&mut self, row: &SpanSums, day: i64, first: i64) {
         let figures = if day >= first {
             &mut self.current
         } else {
@@ -113,30 +153,52 @@ fn empty_day(day: i64, currency: &str) -> PlatformDay {
     }
 }
 
+const SUMS: &str = "currency, CAST(SUM(orders) AS BIGINT) AS orders, CAST(SUM(gmv) AS BIGINT) AS gmv, \
+     CAST(SUM(refunds) AS BIGINT) AS refunds, CAST(SUM(refund_count) AS BIGINT) AS refund_count";
+
+/// Each day's sums per currency over both periods: one query per span, each summed by the database (a year of
+/// quarter-hour rows is never read into memory).
+async fn day_rows(conn: &mut AnyConnection, days: &Days) -> Result<Vec<DayRow>, sqlx::Error> {
+    let mut rows = Vec::new();
+    for span in days.spans() {
+        match span {
+            Span::Run { from, to, shift } => {
+                let found: Vec<DayRow> = sqlx::query_as(&format!(
+                    "SELECT (quarter + $1) / {DAY_QUARTERS} AS day, {SUMS} FROM platform_sales \
+                     WHERE quarter >= $2 AND quarter < $3 GROUP BY 1, 2"
+                ))
+                .bind(shift)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *conn)
+                .await?;
+                rows.extend(found);
+            }
+            Span::Day { from, to, day } => {
+                let found: Vec<SpanSums> = sqlx::query_as(&format!(
+                    "SELECT {SUMS} FROM platform_sales WHERE quarter >= $1 AND quarter < $2 GROUP BY currency"
+                ))
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *conn)
+                .await?;
+                rows.extend(found.into_iter().map(|sums| DayRow { day, sums }));
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// Each currency's figures over both periods, the shop's own currency first; the shop's own as zeros when nothing
 /// was sold in either.
 async fn sales(conn: &mut AnyConnection, days: &Days) -> Result<Vec<CurrencySales>, sqlx::Error> {
-    let (Some(start), Some(end)) = (days.starts.first(), days.starts.last()) else {
-        return Ok(Vec::new());
-    };
-    // Every zone's day begins on a quarter hour, so the quarters from the first start to the last hold exactly
-    // the two periods' sales.
-    let rows: Vec<QuarterRow> = sqlx::query_as(
-        "SELECT quarter, currency, orders, gmv, refunds, refund_count FROM platform_sales \
-         WHERE quarter >= $1 AND quarter < $2 ORDER BY quarter",
-    )
-    .bind(start.div_euclid(QUARTER_MS))
-    .bind(end.div_euclid(QUARTER_MS))
-    .fetch_all(&mut *conn)
-    .await?;
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    for row in &rows {
-        if let Some(day) = days.day_of(row.quarter * QUARTER_MS) {
-            tallies
-                .entry(row.currency.clone())
-                .or_insert_with(|| Tally::new(&row.currency))
-                .add(row, day, days.first);
-        }
+    for row in day_rows(conn, days).await? {
+        let currency = &row.sums.currency;
+        tallies
+            .entry(currency.clone())
+            .or_insert_with(|| Tally::new(currency))
+            .add(&row.sums, row.day, days.first);
     }
     tallies
         .entry(CURRENCY.to_string())
@@ -244,6 +306,47 @@ mod tests {
         let midnight = zones::day_starts("Asia/Kathmandu", day);
         assert_eq!(days.day_of(midnight - QUARTER_MS), Some(day - 1));
         assert_eq!(days.day_of(midnight), Some(day));
+    }
+
+    /// Every quarter hour of both periods is in exactly one span, and a span puts it on the day `day_of` says.
+    fn spans_agree_with_the_days(zone: &str, first: i64, end: i64) -> usize {
+        let days = Days::new(zone, first, end);
+        let spans = days.spans();
+        let mut next = days.starts[0] / QUARTER_MS;
+        for span in &spans {
+            let (from, to) = match *span {
+                Span::Run { from, to, .. } | Span::Day { from, to, .. } => (from, to),
+            };
+            assert_eq!(from, next, "{zone}: spans follow each other");
+            next = to;
+            for q in from..to {
+                let day = match *span {
+                    Span::Run { shift, .. } => (q + shift) / DAY_QUARTERS,
+                    Span::Day { day, .. } => day,
+                };
+                assert_eq!(Some(day), days.day_of(q * QUARTER_MS), "{zone} quarter {q}");
+            }
+        }
+        assert_eq!(
+            next,
+            days.starts[days.starts.len() - 1] / QUARTER_MS,
+            "{zone}: up to the end"
+        );
+        spans.len()
+    }
+
+    #[test]
+    fn spans_are_whole_days_and_the_days_the_clocks_change() {
+        let today = 1_796_599_800_000 / DAY_MS;
+        // A year and the year before it: one run in zones without summer time.
+        for zone in ["UTC", "Asia/Kathmandu", "Pacific/Kiritimati", "Pacific/Pago_Pago"] {
+            assert_eq!(spans_agree_with_the_days(zone, today - 365, today + 1), 1, "{zone}");
+        }
+        // New York and Berlin change their clocks twice a year: each change's day is read alone.
+        for zone in ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe"] {
+            assert!(spans_agree_with_the_days(zone, today - 365, today + 1) >= 9, "{zone}");
+            spans_agree_with_the_days(zone, today - 6, today + 1);
+        }
     }
 
     #[test]

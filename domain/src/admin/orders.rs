@@ -136,7 +136,8 @@ fn conditions(search: &OrderSearch, bounds: &Bounds) -> Filters {
         // An order number is matched whole, through the numbers' unique indexes (a word search reads every row).
         let n = filters.bind_text(q.to_uppercase());
         filters.push(format!(
-            "(g.number = ${n} OR g.id IN (SELECT o.group_id FROM orders o WHERE o.number = ${n}))"
+            "g.id IN (SELECT n.id FROM order_groups n WHERE n.number = ${n} \
+             UNION SELECT o.group_id FROM orders o WHERE o.number = ${n})"
         ));
     } else if !q.is_empty() {
         let n = filters.bind_text(format!("%{}%", like_literal(&q.to_lowercase())));
@@ -181,9 +182,8 @@ pub async fn list(db: &Db, actor: &Actor, search: &OrderSearch, after: &str) -> 
         .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.parse::<i64>().ok()?)));
     if let Some((at, id)) = cursor {
         let (a, b) = (filters.bind_int(at), filters.bind_int(id));
-        filters.push(format!(
-            "(g.created_at < ${a} OR (g.created_at = ${a} AND g.id < ${b}))"
-        ));
+        // A row value, so PostgreSQL reads on from the cursor in the index instead of filtering every row before it.
+        filters.push(format!("(g.created_at, g.id) < (${a}, ${b})"));
     }
     let sql = format!(
         "SELECT g.id, g.number, g.created_at, g.ship_name, g.email, g.currency, g.grand_total, g.status, \
