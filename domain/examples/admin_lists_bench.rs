@@ -8,21 +8,16 @@
 //!
 //! Without a URL it uses a fresh SQLite file; a PostgreSQL URL must name an empty database.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use domain::accounts::{self, Registration};
 use domain::admin::{audit, users};
-use domain::{Actor, Db};
+use domain::Db;
 use model::admin::{AccountState, AuditFilter, UserFilter};
 use model::Role;
 
-const READS: usize = 200;
-
-fn percentiles(mut times: Vec<Duration>) -> String {
-    times.sort();
-    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
-    format!("p50 {:.2} ms, p99 {:.2} ms", at(0.5), at(0.99))
-}
+#[path = "admin_bench/mod.rs"]
+mod admin_bench;
+use admin_bench::time;
 
 const NAMES: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken"];
 const ACTIONS: [&str; 4] = ["account.suspended", "product.changed", "stock.adjusted", "money.payout"];
@@ -72,21 +67,6 @@ async fn write_rows(db: &Db, rows: usize) {
     }
 }
 
-async fn time<F, Fut>(what: &str, mut read: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = usize>,
-{
-    let mut times = Vec::with_capacity(READS);
-    let mut rows = 0;
-    for _ in 0..READS {
-        let started = Instant::now();
-        rows = read().await;
-        times.push(started.elapsed());
-    }
-    println!("{what}: {} ({rows} rows a page)", percentiles(times));
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -97,24 +77,7 @@ async fn main() {
     });
     let db = Db::connect(&url, 4).await.expect("connect");
     db.migrate().await.expect("migrate");
-    let admin = accounts::create_admin(
-        &db,
-        &Registration {
-            name: "Bench Admin".into(),
-            email: "bench-admin@example.com".into(),
-            password: "correct horse battery".into(),
-        },
-    )
-    .await
-    .expect("admin");
-    accounts::two_factor::issue_by_operator(&db, admin.id)
-        .await
-        .expect("two-factor");
-    let admin: Actor = accounts::find_user(&db, admin.id)
-        .await
-        .expect("read")
-        .expect("admin")
-        .actor();
+    let admin = admin_bench::admin(&db).await;
     let started = Instant::now();
     write_rows(&db, rows).await;
     println!(

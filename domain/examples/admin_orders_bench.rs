@@ -11,38 +11,19 @@
 //! Without a URL it uses a fresh SQLite file; a PostgreSQL URL must name an empty database.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use domain::accounts::{self, Registration};
 use domain::admin::{dashboard, orders};
 use domain::{Actor, Db};
 use model::admin_orders::{CheckoutState, OrderSearch};
 use model::money::SalesRange;
 
-const READS: usize = 200;
+#[path = "admin_bench/mod.rs"]
+mod admin_bench;
+use admin_bench::time;
+
 const STORES: i64 = 20;
 const FIVE_MINUTES: i64 = 300_000;
-
-fn percentiles(mut times: Vec<Duration>) -> String {
-    times.sort();
-    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
-    format!("p50 {:.2} ms, p99 {:.2} ms", at(0.5), at(0.99))
-}
-
-async fn time<F, Fut>(what: &str, mut read: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = usize>,
-{
-    let mut times = Vec::with_capacity(READS);
-    let mut rows = 0;
-    for _ in 0..READS {
-        let started = Instant::now();
-        rows = read().await;
-        times.push(started.elapsed());
-    }
-    println!("{what}: {} ({rows} rows)", percentiles(times));
-}
 
 /// Group and order statuses by the checkout's index: a tenth unpaid, a tenth expired, the rest paid and on their
 /// way.
@@ -147,27 +128,6 @@ async fn write_checkouts(db: &Db, rows: usize, now: i64) {
     tx.commit().await.expect("commit");
 }
 
-async fn bench_admin(db: &Db) -> Actor {
-    let admin = accounts::create_admin(
-        db,
-        &Registration {
-            name: "Bench Admin".into(),
-            email: "bench-admin@example.com".into(),
-            password: "correct horse battery".into(),
-        },
-    )
-    .await
-    .expect("admin");
-    accounts::two_factor::issue_by_operator(db, admin.id)
-        .await
-        .expect("two-factor");
-    accounts::find_user(db, admin.id)
-        .await
-        .expect("read")
-        .expect("admin")
-        .actor()
-}
-
 async fn bench_list(db: &Db, admin: Actor, rows: usize, now: i64) {
     let page = |search: OrderSearch, after: String| {
         let db = db.clone();
@@ -250,12 +210,23 @@ async fn bench_list(db: &Db, admin: Actor, rows: usize, now: i64) {
 }
 
 async fn bench_dashboard(db: &Db, admin: Actor) {
-    for days in ["1", "7", "30", "90"] {
-        let range = SalesRange {
-            range: days.into(),
-            ..SalesRange::default()
-        };
-        time(&format!("dashboard, {days} days"), || {
+    let day = |ms: i64| model::format_date(ms);
+    let now = domain::platform::clock::now_ms();
+    let ranges = ["1", "7", "30", "90"].map(|days| SalesRange {
+        range: days.into(),
+        ..SalesRange::default()
+    });
+    let year = SalesRange {
+        from: day(now - 365 * 86_400_000),
+        to: day(now),
+        ..SalesRange::default()
+    };
+    for range in ranges.into_iter().chain([year]) {
+        let what = format!(
+            "dashboard, {} days",
+            if range.range.is_empty() { "366" } else { &range.range }
+        );
+        time(&what, || {
             let (db, range) = (db.clone(), range.clone());
             async move {
                 dashboard::screen(&db, &admin, &range, "UTC")
@@ -268,25 +239,6 @@ async fn bench_dashboard(db: &Db, admin: Actor) {
         })
         .await;
     }
-    let today = model::format_date(domain::platform::clock::now_ms());
-    let year_ago = model::format_date(domain::platform::clock::now_ms() - 365 * 86_400_000);
-    let year = SalesRange {
-        from: year_ago,
-        to: today,
-        ..SalesRange::default()
-    };
-    time("dashboard, 366 days", || {
-        let (db, range) = (db.clone(), year.clone());
-        async move {
-            dashboard::screen(&db, &admin, &range, "UTC")
-                .await
-                .expect("dashboard")
-                .sales[0]
-                .days
-                .len()
-        }
-    })
-    .await;
 }
 
 #[tokio::main]
@@ -299,7 +251,7 @@ async fn main() {
     });
     let db = Db::connect(&url, 4).await.expect("connect");
     db.migrate().await.expect("migrate");
-    let admin = bench_admin(&db).await;
+    let admin = admin_bench::admin(&db).await;
     let now = domain::platform::clock::now_ms();
     let started = Instant::now();
     write_stores(&db, now).await;

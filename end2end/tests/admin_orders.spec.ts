@@ -49,6 +49,6 @@ test("an admin finds a shopper's order, reads its payment and notes it", async (
   await page.getByRole("link", { name: "← Orders" }).click();
   await page.getByLabel("Total at least").fill("ten");
   await page.getByRole("search", { name: "Search orders" }).getByRole("button", { name: "Search" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Type an amount like 25 or 25.50.");
+  await expect(page.getByRole("alert")).toHaveText("Type an amount like 25 or 25.50 (at most 1000000).");
   await expectAccessible(page);
 });

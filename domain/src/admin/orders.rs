@@ -57,7 +57,11 @@ fn state_condition(state: CheckoutState) -> String {
         CheckoutState::ToShip => any_order(TO_SHIP),
         CheckoutState::Shipped => any_order("o.status = 'shipped'"),
         CheckoutState::Delivered => any_order("o.status = 'delivered'"),
-        CheckoutState::Refunded => any_order("o.refunded > 0"),
+        // The payment's own figure: a refund of the whole payment (a late payment whose stock was gone) is on no
+        // store's order.
+        CheckoutState::Refunded => {
+            "EXISTS (SELECT 1 FROM payments p WHERE p.group_id = g.id AND p.refunded > 0)".to_string()
+        }
         CheckoutState::Cancelled => format!("(g.status = 'cancelled' OR {})", any_order("o.status = 'cancelled'")),
         CheckoutState::NotPaid => "g.status IN ('payment_failed', 'expired')".to_string(),
     }
@@ -98,7 +102,10 @@ fn bounds(search: &OrderSearch) -> Result<Bounds, Vec<FieldError>> {
         }
         let parsed = parse_money(text);
         if parsed.is_none() {
-            errors.push(FieldError::new(field, "Type an amount like 25 or 25.50."));
+            errors.push(FieldError::new(
+                field,
+                "Type an amount like 25 or 25.50 (at most 1000000).",
+            ));
         }
         parsed
     };
@@ -187,7 +194,7 @@ pub async fn list(db: &Db, actor: &Actor, search: &OrderSearch, after: &str) -> 
     }
     let sql = format!(
         "SELECT g.id, g.number, g.created_at, g.ship_name, g.email, g.currency, g.grand_total, g.status, \
-         (SELECT CAST(COALESCE(SUM(o.refunded), 0) AS BIGINT) FROM orders o WHERE o.group_id = g.id) AS refunded \
+         (SELECT CAST(COALESCE(SUM(p.refunded), 0) AS BIGINT) FROM payments p WHERE p.group_id = g.id) AS refunded \
          FROM order_groups g{} ORDER BY g.created_at DESC, g.id DESC LIMIT {}",
         filters.where_clause(),
         PAGE + 1
@@ -285,11 +292,11 @@ struct NoteRow {
 /// Checkout `number`'s admin page.
 pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<CheckoutDetail, AdminError> {
     require_admin(actor)?;
-    let number = number.trim();
-    if !plausible_number(number) {
+    let number = number.trim().to_ascii_uppercase();
+    if !plausible_number(&number) {
         return Err(AdminError::NotFound);
     }
-    let (order, group_id, customer_id) = group_for_admin(db, number)
+    let (order, group_id, customer_id) = group_for_admin(db, &number)
         .await
         .map_err(from_order_error)?
         .ok_or(AdminError::NotFound)?;
@@ -364,8 +371,8 @@ fn payment_view(p: PaymentRow) -> PaymentRecord {
 /// Adds an internal note to checkout `number`, written by `actor`. Notes are never changed or removed.
 pub async fn add_note(db: &Db, actor: &Actor, number: &str, typed: &str) -> Result<(), AdminError> {
     require_admin(actor)?;
-    let number = number.trim();
-    if !plausible_number(number) {
+    let number = number.trim().to_ascii_uppercase();
+    if !plausible_number(&number) {
         return Err(AdminError::NotFound);
     }
     let body =
@@ -385,7 +392,7 @@ pub async fn add_note(db: &Db, actor: &Actor, number: &str, typed: &str) -> Resu
     .bind(actor.user_id())
     .bind(&body)
     .bind(now_ms())
-    .bind(number)
+    .bind(&number)
     .execute(db.pool())
     .await?;
     if written.rows_affected() == 0 {

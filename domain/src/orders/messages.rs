@@ -241,8 +241,8 @@ struct FlaggedRow {
     message: MessageRow,
 }
 
-/// For admins: the newest flagged messages of every store (at most 100), or, with `number`, that order's whole
-/// thread with its notes. Anyone else gets `NotFound`.
+/// For admins: the newest flagged messages of every store (at most 100), or, with `number` (a store's order or
+/// a checkout's), that order's whole thread with its notes, or every thread of the checkout. Anyone else gets `NotFound`.
 pub async fn for_admin(db: &Db, actor: &Actor, number: &str) -> Result<Vec<FlaggedMessage>, OrderError> {
     if !actor.is_admin() {
         return Err(OrderError::NotFound);
@@ -255,7 +255,8 @@ pub async fn for_admin(db: &Db, actor: &Actor, number: &str) -> Result<Vec<Flagg
         "SELECT o.number AS number, s.store_name AS store_name, m.id AS id, m.created_at AS created_at, \
          m.author AS author, m.body AS body, m.flag AS flag FROM order_messages m \
          JOIN orders o ON o.id = m.order_id JOIN sellers s ON s.id = o.seller_id \
-         WHERE ($1 = '' AND m.flag <> '') OR o.number = $1 \
+         JOIN order_groups g ON g.id = o.group_id \
+         WHERE ($1 = '' AND m.flag <> '') OR o.number = $1 OR g.number = $1 \
          ORDER BY CASE WHEN $1 = '' THEN 0 - m.created_at ELSE m.created_at END, m.id LIMIT 100",
     )
     .bind(number)

@@ -70,6 +70,18 @@ pub(crate) async fn cancel_one(db: &Db, seller: &domain::Actor, number: &str, va
         .expect("cancel");
 }
 
+/// The number of store `store`'s order in checkout `group`.
+pub(crate) async fn store_order_of(db: &Db, group: &str, store: i64) -> String {
+    sqlx::query_scalar(
+        "SELECT o.number FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE g.number = $1 AND o.seller_id = $2",
+    )
+    .bind(group)
+    .bind(store)
+    .fetch_one(db.pool())
+    .await
+    .expect("the store's order")
+}
+
 pub(crate) async fn refunded(db: &Db, number: &str) -> i64 {
     sqlx::query_scalar("SELECT refunded FROM orders WHERE number = $1")
         .bind(number)
@@ -92,14 +104,7 @@ async fn checkouts_gmv_and_refunds_are_counted_once(db: Db) {
     // One checkout from two stores is one order; its GMV is what the shopper paid.
     let (both, _) = paid_order(&db, &[(kettle, 2), (other, 1)], "Dash Ada").await;
     let (single, _) = paid_order(&db, &[(mug, 1)], "Dash Bo").await;
-    let number: String = sqlx::query_scalar(
-        "SELECT o.number FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE g.number = $1 AND o.seller_id = $2",
-    )
-    .bind(&both)
-    .bind(store)
-    .fetch_one(db.pool())
-    .await
-    .expect("the store's order");
+    let number = store_order_of(&db, &both, store).await;
     let seller = actors::seller_of(&db, store).await;
     cancel_one(&db, &seller, &number, kettle).await;
     let gmv = paid_for(&db, &[&both, &single]).await;
@@ -181,6 +186,44 @@ async fn days_are_the_platforms_time_zones(db: Db) {
             ..SalesRange::default()
         };
         assert_eq!(board(&db, &chosen, zone).await.sales[0].current.orders, 1, "{zone}");
+    }
+}
+
+/// A day the clocks change is summed on its own: Berlin's 2026-10-25 has 25 hours (summer time ends), so its last
+/// quarter hour (23:45 local, 22:45 UTC) is still the 25th there, while in UTC the same moments fall otherwise.
+async fn a_day_the_clocks_change_keeps_its_own_sales(db: Db) {
+    const QUARTER: i64 = 900_000;
+    const HOUR: i64 = 3_600_000;
+    // Midnight of the 25th in Berlin (UTC+2 until 03:00 that night): 22:00 UTC on the 24th.
+    let midnight = model::parse_date("2026-10-24").expect("date") + 22 * HOUR;
+    let sales = [
+        (midnight - QUARTER, 100),
+        (midnight, 200),
+        (midnight + 25 * HOUR - QUARTER, 400),
+        (midnight + 25 * HOUR, 800),
+    ];
+    for (at, gmv) in sales {
+        sqlx::query("INSERT INTO platform_sales (quarter, currency, shard, orders, gmv) VALUES ($1, $2, 0, 1, $3)")
+            .bind(at / QUARTER)
+            .bind(domain::catalog::editor::CURRENCY)
+            .bind(gmv)
+            .execute(db.pool())
+            .await
+            .expect("rollup row");
+    }
+    let days = SalesRange {
+        from: "2026-10-24".into(),
+        to: "2026-10-26".into(),
+        ..SalesRange::default()
+    };
+    for (zone, expected) in [("Europe/Berlin", [100, 600, 800]), ("UTC", [300, 1200, 0])] {
+        let d = board(&db, &days, zone).await;
+        let gmv: Vec<i64> = d.sales[0].days.iter().map(|day| day.gmv.amount).collect();
+        assert_eq!(gmv, expected, "{zone}");
+        assert_eq!(
+            d.sales[0].current.orders, 4,
+            "{zone}: every sale is within the three days"
+        );
     }
 }
 
@@ -284,5 +327,6 @@ db_tests!(
     checkouts_gmv_and_refunds_are_counted_once,
     days_are_the_platforms_time_zones,
     a_refund_restates_the_day_of_its_sale,
+    a_day_the_clocks_change_keeps_its_own_sales,
     two_currencies_are_never_summed,
 );

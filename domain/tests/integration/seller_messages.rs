@@ -89,6 +89,11 @@ async fn a_shopper_and_a_store_talk_notes_stay_inside_and_contact_details_are_fl
         messages::for_admin(&db, &admin, &number).await.expect("thread").len(),
         3
     );
+    // The checkout's number (the admins' order page links by it) reads every thread of the checkout.
+    assert_eq!(
+        messages::for_admin(&db, &admin, &group).await.expect("threads").len(),
+        3
+    );
     assert!(matches!(
         messages::for_admin(&db, &seller, "").await,
         Err(OrderError::NotFound)

@@ -1,6 +1,6 @@
 //! The admins' orders over HTTP: the access matrix (signed out → the login, a shopper and a seller → 403 for the
 //! pages, the reads and the note, with nothing written), and an admin who finds a paid checkout, opens it and adds
-//! a note (escaped on the page; the shopper's own order page never shows it). Both databases.
+//! a note (escaped on the page). Both databases.
 
 use reqwest::StatusCode;
 
@@ -73,7 +73,10 @@ async fn an_admin_finds_an_order_and_notes_it(app: &TestApp) {
     let list = app.page(&admin, "/admin/orders?state=shipped").await;
     assert!(!list.contains(&group) && list.contains("No order matches these filters."));
     let wrong = app.page(&admin, "/admin/orders?min=ten").await;
-    assert!(wrong.contains("Type an amount like 25 or 25.50."), "told what to type");
+    assert!(
+        wrong.contains("Type an amount like 25 or 25.50 (at most 1000000)."),
+        "told what to type"
+    );
 
     let page = app.page(&admin, &format!("/admin/orders/{group}")).await;
     assert!(page.contains(&store_order) && page.contains("Payments and refunds"));

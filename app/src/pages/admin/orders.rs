@@ -97,8 +97,8 @@ fn OrderFilters(search: OrderSearch) -> impl IntoView {
                 </select>
             </div>
             <Filter id="orders-store" name="store" label="Store" kind="search" value=search.store.clone()/>
-            <Filter id="orders-from" name="from" label="Placed from" kind="date" value=search.from.clone()/>
-            <Filter id="orders-to" name="to" label="Placed until" kind="date" value=search.to.clone()/>
+            <Filter id="orders-from" name="from" label="Placed from (UTC)" kind="date" value=search.from.clone()/>
+            <Filter id="orders-to" name="to" label="Placed until (UTC)" kind="date" value=search.to.clone()/>
             <Filter id="orders-min" name="min" label="Total at least" kind="text" value=search.min.clone()/>
             <Filter id="orders-max" name="max" label="Total at most" kind="text" value=search.max.clone()/>
             <div class="filters__actions">
@@ -124,7 +124,7 @@ fn OrderTable(list: CheckoutList, search: OrderSearch) -> impl IntoView {
         <table class="table">
             <caption class="visually-hidden">"Orders, newest first"</caption>
             <thead><tr>
-                <th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Customer"</th>
+                <th scope="col">"Order"</th><th scope="col">"Placed (UTC)"</th><th scope="col">"Customer"</th>
                 <th scope="col">"Stores"</th><th scope="col">"State"</th>
                 <th scope="col" class="num">"Total"</th><th scope="col" class="num">"Refunded"</th>
             </tr></thead>
@@ -135,7 +135,7 @@ fn OrderTable(list: CheckoutList, search: OrderSearch) -> impl IntoView {
                     view! {
                         <tr>
                             <td><a href=format!("/admin/orders/{}", o.number)>{o.number.clone()}</a></td>
-                            <td data-label="Placed">{placed}</td>
+                            <td data-label="Placed (UTC)"><time datetime=placed.clone()>{placed.clone()}</time></td>
                             <td data-label="Customer">{o.customer.clone()}<br/><span class="muted">{o.email.clone()}</span></td>
                             <td data-label="Stores">{o.stores.join(", ")}</td>
                             <td data-label="State">{o.status_label.clone()}</td>
@@ -201,7 +201,7 @@ fn CheckoutView(detail: CheckoutDetail) -> impl IntoView {
             <h2 id="checkout-title">"Checkout"</h2>
             <dl class="details">
                 <dt>"State"</dt><dd>{o.status_label.clone()}</dd>
-                <dt>"Placed"</dt><dd>{placed}</dd>
+                <dt>"Placed (UTC)"</dt><dd><time datetime=placed.clone()>{placed.clone()}</time></dd>
                 <dt>"Customer"</dt><dd>{customer}" · "{o.email.clone()}</dd>
                 <dt>"Ship to"</dt><dd>{o.address.join(", ")}</dd>
                 <dt>"Items"</dt><dd>{o.items_total.display()}</dd>
