@@ -19,6 +19,8 @@ export E2E_ADMIN_PASSWORD="e2e-admin-$(date +%s)-secret"
 export DEV_MAILBOX=true
 # The money journey waits out the holding period by moving the shop's clock forward (POST /test/clock).
 export TEST_CLOCK=true
+# The admin orders journey refunds a unit above this, so its password is asked again (the clock moved a day).
+export ADMIN_REFUND_CONFIRM_ABOVE=1.00
 # Imports fetch their pictures from this machine in the journeys (never allowed in a real shop).
 export PICTURE_FETCH_ALLOW_LOOPBACK=true
 export RUST_LOG="${RUST_LOG:-warn,bazaar::access=warn}"

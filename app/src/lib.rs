@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/sellers") view=pages::admin::stores::AdminStoresPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/orders") view=pages::admin::orders::AdminOrdersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/orders/:number") view=pages::admin::orders::AdminOrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/orders/:number/refund") view=pages::admin::order_refund::AdminRefundPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/sellers/applications") view=pages::admin::SellerApplicationsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/sellers/:id") view=pages::admin::stores::AdminStorePage ssr=SsrMode::Async/>
                     <Route path=path!("admin/payouts") view=pages::admin_payouts::PayoutsPage ssr=SsrMode::Async/>

@@ -36,6 +36,9 @@ pub struct Services {
     pub dev_mode: bool,
     /// The zone whose dates the admin dashboard counts days in (`PLATFORM_TIME_ZONE`).
     pub platform_zone: String,
+    /// An admin's refund above this amount (minor units) asks for their password again
+    /// (`ADMIN_REFUND_CONFIRM_ABOVE`).
+    pub refund_confirm_above: i64,
     /// Product page views counted in memory (`None`: not counted, `PRODUCT_VIEWS=false`).
     pub views: Option<std::sync::Arc<domain::money::views::ViewCounter>>,
     /// Where a form may send the browser besides this shop (CSP `form-action`): Stripe's hosted checkout and

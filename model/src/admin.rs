@@ -22,10 +22,12 @@ pub enum AuditAction {
     TransfersHeld,
     TransfersReleased,
     CommissionChanged,
+    OrderRefunded,
+    OrderCancelled,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::AccountSuspended,
         AuditAction::AccountReactivated,
         AuditAction::RoleChanged,
@@ -41,6 +43,8 @@ impl AuditAction {
         AuditAction::TransfersHeld,
         AuditAction::TransfersReleased,
         AuditAction::CommissionChanged,
+        AuditAction::OrderRefunded,
+        AuditAction::OrderCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,8 @@ impl AuditAction {
             AuditAction::TransfersHeld => "money.held",
             AuditAction::TransfersReleased => "money.released",
             AuditAction::CommissionChanged => "money.commission",
+            AuditAction::OrderRefunded => "order.refunded",
+            AuditAction::OrderCancelled => "order.cancelled",
         }
     }
 
@@ -84,6 +90,8 @@ impl AuditAction {
             AuditAction::TransfersHeld => "Payouts held",
             AuditAction::TransfersReleased => "Payouts released",
             AuditAction::CommissionChanged => "Commission changed",
+            AuditAction::OrderRefunded => "Order refunded",
+            AuditAction::OrderCancelled => "Order items cancelled",
         }
     }
 }
@@ -122,6 +130,8 @@ impl AuditEntryView {
         match self.subject_kind.as_str() {
             "account" => format!("/admin/users/{}", self.subject_id),
             "store" => format!("/admin/sellers/{}", self.subject_id),
+            // A store's order: its admin page, with its timeline and what can still be refunded.
+            "order" => format!("/admin/orders/{}/refund", self.subject_id),
             _ => AuditFilter {
                 subject_kind: self.subject_kind.clone(),
                 subject_id: self.subject_id.clone(),

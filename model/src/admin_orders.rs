@@ -168,6 +168,19 @@ pub struct CheckoutDetail {
     pub messages: i64,
     /// Oldest first.
     pub notes: Vec<OrderNote>,
+    /// The store orders money can still go back on (their refund page is linked).
+    pub refundable: Vec<String>,
+}
+
+/// A store's order as an admin refunds or cancels it (`/admin/orders/{number}/refund`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminStoreOrder {
+    /// The checkout it is part of.
+    pub checkout: String,
+    pub order: crate::seller_orders::SellerOrderDetail,
+    /// Whether the admin's last password is older than 10 minutes (a refund above `confirm_above` asks for it).
+    pub needs_password: bool,
+    pub confirm_above: Money,
 }
 
 /// The longest internal note, in characters.

@@ -59,6 +59,9 @@ pub struct Config {
     /// `ADMIN_IDLE_MINUTES`: an admin's session unused this long ends (shoppers' keep `SESSION_IDLE_MINUTES`).
     /// Default 30 minutes.
     pub admin_idle: Duration,
+    /// `ADMIN_REFUND_CONFIRM_ABOVE`: an admin's refund above this amount (in the shop's currency, "100.00") asks
+    /// for their password again when their last one is older than 10 minutes. Default 100.00; 0 asks for every one.
+    pub refund_confirm_above: i64,
     /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` / `LOGIN_MAX_FAILURES_PER_CLIENT` / `LOGIN_THROTTLE_WINDOW_SECONDS`.
     pub login_per_account: u32,
     pub login_per_client: u32,
@@ -138,6 +141,17 @@ pub struct SmsConfig {
 pub struct ConfigError {
     pub name: &'static str,
     pub problem: String,
+}
+
+/// An amount setting typed as money ("100.00"), in minor units.
+fn amount(name: &'static str, raw: Option<String>, default: i64) -> Result<i64, ConfigError> {
+    match raw {
+        None => Ok(default),
+        Some(text) => domain::catalog::editor::parse_money(&text).ok_or(ConfigError {
+            name,
+            problem: format!("{text:?} is not an amount (write it as 100.00)"),
+        }),
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/bazaar.db";
@@ -264,6 +278,7 @@ impl Config {
             admin_idle: Duration::from_secs(
                 60 * parse("ADMIN_IDLE_MINUTES", get("ADMIN_IDLE_MINUTES"), 30_u64)?.max(1),
             ),
+            refund_confirm_above: amount("ADMIN_REFUND_CONFIRM_ABOVE", get("ADMIN_REFUND_CONFIRM_ABOVE"), 10_000)?,
             login_per_account: parse(
                 "LOGIN_MAX_FAILURES_PER_ACCOUNT",
                 get("LOGIN_MAX_FAILURES_PER_ACCOUNT"),
@@ -383,6 +398,11 @@ mod tests {
     #[test]
     fn the_platforms_zone_is_a_known_one_in_its_own_spelling() {
         assert_eq!(config(&[]).expect("defaults").platform_zone, "UTC");
+        assert_eq!(config(&[]).expect("defaults").refund_confirm_above, 10_000);
+        let c = config(&[("ADMIN_REFUND_CONFIRM_ABOVE", " 250.50 ")]).expect("amount");
+        assert_eq!(c.refund_confirm_above, 25_050);
+        let err = config(&[("ADMIN_REFUND_CONFIRM_ABOVE", "lots")]).expect_err("not an amount");
+        assert_eq!(err.name, "ADMIN_REFUND_CONFIRM_ABOVE");
         let c = config(&[("PLATFORM_TIME_ZONE", " europe/berlin ")]).expect("zone");
         assert_eq!(c.platform_zone, "Europe/Berlin");
         for wrong in ["Mars/Olympus", "UTC\u{0}", "US/Eastern"] {

@@ -122,6 +122,7 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
         },
         dev_mode: config.dev_mode,
         platform_zone: config.platform_zone.clone(),
+        refund_confirm_above: config.refund_confirm_above,
         views: config
             .product_views
             .then(|| Arc::new(domain::money::views::ViewCounter::new())),

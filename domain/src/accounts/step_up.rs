@@ -40,6 +40,15 @@ pub fn password_asked() -> model::FieldError {
     )
 }
 
+/// The password field's message when an admin's refund is above the amount refunded without it.
+pub fn refund_asks_password() -> model::FieldError {
+    model::FieldError::new(
+        "password",
+        "This refund is above what admins refund without their password: enter your password to confirm it \
+         (asked when your last one is older than 10 minutes).",
+    )
+}
+
 /// Whether a password given at `confirmed_at` (unix ms) still covers an action.
 pub fn is_recent(confirmed_at: Option<i64>) -> bool {
     confirmed_at.is_some_and(|at| now_ms() - at < STEP_UP_MS)

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use model::admin_orders::{
-    CheckoutDetail, CheckoutList, CheckoutRow, CheckoutState, OrderNote, OrderSearch, PaymentRecord, RefundRecord,
-    NOTE_MAX_CHARS,
+    AdminStoreOrder, CheckoutDetail, CheckoutList, CheckoutRow, CheckoutState, OrderNote, OrderSearch, PaymentRecord,
+    RefundRecord, NOTE_MAX_CHARS,
 };
 use model::catalog::Money;
 use model::FieldError;
@@ -16,6 +16,7 @@ use super::query::{cut_page, Filters};
 use super::{require_admin, AdminError};
 use crate::catalog::editor::parse_money;
 use crate::orders::portal::TO_SHIP;
+use crate::orders::refunds::money_can_go_back;
 use crate::orders::views::{checkout_label, group_for_admin, status_label};
 use crate::orders::{plausible_number, OrderError, OrderStatus};
 use crate::platform::clock::now_ms;
@@ -332,7 +333,6 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<CheckoutDeta
             .fetch_all(&mut *conn)
             .await?;
     Ok(CheckoutDetail {
-        order,
         customer_id: customer_name.as_ref().and(customer_id),
         customer_name: customer_name.unwrap_or_default(),
         payments: payments.into_iter().map(payment_view).collect(),
@@ -344,6 +344,12 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<CheckoutDeta
                 at: r.created_at,
             })
             .collect(),
+        refundable: order
+            .orders
+            .iter()
+            .filter(|o| OrderStatus::parse(&o.status).is_some_and(money_can_go_back))
+            .map(|o| o.number.clone())
+            .collect(),
         messages,
         notes: notes
             .into_iter()
@@ -353,6 +359,37 @@ pub async fn detail(db: &Db, actor: &Actor, number: &str) -> Result<CheckoutDeta
                 at: n.created_at,
             })
             .collect(),
+        order,
+    })
+}
+
+/// Store order `number` as its refund page shows it to an admin: its lines with what can still be cancelled or
+/// refunded, and whether a large refund will ask for the password (`confirmed_at`: when the admin last gave it;
+/// `confirm_above`: the amount, in the order's minor units, above which it asks).
+pub async fn store_order(
+    db: &Db,
+    actor: &Actor,
+    number: &str,
+    confirmed_at: Option<i64>,
+    confirm_above: i64,
+) -> Result<AdminStoreOrder, AdminError> {
+    require_admin(actor)?;
+    let number = number.trim().to_ascii_uppercase();
+    let order = crate::orders::portal::detail(db, actor, &number)
+        .await
+        .map_err(from_order_error)?;
+    let checkout: String = sqlx::query_scalar(
+        "SELECT g.number FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.number = $1",
+    )
+    .bind(&number)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AdminError::NotFound)?;
+    Ok(AdminStoreOrder {
+        checkout,
+        confirm_above: Money::new(confirm_above, order.total.currency.as_str()),
+        needs_password: !crate::accounts::step_up::is_recent(confirmed_at),
+        order,
     })
 }
 

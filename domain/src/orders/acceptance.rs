@@ -43,6 +43,7 @@ pub struct Unaccepted {
     pub order_id: i64,
     pub accept_by: i64,
     pub group_id: i64,
+    pub seller_id: i64,
     pub number: String,
     pub store_name: String,
 }
@@ -51,8 +52,8 @@ pub struct Unaccepted {
 /// (open or lost) are left out: nothing can be refunded from it, and they would take the sweep's places forever.
 pub async fn overdue(db: &Db, now: i64, limit: i64) -> Result<Vec<Unaccepted>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT o.id AS order_id, o.accept_by AS accept_by, o.group_id AS group_id, o.number AS number, \
-         s.store_name AS store_name FROM orders o JOIN sellers s ON s.id = o.seller_id \
+        "SELECT o.id AS order_id, o.accept_by AS accept_by, o.group_id AS group_id, o.seller_id AS seller_id, \
+         o.number AS number, s.store_name AS store_name FROM orders o JOIN sellers s ON s.id = o.seller_id \
          WHERE o.accept_by IS NOT NULL AND o.accept_by < $1 AND o.status IN {OPEN} \
          AND s.accept_orders = 1 AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.group_id = o.group_id \
          AND d.status IN ('needs_response', 'under_review', 'lost')) ORDER BY o.accept_by LIMIT $2"

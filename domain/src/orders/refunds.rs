@@ -252,7 +252,7 @@ struct Figures {
 
 async fn figures(conn: &mut AnyConnection, order_id: i64) -> Result<Figures, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.total AS total, o.refunded AS refunded, o.shipping_amount AS shipping_amount, \
+        "SELECT o.status AS status, o.total AS total, o.refunded AS refunded, o.shipping_amount AS shipping_amount, \
          o.items_total AS items_total, o.units_shipped AS units_shipped, g.currency AS currency, \
          (SELECT CAST(COALESCE(SUM(r.shipping), 0) AS BIGINT) FROM order_refunds r WHERE r.order_id = o.id) \
          AS shipping_refunded FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.id = $1",
@@ -573,6 +573,9 @@ pub struct Completed {
     pub lines: Vec<RefundedLine>,
     /// The order's status when the refund changed it (cancelled, refunded, shipped).
     pub became: Option<OrderStatus>,
+    /// The order's status before it, and what of the order was refunded with it (this refund included).
+    pub was: String,
+    pub order_refunded: Money,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -585,6 +588,7 @@ struct CompletedRow {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct OrderAfter {
+    status: String,
     total: i64,
     refunded: i64,
     units_shipped: i64,
@@ -620,7 +624,7 @@ pub async fn complete(conn: &mut AnyConnection, claim: &Claim, by: &str) -> Resu
     .fetch_all(&mut *conn)
     .await?;
     let after: OrderAfter = sqlx::query_as(
-        "SELECT o.total AS total, o.refunded AS refunded, o.units_shipped AS units_shipped, g.currency AS currency, \
+        "SELECT o.status AS status, o.total AS total, o.refunded AS refunded, o.units_shipped AS units_shipped, g.currency AS currency, \
          (SELECT CAST(COALESCE(SUM(l.quantity - l.shipped - l.cancelled), 0) AS BIGINT) FROM order_lines l \
          WHERE l.order_id = o.id) AS units_left FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.id = $1",
     )
@@ -636,6 +640,8 @@ pub async fn complete(conn: &mut AnyConnection, claim: &Claim, by: &str) -> Resu
         restock: row.restock == 1,
         lines,
         became: None,
+        was: after.status.clone(),
+        order_refunded: money(after.refunded),
     };
     let note = done.note(by);
     let became = if after.units_shipped == 0 && after.units_left == 0 {
@@ -667,17 +673,22 @@ pub async fn complete(conn: &mut AnyConnection, claim: &Claim, by: &str) -> Resu
 }
 
 impl Completed {
-    /// The timeline's note: what went back, how much, why, and who did it.
-    fn note(&self, by: &str) -> String {
+    /// What went back: "2 × Copper kettle (Large), shipping ($4.00)", or "an amount".
+    pub fn what(&self) -> String {
         let mut what: Vec<String> = self.lines.iter().map(RefundedLine::described).collect();
         if self.shipping.amount > 0 {
             what.push(format!("shipping ({})", self.shipping.display()));
         }
-        let what = if what.is_empty() {
+        if what.is_empty() {
             "an amount".to_string()
         } else {
             what.join(", ")
-        };
+        }
+    }
+
+    /// The timeline's note: what went back, how much, why, and who did it.
+    fn note(&self, by: &str) -> String {
+        let what = self.what();
         let verb = if self.kind == RefundKind::Cancel {
             "Cancelled"
         } else {

@@ -9,8 +9,8 @@ use super::clock::now_ms;
 use super::ids::next_id;
 use super::{Actor, ActorKind};
 
-/// What an action was done to: a kind (`account`, `store`, `product`, `application`, `review`), its id and its
-/// name at the time (the name may change or be erased later; the entry keeps what the actor saw).
+/// What an action was done to: a kind (`account`, `store`, `product`, `application`, `review`, `order`), its id
+/// and its name at the time (the name may change or be erased later; the entry keeps what the actor saw).
 #[derive(Debug, Clone)]
 pub struct Subject {
     pub kind: &'static str,
@@ -86,18 +86,54 @@ pub fn role_of(actor: &Actor) -> &'static str {
 
 /// Records `entry` as done by `actor`, on the connection of the transaction that makes the change.
 pub async fn record(conn: &mut sqlx::AnyConnection, actor: &Actor, entry: &Entry) -> Result<(), sqlx::Error> {
+    let session = actor.session().map(|s| s.as_hex());
+    let who = Who {
+        id: actor.user_id(),
+        role: role_of(actor),
+        session,
+        // A guest shopper (their own order, by its link) has no account to name.
+        unnamed: if actor.user_id().is_none() {
+            "a guest"
+        } else {
+            "the shop"
+        },
+    };
+    insert(conn, &who, entry).await
+}
+
+/// Records `entry` as done by the shop itself: its workers (a refund retried, an order not accepted in time) act
+/// for no one, and the entry says so.
+pub async fn record_for_shop(conn: &mut sqlx::AnyConnection, entry: &Entry) -> Result<(), sqlx::Error> {
+    let who = Who {
+        id: None,
+        role: "shop",
+        session: None,
+        unnamed: "the shop",
+    };
+    insert(conn, &who, entry).await
+}
+
+/// Who an entry names: the account (its name read as it is now), its role, its session, and the name of no one.
+struct Who {
+    id: Option<i64>,
+    role: &'static str,
+    session: Option<String>,
+    unnamed: &'static str,
+}
+
+async fn insert(conn: &mut sqlx::AnyConnection, who: &Who, entry: &Entry) -> Result<(), sqlx::Error> {
     let changes = serde_json::to_string(&entry.changes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor_id, actor_name, actor_role, session, action, subject_kind, subject_id, \
          subject_label, store_id, changes, reason) \
-         VALUES ($1, $2, $3, COALESCE((SELECT name FROM users WHERE id = $3), 'the shop'), $4, $5, $6, $7, $8, $9, \
+         VALUES ($1, $2, $3, COALESCE((SELECT name FROM users WHERE id = $3), $13), $4, $5, $6, $7, $8, $9, \
          $10, $11, $12)",
     )
     .bind(next_id())
     .bind(now_ms())
-    .bind(actor.user_id())
-    .bind(role_of(actor))
-    .bind(actor.session().map(|s| s.as_hex()))
+    .bind(who.id)
+    .bind(who.role)
+    .bind(&who.session)
     .bind(entry.action.as_str())
     .bind(entry.subject.kind)
     .bind(&entry.subject.id)
@@ -105,6 +141,7 @@ pub async fn record(conn: &mut sqlx::AnyConnection, actor: &Actor, entry: &Entry
     .bind(entry.store_id)
     .bind(changes)
     .bind(&entry.reason)
+    .bind(who.unnamed)
     .execute(&mut *conn)
     .await?;
     Ok(())

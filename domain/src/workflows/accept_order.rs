@@ -52,12 +52,15 @@ pub async fn cancel_unaccepted(db: &Db, gateway: &dyn PaymentGateway, now: i64) 
     let by = Who {
         described: "the shop, as the store did not accept the order within 72 hours",
         user_id: None,
+        actor: None,
+        confirm_above: None,
     };
     let mut cancelled = 0;
     for order in acceptance::overdue(db, now, 20).await? {
         let target = Target {
             order_id: order.order_id,
             group_id: order.group_id,
+            seller_id: order.seller_id,
             number: order.number,
             store_name: order.store_name,
         };

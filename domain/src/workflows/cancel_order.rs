@@ -42,6 +42,7 @@ pub async fn cancel(
     let order = Target {
         order_id: target.order_id,
         group_id: target.group_id,
+        seller_id: target.seller_id,
         number: target.number,
         store_name: target.store_name,
     };

@@ -5,19 +5,25 @@
 
 use model::seller_orders::RefundReason;
 
+use crate::accounts::step_up::{self, Confirmed};
 use crate::inventory::{self, movements::Reason, put_back};
 use crate::notifications::{self, templates};
 use crate::orders::fulfilment;
 use crate::orders::refunds::{self, Claim, Claimed, Completed, RefundForm, RefundKind, RefundRequest};
 use crate::orders::{lifecycle, views, OrderError, OrderStatus};
 use crate::payments::{self, GatewayError, Payment, PaymentGateway, PaymentStatus};
+use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::{outbox, Actor, Db};
+use model::admin::AuditAction;
+use model::catalog::Money;
 
 /// The order money goes back on, found for an actor allowed to change it.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub order_id: i64,
     pub group_id: i64,
+    /// The store whose order it is (the audit entry lists it with the store's actions).
+    pub seller_id: i64,
     pub number: String,
     pub store_name: String,
 }
@@ -43,17 +49,52 @@ pub async fn by_store(
     form: &RefundForm,
 ) -> Result<Outcome, OrderError> {
     let request = RefundRequest::parse(kind, form)?;
-    let order = {
-        let mut conn = db.pool().acquire().await?;
-        fulfilment::order_for_store(&mut conn, actor, number).await?
-    };
-    let target = Target {
+    let target = target_of(db, actor, number).await?;
+    give_back(db, gateway, actor, &target, &request).await
+}
+
+/// What an admin's refund needs besides the form: a refund above `above` (minor units of the order's currency)
+/// asks for their password again unless `confirmed` covers them (given within 10 minutes).
+#[derive(Debug, Clone, Copy)]
+pub struct AdminStepUp {
+    pub confirmed: Option<Confirmed>,
+    pub above: i64,
+}
+
+/// An admin's cancel or refund form on any store's order `number`: the store's own path (one claim, the provider
+/// under the claim's key, the shopper emailed, an audit entry), with the step-up on large amounts. Anyone else is
+/// answered "not found", like an order that does not exist.
+pub async fn by_admin(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    step_up: &AdminStepUp,
+    number: &str,
+    kind: RefundKind,
+    form: &RefundForm,
+) -> Result<Outcome, OrderError> {
+    if !actor.is_admin() {
+        return Err(OrderError::NotFound);
+    }
+    let request = RefundRequest::parse(kind, form)?;
+    let target = target_of(db, actor, number).await?;
+    let mut by = Who::of(actor);
+    if !step_up.confirmed.is_some_and(|c| c.covers(actor)) {
+        by.confirm_above = Some(step_up.above);
+    }
+    give_back_by(db, gateway, &by, &target, &request).await
+}
+
+async fn target_of(db: &Db, actor: &Actor, number: &str) -> Result<Target, OrderError> {
+    let mut conn = db.pool().acquire().await?;
+    let order = fulfilment::order_for_store(&mut conn, actor, number).await?;
+    Ok(Target {
         order_id: order.id,
         group_id: order.group_id,
+        seller_id: order.seller_id,
         number: order.number,
         store_name: order.store_name,
-    };
-    give_back(db, gateway, actor, &target, &request).await
+    })
 }
 
 /// Claims `request` on `target`, refunds it at the provider and completes it. Identical requests at once (a double
@@ -66,11 +107,7 @@ pub async fn give_back(
     target: &Target,
     request: &RefundRequest,
 ) -> Result<Outcome, OrderError> {
-    let by = Who {
-        described: actor.described(),
-        user_id: actor.user_id(),
-    };
-    give_back_by(db, gateway, &by, target, request).await
+    give_back_by(db, gateway, &Who::of(actor), target, request).await
 }
 
 /// [`give_back`] by `by`: an actor, or the shop itself (its workers act without one).
@@ -106,6 +143,10 @@ pub(crate) async fn give_back_when(
         }
         // Rolled back at once when nothing is claimed: the order's row it took is free for the claim it met.
         let (claim, mine) = match refunds::claim(&mut tx, target.order_id, request, by.user_id).await {
+            Ok(Claimed::New(claim)) if by.confirm_above.is_some_and(|above| claim.amount > above) => {
+                tx.rollback().await?;
+                return Err(OrderError::Invalid(vec![step_up::refund_asks_password()]));
+            }
             Ok(Claimed::New(claim) | Claimed::Resumed(claim)) => (claim, true),
             Ok(Claimed::Earlier(_)) if unaccepted_at.is_some() => {
                 tx.rollback().await?;
@@ -154,10 +195,26 @@ const PAID: [PaymentStatus; 3] = [
     PaymentStatus::Refunded,
 ];
 
-/// Who a refund is made by, for the timeline, the email and the stock movements.
+/// Who a refund is made by, for the timeline, the email, the stock movements and the audit log.
 pub(crate) struct Who {
     pub described: &'static str,
     pub user_id: Option<i64>,
+    /// `None`: the shop itself (its workers).
+    pub actor: Option<Actor>,
+    /// A new claim above this amount (minor units) is refused with the password field's message: an admin's
+    /// refund without a recent password ([`by_admin`]). `None`: no limit.
+    pub confirm_above: Option<i64>,
+}
+
+impl Who {
+    fn of(actor: &Actor) -> Who {
+        Who {
+            described: actor.described(),
+            user_id: actor.user_id(),
+            actor: Some(*actor),
+            confirm_above: None,
+        }
+    }
 }
 
 /// Asks the provider for a claim under its key and completes it; `None` when another request completed it first.
@@ -208,6 +265,7 @@ struct Waiting {
     order_id: i64,
     amount: i64,
     group_id: i64,
+    seller_id: i64,
     number: String,
     store_name: String,
 }
@@ -217,8 +275,8 @@ struct Waiting {
 /// Returns how many were completed.
 pub async fn retry_waiting(db: &Db, gateway: &dyn PaymentGateway, before: i64) -> Result<usize, OrderError> {
     let waiting: Vec<Waiting> = sqlx::query_as(
-        "SELECT r.id AS id, r.order_id AS order_id, r.amount AS amount, o.group_id AS group_id, o.number AS number, \
-         s.store_name AS store_name FROM order_refunds r JOIN orders o ON o.id = r.order_id \
+        "SELECT r.id AS id, r.order_id AS order_id, r.amount AS amount, o.group_id AS group_id, o.seller_id AS seller_id, \
+         o.number AS number, s.store_name AS store_name FROM order_refunds r JOIN orders o ON o.id = r.order_id \
          JOIN sellers s ON s.id = o.seller_id WHERE r.state = 'pending' AND r.created_at < $1 ORDER BY r.id LIMIT 20",
     )
     .bind(before)
@@ -227,12 +285,15 @@ pub async fn retry_waiting(db: &Db, gateway: &dyn PaymentGateway, before: i64) -
     let by = Who {
         described: "the shop (a refund retried)",
         user_id: None,
+        actor: None,
+        confirm_above: None,
     };
     let mut completed = 0;
     for w in waiting {
         let target = Target {
             order_id: w.order_id,
             group_id: w.group_id,
+            seller_id: w.seller_id,
             number: w.number,
             store_name: w.store_name,
         };
@@ -285,6 +346,7 @@ async fn settle(
         .await?;
     }
     crate::money::sales::record_refund(tx, target.order_id, claim.id, claim.amount).await?;
+    audit_refund(tx, by, target, done).await?;
     if done.restock {
         let reason = match done.kind {
             RefundKind::Cancel => Reason::Restocked,
@@ -333,6 +395,37 @@ async fn settle(
     };
     notifications::enqueue(tx, &format!("order-refund:{}", claim.id), &mail).await?;
     Ok(())
+}
+
+/// The audit entry of a completed refund: by its actor, or by the shop when its workers finished it.
+async fn audit_refund(
+    tx: &mut sqlx::AnyConnection,
+    by: &Who,
+    target: &Target,
+    done: &Completed,
+) -> Result<(), sqlx::Error> {
+    let action = match done.kind {
+        RefundKind::Cancel => AuditAction::OrderCancelled,
+        RefundKind::Refund => AuditAction::OrderRefunded,
+    };
+    let status = |s: &str| OrderStatus::parse(s).map_or(s.to_string(), |s| s.label().to_string());
+    let after = done.became.map_or(status(&done.was), |s| s.label().to_string());
+    let refunded = &done.order_refunded;
+    let before = Money::new(refunded.amount - done.amount.amount, refunded.currency.as_str());
+    let subject = Subject::new(
+        "order",
+        &target.number,
+        format!("{} ({})", target.number, target.store_name),
+    );
+    let entry = Entry::new(action, subject)
+        .store(target.seller_id)
+        .change("refunded", before.display(), refunded.display())
+        .change("status", status(&done.was), after)
+        .reason(&format!("{}: {}", done.reason.label(), done.what()));
+    match &by.actor {
+        Some(actor) => audit::record(tx, actor, &entry).await,
+        None => audit::record_for_shop(tx, &entry).await,
+    }
 }
 
 /// The reason a whole order is cancelled for, by who cancels it.

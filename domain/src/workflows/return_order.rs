@@ -156,6 +156,7 @@ pub async fn refund(
     let target = Target {
         order_id: order.id,
         group_id: order.group_id,
+        seller_id: order.seller_id,
         number: order.number.clone(),
         store_name: order.store_name.clone(),
     };

@@ -8,6 +8,7 @@ mod addresses;
 mod admin_audit;
 mod admin_dashboard;
 mod admin_orders;
+mod admin_refunds;
 mod admin_stores;
 mod back_in_stock;
 mod cart;

@@ -1,6 +1,7 @@
 //! The admins' orders over HTTP: the access matrix (signed out → the login, a shopper and a seller → 403 for the
-//! pages, the reads and the note, with nothing written), and an admin who finds a paid checkout, opens it and adds
-//! a note (escaped on the page). Both databases.
+//! pages, the reads, the note and the refund, with nothing written), an admin who finds a paid checkout, opens it
+//! and adds a note (escaped on the page), and one who cancels a unit from the store order's refund page (the
+//! audit log shows it). Both databases.
 
 use reqwest::StatusCode;
 
@@ -24,14 +25,21 @@ async fn notes(app: &TestApp) -> i64 {
 }
 
 async fn only_admins_reach_the_order_screens(app: &TestApp) {
-    let (store_order, _) = paid_store_order(app).await;
+    let (store_order, variant) = paid_store_order(app).await;
     let group = group_of(app, &store_order).await;
-    let pages = ["/admin/orders".to_string(), format!("/admin/orders/{group}")];
+    let pages = [
+        "/admin/orders".to_string(),
+        format!("/admin/orders/{group}"),
+        format!("/admin/orders/{store_order}/refund"),
+    ];
     let reads = [
         "/api/admin_orders?q=".to_string(),
         format!("/api/admin_order?number={group}"),
+        format!("/api/admin_refund_screen?number={store_order}"),
     ];
     let note = [("number", group.as_str()), ("note", "mine now")];
+    let variant = variant.to_string();
+    let refund = cancel_of_one(&store_order, &variant, "k-matrix");
     let anonymous = app.client();
     for path in &pages {
         let answer = anonymous.get(app.url(path)).send().await.expect("get");
@@ -42,10 +50,10 @@ async fn only_admins_reach_the_order_screens(app: &TestApp) {
         let answer = anonymous.get(app.url(path)).send().await.expect("get");
         assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{path} signed out");
     }
-    assert_eq!(
-        app.call(&anonymous, "add_order_note", &note).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    for (endpoint, form) in [("add_order_note", &note[..]), ("admin_refund_order", &refund[..])] {
+        let answer = app.call(&anonymous, endpoint, form).await;
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{endpoint} signed out");
+    }
     let shopper = demo(app, "shopper").await;
     let seller = demo(app, "seller1").await;
     for (who, client) in [("shopper", &shopper), ("seller", &seller)] {
@@ -57,8 +65,19 @@ async fn only_admins_reach_the_order_screens(app: &TestApp) {
         }
         let answer = app.call(client, "add_order_note", &note).await;
         assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{who} note");
+        let answer = app.call(client, "admin_refund_order", &refund).await;
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&answer.status()),
+            "{who} refund: {}",
+            answer.status()
+        );
     }
     assert_eq!(notes(app).await, 0, "no note written");
+    assert_eq!(
+        count(app, "SELECT COUNT(*) FROM order_refunds").await,
+        0,
+        "nothing refunded"
+    );
 }
 
 async fn an_admin_finds_an_order_and_notes_it(app: &TestApp) {
@@ -106,7 +125,83 @@ async fn an_admin_finds_an_order_and_notes_it(app: &TestApp) {
     assert_eq!(notes(app).await, 1);
 }
 
+/// The refund page's cancel form of one unit of `variant`, as a browser sends it.
+fn cancel_of_one<'a>(number: &'a str, variant: &'a str, key: &'a str) -> [(&'a str, &'a str); 7] {
+    [
+        ("number", number),
+        ("kind", "cancel"),
+        ("key", key),
+        ("variant[0]", variant),
+        ("qty[0]", "1"),
+        ("reason", "out_of_stock"),
+        ("password", ""),
+    ]
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(app.db.pool()).await.expect("count")
+}
+
+async fn an_admin_cancels_a_unit_and_the_log_shows_it(app: &TestApp) {
+    let (store_order, variant) = paid_store_order(app).await;
+    let group = group_of(app, &store_order).await;
+    let admin = demo(app, "admin").await;
+    let page = app.page(&admin, &format!("/admin/orders/{group}")).await;
+    let refund_page = format!("/admin/orders/{store_order}/refund");
+    assert!(
+        page.contains(&refund_page),
+        "the checkout links the store order's refund page"
+    );
+    let page = app.page(&admin, &refund_page).await;
+    assert!(page.contains("Cancel items") && page.contains(&format!("← Order {group}")));
+    assert!(
+        !page.contains("Your password (for a large refund)"),
+        "just signed in: not asked"
+    );
+    let variant = variant.to_string();
+    let done = app
+        .submit(
+            &admin,
+            "admin_refund_order",
+            &cancel_of_one(&store_order, &variant, "k-admin"),
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::FOUND);
+    assert_eq!(location(&done), format!("{refund_page}?done=cancelled"));
+    let page = app.page(&admin, &format!("{refund_page}?done=cancelled")).await;
+    assert!(page.contains("Nothing more can be cancelled or refunded on this order."));
+    assert_eq!(
+        count(
+            app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'order.cancelled' AND actor_role = 'admin'"
+        )
+        .await,
+        1
+    );
+    let log = app.page(&admin, "/admin/audit?action=order.cancelled").await;
+    assert!(log.contains("Order items cancelled") && log.contains(&store_order));
+    // The same form again changes nothing; an order that is not one is not found.
+    let again = app
+        .submit(
+            &admin,
+            "admin_refund_order",
+            &cancel_of_one(&store_order, &variant, "k-admin"),
+        )
+        .await;
+    assert_eq!(location(&again), format!("{refund_page}?done=already-refunded"));
+    let unknown = app
+        .call(
+            &admin,
+            "admin_refund_order",
+            &cancel_of_one("BZ-NONE-1", &variant, "k-x"),
+        )
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM order_refunds").await, 1);
+}
+
 on_both_databases!(
     only_admins_reach_the_order_screens,
-    an_admin_finds_an_order_and_notes_it
+    an_admin_finds_an_order_and_notes_it,
+    an_admin_cancels_a_unit_and_the_log_shows_it
 );

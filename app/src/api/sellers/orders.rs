@@ -161,46 +161,101 @@ pub async fn refund_order(
     #[server(default)] reason: String,
     #[server(default)] restock: Option<String>,
 ) -> Result<(), AppError> {
-    use domain::orders::refunds::{RefundForm, RefundKind};
-    use domain::workflows::refund_order::{by_store, Outcome};
+    use domain::workflows::refund_order::by_store;
     let (services, actor) = signed_in()?;
-    let refund_kind = if kind == "cancel" {
-        RefundKind::Cancel
-    } else {
-        RefundKind::Refund
-    };
-    let form = RefundForm {
+    let typed = TypedRefund {
+        number,
+        kind,
         key,
-        lines: crate::api::form_lines(variant, qty)?,
+        variant,
+        qty,
         shipping,
         amount,
         reason,
-        restock: restock.is_some(),
+        restock,
     };
-    let back = format!("/seller/orders/{}", crate::url_encode(&number));
-    match by_store(&services.db, &*services.payments, &actor, &number, refund_kind, &form).await {
-        Ok(outcome) => {
-            let done = match (outcome, refund_kind) {
-                (Outcome::AlreadyRecorded, _) => "already-refunded",
-                (Outcome::EarlierFinished, _) => "earlier-refund",
-                (Outcome::Done(_), RefundKind::Cancel) => "cancelled",
-                (Outcome::Done(_), RefundKind::Refund) => "refunded",
-            };
-            crate::ssr::redirect(&format!("{back}?done={done}"));
-            Ok(())
-        }
-        Err(e) => {
-            let kept = KeptRefund {
-                number,
-                kind,
-                lines: form.lines,
-                shipping: form.shipping,
-                amount: form.amount,
-                reason: form.reason,
-                restock: form.restock,
-            };
-            crate::ssr::keep_typed(REFUND_FORM, &kept).await?;
-            Err(e.into())
+    let (refund_kind, form) = typed.form()?;
+    let outcome = by_store(
+        &services.db,
+        &*services.payments,
+        &actor,
+        &typed.number,
+        refund_kind,
+        &form,
+    )
+    .await;
+    let back = format!("/seller/orders/{}", crate::url_encode(&typed.number));
+    typed.answer(outcome.map_err(AppError::from), form, &back).await
+}
+
+/// A cancel or refund form's fields as they came (the store's and the admins' forms are the same).
+#[cfg(feature = "ssr")]
+pub(crate) struct TypedRefund {
+    pub number: String,
+    pub kind: String,
+    pub key: String,
+    pub variant: Vec<i64>,
+    pub qty: Vec<String>,
+    pub shipping: String,
+    pub amount: String,
+    pub reason: String,
+    pub restock: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl TypedRefund {
+    pub(crate) fn form(
+        &self,
+    ) -> Result<(domain::orders::refunds::RefundKind, domain::orders::refunds::RefundForm), AppError> {
+        use domain::orders::refunds::{RefundForm, RefundKind};
+        let kind = if self.kind == "cancel" {
+            RefundKind::Cancel
+        } else {
+            RefundKind::Refund
+        };
+        let form = RefundForm {
+            key: self.key.clone(),
+            lines: crate::api::form_lines(self.variant.clone(), self.qty.clone())?,
+            shipping: self.shipping.clone(),
+            amount: self.amount.clone(),
+            reason: self.reason.clone(),
+            restock: self.restock.is_some(),
+        };
+        Ok((kind, form))
+    }
+
+    /// Back to `back` saying what was done, or the refusal with the form kept as typed.
+    pub(crate) async fn answer(
+        self,
+        outcome: Result<domain::workflows::refund_order::Outcome, AppError>,
+        form: domain::orders::refunds::RefundForm,
+        back: &str,
+    ) -> Result<(), AppError> {
+        use domain::workflows::refund_order::Outcome;
+        match outcome {
+            Ok(outcome) => {
+                let done = match (outcome, self.kind == "cancel") {
+                    (Outcome::AlreadyRecorded, _) => "already-refunded",
+                    (Outcome::EarlierFinished, _) => "earlier-refund",
+                    (Outcome::Done(_), true) => "cancelled",
+                    (Outcome::Done(_), false) => "refunded",
+                };
+                crate::ssr::redirect(&format!("{back}?done={done}"));
+                Ok(())
+            }
+            Err(e) => {
+                let kept = KeptRefund {
+                    number: self.number,
+                    kind: self.kind,
+                    lines: form.lines,
+                    shipping: form.shipping,
+                    amount: form.amount,
+                    reason: form.reason,
+                    restock: form.restock,
+                };
+                crate::ssr::keep_typed(REFUND_FORM, &kept).await?;
+                Err(e)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod dashboard;
+pub mod order_refund;
 pub mod orders;
 pub mod stores;
 pub mod users;
@@ -165,6 +166,15 @@ pub fn AdminMessagesPage() -> impl IntoView {
         </AdminShell>
     }
     .into_any()
+}
+
+/// A detail page whose record could not be read (not found, or the database failed): its title and why.
+#[component]
+pub(crate) fn NotLoaded(title: &'static str, error: crate::error::AppError) -> impl IntoView {
+    view! {
+        <h1 class="page-title">{title}</h1>
+        <p class="alert alert--error" role="alert">{error.to_string()}</p>
+    }
 }
 
 /// The password field a change asks for when the admin's last one is older than 10 minutes; an empty one, hidden,

@@ -10,7 +10,7 @@ use model::admin_orders::{
 };
 use model::orders::SellerOrderView;
 
-use super::admin_gate;
+use super::{admin_gate, NotLoaded};
 use crate::api::admin::orders::{admin_order, admin_orders, AddOrderNote};
 use crate::components::portal::{AdminSection, AdminShell, NextPage, Notice};
 use crate::pages::url_error;
@@ -174,10 +174,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                 {Suspend::new(async move {
                     match admin_order(number.clone()).await {
                         Ok(detail) => view! { <CheckoutView detail=detail/> }.into_any(),
-                        Err(e) => view! {
-                            <h1 class="page-title">"Order"</h1>
-                            <p class="alert alert--error" role="alert">{e.to_string()}</p>
-                        }.into_any(),
+                        Err(e) => view! { <NotLoaded title="Order" error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -215,21 +212,29 @@ fn CheckoutView(detail: CheckoutDetail) -> impl IntoView {
                 <dt>"Messages"</dt><dd><a href=messages>{model::count_of(detail.messages, "message", "messages")}</a></dd>
             </dl>
         </section>
-        {o.orders.into_iter().map(|s| view! { <StoreOrder order=s/> }).collect_view()}
+        {o.orders.into_iter().map(|s| {
+            let refundable = detail.refundable.contains(&s.number);
+            view! { <StoreOrder order=s refundable=refundable/> }
+        }).collect_view()}
         <Payments payments=detail.payments refunds=detail.refunds/>
         <Notes number=o.number.clone() notes=detail.notes/>
     }
 }
 
-/// One store's part: its lines, totals, shipments and timeline.
+/// One store's part: its lines, totals, shipments and timeline, and its refund page while money can go back.
 #[component]
-fn StoreOrder(order: SellerOrderView) -> impl IntoView {
+fn StoreOrder(order: SellerOrderView, refundable: bool) -> impl IntoView {
     let heading = format!("store-order-{}", order.number);
+    let refund = refundable.then(|| {
+        let href = format!("/admin/orders/{}/refund", crate::url_encode(&order.number));
+        view! { <p><a href=href>{format!("Refund or cancel items of {}", order.number)}</a></p> }
+    });
     view! {
         <section class="card stack" aria-labelledby=heading.clone()>
             <h2 id=heading.clone()>{format!("{} · {}", order.seller_name, order.number)}</h2>
             <p>{format!("{} · total {}", order.status_label, order.total.display())}
                {(order.refunded.amount != 0).then(|| format!(" · refunded {}", order.refunded.display()))}</p>
+            {refund}
             <table class="table">
                 <caption class="visually-hidden">{format!("Items of {}", order.number)}</caption>
                 <thead><tr>

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use model::admin_stores::{percent, StoreDetail, StoreFilter, StoreList, StoreState, SuspensionGround};
 
 use super::audit::AuditTrail;
-use super::{admin_gate, PasswordAgain};
+use super::{admin_gate, NotLoaded, PasswordAgain};
 use crate::api::admin::stores::{
     admin_store, admin_stores, ChangeStoreCommission, HoldStorePayouts, ReactivateStore, SuspendStore,
 };
@@ -163,10 +163,7 @@ pub fn AdminStorePage() -> impl IntoView {
                 {Suspend::new(async move {
                     match admin_store(id).await {
                         Ok(detail) => view! { <StoreDetailView detail=detail/> }.into_any(),
-                        Err(e) => view! {
-                            <h1 class="page-title">"Store"</h1>
-                            <p class="alert alert--error" role="alert">{e.to_string()}</p>
-                        }.into_any(),
+                        Err(e) => view! { <NotLoaded title="Store" error=e/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -9,7 +9,7 @@ use model::admin::{AccountState, UserDetail, UserFilter, UserList, ASSIGNABLE_RO
 use model::Role;
 
 use super::audit::AuditTrail;
-use super::{admin_gate, PasswordAgain};
+use super::{admin_gate, NotLoaded, PasswordAgain};
 use crate::api::admin::users::{admin_user, admin_users, ChangeAccountRole, ReactivateAccount, SuspendAccount};
 use crate::components::portal::{AdminSection, AdminShell, NextPage, Notice};
 use crate::pages::url_error;
@@ -155,10 +155,7 @@ pub fn AdminUserPage() -> impl IntoView {
                 {Suspend::new(async move {
                     match admin_user(id).await {
                         Ok(detail) => view! { <UserDetailView detail=detail/> }.into_any(),
-                        Err(e) => view! {
-                            <h1 class="page-title">"Account"</h1>
-                            <p class="alert alert--error" role="alert">{e.to_string()}</p>
-                        }.into_any(),
+                        Err(e) => view! { <NotLoaded title="Account" error=e/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -9,18 +9,31 @@ use crate::api::sellers::{KeptRefund, RefundOrder};
 use crate::error::AppError;
 
 /// The fields a refund's or a return step's error may name, for the message at the top of the page.
-pub const REFUND_FIELDS: [&str; 8] = [
-    "qty[0]", "shipping", "amount", "reason", "key", "answer", "carrier", "tracking",
+pub const REFUND_FIELDS: [&str; 9] = [
+    "qty[0]", "shipping", "amount", "reason", "key", "answer", "carrier", "tracking", "password",
 ];
 
-/// The cancel form when units are left to ship, and the refund form while money can still go back.
+/// An admin's refund above `above` asks for their password again (`needed`: their last one is older than 10
+/// minutes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmAbove {
+    pub needed: bool,
+    pub above: String,
+}
+
+/// The cancel form when units are left to ship, and the refund form while money can still go back. They post to
+/// `action` (the store's server function unless an admin's page says otherwise), with the password field
+/// `confirm` asks for.
 #[component]
 pub fn RefundForms(
     order: SellerOrderDetail,
     form_key: String,
     kept: Option<KeptRefund>,
     error: Option<AppError>,
+    #[prop(optional)] action: Option<String>,
+    #[prop(optional)] confirm: Option<ConfirmAbove>,
 ) -> impl IntoView {
+    let action = action.unwrap_or_else(|| RefundOrder::url().to_string());
     if !order.refunds_open {
         return ().into_any();
     }
@@ -39,6 +52,8 @@ pub fn RefundForms(
     let cancel = (order.shippable && !cancellable.is_empty()).then(|| {
         let fields = FormFields {
             number: order.number.clone(),
+            action: action.clone(),
+            confirm: confirm.clone(),
             form_key: format!("{form_key}c"),
             kept: cancel_kept.unwrap_or_default(),
             error: cancel_error,
@@ -48,6 +63,8 @@ pub fn RefundForms(
     let refund = (order.refundable.amount > 0).then(|| {
         let fields = FormFields {
             number: order.number.clone(),
+            action: action.clone(),
+            confirm: confirm.clone(),
             form_key: format!("{form_key}r"),
             kept: refund_kept.unwrap_or_default(),
             error: refund_error,
@@ -61,6 +78,8 @@ pub fn RefundForms(
 #[derive(Clone)]
 struct FormFields {
     number: String,
+    action: String,
+    confirm: Option<ConfirmAbove>,
     form_key: String,
     kept: KeptRefund,
     error: Option<AppError>,
@@ -142,10 +161,37 @@ fn ReasonField(fields: FormFields, idp: &'static str, reasons: &'static [RefundR
     }
 }
 
+/// The admin's password, when a refund above the amount would ask for it (optional: a smaller one does not).
+#[component]
+fn PasswordField(fields: FormFields, idp: &'static str) -> impl IntoView {
+    let confirm = fields.confirm.clone().filter(|c| c.needed)?;
+    let error = fields.field("password");
+    let (id, hint_id, error_id) = (
+        format!("{idp}-password"),
+        format!("{idp}-password-hint"),
+        format!("{idp}-password-error"),
+    );
+    let described_by = match error {
+        Some(_) => format!("{error_id} {hint_id}"),
+        None => hint_id.clone(),
+    };
+    Some(view! {
+        <div class="field">
+            <label for=id.clone()>"Your password (for a large refund)"</label>
+            <input id=id name="password" type="password" autocomplete="current-password"
+                aria-invalid=error.as_ref().map(|_| "true") aria-describedby=described_by/>
+            <p class="field__hint" id=hint_id>{format!(
+                "Asked for a refund above {}: your last password was given more than 10 minutes ago.", confirm.above
+            )}</p>
+            {error.map(|m| view! { <p class="field__error" id=error_id>{m}</p> })}
+        </div>
+    })
+}
+
 #[component]
 fn CancelForm(lines: Vec<SellerLineView>, fields: FormFields) -> impl IntoView {
     view! {
-        <form method="post" action=RefundOrder::url() class="card stack" aria-labelledby="cancel-title">
+        <form method="post" action=fields.action.clone() class="card stack" aria-labelledby="cancel-title">
             <h2 id="cancel-title">"Cancel items"</h2>
             <p class="muted">"Units you cannot send: they will not ship, go back on sale, and the shopper is refunded what they paid for them and emailed."</p>
             <input type="hidden" name="number" value=fields.number.clone()/>
@@ -153,6 +199,7 @@ fn CancelForm(lines: Vec<SellerLineView>, fields: FormFields) -> impl IntoView {
             <input type="hidden" name="kind" value="cancel"/>
             <UnitFields lines=lines fields=fields.clone() idp="cancel" legend="Units to cancel" max=SellerLineView::open left="left to ship"/>
             <ReasonField fields=fields.clone() idp="cancel" reasons=&RefundReason::FOR_CANCEL/>
+            <PasswordField fields=fields.clone() idp="cancel"/>
             <p><button class="button button--danger" type="submit">"Cancel and refund these units"</button></p>
         </form>
     }
@@ -163,7 +210,7 @@ fn RefundForm(order: SellerOrderDetail, lines: Vec<SellerLineView>, fields: Form
     let (shipping_error, amount_error) = (fields.field("shipping"), fields.field("amount"));
     let has_lines = !lines.is_empty();
     view! {
-        <form method="post" action=RefundOrder::url() class="card stack" aria-labelledby="refund-title">
+        <form method="post" action=fields.action.clone() class="card stack" aria-labelledby="refund-title">
             <h2 id="refund-title">"Refund"</h2>
             <p class="muted">{format!("Up to {} can still be refunded. The shopper is emailed.", order.refundable.display())}</p>
             <input type="hidden" name="number" value=fields.number.clone()/>
@@ -189,6 +236,7 @@ fn RefundForm(order: SellerOrderDetail, lines: Vec<SellerLineView>, fields: Form
                 {amount_error.map(|m| view! { <p class="field__error" id="refund-amount-error">{m}</p> })}
             </div>
             <ReasonField fields=fields.clone() idp="refund" reasons=&RefundReason::FOR_REFUND/>
+            <PasswordField fields=fields.clone() idp="refund"/>
             {has_lines.then(|| view! {
                 <div class="field field--check">
                     <input id="refund-restock" type="checkbox" name="restock" value="on" checked=fields.kept.restock/>

@@ -184,7 +184,7 @@ pub fn SellerOrderPage() -> impl IntoView {
     .into_any()
 }
 
-fn done_text(done: Option<&str>) -> Option<&'static str> {
+pub(crate) fn done_text(done: Option<&str>) -> Option<&'static str> {
     Some(match done? {
         "shipped" => "Shipment recorded: everything has shipped. The shopper was emailed the tracking.",
         "partly" => "Shipment recorded. The shopper was emailed the tracking; the rest is still to ship.",
@@ -269,18 +269,7 @@ fn OrderDetail(
                 kept=kept_message error=message_error/>
             <RefundForms order=order.clone() form_key=form_key kept=kept_refund error=refund_error/>
             <Shipments shipments=order.shipments.clone()/>
-            <section class="card stack" aria-labelledby="timeline">
-                <h2 id="timeline">"Timeline"</h2>
-                <ol class="timeline">
-                    {order.timeline.iter().map(|e| {
-                        let day = model::format_date(e.at);
-                        view! {
-                            <li><time datetime=day.clone()>{day.clone()}</time>" " <strong>{e.label.clone()}</strong>
-                                {(!e.note.is_empty()).then(|| format!(" — {}", e.note))}</li>
-                        }
-                    }).collect_view()}
-                </ol>
-            </section>
+            <OrderTimeline timeline=order.timeline.clone()/>
         </PortalShell>
     }
 }
@@ -303,8 +292,27 @@ fn AcceptCard(number: String, by: i64) -> impl IntoView {
     }
 }
 
+/// What happened to the order, oldest first.
 #[component]
-fn OrderLines(order: SellerOrderDetail) -> impl IntoView {
+pub(crate) fn OrderTimeline(timeline: Vec<model::orders::TimelineEntry>) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="timeline">
+            <h2 id="timeline">"Timeline"</h2>
+            <ol class="timeline">
+                {timeline.into_iter().map(|e| {
+                    let day = model::format_date(e.at);
+                    view! {
+                        <li><time datetime=day.clone()>{day.clone()}</time>" " <strong>{e.label.clone()}</strong>
+                            {(!e.note.is_empty()).then(|| format!(" — {}", e.note))}</li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+pub(crate) fn OrderLines(order: SellerOrderDetail) -> impl IntoView {
     view! {
         <section class="card stack" aria-labelledby="items">
             <h2 id="items">"Items"</h2>
