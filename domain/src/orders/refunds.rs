@@ -252,7 +252,7 @@ struct Figures {
 
 async fn figures(conn: &mut AnyConnection, order_id: i64) -> Result<Figures, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.status AS status, o.total AS total, o.refunded AS refunded, o.shipping_amount AS shipping_amount, \
+        "SELECT o.total AS total, o.refunded AS refunded, o.shipping_amount AS shipping_amount, \
          o.items_total AS items_total, o.units_shipped AS units_shipped, g.currency AS currency, \
          (SELECT CAST(COALESCE(SUM(r.shipping), 0) AS BIGINT) FROM order_refunds r WHERE r.order_id = o.id) \
          AS shipping_refunded FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.id = $1",
@@ -624,7 +624,8 @@ pub async fn complete(conn: &mut AnyConnection, claim: &Claim, by: &str) -> Resu
     .fetch_all(&mut *conn)
     .await?;
     let after: OrderAfter = sqlx::query_as(
-        "SELECT o.status AS status, o.total AS total, o.refunded AS refunded, o.units_shipped AS units_shipped, g.currency AS currency, \
+        "SELECT o.status AS status, o.total AS total, o.refunded AS refunded, o.units_shipped AS units_shipped, \
+         g.currency AS currency, \
          (SELECT CAST(COALESCE(SUM(l.quantity - l.shipped - l.cancelled), 0) AS BIGINT) FROM order_lines l \
          WHERE l.order_id = o.id) AS units_left FROM orders o JOIN order_groups g ON g.id = o.group_id WHERE o.id = $1",
     )

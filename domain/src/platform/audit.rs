@@ -89,7 +89,7 @@ pub async fn record(conn: &mut sqlx::AnyConnection, actor: &Actor, entry: &Entry
     let session = actor.session().map(|s| s.as_hex());
     let who = Who {
         id: actor.user_id(),
-        role: role_of(actor),
+        role: role_of(actor).to_string(),
         session,
         // A guest shopper (their own order, by its link) has no account to name.
         unnamed: if actor.user_id().is_none() {
@@ -106,7 +106,27 @@ pub async fn record(conn: &mut sqlx::AnyConnection, actor: &Actor, entry: &Entry
 pub async fn record_for_shop(conn: &mut sqlx::AnyConnection, entry: &Entry) -> Result<(), sqlx::Error> {
     let who = Who {
         id: None,
-        role: "shop",
+        role: "shop".to_string(),
+        session: None,
+        unnamed: "the shop",
+    };
+    insert(conn, &who, entry).await
+}
+
+/// Records `entry` as done by account `user_id` without a request of theirs (a refund they asked for, finished
+/// later by the shop): their role as it is now, no session.
+pub async fn record_for_account(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    entry: &Entry,
+) -> Result<(), sqlx::Error> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let who = Who {
+        id: Some(user_id),
+        role: role.unwrap_or_else(|| "shop".into()),
         session: None,
         unnamed: "the shop",
     };
@@ -116,7 +136,7 @@ pub async fn record_for_shop(conn: &mut sqlx::AnyConnection, entry: &Entry) -> R
 /// Who an entry names: the account (its name read as it is now), its role, its session, and the name of no one.
 struct Who {
     id: Option<i64>,
-    role: &'static str,
+    role: String,
     session: Option<String>,
     unnamed: &'static str,
 }
@@ -132,7 +152,7 @@ async fn insert(conn: &mut sqlx::AnyConnection, who: &Who, entry: &Entry) -> Res
     .bind(next_id())
     .bind(now_ms())
     .bind(who.id)
-    .bind(who.role)
+    .bind(&who.role)
     .bind(&who.session)
     .bind(entry.action.as_str())
     .bind(entry.subject.kind)

@@ -100,6 +100,8 @@ async fn target_of(db: &Db, actor: &Actor, number: &str) -> Result<Target, Order
 /// Claims `request` on `target`, refunds it at the provider and completes it. Identical requests at once (a double
 /// click) claim, refund and complete it once. A claim of the order still waiting for the provider is finished
 /// first, whoever sends the next refund of the order: a provider that could not be reached is asked again.
+/// Admins are refused here: they give money back only through [`by_admin`], whose step-up the store's and the
+/// shopper's forms do not carry.
 pub async fn give_back(
     db: &Db,
     gateway: &dyn PaymentGateway,
@@ -107,6 +109,13 @@ pub async fn give_back(
     target: &Target,
     request: &RefundRequest,
 ) -> Result<Outcome, OrderError> {
+    if actor.is_admin() {
+        return Err(OrderError::NotAllowed(
+            "Admins refund and cancel from the order's admin page (Admin → Orders), where a large refund asks for \
+             the password again."
+                .into(),
+        ));
+    }
     give_back_by(db, gateway, &Who::of(actor), target, request).await
 }
 
@@ -346,7 +355,7 @@ async fn settle(
         .await?;
     }
     crate::money::sales::record_refund(tx, target.order_id, claim.id, claim.amount).await?;
-    audit_refund(tx, by, target, done).await?;
+    audit_refund(tx, by, target, claim, done).await?;
     if done.restock {
         let reason = match done.kind {
             RefundKind::Cancel => Reason::Restocked,
@@ -402,6 +411,7 @@ async fn audit_refund(
     tx: &mut sqlx::AnyConnection,
     by: &Who,
     target: &Target,
+    claim: &Claim,
     done: &Completed,
 ) -> Result<(), sqlx::Error> {
     let action = match done.kind {
@@ -422,9 +432,23 @@ async fn audit_refund(
         .change("refunded", before.display(), refunded.display())
         .change("status", status(&done.was), after)
         .reason(&format!("{}: {}", done.reason.label(), done.what()));
-    match &by.actor {
-        Some(actor) => audit::record(tx, actor, &entry).await,
-        None => audit::record_for_shop(tx, &entry).await,
+    // Named for whoever asked for it (the claim's maker), even when another request or the retry sweep finished
+    // a claim the provider had not answered; the finisher is then said in the reason.
+    let maker: Option<i64> = sqlx::query_scalar("SELECT created_by FROM order_refunds WHERE id = $1")
+        .bind(claim.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let by_id = by.actor.and_then(|a| a.user_id());
+    let finished = |entry: Entry| {
+        let reason = format!("{} (finished by {})", entry.reason, by.described);
+        entry.reason(&reason)
+    };
+    match (maker, &by.actor) {
+        (Some(maker), _) if Some(maker) != by_id => audit::record_for_account(tx, maker, &finished(entry)).await,
+        (_, Some(actor)) if maker.is_some() || actor.user_id().is_none() => audit::record(tx, actor, &entry).await,
+        // A guest's waiting cancel, or the shop's own, finished by someone else: no one to name but the shop.
+        (_, Some(_)) => audit::record_for_shop(tx, &finished(entry)).await,
+        (_, None) => audit::record_for_shop(tx, &entry).await,
     }
 }
 

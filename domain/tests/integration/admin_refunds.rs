@@ -1,6 +1,7 @@
 //! Issue 23: an admin refunds or cancels any store's order through the store's own path, a refund above the set
-//! amount asks for the admin's password again (refused → nothing changes), and every refund or cancel, by an
-//! admin, a seller, a shopper or the shop's own workers, leaves one audit entry with before → after.
+//! amount asks for the admin's password again (refused → nothing changes; the store's and the shopper's forms are
+//! refused to admins), and every refund or cancel leaves one audit entry with before → after, named for whoever
+//! asked for it even when the shop's retry finished it.
 
 use std::sync::Arc;
 
@@ -218,6 +219,10 @@ async fn only_admins_refund_any_store_and_a_double_sent_form_refunds_and_logs_on
 
     let admin = actors::admin(&db).await;
     let form = cancel_form(kettle, 1);
+    // Not through the store's form: it carries no step-up.
+    let gateway = TestGateway::new(db.clone());
+    let refused = refund_order::by_store(&db, &gateway, &admin, &number, RefundKind::Cancel, &form).await;
+    assert!(matches!(refused, Err(OrderError::NotAllowed(_))), "{refused:?}");
     let db = Arc::new(db);
     let tasks: Vec<_> = (0..6)
         .map(|_| {
@@ -239,7 +244,7 @@ async fn only_admins_refund_any_store_and_a_double_sent_form_refunds_and_logs_on
     assert_eq!(entries_about(&db, &number).await.len(), 1, "one refund, one entry");
 }
 
-async fn the_shops_own_refunds_are_logged_as_the_shops(db: Db) {
+async fn a_refund_the_shop_finished_names_who_asked_for_it(db: Db) {
     let (store, [kettle, _]) = store_with_two_variants(&db, 10).await;
     let (_, number) = paid_order(&db, &[(kettle, 2)], "Admin Refund Cy").await;
     let admin = actors::admin(&db).await;
@@ -267,7 +272,13 @@ async fn the_shops_own_refunds_are_logged_as_the_shops(db: Db) {
     assert_eq!(logged.len(), 1);
     assert_eq!(
         (logged[0].actor_role.as_str(), logged[0].actor_name.as_str()),
-        ("shop", "the shop")
+        ("admin", "Test Admin"),
+        "named for who asked for it"
+    );
+    assert!(
+        logged[0].reason.ends_with("(finished by the shop (a refund retried))"),
+        "{}",
+        logged[0].reason
     );
     assert_eq!(logged[0].store_id, Some(store));
 }
@@ -275,5 +286,5 @@ async fn the_shops_own_refunds_are_logged_as_the_shops(db: Db) {
 db_tests!(
     an_admins_large_refund_asks_for_the_password_and_each_refund_is_audited,
     only_admins_refund_any_store_and_a_double_sent_form_refunds_and_logs_once,
-    the_shops_own_refunds_are_logged_as_the_shops,
+    a_refund_the_shop_finished_names_who_asked_for_it,
 );

@@ -510,13 +510,49 @@ async fn ten_concurrent_cancels_of_one_order_refund_and_record_it_once(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM refunds").await, 2);
 }
 
+/// `admin` cancels every unit of store order `number` from the admin's refund page, their password given just now.
+async fn admin_cancels_all(db: &Db, gateway: &TestGateway, admin: &Actor, number: &str) {
+    use domain::accounts::{step_up, ThrottlePolicy};
+    use domain::orders::refunds::{RefundForm, RefundKind};
+    use domain::workflows::refund_order::{by_admin, AdminStepUp};
+    let lines: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT l.variant_id, l.quantity FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = $1",
+    )
+    .bind(number)
+    .fetch_all(db.pool())
+    .await
+    .expect("lines");
+    let now = domain::platform::clock::now_ms();
+    let confirmed = step_up::confirm(db, &ThrottlePolicy::default(), admin, Some(now), "")
+        .await
+        .expect("recent");
+    let step_up = AdminStepUp {
+        confirmed: Some(confirmed),
+        above: 0,
+    };
+    let form = RefundForm {
+        key: key(),
+        lines: lines.into_iter().map(|(v, n)| (v, n.to_string())).collect(),
+        reason: "other".into(),
+        ..RefundForm::default()
+    };
+    by_admin(db, gateway, admin, &step_up, number, RefundKind::Cancel, &form)
+        .await
+        .expect("an admin cancels");
+}
+
 async fn the_timeline_names_who_cancelled(db: Db) {
     let gateway = TestGateway::new(db.clone());
     let (placed, first, second) = paid_two_seller_order(&db, &gateway).await;
     let admin = crate::harness::actors::admin(&db).await;
-    cancel_order::cancel(&db, &gateway, &admin, &placed.number, &first, None)
-        .await
-        .expect("an admin cancels");
+    assert!(
+        matches!(
+            cancel_order::cancel(&db, &gateway, &admin, &placed.number, &first, None).await,
+            Err(orders::OrderError::NotAllowed(_))
+        ),
+        "an admin cancels from the admin's page, with its step-up"
+    );
+    admin_cancels_all(&db, &gateway, &admin, &first).await;
     let store: i64 = sqlx::query_scalar("SELECT seller_id FROM orders WHERE number = $1")
         .bind(&second)
         .fetch_one(db.pool())

@@ -84,6 +84,14 @@ async fn orders_wait_for_acceptance_and_those_left_waiting_are_cancelled_and_ref
     );
     assert_eq!(status_of(&db, &ignored).await, "cancelled");
     assert_eq!(status_of(&db, &accepted).await, "paid");
+    // The audit log says the shop cancelled it (no one asked).
+    let logged: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor_role, actor_name FROM audit_log WHERE subject_kind = 'order' AND subject_id = $1")
+            .bind(&ignored)
+            .fetch_all(db.pool())
+            .await
+            .expect("audit");
+    assert_eq!(logged, [("shop".to_string(), "the shop".to_string())]);
     assert_eq!(status_of(&db, &shipped).await, "shipped");
     assert_eq!(available(&db, mug).await, mug_before + 2, "its units are back on sale");
     let refunded = count(

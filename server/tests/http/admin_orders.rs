@@ -159,6 +159,10 @@ async fn an_admin_cancels_a_unit_and_the_log_shows_it(app: &TestApp) {
         "just signed in: not asked"
     );
     let variant = variant.to_string();
+    // Not through the store's own form: it carries no step-up.
+    let form = cancel_of_one(&store_order, &variant, "k-store");
+    let refused = app.call(&admin, "refund_order", &form[..6]).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
     let done = app
         .submit(
             &admin,
