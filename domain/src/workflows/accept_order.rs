@@ -51,7 +51,6 @@ pub async fn accept(db: &Db, actor: &Actor, number: &str) -> Result<Accepted, Or
 pub async fn cancel_unaccepted(db: &Db, gateway: &dyn PaymentGateway, now: i64) -> Result<usize, OrderError> {
     let by = Who {
         described: "the shop, as the store did not accept the order within 72 hours",
-        user_id: None,
         actor: None,
         confirm_above: None,
     };

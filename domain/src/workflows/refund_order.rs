@@ -151,7 +151,7 @@ pub(crate) async fn give_back_when(
             }
         }
         // Rolled back at once when nothing is claimed: the order's row it took is free for the claim it met.
-        let (claim, mine) = match refunds::claim(&mut tx, target.order_id, request, by.user_id).await {
+        let (claim, mine) = match refunds::claim(&mut tx, target.order_id, request, by.user_id()).await {
             Ok(Claimed::New(claim)) if by.confirm_above.is_some_and(|above| claim.amount > above) => {
                 tx.rollback().await?;
                 return Err(OrderError::Invalid(vec![step_up::refund_asks_password()]));
@@ -207,7 +207,6 @@ const PAID: [PaymentStatus; 3] = [
 /// Who a refund is made by, for the timeline, the email, the stock movements and the audit log.
 pub(crate) struct Who {
     pub described: &'static str,
-    pub user_id: Option<i64>,
     /// `None`: the shop itself (its workers).
     pub actor: Option<Actor>,
     /// A new claim above this amount (minor units) is refused with the password field's message: an admin's
@@ -216,10 +215,14 @@ pub(crate) struct Who {
 }
 
 impl Who {
+    /// The account it acts for (none: a guest, or the shop).
+    fn user_id(&self) -> Option<i64> {
+        self.actor.and_then(|a| a.user_id())
+    }
+
     fn of(actor: &Actor) -> Who {
         Who {
             described: actor.described(),
-            user_id: actor.user_id(),
             actor: Some(*actor),
             confirm_above: None,
         }
@@ -293,7 +296,6 @@ pub async fn retry_waiting(db: &Db, gateway: &dyn PaymentGateway, before: i64) -
     .await?;
     let by = Who {
         described: "the shop (a refund retried)",
-        user_id: None,
         actor: None,
         confirm_above: None,
     };
@@ -368,7 +370,7 @@ async fn settle(
                 variant_id: line.variant_id,
                 units: line.quantity,
                 reason,
-                user_id: by.user_id,
+                user_id: by.user_id(),
             };
             put_back::give_back_units(tx, &units).await?;
         }
@@ -438,7 +440,7 @@ async fn audit_refund(
         .bind(claim.id)
         .fetch_one(&mut *tx)
         .await?;
-    let by_id = by.actor.and_then(|a| a.user_id());
+    let by_id = by.user_id();
     let finished = |entry: Entry| {
         let reason = format!("{} (finished by {})", entry.reason, by.described);
         entry.reason(&reason)
