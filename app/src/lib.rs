@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/emails") view=pages::admin_emails::AdminEmailsPage ssr=SsrMode::Async/>
                     <Route path=path!("seller/reviews") view=pages::seller::reviews::SellerReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=AdminPage/>
+                    <Route path=path!("admin/analytics") view=pages::admin::analytics::AdminAnalyticsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=pages::admin::users::AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users/:id") view=pages::admin::users::AdminUserPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=pages::admin::audit::AuditLogPage ssr=SsrMode::Async/>

@@ -39,6 +39,8 @@ pub struct Services {
     /// An admin's refund above this amount (minor units) asks for their password again
     /// (`ADMIN_REFUND_CONFIRM_ABOVE`).
     pub refund_confirm_above: i64,
+    /// What shoppers do, recorded in memory and written every second (`None`: not recorded, `ANALYTICS=false`).
+    pub analytics: Option<std::sync::Arc<domain::analytics::Recorder>>,
     /// Product page views counted in memory (`None`: not counted, `PRODUCT_VIEWS=false`).
     pub views: Option<std::sync::Arc<domain::money::views::ViewCounter>>,
     /// Where a form may send the browser besides this shop (CSP `form-action`): Stripe's hosted checkout and
@@ -175,6 +177,34 @@ pub fn page_shows(ids: impl IntoIterator<Item = i64>) {
     let list = ids.into_iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
     if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&list)) {
         response.insert_header(http::HeaderName::from_static(SHOWS_HEADER), value);
+    }
+}
+
+/// The header a search page names its result count with, for the analytics recorder (`server::analytics`), which
+/// takes it off every response; the page cache keeps it with the page, so a search served from the cache counts
+/// its results too.
+pub const RESULTS_HEADER: &str = "x-bazaar-results";
+
+/// Names how many products this search page found (see [`RESULTS_HEADER`]).
+pub fn page_found(results: i64) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.insert_header(
+            http::HeaderName::from_static(RESULTS_HEADER),
+            HeaderValue::from(results),
+        );
+    }
+}
+
+/// The visitor this request is recorded as (set by the analytics middleware; absent when analytics is off or the
+/// browser asked not to be tracked).
+#[derive(Clone, Copy, Debug)]
+pub struct AnalyticsVisitor(pub domain::analytics::Visitor);
+
+/// Records what this request's visitor did, unless they are not recorded.
+pub fn record(event: impl FnOnce(domain::analytics::Visitor) -> domain::analytics::Event) {
+    let visitor = parts().and_then(|p| p.extensions.get::<AnalyticsVisitor>().map(|v| v.0));
+    if let (Some(visitor), Some(recorder)) = (visitor, use_context::<Services>().and_then(|s| s.analytics)) {
+        recorder.record(event(visitor));
     }
 }
 

@@ -9,6 +9,7 @@ pub mod platform;
 
 pub mod accounts;
 pub mod admin;
+pub mod analytics;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

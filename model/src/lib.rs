@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod admin;
+pub mod admin_analytics;
 pub mod admin_dashboard;
 pub mod admin_orders;
 pub mod admin_stores;

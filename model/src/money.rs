@@ -345,7 +345,7 @@ pub struct SalesRange {
 }
 
 impl SalesRange {
-    fn pairs<'a>(&'a self, more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    pub(crate) fn pairs<'a>(&'a self, more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         let mut pairs = vec![
             ("range", self.range.as_str()),
             ("from", self.from.as_str()),

@@ -83,6 +83,12 @@ pub struct Config {
     /// `PRODUCT_VIEWS`: count product page views (in memory, written every few seconds) for the sales dashboard's
     /// conversion. On by default.
     pub product_views: bool,
+    /// `ANALYTICS`: record what shoppers do (page views, searches, additions to the cart, orders placed) for the
+    /// admin's analytics, without IP addresses or user agents, never for browsers sending Sec-GPC or DNT. On by
+    /// default.
+    pub analytics: bool,
+    /// `ANALYTICS_KEEP_DAYS`: days raw events and visitor keys are kept (default 90; the day counts stay).
+    pub analytics_keep_days: i64,
     /// `ALLOW_DEMO_ACCOUNTS`: serve over https although demo accounts (published password) exist. Default false:
     /// `serve` refuses to start.
     pub allow_demo_accounts: bool,
@@ -303,6 +309,8 @@ impl Config {
             dev_mailbox: parse("DEV_MAILBOX", get("DEV_MAILBOX"), false)?,
             test_clock: parse("TEST_CLOCK", get("TEST_CLOCK"), false)?,
             product_views: parse("PRODUCT_VIEWS", get("PRODUCT_VIEWS"), true)?,
+            analytics: parse("ANALYTICS", get("ANALYTICS"), true)?,
+            analytics_keep_days: parse("ANALYTICS_KEEP_DAYS", get("ANALYTICS_KEEP_DAYS"), 90)?,
             allow_demo_accounts: parse("ALLOW_DEMO_ACCOUNTS", get("ALLOW_DEMO_ACCOUNTS"), false)?,
             allow_demo_reviews: parse("ALLOW_DEMO_REVIEWS", get("ALLOW_DEMO_REVIEWS"), false)?,
             search_dir: get("SEARCH_DIR").unwrap_or_else(|| "data/search".into()).into(),

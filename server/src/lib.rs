@@ -1,5 +1,6 @@
 //! The Bazaar server: router assembly, middleware order, health endpoints, background housekeeping.
 
+pub mod analytics;
 pub mod auth;
 pub mod catalog_files;
 pub mod cli;
@@ -123,6 +124,12 @@ pub fn services(config: &Config, db: Db, search: Arc<dyn SearchIndex>) -> Result
         dev_mode: config.dev_mode,
         platform_zone: config.platform_zone.clone(),
         refund_confirm_above: config.refund_confirm_above,
+        analytics: config.analytics.then(|| {
+            Arc::new(domain::analytics::Recorder::new(
+                &config.platform_zone,
+                config.analytics_keep_days,
+            ))
+        }),
         views: config
             .product_views
             .then(|| Arc::new(domain::money::views::ViewCounter::new())),
@@ -219,6 +226,7 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .route("/seller/money/statement.csv", get(money_files::statement))
         .route("/seller/sales.csv", get(money_files::sales))
         .route("/admin/sales.csv", get(money_files::admin_sales))
+        .route("/admin/analytics.csv", get(money_files::admin_analytics))
         .route("/account/privacy/export.json", get(privacy_files::export))
         .route("/admin/emails/preview/{key}", get(email_previews::preview))
         .route("/seller/money/stripe/onboard", post(connect_routes::onboard))
@@ -258,6 +266,10 @@ pub fn router(config: Arc<Config>, services: Services, cache: Arc<page_cache::Pa
         .layer(axum::middleware::from_fn_with_state(
             services.views.clone(),
             product_views::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            services.analytics.clone(),
+            analytics::middleware,
         ))
         .with_state(state.clone());
 
@@ -329,7 +341,7 @@ async fn readyz(State(services): State<Services>) -> impl IntoResponse {
     }
 }
 
-/// Sends queued mail and texts (every second), writes the product page views counted and mails "Notify me" requests whose
+/// Sends queued mail and texts and writes the analytics events recorded (every second), writes the product page views counted and mails "Notify me" requests whose
 /// variant is back (every 5 seconds), ends unpaid orders
 /// whose stock hold ran out (every 15 seconds), and every minute finishes waiting refunds and cancels orders their
 /// store did not accept in time.
@@ -344,6 +356,7 @@ pub fn spawn_order_workers(
         loop {
             tick.tick().await;
             n += 1;
+            analytics::flush(&services).await;
             if let Err(e) = domain::notifications::deliver_due(&services.db, &*mailer, 50).await {
                 tracing::warn!(error = %e, "mail delivery failed; will retry");
             }
@@ -434,6 +447,7 @@ pub fn spawn_housekeeping(services: Services) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
+            analytics::forget_old(&services).await;
             match domain::accounts::sessions::purge_expired(&services.db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions purged"),
                 Ok(_) => {}

@@ -144,6 +144,7 @@ async fn serve(config: Config) -> Result<(), String> {
     indexer.abort();
     // The views counted since the last write.
     server::product_views::flush(&views).await;
+    server::analytics::flush(&views).await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,6 +1,6 @@
 //! `GET /seller/money/statement.csv`: the store's statement as a file (the filters of `/seller/money`),
 //! `GET /seller/sales.csv`: the sales dashboard's tables (`table`: its days, its summary, its products),
-//! `GET /admin/sales.csv`: the admin dashboard's days, and
+//! `GET /admin/sales.csv`: the admin dashboard's days, `GET /admin/analytics.csv`: an analytics table, and
 //! `POST /test/clock`: moves the shop's clock forward, only in a shop started with `TEST_CLOCK=1` (the browser
 //! journeys wait out a holding period that way).
 
@@ -62,12 +62,7 @@ pub async fn sales(
     let Some(Extension(CurrentActor(actor))) = actor else {
         return see_other("/login?next=%2Fseller");
     };
-    let range = SalesRange {
-        range: period.range,
-        from: period.from,
-        to: period.to,
-    };
-    let made = domain::money::dashboard::csv(&state.services.db, &actor, &range, &period.table).await;
+    let made = domain::money::dashboard::csv(&state.services.db, &actor, &period.range(), &period.table).await;
     let name = match period.table.trim() {
         "summary" => "sales-summary",
         "products" => "sales-products",
@@ -82,26 +77,55 @@ pub async fn admin_sales(
     actor: Option<Extension<CurrentActor>>,
     Query(period): Query<Period>,
 ) -> Response {
-    use domain::admin::AdminError;
     let Some(Extension(CurrentActor(actor))) = actor else {
         return see_other("/login?next=%2Fadmin");
     };
-    let range = SalesRange {
-        range: period.range,
-        from: period.from,
-        to: period.to,
+    let services = &state.services;
+    let made = domain::admin::dashboard::csv(&services.db, &actor, &period.range(), &services.platform_zone).await;
+    admin_file("marketplace-sales", made)
+}
+
+/// `GET /admin/analytics.csv`: one of the analytics screen's tables (`table`) over its period. Admins only.
+pub async fn admin_analytics(
+    State(state): State<AppState>,
+    actor: Option<Extension<CurrentActor>>,
+    Query(period): Query<Period>,
+) -> Response {
+    let Some(Extension(CurrentActor(actor))) = actor else {
+        return see_other("/login?next=%2Fadmin%2Fanalytics");
+    };
+    let Some(table) = model::admin_analytics::AnalyticsTable::parse(period.table.trim()) else {
+        return (StatusCode::NOT_FOUND, "There is no such table.").into_response();
     };
     let services = &state.services;
-    match domain::admin::dashboard::csv(&services.db, &actor, &range, &services.platform_zone).await {
+    let zone = &services.platform_zone;
+    let made = domain::analytics::report::csv(&services.db, &actor, &period.range(), zone, table).await;
+    admin_file(&format!("analytics-{}", table.key()), made)
+}
+
+impl Period {
+    fn range(&self) -> SalesRange {
+        SalesRange {
+            range: self.range.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
+    }
+}
+
+/// An admin's CSV download, or why there is none.
+fn admin_file(name: &str, made: Result<Vec<u8>, domain::admin::AdminError>) -> Response {
+    use domain::admin::AdminError;
+    match made {
         Ok(bytes) => attachment(
             "text/csv; charset=utf-8",
-            &format!("marketplace-sales-{}.csv", domain::platform::clock::today()),
+            &format!("{name}-{}.csv", domain::platform::clock::today()),
             bytes,
         ),
         Err(AdminError::Forbidden) => (StatusCode::FORBIDDEN, "Only admins may download this.").into_response(),
         Err(AdminError::Invalid(fields)) => invalid(fields),
         Err(e) => {
-            tracing::error!(error = %e, "the admin's sales file could not be written");
+            tracing::error!(error = %e, file = name, "an admin's file could not be written");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The file could not be written; please try again.",

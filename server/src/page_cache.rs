@@ -177,6 +177,10 @@ fn answer(entry: &Entry, req_headers: &HeaderMap) -> Response {
         if let Ok(etag) = HeaderValue::from_str(&etag_of(&entry.fingerprint, &nonce)) {
             headers.insert(header::ETAG, etag);
         }
+        // A search seen again is a search again: its result count goes to the analytics recorder.
+        if let Some(results) = entry.headers.get(app::ssr::RESULTS_HEADER) {
+            headers.insert(app::ssr::RESULTS_HEADER, results.clone());
+        }
         return response;
     }
     let nonce = fresh_nonce();

@@ -14,7 +14,7 @@ pub async fn middleware(State(views): State<Option<Arc<ViewCounter>>>, req: Requ
     let Some(views) = views else {
         return next.run(req).await;
     };
-    let slug = (req.method() == Method::GET && !prefetch(&req))
+    let slug = (req.method() == Method::GET && !crate::analytics::prefetch(req.headers()))
         .then(|| req.uri().path().strip_prefix("/p/").map(str::to_string))
         .flatten()
         .filter(|slug| !slug.is_empty() && !slug.contains('/'));
@@ -26,16 +26,6 @@ pub async fn middleware(State(views): State<Option<Arc<ViewCounter>>>, req: Requ
         }
     }
     response
-}
-
-/// A browser fetching a page ahead of a click (`Sec-Purpose: prefetch`, or the older `Purpose`).
-fn prefetch(req: &Request) -> bool {
-    ["sec-purpose", "purpose"].iter().any(|name| {
-        req.headers()
-            .get(*name)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("prefetch"))
-    })
 }
 
 /// Writes the views counted since the last write (a failure keeps them for the next).

@@ -31,7 +31,9 @@ pub(crate) mod imp {
         let services = crate::ssr::services()?;
         let (variant, quantity) = domain::cart::parse_line(variant, quantity)?;
         let id = cart_id(true).await?.ok_or_else(|| internal("no cart"))?;
-        Ok(domain::cart::add(&services.db, id, variant, quantity).await?)
+        let count = domain::cart::add(&services.db, id, variant, quantity).await?;
+        crate::ssr::record(|visitor| domain::analytics::Event::add_to_cart(visitor, variant));
+        Ok(count)
     }
 
     /// At sign-in: the guest cart of this session joins the account's cart, which becomes the session's cart.

@@ -93,6 +93,12 @@ pub async fn listing(
         store_slug.as_deref(),
     )
     .await?;
+    if category_slug.is_none()
+        && store_slug.is_none()
+        && listing.query.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+    {
+        crate::ssr::page_found(listing.results.total);
+    }
     let store_ratings = match &listing.store {
         Some(store) => Some(
             domain::reviews::store_ratings::for_store(&services.db, &store.slug)

@@ -87,6 +87,7 @@ where
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminSection {
     Dashboard,
+    Analytics,
     Users,
     Stores,
     Orders,
@@ -98,8 +99,9 @@ pub enum AdminSection {
     Audit,
 }
 
-const ADMIN_SECTIONS: [(AdminSection, &str, &str); 10] = [
+const ADMIN_SECTIONS: [(AdminSection, &str, &str); 11] = [
     (AdminSection::Dashboard, "/admin", "Dashboard"),
+    (AdminSection::Analytics, "/admin/analytics", "Analytics"),
     (AdminSection::Users, "/admin/users", "Accounts"),
     (AdminSection::Stores, "/admin/sellers", "Stores"),
     (AdminSection::Orders, "/admin/orders", "Orders"),

@@ -176,20 +176,20 @@ async fn random_operations_keep_on_hand_equal_to_available_plus_reserved(db: Db)
                     let paid = groups(&db, "paid").await;
                     if !paid.is_empty() {
                         let (_, number) = &paid[rng.gen_range(0..paid.len())];
-                        let view = orders::group_view(&db, number, &crate::harness::actors::admin(&db).await, None)
+                        // The guest who placed it cancels through their order link, as on the order page.
+                        let token: String = sqlx::query_scalar("SELECT view_token FROM order_groups WHERE number = $1")
+                            .bind(number)
+                            .fetch_one(db.pool())
+                            .await
+                            .expect("token");
+                        let guest = Actor::visitor();
+                        let view = orders::group_view(&db, number, &guest, Some(&token))
                             .await
                             .expect("view");
                         if let Some(order) = view.orders.iter().find(|o| o.cancellable) {
-                            cancel_order::cancel(
-                                &db,
-                                &gateway,
-                                &crate::harness::actors::admin(&db).await,
-                                number,
-                                &order.number,
-                                None,
-                            )
-                            .await
-                            .expect("cancel");
+                            cancel_order::cancel(&db, &gateway, &guest, number, &order.number, Some(&token))
+                                .await
+                                .expect("cancel");
                         }
                     }
                     "cancel"

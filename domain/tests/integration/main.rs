@@ -10,6 +10,7 @@ mod admin_dashboard;
 mod admin_orders;
 mod admin_refunds;
 mod admin_stores;
+mod analytics;
 mod back_in_stock;
 mod cart;
 mod catalog;

@@ -141,6 +141,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("admin_stores", &["q", "state", "held", "after"]),
     ("admin_store", &["id"]),
     ("admin_dashboard", &["range", "from", "to"]),
+    ("admin_analytics", &["range", "from", "to"]),
     (
         "admin_orders",
         &["q", "state", "store", "from", "to", "min", "max", "after"],
@@ -578,6 +579,7 @@ async fn junk_at_every_seller_function_and_upload_signed_in_as_a_seller(app: &Te
 /// The admin screens' reads and changes, with the fields each takes.
 const ADMIN_GETS: &[(&str, &[&str])] = &[
     ("admin_dashboard", &["range", "from", "to"]),
+    ("admin_analytics", &["range", "from", "to"]),
     ("admin_users", &["q", "role", "state", "after"]),
     ("admin_user", &["id"]),
     ("admin_stores", &["q", "state", "held", "after"]),
@@ -619,7 +621,10 @@ const ADMIN_ENDPOINTS: &[(&str, &[&str])] = &[
     ("change_account_role", &["id", "role", "reason", "password"]),
     ("reject_application", &["id", "reason"]),
 ];
-const ADMIN_FILES: &[(&str, &[&str])] = &[("/admin/sales.csv", &["range", "from", "to"])];
+const ADMIN_FILES: &[(&str, &[&str])] = &[
+    ("/admin/sales.csv", &["range", "from", "to"]),
+    ("/admin/analytics.csv", &["range", "from", "to", "table"]),
+];
 
 /// Issue 23: every admin server function and download, signed in as an admin, with junk: a clear answer, never a
 /// 5xx, on both databases.

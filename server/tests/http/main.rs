@@ -10,6 +10,7 @@
 mod support;
 
 mod accounts;
+mod admin_analytics;
 mod admin_dashboard;
 mod admin_orders;
 mod admin_stores;

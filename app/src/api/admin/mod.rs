@@ -47,6 +47,21 @@ pub async fn admin_dashboard(
     Ok(domain::admin::dashboard::screen(&services.db, &crate::ssr::actor(), &range, zone).await?)
 }
 
+/// What shoppers did over a period (`range` 1, 7, 30 or 90 days, or `from`/`to` dates), days in the platform's
+/// time zone.
+#[server(endpoint = "admin_analytics", input = leptos::server_fn::codec::GetUrl)]
+pub async fn admin_analytics(
+    #[server(default)] range: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+) -> Result<model::admin_analytics::Analytics, AppError> {
+    let services = crate::ssr::services()?;
+    crate::ssr::require_user()?;
+    let range = model::money::SalesRange { range, from, to };
+    let zone = &services.platform_zone;
+    Ok(domain::analytics::report::screen(&services.db, &crate::ssr::actor(), &range, zone).await?)
+}
+
 /// A page of the seller applications awaiting a decision, oldest first.
 #[server(endpoint = "seller_applications")]
 pub async fn seller_applications(after: Option<String>) -> Result<model::sellers::ApplicationQueue, AppError> {

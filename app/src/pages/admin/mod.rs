@@ -1,3 +1,4 @@
+pub mod analytics;
 pub mod audit;
 pub mod dashboard;
 pub mod order_refund;
