@@ -23,7 +23,12 @@ test("an admin finds a shopper's search that found nothing", async ({ page, brow
 
   await logIn(page, "admin@demo.bazaar.test", "demo-pass-2026");
   await page.goto("/admin");
-  await page.getByRole("link", { name: "Analytics" }).first().click();
+  if (project === "phone") {
+    // The admin's navigation folds into a menu on a phone: the address is the same.
+    await page.goto("/admin/analytics");
+  } else {
+    await page.getByRole("link", { name: "Analytics", exact: true }).first().click();
+  }
   await expect(page.getByRole("heading", { level: 1, name: "Analytics" })).toBeVisible();
   const chips = page.getByRole("navigation", { name: "Sales period" });
   await chips.getByRole("link", { name: "Today" }).click();

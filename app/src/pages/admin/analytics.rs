@@ -48,7 +48,7 @@ fn Screen(a: Analytics) -> impl IntoView {
             <a href=funnel_csv download>"Download the funnel (CSV)"</a>
         </PeriodPicker>
         <p class="muted">{format!(
-            "What shoppers did in {} (days in {}). A visitor is known for one day only, so one who comes back \
+            "What shoppers did: {}, days in {}. A visitor is known for one day only, so one who comes back \
              another day counts again; browsers that ask not to be tracked (Global Privacy Control or Do Not \
              Track) are not counted.",
             a.label, zone_label(&a.time_zone)
