@@ -1,18 +1,18 @@
 -- What shoppers do (issue 23's analytics; decision 0054). The shop buffers events in memory and writes them in
--- batches (domain::analytics::Recorder): each batch adds its raw events and, in the same transaction, its counts
--- to the day rollups the admin's analytics screen reads. Days are day numbers in the platform's time zone.
+-- batches (domain::analytics::Recorder): each batch adds the rows of its rarer events (searches, additions to the
+-- cart, orders placed; page views are only counted) and, in the same transaction, its counts to the day rollups
+-- the admin's analytics screen reads. Days are day numbers in the platform's time zone.
 -- No IP address or user agent is stored: `visitor` is a keyed hash of them under the day's random salt, which is
 -- deleted after the day, so one day's keys cannot be linked to another's. Browsers sending Sec-GPC or DNT are not
 -- recorded at all. Raw events and visitor keys are deleted after ANALYTICS_KEEP_DAYS (default 90).
 CREATE TABLE analytics_events (
     at        BIGINT NOT NULL,
     day       BIGINT NOT NULL,
-    -- page_view, search, add_to_cart, order_placed
+    -- search, add_to_cart, order_placed
     kind      TEXT   NOT NULL,
-    -- A page view's page type (home, product, category, search, store, cart, checkout, order, account, other).
     page_type TEXT   NOT NULL,
     visitor   TEXT   NOT NULL,
-    -- A search's normalised words, a product page's slug, an order placed's checkout number.
+    -- A search's normalised words, the variant added, an order placed's checkout number.
     subject   TEXT   NOT NULL,
     -- A search's result count.
     results   BIGINT NULL
@@ -20,7 +20,8 @@ CREATE TABLE analytics_events (
 CREATE INDEX analytics_events_day ON analytics_events (day);
 CREATE INDEX analytics_events_kind_day ON analytics_events (kind, day);
 
--- Events per day, kind and page type ('' for kinds other than page views).
+-- Events per day, kind and page type (home, product, category, search, store, cart, checkout, order, account,
+-- other; '' for kinds other than page views).
 CREATE TABLE analytics_days (
     day       BIGINT NOT NULL,
     kind      TEXT   NOT NULL,

@@ -33,10 +33,6 @@ pub async fn middleware(State(recorder): State<Option<Arc<Recorder>>>, mut req: 
     let search = (page == Some(PageType::Search))
         .then(|| first_page_words(&req))
         .flatten();
-    let subject = match page {
-        Some(PageType::Product) => req.uri().path().trim_start_matches("/p/").to_string(),
-        _ => String::new(),
-    };
     let mut response = next.run(req).await;
     let results = response
         .headers_mut()
@@ -57,7 +53,7 @@ pub async fn middleware(State(recorder): State<Option<Arc<Recorder>>>, mut req: 
         _ => false,
     };
     if shown {
-        recorder.record(Event::page_view(visitor, page, &subject));
+        recorder.record(Event::page_view(visitor, page));
         if let (Some(words), Some(results)) = (search, results) {
             if let Some(event) = Event::search(visitor, &words, results) {
                 recorder.record(event);

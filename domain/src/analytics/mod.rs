@@ -1,7 +1,8 @@
 //! What shoppers do, for the admin's analytics (decision 0054): page views by page type, searches with their
 //! result counts, additions to the cart and orders placed. The shop records each event in memory
 //! ([`Recorder::record`], no database write per request) and writes them every second in one transaction
-//! ([`Recorder::flush`], `write`): the raw events, and their counts added to the day rollups the screen reads
+//! ([`Recorder::flush`], `write`): the rows of the rarer events (page views are only counted), and the counts
+//! added to the day rollups the screen reads
 //! (`report`). A shop that stops between flushes loses at most that second of events (never an order).
 //!
 //! Privacy: the shop never hands this module an IP address or a user agent, only [`Visitor::from_client`]'s digest
@@ -178,10 +179,16 @@ impl Visitor {
 
     /// The key stored for this visitor on the day whose salt is `salt`.
     fn key(&self, salt: &str) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut hash = Sha256::new();
         hash.update(salt.as_bytes());
         hash.update(self.0);
-        hash.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+        let mut key = String::with_capacity(32);
+        for b in &hash.finalize()[..16] {
+            key.push(char::from(HEX[usize::from(b >> 4)]));
+            key.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        key
     }
 }
 
@@ -197,8 +204,9 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn page_view(visitor: Visitor, page_type: PageType, subject: &str) -> Event {
-        Event::new(EventKind::PageView, visitor, subject, Some(page_type), None)
+    /// A view of a page of `page_type` (only counted, so it names nothing more).
+    pub fn page_view(visitor: Visitor, page_type: PageType) -> Event {
+        Event::new(EventKind::PageView, visitor, "", Some(page_type), None)
     }
 
     /// A search for `words` that found `results` products; `None` when the words are empty once normalised.

@@ -1,48 +1,87 @@
-//! One flush of recorded events: their raw rows and their counts added to the day rollups, in one transaction
+//! One flush of recorded events: the rows of those kept (all but page views) and their counts added to the day
+//! rollups, in one transaction
 //! (a failed flush adds nothing, and its events are kept for the next). Rows are written in key order, so two
 //! instances flushing at once never wait on each other in a circle.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use sqlx::AnyConnection;
 
-use super::{Event, EventKind, Recorder, Step};
+use super::{Event, EventKind, Recorder, Step, Visitor};
 use crate::platform::ids::random_token;
 use crate::platform::{zones, Db};
 
 /// Rows per multi-row INSERT (7 values each: well under either database's limit on parameters).
 const CHUNK: usize = 500;
 
-/// An event as stored.
+/// An event kept as a row, with its day and its visitor's key.
 struct Stored<'a> {
     event: &'a Event,
     day: i64,
     key: String,
 }
 
-pub(super) async fn write(recorder: &Recorder, db: &Db, events: &[Event]) -> Result<(), sqlx::Error> {
-    let mut salts: BTreeMap<i64, String> = BTreeMap::new();
-    let mut stored = Vec::with_capacity(events.len());
-    for event in events {
-        let day = zones::day_in(&recorder.zone, event.at);
-        let key = match salts.get(&day) {
-            Some(salt) => event.visitor.key(salt),
-            None => {
-                let made = salt(recorder, db, day).await?;
-                let key = event.visitor.key(&made);
-                salts.insert(day, made);
-                key
+/// The day number of moments in one zone, remembering the last day's bounds (a flush's events are seconds apart:
+/// one time-zone lookup per day, not per event).
+struct DayOf<'a> {
+    zone: &'a str,
+    known: Option<(i64, i64, i64)>,
+}
+
+impl DayOf<'_> {
+    fn of(&mut self, ms: i64) -> i64 {
+        if let Some((start, end, day)) = self.known {
+            if (start..end).contains(&ms) {
+                return day;
             }
-        };
-        stored.push(Stored { event, day, key });
+        }
+        let day = zones::day_in(self.zone, ms);
+        self.known = Some((
+            zones::day_starts(self.zone, day),
+            zones::day_starts(self.zone, day + 1),
+            day,
+        ));
+        day
     }
+}
+
+pub(super) async fn write(recorder: &Recorder, db: &Db, events: &[Event]) -> Result<(), sqlx::Error> {
+    let mut day_of = DayOf {
+        zone: &recorder.zone,
+        known: None,
+    };
+    let dated: Vec<(i64, &Event)> = events.iter().map(|e| (day_of.of(e.at), e)).collect();
+    let mut salts: BTreeMap<i64, String> = BTreeMap::new();
+    for day in dated.iter().map(|(day, _)| *day).collect::<BTreeSet<_>>() {
+        salts.insert(day, salt(recorder, db, day).await?);
+    }
+    // Page views are only counted, never kept one row each: at a busy shop's rate the rows cost the pages a third
+    // of their throughput (measured; decision 0054). The rarer events are kept for what the screen reads from them.
+    let stored: Vec<Stored> = dated
+        .iter()
+        .filter(|(_, e)| e.kind != EventKind::PageView)
+        .map(|(day, event)| Stored {
+            event,
+            day: *day,
+            key: event.visitor.key(&salts[day]),
+        })
+        .collect();
+    // Each visitor's steps once, keyed (a key is a hash: one per visitor, not per event).
+    let reached: HashSet<(i64, Step, Visitor)> = dated
+        .iter()
+        .flat_map(|(day, e)| Step::of(e).map(move |step| (*day, step, e.visitor)))
+        .collect();
+    let reached: BTreeSet<(i64, Step, String)> = reached
+        .into_iter()
+        .map(|(day, step, visitor)| (day, step, visitor.key(&salts[&day])))
+        .collect();
     let mut tx = db.begin_write().await?;
     for chunk in stored.chunks(CHUNK) {
         insert_events(&mut tx, chunk).await?;
     }
-    add_day_counts(&mut tx, &stored).await?;
+    add_day_counts(&mut tx, &dated).await?;
     add_searches(&mut tx, &stored).await?;
-    add_funnel(&mut tx, &stored).await?;
+    add_funnel(&mut tx, reached).await?;
     tx.commit().await
 }
 
@@ -78,11 +117,11 @@ async fn insert_events(conn: &mut AnyConnection, chunk: &[Stored<'_>]) -> Result
 }
 
 /// Events per day, kind and page type.
-async fn add_day_counts(conn: &mut AnyConnection, stored: &[Stored<'_>]) -> Result<(), sqlx::Error> {
+async fn add_day_counts(conn: &mut AnyConnection, dated: &[(i64, &Event)]) -> Result<(), sqlx::Error> {
     let mut counts: BTreeMap<(i64, &str, &str), i64> = BTreeMap::new();
-    for s in stored {
-        let page_type = s.event.page_type.map_or("", |t| t.as_str());
-        *counts.entry((s.day, s.event.kind.as_str(), page_type)).or_default() += 1;
+    for (day, event) in dated {
+        let page_type = event.page_type.map_or("", |t| t.as_str());
+        *counts.entry((*day, event.kind.as_str(), page_type)).or_default() += 1;
     }
     for ((day, kind, page_type), events) in counts {
         sqlx::query(
@@ -125,11 +164,7 @@ async fn add_searches(conn: &mut AnyConnection, stored: &[Stored<'_>]) -> Result
 
 /// The visitors each step gained: those not yet counted on that day (kept in `analytics_visitors`; an insert that
 /// finds its row already there returns nothing, so two flushes at once count a visitor once).
-async fn add_funnel(conn: &mut AnyConnection, stored: &[Stored<'_>]) -> Result<(), sqlx::Error> {
-    let reached: BTreeSet<(i64, Step, &str)> = stored
-        .iter()
-        .flat_map(|s| Step::of(s.event).map(move |step| (s.day, step, s.key.as_str())))
-        .collect();
+async fn add_funnel(conn: &mut AnyConnection, reached: BTreeSet<(i64, Step, String)>) -> Result<(), sqlx::Error> {
     let reached: Vec<_> = reached.into_iter().collect();
     let mut gained: BTreeMap<(i64, String), i64> = BTreeMap::new();
     for chunk in reached.chunks(CHUNK) {
@@ -140,7 +175,7 @@ async fn add_funnel(conn: &mut AnyConnection, stored: &[Stored<'_>]) -> Result<(
         );
         let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
         for (day, step, key) in chunk {
-            query = query.bind(*day).bind(step.as_str()).bind(*key);
+            query = query.bind(*day).bind(step.as_str()).bind(key.as_str());
         }
         for new in query.fetch_all(&mut *conn).await? {
             *gained.entry(new).or_default() += 1;

@@ -133,6 +133,13 @@ pub async fn placed_and_paid_by(
     let placed = place(db, gateway, actor, cart_id, details, &key())
         .await
         .expect("placed");
+    pay(db, gateway, &placed).await;
+    placed
+}
+
+/// Pays a placed order with the test gateway's approved card, the payment's event applied as the provider would
+/// deliver it.
+pub async fn pay(db: &Db, gateway: &domain::payments::TestGateway, placed: &domain::workflows::place_order::Placed) {
     let event = gateway
         .pay(&session_of(&placed.redirect_url), domain::payments::TEST_CARD_SUCCESS)
         .await
@@ -141,7 +148,6 @@ pub async fn placed_and_paid_by(
     domain::workflows::settle_payment::apply_event(db, &event)
         .await
         .expect("paid");
-    placed
 }
 
 /// A seeded catalog of `products` and its first two stores, each with an account running it.
