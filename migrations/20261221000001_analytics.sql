@@ -3,7 +3,8 @@
 -- cart, orders placed; page views are only counted) and, in the same transaction, its counts to the day rollups
 -- the admin's analytics screen reads. Days are day numbers in the platform's time zone.
 -- No IP address or user agent is stored: `visitor` is a keyed hash of them under the day's random salt, which is
--- deleted after the day, so one day's keys cannot be linked to another's. Browsers sending Sec-GPC or DNT are not
+-- deleted the day after, so one day's keys cannot be linked to another's; of the kept rows only an order placed
+-- carries it (the paid step counts visitors by it). Browsers sending Sec-GPC or DNT are not
 -- recorded at all. Raw events and visitor keys are deleted after ANALYTICS_KEEP_DAYS (default 90).
 CREATE TABLE analytics_events (
     at        BIGINT NOT NULL,
@@ -54,7 +55,7 @@ CREATE TABLE analytics_searches (
     PRIMARY KEY (day, query)
 );
 
--- The day's random salt for visitor keys, shared by every instance of the shop; deleted when the day is over.
+-- The day's random salt for visitor keys, shared by every instance of the shop; deleted the day after.
 CREATE TABLE analytics_salts (
     day  BIGINT PRIMARY KEY,
     salt TEXT   NOT NULL

@@ -18,10 +18,9 @@ use domain::accounts::ClientKey;
 use domain::analytics::{Event, PageType, Recorder, Visitor};
 
 pub async fn middleware(State(recorder): State<Option<Arc<Recorder>>>, mut req: Request, next: Next) -> Response {
-    let Some(recorder) = recorder else {
-        return next.run(req).await;
-    };
-    let Some(visitor) = visitor_of(&req) else {
+    let visitor = recorder.as_ref().and_then(|_| visitor_of(&req));
+    let (Some(recorder), Some(visitor)) = (recorder, visitor) else {
+        // Analytics off, or a browser not recorded: the count is the recorder's only.
         let mut response = next.run(req).await;
         response.headers_mut().remove(app::ssr::RESULTS_HEADER);
         return response;

@@ -253,7 +253,9 @@ pub async fn place_order(key: String, reviewed: String) -> Result<(), AppError> 
     };
     match placed {
         Ok(placed) => {
-            crate::ssr::record(|visitor| domain::analytics::Event::order_placed(visitor, &placed.number));
+            if !placed.resumed {
+                crate::ssr::record(|visitor| domain::analytics::Event::order_placed(visitor, &placed.number));
+            }
             crate::ssr::redirect(&placed.redirect_url);
             Ok(())
         }

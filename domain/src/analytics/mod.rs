@@ -6,8 +6,8 @@
 //! (`report`). A shop that stops between flushes loses at most that second of events (never an order).
 //!
 //! Privacy: the shop never hands this module an IP address or a user agent, only [`Visitor::from_client`]'s digest
-//! of them; the stored key is that digest hashed again under the day's random salt, which is deleted once the day
-//! is over. Browsers that send `Sec-GPC: 1` or `DNT: 1` are not recorded (the caller makes no `Visitor`).
+//! of them; the stored key is that digest hashed again under the day's random salt, which is deleted the day after
+//! (yesterday's is kept for events still buffered at midnight). Browsers that send `Sec-GPC: 1` or `DNT: 1` are not recorded (the caller makes no `Visitor`).
 
 pub mod report;
 mod write;
@@ -302,26 +302,32 @@ impl Recorder {
         self.dropped.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Writes the events recorded since the last flush (their raw rows and their counts, in one transaction);
-    /// how many. Events a failed write did not write are kept for the next flush.
+    /// Writes the events recorded since the last flush (the rows of those kept and all their counts, in one
+    /// transaction); how many. Events a failed write did not write are kept for the next flush. A flush dropped
+    /// half-way (a stopping shop aborts its workers) loses its events: it may have committed already, and putting
+    /// them back could count them twice.
     pub async fn flush(&self, db: &Db) -> Result<usize, sqlx::Error> {
-        let taken = self
+        let events = self
             .buffer
             .lock()
             .map(|mut b| std::mem::take(&mut *b))
             .unwrap_or_default();
-        if taken.is_empty() {
+        if events.is_empty() {
             return Ok(0);
         }
-        match write::write(self, db, &taken).await {
-            Ok(()) => Ok(taken.len()),
+        match write::write(self, db, &events).await {
+            Ok(()) => Ok(events.len()),
             Err(e) => {
-                if let Ok(mut buffer) = self.buffer.lock() {
-                    let room = MAX_BUFFERED.saturating_sub(buffer.len());
-                    buffer.extend(taken.into_iter().take(room));
-                }
+                self.put_back(events);
                 Err(e)
             }
+        }
+    }
+
+    fn put_back(&self, events: Vec<Event>) {
+        if let Ok(mut buffer) = self.buffer.lock() {
+            let room = MAX_BUFFERED.saturating_sub(buffer.len());
+            buffer.extend(events.into_iter().take(room));
         }
     }
 

@@ -63,7 +63,12 @@ pub(super) async fn write(recorder: &Recorder, db: &Db, events: &[Event]) -> Res
         .map(|(day, event)| Stored {
             event,
             day: *day,
-            key: event.visitor.key(&salts[day]),
+            // Only an order placed keeps its visitor's key (the paid step counts visitors by it); a search or an
+            // addition kept with the key would tie what someone typed to the order of a named customer.
+            key: match event.kind {
+                EventKind::OrderPlaced => event.visitor.key(&salts[day]),
+                _ => String::new(),
+            },
         })
         .collect();
     // Each visitor's steps once, keyed (a key is a hash: one per visitor, not per event).
@@ -204,16 +209,17 @@ async fn salt(recorder: &Recorder, db: &Db, day: i64) -> Result<String, sqlx::Er
             }
         }
     }
-    let mut conn = db.pool().acquire().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("INSERT INTO analytics_salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
         .bind(day)
         .bind(random_token())
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
     let salt: String = sqlx::query_scalar("SELECT salt FROM analytics_salts WHERE day = $1")
         .bind(day)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *tx)
         .await?;
+    tx.commit().await?;
     if let Ok(mut kept) = recorder.salt.lock() {
         *kept = Some((day, salt.clone()));
     }

@@ -31,6 +31,8 @@ pub struct Placed {
     pub redirect_url: String,
     /// The secret of the guest's order link.
     pub view_token: String,
+    /// Whether this was the same form sent again (a double click, a retry): the order placed before, not a new one.
+    pub resumed: bool,
 }
 
 /// A readable, unambiguous order number: "BZ-" and 8 characters without 0/O, 1/I/L.
@@ -132,6 +134,7 @@ pub async fn place_order(
         number,
         redirect_url,
         view_token,
+        resumed: false,
     })
 }
 
@@ -385,5 +388,6 @@ async fn resume(
         number: group.number,
         redirect_url,
         view_token: group.view_token,
+        resumed: true,
     }))
 }

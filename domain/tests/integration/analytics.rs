@@ -155,14 +155,25 @@ async fn no_address_or_agent_is_stored_and_old_events_are_forgotten(db: Db) {
     let address = "203.0.113.77";
     let client = Visitor::from_client(address, "Agent/1");
     recorder.record(Event::search(client, "lamp", 1).expect("search"));
+    recorder.record(Event::order_placed(client, "BZ-NOSUCH1"));
     recorder.flush(&db).await.expect("flush");
-    let stored: Vec<(String, String)> = sqlx::query_as("SELECT visitor, subject FROM analytics_events")
+    let stored: Vec<(String, String)> = sqlx::query_as("SELECT kind, visitor FROM analytics_events ORDER BY kind")
         .fetch_all(db.pool())
         .await
         .expect("events");
-    assert_eq!(stored.len(), 1);
-    assert!(!stored[0].0.contains("203") && !stored[0].0.contains("Agent"));
-    assert_eq!(stored[0].0.len(), 32, "a 128-bit key");
+    assert_eq!(stored.len(), 2);
+    let (placed, search) = (&stored[0], &stored[1]);
+    assert_eq!((placed.0.as_str(), search.0.as_str()), ("order_placed", "search"));
+    assert!(!placed.1.contains("203") && !placed.1.contains("Agent"));
+    assert_eq!(
+        placed.1.len(),
+        32,
+        "an order placed keeps a 128-bit key for the paid step"
+    );
+    assert_eq!(
+        search.1, "",
+        "a search keeps no key: it could be tied to the customer of the order"
+    );
     // Events, visitor keys and salts of long ago.
     let today = domain::platform::zones::day_in("UTC", domain::platform::clock::now_ms());
     for (day, visitor) in [(today - 40, "old"), (today - 29, "kept")] {

@@ -96,7 +96,7 @@ fn Funnel(total: FunnelDay, days: Vec<FunnelDay>) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row" data-label="Step">{*name}</th>
-                    <td data-label="Visitors" class="num">{*n}</td>
+                    <td data-label="Visitors (each day's, added up)" class="num">{*n}</td>
                     <td data-label="Of the step before" class="num">{share}</td>
                 </tr>
             }
@@ -118,7 +118,7 @@ fn Funnel(total: FunnelDay, days: Vec<FunnelDay>) -> impl IntoView {
             <table class="table table--compact">
                 <caption class="visually-hidden">"Visitors at each step of buying"</caption>
                 <thead><tr>
-                    <th scope="col">"Step"</th><th scope="col" class="num">"Visitors"</th>
+                    <th scope="col">"Step"</th><th scope="col" class="num">"Visitors (each day's, added up)"</th>
                     <th scope="col" class="num">"Of the step before"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
