@@ -109,6 +109,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("seller/reviews") view=pages::seller::reviews::SellerReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=AdminPage/>
                     <Route path=path!("admin/analytics") view=pages::admin::analytics::AdminAnalyticsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/search") view=pages::admin::search::AdminSearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/search/synonyms/:id") view=pages::admin::search::AdminSynonymPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=pages::admin::users::AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users/:id") view=pages::admin::users::AdminUserPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=pages::admin::audit::AuditLogPage ssr=SsrMode::Async/>

@@ -24,10 +24,13 @@ pub enum AuditAction {
     CommissionChanged,
     OrderRefunded,
     OrderCancelled,
+    SynonymSaved,
+    SynonymRemoved,
+    SearchRebuilt,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::AccountSuspended,
         AuditAction::AccountReactivated,
         AuditAction::RoleChanged,
@@ -45,6 +48,9 @@ impl AuditAction {
         AuditAction::CommissionChanged,
         AuditAction::OrderRefunded,
         AuditAction::OrderCancelled,
+        AuditAction::SynonymSaved,
+        AuditAction::SynonymRemoved,
+        AuditAction::SearchRebuilt,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +72,9 @@ impl AuditAction {
             AuditAction::CommissionChanged => "money.commission",
             AuditAction::OrderRefunded => "order.refunded",
             AuditAction::OrderCancelled => "order.cancelled",
+            AuditAction::SynonymSaved => "search.synonym",
+            AuditAction::SynonymRemoved => "search.synonym_removed",
+            AuditAction::SearchRebuilt => "search.rebuild",
         }
     }
 
@@ -92,6 +101,9 @@ impl AuditAction {
             AuditAction::CommissionChanged => "Commission changed",
             AuditAction::OrderRefunded => "Order refunded",
             AuditAction::OrderCancelled => "Order items cancelled",
+            AuditAction::SynonymSaved => "Search synonym saved",
+            AuditAction::SynonymRemoved => "Search synonym removed",
+            AuditAction::SearchRebuilt => "Search index rebuild asked",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod admin_analytics;
 pub mod admin_dashboard;
 pub mod admin_orders;
+pub mod admin_search;
 pub mod admin_stores;
 pub mod cart;
 pub mod catalog;

@@ -91,6 +91,7 @@ pub enum AdminSection {
     Users,
     Stores,
     Orders,
+    Search,
     Applications,
     Payouts,
     Reviews,
@@ -99,12 +100,13 @@ pub enum AdminSection {
     Audit,
 }
 
-const ADMIN_SECTIONS: [(AdminSection, &str, &str); 11] = [
+const ADMIN_SECTIONS: [(AdminSection, &str, &str); 12] = [
     (AdminSection::Dashboard, "/admin", "Dashboard"),
     (AdminSection::Analytics, "/admin/analytics", "Analytics"),
     (AdminSection::Users, "/admin/users", "Accounts"),
     (AdminSection::Stores, "/admin/sellers", "Stores"),
     (AdminSection::Orders, "/admin/orders", "Orders"),
+    (AdminSection::Search, "/admin/search", "Search"),
     (
         AdminSection::Applications,
         "/admin/sellers/applications",

@@ -30,6 +30,7 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 
 use crate::platform::Db;
+use crate::search::synonyms::Synonyms;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -228,8 +229,18 @@ pub async fn active_sellers(db: &Db) -> Result<Vec<(i64, String, String)>, Catal
         .map_err(Into::into)
 }
 
-/// Filters, sorts and pages active products in the database.
+/// Filters, sorts and pages active products in the database, without synonyms.
 pub async fn search(db: &Db, query: &SearchQuery) -> Result<SearchResults, CatalogError> {
+    search_with_synonyms(db, query, &Synonyms::default()).await
+}
+
+/// Filters, sorts and pages active products in the database; a word of the query also finds its `synonyms` (all
+/// words of one of them), as the index would.
+pub async fn search_with_synonyms(
+    db: &Db,
+    query: &SearchQuery,
+    synonyms: &Synonyms,
+) -> Result<SearchResults, CatalogError> {
     let mut conditions = vec!["p.status = 'active'".to_string(), STORE_SELLS.to_string()];
     let mut args: Vec<Arg> = Vec::new();
     let placeholder = |args: &mut Vec<Arg>, arg: Arg| {
@@ -238,9 +249,17 @@ pub async fn search(db: &Db, query: &SearchQuery) -> Result<SearchResults, Catal
     };
     if let Some(q) = &query.q {
         for word in q.to_lowercase().split_whitespace().take(8) {
-            let escaped = crate::platform::text::like_literal(word);
-            let p = placeholder(&mut args, Arg::Text(format!("%{escaped}%")));
-            conditions.push(format!("p.search_text LIKE {p} ESCAPE '\\'"));
+            let mut contains = |word: &str| {
+                let escaped = crate::platform::text::like_literal(word);
+                let p = placeholder(&mut args, Arg::Text(format!("%{escaped}%")));
+                format!("p.search_text LIKE {p} ESCAPE '\\'")
+            };
+            let mut either = vec![contains(word)];
+            for phrase in synonyms.alternatives(&crate::search::synonyms::as_indexed(word).join(" ")) {
+                let all: Vec<String> = phrase.iter().map(|w| contains(w)).collect();
+                either.push(format!("({})", all.join(" AND ")));
+            }
+            conditions.push(format!("({})", either.join(" OR ")));
         }
     }
     if let Some(slug) = &query.category {

@@ -431,6 +431,18 @@ impl SearchIndex for MeiliIndex {
         Ok(results.total_hits.or(results.estimated_total_hits).unwrap_or(0) as u64)
     }
 
+    /// Meilisearch's own `synonyms` setting (it keeps them with the index); waits until it applies.
+    async fn set_synonyms(&self, synonyms: super::synonyms::Synonyms) -> Result<(), SearchError> {
+        self.configure().await?;
+        let task = self
+            .client
+            .index(&self.uid)
+            .set_synonyms(&synonyms.as_map())
+            .await
+            .map_err(backend)?;
+        self.wait(task).await
+    }
+
     fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::SeqCst);
     }

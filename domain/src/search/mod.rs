@@ -5,6 +5,9 @@
 //! ([`enqueue`]); [`Indexer::run_once`] applies them; [`reindex`] rebuilds the whole index.
 
 pub mod meili;
+pub mod rebuilds;
+pub mod settings;
+pub mod synonyms;
 pub mod tantivy_index;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -108,6 +111,8 @@ pub trait SearchIndex: Send + Sync {
     /// Replaces the whole content with `docs`.
     async fn replace_all(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError>;
     async fn count(&self) -> Result<u64, SearchError>;
+    /// Replaces the synonyms searches apply ([`synonyms::Synonyms`]).
+    async fn set_synonyms(&self, synonyms: synonyms::Synonyms) -> Result<(), SearchError>;
     /// While not ready (e.g. during the first build), searches fail with `NotReady` and listings fall back to
     /// the database. Backends that are always consistent ignore it.
     fn set_ready(&self, _ready: bool) {}
@@ -280,15 +285,25 @@ pub async fn reindex(db: &Db, index: &dyn SearchIndex) -> Result<usize, CatalogE
     Ok(n)
 }
 
-/// Rebuilds the index when its document count differs from the database's active products (first start, a
-/// restored backup, a lost index folder). Searches fall back to the database while it runs.
-pub async fn ensure_fresh(db: &Db, index: &dyn SearchIndex) -> Result<(), CatalogError> {
-    let active: i64 = sqlx::query_scalar(
+/// Products on sale: active, of a store that sells. The index holds as many once the outbox is applied.
+pub async fn on_sale(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
         "SELECT COUNT(*) FROM products p JOIN sellers s ON s.id = p.seller_id \
          WHERE p.status = 'active' AND s.status = 'active'",
     )
     .fetch_one(db.pool())
-    .await?;
+    .await
+}
+
+/// Rebuilds the index when its document count differs from the database's active products (first start, a
+/// restored backup, a lost index folder). Searches fall back to the database while it runs.
+/// Also hands the index the synonyms.
+pub async fn ensure_fresh(db: &Db, index: &dyn SearchIndex) -> Result<(), CatalogError> {
+    index
+        .set_synonyms(synonyms::load(db).await?)
+        .await
+        .map_err(|e| CatalogError::Search(e.to_string()))?;
+    let active = on_sale(db).await?;
     let have = index.count().await.map_err(|e| CatalogError::Search(e.to_string()))?;
     if have == active as u64 {
         return Ok(());
@@ -339,11 +354,14 @@ impl Indexer {
                 products.push(product);
             }
         }
-        let changed: Vec<i64> = products
-            .iter()
-            .copied()
-            .filter(|id| *id != crate::platform::outbox::LISTINGS_ONLY)
-            .collect();
+        // Product ids are positive; the rest are signals (`LISTINGS_ONLY`, `SYNONYMS_CHANGED`, `REBUILD`).
+        let changed: Vec<i64> = products.iter().copied().filter(|id| *id > 0).collect();
+        if products.contains(&synonyms::SYNONYMS_CHANGED) {
+            self.apply_synonyms().await?;
+        }
+        if products.contains(&rebuilds::REBUILD) {
+            rebuilds::run(&self.db, &*self.index).await?;
+        }
         if !changed.is_empty() {
             let docs = load_docs(&self.db, Some(&changed)).await?;
             let present: HashSet<i64> = docs.iter().map(|d| d.id).collect();
@@ -359,6 +377,15 @@ impl Indexer {
             .write_one(sqlx::query(&format!("DELETE FROM search_outbox WHERE id IN ({list})")))
             .await?;
         Ok(products)
+    }
+
+    /// Hands the index the synonyms as the database holds them.
+    pub async fn apply_synonyms(&self) -> Result<(), CatalogError> {
+        let synonyms = synonyms::load(&self.db).await?;
+        self.index
+            .set_synonyms(synonyms)
+            .await
+            .map_err(|e| CatalogError::Search(e.to_string()))
     }
 
     /// Drains the outbox until it is empty. A batch that fails after earlier ones were applied still reports the
@@ -436,7 +463,8 @@ pub async fn search(db: &Db, index: &dyn SearchIndex, query: &SearchQuery) -> Re
         }
         Err(error) => {
             tracing::warn!(%error, index = index.name(), "search index failed; answering from the database");
-            let mut results = catalog::search(db, query).await?;
+            let synonyms = synonyms::load(db).await?;
+            let mut results = catalog::search_with_synonyms(db, query, &synonyms).await?;
             results.degraded = true;
             Ok(results)
         }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use async_trait::async_trait;
 use model::catalog::{Sort, PRICE_BUCKETS};
@@ -25,6 +25,7 @@ use tantivy::{
     TantivyDocument, Term,
 };
 
+use super::synonyms::Synonyms;
 use super::{typo_distance, IndexHits, IndexQuery, ProductSuggestion, RawFacets, SearchDoc, SearchError, SearchIndex};
 
 const TOKENIZER: &str = "bazaar";
@@ -98,6 +99,8 @@ struct Inner {
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
     ready: AtomicBool,
+    /// The admins' synonyms, swapped whole when they change (a search reads the copy it started with).
+    synonyms: RwLock<Arc<Synonyms>>,
 }
 
 /// The embedded index. Cheap to clone; all clones share one writer.
@@ -143,8 +146,13 @@ impl TantivyIndex {
                 writer: Mutex::new(writer),
                 fields,
                 ready: AtomicBool::new(true),
+                synonyms: RwLock::default(),
             }),
         })
+    }
+
+    fn synonyms(&self) -> Arc<Synonyms> {
+        self.inner.synonyms.read().map(|s| Arc::clone(&s)).unwrap_or_default()
     }
 
     fn check_ready(&self) -> Result<(), SearchError> {
@@ -229,6 +237,44 @@ impl TantivyIndex {
         Box::new(DisjunctionMaxQuery::new(tiers))
     }
 
+    /// A synonym of a query word: all its words, exactly, scored as the word itself found exactly (in the title,
+    /// or elsewhere). No typos or prefixes: the admin wrote the synonym out in full.
+    fn synonym_query(&self, words: &[String]) -> Vec<Box<dyn Query>> {
+        let f = &self.inner.fields;
+        [(f.title_words, 1.0), (f.text, 0.0)]
+            .into_iter()
+            .map(|(field, bonus)| {
+                let all: Vec<(Occur, Box<dyn Query>)> = words
+                    .iter()
+                    .map(|w| {
+                        let term = Term::from_field_text(field, w);
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                Box::new(ConstScoreQuery::new(
+                    Box::new(BooleanQuery::new(all)),
+                    TIER_EXACT + bonus,
+                )) as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    /// A query word or, when the admins gave it synonyms, the best of it and each of them.
+    fn word_or_synonyms(&self, synonyms: &Synonyms, word: &str, last: bool) -> Box<dyn Query> {
+        let alternatives = synonyms.alternatives(word);
+        if alternatives.is_empty() {
+            return self.word_query(word, last);
+        }
+        let mut best = vec![self.word_query(word, last)];
+        for words in alternatives {
+            best.extend(self.synonym_query(words));
+        }
+        Box::new(DisjunctionMaxQuery::new(best))
+    }
+
     fn text_query(&self, text: Option<&str>) -> Box<dyn Query> {
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         let words = text.map(tokens).unwrap_or_default();
@@ -239,11 +285,12 @@ impl TantivyIndex {
                 Some(_) => Box::new(EmptyQuery),
             };
         }
+        let synonyms = self.synonyms();
         Box::new(BooleanQuery::new(
             words
                 .iter()
                 .enumerate()
-                .map(|(i, w)| (Occur::Must, self.word_query(w, i + 1 == words.len())))
+                .map(|(i, w)| (Occur::Must, self.word_or_synonyms(&synonyms, w, i + 1 == words.len())))
                 .collect(),
         ))
     }
@@ -261,6 +308,17 @@ impl TantivyIndex {
         let addresses = hits.iter().map(|h| h.address).collect();
         Ok((IndexHits { total, ids, facets }, addresses))
     }
+}
+
+/// Every word of `text` as the index reads it (lower case, accents folded, punctuation and 40-letter words gone).
+pub(crate) fn analyzed(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
 }
 
 /// The analyzer's tokens of a query, at most `MAX_QUERY_WORDS`.
@@ -348,6 +406,12 @@ impl SearchIndex for TantivyIndex {
 
     async fn count(&self) -> Result<u64, SearchError> {
         Ok(self.inner.reader.searcher().num_docs())
+    }
+
+    async fn set_synonyms(&self, synonyms: Synonyms) -> Result<(), SearchError> {
+        let mut kept = self.inner.synonyms.write().map_err(|_| backend("synonyms poisoned"))?;
+        *kept = Arc::new(synonyms);
+        Ok(())
     }
 
     fn set_ready(&self, ready: bool) {

@@ -39,6 +39,7 @@ mod promo;
 mod review_pictures;
 mod reviews;
 mod search;
+mod search_synonyms;
 mod seller_acceptance;
 mod seller_messages;
 mod seller_orders;

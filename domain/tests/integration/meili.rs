@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use domain::search::meili::MeiliIndex;
 use domain::search::{self, prefix_distance, typo_distance, IndexQuery, Indexer, SearchIndex};
@@ -26,6 +26,8 @@ struct Fake {
     docs: BTreeMap<i64, Value>,
     next_task: u32,
     settings: Value,
+    /// The `synonyms` setting as Meilisearch keeps it: each word and the phrases it also finds.
+    synonyms: HashMap<String, Vec<String>>,
     requests: Vec<String>,
 }
 
@@ -51,6 +53,20 @@ async fn settings(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<
     let mut fake = s.lock().expect("lock");
     fake.requests.push("settings".into());
     fake.settings = body;
+    task(&mut fake, "settingsUpdate")
+}
+
+async fn set_synonyms(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<HashMap<String, Vec<String>>>,
+) -> Response {
+    if !authorized(&headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut fake = s.lock().expect("lock");
+    fake.requests.push("synonyms".into());
+    fake.synonyms = body;
     task(&mut fake, "settingsUpdate")
 }
 
@@ -139,7 +155,7 @@ fn clause_holds(doc: &Value, clause: &str) -> bool {
     }
 }
 
-fn matches(doc: &Value, q: &str, filter: Option<&str>) -> bool {
+fn matches(doc: &Value, q: &str, filter: Option<&str>, synonyms: &HashMap<String, Vec<String>>) -> bool {
     if let Some(filter) = filter.filter(|f| !f.is_empty()) {
         if !filter.split(" AND ").all(|c| clause_holds(doc, c)) {
             return false;
@@ -158,20 +174,31 @@ fn matches(doc: &Value, q: &str, filter: Option<&str>) -> bool {
     let typed: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
     typed.iter().enumerate().all(|(i, t)| {
         let allowed = typo_distance(t.chars().count());
-        words.iter().any(|w| {
-            if i + 1 == typed.len() {
-                prefix_distance(t, w) <= allowed
-            } else {
-                domain::search::edit_distance(t, w) <= allowed
-            }
-        })
+        // A synonym of the typed word: all its words, exactly (as Meilisearch's synonyms match).
+        let synonym = synonyms
+            .get(t)
+            .into_iter()
+            .flatten()
+            .any(|phrase| phrase.split(' ').all(|p| words.iter().any(|w| w == p)));
+        synonym
+            || words.iter().any(|w| {
+                if i + 1 == typed.len() {
+                    prefix_distance(t, w) <= allowed
+                } else {
+                    domain::search::edit_distance(t, w) <= allowed
+                }
+            })
     })
 }
 
 fn run_search(fake: &Fake, body: &Value) -> Value {
     let q = body["q"].as_str().unwrap_or("");
     let filter = body["filter"].as_str();
-    let mut hits: Vec<&Value> = fake.docs.values().filter(|d| matches(d, q, filter)).collect();
+    let mut hits: Vec<&Value> = fake
+        .docs
+        .values()
+        .filter(|d| matches(d, q, filter, &fake.synonyms))
+        .collect();
     if let Some(sort) = body["sort"].as_array() {
         let keys: Vec<(String, bool)> = sort
             .iter()
@@ -283,6 +310,7 @@ async fn spawn_fake() -> (String, Shared) {
     let state: Shared = Arc::default();
     let app = Router::new()
         .route("/indexes/products/settings", patch(settings))
+        .route("/indexes/products/settings/synonyms", put(set_synonyms))
         .route("/indexes/products/documents", post(add).delete(delete_all))
         .route("/indexes/products/documents/delete-batch", post(delete_batch))
         .route("/indexes/products/search", post(search_one))
@@ -415,7 +443,49 @@ async fn a_wrong_key_or_a_dead_server_falls_back_to_the_database(db: Db) {
     assert_eq!(results.total, 30);
 }
 
+/// The admins' synonyms reach Meilisearch as its own `synonyms` setting when the indexer meets their change, and
+/// the listing then finds what the word's synonym names.
+async fn synonyms_reach_meilisearch_as_its_setting(db: Db) {
+    use domain::search::synonyms::{self, RuleForm};
+    seed::seed(&db, 40, 3).await.expect("seed");
+    let (url, fake) = spawn_fake().await;
+    let meili = Arc::new(MeiliIndex::new(&url, Some(KEY), "products").expect("client"));
+    search::reindex(&db, &*meili).await.expect("reindex");
+    let admin = crate::harness::actors::admin(&db).await;
+    let title: String = sqlx::query_scalar("SELECT title FROM products WHERE status = 'active' ORDER BY id LIMIT 1")
+        .fetch_one(db.pool())
+        .await
+        .expect("title");
+    let word = title
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.len() >= 4)
+        .expect("a long word")
+        .to_string();
+    let query = catalog::parse_search(&catalog::RawSearch::from_pairs([("q", "zqxsettee")])).expect("valid");
+    assert_eq!(search::search(&db, &*meili, &query).await.expect("search").total, 0);
+    let form = RuleForm {
+        term: "zqxsettee".into(),
+        alternatives: word.clone(),
+        both_ways: true,
+    };
+    synonyms::save(&db, &admin, None, None, &form).await.expect("saved");
+    Indexer::new(db.clone(), meili.clone() as Arc<dyn SearchIndex>)
+        .drain()
+        .await
+        .expect("drain");
+    {
+        let fake = fake.lock().expect("lock");
+        assert_eq!(fake.synonyms["zqxsettee"], vec![word.clone()]);
+        assert_eq!(fake.synonyms[&word], vec!["zqxsettee".to_string()], "both ways");
+    }
+    let results = search::search(&db, &*meili, &query).await.expect("search");
+    assert!(!results.degraded && results.total > 0);
+    assert!(results.items.iter().any(|p| p.title == title));
+}
+
 db_tests!(
+    synonyms_reach_meilisearch_as_its_setting,
     the_meilisearch_adapter_counts_facets_like_the_embedded_index,
     a_wrong_key_or_a_dead_server_falls_back_to_the_database,
 );

@@ -59,6 +59,9 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("hold_store_payouts", &["id", "hold", "reason"]),
     ("change_store_commission", &["id", "rate", "seen", "reason", "password"]),
     ("add_order_note", &["number", "note"]),
+    ("save_synonym", &["id", "version", "term", "alternatives", "both_ways"]),
+    ("remove_synonym", &["id", "version"]),
+    ("rebuild_search_index", &[]),
     (
         "admin_refund_order",
         &[
@@ -142,6 +145,8 @@ const GETS: &[(&str, &[&str])] = &[
     ("admin_store", &["id"]),
     ("admin_dashboard", &["range", "from", "to"]),
     ("admin_analytics", &["range", "from", "to"]),
+    ("admin_search", &[]),
+    ("admin_synonym", &["id"]),
     (
         "admin_orders",
         &["q", "state", "store", "from", "to", "min", "max", "after"],
@@ -580,6 +585,8 @@ async fn junk_at_every_seller_function_and_upload_signed_in_as_a_seller(app: &Te
 const ADMIN_GETS: &[(&str, &[&str])] = &[
     ("admin_dashboard", &["range", "from", "to"]),
     ("admin_analytics", &["range", "from", "to"]),
+    ("admin_search", &[]),
+    ("admin_synonym", &["id"]),
     ("admin_users", &["q", "role", "state", "after"]),
     ("admin_user", &["id"]),
     ("admin_stores", &["q", "state", "held", "after"]),
@@ -601,6 +608,9 @@ const ADMIN_ENDPOINTS: &[(&str, &[&str])] = &[
     ("hold_store_payouts", &["id", "hold", "reason"]),
     ("change_store_commission", &["id", "rate", "seen", "reason", "password"]),
     ("add_order_note", &["number", "note"]),
+    ("save_synonym", &["id", "version", "term", "alternatives", "both_ways"]),
+    ("remove_synonym", &["id", "version"]),
+    ("rebuild_search_index", &[]),
     (
         "admin_refund_order",
         &[

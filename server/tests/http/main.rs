@@ -13,6 +13,7 @@ mod accounts;
 mod admin_analytics;
 mod admin_dashboard;
 mod admin_orders;
+mod admin_search;
 mod admin_stores;
 mod admin_users;
 mod back_in_stock;

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod orders;
+pub mod search;
 pub mod stores;
 pub mod users;
 

@@ -76,7 +76,7 @@ fn Screen(a: Analytics) -> impl IntoView {
         <Searches id="searches" title="Top searches" list=a.top_searches csv=searches_csv
             none="Nobody searched in this period."/>
         <Searches id="no-results" title="Searches that found nothing" list=a.empty_searches csv=empty_csv
-            none="Every search in this period found something."/>
+            none="Every search in this period found something." synonyms=true/>
     }
 }
 
@@ -154,6 +154,9 @@ fn Searches(
     list: Vec<SearchCount>,
     csv: String,
     none: &'static str,
+    /// Each search offers to add a synonym for it (what it should have found).
+    #[prop(optional)]
+    synonyms: bool,
 ) -> impl IntoView {
     let heading = format!("{id}-title");
     let labelled_by = heading.clone();
@@ -169,13 +172,21 @@ fn Searches(
                         <thead><tr>
                             <th scope="col">"Search"</th><th scope="col" class="num">"Searches"</th>
                             <th scope="col" class="num">"Found nothing"</th>
+                            {synonyms.then(|| view! { <th scope="col"><span class="visually-hidden">"Fix"</span></th> })}
                         </tr></thead>
                         <tbody>
                             {list.into_iter().map(|s| view! {
                                 <tr>
-                                    <th scope="row" data-label="Search">{s.query}</th>
+                                    <th scope="row" data-label="Search">{s.query.clone()}</th>
                                     <td data-label="Searches" class="num">{s.searches}</td>
                                     <td data-label="Found nothing" class="num">{s.empty}</td>
+                                    {synonyms.then(|| view! {
+                                        <td data-label="Fix">
+                                            <a href=format!("/admin/search?term={}#add", crate::url_encode(&s.query))>
+                                                {format!("Add a synonym for “{}”", s.query)}
+                                            </a>
+                                        </td>
+                                    })}
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -3,6 +3,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod order_refund;
 pub mod orders;
+pub mod search;
 pub mod stores;
 pub mod users;
 
