@@ -108,12 +108,12 @@ fn RebuildState(rebuild: Option<RebuildView>) -> impl IntoView {
         "Failed" => "danger",
         _ => "warning",
     };
-    let when = |at: i64| model::format_date(at);
+    let when = |at: i64| format!("{} UTC", model::format_time(at));
     let detail = match (r.started_at, r.finished_at, r.documents) {
         (_, Some(at), Some(n)) => format!("{n} products indexed, finished {}", when(at)),
-        (_, Some(at), None) => format!("finished {} without a new index: the old one answers", when(at)),
-        (Some(at), None, _) => format!("started {}", when(at)),
-        (None, None, _) => format!("asked {}", when(r.requested_at)),
+        (_, Some(at), None) => format!("at {} without a new index: the old one answers", when(at)),
+        (Some(at), None, _) => format!("since {}", when(at)),
+        (None, None, _) => format!("since {}", when(r.requested_at)),
     };
     let running = r
         .running()
