@@ -15,7 +15,7 @@ use crate::admin::require_admin;
 use crate::platform::audit::{self, Entry, Subject};
 use crate::platform::clock::now_ms;
 use crate::platform::ids::next_id;
-use crate::platform::{outbox, text, Actor, Db, Problem};
+use crate::platform::{is_unique_violation, outbox, text, Actor, Db, Problem};
 
 /// The outbox's product id for "the synonyms changed": the indexer hands the index the rules again.
 pub const SYNONYMS_CHANGED: i64 = -1;
@@ -261,15 +261,18 @@ pub async fn save(
             )));
         }
     }
+    let taken_meanwhile = || {
+        Problem::Invalid(vec![FieldError::new(
+            "term",
+            format!("There is a rule for “{term}” already: change that one instead."),
+        )])
+    };
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM search_synonyms WHERE term = $1")
         .bind(&term)
         .fetch_optional(&mut *tx)
         .await?;
     if taken.is_some_and(|other| Some(other) != id) {
-        return Err(Problem::Invalid(vec![FieldError::new(
-            "term",
-            format!("There is a rule for “{term}” already: change that one instead."),
-        )]));
+        return Err(taken_meanwhile());
     }
     if id.is_none() {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_synonyms")
@@ -281,7 +284,18 @@ pub async fn save(
             )));
         }
     }
-    let id = write(&mut tx, actor, id, &term, &alternatives, form.both_ways).await?;
+    let id = match write(&mut tx, actor, (id, version), &term, &alternatives, form.both_ways).await {
+        Ok(Some(id)) => id,
+        // Another admin changed the rule between our read and this write (PostgreSQL runs both at once).
+        Ok(None) => {
+            return Err(Problem::Conflict(
+                "Another admin changed this rule just now: open it again.".into(),
+            ))
+        }
+        // Another admin's rule for the same word was committed between our check and this write.
+        Err(e) if is_unique_violation(&e) => return Err(taken_meanwhile()),
+        Err(e) => return Err(e.into()),
+    };
     let (after, ways) = described(&term, &alternatives, form.both_ways);
     let mut entry = Entry::new(AuditAction::SynonymSaved, Subject::new("synonym", id, &term));
     entry = match &before {
@@ -297,20 +311,22 @@ pub async fn save(
     Ok(id)
 }
 
+/// Writes a new rule (`id` None) or rule `id` as it was at `version`; its id, or None when that version is gone.
 async fn write(
     conn: &mut AnyConnection,
     actor: &Actor,
-    id: Option<i64>,
+    (id, version): (Option<i64>, Option<i64>),
     term: &str,
     alternatives: &[String],
     both_ways: bool,
-) -> Result<i64, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     let who = "COALESCE((SELECT name FROM users WHERE id = $5), 'an admin')";
+    let updating = id.is_some();
     let (sql, id) = match id {
         Some(id) => (
             format!(
                 "UPDATE search_synonyms SET term = $2, alternatives = $3, both_ways = $4, changed_by = {who}, \
-                 changed_at = $6, version = version + 1 WHERE id = $1"
+                 changed_at = $6, version = version + 1 WHERE id = $1 AND version = $7"
             ),
             id,
         ),
@@ -322,16 +338,18 @@ async fn write(
             next_id(),
         ),
     };
-    sqlx::query(&sql)
+    let mut query = sqlx::query(&sql)
         .bind(id)
         .bind(term)
         .bind(alternatives.join("\n"))
         .bind(i64::from(both_ways))
         .bind(actor.user_id())
-        .bind(now_ms())
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
+        .bind(now_ms());
+    if updating {
+        query = query.bind(version);
+    }
+    let written = query.execute(&mut *conn).await?.rows_affected();
+    Ok((written == 1).then_some(id))
 }
 
 /// Removes rule `id`, opened at `version`. Audited; the indexer told in the same transaction.

@@ -295,6 +295,54 @@ async fn an_admin_rebuild_runs_once_and_reports_its_count(db: Db) {
     assert_eq!(entries(&db, &admin, AuditAction::SearchRebuilt).await.len(), 2);
 }
 
+/// Admins adding the same word at once, or changing one rule from the same copy at once: one wins, the others are
+/// told (a clear message, never a failure), and the log has one entry per change made.
+async fn concurrent_admins_make_one_rule_and_one_change(db: Db) {
+    let admin = actors::admin(&db).await;
+    let tries = (0..6).map(|i| {
+        let (db, admin) = (db.clone(), admin.clone());
+        tokio::spawn(async move {
+            let typed = form("sofa", &format!("couch{i}"), false);
+            synonyms::save(&db, &admin, None, None, &typed).await
+        })
+    });
+    let outcomes: Vec<_> = futures::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.is_ok() || matches!(o, Err(Problem::Invalid(_)))),
+        "{outcomes:?}"
+    );
+    let id = *outcomes.iter().find_map(|o| o.as_ref().ok()).expect("the one");
+    let version = synonyms::one(&db, &admin, id).await.expect("rule").version;
+    let changes = (0..6).map(|i| {
+        let (db, admin) = (db.clone(), admin.clone());
+        tokio::spawn(async move {
+            let typed = form("sofa", &format!("settee{i}"), false);
+            synonyms::save(&db, &admin, Some(id), Some(version), &typed).await
+        })
+    });
+    let outcomes: Vec<_> = futures::future::join_all(changes)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.is_ok() || matches!(o, Err(Problem::Conflict(_)))),
+        "{outcomes:?}"
+    );
+    assert_eq!(synonyms::one(&db, &admin, id).await.expect("rule").version, version + 1);
+    assert_eq!(entries(&db, &admin, AuditAction::SynonymSaved).await.len(), 2);
+}
+
 /// The rules folded into one map, one way and both ways.
 async fn rules_fold_into_what_each_word_finds(_db: Db) {
     let sofa = vec!["couch".to_string(), "love seat".to_string()];
@@ -314,4 +362,5 @@ db_tests!(
     rules_are_checked_and_only_admins_change_them,
     an_admin_rebuild_runs_once_and_reports_its_count,
     rules_fold_into_what_each_word_finds,
+    concurrent_admins_make_one_rule_and_one_change,
 );
