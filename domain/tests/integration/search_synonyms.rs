@@ -300,7 +300,7 @@ async fn an_admin_rebuild_runs_once_and_reports_its_count(db: Db) {
 async fn concurrent_admins_make_one_rule_and_one_change(db: Db) {
     let admin = actors::admin(&db).await;
     let tries = (0..6).map(|i| {
-        let (db, admin) = (db.clone(), admin.clone());
+        let (db, admin) = (db.clone(), admin);
         tokio::spawn(async move {
             let typed = form("sofa", &format!("couch{i}"), false);
             synonyms::save(&db, &admin, None, None, &typed).await
@@ -321,7 +321,7 @@ async fn concurrent_admins_make_one_rule_and_one_change(db: Db) {
     let id = *outcomes.iter().find_map(|o| o.as_ref().ok()).expect("the one");
     let version = synonyms::one(&db, &admin, id).await.expect("rule").version;
     let changes = (0..6).map(|i| {
-        let (db, admin) = (db.clone(), admin.clone());
+        let (db, admin) = (db.clone(), admin);
         tokio::spawn(async move {
             let typed = form("sofa", &format!("settee{i}"), false);
             synonyms::save(&db, &admin, Some(id), Some(version), &typed).await
