@@ -14,8 +14,10 @@ CREATE TABLE search_synonyms (
     changed_at   BIGINT NOT NULL
 );
 
--- An admin's "Rebuild the search index": requested here with an outbox row; the indexer marks the waiting rows
--- started, rebuilds, and marks them finished with the number of products indexed (or failed).
+-- An admin's "Rebuild the search index": requested here with an outbox row; the indexer marks the waiting row
+-- started, rebuilds, and marks it finished with the number of products indexed (or failed). `unfinished` is 1 until
+-- then and NULL after: its unique index lets one rebuild wait or run at a time, even when two admins ask at once
+-- (NULLs are distinct on both databases).
 CREATE TABLE search_rebuilds (
     id             BIGINT PRIMARY KEY,
     requested_by   TEXT   NOT NULL,
@@ -23,6 +25,6 @@ CREATE TABLE search_rebuilds (
     started_at     BIGINT NULL,
     finished_at    BIGINT NULL,
     documents      BIGINT NULL,
-    failed         BIGINT NOT NULL DEFAULT 0
+    failed         BIGINT NOT NULL DEFAULT 0,
+    unfinished     BIGINT NULL UNIQUE
 );
-CREATE INDEX search_rebuilds_waiting ON search_rebuilds (finished_at, id);

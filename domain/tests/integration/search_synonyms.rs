@@ -271,7 +271,17 @@ async fn an_admin_rebuild_runs_once_and_reports_its_count(db: Db) {
     let index = Arc::new(TantivyIndex::in_memory().expect("index"));
     let admin = actors::admin(&db).await;
     assert!(rebuilds::latest(&db).await.expect("latest").is_none());
-    assert!(rebuilds::request(&db, &admin).await.expect("asked"));
+    // Four admins at once: one rebuild is asked, the others told one waits.
+    let asks = (0..4).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move { rebuilds::request(&db, &admin).await })
+    });
+    let asked: Vec<bool> = futures::future::join_all(asks)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task").expect("asked"))
+        .collect();
+    assert_eq!(asked.iter().filter(|a| **a).count(), 1, "{asked:?}");
     assert!(
         !rebuilds::request(&db, &admin).await.expect("asked again"),
         "one waits already"
@@ -288,6 +298,19 @@ async fn an_admin_rebuild_runs_once_and_reports_its_count(db: Db) {
     let on_sale = search::on_sale(&db).await.expect("on sale");
     assert_eq!(done.documents, Some(on_sale));
     assert_eq!(index.count().await.expect("count"), on_sale as u64);
+    // The signal met again (a batch retried) rebuilds nothing: nothing is unfinished.
+    sqlx::query("INSERT INTO search_outbox (id, product_id, created_at) VALUES ($1, $2, 0)")
+        .bind(domain::platform::ids::next_id())
+        .bind(rebuilds::REBUILD)
+        .execute(db.pool())
+        .await
+        .expect("signal");
+    Indexer::new(db.clone(), index.clone() as Arc<dyn SearchIndex>)
+        .drain()
+        .await
+        .expect("drain");
+    assert_eq!(rebuilds::latest(&db).await.expect("latest").expect("asked"), done);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM search_rebuilds").await, 1);
     assert!(
         rebuilds::request(&db, &admin).await.expect("asked"),
         "a finished one takes a new one"

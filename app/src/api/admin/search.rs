@@ -76,6 +76,12 @@ pub async fn save_synonym(
     )
     .await;
     if let Err(e) = saved {
+        let e = AppError::from(e);
+        if !matches!(e, AppError::Validation(_)) {
+            // A conflict: the page shows the rule as it is now, not the copy this form was typed on (sending that
+            // again would overwrite the other admin's change).
+            return Err(e);
+        }
         let typed = TypedSynonym {
             id,
             term: form.term,
@@ -83,7 +89,7 @@ pub async fn save_synonym(
             both_ways: form.both_ways,
         };
         crate::ssr::keep_typed(SYNONYM_FORM, &typed).await?;
-        return Err(e.into());
+        return Err(e);
     }
     crate::ssr::redirect("/admin/search?done=saved");
     Ok(())

@@ -90,7 +90,8 @@ fn Engine(settings: SearchSettings) -> impl IntoView {
                 <dt>"Last rebuild"</dt><dd><RebuildState rebuild=settings.rebuild.clone()/></dd>
             </dl>
             <p class="muted">"Changes to products reach the index within a second. Rebuild it when it and the \
-                catalog disagree (after restoring a backup, say): searches keep answering meanwhile."</p>
+                catalog disagree (after restoring a backup, say): listings answer from the database meanwhile, \
+                and product changes reach the index once it is done."</p>
             <form method="post" action=RebuildSearchIndex::url()>
                 <button class="button button--secondary" type="submit">"Rebuild the search index"</button>
             </form>
@@ -111,7 +112,10 @@ fn RebuildState(rebuild: Option<RebuildView>) -> impl IntoView {
     let when = |at: i64| format!("{} UTC", model::format_time(at));
     let detail = match (r.started_at, r.finished_at, r.documents) {
         (_, Some(at), Some(n)) => format!("{n} products indexed, finished {}", when(at)),
-        (_, Some(at), None) => format!("at {} without a new index: the old one answers", when(at)),
+        (_, Some(at), None) => format!(
+            "at {}: listings answer from the database until a rebuild succeeds",
+            when(at)
+        ),
         (Some(at), None, _) => format!("since {}", when(at)),
         (None, None, _) => format!("since {}", when(r.requested_at)),
     };
