@@ -11,12 +11,13 @@ use domain::money::store_rate;
 use domain::money::transfers::{self, ManualPayout};
 use domain::sellers::{standing, SellerError};
 use domain::{cart, catalog, wishlist, Actor, Db};
-use model::admin::{AuditAction, AuditFilter};
+use model::admin::AuditAction;
 use model::admin_stores::{StoreFilter, StoreState, SuspensionGround};
 use model::catalog::SearchQuery;
 
 use crate::db_tests;
 use crate::harness::actors;
+use crate::harness::fixtures::audit_entries;
 use crate::harness::fixtures::{count, set_units, two_stores};
 
 /// A step-up given just now by `admin`.
@@ -59,17 +60,6 @@ async fn slug_of(db: &Db, store: i64) -> String {
         .expect("slug")
 }
 
-async fn entries(db: &Db, admin: &Actor, action: AuditAction) -> Vec<model::admin::AuditEntryView> {
-    let filter = AuditFilter {
-        action: action.as_str().into(),
-        ..AuditFilter::default()
-    };
-    domain::admin::audit::search(db, admin, &filter, "")
-        .await
-        .expect("log")
-        .entries
-}
-
 /// After a suspension of `store` for fraud: its seller's overview and mail carry the ground and the reason, and
 /// the audit entry the state and the ground.
 async fn the_seller_is_told_and_the_log_keeps_it(db: &Db, admin: &Actor, seller: &Actor, store: i64) {
@@ -90,7 +80,7 @@ async fn the_seller_is_told_and_the_log_keeps_it(db: &Db, admin: &Actor, seller:
         mail.contains("Fraud or deceptive listings") && mail.contains("Fake tracking numbers"),
         "{mail}"
     );
-    let entry = &entries(db, admin, AuditAction::StoreSuspended).await[0];
+    let entry = &audit_entries(db, admin, AuditAction::StoreSuspended).await[0];
     assert_eq!(entry.subject_id, store.to_string());
     assert_eq!(entry.subject_href(), format!("/admin/sellers/{store}"));
     let changes: Vec<_> = entry
@@ -181,8 +171,8 @@ async fn a_suspended_store_leaves_the_storefront_until_reactivated(db: Db) {
     assert!(listed_stores(&db).await.contains(&slug_a));
     let home = domain::sellers::portal::home(&db, &seller).await.expect("home");
     assert_eq!((home.suspension, home.payouts_held), (None, false));
-    assert_eq!(entries(&db, &admin, AuditAction::StoreReactivated).await.len(), 1);
-    assert_eq!(entries(&db, &admin, AuditAction::StoreSuspended).await.len(), 1);
+    assert_eq!(audit_entries(&db, &admin, AuditAction::StoreReactivated).await.len(), 1);
+    assert_eq!(audit_entries(&db, &admin, AuditAction::StoreSuspended).await.len(), 1);
 }
 
 async fn only_an_admin_with_a_recent_password_changes_a_store(db: Db) {
@@ -357,7 +347,7 @@ async fn a_stores_commission_is_changed_on_the_rate_the_admin_saw(db: Db) {
         (row.store.commission_bp, row.store.commission_own),
         (row.platform_bp, false)
     );
-    let trail: Vec<(String, String)> = entries(&db, &admin, AuditAction::CommissionChanged)
+    let trail: Vec<(String, String)> = audit_entries(&db, &admin, AuditAction::CommissionChanged)
         .await
         .into_iter()
         .map(|e| (e.changes[0].before.clone(), e.changes[0].after.clone()))

@@ -11,11 +11,11 @@ use domain::search::rebuilds;
 use domain::search::synonyms::{self, RuleForm, Synonyms, SYNONYMS_CHANGED};
 use domain::search::{self, Indexer, SearchIndex, TantivyIndex};
 use domain::{seed, Actor, Db};
-use model::admin::{AuditAction, AuditFilter};
+use model::admin::AuditAction;
 
 use crate::db_tests;
 use crate::harness::actors;
-use crate::harness::fixtures::count;
+use crate::harness::fixtures::{audit_entries, count};
 
 /// Products found for `q` through the index, or (index down) through the database.
 async fn found(db: &Db, index: &TantivyIndex, q: &str, index_up: bool) -> Vec<i64> {
@@ -79,17 +79,6 @@ async fn applied(db: &Db, index: &Arc<TantivyIndex>) {
     let indexer = Indexer::new(db.clone(), index.clone() as Arc<dyn SearchIndex>);
     let done = indexer.drain().await.expect("drain");
     assert!(done.contains(&SYNONYMS_CHANGED), "the indexer met the change: {done:?}");
-}
-
-async fn entries(db: &Db, admin: &Actor, action: AuditAction) -> Vec<model::admin::AuditEntryView> {
-    let filter = AuditFilter {
-        action: action.as_str().into(),
-        ..AuditFilter::default()
-    };
-    domain::admin::audit::search(db, admin, &filter, "")
-        .await
-        .expect("log")
-        .entries
 }
 
 async fn a_synonym_finds_its_alternatives_on_every_path(db: Db) {
@@ -191,14 +180,14 @@ async fn a_synonym_finds_its_alternatives_on_every_path(db: Db) {
     assert!(synonyms::one(&db, &admin, both).await.is_ok());
 
     // Every change is in the audit log with before → after.
-    let saved = entries(&db, &admin, AuditAction::SynonymSaved).await;
+    let saved = audit_entries(&db, &admin, AuditAction::SynonymSaved).await;
     assert_eq!(saved.len(), 3);
     let change = saved
         .iter()
         .find(|e| e.changes.iter().any(|c| c.before == first))
         .expect("the change from one word to the phrase");
     assert_eq!(change.changes[0].after, format!("{first} {second}"));
-    let removed = entries(&db, &admin, AuditAction::SynonymRemoved).await;
+    let removed = audit_entries(&db, &admin, AuditAction::SynonymRemoved).await;
     assert_eq!(removed.len(), 1);
     assert_eq!(removed[0].subject_label, "zqxsettee");
 }
@@ -315,7 +304,7 @@ async fn an_admin_rebuild_runs_once_and_reports_its_count(db: Db) {
         rebuilds::request(&db, &admin).await.expect("asked"),
         "a finished one takes a new one"
     );
-    assert_eq!(entries(&db, &admin, AuditAction::SearchRebuilt).await.len(), 2);
+    assert_eq!(audit_entries(&db, &admin, AuditAction::SearchRebuilt).await.len(), 2);
 }
 
 /// Admins adding the same word at once, or changing one rule from the same copy at once: one wins, the others are
@@ -363,7 +352,7 @@ async fn concurrent_admins_make_one_rule_and_one_change(db: Db) {
         "{outcomes:?}"
     );
     assert_eq!(synonyms::one(&db, &admin, id).await.expect("rule").version, version + 1);
-    assert_eq!(entries(&db, &admin, AuditAction::SynonymSaved).await.len(), 2);
+    assert_eq!(audit_entries(&db, &admin, AuditAction::SynonymSaved).await.len(), 2);
 }
 
 /// The rules folded into one map, one way and both ways.

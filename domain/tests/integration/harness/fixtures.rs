@@ -161,3 +161,19 @@ pub async fn two_stores(db: &Db, products: usize) -> ((i64, domain::Actor), (i64
     let b = crate::harness::actors::seller_of(db, stores[1]).await;
     ((stores[0], a), (stores[1], b))
 }
+
+/// The audit log's entries of `action`, newest first, as `admin` reads them.
+pub async fn audit_entries(
+    db: &Db,
+    admin: &domain::Actor,
+    action: model::admin::AuditAction,
+) -> Vec<model::admin::AuditEntryView> {
+    let filter = model::admin::AuditFilter {
+        action: action.as_str().into(),
+        ..model::admin::AuditFilter::default()
+    };
+    domain::admin::audit::search(db, admin, &filter, "")
+        .await
+        .expect("log")
+        .entries
+}
